@@ -1,0 +1,30 @@
+package dev.traceflow.core.storage;
+
+/**
+ * A storage backend for events, split by capability (Zipkin's {@code StorageComponent} shape).
+ *
+ * <p>New capabilities are added as methods with defaults that throw
+ * {@link UnsupportedOperationException}, so older backends still compile.
+ */
+public interface EventStorage extends AutoCloseable {
+
+    /** Short backend name for health and logs, e.g. {@code duckdb}. */
+    String name();
+
+    /** The write side. Its methods must be called from one thread at a time (see {@link EventWriter}). */
+    EventWriter writer();
+
+    /** Counting events by app, type and time range. Thread-safe. */
+    EventCounts counts();
+
+    /**
+     * Checks that the backend can serve reads and writes now.
+     *
+     * @throws StorageException when it cannot, with a reason safe to show an operator
+     */
+    void check();
+
+    /** Releases connections and files; pending writes must have been flushed by the caller. */
+    @Override
+    void close();
+}

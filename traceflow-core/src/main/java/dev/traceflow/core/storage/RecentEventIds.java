@@ -1,0 +1,163 @@
+package dev.traceflow.core.storage;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A bounded memory of recently stored {@code (appId, eventId)} pairs, for backends that cannot
+ * de-duplicate in the database cheaply at ingest rates.
+ *
+ * <p>Keys are kept as 64-bit hashes (FNV-1a over app and id): the chance that two distinct ids
+ * among a million collide is about 3e-8, against the 8 bytes per id this costs instead of the
+ * strings. When the capacity is reached the oldest ids are forgotten first, so the guarantee
+ * is "stored once within the last {@code capacity} ids", which a backend should document.
+ *
+ * <p>Not thread-safe: used by the single writer thread.
+ */
+public final class RecentEventIds {
+
+    private final int capacity;
+    private final LongOpenSet set;
+    /** insertion order, as a ring: {@code ring[next]} is the oldest once the ring is full */
+    private long[] ring;
+    private int next;
+    private int filled;
+
+    public RecentEventIds(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        this.capacity = capacity;
+        this.set = new LongOpenSet(Math.min(capacity, 1 << 16));
+        this.ring = new long[Math.min(capacity, 1 << 16)];
+    }
+
+    public static long key(String appId, String eventId) {
+        long h = 0xcbf29ce484222325L;
+        h = fnv(h, appId);
+        h = (h ^ 0x1f) * 0x100000001b3L; // separator so ("ab","c") != ("a","bc")
+        h = fnv(h, eventId);
+        return h;
+    }
+
+    private static long fnv(long h, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+            h ^= (b & 0xff);
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    public boolean contains(long key) {
+        return set.contains(key);
+    }
+
+    /** Remembers the key (call it only once the event is durably stored), forgetting the oldest when full. */
+    public void add(long key) {
+        if (!set.add(key)) {
+            return;
+        }
+        if (filled < capacity && filled == ring.length) {
+            ring = java.util.Arrays.copyOf(ring, (int) Math.min(capacity, ring.length * 2L));
+        }
+        if (filled == capacity) {
+            set.remove(ring[next]);
+        } else {
+            filled++;
+        }
+        ring[next] = key;
+        next = (next + 1) % capacity;
+    }
+
+    public int size() {
+        return set.size();
+    }
+
+    /** Open-addressing hash set of longs with backward-shift deletion; 0 is handled apart. */
+    private static final class LongOpenSet {
+        private long[] table;
+        private int size;
+        private boolean hasZero;
+
+        LongOpenSet(int expected) {
+            int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+            table = new long[cap];
+        }
+
+        int size() {
+            return size + (hasZero ? 1 : 0);
+        }
+
+        private static int mix(long k) {
+            long h = k * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        boolean contains(long k) {
+            if (k == 0) return hasZero;
+            int mask = table.length - 1;
+            for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+                long v = table[i];
+                if (v == 0) return false;
+                if (v == k) return true;
+            }
+        }
+
+        boolean add(long k) {
+            if (k == 0) {
+                boolean added = !hasZero;
+                hasZero = true;
+                return added;
+            }
+            if ((size + 1) * 2 > table.length) {
+                grow();
+            }
+            int mask = table.length - 1;
+            for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+                long v = table[i];
+                if (v == k) return false;
+                if (v == 0) {
+                    table[i] = k;
+                    size++;
+                    return true;
+                }
+            }
+        }
+
+        boolean remove(long k) {
+            if (k == 0) {
+                boolean had = hasZero;
+                hasZero = false;
+                return had;
+            }
+            int mask = table.length - 1;
+            int i = mix(k) & mask;
+            while (table[i] != k) {
+                if (table[i] == 0) return false;
+                i = (i + 1) & mask;
+            }
+            // backward-shift deletion keeps probe chains intact without tombstones
+            int gap = i;
+            for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+                int home = mix(table[j]) & mask;
+                boolean movable = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
+                if (movable) {
+                    table[gap] = table[j];
+                    gap = j;
+                }
+            }
+            table[gap] = 0;
+            size--;
+            return true;
+        }
+
+        private void grow() {
+            long[] old = table;
+            table = new long[old.length * 2];
+            size = 0;
+            for (long v : old) {
+                if (v != 0) add(v);
+            }
+        }
+    }
+}

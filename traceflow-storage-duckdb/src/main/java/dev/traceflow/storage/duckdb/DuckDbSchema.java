@@ -1,0 +1,99 @@
+package dev.traceflow.storage.duckdb;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Versioned schema creation for the DuckDB event store (Flyway has no DuckDB support).
+ *
+ * <p>Migrations are classpath scripts {@code schema/V<n>__<description>.sql}, applied in order,
+ * each in its own transaction together with its row in {@code traceflow_schema_history}; a
+ * database newer than this code is refused rather than written to.
+ */
+final class DuckDbSchema {
+
+    private static final Logger log = LoggerFactory.getLogger(DuckDbSchema.class);
+
+    /** Append only: never edit a released migration, add the next version. */
+    static final List<String> MIGRATIONS = List.of("V1__events.sql");
+
+    private DuckDbSchema() {
+    }
+
+    static int migrate(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS traceflow_schema_history ("
+                    + "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)");
+            connection.commit();
+            int current = currentVersion(st);
+            if (current > MIGRATIONS.size()) {
+                throw new SQLException("DuckDB event store is at schema version " + current
+                        + " but this TraceFlow knows only up to " + MIGRATIONS.size() + "; upgrade TraceFlow");
+            }
+            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+                String script = MIGRATIONS.get(version - 1);
+                for (String sql : statements(read(script))) {
+                    st.execute(sql);
+                }
+                try (var insert = connection.prepareStatement(
+                        "INSERT INTO traceflow_schema_history VALUES (?, ?, now()::TIMESTAMP)")) {
+                    insert.setInt(1, version);
+                    insert.setString(2, script);
+                    insert.executeUpdate();
+                }
+                connection.commit();
+                log.info("Applied DuckDB schema migration {}", script);
+            }
+            return MIGRATIONS.size();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static int currentVersion(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM traceflow_schema_history")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static String read(String script) {
+        try (InputStream in = DuckDbSchema.class.getResourceAsStream("schema/" + script)) {
+            if (in == null) {
+                throw new IllegalStateException("missing migration " + script);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read migration " + script, e);
+        }
+    }
+
+    /** Splits a script on semicolons at line ends, dropping comment-only lines. */
+    static List<String> statements(String script) {
+        StringBuilder cleaned = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (!line.strip().startsWith("--")) {
+                cleaned.append(line).append('\n');
+            }
+        }
+        return java.util.Arrays.stream(cleaned.toString().split(";\\s*\n"))
+                .map(String::strip)
+                .map(s -> s.endsWith(";") ? s.substring(0, s.length() - 1) : s)
+                .filter(s -> !s.isEmpty())
+                .toList();
+    }
+}

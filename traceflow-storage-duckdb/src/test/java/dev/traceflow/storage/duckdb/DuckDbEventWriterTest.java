@@ -1,0 +1,72 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.storage.tests.TestEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** DuckDB-specific: the columns hold what the event carried. */
+class DuckDbEventWriterTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void write_fillsTypedColumnsAndJson() throws Exception {
+        Path file = dir.resolve("e.duckdb");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
+            List<Event> events = TestEvents.oneOfEachType("app", at);
+            events.getFirst().path("/pricing");
+            events.getFirst().client("Chrome", "120", "Windows", "10", "desktop");
+            storage.writer().write(events);
+        }
+        try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT path, browser, device_type, epoch_ms(ts), json_extract_string(properties, '$.plan') "
+                    + "FROM events WHERE type = 'pageview'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("/pricing");
+                assertThat(rs.getString(2)).isEqualTo("Chrome");
+                assertThat(rs.getString(3)).isEqualTo("desktop");
+                assertThat(rs.getLong(4)).isEqualTo(at.toEpochMilli());
+                assertThat(rs.getString(5)).isEqualTo("pro");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT message, error_type, lineno, fingerprint FROM events WHERE type = 'error'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("x is undefined");
+                assertThat(rs.getString(2)).isEqualTo("TypeError");
+                assertThat(rs.getInt(3)).isEqualTo(1);
+                assertThat(rs.getString(4)).isEqualTo("0123456789abcdef");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT name, value, rating, metric_id FROM events WHERE type = 'web-vital'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("LCP");
+                assertThat(rs.getDouble(2)).isEqualTo(2100.0);
+                assertThat(rs.getString(3)).isEqualTo("good");
+                assertThat(rs.getString(4)).isEqualTo("v1-1");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT json_extract(metrics, '$.lcp')::DOUBLE, json_array_length(resources) FROM events WHERE type = 'performance'")) {
+                rs.next();
+                assertThat(rs.getDouble(1)).isEqualTo(1200.0);
+                assertThat(rs.getInt(2)).isEqualTo(1);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT x, viewport_width, selector FROM events WHERE type = 'click'")) {
+                rs.next();
+                assertThat(rs.getDouble(1)).isEqualTo(120.0);
+                assertThat(rs.getInt(2)).isEqualTo(1280);
+                assertThat(rs.getString(3)).isEqualTo("#buy");
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.traceflow.storage.tests;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.event.EventType;
+import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.core.storage.WriteResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The behaviour every {@link EventStorage} backend must have, written once. A backend's test
+ * extends this class and supplies {@link #openStorage()}; a test a backend cannot pass is
+ * overridden with {@code @Disabled("why")}, never silently skipped.
+ */
+public abstract class EventStorageContract {
+
+    protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    protected EventStorage storage;
+
+    /** A fresh, empty storage. */
+    protected abstract EventStorage openStorage();
+
+    /**
+     * Closes and opens the same storage again (same files); backends without persistence
+     * return {@code null} and the persistence tests are skipped with a reason.
+     */
+    protected EventStorage reopen(EventStorage closed) {
+        return null;
+    }
+
+    @BeforeEach
+    void open() {
+        storage = openStorage();
+    }
+
+    @AfterEach
+    void close() {
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    @Nested
+    class WriteSide {
+
+        @Test
+        void write_storesEveryTypeWithItsDetails() {
+            List<Event> events = TestEvents.oneOfEachType("app-a", NOW.minusSeconds(5));
+
+            WriteResult result = storage.writer().write(events);
+
+            assertThat(result.stored()).isEqualTo(events.size());
+            assertThat(result.duplicates().isEmpty()).isTrue();
+            Map<String, Long> counts = storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW);
+            for (EventType type : EventType.values()) {
+                assertThat(counts).as(type.wireName()).containsEntry(type.wireName(), 1L);
+            }
+        }
+
+        @Test
+        void write_repeatedEventIdForSameAppIsStoredOnce() {
+            Instant at = NOW.minusSeconds(5);
+            WriteResult first = storage.writer().write(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1"),
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1")));
+            WriteResult second = storage.writer().write(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1"),
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-2")));
+
+            assertThat(first.stored()).isEqualTo(1);
+            assertThat(first.isDuplicate(1)).isTrue();
+            assertThat(second.stored()).isEqualTo(1);
+            assertThat(second.isDuplicate(0)).isTrue();
+            assertThat(second.isDuplicate(1)).isFalse();
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(2);
+        }
+
+        @Test
+        void write_sameEventIdInAnotherAppIsNotADuplicate() {
+            Instant at = NOW.minusSeconds(5);
+            storage.writer().write(List.of(TestEvents.withId("app-a", EventType.EVENT, at, "same")));
+            WriteResult other = storage.writer().write(List.of(TestEvents.withId("app-b", EventType.EVENT, at, "same")));
+
+            assertThat(other.stored()).isEqualTo(1);
+            assertThat(storage.counts().count("app-b", NOW.minusSeconds(60), NOW)).isEqualTo(1);
+        }
+
+        @Test
+        void write_eventsWithoutIdAreNeverDuplicates() {
+            Event e = TestEvents.pageview("app-a", NOW.minusSeconds(5));
+            storage.writer().write(List.of(e, e));
+            storage.writer().write(List.of(e));
+
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
+        }
+
+        @Test
+        void write_manyEventsInOneCallAreAllStored() {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                events.add(TestEvents.withId("app-a", EventType.CLICK, NOW.minusMillis(i), "id-" + i));
+            }
+            assertThat(storage.writer().write(events).stored()).isEqualTo(10_000);
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW.plusMillis(1))).isEqualTo(10_000);
+        }
+
+        @Test
+        void deleteOlderThan_removesOnlyThatAppsOlderEvents() {
+            storage.writer().write(List.of(
+                    TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(100))),
+                    TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(10))),
+                    TestEvents.pageview("app-b", NOW.minus(Duration.ofDays(100)))));
+
+            long deleted = storage.writer().deleteOlderThan("app-a", NOW.minus(Duration.ofDays(90)));
+
+            assertThat(deleted).isEqualTo(1);
+            Instant longAgo = NOW.minus(Duration.ofDays(365));
+            assertThat(storage.counts().count("app-a", longAgo, NOW)).isEqualTo(1);
+            assertThat(storage.counts().count("app-b", longAgo, NOW)).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    class Counts {
+
+        @Test
+        void countByType_isHalfOpenOnTheEventTime() {
+            Instant from = NOW.minusSeconds(100);
+            Instant to = NOW.minusSeconds(50);
+            storage.writer().write(List.of(
+                    TestEvents.pageview("app-a", from),
+                    TestEvents.pageview("app-a", to.minusMillis(1)),
+                    TestEvents.pageview("app-a", to),
+                    TestEvents.pageview("app-a", from.minusMillis(1))));
+
+            assertThat(storage.counts().countByType("app-a", from, to)).isEqualTo(Map.of("pageview", 2L));
+        }
+
+        @Test
+        void countByType_separatesAppsAndTypes() {
+            storage.writer().write(List.of(
+                    TestEvents.pageview("app-a", NOW.minusSeconds(1)),
+                    TestEvents.error("app-a", NOW.minusSeconds(1)),
+                    TestEvents.error("app-a", NOW.minusSeconds(1)),
+                    TestEvents.pageview("app-b", NOW.minusSeconds(1))));
+
+            assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(10), NOW))
+                    .isEqualTo(Map.of("pageview", 1L, "error", 2L));
+            assertThat(storage.counts().countByType("app-b", NOW.minusSeconds(10), NOW))
+                    .isEqualTo(Map.of("pageview", 1L));
+        }
+
+        @Test
+        void countByType_unknownAppIsEmpty() {
+            assertThat(storage.counts().countByType("nobody", NOW.minusSeconds(10), NOW)).isEmpty();
+        }
+    }
+
+    @Nested
+    class Persistence {
+
+        @Test
+        void reopen_keepsEventsAndRemembersEventIds() {
+            storage.writer().write(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
+            EventStorage reopened = reopen(storage);
+            org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
+            storage = reopened;
+
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(10), NOW)).isEqualTo(1);
+            WriteResult again = storage.writer().write(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
+            assertThat(again.stored()).isZero();
+        }
+
+        @Test
+        void check_passesOnAHealthyStorage() {
+            storage.check();
+        }
+    }
+}
