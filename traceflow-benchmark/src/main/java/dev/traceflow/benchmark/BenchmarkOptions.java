@@ -1,0 +1,265 @@
+package dev.traceflow.benchmark;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The command line of {@link IngestBenchmark}. Options are {@code --name value} or
+ * {@code --name=value}; a repeated option keeps its last value, so a wrapper script can put defaults
+ * first and pass the user's arguments after them.
+ *
+ * @param connections      concurrent keep-alive connections (one thread each)
+ * @param batch            events per request
+ * @param templates        distinct precomputed request bodies
+ * @param warmup           warmup length (ingest endpoint, not reported)
+ * @param duration         length of each measured phase
+ * @param targetEps        ingest events per second to reach for PASS
+ * @param targetRatioPercent ingest events/s as a percentage of no-op events/s to reach for PASS
+ * @param targetP99Millis  ingest-half p99 latency must stay below this, in milliseconds
+ * @param out              where the JSON results go
+ * @param serverJar        the server's fat jar
+ * @param serverCpus       {@code taskset -c} list for the server, or null for no pinning
+ * @param serverJvmArgs    extra JVM options for the server, e.g. {@code -Xmx2g}
+ * @param dataDir          the server's data dir; null for a fresh temporary one
+ * @param keepData         keep the data dir (events file, server.log) after a successful run
+ * @param readyTimeout     how long to wait for {@code /healthz}
+ * @param noServer         run against {@code url} instead of starting a server; skips the stored-count check
+ * @param url              the already running server, with {@code noServer}
+ * @param key              its ingest key, with {@code noServer}
+ * @param seed             random seed of the generated events
+ */
+public record BenchmarkOptions(
+        int connections, int batch, int templates, Duration warmup, Duration duration,
+        double targetEps, double targetRatioPercent, double targetP99Millis, Path out,
+        Path serverJar, String serverCpus, List<String> serverJvmArgs, Path dataDir, boolean keepData,
+        Duration readyTimeout, boolean noServer, URI url, String key, long seed) {
+
+    static final String USAGE = """
+            Usage: IngestBenchmark [options]
+              --connections N        concurrent keep-alive connections, one thread each (16)
+              --batch N              events per request (50)
+              --templates N          distinct precomputed request bodies (64)
+              --warmup D             warmup against the ingest endpoint, not reported (5s)
+              --duration D           length of each measured phase: noop, ingest, ingest-half (20s)
+              --target-eps N         ingest events/s needed for PASS (100000)
+              --target-ratio P       ingest/noop events/s in percent needed for PASS (50)
+              --target-p99-ms N      ingest-half p99 must be below this for PASS (50)
+              --out FILE             JSON results (results.json)
+              --server-jar FILE      server fat jar (traceflow-server/target/traceflow-server.jar)
+              --server-cpus LIST     pin the server with taskset -c LIST, e.g. 0 or 0-1 (no pinning)
+              --server-jvm-args "A"  extra JVM options for the server, space separated
+              --data-dir DIR         server data dir (a fresh temporary dir)
+              --keep-data            keep the data dir after a successful run
+              --ready-timeout D      wait this long for /healthz (90s)
+              --no-server            use an already running server: needs --url and --key;
+                                     the stored-count check is skipped
+              --url URL              e.g. http://127.0.0.1:8080
+              --key KEY              ingest key of app 'demo' on that server
+              --seed N               random seed of the generated events (42)
+              --help
+            Durations: 500ms, 5s, 2m or plain seconds.""";
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
+    private static final List<String> FLAGS = List.of("keep-data", "no-server", "help");
+
+    /** Thrown for a command line that cannot be run; the message is meant for the user. */
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** True when the arguments ask for help. */
+    static boolean wantsHelp(String[] args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    public static BenchmarkOptions parse(String[] args) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new UsageException("unexpected argument: " + arg);
+            }
+            String name = arg.substring(2);
+            String value;
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            } else if (FLAGS.contains(name)) {
+                value = "true";
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new UsageException("missing value for --" + name);
+            }
+            values.put(name, value);
+        }
+        Reader reader = new Reader(values);
+        BenchmarkOptions options = new BenchmarkOptions(
+                reader.positiveInt("connections", 16),
+                reader.positiveInt("batch", 50),
+                reader.positiveInt("templates", 64),
+                reader.duration("warmup", Duration.ofSeconds(5), true),
+                reader.duration("duration", Duration.ofSeconds(20), false),
+                reader.positiveDouble("target-eps", 100_000),
+                reader.positiveDouble("target-ratio", 50),
+                reader.positiveDouble("target-p99-ms", 50),
+                Path.of(reader.text("out", "results.json")),
+                Path.of(reader.text("server-jar", "traceflow-server/target/traceflow-server.jar")),
+                reader.text("server-cpus", null),
+                splitArgs(reader.text("server-jvm-args", "")),
+                reader.path("data-dir"),
+                reader.flag("keep-data"),
+                reader.duration("ready-timeout", Duration.ofSeconds(90), false),
+                reader.flag("no-server"),
+                reader.uri("url"),
+                reader.text("key", null),
+                reader.longValue("seed", 42));
+        reader.rejectUnknown();
+        if (options.noServer() && (options.url() == null || options.key() == null)) {
+            throw new UsageException("--no-server needs --url and --key");
+        }
+        if (!options.noServer() && (options.url() != null || options.key() != null)) {
+            throw new UsageException("--url and --key are for an already running server: add --no-server");
+        }
+        if (options.noServer() && options.dataDir() != null) {
+            throw new UsageException("--data-dir is for a server the benchmark starts, not with --no-server");
+        }
+        if (options.connections() > EventIdSequence.MAX_STREAMS / 4) {
+            throw new UsageException("--connections must be at most " + EventIdSequence.MAX_STREAMS / 4);
+        }
+        return options;
+    }
+
+    /** Parses {@code 500ms}, {@code 5s}, {@code 2m} or plain seconds ({@code 1.5}). */
+    static Duration parseDuration(String text) throws UsageException {
+        Matcher matcher = DURATION.matcher(text.trim());
+        if (!matcher.matches()) {
+            throw new UsageException("not a duration: " + text + " (use e.g. 500ms, 5s, 2m)");
+        }
+        double amount = Double.parseDouble(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        double millis = switch (unit) {
+            case "ms" -> amount;
+            case "m" -> amount * 60_000;
+            default -> amount * 1_000;
+        };
+        return Duration.ofMillis(Math.round(millis));
+    }
+
+    private static List<String> splitArgs(String text) {
+        List<String> parts = new ArrayList<>();
+        for (String part : text.trim().split("\\s+")) {
+            if (!part.isEmpty()) {
+                parts.add(part);
+            }
+        }
+        return List.copyOf(parts);
+    }
+
+    /** Typed access to the parsed values, remembering which were used so typos are reported. */
+    private static final class Reader {
+        private final Map<String, String> values;
+        private final List<String> used = new ArrayList<>();
+
+        Reader(Map<String, String> values) {
+            this.values = values;
+        }
+
+        String text(String name, String fallback) {
+            used.add(name);
+            return values.getOrDefault(name, fallback);
+        }
+
+        boolean flag(String name) throws UsageException {
+            String value = text(name, "false");
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new UsageException("--" + name + " takes no value or true/false");
+            }
+            return Boolean.parseBoolean(value);
+        }
+
+        int positiveInt(String name, int fallback) throws UsageException {
+            long value = longValue(name, fallback);
+            if (value < 1 || value > Integer.MAX_VALUE) {
+                throw new UsageException("--" + name + " must be a positive integer");
+            }
+            return (int) value;
+        }
+
+        long longValue(String name, long fallback) throws UsageException {
+            String value = text(name, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Long.parseLong(value.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be an integer: " + value);
+            }
+        }
+
+        double positiveDouble(String name, double fallback) throws UsageException {
+            String value = text(name, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                double parsed = Double.parseDouble(value.replace("_", ""));
+                if (!(parsed > 0) || Double.isInfinite(parsed)) {
+                    throw new UsageException("--" + name + " must be a positive number: " + value);
+                }
+                return parsed;
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be a number: " + value);
+            }
+        }
+
+        Duration duration(String name, Duration fallback, boolean zeroAllowed) throws UsageException {
+            String value = text(name, null);
+            Duration duration = value == null ? fallback : parseDuration(value);
+            if (duration.isNegative() || (!zeroAllowed && duration.isZero())) {
+                throw new UsageException("--" + name + " must be " + (zeroAllowed ? "zero or more" : "positive"));
+            }
+            return duration;
+        }
+
+        Path path(String name) {
+            String value = text(name, null);
+            return value == null ? null : Path.of(value);
+        }
+
+        URI uri(String name) throws UsageException {
+            String value = text(name, null);
+            if (value == null) {
+                return null;
+            }
+            try {
+                URI uri = URI.create(value);
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new UsageException("--" + name + " must be an http:// URL with a host: " + value);
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--" + name + " is not a URL: " + value);
+            }
+        }
+
+        void rejectUnknown() throws UsageException {
+            for (String name : values.keySet()) {
+                if (!used.contains(name)) {
+                    throw new UsageException("unknown option --" + name + "\n" + USAGE);
+                }
+            }
+        }
+    }
+}

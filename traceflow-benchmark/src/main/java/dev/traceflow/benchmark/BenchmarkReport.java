@@ -1,0 +1,101 @@
+package dev.traceflow.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Everything a run produced: configuration, environment, the warmup, the measured phases, the
+ * ingest/no-op ratio, the stored-count comparison and the target checks. Printed as Markdown and
+ * written as JSON.
+ *
+ * @param startedAt             ISO-8601 instant the run started
+ * @param configuration         the options that shaped the load
+ * @param environment           where it ran: CPUs, JVMs, pinning
+ * @param warmup                the warmup phase (not part of the table, counted in the accepted total)
+ * @param phases                the measured phases in run order: noop, ingest, ingest-half
+ * @param ratioPercent          ingest events/s ÷ noop events/s × 100
+ * @param acceptedIngestEvents  sum of {@code accepted} over every ingest-endpoint answer (warmup included)
+ * @param storedEvents          rows found in DuckDB for app {@code demo}; null when not counted
+ * @param serverStoppedCleanly  the server exited on SIGTERM in time; null without a managed server
+ * @param checks                the PASS/FAIL lines
+ * @param runFailed             true when the run itself failed (no server, lost or extra events)
+ * @param notes                 human-readable remarks (skipped checks, kept data dir, ...)
+ */
+public record BenchmarkReport(
+        String startedAt, Map<String, Object> configuration, Map<String, Object> environment,
+        PhaseResult warmup, List<PhaseResult> phases, double ratioPercent, long acceptedIngestEvents,
+        Long storedEvents, Boolean serverStoppedCleanly, List<TargetCheck> checks, boolean runFailed,
+        List<String> notes) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    public String toJson() {
+        return JSON.writeValueAsString(this);
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, toJson() + "\n");
+    }
+
+    /** The human-readable summary: a phase table, the ratio, and a check table. */
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("| phase | loop | endpoint | s | requests | events/s | p50 ms | p99 ms | max ms | non-202 | 503 | I/O errors |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PhaseResult phase : phases) {
+            String loop = phase.loop().equals("open")
+                    ? "open @ " + number(phase.targetRequestsPerSecond()) + " req/s"
+                    : "closed";
+            md.append("| ").append(phase.name())
+                    .append(" | ").append(loop)
+                    .append(" | `").append(phase.endpoint()).append('`')
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", phase.seconds()))
+                    .append(" | ").append(phase.requests())
+                    .append(" | ").append(number(phase.eventsPerSecond()))
+                    .append(" | ").append(millis(phase.p50Ms()))
+                    .append(" | ").append(millis(phase.p99Ms()))
+                    .append(" | ").append(millis(phase.maxMs()))
+                    .append(" | ").append(phase.non202())
+                    .append(" | ").append(phase.overloaded())
+                    .append(" | ").append(phase.ioErrors())
+                    .append(" |\n");
+        }
+        md.append('\n');
+        md.append("ingest / noop = **").append(String.format(Locale.ROOT, "%.1f %%", ratioPercent)).append("**");
+        md.append(" · accepted by ingest endpoint (warmup included): ").append(acceptedIngestEvents);
+        md.append(" · stored: ").append(storedEvents == null ? "not counted" : storedEvents.toString()).append("\n\n");
+        md.append("| check | target | actual | result |\n");
+        md.append("|---|---|---|---|\n");
+        for (TargetCheck check : checks) {
+            md.append("| ").append(check.name())
+                    .append(" | ").append(check.target())
+                    .append(" | ").append(check.actual())
+                    .append(" | **").append(check.verdict()).append("** |\n");
+        }
+        for (String note : notes) {
+            md.append("\n> ").append(note);
+        }
+        if (!notes.isEmpty()) {
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    static String number(double value) {
+        return String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    static String millis(double value) {
+        return String.format(Locale.ROOT, value < 10 ? "%.2f" : "%.1f", value);
+    }
+}

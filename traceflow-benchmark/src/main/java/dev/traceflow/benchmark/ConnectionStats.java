@@ -1,0 +1,63 @@
+package dev.traceflow.benchmark;
+
+import java.io.IOException;
+
+/**
+ * What one connection observed during one phase. Written by that connection's thread only, read
+ * after the thread has been joined, so plain fields suffice.
+ */
+final class ConnectionStats {
+
+    /** Status codes are counted in an array indexed by code; anything outside 0..599 lands in 0. */
+    private static final int STATUS_SLOTS = 600;
+
+    final LatencyHistogram latency = new LatencyHistogram();
+    final long[] statusCounts = new long[STATUS_SLOTS];
+    long requests;
+    long acceptedEvents;
+    long rejectedEvents;
+    /** 202 answers without a readable {@code accepted} count. */
+    long unreadableAnswers;
+    /** Exchanges that failed with an I/O error (refused, reset, timeout, cut response). */
+    long ioErrors;
+    String firstError;
+
+    /**
+     * @param latencyNanos from the send (closed loop) or the scheduled send time (open loop) to the
+     *                     last byte of the answer, in nanoseconds
+     */
+    void recordAnswer(HttpResponse response, long latencyNanos) {
+        requests++;
+        latency.record(latencyNanos);
+        int status = response.status();
+        statusCounts[status >= 0 && status < STATUS_SLOTS ? status : 0]++;
+        if (status == 202) {
+            long accepted = AnswerCountScanner.accepted(response.body());
+            if (accepted < 0) {
+                unreadableAnswers++;
+                noteError("202 without an accepted count: " + abbreviate(response.bodyText()));
+            } else {
+                acceptedEvents += accepted;
+                rejectedEvents += Math.max(0, AnswerCountScanner.rejected(response.body()));
+            }
+        } else {
+            noteError("HTTP " + status + (response.retryAfter() != null ? " Retry-After " + response.retryAfter() : "")
+                    + ": " + abbreviate(response.bodyText()));
+        }
+    }
+
+    void recordIoError(IOException error) {
+        ioErrors++;
+        noteError(error.getClass().getSimpleName() + ": " + error.getMessage());
+    }
+
+    private void noteError(String message) {
+        if (firstError == null) {
+            firstError = message;
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,196 @@
+package dev.traceflow.benchmark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TraceFlow server as a child process: started from its fat jar with the benchmark's settings in
+ * environment variables, optionally pinned to CPUs with {@code taskset}, output captured in
+ * {@code <dataDir>/server.log}, and stopped with SIGTERM so it flushes before exiting.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    /** How often readiness is polled, in milliseconds. */
+    private static final long READY_POLL_MILLIS = 250;
+    private static final int LOG_TAIL_LINES = 40;
+    private static final int LOG_TAIL_BYTES = 16 * 1024;
+
+    private final Process process;
+    private final int port;
+    private final Path logFile;
+
+    private ServerProcess(Process process, int port, Path logFile) {
+        this.process = process;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    /** How to start the server. */
+    public record Launch(Path javaHome, Path jar, Path dataDir, int port, String ingestKey,
+                         String cpus, List<String> jvmArgs) {
+    }
+
+    /**
+     * The command line: {@code [taskset -c <cpus>] <java> [jvmArgs] -jar <jar>}. {@code taskset} execs
+     * java in place, so the child's pid is the JVM's and SIGTERM reaches it directly.
+     */
+    static List<String> command(Launch launch) {
+        List<String> command = new ArrayList<>();
+        if (launch.cpus() != null && !launch.cpus().isBlank()) {
+            command.addAll(List.of("taskset", "-c", launch.cpus()));
+        }
+        command.add(JdkFinder.javaExecutable(launch.javaHome()).toString());
+        command.addAll(launch.jvmArgs());
+        command.addAll(List.of("-jar", launch.jar().toString()));
+        return command;
+    }
+
+    /** The server's configuration; everything goes through environment variables (API contract). */
+    static Map<String, String> environment(Launch launch) {
+        return Map.of(
+                "SERVER_PORT", Integer.toString(launch.port()),
+                "TRACEFLOW_DATA_DIR", launch.dataDir().toString(),
+                "TRACEFLOW_BOOTSTRAP_INGEST_KEY", launch.ingestKey(),
+                "TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true",
+                "JAVA_HOME", launch.javaHome().toString());
+    }
+
+    /**
+     * Starts the server and waits until {@code GET /healthz} answers 200.
+     *
+     * @throws ServerStartException when the jar is missing, the process dies, or it is not ready in time;
+     *                              the process is stopped and the log's last lines are in the message
+     */
+    public static ServerProcess start(Launch launch, Duration readyTimeout) throws ServerStartException {
+        if (!Files.isRegularFile(launch.jar())) {
+            throw new ServerStartException("server jar not found: " + launch.jar()
+                    + " (build it with ./mvnw -B -q -DskipTests package)");
+        }
+        Path logFile = launch.dataDir().resolve("server.log");
+        ProcessBuilder builder = new ProcessBuilder(command(launch))
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile());
+        builder.environment().putAll(environment(launch));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new ServerStartException("could not start " + String.join(" ", command(launch)) + ": " + e.getMessage(), e);
+        }
+        ServerProcess server = new ServerProcess(process, launch.port(), logFile);
+        try {
+            server.awaitReady(readyTimeout);
+            return server;
+        } catch (ServerStartException e) {
+            server.stop(Duration.ofSeconds(10));
+            throw e;
+        } catch (InterruptedException e) {
+            server.stop(Duration.ofSeconds(10));
+            Thread.currentThread().interrupt();
+            throw new ServerStartException("interrupted while waiting for the server", e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws ServerStartException, InterruptedException {
+        URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).GET().build();
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new ServerStartException("server exited with code " + process.exitValue()
+                            + " before becoming ready; last lines of " + logFile + ":\n" + logTail());
+                }
+                try {
+                    var response = client.send(request, BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // Not listening yet.
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ServerStartException("server not ready after " + timeout.toSeconds() + " s at " + health
+                            + "; last lines of " + logFile + ":\n" + logTail());
+                }
+                Thread.sleep(READY_POLL_MILLIS);
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends SIGTERM ({@link Process#destroy()}) and waits for the exit; the server flushes buffered
+     * events on that signal. If it has not exited after {@code timeout} it is killed.
+     *
+     * @return true when it exited by itself within the timeout
+     */
+    public boolean stop(Duration timeout) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        process.destroy();
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** The exit code, or null while running. */
+    public Integer exitCode() {
+        return process.isAlive() ? null : process.exitValue();
+    }
+
+    /** The last lines of the server log, for error messages. */
+    public String logTail() {
+        // Read only the end: a log of a long run can be large.
+        try (SeekableByteChannel channel = Files.newByteChannel(logFile)) {
+            long from = Math.max(0, channel.size() - LOG_TAIL_BYTES);
+            ByteBuffer tail = ByteBuffer.allocate((int) (channel.size() - from));
+            channel.position(from);
+            while (tail.hasRemaining() && channel.read(tail) > 0) {
+                // keep reading until the buffer is full or the file ends
+            }
+            List<String> lines = new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,82 @@
+package dev.traceflow.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PhaseRunnerTest {
+
+    private final StubIngestServer stub = new StubIngestServer();
+    private final List<BatchTemplate> templates = BatchTemplates.generate(50, 8, 3, System.currentTimeMillis());
+    private final PhaseRunner runner = new PhaseRunner(stub.address(), StubIngestServer.KEY, templates, 4, "phrt");
+
+    PhaseRunnerTest() throws IOException {
+    }
+
+    @AfterEach
+    void stopStub() {
+        stub.close();
+    }
+
+    @Test
+    void closedLoopCountsEveryAcceptedEventAndSendsUniqueIds() throws InterruptedException {
+        PhaseResult result = runner.run(LoadPhase.closedLoop("ingest", IngestBenchmark.INGEST_PATH, Duration.ofMillis(600)));
+
+        assertThat(result.requests()).isPositive().isEqualTo(stub.ingestRequests.get());
+        assertThat(result.acceptedEvents()).isEqualTo(result.requests() * 50);
+        assertThat(stub.ingestedEventIds).hasSize((int) result.acceptedEvents());
+        assertThat(result.statuses()).containsOnlyKeys(202);
+        assertThat(result.failedRequests()).isZero();
+        assertThat(result.seconds()).isGreaterThanOrEqualTo(0.6);
+        assertThat(result.p50Ms()).isPositive().isLessThanOrEqualTo(result.p99Ms());
+        assertThat(result.maxMs()).isGreaterThanOrEqualTo(result.p99Ms());
+        assertThat(result.connectsMade()).isEqualTo(4);
+    }
+
+    @Test
+    void eventIdsStayUniqueAcrossPhasesOfOneRun() throws InterruptedException {
+        PhaseResult first = runner.run(LoadPhase.closedLoop("warmup", IngestBenchmark.INGEST_PATH, Duration.ofMillis(200)));
+        PhaseResult second = runner.run(LoadPhase.closedLoop("ingest", IngestBenchmark.INGEST_PATH, Duration.ofMillis(200)));
+
+        assertThat(stub.ingestedEventIds).hasSize((int) (first.acceptedEvents() + second.acceptedEvents()));
+    }
+
+    @Test
+    void openLoopSendsAtTheScheduledRate() throws InterruptedException {
+        PhaseResult result = runner.run(LoadPhase.fixedRate("ingest-half", IngestBenchmark.INGEST_PATH, Duration.ofSeconds(1), 200));
+
+        assertThat(result.loop()).isEqualTo("open");
+        assertThat((double) result.requests()).isCloseTo(200, withPercentage(10));
+        assertThat(result.eventsPerSecond()).isCloseTo(200 * 50, withPercentage(15));
+    }
+
+    @Test
+    void overloadIsCountedAsNon202WithoutAcceptedEvents() throws InterruptedException {
+        stub.overloaded = true;
+
+        PhaseResult result = runner.run(LoadPhase.closedLoop("ingest", IngestBenchmark.INGEST_PATH, Duration.ofMillis(300)));
+
+        assertThat(result.overloaded()).isEqualTo(result.requests()).isPositive();
+        assertThat(result.non202()).isEqualTo(result.requests());
+        assertThat(result.acceptedEvents()).isZero();
+        assertThat(result.firstError()).contains("503").contains("Retry-After 1");
+    }
+
+    @Test
+    void unreachableServerShowsUpAsIoErrors() throws Exception {
+        int closedPort = FreePort.pick();
+        PhaseRunner nowhere = new PhaseRunner(new InetSocketAddress("127.0.0.1", closedPort), "k", templates, 2, "nowh");
+
+        PhaseResult result = nowhere.run(LoadPhase.closedLoop("ingest", IngestBenchmark.INGEST_PATH, Duration.ofMillis(200)));
+
+        assertThat(result.requests()).isZero();
+        assertThat(result.ioErrors()).isPositive();
+        assertThat(result.eventsPerSecond()).isZero();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.traceflow;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * All of TraceFlow's own settings ({@code traceflow.*}); defaults are in application.yml and
+ * here, so the embedded default needs none.
+ */
+@ConfigurationProperties("traceflow")
+public record TraceFlowProperties(
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue Bootstrap bootstrap,
+        @DefaultValue Storage storage,
+        @DefaultValue Ingest ingest,
+        @DefaultValue Pipeline pipeline,
+        @DefaultValue Sampling sampling,
+        @DefaultValue Retention retention,
+        @DefaultValue Benchmark benchmark) {
+
+    public record Bootstrap(String ingestKey) {
+    }
+
+    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue DuckDb duckdb) {
+    }
+
+    /** @param dedupCapacity recent (appId, eventId) pairs remembered for de-duplication */
+    public record DuckDb(@DefaultValue("./data/events.duckdb") Path file,
+                         @DefaultValue("2") int threads,
+                         @DefaultValue("2GB") String memoryLimit,
+                         @DefaultValue("1000000") int dedupCapacity) {
+    }
+
+    /**
+     * Ingest limits and the write queue.
+     *
+     * @param queueCapacityEvents events waiting for the writer before requests get 503
+     * @param groupCommitMaxEvents most events the writer commits in one transaction
+     * @param commitTimeout        how long a request waits for its commit before answering 503
+     */
+    public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
+                         @DefaultValue("10485760") long maxDecompressedBytes,
+                         @DefaultValue("1000") int maxEvents,
+                         @DefaultValue("65536") int maxEventBytes,
+                         @DefaultValue("1d") Duration maxFutureSkew,
+                         @DefaultValue("30d") Duration maxPastAge,
+                         @DefaultValue("8") int maxPropertyDepth,
+                         @DefaultValue("200000") int queueCapacityEvents,
+                         @DefaultValue("50000") int groupCommitMaxEvents,
+                         @DefaultValue("30s") Duration commitTimeout,
+                         @DefaultValue("1") int retryAfterSeconds) {
+    }
+
+    /**
+     * @param processors the processors to run, by name, in order
+     * @param dropBots   drop events whose user agent is a bot (counted as {@code bot})
+     * @param dropRules  events matching any rule are dropped (counted as {@code filtered})
+     */
+    public record Pipeline(@DefaultValue({"validate", "enrich", "group", "filter", "sample"}) List<String> processors,
+                           @DefaultValue("true") boolean dropBots,
+                           @DefaultValue List<DropRule> dropRules) {
+    }
+
+    /**
+     * Drops events whose {@code field} matches the regular expression {@code pattern}
+     * (searched, not anchored), optionally only for one event {@code type}. Fields: message,
+     * errorType, url, path, name, userAgent, release, environment, browser, os, deviceType,
+     * or {@code properties.<key>}.
+     */
+    public record DropRule(String type, String field, String pattern) {
+    }
+
+    /**
+     * Seed 000's sampling block: the share of sessions kept per category (0..1). Errors:
+     * error events; performance: performance, web-vital, resource and api events; user
+     * behaviour: page views, clicks, custom events and session markers. Conversions and
+     * purchases are never sampled, so revenue stays exact.
+     */
+    public record Sampling(@DefaultValue("1.0") double errors,
+                           @DefaultValue("1.0") double performance,
+                           @DefaultValue("1.0") double userBehavior) {
+    }
+
+    public record Retention(@DefaultValue("90") int defaultDays, @DefaultValue("0 17 3 * * *") String cron) {
+    }
+
+    /** @param noopEndpoint expose POST /bench/noop (parse only), the benchmark's HTTP + JSON ceiling */
+    public record Benchmark(@DefaultValue("false") boolean noopEndpoint) {
+    }
+}

@@ -1,0 +1,111 @@
+package dev.traceflow.http;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Turns every exception that reaches Spring MVC into API.md's error shape with the right
+ * status: our own {@link ApiException}s and the framework's (unknown route, wrong method,
+ * wrong content type, unreadable body). Anything unexpected is a 500 whose body says nothing
+ * of the cause; the cause is logged with the trace id.
+ */
+@RestControllerAdvice
+class ApiErrorHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        if (e.retryAfterSeconds() != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
+        }
+        if (e.status().is5xxServerError()) {
+            log.warn("{} {} answered {} {}: {}", request.getMethod(), request.getRequestURI(), e.status().value(), e.code(), e.getMessage());
+        }
+        return body(e.status(), e.code(), e.getMessage(), e.details(), headers, request);
+    }
+
+    @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
+    ResponseEntity<ApiError> notFound(Exception e, HttpServletRequest request) {
+        return body(HttpStatus.NOT_FOUND, "NOT_FOUND", "No endpoint " + request.getMethod() + " " + request.getRequestURI(),
+                List.of(), null, request);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        if (e.getSupportedHttpMethods() != null) {
+            headers.setAllow(e.getSupportedHttpMethods());
+        }
+        return body(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                request.getMethod() + " is not allowed on " + request.getRequestURI(), List.of(), headers, request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        String supported = e.getSupportedMediaTypes().stream().map(Object::toString).collect(Collectors.joining(", "));
+        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                "Content type " + (e.getContentType() == null ? "(none)" : e.getContentType()) + " is not supported"
+                        + (supported.isEmpty() ? "" : "; use one of: " + supported), List.of(), null, request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ApiError> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+        return body(HttpStatus.NOT_ACCEPTABLE, "NOT_ACCEPTABLE", "The endpoint answers application/json only",
+                List.of(), null, request);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        return body(HttpStatus.BAD_REQUEST, "MALFORMED_BODY", "The request body is not valid JSON for this endpoint",
+                List.of(), null, request);
+    }
+
+    @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class,
+            MissingRequestHeaderException.class})
+    ResponseEntity<ApiError> badParameter(Exception e, HttpServletRequest request) {
+        String message = switch (e) {
+            case MissingServletRequestParameterException m -> "Query parameter '" + m.getParameterName() + "' is required";
+            case MethodArgumentTypeMismatchException m -> "Parameter '" + m.getName() + "' has an invalid value";
+            case MissingRequestHeaderException m -> "Header '" + m.getHeaderName() + "' is required";
+            default -> "Bad request";
+        };
+        return body(HttpStatus.BAD_REQUEST, "BAD_REQUEST", message, List.of(), null, request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ApiError> unexpected(Exception e, HttpServletRequest request) {
+        log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "The server failed to handle the request; quote the trace id when reporting it", List.of(), null, request);
+    }
+
+    static ResponseEntity<ApiError> body(HttpStatus status, String code, String message, List<?> details,
+                                         HttpHeaders headers, HttpServletRequest request) {
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
+        if (headers != null) {
+            builder.headers(headers);
+        }
+        return builder.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(new ApiError(code, message, details, TraceIds.current(request)));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.traceflow.http;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+/**
+ * Errors that happen outside Spring MVC (in a filter, or rejected by Tomcat itself) are
+ * forwarded to {@code /error}; this answers them in the same shape as everything else.
+ */
+@RestController
+class JsonErrorController implements ErrorController {
+
+    @RequestMapping("/error")
+    ResponseEntity<ApiError> error(HttpServletRequest request) {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatus status = code instanceof Integer i ? HttpStatus.resolve(i) : null;
+        if (status == null) {
+            status = HttpStatus.INTERNAL_SERVER_ERROR;
+        }
+        if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof ApiException api) {
+            return new ApiErrorHandler().api(api, request);
+        }
+        String errorCode = switch (status) {
+            case NOT_FOUND -> "NOT_FOUND";
+            case BAD_REQUEST -> "BAD_REQUEST";
+            case METHOD_NOT_ALLOWED -> "METHOD_NOT_ALLOWED";
+            case CONTENT_TOO_LARGE -> "PAYLOAD_TOO_LARGE";
+            case UNSUPPORTED_MEDIA_TYPE -> "UNSUPPORTED_MEDIA_TYPE";
+            default -> status.is4xxClientError() ? "BAD_REQUEST" : "INTERNAL_ERROR";
+        };
+        String message = status.is5xxServerError()
+                ? "The server failed to handle the request; quote the trace id when reporting it"
+                : status.getReasonPhrase();
+        return ApiErrorHandler.body(status, errorCode, message, List.of(), null, request);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.apps.App;
+import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.http.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who is sending: the ingest key from {@code X-TraceFlow-Key}, {@code Authorization: Bearer} or
+ * {@code ?key=} (sendBeacon cannot set headers), and whether the page's origin may send for
+ * that app. A browser request from an allowed origin gets its CORS headers here.
+ */
+@Component
+class IngestAuth {
+
+    static final String KEY_HEADER = "X-TraceFlow-Key";
+
+    private final AppDirectory apps;
+
+    IngestAuth(AppDirectory apps) {
+        this.apps = apps;
+    }
+
+    /** @throws ApiException 401 without a valid, unrevoked key; 403 from an origin the app does not allow */
+    App authenticate(HttpServletRequest request, HttpServletResponse response) {
+        String key = presentedKey(request);
+        if (key == null) {
+            throw ApiException.unauthorized("An ingest key is required: send it as X-TraceFlow-Key, "
+                    + "Authorization: Bearer <key> or ?key=<key>");
+        }
+        App app = apps.appForKey(key).orElseThrow(() -> ApiException.unauthorized("The ingest key is invalid or revoked"));
+        String origin = request.getHeader("Origin");
+        if (origin != null) {
+            if (!app.allowsOrigin(origin)) {
+                throw ApiException.forbidden("ORIGIN_NOT_ALLOWED", "Origin " + RequestBodies.truncate(origin)
+                        + " may not send events for app " + app.id());
+            }
+            response.setHeader("Access-Control-Allow-Origin", app.allowedOrigins().contains("*") ? "*" : origin);
+            response.addHeader("Vary", "Origin");
+        }
+        return app;
+    }
+
+    static String presentedKey(HttpServletRequest request) {
+        String key = request.getHeader(KEY_HEADER);
+        if (key == null) {
+            String auth = request.getHeader("Authorization");
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                key = auth.substring(7);
+            }
+        }
+        if (key == null) {
+            key = request.getParameter("key");
+        }
+        if (key == null) {
+            return null;
+        }
+        key = key.strip();
+        return key.isEmpty() ? null : key;
+    }
+}

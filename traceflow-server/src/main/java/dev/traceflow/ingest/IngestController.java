@@ -1,0 +1,238 @@
+package dev.traceflow.ingest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.apps.App;
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.pipeline.Drop;
+import dev.traceflow.core.pipeline.DropReason;
+import dev.traceflow.http.ApiError;
+import dev.traceflow.http.ApiException;
+import dev.traceflow.proto.v1.AnalyticsEvent;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * API.md "Ingest": TraceFlow events (single and batch), seed 001's telemetry and perf batches,
+ * and seed 002's protobuf analytics events. Each endpoint authenticates the key, reads the body
+ * within the limits, parses it into events (rejecting bad ones by index) and hands them to
+ * {@link Ingestion}; the 202 comes only after the accepted events are committed.
+ */
+@RestController
+@Tag(name = "Ingest", description = "Telemetry from browsers, apps and backends. Authenticated by the app's ingest key.")
+class IngestController {
+
+    static final Set<String> PATHS = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
+            "/api/event");
+    static final String PROTOBUF = "application/protobuf";
+    static final String X_PROTOBUF = "application/x-protobuf";
+
+    private final IngestAuth auth;
+    private final Ingestion ingestion;
+    private final RequestBodies bodies;
+    private final IngestJson json;
+    private final Clock clock;
+    private final byte[] schema;
+
+    IngestController(IngestAuth auth, Ingestion ingestion, TraceFlowProperties properties, Clock clock) throws IOException {
+        this.auth = auth;
+        this.ingestion = ingestion;
+        this.bodies = new RequestBodies(properties.ingest().maxCompressedBytes(), properties.ingest().maxDecompressedBytes());
+        this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
+        this.clock = clock;
+        try (InputStream in = AnalyticsEvent.class.getResourceAsStream("/proto/traceflow/v1/analytics.proto")) {
+            this.schema = in == null ? new byte[0] : in.readAllBytes();
+        }
+    }
+
+    static boolean isIngestPath(String path) {
+        return PATHS.contains(path);
+    }
+
+    @Operation(summary = "Send one TraceFlow event",
+            description = "The body is one event (API.md). 202 when stored; an invalid event answers 422 (403 when its appId is "
+                    + "another app's, 413 when over 64 KiB). Events dropped by policy (bot, sampling, drop rules) answer 202 with "
+                    + "rejected: 1 and the reason.")
+    @ApiResponse(responseCode = "202", description = "Stored (or dropped by policy, see errors)")
+    @ApiResponse(responseCode = "422", description = "The event is invalid", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @KeyParameters
+    @PostMapping(path = "/api/collect", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<IngestResponse> collect(HttpServletRequest request, HttpServletResponse response) {
+        App app = auth.authenticate(request, response);
+        byte[] body = bodies.read(request);
+        ParsedEvents parsed = ParsedEvents.empty();
+        String ua = request.getHeader("User-Agent");
+        long now = clock.millis();
+        json.readSingle(body, (event, index, size) -> collectEvent(event, index, size, ua, now, parsed), parsed.drops());
+        IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(parsed.events(), parsed.drops(), 1));
+        if (result.accepted() == 0 && !result.errors().isEmpty()) {
+            IngestResponse.Error error = result.errors().getFirst();
+            HttpStatus status = switch (error.code()) {
+                case "APP_MISMATCH" -> HttpStatus.FORBIDDEN;
+                case "EVENT_TOO_LARGE" -> HttpStatus.CONTENT_TOO_LARGE;
+                case "SAMPLED_OUT", "BOT", "FILTERED" -> null;
+                default -> HttpStatus.UNPROCESSABLE_CONTENT;
+            };
+            if (status != null) {
+                throw new ApiException(status, status == HttpStatus.UNPROCESSABLE_CONTENT ? "VALIDATION_FAILED" : error.code(),
+                        error.message(), result.errors(), null);
+            }
+        }
+        return ResponseEntity.accepted().body(result);
+    }
+
+    @Operation(summary = "Send a batch of TraceFlow events",
+            description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
+                    + "skipped and reported by index; the others are stored.")
+    @ApiResponse(responseCode = "202", description = "The accepted events are committed")
+    @KeyParameters
+    @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<IngestResponse> collectBatch(HttpServletRequest request, HttpServletResponse response) {
+        App app = auth.authenticate(request, response);
+        byte[] body = bodies.read(request);
+        ParsedEvents parsed = ParsedEvents.empty();
+        String ua = request.getHeader("User-Agent");
+        long now = clock.millis();
+        int total = json.readBatch(body, (event, index, size) -> collectEvent(event, index, size, ua, now, parsed),
+                parsed.drops(), null);
+        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), new ParsedEvents(parsed.events(), parsed.drops(), total)));
+    }
+
+    private static void collectEvent(Map<String, Object> event, int index, int size, String ua, long now, ParsedEvents into) {
+        try {
+            into.events().add(EventMapping.fromCollect(new FieldReader(event), index, size, ua, now));
+        } catch (FieldReader.FieldError e) {
+            into.drops().add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
+        }
+    }
+
+    @Operation(summary = "Platform telemetry batch (seed 001)",
+            description = "`{\"app\", \"release\", \"events\": [{\"type\": \"page|event|error|api|perf\", \"name\", \"ts\", \"props\"}]}`; "
+                    + "page → pageview, perf → web-vital (LCP, INP, CLS, FCP, TTFB, FID) or performance. `app` must be the key's app.")
+    @KeyParameters
+    @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},
+            consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<IngestResponse> telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
+        App app = auth.authenticate(request, response);
+        byte[] body = bodies.read(request);
+        String ua = request.getHeader("User-Agent");
+        long now = clock.millis();
+        // the envelope's app/release come before or after the events: collect raw events, map after
+        List<Object[]> raw = new ArrayList<>();
+        List<Drop> drops = new ArrayList<>();
+        Map<String, Object> top = new HashMap<>();
+        int total = json.readBatch(body, (event, index, size) -> raw.add(new Object[]{event, index, size}), drops, top);
+        Object appField = top.get("app");
+        if (!(appField instanceof String appId) || appId.isBlank()) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", "field 'app' (the app id) is required");
+        }
+        if (!appId.equals(app.id())) {
+            throw ApiException.forbidden("APP_MISMATCH", "app '" + RequestBodies.truncate(appId) + "' is not the app of the ingest key");
+        }
+        String release = top.get("release") instanceof String r && !r.isBlank() ? r : null;
+        List<Event> events = new ArrayList<>(raw.size());
+        for (Object[] r : raw) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> event = (Map<String, Object>) r[0];
+            int index = (Integer) r[1];
+            try {
+                events.add(TelemetryMapping.fromTelemetry(new FieldReader(event), appId, release, index, (Integer) r[2], ua, now));
+            } catch (FieldReader.FieldError e) {
+                drops.add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
+            }
+        }
+        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), new ParsedEvents(events, drops, total)));
+    }
+
+    @Operation(summary = "Analytics event (seed 002)",
+            description = "One `AnalyticsEvent` as protobuf (application/protobuf, application/x-protobuf) or proto3 JSON "
+                    + "(application/json). Schema: GET /api/event/schema.proto. Typed events are stored as custom events named in "
+                    + "snake_case; error_occurred also as an error (so accepted may be 2).")
+    @KeyParameters
+    @PostMapping(path = "/api/event", consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<IngestResponse> analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
+        App app = auth.authenticate(request, response);
+        byte[] body = bodies.read(request);
+        if (body.length > json.maxEventBytes()) {
+            throw ApiException.tooLarge("an analytics event is at most " + json.maxEventBytes() + " bytes");
+        }
+        AnalyticsEvent message = decode(body, request.getContentType());
+        List<Event> events;
+        try {
+            events = AnalyticsMapping.toEvents(message, app.id(), body.length, request.getHeader("User-Agent"), clock.millis());
+        } catch (FieldReader.FieldError e) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", e.getMessage(),
+                    List.of(new IngestResponse.Error(0, e.code(), e.getMessage())), null);
+        }
+        if (!events.getFirst().appId().equals(app.id())) {
+            throw ApiException.forbidden("APP_MISMATCH", "context.app_id is not the app of the ingest key");
+        }
+        IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(events, new ArrayList<>(), events.size()));
+        if (result.accepted() == 0 && result.errors().stream().anyMatch(e -> !Set.of("SAMPLED_OUT", "BOT", "FILTERED").contains(e.code()))) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", result.errors().getFirst().message(),
+                    result.errors(), null);
+        }
+        return ResponseEntity.accepted().body(result);
+    }
+
+    private static AnalyticsEvent decode(byte[] body, String contentType) {
+        boolean isJson = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.APPLICATION_JSON_VALUE);
+        try {
+            if (isJson) {
+                AnalyticsEvent.Builder builder = AnalyticsEvent.newBuilder();
+                JsonFormat.parser().ignoringUnknownFields().merge(new String(body, StandardCharsets.UTF_8), builder);
+                return builder.build();
+            }
+            return AnalyticsEvent.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw ApiException.malformed(isJson ? "the body is not a valid proto3 JSON AnalyticsEvent: " + RequestBodies.truncate(e.getMessage())
+                    : "the body is not a valid protobuf AnalyticsEvent");
+        } catch (RuntimeException e) {
+            // JsonFormat reports some malformed JSON as unchecked exceptions
+            throw ApiException.malformed("the body is not a valid proto3 JSON AnalyticsEvent");
+        }
+    }
+
+    @Operation(summary = "The .proto schema of POST /api/event")
+    @GetMapping(path = "/api/event/schema.proto", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<byte[]> schema() {
+        return ResponseEntity.ok().contentType(new MediaType("text", "plain", StandardCharsets.UTF_8)).body(schema);
+    }
+
+    /** Documents the three ways to present an ingest key. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+    @Parameter(name = IngestAuth.KEY_HEADER, in = ParameterIn.HEADER, description = "The app's ingest key "
+            + "(or Authorization: Bearer <key>, or ?key=<key>)")
+    @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon")
+    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip or deflate (optional)")
+    @interface KeyParameters {
+    }
+}

@@ -1,0 +1,170 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.core.pipeline.Drop;
+import dev.traceflow.core.pipeline.DropReason;
+import dev.traceflow.http.ApiException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams through an ingest body event by event, so each event's size is known (from the
+ * parser's byte offsets) and a batch over the count limit is refused without reading the rest.
+ */
+final class IngestJson {
+
+    /** JSON nested deeper than this is refused as a whole body; property depth (8) is checked per event later. */
+    static final int MAX_NESTING = 64;
+
+    private final JsonMapper mapper = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                    .build())
+            // the stream holds more after each event: that is the point of reading event by event
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private final int maxEvents;
+    private final int maxEventBytes;
+
+    int maxEventBytes() {
+        return maxEventBytes;
+    }
+
+    IngestJson(int maxEvents, int maxEventBytes) {
+        this.maxEvents = maxEvents;
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** Receives each event object with its request index and size in bytes. */
+    interface EventSink {
+        void accept(Map<String, Object> event, int index, int size);
+    }
+
+    /** A body that is one event object. */
+    void readSingle(byte[] body, EventSink sink, List<Drop> drops) {
+        try (JsonParser p = mapper.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.malformed("the body must be one JSON event object");
+            }
+            readEvent(p, 0, sink, drops);
+            expectEnd(p);
+        } catch (JacksonException e) {
+            throw malformed(e);
+        }
+    }
+
+    /**
+     * A batch: {@code {"events": [...]}} or a bare array. Other top-level fields are handed to
+     * {@code topLevel} (seed 001's {@code app} and {@code release}); may be null.
+     *
+     * @return the number of events in the body
+     */
+    int readBatch(byte[] body, EventSink sink, List<Drop> drops, Map<String, Object> topLevel) {
+        try (JsonParser p = mapper.createParser(body)) {
+            JsonToken first = p.nextToken();
+            int count;
+            if (first == JsonToken.START_ARRAY) {
+                count = readArray(p, sink, drops);
+            } else if (first == JsonToken.START_OBJECT) {
+                count = -1;
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("events".equals(name)) {
+                        if (value != JsonToken.START_ARRAY) {
+                            throw ApiException.malformed("'events' must be an array");
+                        }
+                        count = readArray(p, sink, drops);
+                    } else if (topLevel != null && value.isScalarValue()) {
+                        topLevel.put(name, mapper.readValue(p, Object.class));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                if (count < 0) {
+                    throw ApiException.malformed("the body has no 'events' array");
+                }
+            } else {
+                throw ApiException.malformed("the body must be {\"events\": [...]} or a JSON array of events");
+            }
+            expectEnd(p);
+            return count;
+        } catch (JacksonException e) {
+            throw malformed(e);
+        }
+    }
+
+    private int readArray(JsonParser p, EventSink sink, List<Drop> drops) {
+        int index = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw ApiException.malformed("the events array is not closed");
+            }
+            if (index >= maxEvents) {
+                throw ApiException.tooLarge("a batch holds at most " + maxEvents + " events");
+            }
+            if (t == JsonToken.START_OBJECT) {
+                readEvent(p, index, sink, drops);
+            } else {
+                p.skipChildren();
+                drops.add(new Drop(index, DropReason.INVALID, "INVALID_EVENT", "an event must be a JSON object"));
+            }
+            index++;
+        }
+        return index;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void readEvent(JsonParser p, int index, EventSink sink, List<Drop> drops) {
+        long start = p.currentTokenLocation().getByteOffset();
+        Map<String, Object> event = mapper.readValue(p, Map.class);
+        long end = p.currentLocation().getByteOffset();
+        int size = (int) Math.min(Integer.MAX_VALUE, end - start);
+        if (size > maxEventBytes) {
+            drops.add(new Drop(index, DropReason.TOO_LARGE, "EVENT_TOO_LARGE",
+                    "the event is " + size + " bytes; the limit is " + maxEventBytes));
+            return;
+        }
+        sink.accept(event, index, size);
+    }
+
+    private static void expectEnd(JsonParser p) {
+        if (p.nextToken() != null) {
+            throw ApiException.malformed("unexpected content after the JSON value");
+        }
+    }
+
+    private static ApiException malformed(JacksonException e) {
+        String reason = e.getOriginalMessage();
+        for (String noise : new String[]{" (start marker", "[Source", " (bound as", "\n"}) {
+            int cut = reason == null ? -1 : reason.indexOf(noise);
+            if (cut > 0) {
+                reason = reason.substring(0, cut).strip();
+            }
+        }
+        if (reason != null && reason.contains("Invalid UTF-8")) {
+            reason = "invalid UTF-8";
+        } else if (reason != null && reason.contains("nesting depth")) {
+            reason = "nested deeper than " + MAX_NESTING + " levels";
+        }
+        return ApiException.malformed("the body is not valid JSON: " + RequestBodies.truncate(reason)
+                + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+    }
+
+    /** Parses a whole body as a JSON object (used by the no-op ceiling and proto3 JSON). */
+    JsonMapper mapper() {
+        return mapper;
+    }
+
+    static List<Drop> newDrops() {
+        return new ArrayList<>();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.pipeline.Drop;
+import dev.traceflow.core.pipeline.DropReason;
+import dev.traceflow.core.pipeline.EventBatch;
+import dev.traceflow.core.storage.StorageException;
+import dev.traceflow.core.storage.WriteResult;
+import dev.traceflow.http.ApiException;
+import dev.traceflow.processing.ProcessingPipeline;
+import dev.traceflow.storage.EventWriteQueue;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What every ingest endpoint does once it has parsed its events: reject events naming another
+ * app, run the pipeline, hand the survivors to the write queue and wait for their commit, count
+ * every outcome, and build the answer. Only after the commit does the caller get its 202.
+ */
+@Component
+class Ingestion {
+
+    private final ProcessingPipeline pipeline;
+    private final EventWriteQueue queue;
+    private final IngestOutcomes outcomes;
+    private final long commitTimeoutMillis;
+    private final int retryAfterSeconds;
+
+    Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, TraceFlowProperties properties) {
+        this.pipeline = pipeline;
+        this.queue = queue;
+        this.outcomes = outcomes;
+        this.commitTimeoutMillis = properties.ingest().commitTimeout().toMillis();
+        this.retryAfterSeconds = properties.ingest().retryAfterSeconds();
+    }
+
+    /**
+     * @throws ApiException 503 with Retry-After when the queue is full or storage fails; then
+     *                      nothing of this request is stored (or, after a timeout, it may be
+     *                      stored later: a retry with the same eventIds stays de-duplicated)
+     */
+    IngestResponse ingest(String appId, ParsedEvents parsed) {
+        List<Drop> drops = new ArrayList<>(parsed.drops());
+        List<Event> ours = new ArrayList<>(parsed.events().size());
+        for (Event e : parsed.events()) {
+            if (appId.equals(e.appId())) {
+                ours.add(e);
+            } else {
+                drops.add(new Drop(e.index(), DropReason.INVALID, "APP_MISMATCH",
+                        "appId '" + RequestBodies.truncate(e.appId()) + "' is not the app of the ingest key"));
+            }
+        }
+        EventBatch batch = new EventBatch(appId, ours);
+        pipeline.process(batch);
+        drops.addAll(batch.drops());
+        List<Event> live = batch.liveEvents();
+
+        int duplicates = 0;
+        if (!live.isEmpty()) {
+            WriteResult written = commit(appId, live, drops);
+            duplicates = written.duplicates().cardinality();
+        }
+        Map<DropReason, Integer> byReason = new EnumMap<>(DropReason.class);
+        for (Drop d : drops) {
+            byReason.merge(d.reason(), 1, Integer::sum);
+        }
+        outcomes.record(appId, "accepted", live.size() - duplicates);
+        outcomes.record(appId, DropReason.DUPLICATE.wireName(), duplicates);
+        byReason.forEach((reason, n) -> outcomes.record(appId, reason.wireName(), n));
+
+        drops.sort(Comparator.comparingInt(Drop::index));
+        List<IngestResponse.Error> errors = new ArrayList<>(drops.size());
+        for (Drop d : drops) {
+            errors.add(new IngestResponse.Error(d.index(), d.code(), d.message()));
+        }
+        return new IngestResponse(live.size(), drops.size(), errors);
+    }
+
+    private WriteResult commit(String appId, List<Event> live, List<Drop> drops) {
+        try {
+            return queue.submit(live).get(commitTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (EventWriteQueue.QueueFullException e) {
+            outcomes.record(appId, DropReason.RATE_LIMITED.wireName(), live.size());
+            throw ApiException.unavailable("OVERLOADED", "The server is taking events slower than they arrive; retry later",
+                    retryAfterSeconds);
+        } catch (TimeoutException e) {
+            throw ApiException.unavailable("STORAGE_TIMEOUT", "Storage did not confirm the events in time; retry with the same eventIds",
+                    retryAfterSeconds);
+        } catch (ExecutionException e) {
+            throw ApiException.unavailable("STORAGE_UNAVAILABLE", "Storage failed to store the events; retry later",
+                    retryAfterSeconds * 5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("SHUTTING_DOWN", "The server is stopping; retry later", retryAfterSeconds);
+        } catch (StorageException e) {
+            throw ApiException.unavailable("STORAGE_UNAVAILABLE", "Storage failed to store the events; retry later",
+                    retryAfterSeconds * 5);
+        }
+    }
+}

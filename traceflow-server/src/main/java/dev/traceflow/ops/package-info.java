@@ -1,0 +1,2 @@
+/** Operations: liveness and readiness checks and the OpenAPI document. */
+package dev.traceflow.ops;

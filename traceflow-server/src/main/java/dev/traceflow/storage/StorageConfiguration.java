@@ -1,0 +1,34 @@
+package dev.traceflow.storage;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.storage.duckdb.DuckDbStorage;
+import dev.traceflow.storage.internal.GroupCommitWriter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Chooses the event storage backend with one property, {@code traceflow.storage.type}
+ * ({@code TRACEFLOW_STORAGE_TYPE}); DuckDB when unset. A backend added later declares its own
+ * {@code @ConditionalOnProperty} bean; the queue in front of it is the same for all.
+ */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "traceflow.storage.type", havingValue = "duckdb", matchIfMissing = true)
+    @ConditionalOnMissingBean(EventStorage.class)
+    EventStorage duckDbStorage(TraceFlowProperties properties) {
+        TraceFlowProperties.DuckDb duck = properties.storage().duckdb();
+        return new DuckDbStorage(duck.file(), duck.threads(), duck.memoryLimit(), duck.dedupCapacity());
+    }
+
+    @Bean
+    GroupCommitWriter eventWriteQueue(EventStorage storage, TraceFlowProperties properties, MeterRegistry registry) {
+        return new GroupCommitWriter(storage, properties.ingest().queueCapacityEvents(),
+                properties.ingest().groupCommitMaxEvents(), registry);
+    }
+}
