@@ -37,8 +37,30 @@ class BatchTemplatesTest {
             assertThat(event.get("sessionId").asString()).isNotBlank();
             assertThat(event.has("userId") || event.has("anonymousId")).isTrue();
             assertThat(event.get("url").asString()).startsWith("https://");
-            assertThat(event.get("userAgent").asString()).startsWith("Mozilla/5.0");
+            if (event.get("type").asString().equals("pageview")) {
+                assertThat(event.get("userAgent").asString()).startsWith("Mozilla/5.0");
+            }
         }
+    }
+
+    @Test
+    void eachBatchIsOneTabsFlushWhoseUserAgentGoesInTheRequestHeader() {
+        for (BatchTemplate template : templates) {
+            JsonNode events = JSON.readTree(template.body()).get("events");
+            String session = events.get(0).get("sessionId").asString();
+            long previous = 0;
+            for (JsonNode event : events) {
+                assertThat(event.get("sessionId").asString()).isEqualTo(session);
+                assertThat(event.get("timestamp").asLong()).isGreaterThanOrEqualTo(previous);
+                previous = event.get("timestamp").asLong();
+                if (event.has("userAgent")) {
+                    assertThat(event.get("userAgent").asString()).isEqualTo(template.userAgent());
+                }
+            }
+            assertThat(template.userAgent()).startsWith("Mozilla/5.0");
+        }
+        assertThat(templates.stream().map(t -> JSON.readTree(t.body()).get("events").get(0).get("sessionId").asString()).distinct())
+                .hasSizeGreaterThan(templates.size() / 2);
     }
 
     @Test

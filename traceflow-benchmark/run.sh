@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the server and the benchmark, then runs the ingest benchmark against a fresh server.
+#
+#   ./traceflow-benchmark/run.sh [harness options...]        e.g. --duration 60s --connections 32
+#   CLIENT_CPUS=1 SERVER_CPUS=0 ./traceflow-benchmark/run.sh  pin load generator and server apart
+#   SKIP_BUILD=1 ./traceflow-benchmark/run.sh                 reuse the jars already built
+#
+# Extra arguments are passed to the harness after the defaults, so they override them.
+# Results: traceflow-benchmark/target/results.json (and a Markdown summary on stdout).
+set -euo pipefail
+
+MODULE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$MODULE_DIR/.." && pwd)"
+MIN_JAVA=21
+
+# Prints the feature version (21 for 21.0.4, 8 for 1.8.0_412) from a JDK's release file, or 0.
+java_feature_version() {
+  local release="$1/release" version
+  [[ -r "$release" ]] || { echo 0; return; }
+  version="$(sed -n 's/^JAVA_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$release" | head -n 1)"
+  version="${version#1.}"          # 1.8.0 -> 8.0
+  version="${version%%[._+-]*}"    # 21.0.4 -> 21
+  [[ "$version" =~ ^[0-9]+$ ]] && echo "$version" || echo 0
+}
+
+# JAVA_HOME if it is new enough, else the newest JDK >= 21 under /usr/lib/jvm (the default java is 17).
+find_jdk() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" && "$(java_feature_version "$JAVA_HOME")" -ge $MIN_JAVA ]]; then
+    echo "$JAVA_HOME"
+    return
+  fi
+  local best="" best_version=0 home version
+  for home in /usr/lib/jvm/*; do
+    [[ -x "$home/bin/java" ]] || continue
+    version="$(java_feature_version "$home")"
+    if (( version >= MIN_JAVA && version > best_version )); then
+      best="$home"
+      best_version=$version
+    fi
+  done
+  [[ -n "$best" ]] && echo "$best"
+}
+
+JDK="$(find_jdk || true)"
+if [[ -z "$JDK" ]]; then
+  echo "run.sh: no JDK >= $MIN_JAVA found (set JAVA_HOME or install one under /usr/lib/jvm)" >&2
+  exit 2
+fi
+# The harness passes JAVA_HOME on to the server it starts, so both use this JDK.
+export JAVA_HOME="$JDK"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building traceflow-server and traceflow-benchmark (tests skipped)..."
+  (cd "$REPO_DIR" && ./mvnw -B -q -DskipTests -pl traceflow-server,traceflow-benchmark -am package)
+fi
+
+HARNESS_JAR="$MODULE_DIR/target/traceflow-benchmark.jar"
+SERVER_JAR="$REPO_DIR/traceflow-server/target/traceflow-server.jar"
+[[ -f "$HARNESS_JAR" ]] || { echo "run.sh: $HARNESS_JAR missing; run without SKIP_BUILD" >&2; exit 2; }
+
+args=(--server-jar "$SERVER_JAR" --out "$MODULE_DIR/target/results.json")
+launcher=()
+if [[ -n "${SERVER_CPUS:-}" ]]; then
+  args+=(--server-cpus "$SERVER_CPUS")
+fi
+if [[ -n "${CLIENT_CPUS:-}" ]]; then
+  command -v taskset >/dev/null || { echo "run.sh: CLIENT_CPUS needs taskset (util-linux)" >&2; exit 2; }
+  launcher=(taskset -c "$CLIENT_CPUS")
+fi
+
+# A small fixed heap and ParallelGC keep the load generator's own GC out of the latencies it measures.
+cd "$REPO_DIR"
+exec "${launcher[@]}" "$JDK/bin/java" -Xms512m -Xmx512m -XX:+UseParallelGC \
+  -jar "$HARNESS_JAR" "${args[@]}" "$@"

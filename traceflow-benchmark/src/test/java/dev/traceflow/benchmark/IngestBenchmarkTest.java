@@ -1,0 +1,66 @@
+package dev.traceflow.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class IngestBenchmarkTest {
+
+    @TempDir
+    Path dir;
+    private final StubIngestServer stub = new StubIngestServer();
+
+    IngestBenchmarkTest() throws IOException {
+    }
+
+    @AfterEach
+    void stopStub() {
+        stub.close();
+    }
+
+    @Test
+    void runsAllPhasesAgainstAnExternalServerAndWritesMarkdownAndJson() throws Exception {
+        Path out = dir.resolve("results.json");
+        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
+                "--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY,
+                "--connections", "2", "--warmup", "200ms", "--duration", "400ms", "--templates", "4",
+                "--target-eps", "1", "--out", out.toString()});
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+        int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
+        assertThat(printed).contains("| noop |", "| ingest |", "| ingest-half |", "ingest / noop", "skipped (--no-server)");
+        JsonNode json = JsonMapper.shared().readTree(out.toFile());
+        assertThat(json.get("phases")).hasSize(3);
+        assertThat(json.get("warmup").get("acceptedEvents").asLong()).isPositive();
+        assertThat(json.get("acceptedIngestEvents").asLong()).isEqualTo(stub.ingestedEventIds.size());
+        assertThat(json.get("checks").get(0).get("verdict").asString()).isEqualTo("SKIPPED");
+        assertThat(json.get("checks").get(1).get("verdict").asString()).isEqualTo("PASS");
+        assertThat(json.get("phases").get(2).get("loop").asString()).isEqualTo("open");
+        assertThat(json.get("ratioPercent").asDouble()).isPositive();
+    }
+
+    @Test
+    void aServerThatCannotStartEndsTheRunWithExitCodeTwo() throws Exception {
+        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
+                "--server-jar", dir.resolve("missing.jar").toString(), "--out", dir.resolve("r.json").toString(),
+                "--data-dir", dir.resolve("data").toString()});
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+        int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_NO_SERVER);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("server jar not found");
+    }
+}

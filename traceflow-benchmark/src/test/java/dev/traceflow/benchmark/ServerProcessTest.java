@@ -1,0 +1,60 @@
+package dev.traceflow.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerProcessTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void pinsTheServerWithTasksetOnlyWhenCpusAreGiven() {
+        Path jdk = Path.of("/jdk");
+        var pinned = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", "0", List.of("-Xmx1g"));
+        var free = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", null, List.of());
+
+        assertThat(ServerProcess.command(pinned)).containsExactly("taskset", "-c", "0", "/jdk/bin/java", "-Xmx1g", "-jar", "server.jar");
+        assertThat(ServerProcess.command(free)).containsExactly("/jdk/bin/java", "-jar", "server.jar");
+    }
+
+    @Test
+    void configuresTheServerThroughTheContractsEnvironmentVariables() {
+        var launch = new ServerProcess.Launch(Path.of("/jdk"), Path.of("server.jar"), dataDir, 8123, "key-1", null, List.of());
+
+        assertThat(ServerProcess.environment(launch))
+                .containsEntry("SERVER_PORT", "8123")
+                .containsEntry("TRACEFLOW_DATA_DIR", dataDir.toString())
+                .containsEntry("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "key-1")
+                .containsEntry("TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true");
+    }
+
+    @Test
+    void missingJarIsReportedWithHowToBuildIt() {
+        var launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home")), dataDir.resolve("absent.jar"),
+                dataDir, 8080, "k", null, List.of());
+
+        assertThatThrownBy(() -> ServerProcess.start(launch, Duration.ofSeconds(5)))
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("server jar not found").hasMessageContaining("mvnw");
+    }
+
+    @Test
+    void serverThatExitsEarlyIsReportedWithItsLog() throws Exception {
+        Path notAJar = Files.writeString(dataDir.resolve("broken.jar"), "not a jar");
+        var launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home")), notAJar,
+                dataDir, FreePort.pick(), "k", null, List.of());
+
+        assertThatThrownBy(() -> ServerProcess.start(launch, Duration.ofSeconds(30)))
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("exited with code")
+                .hasMessageContaining("server.log");
+    }
+}

@@ -1,0 +1,54 @@
+package dev.traceflow.ops;
+
+import dev.traceflow.support.ServerTest;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HealthAndDocsTest extends ServerTest {
+
+    @Test
+    void healthz_answersOk() {
+        TestHttp.Response r = http.get("/healthz");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("status").asString()).isEqualTo("ok");
+    }
+
+    @Test
+    void health_checksStorageAndMetadata() {
+        TestHttp.Response r = http.get("/health");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("components").path("storage").path("status").asString()).isEqualTo("ok");
+        assertThat(r.json().path("components").path("storage").path("backend").asString()).isEqualTo("duckdb");
+        assertThat(r.json().path("components").path("metadata").path("status").asString()).isEqualTo("ok");
+    }
+
+    @Test
+    void prometheus_exposesQueueAndIngestMetrics() {
+        http.post("/api/collect", "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":" + System.currentTimeMillis() + "}",
+                "X-TraceFlow-Key", DEMO_KEY, "Content-Type", "application/json");
+        TestHttp.Response r = http.get("/actuator/prometheus");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("traceflow_storage_queue_events", "traceflow_ingest_events_total",
+                "traceflow_storage_commit_seconds", "traceflow_pipeline_processor_seconds");
+    }
+
+    @Test
+    void openapi_documentsEveryIngestEndpoint() {
+        TestHttp.Response r = http.get("/openapi.json");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("paths").propertyNames()).contains("/api/collect", "/api/collect/batch",
+                "/api/telemetry/batch", "/api/perf/batch", "/api/event", "/api/event/schema.proto", "/healthz", "/health");
+        assertThat(r.json().path("paths").has("/bench/noop")).isFalse();
+    }
+
+    @Test
+    void docs_redirectsToSwaggerUi() {
+        TestHttp.Response docs = http.get("/docs");
+        assertThat(docs.status()).isEqualTo(302);
+        TestHttp.Response r = http.get(docs.header("Location"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).containsIgnoringCase("swagger");
+    }
+}

@@ -1,0 +1,22 @@
+package dev.traceflow.processing.internal;
+
+import dev.traceflow.TraceFlowProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import java.util.Map;
+
+/** Binds {@link TraceFlowProperties} from a few keys, with every other default, as Spring would. */
+final class TestProperties {
+
+    private TestProperties() {
+    }
+
+    static TraceFlowProperties of(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("traceflow", TraceFlowProperties.class);
+    }
+
+    static TraceFlowProperties defaults() {
+        return of(Map.of());
+    }
+}

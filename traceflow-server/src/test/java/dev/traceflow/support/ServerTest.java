@@ -1,0 +1,68 @@
+package dev.traceflow.support;
+
+import dev.traceflow.core.storage.EventStorage;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Base for tests against the whole server over real HTTP, on the embedded default (DuckDB file
+ * + H2 file in a temporary folder). Every subclass shares one server (Spring caches the
+ * context), so tests use their own eventIds/apps or compare counts before and after.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ServerTest {
+
+    /** The bootstrap app's ingest key in tests. */
+    public static final String DEMO_KEY = "tfk_test_demo_key_0123456789";
+    private static final Path DATA_DIR;
+
+    static {
+        try {
+            DATA_DIR = Files.createTempDirectory("traceflow-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void embeddedDefault(DynamicPropertyRegistry registry) {
+        registry.add("traceflow.data-dir", DATA_DIR::toString);
+        registry.add("traceflow.storage.duckdb.file", () -> DATA_DIR.resolve("events.duckdb").toString());
+        registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("metadata") + ";DB_CLOSE_ON_EXIT=FALSE");
+        registry.add("traceflow.bootstrap.ingest-key", () -> DEMO_KEY);
+        registry.add("traceflow.benchmark.noop-endpoint", () -> "true");
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected EventStorage storage;
+
+    protected TestHttp http;
+
+    @BeforeEach
+    void client() {
+        http = new TestHttp("http://127.0.0.1:" + port);
+    }
+
+    /** Stored events of the app over the whole accepted window (31 days back, 2 days ahead). */
+    protected long storedCount(String appId) {
+        Instant now = Instant.now();
+        return storage.counts().count(appId, now.minusSeconds(31L * 86400), now.plusSeconds(2L * 86400));
+    }
+
+    protected static Path dataDir() {
+        return DATA_DIR;
+    }
+}
