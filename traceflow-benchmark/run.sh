@@ -4,6 +4,7 @@
 #   ./traceflow-benchmark/run.sh [harness options...]        e.g. --duration 60s --connections 32
 #   CLIENT_CPUS=1 SERVER_CPUS=0 ./traceflow-benchmark/run.sh  pin load generator and server apart
 #   SKIP_BUILD=1 ./traceflow-benchmark/run.sh                 reuse the jars already built
+#   HARNESS_JAVA_OPTS="-Xlog:gc" ./traceflow-benchmark/run.sh  extra JVM options for the load generator
 #
 # Extra arguments are passed to the harness after the defaults, so they override them.
 # Results: traceflow-benchmark/target/results.json (and a Markdown summary on stdout).
@@ -68,7 +69,10 @@ if [[ -n "${CLIENT_CPUS:-}" ]]; then
   launcher=(taskset -c "$CLIENT_CPUS")
 fi
 
-# A small fixed heap and ParallelGC keep the load generator's own GC out of the latencies it measures.
+# A small fixed heap and ParallelGC keep the load generator's own GC out of the latencies it measures;
+# native access is for the DuckDB driver that counts the stored events at the end.
 cd "$REPO_DIR"
-exec "${launcher[@]}" "$JDK/bin/java" -Xms512m -Xmx512m -XX:+UseParallelGC \
+# shellcheck disable=SC2086 # HARNESS_JAVA_OPTS is a space-separated option list on purpose
+exec "${launcher[@]}" "$JDK/bin/java" -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+  ${HARNESS_JAVA_OPTS:-} \
   -jar "$HARNESS_JAR" "${args[@]}" "$@"

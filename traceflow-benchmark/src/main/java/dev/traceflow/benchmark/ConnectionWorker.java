@@ -71,8 +71,12 @@ final class ConnectionWorker implements Runnable {
     @Override
     public void run() {
         try {
-            connectEarly();
-            ready.countDown();
+            try {
+                connectEarly();
+            } finally {
+                // Always: the phase waits for every worker to be ready and must not hang on one failure.
+                ready.countDown();
+            }
             go.await();
             waitUntil(startNanos);
             if (intervalNanos > 0) {

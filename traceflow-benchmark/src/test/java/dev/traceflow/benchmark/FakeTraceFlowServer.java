@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * A separate-process stand-in for the TraceFlow server that honours the benchmark's contract:
  * configured by the same environment variables, {@code /healthz}, both endpoints, and on SIGTERM it
  * writes the distinct event ids it accepted into {@code <dataDir>/events.duckdb} (table
- * {@code events}, column {@code app_id}) before exiting. With {@code FAKE_LOSE_EVENTS=n} it
+ * {@code events}, column {@code app_id}) before exiting. With {@code -Dfake.lose=n} it
  * "forgets" n events, so tests can see the loss check fail.
  */
 public final class FakeTraceFlowServer {
@@ -34,7 +34,7 @@ public final class FakeTraceFlowServer {
         Path dataDir = Path.of(System.getenv("TRACEFLOW_DATA_DIR"));
         String key = System.getenv("TRACEFLOW_BOOTSTRAP_INGEST_KEY");
         boolean noop = "true".equals(System.getenv("TRACEFLOW_BENCHMARK_NOOP_ENDPOINT"));
-        int lose = Integer.parseInt(System.getenv().getOrDefault("FAKE_LOSE_EVENTS", "0"));
+        int lose = Integer.getInteger("fake.lose", 0);
         Set<String> stored = ConcurrentHashMap.newKeySet();
 
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 256);
@@ -52,6 +52,7 @@ public final class FakeTraceFlowServer {
                 e.printStackTrace();
             }
         }));
+        server.start();
         System.out.println("fake server listening on " + port);
         // HttpServer's threads do not keep the JVM alive; SIGTERM ends this wait through the hook.
         new CountDownLatch(1).await();

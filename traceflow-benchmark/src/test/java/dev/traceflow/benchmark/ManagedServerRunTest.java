@@ -45,11 +45,29 @@ class ManagedServerRunTest {
         assertThat(outcome.console()).contains("ready after", "| zero loss | stored == " + accepted);
     }
 
-    private RunOutcome run(Path out, Path dataDir) throws Exception {
-        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
+    @Test
+    void lostEventsFailTheRunWithExitCodeOneAndKeepTheDataDir() throws Exception {
+        Path out = dir.resolve("results.json");
+        Path dataDir = dir.resolve("data");
+
+        RunOutcome outcome = run(out, dataDir, "--server-jvm-args", "-Dfake.lose=7");
+
+        assertThat(outcome.exitCode()).as(outcome.console()).isEqualTo(IngestBenchmark.EXIT_EVENTS_LOST);
+        JsonNode json = JsonMapper.shared().readTree(out.toFile());
+        assertThat(json.get("storedEvents").asLong()).isEqualTo(json.get("acceptedIngestEvents").asLong() - 7);
+        assertThat(json.get("runFailed").asBoolean()).isTrue();
+        assertThat(outcome.console()).contains("(-7)", "**FAIL**", "data dir kept");
+        assertThat(dataDir.resolve("events.duckdb")).exists();
+    }
+
+    private RunOutcome run(Path out, Path dataDir, String... extraArgs) throws Exception {
+        String[] args = {
                 "--server-jar", launcherJar().toString(), "--data-dir", dataDir.toString(), "--out", out.toString(),
                 "--connections", "2", "--warmup", "200ms", "--duration", "300ms", "--templates", "4",
-                "--ready-timeout", "60s"});
+                "--ready-timeout", "60s"};
+        String[] all = Arrays.copyOf(args, args.length + extraArgs.length);
+        System.arraycopy(extraArgs, 0, all, args.length, extraArgs.length);
+        BenchmarkOptions options = BenchmarkOptions.parse(all);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
         return new RunOutcome(exitCode, console.toString(StandardCharsets.UTF_8));

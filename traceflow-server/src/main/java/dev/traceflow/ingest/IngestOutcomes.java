@@ -79,16 +79,6 @@ class IngestOutcomes implements SmartLifecycle {
         }
     }
 
-    /** Persisted counts plus those not yet flushed, for one app, from {@code from} (inclusive) to {@code to} (exclusive), by hour. */
-    Map<String, Long> totals(String appId, Instant from, Instant to) {
-        flush();
-        Map<String, Long> totals = new java.util.TreeMap<>();
-        jdbc.sql("SELECT outcome, SUM(events) FROM ingest_outcomes WHERE app_id = ? AND bucket_hour >= ? AND bucket_hour < ? GROUP BY outcome")
-                .params(appId, OffsetDateTime.ofInstant(from, ZoneOffset.UTC), OffsetDateTime.ofInstant(to, ZoneOffset.UTC))
-                .query((rs, row) -> totals.put(rs.getString(1), rs.getLong(2)));
-        return totals;
-    }
-
     @Override
     public void start() {
         running = true;

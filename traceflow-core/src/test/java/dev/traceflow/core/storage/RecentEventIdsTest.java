@@ -1,0 +1,65 @@
+package dev.traceflow.core.storage;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecentEventIdsTest {
+
+    @Test
+    void add_remembersUntilCapacityThenForgetsOldestFirst() {
+        RecentEventIds ids = new RecentEventIds(3);
+        for (int i = 1; i <= 4; i++) {
+            ids.add(RecentEventIds.key("app", "e" + i));
+        }
+        assertThat(ids.size()).isEqualTo(3);
+        assertThat(ids.contains(RecentEventIds.key("app", "e1"))).isFalse();
+        assertThat(ids.contains(RecentEventIds.key("app", "e2"))).isTrue();
+        assertThat(ids.contains(RecentEventIds.key("app", "e4"))).isTrue();
+    }
+
+    @Test
+    void add_sameKeyTwiceTakesOneSlot() {
+        RecentEventIds ids = new RecentEventIds(2);
+        ids.add(7);
+        ids.add(7);
+        ids.add(8);
+        assertThat(ids.contains(7)).isTrue();
+        assertThat(ids.contains(8)).isTrue();
+    }
+
+    @Test
+    void key_separatesAppAndIdBoundaries() {
+        assertThat(RecentEventIds.key("ab", "c")).isNotEqualTo(RecentEventIds.key("a", "bc"));
+        assertThat(RecentEventIds.key("a", "x")).isNotEqualTo(RecentEventIds.key("b", "x"));
+    }
+
+    @Test
+    void add_growsPastItsInitialTableAndKeepsEveryKey() {
+        RecentEventIds ids = new RecentEventIds(200_000);
+        for (long k = 0; k < 200_000; k++) {
+            ids.add(k * 31 + 1);
+        }
+        for (long k = 0; k < 200_000; k++) {
+            assertThat(ids.contains(k * 31 + 1)).isTrue();
+        }
+        assertThat(ids.contains(5)).isFalse();
+        ids.add(-1);
+        assertThat(ids.contains(1)).as("the oldest was evicted").isFalse();
+    }
+
+    @Test
+    void zeroKeyIsAnOrdinaryKey() {
+        RecentEventIds ids = new RecentEventIds(1);
+        ids.add(0);
+        assertThat(ids.contains(0)).isTrue();
+        ids.add(1);
+        assertThat(ids.contains(0)).isFalse();
+    }
+
+    @Test
+    void capacityMustBePositive() {
+        assertThatThrownBy(() -> new RecentEventIds(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

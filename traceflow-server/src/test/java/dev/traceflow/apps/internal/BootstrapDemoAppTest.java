@@ -1,0 +1,74 @@
+package dev.traceflow.apps.internal;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.apps.App;
+import dev.traceflow.apps.AppDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(OutputCaptureExtension.class)
+class BootstrapDemoAppTest {
+
+    private static TraceFlowProperties props(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("traceflow", TraceFlowProperties.class);
+    }
+
+    @Test
+    void firstStart_createsDemoWithTheConfiguredKeyAndNeverLogsIt(CapturedOutput output) {
+        InMemoryApps apps = new InMemoryApps();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "tfk_configured_secret_value"))).afterPropertiesSet();
+
+        assertThat(apps.find("demo")).isPresent();
+        assertThat(apps.find("demo").get().retentionDays()).isEqualTo(90);
+        assertThat(apps.keys).containsExactly("tfk_configured_secret_value");
+        assertThat(output.getOut()).doesNotContain("tfk_configured_secret_value");
+    }
+
+    @Test
+    void firstStart_withoutAKeyGeneratesOneAndLogsItOnce(CapturedOutput output) {
+        InMemoryApps apps = new InMemoryApps();
+        BootstrapDemoApp bootstrap = new BootstrapDemoApp(apps, props(Map.of()));
+        bootstrap.afterPropertiesSet();
+        bootstrap.afterPropertiesSet();
+
+        assertThat(apps.keys).hasSize(1);
+        String key = apps.keys.getFirst();
+        assertThat(key).startsWith("tfk_").hasSize(47);
+        assertThat(output.getOut().split(java.util.regex.Pattern.quote(key), -1)).as("logged exactly once").hasSize(2);
+    }
+
+    /** Just enough of the directory for the bootstrap. */
+    static final class InMemoryApps implements AppDirectory {
+        final Map<String, App> apps = new HashMap<>();
+        final List<String> keys = new ArrayList<>();
+
+        public Optional<App> appForKey(String key) { return Optional.empty(); }
+        public Optional<App> find(String id) { return Optional.ofNullable(apps.get(id)); }
+        public List<App> all() { return List.copyOf(apps.values()); }
+        public App create(String id, String name, int days, Set<String> origins) {
+            App app = new App(id, name, days, origins, Instant.now());
+            apps.put(id, app);
+            return app;
+        }
+        public String addKey(String appId, String key) {
+            keys.add(key);
+            return "k" + keys.size();
+        }
+        public boolean revokeKey(String key) { return keys.remove(key); }
+        public boolean anyAppAllowsOrigin(String origin) { return true; }
+    }
+}
