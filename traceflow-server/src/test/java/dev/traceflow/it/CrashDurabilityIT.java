@@ -1,0 +1,94 @@
+package dev.traceflow.it;
+
+import dev.traceflow.storage.duckdb.DuckDbStorage;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * API.md's 202 promise against a real crash: the packaged server takes events on a DuckDB file,
+ * is killed with SIGKILL (no shutdown hook, no flush), and every event it answered 202 for is in
+ * the file afterwards. Runs the jar built by {@code package}, with the JDK running this test.
+ */
+class CrashDurabilityIT {
+
+    @TempDir
+    Path dir;
+
+    private Process server;
+
+    @AfterEach
+    void kill() {
+        if (server != null) {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void acceptedEvents_surviveAKill9() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("server.log").toFile());
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key");
+        server = pb.start();
+        TestHttp http = new TestHttp("http://127.0.0.1:" + port);
+        awaitHealthy(http);
+
+        long accepted = 0;
+        long now = System.currentTimeMillis();
+        for (int request = 0; request < 40; request++) {
+            StringBuilder body = new StringBuilder("[");
+            for (int i = 0; i < 50; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":").append(now)
+                        .append(",\"eventId\":\"r").append(request).append('-').append(i).append("\",\"url\":\"https://shop.test/p\"}");
+            }
+            TestHttp.Response r = http.post("/api/collect/batch", body.append(']').toString(),
+                    "Content-Type", "application/json", "X-TraceFlow-Key", "crash-test-key");
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            accepted += r.json().path("accepted").asLong();
+        }
+        server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+        try (DuckDbStorage storage = new DuckDbStorage(dir.resolve("data/events.duckdb"), 1, "256MB", 1000)) {
+            long stored = storage.counts().count("demo", Instant.ofEpochMilli(now).minusSeconds(60), Instant.ofEpochMilli(now).plusSeconds(60));
+            assertThat(stored).isEqualTo(accepted).isEqualTo(2000);
+        }
+    }
+
+    private void awaitHealthy(TestHttp http) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError("server exited: " + Files.readString(dir.resolve("server.log")));
+            }
+            try {
+                if (http.get("/healthz").status() == 200) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // connection refused while starting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("server did not become healthy: " + Files.readString(dir.resolve("server.log")));
+    }
+}

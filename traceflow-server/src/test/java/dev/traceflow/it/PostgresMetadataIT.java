@@ -1,0 +1,111 @@
+package dev.traceflow.it;
+
+import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The metadata database on the machine's PostgreSQL (127.0.0.1:5432, database {@code test};
+ * override with TRACEFLOW_IT_POSTGRES_URL / _USER): Flyway migrates an empty schema, the demo app
+ * is bootstrapped, keys are checked (hashed), revoked keys stop working, and ingest outcomes are
+ * merged with the same SQL as on H2. Each run uses its own schema and drops it afterwards.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PostgresMetadataIT {
+
+    static final String URL = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String USER = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_USER", "postgres");
+    static final String SCHEMA = "traceflow_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
+
+    @DynamicPropertySource
+    static void postgres(DynamicPropertyRegistry registry) throws Exception {
+        Path dir = Files.createTempDirectory("traceflow-pg-it-");
+        registry.add("traceflow.data-dir", dir::toString);
+        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
+        registry.add("spring.datasource.url", () -> URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
+        registry.add("spring.datasource.username", () -> USER);
+        registry.add("spring.datasource.password", () -> "");
+        registry.add("spring.flyway.schemas", () -> SCHEMA);
+        registry.add("traceflow.bootstrap.ingest-key", () -> "pg-it-demo-key");
+        registry.add("traceflow.ingest.outcomes-flush-interval", () -> "200ms");
+    }
+
+    @AfterAll
+    static void dropSchema() throws Exception {
+        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    AppDirectory apps;
+
+    @Test
+    void migrations_ranOnPostgres() {
+        assertThat(jdbc.sql("SELECT current_schema()").query(String.class).single()).isEqualTo(SCHEMA);
+        assertThat(jdbc.sql("SELECT count(*) FROM flyway_schema_history WHERE success").query(Integer.class).single()).isPositive();
+        assertThat(jdbc.sql("SELECT version()").query(String.class).single()).startsWith("PostgreSQL");
+    }
+
+    @Test
+    void bootstrapKey_isStoredHashedAndAcceptsEvents() {
+        String stored = jdbc.sql("SELECT key_hash FROM ingest_keys WHERE app_id = 'demo'").query(String.class).single();
+        assertThat(stored).hasSize(64).isNotEqualTo("pg-it-demo-key");
+        TestHttp.Response r = post("pg-it-demo-key", "demo");
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+    }
+
+    @Test
+    void revokedAndUnknownKeys_areRefused() {
+        apps.create("pg-revoke", "Revoke", 30, Set.of("https://shop.test"));
+        apps.addKey("pg-revoke", "pg-revoke-key");
+        assertThat(post("pg-revoke-key", "pg-revoke").status()).isEqualTo(202);
+        assertThat(apps.revokeKey("pg-revoke-key")).isTrue();
+
+        assertThat(post("pg-revoke-key", "pg-revoke").status()).isEqualTo(401);
+        assertThat(post("no-such-key", "pg-revoke").status()).isEqualTo(401);
+        assertThat(apps.find("pg-revoke").orElseThrow().allowedOrigins()).containsExactly("https://shop.test");
+    }
+
+    @Test
+    void outcomes_areMergedOnPostgres() throws InterruptedException {
+        apps.create("pg-outcomes", "Outcomes", 30, Set.of("*"));
+        apps.addKey("pg-outcomes", "pg-outcomes-key");
+        post("pg-outcomes-key", "pg-outcomes");
+        post("pg-outcomes-key", "pg-outcomes");
+        Long accepted = null;
+        for (int i = 0; i < 50 && (accepted == null || accepted < 2); i++) {
+            Thread.sleep(100);
+            accepted = jdbc.sql("SELECT sum(events) FROM ingest_outcomes WHERE app_id = 'pg-outcomes' AND outcome = 'accepted'")
+                    .query(Long.class).optional().orElse(null);
+        }
+        assertThat(accepted).isEqualTo(2L);
+    }
+
+    private TestHttp.Response post(String key, String appId) {
+        return new TestHttp("http://127.0.0.1:" + port).post("/api/collect",
+                "{\"appId\":\"" + appId + "\",\"type\":\"pageview\",\"timestamp\":" + System.currentTimeMillis() + "}",
+                "Content-Type", "application/json", "X-TraceFlow-Key", key);
+    }
+}
