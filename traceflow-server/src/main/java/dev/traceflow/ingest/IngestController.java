@@ -28,6 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -207,18 +210,38 @@ class IngestController {
         try {
             if (isJson) {
                 AnalyticsEvent.Builder builder = AnalyticsEvent.newBuilder();
-                JsonFormat.parser().ignoringUnknownFields().merge(new String(body, StandardCharsets.UTF_8), builder);
+                // strict decoding: new String(...) would turn invalid UTF-8 into U+FFFD and store it,
+                // where every other JSON ingest body answers 400 for it
+                String text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(body)).toString();
+                JsonFormat.parser().ignoringUnknownFields().merge(text, builder);
                 return builder.build();
             }
             return AnalyticsEvent.parseFrom(body);
         } catch (InvalidProtocolBufferException e) {
-            throw ApiException.malformed(isJson ? "the body is not a valid proto3 JSON AnalyticsEvent: " + RequestBodies.truncate(e.getMessage())
+            throw ApiException.malformed(isJson ? "the body is not a valid proto3 JSON AnalyticsEvent: "
+                    + RequestBodies.truncate(withoutExceptionClass(e.getMessage()))
                     : "the body is not a valid protobuf AnalyticsEvent");
+        } catch (CharacterCodingException e) {
+            throw ApiException.malformed("the body is not valid JSON: invalid UTF-8");
         } catch (RuntimeException e) {
             // JsonFormat reports some malformed JSON as unchecked exceptions
             throw ApiException.malformed("the body is not a valid proto3 JSON AnalyticsEvent");
         }
     }
+
+    /**
+     * JsonFormat passes Gson's errors on as "java.io.EOFException: End of input at line 1...":
+     * keep the useful part, not the library's class names (API.md: a human sentence).
+     */
+    static String withoutExceptionClass(String message) {
+        return message == null ? null : JAVA_EXCEPTION_PREFIX.matcher(message).replaceAll("");
+    }
+
+    private static final java.util.regex.Pattern JAVA_EXCEPTION_PREFIX =
+            java.util.regex.Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
     @Operation(summary = "The .proto schema of POST /api/event")
     @GetMapping(path = "/api/event/schema.proto", produces = MediaType.TEXT_PLAIN_VALUE)

@@ -78,6 +78,11 @@ final class IngestJson {
                     String name = p.currentName();
                     JsonToken value = p.nextToken();
                     if ("events".equals(name)) {
+                        // a second "events" array would restart the indexes at 0 and get another
+                        // maxEvents events past the batch limit: refuse ambiguous bodies outright
+                        if (count >= 0) {
+                            throw ApiException.malformed("the body has more than one 'events' array");
+                        }
                         if (value != JsonToken.START_ARRAY) {
                             throw ApiException.malformed("'events' must be an array");
                         }

@@ -89,6 +89,30 @@ class IngestEdgeCasesTest extends IngestTestBase {
     }
 
     @Test
+    void event_rejectsInvalidUtf8InABinaryProtobufStringWith400() {
+        String key = appKey(APP);
+        long before = stored(APP);
+        byte[] valid = dev.traceflow.proto.v1.AnalyticsEvent.newBuilder()
+                .setContext(dev.traceflow.proto.v1.EventContext.newBuilder().setClientTs(System.currentTimeMillis()).setAppId(APP))
+                .setMessageSent(dev.traceflow.proto.v1.MessageSentEvent.newBuilder().setChatId("QQQ"))
+                .build().toByteArray();
+        byte[] corrupt = valid.clone();
+        for (int i = 0; i + 2 < corrupt.length; i++) {
+            if (corrupt[i] == 'Q' && corrupt[i + 1] == 'Q' && corrupt[i + 2] == 'Q') {
+                corrupt[i] = (byte) 0xFF;
+                corrupt[i + 1] = (byte) 0xC3;
+                corrupt[i + 2] = (byte) 0x28;
+            }
+        }
+        assertThat(corrupt).isNotEqualTo(valid);
+
+        TestHttp.Response r = http.post("/api/event", corrupt, KEY, key, CT, "application/x-protobuf");
+
+        assertApiError(r, 400, "MALFORMED_BODY");
+        assertThat(stored(APP)).isEqualTo(before);
+    }
+
+    @Test
     void event_rejectsMalformedProto3JsonWithoutNamingJavaExceptions() {
         String key = appKey(APP);
 
