@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The write side of a storage backend.
  *
- * <p>Not thread-safe: the server drives it from a single writer thread, which lets a backend
+ * <p>Not thread-safe: call it from one thread at a time (the thread may change between calls, e.g.
+ * when the writer loop restarts). The server drives it from a single writer thread, which lets a backend
  * keep thread-bound resources (DuckDB's Appender belongs to one thread) and group many
  * requests into one transaction.
  */

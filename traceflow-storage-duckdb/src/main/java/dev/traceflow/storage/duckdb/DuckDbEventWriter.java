@@ -45,6 +45,7 @@ final class DuckDbEventWriter implements EventWriter {
     private final DuckDBConnection connection;
     private final RecentEventIds recentIds;
     private DuckDBAppender appender;
+    private Thread appenderOwner;
 
     DuckDbEventWriter(DuckDBConnection connection, int dedupCapacity) throws SQLException {
         this.connection = connection;
@@ -122,22 +123,43 @@ final class DuckDbEventWriter implements EventWriter {
     }
 
     private DuckDBAppender appender() throws SQLException {
+        if (appender != null && appenderOwner != Thread.currentThread()) {
+            // The caller's writer thread changed (e.g. a lifecycle stop/start made a new one). An
+            // Appender is bound to the thread that made it; after a commit it holds no rows, so
+            // close it under its own lock and make a new one for this thread.
+            discardAppender();
+        }
         if (appender == null) {
             appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
+            appenderOwner = Thread.currentThread();
         }
         return appender;
     }
 
+    /** Closes the appender from whichever thread is current, then forgets it. */
+    private void discardAppender() {
+        if (appender == null) {
+            return;
+        }
+        DuckDBAppender old = appender;
+        appender = null;
+        appenderOwner = null;
+        try {
+            java.util.concurrent.locks.Lock lock = old.unsafeBreakThreadConfinement();
+            lock.lock();
+            try {
+                old.close();
+            } finally {
+                lock.unlock();
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("closing a discarded appender failed: {}", e.getMessage());
+        }
+    }
+
     private void rollbackQuietly() {
         // the appender may hold half a chunk of the failed write: drop it with the transaction
-        if (appender != null) {
-            try {
-                appender.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // closing a broken appender can fail; a new one is made on the next write
-            }
-            appender = null;
-        }
+        discardAppender();
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -280,10 +302,8 @@ final class DuckDbEventWriter implements EventWriter {
     }
 
     void close() {
+        discardAppender();
         try {
-            if (appender != null) {
-                appender.close();
-            }
             connection.close();
         } catch (SQLException e) {
             log.warn("closing the DuckDB writer failed: {}", e.getMessage());

@@ -117,6 +117,23 @@ public abstract class EventStorageContract {
         }
 
         @Test
+        void write_fromAnotherThreadAfterTheFirstHasEndedIsStored() throws Exception {
+            // the SPI asks for one thread at a time, not one thread forever: a restarted writer
+            // loop runs on a new thread
+            Instant at = NOW.minusSeconds(5);
+            Thread first = Thread.ofPlatform().start(() -> storage.writer().write(List.of(TestEvents.pageview("app-a", at))));
+            first.join();
+            Thread second = Thread.ofPlatform().start(() -> {
+                storage.writer().write(List.of(TestEvents.pageview("app-a", at)));
+                storage.writer().deleteOlderThan("app-x", at);
+            });
+            second.join();
+            storage.writer().write(List.of(TestEvents.pageview("app-a", at)));
+
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
+        }
+
+        @Test
         void deleteOlderThan_removesOnlyThatAppsOlderEvents() {
             storage.writer().write(List.of(
                     TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(100))),
