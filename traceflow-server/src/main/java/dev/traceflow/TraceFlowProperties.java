@@ -28,11 +28,16 @@ public record TraceFlowProperties(
     public record Storage(@DefaultValue("duckdb") String type, @DefaultValue DuckDb duckdb) {
     }
 
-    /** @param dedupCapacity recent (appId, eventId) pairs remembered for de-duplication */
+    /**
+     * @param dedupCapacity       recent (appId, eventId) pairs remembered for de-duplication
+     * @param checkpointThreshold WAL size at which a commit also checkpoints; the checkpoint
+     *                            blocks writes while it runs (see README "DuckDB checkpoints")
+     */
     public record DuckDb(@DefaultValue("./data/events.duckdb") Path file,
                          @DefaultValue("2") int threads,
                          @DefaultValue("2GB") String memoryLimit,
-                         @DefaultValue("1000000") int dedupCapacity) {
+                         @DefaultValue("1000000") int dedupCapacity,
+                         @DefaultValue("256MB") String checkpointThreshold) {
     }
 
     /**

@@ -23,7 +23,7 @@ class StorageConfiguration {
     @ConditionalOnMissingBean(EventStorage.class)
     EventStorage duckDbStorage(TraceFlowProperties properties) {
         TraceFlowProperties.DuckDb duck = properties.storage().duckdb();
-        return new DuckDbStorage(duck.file(), duck.threads(), duck.memoryLimit(), duck.dedupCapacity());
+        return new DuckDbStorage(duck.file(), duck.threads(), duck.memoryLimit(), duck.dedupCapacity(), duck.checkpointThreshold());
     }
 
     @Bean

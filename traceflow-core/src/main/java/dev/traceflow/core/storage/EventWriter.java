@@ -28,6 +28,14 @@ public interface EventWriter {
     WriteResult write(List<Event> events);
 
     /**
+     * Optional work a backend can do per event before {@link #write}, on the caller's thread:
+     * serialization, hashing. Unlike {@code write} it must be thread-safe, since request threads
+     * call it concurrently; it is what lets the one writer thread keep up. The default does nothing.
+     */
+    default void prepare(List<Event> events) {
+    }
+
+    /**
      * Deletes the app's events whose event time is before {@code cutoff}.
      *
      * @return the number of events deleted

@@ -81,6 +81,12 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
                 break;
             }
         }
+        try {
+            storage.writer().prepare(events);
+        } catch (RuntimeException e) {
+            queuedEvents.addAndGet(-n);
+            throw e;
+        }
         Write write = new Write(events, new CompletableFuture<>());
         queue.add(write);
         return write.done;

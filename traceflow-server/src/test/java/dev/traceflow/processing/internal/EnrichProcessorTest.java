@@ -94,6 +94,18 @@ class EnrichProcessorTest {
     }
 
     @Test
+    void enrich_urlParsingHandlesPortsUserInfoFragmentsAndRelativeUrls() {
+        assertThat(EnrichProcessor.UrlParts.parse("https://user:pw@Shop.Test:8443/a/b?x=1#frag"))
+                .isEqualTo(new EnrichProcessor.UrlParts("shop.test", "/a/b", "x=1"));
+        assertThat(EnrichProcessor.UrlParts.parse("https://shop.test#top")).isEqualTo(new EnrichProcessor.UrlParts("shop.test", "/", null));
+        assertThat(EnrichProcessor.UrlParts.parse("https://shop.test?q=1")).isEqualTo(new EnrichProcessor.UrlParts("shop.test", "/", "q=1"));
+        assertThat(EnrichProcessor.UrlParts.parse("/checkout?step=2")).isEqualTo(new EnrichProcessor.UrlParts(null, "/checkout", "step=2"));
+        assertThat(EnrichProcessor.UrlParts.parse("http://[::1]:8080/x")).isEqualTo(new EnrichProcessor.UrlParts("[::1]", "/x", null));
+        assertThat(EnrichProcessor.UrlParts.parse("about:blank").path()).isNull();
+        assertThat(EnrichProcessor.UrlParts.parse("not a url").path()).isNull();
+    }
+
+    @Test
     void trafficSource_referrerHostWithoutWww() {
         Event e = enriched(Events.of(EventType.PAGEVIEW).url("https://shop.test/").referrer("https://www.google.com/search?q=x"));
         assertThat(e.trafficSource()).isEqualTo("google.com");

@@ -1,12 +1,8 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
-import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventDetails.ApiCallDetails;
-import dev.traceflow.core.event.EventDetails.ClickDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
-import dev.traceflow.core.event.EventDetails.ErrorDetails;
-import dev.traceflow.core.event.EventDetails.PerformanceDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
 import dev.traceflow.core.storage.EventWriter;
@@ -17,7 +13,6 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,21 +21,19 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Appends events through DuckDB's Appender and commits once per {@link #write} call, so one
  * call may carry many requests' events (group commit).
  *
  * <p>De-duplication: {@code (appId, eventId)} pairs of the last {@code dedupCapacity} stored
- * events are remembered in memory and reloaded from the table on start; an id older than that
- * window would be stored again. Thread confinement: the Appender and this object belong to the
- * single writer thread.
+ * events are remembered in memory, and on start reloaded from the table (the most recent by event
+ * time); an id older than that window would be stored again. Thread confinement: the Appender
+ * belongs to the thread that made it; callers use one thread at a time.
  */
 final class DuckDbEventWriter implements EventWriter {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbEventWriter.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DuckDBConnection connection;
     private final RecentEventIds recentIds;
@@ -56,8 +49,8 @@ final class DuckDbEventWriter implements EventWriter {
 
     private void loadRecentIds(int capacity) throws SQLException {
         // oldest first, so the ring forgets the oldest when the table holds more than the capacity
-        String sql = "SELECT app_id, event_id FROM (SELECT app_id, event_id, received_at FROM events "
-                + "WHERE event_id IS NOT NULL ORDER BY received_at DESC LIMIT " + capacity + ") ORDER BY received_at";
+        String sql = "SELECT app_id, event_id FROM (SELECT app_id, event_id, ts FROM events "
+                + "WHERE event_id IS NOT NULL ORDER BY ts DESC LIMIT " + capacity + ") ORDER BY ts";
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 recentIds.add(RecentEventIds.key(rs.getString(1), rs.getString(2)));
@@ -65,6 +58,17 @@ final class DuckDbEventWriter implements EventWriter {
         }
         if (recentIds.size() > 0) {
             log.info("Loaded {} recent event ids for de-duplication", recentIds.size());
+        }
+    }
+
+    /** The JSON columns, serialized off the writer thread. */
+    private record PreparedRow(String properties, String data) {
+    }
+
+    @Override
+    public void prepare(List<Event> events) {
+        for (Event e : events) {
+            e.preparedRow(new PreparedRow(EventDataJson.json(e.properties()), EventDataJson.data(e)));
         }
     }
 
@@ -173,44 +177,14 @@ final class DuckDbEventWriter implements EventWriter {
         a.append(e.appId());
         a.append(e.type().wireName());
         a.appendEpochMicros(e.timestamp() * 1000);
-        a.appendEpochMicros(e.receivedAt() * 1000);
         a.append(e.eventId());
         a.append(e.sessionId());
         a.append(e.userId());
         a.append(e.anonymousId());
-        a.append(e.url());
         a.append(e.path());
-        a.append(e.referrer());
-        a.append(e.title());
-        a.append(e.userAgent());
-        a.append(e.release());
-        a.append(e.environment());
-        a.append(e.browser());
-        a.append(e.browserVersion());
-        a.append(e.os());
-        a.append(e.osVersion());
-        a.append(e.deviceType());
-        a.append(e.country());
-        a.append(e.trafficSource());
-        a.append(e.utmSource());
-        a.append(e.utmMedium());
-        a.append(e.utmCampaign());
-        a.append(e.bot());
-        appendDetails(a, e.details());
-        a.append(e.fingerprint() == null ? null : e.fingerprint());
-        appendDetailsTail(a, e.details());
-        a.append(json(e.properties()));
-        a.append(json(e.metadata()));
-        a.endRow();
-    }
-
-    /** Columns name .. colno. */
-    private static void appendDetails(DuckDBAppender a, EventDetails d) throws SQLException {
         String name = null;
         Double value = null;
-        String message = null, errorType = null, stack = null, filename = null;
-        Integer lineno = null, colno = null;
-        switch (d) {
+        switch (e.details()) {
             case CustomEventDetails c -> name = c.name();
             case WebVitalDetails w -> {
                 name = w.name();
@@ -224,81 +198,25 @@ final class DuckDbEventWriter implements EventWriter {
                 name = api.url();
                 value = api.duration();
             }
-            case ErrorDetails err -> {
-                message = err.message();
-                errorType = err.errorType();
-                stack = err.stack();
-                filename = err.filename();
-                lineno = err.lineno();
-                colno = err.colno();
-            }
             default -> {
             }
         }
         a.append(name);
         a.append(value);
-        a.append(message);
-        a.append(errorType);
-        a.append(stack);
-        a.append(filename);
-        a.append(lineno);
-        a.append(colno);
-    }
-
-    /** Columns rating .. resources (after fingerprint). */
-    private static void appendDetailsTail(DuckDBAppender a, EventDetails d) throws SQLException {
-        String rating = null, metricId = null, navigationType = null, initiatorType = null, selector = null;
-        String httpMethod = null, metrics = null, resources = null;
-        Double delta = null, transferSize = null, x = null, y = null;
-        Integer viewportWidth = null, viewportHeight = null, httpStatus = null;
-        switch (d) {
-            case WebVitalDetails w -> {
-                rating = w.rating();
-                delta = w.delta();
-                metricId = w.id();
-                navigationType = w.navigationType();
-            }
-            case ResourceDetails r -> {
-                initiatorType = r.timing().initiatorType();
-                transferSize = r.timing().transferSize();
-            }
-            case ClickDetails c -> {
-                x = c.x();
-                y = c.y();
-                viewportWidth = c.viewportWidth();
-                viewportHeight = c.viewportHeight();
-                selector = c.selector();
-            }
-            case ApiCallDetails api -> {
-                httpMethod = api.method();
-                httpStatus = api.status();
-            }
-            case PerformanceDetails p -> {
-                metrics = json(p.metrics());
-                resources = p.resources() == null || p.resources().isEmpty() ? null : JSON.writeValueAsString(p.resources());
-            }
-            default -> {
-            }
-        }
-        a.append(rating);
-        a.append(delta);
-        a.append(metricId);
-        a.append(navigationType);
-        a.append(initiatorType);
-        a.append(transferSize);
-        a.append(x);
-        a.append(y);
-        a.append(viewportWidth);
-        a.append(viewportHeight);
-        a.append(selector);
-        a.append(httpMethod);
-        a.append(httpStatus);
-        a.append(metrics);
-        a.append(resources);
-    }
-
-    private static String json(Map<String, ?> map) {
-        return map == null || map.isEmpty() ? null : JSON.writeValueAsString(map);
+        a.append(e.fingerprint());
+        a.append(e.release());
+        a.append(e.environment());
+        a.append(e.browser());
+        a.append(e.os());
+        a.append(e.deviceType());
+        a.append(e.country());
+        a.append(e.trafficSource());
+        // prepared on a request thread when the caller used prepare(); otherwise here
+        PreparedRow row = e.preparedRow() instanceof PreparedRow r ? r
+                : new PreparedRow(EventDataJson.json(e.properties()), EventDataJson.data(e));
+        a.append(row.properties());
+        a.append(row.data());
+        a.endRow();
     }
 
     void close() {

@@ -38,6 +38,15 @@ public final class DuckDbStorage implements EventStorage {
      * @param dedupCapacity     how many recent (appId, eventId) pairs are remembered for de-duplication
      */
     public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity) {
+        this(file, threads, memoryLimit, dedupCapacity, "16MB");
+    }
+
+    /**
+     * @param checkpointThreshold WAL size at which a commit also checkpoints (DuckDB's
+     *                            {@code checkpoint_threshold}); the checkpoint runs inside that
+     *                            commit, so it bounds how long one commit can take
+     */
+    public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold) {
         this.location = file == null ? ":memory:" : file.toAbsolutePath().toString();
         try {
             if (file != null && file.toAbsolutePath().getParent() != null) {
@@ -46,6 +55,7 @@ public final class DuckDbStorage implements EventStorage {
             Properties props = new Properties();
             props.setProperty("threads", Integer.toString(threads));
             props.setProperty("memory_limit", memoryLimit);
+            props.setProperty("checkpoint_threshold", checkpointThreshold);
             String url = file == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + location;
             this.root = (DuckDBConnection) DriverManager.getConnection(url, props);
             try (Statement st = root.createStatement()) {

@@ -33,35 +33,41 @@ class DuckDbEventWriterTest {
         }
         try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
              Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT path, browser, device_type, epoch_ms(ts), json_extract_string(properties, '$.plan') "
-                    + "FROM events WHERE type = 'pageview'")) {
+            try (ResultSet rs = st.executeQuery("SELECT path, browser, device_type, epoch_ms(ts), json_extract_string(properties, '$.plan'), "
+                    + "json_extract_string(data, '$.url'), json_extract(data, '$.receivedAt')::BIGINT FROM events WHERE type = 'pageview'")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("/pricing");
                 assertThat(rs.getString(2)).isEqualTo("Chrome");
                 assertThat(rs.getString(3)).isEqualTo("desktop");
                 assertThat(rs.getLong(4)).isEqualTo(at.toEpochMilli());
                 assertThat(rs.getString(5)).isEqualTo("pro");
+                assertThat(rs.getString(6)).isEqualTo("https://a.test/pricing?utm_source=news");
+                assertThat(rs.getLong(7)).isEqualTo(at.toEpochMilli());
             }
-            try (ResultSet rs = st.executeQuery("SELECT message, error_type, lineno, fingerprint FROM events WHERE type = 'error'")) {
+            try (ResultSet rs = st.executeQuery("SELECT json_extract_string(data, '$.message'), json_extract_string(data, '$.errorType'), "
+                    + "json_extract(data, '$.lineno')::INTEGER, fingerprint FROM events WHERE type = 'error'")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("x is undefined");
                 assertThat(rs.getString(2)).isEqualTo("TypeError");
                 assertThat(rs.getInt(3)).isEqualTo(1);
                 assertThat(rs.getString(4)).isEqualTo("0123456789abcdef");
             }
-            try (ResultSet rs = st.executeQuery("SELECT name, value, rating, metric_id FROM events WHERE type = 'web-vital'")) {
+            try (ResultSet rs = st.executeQuery("SELECT name, value, json_extract_string(data, '$.rating'), json_extract_string(data, '$.metricId') "
+                    + "FROM events WHERE type = 'web-vital'")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("LCP");
                 assertThat(rs.getDouble(2)).isEqualTo(2100.0);
                 assertThat(rs.getString(3)).isEqualTo("good");
                 assertThat(rs.getString(4)).isEqualTo("v1-1");
             }
-            try (ResultSet rs = st.executeQuery("SELECT json_extract(metrics, '$.lcp')::DOUBLE, json_array_length(resources) FROM events WHERE type = 'performance'")) {
+            try (ResultSet rs = st.executeQuery("SELECT json_extract(data, '$.metrics.lcp')::DOUBLE, json_array_length(data, '$.resources') "
+                    + "FROM events WHERE type = 'performance'")) {
                 rs.next();
                 assertThat(rs.getDouble(1)).isEqualTo(1200.0);
                 assertThat(rs.getInt(2)).isEqualTo(1);
             }
-            try (ResultSet rs = st.executeQuery("SELECT x, viewport_width, selector FROM events WHERE type = 'click'")) {
+            try (ResultSet rs = st.executeQuery("SELECT json_extract(data, '$.x')::DOUBLE, json_extract(data, '$.viewportWidth')::INTEGER, "
+                    + "json_extract_string(data, '$.selector') FROM events WHERE type = 'click'")) {
                 rs.next();
                 assertThat(rs.getDouble(1)).isEqualTo(120.0);
                 assertThat(rs.getInt(2)).isEqualTo(1280);
