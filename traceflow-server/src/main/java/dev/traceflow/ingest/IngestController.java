@@ -56,14 +56,17 @@ class IngestController {
 
     private final IngestAuth auth;
     private final Ingestion ingestion;
+    private final IngestOutcomes outcomes;
     private final RequestBodies bodies;
     private final IngestJson json;
     private final Clock clock;
     private final byte[] schema;
 
-    IngestController(IngestAuth auth, Ingestion ingestion, TraceFlowProperties properties, Clock clock) throws IOException {
+    IngestController(IngestAuth auth, Ingestion ingestion, IngestOutcomes outcomes, TraceFlowProperties properties, Clock clock)
+            throws IOException {
         this.auth = auth;
         this.ingestion = ingestion;
+        this.outcomes = outcomes;
         this.bodies = new RequestBodies(properties.ingest().maxCompressedBytes(), properties.ingest().maxDecompressedBytes());
         this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
         this.clock = clock;
@@ -87,26 +90,51 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<IngestResponse> collect(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
+        return countingRejections(app, () -> collectAuthenticated(app, request));
+    }
+
+    private ResponseEntity<IngestResponse> collectAuthenticated(App app, HttpServletRequest request) {
+        IngestResponse result = ingestion.ingest(app.id(), parseCollect(request, true));
+        return ResponseEntity.accepted().body(refuseWhenTheOnlyEventIsInvalid(result));
+    }
+
+    /**
+     * Single-event endpoints answer a refused event with its status (422, 403 APP_MISMATCH, 413
+     * EVENT_TOO_LARGE) rather than a 202 listing it; policy drops (bot, sampling, drop rules)
+     * are not the client's error and stay 202.
+     */
+    private static IngestResponse refuseWhenTheOnlyEventIsInvalid(IngestResponse result) {
+        if (result.accepted() > 0 || result.errors().isEmpty()) {
+            return result;
+        }
+        IngestResponse.Error error = result.errors().getFirst();
+        HttpStatus status = switch (error.code()) {
+            case "APP_MISMATCH" -> HttpStatus.FORBIDDEN;
+            case "EVENT_TOO_LARGE" -> HttpStatus.CONTENT_TOO_LARGE;
+            case "SAMPLED_OUT", "BOT", "FILTERED" -> null;
+            default -> HttpStatus.UNPROCESSABLE_CONTENT;
+        };
+        if (status == null) {
+            return result;
+        }
+        throw new ApiException(status, status == HttpStatus.UNPROCESSABLE_CONTENT ? "VALIDATION_FAILED" : error.code(),
+                error.message(), result.errors(), null);
+    }
+
+    /** Reads a TraceFlow events body (one event, or a batch) into events, rejecting bad ones by index. */
+    private ParsedEvents parseCollect(HttpServletRequest request, boolean single) {
         byte[] body = bodies.read(request);
         ParsedEvents parsed = ParsedEvents.empty();
         String ua = request.getHeader("User-Agent");
         long now = clock.millis();
-        json.readSingle(body, (event, index, size) -> collectEvent(event, index, size, ua, now, parsed), parsed.drops());
-        IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(parsed.events(), parsed.drops(), 1));
-        if (result.accepted() == 0 && !result.errors().isEmpty()) {
-            IngestResponse.Error error = result.errors().getFirst();
-            HttpStatus status = switch (error.code()) {
-                case "APP_MISMATCH" -> HttpStatus.FORBIDDEN;
-                case "EVENT_TOO_LARGE" -> HttpStatus.CONTENT_TOO_LARGE;
-                case "SAMPLED_OUT", "BOT", "FILTERED" -> null;
-                default -> HttpStatus.UNPROCESSABLE_CONTENT;
-            };
-            if (status != null) {
-                throw new ApiException(status, status == HttpStatus.UNPROCESSABLE_CONTENT ? "VALIDATION_FAILED" : error.code(),
-                        error.message(), result.errors(), null);
-            }
+        IngestJson.EventSink sink = (event, index, size) -> collectEvent(event, index, size, ua, now, parsed);
+        int total = 1;
+        if (single) {
+            json.readSingle(body, sink, parsed.drops());
+        } else {
+            total = json.readBatch(body, sink, parsed.drops(), null);
         }
-        return ResponseEntity.accepted().body(result);
+        return new ParsedEvents(parsed.events(), parsed.drops(), total);
     }
 
     @Operation(summary = "Send a batch of TraceFlow events",
@@ -118,13 +146,21 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<IngestResponse> collectBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
-        byte[] body = bodies.read(request);
-        ParsedEvents parsed = ParsedEvents.empty();
-        String ua = request.getHeader("User-Agent");
-        long now = clock.millis();
-        int total = json.readBatch(body, (event, index, size) -> collectEvent(event, index, size, ua, now, parsed),
-                parsed.drops(), null);
-        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), new ParsedEvents(parsed.events(), parsed.drops(), total)));
+        return countingRejections(app, () -> collectBatchAuthenticated(app, request));
+    }
+
+    private ResponseEntity<IngestResponse> collectBatchAuthenticated(App app, HttpServletRequest request) {
+        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), parseCollect(request, false)));
+    }
+
+    /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
+    private ResponseEntity<IngestResponse> countingRejections(App app, java.util.function.Supplier<ResponseEntity<IngestResponse>> handler) {
+        try {
+            return handler.get();
+        } catch (ApiException e) {
+            outcomes.requestRejected(app.id(), e.code());
+            throw e;
+        }
     }
 
     private static void collectEvent(Map<String, Object> event, int index, int size, String ua, long now, ParsedEvents into) {
@@ -143,6 +179,10 @@ class IngestController {
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<IngestResponse> telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
+        return countingRejections(app, () -> telemetryBatchAuthenticated(app, request));
+    }
+
+    private ResponseEntity<IngestResponse> telemetryBatchAuthenticated(App app, HttpServletRequest request) {
         byte[] body = bodies.read(request);
         String ua = request.getHeader("User-Agent");
         long now = clock.millis();
@@ -182,6 +222,10 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<IngestResponse> analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
+        return countingRejections(app, () -> analyticsEventAuthenticated(app, request));
+    }
+
+    private ResponseEntity<IngestResponse> analyticsEventAuthenticated(App app, HttpServletRequest request) {
         byte[] body = bodies.read(request);
         if (body.length > json.maxEventBytes()) {
             throw ApiException.tooLarge("an analytics event is at most " + json.maxEventBytes() + " bytes");
@@ -198,11 +242,7 @@ class IngestController {
             throw ApiException.forbidden("APP_MISMATCH", "context.app_id is not the app of the ingest key");
         }
         IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(events, new ArrayList<>(), events.size()));
-        if (result.accepted() == 0 && result.errors().stream().anyMatch(e -> !Set.of("SAMPLED_OUT", "BOT", "FILTERED").contains(e.code()))) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", result.errors().getFirst().message(),
-                    result.errors(), null);
-        }
-        return ResponseEntity.accepted().body(result);
+        return ResponseEntity.accepted().body(refuseWhenTheOnlyEventIsInvalid(result));
     }
 
     private static AnalyticsEvent decode(byte[] body, String contentType) {

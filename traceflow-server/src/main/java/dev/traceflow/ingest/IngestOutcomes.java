@@ -52,6 +52,17 @@ class IngestOutcomes implements SmartLifecycle {
                 .tag("app", appId).tag("outcome", outcome).register(registry)).increment(events);
     }
 
+    /**
+     * A request refused as a whole after its key was accepted (413, 400, 415, 422...): its
+     * events were never parsed or counted one by one, so the request is counted, by app and
+     * error code, as {@code traceflow.ingest.requests.rejected}.
+     */
+    void requestRejected(String appId, String code) {
+        counters.computeIfAbsent(appId + '\u0001' + code, k -> Counter.builder("traceflow.ingest.requests.rejected")
+                .description("Ingest requests refused as a whole after authentication, by app and error code")
+                .tag("app", appId).tag("code", code).register(registry)).increment();
+    }
+
     /** Writes the counts gathered since the last flush; counts that fail to write are kept for the next one. */
     @Scheduled(fixedDelayString = "${traceflow.ingest.outcomes-flush-interval:5s}")
     void flush() {

@@ -59,6 +59,24 @@ public final class EventBatch {
         drops.add(new Drop(events.get(position).index(), reason, code, message));
     }
 
+    /** Receives a live event and its position in the batch (to {@link #drop} it by). */
+    @FunctionalInterface
+    public interface LiveEventAction {
+        void accept(int position, Event event);
+    }
+
+    /**
+     * Calls {@code action} for each event not dropped yet, in request order. The action may drop
+     * the event it is given; events it drops are skipped by later processors.
+     */
+    public void forEachLive(LiveEventAction action) {
+        for (int i = 0; i < events.size(); i++) {
+            if (!dropped.get(i)) {
+                action.accept(i, events.get(i));
+            }
+        }
+    }
+
     /** Drops every live event matching {@code predicate} with the same reason. */
     public void dropIf(Predicate<Event> predicate, DropReason reason, String code, String message) {
         for (int i = 0; i < events.size(); i++) {

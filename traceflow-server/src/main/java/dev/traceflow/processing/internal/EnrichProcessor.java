@@ -31,11 +31,7 @@ class EnrichProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.isLive(i)) {
-                enrich(batch.get(i));
-            }
-        }
+        batch.forEachLive((position, e) -> enrich(e));
     }
 
     void enrich(Event e) {

@@ -86,22 +86,18 @@ class FilterProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (!batch.isLive(i)) {
-                continue;
-            }
-            Event e = batch.get(i);
+        batch.forEachLive((position, e) -> {
             if (dropBots && e.bot()) {
-                batch.drop(i, DropReason.BOT, "BOT", "the user agent is a bot or crawler");
-                continue;
+                batch.drop(position, DropReason.BOT, "BOT", "the user agent is a bot or crawler");
+                return;
             }
             for (CompiledRule rule : rules) {
                 if (rule.matches(e)) {
-                    batch.drop(i, DropReason.FILTERED, "FILTERED", "dropped by a drop rule on " + rule.fieldName());
-                    break;
+                    batch.drop(position, DropReason.FILTERED, "FILTERED", "dropped by a drop rule on " + rule.fieldName());
+                    return;
                 }
             }
-        }
+        });
     }
 
     private record CompiledRule(EventType type, Function<Event, String> field, Pattern pattern, String fieldName) {

@@ -1,6 +1,5 @@
 package dev.traceflow.processing.internal;
 
-import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.pipeline.EventProcessor;
@@ -30,13 +29,12 @@ class GroupProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.isLive(i) && batch.get(i).details() instanceof ErrorDetails error) {
-                Event e = batch.get(i);
+        batch.forEachLive((position, e) -> {
+            if (e.details() instanceof ErrorDetails error) {
                 ErrorKey key = new ErrorKey(error.errorType(), error.message(), error.stack(), error.fingerprint());
                 e.fingerprint(fingerprints.get(key, k -> ErrorFingerprinter.fingerprint(k.errorType(), k.message(), k.stack(),
                         k.clientFingerprint())));
             }
-        }
+        });
     }
 }

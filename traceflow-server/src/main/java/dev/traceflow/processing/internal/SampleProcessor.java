@@ -43,23 +43,16 @@ class SampleProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (!batch.isLive(i)) {
-                continue;
-            }
-            Event e = batch.get(i);
+        batch.forEachLive((position, e) -> {
             double rate = rateFor(e);
             if (rate >= 1.0) {
-                continue;
+                return;
             }
             String key = e.sessionId() != null ? e.sessionId() : e.distinctUser() != null ? e.distinctUser() : e.eventId();
-            if (key == null) {
-                continue;
+            if (key != null && position(e.appId(), key) >= rate) {
+                batch.drop(position, DropReason.SAMPLED_OUT, "SAMPLED_OUT", "not in the sampled share of sessions for " + e.type() + " events");
             }
-            if (position(e.appId(), key) >= rate) {
-                batch.drop(i, DropReason.SAMPLED_OUT, "SAMPLED_OUT", "not in the sampled share of sessions for " + e.type() + " events");
-            }
-        }
+        });
     }
 
     private double rateFor(Event e) {

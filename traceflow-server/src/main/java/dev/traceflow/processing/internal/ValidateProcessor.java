@@ -1,7 +1,6 @@
 package dev.traceflow.processing.internal;
 
 import dev.traceflow.TraceFlowProperties;
-import dev.traceflow.core.event.Event;
 import dev.traceflow.core.pipeline.DropReason;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.pipeline.EventProcessor;
@@ -39,11 +38,7 @@ class ValidateProcessor implements EventProcessor {
     @Override
     public void process(EventBatch batch) {
         long now = clock.millis();
-        for (int i = 0; i < batch.size(); i++) {
-            if (!batch.isLive(i)) {
-                continue;
-            }
-            Event e = batch.get(i);
+        batch.forEachLive((i, e) -> {
             if (e.timestamp() > now + maxFutureMillis) {
                 batch.drop(i, DropReason.INVALID, "TIMESTAMP_OUT_OF_RANGE",
                         "timestamp is more than " + (maxFutureMillis / 3_600_000) + " hours ahead of the server clock");
@@ -55,7 +50,7 @@ class ValidateProcessor implements EventProcessor {
             } else if (depth(e.metadata(), 1) > maxDepth) {
                 batch.drop(i, DropReason.INVALID, "TOO_DEEP", "metadata nests deeper than " + maxDepth + " levels");
             }
-        }
+        });
     }
 
     /** Nesting depth of a JSON-like value; stops counting once past the limit. */
