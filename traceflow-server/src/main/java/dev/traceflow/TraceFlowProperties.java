@@ -25,7 +25,8 @@ public record TraceFlowProperties(
     public record Bootstrap(String ingestKey) {
     }
 
-    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue DuckDb duckdb) {
+    /** @param writerThreads parallel writer threads (and DuckDB connections) draining the write queue */
+    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue("1") int writerThreads, @DefaultValue DuckDb duckdb) {
     }
 
     /**

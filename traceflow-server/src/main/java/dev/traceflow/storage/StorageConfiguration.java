@@ -28,7 +28,7 @@ class StorageConfiguration {
 
     @Bean
     GroupCommitWriter eventWriteQueue(EventStorage storage, TraceFlowProperties properties, MeterRegistry registry) {
-        return new GroupCommitWriter(storage, properties.ingest().queueCapacityEvents(),
+        return new GroupCommitWriter(storage, properties.storage().writerThreads(), properties.ingest().queueCapacityEvents(),
                 properties.ingest().groupCommitMaxEvents(), registry);
     }
 }

@@ -25,10 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * One platform thread owns the storage writer (DuckDB's Appender belongs to one thread). It
- * takes every request waiting, up to {@code maxGroupEvents}, and commits them together: under
- * load a commit carries many requests, idle it carries one, so latency stays low at low rates
- * and throughput scales at high ones.
+ * Writer threads, each owning one storage writer (DuckDB's Appender belongs to one thread),
+ * drain one queue. A thread takes every request waiting, up to {@code maxGroupEvents}, and
+ * commits them together: under load a commit carries many requests, idle it carries one, so
+ * latency stays low at low rates and throughput scales at high ones. With two threads one can
+ * append while the other commits.
  *
  * <p>Bounded by events, not requests: {@link #submit} reserves room for the request's events
  * or refuses at once, so memory is capped at about {@code capacityEvents} events.
@@ -38,6 +39,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     private final EventStorage storage;
+    private final int writerThreads;
     private final int capacityEvents;
     private final int maxGroupEvents;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
@@ -47,10 +49,20 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
     private final Counter refused;
     private volatile boolean accepting;
     private volatile boolean running;
-    private Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
 
     public GroupCommitWriter(EventStorage storage, int capacityEvents, int maxGroupEvents, MeterRegistry registry) {
+        this(storage, 1, capacityEvents, maxGroupEvents, registry);
+    }
+
+    /**
+     * @param writerThreads how many writer threads (each with its own {@link EventWriter} from
+     *                      {@link EventStorage#writers}) drain the queue; fewer when the backend
+     *                      offers fewer writers
+     */
+    public GroupCommitWriter(EventStorage storage, int writerThreads, int capacityEvents, int maxGroupEvents, MeterRegistry registry) {
         this.storage = storage;
+        this.writerThreads = Math.max(1, writerThreads);
         this.capacityEvents = capacityEvents;
         this.maxGroupEvents = maxGroupEvents;
         Gauge.builder("traceflow.storage.queue.events", queuedEvents, AtomicInteger::get)
@@ -104,7 +116,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
         return queuedEvents.get();
     }
 
-    private void loop() {
+    private void loop(EventWriter writer) {
         List<Write> group = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
@@ -113,7 +125,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
                     continue;
                 }
                 if (first instanceof Task<?> task) {
-                    task.run(storage.writer());
+                    task.run(writer);
                     continue;
                 }
                 group.add((Write) first);
@@ -124,7 +136,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
                     group.add(next);
                     events += next.events.size();
                 }
-                commit(group, events);
+                commit(writer, group, events);
             } catch (InterruptedException e) {
                 if (!running) {
                     continue; // drain what is left before exiting
@@ -139,7 +151,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
         }
     }
 
-    private void commit(List<Write> group, int eventCount) {
+    private void commit(EventWriter writer, List<Write> group, int eventCount) {
         List<Event> all;
         if (group.size() == 1) {
             all = group.getFirst().events;
@@ -151,7 +163,7 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
         }
         long start = System.nanoTime();
         try {
-            WriteResult result = storage.writer().write(all);
+            WriteResult result = writer.write(all);
             commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             groupSize.record(eventCount);
             queuedEvents.addAndGet(-eventCount);
@@ -176,7 +188,12 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
     public void start() {
         running = true;
         accepting = true;
-        thread = Thread.ofPlatform().name("traceflow-storage-writer").start(this::loop);
+        List<EventWriter> writers = storage.writers(writerThreads);
+        for (int i = 0; i < writers.size(); i++) {
+            EventWriter writer = writers.get(i);
+            threads.add(Thread.ofPlatform().name(i == 0 ? "traceflow-storage-writer" : "traceflow-storage-writer-" + i)
+                    .start(() -> loop(writer)));
+        }
     }
 
     /** Stops taking work, commits everything already queued, then returns (graceful shutdown). */
@@ -184,13 +201,14 @@ public final class GroupCommitWriter implements EventWriteQueue, SmartLifecycle 
     public void stop() {
         accepting = false;
         running = false;
-        if (thread != null) {
+        for (Thread thread : threads) {
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(60));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        threads.clear();
         log.info("storage writer stopped; {} events left unqueued", queuedEvents.get());
     }
 

@@ -6,7 +6,6 @@ import dev.traceflow.core.event.EventDetails.CustomEventDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
 import dev.traceflow.core.storage.EventWriter;
-import dev.traceflow.core.storage.RecentEventIds;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
 import org.duckdb.DuckDBAppender;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -36,28 +34,29 @@ final class DuckDbEventWriter implements EventWriter {
     private static final Logger log = LoggerFactory.getLogger(DuckDbEventWriter.class);
 
     private final DuckDBConnection connection;
-    private final RecentEventIds recentIds;
+    private final EventIdClaims ids;
     private DuckDBAppender appender;
     private Thread appenderOwner;
 
-    DuckDbEventWriter(DuckDBConnection connection, int dedupCapacity) throws SQLException {
+    /** @param ids the de-duplication index, shared with the storage's other writers */
+    DuckDbEventWriter(DuckDBConnection connection, EventIdClaims ids) throws SQLException {
         this.connection = connection;
-        this.recentIds = new RecentEventIds(dedupCapacity);
-        loadRecentIds(dedupCapacity);
+        this.ids = ids;
         connection.setAutoCommit(false);
     }
 
-    private void loadRecentIds(int capacity) throws SQLException {
+    /** Fills the shared index with the most recent stored ids (by event time), oldest first. */
+    static void loadRecentIds(DuckDBConnection connection, EventIdClaims ids, int capacity) throws SQLException {
         // oldest first, so the ring forgets the oldest when the table holds more than the capacity
         String sql = "SELECT app_id, event_id FROM (SELECT app_id, event_id, ts FROM events "
                 + "WHERE event_id IS NOT NULL ORDER BY ts DESC LIMIT " + capacity + ") ORDER BY ts";
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
-                recentIds.add(RecentEventIds.key(rs.getString(1), rs.getString(2)));
+                ids.remember(rs.getString(1), rs.getString(2));
             }
         }
-        if (recentIds.size() > 0) {
-            log.info("Loaded {} recent event ids for de-duplication", recentIds.size());
+        if (ids.size() > 0) {
+            log.info("Loaded {} recent event ids for de-duplication", ids.size());
         }
     }
 
@@ -74,42 +73,26 @@ final class DuckDbEventWriter implements EventWriter {
 
     @Override
     public WriteResult write(List<Event> events) {
-        BitSet duplicates = new BitSet();
-        long[] keys = new long[events.size()];
-        RecentEventIds inThisWrite = null;
+        EventIdClaims.Claim claim = ids.claim(events);
         int stored = 0;
         try {
             DuckDBAppender a = appender();
             for (int i = 0; i < events.size(); i++) {
-                Event e = events.get(i);
-                if (e.eventId() != null) {
-                    long key = RecentEventIds.key(e.appId(), e.eventId());
-                    if (inThisWrite == null) {
-                        inThisWrite = new RecentEventIds(events.size());
-                    }
-                    if (recentIds.contains(key) || inThisWrite.contains(key)) {
-                        duplicates.set(i);
-                        continue;
-                    }
-                    inThisWrite.add(key);
-                    keys[i] = key;
+                if (!claim.duplicates().get(i)) {
+                    appendRow(a, events.get(i));
+                    stored++;
                 }
-                appendRow(a, e);
-                stored++;
             }
             a.flush();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
+            ids.release(claim);
             throw new StorageException("writing " + events.size() + " events to DuckDB failed: " + e.getMessage(), e);
         }
         // only now are the ids durable, so only now may they make later copies duplicates
-        for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).eventId() != null && !duplicates.get(i)) {
-                recentIds.add(keys[i]);
-            }
-        }
-        return new WriteResult(stored, duplicates);
+        ids.commit(claim);
+        return new WriteResult(stored, claim.duplicates());
     }
 
     @Override

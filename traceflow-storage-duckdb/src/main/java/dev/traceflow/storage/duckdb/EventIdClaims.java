@@ -1,0 +1,85 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.storage.RecentEventIds;
+
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The de-duplication index shared by parallel writers: stored ids (a bounded {@link RecentEventIds})
+ * plus ids claimed by a write that has not committed yet. A writer claims its events' ids before
+ * appending; the ids that are stored, claimed elsewhere, or repeated in the same list are its
+ * duplicates. After the commit it {@link #commit}s the claims, or {@link #release}s them when the
+ * commit failed, so a retry can store them. Thread-safe (one lock; the work under it is a few
+ * hash look-ups per event).
+ */
+final class EventIdClaims {
+
+    private final RecentEventIds stored;
+    private final Set<Long> inFlight = new HashSet<>();
+
+    EventIdClaims(int capacity) {
+        this.stored = new RecentEventIds(capacity);
+    }
+
+    /** Claims the ids of {@code events}. @return the claim, with the positions that are duplicates */
+    Claim claim(List<Event> events) {
+        // hash outside the lock; under it only look-ups remain
+        long[] keys = new long[events.size()];
+        BitSet withId = new BitSet();
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (e.eventId() != null) {
+                keys[i] = RecentEventIds.key(e.appId(), e.eventId());
+                withId.set(i);
+            }
+        }
+        synchronized (this) {
+            return claimKeys(keys, withId);
+        }
+    }
+
+    private Claim claimKeys(long[] keys, BitSet withId) {
+        BitSet duplicates = new BitSet();
+        BitSet claimed = new BitSet();
+        for (int i = withId.nextSetBit(0); i >= 0; i = withId.nextSetBit(i + 1)) {
+            long key = keys[i];
+            if (stored.contains(key) || !inFlight.add(key)) {
+                duplicates.set(i);
+            } else {
+                claimed.set(i);
+            }
+        }
+        return new Claim(keys, claimed, duplicates);
+    }
+
+    /** The claimed ids are durable now. */
+    synchronized void commit(Claim claim) {
+        for (int i = claim.claimed.nextSetBit(0); i >= 0; i = claim.claimed.nextSetBit(i + 1)) {
+            inFlight.remove(claim.keys[i]);
+            stored.add(claim.keys[i]);
+        }
+    }
+
+    /** The write failed: nothing of it is stored, its ids may come again. */
+    synchronized void release(Claim claim) {
+        for (int i = claim.claimed.nextSetBit(0); i >= 0; i = claim.claimed.nextSetBit(i + 1)) {
+            inFlight.remove(claim.keys[i]);
+        }
+    }
+
+    /** Loads an id that is already stored (at start). */
+    synchronized void remember(String appId, String eventId) {
+        stored.add(RecentEventIds.key(appId, eventId));
+    }
+
+    synchronized int size() {
+        return stored.size();
+    }
+
+    record Claim(long[] keys, BitSet claimed, BitSet duplicates) {
+    }
+}
