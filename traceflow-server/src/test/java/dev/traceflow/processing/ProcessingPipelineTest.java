@@ -6,10 +6,9 @@ import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.pipeline.DropReason;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.pipeline.EventProcessor;
+import dev.traceflow.support.TestProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProcessingPipelineTest {
 
     private static TraceFlowProperties order(String names) {
-        return new Binder(new MapConfigurationPropertySource(Map.of("traceflow.pipeline.processors", names)))
-                .bindOrCreate("traceflow", TraceFlowProperties.class);
+        return TestProperties.of(Map.of("traceflow.pipeline.processors", names));
     }
 
     private static EventProcessor recording(String name, List<String> log) {

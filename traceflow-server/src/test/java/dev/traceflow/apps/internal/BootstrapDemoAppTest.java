@@ -3,10 +3,9 @@ package dev.traceflow.apps.internal;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.apps.App;
 import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.support.TestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BootstrapDemoAppTest {
 
     private static TraceFlowProperties props(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("traceflow", TraceFlowProperties.class);
+        return TestProperties.of(values);
     }
 
     @Test

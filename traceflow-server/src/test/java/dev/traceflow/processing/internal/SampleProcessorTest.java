@@ -1,5 +1,6 @@
 package dev.traceflow.processing.internal;
 
+import dev.traceflow.support.TestProperties;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.pipeline.DropReason;

@@ -137,6 +137,35 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void twoWriterThreads_drainOneQueueAndStoreEachEventIdOnce() throws Exception {
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            writer = new GroupCommitWriter(storage, 2, 100_000, 500, new SimpleMeterRegistry());
+            writer.start();
+            assertThat(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && t.getName().startsWith("traceflow-storage-writer")).count()).isEqualTo(2);
+            // 40 requests of 50 events; every id appears in two requests
+            List<CompletableFuture<WriteResult>> pending = new ArrayList<>();
+            for (int copy = 0; copy < 2; copy++) {
+                for (int request = 0; request < 20; request++) {
+                    pending.add(writer.submit(events(50, "r" + request + "-")));
+                }
+            }
+            int stored = 0;
+            for (CompletableFuture<WriteResult> f : pending) {
+                stored += f.get(10, TimeUnit.SECONDS).stored();
+            }
+            java.util.Set<String> threads = new java.util.HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                threads.add(writer.onWriter(w -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS));
+            }
+
+            assertThat(stored).isEqualTo(1000);
+            assertThat(storage.counts().count("app", Instant.now().minusSeconds(60), Instant.now().plusSeconds(60))).isEqualTo(1000);
+            assertThat(threads).allMatch(name -> name.startsWith("traceflow-storage-writer"));
+        }
+    }
+
+    @Test
     void onWriter_runsTasksOnTheWriterThread() throws Exception {
         try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
             writer = new GroupCommitWriter(storage, 100, 100, new SimpleMeterRegistry());

@@ -1,4 +1,4 @@
-package dev.traceflow.processing.internal;
+package dev.traceflow.support;
 
 import dev.traceflow.TraceFlowProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -7,16 +7,16 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import java.util.Map;
 
 /** Binds {@link TraceFlowProperties} from a few keys, with every other default, as Spring would. */
-final class TestProperties {
+public final class TestProperties {
 
     private TestProperties() {
     }
 
-    static TraceFlowProperties of(Map<String, String> values) {
+    public static TraceFlowProperties of(Map<String, String> values) {
         return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("traceflow", TraceFlowProperties.class);
     }
 
-    static TraceFlowProperties defaults() {
+    public static TraceFlowProperties defaults() {
         return of(Map.of());
     }
 }
