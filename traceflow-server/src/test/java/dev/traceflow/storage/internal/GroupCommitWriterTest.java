@@ -139,10 +139,13 @@ class GroupCommitWriterTest {
     @Test
     void twoWriterThreads_drainOneQueueAndStoreEachEventIdOnce() throws Exception {
         try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            // other tests' servers in this JVM have writer threads too: count only the new ones
+            java.util.Set<Thread> before = writerThreadsAlive();
             writer = new GroupCommitWriter(storage, 2, 100_000, 500, new SimpleMeterRegistry());
             writer.start();
-            assertThat(Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.isAlive() && t.getName().startsWith("traceflow-storage-writer")).count()).isEqualTo(2);
+            java.util.Set<Thread> started = writerThreadsAlive();
+            started.removeAll(before);
+            assertThat(started).hasSize(2);
             // 40 requests of 50 events; every id appears in two requests
             List<CompletableFuture<WriteResult>> pending = new ArrayList<>();
             for (int copy = 0; copy < 2; copy++) {
@@ -173,6 +176,16 @@ class GroupCommitWriterTest {
             String thread = writer.onWriter(w -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
             assertThat(thread).isEqualTo("traceflow-storage-writer");
         }
+    }
+
+    private static java.util.Set<Thread> writerThreadsAlive() {
+        java.util.Set<Thread> threads = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("traceflow-storage-writer")) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 
     /** A storage whose writes wait for a latch, to hold the writer thread busy while requests queue up. */
