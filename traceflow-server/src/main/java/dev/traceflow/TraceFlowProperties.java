@@ -20,9 +20,51 @@ public record TraceFlowProperties(
         @DefaultValue Pipeline pipeline,
         @DefaultValue Sampling sampling,
         @DefaultValue Retention retention,
-        @DefaultValue Benchmark benchmark) {
+        @DefaultValue Benchmark benchmark,
+        @DefaultValue Auth auth) {
 
-    public record Bootstrap(String ingestKey) {
+    /**
+     * @param ingestKey     the demo app's ingest key on first start; generated and logged once when empty
+     * @param adminPassword the {@code admin} user's password on first start; generated and logged once when empty
+     */
+    public record Bootstrap(String ingestKey, String adminPassword) {
+    }
+
+    /**
+     * People and access tokens.
+     *
+     * @param issuer                 JWT {@code iss} written and required
+     * @param audience               JWT {@code aud} written and required
+     * @param accessTokenTtl         lifetime of an access token
+     * @param refreshTokenTtl        lifetime of a refresh token; each rotation starts a new one
+     * @param clockSkew              tolerance on {@code exp}, {@code nbf} and {@code iat}
+     * @param signingKeyRotation     a signing key older than this is replaced by a new one (checked hourly)
+     * @param masterKey              base64 of 32 bytes that encrypts signing keys at rest; when empty, a key
+     *                               is generated once into {@code masterKeyFile}
+     * @param masterKeyFile          where the generated master key lives (owner-only permissions)
+     * @param loginAttemptsPerIp     login attempts one client IP may make per {@code loginIpWindow}
+     * @param loginIpWindow          window of the per-IP login limit
+     * @param loginFailuresPerAccount failed logins one username may take per {@code loginAccountWindow},
+     *                               whatever the IPs
+     * @param loginAccountWindow     window of the per-account limit
+     * @param corsAllowedOrigins     origins whose pages may call the read / admin API with credentials;
+     *                               {@code *} allows any origin but then never with credentials
+     * @param bcryptStrength         log2 of bcrypt rounds for new password hashes
+     */
+    public record Auth(@DefaultValue("traceflow") String issuer,
+                       @DefaultValue("traceflow-api") String audience,
+                       @DefaultValue("15m") Duration accessTokenTtl,
+                       @DefaultValue("30d") Duration refreshTokenTtl,
+                       @DefaultValue("30s") Duration clockSkew,
+                       @DefaultValue("30d") Duration signingKeyRotation,
+                       String masterKey,
+                       @DefaultValue("./data/master.key") Path masterKeyFile,
+                       @DefaultValue("30") int loginAttemptsPerIp,
+                       @DefaultValue("1m") Duration loginIpWindow,
+                       @DefaultValue("10") int loginFailuresPerAccount,
+                       @DefaultValue("15m") Duration loginAccountWindow,
+                       @DefaultValue List<String> corsAllowedOrigins,
+                       @DefaultValue("10") int bcryptStrength) {
     }
 
     /** @param writerThreads parallel writer threads (and DuckDB connections) draining the write queue */

@@ -17,7 +17,7 @@ class ModuleBoundariesTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.traceflow");
 
-    private static final List<String> FEATURES = List.of("apps", "http", "ingest", "ops", "processing", "retention", "storage");
+    private static final List<String> FEATURES = List.of("access", "apps", "audit", "auth", "http", "ingest", "ops", "processing", "retention", "storage");
 
     @Test
     void internalPackages_areUsedOnlyByTheirOwnFeature() {

@@ -34,6 +34,26 @@ public interface AppDirectory {
     /** Revokes a key by the key itself; false when no such active key. */
     boolean revokeKey(String presentedKey);
 
+    /**
+     * Changes an app's settings; null arguments leave a setting as it is.
+     *
+     * @return the app after the change, empty when there is no such app
+     * @throws IllegalArgumentException when a value is invalid
+     */
+    Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins);
+
+    /** Deletes the app with its keys, origins and memberships; false when there is no such app. */
+    boolean delete(String appId);
+
+    /** The app's keys, newest first, without secrets. */
+    List<IngestKey> keys(String appId);
+
+    /** Revokes a key of the app by its id at once; false when no such key of this app is active. */
+    boolean revokeKey(String appId, String keyId);
+
+    /** Lets a key of the app keep working until {@code expiresAt} (rotation overlap); false when no such active key. */
+    boolean expireKey(String appId, String keyId, java.time.Instant expiresAt);
+
     /** Whether any app allows browser ingest from {@code origin}, for CORS preflights that carry no key. */
     boolean anyAppAllowsOrigin(String origin);
 }

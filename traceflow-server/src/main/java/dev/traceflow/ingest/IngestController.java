@@ -47,6 +47,7 @@ import java.util.Set;
  */
 @RestController
 @Tag(name = "Ingest", description = "Telemetry from browsers, apps and backends. Authenticated by the app's ingest key.")
+@io.swagger.v3.oas.annotations.security.SecurityRequirement(name = "IngestKey")
 class IngestController {
 
     static final Set<String> PATHS = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",

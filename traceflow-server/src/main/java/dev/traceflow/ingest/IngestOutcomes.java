@@ -65,11 +65,15 @@ class IngestOutcomes implements SmartLifecycle {
 
     /** Writes the counts gathered since the last flush; counts that fail to write are kept for the next one. */
     @Scheduled(fixedDelayString = "${traceflow.ingest.outcomes-flush-interval:5s}")
-    void flush() {
+    synchronized void flush() {
+        long currentHour = clock.millis() / 3_600_000L;
         for (Map.Entry<Key, LongAdder> e : pending.entrySet()) {
             long n = e.getValue().sumThenReset();
             if (n == 0) {
-                pending.remove(e.getKey(), e.getValue());
+                // only hours long past: a request may still be adding to the current hour's adder
+                if (e.getKey().hour < currentHour - 1) {
+                    pending.remove(e.getKey(), e.getValue());
+                }
                 continue;
             }
             Key k = e.getKey();
@@ -88,6 +92,24 @@ class IngestOutcomes implements SmartLifecycle {
                 return;
             }
         }
+    }
+
+    /**
+     * Events per outcome for the app with {@code bucket_hour} in [from floored to the hour, to):
+     * outcomes are kept per hour, so the range is as fine as that. Flushes first, so the answer
+     * includes events counted a moment ago.
+     */
+    Map<String, Long> totals(String appId, Instant from, Instant to) {
+        flush();
+        Instant fromHour = Instant.ofEpochMilli(Math.floorDiv(from.toEpochMilli(), 3_600_000L) * 3_600_000L);
+        Map<String, Long> totals = new java.util.LinkedHashMap<>();
+        jdbc.sql("SELECT outcome, sum(events) AS n FROM ingest_outcomes WHERE app_id = ? AND bucket_hour >= ? AND bucket_hour < ? "
+                        + "GROUP BY outcome")
+                .params(appId, OffsetDateTime.ofInstant(fromHour, ZoneOffset.UTC), OffsetDateTime.ofInstant(to, ZoneOffset.UTC))
+                .query(rs -> {
+                    totals.put(rs.getString("outcome"), rs.getLong("n"));
+                });
+        return totals;
     }
 
     @Override

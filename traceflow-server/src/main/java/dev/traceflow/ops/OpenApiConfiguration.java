@@ -1,19 +1,37 @@
 package dev.traceflow.ops;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI document's header (/openapi.json, UI at /docs). */
+/**
+ * The OpenAPI document's header (/openapi.json, UI at /docs) and its two security schemes:
+ * {@code BearerAuth} (a user's access token) and {@code IngestKey} (an app's ingest key). Each
+ * operation names the scheme it needs and, in its description, the role ("Role: ...").
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
 
     @Bean
     OpenAPI traceFlowOpenApi() {
         return new OpenAPI().info(new Info().title("TraceFlow API").version("0.1.0")
-                .description("Telemetry ingest, queries, realtime and builds for frontend teams. Errors everywhere have the shape "
-                        + "{code, message, details, traceId}. Ingest answers 202 only once accepted events are committed; "
-                        + "events not stored are listed by index with a reason code."));
+                        .description("Telemetry ingest, queries, realtime and builds for frontend teams. Errors everywhere have the "
+                                + "shape {code, message, details, traceId}. Ingest answers 202 only once accepted events are committed; "
+                                + "events not stored are listed by index with a reason code.\n\n"
+                                + "Access: ingest endpoints take an app's ingest key (IngestKey). Everything else except health, "
+                                + "docs, JWKS and /auth/* takes a user's access token (BearerAuth) from POST /auth/login. Roles: "
+                                + "`admin` (global) may do everything; on each app a member is `owner` (settings, keys, members, "
+                                + "audit), `editor` (writes: error status, alert rules, builds) or `viewer` (reads). Asking for an "
+                                + "app you have no role on answers 404, exactly as for an app that does not exist."))
+                .components(new Components()
+                        .addSecuritySchemes("BearerAuth", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                                .bearerFormat("JWT").description("Access token (JWT RS256, 15 minutes) from POST /auth/login or "
+                                        + "/auth/refresh; public keys at /.well-known/jwks.json"))
+                        .addSecuritySchemes("IngestKey", new SecurityScheme().type(SecurityScheme.Type.APIKEY)
+                                .in(SecurityScheme.In.HEADER).name("X-TraceFlow-Key")
+                                .description("An app's ingest key; also accepted as Authorization: Bearer <key> or ?key=<key>")));
     }
 }

@@ -25,7 +25,7 @@ class ErrorShapeTest extends ServerTest {
 
     @Test
     void unknownRoute_is404InTheErrorShape() {
-        assertShape(http.get("/no/such/route"), 404, "NOT_FOUND");
+        assertShape(http.get("/no/such/route", dev.traceflow.support.TestAuth.bearer(auth.admin())), 404, "NOT_FOUND");
     }
 
     @Test

@@ -24,6 +24,10 @@ public abstract class ServerTest {
 
     /** The bootstrap app's ingest key in tests. */
     public static final String DEMO_KEY = "tfk_test_demo_key_0123456789";
+    /** The bootstrap admin's password in tests. */
+    public static final String ADMIN_PASSWORD = "admin-test-password";
+    /** The one origin allowed to call the read / admin API from a browser in tests. */
+    public static final String DASHBOARD_ORIGIN = "https://dash.example";
     private static final Path DATA_DIR;
 
     static {
@@ -41,6 +45,9 @@ public abstract class ServerTest {
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + DATA_DIR.resolve("metadata") + ";DB_CLOSE_ON_EXIT=FALSE");
         registry.add("traceflow.bootstrap.ingest-key", () -> DEMO_KEY);
         registry.add("traceflow.benchmark.noop-endpoint", () -> "true");
+        registry.add("traceflow.bootstrap.admin-password", () -> ADMIN_PASSWORD);
+        registry.add("traceflow.auth.bcrypt-strength", () -> "4"); // the minimum: tests log in often
+        registry.add("traceflow.auth.cors-allowed-origins", () -> DASHBOARD_ORIGIN);
     }
 
     @LocalServerPort
@@ -50,10 +57,12 @@ public abstract class ServerTest {
     protected EventStorage storage;
 
     protected TestHttp http;
+    protected TestAuth auth;
 
     @BeforeEach
     void client() {
         http = new TestHttp("http://127.0.0.1:" + port);
+        auth = new TestAuth(http);
     }
 
     /** Stored events of the app over the whole accepted window (31 days back, 2 days ahead). */

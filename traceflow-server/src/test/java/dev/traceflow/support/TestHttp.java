@@ -25,6 +25,10 @@ public final class TestHttp {
         this.base = base;
     }
 
+    public String base() {
+        return base;
+    }
+
     /** @param headers name, value, name, value... */
     public Response post(String path, byte[] body, String... headers) {
         return send("POST", path, body, headers);

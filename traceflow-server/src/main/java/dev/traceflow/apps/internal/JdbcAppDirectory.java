@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.traceflow.apps.App;
 import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.apps.IngestKey;
 import dev.traceflow.apps.IngestKeys;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,6 +30,7 @@ import java.util.regex.Pattern;
 class JdbcAppDirectory implements AppDirectory {
 
     private static final Pattern APP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]{0,15}://[A-Za-z0-9.\\[\\]:-]{1,200}");
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -55,8 +57,8 @@ class JdbcAppDirectory implements AppDirectory {
         }
         String hash = IngestKeys.hash(presentedKey);
         Optional<String> appId = keyCache.get(hash, h -> jdbc.sql(
-                        "SELECT app_id FROM ingest_keys WHERE key_hash = ? AND revoked_at IS NULL")
-                .param(h).query(String.class).optional());
+                        "SELECT app_id FROM ingest_keys WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
+                .params(h, OffsetDateTime.now(ZoneOffset.UTC)).query(String.class).optional());
         return appId.flatMap(this::find);
     }
 
@@ -79,14 +81,39 @@ class JdbcAppDirectory implements AppDirectory {
                 rs.getObject("created_at", OffsetDateTime.class).toInstant());
     }
 
+    static void checkName(String name) {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new IllegalArgumentException("name must be 1-200 characters");
+        }
+    }
+
+    static void checkRetention(int retentionDays) {
+        if (retentionDays < 1 || retentionDays > 3650) {
+            throw new IllegalArgumentException("retention days must be between 1 and 3650");
+        }
+    }
+
+    /** '*' or an origin as browsers send it: scheme://host[:port], nothing after. */
+    static void checkOrigins(Set<String> origins) {
+        if (origins.size() > 50) {
+            throw new IllegalArgumentException("at most 50 allowed origins");
+        }
+        for (String origin : origins) {
+            if (origin == null || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
+                throw new IllegalArgumentException("allowed origin '" + (origin == null ? "null" : origin.length() > 60
+                        ? origin.substring(0, 60) + "..." : origin) + "' is not '*' or scheme://host[:port]");
+            }
+        }
+    }
+
     @Override
     public App create(String appId, String name, int retentionDays, Set<String> allowedOrigins) {
         if (appId == null || !APP_ID.matcher(appId).matches()) {
             throw new IllegalArgumentException("app id must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
         }
-        if (retentionDays < 1 || retentionDays > 3650) {
-            throw new IllegalArgumentException("retention days must be between 1 and 3650");
-        }
+        checkName(name);
+        checkRetention(retentionDays);
+        checkOrigins(allowedOrigins);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         try {
             tx.executeWithoutResult(status -> {
@@ -121,6 +148,95 @@ class JdbcAppDirectory implements AppDirectory {
                 .params(OffsetDateTime.now(ZoneOffset.UTC), hash).update();
         keyCache.invalidate(hash);
         return updated > 0;
+    }
+
+    @Override
+    public Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins) {
+        if (name != null) {
+            checkName(name);
+        }
+        if (retentionDays != null) {
+            checkRetention(retentionDays);
+        }
+        if (allowedOrigins != null) {
+            checkOrigins(allowedOrigins);
+        }
+        Boolean found = tx.execute(status -> {
+            if (jdbc.sql("SELECT count(*) FROM apps WHERE id = ?").param(appId).query(Long.class).single() == 0) {
+                return false;
+            }
+            if (name != null) {
+                jdbc.sql("UPDATE apps SET name = ? WHERE id = ?").params(name, appId).update();
+            }
+            if (retentionDays != null) {
+                jdbc.sql("UPDATE apps SET retention_days = ? WHERE id = ?").params(retentionDays, appId).update();
+            }
+            if (allowedOrigins != null) {
+                jdbc.sql("DELETE FROM app_allowed_origins WHERE app_id = ?").param(appId).update();
+                for (String origin : allowedOrigins) {
+                    jdbc.sql("INSERT INTO app_allowed_origins (app_id, origin) VALUES (?, ?)").params(appId, origin).update();
+                }
+            }
+            return true;
+        });
+        appCache.invalidate(appId);
+        origins = null;
+        return Boolean.TRUE.equals(found) ? find(appId) : Optional.empty();
+    }
+
+    @Override
+    public boolean delete(String appId) {
+        List<String> hashes = jdbc.sql("SELECT key_hash FROM ingest_keys WHERE app_id = ?").param(appId).query(String.class).list();
+        boolean deleted = jdbc.sql("DELETE FROM apps WHERE id = ?").param(appId).update() > 0; // keys, origins, members cascade
+        jdbc.sql("DELETE FROM ingest_outcomes WHERE app_id = ?").param(appId).update(); // a new app of that id starts clean
+        hashes.forEach(keyCache::invalidate);
+        appCache.invalidate(appId);
+        origins = null;
+        return deleted;
+    }
+
+    @Override
+    public List<IngestKey> keys(String appId) {
+        return jdbc.sql("SELECT id, app_id, key_prefix, created_at, revoked_at, expires_at FROM ingest_keys WHERE app_id = ? "
+                        + "ORDER BY created_at DESC, id")
+                .param(appId)
+                .query((rs, n) -> new IngestKey(rs.getString("id"), rs.getString("app_id"), rs.getString("key_prefix"),
+                        instant(rs, "created_at"), instant(rs, "revoked_at"), instant(rs, "expires_at")))
+                .list();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    @Override
+    public boolean revokeKey(String appId, String keyId) {
+        Optional<String> hash = activeKeyHash(appId, keyId);
+        if (hash.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("UPDATE ingest_keys SET revoked_at = ? WHERE id = ?").params(OffsetDateTime.now(ZoneOffset.UTC), keyId).update();
+        keyCache.invalidate(hash.get());
+        return true;
+    }
+
+    @Override
+    public boolean expireKey(String appId, String keyId, Instant expiresAt) {
+        Optional<String> hash = activeKeyHash(appId, keyId);
+        if (hash.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("UPDATE ingest_keys SET expires_at = ? WHERE id = ?").params(OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC), keyId)
+                .update();
+        keyCache.invalidate(hash.get());
+        return true;
+    }
+
+    private Optional<String> activeKeyHash(String appId, String keyId) {
+        return jdbc.sql("SELECT key_hash FROM ingest_keys WHERE id = ? AND app_id = ? AND revoked_at IS NULL "
+                        + "AND (expires_at IS NULL OR expires_at > ?)")
+                .params(keyId, appId, OffsetDateTime.now(ZoneOffset.UTC)).query(String.class).optional();
     }
 
     @Override

@@ -69,5 +69,10 @@ class BootstrapDemoAppTest {
         }
         public boolean revokeKey(String key) { return keys.remove(key); }
         public boolean anyAppAllowsOrigin(String origin) { return true; }
+        public Optional<App> update(String id, String name, Integer days, Set<String> origins) { throw new UnsupportedOperationException(); }
+        public boolean delete(String id) { throw new UnsupportedOperationException(); }
+        public List<dev.traceflow.apps.IngestKey> keys(String id) { throw new UnsupportedOperationException(); }
+        public boolean revokeKey(String id, String keyId) { throw new UnsupportedOperationException(); }
+        public boolean expireKey(String id, String keyId, Instant at) { throw new UnsupportedOperationException(); }
     }
 }

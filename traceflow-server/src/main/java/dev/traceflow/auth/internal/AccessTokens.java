@@ -1,0 +1,149 @@
+package dev.traceflow.auth.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.auth.User;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.stereotype.Component;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Issues and verifies access tokens: JWT, RS256 only, signed by {@link SigningKeys}.
+ * <p>
+ * Verification is strict and explicit rather than configurable, because every loosening is a
+ * known attack: only {@code alg=RS256} (so {@code none} and HS256-with-the-public-key fail); the
+ * key is chosen by {@code kid} among our own keys only, and a token that embeds a key or points
+ * to one ({@code jwk}, {@code jku}, {@code x5u}, {@code x5c}) or marks critical extensions is
+ * refused outright; {@code iss}, {@code aud}, {@code sub}, {@code iat} and {@code exp} are
+ * required; {@code exp} and {@code nbf} are checked with the configured clock skew.
+ */
+@Component
+class AccessTokens implements JwtDecoder {
+
+    static final int MAX_TOKEN_CHARS = 8192;
+    static final String ROLES = "roles";
+    static final String USERNAME = "name";
+    static final String TOKEN_VERSION = "ver";
+
+    private final SigningKeys keys;
+    private final TraceFlowProperties.Auth settings;
+    private final Clock clock;
+
+    AccessTokens(SigningKeys keys, TraceFlowProperties properties, Clock clock) {
+        this.keys = keys;
+        this.settings = properties.auth();
+        this.clock = clock;
+    }
+
+    /** @return the compact JWT and its lifetime in seconds */
+    Issued issue(User user, int tokenVersion) {
+        Instant now = clock.instant();
+        RSAKey key = keys.active();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(settings.issuer())
+                .audience(settings.audience())
+                .subject(user.id())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(settings.accessTokenTtl())))
+                .jwtID(UUID.randomUUID().toString())
+                .claim(USERNAME, user.username())
+                .claim(ROLES, user.admin() ? List.of("admin") : List.of())
+                .claim(TOKEN_VERSION, tokenVersion)
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
+                claims);
+        try {
+            jwt.sign(new RSASSASigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Signing an access token failed", e);
+        }
+        return new Issued(jwt.serialize(), settings.accessTokenTtl().toSeconds());
+    }
+
+    record Issued(String token, long expiresInSeconds) {
+    }
+
+    @Override
+    public Jwt decode(String token) {
+        if (token == null || token.length() > MAX_TOKEN_CHARS) {
+            throw new BadJwtException("token missing or too long");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token); // an unsigned (alg=none) or encrypted JWT does not parse as signed
+        } catch (ParseException e) {
+            throw new BadJwtException("not a signed JWT");
+        }
+        JWSHeader header = jwt.getHeader();
+        if (!JWSAlgorithm.RS256.equals(header.getAlgorithm())) {
+            throw new BadJwtException("algorithm not allowed");
+        }
+        if (header.getJWK() != null || header.getJWKURL() != null || header.getX509CertURL() != null
+                || header.getX509CertChain() != null || (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty())) {
+            throw new BadJwtException("embedded or referenced keys are not accepted");
+        }
+        if (header.getKeyID() == null) {
+            throw new BadJwtException("kid missing");
+        }
+        RSAKey key = keys.verificationKey(header.getKeyID()).orElseThrow(() -> new BadJwtException("unknown kid"));
+        try {
+            if (!jwt.verify(new RSASSAVerifier(key))) {
+                throw new BadJwtException("bad signature");
+            }
+        } catch (JOSEException e) {
+            throw new BadJwtException("bad signature");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new BadJwtException("bad claims");
+        }
+        Instant now = clock.instant();
+        Date exp = claims.getExpirationTime();
+        Date iat = claims.getIssueTime();
+        Date nbf = claims.getNotBeforeTime();
+        if (exp == null || iat == null || claims.getSubject() == null) {
+            throw new BadJwtException("exp, iat and sub are required");
+        }
+        if (!exp.toInstant().plus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("expired");
+        }
+        if (nbf != null && nbf.toInstant().minus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("not yet valid");
+        }
+        if (iat.toInstant().minus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("issued in the future");
+        }
+        if (!settings.issuer().equals(claims.getIssuer())) {
+            throw new BadJwtException("wrong issuer");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(settings.audience())) {
+            throw new BadJwtException("wrong audience");
+        }
+        Map<String, Object> headers = header.toJSONObject();
+        return Jwt.withTokenValue(token)
+                .headers(h -> h.putAll(headers))
+                .claims(c -> c.putAll(claims.toJSONObject()))
+                .issuedAt(iat.toInstant())
+                .expiresAt(exp.toInstant())
+                .build();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.traceflow.auth.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.traceflow.access.Caller;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a verified access token into the request's {@link Caller}. The token must carry the
+ * user's current token version: a password change, a role change, disabling or deleting the user
+ * ends their access tokens at once on this instance, within {@link #STATUS_CACHE} elsewhere.
+ */
+@Component
+class CallerAuthentication implements Converter<Jwt, AbstractAuthenticationToken> {
+
+    static final Duration STATUS_CACHE = Duration.ofSeconds(5);
+
+    private final JdbcUsers users;
+    /** user id -> token version, empty when gone or disabled */
+    private final Cache<String, Optional<Integer>> versions = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(STATUS_CACHE).build();
+
+    CallerAuthentication(JdbcUsers users) {
+        this.users = users;
+    }
+
+    @Override
+    public AbstractAuthenticationToken convert(Jwt jwt) {
+        String userId = jwt.getSubject();
+        Object version = jwt.getClaims().get(AccessTokens.TOKEN_VERSION);
+        Optional<Integer> current = versions.get(userId, users::tokenVersion);
+        if (!(version instanceof Number n) || current.isEmpty() || current.get() != n.intValue()) {
+            throw new InvalidBearerTokenException("token no longer valid");
+        }
+        List<String> roles = jwt.getClaimAsStringList(AccessTokens.ROLES);
+        boolean admin = roles != null && roles.contains("admin");
+        return new Token(new Caller(userId, jwt.getClaimAsString(AccessTokens.USERNAME), admin),
+                admin ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN")) : List.of());
+    }
+
+    /** Drop the cached status after a change on this instance, so it takes effect at once. */
+    void forget(String userId) {
+        versions.invalidate(userId);
+    }
+
+    static final class Token extends AbstractAuthenticationToken {
+
+        private final Caller caller;
+
+        Token(Caller caller, List<SimpleGrantedAuthority> authorities) {
+            super(authorities);
+            this.caller = caller;
+            setAuthenticated(true);
+        }
+
+        @Override
+        public Object getCredentials() {
+            return "";
+        }
+
+        @Override
+        public Object getPrincipal() {
+            return caller;
+        }
+
+        @Override
+        public String getName() {
+            return caller.username();
+        }
+    }
+}

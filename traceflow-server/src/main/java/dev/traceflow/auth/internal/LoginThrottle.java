@@ -1,0 +1,76 @@
+package dev.traceflow.auth.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.traceflow.TraceFlowProperties;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Brute-force limits on password checks (login and password change), two token buckets:
+ * <ul>
+ *   <li>per client IP, every attempt counts: one machine cannot spray many accounts;</li>
+ *   <li>per username, only failures count, whatever the IP: a botnet cannot guess one account's
+ *       password from many addresses, while its owner's successful logins cost nothing.</li>
+ * </ul>
+ * The per-username bucket exists for names that do not exist too, so the answer does not reveal
+ * which accounts exist. Buckets live in a bounded cache: memory stays flat under a spray of names.
+ * The price of the per-account limit is that an attacker can hold an account's logins off for
+ * the window; its owner still has existing sessions (refresh tokens) meanwhile.
+ */
+@Component
+class LoginThrottle {
+
+    private final TraceFlowProperties.Auth settings;
+    private final Cache<String, Bucket> byIp = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
+    private final Cache<String, Bucket> byAccount = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
+    private final MeterRegistry meters;
+
+    LoginThrottle(TraceFlowProperties properties, MeterRegistry meters) {
+        this.settings = properties.auth();
+        this.meters = meters;
+    }
+
+    /** Counts an attempt from {@code ip}; the seconds to wait when over the limit. */
+    OptionalLong attemptFrom(String ip) {
+        Bucket bucket = byIp.get(ip, k -> bucket(settings.loginAttemptsPerIp(), settings.loginIpWindow()));
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        return refused(probe, "ip");
+    }
+
+    /** The seconds to wait when the account has no failures left, without counting anything. */
+    OptionalLong accountBlocked(String username) {
+        Bucket bucket = byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow()));
+        if (bucket.getAvailableTokens() >= 1) {
+            return OptionalLong.empty();
+        }
+        meters.counter("traceflow_auth_login_throttled_total", "limit", "account").increment();
+        return OptionalLong.of(Math.max(1, Duration.ofNanos(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill()).toSeconds() + 1));
+    }
+
+    /** Counts a failed password check against the account. */
+    void failed(String username) {
+        byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow())).tryConsume(1);
+    }
+
+    private OptionalLong refused(ConsumptionProbe probe, String limit) {
+        if (probe.isConsumed()) {
+            return OptionalLong.empty();
+        }
+        meters.counter("traceflow_auth_login_throttled_total", "limit", limit).increment();
+        return OptionalLong.of(Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1));
+    }
+
+    /** Refills gradually (not all at once at the window's end), so a waiting client gets in as soon as one attempt is due. */
+    private static Bucket bucket(int capacity, Duration window) {
+        return Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).build())
+                .build();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.traceflow.auth.internal;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.ApiError;
+import dev.traceflow.http.ApiErrorWriter;
+import dev.traceflow.http.TraceIds;
+import org.slf4j.MDC;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.DefaultCorsProcessor;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The route rules of every endpoint, in two filter chains:
+ * <ol>
+ *   <li><b>ingest</b> (API.md "Ingest"): authenticated by ingest keys inside the ingest feature;
+ *       no session, no user tokens. An ingest key is worth nothing on any other route.</li>
+ *   <li><b>everything else</b>: stateless bearer access tokens (JWT RS256). Public: health, docs,
+ *       JWKS and the {@code /auth/*} endpoints. Admin-only at the route: user management,
+ *       signing keys, metrics. Every other route needs a logged-in user, and the feature's
+ *       facade then checks the caller's role on the app ({@code AppAccess}); that second check
+ *       is what turns another app's data into 404.</li>
+ * </ol>
+ * CSRF protection is off because no endpoint acts on ambient credentials except
+ * {@code /auth/refresh} and {@code /auth/logout}, whose cookie is SameSite=Strict and scoped to
+ * {@code /auth}.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String[] INGEST_PATHS = {"/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
+            "/api/event", "/api/event/schema.proto", "/bench/noop"};
+    static final String[] PUBLIC_PATHS = {"/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
+            "/.well-known/jwks.json", "/openapi.json", "/openapi.json/**", "/docs", "/docs/**", "/swagger-ui/**",
+            "/swagger-ui.html", "/v3/api-docs/**", "/error"};
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain ingestChain(HttpSecurity http) throws Exception {
+        return http.securityMatcher(INGEST_PATHS)
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .anonymous(AbstractHttpConfigurer::disable)
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain apiChain(HttpSecurity http, AccessTokens decoder, CallerAuthentication callers,
+                                 TraceFlowProperties properties) throws Exception {
+        AuthenticationEntryPoint unauthorized = (request, response, e) -> {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            ApiErrorWriter.write(request, response, HttpStatus.UNAUTHORIZED, "UNAUTHORIZED",
+                    "A valid access token is required (Authorization: Bearer <token> from POST /auth/login)");
+        };
+        AccessDeniedHandler forbidden = (request, response, e) -> ApiErrorWriter.write(request, response, HttpStatus.FORBIDDEN,
+                "FORBIDDEN", "Your account may not do this");
+        return http
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(PUBLIC_PATHS).permitAll()
+                        .requestMatchers("/api/users/me", "/api/users/me/**").authenticated()
+                        .requestMatchers("/api/users", "/api/users/**", "/api/auth/**", "/actuator/**").hasRole("ADMIN")
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(o -> o
+                        .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(callers))
+                        .authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(forbidden))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
+                .csrf(AbstractHttpConfigurer::disable)
+                .cors(AbstractHttpConfigurer::disable)
+                .addFilterBefore(corsFilter(properties.auth().corsAllowedOrigins()), BearerTokenAuthenticationFilter.class)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .build();
+    }
+
+    /**
+     * CORS for the read and admin API: only the configured origins, with credentials (the refresh
+     * cookie) unless the list is {@code *}, in which case any origin may call but never with
+     * credentials. A cross-origin request from another origin gets 403 in API.md's error shape.
+     */
+    static CorsFilter corsFilter(List<String> allowedOrigins) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        CorsConfiguration config = corsConfiguration(allowedOrigins);
+        if (config != null) {
+            source.registerCorsConfiguration("/**", config);
+        }
+        CorsFilter filter = new CorsFilter(source);
+        filter.setCorsProcessor(new DefaultCorsProcessor() {
+            @Override
+            protected void rejectRequest(ServerHttpResponse response) throws IOException {
+                response.setStatusCode(HttpStatus.FORBIDDEN);
+                response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+                String traceId = MDC.get(TraceIds.MDC_KEY);
+                JSON.writeValue(response.getBody(), new ApiError("ORIGIN_NOT_ALLOWED",
+                        "This origin may not call the API (see TRACEFLOW_AUTH_CORS_ALLOWED_ORIGINS)", List.of(), traceId));
+                response.flush();
+            }
+        });
+        return filter;
+    }
+
+    /** @return null when no origin is configured: browsers then refuse every cross-origin call */
+    static CorsConfiguration corsConfiguration(List<String> allowedOrigins) {
+        List<String> origins = allowedOrigins == null ? List.of()
+                : allowedOrigins.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (origins.isEmpty()) {
+            return null;
+        }
+        CorsConfiguration config = new CorsConfiguration();
+        boolean any = origins.contains("*");
+        config.setAllowedOrigins(any ? List.of("*") : origins);
+        config.setAllowCredentials(!any);
+        config.setAllowedMethods(List.of(HttpMethod.GET.name(), HttpMethod.POST.name(), HttpMethod.PUT.name(),
+                HttpMethod.PATCH.name(), HttpMethod.DELETE.name()));
+        config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, "traceparent"));
+        config.setExposedHeaders(List.of(TraceIds.HEADER, HttpHeaders.RETRY_AFTER));
+        config.setMaxAge(Duration.ofMinutes(10));
+        return config;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.traceflow.auth.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.traceflow.TraceFlowProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.security.SecureRandom;
+
+/**
+ * The RS256 keys that sign access tokens. The newest unretired key signs; a retired key keeps
+ * verifying (and stays in the JWKS) until every token it signed has expired: access-token
+ * lifetime + clock skew after its retirement. Keys live in the metadata database with the private
+ * half encrypted by the {@link MasterKey}, so every instance signs with the same key.
+ */
+@Component
+class SigningKeys implements InitializingBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(10);
+
+    private final JdbcClient jdbc;
+    private final MasterKey masterKey;
+    private final TraceFlowProperties.Auth settings;
+    private final Clock clock;
+    private volatile Loaded loaded = new Loaded(List.of(), Instant.EPOCH);
+
+    SigningKeys(JdbcClient jdbc, MasterKey masterKey, TraceFlowProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.masterKey = masterKey;
+        this.settings = properties.auth();
+        this.clock = clock;
+    }
+
+    /** A stored key; {@code retiredAt} null while it signs. */
+    record StoredKey(RSAKey key, Instant createdAt, Instant retiredAt) {
+    }
+
+    private record Loaded(List<StoredKey> keys, Instant at) {
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        reload();
+        if (signingKey().isEmpty()) {
+            rotate();
+        }
+    }
+
+    /** The key that signs new tokens. */
+    RSAKey active() {
+        return signingKey().orElseThrow(() -> new IllegalStateException("no signing key")).key();
+    }
+
+    private Optional<StoredKey> signingKey() {
+        return loaded.keys().stream().filter(k -> k.retiredAt() == null).max(Comparator.comparing(StoredKey::createdAt));
+    }
+
+    /** The public key for {@code kid} if it may still verify tokens; reloads (rate-limited) on a miss, for keys made elsewhere. */
+    Optional<RSAKey> verificationKey(String kid) {
+        Optional<RSAKey> found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).map(k -> k.key().toPublicJWK()).findFirst();
+        if (found.isEmpty() && loaded.at().plus(RELOAD_AT_MOST_EVERY).isBefore(clock.instant())) {
+            reload();
+            found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).map(k -> k.key().toPublicJWK()).findFirst();
+        }
+        return found;
+    }
+
+    /** Public halves of every key that may verify a live token, for {@code /.well-known/jwks.json}. */
+    JWKSet publicKeys() {
+        return new JWKSet(verifying(loaded).map(k -> (com.nimbusds.jose.jwk.JWK) k.key().toPublicJWK()).toList());
+    }
+
+    List<StoredKey> keys() {
+        return loaded.keys();
+    }
+
+    private java.util.stream.Stream<StoredKey> verifying(Loaded state) {
+        Instant oldestUseful = clock.instant().minus(settings.accessTokenTtl()).minus(settings.clockSkew());
+        return state.keys().stream().filter(k -> k.retiredAt() == null || k.retiredAt().isAfter(oldestUseful));
+    }
+
+    /** Generates a new signing key; the previous one retires (and keeps verifying for one token lifetime). */
+    synchronized String rotate() {
+        RSAKey key;
+        String kid = newKid();
+        try {
+            key = new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("RSA key generation failed", e);
+        }
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        String sealed;
+        try {
+            sealed = masterKey.encrypt(key.toRSAPrivateKey().getEncoded(), kid);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        jdbc.sql("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL").param(now).update();
+        jdbc.sql("INSERT INTO signing_keys (kid, public_key, private_key_enc, created_at) VALUES (?, ?, ?, ?)")
+                .params(kid, key.toPublicJWK().toJSONString(), sealed, now).update();
+        reload();
+        log.info("New JWT signing key kid={}", kid);
+        return kid;
+    }
+
+    /** Hourly: rotates a signing key older than the configured period and forgets keys no token can need. */
+    @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1H")
+    void rotateWhenDue() {
+        signingKey().filter(k -> k.createdAt().plus(settings.signingKeyRotation()).isBefore(clock.instant()))
+                .ifPresent(k -> rotate());
+        Instant forgetBefore = clock.instant().minus(settings.accessTokenTtl()).minus(settings.clockSkew()).minus(Duration.ofDays(1));
+        int forgotten = jdbc.sql("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?")
+                .param(OffsetDateTime.ofInstant(forgetBefore, ZoneOffset.UTC)).update();
+        if (forgotten > 0) {
+            reload();
+        }
+    }
+
+    private synchronized void reload() {
+        List<StoredKey> keys = new ArrayList<>();
+        jdbc.sql("SELECT kid, public_key, private_key_enc, created_at, retired_at FROM signing_keys").query(rs -> {
+            String kid = rs.getString("kid");
+            OffsetDateTime retired = rs.getObject("retired_at", OffsetDateTime.class);
+            keys.add(new StoredKey(withPrivate(kid, rs.getString("public_key"), rs.getString("private_key_enc")),
+                    rs.getObject("created_at", OffsetDateTime.class).toInstant(), retired == null ? null : retired.toInstant()));
+        });
+        loaded = new Loaded(List.copyOf(keys), clock.instant());
+    }
+
+    private RSAKey withPrivate(String kid, String publicJwk, String sealedPrivate) {
+        try {
+            RSAKey publicKey = RSAKey.parse(publicJwk);
+            byte[] pkcs8 = masterKey.decrypt(sealedPrivate, kid);
+            RSAPrivateKey privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            return new RSAKey.Builder(publicKey).privateKey(privateKey).build();
+        } catch (ParseException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Signing key " + kid + " is corrupt", e);
+        }
+    }
+
+    private static String newKid() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.access.AppAccess;
+import dev.traceflow.access.AppPermission;
+import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.core.pipeline.DropReason;
+import dev.traceflow.http.ApiException;
+import dev.traceflow.http.RequestTimes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /api/ingest/stats} (API.md "Reading data"): what became of an app's events over a range. */
+@RestController
+@Tag(name = "Ingest stats")
+class IngestStatsController {
+
+    private final IngestOutcomes outcomes;
+    private final AppAccess access;
+    private final AppDirectory apps;
+    private final Clock clock;
+
+    IngestStatsController(IngestOutcomes outcomes, AppAccess access, AppDirectory apps, Clock clock) {
+        this.outcomes = outcomes;
+        this.access = access;
+        this.apps = apps;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/ingest/stats")
+    @Operation(summary = "Events accepted and not stored, by reason",
+            description = "Role: viewer or above on `appId` (404 otherwise, as for an unknown app). `from` (inclusive, floored "
+                    + "to the hour: outcomes are kept per hour) and `to` (exclusive) default to the last 24 hours. Answers "
+                    + "`{appId, from, to, accepted, invalid, sampled_out, bot, rate_limited, too_large, duplicate, filtered}`.",
+            security = @SecurityRequirement(name = "BearerAuth"))
+    Map<String, Object> stats(@RequestParam String appId, @RequestParam(required = false) String from,
+                              @RequestParam(required = false) String to) {
+        access.require(appId, AppPermission.READ);
+        if (apps.find(appId).isEmpty()) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No app '" + appId + "'");
+        }
+        Instant end = to == null ? clock.instant() : time("to", to);
+        Instant start = from == null ? end.minus(Duration.ofHours(24)) : time("from", from);
+        if (!start.isBefore(end)) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", "from must be before to");
+        }
+        Map<String, Long> totals = outcomes.totals(appId, start, end);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("appId", appId);
+        answer.put("from", start);
+        answer.put("to", end);
+        answer.put("accepted", totals.getOrDefault("accepted", 0L));
+        for (DropReason reason : DropReason.values()) {
+            answer.put(reason.wireName(), totals.getOrDefault(reason.wireName(), 0L));
+        }
+        return answer;
+    }
+
+    private static Instant time(String name, String value) {
+        return RequestTimes.parse(value).orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED",
+                name + " must be an ISO-8601 time or epoch milliseconds"));
+    }
+}
