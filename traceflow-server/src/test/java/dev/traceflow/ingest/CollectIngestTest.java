@@ -286,7 +286,7 @@ class CollectIngestTest extends IngestTestBase {
         TestHttp.Response r = postJson("/api/collect/batch", batch(pageview(app), event(app, "nope")), key);
         assertAccepted(r, 1, 1);
 
-        String metrics = http.get("/actuator/prometheus").body();
+        String metrics = http.get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(auth.admin())).body();
         assertThat(metrics.lines()
                 .filter(l -> l.startsWith("traceflow_ingest_events_total{"))
                 .filter(l -> l.contains("app=\"" + app + "\"")))

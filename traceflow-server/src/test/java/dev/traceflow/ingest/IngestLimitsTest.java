@@ -50,7 +50,7 @@ class IngestLimitsTest extends IngestTestBase {
         assertApiError(r, 413, "PAYLOAD_TOO_LARGE");
         assertThat(stored(APP)).isEqualTo(before);
         // refused as a whole: the request is counted, since its events never were one by one
-        assertThat(http.get("/actuator/prometheus").body()).containsPattern(
+        assertThat(http.get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(auth.admin())).body()).containsPattern(
                 "traceflow_ingest_requests_rejected_total\\{app=\"" + APP + "\",[^}]*code=\"PAYLOAD_TOO_LARGE\"[^}]*} [1-9]");
     }
 

@@ -56,6 +56,8 @@ class IngestOverloadTest {
         registry.add("traceflow.data-dir", dir::toString);
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata"));
         registry.add("traceflow.bootstrap.ingest-key", () -> "overload-key");
+        registry.add("traceflow.bootstrap.admin-password", () -> dev.traceflow.support.ServerTest.ADMIN_PASSWORD);
+        registry.add("traceflow.auth.bcrypt-strength", () -> "4");
     }
 
     @LocalServerPort
@@ -86,7 +88,7 @@ class IngestOverloadTest {
         TestHttp.Response accepted = first.get(10, TimeUnit.SECONDS);
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(STORAGE.stored).as("only the first request's events").isEqualTo(60);
-        String metrics = new TestHttp("http://127.0.0.1:" + port).get("/actuator/prometheus").body();
+        String metrics = new TestHttp("http://127.0.0.1:" + port).get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(new TestHttp("http://127.0.0.1:" + port)).admin())).body();
         assertThat(metrics).containsPattern("traceflow_ingest_events_total\\{app=\"demo\",[^}]*outcome=\"rate_limited\"[^}]*} 60");
         assertThat(metrics).containsPattern("traceflow_storage_queue_refused_total\\{[^}]*} [1-9]");
     }

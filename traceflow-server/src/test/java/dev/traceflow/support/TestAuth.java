@@ -16,7 +16,7 @@ public final class TestAuth {
 
     private final TestHttp http;
 
-    TestAuth(TestHttp http) {
+    public TestAuth(TestHttp http) {
         this.http = http;
     }
 
