@@ -1,0 +1,119 @@
+package dev.traceflow.it;
+
+import dev.traceflow.support.ServerTest;
+import dev.traceflow.support.TestAuth;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static dev.traceflow.support.TestAuth.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 3's flows on the machine's PostgreSQL (own schema, dropped afterwards): bootstrap admin,
+ * login, refresh rotation and reuse detection, users, apps, memberships (MERGE), keys, RBAC 404s,
+ * and the audit trail with its filters.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PostgresAuthIT {
+
+    static final String URL = PostgresMetadataIT.URL;
+    static final String USER = PostgresMetadataIT.USER;
+    static final String SCHEMA = "traceflow_auth_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
+
+    @DynamicPropertySource
+    static void postgres(DynamicPropertyRegistry registry) throws Exception {
+        Path dir = Files.createTempDirectory("traceflow-pg-auth-it-");
+        registry.add("traceflow.data-dir", dir::toString);
+        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
+        registry.add("spring.datasource.url", () -> URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
+        registry.add("spring.datasource.username", () -> USER);
+        registry.add("spring.datasource.password", () -> "");
+        registry.add("spring.flyway.schemas", () -> SCHEMA);
+        registry.add("traceflow.bootstrap.ingest-key", () -> "pg-auth-it-demo-key");
+        registry.add("traceflow.bootstrap.admin-password", () -> ServerTest.ADMIN_PASSWORD);
+        registry.add("traceflow.auth.bcrypt-strength", () -> "4");
+    }
+
+    @AfterAll
+    static void dropSchema() throws Exception {
+        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    TestHttp http;
+    TestAuth auth;
+
+    @BeforeEach
+    void client() {
+        http = new TestHttp("http://127.0.0.1:" + port);
+        auth = new TestAuth(http);
+    }
+
+    @Test
+    void runsOnPostgres() {
+        assertThat(jdbc.sql("SELECT version()").query(String.class).single()).startsWith("PostgreSQL");
+        assertThat(jdbc.sql("SELECT current_schema()").query(String.class).single()).isEqualTo(SCHEMA);
+    }
+
+    @Test
+    void loginRefreshRotationAndReuseDetection() {
+        TestHttp.Response login = http.post("/auth/login", "{\"username\":\"admin\",\"password\":\"" + ServerTest.ADMIN_PASSWORD
+                + "\",\"refreshTokenInBody\":true}", "Content-Type", "application/json", "X-Forwarded-For", TestAuth.randomIp());
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        String first = login.json().path("refreshToken").asString();
+        TestHttp.Response rotated = http.post("/auth/refresh", "{\"refreshToken\":\"" + first + "\"}", "Content-Type", "application/json");
+        assertThat(rotated.status()).isEqualTo(200);
+        String second = rotated.json().path("refreshToken").asString();
+        assertThat(http.post("/auth/refresh", "{\"refreshToken\":\"" + first + "\"}", "Content-Type", "application/json").status())
+                .isEqualTo(401);
+        assertThat(http.post("/auth/refresh", "{\"refreshToken\":\"" + second + "\"}", "Content-Type", "application/json").status())
+                .as("family revoked").isEqualTo(401);
+        assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action = 'auth.refresh_reuse'").query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void usersAppsMembersKeysAndAuditOnPostgres() {
+        String app = TestAuth.uniqueName("pg-app");
+        String other = TestAuth.uniqueName("pg-other");
+        auth.createApp(app);
+        auth.createApp(other);
+        String name = TestAuth.uniqueName("pg-owner");
+        String owner = auth.newUserToken(name);
+        auth.grant(app, name, "viewer");
+        auth.grant(app, name, "owner"); // MERGE updates the role
+
+        TestHttp.Response key = http.post("/api/apps/" + app + "/keys", "", bearer(owner));
+        assertThat(key.status()).isEqualTo(201);
+        TestHttp.Response sent = http.post("/api/collect", "{\"appId\":\"" + app + "\",\"type\":\"pageview\",\"timestamp\":"
+                + System.currentTimeMillis() + "}", "Content-Type", "application/json", "X-TraceFlow-Key", key.json().path("key").asString());
+        assertThat(sent.status()).isEqualTo(202);
+        assertThat(http.get("/api/ingest/stats?appId=" + app, bearer(owner)).json().path("accepted").asLong()).isEqualTo(1);
+
+        assertThat(http.get("/api/apps/" + other, bearer(owner)).status()).isEqualTo(404);
+        assertThat(http.get("/audits?appId=" + other, bearer(owner)).status()).isEqualTo(404);
+        TestHttp.Response audits = http.get("/audits?appId=" + app + "&action=key.create", bearer(owner));
+        assertThat(audits.status()).isEqualTo(200);
+        assertThat(audits.json().path("items").get(0).path("actorName").asString()).isEqualTo(name);
+        assertThat(audits.body()).doesNotContain(key.json().path("key").asString());
+    }
+}
