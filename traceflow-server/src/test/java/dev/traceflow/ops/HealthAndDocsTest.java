@@ -44,6 +44,23 @@ class HealthAndDocsTest extends ServerTest {
     }
 
     @Test
+    void openapi_declaresBearerAuthAndTheRoleOfEachProtectedOperation() {
+        var doc = http.get("/openapi.json").json();
+        assertThat(doc.path("components").path("securitySchemes").path("BearerAuth").path("scheme").asString()).isEqualTo("bearer");
+        assertThat(doc.path("components").path("securitySchemes").path("BearerAuth").path("bearerFormat").asString()).isEqualTo("JWT");
+        assertThat(doc.path("components").path("securitySchemes").has("IngestKey")).isTrue();
+        String[][] operations = {{"/api/users", "get"}, {"/api/users", "post"}, {"/api/apps", "post"}, {"/api/apps/{appId}", "patch"},
+                {"/api/apps/{appId}/keys", "post"}, {"/audits", "get"}, {"/api/ingest/stats", "get"}};
+        for (String[] op : operations) {
+            var operation = doc.path("paths").path(op[0]).path(op[1]);
+            assertThat(operation.path("security").get(0).has("BearerAuth")).as(op[1] + " " + op[0]).isTrue();
+            assertThat(operation.path("description").asString()).as(op[1] + " " + op[0]).containsPattern("Role: (admin|owner|viewer)");
+        }
+        assertThat(doc.path("paths").path("/api/collect").path("post").path("security").get(0).has("IngestKey")).isTrue();
+        assertThat(doc.path("paths").path("/auth/login").path("post").has("security")).isFalse();
+    }
+
+    @Test
     void docs_redirectsToSwaggerUi() {
         TestHttp.Response docs = http.get("/docs");
         assertThat(docs.status()).isEqualTo(302);
