@@ -35,6 +35,28 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.FORBIDDEN, code, message);
     }
 
+    /** 422 {@code VALIDATION_FAILED}: well-formed but invalid input. */
+    public static ApiException invalid(String message) {
+        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", message);
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", message);
+    }
+
+    /**
+     * The one answer for an app that does not exist and for an app the caller has no role on,
+     * so the two cannot be told apart.
+     */
+    public static ApiException noSuchApp(String appId) {
+        return notFound("No app '" + excerpt(appId) + "'");
+    }
+
+    /** A caller-supplied value as it may appear in a message: at most 64 characters. */
+    public static String excerpt(String value) {
+        return value == null ? "" : value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    }
+
     public static ApiException tooLarge(String message) {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE", message);
     }

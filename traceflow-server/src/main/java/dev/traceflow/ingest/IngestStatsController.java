@@ -9,7 +9,6 @@ import dev.traceflow.http.RequestTimes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -47,12 +46,12 @@ class IngestStatsController {
                               @RequestParam(required = false) String to) {
         access.require(appId, AppPermission.READ);
         if (apps.find(appId).isEmpty()) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No app '" + appId + "'");
+            throw ApiException.noSuchApp(appId);
         }
         Instant end = to == null ? clock.instant() : time("to", to);
         Instant start = from == null ? end.minus(Duration.ofHours(24)) : time("from", from);
         if (!start.isBefore(end)) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", "from must be before to");
+            throw ApiException.invalid("from must be before to");
         }
         Map<String, Long> totals = outcomes.totals(appId, start, end);
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -67,7 +66,7 @@ class IngestStatsController {
     }
 
     private static Instant time(String name, String value) {
-        return RequestTimes.parse(value).orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED",
+        return RequestTimes.parse(value).orElseThrow(() -> ApiException.invalid(
                 name + " must be an ISO-8601 time or epoch milliseconds"));
     }
 }

@@ -7,7 +7,6 @@ import dev.traceflow.access.AppScope;
 import dev.traceflow.access.Caller;
 import dev.traceflow.access.Membership;
 import dev.traceflow.http.ApiException;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -53,20 +52,12 @@ class JdbcAppAccess implements AppAccess {
     @Override
     public AppRole require(String appId, AppPermission permission) {
         Caller caller = caller();
-        AppRole role = roleOf(caller, appId).orElseThrow(() -> notFound(appId));
+        AppRole role = roleOf(caller, appId).orElseThrow(() -> ApiException.noSuchApp(appId));
         if (!role.permits(permission)) {
             throw ApiException.forbidden("FORBIDDEN", "Your role on app '" + appId + "' (" + role.wireName()
                     + ") does not allow this; it needs " + permission.minimumRole().wireName());
         }
         return role;
-    }
-
-    static ApiException notFound(String appId) {
-        return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No app '" + shorten(appId) + "'");
-    }
-
-    private static String shorten(String s) {
-        return s == null ? "" : s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     @Override

@@ -103,7 +103,7 @@ class AppController {
     ResponseEntity<AppView> create(@RequestBody NewApp body) {
         access.requireAdmin();
         if (body == null || body.id() == null) {
-            throw invalid("id is required");
+            throw ApiException.invalid("id is required");
         }
         Set<String> origins = origins(body.allowedOrigins());
         int retention = body.retentionDays() == null ? defaultRetentionDays : body.retentionDays();
@@ -125,7 +125,7 @@ class AppController {
             return apps.create(id, name, retention, origins);
         } catch (IllegalArgumentException e) {
             throw e.getMessage().contains("already exists")
-                    ? new ApiException(HttpStatus.CONFLICT, "CONFLICT", e.getMessage()) : invalid(e.getMessage());
+                    ? new ApiException(HttpStatus.CONFLICT, "CONFLICT", e.getMessage()) : ApiException.invalid(e.getMessage());
         }
     }
 
@@ -144,15 +144,15 @@ class AppController {
         AppRole role = access.require(appId, AppPermission.MANAGE);
         existing(appId);
         if (body == null || body.name() == null && body.retentionDays() == null && body.allowedOrigins() == null) {
-            throw invalid("nothing to change: give name, retentionDays or allowedOrigins");
+            throw ApiException.invalid("nothing to change: give name, retentionDays or allowedOrigins");
         }
         Set<String> origins = body.allowedOrigins() == null ? null : origins(body.allowedOrigins());
         App app = tx.execute(status -> {
             App updated;
             try {
-                updated = apps.update(appId, body.name(), body.retentionDays(), origins).orElseThrow(() -> notFound(appId));
+                updated = apps.update(appId, body.name(), body.retentionDays(), origins).orElseThrow(() -> ApiException.noSuchApp(appId));
             } catch (IllegalArgumentException e) {
-                throw invalid(e.getMessage());
+                throw ApiException.invalid(e.getMessage());
             }
             Map<String, Object> changed = new LinkedHashMap<>();
             if (body.name() != null) {
@@ -234,7 +234,7 @@ class AppController {
         existing(appId);
         tx.executeWithoutResult(status -> {
             if (!apps.revokeKey(appId, keyId)) {
-                throw new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No active key '" + shorten(keyId) + "' on app '" + appId + "'");
+                throw ApiException.notFound("No active key '" + ApiException.excerpt(keyId) + "' on app '" + appId + "'");
             }
             audit.record("key.revoke", "ingest_key", keyId, appId, Map.of());
         });
@@ -252,12 +252,12 @@ class AppController {
         existing(appId);
         Duration overlap = body == null || body.overlapSeconds() == null ? DEFAULT_ROTATION_OVERLAP : Duration.ofSeconds(body.overlapSeconds());
         if (overlap.isNegative() || overlap.compareTo(MAX_ROTATION_OVERLAP) > 0) {
-            throw invalid("overlapSeconds must be between 0 and " + MAX_ROTATION_OVERLAP.toSeconds());
+            throw ApiException.invalid("overlapSeconds must be between 0 and " + MAX_ROTATION_OVERLAP.toSeconds());
         }
         Instant oldExpires = Instant.now().plus(overlap);
         Rotated rotated = tx.execute(status -> {
             if (!apps.expireKey(appId, keyId, oldExpires)) {
-                throw new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No active key '" + shorten(keyId) + "' on app '" + appId + "'");
+                throw ApiException.notFound("No active key '" + ApiException.excerpt(keyId) + "' on app '" + appId + "'");
             }
             CreatedKey created = newKey(appId);
             audit.record("key.rotate", "ingest_key", keyId, appId,
@@ -268,19 +268,7 @@ class AppController {
     }
 
     private App existing(String appId) {
-        return apps.find(appId).orElseThrow(() -> notFound(appId));
-    }
-
-    static ApiException notFound(String appId) {
-        return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No app '" + shorten(appId) + "'");
-    }
-
-    static ApiException invalid(String message) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", message);
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return apps.find(appId).orElseThrow(() -> ApiException.noSuchApp(appId));
     }
 
     private static Set<String> origins(List<String> given) {
@@ -288,7 +276,7 @@ class AppController {
             return Set.of();
         }
         if (given.contains(null)) {
-            throw invalid("allowedOrigins must not contain null");
+            throw ApiException.invalid("allowedOrigins must not contain null");
         }
         return new LinkedHashSet<>(given.stream().map(String::strip).toList());
     }

@@ -11,7 +11,6 @@ import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -71,9 +70,9 @@ class MemberController {
         access.require(appId, AppPermission.MANAGE);
         existing(appId);
         AppRole role = AppRole.parse(body == null ? null : body.role())
-                .orElseThrow(() -> AppController.invalid("role must be owner, editor or viewer"));
+                .orElseThrow(() -> ApiException.invalid("role must be owner, editor or viewer"));
         User user = users.findByUsername(username)
-                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No user '" + shorten(username) + "'"));
+                .orElseThrow(() -> ApiException.notFound("No user '" + ApiException.excerpt(username) + "'"));
         tx.executeWithoutResult(status -> {
             access.setMember(appId, user.id(), role);
             audit.record("member.set", "membership", user.id(), appId, Map.of("username", user.username(), "role", role.wireName()));
@@ -91,7 +90,7 @@ class MemberController {
         User user = users.findByUsername(username).orElse(null);
         tx.executeWithoutResult(status -> {
             if (user == null || !access.removeMember(appId, user.id())) {
-                throw new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "'" + shorten(username) + "' is not a member of '" + appId + "'");
+                throw ApiException.notFound("'" + ApiException.excerpt(username) + "' is not a member of '" + appId + "'");
             }
             audit.record("member.remove", "membership", user.id(), appId, Map.of("username", user.username()));
         });
@@ -100,11 +99,7 @@ class MemberController {
 
     private void existing(String appId) {
         if (apps.find(appId).isEmpty()) {
-            throw AppController.notFound(appId);
+            throw ApiException.noSuchApp(appId);
         }
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

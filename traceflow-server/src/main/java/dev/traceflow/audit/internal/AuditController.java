@@ -8,7 +8,6 @@ import dev.traceflow.http.RequestTimes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -63,7 +62,7 @@ class AuditController {
                      @RequestParam(defaultValue = "50") int limit,
                      @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw invalid("limit must be between 1 and " + MAX_LIMIT);
+            throw ApiException.invalid("limit must be between 1 and " + MAX_LIMIT);
         }
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         List<Object> params = new ArrayList<>();
@@ -98,7 +97,7 @@ class AuditController {
                 where.append(" AND id < ?");
                 params.add(Long.parseLong(cursor));
             } catch (NumberFormatException e) {
-                throw invalid("cursor is not one this endpoint gave out");
+                throw ApiException.invalid("cursor is not one this endpoint gave out");
             }
         }
         List<AuditRow> rows = jdbc.sql("SELECT * FROM audits" + where + " ORDER BY id DESC LIMIT " + (limit + 1))
@@ -119,11 +118,7 @@ class AuditController {
     }
 
     private static Instant time(String name, String value) {
-        return RequestTimes.parse(value).orElseThrow(() -> invalid(name + " must be an ISO-8601 time or epoch milliseconds"));
-    }
-
-    private static ApiException invalid(String message) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", message);
+        return RequestTimes.parse(value).orElseThrow(() -> ApiException.invalid(name + " must be an ISO-8601 time or epoch milliseconds"));
     }
 
     private static AuditRow row(ResultSet rs, int n) throws SQLException {

@@ -2,7 +2,6 @@ package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.ApiException;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -64,6 +63,6 @@ class Passwords {
     }
 
     static ApiException invalid(String message) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", message);
+        return ApiException.invalid(message);
     }
 }

@@ -216,7 +216,7 @@ class UserController {
     }
 
     private static ApiException notFound(String id) {
-        return new ApiException(HttpStatus.NOT_FOUND, "NOT_FOUND", "No user '" + (id.length() > 40 ? id.substring(0, 40) : id) + "'");
+        return ApiException.notFound("No user '" + ApiException.excerpt(id) + "'");
     }
 
     private static ApiException conflict(String message) {
