@@ -67,8 +67,20 @@ public record TraceFlowProperties(
                        @DefaultValue("10") int bcryptStrength) {
     }
 
-    /** @param writerThreads parallel writer threads (and DuckDB connections) draining the write queue */
-    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue("1") int writerThreads, @DefaultValue DuckDb duckdb) {
+    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue Journal journal, @DefaultValue DuckDb duckdb) {
+    }
+
+    /**
+     * The ingest journal in front of the event store (see README "How events are stored").
+     *
+     * @param dir          folder of the journal's segment files
+     * @param segmentBytes size at which a new segment file starts; loaded segments are deleted
+     * @param loadLinger   how long the loader waits to gather a bigger transaction when few events
+     *                     are waiting; also about how long an event takes to become visible to reads
+     */
+    public record Journal(@DefaultValue("./data/journal") Path dir,
+                          @DefaultValue("67108864") long segmentBytes,
+                          @DefaultValue("100ms") Duration loadLinger) {
     }
 
     /**
@@ -86,9 +98,11 @@ public record TraceFlowProperties(
     /**
      * Ingest limits and the write queue.
      *
-     * @param queueCapacityEvents events waiting for the writer before requests get 503
-     * @param groupCommitMaxEvents most events the writer commits in one transaction
-     * @param commitTimeout        how long a request waits for its commit before answering 503
+     * @param queueCapacityEvents events accepted but not yet in the event store before requests get 503
+     * @param groupCommitMaxEvents most events the loader stores in one transaction
+     * @param commitTimeout        how long a request waits for the journal before answering 503
+     * @param admissionWait        how long a request waits, before its body is read, while the queue is
+     *                             more than half full; then 503 OVERLOADED
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
                          @DefaultValue("10485760") long maxDecompressedBytes,
@@ -100,6 +114,7 @@ public record TraceFlowProperties(
                          @DefaultValue("200000") int queueCapacityEvents,
                          @DefaultValue("50000") int groupCommitMaxEvents,
                          @DefaultValue("30s") Duration commitTimeout,
+                         @DefaultValue("2s") Duration admissionWait,
                          @DefaultValue("1") int retryAfterSeconds) {
     }
 

@@ -43,7 +43,7 @@ import java.util.Set;
  * API.md "Ingest": TraceFlow events (single and batch), seed 001's telemetry and perf batches,
  * and seed 002's protobuf analytics events. Each endpoint authenticates the key, reads the body
  * within the limits, parses it into events (rejecting bad ones by index) and hands them to
- * {@link Ingestion}; the 202 comes only after the accepted events are committed.
+ * {@link Ingestion}; the 202 comes only after the accepted events are durable (journaled).
  */
 @RestController
 @Tag(name = "Ingest", description = "Telemetry from browsers, apps and backends. Authenticated by the app's ingest key.")
@@ -141,7 +141,7 @@ class IngestController {
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
                     + "skipped and reported by index; the others are stored.")
-    @ApiResponse(responseCode = "202", description = "The accepted events are committed")
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later")
     @KeyParameters
     @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
@@ -157,6 +157,7 @@ class IngestController {
     /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
     private ResponseEntity<IngestResponse> countingRejections(App app, java.util.function.Supplier<ResponseEntity<IngestResponse>> handler) {
         try {
+            ingestion.admit();
             return handler.get();
         } catch (ApiException e) {
             outcomes.requestRejected(app.id(), e.code());

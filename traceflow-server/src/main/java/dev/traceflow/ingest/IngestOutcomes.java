@@ -2,6 +2,8 @@ package dev.traceflow.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.traceflow.core.pipeline.DropReason;
+import dev.traceflow.storage.EventWriteQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * so {@code GET /api/ingest/stats} survives restarts. Counting is lock-free on the request path.
  */
 @Component
-class IngestOutcomes implements SmartLifecycle {
+class IngestOutcomes implements SmartLifecycle, EventWriteQueue.StoredListener {
 
     private static final Logger log = LoggerFactory.getLogger(IngestOutcomes.class);
 
@@ -39,6 +41,13 @@ class IngestOutcomes implements SmartLifecycle {
         this.jdbc = jdbc;
         this.registry = registry;
         this.clock = clock;
+    }
+
+    /** Accepted and duplicate are known once the loader has stored the events (after the 202). */
+    @Override
+    public void stored(String appId, int stored, int duplicates) {
+        record(appId, "accepted", stored);
+        record(appId, DropReason.DUPLICATE.wireName(), duplicates);
     }
 
     void record(String appId, String outcome, long events) {

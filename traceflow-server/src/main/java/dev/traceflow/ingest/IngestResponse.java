@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The 202 answer of every ingest endpoint.
  *
- * @param accepted events now committed to storage (a repeated eventId counts: it is stored, once)
+ * @param accepted events now durable (journaled, then loaded into the store; a repeated eventId counts: it is stored, once)
  * @param rejected events not stored, for any reason; each is listed in {@code errors}
  * @param errors   one entry per rejected event, by its position in the request, in index order
  */

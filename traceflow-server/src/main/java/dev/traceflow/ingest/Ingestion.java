@@ -6,7 +6,6 @@ import dev.traceflow.core.pipeline.Drop;
 import dev.traceflow.core.pipeline.DropReason;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.storage.StorageException;
-import dev.traceflow.core.storage.WriteResult;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.processing.ProcessingPipeline;
 import dev.traceflow.storage.EventWriteQueue;
@@ -23,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What every ingest endpoint does once it has parsed its events: reject events naming another
- * app, run the pipeline, hand the survivors to the write queue and wait for their commit, count
- * every outcome, and build the answer. Only after the commit does the caller get its 202.
+ * app, run the pipeline, hand the survivors to the write queue and wait until they are durable
+ * (journaled), count every drop, and build the answer. Only then does the caller get its 202.
  */
 @Component
 class Ingestion {
@@ -34,6 +33,7 @@ class Ingestion {
     private final IngestOutcomes outcomes;
     private final long commitTimeoutMillis;
     private final int retryAfterSeconds;
+    private final java.time.Duration admissionWait;
 
     Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, TraceFlowProperties properties) {
         this.pipeline = pipeline;
@@ -41,6 +41,25 @@ class Ingestion {
         this.outcomes = outcomes;
         this.commitTimeoutMillis = properties.ingest().commitTimeout().toMillis();
         this.retryAfterSeconds = properties.ingest().retryAfterSeconds();
+        this.admissionWait = properties.ingest().admissionWait();
+    }
+
+    /**
+     * Called before a request's body is read: under overload, wait for room (or refuse) before
+     * spending CPU on parsing what storage cannot take yet.
+     *
+     * @throws ApiException 503 OVERLOADED with Retry-After when no room came in time
+     */
+    void admit() {
+        try {
+            if (queue.awaitRoom(admissionWait)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw ApiException.unavailable("OVERLOADED", "The server is taking events slower than they arrive; retry later",
+                retryAfterSeconds);
     }
 
     /**
@@ -64,17 +83,14 @@ class Ingestion {
         drops.addAll(batch.drops());
         List<Event> live = batch.liveEvents();
 
-        int duplicates = 0;
         if (!live.isEmpty()) {
-            WriteResult written = commit(appId, live, drops);
-            duplicates = written.duplicates().cardinality();
+            // accepted and duplicate are counted by IngestOutcomes.stored once the events are loaded
+            commit(appId, live);
         }
         Map<DropReason, Integer> byReason = new EnumMap<>(DropReason.class);
         for (Drop d : drops) {
             byReason.merge(d.reason(), 1, Integer::sum);
         }
-        outcomes.record(appId, "accepted", live.size() - duplicates);
-        outcomes.record(appId, DropReason.DUPLICATE.wireName(), duplicates);
         byReason.forEach((reason, n) -> outcomes.record(appId, reason.wireName(), n));
 
         drops.sort(Comparator.comparingInt(Drop::index));
@@ -85,9 +101,9 @@ class Ingestion {
         return new IngestResponse(live.size(), drops.size(), errors);
     }
 
-    private WriteResult commit(String appId, List<Event> live, List<Drop> drops) {
+    private void commit(String appId, List<Event> live) {
         try {
-            return queue.submit(live).get(commitTimeoutMillis, TimeUnit.MILLISECONDS);
+            queue.submit(appId, live).get(commitTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (EventWriteQueue.QueueFullException e) {
             outcomes.record(appId, DropReason.RATE_LIMITED.wireName(), live.size());
             throw ApiException.unavailable("OVERLOADED", "The server is taking events slower than they arrive; retry later",

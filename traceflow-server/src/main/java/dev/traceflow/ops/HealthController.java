@@ -1,6 +1,7 @@
 package dev.traceflow.ops;
 
 import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.storage.EventWriteQueue;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
@@ -22,10 +23,12 @@ import java.util.Map;
 class HealthController {
 
     private final EventStorage storage;
+    private final EventWriteQueue queue;
     private final JdbcClient metadata;
 
-    HealthController(EventStorage storage, JdbcClient metadata) {
+    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata) {
         this.storage = storage;
+        this.queue = queue;
         this.metadata = metadata;
     }
 
@@ -39,12 +42,25 @@ class HealthController {
     @GetMapping("/health")
     ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> components = new LinkedHashMap<>();
-        boolean up = check(components, "storage", storage.name(), storage::check);
+        boolean up = check(components, "storage", storage.name(), () -> {
+            storage.check();
+            if (queue.loadError() != null) {
+                // answering reads but refusing writes: acknowledged events wait in the journal
+                throw new StoreNotLoadingException();
+            }
+        });
         up &= check(components, "metadata", "jdbc", () -> metadata.sql("SELECT 1").query(Integer.class).single());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ok" : "down");
         body.put("components", components);
         return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    /** Its simple name is the reason /health shows. */
+    private static final class StoreNotLoadingException extends RuntimeException {
+        StoreNotLoadingException() {
+            super(null, null, false, false);
+        }
     }
 
     private static boolean check(Map<String, Object> into, String name, String backend, Runnable probe) {

@@ -2,33 +2,69 @@ package dev.traceflow.storage;
 
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.storage.EventWriter;
-import dev.traceflow.core.storage.WriteResult;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The bounded queue in front of storage. Requests hand their events over and wait for the
- * commit; one writer thread drains the queue and commits many requests in one transaction.
+ * The bounded way into event storage. A request hands its events over and waits until they are
+ * durable (journaled and fsynced), which is when it may answer 202; a loader moves them into the
+ * event store shortly after, in big transactions. Reads that must see everything acknowledged so
+ * far call {@link #awaitStored} first.
  */
 public interface EventWriteQueue {
 
     /**
-     * Queues the events for the next commit.
+     * Makes one request's events durable.
      *
-     * @return completes with what was written once the events are durable, or exceptionally
-     *         with a {@link dev.traceflow.core.storage.StorageException} when nothing was
+     * @param appId  the app all the events belong to
+     * @return completes once the events are durable (a crash after it loses none of them), or
+     *         exceptionally with a {@link dev.traceflow.core.storage.StorageException} when they
+     *         are not and nothing of them will be stored
      * @throws QueueFullException at once when the queue cannot take {@code events.size()} more
      *                            events (nothing of the request is queued)
      */
-    CompletableFuture<WriteResult> submit(List<Event> events);
+    CompletableFuture<Void> submit(String appId, List<Event> events);
 
-    /** Runs a task on the writer thread, between commits (retention deletes). */
+    /**
+     * Runs a task on the storage writer's thread, after every event acknowledged before the call
+     * is stored (app deletion, retention).
+     */
     <T> CompletableFuture<T> onWriter(Function<EventWriter, T> task);
 
-    /** Events waiting now. */
+    /**
+     * Waits until every event acknowledged before this call is in the event store (read your
+     * writes), without waiting for the loader's usual pause.
+     *
+     * @return false when the timeout passed first
+     */
+    boolean awaitStored(Duration timeout) throws InterruptedException;
+
+    /**
+     * Admission control, before a request does any work: waits while the queue is more than half
+     * full, so that under overload the CPU goes to storing events instead of parsing requests
+     * that would be refused anyway.
+     *
+     * @return false when the queue is still more than half full after {@code maxWait}
+     */
+    boolean awaitRoom(Duration maxWait) throws InterruptedException;
+
+    /** Events acknowledged or waiting for the journal, not yet in the event store. */
     int queuedEvents();
+
+    /**
+     * Why the last attempt to move events into the event store failed, or null when it worked.
+     * The events wait in the journal and are retried; health reports storage down meanwhile.
+     */
+    String loadError();
+
+    /** Told how each loaded request's events fared in the event store. */
+    interface StoredListener {
+        /** Called on the loader thread, once per request, also for requests replayed after a restart. */
+        void stored(String appId, int stored, int duplicates);
+    }
 
     /** Thrown when the queue is full: the caller answers 503 with Retry-After. */
     final class QueueFullException extends RuntimeException {

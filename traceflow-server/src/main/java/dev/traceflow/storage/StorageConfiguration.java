@@ -3,12 +3,15 @@ package dev.traceflow.storage;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
-import dev.traceflow.storage.internal.GroupCommitWriter;
+import dev.traceflow.storage.internal.JournaledWriteQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import java.util.List;
 
 /**
  * Chooses the event storage backend with one property, {@code traceflow.storage.type}
@@ -27,8 +30,13 @@ class StorageConfiguration {
     }
 
     @Bean
-    GroupCommitWriter eventWriteQueue(EventStorage storage, TraceFlowProperties properties, MeterRegistry registry) {
-        return new GroupCommitWriter(storage, properties.storage().writerThreads(), properties.ingest().queueCapacityEvents(),
-                properties.ingest().groupCommitMaxEvents(), registry);
+    JournaledWriteQueue eventWriteQueue(EventStorage storage, TraceFlowProperties properties,
+                                        ObjectProvider<EventWriteQueue.StoredListener> listeners, MeterRegistry registry) {
+        TraceFlowProperties.Journal journal = properties.storage().journal();
+        var settings = new JournaledWriteQueue.Settings(journal.dir(), journal.segmentBytes(),
+                properties.ingest().queueCapacityEvents(), properties.ingest().groupCommitMaxEvents(), journal.loadLinger());
+        List<EventWriteQueue.StoredListener> all = listeners.orderedStream().toList();
+        EventWriteQueue.StoredListener fanOut = (appId, stored, duplicates) -> all.forEach(l -> l.stored(appId, stored, duplicates));
+        return new JournaledWriteQueue(storage, settings, fanOut, registry);
     }
 }

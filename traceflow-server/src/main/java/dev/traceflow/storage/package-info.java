@@ -1,5 +1,6 @@
 /**
  * Wiring of the event storage backend (chosen by {@code traceflow.storage.type}) and the bounded
- * group-commit queue every write goes through.
+ * way every write goes: an fsynced ingest journal that acknowledges requests, and a loader that
+ * moves them into the backend in big transactions ({@link dev.traceflow.storage.EventWriteQueue}).
  */
 package dev.traceflow.storage;

@@ -279,12 +279,29 @@ class CollectIngestTest extends IngestTestBase {
     }
 
     @Test
+    void ingestStats_rightAfterThe202_countsAcceptedAndDuplicates() {
+        // accepted/duplicate are counted when the loader stores the events (up to its linger
+        // after the 202); the stats endpoint waits for the loader, so it reads its writes
+        String app = "ingest-collect-stats-now";
+        String key = appKey(app);
+        TestHttp.Response r = postJson("/api/collect/batch", batch(event(app, "pageview", "eventId", "s-1"),
+                event(app, "pageview", "eventId", "s-1"), event(app, "pageview", "eventId", "s-2")), key);
+        assertAccepted(r, 3, 0);
+
+        tools.jackson.databind.JsonNode stats = http.get("/api/ingest/stats?appId=" + app, dev.traceflow.support.TestAuth.bearer(auth.admin())).json();
+
+        assertThat(stats.path("accepted").asLong()).isEqualTo(2);
+        assertThat(stats.path("duplicate").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void prometheus_countsIngestOutcomesByAppAndReason() {
         String app = "ingest-collect-metrics";
         String key = appKey(app);
 
         TestHttp.Response r = postJson("/api/collect/batch", batch(pageview(app), event(app, "nope")), key);
         assertAccepted(r, 1, 1);
+        awaitStored(); // "accepted" is counted when the loader has stored the event
 
         String metrics = http.get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(auth.admin())).body();
         assertThat(metrics.lines()

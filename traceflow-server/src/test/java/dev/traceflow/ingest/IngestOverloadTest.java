@@ -30,12 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bounded queue in front of storage, over HTTP: when it cannot take a request's events the
- * answer is 503 OVERLOADED with Retry-After and nothing of the request is stored; when storage
- * fails the answer is 503 STORAGE_UNAVAILABLE. Uses a storage that blocks or fails on demand.
+ * answer is 503 OVERLOADED with Retry-After and nothing of the request is stored; when the event
+ * store fails, accepted events wait in the journal, health says so, and they are stored once it
+ * recovers. Uses a storage that blocks or fails on demand.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "traceflow.storage.type=controllable",
         "traceflow.ingest.queue-capacity-events=100",
+        "traceflow.ingest.admission-wait=300ms",
         "traceflow.ingest.retry-after-seconds=3"})
 @Import(IngestOverloadTest.ControllableStorageConfig.class)
 class IngestOverloadTest {
@@ -76,7 +78,9 @@ class IngestOverloadTest {
     @Test
     void fullQueue_answers503WithRetryAfterAndStoresNothingOfTheRequest() throws Exception {
         STORAGE.block();
-        CompletableFuture<TestHttp.Response> first = CompletableFuture.supplyAsync(() -> post(60));
+        int before = STORAGE.stored;
+        TestHttp.Response accepted = post(60);
+        assertThat(accepted.status()).as("journaled, so answered while the store is blocked").isEqualTo(202);
         assertThat(STORAGE.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
         TestHttp.Response refused = post(60);
@@ -85,30 +89,62 @@ class IngestOverloadTest {
         assertThat(refused.header("Retry-After")).isEqualTo("3");
         assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
         STORAGE.release();
-        TestHttp.Response accepted = first.get(10, TimeUnit.SECONDS);
-        assertThat(accepted.status()).isEqualTo(202);
-        assertThat(STORAGE.stored).as("only the first request's events").isEqualTo(60);
-        String metrics = new TestHttp("http://127.0.0.1:" + port).get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(new TestHttp("http://127.0.0.1:" + port)).admin())).body();
-        assertThat(metrics).containsPattern("traceflow_ingest_events_total\\{app=\"demo\",[^}]*outcome=\"rate_limited\"[^}]*} 60");
-        assertThat(metrics).containsPattern("traceflow_storage_queue_refused_total\\{[^}]*} [1-9]");
+        awaitStored(before + 60);
+        Thread.sleep(200);
+        assertThat(STORAGE.stored - before).as("only the first request's events").isEqualTo(60);
+        String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
+        // refused before its body was read (the queue was over half full): counted as a request
+        assertThat(metrics).containsPattern("traceflow_ingest_requests_rejected_total\\{app=\"demo\",[^}]*code=\"OVERLOADED\"[^}]*} [1-9]");
+        assertThat(metrics).containsPattern("traceflow_storage_queue_admission_waits_total\\{[^}]*} [1-9]");
     }
 
     @Test
-    void storageFailure_answers503StorageUnavailable() {
-        STORAGE.failNext = true;
+    void storeFailure_keepsAcceptedEventsAndStoresThemWhenTheStoreRecovers() throws Exception {
+        int before = STORAGE.stored;
+        STORAGE.failing = true;
+
         TestHttp.Response r = post(5);
-        assertThat(r.status()).as(r.toString()).isEqualTo(503);
-        assertThat(r.json().path("code").asString()).isEqualTo("STORAGE_UNAVAILABLE");
-        assertThat(r.header("Retry-After")).isNotNull();
-        assertThat(r.body()).doesNotContain("disk full");
+
+        assertThat(r.status()).as("durable in the journal: " + r).isEqualTo(202);
+        TestHttp.Response down = awaitHealth(503);
+        assertThat(down.body()).contains("StoreNotLoadingException").doesNotContain("disk full");
+        assertThat(STORAGE.stored).isEqualTo(before);
+
+        STORAGE.failing = false;
+        awaitStored(before + 5);
+        awaitHealth(200);
+        String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
+        assertThat(metrics).containsPattern("traceflow_storage_load_failures_total\\{[^}]*} [1-9]");
+    }
+
+    private TestHttp http() {
+        return new TestHttp("http://127.0.0.1:" + port);
+    }
+
+    private TestHttp.Response awaitHealth(int status) throws InterruptedException {
+        TestHttp.Response r = http().get("/health");
+        for (int i = 0; i < 100 && r.status() != status; i++) {
+            Thread.sleep(100);
+            r = http().get("/health");
+        }
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        return r;
+    }
+
+    private static void awaitStored(int count) throws InterruptedException {
+        for (int i = 0; i < 200 && STORAGE.stored < count; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(STORAGE.stored).isEqualTo(count);
     }
 
     /** Stores nothing for real: counts what it would store, blocks or fails when told to. */
     static final class ControllableStorage implements EventStorage, EventWriter {
         volatile CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch gate = new CountDownLatch(0);
-        volatile boolean failNext;
+        volatile boolean failing;
         volatile int stored;
+        volatile long position = NO_POSITION;
 
         void block() {
             entered = new CountDownLatch(1);
@@ -119,20 +155,34 @@ class IngestOverloadTest {
             gate.countDown();
         }
 
+        /** Only the count matters here. */
         @Override
-        public WriteResult write(List<Event> events) {
+        public byte[] encode(List<Event> events) {
+            return java.nio.ByteBuffer.allocate(4).putInt(events.size()).array();
+        }
+
+        @Override
+        public WriteResult writeEncoded(List<byte[]> batches, long position) {
             entered.countDown();
             try {
                 gate.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (failNext) {
-                failNext = false;
+            if (failing) {
                 throw new StorageException("disk full");
             }
-            stored += events.size();
-            return new WriteResult(events.size(), new BitSet());
+            int n = batches.stream().mapToInt(b -> java.nio.ByteBuffer.wrap(b).getInt()).sum();
+            stored += n;
+            if (position >= 0) {
+                this.position = position;
+            }
+            return new WriteResult(n, new BitSet());
+        }
+
+        @Override
+        public long storedPosition() {
+            return position;
         }
 
         @Override

@@ -100,6 +100,7 @@ abstract class IngestTestBase extends ServerTest {
     }
 
     Map<String, Long> storedByType(String appId) {
+        awaitStored();
         Instant now = Instant.now();
         return storage.counts().countByType(appId, now.minusSeconds(31L * 86400), now.plusSeconds(2L * 86400));
     }

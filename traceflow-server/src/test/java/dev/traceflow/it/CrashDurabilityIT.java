@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * API.md's 202 promise against a real crash: the packaged server takes events on a DuckDB file,
- * is killed with SIGKILL (no shutdown hook, no flush), and every event it answered 202 for is in
- * the file afterwards. Runs the jar built by {@code package}, with the JDK running this test.
+ * is killed with SIGKILL (no shutdown hook, no flush), is started again (which loads what the
+ * journal holds and the store did not), and every event it answered 202 for is in the file, once. Runs the jar built by {@code package}, with the JDK running this test.
  */
 class CrashDurabilityIT {
 
@@ -36,22 +36,7 @@ class CrashDurabilityIT {
 
     @Test
     void acceptedEvents_surviveAKill9() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
-        assertThat(jar).exists();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile());
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
-        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key");
-        server = pb.start();
-        TestHttp http = new TestHttp("http://127.0.0.1:" + port);
-        awaitHealthy(http);
+        TestHttp http = startServer();
 
         long accepted = 0;
         long now = System.currentTimeMillis();
@@ -68,10 +53,35 @@ class CrashDurabilityIT {
         }
         server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
+        // What the store had not loaded yet is in the journal: the next start loads it, once.
+        startServer();
+        server.destroy(); // SIGTERM: a graceful stop, so DuckDB's file can be opened below
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
         try (DuckDbStorage storage = new DuckDbStorage(dir.resolve("data/events.duckdb"), 1, "256MB", 1000)) {
             long stored = storage.counts().count("demo", Instant.ofEpochMilli(now).minusSeconds(60), Instant.ofEpochMilli(now).plusSeconds(60));
             assertThat(stored).isEqualTo(accepted).isEqualTo(2000);
         }
+    }
+
+    private TestHttp startServer() throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key");
+        server = pb.start();
+        TestHttp http = new TestHttp("http://127.0.0.1:" + port);
+        awaitHealthy(http);
+        return http;
     }
 
     private void awaitHealthy(TestHttp http) throws InterruptedException, IOException {

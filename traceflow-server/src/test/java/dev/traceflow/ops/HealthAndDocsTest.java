@@ -28,6 +28,7 @@ class HealthAndDocsTest extends ServerTest {
     void prometheus_exposesQueueAndIngestMetrics() {
         http.post("/api/collect", "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":" + System.currentTimeMillis() + "}",
                 "X-TraceFlow-Key", DEMO_KEY, "Content-Type", "application/json");
+        awaitStored(); // the commit timer and the "accepted" outcome are recorded when the loader stores the event
         TestHttp.Response r = http.get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(auth.admin()));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("traceflow_storage_queue_events", "traceflow_ingest_events_total",

@@ -56,6 +56,9 @@ public abstract class ServerTest {
     @Autowired
     protected EventStorage storage;
 
+    @Autowired
+    protected dev.traceflow.storage.EventWriteQueue writeQueue;
+
     protected TestHttp http;
     protected TestAuth auth;
 
@@ -67,8 +70,20 @@ public abstract class ServerTest {
 
     /** Stored events of the app over the whole accepted window (31 days back, 2 days ahead). */
     protected long storedCount(String appId) {
+        awaitStored();
         Instant now = Instant.now();
         return storage.counts().count(appId, now.minusSeconds(31L * 86400), now.plusSeconds(2L * 86400));
+    }
+
+    /** Every event acknowledged so far is in the event store (the loader runs a little after the 202). */
+    protected void awaitStored() {
+        try {
+            org.assertj.core.api.Assertions.assertThat(writeQueue.awaitStored(java.time.Duration.ofSeconds(20)))
+                    .as("events loaded into the store").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     protected static Path dataDir() {

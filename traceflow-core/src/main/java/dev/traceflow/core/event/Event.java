@@ -48,7 +48,6 @@ public final class Event {
     private String country;
     private boolean bot;
     private String fingerprint;
-    private Object preparedRow;
 
     private Event(Builder b) {
         this.index = b.index;
@@ -138,14 +137,6 @@ public final class Event {
     /** The error group key (hex), set by the grouping processor for errors; null otherwise. */
     public String fingerprint() { return fingerprint; }
     public void fingerprint(String fingerprint) { this.fingerprint = fingerprint; }
-
-    /**
-     * A storage backend's precomputed form of this event (e.g. its JSON columns), set by
-     * {@code EventWriter.prepare} on a request thread so the single writer thread only appends.
-     * Opaque to everything but that backend; null until prepared.
-     */
-    public Object preparedRow() { return preparedRow; }
-    public void preparedRow(Object row) { this.preparedRow = row; }
 
     /** The user as API.md defines it: userId, else anonymousId, else the session. May be null. */
     public String distinctUser() {

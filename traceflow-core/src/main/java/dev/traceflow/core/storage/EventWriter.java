@@ -8,31 +8,47 @@ import java.util.List;
 /**
  * The write side of a storage backend.
  *
- * <p>Not thread-safe: call it from one thread at a time (the thread may change between calls, e.g.
- * when the writer loop restarts). The server drives it from a single writer thread, which lets a backend
- * keep thread-bound resources (DuckDB's Appender belongs to one thread) and group many
- * requests into one transaction.
+ * <p>Writing has two steps so that a journal can sit in front of the backend: {@link #encode}
+ * turns events into the backend's own rows as bytes (on request threads, in parallel), and
+ * {@link #writeEncoded} stores many such batches in one transaction together with the journal
+ * position they came from, so that after a crash the journal replays exactly what is missing.
+ *
+ * <p>Not thread-safe except {@link #encode}: call the rest from one thread at a time (the thread
+ * may change between calls, e.g. when the writer loop restarts). That lets a backend keep
+ * thread-bound resources (DuckDB's Appender belongs to one thread).
  */
 public interface EventWriter {
 
-    /**
-     * Stores the events in one transaction and returns once they are durable: when this method
-     * returns normally, a crash loses none of them. Either all non-duplicate events are stored,
-     * or none is and an exception is thrown.
-     *
-     * <p>An event whose {@code eventId} was already stored for the same app (earlier, or earlier
-     * in the same list) is not stored again and is reported in {@link WriteResult#duplicates()}.
-     *
-     * @throws StorageException when nothing was stored
-     */
-    WriteResult write(List<Event> events);
+    /** The position stored when none was ever recorded. */
+    long NO_POSITION = -1;
 
     /**
-     * Optional work a backend can do per event before {@link #write}, on the caller's thread:
-     * serialization, hashing. Unlike {@code write} it must be thread-safe, since request threads
-     * call it concurrently; it is what lets the one writer thread keep up. The default does nothing.
+     * Encodes events as this backend's rows, in a form {@link #writeEncoded} reads back, also
+     * after a restart (the bytes are kept in the journal). Thread-safe.
      */
-    default void prepare(List<Event> events) {
+    byte[] encode(List<Event> events);
+
+    /**
+     * Stores the rows of the encoded batches in one transaction and returns once they are
+     * durable: when this method returns normally, a crash loses none of them. Either all
+     * non-duplicate rows are stored, or none is and an exception is thrown.
+     *
+     * <p>A row whose {@code eventId} was already stored for the same app (earlier, or earlier in
+     * the same call) is not stored again and is reported in {@link WriteResult#duplicates()}, by
+     * its position counted across all batches in order.
+     *
+     * @param position recorded in the same transaction and returned by {@link #storedPosition()}
+     *                 afterwards; negative to leave the recorded position as it is
+     * @throws StorageException when nothing was stored
+     */
+    WriteResult writeEncoded(List<byte[]> batches, long position);
+
+    /** The position of the last committed {@link #writeEncoded} that recorded one, or {@link #NO_POSITION}. */
+    long storedPosition();
+
+    /** Encodes and stores the events in one transaction; see {@link #writeEncoded}. */
+    default WriteResult write(List<Event> events) {
+        return writeEncoded(List.of(encode(events)), NO_POSITION);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * strings. When the capacity is reached the oldest ids are forgotten first, so the guarantee
  * is "stored once within the last {@code capacity} ids", which a backend should document.
  *
- * <p>Not thread-safe: used by the single writer thread.
+ * <p>Not thread-safe: callers lock around it (the DuckDB backend's {@code EventIdClaims} does).
  */
 public final class RecentEventIds {
 

@@ -1,10 +1,6 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
-import dev.traceflow.core.event.EventDetails.ApiCallDetails;
-import dev.traceflow.core.event.EventDetails.CustomEventDetails;
-import dev.traceflow.core.event.EventDetails.ResourceDetails;
-import dev.traceflow.core.event.EventDetails.WebVitalDetails;
 import dev.traceflow.core.storage.EventWriter;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
@@ -18,11 +14,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Appends events through DuckDB's Appender and commits once per {@link #write} call, so one
- * call may carry many requests' events (group commit).
+ * Appends encoded rows ({@link DuckDbRows}) through DuckDB's Appender and commits once per
+ * {@link #writeEncoded} call, so one call carries many requests' events. DuckDB pays about a
+ * millisecond of CPU per commit whatever its size (measured: 200-row commits cost ~16 us per row,
+ * 20,000-row commits ~5 us), so the caller should hand over big groups.
  *
  * <p>De-duplication: {@code (appId, eventId)} pairs of the last {@code dedupCapacity} stored
  * events are remembered in memory, and on start reloaded from the table (the most recent by event
@@ -36,6 +35,7 @@ final class DuckDbEventWriter implements EventWriter {
     private final DuckDBConnection connection;
     private final EventIdClaims ids;
     private DuckDBAppender appender;
+    private PreparedStatement updatePosition;
     private Thread appenderOwner;
 
     /** @param ids the de-duplication index, shared with the storage's other writers */
@@ -60,39 +60,79 @@ final class DuckDbEventWriter implements EventWriter {
         }
     }
 
-    /** The JSON columns, serialized off the writer thread. */
-    private record PreparedRow(String properties, String data) {
+    @Override
+    public byte[] encode(List<Event> events) {
+        return DuckDbRows.encode(events);
     }
 
     @Override
-    public void prepare(List<Event> events) {
-        for (Event e : events) {
-            e.preparedRow(new PreparedRow(EventDataJson.json(e.properties()), EventDataJson.data(e)));
+    public WriteResult writeEncoded(List<byte[]> batches, long position) {
+        List<DuckDbRows.Reader> readers = new ArrayList<>(batches.size());
+        int total = 0;
+        for (byte[] batch : batches) {
+            DuckDbRows.Reader reader = new DuckDbRows.Reader(batch);
+            readers.add(reader);
+            total += reader.rows();
         }
-    }
-
-    @Override
-    public WriteResult write(List<Event> events) {
-        EventIdClaims.Claim claim = ids.claim(events);
+        long[] keys = new long[total];
+        int offset = 0;
+        for (DuckDbRows.Reader reader : readers) {
+            long[] batchKeys = reader.keys();
+            System.arraycopy(batchKeys, 0, keys, offset, batchKeys.length);
+            offset += batchKeys.length;
+        }
+        EventIdClaims.Claim claim = ids.claim(keys);
         int stored = 0;
         try {
+            // The Appender joins the connection's transaction only when one is open; JDBC opens it
+            // lazily with the first statement, so run one first or the rows would auto-commit.
+            recordPosition(position);
             DuckDBAppender a = appender();
-            for (int i = 0; i < events.size(); i++) {
-                if (!claim.duplicates().get(i)) {
-                    appendRow(a, events.get(i));
-                    stored++;
+            int row = 0;
+            for (DuckDbRows.Reader reader : readers) {
+                for (int i = 0; i < reader.rows(); i++, row++) {
+                    boolean keep = !claim.duplicates().get(row);
+                    reader.appendRow(a, keep);
+                    if (keep) {
+                        stored++;
+                    }
                 }
+                reader.expectEnd();
             }
             a.flush();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             ids.release(claim);
-            throw new StorageException("writing " + events.size() + " events to DuckDB failed: " + e.getMessage(), e);
+            throw new StorageException("writing " + total + " events to DuckDB failed: " + e.getMessage(), e);
         }
         // only now are the ids durable, so only now may they make later copies duplicates
         ids.commit(claim);
         return new WriteResult(stored, claim.duplicates());
+    }
+
+    /** Sets the journal position, or for a negative one leaves it: either way the statement opens the transaction. */
+    private void recordPosition(long position) throws SQLException {
+        if (updatePosition == null) {
+            updatePosition = connection.prepareStatement(
+                    "UPDATE journal_position SET position = CASE WHEN ? >= 0 THEN ? ELSE position END");
+        }
+        updatePosition.setLong(1, position);
+        updatePosition.setLong(2, position);
+        updatePosition.executeUpdate();
+    }
+
+    @Override
+    public long storedPosition() {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT position FROM journal_position")) {
+            long position = rs.next() ? rs.getLong(1) : NO_POSITION;
+            connection.commit();
+            return position;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new StorageException("reading the journal position from DuckDB failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -154,56 +194,15 @@ final class DuckDbEventWriter implements EventWriter {
         }
     }
 
-    /** Appends one row; the column order is the table's (schema/V1__events.sql). */
-    private static void appendRow(DuckDBAppender a, Event e) throws SQLException {
-        a.beginRow();
-        a.append(e.appId());
-        a.append(e.type().wireName());
-        a.appendEpochMicros(e.timestamp() * 1000);
-        a.append(e.eventId());
-        a.append(e.sessionId());
-        a.append(e.userId());
-        a.append(e.anonymousId());
-        a.append(e.path());
-        String name = null;
-        Double value = null;
-        switch (e.details()) {
-            case CustomEventDetails c -> name = c.name();
-            case WebVitalDetails w -> {
-                name = w.name();
-                value = w.value();
-            }
-            case ResourceDetails r -> {
-                name = r.timing().name();
-                value = r.timing().duration();
-            }
-            case ApiCallDetails api -> {
-                name = api.url();
-                value = api.duration();
-            }
-            default -> {
-            }
-        }
-        a.append(name);
-        a.append(value);
-        a.append(e.fingerprint());
-        a.append(e.release());
-        a.append(e.environment());
-        a.append(e.browser());
-        a.append(e.os());
-        a.append(e.deviceType());
-        a.append(e.country());
-        a.append(e.trafficSource());
-        // prepared on a request thread when the caller used prepare(); otherwise here
-        PreparedRow row = e.preparedRow() instanceof PreparedRow r ? r
-                : new PreparedRow(EventDataJson.json(e.properties()), EventDataJson.data(e));
-        a.append(row.properties());
-        a.append(row.data());
-        a.endRow();
-    }
-
     void close() {
         discardAppender();
+        if (updatePosition != null) {
+            try {
+                updatePosition.close();
+            } catch (SQLException e) {
+                log.debug("closing the position statement failed: {}", e.getMessage());
+            }
+        }
         try {
             connection.close();
         } catch (SQLException e) {

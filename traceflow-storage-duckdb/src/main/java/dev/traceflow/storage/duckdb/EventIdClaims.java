@@ -1,11 +1,9 @@
 package dev.traceflow.storage.duckdb;
 
-import dev.traceflow.core.event.Event;
 import dev.traceflow.core.storage.RecentEventIds;
 
 import java.util.BitSet;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,28 +23,19 @@ final class EventIdClaims {
         this.stored = new RecentEventIds(capacity);
     }
 
-    /** Claims the ids of {@code events}. @return the claim, with the positions that are duplicates */
-    Claim claim(List<Event> events) {
-        // hash outside the lock; under it only look-ups remain
-        long[] keys = new long[events.size()];
-        BitSet withId = new BitSet();
-        for (int i = 0; i < events.size(); i++) {
-            Event e = events.get(i);
-            if (e.eventId() != null) {
-                keys[i] = RecentEventIds.key(e.appId(), e.eventId());
-                withId.set(i);
-            }
-        }
-        synchronized (this) {
-            return claimKeys(keys, withId);
-        }
-    }
-
-    private Claim claimKeys(long[] keys, BitSet withId) {
+    /**
+     * Claims ids by their {@link RecentEventIds#key}; 0 stands for an event without id.
+     *
+     * @return the claim, with the positions that are duplicates
+     */
+    synchronized Claim claim(long[] keys) {
         BitSet duplicates = new BitSet();
         BitSet claimed = new BitSet();
-        for (int i = withId.nextSetBit(0); i >= 0; i = withId.nextSetBit(i + 1)) {
+        for (int i = 0; i < keys.length; i++) {
             long key = keys[i];
+            if (key == 0) {
+                continue;
+            }
             if (stored.contains(key) || !inFlight.add(key)) {
                 duplicates.set(i);
             } else {

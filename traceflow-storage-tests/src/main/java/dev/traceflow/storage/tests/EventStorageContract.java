@@ -3,6 +3,8 @@ package dev.traceflow.storage.tests;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.core.storage.EventWriter;
+import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link EventStorage} backend must have, written once. A backend's test
@@ -211,6 +214,59 @@ public abstract class EventStorageContract {
         }
     }
 
+    /** What a journal in front of the backend relies on: encoded batches and the stored position. */
+    @Nested
+    class EncodedBatches {
+
+        @Test
+        void writeEncoded_storesManyBatchesInOneCallAndCountsDuplicatesAcrossThem() {
+            Instant at = NOW.minusSeconds(5);
+            byte[] first = storage.writer().encode(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "x"),
+                    TestEvents.withId("app-a", EventType.CLICK, at, "y")));
+            byte[] second = storage.writer().encode(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "x"),
+                    TestEvents.pageview("app-a", at)));
+
+            WriteResult result = storage.writer().writeEncoded(List.of(first, second), 7);
+
+            assertThat(result.stored()).isEqualTo(3);
+            assertThat(result.duplicates().stream().boxed().toList()).containsExactly(2);
+            assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW))
+                    .containsEntry("pageview", 2L).containsEntry("click", 1L);
+        }
+
+        @Test
+        void writeEncoded_recordsThePositionOnlyWhenGivenOne() {
+            assertThat(storage.writer().storedPosition()).isEqualTo(EventWriter.NO_POSITION);
+            byte[] batch = storage.writer().encode(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
+
+            storage.writer().writeEncoded(List.of(batch), 42);
+            assertThat(storage.writer().storedPosition()).isEqualTo(42);
+            storage.writer().writeEncoded(List.of(batch), EventWriter.NO_POSITION);
+            assertThat(storage.writer().storedPosition()).isEqualTo(42);
+            storage.writer().write(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
+            assertThat(storage.writer().storedPosition()).isEqualTo(42);
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
+        }
+
+        @Test
+        void writeEncoded_corruptBatchStoresNothingAndKeepsThePosition() {
+            byte[] good = storage.writer().encode(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "g")));
+            storage.writer().writeEncoded(List.of(good), 1);
+            byte[] again = storage.writer().encode(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "h")));
+            byte[] truncated = java.util.Arrays.copyOf(again, again.length - 3);
+
+            assertThatThrownBy(() -> storage.writer().writeEncoded(List.of(again, truncated), 2))
+                    .isInstanceOf(StorageException.class);
+
+            assertThat(storage.writer().storedPosition()).isEqualTo(1);
+            assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(1);
+            // the failed write's ids were released: they can still be stored
+            assertThat(storage.writer().writeEncoded(List.of(again), 3).stored()).isEqualTo(1);
+        }
+    }
+
     @Nested
     class Persistence {
 
@@ -225,6 +281,16 @@ public abstract class EventStorageContract {
             WriteResult again = storage.writer().write(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
             assertThat(again.stored()).isZero();
+        }
+
+        @Test
+        void reopen_keepsTheStoredPosition() {
+            storage.writer().writeEncoded(List.of(storage.writer().encode(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(1))))), 99);
+            EventStorage reopened = reopen(storage);
+            org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
+            storage = reopened;
+
+            assertThat(storage.writer().storedPosition()).isEqualTo(99);
         }
 
         @Test

@@ -1,0 +1,297 @@
+package dev.traceflow.storage.internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * An append-only log of accepted ingest requests, written and fsynced before the 202, so that the
+ * answer does not wait for the event store's (much dearer) commit. A loader moves records into the
+ * store later, in big transactions, and records there how far it got; after a crash the journal
+ * replays only the records after that position.
+ *
+ * <p>Records live in segment files named by the journal position where they start
+ * ({@code 00000000000000000000.journal}); a position is a byte offset over all segments ever
+ * written, so it only grows. A record is {@code [int length][int crc32c][payload]}; the payload is
+ * {@code [short appId length][appId UTF-8][int events][batch]}, the batch being the storage's own
+ * encoding of the events. A record's position is the offset just after it.
+ *
+ * <p>One thread appends. {@link #deleteLoadedSegments} may run on another (the loader): it only
+ * deletes segments that end at or before the loaded position, which no append touches again,
+ * since a segment is closed for writing before the next one (whose name is its end) exists.
+ */
+final class IngestJournal implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestJournal.class);
+    private static final String SUFFIX = ".journal";
+    private static final int HEADER = 8;
+    /** Bigger records than this cannot come from a request (10 MiB decompressed at most). */
+    private static final int MAX_RECORD = 64 << 20;
+
+    /** One accepted request: its app, how many events, and the storage's encoding of them. */
+    record Entry(String appId, int events, byte[] batch) {
+    }
+
+    /** An entry read back at start, with its position. */
+    record Replayed(Entry entry, long position) {
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private FileChannel active;
+    /** Read by the loader thread in deleteLoadedSegments while the journal thread rolls. */
+    private volatile long activeBase;
+    private long end;
+
+    private IngestJournal(Path dir, long segmentBytes) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /**
+     * Opens the journal in {@code dir}, creating it when missing, and hands every record after
+     * {@code loadedPosition} to {@code replay}, oldest first. A record cut short by a crash (it
+     * was never acknowledged: the answer waits for the fsync) is cut off the file.
+     */
+    static IngestJournal open(Path dir, long segmentBytes, long loadedPosition, Consumer<Replayed> replay) throws IOException {
+        Files.createDirectories(dir);
+        IngestJournal journal = new IngestJournal(dir, segmentBytes);
+        List<Long> bases = journal.segmentBases();
+        long end = 0;
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            if (base < end) {
+                throw new IOException("journal segment " + name(base) + " overlaps the one before it; the journal folder "
+                        + dir + " was modified by hand");
+            }
+            end = journal.scan(base, loadedPosition, replay);
+        }
+        journal.end = end;
+        if (end < loadedPosition) {
+            // the store is ahead of this journal (its folder was emptied): continue after the
+            // store's position, or new records would look loaded already after a crash
+            journal.end = loadedPosition;
+            journal.roll();
+        } else if (!bases.isEmpty() && end - bases.getLast() < segmentBytes) {
+            journal.activeBase = bases.getLast();
+            journal.active = FileChannel.open(journal.segment(journal.activeBase), StandardOpenOption.WRITE);
+            journal.active.position(end - journal.activeBase);
+        } else {
+            journal.roll();
+        }
+        return journal;
+    }
+
+    /** Reads one segment, replays its records past {@code loadedPosition}, cuts a torn tail; returns its end. */
+    private long scan(long base, long loadedPosition, Consumer<Replayed> replay) throws IOException {
+        Path file = segment(base);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long offset = 0;
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            while (offset < size) {
+                header.clear();
+                if (size - offset < HEADER || readFully(ch, header, offset) < HEADER) {
+                    break;
+                }
+                header.flip();
+                int length = header.getInt();
+                int crc = header.getInt();
+                if (length < 0 || length > MAX_RECORD || size - offset - HEADER < length) {
+                    break;
+                }
+                ByteBuffer payload = ByteBuffer.allocate(length);
+                readFully(ch, payload, offset + HEADER);
+                if (crc32c(payload.array(), 0, length) != crc) {
+                    break;
+                }
+                offset += HEADER + length;
+                long position = base + offset;
+                if (position > loadedPosition) {
+                    replay.accept(new Replayed(decode(payload.array()), position));
+                }
+            }
+            if (offset < size) {
+                log.warn("journal segment {}: cutting {} bytes of an unfinished record at offset {} (written by a crash "
+                        + "before it was acknowledged)", file.getFileName(), size - offset, offset);
+                ch.truncate(offset);
+                ch.force(true);
+            }
+            return base + offset;
+        }
+    }
+
+    /**
+     * Appends the entries and makes them durable (fsync) before returning.
+     *
+     * @return each entry's position, in order
+     */
+    long[] append(List<Entry> entries) throws IOException {
+        long[] positions = new long[entries.size()];
+        List<ByteBuffer> buffers = new ArrayList<>(entries.size());
+        long offset = end;
+        for (int i = 0; i < entries.size(); i++) {
+            ByteBuffer record = encode(entries.get(i));
+            buffers.add(record);
+            offset += record.remaining();
+            positions[i] = offset;
+        }
+        ByteBuffer[] all = buffers.toArray(ByteBuffer[]::new);
+        long remaining = offset - end;
+        try {
+            while (remaining > 0) {
+                remaining -= active.write(all);
+            }
+            active.force(false);
+        } catch (IOException e) {
+            // cut what part of the group reached the file, or the next group would follow a torn
+            // record and a replay would stop there
+            try {
+                active.truncate(end - activeBase);
+                active.position(end - activeBase);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        end = offset;
+        if (end - activeBase >= segmentBytes) {
+            try {
+                roll();
+            } catch (IOException e) {
+                // the records are durable already: this append succeeded. Keep writing to the
+                // current segment and try a new one after the next append.
+                log.warn("starting a new journal segment failed, the current one grows: {}", e.getMessage());
+            }
+        }
+        return positions;
+    }
+
+    /** The position after the last record written. */
+    long end() {
+        return end;
+    }
+
+    /** Deletes the segments whose records are all at or before {@code loadedPosition}; never the one being written. */
+    void deleteLoadedSegments(long loadedPosition) throws IOException {
+        List<Long> bases = segmentBases();
+        for (int i = 0; i + 1 < bases.size(); i++) {
+            long segmentEnd = bases.get(i + 1);
+            if (segmentEnd <= loadedPosition && bases.get(i) != activeBase) {
+                Files.deleteIfExists(segment(bases.get(i)));
+            }
+        }
+    }
+
+    /** Bytes on disk in all segments. */
+    long diskBytes() {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (active != null) {
+            active.close();
+            active = null;
+        }
+    }
+
+    /** Starts the next segment; the current one stays in use when the new file cannot be made. */
+    private void roll() throws IOException {
+        FileChannel next = FileChannel.open(segment(end), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        next.position(next.size());
+        if (active != null) {
+            active.close();
+        }
+        active = next;
+        activeBase = end;
+        // the new file's directory entry must be durable too, or a crash could lose the whole segment
+        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+            folder.force(true);
+        } catch (IOException e) {
+            log.debug("fsync of the journal folder is not supported here: {}", e.getMessage());
+        }
+    }
+
+    private List<Long> segmentBases() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(SUFFIX) && n.length() == 20 + SUFFIX.length())
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private Path segment(long base) {
+        return dir.resolve(name(base));
+    }
+
+    private static String name(long base) {
+        return String.format("%020d%s", base, SUFFIX);
+    }
+
+    private static ByteBuffer encode(Entry entry) {
+        byte[] app = entry.appId().getBytes(StandardCharsets.UTF_8);
+        int length = 2 + app.length + 4 + entry.batch().length;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + length);
+        b.putInt(length);
+        b.putInt(0); // crc, below
+        b.putShort((short) app.length).put(app).putInt(entry.events()).put(entry.batch());
+        b.putInt(4, crc32c(b.array(), HEADER, length));
+        return b.flip();
+    }
+
+    private static Entry decode(byte[] payload) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        int appLength = b.getShort() & 0xffff;
+        if (appLength > payload.length - 6) {
+            throw new IOException("a journal record is malformed (app id length " + appLength + ")");
+        }
+        String appId = new String(payload, 2, appLength, StandardCharsets.UTF_8);
+        b.position(2 + appLength);
+        int events = b.getInt();
+        byte[] batch = new byte[b.remaining()];
+        b.get(batch);
+        return new Entry(appId, events, batch);
+    }
+
+    private static int crc32c(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
+        int total = 0;
+        while (into.hasRemaining()) {
+            int n = ch.read(into, position + total);
+            if (n < 0) {
+                if (total == 0) {
+                    throw new EOFException();
+                }
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+}
