@@ -333,7 +333,6 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         while (true) {
             try {
                 load(group, events);
-                loadError = null;
                 return;
             } catch (StorageException e) {
                 loadFailures.increment();
@@ -362,6 +361,8 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         long position = group.getLast().position;
         long start = System.nanoTime();
         WriteResult result = writer.writeEncoded(batches, position);
+        // cleared before markStored publishes the position, so whoever awaited it sees a healthy store
+        loadError = null;
         loadTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         loadSize.record(events);
         queuedEvents.addAndGet(-events);
