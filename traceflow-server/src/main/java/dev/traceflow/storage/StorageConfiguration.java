@@ -26,7 +26,7 @@ class StorageConfiguration {
     @ConditionalOnMissingBean(EventStorage.class)
     EventStorage duckDbStorage(TraceFlowProperties properties) {
         TraceFlowProperties.DuckDb duck = properties.storage().duckdb();
-        return new DuckDbStorage(duck.file(), duck.threads(), duck.memoryLimit(), duck.dedupCapacity(), duck.checkpointThreshold());
+        return new DuckDbStorage(duck.file(), duck.effectiveThreads(), duck.memoryLimit(), duck.dedupCapacity(), duck.checkpointThreshold());
     }
 
     @Bean
@@ -34,7 +34,8 @@ class StorageConfiguration {
                                         ObjectProvider<EventWriteQueue.StoredListener> listeners, MeterRegistry registry) {
         TraceFlowProperties.Journal journal = properties.storage().journal();
         var settings = new JournaledWriteQueue.Settings(journal.dir(), journal.segmentBytes(),
-                properties.ingest().queueCapacityEvents(), properties.ingest().groupCommitMaxEvents(), journal.loadLinger());
+                properties.ingest().queueCapacityEvents(), properties.ingest().groupCommitMaxEvents(),
+                journal.loadBatchEvents(), journal.loadLinger(), journal.loadMaxDelay());
         List<EventWriteQueue.StoredListener> all = listeners.orderedStream().toList();
         EventWriteQueue.StoredListener fanOut = (appId, stored, duplicates) -> all.forEach(l -> l.stored(appId, stored, duplicates));
         return new JournaledWriteQueue(storage, settings, fanOut, registry);

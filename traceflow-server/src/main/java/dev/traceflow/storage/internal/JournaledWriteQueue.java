@@ -51,8 +51,33 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     /** Most requests in one journal append, so a steady stream still gets acknowledged in slices. */
     private static final int MAX_JOURNAL_GROUP = 1024;
 
-    /** Settings; see {@code traceflow.storage.journal} in application.yml. */
-    public record Settings(Path dir, long segmentBytes, int capacityEvents, int maxLoadEvents, Duration loadLinger) {
+    /**
+     * Settings; see {@code traceflow.storage.journal} in application.yml.
+     *
+     * @param maxLoadEvents   most events in one store transaction
+     * @param loadBatchEvents the transaction size the loader aims for under sustained load (DuckDB
+     *                        writes a transaction of a full row group straight to its file)
+     * @param loadLinger      how long the loader waits for more events when they arrive slowly
+     * @param loadMaxDelay    how long it waits for a full batch when they arrive fast enough to fill
+     *                        one in that time: the longest an event waits before reads see it
+     */
+    public record Settings(Path dir, long segmentBytes, int capacityEvents, int maxLoadEvents, int loadBatchEvents,
+                           Duration loadLinger, Duration loadMaxDelay) {
+
+        public Settings {
+            if (capacityEvents < 1 || maxLoadEvents < 1 || loadBatchEvents < 1 || loadBatchEvents > maxLoadEvents) {
+                throw new IllegalArgumentException("journal settings need capacity, max load and batch events >= 1 and "
+                        + "batch <= max load (got " + capacityEvents + ", " + maxLoadEvents + ", " + loadBatchEvents + ")");
+            }
+            if (loadLinger.isNegative() || loadMaxDelay.isNegative()) {
+                throw new IllegalArgumentException("journal load-linger and load-max-delay must not be negative");
+            }
+        }
+
+        /** Settings that load at once whatever is waiting, up to {@code maxLoadEvents} (tests). */
+        public Settings(Path dir, long segmentBytes, int capacityEvents, int maxLoadEvents, Duration loadLinger) {
+            this(dir, segmentBytes, capacityEvents, maxLoadEvents, maxLoadEvents / 4, loadLinger, loadLinger);
+        }
     }
 
     private final EventStorage storage;
@@ -79,6 +104,10 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     private volatile long storedPosition = -1;
     private volatile boolean loadNow;
     private volatile String loadError;
+    /** Events per second that reached the loader over the last window of at least a second; decides how long it gathers. */
+    private double arrivalRate;
+    private long rateWindowStart = System.nanoTime();
+    private long rateWindowEvents;
     /** Set when a load failed during stop: from then on nothing more is loaded. */
     private volatile boolean abandoned;
 
@@ -295,11 +324,18 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     }
 
     /**
-     * Takes what is waiting, and while the group is small waits up to the linger for more: the
-     * store's cost is mostly per transaction, so at low rates a short pause saves most of it.
+     * Takes what is waiting, then waits for more until the group reaches the batch size or the
+     * wait ends. The store's cost per event falls steeply with the transaction size (measured with
+     * DuckDB: ~8 us per event at 50k-event transactions, ~5 us at a full 122,880-row group, which
+     * skips its write-ahead log), so when events arrive fast enough to fill a batch within
+     * {@code loadMaxDelay} the loader waits that long; when they arrive slowly it waits only
+     * {@code loadLinger}, as there is little to save. A reader waiting in {@link #awaitStored}
+     * ends the wait at once.
      */
     private int gather(List<Journaled> group, int events) throws InterruptedException {
-        long lingerUntil = System.nanoTime() + settings.loadLinger().toNanos();
+        long start = System.nanoTime();
+        boolean fast = arrivalRate * settings.loadMaxDelay().toNanos() / 1e9 >= settings.loadBatchEvents();
+        long waitUntil = start + (fast ? settings.loadMaxDelay() : settings.loadLinger()).toNanos();
         while (events < settings.maxLoadEvents()) {
             Object next = toLoad.peek();
             if (next instanceof Journaled j) {
@@ -308,10 +344,10 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
                 events += j.entry.events();
                 continue;
             }
-            if (next != null || loadNow || !running || events >= settings.maxLoadEvents() / 4) {
+            if (next != null || loadNow || !running || events >= settings.loadBatchEvents()) {
                 break; // a task waits behind the group, a reader waits, or the group is big enough
             }
-            long left = lingerUntil - System.nanoTime();
+            long left = waitUntil - System.nanoTime();
             if (left <= 0) {
                 break;
             }
@@ -324,6 +360,15 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
                 toLoad.offerFirst(more);
                 break;
             }
+        }
+        // measured over at least a second, idle time included, so a burst after a quiet spell does
+        // not switch to long waits
+        rateWindowEvents += events;
+        long now = System.nanoTime();
+        if (now - rateWindowStart >= TimeUnit.SECONDS.toNanos(1)) {
+            arrivalRate = rateWindowEvents / ((now - rateWindowStart) / 1e9);
+            rateWindowStart = now;
+            rateWindowEvents = 0;
         }
         return events;
     }

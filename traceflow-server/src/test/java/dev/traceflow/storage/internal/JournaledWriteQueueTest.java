@@ -149,6 +149,63 @@ class JournaledWriteQueueTest {
         assertThat(admitted.get(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    private JournaledWriteQueue batchingQueue(EventStorage storage, int batchEvents, Duration maxDelay, SimpleMeterRegistry registry) {
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 100_000, 50_000, batchEvents,
+                Duration.ZERO, maxDelay);
+        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry);
+        q.start();
+        open.add(q::stop);
+        return q;
+    }
+
+    @Test
+    void loader_waitsForAFullBatchWhileEventsArriveFastEnoughToFillOne() throws Exception {
+        DuckDbStorage storage = duck();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // 500-event batches within 5 s need 100 events/s; this stream sends ~1,500/s
+        JournaledWriteQueue q = batchingQueue(storage, 500, Duration.ofSeconds(5), registry);
+
+        // the rate is measured over a second first, so stream for about two
+        for (int i = 0; i < 80; i++) {
+            q.submit("app", events(30, null)).get(5, TimeUnit.SECONDS);
+            Thread.sleep(20);
+        }
+        long start = System.nanoTime();
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+
+        // a reader does not wait for the batch to fill: it makes the loader load at once
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(count(storage)).isEqualTo(2400);
+        // 30-event requests 20 ms apart only add up to 500 when the loader waits for them
+        assertThat(registry.get("traceflow.storage.commit.events").summary().max()).isGreaterThanOrEqualTo(500);
+    }
+
+    @Test
+    void loader_loadsAtOnceWhileEventsArriveTooSlowlyToFillABatch() throws Exception {
+        DuckDbStorage storage = duck();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // 500-event batches within 1 s need 500 events/s; this stream sends ~30/s
+        JournaledWriteQueue q = batchingQueue(storage, 500, Duration.ofSeconds(1), registry);
+
+        for (int i = 1; i <= 4; i++) {
+            q.submit("app", events(10, null)).get(5, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+            while (count(storage) < i * 10L && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // stored without a reader asking and well before the 1 s batch wait would end
+            assertThat(count(storage)).isEqualTo(i * 10L);
+            Thread.sleep(300);
+        }
+        assertThat(registry.get("traceflow.storage.commit.events").summary().count()).isEqualTo(4);
+    }
+
+    @Test
+    void settings_refuseABatchLargerThanATransaction() {
+        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 1000, 100, 200, Duration.ZERO, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch <= max load");
+    }
+
     @Test
     void submit_largerThanTheWholeQueueIsTakenWhenTheQueueIsEmpty() throws Exception {
         DuckDbStorage storage = duck();

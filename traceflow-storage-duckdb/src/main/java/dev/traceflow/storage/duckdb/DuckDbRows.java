@@ -46,13 +46,15 @@ final class DuckDbRows {
             }
             out.writeLong(key);
         }
-        for (Event e : events) {
-            encodeRow(out, e);
+        try (EventDataJson json = new EventDataJson()) {
+            for (Event e : events) {
+                encodeRow(out, e, json);
+            }
         }
         return out.toByteArray();
     }
 
-    private static void encodeRow(Encoder out, Event e) {
+    private static void encodeRow(Encoder out, Event e, EventDataJson json) {
         out.writeString(e.appId());
         out.writeString(e.type().wireName());
         out.writeLong(e.timestamp() * 1000);
@@ -95,8 +97,10 @@ final class DuckDbRows {
         out.writeString(e.deviceType());
         out.writeString(e.country());
         out.writeString(e.trafficSource());
-        out.writeString(EventDataJson.json(e.properties()));
-        out.writeString(EventDataJson.data(e));
+        if (!json.json(e.properties(), out::writeUtf8)) {
+            out.writeString(null);
+        }
+        json.data(e, out::writeUtf8);
     }
 
     /** Reads one encoded batch: its keys first, then its rows in order. */
@@ -256,15 +260,20 @@ final class DuckDbRows {
                 return;
             }
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            int v = utf8.length + 1;
-            ensure(5 + utf8.length);
+            writeUtf8(utf8, utf8.length);
+        }
+
+        /** A string column given as the first {@code length} bytes of {@code utf8}. */
+        void writeUtf8(byte[] utf8, int length) {
+            int v = length + 1;
+            ensure(5 + length);
             while ((v & ~0x7f) != 0) {
                 buf[size++] = (byte) ((v & 0x7f) | 0x80);
                 v >>>= 7;
             }
             buf[size++] = (byte) v;
-            System.arraycopy(utf8, 0, buf, size, utf8.length);
-            size += utf8.length;
+            System.arraycopy(utf8, 0, buf, size, length);
+            size += length;
         }
 
         private void ensure(int more) {

@@ -22,6 +22,39 @@ class DuckDbEventWriterTest {
     Path dir;
 
     @Test
+    void write_keepsEachEventsJsonColumnsApartWithinABatch() throws Exception {
+        Path file = dir.resolve("j.duckdb");
+        long at = Instant.now().toEpochMilli();
+        // one generator writes every JSON value of a batch: values must not bleed into each other
+        List<Event> events = List.of(
+                Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("e1")
+                        .properties(java.util.Map.of("text", "héllo \"✓\"")).url("https://a.example/1").build(),
+                Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("e2").url("https://a.example/2").build(),
+                Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("e3")
+                        .properties(java.util.Map.of("n", List.of(1, 2))).build());
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
+            storage.writer().write(events);
+        }
+        try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT event_id, properties, json_valid(data), json_extract_string(data, '$.url') "
+                     + "FROM events ORDER BY event_id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("{\"text\":\"héllo \\\"✓\\\"\"}");
+            assertThat(rs.getBoolean(3)).isTrue();
+            assertThat(rs.getString(4)).isEqualTo("https://a.example/1");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isNull();
+            assertThat(rs.getString(4)).isEqualTo("https://a.example/2");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEqualTo("{\"n\":[1,2]}");
+            assertThat(rs.getBoolean(3)).isTrue();
+            assertThat(rs.getString(4)).isNull();
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
     void write_fillsTypedColumnsAndJson() throws Exception {
         Path file = dir.resolve("e.duckdb");
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
