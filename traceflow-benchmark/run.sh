@@ -34,6 +34,11 @@ SERVER_JAR="$REPO_DIR/traceflow-server/target/traceflow-server.jar"
 
 args=(--server-jar "$SERVER_JAR" --out "$MODULE_DIR/target/results.json")
 launcher=()
+# A child inherits its parent's CPU affinity: with only CLIENT_CPUS set the server would be pinned to
+# the client's CPUs too, so give it every CPU explicitly.
+if [[ -n "${CLIENT_CPUS:-}" && -z "${SERVER_CPUS:-}" ]]; then
+  SERVER_CPUS="0-$(( $(nproc --all) - 1 ))"
+fi
 if [[ -n "${SERVER_CPUS:-}" ]]; then
   args+=(--server-cpus "$SERVER_CPUS")
 fi

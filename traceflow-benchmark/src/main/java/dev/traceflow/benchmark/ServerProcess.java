@@ -40,7 +40,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** How to start the server. */
     public record Launch(Path javaHome, Path jar, Path dataDir, int port, String ingestKey,
-                         String cpus, List<String> jvmArgs) {
+                         String cpus, List<String> jvmArgs, String adminPassword) {
     }
 
     /**
@@ -65,6 +65,8 @@ public final class ServerProcess implements AutoCloseable {
                 "TRACEFLOW_DATA_DIR", launch.dataDir().toString(),
                 "TRACEFLOW_BOOTSTRAP_INGEST_KEY", launch.ingestKey(),
                 "TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true",
+                // the harness logs in to wait until everything accepted is stored (GET /api/ingest/stats)
+                "TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", launch.adminPassword(),
                 "JAVA_HOME", launch.javaHome().toString());
     }
 

@@ -18,8 +18,8 @@ class ServerProcessTest {
     @Test
     void pinsTheServerWithTasksetOnlyWhenCpusAreGiven() {
         Path jdk = Path.of("/jdk");
-        var pinned = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", "0", List.of("-Xmx1g"));
-        var free = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", null, List.of());
+        var pinned = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", "0", List.of("-Xmx1g"), "pw");
+        var free = new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", null, List.of(), "pw");
 
         assertThat(ServerProcess.command(pinned)).containsExactly("taskset", "-c", "0", "/jdk/bin/java", "-Xmx1g", "-jar", "server.jar");
         assertThat(ServerProcess.command(free)).containsExactly("/jdk/bin/java", "-jar", "server.jar");
@@ -27,19 +27,20 @@ class ServerProcessTest {
 
     @Test
     void configuresTheServerThroughTheContractsEnvironmentVariables() {
-        var launch = new ServerProcess.Launch(Path.of("/jdk"), Path.of("server.jar"), dataDir, 8123, "key-1", null, List.of());
+        var launch = new ServerProcess.Launch(Path.of("/jdk"), Path.of("server.jar"), dataDir, 8123, "key-1", null, List.of(), "admin-pw-1");
 
         assertThat(ServerProcess.environment(launch))
                 .containsEntry("SERVER_PORT", "8123")
                 .containsEntry("TRACEFLOW_DATA_DIR", dataDir.toString())
                 .containsEntry("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "key-1")
-                .containsEntry("TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true");
+                .containsEntry("TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true")
+                .containsEntry("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", "admin-pw-1");
     }
 
     @Test
     void missingJarIsReportedWithHowToBuildIt() {
         var launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home")), dataDir.resolve("absent.jar"),
-                dataDir, 8080, "k", null, List.of());
+                dataDir, 8080, "k", null, List.of(), "pw");
 
         assertThatThrownBy(() -> ServerProcess.start(launch, Duration.ofSeconds(5)))
                 .isInstanceOf(ServerStartException.class)
@@ -50,7 +51,7 @@ class ServerProcessTest {
     void serverThatExitsEarlyIsReportedWithItsLog() throws Exception {
         Path notAJar = Files.writeString(dataDir.resolve("broken.jar"), "not a jar");
         var launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home")), notAJar,
-                dataDir, FreePort.pick(), "k", null, List.of());
+                dataDir, FreePort.pick(), "k", null, List.of(), "pw");
 
         assertThatThrownBy(() -> ServerProcess.start(launch, Duration.ofSeconds(30)))
                 .isInstanceOf(ServerStartException.class)
