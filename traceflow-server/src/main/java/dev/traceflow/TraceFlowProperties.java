@@ -78,7 +78,8 @@ public record TraceFlowProperties(
      * @param loadLinger   how long the loader waits to gather a bigger transaction when few events
      *                     are waiting; also about how long an event takes to become visible to reads
      * @param loadBatchEvents the transaction size the loader aims for under sustained load: DuckDB's
-     *                     row group (122,880 rows), which it writes straight to its file, skipping its WAL
+     *                     row group ({@code duckdb.row-group-size}), which it writes straight to its
+     *                     file, skipping its WAL
      * @param loadMaxDelay how long the loader waits to fill such a batch when events arrive fast enough
      *                     to fill one in that time; the longest an event waits before reads see it
      *                     (reads that call awaitStored do not wait: they make the loader load at once)
@@ -86,8 +87,8 @@ public record TraceFlowProperties(
     public record Journal(@DefaultValue("./data/journal") Path dir,
                           @DefaultValue("67108864") long segmentBytes,
                           @DefaultValue("100ms") Duration loadLinger,
-                          @DefaultValue("122880") int loadBatchEvents,
-                          @DefaultValue("2s") Duration loadMaxDelay) {
+                          @DefaultValue("30720") int loadBatchEvents,
+                          @DefaultValue("1s") Duration loadMaxDelay) {
     }
 
     /**
@@ -97,12 +98,15 @@ public record TraceFlowProperties(
      * @param dedupCapacity       recent (appId, eventId) pairs remembered for de-duplication
      * @param checkpointThreshold WAL size at which a commit also checkpoints; the checkpoint
      *                            blocks writes while it runs (see README "DuckDB checkpoints")
+     * @param rowGroupSize        rows per DuckDB row group, a multiple of 2048; a transaction of at
+     *                            least this many rows is written straight to the file, skipping the WAL
      */
     public record DuckDb(@DefaultValue("./data/events.duckdb") Path file,
                          @DefaultValue("0") int threads,
                          @DefaultValue("2GB") String memoryLimit,
                          @DefaultValue("1000000") int dedupCapacity,
-                         @DefaultValue("256MB") String checkpointThreshold) {
+                         @DefaultValue("64MB") String checkpointThreshold,
+                         @DefaultValue("30720") int rowGroupSize) {
 
         /** The thread count DuckDB gets: {@code threads}, or for 0 half the cores (at least one). */
         public int effectiveThreads() {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DuckDbThreadsTest {
 
     private static TraceFlowProperties.DuckDb duck(int threads) {
-        return new TraceFlowProperties.DuckDb(Path.of("e.duckdb"), threads, "1GB", 10, "16MB");
+        return new TraceFlowProperties.DuckDb(Path.of("e.duckdb"), threads, "1GB", 10, "16MB", 30720);
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
 import dev.traceflow.storage.internal.JournaledWriteQueue;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -21,12 +23,20 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
+
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "traceflow.storage.type", havingValue = "duckdb", matchIfMissing = true)
     @ConditionalOnMissingBean(EventStorage.class)
     EventStorage duckDbStorage(TraceFlowProperties properties) {
         TraceFlowProperties.DuckDb duck = properties.storage().duckdb();
-        return new DuckDbStorage(duck.file(), duck.effectiveThreads(), duck.memoryLimit(), duck.dedupCapacity(), duck.checkpointThreshold());
+        int batch = properties.storage().journal().loadBatchEvents();
+        if (batch < duck.rowGroupSize()) {
+            log.warn("traceflow.storage.journal.load-batch-events ({}) is below traceflow.storage.duckdb.row-group-size ({}): "
+                    + "every load goes through DuckDB's write-ahead log and costs a checkpoint later", batch, duck.rowGroupSize());
+        }
+        return new DuckDbStorage(duck.file(), duck.effectiveThreads(), duck.memoryLimit(), duck.dedupCapacity(),
+                duck.checkpointThreshold(), duck.rowGroupSize());
     }
 
     @Bean

@@ -19,15 +19,15 @@ final class DuckDbEventCounts implements EventCounts {
     private static final String SQL = "SELECT type, count(*) FROM events "
             + "WHERE app_id = ? AND ts >= ? AND ts < ? GROUP BY type ORDER BY type";
 
-    private final DuckDBConnection root;
+    private final EventDatabase database;
 
-    DuckDbEventCounts(DuckDBConnection root) {
-        this.root = root;
+    DuckDbEventCounts(EventDatabase database) {
+        this.database = database;
     }
 
     @Override
     public Map<String, Long> countByType(String appId, Instant from, Instant to) {
-        try (DuckDBConnection c = (DuckDBConnection) root.duplicate();
+        try (DuckDBConnection c = database.connect();
              PreparedStatement ps = c.prepareStatement(SQL)) {
             ps.setString(1, appId);
             ps.setObject(2, utc(from));

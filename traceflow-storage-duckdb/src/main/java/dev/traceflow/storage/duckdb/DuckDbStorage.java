@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,7 +24,16 @@ public final class DuckDbStorage implements EventStorage {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbStorage.class);
 
-    private final DuckDBConnection root;
+    /**
+     * Rows per row group unless configured: a quarter of DuckDB's default (122,880), so that the
+     * loader's transactions fill one, and skip the write-ahead log, from about 30,000 events/s on
+     * (measured on 2 cores: 30,720-row commits loaded ~200k rows/s with no WAL, 5,000-row commits
+     * ~100k rows/s and checkpoints of up to 1.7 s; files ~12 % bigger, scans as fast).
+     */
+    public static final int DEFAULT_ROW_GROUP_SIZE = 30_720;
+
+    private final EventDatabase database;
+    private final int rowGroupSize;
     private final DuckDbEventWriter writer;
     private final EventIdClaims ids;
     private final java.util.List<DuckDbEventWriter> extraWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -40,16 +48,20 @@ public final class DuckDbStorage implements EventStorage {
      * @param dedupCapacity     how many recent (appId, eventId) pairs are remembered for de-duplication
      */
     public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity) {
-        this(file, threads, memoryLimit, dedupCapacity, "16MB");
+        this(file, threads, memoryLimit, dedupCapacity, "16MB", DEFAULT_ROW_GROUP_SIZE);
     }
 
     /**
      * @param checkpointThreshold WAL size at which a commit also checkpoints (DuckDB's
      *                            {@code checkpoint_threshold}); the checkpoint runs inside that
      *                            commit, so it bounds how long one commit can take
+     * @param rowGroupSize        rows per row group (a multiple of 2048): a transaction of at least
+     *                            this many rows skips the write-ahead log (see {@link EventDatabase})
      */
-    public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold) {
+    public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold,
+                         int rowGroupSize) {
         this.location = file == null ? ":memory:" : file.toAbsolutePath().toString();
+        this.rowGroupSize = rowGroupSize;
         try {
             if (file != null && file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
@@ -58,19 +70,27 @@ public final class DuckDbStorage implements EventStorage {
             props.setProperty("threads", Integer.toString(threads));
             props.setProperty("memory_limit", memoryLimit);
             props.setProperty("checkpoint_threshold", checkpointThreshold);
-            String url = file == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + location;
-            this.root = (DuckDBConnection) DriverManager.getConnection(url, props);
-            try (Statement st = root.createStatement()) {
-                // server clock is UTC for every TIMESTAMP we write and compare
-                st.execute("SET TimeZone = 'UTC'");
-            }
+            this.database = new EventDatabase(location, rowGroupSize, props);
+        } catch (SQLException | IOException e) {
+            throw new StorageException("cannot open DuckDB event store at " + location + ": " + e.getMessage(), e);
+        }
+        try {
+            DuckDBConnection root = database.root();
             DuckDbSchema.migrate(root);
             this.ids = new EventIdClaims(dedupCapacity);
             DuckDbEventWriter.loadRecentIds(root, ids, dedupCapacity);
-            this.writer = new DuckDbEventWriter(root.duplicate(), ids);
-            this.counts = new DuckDbEventCounts(root);
-            log.info("DuckDB event store open at {}", location);
-        } catch (SQLException | IOException e) {
+            this.writer = new DuckDbEventWriter(database.connect(), ids);
+            this.counts = new DuckDbEventCounts(database);
+            log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                database.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            if (e instanceof StorageException se) {
+                throw se;
+            }
             throw new StorageException("cannot open DuckDB event store at " + location + ": " + e.getMessage(), e);
         }
     }
@@ -101,7 +121,7 @@ public final class DuckDbStorage implements EventStorage {
         all.add(writer);
         try {
             while (extraWriters.size() < count - 1) {
-                extraWriters.add(new DuckDbEventWriter(root.duplicate(), ids));
+                extraWriters.add(new DuckDbEventWriter(database.connect(), ids));
             }
         } catch (SQLException e) {
             throw new StorageException("cannot open another DuckDB writer: " + e.getMessage(), e);
@@ -115,6 +135,11 @@ public final class DuckDbStorage implements EventStorage {
         return counts;
     }
 
+    /** Rows per row group of new data. */
+    public int rowGroupSize() {
+        return rowGroupSize;
+    }
+
     /** Where the database lives: an absolute file path, or {@code :memory:}. */
     public String location() {
         return location;
@@ -122,7 +147,7 @@ public final class DuckDbStorage implements EventStorage {
 
     @Override
     public void check() {
-        try (DuckDBConnection c = (DuckDBConnection) root.duplicate();
+        try (DuckDBConnection c = database.connect();
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM traceflow_schema_history")) {
             rs.next();
@@ -136,7 +161,7 @@ public final class DuckDbStorage implements EventStorage {
         writer.close();
         extraWriters.forEach(DuckDbEventWriter::close);
         try {
-            root.close();
+            database.close();
         } catch (SQLException e) {
             log.warn("closing DuckDB failed: {}", e.getMessage());
         }
