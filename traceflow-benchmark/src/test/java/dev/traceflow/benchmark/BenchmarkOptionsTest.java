@@ -16,7 +16,7 @@ class BenchmarkOptionsTest {
         assertThat(options.connections()).isEqualTo(16);
         assertThat(options.batch()).isEqualTo(50);
         assertThat(options.templates()).isEqualTo(64);
-        assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(20));
         assertThat(options.duration()).isEqualTo(Duration.ofSeconds(20));
         assertThat(options.targetEps()).isEqualTo(100_000);
         assertThat(options.targetRatioPercent()).isEqualTo(50);

@@ -38,11 +38,14 @@ import static org.assertj.core.api.Assertions.assertThat;
         "traceflow.storage.type=controllable",
         "traceflow.ingest.queue-capacity-events=100",
         "traceflow.ingest.admission-wait=300ms",
-        "traceflow.ingest.retry-after-seconds=3"})
+        "traceflow.ingest.retry-after-seconds=3",
+        // a new journal segment after every append, so a test can make the next one fail
+        "traceflow.storage.journal.segment-bytes=1"})
 @Import(IngestOverloadTest.ControllableStorageConfig.class)
 class IngestOverloadTest {
 
     static final ControllableStorage STORAGE = new ControllableStorage();
+    static Path dataDir;
 
     @TestConfiguration
     static class ControllableStorageConfig {
@@ -55,6 +58,7 @@ class IngestOverloadTest {
     @DynamicPropertySource
     static void ownDataDir(DynamicPropertyRegistry registry) throws Exception {
         Path dir = Files.createTempDirectory("traceflow-overload-");
+        dataDir = dir;
         registry.add("traceflow.data-dir", dir::toString);
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata"));
         registry.add("traceflow.bootstrap.ingest-key", () -> "overload-key");
@@ -115,6 +119,34 @@ class IngestOverloadTest {
         awaitHealth(200);
         String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
         assertThat(metrics).containsPattern("traceflow_storage_load_failures_total\\{[^}]*} [1-9]");
+    }
+
+    @Test
+    void journalWriteFailure_answers503StorageUnavailableAndStoresNothingOfTheRequest() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        int before = STORAGE.stored;
+        Path journal = dataDir.resolve("journal");
+        long active;
+        try (var files = Files.list(journal)) {
+            active = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
+        }
+        // a one-event request is a 22-byte record here (ControllableStorage encodes 4 bytes), after
+        // which the journal starts its next segment: make that one a full disk
+        Path full = Files.createSymbolicLink(journal.resolve(String.format("%020d.journal", active + 22)), Path.of("/dev/full"));
+        assertThat(post(1).status()).isEqualTo(202);
+
+        TestHttp.Response failed = post(1);
+
+        assertThat(failed.status()).as(failed.toString()).isEqualTo(503);
+        assertThat(failed.json().path("code").asString()).isEqualTo("STORAGE_UNAVAILABLE");
+        assertThat(failed.header("Retry-After")).isEqualTo("15");
+        assertThat(failed.body()).doesNotContain("No space left");
+        Files.delete(full);
+        assertThat(post(1).status()).as("the disk has room again").isEqualTo(202);
+        awaitStored(before + 2);
+        Thread.sleep(200);
+        assertThat(STORAGE.stored - before).as("the two journaled requests only").isEqualTo(2);
     }
 
     private TestHttp http() {

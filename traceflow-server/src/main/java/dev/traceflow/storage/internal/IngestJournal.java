@@ -55,6 +55,8 @@ final class IngestJournal implements AutoCloseable {
     /** Read by the loader thread in deleteLoadedSegments while the journal thread rolls. */
     private volatile long activeBase;
     private long end;
+    /** The last append failed: the next one starts a fresh segment first (see {@link #append}). */
+    private boolean failed;
 
     private IngestJournal(Path dir, long segmentBytes) {
         this.dir = dir;
@@ -151,6 +153,16 @@ final class IngestJournal implements AutoCloseable {
         }
         ByteBuffer[] all = buffers.toArray(ByteBuffer[]::new);
         long remaining = offset - end;
+        if (failed) {
+            // After a failed write the segment may end in a torn record we could not cut, or its
+            // file may be unusable: continue in a new segment at the last good position (the same
+            // file again when that segment held nothing good, hence the truncate). Throws while the
+            // disk still refuses, so each request in the meantime gets its own error.
+            roll();
+            active.truncate(0);
+            active.position(0);
+            failed = false;
+        }
         try {
             while (remaining > 0) {
                 remaining -= active.write(all);
@@ -165,6 +177,7 @@ final class IngestJournal implements AutoCloseable {
             } catch (IOException again) {
                 e.addSuppressed(again);
             }
+            failed = true;
             throw e;
         }
         end = offset;

@@ -47,6 +47,7 @@ import java.util.function.Function;
  */
 public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycle {
 
+    private static final long SLOW_LOAD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(JournaledWriteQueue.class);
     /** Most requests in one journal append, so a steady stream still gets acknowledged in slices. */
     private static final int MAX_JOURNAL_GROUP = 1024;
@@ -409,7 +410,12 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         WriteResult result = writer.writeEncoded(batches, position);
         // cleared before markStored publishes the position, so whoever awaited it sees a healthy store
         loadError = null;
-        loadTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        long took = System.nanoTime() - start;
+        loadTimer.record(took, TimeUnit.NANOSECONDS);
+        if (took >= SLOW_LOAD_NANOS) {
+            // a stall here backs the queue up until requests wait or get 503: say where it came from
+            log.warn("storing {} events in {} took {} ms", events, storage.name(), TimeUnit.NANOSECONDS.toMillis(took));
+        }
         loadSize.record(events);
         queuedEvents.addAndGet(-events);
         int offset = 0;

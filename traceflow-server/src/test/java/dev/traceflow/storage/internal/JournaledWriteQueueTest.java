@@ -298,6 +298,49 @@ class JournaledWriteQueueTest {
         assertThat(count(storage)).isEqualTo(601);
     }
 
+    @Test
+    void journalWriteFailure_failsThoseRequestsStoresNothingOfThemAndRecoversWithTheDisk() throws Exception {
+        // A disk that fills up: the journal's next segment is /dev/full, where every write fails
+        // with ENOSPC. Segments roll after every append (1 byte), and two appends of the same
+        // events are the same size, so the segment the third append goes to starts at 2 x the first.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        DuckDbStorage storage = duck();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Path journalDir = dir.resolve("journal");
+        var settings = new JournaledWriteQueue.Settings(journalDir, 1, 10_000, 50_000, Duration.ZERO);
+        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry);
+        q.start();
+        open.add(q::stop);
+        List<Event> batch = events(10, null);
+
+        q.submit("app", batch).get(5, TimeUnit.SECONDS);
+        long firstEnd;
+        try (var files = Files.list(journalDir)) {
+            firstEnd = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".journal"))
+                    .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
+        }
+        assertThat(firstEnd).isPositive();
+        Path full = Files.createSymbolicLink(journalDir.resolve(String.format("%020d.journal", 2 * firstEnd)), Path.of("/dev/full"));
+        q.submit("app", batch).get(5, TimeUnit.SECONDS); // fits; the journal then rolls onto /dev/full
+
+        var failed = q.submit("app", batch);
+        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .cause().isInstanceOf(StorageException.class)
+                .hasMessageContaining("the ingest journal could not be written");
+
+        assertThatThrownBy(() -> q.submit("app", batch).get(5, TimeUnit.SECONDS))
+                .as("still full: the next request fails too").cause().isInstanceOf(StorageException.class);
+
+        Files.delete(full); // space again: the next append starts a fresh segment
+        q.submit("app", batch).get(5, TimeUnit.SECONDS);
+
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(count(storage)).as("the three journaled requests, nothing of the failed ones").isEqualTo(30);
+        assertThat(q.queuedEvents()).as("the failed requests' room is given back").isZero();
+        assertThat(told.get("app:stored").get()).isEqualTo(30);
+    }
+
     /** Delegates to a real store; its writes can wait for a gate or fail a number of times. */
     static final class GatedStorage implements EventStorage, EventWriter {
         final DuckDbStorage delegate;
