@@ -194,6 +194,11 @@ class IngestOverloadTest {
         }
 
         @Override
+        public byte[] slice(byte[] batch, int from, int to) {
+            return java.nio.ByteBuffer.allocate(4).putInt(to - from).array();
+        }
+
+        @Override
         public WriteResult writeEncoded(List<byte[]> batches, long position) {
             entered.countDown();
             try {

@@ -29,6 +29,15 @@ public interface EventWriter {
     byte[] encode(List<Event> events);
 
     /**
+     * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batch made by {@link #encode},
+     * as a batch of their own. Lets a caller split one batch across two {@link #writeEncoded}
+     * transactions, e.g. to end a transaction on a storage block boundary. Thread-safe.
+     *
+     * @throws IllegalArgumentException when the range is not within the batch
+     */
+    byte[] slice(byte[] batch, int from, int to);
+
+    /**
      * Stores the rows of the encoded batches in one transaction and returns once they are
      * durable: when this method returns normally, a crash loses none of them. Either all
      * non-duplicate rows are stored, or none is and an exception is thrown.

@@ -45,8 +45,8 @@ final class IngestJournal implements AutoCloseable {
     record Entry(String appId, int events, byte[] batch) {
     }
 
-    /** An entry read back at start, with its position. */
-    record Replayed(Entry entry, long position) {
+    /** An entry read back at start, with its position and the position where its record starts. */
+    record Replayed(Entry entry, long start, long position) {
     }
 
     private final Path dir;
@@ -120,10 +120,11 @@ final class IngestJournal implements AutoCloseable {
                 if (crc32c(payload.array(), 0, length) != crc) {
                     break;
                 }
+                long start = base + offset;
                 offset += HEADER + length;
                 long position = base + offset;
                 if (position > loadedPosition) {
-                    replay.accept(new Replayed(decode(payload.array()), position));
+                    replay.accept(new Replayed(decode(payload.array()), start, position));
                 }
             }
             if (offset < size) {

@@ -252,6 +252,62 @@ class JournaledWriteQueueTest {
         assertThat(count(failing.delegate)).as("nothing loaded twice").isEqualTo(10);
     }
 
+    private JournaledWriteQueue rowGroupQueue(EventStorage storage, int batch) {
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 5_000, batch,
+                Duration.ZERO, Duration.ZERO);
+        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, new SimpleMeterRegistry());
+        q.start();
+        open.add(q::stop);
+        return q;
+    }
+
+    /** One request loaded alone, then 7 requests of 30 waiting: a row group of 100 is the unit. */
+    private static void sevenRequestsBehindOne(GatedStorage storage, JournaledWriteQueue q) throws Exception {
+        storage.closeGate();
+        q.submit("app", events(30, null)).get(5, TimeUnit.SECONDS);
+        assertThat(storage.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 7; i++) {
+            q.submit("app", events(30, null)).get(5, TimeUnit.SECONDS);
+        }
+        storage.openGate();
+    }
+
+    @Test
+    void loader_endsABacklogTransactionOnWholeRowGroupsAndSplitsARequestToDoIt() throws Exception {
+        GatedStorage storage = new GatedStorage(duck());
+        JournaledWriteQueue q = rowGroupQueue(storage, 100);
+
+        sevenRequestsBehindOne(storage, q);
+
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(storage.commitSizes).as("the lone request, two row groups, the split request's rest")
+                .containsExactly(30, 200, 10);
+        assertThat(count(storage)).isEqualTo(240);
+        assertThat(told.get("app:stored").get()).isEqualTo(240);
+        assertThat(q.queuedEvents()).isZero();
+    }
+
+    @Test
+    void restart_afterATransactionEndedInsideARequest_loadsOnlyTheRestOfIt() throws Exception {
+        GatedStorage storage = new GatedStorage(duck());
+        // the store fails from the transaction after the two row groups on: the split request's
+        // last 10 events stay in the journal (they have no eventId, so storing twice would show)
+        storage.failAfterCommits = 2;
+        JournaledWriteQueue first = rowGroupQueue(storage, 100);
+        sevenRequestsBehindOne(storage, first);
+        while (storage.commitSizes.size() < 2) {
+            Thread.sleep(10);
+        }
+        first.stop();
+        assertThat(storage.commitSizes).containsExactly(30, 200);
+        assertThat(count(storage)).isEqualTo(230);
+
+        JournaledWriteQueue second = rowGroupQueue(storage.delegate, 100);
+        assertThat(second.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(count(storage.delegate)).as("each event once").isEqualTo(240);
+        assertThat(told.get("app:stored").get()).isEqualTo(240);
+    }
+
     @Test
     void onWriter_runsAfterTheEventsAcknowledgedBeforeIt() throws Exception {
         DuckDbStorage storage = duck();
@@ -346,6 +402,9 @@ class JournaledWriteQueueTest {
         final DuckDbStorage delegate;
         final CountDownLatch entered = new CountDownLatch(1);
         final AtomicInteger failures = new AtomicInteger();
+        /** Rows of each successful transaction, in order. */
+        final List<Integer> commitSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile int failAfterCommits = Integer.MAX_VALUE;
         volatile CountDownLatch gate = new CountDownLatch(0);
 
         GatedStorage(DuckDbStorage delegate) {
@@ -370,6 +429,10 @@ class JournaledWriteQueueTest {
             return delegate.writer().encode(events);
         }
 
+        public byte[] slice(byte[] batch, int from, int to) {
+            return delegate.writer().slice(batch, from, to);
+        }
+
         public WriteResult writeEncoded(List<byte[]> batches, long position) {
             entered.countDown();
             try {
@@ -377,10 +440,12 @@ class JournaledWriteQueueTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0 || commitSizes.size() >= failAfterCommits) {
                 throw new StorageException("disk full");
             }
-            return delegate.writer().writeEncoded(batches, position);
+            WriteResult result = delegate.writer().writeEncoded(batches, position);
+            commitSizes.add(result.stored() + result.duplicates().cardinality());
+            return result;
         }
 
         public long storedPosition() {

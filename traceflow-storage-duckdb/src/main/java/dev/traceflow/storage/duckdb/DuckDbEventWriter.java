@@ -66,6 +66,11 @@ final class DuckDbEventWriter implements EventWriter {
     }
 
     @Override
+    public byte[] slice(byte[] batch, int from, int to) {
+        return DuckDbRows.slice(batch, from, to);
+    }
+
+    @Override
     public WriteResult writeEncoded(List<byte[]> batches, long position) {
         List<DuckDbRows.Reader> readers = new ArrayList<>(batches.size());
         int total = 0;

@@ -54,6 +54,35 @@ final class DuckDbRows {
         return out.toByteArray();
     }
 
+    /**
+     * Rows {@code from} (inclusive) to {@code to} (exclusive) of an encoded batch, as a batch of
+     * their own: their keys and their bytes, copied as they are.
+     */
+    static byte[] slice(byte[] batch, int from, int to) {
+        Reader reader = new Reader(batch);
+        int rows = reader.rows();
+        if (from < 0 || to > rows || from > to) {
+            throw new IllegalArgumentException("rows " + from + " to " + to + " of a batch of " + rows);
+        }
+        long[] keys = reader.keys();
+        for (int i = 0; i < from; i++) {
+            reader.skipRow();
+        }
+        int start = reader.pos;
+        for (int i = from; i < to; i++) {
+            reader.skipRow();
+        }
+        int end = reader.pos;
+        Encoder out = new Encoder(1 + 4 + 8 * (to - from) + (end - start));
+        out.writeByte(FORMAT);
+        out.writeInt(to - from);
+        for (int i = from; i < to; i++) {
+            out.writeLong(keys[i]);
+        }
+        out.writeBytes(batch, start, end - start);
+        return out.toByteArray();
+    }
+
     private static void encodeRow(Encoder out, Event e, EventDataJson json) {
         out.writeString(e.appId());
         out.writeString(e.type().wireName());
@@ -252,6 +281,12 @@ final class DuckDbRows {
         void writeLong(long v) {
             writeInt((int) (v >>> 32));
             writeInt((int) v);
+        }
+
+        void writeBytes(byte[] bytes, int offset, int length) {
+            ensure(length);
+            System.arraycopy(bytes, offset, buf, size, length);
+            size += length;
         }
 
         void writeString(String s) {

@@ -251,6 +251,27 @@ public abstract class EventStorageContract {
         }
 
         @Test
+        void slice_splitsABatchAcrossTransactionsWithNothingLostDoubledOrMixedUp() {
+            Instant at = NOW.minusSeconds(5);
+            byte[] batch = storage.writer().encode(List.of(
+                    TestEvents.withId("app-a", EventType.PAGEVIEW, at, "s0"),
+                    TestEvents.withId("app-a", EventType.CLICK, at, "s1"),
+                    TestEvents.withId("app-a", EventType.ERROR, at, "s2"),
+                    TestEvents.pageview("app-a", at)));
+
+            WriteResult head = storage.writer().writeEncoded(List.of(storage.writer().slice(batch, 0, 2)), 5);
+            WriteResult tail = storage.writer().writeEncoded(List.of(storage.writer().slice(batch, 1, 4)), 6);
+
+            assertThat(head.stored()).isEqualTo(2);
+            assertThat(tail.stored()).as("s1 again is a duplicate; its key went with the slice").isEqualTo(2);
+            assertThat(tail.duplicates().stream().boxed().toList()).containsExactly(0);
+            assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW))
+                    .containsEntry("pageview", 2L).containsEntry("click", 1L).containsEntry("error", 1L);
+            assertThat(storage.writer().slice(batch, 4, 4)).as("an empty slice is a batch too").isNotNull();
+            assertThatThrownBy(() -> storage.writer().slice(batch, 2, 5)).isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
         void writeEncoded_corruptBatchStoresNothingAndKeepsThePosition() {
             byte[] good = storage.writer().encode(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "g")));
             storage.writer().writeEncoded(List.of(good), 1);
