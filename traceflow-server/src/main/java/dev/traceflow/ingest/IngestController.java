@@ -141,7 +141,7 @@ class IngestController {
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
                     + "skipped and reported by index; the others are stored.")
-    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 2 s under heavy load")
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 1 s under heavy load (longer while storage works off a backlog)")
     @KeyParameters
     @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)

@@ -19,7 +19,7 @@ class OpenApiConfiguration {
     OpenAPI traceFlowOpenApi() {
         return new OpenAPI().info(new Info().title("TraceFlow API").version("0.1.0")
                         .description("Telemetry ingest, queries, realtime and builds for frontend teams. Errors everywhere have the "
-                                + "shape {code, message, details, traceId}. Ingest answers 202 only once accepted events are durable (journaled and fsynced; a crash loses none), and they reach reads about 100 ms later (up to 2 s under heavy load, load-max-delay); "
+                                + "shape {code, message, details, traceId}. Ingest answers 202 only once accepted events are durable (journaled and fsynced; a crash loses none), and they reach reads about 100 ms later (up to 1 s under heavy load, load-max-delay, and longer while storage works off a backlog); "
                                 + "events not stored are listed by index with a reason code.\n\n"
                                 + "Access: ingest endpoints take an app's ingest key (IngestKey). Everything else except health, "
                                 + "docs, JWKS and /auth/* takes a user's access token (BearerAuth) from POST /auth/login. Roles: "
