@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * configured by the same environment variables, {@code /healthz}, both endpoints, and on SIGTERM it
  * writes the distinct event ids it accepted into {@code <dataDir>/events.duckdb} (table
  * {@code events}, column {@code app_id}) before exiting. With {@code -Dfake.lose=n} it
- * "forgets" n events, so tests can see the loss check fail.
+ * "forgets" n events, so tests can see the loss check fail. Like the real server, an admin logs in
+ * with the bootstrap password ({@code /auth/login}) and {@code GET /api/ingest/stats} answers once
+ * everything accepted is stored: here after {@code -Dfake.storeMillis} (default 0).
  */
 public final class FakeTraceFlowServer {
 
@@ -39,7 +41,28 @@ public final class FakeTraceFlowServer {
 
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 256);
         server.setExecutor(Executors.newFixedThreadPool(4));
+        String adminPassword = System.getenv("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD");
+        long storeMillis = Long.getLong("fake.storeMillis", 0);
         server.createContext("/healthz", exchange -> send(exchange, 200, "{\"status\":\"ok\"}"));
+        server.createContext("/auth/login", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            boolean ok = adminPassword != null && body.contains("\"username\":\"admin\"")
+                    && body.contains("\"password\":\"" + adminPassword + "\"");
+            send(exchange, ok ? 200 : 401, ok ? "{\"accessToken\":\"fake-token\",\"expiresIn\":900}" : "{\"code\":\"BAD_CREDENTIALS\"}");
+        });
+        server.createContext("/api/ingest/stats", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (!"Bearer fake-token".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                send(exchange, 401, "{\"code\":\"UNAUTHENTICATED\"}");
+                return;
+            }
+            try {
+                Thread.sleep(storeMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            send(exchange, 200, "{\"appId\":\"demo\"}");
+        });
         server.createContext(IngestBenchmark.INGEST_PATH, exchange -> answer(exchange, key, stored));
         if (noop) {
             server.createContext(IngestBenchmark.NOOP_PATH, exchange -> answer(exchange, key, null));

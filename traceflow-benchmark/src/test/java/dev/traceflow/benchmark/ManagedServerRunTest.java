@@ -46,6 +46,21 @@ class ManagedServerRunTest {
     }
 
     @Test
+    void waitsForTheServerToStoreTheIngestPhaseAndCountsThatTimeInStoredThroughput() throws Exception {
+        Path out = dir.resolve("results.json");
+
+        RunOutcome outcome = run(out, dir.resolve("data"), "--server-jvm-args", "-Dfake.storeMillis=400");
+
+        assertThat(outcome.exitCode()).as(outcome.console()).isEqualTo(IngestBenchmark.EXIT_OK);
+        java.util.regex.Matcher drain = java.util.regex.Pattern.compile("stored all of them ([0-9.]+) s after the phase")
+                .matcher(outcome.console());
+        assertThat(drain.find()).as(outcome.console()).isTrue();
+        assertThat(Double.parseDouble(drain.group(1))).isGreaterThanOrEqualTo(0.4);
+        assertThat(outcome.console()).as("the half-load phase follows").contains("ingest-half: open loop")
+                .doesNotContain("could not wait");
+    }
+
+    @Test
     void lostEventsFailTheRunWithExitCodeOneAndKeepTheDataDir() throws Exception {
         Path out = dir.resolve("results.json");
         Path dataDir = dir.resolve("data");
