@@ -365,7 +365,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
                 break;
             }
         }
-        events = cutAtRowGroups(group, events);
+        events = cutAtRowGroups(group, events, toLoad::offerFirst);
         // measured over at least a second, idle time included, so a burst after a quiet spell does
         // not switch to long waits
         rateWindowEvents += events;
@@ -381,7 +381,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     /**
      * Ends a group of at least one batch on a whole number of batches ({@code loadBatchEvents},
      * DuckDB's row group), splitting one request if need be; the rest goes back to the front of
-     * the queue for the next transaction. Why: a transaction of whole row groups goes straight to
+     * the queue (or of the replay's backlog) for the next transaction. Why: a transaction of whole row groups goes straight to
      * DuckDB's file, but one that leaves a part-filled row group behind makes the next small
      * (write-ahead-logged) commit append into it, and the checkpoint after that rewrites it and
      * more. Measured, DuckDB alone: 15 rounds of a 98,500-row commit (3 row groups + 6,340 rows)
@@ -389,7 +389,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
      * groups) 0.7 s. Even a 50-row remainder cost 4.6 s. In the server such a checkpoint blocked
      * the loader for 3-8 s under half load.
      */
-    private int cutAtRowGroups(List<Journaled> group, int events) {
+    private int cutAtRowGroups(List<Journaled> group, int events, java.util.function.Consumer<Journaled> putBackFirst) {
         int batch = settings.loadBatchEvents();
         int keep = events / batch * batch;
         if (keep == 0 || keep == events) {
@@ -412,7 +412,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
             rest.addFirst(crossing.tail(headEvents));
         }
         for (Journaled j : rest.reversed()) {
-            toLoad.offerFirst(j);
+            putBackFirst.accept(j);
         }
         return keep;
     }
@@ -526,20 +526,17 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         }
         int events = pieces.stream().mapToInt(Journaled::events).sum();
         log.info("Loading {} events of {} requests acknowledged before the last stop but not yet stored", events, backlog.size());
-        List<Journaled> group = new ArrayList<>();
-        int groupEvents = 0;
-        for (Journaled j : pieces) {
-            group.add(j);
-            groupEvents += j.events();
-            if (groupEvents >= settings.maxLoadEvents()) {
-                queuedEvents.addAndGet(groupEvents); // load() gives it back
-                load(group, groupEvents);
-                group.clear();
-                groupEvents = 0;
+        java.util.ArrayDeque<Journaled> waiting = new java.util.ArrayDeque<>(pieces);
+        while (!waiting.isEmpty()) {
+            List<Journaled> group = new ArrayList<>();
+            int groupEvents = 0;
+            while (!waiting.isEmpty() && groupEvents < settings.maxLoadEvents()) {
+                Journaled j = waiting.pollFirst();
+                group.add(j);
+                groupEvents += j.events();
             }
-        }
-        if (!group.isEmpty()) {
-            queuedEvents.addAndGet(groupEvents);
+            groupEvents = cutAtRowGroups(group, groupEvents, waiting::addFirst);
+            queuedEvents.addAndGet(groupEvents); // load() gives it back
             load(group, groupEvents);
         }
     }

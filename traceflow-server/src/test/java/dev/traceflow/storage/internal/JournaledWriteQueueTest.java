@@ -309,6 +309,23 @@ class JournaledWriteQueueTest {
     }
 
     @Test
+    void restart_loadsTheBacklogInWholeRowGroupsToo() throws Exception {
+        GatedStorage failing = new GatedStorage(duck());
+        failing.failures.set(Integer.MAX_VALUE);
+        JournaledWriteQueue first = rowGroupQueue(failing, 100);
+        for (int i = 0; i < 7; i++) {
+            first.submit("app", events(30, null)).get(5, TimeUnit.SECONDS);
+        }
+        first.stop(); // the store still fails: all 210 events stay in the journal
+
+        GatedStorage recovered = new GatedStorage(failing.delegate);
+        rowGroupQueue(recovered, 100);
+
+        assertThat(recovered.commitSizes).as("loaded during start").containsExactly(200, 10);
+        assertThat(count(recovered)).isEqualTo(210);
+    }
+
+    @Test
     void onWriter_runsAfterTheEventsAcknowledgedBeforeIt() throws Exception {
         DuckDbStorage storage = duck();
         JournaledWriteQueue q = queue(storage, 10_000, Duration.ofSeconds(5), new SimpleMeterRegistry());
