@@ -31,9 +31,10 @@ class StorageConfiguration {
     EventStorage duckDbStorage(TraceFlowProperties properties) {
         TraceFlowProperties.DuckDb duck = properties.storage().duckdb();
         int batch = properties.storage().journal().loadBatchEvents();
-        if (batch < duck.rowGroupSize()) {
-            log.warn("traceflow.storage.journal.load-batch-events ({}) is below traceflow.storage.duckdb.row-group-size ({}): "
-                    + "every load goes through DuckDB's write-ahead log and costs a checkpoint later", batch, duck.rowGroupSize());
+        if (batch % duck.rowGroupSize() != 0) {
+            log.warn("traceflow.storage.journal.load-batch-events ({}) is not a multiple of traceflow.storage.duckdb.row-group-size "
+                    + "({}): loads leave part-filled row groups, which make DuckDB's checkpoints slow (README \"DuckDB checkpoints\")",
+                    batch, duck.rowGroupSize());
         }
         return new DuckDbStorage(duck.file(), duck.effectiveThreads(), duck.memoryLimit(), duck.dedupCapacity(),
                 duck.checkpointThreshold(), duck.rowGroupSize());
