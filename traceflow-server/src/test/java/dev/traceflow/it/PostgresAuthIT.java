@@ -13,10 +13,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,19 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PostgresAuthIT {
 
-    static final String URL = PostgresMetadataIT.URL;
-    static final String USER = PostgresMetadataIT.USER;
-    static final String SCHEMA = "traceflow_auth_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
+    static final PostgresSchema DB = new PostgresSchema("traceflow_auth_it_");
+    static final String SCHEMA = DB.name;
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("traceflow-pg-auth-it-");
-        registry.add("traceflow.data-dir", dir::toString);
-        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
-        registry.add("spring.datasource.url", () -> URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
-        registry.add("spring.datasource.username", () -> USER);
-        registry.add("spring.datasource.password", () -> "");
-        registry.add("spring.flyway.schemas", () -> SCHEMA);
+        DB.register(registry);
         registry.add("traceflow.bootstrap.ingest-key", () -> "pg-auth-it-demo-key");
         registry.add("traceflow.bootstrap.admin-password", () -> ServerTest.ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4");
@@ -49,9 +38,7 @@ class PostgresAuthIT {
 
     @AfterAll
     static void dropSchema() throws Exception {
-        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        DB.drop();
     }
 
     @LocalServerPort

@@ -11,11 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,28 +24,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PostgresMetadataIT {
 
-    static final String URL = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_USER", "postgres");
-    static final String SCHEMA = "traceflow_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
+    static final PostgresSchema DB = new PostgresSchema("traceflow_it_");
+    static final String SCHEMA = DB.name;
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("traceflow-pg-it-");
-        registry.add("traceflow.data-dir", dir::toString);
-        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
-        registry.add("spring.datasource.url", () -> URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
-        registry.add("spring.datasource.username", () -> USER);
-        registry.add("spring.datasource.password", () -> "");
-        registry.add("spring.flyway.schemas", () -> SCHEMA);
+        DB.register(registry);
         registry.add("traceflow.bootstrap.ingest-key", () -> "pg-it-demo-key");
         registry.add("traceflow.ingest.outcomes-flush-interval", () -> "200ms");
     }
 
     @AfterAll
     static void dropSchema() throws Exception {
-        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        DB.drop();
     }
 
     @LocalServerPort
