@@ -38,6 +38,34 @@ class AppAdminTest extends ServerTest {
     }
 
     @Test
+    void list_showsEachAppWithItsOwnOrigins() {
+        String admin = auth.admin();
+        String a = TestAuth.uniqueName("lsa");
+        String b = TestAuth.uniqueName("lsb");
+        String c = TestAuth.uniqueName("lsc");
+        for (String body : new String[] {
+                "{\"id\":\"" + a + "\",\"allowedOrigins\":[\"https://b.example\",\"https://a.example\"]}",
+                "{\"id\":\"" + b + "\",\"allowedOrigins\":[\"https://other.example\"]}",
+                "{\"id\":\"" + c + "\"}"}) {
+            assertThat(http.post("/api/apps", body, "Content-Type", "application/json", "Authorization", "Bearer " + admin).status())
+                    .isEqualTo(201);
+        }
+
+        TestHttp.Response list = http.get("/api/apps", bearer(admin));
+
+        assertThat(list.status()).as(list.toString()).isEqualTo(200);
+        java.util.Map<String, java.util.List<String>> origins = new java.util.HashMap<>();
+        for (var item : list.json().path("items")) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            item.path("allowedOrigins").forEach(o -> values.add(o.asString()));
+            origins.put(item.path("id").asString(), values);
+        }
+        assertThat(origins.get(a)).containsExactlyInAnyOrder("https://a.example", "https://b.example");
+        assertThat(origins.get(b)).containsExactly("https://other.example");
+        assertThat(origins.get(c)).isEmpty();
+    }
+
+    @Test
     void key_isShownOnceAndWorksUntilRevoked() {
         String app = TestAuth.uniqueName("keys");
         auth.createApp(app);
