@@ -295,7 +295,8 @@ class JournaledWriteQueueTest {
         storage.failAfterCommits = 2;
         JournaledWriteQueue first = rowGroupQueue(storage, 100);
         sevenRequestsBehindOne(storage, first);
-        while (storage.commitSizes.size() < 2) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (storage.commitSizes.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         first.stop();
