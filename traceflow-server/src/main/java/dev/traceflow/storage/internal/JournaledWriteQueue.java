@@ -522,6 +522,10 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         for (IngestJournal.Replayed r : backlog) {
             // the store may hold the first events of one request already (see Journaled)
             int alreadyStored = stored > r.start() && stored < r.position() ? (int) (stored - r.start()) : 0;
+            if (alreadyStored > 0) {
+                log.info("The first {} of {} events of the oldest request waiting were stored before the stop; loading the rest",
+                        alreadyStored, r.entry().events());
+            }
             pieces.add(new Journaled(r.entry(), r.start(), r.position(), alreadyStored, r.entry().events()));
         }
         int events = pieces.stream().mapToInt(Journaled::events).sum();
