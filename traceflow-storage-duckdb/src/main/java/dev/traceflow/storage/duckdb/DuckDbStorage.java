@@ -33,7 +33,6 @@ public final class DuckDbStorage implements EventStorage {
     public static final int DEFAULT_ROW_GROUP_SIZE = 30_720;
 
     private final EventDatabase database;
-    private final int rowGroupSize;
     private final DuckDbEventWriter writer;
     private final EventIdClaims ids;
     private final java.util.List<DuckDbEventWriter> extraWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -61,7 +60,6 @@ public final class DuckDbStorage implements EventStorage {
     public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold,
                          int rowGroupSize) {
         this.location = file == null ? ":memory:" : file.toAbsolutePath().toString();
-        this.rowGroupSize = rowGroupSize;
         try {
             if (file != null && file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
@@ -133,11 +131,6 @@ public final class DuckDbStorage implements EventStorage {
     @Override
     public EventCounts counts() {
         return counts;
-    }
-
-    /** Rows per row group of new data. */
-    public int rowGroupSize() {
-        return rowGroupSize;
     }
 
     /** Where the database lives: an absolute file path, or {@code :memory:}. */

@@ -37,6 +37,9 @@ final class EventDatabase implements AutoCloseable {
         this.root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", instanceSettings);
         try (Statement st = root.createStatement()) {
             st.execute("ATTACH '" + location.replace("'", "''") + "' AS " + CATALOG + " (ROW_GROUP_SIZE " + rowGroupSize + ")");
+            // server clock is UTC for every TIMESTAMP we write and compare; the setting is the
+            // instance's, so every connection gets it
+            st.execute("SET TimeZone = 'UTC'");
         } catch (SQLException e) {
             closeQuietly(root);
             throw e;
@@ -64,8 +67,6 @@ final class EventDatabase implements AutoCloseable {
     private static void use(DuckDBConnection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("USE " + CATALOG);
-            // server clock is UTC for every TIMESTAMP we write and compare
-            st.execute("SET TimeZone = 'UTC'");
         }
     }
 

@@ -45,22 +45,24 @@ class DuckDbRowGroupTest {
         return Files.exists(wal) ? Files.size(wal) : 0;
     }
 
-    @Test
-    void aTransactionOfAtLeastOneRowGroup_skipsTheWriteAheadLog() throws Exception {
-        Path file = dir.resolve("small-groups.duckdb");
-        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, 2048)) {
-            storage.writer().write(events(4096, "a")); // ~1 MB of rows
-            assertThat(walBytes(file)).as("rows written to the file, only their place logged").isLessThan(100_000);
+    /** WAL bytes after one 4,096-event (~1 MB) transaction into row groups of {@code rowGroupSize}. */
+    private long walAfterOneTransaction(String name, int rowGroupSize) throws Exception {
+        Path file = dir.resolve(name);
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, rowGroupSize)) {
+            storage.writer().write(events(4096, "a"));
+            return walBytes(file);
         }
     }
 
     @Test
+    void aTransactionOfAtLeastOneRowGroup_skipsTheWriteAheadLog() throws Exception {
+        assertThat(walAfterOneTransaction("small-groups.duckdb", 2048))
+                .as("rows written to the file, only their place logged").isLessThan(100_000);
+    }
+
+    @Test
     void aTransactionSmallerThanARowGroup_goesThroughTheWriteAheadLog() throws Exception {
-        Path file = dir.resolve("default-groups.duckdb");
-        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, 122_880)) {
-            storage.writer().write(events(4096, "a"));
-            assertThat(walBytes(file)).as("every row in the log").isGreaterThan(500_000);
-        }
+        assertThat(walAfterOneTransaction("default-groups.duckdb", 122_880)).as("every row in the log").isGreaterThan(500_000);
     }
 
     @Test
