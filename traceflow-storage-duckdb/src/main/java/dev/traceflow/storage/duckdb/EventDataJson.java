@@ -2,41 +2,55 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.json.JsonMapper;
-
-import java.io.ByteArrayOutputStream;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes the JSON columns: {@code data}, the event's fields that have no column of their own, as one
  * JSON object whose keys are absent when the value is (see schema/V1__events.sql for the keys), and
- * {@code properties}. One instance serves one batch on one thread: a single generator writes every
- * value as UTF-8 into a reused buffer, which measured cheaper than a generator, a String and its
- * UTF-8 copy per value (generator set-up was ~5 % of the server's CPU under load).
+ * {@code properties}. One instance serves one batch on one thread and writes every value into one
+ * reused buffer ({@link JsonText}), handed to the sink before the next value is written.
  */
 final class EventDataJson implements AutoCloseable {
 
-    // root values written back to back, each taken out of the buffer before the next is written
-    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder().rootValueSeparator((String) null).build())
-            .build();
+    private static final byte[] URL = JsonText.fieldName("url");
+    private static final byte[] REFERRER = JsonText.fieldName("referrer");
+    private static final byte[] TITLE = JsonText.fieldName("title");
+    private static final byte[] USER_AGENT = JsonText.fieldName("userAgent");
+    private static final byte[] BROWSER_VERSION = JsonText.fieldName("browserVersion");
+    private static final byte[] OS_VERSION = JsonText.fieldName("osVersion");
+    private static final byte[] UTM_SOURCE = JsonText.fieldName("utmSource");
+    private static final byte[] UTM_MEDIUM = JsonText.fieldName("utmMedium");
+    private static final byte[] UTM_CAMPAIGN = JsonText.fieldName("utmCampaign");
+    private static final byte[] RECEIVED_AT = JsonText.fieldName("receivedAt");
+    private static final byte[] METADATA = JsonText.fieldName("metadata");
+    private static final byte[] MESSAGE = JsonText.fieldName("message");
+    private static final byte[] ERROR_TYPE = JsonText.fieldName("errorType");
+    private static final byte[] STACK = JsonText.fieldName("stack");
+    private static final byte[] FILENAME = JsonText.fieldName("filename");
+    private static final byte[] LINENO = JsonText.fieldName("lineno");
+    private static final byte[] COLNO = JsonText.fieldName("colno");
+    private static final byte[] CLIENT_FINGERPRINT = JsonText.fieldName("clientFingerprint");
+    private static final byte[] RATING = JsonText.fieldName("rating");
+    private static final byte[] DELTA = JsonText.fieldName("delta");
+    private static final byte[] METRIC_ID = JsonText.fieldName("metricId");
+    private static final byte[] NAVIGATION_TYPE = JsonText.fieldName("navigationType");
+    private static final byte[] INITIATOR_TYPE = JsonText.fieldName("initiatorType");
+    private static final byte[] START_TIME = JsonText.fieldName("startTime");
+    private static final byte[] TRANSFER_SIZE = JsonText.fieldName("transferSize");
+    private static final byte[] X = JsonText.fieldName("x");
+    private static final byte[] Y = JsonText.fieldName("y");
+    private static final byte[] VIEWPORT_WIDTH = JsonText.fieldName("viewportWidth");
+    private static final byte[] VIEWPORT_HEIGHT = JsonText.fieldName("viewportHeight");
+    private static final byte[] SELECTOR = JsonText.fieldName("selector");
+    private static final byte[] METHOD = JsonText.fieldName("method");
+    private static final byte[] STATUS = JsonText.fieldName("status");
+    private static final byte[] METRICS = JsonText.fieldName("metrics");
+    private static final byte[] RESOURCES = JsonText.fieldName("resources");
 
-    /** A ByteArrayOutputStream whose bytes can be read without copying them first. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(1024);
-        }
-
-        byte[] bytes() {
-            return buf;
-        }
-    }
-
-    private final Buffer buffer = new Buffer();
-    private final JsonGenerator g = JSON.createGenerator(buffer);
+    private final JsonText out = new JsonText();
 
     /** Receives one value's UTF-8 bytes, valid only during the call. */
     interface Sink {
@@ -48,83 +62,77 @@ final class EventDataJson implements AutoCloseable {
         if (value == null || (value instanceof Map<?, ?> m && m.isEmpty()) || (value instanceof List<?> l && l.isEmpty())) {
             return false;
         }
-        g.writePOJO(value);
-        take(sink);
+        out.reset();
+        out.value(value);
+        sink.accept(out.bytes(), out.length());
         return true;
     }
 
     void data(Event e, Sink sink) {
-        g.writeStartObject();
-        string(g, "url", e.url());
-        string(g, "referrer", e.referrer());
-        string(g, "title", e.title());
-        string(g, "userAgent", e.userAgent());
-        string(g, "browserVersion", e.browserVersion());
-        string(g, "osVersion", e.osVersion());
-        string(g, "utmSource", e.utmSource());
-        string(g, "utmMedium", e.utmMedium());
-        string(g, "utmCampaign", e.utmCampaign());
-        g.writeNumberProperty("receivedAt", e.receivedAt());
+        out.reset();
+        out.startObject();
+        out.stringField(URL, e.url());
+        out.stringField(REFERRER, e.referrer());
+        out.stringField(TITLE, e.title());
+        out.stringField(USER_AGENT, e.userAgent());
+        out.stringField(BROWSER_VERSION, e.browserVersion());
+        out.stringField(OS_VERSION, e.osVersion());
+        out.stringField(UTM_SOURCE, e.utmSource());
+        out.stringField(UTM_MEDIUM, e.utmMedium());
+        out.stringField(UTM_CAMPAIGN, e.utmCampaign());
+        out.longField(RECEIVED_AT, e.receivedAt());
         if (!e.metadata().isEmpty()) {
-            g.writePOJOProperty("metadata", e.metadata());
+            out.valueField(METADATA, e.metadata());
         }
-        details(g, e.details());
-        g.writeEndObject();
-        take(sink);
-    }
-
-    private void take(Sink sink) {
-        g.flush();
-        sink.accept(buffer.bytes(), buffer.size());
-        buffer.reset();
+        details(e.details());
+        out.endObject();
+        sink.accept(out.bytes(), out.length());
     }
 
     @Override
     public void close() {
-        g.close();
+        // nothing to release; kept so a batch's writer scope stays explicit
     }
 
-    private static void details(JsonGenerator g, EventDetails d) {
+    private void details(EventDetails d) {
         switch (d) {
             case EventDetails.ErrorDetails err -> {
-                string(g, "message", err.message());
-                string(g, "errorType", err.errorType());
-                string(g, "stack", err.stack());
-                string(g, "filename", err.filename());
-                number(g, "lineno", err.lineno());
-                number(g, "colno", err.colno());
-                if (err.fingerprint() != null) {
-                    g.writePOJOProperty("clientFingerprint", err.fingerprint());
-                }
+                out.stringField(MESSAGE, err.message());
+                out.stringField(ERROR_TYPE, err.errorType());
+                out.stringField(STACK, err.stack());
+                out.stringField(FILENAME, err.filename());
+                out.valueField(LINENO, err.lineno());
+                out.valueField(COLNO, err.colno());
+                out.valueField(CLIENT_FINGERPRINT, err.fingerprint());
             }
             case EventDetails.WebVitalDetails w -> {
-                string(g, "rating", w.rating());
-                number(g, "delta", w.delta());
-                string(g, "metricId", w.id());
-                string(g, "navigationType", w.navigationType());
+                out.stringField(RATING, w.rating());
+                out.valueField(DELTA, w.delta());
+                out.stringField(METRIC_ID, w.id());
+                out.stringField(NAVIGATION_TYPE, w.navigationType());
             }
             case EventDetails.ResourceDetails r -> {
-                string(g, "initiatorType", r.timing().initiatorType());
-                number(g, "startTime", r.timing().startTime());
-                number(g, "transferSize", r.timing().transferSize());
+                out.stringField(INITIATOR_TYPE, r.timing().initiatorType());
+                out.valueField(START_TIME, r.timing().startTime());
+                out.valueField(TRANSFER_SIZE, r.timing().transferSize());
             }
             case EventDetails.ClickDetails c -> {
-                g.writeNumberProperty("x", c.x());
-                g.writeNumberProperty("y", c.y());
-                g.writeNumberProperty("viewportWidth", c.viewportWidth());
-                g.writeNumberProperty("viewportHeight", c.viewportHeight());
-                string(g, "selector", c.selector());
+                out.doubleField(X, c.x());
+                out.doubleField(Y, c.y());
+                out.longField(VIEWPORT_WIDTH, c.viewportWidth());
+                out.longField(VIEWPORT_HEIGHT, c.viewportHeight());
+                out.stringField(SELECTOR, c.selector());
             }
             case EventDetails.ApiCallDetails api -> {
-                string(g, "method", api.method());
-                number(g, "status", api.status());
+                out.stringField(METHOD, api.method());
+                out.valueField(STATUS, api.status());
             }
             case EventDetails.PerformanceDetails p -> {
                 if (p.metrics() != null && !p.metrics().isEmpty()) {
-                    g.writePOJOProperty("metrics", p.metrics());
+                    out.valueField(METRICS, p.metrics());
                 }
                 if (p.resources() != null && !p.resources().isEmpty()) {
-                    g.writePOJOProperty("resources", p.resources());
+                    out.valueField(RESOURCES, resources(p.resources()));
                 }
             }
             case EventDetails.CustomEventDetails ignored -> {
@@ -134,17 +142,18 @@ final class EventDataJson implements AutoCloseable {
         }
     }
 
-    private static void string(JsonGenerator g, String name, String value) {
-        if (value != null) {
-            g.writeStringProperty(name, value);
+    /** Resource timings as the objects they were stored as so far (every field, null included). */
+    private static List<Map<String, Object>> resources(List<EventDetails.ResourceTiming> timings) {
+        List<Map<String, Object>> list = new ArrayList<>(timings.size());
+        for (EventDetails.ResourceTiming t : timings) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("initiatorType", t.initiatorType());
+            m.put("startTime", t.startTime());
+            m.put("duration", t.duration());
+            m.put("transferSize", t.transferSize());
+            list.add(m);
         }
-    }
-
-    private static void number(JsonGenerator g, String name, Number value) {
-        if (value instanceof Integer i) {
-            g.writeNumberProperty(name, i);
-        } else if (value != null) {
-            g.writeNumberProperty(name, value.doubleValue());
-        }
+        return list;
     }
 }
