@@ -84,19 +84,19 @@ class IngestController {
             description = "The body is one event (API.md). 202 when stored; an invalid event answers 422 (403 when its appId is "
                     + "another app's, 413 when over 64 KiB). Events dropped by policy (bot, sampling, drop rules) answer 202 with "
                     + "rejected: 1 and the reason.")
-    @ApiResponse(responseCode = "202", description = "Stored (or dropped by policy, see errors)")
+    @ApiResponse(responseCode = "202", description = "Stored (or dropped by policy, see errors)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @ApiResponse(responseCode = "422", description = "The event is invalid", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @KeyParameters
     @PostMapping(path = "/api/collect", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<IngestResponse> collect(HttpServletRequest request, HttpServletResponse response) {
+    void collect(HttpServletRequest request, HttpServletResponse response) throws IOException {
         App app = auth.authenticate(request, response);
-        return countingRejections(app, () -> collectAuthenticated(app, request));
+        IngestReplies.accepted(response, countingRejections(app, () -> collectAuthenticated(app, request)));
     }
 
-    private ResponseEntity<IngestResponse> collectAuthenticated(App app, HttpServletRequest request) {
+    private IngestResponse collectAuthenticated(App app, HttpServletRequest request) {
         IngestResponse result = ingestion.ingest(app.id(), parseCollect(request, true));
-        return ResponseEntity.accepted().body(refuseWhenTheOnlyEventIsInvalid(result));
+        return refuseWhenTheOnlyEventIsInvalid(result);
     }
 
     /**
@@ -141,21 +141,18 @@ class IngestController {
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
                     + "skipped and reported by index; the others are stored.")
-    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 1 s under heavy load (longer while storage works off a backlog)")
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 1 s under heavy load (longer while storage works off a backlog)",
+            content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
     @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<IngestResponse> collectBatch(HttpServletRequest request, HttpServletResponse response) {
+    void collectBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
         App app = auth.authenticate(request, response);
-        return countingRejections(app, () -> collectBatchAuthenticated(app, request));
-    }
-
-    private ResponseEntity<IngestResponse> collectBatchAuthenticated(App app, HttpServletRequest request) {
-        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), parseCollect(request, false)));
+        IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app.id(), parseCollect(request, false))));
     }
 
     /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
-    private ResponseEntity<IngestResponse> countingRejections(App app, java.util.function.Supplier<ResponseEntity<IngestResponse>> handler) {
+    private IngestResponse countingRejections(App app, java.util.function.Supplier<IngestResponse> handler) {
         try {
             ingestion.admit();
             return handler.get();
@@ -176,15 +173,16 @@ class IngestController {
     @Operation(summary = "Platform telemetry batch (seed 001)",
             description = "`{\"app\", \"release\", \"events\": [{\"type\": \"page|event|error|api|perf\", \"name\", \"ts\", \"props\"}]}`; "
                     + "page → pageview, perf → web-vital (LCP, INP, CLS, FCP, TTFB, FID) or performance. `app` must be the key's app.")
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
     @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<IngestResponse> telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
+    void telemetryBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
         App app = auth.authenticate(request, response);
-        return countingRejections(app, () -> telemetryBatchAuthenticated(app, request));
+        IngestReplies.accepted(response, countingRejections(app, () -> telemetryBatchAuthenticated(app, request)));
     }
 
-    private ResponseEntity<IngestResponse> telemetryBatchAuthenticated(App app, HttpServletRequest request) {
+    private IngestResponse telemetryBatchAuthenticated(App app, HttpServletRequest request) {
         byte[] body = bodies.read(request);
         String ua = request.getHeader("User-Agent");
         long now = clock.millis();
@@ -212,22 +210,24 @@ class IngestController {
                 drops.add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
             }
         }
-        return ResponseEntity.accepted().body(ingestion.ingest(app.id(), new ParsedEvents(events, drops, total)));
+        return ingestion.ingest(app.id(), new ParsedEvents(events, drops, total));
     }
 
     @Operation(summary = "Analytics event (seed 002)",
             description = "One `AnalyticsEvent` as protobuf (application/protobuf, application/x-protobuf) or proto3 JSON "
                     + "(application/json). Schema: GET /api/event/schema.proto. Typed events are stored as custom events named in "
                     + "snake_case; error_occurred also as an error (so accepted may be 2).")
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
+    @ApiResponse(responseCode = "422", description = "The event is invalid", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @KeyParameters
     @PostMapping(path = "/api/event", consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<IngestResponse> analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
+    void analyticsEvent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         App app = auth.authenticate(request, response);
-        return countingRejections(app, () -> analyticsEventAuthenticated(app, request));
+        IngestReplies.accepted(response, countingRejections(app, () -> analyticsEventAuthenticated(app, request)));
     }
 
-    private ResponseEntity<IngestResponse> analyticsEventAuthenticated(App app, HttpServletRequest request) {
+    private IngestResponse analyticsEventAuthenticated(App app, HttpServletRequest request) {
         byte[] body = bodies.read(request);
         if (body.length > json.maxEventBytes()) {
             throw ApiException.tooLarge("an analytics event is at most " + json.maxEventBytes() + " bytes");
@@ -244,7 +244,7 @@ class IngestController {
             throw ApiException.forbidden("APP_MISMATCH", "context.app_id is not the app of the ingest key");
         }
         IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(events, new ArrayList<>(), events.size()));
-        return ResponseEntity.accepted().body(refuseWhenTheOnlyEventIsInvalid(result));
+        return refuseWhenTheOnlyEventIsInvalid(result);
     }
 
     private static AnalyticsEvent decode(byte[] body, String contentType) {

@@ -12,6 +12,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -127,10 +128,9 @@ final class IngestJson {
         return index;
     }
 
-    @SuppressWarnings("unchecked")
     private void readEvent(JsonParser p, int index, EventSink sink, List<Drop> drops) {
         long start = p.currentTokenLocation().getByteOffset();
-        Map<String, Object> event = mapper.readValue(p, Map.class);
+        Map<String, Object> event = readObject(p);
         long end = p.currentLocation().getByteOffset();
         int size = (int) Math.min(Integer.MAX_VALUE, end - start);
         if (size > maxEventBytes) {
@@ -139,6 +139,46 @@ final class IngestJson {
             return;
         }
         sink.accept(event, index, size);
+    }
+
+    /**
+     * The object starting at the current token, as the values Jackson's untyped binding gives
+     * (LinkedHashMap, ArrayList, String, Integer / Long / BigInteger, Double, Boolean, null; the
+     * last of repeated keys wins), read straight from the tokens: the data-binding layer measured
+     * about a fifth of the parse for these small objects. Depth is bounded by the parser's
+     * nesting limit, so the recursion is too.
+     */
+    static Map<String, Object> readObject(JsonParser p) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        String name;
+        while ((name = p.nextName()) != null) {
+            object.put(name, readValue(p, p.nextToken()));
+        }
+        return object;
+    }
+
+    private static Object readValue(JsonParser p, JsonToken t) {
+        if (t == null) {
+            throw ApiException.malformed("the body is not valid JSON: it ends inside a value");
+        }
+        return switch (t) {
+            case VALUE_STRING -> p.getString();
+            case VALUE_NUMBER_INT -> p.getNumberValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case START_OBJECT -> readObject(p);
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                JsonToken next;
+                while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
+                    list.add(readValue(p, next));
+                }
+                yield list;
+            }
+            default -> throw new IllegalStateException("unexpected JSON token " + t);
+        };
     }
 
     private static void expectEnd(JsonParser p) {

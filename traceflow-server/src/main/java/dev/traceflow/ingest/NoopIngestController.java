@@ -7,16 +7,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The benchmark's ceiling: authenticates, reads and parses a batch exactly as
- * {@code /api/collect/batch} does, then answers without processing or storing. Off unless
+ * {@code /api/collect/batch} does, then answers (the same way) without processing or storing. Off unless
  * {@code traceflow.benchmark.noop-endpoint=true}; never enable it in production (it accepts
  * events it drops).
  */
@@ -37,12 +37,12 @@ class NoopIngestController {
 
     @PostMapping(path = "/bench/noop", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<IngestResponse> noop(HttpServletRequest request, HttpServletResponse response) {
+    void noop(HttpServletRequest request, HttpServletResponse response) throws IOException {
         auth.authenticate(request, response);
         byte[] body = bodies.read(request);
         List<Drop> drops = new ArrayList<>();
         int[] parsed = new int[1];
         json.readBatch(body, (event, index, size) -> parsed[0]++, drops, null);
-        return ResponseEntity.accepted().body(new IngestResponse(parsed[0], drops.size(), List.of()));
+        IngestReplies.accepted(response, new IngestResponse(parsed[0], drops.size(), List.of()));
     }
 }

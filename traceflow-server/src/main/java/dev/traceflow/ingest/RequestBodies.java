@@ -40,8 +40,11 @@ final class RequestBodies {
             InputStream wire = request.getInputStream();
             return switch (encoding) {
                 case "identity", "" -> {
-                    byte[] raw = readAtMost(wire, Math.min(maxCompressed, maxDecompressed), "");
-                    yield raw;
+                    long limit = Math.min(maxCompressed, maxDecompressed);
+                    if (declared > limit) {
+                        throw ApiException.tooLarge("the body is " + declared + " bytes; the limit is " + limit);
+                    }
+                    yield declared >= 0 ? readDeclared(wire, (int) declared) : readAtMost(wire, limit, "");
                 }
                 case "gzip", "x-gzip" -> decode(readAtMost(wire, maxCompressed, ""), true);
                 case "deflate" -> decode(readAtMost(wire, maxCompressed, ""), false);
@@ -68,6 +71,16 @@ final class RequestBodies {
         boolean zlib = compressed.length >= 2 && (compressed[0] & 0x0f) == 8
                 && (((compressed[0] & 0xff) << 8) | (compressed[1] & 0xff)) % 31 == 0;
         return new InflaterInputStream(new java.io.ByteArrayInputStream(compressed), new Inflater(!zlib), 8192);
+    }
+
+    /**
+     * A body with a Content-Length (already checked against the limit) goes straight into an array
+     * of that size; the servlet stream ends at the declared length, so nothing more can follow.
+     */
+    private static byte[] readDeclared(InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        int n = in.readNBytes(body, 0, length);
+        return n == length ? body : java.util.Arrays.copyOf(body, n);
     }
 
     private static byte[] readAtMost(InputStream in, long limit, String what) throws IOException {

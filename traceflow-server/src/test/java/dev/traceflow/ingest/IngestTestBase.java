@@ -108,6 +108,7 @@ abstract class IngestTestBase extends ServerTest {
     /** A 202 answer with these counts; returns the errors array. */
     static JsonNode assertAccepted(TestHttp.Response r, int accepted, int rejected) {
         assertThat(r.status()).as("status of %s", r).isEqualTo(202);
+        assertThat(r.header("Content-Type")).as("content type of %s", r).startsWith("application/json");
         JsonNode body = r.json();
         assertThat(body.path("accepted").asInt(-1)).as("accepted in %s", r).isEqualTo(accepted);
         assertThat(body.path("rejected").asInt(-1)).as("rejected in %s", r).isEqualTo(rejected);

@@ -44,6 +44,19 @@ class HealthAndDocsTest extends ServerTest {
         assertThat(r.json().path("paths").has("/bench/noop")).isFalse();
     }
 
+    /** The ingest endpoints write their 202 themselves; the document must still say what it holds. */
+    @Test
+    void openapi_describesTheIngestAnswer() {
+        var doc = http.get("/openapi.json").json();
+        for (String path : new String[]{"/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch", "/api/event"}) {
+            var accepted = doc.path("paths").path(path).path("post").path("responses").path("202");
+            assertThat(accepted.path("content").path("application/json").path("schema").path("$ref").asString()).as(path)
+                    .endsWith("/IngestResponse");
+        }
+        assertThat(doc.path("components").path("schemas").path("IngestResponse").path("properties").propertyNames())
+                .contains("accepted", "rejected", "errors");
+    }
+
     @Test
     void openapi_declaresBearerAuthAndTheRoleOfEachProtectedOperation() {
         var doc = http.get("/openapi.json").json();
