@@ -14,17 +14,6 @@ public interface EventStorage extends AutoCloseable {
     /** The write side. Its methods must be called from one thread at a time (see {@link EventWriter}). */
     EventWriter writer();
 
-    /**
-     * Independent writers that may run in parallel, each driven by one thread at a time. Their
-     * de-duplication is shared: an eventId is stored once whichever writer gets it. A backend that
-     * cannot write in parallel returns its single {@link #writer()}; the default does.
-     *
-     * @param count how many the caller would like; the list may be shorter, never empty
-     */
-    default java.util.List<EventWriter> writers(int count) {
-        return java.util.List.of(writer());
-    }
-
     /** Counting events by app, type and time range. Thread-safe. */
     EventCounts counts();
 

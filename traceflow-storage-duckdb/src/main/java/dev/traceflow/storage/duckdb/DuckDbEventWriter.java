@@ -38,14 +38,14 @@ final class DuckDbEventWriter implements EventWriter {
     private PreparedStatement updatePosition;
     private Thread appenderOwner;
 
-    /** @param ids the de-duplication index, shared with the storage's other writers */
+    /** @param ids the storage's de-duplication index */
     DuckDbEventWriter(DuckDBConnection connection, EventIdClaims ids) throws SQLException {
         this.connection = connection;
         this.ids = ids;
         connection.setAutoCommit(false);
     }
 
-    /** Fills the shared index with the most recent stored ids (by event time), oldest first. */
+    /** Fills the index with the most recent stored ids (by event time), oldest first. */
     static void loadRecentIds(DuckDBConnection connection, EventIdClaims ids, int capacity) throws SQLException {
         // oldest first, so the ring forgets the oldest when the table holds more than the capacity
         String sql = "SELECT app_id, event_id FROM (SELECT app_id, event_id, ts FROM events "

@@ -35,7 +35,6 @@ public final class DuckDbStorage implements EventStorage {
     private final EventDatabase database;
     private final DuckDbEventWriter writer;
     private final EventIdClaims ids;
-    private final java.util.List<DuckDbEventWriter> extraWriters = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DuckDbEventCounts counts;
     private final String location;
 
@@ -108,26 +107,6 @@ public final class DuckDbStorage implements EventStorage {
         return writer;
     }
 
-    /**
-     * DuckDB appends from several connections in parallel (measured: 2 appenders ~1.6x one) and
-     * serializes only the commits, so each extra writer is its own connection and appender. The
-     * first is {@link #writer()}; all share one de-duplication index.
-     */
-    @Override
-    public synchronized java.util.List<EventWriter> writers(int count) {
-        java.util.List<EventWriter> all = new java.util.ArrayList<>();
-        all.add(writer);
-        try {
-            while (extraWriters.size() < count - 1) {
-                extraWriters.add(new DuckDbEventWriter(database.connect(), ids));
-            }
-        } catch (SQLException e) {
-            throw new StorageException("cannot open another DuckDB writer: " + e.getMessage(), e);
-        }
-        all.addAll(extraWriters.subList(0, Math.max(0, count - 1)));
-        return all;
-    }
-
     @Override
     public EventCounts counts() {
         return counts;
@@ -152,7 +131,6 @@ public final class DuckDbStorage implements EventStorage {
     @Override
     public void close() {
         writer.close();
-        extraWriters.forEach(DuckDbEventWriter::close);
         try {
             database.close();
         } catch (SQLException e) {

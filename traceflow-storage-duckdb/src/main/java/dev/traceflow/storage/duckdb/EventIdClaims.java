@@ -7,10 +7,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The de-duplication index shared by parallel writers: stored ids (a bounded {@link RecentEventIds})
- * plus ids claimed by a write that has not committed yet. A writer claims its events' ids before
- * appending; the ids that are stored, claimed elsewhere, or repeated in the same list are its
- * duplicates. After the commit it {@link #commit}s the claims, or {@link #release}s them when the
+ * The de-duplication index: stored ids (a bounded {@link RecentEventIds}) plus ids claimed by a
+ * write that has not committed yet. A writer claims its events' ids before appending; the ids that
+ * are stored, claimed by another write in flight, or repeated in the same list are its duplicates. After the commit it {@link #commit}s the claims, or {@link #release}s them when the
  * commit failed, so a retry can store them. Thread-safe (one lock; the work under it is a few
  * hash look-ups per event).
  */

@@ -137,32 +137,6 @@ public abstract class EventStorageContract {
         }
 
         @Test
-        void writers_inParallelStoreEachEventIdOnce() throws Exception {
-            List<dev.traceflow.core.storage.EventWriter> writers = storage.writers(2);
-            assertThat(writers).isNotEmpty();
-            Instant at = NOW.minusSeconds(5);
-            java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
-            List<Thread> threads = new ArrayList<>();
-            for (dev.traceflow.core.storage.EventWriter writer : writers) {
-                // every writer writes the same 500 ids, 100 per call, at the same time
-                threads.add(Thread.ofPlatform().start(() -> {
-                    for (int round = 0; round < 5; round++) {
-                        List<Event> events = new ArrayList<>();
-                        for (int i = 0; i < 100; i++) {
-                            events.add(TestEvents.withId("app-p", EventType.CLICK, at, "p-" + (round * 100 + i)));
-                        }
-                        stored.addAndGet(writer.write(events).stored());
-                    }
-                }));
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertThat(stored.get()).isEqualTo(500);
-            assertThat(storage.counts().count("app-p", NOW.minusSeconds(60), NOW)).isEqualTo(500);
-        }
-
-        @Test
         void deleteOlderThan_removesOnlyThatAppsOlderEvents() {
             storage.writer().write(List.of(
                     TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(100))),
