@@ -1,14 +1,13 @@
 package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.auth.SecretTokens;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,7 +20,6 @@ import java.util.UUID;
 class RefreshTokens {
 
     static final String PREFIX = "tfr_";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcClient jdbc;
     private final TraceFlowProperties.Auth settings;
@@ -108,7 +106,7 @@ class RefreshTokens {
             return Optional.empty();
         }
         return jdbc.sql("SELECT id, family_id, user_id, expires_at, revoked_at, replaced_by FROM refresh_tokens WHERE token_hash = ?")
-                .param(sha256(presented))
+                .param(SecretTokens.hash(presented))
                 .query((rs, n) -> new Row(rs.getString("id"), rs.getString("family_id"), rs.getString("user_id"),
                         rs.getObject("expires_at", OffsetDateTime.class), rs.getObject("revoked_at") != null,
                         rs.getString("replaced_by")))
@@ -118,7 +116,7 @@ class RefreshTokens {
     private String insert(String userId, String familyId, String id, String token) {
         OffsetDateTime now = now();
         jdbc.sql("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .params(id, familyId, userId, sha256(token), now, now.plus(settings.refreshTokenTtl())).update();
+                .params(id, familyId, userId, SecretTokens.hash(token), now, now.plus(settings.refreshTokenTtl())).update();
         return token;
     }
 
@@ -126,19 +124,7 @@ class RefreshTokens {
         return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
-    /** 256 random bits need no slow hash: SHA-256 hex, like ingest keys. */
-    static String sha256(String token) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
-
     private static String newToken() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return SecretTokens.generate(PREFIX);
     }
 }
