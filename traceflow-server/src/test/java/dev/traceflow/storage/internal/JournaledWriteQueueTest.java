@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class JournaledWriteQueueTest {
 
     @TempDir
@@ -288,7 +289,8 @@ class JournaledWriteQueueTest {
     }
 
     @Test
-    void restart_afterATransactionEndedInsideARequest_loadsOnlyTheRestOfIt() throws Exception {
+    void restart_afterATransactionEndedInsideARequest_loadsOnlyTheRestOfIt(
+            org.springframework.boot.test.system.CapturedOutput output) throws Exception {
         GatedStorage storage = new GatedStorage(duck());
         // the store fails from the transaction after the two row groups on: the split request's
         // last 10 events stay in the journal (they have no eventId, so storing twice would show)
@@ -307,6 +309,24 @@ class JournaledWriteQueueTest {
         assertThat(second.awaitStored(Duration.ofSeconds(10))).isTrue();
         assertThat(count(storage.delegate)).as("each event once").isEqualTo(240);
         assertThat(told.get("app:stored").get()).isEqualTo(240);
+        // the operator sees why the restart loads part of a request
+        assertThat(output.getAll())
+                .contains("The first 20 of 30 events of the oldest request waiting were stored before the stop")
+                .contains("Loading 10 events of 1 requests acknowledged before the last stop");
+    }
+
+    @Test
+    void loader_warnsAboutATransactionSlowerThanASecond(org.springframework.boot.test.system.CapturedOutput output) throws Exception {
+        GatedStorage storage = new GatedStorage(duck());
+        JournaledWriteQueue q = queue(storage, 1000, Duration.ofMillis(1), new SimpleMeterRegistry());
+        storage.closeGate();
+        var pending = q.submit("app", events(30, null));
+        assertThat(storage.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(1100);
+        storage.openGate();
+        pending.get(5, TimeUnit.SECONDS);
+        assertThat(q.awaitStored(Duration.ofSeconds(5))).isTrue();
+        assertThat(output.getAll()).containsPattern("storing 30 events in gated took \\d{4,} ms");
     }
 
     @Test
