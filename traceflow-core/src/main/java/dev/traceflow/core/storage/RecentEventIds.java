@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class RecentEventIds {
 
     private final int capacity;
-    private final LongOpenSet set;
+    private final LongHashSet set;
     /** insertion order, as a ring: {@code ring[next]} is the oldest once the ring is full */
     private long[] ring;
     private int next;
@@ -27,7 +27,7 @@ public final class RecentEventIds {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
-        this.set = new LongOpenSet(Math.min(capacity, 1 << 16));
+        this.set = new LongHashSet(Math.min(capacity, 1 << 16));
         this.ring = new long[Math.min(capacity, 1 << 16)];
     }
 
@@ -71,93 +71,5 @@ public final class RecentEventIds {
 
     public int size() {
         return set.size();
-    }
-
-    /** Open-addressing hash set of longs with backward-shift deletion; 0 is handled apart. */
-    private static final class LongOpenSet {
-        private long[] table;
-        private int size;
-        private boolean hasZero;
-
-        LongOpenSet(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
-            table = new long[cap];
-        }
-
-        int size() {
-            return size + (hasZero ? 1 : 0);
-        }
-
-        private static int mix(long k) {
-            long h = k * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        boolean contains(long k) {
-            if (k == 0) return hasZero;
-            int mask = table.length - 1;
-            for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
-                long v = table[i];
-                if (v == 0) return false;
-                if (v == k) return true;
-            }
-        }
-
-        boolean add(long k) {
-            if (k == 0) {
-                boolean added = !hasZero;
-                hasZero = true;
-                return added;
-            }
-            if ((size + 1) * 2 > table.length) {
-                grow();
-            }
-            int mask = table.length - 1;
-            for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
-                long v = table[i];
-                if (v == k) return false;
-                if (v == 0) {
-                    table[i] = k;
-                    size++;
-                    return true;
-                }
-            }
-        }
-
-        boolean remove(long k) {
-            if (k == 0) {
-                boolean had = hasZero;
-                hasZero = false;
-                return had;
-            }
-            int mask = table.length - 1;
-            int i = mix(k) & mask;
-            while (table[i] != k) {
-                if (table[i] == 0) return false;
-                i = (i + 1) & mask;
-            }
-            // backward-shift deletion keeps probe chains intact without tombstones
-            int gap = i;
-            for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-                int home = mix(table[j]) & mask;
-                boolean movable = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
-                if (movable) {
-                    table[gap] = table[j];
-                    gap = j;
-                }
-            }
-            table[gap] = 0;
-            size--;
-            return true;
-        }
-
-        private void grow() {
-            long[] old = table;
-            table = new long[old.length * 2];
-            size = 0;
-            for (long v : old) {
-                if (v != 0) add(v);
-            }
-        }
     }
 }

@@ -1,10 +1,9 @@
 package dev.traceflow.storage.duckdb;
 
+import dev.traceflow.core.storage.LongHashSet;
 import dev.traceflow.core.storage.RecentEventIds;
 
 import java.util.BitSet;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * The de-duplication index: stored ids (a bounded {@link RecentEventIds}) plus ids claimed by a
@@ -16,7 +15,7 @@ import java.util.Set;
 final class EventIdClaims {
 
     private final RecentEventIds stored;
-    private final Set<Long> inFlight = new HashSet<>();
+    private final LongHashSet inFlight = new LongHashSet(64);
 
     EventIdClaims(int capacity) {
         this.stored = new RecentEventIds(capacity);
