@@ -39,9 +39,23 @@ public final class RecentEventIds {
         return h;
     }
 
+    /** FNV-1a over the UTF-8 bytes; an ASCII string's chars are those bytes, so it needs no copy. */
     private static long fnv(long h, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        for (byte b : bytes) {
+        long ascii = h;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return fnvUtf8(h, s);
+            }
+            ascii ^= c;
+            ascii *= 0x100000001b3L;
+        }
+        return ascii;
+    }
+
+    private static long fnvUtf8(long h, String s) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);
             h *= 0x100000001b3L;
         }

@@ -62,4 +62,11 @@ class RecentEventIdsTest {
     void capacityMustBePositive() {
         assertThatThrownBy(() -> new RecentEventIds(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** Journals carry these keys across restarts and upgrades: the function must not change. */
+    @Test
+    void key_isStableFnv1aOverUtf8() {
+        assertThat(RecentEventIds.key("demo", "0b7e3c1a-54f2-4f5e-9a51-6f0e2b8d7c41")).isEqualTo(-7612906590201816172L);
+        assertThat(RecentEventIds.key("shop", "événement-✓-😀")).isEqualTo(-5329055648697217217L);
+    }
 }

@@ -51,6 +51,12 @@ final class EventDataJson implements AutoCloseable {
     private static final byte[] RESOURCES = JsonText.fieldName("resources");
 
     private final JsonText out = new JsonText();
+    /**
+     * The last user agent and its JSON text: the events of a batch nearly always share one, and
+     * at ~130 characters it was the longest string written per event.
+     */
+    private String lastUserAgent;
+    private byte[] lastUserAgentJson;
 
     /** Receives one value's UTF-8 bytes, valid only during the call. */
     interface Sink {
@@ -74,7 +80,7 @@ final class EventDataJson implements AutoCloseable {
         out.stringField(URL, e.url());
         out.stringField(REFERRER, e.referrer());
         out.stringField(TITLE, e.title());
-        out.stringField(USER_AGENT, e.userAgent());
+        userAgent(e.userAgent());
         out.stringField(BROWSER_VERSION, e.browserVersion());
         out.stringField(OS_VERSION, e.osVersion());
         out.stringField(UTM_SOURCE, e.utmSource());
@@ -87,6 +93,17 @@ final class EventDataJson implements AutoCloseable {
         details(e.details());
         out.endObject();
         sink.accept(out.bytes(), out.length());
+    }
+
+    private void userAgent(String userAgent) {
+        if (userAgent == null) {
+            return;
+        }
+        if (!userAgent.equals(lastUserAgent)) {
+            lastUserAgent = userAgent;
+            lastUserAgentJson = JsonText.stringJson(userAgent);
+        }
+        out.rawField(USER_AGENT, lastUserAgentJson);
     }
 
     @Override

@@ -85,6 +85,19 @@ final class JsonText {
         }
     }
 
+    /** Writes a field whose value is JSON text already, e.g. a string written once and kept ({@link #stringJson}). */
+    void rawField(byte[] name, byte[] json) {
+        name(name);
+        writeBytes(json);
+    }
+
+    /** The JSON text of one string, for {@link #rawField}. */
+    static byte[] stringJson(String s) {
+        JsonText t = new JsonText();
+        t.string(s);
+        return Arrays.copyOf(t.buf, t.size);
+    }
+
     void longField(byte[] name, long value) {
         name(name);
         ascii(Long.toString(value));

@@ -54,6 +54,29 @@ class DuckDbEventWriterTest {
         }
     }
 
+    /** The user agent's JSON text is reused while it repeats: a change within the batch must still show. */
+    @Test
+    void write_keepsEachEventsUserAgent() throws Exception {
+        Path file = dir.resolve("ua.duckdb");
+        long at = Instant.now().toEpochMilli();
+        String[] agents = {"Agent A", "Agent A", "Agent \"B\"", null, "Agent A"};
+        List<Event> events = new java.util.ArrayList<>();
+        for (int i = 0; i < agents.length; i++) {
+            events.add(Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("u" + i).userAgent(agents[i]).build());
+        }
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
+            storage.writer().write(events);
+        }
+        try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT json_extract_string(data, '$.userAgent') FROM events ORDER BY event_id")) {
+            for (String agent : agents) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(agent);
+            }
+        }
+    }
+
     @Test
     void write_fillsTypedColumnsAndJson() throws Exception {
         Path file = dir.resolve("e.duckdb");

@@ -104,6 +104,16 @@ class JsonTextTest {
         assertThat(new String(t.bytes(), 0, t.length(), StandardCharsets.UTF_8)).isEqualTo("{}");
     }
 
+    @Test
+    void rawField_writesJsonTextKeptFromBefore() {
+        JsonText t = new JsonText();
+        t.startObject();
+        t.longField(JsonText.fieldName("n"), 1);
+        t.rawField(JsonText.fieldName("ua"), JsonText.stringJson("Mozilla/5.0 \"x\""));
+        t.endObject();
+        assertThat(new String(t.bytes(), 0, t.length(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":1,\"ua\":\"Mozilla/5.0 \\\"x\\\"\"}");
+    }
+
     /** Random JSON-like trees read back by Jackson as the same values. */
     @Test
     void value_roundTripsThroughAJsonParser() {
