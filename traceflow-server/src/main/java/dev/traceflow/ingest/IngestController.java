@@ -89,7 +89,7 @@ class IngestController {
     @KeyParameters
     @PostMapping(path = "/api/collect", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    void collect(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void collect(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
         IngestReplies.accepted(response, countingRejections(app, () -> collectAuthenticated(app, request)));
     }
@@ -146,7 +146,7 @@ class IngestController {
     @KeyParameters
     @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    void collectBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void collectBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
         IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app.id(), parseCollect(request, false))));
     }
@@ -177,7 +177,7 @@ class IngestController {
     @KeyParameters
     @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
-    void telemetryBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
         IngestReplies.accepted(response, countingRejections(app, () -> telemetryBatchAuthenticated(app, request)));
     }
@@ -222,7 +222,7 @@ class IngestController {
     @KeyParameters
     @PostMapping(path = "/api/event", consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    void analyticsEvent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request, response);
         IngestReplies.accepted(response, countingRejections(app, () -> analyticsEventAuthenticated(app, request)));
     }

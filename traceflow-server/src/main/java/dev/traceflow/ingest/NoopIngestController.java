@@ -10,7 +10,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +36,7 @@ class NoopIngestController {
 
     @PostMapping(path = "/bench/noop", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    void noop(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void noop(HttpServletRequest request, HttpServletResponse response) {
         auth.authenticate(request, response);
         byte[] body = bodies.read(request);
         List<Drop> drops = new ArrayList<>();
