@@ -52,6 +52,8 @@ class HealthAndDocsTest extends ServerTest {
             var accepted = doc.path("paths").path(path).path("post").path("responses").path("202");
             assertThat(accepted.path("content").path("application/json").path("schema").path("$ref").asString()).as(path)
                     .endsWith("/IngestResponse");
+            assertThat(doc.path("paths").path(path).path("post").path("responses").has("200")).as(path + " answers 202, never 200")
+                    .isFalse();
         }
         assertThat(doc.path("components").path("schemas").path("IngestResponse").path("properties").propertyNames())
                 .contains("accepted", "rejected", "errors");
