@@ -8,6 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class HealthAndDocsTest extends ServerTest {
 
+    /** The ingest paths bypass Spring Security on purpose: its per-path start-up warning is turned off, nothing else. */
+    @Test
+    void logging_silencesOnlyTheIgnoredPathsWarning() {
+        assertThat(org.slf4j.LoggerFactory.getLogger(
+                "org.springframework.security.config.annotation.web.builders.WebSecurity").isWarnEnabled()).isFalse();
+        assertThat(org.slf4j.LoggerFactory.getLogger("org.springframework.security.web.FilterChainProxy").isWarnEnabled()).isTrue();
+    }
+
     @Test
     void healthz_answersOk() {
         TestHttp.Response r = http.get("/healthz");
