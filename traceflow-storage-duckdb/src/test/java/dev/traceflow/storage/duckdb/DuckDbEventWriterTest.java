@@ -54,6 +54,34 @@ class DuckDbEventWriterTest {
         }
     }
 
+    /**
+     * A lone surrogate (a client can send "\\ud800" in JSON) must not reach the JSON columns as an
+     * escape: DuckDB's JSON functions fail the whole query on it ("no low surrogate in string").
+     */
+    @Test
+    void write_keepsTheJsonColumnsReadableWithLoneSurrogates() throws Exception {
+        Path file = dir.resolve("surrogates.duckdb");
+        long at = Instant.now().toEpochMilli();
+        List<Event> events = List.of(
+                Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("s1")
+                        .properties(java.util.Map.of("text", "a\ud800b")).title("t\udc00").build(),
+                Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("s2")
+                        .properties(java.util.Map.of("text", "smile \ud83d\ude00")).build());
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
+            storage.writer().write(events);
+        }
+        try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT json_extract_string(properties, '$.text'), json_extract_string(data, '$.title') "
+                     + "FROM events ORDER BY event_id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("a\ufffdb");
+            assertThat(rs.getString(2)).isEqualTo("t\ufffd");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("smile \ud83d\ude00");
+        }
+    }
+
     /** The user agent's JSON text is reused while it repeats: a change within the batch must still show. */
     @Test
     void write_keepsEachEventsUserAgent() throws Exception {
