@@ -203,13 +203,4 @@ final class IngestJson {
         return ApiException.malformed("the body is not valid JSON: " + RequestBodies.truncate(reason)
                 + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
     }
-
-    /** Parses a whole body as a JSON object (used by the no-op ceiling and proto3 JSON). */
-    JsonMapper mapper() {
-        return mapper;
-    }
-
-    static List<Drop> newDrops() {
-        return new ArrayList<>();
-    }
 }
