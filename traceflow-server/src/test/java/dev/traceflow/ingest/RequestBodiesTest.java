@@ -1,0 +1,60 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.http.ApiException;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Size limits per encoding: the limits that apply are the wire's and, after decoding, the decompressed one. */
+class RequestBodiesTest {
+
+    private static MockHttpServletRequest request(byte[] body, boolean declareLength, String encoding) {
+        MockHttpServletRequest r = new MockHttpServletRequest("POST", "/api/collect/batch") {
+            @Override
+            public long getContentLengthLong() {
+                return declareLength ? super.getContentLengthLong() : -1; // chunked: no Content-Length
+            }
+        };
+        r.setContent(body);
+        if (encoding != null) {
+            r.addHeader("Content-Encoding", encoding);
+        }
+        return r;
+    }
+
+    @Test
+    void read_takesABodyOfItsDeclaredLength() {
+        byte[] body = "[{\"a\":1}]".getBytes();
+        assertThat(new RequestBodies(100, 100).read(request(body, true, null))).isEqualTo(body);
+        assertThat(new RequestBodies(100, 100).read(request(body, false, null))).as("chunked").isEqualTo(body);
+        assertThat(new RequestBodies(100, 100).read(request(new byte[0], true, null))).isEmpty();
+    }
+
+    /** Without an encoding the body is its own decompressed form: the smaller of the two limits applies. */
+    @Test
+    void read_refusesAPlainBodyOverTheDecompressedLimitWhenThatIsTheSmallerOne() {
+        byte[] body = new byte[60];
+        for (boolean declared : new boolean[]{true, false}) {
+            assertThatThrownBy(() -> new RequestBodies(100, 50).read(request(body, declared, null)))
+                    .as("declared length: " + declared)
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
+        }
+        assertThat(new RequestBodies(100, 60).read(request(body, true, null))).hasSize(60);
+    }
+
+    @Test
+    void read_refusesAGzipBodyThatDecodesPastTheLimit() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(new byte[1000]);
+        }
+        assertThatThrownBy(() -> new RequestBodies(10_000, 500).read(request(gz.toByteArray(), true, "gzip")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
+        assertThat(new RequestBodies(10_000, 1000).read(request(gz.toByteArray(), true, "gzip"))).hasSize(1000);
+    }
+}
