@@ -21,6 +21,13 @@ class DuckDbEventWriterTest {
     @TempDir
     Path dir;
 
+    /** Writes the events into a DuckDB file and closes it, so the test reads what is on disk. */
+    private static void store(Path file, List<Event> events) {
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
+            storage.writer().write(events);
+        }
+    }
+
     @Test
     void write_keepsEachEventsJsonColumnsApartWithinABatch() throws Exception {
         Path file = dir.resolve("j.duckdb");
@@ -32,9 +39,7 @@ class DuckDbEventWriterTest {
                 Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("e2").url("https://a.example/2").build(),
                 Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("e3")
                         .properties(java.util.Map.of("n", List.of(1, 2))).build());
-        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
-            storage.writer().write(events);
-        }
+        store(file, events);
         try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT event_id, properties, json_valid(data), json_extract_string(data, '$.url') "
@@ -67,9 +72,7 @@ class DuckDbEventWriterTest {
                         .properties(java.util.Map.of("text", "a\ud800b")).title("t\udc00").build(),
                 Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("s2")
                         .properties(java.util.Map.of("text", "smile \ud83d\ude00")).build());
-        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
-            storage.writer().write(events);
-        }
+        store(file, events);
         try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT json_extract_string(properties, '$.text'), json_extract_string(data, '$.title') "
@@ -92,9 +95,7 @@ class DuckDbEventWriterTest {
         for (int i = 0; i < agents.length; i++) {
             events.add(Event.builder("app", dev.traceflow.core.event.EventType.PAGEVIEW, at).eventId("u" + i).userAgent(agents[i]).build());
         }
-        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
-            storage.writer().write(events);
-        }
+        store(file, events);
         try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT json_extract_string(data, '$.userAgent') FROM events ORDER BY event_id")) {
