@@ -160,13 +160,18 @@ final class EventMapping {
                 f.string("navigationType"));
     }
 
+    /**
+     * An API call needs what the "slowest / failing endpoints" questions read: its URL and duration.
+     * Method and status stay optional, as a request that failed at the network level has no status.
+     */
     private static EventDetails api(Map<String, Object> props) {
         if (props == null) {
-            return new EventDetails.ApiCallDetails(null, null, null, null);
+            throw new FieldReader.FieldError("MISSING_FIELD", "field 'properties' is required (with url and duration)");
         }
         FieldReader p = new FieldReader(props);
         try {
-            return new EventDetails.ApiCallDetails(p.string("method"), p.string("url"), p.integer("status"), p.number("duration"));
+            return new EventDetails.ApiCallDetails(p.string("method"), p.requiredString("url"), p.integer("status"),
+                    p.requiredNumber("duration"));
         } catch (FieldReader.FieldError e) {
             throw new FieldReader.FieldError(e.code(), "properties: " + e.getMessage());
         }

@@ -158,10 +158,13 @@ class CollectValidationTest extends IngestTestBase {
                 event(APP, "click", "x", 1, "y", 2),
                 event(APP, "resource", "name", "https://shop.test/a.js", "initiatorType", "script"),
                 event(APP, "performance"),
+                event(APP, "api"),
+                event(APP, "api", "properties", Map.of("method", "GET", "duration", 12.5)),
+                event(APP, "api", "properties", Map.of("url", "https://api.shop.test/cart", "status", 200)),
                 pageview(APP)), key);
 
-        assertAccepted(r, 1, 9);
-        for (int index = 0; index < 9; index++) {
+        assertAccepted(r, 1, 12);
+        for (int index = 0; index < 12; index++) {
             assertErrorAt(r, index, "MISSING_FIELD");
         }
         assertThat(r.json().path("errors").get(0).path("message").asString()).contains("appId");
@@ -169,6 +172,9 @@ class CollectValidationTest extends IngestTestBase {
         assertThat(r.json().path("errors").get(2).path("message").asString()).contains("timestamp");
         assertThat(r.json().path("errors").get(3).path("message").asString()).contains("message");
         assertThat(r.json().path("errors").get(4).path("message").asString()).contains("id");
+        assertThat(r.json().path("errors").get(9).path("message").asString()).contains("properties");
+        assertThat(r.json().path("errors").get(10).path("message").asString()).contains("properties: field 'url'");
+        assertThat(r.json().path("errors").get(11).path("message").asString()).contains("properties: field 'duration'");
         assertThat(stored(APP)).isEqualTo(before + 1);
     }
 
