@@ -65,8 +65,12 @@ final class TelemetryMapping {
             }
             case "api" -> {
                 type = EventType.API;
-                details = new EventDetails.ApiCallDetails(p.string("method"), p.string("url") != null ? p.string("url") : name,
-                        p.integer("status"), p.number("duration"));
+                // as for /api/collect: an API call is only useful with its URL and duration
+                String url = p.string("url") != null ? p.string("url") : name;
+                if (url == null) {
+                    throw new FieldReader.FieldError("MISSING_FIELD", "an api event needs 'name' or 'props.url'");
+                }
+                details = new EventDetails.ApiCallDetails(p.string("method"), url, p.integer("status"), p.requiredNumber("duration"));
             }
             case "perf" -> {
                 if (name == null) {

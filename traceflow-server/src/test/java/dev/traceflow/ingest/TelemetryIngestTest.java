@@ -113,15 +113,21 @@ class TelemetryIngestTest extends IngestTestBase {
                 item("perf", "LCP", "userAgent", CHROME_UA),
                 item("event", null, "userAgent", CHROME_UA),
                 future,
-                item("page", "/bad-url", "url", 5))), key);
+                item("page", "/bad-url", "url", 5),
+                item("api", null, "duration", 12.5),
+                item("api", "/api/items", "status", 200))), key);
 
-        assertAccepted(r, 1, 6);
+        assertAccepted(r, 1, 8);
         assertErrorAt(r, 1, "UNKNOWN_TYPE");
         assertErrorAt(r, 2, "MISSING_FIELD");
         assertErrorAt(r, 3, "MISSING_FIELD");
         assertErrorAt(r, 4, "MISSING_FIELD");
         assertErrorAt(r, 5, "TIMESTAMP_OUT_OF_RANGE");
         assertErrorAt(r, 6, "INVALID_FIELD");
+        assertErrorAt(r, 7, "MISSING_FIELD");
+        assertErrorAt(r, 8, "MISSING_FIELD");
+        assertThat(r.json().path("errors").get(6).path("message").asString()).contains("props.url");
+        assertThat(r.json().path("errors").get(7).path("message").asString()).contains("duration");
         assertThat(stored(APP)).isEqualTo(before + 1);
     }
 
