@@ -27,7 +27,14 @@ class JsonErrorController implements ErrorController {
         if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof ApiException api) {
             return new ApiErrorHandler().api(api, request);
         }
-        String errorCode = switch (status) {
+        String errorCode = codeFor(status);
+        String message = messageFor(status);
+        return ApiErrorHandler.body(status, errorCode, message, List.of(), null, request);
+    }
+
+    /** The error code of a status the framework or the container produced, not our own code. */
+    static String codeFor(HttpStatus status) {
+        return switch (status) {
             case NOT_FOUND -> "NOT_FOUND";
             case BAD_REQUEST -> "BAD_REQUEST";
             case METHOD_NOT_ALLOWED -> "METHOD_NOT_ALLOWED";
@@ -35,9 +42,11 @@ class JsonErrorController implements ErrorController {
             case UNSUPPORTED_MEDIA_TYPE -> "UNSUPPORTED_MEDIA_TYPE";
             default -> status.is4xxClientError() ? "BAD_REQUEST" : "INTERNAL_ERROR";
         };
-        String message = status.is5xxServerError()
+    }
+
+    static String messageFor(HttpStatus status) {
+        return status.is5xxServerError()
                 ? "The server failed to handle the request; quote the trace id when reporting it"
                 : status.getReasonPhrase();
-        return ApiErrorHandler.body(status, errorCode, message, List.of(), null, request);
     }
 }

@@ -7,6 +7,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Framework errors get API.md's shape too, and the trace id of the answer is in the log. */
@@ -64,5 +71,47 @@ class ErrorShapeTest extends ServerTest {
     void badTraceparent_getsAFreshId() {
         TestHttp.Response r = http.get("/nope", "traceparent", "00-zzzz-00f067aa0ba902b7-01");
         assertThat(r.json().path("traceId").asString()).hasSize(32).isNotEqualTo("zzzz");
+    }
+
+    @Test
+    void undecodableUri_rejectedByTomcat_is400InTheErrorShape(CapturedOutput output) throws IOException {
+        String response = rawRequest("GET /api/collect%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertContainerErrorShape(response, 400, output);
+    }
+
+    @Test
+    void requestLineOverTheHeaderLimit_rejectedByTomcat_is400InTheErrorShape(CapturedOutput output) throws IOException {
+        String longPath = "/" + "a".repeat(20_000);
+        String response = rawRequest("GET " + longPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertContainerErrorShape(response, 400, output);
+        assertThat(output.getOut()).doesNotContain("a".repeat(1_000));
+    }
+
+    /** Tomcat refuses these before any servlet runs, so they need a raw socket: no HTTP client sends them. */
+    private String rawRequest(String request) throws IOException {
+        URI base = URI.create(http.base());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void assertContainerErrorShape(String response, int status, CapturedOutput output) {
+        assertThat(response).startsWith("HTTP/1.1 " + status);
+        String head = response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head).contains("content-type: application/json");
+        assertThat(response).doesNotContain("<html", "Tomcat");
+        var json = TestHttp.JSON.readTree(response.substring(response.indexOf('{'), response.lastIndexOf('}') + 1));
+        assertThat(json.path("code").asString()).isEqualTo("BAD_REQUEST");
+        assertThat(json.path("message").asString()).isNotBlank();
+        assertThat(json.path("details").isArray()).isTrue();
+        String traceId = json.path("traceId").asString();
+        assertThat(traceId).hasSize(32);
+        assertThat(head).contains("x-trace-id: " + traceId);
+        assertThat(output.getOut()).contains(traceId);
     }
 }
