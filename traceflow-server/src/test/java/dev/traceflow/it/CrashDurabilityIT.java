@@ -7,9 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -120,10 +119,7 @@ class CrashDurabilityIT {
     }
 
     private TestHttp startServer(java.util.Map<String, String> env) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServerProcesses.freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
         assertThat(jar).exists();
@@ -136,25 +132,7 @@ class CrashDurabilityIT {
         pb.environment().putAll(env);
         server = pb.start();
         TestHttp http = new TestHttp("http://127.0.0.1:" + port);
-        awaitHealthy(http);
+        ServerProcesses.awaitHealthy(server, http, dir.resolve("server.log"), Duration.ofSeconds(90));
         return http;
-    }
-
-    private void awaitHealthy(TestHttp http) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new AssertionError("server exited: " + Files.readString(dir.resolve("server.log")));
-            }
-            try {
-                if (http.get("/healthz").status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // connection refused while starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server did not become healthy: " + Files.readString(dir.resolve("server.log")));
     }
 }

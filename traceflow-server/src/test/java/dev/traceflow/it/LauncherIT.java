@@ -1,0 +1,134 @@
+package dev.traceflow.it;
+
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The README's run command, {@code ./traceflow}, against the jar built by {@code package}: it finds a
+ * JDK by itself, on JDK 25+ records a start-up cache for the build and starts from it, takes the
+ * README's first event, and with {@code TRACEFLOW_AOT=off} starts from the plain jar.
+ */
+class LauncherIT {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final Path AOT_DIR = REPO.resolve("traceflow-server/target/aot");
+
+    @TempDir
+    Path dir;
+
+    private Process server;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(60, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void traceflow_startsFromAStartUpCacheOfThisBuild_andStoresTheFirstEvent() throws Exception {
+        assumeTrue(jdk25Installed(), "the start-up cache needs a JDK >= 25");
+
+        TestHttp http = start(Map.of());
+
+        List<String> command = commandLine();
+        assertThat(command).anyMatch(arg -> arg.equals("-XX:AOTCache=" + AOT_DIR.resolve("app.aot")));
+        assertThat(command).contains(AOT_DIR.resolve("app/traceflow-server.jar").toString());
+        assertThat(AOT_DIR.resolve("app.aot")).isNotEmptyFile();
+        assertThat(Files.readString(AOT_DIR.resolve("jdk")).strip()).isEqualTo(Path.of(command.getFirst()).getParent().getParent().toString());
+        // the training start ran in a throwaway directory, not in the caller's working directory
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsOnly("server.log", "data");
+        }
+
+        TestHttp.Response r = http.post("/api/collect", "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":"
+                + System.currentTimeMillis() + ",\"url\":\"https://example.com/pricing\"}",
+                "Content-Type", "application/json", "X-TraceFlow-Key", "launcher-test-key");
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        assertThat(r.json().path("accepted").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void traceflow_withAotOff_startsFromThePlainJar() throws Exception {
+        TestHttp http = start(Map.of("TRACEFLOW_AOT", "off"));
+
+        List<String> command = commandLine();
+        assertThat(command).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
+        assertThat(command).contains(REPO.resolve("traceflow-server/target/traceflow-server.jar").toString());
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+    }
+
+    /** The JDK the launcher picks (bin/find-jdk.sh): JAVA_HOME when it is >= 21, else the newest under /usr/lib/jvm. */
+    private static boolean jdk25Installed() throws IOException {
+        String javaHome = System.getenv("JAVA_HOME");
+        int picked = javaHome != null && featureVersion(Path.of(javaHome)) >= 21 ? featureVersion(Path.of(javaHome)) : newestUnderUsrLibJvm();
+        return picked >= 25;
+    }
+
+    private static int newestUnderUsrLibJvm() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return 0;
+        }
+        try (var homes = Files.list(jvms)) {
+            return homes.mapToInt(LauncherIT::featureVersion).max().orElse(0);
+        }
+    }
+
+    private static int featureVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[._+-]")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // not a JDK
+        }
+        return 0;
+    }
+
+    /** The launcher execs java, so the process it started is the server's JVM. */
+    private List<String> commandLine() {
+        ProcessHandle.Info info = server.toHandle().info();
+        List<String> command = new java.util.ArrayList<>();
+        command.add(info.command().orElseThrow());
+        command.addAll(List.of(info.arguments().orElseThrow()));
+        return command;
+    }
+
+    private TestHttp start(Map<String, String> env) throws IOException, InterruptedException {
+        int port = ServerProcesses.freePort();
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("traceflow").toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
+        pb.environment().put("PORT", Integer.toString(port));
+        pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "launcher-test-key");
+        pb.environment().put("JAVA_OPTS", "-Xmx512m");
+        pb.environment().putAll(env);
+        server = pb.start();
+        TestHttp http = new TestHttp("http://127.0.0.1:" + port);
+        // a first start after a build also records the cache (~20-30 s on 2 busy cores)
+        ServerProcesses.awaitHealthy(server, http, dir.resolve("server.log"), Duration.ofSeconds(180));
+        return http;
+    }
+}
