@@ -44,8 +44,15 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * The command line: {@code [taskset -c <cpus>] <java> [jvmArgs] -jar <jar>}. {@code taskset} execs
-     * java in place, so the child's pid is the JVM's and SIGTERM reaches it directly.
+     * The JVM option {@code ./traceflow} starts the server with on JDK 25+: 8-byte object headers
+     * (JEP 519). The server is measured as users run it; an explicit {@code UseCompactObjectHeaders}
+     * in the JVM arguments wins.
+     */
+    static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
+
+    /**
+     * The command line: {@code [taskset -c <cpus>] <java> [launcher defaults] [jvmArgs] -jar <jar>}.
+     * {@code taskset} execs java in place, so the child's pid is the JVM's and SIGTERM reaches it directly.
      */
     static List<String> command(Launch launch) {
         List<String> command = new ArrayList<>();
@@ -53,6 +60,10 @@ public final class ServerProcess implements AutoCloseable {
             command.addAll(List.of("taskset", "-c", launch.cpus()));
         }
         command.add(JdkFinder.javaExecutable(launch.javaHome()).toString());
+        if (JdkFinder.featureVersion(launch.javaHome()).orElse(0) >= 25
+                && launch.jvmArgs().stream().noneMatch(arg -> arg.contains("UseCompactObjectHeaders"))) {
+            command.add(COMPACT_HEADERS);
+        }
         command.addAll(launch.jvmArgs());
         command.addAll(List.of("-jar", launch.jar().toString()));
         return command;

@@ -26,6 +26,29 @@ class ServerProcessTest {
     }
 
     @Test
+    void startsTheServerWithCompactObjectHeadersOnJdk25_asTheLauncherDoes() throws Exception {
+        Path jdk25 = fakeJdk("jdk25", "25.0.1");
+        Path jdk21 = fakeJdk("jdk21", "21.0.4");
+
+        assertThat(ServerProcess.command(launch(jdk25, List.of("-Xmx1g"))))
+                .containsExactly(jdk25.resolve("bin/java").toString(), "-XX:+UseCompactObjectHeaders", "-Xmx1g", "-jar", "server.jar");
+        assertThat(ServerProcess.command(launch(jdk25, List.of("-XX:-UseCompactObjectHeaders"))))
+                .containsExactly(jdk25.resolve("bin/java").toString(), "-XX:-UseCompactObjectHeaders", "-jar", "server.jar");
+        assertThat(ServerProcess.command(launch(jdk21, List.of())))
+                .containsExactly(jdk21.resolve("bin/java").toString(), "-jar", "server.jar");
+    }
+
+    private ServerProcess.Launch launch(Path jdk, List<String> jvmArgs) {
+        return new ServerProcess.Launch(jdk, Path.of("server.jar"), dataDir, 8080, "k", null, jvmArgs, "pw");
+    }
+
+    private Path fakeJdk(String name, String version) throws Exception {
+        Path home = Files.createDirectories(dataDir.resolve(name));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+        return home;
+    }
+
+    @Test
     void configuresTheServerThroughTheContractsEnvironmentVariables() {
         var launch = new ServerProcess.Launch(Path.of("/jdk"), Path.of("server.jar"), dataDir, 8123, "key-1", null, List.of(), "admin-pw-1");
 
