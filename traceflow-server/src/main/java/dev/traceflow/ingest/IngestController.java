@@ -50,6 +50,11 @@ import java.util.Set;
 @io.swagger.v3.oas.annotations.security.SecurityRequirement(name = "IngestKey")
 class IngestController {
 
+    /** Where API.md's type table is silent or lenient; shared by the descriptions of both collect endpoints. */
+    private static final String REQUIRED_FIELDS = "Required per type: the fields API.md lists without `?`, except that an `event` "
+            + "may come without `properties`, and an `api` event needs `properties.url` and `properties.duration` "
+            + "(`method` and `status` are optional: a request that failed on the network has no status).";
+
     static final Set<String> PATHS = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
             "/api/event");
     static final String PROTOBUF = "application/protobuf";
@@ -81,7 +86,7 @@ class IngestController {
     }
 
     @Operation(summary = "Send one TraceFlow event",
-            description = "The body is one event (API.md). 202 when stored; an invalid event answers 422 (403 when its appId is "
+            description = "The body is one event (API.md). " + REQUIRED_FIELDS + " 202 when stored; an invalid event answers 422 (403 when its appId is "
                     + "another app's, 413 when over 64 KiB). Events dropped by policy (bot, sampling, drop rules) answer 202 with "
                     + "rejected: 1 and the reason.")
     @ApiResponse(responseCode = "202", description = "Stored (or dropped by policy, see errors)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
@@ -140,7 +145,7 @@ class IngestController {
 
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
-                    + "skipped and reported by index; the others are stored.")
+                    + "skipped and reported by index; the others are stored. " + REQUIRED_FIELDS)
     @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 1 s under heavy load (longer while storage works off a backlog)",
             content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
@@ -172,7 +177,8 @@ class IngestController {
 
     @Operation(summary = "Platform telemetry batch (seed 001)",
             description = "`{\"app\", \"release\", \"events\": [{\"type\": \"page|event|error|api|perf\", \"name\", \"ts\", \"props\"}]}`; "
-                    + "page → pageview, perf → web-vital (LCP, INP, CLS, FCP, TTFB, FID) or performance. `app` must be the key's app.")
+                    + "page → pageview, perf → web-vital (LCP, INP, CLS, FCP, TTFB, FID) or performance. `app` must be the key's app. "
+                    + "An api item needs a URL (`name` or `props.url`) and `props.duration`.")
     @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
     @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},

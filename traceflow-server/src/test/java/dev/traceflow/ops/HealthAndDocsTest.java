@@ -67,6 +67,17 @@ class HealthAndDocsTest extends ServerTest {
                 .contains("accepted", "rejected", "errors");
     }
 
+    /** The README's "decisions where API.md is silent" are in the document too. */
+    @Test
+    void openapi_statesTheRequiredFieldsOfApiEvents() {
+        var paths = http.get("/openapi.json").json().path("paths");
+        for (String path : new String[]{"/api/collect", "/api/collect/batch"}) {
+            assertThat(paths.path(path).path("post").path("description").asString()).as(path)
+                    .contains("`properties.url` and `properties.duration`");
+        }
+        assertThat(paths.path("/api/telemetry/batch").path("post").path("description").asString()).contains("`props.duration`");
+    }
+
     @Test
     void openapi_declaresBearerAuthAndTheRoleOfEachProtectedOperation() {
         var doc = http.get("/openapi.json").json();
