@@ -105,9 +105,9 @@ class ApiErrorHandler {
                                          HttpHeaders headers, HttpServletRequest request) {
         String traceId = TraceIds.current(request);
         if (status.is5xxServerError()) {
-            log.warn("{} {} -> {} {}: {} traceId={}", request.getMethod(), request.getRequestURI(), status.value(), code, message, traceId);
+            log.warn("{} {} -> {} {}: {} traceId={}", request.getMethod(), loggedUri(request), status.value(), code, message, traceId);
         } else {
-            log.info("{} {} -> {} {}: {} traceId={}", request.getMethod(), request.getRequestURI(), status.value(), code, message, traceId);
+            log.info("{} {} -> {} {}: {} traceId={}", request.getMethod(), loggedUri(request), status.value(), code, message, traceId);
         }
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
         if (headers != null) {
@@ -115,5 +115,16 @@ class ApiErrorHandler {
         }
         return builder.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
                 .body(new ApiError(code, message, details, traceId));
+    }
+
+    private static final int LOGGED_URI_CHARS = 200;
+
+    /** The path without the query (it may carry an ingest key), and only its start: a URI can be as long as the header limit. */
+    static String loggedUri(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        if (uri == null) {
+            return "(unparsed)";
+        }
+        return uri.length() <= LOGGED_URI_CHARS ? uri : uri.substring(0, LOGGED_URI_CHARS) + "...";
     }
 }
