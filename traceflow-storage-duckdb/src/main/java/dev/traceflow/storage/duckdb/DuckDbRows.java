@@ -46,10 +46,9 @@ final class DuckDbRows {
             }
             out.writeLong(key);
         }
-        try (EventDataJson json = new EventDataJson()) {
-            for (Event e : events) {
-                encodeRow(out, e, json);
-            }
+        EventDataJson json = new EventDataJson();
+        for (Event e : events) {
+            encodeRow(out, e, json);
         }
         return out.toByteArray();
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code properties}. One instance serves one batch on one thread and writes every value into one
  * reused buffer ({@link JsonText}), handed to the sink before the next value is written.
  */
-final class EventDataJson implements AutoCloseable {
+final class EventDataJson {
 
     private static final byte[] URL = JsonText.fieldName("url");
     private static final byte[] REFERRER = JsonText.fieldName("referrer");
@@ -104,11 +104,6 @@ final class EventDataJson implements AutoCloseable {
             lastUserAgentJson = JsonText.stringJson(userAgent);
         }
         out.rawField(USER_AGENT, lastUserAgentJson);
-    }
-
-    @Override
-    public void close() {
-        // nothing to release; kept so a batch's writer scope stays explicit
     }
 
     private void details(EventDetails d) {
