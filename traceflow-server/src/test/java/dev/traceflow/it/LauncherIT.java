@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The README's run command, {@code ./traceflow}, against the jar built by {@code package}: it finds a
  * JDK by itself, on JDK 25+ records a start-up cache for the build and starts from it, takes the
- * README's first event, and with {@code TRACEFLOW_AOT=off} starts from the plain jar.
+ * README's first event, and with {@code TRACEFLOW_AOT=off} starts from the plain jar. A start builds
+ * only when what goes into the jar changed.
  */
 class LauncherIT {
 
@@ -69,8 +70,14 @@ class LauncherIT {
     }
 
     @Test
-    void traceflow_withAotOff_startsFromThePlainJar() throws Exception {
+    void traceflow_withAotOff_startsFromThePlainJar_withoutRebuildingForANewerTestSource() throws Exception {
+        // a test source newer than the jar does not change the jar, so it must not make a start build again
+        Path testSource = REPO.resolve("traceflow-server/src/test/java/dev/traceflow/it/LauncherIT.java");
+        Files.setLastModifiedTime(testSource, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+
         TestHttp http = start(Map.of("TRACEFLOW_AOT", "off"));
+
+        assertThat(Files.readString(dir.resolve("server.log"))).doesNotContain("building the server");
 
         List<String> command = commandLine();
         assertThat(command).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
