@@ -87,6 +87,8 @@ public final class IngestBenchmark {
         Boolean stoppedCleanly = null;
         Duration drain = null;
         Double storedEps = null;
+        List<PhaseCpu> cpu = new ArrayList<>();
+        Long serverPid = target.managed() ? target.process().pid() : null;
         try {
             PhaseRunner runner = new PhaseRunner(target.address(), target.ingestKey(), templates,
                     options.connections(), runTag());
@@ -98,11 +100,14 @@ public final class IngestBenchmark {
                 // that work would run during, and lower, the no-op phase
                 target.awaitStored();
             }
+            PhaseCpu.Start cpuStart = PhaseCpu.start(serverPid);
             PhaseResult noop = runPhase(runner, LoadPhase.closedLoop("noop", NOOP_PATH, options.duration()));
             phases.add(noop);
+            PhaseCpu.since(cpuStart, serverPid, noop.name(), noop.acceptedEvents()).ifPresent(cpu::add);
             if (target.managed()) {
                 target.awaitStored(); // the warmup's backlog is not the ingest phase's to store
             }
+            cpuStart = PhaseCpu.start(serverPid);
             PhaseResult ingest = runPhase(runner, LoadPhase.closedLoop("ingest", INGEST_PATH, options.duration()));
             phases.add(ingest);
             if (target.managed()) {
@@ -111,10 +116,17 @@ public final class IngestBenchmark {
                 out.printf(Locale.ROOT, "  stored all of them %.2f s after the phase: %s events/s stored end to end%n",
                         drain.toNanos() / 1e9, BenchmarkReport.number(storedEps));
             }
+            PhaseCpu.since(cpuStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(cpu::add);
             if (ingest.eventsPerSecond() > 0) {
                 // Half the measured maximum, in requests: the events/s the server showed it can take, / 2.
                 double requestsPerSecond = (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
-                phases.add(runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond)));
+                cpuStart = PhaseCpu.start(serverPid);
+                PhaseResult half = runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond));
+                phases.add(half);
+                if (target.managed()) {
+                    target.awaitStored(); // so the CPU window holds the storing of this phase's events too
+                }
+                PhaseCpu.since(cpuStart, serverPid, half.name(), half.acceptedEvents()).ifPresent(cpu::add);
             } else {
                 notes.add("ingest-half was not run: the ingest phase accepted no events.");
             }
@@ -195,7 +207,7 @@ public final class IngestBenchmark {
         }
 
         BenchmarkReport report = new BenchmarkReport(startedAt.toString(), configuration(meanBodyBytes), environment(target),
-                warmup, phases, ratio, accepted, stored, stoppedCleanly, checks, runFailed, notes);
+                warmup, phases, ratio, cpu, accepted, stored, stoppedCleanly, checks, runFailed, notes);
         out.println();
         out.print(report.toMarkdown());
         try {

@@ -43,6 +43,10 @@ class ManagedServerRunTest {
         assertThat(json.get("serverStoppedCleanly").asBoolean()).isTrue();
         assertThat(json.get("checks").get(0).get("verdict").asString()).isEqualTo("PASS");
         assertThat(outcome.console()).contains("ready after", "| zero loss | stored == " + accepted);
+        // the server is another process: its CPU is read from /proc and split by thread
+        assertThat(outcome.console()).contains("| where | noop | ingest | ingest-half |", "| **server** |", "ingest / noop can be at most");
+        assertThat(json.get("cpu")).hasSize(3);
+        assertThat(json.get("cpu").get(1).get("serverMicrosTotal").asDouble()).isPositive();
     }
 
     @Test
