@@ -129,9 +129,7 @@ class JdbcAppDirectory implements AppDirectory {
             tx.executeWithoutResult(status -> {
                 jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES (?, ?, ?, ?)")
                         .params(appId, name, retentionDays, now).update();
-                for (String origin : allowedOrigins) {
-                    jdbc.sql("INSERT INTO app_allowed_origins (app_id, origin) VALUES (?, ?)").params(appId, origin).update();
-                }
+                insertOrigins(appId, allowedOrigins);
             });
         } catch (DuplicateKeyException e) {
             throw new IllegalArgumentException("app '" + appId + "' already exists");
@@ -183,15 +181,20 @@ class JdbcAppDirectory implements AppDirectory {
             }
             if (allowedOrigins != null) {
                 jdbc.sql("DELETE FROM app_allowed_origins WHERE app_id = ?").param(appId).update();
-                for (String origin : allowedOrigins) {
-                    jdbc.sql("INSERT INTO app_allowed_origins (app_id, origin) VALUES (?, ?)").params(appId, origin).update();
-                }
+                insertOrigins(appId, allowedOrigins);
             }
             return true;
         });
         appCache.invalidate(appId);
         origins = null;
         return Boolean.TRUE.equals(found) ? find(appId) : Optional.empty();
+    }
+
+    /** Within the caller's transaction. */
+    private void insertOrigins(String appId, Set<String> allowedOrigins) {
+        for (String origin : allowedOrigins) {
+            jdbc.sql("INSERT INTO app_allowed_origins (app_id, origin) VALUES (?, ?)").params(appId, origin).update();
+        }
     }
 
     @Override
