@@ -22,7 +22,7 @@ import java.util.List;
  *
  * <p>Layout (big-endian): a format byte, the row count {@code n}, {@code n} de-duplication keys
  * (0 for an event without {@code eventId}), then the rows. A row is its columns in table order
- * (schema/V1__events.sql): strings as a varint of length + 1 (0 for null) and the UTF-8 bytes,
+ * (schema/V1__events.sql; V3 rebuilt the table in the same order): strings as a varint of length + 1 (0 for null) and the UTF-8 bytes,
  * {@code ts} as 8 bytes of epoch microseconds, {@code value} as a presence byte and 8 bytes.
  * The format byte changes when the layout does, so a journal written by an older build is refused
  * instead of misread.

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,5 +47,99 @@ class DuckDbSchemaTest {
     void statements_splitsOnSemicolonsAndDropsComments() {
         assertThat(DuckDbSchema.statements("-- c\nCREATE TABLE a (x INT);\nCREATE TABLE b (y INT);\n"))
                 .containsExactly("CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)");
+    }
+
+    /** The compression DuckDB chose for each VARCHAR column of {@code events}, after a checkpoint. */
+    private static java.util.Map<String, java.util.Set<String>> stringCompression(Statement st) throws SQLException {
+        st.execute("CHECKPOINT");
+        java.util.Map<String, java.util.Set<String>> byColumn = new java.util.TreeMap<>();
+        try (ResultSet rs = st.executeQuery("SELECT column_name, compression FROM pragma_storage_info('events') "
+                + "WHERE segment_type = 'VARCHAR'")) {
+            while (rs.next()) {
+                byColumn.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(rs.getString(2));
+            }
+        }
+        return byColumn;
+    }
+
+    private static void insertRows(Statement st, String app, int n) throws SQLException {
+        st.execute("INSERT INTO events SELECT '" + app + "', 'pageview', TIMESTAMP '2026-11-28 00:00:00' + INTERVAL (i) SECOND, "
+                + "'id-' || i, 's-' || (i % 50), NULL, 'a-' || (i % 70), '/p/' || (i % 30), NULL, NULL, NULL, '1.0.' || (i % 3), "
+                + "'production', 'Chrome', 'Windows', 'desktop', NULL, 'direct', '{\"plan\":\"pro\",\"n\":' || i || '}', "
+                + "'{\"url\":\"https://shop.example.com/p/' || (i % 30) || '?q=' || i || '\",\"title\":\"Product ' || (i % 30) "
+                + "|| '\",\"userAgent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0\",\"receivedAt\":' || (1764288000000 + i) || '}' "
+                + "FROM range(" + n + ") r(i)");
+    }
+
+    @Test
+    void theJsonColumnsAreStoredWithZstd_theTypedOnesWithTheDefault_alsoAfterReopening() throws SQLException {
+        Path file = dir.resolve("z.duckdb");
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+            DuckDbSchema.migrate(c);
+            insertRows(st, "demo", 150_000);
+        }
+        // the choice is in the catalog: rows written after a restart get it too
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+            DuckDbSchema.migrate(c);
+            insertRows(st, "other", 150_000);
+            var compression = stringCompression(st);
+
+            assertThat(compression.get("data")).containsOnly("ZSTD");
+            assertThat(compression.get("properties")).containsOnly("ZSTD");
+            assertThat(compression.get("browser")).doesNotContain("ZSTD");
+            assertThat(compression.get("app_id")).doesNotContain("ZSTD");
+        }
+    }
+
+    @Test
+    void aVersion2Database_keepsItsRowsAndColumnOrderThroughTheRebuild() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v2.duckdb"));
+             Statement st = c.createStatement()) {
+            // the database as the previous release left it: V1 and V2 applied, with rows
+            st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                    + "applied_at TIMESTAMP NOT NULL)");
+            for (String script : List.of("V1__events.sql", "V2__journal_position.sql")) {
+                try (var in = DuckDbSchema.class.getResourceAsStream("schema/" + script)) {
+                    for (String sql : DuckDbSchema.statements(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))) {
+                        st.execute(sql);
+                    }
+                }
+            }
+            st.execute("INSERT INTO traceflow_schema_history VALUES (1, 'V1__events.sql', now()::TIMESTAMP), "
+                    + "(2, 'V2__journal_position.sql', now()::TIMESTAMP)");
+            st.execute("UPDATE journal_position SET position = 1234");
+            List<String> columnsBefore = columns(st);
+            insertRows(st, "demo", 1_000);
+            String before = digest(st);
+
+            assertThat(DuckDbSchema.migrate(c)).isEqualTo(3);
+
+            assertThat(columns(st)).isEqualTo(columnsBefore);
+            assertThat(digest(st)).isEqualTo(before);
+            try (ResultSet rs = st.executeQuery("SELECT position FROM journal_position")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1234);
+            }
+            assertThat(stringCompression(st).get("data")).containsOnly("ZSTD");
+        }
+    }
+
+    private static List<String> columns(Statement st) throws SQLException {
+        List<String> names = new java.util.ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT column_name || ' ' || data_type FROM duckdb_columns() "
+                + "WHERE table_name = 'events' ORDER BY column_index")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    /** Every row, every column, in one order-independent figure. */
+    private static String digest(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) || ':' || sum(hash(e)::HUGEINT) FROM events e")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 }
