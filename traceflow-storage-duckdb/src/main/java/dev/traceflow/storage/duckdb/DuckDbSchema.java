@@ -43,6 +43,9 @@ final class DuckDbSchema {
             }
             for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
                 String script = MIGRATIONS.get(version - 1);
+                // said before, not only after: a migration that rebuilds the events table (V3) copies
+                // every stored event, which on a big file is a visible pause at start
+                log.info("Applying DuckDB schema migration {}", script);
                 for (String sql : statements(read(script))) {
                     st.execute(sql);
                 }
