@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param warmup                the warmup phase (not part of the table, counted in the accepted total)
  * @param phases                the measured phases in run order: noop, ingest, ingest-half
  * @param ratioPercent          ingest events/s ÷ noop events/s × 100
- * @param cpu                   where each measured phase's CPU went, per event; empty where /proc is not readable
+ * @param resources             each measured phase's CPU per event and the server's memory; empty where /proc is not readable
  * @param acceptedIngestEvents  sum of {@code accepted} over every ingest-endpoint answer (warmup included)
  * @param storedEvents          rows found in DuckDB for app {@code demo}; null when not counted
  * @param serverStoppedCleanly  the server exited on SIGTERM in time; null without a managed server
@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record BenchmarkReport(
         String startedAt, Map<String, Object> configuration, Map<String, Object> environment,
-        PhaseResult warmup, List<PhaseResult> phases, double ratioPercent, List<PhaseCpu> cpu, long acceptedIngestEvents,
+        PhaseResult warmup, List<PhaseResult> phases, double ratioPercent, List<PhaseResources> resources, long acceptedIngestEvents,
         Long storedEvents, Boolean serverStoppedCleanly, List<TargetCheck> checks, boolean runFailed,
         List<String> notes) {
 
@@ -99,38 +99,48 @@ public record BenchmarkReport(
      * is the most the ingest / no-op ratio can be at this cost.
      */
     private void appendCpu(StringBuilder md) {
-        if (cpu.isEmpty()) {
+        if (resources.isEmpty()) {
             return;
         }
-        md.append("\nCPU per accepted event, µs (from /proc; a phase's window runs until its events are stored):\n\n");
+        md.append("\nCPU per accepted event, µs, and the server's memory (from /proc; a phase's window runs until its events are stored):\n\n");
         md.append("| where |");
-        cpu.forEach(phase -> md.append(' ').append(phase.phase()).append(" |"));
+        resources.forEach(phase -> md.append(' ').append(phase.phase()).append(" |"));
         md.append("\n|---|");
-        cpu.forEach(phase -> md.append("---:|"));
+        resources.forEach(phase -> md.append("---:|"));
         md.append('\n');
-        boolean serverKnown = cpu.stream().anyMatch(phase -> !phase.serverMicrosPerEvent().isEmpty());
+        boolean serverKnown = resources.stream().anyMatch(phase -> !phase.serverMicrosPerEvent().isEmpty());
         if (serverKnown) {
-            for (Map.Entry<String, String> group : PhaseCpu.SERVER_GROUPS) {
+            for (Map.Entry<String, String> group : PhaseResources.SERVER_GROUPS) {
                 cpuRow(md, "server: " + group.getValue(), phase -> phase.serverMicrosPerEvent().getOrDefault(group.getKey(), 0.0));
             }
-            cpuRow(md, "**server**", PhaseCpu::serverMicrosTotal);
+            cpuRow(md, "**server**", PhaseResources::serverMicrosTotal);
         }
-        cpuRow(md, "load generator", PhaseCpu::loadGeneratorMicrosPerEvent);
-        cpuRow(md, "**total**", PhaseCpu::totalMicrosPerEvent);
+        cpuRow(md, "load generator", PhaseResources::loadGeneratorMicrosPerEvent);
+        cpuRow(md, "**total**", PhaseResources::totalMicrosPerEvent);
         md.append("| cores busy |");
-        cpu.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", phase.coresBusy())));
+        resources.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", phase.coresBusy())));
         md.append('\n');
-        var noop = cpu.stream().filter(phase -> phase.phase().equals("noop")).findFirst();
-        var ingest = cpu.stream().filter(phase -> phase.phase().equals("ingest")).findFirst();
+        if (resources.stream().anyMatch(phase -> phase.serverRssMiB() != null)) {
+            memoryRow(md, "server resident memory at the end, MiB", PhaseResources::serverRssMiB);
+            memoryRow(md, "server peak resident memory so far, MiB", PhaseResources::serverPeakRssMiB);
+        }
+        var noop = resources.stream().filter(phase -> phase.phase().equals("noop")).findFirst();
+        var ingest = resources.stream().filter(phase -> phase.phase().equals("ingest")).findFirst();
         if (serverKnown && noop.isPresent() && ingest.isPresent()) {
             md.append(String.format(Locale.ROOT, "%n> With every core busy, ingest / noop can be at most noop's total CPU per event "
                     + "÷ ingest's: **%.1f %%**.%n", noop.get().totalMicrosPerEvent() / ingest.get().totalMicrosPerEvent() * 100));
         }
     }
 
-    private void cpuRow(StringBuilder md, String label, java.util.function.ToDoubleFunction<PhaseCpu> value) {
+    private void memoryRow(StringBuilder md, String label, java.util.function.Function<PhaseResources, Long> value) {
         md.append("| ").append(label).append(" |");
-        cpu.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", value.applyAsDouble(phase))));
+        resources.forEach(phase -> md.append(' ').append(value.apply(phase) == null ? "?" : value.apply(phase).toString()).append(" |"));
+        md.append('\n');
+    }
+
+    private void cpuRow(StringBuilder md, String label, java.util.function.ToDoubleFunction<PhaseResources> value) {
+        md.append("| ").append(label).append(" |");
+        resources.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", value.applyAsDouble(phase))));
         md.append('\n');
     }
 

@@ -87,7 +87,7 @@ public final class IngestBenchmark {
         Boolean stoppedCleanly = null;
         Duration drain = null;
         Double storedEps = null;
-        List<PhaseCpu> cpu = new ArrayList<>();
+        List<PhaseResources> resources = new ArrayList<>();
         Long serverPid = target.managed() ? target.process().pid() : null;
         try {
             PhaseRunner runner = new PhaseRunner(target.address(), target.ingestKey(), templates,
@@ -100,14 +100,14 @@ public final class IngestBenchmark {
                 // that work would run during, and lower, the no-op phase
                 target.awaitStored();
             }
-            PhaseCpu.Start cpuStart = PhaseCpu.start(serverPid);
+            PhaseResources.Start phaseStart = PhaseResources.start(serverPid);
             PhaseResult noop = runPhase(runner, LoadPhase.closedLoop("noop", NOOP_PATH, options.duration()));
             phases.add(noop);
-            PhaseCpu.since(cpuStart, serverPid, noop.name(), noop.acceptedEvents()).ifPresent(cpu::add);
+            PhaseResources.since(phaseStart, serverPid, noop.name(), noop.acceptedEvents()).ifPresent(resources::add);
             if (target.managed()) {
                 target.awaitStored(); // the warmup's backlog is not the ingest phase's to store
             }
-            cpuStart = PhaseCpu.start(serverPid);
+            phaseStart = PhaseResources.start(serverPid);
             PhaseResult ingest = runPhase(runner, LoadPhase.closedLoop("ingest", INGEST_PATH, options.duration()));
             phases.add(ingest);
             if (target.managed()) {
@@ -116,17 +116,17 @@ public final class IngestBenchmark {
                 out.printf(Locale.ROOT, "  stored all of them %.2f s after the phase: %s events/s stored end to end%n",
                         drain.toNanos() / 1e9, BenchmarkReport.number(storedEps));
             }
-            PhaseCpu.since(cpuStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(cpu::add);
+            PhaseResources.since(phaseStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(resources::add);
             if (ingest.eventsPerSecond() > 0) {
                 // Half the measured maximum, in requests: the events/s the server showed it can take, / 2.
                 double requestsPerSecond = (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
-                cpuStart = PhaseCpu.start(serverPid);
+                phaseStart = PhaseResources.start(serverPid);
                 PhaseResult half = runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond));
                 phases.add(half);
                 if (target.managed()) {
                     target.awaitStored(); // so the CPU window holds the storing of this phase's events too
                 }
-                PhaseCpu.since(cpuStart, serverPid, half.name(), half.acceptedEvents()).ifPresent(cpu::add);
+                PhaseResources.since(phaseStart, serverPid, half.name(), half.acceptedEvents()).ifPresent(resources::add);
             } else {
                 notes.add("ingest-half was not run: the ingest phase accepted no events.");
             }
@@ -207,7 +207,7 @@ public final class IngestBenchmark {
         }
 
         BenchmarkReport report = new BenchmarkReport(startedAt.toString(), configuration(meanBodyBytes), environment(target),
-                warmup, phases, ratio, cpu, accepted, stored, stoppedCleanly, checks, runFailed, notes);
+                warmup, phases, ratio, resources, accepted, stored, stoppedCleanly, checks, runFailed, notes);
         out.println();
         out.print(report.toMarkdown());
         try {

@@ -45,8 +45,10 @@ class ManagedServerRunTest {
         assertThat(outcome.console()).contains("ready after", "| zero loss | stored == " + accepted);
         // the server is another process: its CPU is read from /proc and split by thread
         assertThat(outcome.console()).contains("| where | noop | ingest | ingest-half |", "| **server** |", "ingest / noop can be at most");
-        assertThat(json.get("cpu")).hasSize(3);
-        assertThat(json.get("cpu").get(1).get("serverMicrosTotal").asDouble()).isPositive();
+        assertThat(json.get("resources")).hasSize(3);
+        assertThat(json.get("resources").get(1).get("serverMicrosTotal").asDouble()).isPositive();
+        assertThat(json.get("resources").get(1).get("serverRssMiB").asLong()).isPositive();
+        assertThat(outcome.console()).contains("| server peak resident memory so far, MiB |");
     }
 
     @Test

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Where one phase's CPU went, per event it accepted: the server's threads by job, and the load
- * generator (this process). Measured from the phase's start until its events were stored (the
- * ingest phase waits for that), so the loader's work for the phase is inside.
+ * generator (this process); and the server's resident memory when the phase ended. Measured from
+ * the phase's start until its events were stored (the ingest phases wait for that), so the
+ * loader's work for the phase is inside.
  *
  * @param phase                   the phase's name
  * @param seconds                 the measured window, in seconds
@@ -18,10 +19,12 @@ import java.util.Optional;
  *                                empty when the server is not ours to read (--no-server)
  * @param serverMicrosTotal       the sum of those
  * @param loadGeneratorMicrosPerEvent the harness's own CPU per event, in microseconds
+ * @param serverRssMiB            the server's resident memory at the window's end; null when unknown
+ * @param serverPeakRssMiB        the most it had been resident since it started; null when unknown
  */
-public record PhaseCpu(String phase, double seconds, long events, double coresBusy,
-                       Map<String, Double> serverMicrosPerEvent, double serverMicrosTotal,
-                       double loadGeneratorMicrosPerEvent) {
+public record PhaseResources(String phase, double seconds, long events, double coresBusy,
+                             Map<String, Double> serverMicrosPerEvent, double serverMicrosTotal,
+                             double loadGeneratorMicrosPerEvent, Long serverRssMiB, Long serverPeakRssMiB) {
 
     /** The server's thread groups, in report order: JSON key and what it covers. */
     static final List<Map.Entry<String, String>> SERVER_GROUPS = List.of(
@@ -63,12 +66,12 @@ public record PhaseCpu(String phase, double seconds, long events, double coresBu
     /** @param serverPid the server process, or null when this run did not start it */
     static Start start(Long serverPid) {
         return new Start(System.nanoTime(),
-                serverPid == null ? Optional.empty() : ProcessCpu.read(serverPid, PhaseCpu::groupOfServerThread),
+                serverPid == null ? Optional.empty() : ProcessCpu.read(serverPid, PhaseResources::groupOfServerThread),
                 ProcessCpu.read(ProcessHandle.current().pid(), name -> "load generator"));
     }
 
-    /** The phase's CPU since {@code start}; empty when /proc could not be read or nothing was accepted. */
-    static Optional<PhaseCpu> since(Start start, Long serverPid, String phase, long events) {
+    /** The phase's CPU since {@code start}, and the server's memory now; empty when /proc could not be read or nothing was accepted. */
+    static Optional<PhaseResources> since(Start start, Long serverPid, String phase, long events) {
         double seconds = (System.nanoTime() - start.nanoTime()) / 1e9;
         Optional<ProcessCpu.Snapshot> client = start.loadGenerator().flatMap(before ->
                 ProcessCpu.read(ProcessHandle.current().pid(), name -> "load generator").map(now -> now.since(before)));
@@ -76,7 +79,7 @@ public record PhaseCpu(String phase, double seconds, long events, double coresBu
             return Optional.empty();
         }
         Optional<ProcessCpu.Snapshot> server = serverPid == null ? Optional.empty() : start.server().flatMap(before ->
-                ProcessCpu.read(serverPid, PhaseCpu::groupOfServerThread).map(now -> now.since(before)));
+                ProcessCpu.read(serverPid, PhaseResources::groupOfServerThread).map(now -> now.since(before)));
         Map<String, Double> perEvent = new LinkedHashMap<>();
         double serverTotal = 0;
         if (server.isPresent()) {
@@ -87,8 +90,10 @@ public record PhaseCpu(String phase, double seconds, long events, double coresBu
             }
         }
         long busyNanos = client.get().totalNanos() + server.map(ProcessCpu.Snapshot::totalNanos).orElse(0L);
-        return Optional.of(new PhaseCpu(phase, seconds, events, busyNanos / 1e9 / seconds, perEvent, serverTotal,
-                client.get().totalNanos() / 1e3 / events));
+        Optional<ProcessMemory> memory = serverPid == null ? Optional.empty() : ProcessMemory.read(serverPid);
+        return Optional.of(new PhaseResources(phase, seconds, events, busyNanos / 1e9 / seconds, perEvent, serverTotal,
+                client.get().totalNanos() / 1e3 / events,
+                memory.map(m -> m.rssBytes() >> 20).orElse(null), memory.map(m -> m.peakRssBytes() >> 20).orElse(null)));
     }
 
     /** Server and load generator together, in microseconds per event. */

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ProcessCpuTest {
+class ProcessResourcesTest {
 
     @TempDir
     Path proc;
@@ -46,7 +46,7 @@ class ProcessCpuTest {
                 "traceflow-stora", new long[] {30, 20},
                 "VM Thread", new long[] {1, 0}));
 
-        ProcessCpu.Snapshot snapshot = ProcessCpu.read(proc, PhaseCpu::groupOfServerThread).orElseThrow();
+        ProcessCpu.Snapshot snapshot = ProcessCpu.read(proc, PhaseResources::groupOfServerThread).orElseThrow();
 
         assertThat(snapshot.totalNanos()).isEqualTo(150 * 10_000_000L);
         assertThat(snapshot.groupNanos()).containsEntry("requests", 60 * 10_000_000L)
@@ -75,7 +75,7 @@ class ProcessCpuTest {
     void seesTheCpuOfANamedThreadOfThisProcess() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
         long pid = ProcessHandle.current().pid();
-        ProcessCpu.Snapshot before = ProcessCpu.read(pid, PhaseCpu::groupOfServerThread).orElseThrow();
+        ProcessCpu.Snapshot before = ProcessCpu.read(pid, PhaseResources::groupOfServerThread).orElseThrow();
 
         Thread busy = Thread.ofPlatform().name("traceflow-storage-writer").start(() -> {
             long until = System.nanoTime() + 300_000_000L;
@@ -87,7 +87,7 @@ class ProcessCpuTest {
         });
         // read while the thread still runs: a thread's own stat file goes when it ends
         Thread.sleep(250);
-        ProcessCpu.Snapshot during = ProcessCpu.read(pid, PhaseCpu::groupOfServerThread).orElseThrow();
+        ProcessCpu.Snapshot during = ProcessCpu.read(pid, PhaseResources::groupOfServerThread).orElseThrow();
         busy.join();
         ProcessCpu.Snapshot used = during.since(before);
 
@@ -96,19 +96,38 @@ class ProcessCpuTest {
     }
 
     @Test
+    void readsResidentAndPeakMemoryFromProcStatus() throws IOException {
+        Path status = Files.writeString(proc.resolve("status"),
+                "Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t  262144 kB\nThreads:\t40\n");
+
+        assertThat(ProcessMemory.read(status)).contains(new ProcessMemory(256L << 20, 512L << 20));
+        assertThat(ProcessMemory.read(proc.resolve("missing"))).isEmpty();
+        assertThat(ProcessMemory.read(Files.writeString(proc.resolve("odd"), "VmRSS:\t 12 MB\nVmHWM:\t 12 kB\n"))).isEmpty();
+    }
+
+    @Test
+    void readsThisProcessMemory() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc");
+
+        ProcessMemory memory = ProcessMemory.read(ProcessHandle.current().pid()).orElseThrow();
+
+        assertThat(memory.rssBytes()).isPositive().isLessThanOrEqualTo(memory.peakRssBytes());
+    }
+
+    @Test
     void serverThreadsAreGroupedByTheirJob() {
         assertThat(List.of("ForkJoinPool-1-", "ForkJoinPool.co", "traceflow-journ", "GC Thread#0", "G1 Conc#0",
                         "C2 CompilerThre", "C1 CompilerThre", "HikariPool-1:ho"))
-                .map(PhaseCpu::groupOfServerThread)
+                .map(PhaseResources::groupOfServerThread)
                 .containsExactly("requests", ProcessCpu.OTHER, "journal", "gc", "gc", "jit", "jit", ProcessCpu.OTHER);
     }
 
     @Test
     void theReportShowsCpuPerEventAndTheRatioItAllows() {
-        PhaseCpu noop = new PhaseCpu("noop", 20, 1_000_000, 1.9,
-                Map.of("requests", 1.5, "gc", 0.1), 1.6, 0.4);
-        PhaseCpu ingest = new PhaseCpu("ingest", 21, 200_000, 1.8,
-                Map.of("requests", 5.0, "loader", 5.0), 10.0, 0.5);
+        PhaseResources noop = new PhaseResources("noop", 20, 1_000_000, 1.9,
+                Map.of("requests", 1.5, "gc", 0.1), 1.6, 0.4, 310L, 320L);
+        PhaseResources ingest = new PhaseResources("ingest", 21, 200_000, 1.8,
+                Map.of("requests", 5.0, "loader", 5.0), 10.0, 0.5, 480L, 512L);
         BenchmarkReport report = new BenchmarkReport("now", Map.of(), Map.of(), null, List.of(), 15.0,
                 List.of(noop, ingest), 0, null, null, List.of(), false, List.of());
 
@@ -121,6 +140,8 @@ class ProcessCpuTest {
                 "| load generator | 0.40 | 0.50 |",
                 "| **total** | 2.00 | 10.50 |",
                 "| cores busy | 1.90 | 1.80 |",
+                "| server resident memory at the end, MiB | 310 | 480 |",
+                "| server peak resident memory so far, MiB | 320 | 512 |",
                 "at most noop's total CPU per event ÷ ingest's: **19.0 %**");
         assertThat(report.toJson()).contains("\"serverMicrosPerEvent\"", "\"loader\" : 5.0");
     }
