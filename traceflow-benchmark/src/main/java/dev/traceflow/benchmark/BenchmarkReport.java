@@ -83,7 +83,7 @@ public record BenchmarkReport(
                     .append(" | ").append(check.actual())
                     .append(" | **").append(check.verdict()).append("** |\n");
         }
-        appendCpu(md);
+        appendResources(md);
         for (String note : notes) {
             md.append("\n> ").append(note);
         }
@@ -94,35 +94,31 @@ public record BenchmarkReport(
     }
 
     /**
-     * The CPU table: one column per phase, one row per server thread group, then the load generator.
-     * With every core busy, throughput is cores ÷ CPU per event, so the ratio of two phases' totals
-     * is the most the ingest / no-op ratio can be at this cost.
+     * The resources table: one column per phase, one row per server thread group, then the load
+     * generator, the cores busy and the server's memory. With every core busy, throughput is cores ÷
+     * CPU per event, so the ratio of two phases' totals is the most the ingest / no-op ratio can be at
+     * this cost.
      */
-    private void appendCpu(StringBuilder md) {
+    private void appendResources(StringBuilder md) {
         if (resources.isEmpty()) {
             return;
         }
         md.append("\nCPU per accepted event, µs, and the server's memory (from /proc; a phase's window runs until its events are stored):\n\n");
-        md.append("| where |");
-        resources.forEach(phase -> md.append(' ').append(phase.phase()).append(" |"));
-        md.append("\n|---|");
-        resources.forEach(phase -> md.append("---:|"));
-        md.append('\n');
+        row(md, "where", PhaseResources::phase);
+        md.append("|---|").append("---:|".repeat(resources.size())).append('\n');
         boolean serverKnown = resources.stream().anyMatch(phase -> !phase.serverMicrosPerEvent().isEmpty());
         if (serverKnown) {
             for (Map.Entry<String, String> group : PhaseResources.SERVER_GROUPS) {
-                cpuRow(md, "server: " + group.getValue(), phase -> phase.serverMicrosPerEvent().getOrDefault(group.getKey(), 0.0));
+                row(md, "server: " + group.getValue(), phase -> micros(phase.serverMicrosPerEvent().getOrDefault(group.getKey(), 0.0)));
             }
-            cpuRow(md, "**server**", PhaseResources::serverMicrosTotal);
+            row(md, "**server**", phase -> micros(phase.serverMicrosTotal()));
         }
-        cpuRow(md, "load generator", PhaseResources::loadGeneratorMicrosPerEvent);
-        cpuRow(md, "**total**", PhaseResources::totalMicrosPerEvent);
-        md.append("| cores busy |");
-        resources.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", phase.coresBusy())));
-        md.append('\n');
+        row(md, "load generator", phase -> micros(phase.loadGeneratorMicrosPerEvent()));
+        row(md, "**total**", phase -> micros(phase.totalMicrosPerEvent()));
+        row(md, "cores busy", phase -> micros(phase.coresBusy()));
         if (resources.stream().anyMatch(phase -> phase.serverRssMiB() != null)) {
-            memoryRow(md, "server resident memory at the end, MiB", PhaseResources::serverRssMiB);
-            memoryRow(md, "server peak resident memory so far, MiB", PhaseResources::serverPeakRssMiB);
+            row(md, "server resident memory at the end, MiB", phase -> mebibytes(phase.serverRssMiB()));
+            row(md, "server peak resident memory so far, MiB", phase -> mebibytes(phase.serverPeakRssMiB()));
         }
         var noop = resources.stream().filter(phase -> phase.phase().equals("noop")).findFirst();
         var ingest = resources.stream().filter(phase -> phase.phase().equals("ingest")).findFirst();
@@ -132,16 +128,19 @@ public record BenchmarkReport(
         }
     }
 
-    private void memoryRow(StringBuilder md, String label, java.util.function.Function<PhaseResources, Long> value) {
+    /** One table row: the label, then each phase's cell. */
+    private void row(StringBuilder md, String label, java.util.function.Function<PhaseResources, String> cell) {
         md.append("| ").append(label).append(" |");
-        resources.forEach(phase -> md.append(' ').append(value.apply(phase) == null ? "?" : value.apply(phase).toString()).append(" |"));
+        resources.forEach(phase -> md.append(' ').append(cell.apply(phase)).append(" |"));
         md.append('\n');
     }
 
-    private void cpuRow(StringBuilder md, String label, java.util.function.ToDoubleFunction<PhaseResources> value) {
-        md.append("| ").append(label).append(" |");
-        resources.forEach(phase -> md.append(String.format(Locale.ROOT, " %.2f |", value.applyAsDouble(phase))));
-        md.append('\n');
+    private static String mebibytes(Long value) {
+        return value == null ? "?" : value.toString();
+    }
+
+    private static String micros(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     static String number(double value) {
