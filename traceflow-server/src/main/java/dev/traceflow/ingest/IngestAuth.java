@@ -4,13 +4,12 @@ import dev.traceflow.apps.App;
 import dev.traceflow.apps.AppDirectory;
 import dev.traceflow.http.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
 
 /**
  * Who is sending: the ingest key from {@code X-TraceFlow-Key}, {@code Authorization: Bearer} or
  * {@code ?key=} (sendBeacon cannot set headers), and whether the page's origin may send for
- * that app. A browser request from an allowed origin gets its CORS headers here.
+ * that app (the CORS headers themselves are {@link IngestCorsFilter}'s).
  */
 @Component
 class IngestAuth {
@@ -24,7 +23,7 @@ class IngestAuth {
     }
 
     /** @throws ApiException 401 without a valid, unrevoked key; 403 from an origin the app does not allow */
-    App authenticate(HttpServletRequest request, HttpServletResponse response) {
+    App authenticate(HttpServletRequest request) {
         String key = presentedKey(request);
         if (key == null) {
             throw ApiException.unauthorized("An ingest key is required: send it as X-TraceFlow-Key, "
@@ -37,8 +36,6 @@ class IngestAuth {
                 throw ApiException.forbidden("ORIGIN_NOT_ALLOWED", "Origin " + RequestBodies.truncate(origin)
                         + " may not send events for app " + app.id());
             }
-            response.setHeader("Access-Control-Allow-Origin", app.allowedOrigins().contains("*") ? "*" : origin);
-            response.addHeader("Vary", "Origin");
         }
         return app;
     }

@@ -95,7 +95,7 @@ class IngestController {
     @PostMapping(path = "/api/collect", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collect(HttpServletRequest request, HttpServletResponse response) {
-        App app = auth.authenticate(request, response);
+        App app = auth.authenticate(request);
         IngestReplies.accepted(response, countingRejections(app, () -> collectAuthenticated(app, request)));
     }
 
@@ -152,7 +152,7 @@ class IngestController {
     @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collectBatch(HttpServletRequest request, HttpServletResponse response) {
-        App app = auth.authenticate(request, response);
+        App app = auth.authenticate(request);
         IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app.id(), parseCollect(request, false))));
     }
 
@@ -184,7 +184,7 @@ class IngestController {
     @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
     void telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
-        App app = auth.authenticate(request, response);
+        App app = auth.authenticate(request);
         IngestReplies.accepted(response, countingRejections(app, () -> telemetryBatchAuthenticated(app, request)));
     }
 
@@ -229,7 +229,7 @@ class IngestController {
     @PostMapping(path = "/api/event", consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
-        App app = auth.authenticate(request, response);
+        App app = auth.authenticate(request);
         IngestReplies.accepted(response, countingRejections(app, () -> analyticsEventAuthenticated(app, request)));
     }
 

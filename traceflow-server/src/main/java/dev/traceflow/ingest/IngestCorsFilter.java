@@ -2,6 +2,7 @@ package dev.traceflow.ingest;
 
 import dev.traceflow.apps.App;
 import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.http.TraceIds;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,10 +14,18 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Answers CORS preflights for the ingest endpoints. A preflight carries no custom headers, so
- * unless the key is in the query the app is unknown: the origin passes when some app allows it,
- * and the real request is then checked against its own app ({@link IngestAuth}). Ingest never
- * uses cookies, so credentials are never allowed.
+ * CORS for the ingest endpoints.
+ *
+ * <p>Preflights: a preflight carries no custom headers, so unless the key is in the query the app
+ * is unknown: the origin passes when some app allows it, and the real request is then checked
+ * against its own app ({@link IngestAuth}). A refused preflight stops the browser from sending.
+ *
+ * <p>Real requests: every answer, errors included, may be read by the page that sent it, and so may
+ * {@code Retry-After} and the trace id. Whether an origin may <em>send</em> is decided above and by
+ * {@link IngestAuth}'s 403; what the page may <em>read</em> is only counts and error reasons. A page
+ * that cannot read a 401, 403 or 503 sees a network error, and a browser SDK retries a network
+ * error; one that can read it stops sending (401, 403) or waits as told (503, 429). Checked in a real
+ * browser by {@code BrowserIngestIT}. Ingest never uses cookies, so credentials are never allowed.
  */
 @Component
 class IngestCorsFilter extends OncePerRequestFilter {
@@ -27,16 +36,32 @@ class IngestCorsFilter extends OncePerRequestFilter {
         this.apps = apps;
     }
 
+    /** Response headers a page may read besides the CORS-safelisted ones. */
+    static final String EXPOSED_HEADERS = "Retry-After, " + TraceIds.HEADER;
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !("OPTIONS".equals(request.getMethod()) && request.getHeader("Origin") != null
-                && request.getHeader("Access-Control-Request-Method") != null
-                && IngestController.isIngestPath(request.getRequestURI()));
+        return request.getHeader("Origin") == null || !IngestController.isIngestPath(request.getRequestURI());
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (!isPreflight(request)) {
+            response.setHeader("Access-Control-Allow-Origin", request.getHeader("Origin"));
+            response.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+            response.addHeader("Vary", "Origin");
+            chain.doFilter(request, response);
+            return;
+        }
+        answerPreflight(request, response);
+    }
+
+    private static boolean isPreflight(HttpServletRequest request) {
+        return "OPTIONS".equals(request.getMethod()) && request.getHeader("Access-Control-Request-Method") != null;
+    }
+
+    private void answerPreflight(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String origin = request.getHeader("Origin");
         String key = request.getParameter("key");
         boolean allowed;
@@ -51,7 +76,7 @@ class IngestCorsFilter extends OncePerRequestFilter {
             response.setStatus(HttpServletResponse.SC_FORBIDDEN);
             response.setContentType("application/json");
             response.getWriter().write("{\"code\":\"ORIGIN_NOT_ALLOWED\",\"message\":\"This origin may not send events\","
-                    + "\"details\":[],\"traceId\":\"" + response.getHeader(dev.traceflow.http.TraceIds.HEADER) + "\"}");
+                    + "\"details\":[],\"traceId\":\"" + response.getHeader(TraceIds.HEADER) + "\"}");
             return;
         }
         response.setStatus(HttpServletResponse.SC_NO_CONTENT);

@@ -37,7 +37,7 @@ class NoopIngestController {
     @PostMapping(path = "/bench/noop", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void noop(HttpServletRequest request, HttpServletResponse response) {
-        auth.authenticate(request, response);
+        auth.authenticate(request);
         byte[] body = bodies.read(request);
         List<Drop> drops = new ArrayList<>();
         int[] parsed = new int[1];

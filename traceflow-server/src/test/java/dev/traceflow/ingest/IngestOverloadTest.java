@@ -76,7 +76,7 @@ class IngestOverloadTest {
                     .append(System.currentTimeMillis()).append('}');
         }
         return new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch", body.append(']').toString(),
-                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key");
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key", "Origin", "https://shop.test");
     }
 
     @Test
@@ -91,6 +91,9 @@ class IngestOverloadTest {
 
         assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
         assertThat(refused.header("Retry-After")).isEqualTo("3");
+        // a browser SDK can read the answer and the wait, so it backs off instead of retrying at once
+        assertThat(refused.header("Access-Control-Allow-Origin")).isEqualTo("https://shop.test");
+        assertThat(refused.header("Access-Control-Expose-Headers")).contains("Retry-After");
         assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
         STORAGE.release();
         awaitStored(before + 60);

@@ -1,0 +1,187 @@
+package dev.traceflow.it;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.traceflow.support.ServerTest;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Browser ingest from a real browser: headless Chromium loads a page from another origin than the
+ * server's ({@code src/test/resources/browser/ingest.html}) that sends events the ways browser SDKs
+ * do (fetch with the key in a header, a gzip batch compressed by the browser, a text/plain simple
+ * request and sendBeacon with the key in the query) and reports what the page could read of each
+ * answer. CORS is enforced by the browser, not by our client, so this is what a page really gets.
+ * Needs Debian's {@code chromium} (skipped without it; {@code .ci/run} installs it).
+ */
+class BrowserIngestIT extends ServerTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path profile;
+
+    private final List<HttpServer> pageServers = new ArrayList<>();
+    private final BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
+    private Process browser;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (browser != null) {
+            browser.descendants().forEach(ProcessHandle::destroyForcibly);
+            browser.destroyForcibly();
+            browser.waitFor(30, TimeUnit.SECONDS);
+        }
+        pageServers.forEach(server -> server.stop(0));
+    }
+
+    @Test
+    void pageOnAnAllowedOrigin_sendsEveryWay_andReadsEveryAnswer() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium at " + CHROMIUM);
+        HttpServer page = pageServer();
+        String origin = origin(page);
+        String appId = "browser-" + Long.toHexString(System.nanoTime());
+        String key = app(appId, origin);
+
+        JsonNode seen = openAndAwaitReport(page, appId, key);
+
+        assertThat(seen.path("pageError").isMissingNode()).as(seen.toString()).isTrue();
+        assertThat(assertAnswer(seen.path("headerKey"), 202).path("accepted").asInt()).isEqualTo(1);
+        assertThat(assertAnswer(seen.path("gzipBatch"), 202).path("accepted").asInt()).isEqualTo(2);
+        JsonNode partly = assertAnswer(seen.path("partlyInvalid"), 202);
+        assertThat(partly.path("accepted").asInt()).isEqualTo(1);
+        assertThat(partly.path("rejected").asInt()).isEqualTo(1);
+        assertThat(partly.path("errors").get(0).path("index").asInt()).isEqualTo(1);
+        assertThat(assertAnswer(seen.path("simpleRequest"), 202).path("accepted").asInt()).isEqualTo(1);
+        JsonNode headless = assertAnswer(seen.path("headlessUserAgent"), 202);
+        assertThat(headless.path("rejected").asInt()).isEqualTo(1);
+        assertThat(headless.path("errors").get(0).path("code").asString()).isEqualTo("BOT");
+        // a wrong key is an answer the page can act on (stop sending), not a network error to retry
+        assertThat(assertAnswer(seen.path("wrongKey"), 401).path("code").asString()).isEqualTo("UNAUTHORIZED");
+        assertThat(seen.path("beaconQueued").asBoolean()).isTrue();
+        // header, 2 gzip, the valid half of the partly invalid batch, simple, beacon
+        assertThat(awaitStoredCount(appId, 6)).isEqualTo(6);
+    }
+
+    @Test
+    void pageOnAnotherOrigin_cannotSendAnything_andIsToldWhyWhereTheBrowserLetsItAsk() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium at " + CHROMIUM);
+        HttpServer allowedPage = pageServer();
+        HttpServer foreignPage = pageServer();
+        String appId = "browser-" + Long.toHexString(System.nanoTime());
+        String key = app(appId, origin(allowedPage));
+
+        JsonNode seen = openAndAwaitReport(foreignPage, appId, key);
+
+        assertThat(seen.path("pageError").isMissingNode()).as(seen.toString()).isTrue();
+        // a preflight with the key in the query names the app, which does not allow this origin: refused,
+        // so the browser never sends the request, and the page sees only a network error
+        assertThat(seen.path("partlyInvalid").path("error").asString()).isEqualTo("TypeError");
+        // a preflight without the key cannot tell the app: it passes because some app (demo) allows
+        // every origin, and the request itself is refused by its app, readably
+        assertThat(assertAnswer(seen.path("headerKey"), 403).path("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
+        assertThat(assertAnswer(seen.path("gzipBatch"), 403).path("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
+        // a simple request is sent without asking: the server refuses it, and the page can read why
+        assertThat(assertAnswer(seen.path("simpleRequest"), 403).path("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
+        assertThat(assertAnswer(seen.path("headlessUserAgent"), 403).path("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
+        assertThat(assertAnswer(seen.path("wrongKey"), 401).path("code").asString()).isEqualTo("UNAUTHORIZED");
+        assertThat(seen.path("beaconQueued").asBoolean()).isTrue();
+        // the beacon was refused too: nothing of this app is stored
+        Thread.sleep(1000);
+        assertThat(storedCount(appId)).isZero();
+    }
+
+    private static JsonNode assertAnswer(JsonNode answer, int status) {
+        assertThat(answer.path("status").asInt()).as(answer.toString()).isEqualTo(status);
+        return answer.path("body");
+    }
+
+    /** Creates an app that allows one browser origin and returns its ingest key. */
+    private String app(String appId, String origin) {
+        TestHttp.Response r = http.post("/api/apps", "{\"id\":\"" + appId + "\",\"name\":\"" + appId
+                        + "\",\"allowedOrigins\":[\"" + origin + "\"]}",
+                "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return auth.createKey(appId);
+    }
+
+    /** A page server on loopback: GET / is the page, POST /report takes what the page saw. */
+    private HttpServer pageServer() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/report", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                reports.offer(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        pageServers.add(server);
+        return server;
+    }
+
+    private JsonNode openAndAwaitReport(HttpServer pageServer, String appId, String key) throws Exception {
+        String html;
+        try (InputStream in = getClass().getResourceAsStream("/browser/ingest.html")) {
+            html = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("__SERVER__", "http://127.0.0.1:" + port)
+                    .replace("__APP_ID__", appId)
+                    .replace("__KEY__", key)
+                    .replace("__PREFIX__", appId + "-");
+        }
+        byte[] body = html.getBytes(StandardCharsets.UTF_8);
+        pageServer.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        // the flags the machine's notes give for headless Chromium on a closed network, as root
+        browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, origin(pageServer) + "/")
+                .redirectErrorStream(true)
+                .redirectOutput(profile.resolveSibling(profile.getFileName() + ".log").toFile())
+                .start();
+        String report = reports.poll(60, TimeUnit.SECONDS);
+        assertThat(report).as("the page's report within 60 s").isNotNull();
+        return JSON.readTree(report);
+    }
+
+    private static String origin(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Polls until the app has {@code expected} stored events (a beacon may land after the report) or 20 s pass. */
+    private long awaitStoredCount(String appId, long expected) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        long count = storedCount(appId);
+        while (count < expected && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            count = storedCount(appId);
+        }
+        return count;
+    }
+}
