@@ -65,7 +65,7 @@ class BrowserIngestIT extends ServerTest {
         String appId = "browser-" + Long.toHexString(System.nanoTime());
         String key = app(appId, origin);
 
-        JsonNode seen = openAndAwaitReport(page, appId, key);
+        JsonNode seen = openAndAwaitReport(page, "ingest.html", appId, key);
 
         assertThat(seen.path("pageError").isMissingNode()).as(seen.toString()).isTrue();
         assertThat(assertAnswer(seen.path("headerKey"), 202).path("accepted").asInt()).isEqualTo(1);
@@ -93,7 +93,7 @@ class BrowserIngestIT extends ServerTest {
         String appId = "browser-" + Long.toHexString(System.nanoTime());
         String key = app(appId, origin(allowedPage));
 
-        JsonNode seen = openAndAwaitReport(foreignPage, appId, key);
+        JsonNode seen = openAndAwaitReport(foreignPage, "ingest.html", appId, key);
 
         assertThat(seen.path("pageError").isMissingNode()).as(seen.toString()).isTrue();
         // a preflight with the key in the query names the app, which does not allow this origin: refused,
@@ -111,6 +111,30 @@ class BrowserIngestIT extends ServerTest {
         // the beacon was refused too: nothing of this app is stored
         Thread.sleep(1000);
         assertThat(storedCount(appId)).isZero();
+    }
+
+    @Test
+    void theWebVitalsLibrary_measuresAPage_andEveryMetricItReportsIsStoredAsAWebVital() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium at " + CHROMIUM);
+        HttpServer page = pageServer();
+        String appId = "vitals-" + Long.toHexString(System.nanoTime());
+        String key = app(appId, origin(page));
+
+        JsonNode seen = openAndAwaitReport(page, "web-vitals.html", appId, key);
+
+        for (String metric : List.of("TTFB", "FCP", "LCP")) {
+            JsonNode answer = seen.path(metric);
+            assertThat(assertAnswer(answer, 202).path("accepted").asInt()).as(metric + ": " + answer).isEqualTo(1);
+            // what the library reported, as it reported it: a number, a rating, its own id
+            JsonNode sent = answer.path("sent");
+            assertThat(sent.path("value").isNumber()).as(sent.toString()).isTrue();
+            assertThat(sent.path("rating").asString()).isIn("good", "needs-improvement", "poor");
+            assertThat(sent.path("id").asString()).startsWith("v");
+        }
+        awaitStoredCount(appId, 3);
+        Instant now = Instant.now();
+        assertThat(storage.counts().countByType(appId, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))))
+                .containsExactly(java.util.Map.entry("web-vital", 3L));
     }
 
     private static JsonNode assertAnswer(JsonNode answer, int status) {
@@ -142,22 +166,15 @@ class BrowserIngestIT extends ServerTest {
         return server;
     }
 
-    private JsonNode openAndAwaitReport(HttpServer pageServer, String appId, String key) throws Exception {
-        String html;
-        try (InputStream in = getClass().getResourceAsStream("/browser/ingest.html")) {
-            html = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("__SERVER__", "http://127.0.0.1:" + port)
-                    .replace("__APP_ID__", appId)
-                    .replace("__KEY__", key)
-                    .replace("__PREFIX__", appId + "-");
-        }
-        byte[] body = html.getBytes(StandardCharsets.UTF_8);
-        pageServer.createContext("/", exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
+    /** Serves {@code src/test/resources/browser/<page>} at / (placeholders filled) and the web-vitals library, opens it, returns its report. */
+    private JsonNode openAndAwaitReport(HttpServer pageServer, String page, String appId, String key) throws Exception {
+        String html = new String(resource(page), StandardCharsets.UTF_8)
+                .replace("__SERVER__", "http://127.0.0.1:" + port)
+                .replace("__APP_ID__", appId)
+                .replace("__KEY__", key)
+                .replace("__PREFIX__", appId + "-");
+        serve(pageServer, "/", "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+        serve(pageServer, "/web-vitals.js", "text/javascript", resource("web-vitals-6.2.3.iife.js"));
         // the flags the machine's notes give for headless Chromium on a closed network, as root
         browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -168,6 +185,22 @@ class BrowserIngestIT extends ServerTest {
         String report = reports.poll(60, TimeUnit.SECONDS);
         assertThat(report).as("the page's report within 60 s").isNotNull();
         return JSON.readTree(report);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = BrowserIngestIT.class.getResourceAsStream("/browser/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    private static void serve(HttpServer server, String path, String contentType, byte[] body) {
+        server.createContext(path, exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
     }
 
     private static String origin(HttpServer server) {
