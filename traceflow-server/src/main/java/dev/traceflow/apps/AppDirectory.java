@@ -20,8 +20,18 @@ public interface AppDirectory {
 
     List<App> all();
 
-    /** Creates an app. @throws IllegalArgumentException when the id is taken or invalid */
-    App create(String appId, String name, int retentionDays, Set<String> allowedOrigins);
+    /**
+     * Creates an app.
+     *
+     * @param ingestRateLimit events per second, 0 for no limit
+     * @throws IllegalArgumentException when the id is taken or a value is invalid
+     */
+    App create(String appId, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit);
+
+    /** Creates an app without an ingest rate limit. */
+    default App create(String appId, String name, int retentionDays, Set<String> allowedOrigins) {
+        return create(appId, name, retentionDays, allowedOrigins, 0);
+    }
 
     /**
      * Adds an ingest key to the app.
@@ -40,7 +50,7 @@ public interface AppDirectory {
      * @return the app after the change, empty when there is no such app
      * @throws IllegalArgumentException when a value is invalid
      */
-    Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins);
+    Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins, Integer ingestRateLimit);
 
     /** Deletes the app with its keys, origins and memberships; false when there is no such app. */
     boolean delete(String appId);

@@ -100,7 +100,7 @@ class IngestController {
     }
 
     private IngestResponse collectAuthenticated(App app, HttpServletRequest request) {
-        IngestResponse result = ingestion.ingest(app.id(), parseCollect(request, true));
+        IngestResponse result = ingestion.ingest(app, parseCollect(request, true));
         return refuseWhenTheOnlyEventIsInvalid(result);
     }
 
@@ -153,7 +153,7 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collectBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
-        IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app.id(), parseCollect(request, false))));
+        IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app, parseCollect(request, false))));
     }
 
     /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
@@ -216,7 +216,7 @@ class IngestController {
                 drops.add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
             }
         }
-        return ingestion.ingest(app.id(), new ParsedEvents(events, drops, total));
+        return ingestion.ingest(app, new ParsedEvents(events, drops, total));
     }
 
     @Operation(summary = "Analytics event (seed 002)",
@@ -249,7 +249,7 @@ class IngestController {
         if (!events.getFirst().appId().equals(app.id())) {
             throw ApiException.forbidden("APP_MISMATCH", "context.app_id is not the app of the ingest key");
         }
-        IngestResponse result = ingestion.ingest(app.id(), new ParsedEvents(events, new ArrayList<>(), events.size()));
+        IngestResponse result = ingestion.ingest(app, new ParsedEvents(events, new ArrayList<>(), events.size()));
         return refuseWhenTheOnlyEventIsInvalid(result);
     }
 

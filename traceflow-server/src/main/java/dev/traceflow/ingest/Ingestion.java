@@ -1,6 +1,7 @@
 package dev.traceflow.ingest;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.apps.App;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.pipeline.Drop;
 import dev.traceflow.core.pipeline.DropReason;
@@ -9,6 +10,7 @@ import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.processing.ProcessingPipeline;
 import dev.traceflow.storage.EventWriteQueue;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -16,13 +18,14 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What every ingest endpoint does once it has parsed its events: reject events naming another
- * app, run the pipeline, hand the survivors to the write queue and wait until they are durable
+ * What every ingest endpoint does once it has parsed its events: apply the app's rate limit,
+ * reject events naming another app, run the pipeline, hand the survivors to the write queue and wait until they are durable
  * (journaled), count every drop, and build the answer. Only then does the caller get its 202.
  */
 @Component
@@ -31,14 +34,17 @@ class Ingestion {
     private final ProcessingPipeline pipeline;
     private final EventWriteQueue queue;
     private final IngestOutcomes outcomes;
+    private final IngestRateLimits rateLimits;
     private final long commitTimeoutMillis;
     private final int retryAfterSeconds;
     private final java.time.Duration admissionWait;
 
-    Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, TraceFlowProperties properties) {
+    Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, IngestRateLimits rateLimits,
+              TraceFlowProperties properties) {
         this.pipeline = pipeline;
         this.queue = queue;
         this.outcomes = outcomes;
+        this.rateLimits = rateLimits;
         this.commitTimeoutMillis = properties.ingest().commitTimeout().toMillis();
         this.retryAfterSeconds = properties.ingest().retryAfterSeconds();
         this.admissionWait = properties.ingest().admissionWait();
@@ -63,11 +69,21 @@ class Ingestion {
     }
 
     /**
-     * @throws ApiException 503 with Retry-After when the queue is full or storage fails; then
-     *                      nothing of this request is stored (or, after a timeout, it may be
+     * @throws ApiException 429 RATE_LIMITED with Retry-After when the request's events would take
+     *                      the app over its rate limit (all counted as {@code rate_limited});
+     *                      503 with Retry-After when the queue is full or storage fails. Either
+     *                      way nothing of this request is stored (after a 503 timeout it may be
      *                      stored later: a retry with the same eventIds stays de-duplicated)
      */
-    IngestResponse ingest(String appId, ParsedEvents parsed) {
+    IngestResponse ingest(App app, ParsedEvents parsed) {
+        String appId = app.id();
+        OptionalLong wait = rateLimits.take(app, parsed.total());
+        if (wait.isPresent()) {
+            outcomes.record(appId, DropReason.RATE_LIMITED.wireName(), parsed.total());
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", "App '" + appId + "' may send at most "
+                    + app.ingestRateLimit() + " events per second; retry after the time in Retry-After", List.of(),
+                    (int) Math.min(Integer.MAX_VALUE, wait.getAsLong()));
+        }
         List<Drop> drops = new ArrayList<>(parsed.drops());
         List<Event> ours = new ArrayList<>(parsed.events().size());
         for (Event e : parsed.events()) {

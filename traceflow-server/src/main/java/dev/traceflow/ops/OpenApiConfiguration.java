@@ -20,7 +20,9 @@ class OpenApiConfiguration {
         return new OpenAPI().info(new Info().title("TraceFlow API").version("0.1.0")
                         .description("Telemetry ingest, queries, realtime and builds for frontend teams. Errors everywhere have the "
                                 + "shape {code, message, details, traceId}. Ingest answers 202 only once accepted events are durable (journaled and fsynced; a crash loses none), and they reach reads about 100 ms later (up to 1 s under heavy load, load-max-delay, and longer while storage works off a backlog); "
-                                + "events not stored are listed by index with a reason code.\n\n"
+                                + "events not stored are listed by index with a reason code. A request refused whole stores nothing: "
+                                + "429 RATE_LIMITED over the app's ingestRateLimit, 503 OVERLOADED when storage is behind, both with "
+                                + "Retry-After.\n\n"
                                 + "Browsers: an app's allowedOrigins decide which pages may send its events (403 ORIGIN_NOT_ALLOWED "
                                 + "otherwise); every ingest answer, errors included, is readable by the sending page, with Retry-After "
                                 + "and X-Trace-Id exposed.\n\n"

@@ -76,6 +76,15 @@ class PostgresMetadataIT {
     }
 
     @Test
+    void ingestRateLimit_isStoredAndChangedOnPostgres() {
+        assertThat(apps.create("pg-limit", "Limit", 30, Set.of("*"), 500).ingestRateLimit()).isEqualTo(500);
+        assertThat(apps.find("pg-limit").orElseThrow().ingestRateLimit()).isEqualTo(500);
+        assertThat(apps.update("pg-limit", null, null, null, 0).orElseThrow().ingestRateLimit()).isZero();
+        // the bootstrap app, created without one, has no limit
+        assertThat(jdbc.sql("SELECT ingest_rate_limit FROM apps WHERE id = 'demo'").query(Integer.class).single()).isZero();
+    }
+
+    @Test
     void outcomes_areMergedOnPostgres() throws InterruptedException {
         apps.create("pg-outcomes", "Outcomes", 30, Set.of("*"));
         apps.addKey("pg-outcomes", "pg-outcomes-key");

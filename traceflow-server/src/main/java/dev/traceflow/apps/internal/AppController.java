@@ -63,16 +63,18 @@ class AppController {
     }
 
     /** @param role the caller's role on the app */
-    record AppView(String id, String name, int retentionDays, Set<String> allowedOrigins, Instant createdAt, String role) {
+    record AppView(String id, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit, Instant createdAt,
+                   String role) {
         static AppView of(App app, AppRole role) {
-            return new AppView(app.id(), app.name(), app.retentionDays(), app.allowedOrigins(), app.createdAt(), role.wireName());
+            return new AppView(app.id(), app.name(), app.retentionDays(), app.allowedOrigins(), app.ingestRateLimit(),
+                    app.createdAt(), role.wireName());
         }
     }
 
-    record NewApp(String id, String name, Integer retentionDays, List<String> allowedOrigins) {
+    record NewApp(String id, String name, Integer retentionDays, List<String> allowedOrigins, Integer ingestRateLimit) {
     }
 
-    record AppPatch(String name, Integer retentionDays, List<String> allowedOrigins) {
+    record AppPatch(String name, Integer retentionDays, List<String> allowedOrigins, Integer ingestRateLimit) {
     }
 
     /** The one answer that carries a key: at creation. */
@@ -98,7 +100,9 @@ class AppController {
 
     @PostMapping("/api/apps")
     @Operation(summary = "Create an app", description = "Role: admin. `id`: 1-64 of a-z, 0-9, `-`, `_`; `retentionDays` 1-3650 "
-            + "(default 90); `allowedOrigins`: browser origins allowed to send events (`*` = any). Create a key next with "
+            + "(default 90); `allowedOrigins`: browser origins allowed to send events (`*` = any); `ingestRateLimit`: events "
+            + "per second the app may send, per server, 0 (default) for none, else 100-10000000; ten seconds' worth may come "
+            + "at once, beyond that ingest answers 429 RATE_LIMITED with Retry-After. Create a key next with "
             + "POST /api/apps/{id}/keys. 409 when the id is taken.", security = @SecurityRequirement(name = "BearerAuth"))
     ResponseEntity<AppView> create(@RequestBody NewApp body) {
         access.requireAdmin();
@@ -107,22 +111,23 @@ class AppController {
         }
         Set<String> origins = origins(body.allowedOrigins());
         int retention = body.retentionDays() == null ? defaultRetentionDays : body.retentionDays();
+        int rateLimit = body.ingestRateLimit() == null ? 0 : body.ingestRateLimit();
         String name = body.name() == null ? body.id() : body.name();
         if (apps.find(body.id()).isPresent()) {
             throw new ApiException(HttpStatus.CONFLICT, "CONFLICT", "App '" + body.id() + "' already exists");
         }
         App app = tx.execute(status -> {
-            App created = create(body.id(), name, retention, origins);
-            audit.record("app.create", "app", created.id(), created.id(),
-                    Map.of("name", created.name(), "retentionDays", retention, "allowedOrigins", origins));
+            App created = create(body.id(), name, retention, origins, rateLimit);
+            audit.record("app.create", "app", created.id(), created.id(), Map.of("name", created.name(),
+                    "retentionDays", retention, "allowedOrigins", origins, "ingestRateLimit", rateLimit));
             return created;
         });
         return ResponseEntity.status(HttpStatus.CREATED).body(AppView.of(app, AppRole.OWNER));
     }
 
-    private App create(String id, String name, int retention, Set<String> origins) {
+    private App create(String id, String name, int retention, Set<String> origins, int rateLimit) {
         try {
-            return apps.create(id, name, retention, origins);
+            return apps.create(id, name, retention, origins, rateLimit);
         } catch (IllegalArgumentException e) {
             throw e.getMessage().contains("already exists")
                     ? new ApiException(HttpStatus.CONFLICT, "CONFLICT", e.getMessage()) : ApiException.invalid(e.getMessage());
@@ -138,19 +143,21 @@ class AppController {
     }
 
     @PatchMapping("/api/apps/{appId}")
-    @Operation(summary = "Change an app's name, retention or allowed origins", description = "Role: owner.",
+    @Operation(summary = "Change an app's name, retention, allowed origins or ingest rate limit",
+            description = "Role: owner. Only the fields given change; `ingestRateLimit` 0 removes the limit.",
             security = @SecurityRequirement(name = "BearerAuth"))
     AppView update(@PathVariable String appId, @RequestBody AppPatch body) {
         AppRole role = access.require(appId, AppPermission.MANAGE);
         existing(appId);
-        if (body == null || body.name() == null && body.retentionDays() == null && body.allowedOrigins() == null) {
-            throw ApiException.invalid("nothing to change: give name, retentionDays or allowedOrigins");
+        if (body == null || body.name() == null && body.retentionDays() == null && body.allowedOrigins() == null
+                && body.ingestRateLimit() == null) {
+            throw ApiException.invalid("nothing to change: give name, retentionDays, allowedOrigins or ingestRateLimit");
         }
         Set<String> origins = body.allowedOrigins() == null ? null : origins(body.allowedOrigins());
         App app = tx.execute(status -> {
             App updated;
             try {
-                updated = apps.update(appId, body.name(), body.retentionDays(), origins).orElseThrow(() -> ApiException.noSuchApp(appId));
+                updated = apps.update(appId, body.name(), body.retentionDays(), origins, body.ingestRateLimit()).orElseThrow(() -> ApiException.noSuchApp(appId));
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid(e.getMessage());
             }
@@ -163,6 +170,9 @@ class AppController {
             }
             if (origins != null) {
                 changed.put("allowedOrigins", origins);
+            }
+            if (body.ingestRateLimit() != null) {
+                changed.put("ingestRateLimit", body.ingestRateLimit());
             }
             audit.record("app.update", "app", appId, appId, changed);
             return updated;

@@ -31,6 +31,8 @@ class JdbcAppDirectory implements AppDirectory {
 
     private static final Pattern APP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]{0,15}://[A-Za-z0-9.\\[\\]:-]{1,200}");
+    static final int MIN_INGEST_RATE_LIMIT = 100;
+    static final int MAX_INGEST_RATE_LIMIT = 10_000_000;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -64,7 +66,7 @@ class JdbcAppDirectory implements AppDirectory {
 
     @Override
     public Optional<App> find(String appId) {
-        return appCache.get(appId, id -> jdbc.sql("SELECT id, name, retention_days, created_at FROM apps WHERE id = ?")
+        return appCache.get(appId, id -> jdbc.sql("SELECT id, name, retention_days, ingest_rate_limit, created_at FROM apps WHERE id = ?")
                 .param(id).query(this::appRow).optional());
     }
 
@@ -76,7 +78,7 @@ class JdbcAppDirectory implements AppDirectory {
                 .query(rs -> {
                     origins.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
                 });
-        return jdbc.sql("SELECT id, name, retention_days, created_at FROM apps ORDER BY id")
+        return jdbc.sql("SELECT id, name, retention_days, ingest_rate_limit, created_at FROM apps ORDER BY id")
                 .query((rs, row) -> app(rs, origins.getOrDefault(rs.getString("id"), Set.of()))).list();
     }
 
@@ -88,7 +90,7 @@ class JdbcAppDirectory implements AppDirectory {
 
     private static App app(ResultSet rs, Set<String> allowed) throws SQLException {
         return new App(rs.getString("id"), rs.getString("name"), rs.getInt("retention_days"), Set.copyOf(allowed),
-                rs.getObject("created_at", OffsetDateTime.class).toInstant());
+                rs.getInt("ingest_rate_limit"), rs.getObject("created_at", OffsetDateTime.class).toInstant());
     }
 
     static void checkName(String name) {
@@ -100,6 +102,17 @@ class JdbcAppDirectory implements AppDirectory {
     static void checkRetention(int retentionDays) {
         if (retentionDays < 1 || retentionDays > 3650) {
             throw new IllegalArgumentException("retention days must be between 1 and 3650");
+        }
+    }
+
+    /**
+     * 0 (no limit) or at least {@value #MIN_INGEST_RATE_LIMIT} events per second: the bucket holds ten
+     * seconds' worth, so even a full batch of 1000 events can pass.
+     */
+    static void checkIngestRateLimit(int eventsPerSecond) {
+        if (eventsPerSecond != 0 && (eventsPerSecond < MIN_INGEST_RATE_LIMIT || eventsPerSecond > MAX_INGEST_RATE_LIMIT)) {
+            throw new IllegalArgumentException("ingestRateLimit must be 0 (no limit) or " + MIN_INGEST_RATE_LIMIT + "-"
+                    + MAX_INGEST_RATE_LIMIT + " events per second");
         }
     }
 
@@ -117,18 +130,19 @@ class JdbcAppDirectory implements AppDirectory {
     }
 
     @Override
-    public App create(String appId, String name, int retentionDays, Set<String> allowedOrigins) {
+    public App create(String appId, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit) {
         if (appId == null || !APP_ID.matcher(appId).matches()) {
             throw new IllegalArgumentException("app id must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
         }
         checkName(name);
         checkRetention(retentionDays);
         checkOrigins(allowedOrigins);
+        checkIngestRateLimit(ingestRateLimit);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         try {
             tx.executeWithoutResult(status -> {
-                jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES (?, ?, ?, ?)")
-                        .params(appId, name, retentionDays, now).update();
+                jdbc.sql("INSERT INTO apps (id, name, retention_days, ingest_rate_limit, created_at) VALUES (?, ?, ?, ?, ?)")
+                        .params(appId, name, retentionDays, ingestRateLimit, now).update();
                 insertOrigins(appId, allowedOrigins);
             });
         } catch (DuplicateKeyException e) {
@@ -159,7 +173,8 @@ class JdbcAppDirectory implements AppDirectory {
     }
 
     @Override
-    public Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins) {
+    public Optional<App> update(String appId, String name, Integer retentionDays, Set<String> allowedOrigins,
+                                Integer ingestRateLimit) {
         if (name != null) {
             checkName(name);
         }
@@ -168,6 +183,9 @@ class JdbcAppDirectory implements AppDirectory {
         }
         if (allowedOrigins != null) {
             checkOrigins(allowedOrigins);
+        }
+        if (ingestRateLimit != null) {
+            checkIngestRateLimit(ingestRateLimit);
         }
         Boolean found = tx.execute(status -> {
             if (jdbc.sql("SELECT count(*) FROM apps WHERE id = ?").param(appId).query(Long.class).single() == 0) {
@@ -178,6 +196,9 @@ class JdbcAppDirectory implements AppDirectory {
             }
             if (retentionDays != null) {
                 jdbc.sql("UPDATE apps SET retention_days = ? WHERE id = ?").params(retentionDays, appId).update();
+            }
+            if (ingestRateLimit != null) {
+                jdbc.sql("UPDATE apps SET ingest_rate_limit = ? WHERE id = ?").params(ingestRateLimit, appId).update();
             }
             if (allowedOrigins != null) {
                 jdbc.sql("DELETE FROM app_allowed_origins WHERE app_id = ?").param(appId).update();

@@ -58,8 +58,8 @@ class BootstrapDemoAppTest {
         public Optional<App> appForKey(String key) { return Optional.empty(); }
         public Optional<App> find(String id) { return Optional.ofNullable(apps.get(id)); }
         public List<App> all() { return List.copyOf(apps.values()); }
-        public App create(String id, String name, int days, Set<String> origins) {
-            App app = new App(id, name, days, origins, Instant.now());
+        public App create(String id, String name, int days, Set<String> origins, int ingestRateLimit) {
+            App app = new App(id, name, days, origins, ingestRateLimit, Instant.now());
             apps.put(id, app);
             return app;
         }
@@ -69,7 +69,7 @@ class BootstrapDemoAppTest {
         }
         public boolean revokeKey(String key) { return keys.remove(key); }
         public boolean anyAppAllowsOrigin(String origin) { return true; }
-        public Optional<App> update(String id, String name, Integer days, Set<String> origins) { throw new UnsupportedOperationException(); }
+        public Optional<App> update(String id, String name, Integer days, Set<String> origins, Integer limit) { throw new UnsupportedOperationException(); }
         public boolean delete(String id) { throw new UnsupportedOperationException(); }
         public List<dev.traceflow.apps.IngestKey> keys(String id) { throw new UnsupportedOperationException(); }
         public boolean revokeKey(String id, String keyId) { throw new UnsupportedOperationException(); }

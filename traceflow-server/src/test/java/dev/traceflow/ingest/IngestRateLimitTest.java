@@ -1,0 +1,119 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.support.TestAuth;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.traceflow.support.TestAuth.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An app's ingest rate limit, set through the apps API: bursts of ten seconds' worth pass, beyond
+ * that the request is refused whole with 429 RATE_LIMITED and Retry-After, nothing of it stored and
+ * all its events counted as rate_limited; the limit can be changed and removed at once.
+ */
+class IngestRateLimitTest extends IngestTestBase {
+
+    /** Creates an app with the limit through the API (as an owner would) and returns an ingest key. */
+    private String limitedApp(String appId, int eventsPerSecond) {
+        TestHttp.Response r = http.post("/api/apps", "{\"id\":\"" + appId + "\",\"ingestRateLimit\":" + eventsPerSecond + "}",
+                CT, JSON, "Authorization", "Bearer " + auth.admin());
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().path("ingestRateLimit").asInt()).isEqualTo(eventsPerSecond);
+        return auth.createKey(appId);
+    }
+
+    private static String events(String appId, int n) {
+        List<Map<String, Object>> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            events.add(pageview(appId));
+        }
+        return json(events);
+    }
+
+    private TestHttp.Response patch(String appId, String body) {
+        return http.send("PATCH", "/api/apps/" + appId, body.getBytes(), CT, JSON, "Authorization", "Bearer " + auth.admin());
+    }
+
+    @Test
+    void aBurstOfTenSecondsWorthPasses_thenTheRequestIsRefusedWhole_andCountedAsRateLimited() throws Exception {
+        String appId = TestAuth.uniqueName("limited");
+        String key = limitedApp(appId, 100);
+
+        TestHttp.Response burst = postJson("/api/collect/batch", events(appId, 1000), key);
+        TestHttp.Response over = postJson("/api/collect/batch", events(appId, 20), key);
+
+        assertAccepted(burst, 1000, 0);
+        assertApiError(over, 429, "RATE_LIMITED");
+        int retryAfter = Integer.parseInt(over.header("Retry-After"));
+        assertThat(retryAfter).isBetween(1, 2); // 20 events at 100/s: under a second, rounded up
+        assertThat(over.json().path("message").asString()).contains("100 events per second");
+        assertThat(stored(appId)).as("nothing of the refused request").isEqualTo(1000);
+
+        Thread.sleep(retryAfter * 1000L + 100);
+        assertAccepted(postJson("/api/collect/batch", events(appId, 20), key), 20, 0);
+        assertThat(stored(appId)).isEqualTo(1020);
+
+        String metrics = http.get("/actuator/prometheus", bearer(auth.admin())).body();
+        assertThat(metrics).containsPattern("traceflow_ingest_events_total\\{app=\"" + appId + "\",[^}]*outcome=\"rate_limited\"[^}]*} 20\\.0");
+        assertThat(metrics).containsPattern("traceflow_ingest_requests_rejected_total\\{app=\"" + appId + "\",[^}]*code=\"RATE_LIMITED\"[^}]*} 1\\.0");
+    }
+
+    @Test
+    void batchEndpointsOfBothFormats_areLimited_andTheLimitCanBeRemovedAtOnce() {
+        // every endpoint goes through Ingestion.ingest, where the limit is; batches make the refusal
+        // certain here (a single event could pass on what refills between two requests)
+        String appId = TestAuth.uniqueName("limited");
+        String key = limitedApp(appId, 100);
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+
+        StringBuilder telemetry = new StringBuilder("{\"app\":\"" + appId + "\",\"events\":[");
+        for (int i = 0; i < 500; i++) {
+            telemetry.append(i == 0 ? "" : ",").append("{\"type\":\"page\",\"name\":\"/\",\"ts\":").append(System.currentTimeMillis()).append('}');
+        }
+        assertApiError(postJson("/api/telemetry/batch", telemetry.append("]}").toString(), key), 429, "RATE_LIMITED");
+
+        TestHttp.Response removed = patch(appId, "{\"ingestRateLimit\":0}");
+        assertThat(removed.status()).as(removed.toString()).isEqualTo(200);
+        assertThat(removed.json().path("ingestRateLimit").asInt()).isZero();
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+        assertAccepted(postJson("/api/collect", json(pageview(appId)), key), 1, 0);
+    }
+
+    @Test
+    void aChangedLimit_takesEffectAtOnce() {
+        String appId = TestAuth.uniqueName("limited");
+        String key = limitedApp(appId, 100);
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+        assertApiError(postJson("/api/collect/batch", events(appId, 1000), key), 429, "RATE_LIMITED");
+
+        assertThat(patch(appId, "{\"ingestRateLimit\":200}").status()).isEqualTo(200);
+
+        // a new bucket of the new size (2000), full
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+        assertAccepted(postJson("/api/collect/batch", events(appId, 1000), key), 1000, 0);
+        assertApiError(postJson("/api/collect/batch", events(appId, 10), key), 429, "RATE_LIMITED");
+    }
+
+    @Test
+    void limitsThatCouldNeverPassAFullBatch_orAreNotNumbers_areRefused() {
+        String appId = TestAuth.uniqueName("limits");
+        for (String bad : new String[] {"-1", "99", "10000001", "\"fast\"", "1.5"}) {
+            TestHttp.Response r = http.post("/api/apps", "{\"id\":\"" + appId + "\",\"ingestRateLimit\":" + bad + "}",
+                    CT, JSON, "Authorization", "Bearer " + auth.admin());
+            assertThat(r.status()).as(bad + " -> " + r).isIn(400, 422);
+        }
+        assertThat(http.get("/api/apps/" + appId, bearer(auth.admin())).status()).as("nothing half-stored").isEqualTo(404);
+
+        limitedApp(appId, 0);
+        TestHttp.Response r = patch(appId, "{\"ingestRateLimit\":50}");
+        assertApiError(r, 422, "VALIDATION_FAILED");
+        assertThat(r.json().path("message").asString()).contains("100-10000000");
+        assertThat(http.get("/api/apps/" + appId, bearer(auth.admin())).json().path("ingestRateLimit").asInt()).isZero();
+    }
+}
