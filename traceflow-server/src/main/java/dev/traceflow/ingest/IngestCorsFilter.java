@@ -30,14 +30,14 @@ import java.util.Optional;
 @Component
 class IngestCorsFilter extends OncePerRequestFilter {
 
+    /** Response headers a page may read besides the CORS-safelisted ones. */
+    static final String EXPOSED_HEADERS = "Retry-After, " + TraceIds.HEADER;
+
     private final AppDirectory apps;
 
     IngestCorsFilter(AppDirectory apps) {
         this.apps = apps;
     }
-
-    /** Response headers a page may read besides the CORS-safelisted ones. */
-    static final String EXPOSED_HEADERS = "Retry-After, " + TraceIds.HEADER;
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
