@@ -58,6 +58,9 @@ class IngestRateLimitTest extends IngestTestBase {
         assertAccepted(postJson("/api/collect/batch", events(appId, 20), key), 20, 0);
         assertThat(stored(appId)).isEqualTo(1020);
 
+        TestHttp.Response stats = http.get("/api/ingest/stats?appId=" + appId, bearer(auth.admin()));
+        assertThat(stats.json().path("rate_limited").asLong()).as(stats.toString()).isEqualTo(20);
+        assertThat(stats.json().path("accepted").asLong()).isEqualTo(1020);
         String metrics = http.get("/actuator/prometheus", bearer(auth.admin())).body();
         assertThat(metrics).containsPattern("traceflow_ingest_events_total\\{app=\"" + appId + "\",[^}]*outcome=\"rate_limited\"[^}]*} 20\\.0");
         assertThat(metrics).containsPattern("traceflow_ingest_requests_rejected_total\\{app=\"" + appId + "\",[^}]*code=\"RATE_LIMITED\"[^}]*} 1\\.0");
