@@ -103,4 +103,18 @@ class PostgresAuthIT {
         assertThat(audits.json().path("items").get(0).path("actorName").asString()).isEqualTo(name);
         assertThat(audits.body()).doesNotContain(key.json().path("key").asString());
     }
+
+    @Test
+    void auditsAreAppendOnlyInTheDatabase() {
+        auth.createApp(TestAuth.uniqueName("pg-audit")); // at least one audit row
+        long before = jdbc.sql("SELECT count(*) FROM audits").query(Long.class).single();
+
+        for (String sql : new String[] {"UPDATE audits SET action = 'rewritten'", "DELETE FROM audits", "TRUNCATE audits"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql(sql).update()).as(sql)
+                    .rootCause().hasMessageContaining("audits are append-only");
+        }
+
+        assertThat(jdbc.sql("SELECT count(*) FROM audits").query(Long.class).single()).isEqualTo(before);
+        assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action = 'rewritten'").query(Long.class).single()).isZero();
+    }
 }
