@@ -114,7 +114,7 @@ class BrowserIngestIT extends ServerTest {
     }
 
     @Test
-    void theWebVitalsLibrary_measuresAPage_andEveryMetricItReportsIsStoredAsAWebVital() throws Exception {
+    void theWebVitalsLibraryAndTheBrowsersTimings_measureAPage_andAreStoredAsWebVitalsAndAPerformanceEvent() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium at " + CHROMIUM);
         HttpServer page = pageServer();
         String appId = "vitals-" + Long.toHexString(System.nanoTime());
@@ -131,10 +131,16 @@ class BrowserIngestIT extends ServerTest {
             assertThat(sent.path("rating").asString()).isIn("good", "needs-improvement", "poor");
             assertThat(sent.path("id").asString()).startsWith("v");
         }
-        awaitStoredCount(appId, 3);
+        // the page's own Navigation and Resource Timing, as one performance event
+        JsonNode performance = seen.path("performance");
+        assertThat(assertAnswer(performance, 202).path("accepted").asInt()).as(performance.toString()).isEqualTo(1);
+        assertThat(performance.path("sent").path("metrics").path("load").asDouble()).isPositive();
+        assertThat(performance.path("sent").path("resources").findValuesAsString("name"))
+                .anyMatch(name -> name.endsWith("/web-vitals.js"));
+        awaitStoredCount(appId, 4);
         Instant now = Instant.now();
         assertThat(storage.counts().countByType(appId, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))))
-                .containsExactly(java.util.Map.entry("web-vital", 3L));
+                .containsOnly(java.util.Map.entry("web-vital", 3L), java.util.Map.entry("performance", 1L));
     }
 
     private static JsonNode assertAnswer(JsonNode answer, int status) {
