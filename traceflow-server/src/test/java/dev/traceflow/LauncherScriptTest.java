@@ -1,5 +1,6 @@
 package dev.traceflow;
 
+import dev.traceflow.support.InstalledJdks;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,7 +163,7 @@ class LauncherScriptTest {
 
     @Test
     void tooOldJavaHome_isPassedOver_forTheNewestJdkUnderUsrLibJvm() throws Exception {
-        assumeTrue(jdk21UnderUsrLibJvm(), "needs a JDK >= 21 under /usr/lib/jvm, as this machine kind has");
+        assumeTrue(InstalledJdks.newestUnderUsrLibJvm() >= 21, "needs a JDK >= 21 under /usr/lib/jvm, as this machine kind has");
         existingJar(600);
 
         Run run = launch(Map.of("JAVA_HOME", fakeJdk("17.0.12").toString(), "TRACEFLOW_AOT", "off"));
@@ -170,27 +171,6 @@ class LauncherScriptTest {
         // that real java ran, not the fake one (which logs every call), and refused the fake jar
         assertThat(run.calls()).isEmpty();
         assertThat(run.output()).doesNotContain("no JDK").contains("Invalid or corrupt jarfile");
-    }
-
-    private static boolean jdk21UnderUsrLibJvm() throws IOException {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return false;
-        }
-        try (var homes = Files.list(jvms)) {
-            return homes.anyMatch(home -> Files.isExecutable(home.resolve("bin/java")) && javaVersionAtLeast21(home));
-        }
-    }
-
-    private static boolean javaVersionAtLeast21(Path home) {
-        try {
-            return Files.readAllLines(home.resolve("release")).stream()
-                    .filter(line -> line.startsWith("JAVA_VERSION="))
-                    .map(line -> line.substring("JAVA_VERSION=".length()).replace("\"", "").split("[._+-]")[0])
-                    .anyMatch(feature -> feature.matches("\\d+") && Integer.parseInt(feature) >= 21);
-        } catch (IOException unreadable) {
-            return false;
-        }
     }
 
     /** A JDK home with a release file and a java that logs its arguments (and exits 0, like a short-lived server). */

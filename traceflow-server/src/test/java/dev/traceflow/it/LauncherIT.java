@@ -1,5 +1,6 @@
 package dev.traceflow.it;
 
+import dev.traceflow.support.InstalledJdks;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,32 +91,9 @@ class LauncherIT {
     /** The JDK the launcher picks (bin/find-jdk.sh): JAVA_HOME when it is >= 21, else the newest under /usr/lib/jvm. */
     private static boolean jdk25Installed() throws IOException {
         String javaHome = System.getenv("JAVA_HOME");
-        int picked = javaHome != null && featureVersion(Path.of(javaHome)) >= 21 ? featureVersion(Path.of(javaHome)) : newestUnderUsrLibJvm();
+        int picked = javaHome != null && InstalledJdks.featureVersion(Path.of(javaHome)) >= 21
+                ? InstalledJdks.featureVersion(Path.of(javaHome)) : InstalledJdks.newestUnderUsrLibJvm();
         return picked >= 25;
-    }
-
-    private static int newestUnderUsrLibJvm() throws IOException {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return 0;
-        }
-        try (var homes = Files.list(jvms)) {
-            return homes.mapToInt(LauncherIT::featureVersion).max().orElse(0);
-        }
-    }
-
-    private static int featureVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                    return Integer.parseInt(v.split("[._+-]")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException unreadable) {
-            // not a JDK
-        }
-        return 0;
     }
 
     /** The launcher execs java, so the process it started is the server's JVM. */
