@@ -67,58 +67,47 @@ public record TraceFlowProperties(
                        @DefaultValue("10") int bcryptStrength) {
     }
 
-    public record Storage(@DefaultValue("duckdb") String type, @DefaultValue Journal journal, @DefaultValue DuckDb duckdb) {
+    /**
+     * Event storage in general; each backend owns its own settings (DuckDB's are
+     * {@code traceflow.storage.duckdb.*}, in its module). The backend is chosen by
+     * {@code traceflow.storage.type}, read by the backends' auto-configurations (DuckDB when unset).
+     */
+    public record Storage(@DefaultValue Journal journal, @DefaultValue Queue queue) {
     }
 
     /**
      * The ingest journal in front of the event store (see README "How events are stored").
      *
-     * @param dir          folder of the journal's segment files
+     * @param dir          folder of the journal's segment files; {@code <data-dir>/journal} when unset
      * @param segmentBytes size at which a new segment file starts; loaded segments are deleted
      * @param loadLinger   how long the loader waits to gather a bigger transaction when few events
      *                     are waiting; also about how long an event takes to become visible to reads
-     * @param loadBatchEvents the transaction size the loader aims for under sustained load: DuckDB's
-     *                     row group ({@code duckdb.row-group-size}), which it writes straight to its
-     *                     file, skipping its WAL
-     * @param loadMaxDelay how long the loader waits to fill such a batch when events arrive fast enough
-     *                     to fill one in that time; the longest an event waits before reads see it
-     *                     (reads that call awaitStored do not wait: they make the loader load at once)
+     * @param loadMaxDelay how long the loader waits to fill a batch of the backend's size (DuckDB: a
+     *                     row group) when events arrive fast enough to fill one in that time; the
+     *                     longest an event waits before reads see it (reads that call awaitStored do
+     *                     not wait: they make the loader load at once)
      */
-    public record Journal(@DefaultValue("./data/journal") Path dir,
+    public record Journal(Path dir,
                           @DefaultValue("67108864") long segmentBytes,
                           @DefaultValue("100ms") Duration loadLinger,
-                          @DefaultValue("30720") int loadBatchEvents,
                           @DefaultValue("1s") Duration loadMaxDelay) {
     }
 
     /**
-     * @param threads             DuckDB worker threads; 0 means half the cores, at least one. On a
-     *                            2-core machine one thread loads ~20 % cheaper than two (less task
-     *                            hand-off at commit and checkpoint) and leaves a core to requests
-     * @param dedupCapacity       recent (appId, eventId) pairs remembered for de-duplication
-     * @param checkpointThreshold WAL size at which a commit also checkpoints; the checkpoint
-     *                            blocks writes while it runs (see README "DuckDB checkpoints")
-     * @param rowGroupSize        rows per DuckDB row group, a multiple of 2048; a transaction of at
-     *                            least this many rows is written straight to the file, skipping the WAL
+     * The bounded queue between ingest and the event store.
+     *
+     * @param capacityEvents events accepted but not yet in the event store before requests get 503
+     *                       (was {@code traceflow.ingest.queue-capacity-events})
+     * @param maxLoadEvents  most events the loader stores in one transaction (was
+     *                       {@code traceflow.ingest.group-commit-max-events})
      */
-    public record DuckDb(@DefaultValue("./data/events.duckdb") Path file,
-                         @DefaultValue("0") int threads,
-                         @DefaultValue("2GB") String memoryLimit,
-                         @DefaultValue("1000000") int dedupCapacity,
-                         @DefaultValue("64MB") String checkpointThreshold,
-                         @DefaultValue("30720") int rowGroupSize) {
-
-        /** The thread count DuckDB gets: {@code threads}, or for 0 half the cores (at least one). */
-        public int effectiveThreads() {
-            return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        }
+    public record Queue(@DefaultValue("400000") int capacityEvents,
+                        @DefaultValue("200000") int maxLoadEvents) {
     }
 
     /**
-     * Ingest limits and the write queue.
+     * Ingest limits.
      *
-     * @param queueCapacityEvents events accepted but not yet in the event store before requests get 503
-     * @param groupCommitMaxEvents most events the loader stores in one transaction
      * @param commitTimeout        how long a request waits for the journal before answering 503
      * @param admissionWait        how long a request waits, before its body is read, while the queue is
      *                             more than half full; then 503 OVERLOADED
@@ -130,8 +119,6 @@ public record TraceFlowProperties(
                          @DefaultValue("1d") Duration maxFutureSkew,
                          @DefaultValue("30d") Duration maxPastAge,
                          @DefaultValue("8") int maxPropertyDepth,
-                         @DefaultValue("400000") int queueCapacityEvents,
-                         @DefaultValue("200000") int groupCommitMaxEvents,
                          @DefaultValue("30s") Duration commitTimeout,
                          @DefaultValue("2s") Duration admissionWait,
                          @DefaultValue("1") int retryAfterSeconds) {

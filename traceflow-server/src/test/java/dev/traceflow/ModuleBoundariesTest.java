@@ -35,6 +35,15 @@ class ModuleBoundariesTest {
         slices().matching("dev.traceflow.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 
+    /** Issue 14: a backend wires itself; the server chooses it by a property and never names it. */
+    @Test
+    void server_namesNoStorageBackend() {
+        noClasses().that().resideInAPackage("dev.traceflow..")
+                .and().resideOutsideOfPackage("dev.traceflow.storage.duckdb..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.traceflow.storage.duckdb..", "org.duckdb..")
+                .check(CLASSES);
+    }
+
     @Test
     void coreModel_knowsNoFramework() {
         noClasses().that().resideInAPackage("dev.traceflow.core..")

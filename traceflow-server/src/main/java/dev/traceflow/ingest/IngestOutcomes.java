@@ -3,7 +3,8 @@ package dev.traceflow.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.traceflow.core.pipeline.DropReason;
-import dev.traceflow.storage.EventWriteQueue;
+import dev.traceflow.storage.EventsStored;
+import org.springframework.context.event.EventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * so {@code GET /api/ingest/stats} survives restarts. Counting is lock-free on the request path.
  */
 @Component
-class IngestOutcomes implements SmartLifecycle, EventWriteQueue.StoredListener {
+class IngestOutcomes implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(IngestOutcomes.class);
 
@@ -44,10 +45,12 @@ class IngestOutcomes implements SmartLifecycle, EventWriteQueue.StoredListener {
     }
 
     /** Accepted and duplicate are known once the loader has stored the events (after the 202). */
-    @Override
-    public void stored(String appId, int stored, int duplicates) {
-        record(appId, "accepted", stored);
-        record(appId, DropReason.DUPLICATE.wireName(), duplicates);
+    @EventListener
+    void stored(EventsStored stored) {
+        for (EventsStored.AppEvents app : stored.apps()) {
+            record(app.appId(), "accepted", app.stored());
+            record(app.appId(), DropReason.DUPLICATE.wireName(), app.duplicates());
+        }
     }
 
     void record(String appId, String outcome, long events) {

@@ -121,21 +121,20 @@ class Ingestion {
         try {
             queue.submit(appId, live).get(commitTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (EventWriteQueue.QueueFullException e) {
-            outcomes.record(appId, DropReason.RATE_LIMITED.wireName(), live.size());
+            outcomes.record(appId, DropReason.OVERLOADED.wireName(), live.size());
             throw ApiException.unavailable("OVERLOADED", "The server is taking events slower than they arrive; retry later",
                     retryAfterSeconds);
         } catch (TimeoutException e) {
+            outcomes.record(appId, DropReason.STORAGE_TIMEOUT.wireName(), live.size());
             throw ApiException.unavailable("STORAGE_TIMEOUT", "Storage did not confirm the events in time; retry with the same eventIds",
                     retryAfterSeconds);
-        } catch (ExecutionException e) {
+        } catch (ExecutionException | StorageException e) {
+            outcomes.record(appId, DropReason.STORAGE_FAILED.wireName(), live.size());
             throw ApiException.unavailable("STORAGE_UNAVAILABLE", "Storage failed to store the events; retry later",
                     retryAfterSeconds * 5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("SHUTTING_DOWN", "The server is stopping; retry later", retryAfterSeconds);
-        } catch (StorageException e) {
-            throw ApiException.unavailable("STORAGE_UNAVAILABLE", "Storage failed to store the events; retry later",
-                    retryAfterSeconds * 5);
         }
     }
 }

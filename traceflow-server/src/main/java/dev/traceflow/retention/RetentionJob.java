@@ -45,7 +45,7 @@ public class RetentionJob {
         for (App app : apps.all()) {
             Instant cutoff = clock.instant().minus(Duration.ofDays(app.retentionDays()));
             try {
-                long n = queue.onWriter(w -> w.deleteOlderThan(app.id(), cutoff)).get(10, TimeUnit.MINUTES);
+                long n = queue.deleteOlderThan(app.id(), cutoff).get(10, TimeUnit.MINUTES);
                 total += n;
                 if (n > 0) {
                     log.info("Retention deleted {} events of app {} older than {}", n, app.id(), cutoff);

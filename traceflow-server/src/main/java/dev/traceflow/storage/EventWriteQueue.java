@@ -1,18 +1,18 @@
 package dev.traceflow.storage;
 
 import dev.traceflow.core.event.Event;
-import dev.traceflow.core.storage.EventWriter;
+import dev.traceflow.core.storage.StorageException;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The bounded way into event storage. A request hands its events over and waits until they are
  * durable (journaled and fsynced), which is when it may answer 202; a loader moves them into the
- * event store shortly after, in big transactions. Reads that must see everything acknowledged so
- * far call {@link #awaitStored} first.
+ * event store shortly after, in big transactions, and then publishes {@link EventsStored}. Reads
+ * that must see everything acknowledged so far call {@link #awaitStored} first.
  */
 public interface EventWriteQueue {
 
@@ -21,18 +21,28 @@ public interface EventWriteQueue {
      *
      * @param appId  the app all the events belong to
      * @return completes once the events are durable (a crash after it loses none of them), or
-     *         exceptionally with a {@link dev.traceflow.core.storage.StorageException} when they
-     *         are not and nothing of them will be stored
+     *         exceptionally with a {@link StorageException} when they are not and nothing of them
+     *         will be stored
      * @throws QueueFullException at once when the queue cannot take {@code events.size()} more
      *                            events (nothing of the request is queued)
      */
     CompletableFuture<Void> submit(String appId, List<Event> events);
 
     /**
-     * Runs a task on the storage writer's thread, after every event acknowledged before the call
-     * is stored (app deletion, retention).
+     * Deletes every stored event of the app, after every event acknowledged before the call is
+     * stored (so none of them outlives the app).
+     *
+     * @return completes with the number of events deleted
      */
-    <T> CompletableFuture<T> onWriter(Function<EventWriter, T> task);
+    CompletableFuture<Long> deleteApp(String appId);
+
+    /**
+     * Deletes the app's events with an event time before {@code cutoff} (retention), after every
+     * event acknowledged before the call is stored.
+     *
+     * @return completes with the number of events deleted
+     */
+    CompletableFuture<Long> deleteOlderThan(String appId, Instant cutoff);
 
     /**
      * Waits until every event acknowledged before this call is in the event store (read your
@@ -59,12 +69,6 @@ public interface EventWriteQueue {
      * The events wait in the journal and are retried; health reports storage down meanwhile.
      */
     String loadError();
-
-    /** Told how each loaded request's events fared in the event store. */
-    interface StoredListener {
-        /** Called on the loader thread, once per request, also for requests replayed after a restart. */
-        void stored(String appId, int stored, int duplicates);
-    }
 
     /** Thrown when the queue is full: the caller answers 503 with Retry-After. */
     final class QueueFullException extends RuntimeException {

@@ -1,11 +1,9 @@
 package dev.traceflow.ingest;
 
-import dev.traceflow.core.event.Event;
-import dev.traceflow.core.storage.EventCounts;
 import dev.traceflow.core.storage.EventStorage;
-import dev.traceflow.core.storage.EventWriter;
-import dev.traceflow.core.storage.StorageException;
-import dev.traceflow.core.storage.WriteResult;
+import dev.traceflow.storage.EventWriteQueue;
+import dev.traceflow.storage.tests.InMemoryStorage;
+import dev.traceflow.support.GatedStorage;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,22 +34,44 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "traceflow.storage.type=controllable",
-        "traceflow.ingest.queue-capacity-events=100",
+        "traceflow.storage.queue.capacity-events=100",
         "traceflow.ingest.admission-wait=300ms",
         "traceflow.ingest.retry-after-seconds=3",
+        "traceflow.ingest.commit-timeout=2s",
         // a new journal segment after every append, so a test can make the next one fail
         "traceflow.storage.journal.segment-bytes=1"})
 @Import(IngestOverloadTest.ControllableStorageConfig.class)
 class IngestOverloadTest {
 
-    static final ControllableStorage STORAGE = new ControllableStorage();
+    static final InMemoryStorage EVENTS = new InMemoryStorage();
+    static final GatedStorage STORAGE = new GatedStorage(EVENTS);
     static Path dataDir;
+
+    /** Requests that hang on the way into the journal, as on a disk that stopped answering. */
+    static volatile boolean journalHangs;
 
     @TestConfiguration
     static class ControllableStorageConfig {
         @Bean
         EventStorage controllableStorage() {
             return STORAGE;
+        }
+
+        /** The real queue, except that submissions never complete while {@link #journalHangs}. */
+        @Bean
+        @org.springframework.context.annotation.Primary
+        EventWriteQueue hangingQueue(dev.traceflow.storage.internal.JournaledWriteQueue real) {
+            return new EventWriteQueue() {
+                public CompletableFuture<Void> submit(String appId, List<dev.traceflow.core.event.Event> events) {
+                    return journalHangs ? new CompletableFuture<>() : real.submit(appId, events);
+                }
+                public CompletableFuture<Long> deleteApp(String appId) { return real.deleteApp(appId); }
+                public CompletableFuture<Long> deleteOlderThan(String appId, Instant cutoff) { return real.deleteOlderThan(appId, cutoff); }
+                public boolean awaitStored(java.time.Duration timeout) throws InterruptedException { return real.awaitStored(timeout); }
+                public boolean awaitRoom(java.time.Duration maxWait) throws InterruptedException { return real.awaitRoom(maxWait); }
+                public int queuedEvents() { return real.queuedEvents(); }
+                public String loadError() { return real.loadError(); }
+            };
         }
     }
 
@@ -81,8 +101,8 @@ class IngestOverloadTest {
 
     @Test
     void fullQueue_answers503WithRetryAfterAndStoresNothingOfTheRequest() throws Exception {
-        STORAGE.block();
-        int before = STORAGE.stored;
+        STORAGE.closeGate();
+        int before = stored();
         TestHttp.Response accepted = post(60);
         assertThat(accepted.status()).as("journaled, so answered while the store is blocked").isEqualTo(202);
         assertThat(STORAGE.entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -95,10 +115,10 @@ class IngestOverloadTest {
         assertThat(refused.header("Access-Control-Allow-Origin")).isEqualTo("https://shop.test");
         assertThat(refused.header("Access-Control-Expose-Headers")).contains("Retry-After");
         assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
-        STORAGE.release();
+        STORAGE.openGate();
         awaitStored(before + 60);
         Thread.sleep(200);
-        assertThat(STORAGE.stored - before).as("only the first request's events").isEqualTo(60);
+        assertThat(stored() - before).as("only the first request's events").isEqualTo(60);
         String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
         // refused before its body was read (the queue was over half full): counted as a request
         assertThat(metrics).containsPattern("traceflow_ingest_requests_rejected_total\\{app=\"demo\",[^}]*code=\"OVERLOADED\"[^}]*} [1-9]");
@@ -106,18 +126,68 @@ class IngestOverloadTest {
     }
 
     @Test
+    void requestThatDoesNotFit_answers503AndCountsItsEventsAsOverloaded() throws Exception {
+        Map<String, Long> before = outcomes();
+        STORAGE.closeGate();
+        int stored = stored();
+        assertThat(post(40).status()).isEqualTo(202);
+        assertThat(STORAGE.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // 40 waiting: not over half full, so it is read, but 40 + 70 > 100
+        TestHttp.Response refused = post(70);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
+        STORAGE.openGate();
+        awaitStored(stored + 40);
+        Map<String, Long> after = outcomes();
+        assertThat(after.get("overloaded") - before.get("overloaded")).isEqualTo(70);
+        assertThat(after.get("rate_limited") - before.get("rate_limited")).as("not a rate limit").isZero();
+        assertThat(after.get("accepted") - before.get("accepted")).isEqualTo(40);
+    }
+
+    @Test
+    void journalThatDoesNotConfirmInTime_answers503AndCountsItsEventsAsStorageTimeout() throws Exception {
+        Map<String, Long> before = outcomes();
+        journalHangs = true;
+        TestHttp.Response r;
+        try {
+            r = post(4);
+        } finally {
+            journalHangs = false;
+        }
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(503);
+        assertThat(r.json().path("code").asString()).isEqualTo("STORAGE_TIMEOUT");
+        assertThat(outcomes().get("storage_timeout") - before.get("storage_timeout")).isEqualTo(4);
+    }
+
+    private Map<String, Long> outcomes() {
+        TestHttp.Response r = http().get("/api/ingest/stats?appId=demo",
+                dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        Map<String, Long> out = new java.util.HashMap<>();
+        r.json().properties().forEach(e -> {
+            if (e.getValue().isNumber()) {
+                out.put(e.getKey(), e.getValue().asLong());
+            }
+        });
+        return out;
+    }
+
+    @Test
     void storeFailure_keepsAcceptedEventsAndStoresThemWhenTheStoreRecovers() throws Exception {
-        int before = STORAGE.stored;
-        STORAGE.failing = true;
+        int before = stored();
+        STORAGE.failures.set(Integer.MAX_VALUE);
 
         TestHttp.Response r = post(5);
 
         assertThat(r.status()).as("durable in the journal: " + r).isEqualTo(202);
         TestHttp.Response down = awaitHealth(503);
         assertThat(down.body()).contains("StoreNotLoadingException").doesNotContain("disk full");
-        assertThat(STORAGE.stored).isEqualTo(before);
+        assertThat(stored()).isEqualTo(before);
 
-        STORAGE.failing = false;
+        STORAGE.failures.set(0);
         awaitStored(before + 5);
         awaitHealth(200);
         String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
@@ -127,16 +197,18 @@ class IngestOverloadTest {
     @Test
     void journalWriteFailure_answers503StorageUnavailableAndStoresNothingOfTheRequest() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
-        int before = STORAGE.stored;
+        int before = stored();
+        long failedBefore = outcomes().get("storage_failed");
         Path journal = dataDir.resolve("journal");
-        long active;
-        try (var files = Files.list(journal)) {
-            active = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                    .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
-        }
-        // a one-event request is a 22-byte record here (ControllableStorage encodes 4 bytes), after
-        // which the journal starts its next segment: make that one a full disk
-        Path full = Files.createSymbolicLink(journal.resolve(String.format("%020d.journal", active + 22)), Path.of("/dev/full"));
+        // the journal starts a segment after every append (segment-bytes=1), named by its start:
+        // one request tells how long a one-event record is, and where the segment after the next
+        // one will start; make that one a full disk
+        long before1 = newestSegment(journal);
+        assertThat(post(1).status()).isEqualTo(202);
+        long after1 = newestSegment(journal);
+        long record = after1 - before1;
+        assertThat(record).isPositive();
+        Path full = Files.createSymbolicLink(journal.resolve(String.format("%020d.journal", after1 + record)), Path.of("/dev/full"));
         assertThat(post(1).status()).isEqualTo(202);
 
         TestHttp.Response failed = post(1);
@@ -147,9 +219,21 @@ class IngestOverloadTest {
         assertThat(failed.body()).doesNotContain("No space left");
         Files.delete(full);
         assertThat(post(1).status()).as("the disk has room again").isEqualTo(202);
-        awaitStored(before + 2);
+        assertThat(outcomes().get("storage_failed") - failedBefore).isEqualTo(1);
+        awaitStored(before + 3);
         Thread.sleep(200);
-        assertThat(STORAGE.stored - before).as("the two journaled requests only").isEqualTo(2);
+        assertThat(stored() - before).as("the three journaled requests only").isEqualTo(3);
+    }
+
+    private static int stored() {
+        return EVENTS.events().size();
+    }
+
+    private static long newestSegment(Path journal) throws java.io.IOException {
+        try (var files = Files.list(journal)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".journal"))
+                    .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
+        }
     }
 
     private TestHttp http() {
@@ -167,90 +251,9 @@ class IngestOverloadTest {
     }
 
     private static void awaitStored(int count) throws InterruptedException {
-        for (int i = 0; i < 200 && STORAGE.stored < count; i++) {
+        for (int i = 0; i < 200 && stored() < count; i++) {
             Thread.sleep(50);
         }
-        assertThat(STORAGE.stored).isEqualTo(count);
-    }
-
-    /** Stores nothing for real: counts what it would store, blocks or fails when told to. */
-    static final class ControllableStorage implements EventStorage, EventWriter {
-        volatile CountDownLatch entered = new CountDownLatch(1);
-        volatile CountDownLatch gate = new CountDownLatch(0);
-        volatile boolean failing;
-        volatile int stored;
-        volatile long position = NO_POSITION;
-
-        void block() {
-            entered = new CountDownLatch(1);
-            gate = new CountDownLatch(1);
-        }
-
-        void release() {
-            gate.countDown();
-        }
-
-        /** Only the count matters here. */
-        @Override
-        public byte[] encode(List<Event> events) {
-            return java.nio.ByteBuffer.allocate(4).putInt(events.size()).array();
-        }
-
-        @Override
-        public byte[] slice(byte[] batch, int from, int to) {
-            return java.nio.ByteBuffer.allocate(4).putInt(to - from).array();
-        }
-
-        @Override
-        public WriteResult writeEncoded(List<byte[]> batches, long position) {
-            entered.countDown();
-            try {
-                gate.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (failing) {
-                throw new StorageException("disk full");
-            }
-            int n = batches.stream().mapToInt(b -> java.nio.ByteBuffer.wrap(b).getInt()).sum();
-            stored += n;
-            if (position >= 0) {
-                this.position = position;
-            }
-            return new WriteResult(n, new BitSet());
-        }
-
-        @Override
-        public long storedPosition() {
-            return position;
-        }
-
-        @Override
-        public long deleteOlderThan(String appId, Instant cutoff) {
-            return 0;
-        }
-
-        @Override
-        public String name() {
-            return "controllable";
-        }
-
-        @Override
-        public EventWriter writer() {
-            return this;
-        }
-
-        @Override
-        public EventCounts counts() {
-            return (appId, from, to) -> Map.of();
-        }
-
-        @Override
-        public void check() {
-        }
-
-        @Override
-        public void close() {
-        }
+        assertThat(stored()).isEqualTo(count);
     }
 }

@@ -2,7 +2,12 @@ package dev.traceflow.core.pipeline;
 
 /**
  * Why an event was not stored. The wire names are the ingest outcome reasons of API.md
- * ({@code GET /api/ingest/stats}), plus {@code filtered} for configurable drop rules.
+ * ({@code GET /api/ingest/stats}), plus {@code filtered} for configurable drop rules and three
+ * for requests the server could not take: {@code overloaded} (the storage queue was full: 503
+ * OVERLOADED), {@code storage_timeout} (the journal did not confirm within the commit timeout: 503
+ * STORAGE_TIMEOUT; such events may still be stored a moment later, and then count as accepted
+ * too, which a retry with the same eventIds turns into duplicates) and {@code storage_failed} (the
+ * journal could not be written: 503 STORAGE_UNAVAILABLE, nothing stored).
  */
 public enum DropReason {
     INVALID("invalid"),
@@ -11,7 +16,10 @@ public enum DropReason {
     RATE_LIMITED("rate_limited"),
     TOO_LARGE("too_large"),
     DUPLICATE("duplicate"),
-    FILTERED("filtered");
+    FILTERED("filtered"),
+    OVERLOADED("overloaded"),
+    STORAGE_TIMEOUT("storage_timeout"),
+    STORAGE_FAILED("storage_failed");
 
     private final String wireName;
 

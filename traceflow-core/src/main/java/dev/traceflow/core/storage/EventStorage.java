@@ -11,8 +11,8 @@ public interface EventStorage extends AutoCloseable {
     /** Short backend name for health and logs, e.g. {@code duckdb}. */
     String name();
 
-    /** The write side. Its methods must be called from one thread at a time (see {@link EventWriter}). */
-    EventWriter writer();
+    /** The write side; see {@link EventConsumer} for which methods are thread-safe. */
+    EventConsumer consumer();
 
     /** Counting events by app, type and time range. Thread-safe. */
     EventCounts counts();

@@ -193,9 +193,7 @@ class AppController {
         }
         long deletedEvents;
         try {
-            // every event is at most 1 day in the future (ingest validation), so this cutoff takes them all
-            Instant everything = Instant.now().plus(Duration.ofDays(3650));
-            deletedEvents = events.onWriter(w -> w.deleteOlderThan(appId, everything)).get(5, TimeUnit.MINUTES);
+            deletedEvents = events.deleteApp(appId).get(5, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException e) {
             throw ApiException.unavailable("STORAGE_UNAVAILABLE", "Storage could not delete the app's events now; its keys are "
                     + "revoked, try the deletion again", 5);

@@ -26,8 +26,9 @@ import java.util.zip.CRC32C;
  * <p>Records live in segment files named by the journal position where they start
  * ({@code 00000000000000000000.journal}); a position is a byte offset over all segments ever
  * written, so it only grows. A record is {@code [int length][int crc32c][payload]}; the payload is
- * {@code [short appId length][appId UTF-8][int events][batch]}, the batch being the storage's own
- * encoding of the events. A record's position is the offset just after it.
+ * {@code [short appId length][appId UTF-8][int events][batch]}, the batch being the events in a
+ * format that starts with its format byte ({@link JournalEventCodec}; format 1, DuckDB's rows, is
+ * still read by {@link JournalFormatV1}). A record's position is the offset just after it.
  *
  * <p>One thread appends. {@link #deleteLoadedSegments} may run on another (the loader): it only
  * deletes segments that end at or before the loaded position, which no append touches again,
@@ -41,7 +42,7 @@ final class IngestJournal implements AutoCloseable {
     /** Bigger records than this cannot come from a request (10 MiB decompressed at most). */
     private static final int MAX_RECORD = 64 << 20;
 
-    /** One accepted request: its app, how many events, and the storage's encoding of them. */
+    /** One accepted request: its app, how many events, and the events in a journal format. */
     record Entry(String appId, int events, byte[] batch) {
     }
 

@@ -1,14 +1,15 @@
 package dev.traceflow.storage.internal;
 
 import dev.traceflow.core.event.Event;
+import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
-import dev.traceflow.core.storage.EventCounts;
 import dev.traceflow.core.storage.EventStorage;
-import dev.traceflow.core.storage.EventWriter;
 import dev.traceflow.core.storage.StorageException;
-import dev.traceflow.core.storage.WriteResult;
 import dev.traceflow.storage.EventWriteQueue;
+import dev.traceflow.storage.EventsStored;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
+import dev.traceflow.storage.tests.InMemoryStorage;
+import dev.traceflow.support.GatedStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +39,13 @@ class JournaledWriteQueueTest {
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, AtomicInteger> told = new ConcurrentHashMap<>();
-    private final EventWriteQueue.StoredListener listener = (appId, stored, duplicates) -> {
-        told.computeIfAbsent(appId + ":stored", k -> new AtomicInteger()).addAndGet(stored);
-        told.computeIfAbsent(appId + ":duplicate", k -> new AtomicInteger()).addAndGet(duplicates);
+    private final List<EventsStored> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.function.Consumer<EventsStored> listener = signal -> {
+        signals.add(signal);
+        for (EventsStored.AppEvents app : signal.apps()) {
+            told.computeIfAbsent(app.appId() + ":stored", k -> new AtomicInteger()).addAndGet((int) app.stored());
+            told.computeIfAbsent(app.appId() + ":duplicate", k -> new AtomicInteger()).addAndGet((int) app.duplicates());
+        }
     };
 
     @AfterEach
@@ -56,11 +62,19 @@ class JournaledWriteQueueTest {
     }
 
     private JournaledWriteQueue queue(EventStorage storage, int capacity, Duration linger, SimpleMeterRegistry registry) {
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, capacity, 50_000, linger);
-        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry);
+        return started(storage, new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, capacity, 50_000, linger, linger),
+                registry);
+    }
+
+    private JournaledWriteQueue started(EventStorage storage, JournaledWriteQueue.Settings settings, SimpleMeterRegistry registry) {
+        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry, Clock.systemUTC());
         q.start();
         open.add(q::stop);
         return q;
+    }
+
+    private static InMemoryStorage memory() {
+        return new InMemoryStorage();
     }
 
     private static List<Event> events(int n, String idPrefix) {
@@ -151,12 +165,8 @@ class JournaledWriteQueueTest {
     }
 
     private JournaledWriteQueue batchingQueue(EventStorage storage, int batchEvents, Duration maxDelay, SimpleMeterRegistry registry) {
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 100_000, 50_000, batchEvents,
-                Duration.ZERO, maxDelay);
-        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry);
-        q.start();
-        open.add(q::stop);
-        return q;
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 100_000, 50_000, Duration.ZERO, maxDelay);
+        return started(new GatedStorage(storage, batchEvents), settings, registry);
     }
 
     @Test
@@ -202,9 +212,9 @@ class JournaledWriteQueueTest {
     }
 
     @Test
-    void settings_refuseABatchLargerThanATransaction() {
-        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 1000, 100, 200, Duration.ZERO, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch <= max load");
+    void settings_refuseAnEmptyQueue() {
+        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 0, 100, Duration.ZERO, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 event");
     }
 
     @Test
@@ -253,13 +263,28 @@ class JournaledWriteQueueTest {
         assertThat(count(failing.delegate)).as("nothing loaded twice").isEqualTo(10);
     }
 
+    /** Batches of {@code batch} events: the storage's hint, as DuckDB's row group is. */
+    @Test
+    void journalWrittenInFrontOfOneBackend_isStoredIntoAnotherAfterTheSwitch() throws Exception {
+        GatedStorage failingDuck = new GatedStorage(duck());
+        failingDuck.failures.set(Integer.MAX_VALUE);
+        JournaledWriteQueue first = queue(failingDuck, 1000, Duration.ZERO, new SimpleMeterRegistry());
+        List<Event> sent = JournalFixtureEvents.all();
+        first.submit("demo", sent.subList(0, 5)).get(5, TimeUnit.SECONDS);
+        first.submit("demo", sent.subList(5, sent.size())).get(5, TimeUnit.SECONDS);
+        first.stop(); // DuckDB never stored them: they wait in the journal
+
+        InMemoryStorage memory = memory(); // traceflow.storage.type changed
+        queue(memory, 1000, Duration.ZERO, new SimpleMeterRegistry());
+
+        assertThat(memory.events().stream().map(JournalFixtureEvents::describe).toList())
+                .containsExactlyElementsOf(sent.stream().map(JournalFixtureEvents::describe).toList());
+        assertThat(count(failingDuck.delegate)).isZero();
+    }
+
     private JournaledWriteQueue rowGroupQueue(EventStorage storage, int batch) {
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 5_000, batch,
-                Duration.ZERO, Duration.ZERO);
-        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, new SimpleMeterRegistry());
-        q.start();
-        open.add(q::stop);
-        return q;
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 5_000, Duration.ZERO, Duration.ZERO);
+        return started(storage instanceof GatedStorage ? storage : new GatedStorage(storage, batch), settings, new SimpleMeterRegistry());
     }
 
     /** One request loaded alone, then 7 requests of 30 waiting: a row group of 100 is the unit. */
@@ -275,7 +300,7 @@ class JournaledWriteQueueTest {
 
     @Test
     void loader_endsABacklogTransactionOnWholeRowGroupsAndSplitsARequestToDoIt() throws Exception {
-        GatedStorage storage = new GatedStorage(duck());
+        GatedStorage storage = new GatedStorage(duck(), 100);
         JournaledWriteQueue q = rowGroupQueue(storage, 100);
 
         sevenRequestsBehindOne(storage, q);
@@ -291,7 +316,7 @@ class JournaledWriteQueueTest {
     @Test
     void restart_afterATransactionEndedInsideARequest_loadsOnlyTheRestOfIt(
             org.springframework.boot.test.system.CapturedOutput output) throws Exception {
-        GatedStorage storage = new GatedStorage(duck());
+        GatedStorage storage = new GatedStorage(duck(), 100);
         // the store fails from the transaction after the two row groups on: the split request's
         // last 10 events stay in the journal (they have no eventId, so storing twice would show)
         storage.failAfterCommits = 2;
@@ -331,7 +356,7 @@ class JournaledWriteQueueTest {
 
     @Test
     void restart_loadsTheBacklogInWholeRowGroupsToo() throws Exception {
-        GatedStorage failing = new GatedStorage(duck());
+        GatedStorage failing = new GatedStorage(duck(), 100);
         failing.failures.set(Integer.MAX_VALUE);
         JournaledWriteQueue first = rowGroupQueue(failing, 100);
         for (int i = 0; i < 7; i++) {
@@ -339,7 +364,7 @@ class JournaledWriteQueueTest {
         }
         first.stop(); // the store still fails: all 210 events stay in the journal
 
-        GatedStorage recovered = new GatedStorage(failing.delegate);
+        GatedStorage recovered = new GatedStorage(failing.delegate, 100);
         rowGroupQueue(recovered, 100);
 
         assertThat(recovered.commitSizes).as("loaded during start").containsExactly(200, 10);
@@ -347,14 +372,103 @@ class JournaledWriteQueueTest {
     }
 
     @Test
-    void onWriter_runsAfterTheEventsAcknowledgedBeforeIt() throws Exception {
+    void deleteApp_runsAfterTheEventsAcknowledgedBeforeIt() throws Exception {
         DuckDbStorage storage = duck();
         JournaledWriteQueue q = queue(storage, 10_000, Duration.ofSeconds(5), new SimpleMeterRegistry());
         q.submit("app", events(5, null)).get(5, TimeUnit.SECONDS);
+        q.submit("other", List.of(Event.builder("other", EventType.PAGEVIEW, System.currentTimeMillis()).build()))
+                .get(5, TimeUnit.SECONDS);
 
-        long seen = q.onWriter(w -> count(storage)).get(10, TimeUnit.SECONDS);
+        long deleted = q.deleteApp("app").get(10, TimeUnit.SECONDS);
 
-        assertThat(seen).isEqualTo(5);
+        assertThat(deleted).isEqualTo(5);
+        assertThat(count(storage)).isZero();
+        assertThat(storage.counts().count("other", Instant.now().minusSeconds(60), Instant.now().plusSeconds(60))).isEqualTo(1);
+    }
+
+    @Test
+    void deleteOlderThan_runsAfterTheEventsAcknowledgedBeforeIt() throws Exception {
+        InMemoryStorage storage = memory();
+        JournaledWriteQueue q = queue(storage, 10_000, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        long now = System.currentTimeMillis();
+        q.submit("app", List.of(Event.builder("app", EventType.PAGEVIEW, now - 86_400_000L * 100).build(),
+                Event.builder("app", EventType.PAGEVIEW, now).build())).get(5, TimeUnit.SECONDS);
+
+        long deleted = q.deleteOlderThan("app", Instant.ofEpochMilli(now - 86_400_000L * 90)).get(10, TimeUnit.SECONDS);
+
+        assertThat(deleted).isEqualTo(1);
+        assertThat(storage.events()).hasSize(1);
+    }
+
+    @Test
+    void eventsStored_tellsWhatEachLoadMadeQueryable() throws Exception {
+        InMemoryStorage storage = memory();
+        JournaledWriteQueue q = queue(storage, 10_000, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        long t = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+        List<Event> batch = new ArrayList<>();
+        batch.add(error("app", t + 2000, "fp-a", "1.0.0", "e1"));
+        batch.add(error("app", t, "fp-a", "1.0.0", "e2"));
+        batch.add(error("app", t + 500, "fp-b", "1.1.0", "e3"));
+        batch.add(error("app", t + 900, "fp-b", "1.1.0", "e3")); // a duplicate: not counted in its group
+        batch.add(Event.builder("app", EventType.PAGEVIEW, t).release("1.1.0").build());
+        q.submit("app", batch).get(5, TimeUnit.SECONDS);
+        q.submit("shop", List.of(Event.builder("shop", EventType.CLICK, t).details(
+                new EventDetails.ClickDetails(1, 2, 3, 4, null)).build())).get(5, TimeUnit.SECONDS);
+
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).as("stored, and the signal delivered").isTrue();
+
+        Map<String, EventsStored.AppEvents> byApp = new java.util.HashMap<>();
+        for (EventsStored s : signals) {
+            for (EventsStored.AppEvents a : s.apps()) {
+                assertThat(byApp.put(a.appId(), a)).as("one load here").isNull();
+            }
+        }
+        EventsStored.AppEvents app = byApp.get("app");
+        assertThat(app.countsByType()).isEqualTo(Map.of(EventType.ERROR, 3L, EventType.PAGEVIEW, 1L));
+        assertThat(app.duplicates()).isEqualTo(1);
+        assertThat(app.releases()).containsExactlyInAnyOrder("1.0.0", "1.1.0");
+        assertThat(app.errorGroups()).containsExactly(
+                new EventsStored.ErrorGroupSeen("fp-a", Instant.ofEpochMilli(t), Instant.ofEpochMilli(t + 2000), 2),
+                new EventsStored.ErrorGroupSeen("fp-b", Instant.ofEpochMilli(t + 500), Instant.ofEpochMilli(t + 500), 1));
+        assertThat(byApp.get("shop").countsByType()).isEqualTo(Map.of(EventType.CLICK, 1L));
+        assertThat(byApp.get("shop").errorGroups()).isEmpty();
+    }
+
+    @Test
+    void eventsStored_aSlowListenerDoesNotHoldUpTheLoader() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryStorage storage = memory();
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 50_000, Duration.ZERO, Duration.ZERO);
+        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, signal -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, new SimpleMeterRegistry(), Clock.systemUTC());
+        q.start();
+        open.add(q::stop);
+
+        for (int i = 0; i < 5; i++) {
+            q.submit("app", events(3, "slow" + i + "-")).get(5, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (storage.events().size() < 15 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(storage.events()).as("stored while the listener is stuck").hasSize(15);
+        assertThat(q.queuedEvents()).isZero();
+        assertThat(q.awaitStored(Duration.ofMillis(50))).as("not yet announced").isFalse();
+        release.countDown();
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+    }
+
+    private static Event error(String app, long at, String fingerprint, String release, String id) {
+        Event e = Event.builder(app, EventType.ERROR, at).eventId(id).release(release)
+                .details(new EventDetails.ErrorDetails("boom", null, "Error", null, null, null, null)).build();
+        e.fingerprint(fingerprint);
+        return e;
     }
 
     @Test
@@ -375,10 +489,8 @@ class JournaledWriteQueueTest {
     @Test
     void loadedSegments_areDeleted() throws Exception {
         DuckDbStorage storage = duck();
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 4096, 100_000, 50_000, Duration.ZERO);
-        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, new SimpleMeterRegistry());
-        q.start();
-        open.add(q::stop);
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 4096, 100_000, 50_000, Duration.ZERO, Duration.ZERO);
+        JournaledWriteQueue q = started(storage, settings, new SimpleMeterRegistry());
         for (int i = 0; i < 30; i++) {
             q.submit("app", events(20, "s" + i + "-")).get(5, TimeUnit.SECONDS);
         }
@@ -401,10 +513,8 @@ class JournaledWriteQueueTest {
         DuckDbStorage storage = duck();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Path journalDir = dir.resolve("journal");
-        var settings = new JournaledWriteQueue.Settings(journalDir, 1, 10_000, 50_000, Duration.ZERO);
-        JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, listener, registry);
-        q.start();
-        open.add(q::stop);
+        var settings = new JournaledWriteQueue.Settings(journalDir, 1, 10_000, 50_000, Duration.ZERO, Duration.ZERO);
+        JournaledWriteQueue q = started(storage, settings, registry);
         List<Event> batch = events(10, null);
 
         q.submit("app", batch).get(5, TimeUnit.SECONDS);
@@ -433,65 +543,5 @@ class JournaledWriteQueueTest {
         assertThat(count(storage)).as("the three journaled requests, nothing of the failed ones").isEqualTo(30);
         assertThat(q.queuedEvents()).as("the failed requests' room is given back").isZero();
         assertThat(told.get("app:stored").get()).isEqualTo(30);
-    }
-
-    /** Delegates to a real store; its writes can wait for a gate or fail a number of times. */
-    static final class GatedStorage implements EventStorage, EventWriter {
-        final DuckDbStorage delegate;
-        final CountDownLatch entered = new CountDownLatch(1);
-        final AtomicInteger failures = new AtomicInteger();
-        /** Rows of each successful transaction, in order. */
-        final List<Integer> commitSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        volatile int failAfterCommits = Integer.MAX_VALUE;
-        volatile CountDownLatch gate = new CountDownLatch(0);
-
-        GatedStorage(DuckDbStorage delegate) {
-            this.delegate = delegate;
-        }
-
-        void closeGate() {
-            gate = new CountDownLatch(1);
-        }
-
-        void openGate() {
-            gate.countDown();
-        }
-
-        public String name() { return "gated"; }
-        public EventWriter writer() { return this; }
-        public EventCounts counts() { return delegate.counts(); }
-        public void check() { }
-        public void close() { }
-
-        public byte[] encode(List<Event> events) {
-            return delegate.writer().encode(events);
-        }
-
-        public byte[] slice(byte[] batch, int from, int to) {
-            return delegate.writer().slice(batch, from, to);
-        }
-
-        public WriteResult writeEncoded(List<byte[]> batches, long position) {
-            entered.countDown();
-            try {
-                gate.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0 || commitSizes.size() >= failAfterCommits) {
-                throw new StorageException("disk full");
-            }
-            WriteResult result = delegate.writer().writeEncoded(batches, position);
-            commitSizes.add(result.stored() + result.duplicates().cardinality());
-            return result;
-        }
-
-        public long storedPosition() {
-            return delegate.writer().storedPosition();
-        }
-
-        public long deleteOlderThan(String appId, Instant cutoff) {
-            return delegate.writer().deleteOlderThan(appId, cutoff);
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.traceflow.core.event.EventDetails.ApiCallDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
+import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.RecentEventIds;
 import dev.traceflow.core.storage.StorageException;
 import org.duckdb.DuckDBAppender;
@@ -15,17 +16,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rows of the {@code events} table as bytes: what {@link DuckDbEventWriter#encode} hands to the
- * journal and {@link DuckDbEventWriter#writeEncoded} appends. Everything costly (JSON columns,
- * UTF-8, the de-duplication hash) happens while encoding, on request threads; appending only
- * copies byte ranges, because the Appender takes a VARCHAR as UTF-8 bytes.
+ * Rows of the {@code events} table as bytes: what {@link DuckDbEventConsumer#prepare} makes on
+ * request threads and {@link DuckDbEventConsumer#store} appends. Everything costly (JSON columns,
+ * UTF-8, the de-duplication hash) happens while encoding; appending only copies byte ranges,
+ * because the Appender takes a VARCHAR as UTF-8 bytes. The bytes live only in memory: the journal
+ * keeps events in its own, backend-neutral format.
  *
  * <p>Layout (big-endian): a format byte, the row count {@code n}, {@code n} de-duplication keys
  * (0 for an event without {@code eventId}), then the rows. A row is its columns in table order
  * (schema/V1__events.sql; V3 rebuilt the table in the same order): strings as a varint of length + 1 (0 for null) and the UTF-8 bytes,
  * {@code ts} as 8 bytes of epoch microseconds, {@code value} as a presence byte and 8 bytes.
- * The format byte changes when the layout does, so a journal written by an older build is refused
- * instead of misread.
  */
 final class DuckDbRows {
 
@@ -34,15 +34,29 @@ final class DuckDbRows {
     private DuckDbRows() {
     }
 
-    static byte[] encode(List<Event> events) {
+    /** Encoded rows: a {@link PreparedEvents} of this backend. */
+    record Batch(byte[] bytes, int size) implements PreparedEvents {
+
+        @Override
+        public PreparedEvents slice(int from, int to) {
+            return DuckDbRows.slice(this, from, to);
+        }
+    }
+
+    /** The de-duplication key of an event id: never 0, which stands for "no id". */
+    static long idKey(String appId, String eventId) {
+        long key = RecentEventIds.key(appId, eventId);
+        return key == 0 ? 1 : key;
+    }
+
+    static Batch encode(List<Event> events) {
         Encoder out = new Encoder(events.size() * 512 + 16);
         out.writeByte(FORMAT);
         out.writeInt(events.size());
         for (Event e : events) {
             long key = 0;
             if (e.eventId() != null) {
-                key = RecentEventIds.key(e.appId(), e.eventId());
-                key = key == 0 ? 1 : key; // 0 means "no id"
+                key = idKey(e.appId(), e.eventId());
             }
             out.writeLong(key);
         }
@@ -50,19 +64,17 @@ final class DuckDbRows {
         for (Event e : events) {
             encodeRow(out, e, json);
         }
-        return out.toByteArray();
+        return new Batch(out.toByteArray(), events.size());
     }
 
     /**
      * Rows {@code from} (inclusive) to {@code to} (exclusive) of an encoded batch, as a batch of
      * their own: their keys and their bytes, copied as they are.
      */
-    static byte[] slice(byte[] batch, int from, int to) {
-        Reader reader = new Reader(batch);
-        int rows = reader.rows();
-        if (from < 0 || to > rows || from > to) {
-            throw new IllegalArgumentException("rows " + from + " to " + to + " of a batch of " + rows);
-        }
+    static Batch slice(Batch whole, int from, int to) {
+        PreparedEvents.checkRange(from, to, whole.size());
+        byte[] batch = whole.bytes();
+        Reader reader = new Reader(whole);
         long[] keys = reader.keys();
         for (int i = 0; i < from; i++) {
             reader.skipRow();
@@ -79,7 +91,7 @@ final class DuckDbRows {
             out.writeLong(keys[i]);
         }
         out.writeBytes(batch, start, end - start);
-        return out.toByteArray();
+        return new Batch(out.toByteArray(), to - from);
     }
 
     private static void encodeRow(Encoder out, Event e, EventDataJson json) {
@@ -137,7 +149,8 @@ final class DuckDbRows {
         private int pos;
         private final int rows;
 
-        Reader(byte[] batch) {
+        Reader(Batch encoded) {
+            byte[] batch = encoded.bytes();
             this.buf = batch;
             if (batch.length < 5 || batch[0] != FORMAT) {
                 throw new StorageException("an encoded event batch has an unknown format ("

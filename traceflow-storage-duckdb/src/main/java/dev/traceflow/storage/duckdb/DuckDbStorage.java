@@ -2,7 +2,7 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.storage.EventCounts;
 import dev.traceflow.core.storage.EventStorage;
-import dev.traceflow.core.storage.EventWriter;
+import dev.traceflow.core.storage.EventConsumer;
 import dev.traceflow.core.storage.StorageException;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -26,17 +26,14 @@ public final class DuckDbStorage implements EventStorage {
 
     /**
      * Rows per row group unless configured: a quarter of DuckDB's default (122,880), so that the
-     * loader's transactions fill one, and skip the write-ahead log, from about 30,000 events/s on
-     * (measured on 2 cores: 30,720-row commits loaded ~200k rows/s with no WAL, 5,000-row commits
-     * ~100k rows/s and checkpoints of up to 1.7 s; files ~12 % bigger, scans as fast).
+     * loader's transactions fill one, and skip the write-ahead log, at moderate ingest rates
+     * already (README "DuckDB checkpoints" has the measurements).
      */
     public static final int DEFAULT_ROW_GROUP_SIZE = 30_720;
 
     private final EventDatabase database;
-    private final DuckDbEventWriter writer;
-    private final EventIdClaims ids;
+    private final DuckDbEventConsumer consumer;
     private final DuckDbEventCounts counts;
-    private final String location;
 
     /**
      * @param file              the database file, created with its parent folders when missing;
@@ -58,7 +55,7 @@ public final class DuckDbStorage implements EventStorage {
      */
     public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold,
                          int rowGroupSize) {
-        this.location = file == null ? ":memory:" : file.toAbsolutePath().toString();
+        String location = file == null ? ":memory:" : file.toAbsolutePath().toString();
         try {
             if (file != null && file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
@@ -74,9 +71,7 @@ public final class DuckDbStorage implements EventStorage {
         try {
             DuckDBConnection root = database.root();
             DuckDbSchema.migrate(root);
-            this.ids = new EventIdClaims(dedupCapacity);
-            DuckDbEventWriter.loadRecentIds(root, ids, dedupCapacity);
-            this.writer = new DuckDbEventWriter(database.connect(), ids);
+            this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize);
             this.counts = new DuckDbEventCounts(database);
             log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
         } catch (SQLException | RuntimeException e) {
@@ -103,18 +98,13 @@ public final class DuckDbStorage implements EventStorage {
     }
 
     @Override
-    public EventWriter writer() {
-        return writer;
+    public EventConsumer consumer() {
+        return consumer;
     }
 
     @Override
     public EventCounts counts() {
         return counts;
-    }
-
-    /** Where the database lives: an absolute file path, or {@code :memory:}. */
-    public String location() {
-        return location;
     }
 
     @Override
@@ -130,7 +120,7 @@ public final class DuckDbStorage implements EventStorage {
 
     @Override
     public void close() {
-        writer.close();
+        consumer.close();
         try {
             database.close();
         } catch (SQLException e) {

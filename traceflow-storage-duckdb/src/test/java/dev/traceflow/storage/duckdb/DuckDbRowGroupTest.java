@@ -49,7 +49,7 @@ class DuckDbRowGroupTest {
     private long walAfterOneTransaction(String name, int rowGroupSize) throws Exception {
         Path file = dir.resolve(name);
         try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, rowGroupSize)) {
-            storage.writer().write(events(4096, "a"));
+            storage.consumer().accept(events(4096, "a"));
             return walBytes(file);
         }
     }
@@ -69,10 +69,10 @@ class DuckDbRowGroupTest {
     void newRowsUseTheConfiguredSize_andAFileWrittenWithAnotherSizeStaysReadable() throws Exception {
         Path file = dir.resolve("mixed.duckdb");
         try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, 8192)) {
-            storage.writer().write(events(5000, "a"));
+            storage.consumer().accept(events(5000, "a"));
         }
         try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 10_000, NO_CHECKPOINT, 2048)) {
-            storage.writer().write(events(5000, "b"));
+            storage.consumer().accept(events(5000, "b"));
             assertThat(storage.counts().count("app", Instant.now().minusSeconds(60), Instant.now().plusSeconds(60)))
                     .isEqualTo(10_000);
         }

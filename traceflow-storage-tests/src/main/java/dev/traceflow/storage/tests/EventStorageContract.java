@@ -3,7 +3,8 @@ package dev.traceflow.storage.tests;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.EventStorage;
-import dev.traceflow.core.storage.EventWriter;
+import dev.traceflow.core.storage.EventConsumer;
+import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +63,7 @@ public abstract class EventStorageContract {
         void write_storesEveryTypeWithItsDetails() {
             List<Event> events = TestEvents.oneOfEachType("app-a", NOW.minusSeconds(5));
 
-            WriteResult result = storage.writer().write(events);
+            WriteResult result = storage.consumer().accept(events);
 
             assertThat(result.stored()).isEqualTo(events.size());
             assertThat(result.duplicates().isEmpty()).isTrue();
@@ -75,10 +76,10 @@ public abstract class EventStorageContract {
         @Test
         void write_repeatedEventIdForSameAppIsStoredOnce() {
             Instant at = NOW.minusSeconds(5);
-            WriteResult first = storage.writer().write(List.of(
+            WriteResult first = storage.consumer().accept(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1"),
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1")));
-            WriteResult second = storage.writer().write(List.of(
+            WriteResult second = storage.consumer().accept(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-1"),
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "e-2")));
 
@@ -93,8 +94,8 @@ public abstract class EventStorageContract {
         @Test
         void write_sameEventIdInAnotherAppIsNotADuplicate() {
             Instant at = NOW.minusSeconds(5);
-            storage.writer().write(List.of(TestEvents.withId("app-a", EventType.EVENT, at, "same")));
-            WriteResult other = storage.writer().write(List.of(TestEvents.withId("app-b", EventType.EVENT, at, "same")));
+            storage.consumer().accept(List.of(TestEvents.withId("app-a", EventType.EVENT, at, "same")));
+            WriteResult other = storage.consumer().accept(List.of(TestEvents.withId("app-b", EventType.EVENT, at, "same")));
 
             assertThat(other.stored()).isEqualTo(1);
             assertThat(storage.counts().count("app-b", NOW.minusSeconds(60), NOW)).isEqualTo(1);
@@ -103,8 +104,8 @@ public abstract class EventStorageContract {
         @Test
         void write_eventsWithoutIdAreNeverDuplicates() {
             Event e = TestEvents.pageview("app-a", NOW.minusSeconds(5));
-            storage.writer().write(List.of(e, e));
-            storage.writer().write(List.of(e));
+            storage.consumer().accept(List.of(e, e));
+            storage.consumer().accept(List.of(e));
 
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
         }
@@ -115,7 +116,7 @@ public abstract class EventStorageContract {
             for (int i = 0; i < 10_000; i++) {
                 events.add(TestEvents.withId("app-a", EventType.CLICK, NOW.minusMillis(i), "id-" + i));
             }
-            assertThat(storage.writer().write(events).stored()).isEqualTo(10_000);
+            assertThat(storage.consumer().accept(events).stored()).isEqualTo(10_000);
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW.plusMillis(1))).isEqualTo(10_000);
         }
 
@@ -124,31 +125,50 @@ public abstract class EventStorageContract {
             // the SPI asks for one thread at a time, not one thread forever: a restarted writer
             // loop runs on a new thread
             Instant at = NOW.minusSeconds(5);
-            Thread first = Thread.ofPlatform().start(() -> storage.writer().write(List.of(TestEvents.pageview("app-a", at))));
+            Thread first = Thread.ofPlatform().start(() -> storage.consumer().accept(List.of(TestEvents.pageview("app-a", at))));
             first.join();
             Thread second = Thread.ofPlatform().start(() -> {
-                storage.writer().write(List.of(TestEvents.pageview("app-a", at)));
-                storage.writer().deleteOlderThan("app-x", at);
+                storage.consumer().accept(List.of(TestEvents.pageview("app-a", at)));
+                storage.consumer().deleteOlderThan("app-x", at);
             });
             second.join();
-            storage.writer().write(List.of(TestEvents.pageview("app-a", at)));
+            storage.consumer().accept(List.of(TestEvents.pageview("app-a", at)));
 
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
         }
 
         @Test
         void deleteOlderThan_removesOnlyThatAppsOlderEvents() {
-            storage.writer().write(List.of(
+            storage.consumer().accept(List.of(
                     TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(100))),
                     TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(10))),
                     TestEvents.pageview("app-b", NOW.minus(Duration.ofDays(100)))));
 
-            long deleted = storage.writer().deleteOlderThan("app-a", NOW.minus(Duration.ofDays(90)));
+            long deleted = storage.consumer().deleteOlderThan("app-a", NOW.minus(Duration.ofDays(90)));
 
             assertThat(deleted).isEqualTo(1);
             Instant longAgo = NOW.minus(Duration.ofDays(365));
             assertThat(storage.counts().count("app-a", longAgo, NOW)).isEqualTo(1);
             assertThat(storage.counts().count("app-b", longAgo, NOW)).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    class Deletion {
+
+        @Test
+        void deleteApp_removesEveryEventOfThatAppOnly() {
+            storage.consumer().accept(List.of(
+                    TestEvents.pageview("app-a", NOW.minus(Duration.ofDays(100))),
+                    TestEvents.error("app-a", NOW.plus(Duration.ofDays(1))),
+                    TestEvents.pageview("app-b", NOW.minusSeconds(1))));
+
+            assertThat(storage.consumer().deleteApp("app-a")).isEqualTo(2);
+
+            Instant longAgo = NOW.minus(Duration.ofDays(365));
+            assertThat(storage.counts().count("app-a", longAgo, NOW.plus(Duration.ofDays(2)))).isZero();
+            assertThat(storage.counts().count("app-b", longAgo, NOW)).isEqualTo(1);
+            assertThat(storage.consumer().deleteApp("nobody")).isZero();
         }
     }
 
@@ -159,7 +179,7 @@ public abstract class EventStorageContract {
         void countByType_isHalfOpenOnTheEventTime() {
             Instant from = NOW.minusSeconds(100);
             Instant to = NOW.minusSeconds(50);
-            storage.writer().write(List.of(
+            storage.consumer().accept(List.of(
                     TestEvents.pageview("app-a", from),
                     TestEvents.pageview("app-a", to.minusMillis(1)),
                     TestEvents.pageview("app-a", to),
@@ -170,7 +190,7 @@ public abstract class EventStorageContract {
 
         @Test
         void countByType_separatesAppsAndTypes() {
-            storage.writer().write(List.of(
+            storage.consumer().accept(List.of(
                     TestEvents.pageview("app-a", NOW.minusSeconds(1)),
                     TestEvents.error("app-a", NOW.minusSeconds(1)),
                     TestEvents.error("app-a", NOW.minusSeconds(1)),
@@ -188,21 +208,21 @@ public abstract class EventStorageContract {
         }
     }
 
-    /** What a journal in front of the backend relies on: encoded batches and the stored position. */
+    /** What the loader in front of the backend relies on: prepared batches, slices and the stored position. */
     @Nested
-    class EncodedBatches {
+    class PreparedBatches {
 
         @Test
-        void writeEncoded_storesManyBatchesInOneCallAndCountsDuplicatesAcrossThem() {
+        void store_storesManyBatchesInOneCallAndCountsDuplicatesAcrossThem() {
             Instant at = NOW.minusSeconds(5);
-            byte[] first = storage.writer().encode(List.of(
+            PreparedEvents first = storage.consumer().prepare(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "x"),
                     TestEvents.withId("app-a", EventType.CLICK, at, "y")));
-            byte[] second = storage.writer().encode(List.of(
+            PreparedEvents second = storage.consumer().prepare(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "x"),
                     TestEvents.pageview("app-a", at)));
 
-            WriteResult result = storage.writer().writeEncoded(List.of(first, second), 7);
+            WriteResult result = storage.consumer().store(List.of(first, second), 7);
 
             assertThat(result.stored()).isEqualTo(3);
             assertThat(result.duplicates().stream().boxed().toList()).containsExactly(2);
@@ -211,54 +231,110 @@ public abstract class EventStorageContract {
         }
 
         @Test
-        void writeEncoded_recordsThePositionOnlyWhenGivenOne() {
-            assertThat(storage.writer().storedPosition()).isEqualTo(EventWriter.NO_POSITION);
-            byte[] batch = storage.writer().encode(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
+        void store_takesPlainEventsAsWellAsItsOwnPreparedBatches() {
+            Instant at = NOW.minusSeconds(5);
+            PreparedEvents plain = PreparedEvents.of(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, at, "p1")));
+            PreparedEvents own = storage.consumer().prepare(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, at, "p1"),
+                    TestEvents.withId("app-a", EventType.ERROR, at, "p2")));
 
-            storage.writer().writeEncoded(List.of(batch), 42);
-            assertThat(storage.writer().storedPosition()).isEqualTo(42);
-            storage.writer().writeEncoded(List.of(batch), EventWriter.NO_POSITION);
-            assertThat(storage.writer().storedPosition()).isEqualTo(42);
-            storage.writer().write(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
-            assertThat(storage.writer().storedPosition()).isEqualTo(42);
+            WriteResult result = storage.consumer().store(List.of(plain, own), EventConsumer.NO_POSITION);
+
+            assertThat(result.stored()).isEqualTo(2);
+            assertThat(result.duplicates().stream().boxed().toList()).containsExactly(1);
+        }
+
+        @Test
+        void prepare_isSafeFromManyThreadsAtOnce() throws Exception {
+            Instant at = NOW.minusSeconds(5);
+            List<PreparedEvents> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        batches.add(storage.consumer().prepare(List.of(
+                                TestEvents.withId("app-a", EventType.CLICK, at, "t" + thread + "-" + i),
+                                TestEvents.error("app-a", at))));
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+
+            assertThat(storage.consumer().store(batches, EventConsumer.NO_POSITION).stored()).isEqualTo(400);
+            assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW))
+                    .isEqualTo(Map.of("click", 200L, "error", 200L));
+        }
+
+        @Test
+        void store_recordsThePositionOnlyWhenGivenOne() {
+            assertThat(storage.consumer().storedPosition()).isEqualTo(EventConsumer.NO_POSITION);
+            PreparedEvents batch = storage.consumer().prepare(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
+
+            storage.consumer().store(List.of(batch), 42);
+            assertThat(storage.consumer().storedPosition()).isEqualTo(42);
+            storage.consumer().store(List.of(batch), EventConsumer.NO_POSITION);
+            assertThat(storage.consumer().storedPosition()).isEqualTo(42);
+            storage.consumer().accept(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(5))));
+            assertThat(storage.consumer().storedPosition()).isEqualTo(42);
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(3);
         }
 
         @Test
         void slice_splitsABatchAcrossTransactionsWithNothingLostDoubledOrMixedUp() {
             Instant at = NOW.minusSeconds(5);
-            byte[] batch = storage.writer().encode(List.of(
+            PreparedEvents batch = storage.consumer().prepare(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, at, "s0"),
                     TestEvents.withId("app-a", EventType.CLICK, at, "s1"),
                     TestEvents.withId("app-a", EventType.ERROR, at, "s2"),
                     TestEvents.pageview("app-a", at)));
 
-            WriteResult head = storage.writer().writeEncoded(List.of(storage.writer().slice(batch, 0, 2)), 5);
-            WriteResult tail = storage.writer().writeEncoded(List.of(storage.writer().slice(batch, 1, 4)), 6);
+            WriteResult head = storage.consumer().store(List.of(batch.slice(0, 2)), 5);
+            WriteResult tail = storage.consumer().store(List.of(batch.slice(1, 4)), 6);
 
+            assertThat(batch.slice(1, 4).size()).isEqualTo(3);
             assertThat(head.stored()).isEqualTo(2);
-            assertThat(tail.stored()).as("s1 again is a duplicate; its key went with the slice").isEqualTo(2);
+            assertThat(tail.stored()).as("s1 again is a duplicate; its id went with the slice").isEqualTo(2);
             assertThat(tail.duplicates().stream().boxed().toList()).containsExactly(0);
             assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW))
                     .containsEntry("pageview", 2L).containsEntry("click", 1L).containsEntry("error", 1L);
-            assertThat(storage.writer().slice(batch, 4, 4)).as("an empty slice is a batch too").isNotNull();
-            assertThatThrownBy(() -> storage.writer().slice(batch, 2, 5)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(batch.slice(4, 4).size()).as("an empty slice is a batch too").isZero();
+            assertThatThrownBy(() -> batch.slice(2, 5)).isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
-        void writeEncoded_corruptBatchStoresNothingAndKeepsThePosition() {
-            byte[] good = storage.writer().encode(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "g")));
-            storage.writer().writeEncoded(List.of(good), 1);
-            byte[] again = storage.writer().encode(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "h")));
-            byte[] truncated = java.util.Arrays.copyOf(again, again.length - 3);
+        void store_aBatchItCannotReadStoresNothingKeepsThePositionAndForgetsTheIds() {
+            PreparedEvents good = storage.consumer().prepare(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "g")));
+            storage.consumer().store(List.of(good), 1);
+            PreparedEvents again = storage.consumer().prepare(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(5), "h")));
+            PreparedEvents foreign = new Foreign();
 
-            assertThatThrownBy(() -> storage.writer().writeEncoded(List.of(again, truncated), 2))
+            assertThatThrownBy(() -> storage.consumer().store(List.of(again, foreign), 2))
                     .isInstanceOf(StorageException.class);
 
-            assertThat(storage.writer().storedPosition()).isEqualTo(1);
+            assertThat(storage.consumer().storedPosition()).isEqualTo(1);
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(1);
-            // the failed write's ids were released: they can still be stored
-            assertThat(storage.writer().writeEncoded(List.of(again), 3).stored()).isEqualTo(1);
+            // the failed write's ids were not remembered: they can still be stored
+            assertThat(storage.consumer().store(List.of(again), 3).stored()).isEqualTo(1);
+        }
+
+        @Test
+        void batchSizeHint_isAtLeastOne() {
+            assertThat(storage.consumer().batchSizeHint()).isPositive();
+        }
+    }
+
+    /** A batch made by some other backend. */
+    private record Foreign() implements PreparedEvents {
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public PreparedEvents slice(int from, int to) {
+            return this;
         }
     }
 
@@ -267,25 +343,25 @@ public abstract class EventStorageContract {
 
         @Test
         void reopen_keepsEventsAndRemembersEventIds() {
-            storage.writer().write(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
+            storage.consumer().accept(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
             EventStorage reopened = reopen(storage);
             org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
             storage = reopened;
 
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(10), NOW)).isEqualTo(1);
-            WriteResult again = storage.writer().write(List.of(
+            WriteResult again = storage.consumer().accept(List.of(
                     TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
             assertThat(again.stored()).isZero();
         }
 
         @Test
         void reopen_keepsTheStoredPosition() {
-            storage.writer().writeEncoded(List.of(storage.writer().encode(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(1))))), 99);
+            storage.consumer().store(List.of(storage.consumer().prepare(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(1))))), 99);
             EventStorage reopened = reopen(storage);
             org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
             storage = reopened;
 
-            assertThat(storage.writer().storedPosition()).isEqualTo(99);
+            assertThat(storage.consumer().storedPosition()).isEqualTo(99);
         }
 
         @Test

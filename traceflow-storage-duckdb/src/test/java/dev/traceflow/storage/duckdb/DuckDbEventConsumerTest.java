@@ -16,7 +16,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** DuckDB-specific: the columns hold what the event carried. */
-class DuckDbEventWriterTest {
+class DuckDbEventConsumerTest {
 
     @TempDir
     Path dir;
@@ -24,7 +24,7 @@ class DuckDbEventWriterTest {
     /** Writes the events into a DuckDB file and closes it, so the test reads what is on disk. */
     private static void store(Path file, List<Event> events) {
         try (DuckDbStorage storage = new DuckDbStorage(file, 1, "256MB", 100)) {
-            storage.writer().write(events);
+            storage.consumer().accept(events);
         }
     }
 
@@ -114,7 +114,7 @@ class DuckDbEventWriterTest {
             List<Event> events = TestEvents.oneOfEachType("app", at);
             events.getFirst().path("/pricing");
             events.getFirst().client("Chrome", "120", "Windows", "10", "desktop");
-            storage.writer().write(events);
+            storage.consumer().accept(events);
         }
         try (var c = DriverManager.getConnection("jdbc:duckdb:" + file);
              Statement st = c.createStatement()) {

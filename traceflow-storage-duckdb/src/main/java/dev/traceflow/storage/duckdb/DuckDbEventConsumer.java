@@ -1,7 +1,10 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
-import dev.traceflow.core.storage.EventWriter;
+import dev.traceflow.core.storage.EventConsumer;
+import dev.traceflow.core.storage.LongHashSet;
+import dev.traceflow.core.storage.PreparedEvents;
+import dev.traceflow.core.storage.RecentEventIds;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
 import org.duckdb.DuckDBAppender;
@@ -15,88 +18,101 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 
 /**
- * Appends encoded rows ({@link DuckDbRows}) through DuckDB's Appender and commits once per
- * {@link #writeEncoded} call, so one call carries many requests' events. DuckDB pays about a
- * millisecond of CPU per commit whatever its size (measured: 200-row commits cost ~16 us per row,
- * 20,000-row commits ~5 us), so the caller should hand over big groups.
+ * Stores events through DuckDB's Appender and commits once per {@link #store} call, so one call
+ * carries many requests' events: DuckDB pays a fixed cost per commit whatever its size. Request
+ * threads {@link #prepare} the rows ({@link DuckDbRows}: JSON columns, UTF-8, id hashes), so the
+ * storing thread only copies byte ranges into the Appender.
  *
  * <p>De-duplication: {@code (appId, eventId)} pairs of the last {@code dedupCapacity} stored
  * events are remembered in memory, and on start reloaded from the table (the most recent by event
- * time); an id older than that window would be stored again. Thread confinement: the Appender
- * belongs to the thread that made it; callers use one thread at a time.
+ * time); an id older than that window would be stored again. Only the storing thread touches them.
+ * Thread confinement: the Appender belongs to the thread that made it; callers use one thread at a
+ * time.
  */
-final class DuckDbEventWriter implements EventWriter {
+final class DuckDbEventConsumer implements EventConsumer {
 
-    private static final Logger log = LoggerFactory.getLogger(DuckDbEventWriter.class);
+    private static final Logger log = LoggerFactory.getLogger(DuckDbEventConsumer.class);
 
     private final DuckDBConnection connection;
-    private final EventIdClaims ids;
+    private final RecentEventIds ids;
+    private final int rowGroupSize;
     private DuckDBAppender appender;
     private PreparedStatement updatePosition;
     private Thread appenderOwner;
 
-    /** @param ids the storage's de-duplication index */
-    DuckDbEventWriter(DuckDBConnection connection, EventIdClaims ids) throws SQLException {
+    DuckDbEventConsumer(DuckDBConnection connection, int dedupCapacity, int rowGroupSize) throws SQLException {
         this.connection = connection;
-        this.ids = ids;
+        this.ids = new RecentEventIds(dedupCapacity);
+        this.rowGroupSize = rowGroupSize;
         connection.setAutoCommit(false);
+        loadRecentIds(dedupCapacity);
     }
 
     /** Fills the index with the most recent stored ids (by event time), oldest first. */
-    static void loadRecentIds(DuckDBConnection connection, EventIdClaims ids, int capacity) throws SQLException {
+    private void loadRecentIds(int capacity) throws SQLException {
         // oldest first, so the ring forgets the oldest when the table holds more than the capacity
         String sql = "SELECT app_id, event_id FROM (SELECT app_id, event_id, ts FROM events "
                 + "WHERE event_id IS NOT NULL ORDER BY ts DESC LIMIT " + capacity + ") ORDER BY ts";
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
-                ids.remember(rs.getString(1), rs.getString(2));
+                ids.add(DuckDbRows.idKey(rs.getString(1), rs.getString(2)));
             }
+            connection.commit();
         }
         if (ids.size() > 0) {
             log.info("Loaded {} recent event ids for de-duplication", ids.size());
         }
     }
 
+    /** A transaction of whole row groups skips DuckDB's write-ahead log (see {@link EventDatabase}). */
     @Override
-    public byte[] encode(List<Event> events) {
+    public int batchSizeHint() {
+        return rowGroupSize;
+    }
+
+    @Override
+    public PreparedEvents prepare(List<Event> events) {
         return DuckDbRows.encode(events);
     }
 
     @Override
-    public byte[] slice(byte[] batch, int from, int to) {
-        return DuckDbRows.slice(batch, from, to);
-    }
-
-    @Override
-    public WriteResult writeEncoded(List<byte[]> batches, long position) {
+    public WriteResult store(List<PreparedEvents> batches, long position) {
         List<DuckDbRows.Reader> readers = new ArrayList<>(batches.size());
         int total = 0;
-        for (byte[] batch : batches) {
-            DuckDbRows.Reader reader = new DuckDbRows.Reader(batch);
+        for (PreparedEvents batch : batches) {
+            DuckDbRows.Reader reader = new DuckDbRows.Reader(rows(batch));
             readers.add(reader);
             total += reader.rows();
         }
+        BitSet duplicates = new BitSet();
         long[] keys = new long[total];
-        int offset = 0;
+        LongHashSet inThisCall = new LongHashSet(Math.min(total, 1 << 16));
+        int row = 0;
         for (DuckDbRows.Reader reader : readers) {
-            long[] batchKeys = reader.keys();
-            System.arraycopy(batchKeys, 0, keys, offset, batchKeys.length);
-            offset += batchKeys.length;
+            for (long key : reader.keys()) {
+                keys[row] = key;
+                // 0: an event without id, never a duplicate
+                if (key != 0 && (ids.contains(key) || !inThisCall.add(key))) {
+                    duplicates.set(row);
+                }
+                row++;
+            }
         }
-        EventIdClaims.Claim claim = ids.claim(keys);
         int stored = 0;
         try {
             // The Appender joins the connection's transaction only when one is open; JDBC opens it
             // lazily with the first statement, so run one first or the rows would auto-commit.
             recordPosition(position);
             DuckDBAppender a = appender();
-            int row = 0;
+            row = 0;
             for (DuckDbRows.Reader reader : readers) {
                 for (int i = 0; i < reader.rows(); i++, row++) {
-                    boolean keep = !claim.duplicates().get(row);
+                    boolean keep = !duplicates.get(row);
                     reader.appendRow(a, keep);
                     if (keep) {
                         stored++;
@@ -108,12 +124,25 @@ final class DuckDbEventWriter implements EventWriter {
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
-            ids.release(claim);
             throw new StorageException("writing " + total + " events to DuckDB failed: " + e.getMessage(), e);
         }
         // only now are the ids durable, so only now may they make later copies duplicates
-        ids.commit(claim);
-        return new WriteResult(stored, claim.duplicates());
+        for (int i = 0; i < total; i++) {
+            if (keys[i] != 0 && !duplicates.get(i)) {
+                ids.add(keys[i]);
+            }
+        }
+        return new WriteResult(stored, duplicates);
+    }
+
+    /** This backend's rows, or the events of a plain batch encoded now. */
+    private static DuckDbRows.Batch rows(PreparedEvents batch) {
+        return switch (batch) {
+            case DuckDbRows.Batch rows -> rows;
+            case PreparedEvents.Plain plain -> DuckDbRows.encode(plain.events());
+            default -> throw new StorageException("DuckDB cannot store a batch prepared by another backend ("
+                    + batch.getClass().getSimpleName() + ")");
+        };
     }
 
     /** Sets the journal position, or for a negative one leaves it: either way the statement opens the transaction. */
@@ -141,22 +170,37 @@ final class DuckDbEventWriter implements EventWriter {
     }
 
     @Override
+    public long deleteApp(String appId) {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ?")) {
+            ps.setString(1, appId);
+            return deleteAndCommit(ps);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new StorageException("deleting the events of app '" + appId + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public long deleteOlderThan(String appId, Instant cutoff) {
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ? AND ts < ?")) {
             ps.setString(1, appId);
             ps.setObject(2, DuckDbEventCounts.utc(cutoff));
-            long deleted = ps.executeLargeUpdate();
-            connection.commit();
-            return deleted;
+            return deleteAndCommit(ps);
         } catch (SQLException e) {
             rollbackQuietly();
             throw new StorageException("retention delete failed: " + e.getMessage(), e);
         }
     }
 
+    private long deleteAndCommit(PreparedStatement delete) throws SQLException {
+        long deleted = delete.executeLargeUpdate();
+        connection.commit();
+        return deleted;
+    }
+
     private DuckDBAppender appender() throws SQLException {
         if (appender != null && appenderOwner != Thread.currentThread()) {
-            // The caller's writer thread changed (e.g. a lifecycle stop/start made a new one). An
+            // The caller's thread changed (e.g. a lifecycle stop/start made a new one). An
             // Appender is bound to the thread that made it; after a commit it holds no rows, so
             // close it under its own lock and make a new one for this thread.
             discardAppender();
@@ -177,7 +221,7 @@ final class DuckDbEventWriter implements EventWriter {
         appender = null;
         appenderOwner = null;
         try {
-            java.util.concurrent.locks.Lock lock = old.unsafeBreakThreadConfinement();
+            Lock lock = old.unsafeBreakThreadConfinement();
             lock.lock();
             try {
                 old.close();

@@ -1,0 +1,41 @@
+package dev.traceflow.storage;
+
+import dev.traceflow.core.event.EventType;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one load into the event store made queryable, published after the load committed (as a
+ * Spring application event, on a thread of its own, so listeners never hold up the loader). Every
+ * stored event is in exactly one {@code EventsStored}, also events replayed from the journal at
+ * start; duplicates are counted, not stored.
+ *
+ * @param storedAt when the load committed
+ * @param apps     one entry per app with events in the load
+ */
+public record EventsStored(Instant storedAt, List<AppEvents> apps) {
+
+    /**
+     * @param appId        the app
+     * @param countsByType stored events by type (types without events are absent)
+     * @param duplicates   events not stored because their eventId was stored already
+     * @param errorGroups  the error groups (fingerprints) that got events, with their first and
+     *                     last event time in this load and how many
+     * @param releases     the releases the stored events named
+     */
+    public record AppEvents(String appId, Map<EventType, Long> countsByType, long duplicates,
+                            List<ErrorGroupSeen> errorGroups, Set<String> releases) {
+
+        /** Events stored for the app in this load, all types. */
+        public long stored() {
+            return countsByType.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** An error group's events in one load; times are event times. */
+    public record ErrorGroupSeen(String fingerprint, Instant firstSeen, Instant lastSeen, long count) {
+    }
+}

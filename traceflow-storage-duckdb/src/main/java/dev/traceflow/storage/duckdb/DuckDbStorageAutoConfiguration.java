@@ -1,0 +1,31 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.storage.EventStorage;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import java.nio.file.Path;
+
+/**
+ * The embedded default: DuckDB when {@code traceflow.storage.type} is {@code duckdb} or unset,
+ * unless the application defines its own {@link EventStorage}. The server names no backend; each
+ * backend module wires itself like this one.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(name = "traceflow.storage.type", havingValue = "duckdb", matchIfMissing = true)
+@EnableConfigurationProperties(DuckDbProperties.class)
+public class DuckDbStorageAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(EventStorage.class)
+    DuckDbStorage duckDbStorage(DuckDbProperties settings, Environment environment) {
+        Path file = settings.file() != null ? settings.file()
+                : Path.of(environment.getProperty("traceflow.data-dir", "./data")).resolve("events.duckdb");
+        return new DuckDbStorage(file, settings.effectiveThreads(), settings.memoryLimit(), settings.dedupCapacity(),
+                settings.checkpointThreshold(), settings.rowGroupSize());
+    }
+}
