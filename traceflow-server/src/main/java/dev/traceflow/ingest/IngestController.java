@@ -9,6 +9,7 @@ import dev.traceflow.core.pipeline.Drop;
 import dev.traceflow.core.pipeline.DropReason;
 import dev.traceflow.http.ApiError;
 import dev.traceflow.http.ApiException;
+import dev.traceflow.http.IngestPaths;
 import dev.traceflow.proto.v1.AnalyticsEvent;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -37,7 +38,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * API.md "Ingest": TraceFlow events (single and batch), seed 001's telemetry and perf batches,
@@ -55,8 +55,6 @@ class IngestController {
             + "may come without `properties`, and an `api` event needs `properties.url` and `properties.duration` "
             + "(`method` and `status` are optional: a request that failed on the network has no status).";
 
-    static final Set<String> PATHS = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
-            "/api/event");
     static final String PROTOBUF = "application/protobuf";
     static final String X_PROTOBUF = "application/x-protobuf";
 
@@ -82,7 +80,7 @@ class IngestController {
     }
 
     static boolean isIngestPath(String path) {
-        return PATHS.contains(path);
+        return IngestPaths.EVENT_ROUTES.contains(path);
     }
 
     @Operation(summary = "Send one TraceFlow event",
@@ -92,7 +90,7 @@ class IngestController {
     @ApiResponse(responseCode = "202", description = "Stored (or dropped by policy, see errors)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @ApiResponse(responseCode = "422", description = "The event is invalid", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @KeyParameters
-    @PostMapping(path = "/api/collect", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
+    @PostMapping(path = IngestPaths.COLLECT, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collect(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
@@ -149,7 +147,7 @@ class IngestController {
     @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 1 s under heavy load (longer while storage works off a backlog)",
             content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
-    @PostMapping(path = "/api/collect/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
+    @PostMapping(path = IngestPaths.COLLECT_BATCH, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collectBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
@@ -181,7 +179,7 @@ class IngestController {
                     + "An api item needs a URL (`name` or `props.url`) and `props.duration`.")
     @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
-    @PostMapping(path = {"/api/telemetry/batch", "/api/perf/batch"},
+    @PostMapping(path = {IngestPaths.TELEMETRY_BATCH, IngestPaths.PERF_BATCH},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
     void telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
@@ -226,7 +224,7 @@ class IngestController {
     @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled)", content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @ApiResponse(responseCode = "422", description = "The event is invalid", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @KeyParameters
-    @PostMapping(path = "/api/event", consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
+    @PostMapping(path = IngestPaths.ANALYTICS_EVENT, consumes = {PROTOBUF, X_PROTOBUF, MediaType.APPLICATION_JSON_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
@@ -292,7 +290,7 @@ class IngestController {
             java.util.regex.Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
     @Operation(summary = "The .proto schema of POST /api/event")
-    @GetMapping(path = "/api/event/schema.proto", produces = MediaType.TEXT_PLAIN_VALUE)
+    @GetMapping(path = IngestPaths.ANALYTICS_SCHEMA, produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<byte[]> schema() {
         return ResponseEntity.ok().contentType(new MediaType("text", "plain", StandardCharsets.UTF_8)).body(schema);
     }

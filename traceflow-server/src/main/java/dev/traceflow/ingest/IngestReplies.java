@@ -12,8 +12,9 @@ import java.io.IOException;
 
 /**
  * Writes an ingest endpoint's 202 straight to the servlet response. Spring MVC's return-value
- * handling (converter selection and content negotiation for every request) measured about 8 % of
- * the request threads' CPU in the ingest benchmark, for an answer whose type never changes.
+ * handling (converter selection and content negotiation for every request) took a visible share of
+ * the request threads' CPU in the ingest benchmark (README "Benchmark"), for an answer whose type
+ * never changes.
  * Errors still go through the MVC error handler: nothing is written before the events are durable.
  */
 final class IngestReplies {

@@ -1,5 +1,6 @@
 package dev.traceflow.ingest;
 
+import dev.traceflow.http.IngestPaths;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.core.pipeline.Drop;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -34,7 +35,7 @@ class NoopIngestController {
         this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
     }
 
-    @PostMapping(path = "/bench/noop", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
+    @PostMapping(path = IngestPaths.BENCH_NOOP, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     void noop(HttpServletRequest request, HttpServletResponse response) {
         auth.authenticate(request);

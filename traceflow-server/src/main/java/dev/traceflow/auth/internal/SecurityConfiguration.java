@@ -1,6 +1,7 @@
 package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.IngestPaths;
 import dev.traceflow.http.ApiError;
 import dev.traceflow.http.ApiErrorWriter;
 import dev.traceflow.http.TraceIds;
@@ -49,8 +50,7 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-    static final String[] INGEST_PATHS = {"/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
-            "/api/event", "/api/event/schema.proto", "/bench/noop"};
+    static final String[] INGEST_PATHS = IngestPaths.ALL.toArray(String[]::new);
     static final String[] PUBLIC_PATHS = {"/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
             "/.well-known/jwks.json", "/openapi.json", "/openapi.json/**", "/docs", "/docs/**", "/swagger-ui/**",
             "/swagger-ui.html", "/v3/api-docs/**", "/error"};
@@ -60,8 +60,8 @@ class SecurityConfiguration {
     /**
      * Ingest routes bypass the security filter chain entirely (Spring Security's "ignoring"):
      * they are authenticated by ingest keys inside the ingest feature, and the chain (with its
-     * per-filter observations) measured about 20 % of ingest throughput and half the no-op ceiling
-     * in the benchmark for requests that need none of it.
+     * per-filter observations) cost a large share of ingest throughput in the benchmark for
+     * requests that need none of it (README "Benchmark" has the figures).
      */
     @Bean
     WebSecurityCustomizer ingestBypassesTheFilterChain() {
