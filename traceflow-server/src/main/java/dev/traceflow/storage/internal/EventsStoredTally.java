@@ -16,6 +16,8 @@ import java.util.Set;
 /** Adds up the pieces of one load, skipping duplicates, into an {@link EventsStored}. Not thread-safe. */
 final class EventsStoredTally {
 
+    private static final EventType[] TYPES = EventType.values();
+
     private final Map<String, App> apps = new LinkedHashMap<>();
 
     /**
@@ -26,62 +28,60 @@ final class EventsStoredTally {
      */
     void add(String appId, StoredFacts facts, BitSet duplicates, int offset) {
         App app = apps.computeIfAbsent(appId, k -> new App());
+        int end = offset + facts.size();
+        int firstDuplicate = duplicates.nextSetBit(offset);
+        boolean noDuplicates = firstDuplicate < 0 || firstDuplicate >= end;
+        StoredFacts.Sum whole = facts.wholeSum();
+        if (whole != null && noDuplicates) {
+            app.add(whole); // the common case: one merge per request, summed on its request thread
+            return;
+        }
         for (int i = 0; i < facts.size(); i++) {
             if (duplicates.get(offset + i)) {
                 app.duplicates++;
-                continue;
-            }
-            int at = facts.from() + i;
-            app.counts.merge(facts.types()[at], 1L, Long::sum);
-            String release = facts.releases()[at];
-            if (release != null) {
-                app.releases.add(release);
-            }
-            String fingerprint = facts.fingerprints()[at];
-            if (fingerprint != null) {
-                long time = facts.timestamps()[at];
-                app.groups.computeIfAbsent(fingerprint, f -> new Group(time)).add(time);
+            } else {
+                facts.addTo(app.sum, i);
             }
         }
-    }
-
-    boolean isEmpty() {
-        return apps.isEmpty();
     }
 
     EventsStored build(Instant storedAt) {
         List<EventsStored.AppEvents> out = new ArrayList<>(apps.size());
         apps.forEach((appId, app) -> {
-            List<EventsStored.ErrorGroupSeen> groups = new ArrayList<>(app.groups.size());
-            app.groups.forEach((fingerprint, g) -> groups.add(new EventsStored.ErrorGroupSeen(fingerprint,
-                    Instant.ofEpochMilli(g.first), Instant.ofEpochMilli(g.last), g.count)));
-            out.add(new EventsStored.AppEvents(appId, Map.copyOf(app.counts), app.duplicates, List.copyOf(groups),
-                    Set.copyOf(app.releases)));
+            Map<EventType, Long> counts = new EnumMap<>(EventType.class);
+            for (int t = 0; t < TYPES.length; t++) {
+                if (app.sum.counts()[t] > 0) {
+                    counts.put(TYPES[t], app.sum.counts()[t]);
+                }
+            }
+            List<EventsStored.ErrorGroupSeen> groups = new ArrayList<>(app.sum.groups().size());
+            app.sum.groups().forEach((fingerprint, g) -> groups.add(new EventsStored.ErrorGroupSeen(fingerprint,
+                    Instant.ofEpochMilli(g[0]), Instant.ofEpochMilli(g[1]), g[2])));
+            out.add(new EventsStored.AppEvents(appId, Map.copyOf(counts), app.duplicates, List.copyOf(groups),
+                    Set.copyOf(app.sum.releases())));
         });
         return new EventsStored(storedAt, List.copyOf(out));
     }
 
     private static final class App {
-        final Map<EventType, Long> counts = new EnumMap<>(EventType.class);
-        final Map<String, Group> groups = new LinkedHashMap<>();
-        final Set<String> releases = new LinkedHashSet<>();
+        final StoredFacts.Sum sum = new StoredFacts.Sum(new long[TYPES.length], new LinkedHashSet<>(), new LinkedHashMap<>());
         long duplicates;
-    }
 
-    private static final class Group {
-        long first;
-        long last;
-        long count;
-
-        Group(long time) {
-            first = time;
-            last = time;
-        }
-
-        void add(long time) {
-            first = Math.min(first, time);
-            last = Math.max(last, time);
-            count++;
+        void add(StoredFacts.Sum request) {
+            for (int t = 0; t < TYPES.length; t++) {
+                sum.counts()[t] += request.counts()[t];
+            }
+            sum.releases().addAll(request.releases());
+            request.groups().forEach((fingerprint, g) -> {
+                long[] mine = sum.groups().get(fingerprint);
+                if (mine == null) {
+                    sum.groups().put(fingerprint, g.clone());
+                } else {
+                    mine[0] = Math.min(mine[0], g[0]);
+                    mine[1] = Math.max(mine[1], g[1]);
+                    mine[2] += g[2];
+                }
+            });
         }
     }
 }

@@ -402,7 +402,8 @@ class JournaledWriteQueueTest {
 
     @Test
     void eventsStored_tellsWhatEachLoadMadeQueryable() throws Exception {
-        InMemoryStorage storage = memory();
+        // a batch size the requests never fill: the loader lingers until awaitStored asks, so all is one load
+        GatedStorage storage = new GatedStorage(memory(), 10_000);
         JournaledWriteQueue q = queue(storage, 10_000, Duration.ofSeconds(5), new SimpleMeterRegistry());
         long t = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
         List<Event> batch = new ArrayList<>();
@@ -414,15 +415,25 @@ class JournaledWriteQueueTest {
         q.submit("app", batch).get(5, TimeUnit.SECONDS);
         q.submit("shop", List.of(Event.builder("shop", EventType.CLICK, t).details(
                 new EventDetails.ClickDetails(1, 2, 3, 4, null)).build())).get(5, TimeUnit.SECONDS);
+        // no duplicates: summed on the request thread, not event by event in the loader
+        q.submit("web", List.of(error("web", t + 300, "fp-w", "3.0", null), error("web", t + 100, "fp-w", "3.0", null),
+                error("web", t + 200, "fp-v", null, null))).get(5, TimeUnit.SECONDS);
+        q.submit("web", List.of(error("web", t + 50, "fp-w", "3.1", null))).get(5, TimeUnit.SECONDS);
 
         assertThat(q.awaitStored(Duration.ofSeconds(10))).as("stored, and the signal delivered").isTrue();
 
         Map<String, EventsStored.AppEvents> byApp = new java.util.HashMap<>();
-        for (EventsStored s : signals) {
-            for (EventsStored.AppEvents a : s.apps()) {
-                assertThat(byApp.put(a.appId(), a)).as("one load here").isNull();
-            }
+        assertThat(signals).as("one load: the linger is 5 s and awaitStored asked for it").hasSize(1);
+        for (EventsStored.AppEvents a : signals.getFirst().apps()) {
+            byApp.put(a.appId(), a);
         }
+        EventsStored.AppEvents web = byApp.get("web");
+        assertThat(web.countsByType()).isEqualTo(Map.of(EventType.ERROR, 4L));
+        assertThat(web.duplicates()).isZero();
+        assertThat(web.releases()).containsExactlyInAnyOrder("3.0", "3.1");
+        assertThat(web.errorGroups()).containsExactlyInAnyOrder(
+                new EventsStored.ErrorGroupSeen("fp-w", Instant.ofEpochMilli(t + 50), Instant.ofEpochMilli(t + 300), 3),
+                new EventsStored.ErrorGroupSeen("fp-v", Instant.ofEpochMilli(t + 200), Instant.ofEpochMilli(t + 200), 1));
         EventsStored.AppEvents app = byApp.get("app");
         assertThat(app.countsByType()).isEqualTo(Map.of(EventType.ERROR, 3L, EventType.PAGEVIEW, 1L));
         assertThat(app.duplicates()).isEqualTo(1);
