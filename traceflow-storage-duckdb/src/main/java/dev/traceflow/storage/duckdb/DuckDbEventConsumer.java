@@ -82,25 +82,23 @@ final class DuckDbEventConsumer implements EventConsumer {
 
     @Override
     public WriteResult store(List<PreparedEvents> batches, long position) {
-        List<DuckDbRows.Reader> readers = new ArrayList<>(batches.size());
+        List<DuckDbRows.Batch> rows = new ArrayList<>(batches.size());
         int total = 0;
         for (PreparedEvents batch : batches) {
-            DuckDbRows.Reader reader = new DuckDbRows.Reader(rows(batch));
-            readers.add(reader);
-            total += reader.rows();
+            DuckDbRows.Batch r = rows(batch);
+            rows.add(r);
+            total += r.size();
         }
         BitSet duplicates = new BitSet();
-        long[] keys = new long[total];
         LongHashSet inThisCall = new LongHashSet(Math.min(total, 1 << 16));
         int row = 0;
-        for (DuckDbRows.Reader reader : readers) {
-            for (long key : reader.keys()) {
-                keys[row] = key;
+        for (DuckDbRows.Batch r : rows) {
+            for (int i = 0; i < r.size(); i++, row++) {
+                long key = r.key(i);
                 // 0: an event without id, never a duplicate
                 if (key != 0 && (ids.contains(key) || !inThisCall.add(key))) {
                     duplicates.set(row);
                 }
-                row++;
             }
         }
         int stored = 0;
@@ -110,15 +108,13 @@ final class DuckDbEventConsumer implements EventConsumer {
             recordPosition(position);
             DuckDBAppender a = appender();
             row = 0;
-            for (DuckDbRows.Reader reader : readers) {
-                for (int i = 0; i < reader.rows(); i++, row++) {
-                    boolean keep = !duplicates.get(row);
-                    reader.appendRow(a, keep);
-                    if (keep) {
+            for (DuckDbRows.Batch r : rows) {
+                for (int i = 0; i < r.size(); i++, row++) {
+                    if (!duplicates.get(row)) {
+                        r.append(a, i);
                         stored++;
                     }
                 }
-                reader.expectEnd();
             }
             a.flush();
             connection.commit();
@@ -127,9 +123,13 @@ final class DuckDbEventConsumer implements EventConsumer {
             throw new StorageException("writing " + total + " events to DuckDB failed: " + e.getMessage(), e);
         }
         // only now are the ids durable, so only now may they make later copies duplicates
-        for (int i = 0; i < total; i++) {
-            if (keys[i] != 0 && !duplicates.get(i)) {
-                ids.add(keys[i]);
+        row = 0;
+        for (DuckDbRows.Batch r : rows) {
+            for (int i = 0; i < r.size(); i++, row++) {
+                long key = r.key(i);
+                if (key != 0 && !duplicates.get(row)) {
+                    ids.add(key);
+                }
             }
         }
         return new WriteResult(stored, duplicates);

@@ -5,9 +5,9 @@ import dev.traceflow.core.event.EventDetails.ApiCallDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
+import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.RecentEventIds;
-import dev.traceflow.core.storage.StorageException;
 import org.duckdb.DuckDBAppender;
 
 import java.nio.charset.StandardCharsets;
@@ -16,30 +16,76 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rows of the {@code events} table as bytes: what {@link DuckDbEventConsumer#prepare} makes on
- * request threads and {@link DuckDbEventConsumer#store} appends. Everything costly (JSON columns,
- * UTF-8, the de-duplication hash) happens while encoding; appending only copies byte ranges,
- * because the Appender takes a VARCHAR as UTF-8 bytes. The bytes live only in memory: the journal
- * keeps events in its own, backend-neutral format.
+ * Rows of the {@code events} table, ready for the Appender: what {@link DuckDbEventConsumer#prepare}
+ * makes on request threads and {@link DuckDbEventConsumer#store} appends. Everything costly (JSON
+ * columns, UTF-8, the de-duplication hash) happens while preparing; appending hands over arrays
+ * that already exist, since the Appender takes a VARCHAR as one UTF-8 {@code byte[]}. Held only in
+ * memory: the journal keeps events in its own, backend-neutral format.
  *
- * <p>Layout (big-endian): a format byte, the row count {@code n}, {@code n} de-duplication keys
- * (0 for an event without {@code eventId}), then the rows. A row is its columns in table order
- * (schema/V1__events.sql; V3 rebuilt the table in the same order): strings as a varint of length + 1 (0 for null) and the UTF-8 bytes,
- * {@code ts} as 8 bytes of epoch microseconds, {@code value} as a presence byte and 8 bytes.
+ * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order):
+ * {@value #STRINGS} string columns per row in table order ({@code app_id, type}, then after
+ * {@code ts} {@code event_id ... name}, then after {@code value} {@code fingerprint ... data}),
+ * {@code ts} as epoch microseconds, {@code value} as a double with a presence flag.
  */
 final class DuckDbRows {
 
-    static final byte FORMAT = 1;
+    /** String columns per row. */
+    static final int STRINGS = 18;
+    /** Strings before {@code ts}, and from there before {@code value}. */
+    private static final int BEFORE_TS = 2;
+    private static final int BEFORE_VALUE = 8;
+
+    private static final byte[][] TYPE_NAMES = new byte[EventType.values().length][];
+
+    static {
+        for (EventType t : EventType.values()) {
+            TYPE_NAMES[t.ordinal()] = t.wireName().getBytes(StandardCharsets.UTF_8);
+        }
+    }
 
     private DuckDbRows() {
     }
 
-    /** Encoded rows: a {@link PreparedEvents} of this backend. */
-    record Batch(byte[] bytes, int size) implements PreparedEvents {
+    /**
+     * Encoded rows {@code from} to {@code from + size} of the arrays: a {@link PreparedEvents} of
+     * this backend. Slices share the arrays.
+     *
+     * @param keys the de-duplication keys, 0 for an event without {@code eventId}
+     */
+    record Batch(long[] keys, byte[][] strings, long[] micros, double[] values, boolean[] hasValue, int from, int size)
+            implements PreparedEvents {
 
         @Override
-        public PreparedEvents slice(int from, int to) {
-            return DuckDbRows.slice(this, from, to);
+        public PreparedEvents slice(int sliceFrom, int sliceTo) {
+            PreparedEvents.checkRange(sliceFrom, sliceTo, size);
+            return new Batch(keys, strings, micros, values, hasValue, from + sliceFrom, sliceTo - sliceFrom);
+        }
+
+        long key(int row) {
+            return keys[from + row];
+        }
+
+        /** Appends row {@code row} of this batch. */
+        void append(DuckDBAppender a, int row) throws SQLException {
+            int r = from + row;
+            int s = r * STRINGS;
+            a.beginRow();
+            for (int i = 0; i < BEFORE_TS; i++) {
+                a.append(strings[s + i]);
+            }
+            a.appendEpochMicros(micros[r]);
+            for (int i = BEFORE_TS; i < BEFORE_VALUE; i++) {
+                a.append(strings[s + i]);
+            }
+            if (hasValue[r]) {
+                a.append(values[r]);
+            } else {
+                a.append((Double) null);
+            }
+            for (int i = BEFORE_VALUE; i < STRINGS; i++) {
+                a.append(strings[s + i]);
+            }
+            a.endRow();
         }
     }
 
@@ -50,287 +96,92 @@ final class DuckDbRows {
     }
 
     static Batch encode(List<Event> events) {
-        Encoder out = new Encoder(events.size() * 512 + 16);
-        out.writeByte(FORMAT);
-        out.writeInt(events.size());
-        for (Event e : events) {
-            long key = 0;
-            if (e.eventId() != null) {
-                key = idKey(e.appId(), e.eventId());
-            }
-            out.writeLong(key);
-        }
+        int n = events.size();
+        long[] keys = new long[n];
+        byte[][] strings = new byte[n * STRINGS][];
+        long[] micros = new long[n];
+        double[] values = new double[n];
+        boolean[] hasValue = new boolean[n];
+        Utf8 utf8 = new Utf8();
         EventDataJson json = new EventDataJson();
-        for (Event e : events) {
-            encodeRow(out, e, json);
+        for (int r = 0; r < n; r++) {
+            Event e = events.get(r);
+            if (e.eventId() != null) {
+                keys[r] = idKey(e.appId(), e.eventId());
+            }
+            micros[r] = e.timestamp() * 1000;
+            int s = r * STRINGS;
+            strings[s] = utf8.repeating(0, e.appId());
+            strings[s + 1] = TYPE_NAMES[e.type().ordinal()];
+            strings[s + 2] = utf8.of(e.eventId());
+            strings[s + 3] = utf8.repeating(1, e.sessionId());
+            strings[s + 4] = utf8.repeating(2, e.userId());
+            strings[s + 5] = utf8.repeating(3, e.anonymousId());
+            strings[s + 6] = utf8.repeating(4, e.path());
+            String name = null;
+            Double value = null;
+            switch (e.details()) {
+                case CustomEventDetails c -> name = c.name();
+                case WebVitalDetails w -> {
+                    name = w.name();
+                    value = w.value();
+                }
+                case ResourceDetails res -> {
+                    name = res.timing().name();
+                    value = res.timing().duration();
+                }
+                case ApiCallDetails api -> {
+                    name = api.url();
+                    value = api.duration();
+                }
+                default -> {
+                }
+            }
+            strings[s + 7] = utf8.repeating(5, name);
+            if (value != null) {
+                values[r] = value;
+                hasValue[r] = true;
+            }
+            strings[s + 8] = utf8.repeating(6, e.fingerprint());
+            strings[s + 9] = utf8.repeating(7, e.release());
+            strings[s + 10] = utf8.repeating(8, e.environment());
+            strings[s + 11] = utf8.repeating(9, e.browser());
+            strings[s + 12] = utf8.repeating(10, e.os());
+            strings[s + 13] = utf8.repeating(11, e.deviceType());
+            strings[s + 14] = utf8.repeating(12, e.country());
+            strings[s + 15] = utf8.repeating(13, e.trafficSource());
+            int at = s + 16;
+            if (!json.json(e.properties(), (bytes, length) -> strings[at] = Arrays.copyOf(bytes, length))) {
+                strings[at] = null;
+            }
+            json.data(e, (bytes, length) -> strings[at + 1] = Arrays.copyOf(bytes, length));
         }
-        return new Batch(out.toByteArray(), events.size());
+        return new Batch(keys, strings, micros, values, hasValue, 0, n);
     }
 
     /**
-     * Rows {@code from} (inclusive) to {@code to} (exclusive) of an encoded batch, as a batch of
-     * their own: their keys and their bytes, copied as they are.
+     * UTF-8 of the strings of one batch; a column whose value repeats the previous event's (an
+     * app, a session, a release, a browser) shares its array, as the events of one request mostly do.
      */
-    static Batch slice(Batch whole, int from, int to) {
-        PreparedEvents.checkRange(from, to, whole.size());
-        byte[] batch = whole.bytes();
-        Reader reader = new Reader(whole);
-        long[] keys = reader.keys();
-        for (int i = 0; i < from; i++) {
-            reader.skipRow();
-        }
-        int start = reader.pos;
-        for (int i = from; i < to; i++) {
-            reader.skipRow();
-        }
-        int end = reader.pos;
-        Encoder out = new Encoder(1 + 4 + 8 * (to - from) + (end - start));
-        out.writeByte(FORMAT);
-        out.writeInt(to - from);
-        for (int i = from; i < to; i++) {
-            out.writeLong(keys[i]);
-        }
-        out.writeBytes(batch, start, end - start);
-        return new Batch(out.toByteArray(), to - from);
-    }
+    private static final class Utf8 {
+        private final String[] lastString = new String[14];
+        private final byte[][] lastBytes = new byte[14][];
 
-    private static void encodeRow(Encoder out, Event e, EventDataJson json) {
-        out.writeString(e.appId());
-        out.writeString(e.type().wireName());
-        out.writeLong(e.timestamp() * 1000);
-        out.writeString(e.eventId());
-        out.writeString(e.sessionId());
-        out.writeString(e.userId());
-        out.writeString(e.anonymousId());
-        out.writeString(e.path());
-        String name = null;
-        Double value = null;
-        switch (e.details()) {
-            case CustomEventDetails c -> name = c.name();
-            case WebVitalDetails w -> {
-                name = w.name();
-                value = w.value();
-            }
-            case ResourceDetails r -> {
-                name = r.timing().name();
-                value = r.timing().duration();
-            }
-            case ApiCallDetails api -> {
-                name = api.url();
-                value = api.duration();
-            }
-            default -> {
-            }
-        }
-        out.writeString(name);
-        if (value == null) {
-            out.writeByte((byte) 0);
-        } else {
-            out.writeByte((byte) 1);
-            out.writeLong(Double.doubleToRawLongBits(value));
-        }
-        out.writeString(e.fingerprint());
-        out.writeString(e.release());
-        out.writeString(e.environment());
-        out.writeString(e.browser());
-        out.writeString(e.os());
-        out.writeString(e.deviceType());
-        out.writeString(e.country());
-        out.writeString(e.trafficSource());
-        if (!json.json(e.properties(), out::writeUtf8)) {
-            out.writeString(null);
-        }
-        json.data(e, out::writeUtf8);
-    }
-
-    /** Reads one encoded batch: its keys first, then its rows in order. */
-    static final class Reader {
-        private final byte[] buf;
-        private int pos;
-        private final int rows;
-
-        Reader(Batch encoded) {
-            byte[] batch = encoded.bytes();
-            this.buf = batch;
-            if (batch.length < 5 || batch[0] != FORMAT) {
-                throw new StorageException("an encoded event batch has an unknown format ("
-                        + (batch.length == 0 ? "empty" : "format " + batch[0]) + ")");
-            }
-            this.pos = 1;
-            this.rows = readInt();
-            if (rows < 0 || (long) rows * 8 > batch.length - 5) {
-                throw new StorageException("an encoded event batch is corrupt (row count " + rows + ")");
-            }
+        byte[] of(String s) {
+            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
         }
 
-        int rows() {
-            return rows;
-        }
-
-        /** The de-duplication keys, one per row; call once, before {@link #appendRow}. */
-        long[] keys() {
-            long[] keys = new long[rows];
-            for (int i = 0; i < rows; i++) {
-                keys[i] = readLong();
-            }
-            return keys;
-        }
-
-        /** Appends the next row, or only reads past it when {@code append} is false. */
-        void appendRow(DuckDBAppender a, boolean append) throws SQLException {
-            if (!append) {
-                skipRow();
-                return;
-            }
-            a.beginRow();
-            appendString(a); // app_id
-            appendString(a); // type
-            a.appendEpochMicros(readLong());
-            for (int i = 0; i < 6; i++) { // event_id, session_id, user_id, anonymous_id, path, name
-                appendString(a);
-            }
-            if (buf[pos++] != 0) {
-                a.append(Double.longBitsToDouble(readLong()));
-            } else {
-                a.append((Double) null);
-            }
-            for (int i = 0; i < 10; i++) { // fingerprint ... traffic_source, properties, data
-                appendString(a);
-            }
-            a.endRow();
-        }
-
-        private void skipRow() {
-            skipString();
-            skipString();
-            pos += 8;
-            for (int i = 0; i < 6; i++) {
-                skipString();
-            }
-            pos += buf[pos] != 0 ? 9 : 1;
-            for (int i = 0; i < 10; i++) {
-                skipString();
-            }
-        }
-
-        private void appendString(DuckDBAppender a) throws SQLException {
-            int lengthPlusOne = readVarint();
-            if (lengthPlusOne == 0) {
-                a.append((byte[]) null);
-                return;
-            }
-            int length = lengthPlusOne - 1;
-            if (length > buf.length - pos) {
-                throw new StorageException("an encoded event batch is corrupt (a string runs past its end)");
-            }
-            a.append(Arrays.copyOfRange(buf, pos, pos + length));
-            pos += length;
-        }
-
-        private void skipString() {
-            int lengthPlusOne = readVarint();
-            pos += Math.max(0, lengthPlusOne - 1);
-            if (pos > buf.length) {
-                throw new StorageException("an encoded event batch is corrupt (a string runs past its end)");
-            }
-        }
-
-        /** Throws unless every row was read and nothing follows them. */
-        void expectEnd() {
-            if (pos != buf.length) {
-                throw new StorageException("an encoded event batch is corrupt (" + (buf.length - pos) + " bytes after its rows)");
-            }
-        }
-
-        private int readVarint() {
-            int value = 0;
-            for (int shift = 0; shift < 35; shift += 7) {
-                byte b = buf[pos++];
-                value |= (b & 0x7f) << shift;
-                if (b >= 0) {
-                    return value;
-                }
-            }
-            throw new StorageException("an encoded event batch is corrupt (varint)");
-        }
-
-        private int readInt() {
-            int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
-            pos += 4;
-            return v;
-        }
-
-        private long readLong() {
-            long hi = readInt() & 0xffffffffL;
-            long lo = readInt() & 0xffffffffL;
-            return (hi << 32) | lo;
-        }
-    }
-
-    /** A growable big-endian byte buffer, a ByteArrayOutputStream without the locks. */
-    private static final class Encoder {
-        private byte[] buf;
-        private int size;
-
-        Encoder(int initial) {
-            buf = new byte[initial];
-        }
-
-        void writeByte(byte b) {
-            ensure(1);
-            buf[size++] = b;
-        }
-
-        void writeInt(int v) {
-            ensure(4);
-            buf[size] = (byte) (v >>> 24);
-            buf[size + 1] = (byte) (v >>> 16);
-            buf[size + 2] = (byte) (v >>> 8);
-            buf[size + 3] = (byte) v;
-            size += 4;
-        }
-
-        void writeLong(long v) {
-            writeInt((int) (v >>> 32));
-            writeInt((int) v);
-        }
-
-        void writeBytes(byte[] bytes, int offset, int length) {
-            ensure(length);
-            System.arraycopy(bytes, offset, buf, size, length);
-            size += length;
-        }
-
-        void writeString(String s) {
+        byte[] repeating(int column, String s) {
             if (s == null) {
-                writeByte((byte) 0);
-                return;
+                return null;
             }
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            writeUtf8(utf8, utf8.length);
-        }
-
-        /** A string column given as the first {@code length} bytes of {@code utf8}. */
-        void writeUtf8(byte[] utf8, int length) {
-            int v = length + 1;
-            ensure(5 + length);
-            while ((v & ~0x7f) != 0) {
-                buf[size++] = (byte) ((v & 0x7f) | 0x80);
-                v >>>= 7;
+            if (s.equals(lastString[column])) {
+                return lastBytes[column];
             }
-            buf[size++] = (byte) v;
-            System.arraycopy(utf8, 0, buf, size, length);
-            size += length;
-        }
-
-        private void ensure(int more) {
-            if (size + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
-            }
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            lastString[column] = s;
+            lastBytes[column] = bytes;
+            return bytes;
         }
     }
 }
