@@ -16,6 +16,7 @@ A="$(realpath "$1")"; B="$(realpath "$2")"; shift 2
 ROUNDS="${1:-3}"; [[ $# -ge 1 ]] && shift
 OUT="$MODULE_DIR/target/ab"
 mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.md
 command -v jq >/dev/null || { echo "ab.sh: needs jq" >&2; exit 2; }
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -1,5 +1,6 @@
 package dev.traceflow;
 
+import java.util.Locale;
 import org.apache.commons.logging.Log;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -59,7 +60,7 @@ public class RenamedSettings implements EnvironmentPostProcessor, Ordered {
     }
 
     private static String envName(String property) {
-        return property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /** After the config files and the environment are read, so the old names are visible. */

@@ -1,5 +1,6 @@
 package dev.traceflow.benchmark;
 
+import java.util.function.Function;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ public record BenchmarkReport(
     }
 
     /** One table row: the label, then each phase's cell. */
-    private void row(StringBuilder md, String label, java.util.function.Function<PhaseResources, String> cell) {
+    private void row(StringBuilder md, String label, Function<PhaseResources, String> cell) {
         md.append("| ").append(label).append(" |");
         resources.forEach(phase -> md.append(' ').append(cell.apply(phase)).append(" |"));
         md.append('\n');

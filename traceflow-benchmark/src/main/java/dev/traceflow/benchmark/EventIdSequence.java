@@ -1,4 +1,5 @@
 package dev.traceflow.benchmark;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes unique, fixed-width event ids straight into request bytes, so a load thread can stamp the
@@ -18,7 +19,7 @@ public final class EventIdSequence {
     /** Streams available per run: 3 hex digits. */
     public static final int MAX_STREAMS = 1 << 12;
     private static final long MAX_SEQUENCE = (1L << 36) - 1;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] prefix = new byte[RUN_TAG_LENGTH + 3];
     private long sequence;

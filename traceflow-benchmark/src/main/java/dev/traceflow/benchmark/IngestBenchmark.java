@@ -1,5 +1,10 @@
 package dev.traceflow.benchmark;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -367,22 +372,22 @@ public final class IngestBenchmark {
          */
         Duration awaitStored() throws IOException, InterruptedException {
             String base = "http://" + address.getHostString() + ":" + address.getPort();
-            try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
-                var login = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/auth/login"))
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                var login = client.send(HttpRequest.newBuilder(URI.create(base + "/auth/login"))
                                 .header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"username\":\"admin\",\"password\":\"" + adminPassword + "\"}"))
                                 .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                var token = java.util.regex.Pattern.compile("\"accessToken\"\\s*:\\s*\"([^\"]+)\"").matcher(login.body());
+                        HttpResponse.BodyHandlers.ofString());
+                var token = Pattern.compile("\"accessToken\"\\s*:\\s*\"([^\"]+)\"").matcher(login.body());
                 if (login.statusCode() != 200 || !token.find()) {
                     throw new IOException("admin login failed with HTTP " + login.statusCode());
                 }
                 long start = System.nanoTime();
-                var stats = client.send(java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create(base + "/api/ingest/stats?appId=" + SyntheticEvents.APP_ID))
+                var stats = client.send(HttpRequest.newBuilder(
+                                        URI.create(base + "/api/ingest/stats?appId=" + SyntheticEvents.APP_ID))
                                 .header("Authorization", "Bearer " + token.group(1)).timeout(Duration.ofMinutes(5)).GET().build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                        HttpResponse.BodyHandlers.discarding());
                 if (stats.statusCode() != 200) {
                     throw new IOException("GET /api/ingest/stats answered HTTP " + stats.statusCode());
                 }

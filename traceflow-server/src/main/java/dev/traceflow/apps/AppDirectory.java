@@ -1,5 +1,6 @@
 package dev.traceflow.apps;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,7 +63,7 @@ public interface AppDirectory {
     boolean revokeKey(String appId, String keyId);
 
     /** Lets a key of the app keep working until {@code expiresAt} (rotation overlap); false when no such active key. */
-    boolean expireKey(String appId, String keyId, java.time.Instant expiresAt);
+    boolean expireKey(String appId, String keyId, Instant expiresAt);
 
     /** Whether any app allows browser ingest from {@code origin}, for CORS preflights that carry no key. */
     boolean anyAppAllowsOrigin(String origin);

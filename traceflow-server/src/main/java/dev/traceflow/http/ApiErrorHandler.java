@@ -1,5 +1,6 @@
 package dev.traceflow.http;
 
+import org.springframework.http.MediaType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +114,7 @@ class ApiErrorHandler {
         if (headers != null) {
             builder.headers(headers);
         }
-        return builder.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+        return builder.contentType(MediaType.APPLICATION_JSON)
                 .body(new ApiError(code, message, details, traceId));
     }
 

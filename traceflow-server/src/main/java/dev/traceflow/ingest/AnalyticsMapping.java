@@ -1,5 +1,6 @@
 package dev.traceflow.ingest;
 
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.traceflow.core.event.Event;
@@ -95,7 +96,7 @@ final class AnalyticsMapping {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<FieldDescriptor, Object> f : m.getAllFields().entrySet()) {
             Object v = f.getValue();
-            if (v instanceof com.google.protobuf.Descriptors.EnumValueDescriptor e) {
+            if (v instanceof EnumValueDescriptor e) {
                 v = e.getName();
             } else if (v instanceof Message nested) {
                 v = fields(nested);

@@ -1,5 +1,6 @@
 package dev.traceflow.ingest;
 
+import java.util.LinkedHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.traceflow.core.pipeline.DropReason;
@@ -114,7 +115,7 @@ class IngestOutcomes implements SmartLifecycle {
     Map<String, Long> totals(String appId, Instant from, Instant to) {
         flush();
         Instant fromHour = Instant.ofEpochMilli(Math.floorDiv(from.toEpochMilli(), 3_600_000L) * 3_600_000L);
-        Map<String, Long> totals = new java.util.LinkedHashMap<>();
+        Map<String, Long> totals = new LinkedHashMap<>();
         jdbc.sql("SELECT outcome, sum(events) AS n FROM ingest_outcomes WHERE app_id = ? AND bucket_hour >= ? AND bucket_hour < ? "
                         + "GROUP BY outcome")
                 .params(appId, OffsetDateTime.ofInstant(fromHour, ZoneOffset.UTC), OffsetDateTime.ofInstant(to, ZoneOffset.UTC))

@@ -1,5 +1,6 @@
 package dev.traceflow.ingest;
 
+import java.time.Duration;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.apps.App;
 import dev.traceflow.core.event.Event;
@@ -37,7 +38,7 @@ class Ingestion {
     private final IngestRateLimits rateLimits;
     private final long commitTimeoutMillis;
     private final int retryAfterSeconds;
-    private final java.time.Duration admissionWait;
+    private final Duration admissionWait;
 
     Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, IngestRateLimits rateLimits,
               TraceFlowProperties properties) {

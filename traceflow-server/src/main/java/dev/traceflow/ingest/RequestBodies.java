@@ -1,5 +1,8 @@
 package dev.traceflow.ingest;
 
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.util.Arrays;
 import dev.traceflow.http.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
@@ -58,10 +61,10 @@ final class RequestBodies {
 
     private byte[] decode(byte[] compressed, boolean gzip) throws IOException {
         try (InputStream in = gzip
-                ? new GZIPInputStream(new java.io.ByteArrayInputStream(compressed), 8192)
+                ? new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)
                 : inflater(compressed)) {
             return readAtMost(in, maxDecompressed, " decompressed");
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw ApiException.malformed("the body is not valid " + (gzip ? "gzip" : "deflate") + " data");
         }
     }
@@ -70,7 +73,7 @@ final class RequestBodies {
     private static InputStream inflater(byte[] compressed) {
         boolean zlib = compressed.length >= 2 && (compressed[0] & 0x0f) == 8
                 && (((compressed[0] & 0xff) << 8) | (compressed[1] & 0xff)) % 31 == 0;
-        return new InflaterInputStream(new java.io.ByteArrayInputStream(compressed), new Inflater(!zlib), 8192);
+        return new InflaterInputStream(new ByteArrayInputStream(compressed), new Inflater(!zlib), 8192);
     }
 
     /**
@@ -80,7 +83,7 @@ final class RequestBodies {
     private static byte[] readDeclared(InputStream in, int length) throws IOException {
         byte[] body = new byte[length];
         int n = in.readNBytes(body, 0, length);
-        return n == length ? body : java.util.Arrays.copyOf(body, n);
+        return n == length ? body : Arrays.copyOf(body, n);
     }
 
     private static byte[] readAtMost(InputStream in, long limit, String what) throws IOException {

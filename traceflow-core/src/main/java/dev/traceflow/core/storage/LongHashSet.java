@@ -1,5 +1,7 @@
 package dev.traceflow.core.storage;
 
+import java.util.Arrays;
+
 /**
  * An open-addressing hash set of longs with backward-shift deletion (0 is handled apart): no
  * boxing and no node per entry, which made {@code HashSet<Long>} the biggest Java cost of the
@@ -81,6 +83,13 @@ public final class LongHashSet {
         table[gap] = 0;
         size--;
         return true;
+    }
+
+    /** Forgets every key, keeping the table's size. */
+    public void clear() {
+        Arrays.fill(table, 0L);
+        size = 0;
+        hasZero = false;
     }
 
     private void grow() {

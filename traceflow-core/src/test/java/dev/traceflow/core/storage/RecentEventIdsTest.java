@@ -8,15 +8,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RecentEventIdsTest {
 
     @Test
-    void add_remembersUntilCapacityThenForgetsOldestFirst() {
+    void add_alwaysRemembersTheLastCapacityIdsAndForgetsThoseTwiceAsOld() {
         RecentEventIds ids = new RecentEventIds(3);
-        for (int i = 1; i <= 4; i++) {
-            ids.add(RecentEventIds.key("app", "e" + i));
+        for (int n = 1; n <= 20; n++) {
+            ids.add(RecentEventIds.key("app", "e" + n));
+            for (int back = 0; back < Math.min(n, 3); back++) {
+                assertThat(ids.contains(RecentEventIds.key("app", "e" + (n - back)))).as("after %d: e%d", n, n - back).isTrue();
+            }
+            for (int old = 1; old <= n - 6; old++) {
+                assertThat(ids.contains(RecentEventIds.key("app", "e" + old))).as("after %d: e%d", n, old).isFalse();
+            }
+            assertThat(ids.size()).isBetween(Math.min(n, 3), 6);
         }
-        assertThat(ids.size()).isEqualTo(3);
-        assertThat(ids.contains(RecentEventIds.key("app", "e1"))).isFalse();
-        assertThat(ids.contains(RecentEventIds.key("app", "e2"))).isTrue();
-        assertThat(ids.contains(RecentEventIds.key("app", "e4"))).isTrue();
     }
 
     @Test
@@ -45,8 +48,12 @@ class RecentEventIdsTest {
             assertThat(ids.contains(k * 31 + 1)).isTrue();
         }
         assertThat(ids.contains(5)).isFalse();
-        ids.add(-1);
-        assertThat(ids.contains(1)).as("the oldest was evicted").isFalse();
+        for (long k = 0; k < 200_000; k++) {
+            ids.add(-k - 1); // a second generation's worth
+        }
+        ids.add(-300_000);
+        assertThat(ids.contains(1)).as("two generations later the first ids are gone").isFalse();
+        assertThat(ids.contains(-1)).isTrue();
     }
 
     @Test
@@ -55,7 +62,9 @@ class RecentEventIdsTest {
         ids.add(0);
         assertThat(ids.contains(0)).isTrue();
         ids.add(1);
+        ids.add(2);
         assertThat(ids.contains(0)).isFalse();
+        assertThat(ids.contains(2)).isTrue();
     }
 
     @Test

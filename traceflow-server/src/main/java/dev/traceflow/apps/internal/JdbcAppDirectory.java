@@ -1,5 +1,7 @@
 package dev.traceflow.apps.internal;
 
+import java.util.Map;
+import java.util.HashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.traceflow.apps.App;
@@ -73,7 +75,7 @@ class JdbcAppDirectory implements AppDirectory {
     @Override
     public List<App> all() {
         // two queries, not one per app: the origins of every app at once
-        java.util.Map<String, Set<String>> origins = new java.util.HashMap<>();
+        Map<String, Set<String>> origins = new HashMap<>();
         jdbc.sql("SELECT app_id, origin FROM app_allowed_origins ORDER BY app_id, origin")
                 .query(rs -> {
                     origins.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));

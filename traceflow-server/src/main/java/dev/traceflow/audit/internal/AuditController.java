@@ -1,5 +1,6 @@
 package dev.traceflow.audit.internal;
 
+import java.util.Locale;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
 import dev.traceflow.access.AppScope;
@@ -80,7 +81,7 @@ class AuditController {
                 params.addAll(owned.appIds());
             }
         }
-        filter(where, params, "actor_name", actor == null ? null : actor.toLowerCase(java.util.Locale.ROOT));
+        filter(where, params, "actor_name", actor == null ? null : actor.toLowerCase(Locale.ROOT));
         filter(where, params, "action", action);
         filter(where, params, "resource_type", resourceType);
         filter(where, params, "resource_id", resourceId);

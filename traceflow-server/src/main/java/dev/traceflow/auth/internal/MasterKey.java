@@ -1,5 +1,6 @@
 package dev.traceflow.auth.internal;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import dev.traceflow.TraceFlowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ class MasterKey {
 
     private final SecretKeySpec key;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     MasterKey(TraceFlowProperties properties) {
         this(load(properties.auth()));
     }

@@ -1,5 +1,8 @@
 package dev.traceflow.auth.internal;
 
+import com.nimbusds.jose.jwk.JWK;
+import java.util.stream.Stream;
+import java.security.GeneralSecurityException;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -92,14 +95,14 @@ class SigningKeys implements InitializingBean {
 
     /** Public halves of every key that may verify a live token, for {@code /.well-known/jwks.json}. */
     JWKSet publicKeys() {
-        return new JWKSet(verifying(loaded).map(k -> (com.nimbusds.jose.jwk.JWK) k.key().toPublicJWK()).toList());
+        return new JWKSet(verifying(loaded).map(k -> (JWK) k.key().toPublicJWK()).toList());
     }
 
     List<StoredKey> keys() {
         return loaded.keys();
     }
 
-    private java.util.stream.Stream<StoredKey> verifying(Loaded state) {
+    private Stream<StoredKey> verifying(Loaded state) {
         Instant oldestUseful = clock.instant().minus(settings.accessTokenTtl()).minus(settings.clockSkew());
         return state.keys().stream().filter(k -> k.retiredAt() == null || k.retiredAt().isAfter(oldestUseful));
     }
@@ -158,7 +161,7 @@ class SigningKeys implements InitializingBean {
             byte[] pkcs8 = masterKey.decrypt(sealedPrivate, kid);
             RSAPrivateKey privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
             return new RSAKey.Builder(publicKey).privateKey(privateKey).build();
-        } catch (ParseException | java.security.GeneralSecurityException e) {
+        } catch (ParseException | GeneralSecurityException e) {
             throw new IllegalStateException("Signing key " + kid + " is corrupt", e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.traceflow.processing.internal;
 
+import java.util.List;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.pipeline.EventProcessor;
@@ -19,7 +20,7 @@ class GroupProcessor implements EventProcessor {
 
     private final Cache<ErrorKey, String> fingerprints = Caffeine.newBuilder().maximumSize(10_000).build();
 
-    private record ErrorKey(String errorType, String message, String stack, java.util.List<String> clientFingerprint) {
+    private record ErrorKey(String errorType, String message, String stack, List<String> clientFingerprint) {
     }
 
     @Override

@@ -299,38 +299,12 @@ final class JournalEventCodec {
                 writeByte((byte) 0);
                 return;
             }
-            int n = s.length();
-            ensure(5 + 3 * n);
-            // ASCII fast path: the common case, written without an intermediate array
-            int lengthAt = size;
-            size += varintSize(n + 2);
-            int start = size;
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    size = lengthAt;
-                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                    varint(utf8.length + 2);
-                    ensure(utf8.length);
-                    System.arraycopy(utf8, 0, buf, size, utf8.length);
-                    size += utf8.length;
-                    return;
-                }
-                buf[start + i] = (byte) c;
-            }
-            int end = start + n;
-            size = lengthAt;
-            varint(n + 2);
-            size = end;
-        }
-
-        private static int varintSize(int v) {
-            int bytes = 1;
-            while ((v & ~0x7f) != 0) {
-                v >>>= 7;
-                bytes++;
-            }
-            return bytes;
+            // the JDK's encoder has a vectorised path for ASCII, far cheaper than a loop over chars
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            varint(utf8.length + 2);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, buf, size, utf8.length);
+            size += utf8.length;
         }
 
         void varint(int v) {

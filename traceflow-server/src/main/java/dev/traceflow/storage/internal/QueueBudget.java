@@ -1,5 +1,6 @@
 package dev.traceflow.storage.internal;
 
+import java.util.function.BooleanSupplier;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +60,7 @@ final class QueueBudget {
      * @param stillAccepting false once the queue stops, which ends the wait
      * @return false when it is still more than half full after {@code maxWait}
      */
-    boolean awaitBelowHalf(Duration maxWait, java.util.function.BooleanSupplier stillAccepting) throws InterruptedException {
+    boolean awaitBelowHalf(Duration maxWait, BooleanSupplier stillAccepting) throws InterruptedException {
         int highWater = capacityEvents / 2;
         long deadline = System.nanoTime() + maxWait.toNanos();
         synchronized (released) {

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.Lock;
  * threads {@link #prepare} the rows ({@link DuckDbRows}: JSON columns, UTF-8, id hashes), so the
  * storing thread only copies byte ranges into the Appender.
  *
- * <p>De-duplication: {@code (appId, eventId)} pairs of the last {@code dedupCapacity} stored
+ * <p>De-duplication: {@code (appId, eventId)} pairs of at least the last {@code dedupCapacity} stored
  * events are remembered in memory, and on start reloaded from the table (the most recent by event
  * time); an id older than that window would be stored again. Only the storing thread touches them.
  * Thread confinement: the Appender belongs to the thread that made it; callers use one thread at a

@@ -1,5 +1,6 @@
 package dev.traceflow.storage.duckdb;
 
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,7 @@ final class DuckDbSchema {
                 cleaned.append(line).append('\n');
             }
         }
-        return java.util.Arrays.stream(cleaned.toString().split(";\\s*\n"))
+        return Arrays.stream(cleaned.toString().split(";\\s*\n"))
                 .map(String::strip)
                 .map(s -> s.endsWith(";") ? s.substring(0, s.length() - 1) : s)
                 .filter(s -> !s.isEmpty())

@@ -1,5 +1,7 @@
 package dev.traceflow.storage.tests;
 
+import java.util.Collections;
+import org.junit.jupiter.api.Assumptions;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.EventStorage;
@@ -246,7 +248,7 @@ public abstract class EventStorageContract {
         @Test
         void prepare_isSafeFromManyThreadsAtOnce() throws Exception {
             Instant at = NOW.minusSeconds(5);
-            List<PreparedEvents> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<PreparedEvents> batches = Collections.synchronizedList(new ArrayList<>());
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
@@ -345,7 +347,7 @@ public abstract class EventStorageContract {
         void reopen_keepsEventsAndRemembersEventIds() {
             storage.consumer().accept(List.of(TestEvents.withId("app-a", EventType.PAGEVIEW, NOW.minusSeconds(1), "kept")));
             EventStorage reopened = reopen(storage);
-            org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
+            Assumptions.assumeTrue(reopened != null, "backend is not persistent");
             storage = reopened;
 
             assertThat(storage.counts().count("app-a", NOW.minusSeconds(10), NOW)).isEqualTo(1);
@@ -358,7 +360,7 @@ public abstract class EventStorageContract {
         void reopen_keepsTheStoredPosition() {
             storage.consumer().store(List.of(storage.consumer().prepare(List.of(TestEvents.pageview("app-a", NOW.minusSeconds(1))))), 99);
             EventStorage reopened = reopen(storage);
-            org.junit.jupiter.api.Assumptions.assumeTrue(reopened != null, "backend is not persistent");
+            Assumptions.assumeTrue(reopened != null, "backend is not persistent");
             storage = reopened;
 
             assertThat(storage.consumer().storedPosition()).isEqualTo(99);
