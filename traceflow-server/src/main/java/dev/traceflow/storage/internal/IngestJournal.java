@@ -3,18 +3,13 @@ package dev.traceflow.storage.internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -50,35 +45,40 @@ final class IngestJournal implements AutoCloseable {
     record Replayed(Entry entry, long start, long position) {
     }
 
-    private final Path dir;
+    private final JournalFiles files;
     private final long segmentBytes;
-    private FileChannel active;
+    private JournalFiles.Segment active;
     /** Read by the loader thread in deleteLoadedSegments while the journal thread rolls. */
     private volatile long activeBase;
     private long end;
     /** The last append failed: the next one starts a fresh segment first (see {@link #append}). */
     private boolean failed;
 
-    private IngestJournal(Path dir, long segmentBytes) {
-        this.dir = dir;
+    private IngestJournal(JournalFiles files, long segmentBytes) {
+        this.files = files;
         this.segmentBytes = segmentBytes;
     }
 
-    /**
-     * Opens the journal in {@code dir}, creating it when missing, and hands every record after
-     * {@code loadedPosition} to {@code replay}, oldest first. A record cut short by a crash (it
-     * was never acknowledged: the answer waits for the fsync) is cut off the file.
-     */
+    /** {@link #open(JournalFiles, long, long, Consumer)} on the real files of {@code dir}, created when missing. */
     static IngestJournal open(Path dir, long segmentBytes, long loadedPosition, Consumer<Replayed> replay) throws IOException {
-        Files.createDirectories(dir);
-        IngestJournal journal = new IngestJournal(dir, segmentBytes);
+        return open(new FileJournalFiles(dir), segmentBytes, loadedPosition, replay);
+    }
+
+    /**
+     * Opens the journal and hands every record after {@code loadedPosition} to {@code replay},
+     * oldest first. A record cut short or garbled by a crash (it was never acknowledged: the answer
+     * waits for the force) is cut off the file, with everything after it in its segment.
+     */
+    static IngestJournal open(JournalFiles files, long segmentBytes, long loadedPosition, Consumer<Replayed> replay)
+            throws IOException {
+        IngestJournal journal = new IngestJournal(files, segmentBytes);
         List<Long> bases = journal.segmentBases();
         long end = 0;
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             if (base < end) {
                 throw new IOException("journal segment " + name(base) + " overlaps the one before it; the journal folder "
-                        + dir + " was modified by hand");
+                        + files.describe() + " was modified by hand");
             }
             end = journal.scan(base, loadedPosition, replay);
         }
@@ -90,24 +90,27 @@ final class IngestJournal implements AutoCloseable {
             journal.roll();
         } else if (!bases.isEmpty() && end - bases.getLast() < segmentBytes) {
             journal.activeBase = bases.getLast();
-            journal.active = FileChannel.open(journal.segment(journal.activeBase), StandardOpenOption.WRITE);
-            journal.active.position(end - journal.activeBase);
+            journal.active = files.open(name(journal.activeBase), false);
         } else {
             journal.roll();
         }
         return journal;
     }
 
-    /** Reads one segment, replays its records past {@code loadedPosition}, cuts a torn tail; returns its end. */
+    /**
+     * Reads one segment, replays its records past {@code loadedPosition}, cuts a torn tail; returns
+     * its end. The cut is not forced on its own: should a crash bring the torn bytes back, the next
+     * start cuts them again, and the next append's force makes the file's new size durable with it.
+     */
     private long scan(long base, long loadedPosition, Consumer<Replayed> replay) throws IOException {
-        Path file = segment(base);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
+        String file = name(base);
+        try (JournalFiles.Segment segment = files.open(file, false)) {
+            long size = segment.size();
             long offset = 0;
             ByteBuffer header = ByteBuffer.allocate(HEADER);
             while (offset < size) {
                 header.clear();
-                if (size - offset < HEADER || readFully(ch, header, offset) < HEADER) {
+                if (size - offset < HEADER || segment.read(header, offset) < HEADER) {
                     break;
                 }
                 header.flip();
@@ -117,8 +120,7 @@ final class IngestJournal implements AutoCloseable {
                     break;
                 }
                 ByteBuffer payload = ByteBuffer.allocate(length);
-                readFully(ch, payload, offset + HEADER);
-                if (crc32c(payload.array(), 0, length) != crc) {
+                if (segment.read(payload, offset + HEADER) < length || crc32c(payload.array(), 0, length) != crc) {
                     break;
                 }
                 long start = base + offset;
@@ -130,16 +132,15 @@ final class IngestJournal implements AutoCloseable {
             }
             if (offset < size) {
                 log.warn("journal segment {}: cutting {} bytes of an unfinished record at offset {} (written by a crash "
-                        + "before it was acknowledged)", file.getFileName(), size - offset, offset);
-                ch.truncate(offset);
-                ch.force(true);
+                        + "before it was acknowledged)", file, size - offset, offset);
+                segment.truncate(offset);
             }
             return base + offset;
         }
     }
 
     /**
-     * Appends the entries and makes them durable (fsync) before returning.
+     * Appends the entries and makes them durable (force) before returning.
      *
      * @return each entry's position, in order
      */
@@ -153,8 +154,6 @@ final class IngestJournal implements AutoCloseable {
             offset += record.remaining();
             positions[i] = offset;
         }
-        ByteBuffer[] all = buffers.toArray(ByteBuffer[]::new);
-        long remaining = offset - end;
         if (failed) {
             // After a failed write the segment may end in a torn record we could not cut, or its
             // file may be unusable: continue in a new segment at the last good position (the same
@@ -162,20 +161,16 @@ final class IngestJournal implements AutoCloseable {
             // disk still refuses, so each request in the meantime gets its own error.
             roll();
             active.truncate(0);
-            active.position(0);
             failed = false;
         }
         try {
-            while (remaining > 0) {
-                remaining -= active.write(all);
-            }
-            active.force(false);
+            active.append(buffers.toArray(ByteBuffer[]::new));
+            active.force();
         } catch (IOException e) {
             // cut what part of the group reached the file, or the next group would follow a torn
             // record and a replay would stop there
             try {
                 active.truncate(end - activeBase);
-                active.position(end - activeBase);
             } catch (IOException again) {
                 e.addSuppressed(again);
             }
@@ -206,18 +201,14 @@ final class IngestJournal implements AutoCloseable {
         for (int i = 0; i + 1 < bases.size(); i++) {
             long segmentEnd = bases.get(i + 1);
             if (segmentEnd <= loadedPosition && bases.get(i) != activeBase) {
-                Files.deleteIfExists(segment(bases.get(i)));
+                files.delete(name(bases.get(i)));
             }
         }
     }
 
     /** Bytes on disk in all segments. */
     long diskBytes() {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            return -1;
-        }
+        return files.bytes();
     }
 
     @Override
@@ -230,34 +221,22 @@ final class IngestJournal implements AutoCloseable {
 
     /** Starts the next segment; the current one stays in use when the new file cannot be made. */
     private void roll() throws IOException {
-        FileChannel next = FileChannel.open(segment(end), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        next.position(next.size());
+        JournalFiles.Segment next = files.open(name(end), true);
         if (active != null) {
             active.close();
         }
         active = next;
         activeBase = end;
-        // the new file's directory entry must be durable too, or a crash could lose the whole segment
-        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-            folder.force(true);
-        } catch (IOException e) {
-            log.debug("fsync of the journal folder is not supported here: {}", e.getMessage());
-        }
+        // the new file's folder entry must be durable too, or a power loss could lose the whole segment
+        files.forceFolder();
     }
 
     private List<Long> segmentBases() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(Files::isRegularFile)
-                    .map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(SUFFIX) && n.length() == 20 + SUFFIX.length())
-                    .map(n -> Long.parseLong(n.substring(0, 20)))
-                    .sorted()
-                    .toList();
-        }
-    }
-
-    private Path segment(long base) {
-        return dir.resolve(name(base));
+        return files.list().stream()
+                .filter(n -> n.endsWith(SUFFIX) && n.length() == 20 + SUFFIX.length())
+                .map(n -> Long.parseLong(n.substring(0, 20)))
+                .sorted()
+                .toList();
     }
 
     private static String name(long base) {
@@ -293,20 +272,5 @@ final class IngestJournal implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
         return (int) crc.getValue();
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
-        int total = 0;
-        while (into.hasRemaining()) {
-            int n = ch.read(into, position + total);
-            if (n < 0) {
-                if (total == 0) {
-                    throw new EOFException();
-                }
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 }

@@ -86,6 +86,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     private final WriteQueueMeters meters;
     private final LinkedBlockingQueue<Object> toJournal = new LinkedBlockingQueue<>();
     private final LinkedBlockingDeque<ForLoader> toLoad = new LinkedBlockingDeque<>();
+    private final JournalFiles files;
     private IngestJournal journal;
     private EventsStoredPublisher publisher;
     private StoreLoader loader;
@@ -97,6 +98,13 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     /** @param listener told, on a thread of its own, what each load stored */
     public JournaledWriteQueue(EventStorage storage, Settings settings, Consumer<EventsStored> listener, MeterRegistry registry,
                                Clock clock) {
+        this(storage, settings, listener, registry, clock, null);
+    }
+
+    /** @param files the journal's files; null for the real ones in {@code settings.dir()} (tests pass a disk of their own) */
+    JournaledWriteQueue(EventStorage storage, Settings settings, Consumer<EventsStored> listener, MeterRegistry registry,
+                        Clock clock, JournalFiles files) {
+        this.files = files;
         this.storage = storage;
         this.consumer = storage.consumer();
         this.settings = settings;
@@ -177,7 +185,8 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         long stored = consumer.storedPosition();
         List<IngestJournal.Replayed> backlog = new ArrayList<>();
         try {
-            journal = IngestJournal.open(settings.dir(), settings.segmentBytes(), stored, backlog::add);
+            JournalFiles journalFiles = files != null ? files : new FileJournalFiles(settings.dir());
+            journal = IngestJournal.open(journalFiles, settings.segmentBytes(), stored, backlog::add);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the ingest journal in " + settings.dir() + ": " + e.getMessage(), e);
         }
