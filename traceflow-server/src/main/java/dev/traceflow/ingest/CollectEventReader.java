@@ -5,10 +5,11 @@ import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.sym.BinaryNameMatcher;
+import tools.jackson.core.sym.PropertyNameMatcher;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +53,13 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         // click
         X("x"), Y("y"), VIEWPORT_WIDTH("viewportWidth"), VIEWPORT_HEIGHT("viewportHeight"), SELECTOR("selector");
 
-        private static final Map<String, Field> BY_NAME = new HashMap<>();
-
-        static {
-            for (Field f : values()) {
-                BY_NAME.put(f.json, f);
-            }
-        }
+        private static final Field[] ALL = values();
+        /**
+         * Matches a property name to its field's ordinal from the name's bytes as the parser reads
+         * them, without making it a String and looking that up in a map first. Immutable, so shared.
+         */
+        private static final PropertyNameMatcher MATCHER =
+                BinaryNameMatcher.construct(Arrays.stream(ALL).map(f -> f.json).toList());
 
         final String json;
         /** Whether an object or array value is kept; for the other fields it is only a wrong kind. */
@@ -82,7 +83,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         OTHER_KIND
     }
 
-    private static final int FIELDS = Field.values().length;
+    private static final int FIELDS = Field.ALL.length;
 
     private final String headerUserAgent;
     private final long receivedAt;
@@ -109,14 +110,16 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
     @Override
     public CollectEventReader read(JsonParser p) {
         Arrays.fill(values, null);
-        String name;
-        while ((name = p.nextName()) != null) {
-            Field field = Field.BY_NAME.get(name);
+        int match;
+        // the loop ends where nextName() would return null: at the object's end (or, never in an
+        // object, at another token)
+        while ((match = p.nextNameMatch(Field.MATCHER)) >= 0 || match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
             JsonToken t = p.nextToken();
-            if (field == null) {
+            if (match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
                 skip(p, t);
                 continue;
             }
+            Field field = Field.ALL[match];
             int slot = field.ordinal();
             values[slot] = switch (t) {
                 case VALUE_STRING -> p.getString();
