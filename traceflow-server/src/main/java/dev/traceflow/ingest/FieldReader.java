@@ -114,24 +114,38 @@ final class FieldReader {
 
     static long time(String field, Object v) {
         if (v instanceof Number n) {
-            double d = n.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d) || d < 0 || d > 9.9e15) {
-                throw new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds");
-            }
-            return (long) d;
+            return epochMillis(field, n.doubleValue());
         }
         if (v instanceof String s) {
+            return isoTime(field, s);
+        }
+        throw notATime(field);
+    }
+
+    /** A time given as a JSON number: epoch milliseconds, truncated to whole ones. */
+    static long epochMillis(String field, double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d) || d < 0 || d > 9.9e15) {
+            throw new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds");
+        }
+        return (long) d;
+    }
+
+    /** A time given as a JSON string: ISO-8601 with a zone or offset. */
+    static long isoTime(String field, String s) {
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e) {
             try {
-                return Instant.parse(s).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                try {
-                    return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-                } catch (DateTimeParseException e2) {
-                    throw new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds or an ISO-8601 time with zone");
-                }
+                return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                throw new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds or an ISO-8601 time with zone");
             }
         }
-        throw new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds or an ISO-8601 time");
+    }
+
+    /** A time given as neither a number nor a string. */
+    static FieldError notATime(String field) {
+        return new FieldError("INVALID_FIELD", "field '" + field + "' must be epoch milliseconds or an ISO-8601 time");
     }
 
     /** A field problem; cheap to throw (no stack trace), as bad input is a normal outcome. */

@@ -128,17 +128,7 @@ class IngestController {
     /** Reads a TraceFlow events body (one event, or a batch) into events, rejecting bad ones by index. */
     private ParsedEvents parseCollect(HttpServletRequest request, boolean single) {
         byte[] body = bodies.read(request);
-        ParsedEvents parsed = ParsedEvents.empty();
-        String ua = request.getHeader("User-Agent");
-        long now = clock.millis();
-        IngestJson.EventSink sink = (event, index, size) -> collectEvent(event, index, size, ua, now, parsed);
-        int total = 1;
-        if (single) {
-            json.readSingle(body, sink, parsed.drops());
-        } else {
-            total = json.readBatch(body, sink, parsed.drops(), null);
-        }
-        return new ParsedEvents(parsed.events(), parsed.drops(), total);
+        return json.readCollect(body, single, request.getHeader("User-Agent"), clock.millis());
     }
 
     @Operation(summary = "Send a batch of TraceFlow events",
@@ -162,14 +152,6 @@ class IngestController {
         } catch (ApiException e) {
             outcomes.requestRejected(app.id(), e.code());
             throw e;
-        }
-    }
-
-    private static void collectEvent(Map<String, Object> event, int index, int size, String ua, long now, ParsedEvents into) {
-        try {
-            into.events().add(EventMapping.fromCollect(new FieldReader(event), index, size, ua, now));
-        } catch (FieldReader.FieldError e) {
-            into.drops().add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
         }
     }
 

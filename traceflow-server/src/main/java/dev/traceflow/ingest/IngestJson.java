@@ -19,6 +19,8 @@ import java.util.Map;
 /**
  * Streams through an ingest body event by event, so each event's size is known (from the
  * parser's byte offsets) and a batch over the count limit is refused without reading the rest.
+ * TraceFlow events are read straight into their fields ({@link CollectEventReader}); the other
+ * JSON bodies' events as maps ({@link #readObject}).
  */
 final class IngestJson {
 
@@ -43,22 +45,62 @@ final class IngestJson {
         this.maxEventBytes = maxEventBytes;
     }
 
-    /** Receives each event object with its request index and size in bytes. */
-    interface EventSink {
-        void accept(Map<String, Object> event, int index, int size);
+    /** Reads one event object: called at its {@code START_OBJECT}, returns after its {@code END_OBJECT}. */
+    interface EventReader<T> {
+        T read(JsonParser p);
+    }
+
+    /**
+     * Receives each event, as its {@link EventReader} gave it, with its request index and size in
+     * bytes; before the next event is read, as a reader may reuse what it gives.
+     */
+    interface EventSink<T> {
+        void accept(T event, int index, int size);
+    }
+
+    /**
+     * A TraceFlow events body ({@code /api/collect}: one event; {@code /api/collect/batch}: a batch)
+     * as events, and by index those that could not be read or built.
+     *
+     * @param headerUserAgent the request's User-Agent, used for events that have none
+     * @param receivedAt      when the request arrived, epoch milliseconds
+     */
+    ParsedEvents readCollect(byte[] body, boolean single, String headerUserAgent, long receivedAt) {
+        ParsedEvents parsed = ParsedEvents.empty();
+        EventSink<CollectEventReader> sink = (event, index, size) -> {
+            try {
+                parsed.events().add(event.toEvent(index, size));
+            } catch (FieldReader.FieldError e) {
+                parsed.drops().add(new Drop(index, DropReason.INVALID, e.code(), e.getMessage()));
+            }
+        };
+        // one reader per request: it holds the event being read
+        CollectEventReader reader = new CollectEventReader(headerUserAgent, receivedAt);
+        int total = 1;
+        if (single) {
+            readSingle(body, reader, sink, parsed.drops());
+        } else {
+            total = readBatch(body, reader, sink, parsed.drops(), null);
+        }
+        return new ParsedEvents(parsed.events(), parsed.drops(), total);
     }
 
     /** A body that is one event object. */
-    void readSingle(byte[] body, EventSink sink, List<Drop> drops) {
+    <T> void readSingle(byte[] body, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
         try (JsonParser p = mapper.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ApiException.malformed("the body must be one JSON event object");
             }
-            readEvent(p, 0, sink, drops);
+            readEvent(p, 0, reader, sink, drops);
             expectEnd(p);
         } catch (JacksonException e) {
             throw malformed(e);
         }
+    }
+
+    /** {@link #readBatch(byte[], EventReader, EventSink, List, Map)} with each event as {@link #readObject}'s map. */
+    int readBatch(byte[] body, EventSink<Map<String, Object>> sink, List<Drop> drops, Map<String, Object> topLevel) {
+        return readBatch(body, IngestJson::readObject, sink, drops, topLevel);
     }
 
     /**
@@ -67,12 +109,13 @@ final class IngestJson {
      *
      * @return the number of events in the body
      */
-    int readBatch(byte[] body, EventSink sink, List<Drop> drops, Map<String, Object> topLevel) {
+    <T> int readBatch(byte[] body, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops,
+                      Map<String, Object> topLevel) {
         try (JsonParser p = mapper.createParser(body)) {
             JsonToken first = p.nextToken();
             int count;
             if (first == JsonToken.START_ARRAY) {
-                count = readArray(p, sink, drops);
+                count = readArray(p, reader, sink, drops);
             } else if (first == JsonToken.START_OBJECT) {
                 count = -1;
                 while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -87,7 +130,7 @@ final class IngestJson {
                         if (value != JsonToken.START_ARRAY) {
                             throw ApiException.malformed("'events' must be an array");
                         }
-                        count = readArray(p, sink, drops);
+                        count = readArray(p, reader, sink, drops);
                     } else if (topLevel != null && value.isScalarValue()) {
                         topLevel.put(name, mapper.readValue(p, Object.class));
                     } else {
@@ -107,7 +150,7 @@ final class IngestJson {
         }
     }
 
-    private int readArray(JsonParser p, EventSink sink, List<Drop> drops) {
+    private <T> int readArray(JsonParser p, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
         int index = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -118,7 +161,7 @@ final class IngestJson {
                 throw ApiException.tooLarge("a batch holds at most " + maxEvents + " events");
             }
             if (t == JsonToken.START_OBJECT) {
-                readEvent(p, index, sink, drops);
+                readEvent(p, index, reader, sink, drops);
             } else {
                 p.skipChildren();
                 drops.add(new Drop(index, DropReason.INVALID, "INVALID_EVENT", "an event must be a JSON object"));
@@ -128,9 +171,9 @@ final class IngestJson {
         return index;
     }
 
-    private void readEvent(JsonParser p, int index, EventSink sink, List<Drop> drops) {
+    private <T> void readEvent(JsonParser p, int index, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
         long start = p.currentTokenLocation().getByteOffset();
-        Map<String, Object> event = readObject(p);
+        T event = reader.read(p);
         long end = p.currentLocation().getByteOffset();
         int size = (int) Math.min(Integer.MAX_VALUE, end - start);
         if (size > maxEventBytes) {
@@ -157,9 +200,10 @@ final class IngestJson {
         return object;
     }
 
-    private static Object readValue(JsonParser p, JsonToken t) {
+    /** The value starting at token {@code t}, as {@link #readObject} gives values. */
+    static Object readValue(JsonParser p, JsonToken t) {
         if (t == null) {
-            throw ApiException.malformed("the body is not valid JSON: it ends inside a value");
+            throw endsInsideAValue();
         }
         return switch (t) {
             case VALUE_STRING -> p.getString();
@@ -179,6 +223,10 @@ final class IngestJson {
             }
             default -> throw new IllegalStateException("unexpected JSON token " + t);
         };
+    }
+
+    static ApiException endsInsideAValue() {
+        return ApiException.malformed("the body is not valid JSON: it ends inside a value");
     }
 
     private static void expectEnd(JsonParser p) {

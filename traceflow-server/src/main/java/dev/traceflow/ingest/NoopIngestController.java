@@ -2,7 +2,6 @@ package dev.traceflow.ingest;
 
 import dev.traceflow.http.IngestPaths;
 import dev.traceflow.TraceFlowProperties;
-import dev.traceflow.core.pipeline.Drop;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,14 +10,15 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
 
 /**
- * The benchmark's ceiling: authenticates, reads and parses a batch exactly as
- * {@code /api/collect/batch} does, then answers (the same way) without processing or storing. Off unless
- * {@code traceflow.benchmark.noop-endpoint=true}; never enable it in production (it accepts
- * events it drops).
+ * The benchmark's ceiling: authenticates, reads and parses a batch into events exactly as
+ * {@code /api/collect/batch} does (the events that fail its checks are rejected by index), then
+ * answers the same way without processing or storing the events. Off unless
+ * {@code traceflow.benchmark.noop-endpoint=true}; never enable it in production (it accepts events
+ * it drops).
  */
 @RestController
 @Hidden
@@ -28,11 +28,13 @@ class NoopIngestController {
     private final IngestAuth auth;
     private final RequestBodies bodies;
     private final IngestJson json;
+    private final Clock clock;
 
-    NoopIngestController(IngestAuth auth, TraceFlowProperties properties) {
+    NoopIngestController(IngestAuth auth, TraceFlowProperties properties, Clock clock) {
         this.auth = auth;
         this.bodies = new RequestBodies(properties.ingest().maxCompressedBytes(), properties.ingest().maxDecompressedBytes());
         this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
+        this.clock = clock;
     }
 
     @PostMapping(path = IngestPaths.BENCH_NOOP, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},
@@ -40,9 +42,11 @@ class NoopIngestController {
     void noop(HttpServletRequest request, HttpServletResponse response) {
         auth.authenticate(request);
         byte[] body = bodies.read(request);
-        List<Drop> drops = new ArrayList<>();
-        int[] parsed = new int[1];
-        json.readBatch(body, (event, index, size) -> parsed[0]++, drops, null);
-        IngestReplies.accepted(response, new IngestResponse(parsed[0], drops.size(), List.of()));
+        ParsedEvents parsed = json.readCollect(body, false, request.getHeader("User-Agent"), clock.millis());
+        // parse drops come in index order, as Ingestion sorts its answer's errors
+        List<IngestResponse.Error> errors = parsed.drops().stream()
+                .map(d -> new IngestResponse.Error(d.index(), d.code(), d.message()))
+                .toList();
+        IngestReplies.accepted(response, new IngestResponse(parsed.events().size(), errors.size(), errors));
     }
 }

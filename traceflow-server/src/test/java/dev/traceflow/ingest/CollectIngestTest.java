@@ -323,4 +323,17 @@ class CollectIngestTest extends IngestTestBase {
         assertThat(r.json().path("rejected").asInt()).isZero();
         assertThat(stored(app)).isZero();
     }
+
+    @Test
+    void benchNoop_rejectsInvalidEventsByIndexAsTheBatchEndpointDoes() {
+        String app = "ingest-collect-noop-invalid";
+        String key = appKey(app);
+
+        TestHttp.Response r = postJson("/bench/noop", batch(pageview(app), event(app, "nope"), event(app, "click", "x", 1)), key);
+
+        assertAccepted(r, 1, 2);
+        assertErrorAt(r, 1, "UNKNOWN_TYPE");
+        assertErrorAt(r, 2, "MISSING_FIELD");
+        assertThat(stored(app)).isZero();
+    }
 }

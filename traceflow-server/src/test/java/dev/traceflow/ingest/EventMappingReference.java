@@ -11,15 +11,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds an {@link Event} from a TraceFlow event object (API.md "TraceFlow events"): common
- * fields, then the type's own fields. Unknown fields are ignored, as SDKs add fields over time.
+ * The map-based mapping {@code /api/collect} used before {@link CollectEventReader}, kept unchanged
+ * (but for its name) as the reference {@link CollectEventReaderTest} holds the reader to: builds an
+ * {@link Event} from a TraceFlow event object read by {@link IngestJson#readObject}, common fields,
+ * then the type's own fields. Unknown fields are ignored, as SDKs add fields over time.
  */
-final class EventMapping {
+final class EventMappingReference {
 
     static final Set<String> PERFORMANCE_METRICS = Set.of("fcp", "lcp", "fid", "inp", "cls", "ttfb", "domLoad", "load");
     static final Set<String> WEB_VITALS = Set.of("LCP", "INP", "CLS", "FCP", "TTFB", "FID");
 
-    private EventMapping() {
+    private EventMappingReference() {
     }
 
     /**
