@@ -1,5 +1,12 @@
 package dev.traceflow.ingest;
 
+import java.util.function.Supplier;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.annotation.ElementType;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.traceflow.TraceFlowProperties;
@@ -17,6 +24,7 @@ import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -47,7 +55,7 @@ import java.util.Map;
  */
 @RestController
 @Tag(name = "Ingest", description = "Telemetry from browsers, apps and backends. Authenticated by the app's ingest key.")
-@io.swagger.v3.oas.annotations.security.SecurityRequirement(name = "IngestKey")
+@SecurityRequirement(name = "IngestKey")
 class IngestController {
 
     /** Where API.md's type table is silent or lenient; shared by the descriptions of both collect endpoints. */
@@ -145,7 +153,7 @@ class IngestController {
     }
 
     /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
-    private IngestResponse countingRejections(App app, java.util.function.Supplier<IngestResponse> handler) {
+    private IngestResponse countingRejections(App app, Supplier<IngestResponse> handler) {
         try {
             ingestion.admit();
             return handler.get();
@@ -234,7 +242,7 @@ class IngestController {
     }
 
     private static AnalyticsEvent decode(byte[] body, String contentType) {
-        boolean isJson = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.APPLICATION_JSON_VALUE);
+        boolean isJson = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(MediaType.APPLICATION_JSON_VALUE);
         try {
             if (isJson) {
                 AnalyticsEvent.Builder builder = AnalyticsEvent.newBuilder();
@@ -268,8 +276,8 @@ class IngestController {
         return message == null ? null : JAVA_EXCEPTION_PREFIX.matcher(message).replaceAll("");
     }
 
-    private static final java.util.regex.Pattern JAVA_EXCEPTION_PREFIX =
-            java.util.regex.Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
+    private static final Pattern JAVA_EXCEPTION_PREFIX =
+            Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
     @Operation(summary = "The .proto schema of POST /api/event")
     @GetMapping(path = IngestPaths.ANALYTICS_SCHEMA, produces = MediaType.TEXT_PLAIN_VALUE)
@@ -278,8 +286,8 @@ class IngestController {
     }
 
     /** Documents the three ways to present an ingest key. */
-    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
-    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
     @Parameter(name = IngestAuth.KEY_HEADER, in = ParameterIn.HEADER, description = "The app's ingest key "
             + "(or Authorization: Bearer <key>, or ?key=<key>)")
     @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon")
