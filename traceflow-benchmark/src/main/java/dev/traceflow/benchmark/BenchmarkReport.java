@@ -1,14 +1,15 @@
 package dev.traceflow.benchmark;
 
-import java.util.function.Function;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
+import java.util.function.Function;
 
 /**
  * Everything a run produced: configuration, environment, the warmup, the measured phases, the

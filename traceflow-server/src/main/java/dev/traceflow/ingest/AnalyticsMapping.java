@@ -7,8 +7,8 @@ import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.proto.v1.AnalyticsEvent;
-import dev.traceflow.proto.v1.EventContext;
 import dev.traceflow.proto.v1.ErrorOccurredEvent;
+import dev.traceflow.proto.v1.EventContext;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.traceflow.ingest;
 
-import java.time.Duration;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.apps.App;
 import dev.traceflow.core.event.Event;
@@ -14,6 +13,7 @@ import dev.traceflow.storage.EventWriteQueue;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;

@@ -1,7 +1,7 @@
 package dev.traceflow.ingest;
 
-import dev.traceflow.http.IngestPaths;
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.IngestPaths;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,15 +1,15 @@
 package dev.traceflow.ingest;
 
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
-import java.util.Arrays;
 import dev.traceflow.http.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;

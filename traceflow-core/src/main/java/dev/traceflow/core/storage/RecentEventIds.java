@@ -1,7 +1,7 @@
 package dev.traceflow.core.storage;
 
-import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A bounded memory of recently stored {@code (appId, eventId)} pairs, for backends that cannot

@@ -1,6 +1,5 @@
 package dev.traceflow.audit.internal;
 
-import java.util.Locale;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
 import dev.traceflow.access.AppScope;
@@ -23,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** {@code GET /audits}: the trail, newest first, paged by cursor; admins see all, owners their apps. */
 @RestController

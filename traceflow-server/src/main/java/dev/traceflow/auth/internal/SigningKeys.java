@@ -1,10 +1,8 @@
 package dev.traceflow.auth.internal;
 
-import com.nimbusds.jose.jwk.JWK;
-import java.util.stream.Stream;
-import java.security.GeneralSecurityException;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -17,7 +15,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.text.ParseException;
@@ -31,7 +31,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.security.SecureRandom;
+import java.util.stream.Stream;
 
 /**
  * The RS256 keys that sign access tokens. The newest unretired key signs; a retired key keeps

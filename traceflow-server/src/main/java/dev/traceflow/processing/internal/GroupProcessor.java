@@ -1,13 +1,14 @@
 package dev.traceflow.processing.internal;
 
-import java.util.List;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.pipeline.EventBatch;
 import dev.traceflow.core.pipeline.EventProcessor;
 import dev.traceflow.processing.grouping.ErrorFingerprinter;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.stereotype.Component;
+
+import java.util.List;
 
 /**
  * Gives every error event its group key (API.md "Error groups"), see {@link ErrorFingerprinter}.

@@ -1,7 +1,6 @@
 package dev.traceflow.storage.internal;
 
 import dev.traceflow.core.event.Event;
-import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventDetails.ApiCallDetails;
 import dev.traceflow.core.event.EventDetails.ClickDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
@@ -10,6 +9,7 @@ import dev.traceflow.core.event.EventDetails.PerformanceDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.ResourceTiming;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
+import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
 
 import java.math.BigDecimal;

@@ -1,9 +1,9 @@
 package dev.traceflow.storage.internal;
 
-import java.util.function.BooleanSupplier;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The queue's bound, in events: a request reserves room for its events before anything is done

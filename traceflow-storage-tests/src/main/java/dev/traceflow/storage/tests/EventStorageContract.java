@@ -1,15 +1,14 @@
 package dev.traceflow.storage.tests;
 
-import java.util.Collections;
-import org.junit.jupiter.api.Assumptions;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.EventConsumer;
+import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
