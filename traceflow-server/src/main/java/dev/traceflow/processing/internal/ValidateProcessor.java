@@ -40,17 +40,36 @@ class ValidateProcessor implements EventProcessor {
         long now = clock.millis();
         batch.forEachLive((i, e) -> {
             if (e.timestamp() > now + maxFutureMillis) {
-                batch.drop(i, DropReason.INVALID, "TIMESTAMP_OUT_OF_RANGE",
-                        "timestamp is more than " + (maxFutureMillis / 3_600_000) + " hours ahead of the server clock");
+                batch.drop(i, DropReason.INVALID, "TIMESTAMP_OUT_OF_RANGE", "timestamp is more than "
+                        + (maxFutureMillis / 3_600_000) + " hours ahead of the server clock" + unitHint(e.timestamp(), now));
             } else if (e.timestamp() < now - maxPastMillis) {
-                batch.drop(i, DropReason.INVALID, "TIMESTAMP_OUT_OF_RANGE",
-                        "timestamp is more than " + (maxPastMillis / 86_400_000) + " days behind the server clock");
+                batch.drop(i, DropReason.INVALID, "TIMESTAMP_OUT_OF_RANGE", "timestamp is more than "
+                        + (maxPastMillis / 86_400_000) + " days behind the server clock" + unitHint(e.timestamp(), now));
             } else if (depth(e.properties(), 1) > maxDepth) {
                 batch.drop(i, DropReason.INVALID, "TOO_DEEP", "properties nest deeper than " + maxDepth + " levels");
             } else if (depth(e.metadata(), 1) > maxDepth) {
                 batch.drop(i, DropReason.INVALID, "TOO_DEEP", "metadata nests deeper than " + maxDepth + " levels");
             }
         });
+    }
+
+    /**
+     * The usual cause of a timestamp out of range is its unit: {@code Date.now() / 1000} (seconds)
+     * or {@code performance.timeOrigin * 1000} (microseconds). Say so when the value would be in
+     * range in that unit.
+     */
+    private String unitHint(long timestamp, long now) {
+        if (timestamp < Long.MAX_VALUE / 1000 && inWindow(timestamp * 1000, now)) {
+            return "; it looks like seconds: send epoch milliseconds";
+        }
+        if (inWindow(timestamp / 1000, now)) {
+            return "; it looks like microseconds: send epoch milliseconds";
+        }
+        return "";
+    }
+
+    private boolean inWindow(long timestamp, long now) {
+        return timestamp >= now - maxPastMillis && timestamp <= now + maxFutureMillis;
     }
 
     /** Nesting depth of a JSON-like value; stops counting once past the limit. */

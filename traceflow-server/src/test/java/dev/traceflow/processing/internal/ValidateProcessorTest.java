@@ -41,6 +41,20 @@ class ValidateProcessorTest {
     }
 
     @Test
+    void validate_aTimestampInSecondsOrMicrosecondsIsNamedAsSuch() {
+        EventBatch batch = Events.batch(
+                Event.builder("app", EventType.PAGEVIEW, NOW.getEpochSecond()).build(),
+                Event.builder("app", EventType.PAGEVIEW, NOW.toEpochMilli() * 1000).build(),
+                at(NOW.minus(Duration.ofDays(400))));
+        validate.process(batch);
+
+        assertThat(batch.drops()).extracting(d -> d.message()).containsExactly(
+                "timestamp is more than 30 days behind the server clock; it looks like seconds: send epoch milliseconds",
+                "timestamp is more than 24 hours ahead of the server clock; it looks like microseconds: send epoch milliseconds",
+                "timestamp is more than 30 days behind the server clock");
+    }
+
+    @Test
     void validate_propertiesMayNestEightLevelsNotNine() {
         EventBatch batch = Events.batch(
                 Events.of(EventType.EVENT, NOW).properties(nested(8)).build(),
