@@ -99,8 +99,9 @@ class ApiErrorHandler {
 
     /**
      * Every error answer leaves one log line (the access log of failures): the trace id is in the
-     * MDC, so the id a client quotes finds the line. 4xx at INFO, 5xx at WARN; the message is
-     * ours, never the request body or a credential.
+     * MDC, so the id a client quotes finds the line. 5xx at WARN; 4xx at DEBUG, counted into the
+     * per-minute {@link ClientErrorSummary} at INFO. The message is ours, never the request body or
+     * a credential.
      */
     static ResponseEntity<ApiError> body(HttpStatus status, String code, String message, List<?> details,
                                          HttpHeaders headers, HttpServletRequest request) {
@@ -108,7 +109,8 @@ class ApiErrorHandler {
         if (status.is5xxServerError()) {
             log.warn("{} {} -> {} {}: {} traceId={}", request.getMethod(), loggedUri(request), status.value(), code, message, traceId);
         } else {
-            log.info("{} {} -> {} {}: {} traceId={}", request.getMethod(), loggedUri(request), status.value(), code, message, traceId);
+            ClientErrorSummary.count(status.value(), code);
+            log.debug("{} {} -> {} {}: {} traceId={}", request.getMethod(), loggedUri(request), status.value(), code, message, traceId);
         }
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
         if (headers != null) {

@@ -19,7 +19,9 @@ import java.time.Instant;
  * + H2 file in a temporary folder). Every subclass shares one server (Spring caches the
  * context), so tests use their own eventIds/apps or compare counts before and after.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// 4xx answers are DEBUG lines (with a summary at INFO); tests read them to find trace ids
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "logging.level.dev.traceflow.http.ApiErrorHandler=DEBUG")
 public abstract class ServerTest {
 
     /** The bootstrap app's ingest key in tests. */
