@@ -6,11 +6,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Every event's outcome reaches the metadata table ingest_outcomes (flushed every few seconds). */
 class IngestOutcomesPersistenceTest extends ServerTest {
@@ -22,7 +24,7 @@ class IngestOutcomesPersistenceTest extends ServerTest {
     JdbcClient jdbc;
 
     @Test
-    void outcomes_arePersistedByAppAndReason() throws InterruptedException {
+    void outcomes_arePersistedByAppAndReason() {
         apps.create("outcomes-app", "Outcomes", 90, Set.of("*"));
         apps.addKey("outcomes-app", "outcomes-key");
         long now = System.currentTimeMillis();
@@ -35,17 +37,18 @@ class IngestOutcomesPersistenceTest extends ServerTest {
         assertThat(answer.status()).as(answer.toString()).isEqualTo(202);
         assertThat(answer.json().path("accepted").asInt()).as(answer.toString()).isEqualTo(2);
 
+        // flushed every 5 s: a wide margin over that on a busy machine
         Map<String, Long> expected = Map.of("accepted", 1L, "duplicate", 1L, "invalid", 1L, "bot", 1L);
-        Map<String, Long> persisted = Map.of();
-        for (int i = 0; i < 100 && !persisted.equals(expected); i++) {
-            Thread.sleep(100);
-            persisted = new TreeMap<>();
-            Map<String, Long> into = persisted;
-            jdbc.sql("SELECT outcome, SUM(events) FROM ingest_outcomes WHERE app_id = 'outcomes-app' GROUP BY outcome")
-                    .query(rs -> {
-                        into.put(rs.getString(1), rs.getLong(2));
-                    });
-        }
-        assertThat(persisted).isEqualTo(expected);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(persisted()).isEqualTo(expected));
+    }
+
+    private Map<String, Long> persisted() {
+        Map<String, Long> byOutcome = new TreeMap<>();
+        jdbc.sql("SELECT outcome, SUM(events) FROM ingest_outcomes WHERE app_id = 'outcomes-app' GROUP BY outcome")
+                .query(rs -> {
+                    byOutcome.put(rs.getString(1), rs.getLong(2));
+                });
+        return byOutcome;
     }
 }

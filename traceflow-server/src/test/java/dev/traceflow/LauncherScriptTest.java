@@ -1,6 +1,7 @@
 package dev.traceflow;
 
 import dev.traceflow.support.InstalledJdks;
+import dev.traceflow.support.Requirements;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The decisions of the run command, {@code ./traceflow}, without building or starting anything: the
@@ -163,7 +163,7 @@ class LauncherScriptTest {
 
     @Test
     void tooOldJavaHome_isPassedOver_forTheNewestJdkUnderUsrLibJvm() throws Exception {
-        assumeTrue(InstalledJdks.newestUnderUsrLibJvm() >= 21, "needs a JDK >= 21 under /usr/lib/jvm, as this machine kind has");
+        Requirements.require(InstalledJdks.newestUnderUsrLibJvm() >= 21, "a JDK >= 21 under /usr/lib/jvm, as this machine kind has");
         existingJar(600);
 
         Run run = launch(Map.of("JAVA_HOME", fakeJdk("17.0.12").toString(), "TRACEFLOW_AOT", "off"));

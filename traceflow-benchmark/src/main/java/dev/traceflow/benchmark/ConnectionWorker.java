@@ -25,6 +25,7 @@ final class ConnectionWorker implements Runnable {
     private final CountDownLatch ready;
     private final CountDownLatch go;
     private final ConnectionStats stats = new ConnectionStats();
+    private final Ticker ticker;
     private int nextRequest;
     private long startNanos;
     private long deadlineNanos;
@@ -34,21 +35,23 @@ final class ConnectionWorker implements Runnable {
     /**
      * @param requests this worker's private copies (their id slots are overwritten on every send)
      * @param firstRequest index of the first request to send, so connections do not move in lockstep
+     * @param ticker       the phase clock's time
      */
     ConnectionWorker(RawHttpConnection connection, List<PreparedRequest> requests, int firstRequest,
-                     EventIdSequence eventIds, CountDownLatch ready, CountDownLatch go) {
+                     EventIdSequence eventIds, CountDownLatch ready, CountDownLatch go, Ticker ticker) {
         this.connection = connection;
         this.requests = requests;
         this.nextRequest = firstRequest % requests.size();
         this.eventIds = eventIds;
         this.ready = ready;
         this.go = go;
+        this.ticker = ticker;
     }
 
     /**
      * Sets the phase clock; must be called before {@code go} opens.
      *
-     * @param startNanos    {@link System#nanoTime()} at which the phase starts
+     * @param startNanos    the ticker's time at which the phase starts
      * @param deadlineNanos no request is started at or after this time
      * @param firstSendNanos open loop only: due time of this connection's first request
      * @param intervalNanos  open loop only: time between this connection's requests; 0 for closed loop
@@ -78,7 +81,7 @@ final class ConnectionWorker implements Runnable {
                 ready.countDown();
             }
             go.await();
-            waitUntil(startNanos);
+            ticker.parkUntil(startNanos);
             if (intervalNanos > 0) {
                 runOpenLoop();
             } else {
@@ -102,7 +105,7 @@ final class ConnectionWorker implements Runnable {
 
     private void runClosedLoop() {
         while (true) {
-            long sendNanos = System.nanoTime();
+            long sendNanos = ticker.nanoTime();
             if (sendNanos >= deadlineNanos) {
                 return;
             }
@@ -114,10 +117,10 @@ final class ConnectionWorker implements Runnable {
         for (long k = 0; ; k++) {
             long dueNanos = firstSendNanos + (long) (k * intervalNanos);
             // Stop at the deadline even when behind schedule, so the phase length stays what was asked.
-            if (dueNanos >= deadlineNanos || System.nanoTime() >= deadlineNanos) {
+            if (dueNanos >= deadlineNanos || ticker.nanoTime() >= deadlineNanos) {
                 return;
             }
-            waitUntil(dueNanos);
+            ticker.parkUntil(dueNanos);
             sendOne(dueNanos);
         }
     }
@@ -128,19 +131,12 @@ final class ConnectionWorker implements Runnable {
         request.stampEventIds(eventIds);
         try {
             HttpResponse response = connection.exchange(request.bytes(), request.bytes().length);
-            stats.recordAnswer(response, System.nanoTime() - latencyOriginNanos);
+            stats.recordAnswer(response, ticker.nanoTime() - latencyOriginNanos);
         } catch (IOException e) {
             stats.recordIoError(e);
             if (e instanceof ConnectException) {
                 LockSupport.parkNanos(CONNECT_RETRY_PAUSE_MILLIS * 1_000_000);
             }
-        }
-    }
-
-    private static void waitUntil(long nanoTime) {
-        long remaining;
-        while ((remaining = nanoTime - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(remaining);
         }
     }
 }

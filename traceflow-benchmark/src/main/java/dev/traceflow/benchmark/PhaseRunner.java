@@ -28,6 +28,7 @@ public final class PhaseRunner {
     private final List<BatchTemplate> templates;
     private final int connections;
     private final String runTag;
+    private final Ticker ticker;
     private final Map<String, List<PreparedRequest>> requestsByPath = new HashMap<>();
     private int nextStreamId;
 
@@ -37,6 +38,12 @@ public final class PhaseRunner {
      */
     public PhaseRunner(InetSocketAddress address, String ingestKey, List<BatchTemplate> templates,
                        int connections, String runTag) {
+        this(address, ingestKey, templates, connections, runTag, Ticker.SYSTEM);
+    }
+
+    /** @param ticker the phases' clock (tests move it by hand) */
+    PhaseRunner(InetSocketAddress address, String ingestKey, List<BatchTemplate> templates,
+                int connections, String runTag, Ticker ticker) {
         if (connections < 1) {
             throw new IllegalArgumentException("need at least one connection");
         }
@@ -46,6 +53,7 @@ public final class PhaseRunner {
         this.templates = templates;
         this.connections = connections;
         this.runTag = runTag;
+        this.ticker = ticker;
     }
 
     /** Runs {@code phase} to completion; blocks for about its duration. */
@@ -64,13 +72,13 @@ public final class PhaseRunner {
             List<PreparedRequest> own = shared.stream().map(PreparedRequest::privateCopy).toList();
             ConnectionWorker worker = new ConnectionWorker(
                     new RawHttpConnection(address, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS),
-                    own, i * 7, new EventIdSequence(runTag, nextStreamId++), ready, go);
+                    own, i * 7, new EventIdSequence(runTag, nextStreamId++), ready, go, ticker);
             workers.add(worker);
             threads.add(Thread.ofPlatform().name("load-" + phase.name() + "-" + i).daemon().start(worker));
         }
         ready.await();
 
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_DELAY_MILLIS);
+        long start = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_DELAY_MILLIS);
         long deadline = start + phase.duration().toNanos();
         // Open loop: each connection carries 1/connections of the rate, the connections' first sends
         // staggered across one interval so the aggregate is evenly spaced.
@@ -82,7 +90,7 @@ public final class PhaseRunner {
         for (Thread thread : threads) {
             thread.join();
         }
-        long elapsed = System.nanoTime() - start;
+        long elapsed = ticker.nanoTime() - start;
 
         long connects = workers.stream().mapToLong(ConnectionWorker::connectsMade).sum();
         return PhaseResult.merge(phase, elapsed, workers.stream().map(ConnectionWorker::stats).toList(), connects);

@@ -1,12 +1,13 @@
 package dev.traceflow.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Percentage.withPercentage;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,13 +48,37 @@ class PhaseRunnerTest {
         assertThat(stub.ingestedEventIds).hasSize((int) (first.acceptedEvents() + second.acceptedEvents()));
     }
 
+    /**
+     * A clock only the load loops move: parking until a time sets it there at once, and nothing
+     * else moves it, so an open loop's schedule alone decides what is sent.
+     */
+    private static final class HandMovedTicker implements Ticker {
+        private final AtomicLong now = new AtomicLong();
+
+        @Override
+        public long nanoTime() {
+            return now.get();
+        }
+
+        @Override
+        public void parkUntil(long nanoTime) {
+            now.accumulateAndGet(nanoTime, Math::max);
+        }
+    }
+
     @Test
-    void openLoopSendsAtTheScheduledRate() throws InterruptedException {
-        PhaseResult result = runner.run(LoadPhase.fixedRate("ingest-half", IngestBenchmark.INGEST_PATH, Duration.ofSeconds(1), 200));
+    void openLoopSendsEveryRequestItsScheduleHasBeforeTheDeadline() throws InterruptedException {
+        PhaseRunner onSchedule = new PhaseRunner(stub.address(), StubIngestServer.KEY, templates, 4, "open", new HandMovedTicker());
+
+        PhaseResult result = onSchedule.run(LoadPhase.fixedRate("ingest-half", IngestBenchmark.INGEST_PATH, Duration.ofSeconds(1), 200));
 
         assertThat(result.loop()).isEqualTo("open");
-        assertThat((double) result.requests()).isCloseTo(200, withPercentage(10));
-        assertThat(result.eventsPerSecond()).isCloseTo(200 * 50, withPercentage(15));
+        // 200 a second for a second: 4 connections of 50 requests 20 ms apart, their starts 5 ms apart
+        assertThat(result.requests()).isEqualTo(200).isEqualTo(stub.ingestRequests.get());
+        assertThat(result.acceptedEvents()).isEqualTo(200 * 50);
+        // the phase clock stops at the last answer, sent when due at 995 ms
+        assertThat(result.seconds()).isCloseTo(0.995, within(1e-9));
+        assertThat(result.eventsPerSecond()).isCloseTo(200 * 50 / 0.995, within(1e-6));
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
@@ -38,12 +37,7 @@ class IngestRateLimits {
             .maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
     private final TimeMeter time;
 
-    @Autowired
-    IngestRateLimits() {
-        this(TimeMeter.SYSTEM_NANOTIME);
-    }
-
-    /** @param time the buckets' clock (tests move it by hand) */
+    /** @param time the buckets' clock: the server's (tests move it by hand) */
     IngestRateLimits(TimeMeter time) {
         this.time = time;
     }

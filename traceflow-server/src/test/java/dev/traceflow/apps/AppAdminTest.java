@@ -37,6 +37,24 @@ class AppAdminTest extends ServerTest {
         assertThat(http.get("/api/apps/ok-" + id, bearer(admin)).status()).as("nothing half-stored").isEqualTo(404);
     }
 
+    /** A fraction where a whole number of days belongs is a client error, not silently 30 (application.yml). */
+    @Test
+    void retentionDaysWithAFraction_isRefusedWith400_andChangesNothing() {
+        String id = TestAuth.uniqueName("frac");
+        TestHttp.Response created = http.post("/api/apps", "{\"id\":\"" + id + "\",\"retentionDays\":30.5}",
+                "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        assertThat(created.status()).as(created.toString()).isEqualTo(400);
+        assertThat(created.json().path("code").asString()).isEqualTo("MALFORMED_BODY");
+        assertThat(http.get("/api/apps/" + id, bearer(auth.admin())).status()).as("not created").isEqualTo(404);
+
+        auth.createApp(id);
+        TestHttp.Response patched = http.send("PATCH", "/api/apps/" + id, "{\"retentionDays\":30.5}".getBytes(),
+                "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        assertThat(patched.status()).as(patched.toString()).isEqualTo(400);
+        assertThat(patched.json().path("code").asString()).isEqualTo("MALFORMED_BODY");
+        assertThat(http.get("/api/apps/" + id, bearer(auth.admin())).json().path("retentionDays").asInt()).isEqualTo(90);
+    }
+
     @Test
     void list_showsEachAppWithItsOwnOrigins() {
         String admin = auth.admin();

@@ -4,6 +4,8 @@ import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 import java.util.List;
@@ -13,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Writes leave audit rows (actor, action, resource, IP, trace id, no secrets); GET /audits filters and pages by role. */
 class AuditTrailTest extends ServerTest {
+
+    @Autowired
+    JdbcClient jdbc;
 
     private List<JsonNode> items(TestHttp.Response r) {
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -41,6 +46,45 @@ class AuditTrailTest extends ServerTest {
         List<String> actions = items(http.get("/audits?appId=" + app, bearer(auth.admin()))).stream()
                 .map(r -> r.path("action").asString()).toList();
         assertThat(actions).containsExactly("key.create", "app.create"); // newest first
+    }
+
+    /**
+     * README: rows are "written in the same transaction as the change". A key rotation changes the
+     * old key, adds a key, writes that key's key.create row and then its key.rotate row; when the
+     * last insert fails, the key.create row written before it goes too, and so do both changes.
+     */
+    @Test
+    void aFailureAfterAnAuditRow_rollsBackTheRowAndTheChangeTogether() {
+        String app = TestAuth.uniqueName("audtx");
+        auth.createApp(app);
+        TestHttp.Response created = http.post("/api/apps/" + app + "/keys", "", bearer(auth.admin()));
+        String key = created.json().path("key").asString();
+        String keyId = created.json().path("id").asString();
+        List<String> before = actions(app);
+
+        FailingAuditInsert.failOn("key.rotate", app);
+        jdbc.sql("CREATE TRIGGER audits_fail_for_test BEFORE INSERT ON audits FOR EACH ROW CALL \""
+                + FailingAuditInsert.class.getName() + "\"").update();
+        TestHttp.Response rotated;
+        try {
+            rotated = http.post("/api/apps/" + app + "/keys/" + keyId + "/rotate", "{\"overlapSeconds\":0}",
+                    "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        } finally {
+            jdbc.sql("DROP TRIGGER audits_fail_for_test").update();
+            FailingAuditInsert.reset();
+        }
+
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(500);
+        assertThat(actions(app)).as("no key.create row of the new key").isEqualTo(before);
+        assertThat(items(http.get("/api/apps/" + app + "/keys", bearer(auth.admin())))).as("no new key")
+                .extracting(k -> k.path("id").asString()).containsExactly(keyId);
+        assertThat(http.post("/api/collect", "{\"appId\":\"" + app + "\",\"type\":\"pageview\",\"timestamp\":"
+                        + System.currentTimeMillis() + "}", "Content-Type", "application/json", "X-TraceFlow-Key", key).status())
+                .as("the old key was not ended (overlap 0 would have ended it at once)").isEqualTo(202);
+    }
+
+    private List<String> actions(String app) {
+        return items(http.get("/audits?appId=" + app, bearer(auth.admin()))).stream().map(r -> r.path("action").asString()).toList();
     }
 
     @Test

@@ -1,14 +1,21 @@
 package dev.traceflow.ingest;
 
+import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,6 +194,32 @@ class CollectIngestTest extends IngestTestBase {
         assertThat(stored(APP)).isEqualTo(before + 1);
     }
 
+    /**
+     * README: a repeated eventId counts as accepted (a client that retries must not see an error
+     * for what is already stored), is stored once, and is counted as duplicate in the outcomes.
+     * Each retry comes after the first copy is stored, through every JSON endpoint.
+     */
+    @Test
+    void repeatedEventId_isAnsweredAsAccepted_storedOnce_andCountedAsDuplicate() {
+        String app = TestAuth.uniqueName("ingest-repeat");
+        String key = appKey(app);
+        String eventId = UUID.randomUUID().toString();
+        Map<String, Object> event = event(app, "pageview", "eventId", eventId);
+        assertAccepted(postJson("/api/collect", json(event), key), 1, 0);
+        awaitStored();
+
+        assertAccepted(postJson("/api/collect", json(event), key), 1, 0);
+        assertAccepted(postJson("/api/collect/batch", batch(event), key), 1, 0);
+        String telemetry = "{\"app\":\"" + app + "\",\"events\":[{\"type\":\"page\",\"name\":\"/\",\"ts\":"
+                + System.currentTimeMillis() + ",\"props\":{\"eventId\":\"" + eventId + "\"}}]}";
+        assertAccepted(postJson("/api/telemetry/batch", telemetry, key), 1, 0);
+
+        assertThat(stored(app)).isEqualTo(1);
+        JsonNode stats = http.get("/api/ingest/stats?appId=" + app, TestAuth.bearer(auth.admin())).json();
+        assertThat(stats.path("accepted").asLong()).as(stats.toString()).isEqualTo(1);
+        assertThat(stats.path("duplicate").asLong()).as(stats.toString()).isEqualTo(3);
+    }
+
     @Test
     void collectBatch_storesEventIdRepeatedWithinOneBatchOnce() {
         String key = appKey(APP);
@@ -254,15 +287,50 @@ class CollectIngestTest extends IngestTestBase {
     }
 
     @Test
-    void collect_usesTheRequestUserAgentWhenTheEventHasNone() {
+    void collect_usesTheRequestUserAgentWhenTheEventHasNone() throws Exception {
         String key = appKey(APP);
-        long before = stored(APP);
+        String without = UUID.randomUUID().toString();
+        String with = UUID.randomUUID().toString();
 
-        TestHttp.Response r = http.post("/api/collect", json(event(APP, "pageview", "userAgent", ABSENT)),
-                KEY, key, CT, JSON, "User-Agent", CHROME_UA);
+        assertAccepted(http.post("/api/collect", json(event(APP, "pageview", "userAgent", ABSENT, "eventId", without)),
+                KEY, key, CT, JSON, "User-Agent", FIREFOX_UA), 1, 0);
+        assertAccepted(http.post("/api/collect", json(event(APP, "pageview", "eventId", with)),
+                KEY, key, CT, JSON, "User-Agent", FIREFOX_UA), 1, 0);
 
-        assertAccepted(r, 1, 0);
-        assertThat(stored(APP)).isEqualTo(before + 1);
+        assertThat(storedUserAgentAndBrowser(without)).as("the request's").containsExactly(FIREFOX_UA, "Firefox");
+        assertThat(storedUserAgentAndBrowser(with)).as("the event's own wins").containsExactly(CHROME_UA, "Chrome");
+    }
+
+    private static final String FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    /**
+     * The stored user agent of the event with this id, and the browser derived from it, read from
+     * a copy of the server's DuckDB file and its write-ahead log (the storage SPI has no read of
+     * single events yet, and the server holds the file itself). Once the loader has stored every
+     * acknowledged event nothing writes to it until the next request, so the copy is whole.
+     */
+    private List<String> storedUserAgentAndBrowser(String eventId) throws Exception {
+        awaitStored();
+        Path copy = Files.createTempDirectory("traceflow-ua-");
+        try {
+            for (String name : new String[] {"events.duckdb", "events.duckdb.wal"}) {
+                if (Files.exists(dataDir().resolve(name))) {
+                    Files.copy(dataDir().resolve(name), copy.resolve(name));
+                }
+            }
+            try (var c = DriverManager.getConnection("jdbc:duckdb:" + copy.resolve("events.duckdb"));
+                 var st = c.prepareStatement("SELECT json_extract_string(data, '$.userAgent'), browser FROM events "
+                         + "WHERE app_id = ? AND event_id = ?")) {
+                st.setString(1, APP);
+                st.setString(2, eventId);
+                try (var rs = st.executeQuery()) {
+                    assertThat(rs.next()).as("event " + eventId + " stored").isTrue();
+                    return Arrays.asList(rs.getString(1), rs.getString(2)); // either may be null
+                }
+            }
+        } finally {
+            FileSystemUtils.deleteRecursively(copy);
+        }
     }
 
     @Test
@@ -288,7 +356,7 @@ class CollectIngestTest extends IngestTestBase {
                 event(app, "pageview", "eventId", "s-1"), event(app, "pageview", "eventId", "s-2")), key);
         assertAccepted(r, 3, 0);
 
-        tools.jackson.databind.JsonNode stats = http.get("/api/ingest/stats?appId=" + app, dev.traceflow.support.TestAuth.bearer(auth.admin())).json();
+        JsonNode stats = http.get("/api/ingest/stats?appId=" + app, TestAuth.bearer(auth.admin())).json();
 
         assertThat(stats.path("accepted").asLong()).isEqualTo(2);
         assertThat(stats.path("duplicate").asLong()).isEqualTo(1);

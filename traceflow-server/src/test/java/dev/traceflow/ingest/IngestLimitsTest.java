@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +117,9 @@ class IngestLimitsTest extends IngestTestBase {
         assertThat(stored(APP)).isEqualTo(before);
     }
 
+    /** That decoding stops at the limit, rather than inflating all 50 MiB first, is RequestBodiesTest's. */
     @Test
-    void collectBatch_rejectsGzipBombWith413Quickly() throws IOException {
+    void collectBatch_rejectsGzipBombWith413() throws IOException {
         String key = appKey(APP);
         long before = stored(APP);
         // a valid batch start followed by 50 MiB of spaces (legal JSON whitespace) gzipped to ~50 KiB
@@ -140,12 +140,9 @@ class IngestLimitsTest extends IngestTestBase {
         byte[] bomb = out.toByteArray();
         assertThat(bomb.length).isLessThan(200 * 1024);
 
-        long start = System.nanoTime();
         TestHttp.Response r = http.post("/api/collect/batch", bomb, KEY, key, CT, JSON, "Content-Encoding", "gzip");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertApiError(r, 413, "PAYLOAD_TOO_LARGE");
-        assertThat(took).isLessThan(Duration.ofSeconds(5));
         assertThat(stored(APP)).isEqualTo(before);
     }
 
@@ -156,11 +153,9 @@ class IngestLimitsTest extends IngestTestBase {
         byte[] bomb = gzip(new byte[50 * 1024 * 1024]);
         assertThat(bomb.length).isLessThan(100 * 1024);
 
-        long start = System.nanoTime();
         TestHttp.Response r = http.post("/api/collect/batch", bomb, KEY, key, CT, JSON, "Content-Encoding", "gzip");
 
         assertApiError(r, 413, "PAYLOAD_TOO_LARGE");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(stored(APP)).isEqualTo(before);
     }
 

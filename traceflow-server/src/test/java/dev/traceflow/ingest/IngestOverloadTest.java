@@ -1,30 +1,39 @@
 package dev.traceflow.ingest;
 
+import dev.traceflow.core.event.Event;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.EventWriteQueue;
+import dev.traceflow.storage.internal.JournaledWriteQueue;
 import dev.traceflow.storage.tests.InMemoryStorage;
 import dev.traceflow.support.GatedStorage;
+import dev.traceflow.support.Requirements;
+import dev.traceflow.support.ServerTest;
+import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The bounded queue in front of storage, over HTTP: when it cannot take a request's events the
@@ -59,16 +68,16 @@ class IngestOverloadTest {
 
         /** The real queue, except that submissions never complete while {@link #journalHangs}. */
         @Bean
-        @org.springframework.context.annotation.Primary
-        EventWriteQueue hangingQueue(dev.traceflow.storage.internal.JournaledWriteQueue real) {
+        @Primary
+        EventWriteQueue hangingQueue(JournaledWriteQueue real) {
             return new EventWriteQueue() {
-                public CompletableFuture<Void> submit(String appId, List<dev.traceflow.core.event.Event> events) {
+                public CompletableFuture<Void> submit(String appId, List<Event> events) {
                     return journalHangs ? new CompletableFuture<>() : real.submit(appId, events);
                 }
                 public CompletableFuture<Long> deleteApp(String appId) { return real.deleteApp(appId); }
                 public CompletableFuture<Long> deleteOlderThan(String appId, Instant cutoff) { return real.deleteOlderThan(appId, cutoff); }
-                public boolean awaitStored(java.time.Duration timeout) throws InterruptedException { return real.awaitStored(timeout); }
-                public boolean awaitRoom(java.time.Duration maxWait) throws InterruptedException { return real.awaitRoom(maxWait); }
+                public boolean awaitStored(Duration timeout) throws InterruptedException { return real.awaitStored(timeout); }
+                public boolean awaitRoom(Duration maxWait) throws InterruptedException { return real.awaitRoom(maxWait); }
                 public int queuedEvents() { return real.queuedEvents(); }
                 public String loadError() { return real.loadError(); }
             };
@@ -82,12 +91,15 @@ class IngestOverloadTest {
         registry.add("traceflow.data-dir", dir::toString);
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata"));
         registry.add("traceflow.bootstrap.ingest-key", () -> "overload-key");
-        registry.add("traceflow.bootstrap.admin-password", () -> dev.traceflow.support.ServerTest.ADMIN_PASSWORD);
+        registry.add("traceflow.bootstrap.admin-password", () -> ServerTest.ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4");
     }
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    EventWriteQueue queue;
 
     private TestHttp.Response post(int events) {
         StringBuilder body = new StringBuilder("[");
@@ -116,10 +128,9 @@ class IngestOverloadTest {
         assertThat(refused.header("Access-Control-Expose-Headers")).contains("Retry-After");
         assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
         STORAGE.openGate();
-        awaitStored(before + 60);
-        Thread.sleep(200);
+        awaitEverythingQueuedStored();
         assertThat(stored() - before).as("only the first request's events").isEqualTo(60);
-        String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
+        String metrics = http().get("/actuator/prometheus", adminToken()).body();
         // refused before its body was read (the queue was over half full): counted as a request
         assertThat(metrics).containsPattern("traceflow_ingest_requests_rejected_total\\{app=\"demo\",[^}]*code=\"OVERLOADED\"[^}]*} [1-9]");
         assertThat(metrics).containsPattern("traceflow_storage_queue_admission_waits_total\\{[^}]*} [1-9]");
@@ -139,7 +150,8 @@ class IngestOverloadTest {
         assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
         assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
         STORAGE.openGate();
-        awaitStored(stored + 40);
+        awaitEverythingQueuedStored();
+        assertThat(stored() - stored).isEqualTo(40);
         Map<String, Long> after = outcomes();
         assertThat(after.get("overloaded") - before.get("overloaded")).isEqualTo(70);
         assertThat(after.get("rate_limited") - before.get("rate_limited")).as("not a rate limit").isZero();
@@ -163,10 +175,9 @@ class IngestOverloadTest {
     }
 
     private Map<String, Long> outcomes() {
-        TestHttp.Response r = http().get("/api/ingest/stats?appId=demo",
-                dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin()));
+        TestHttp.Response r = http().get("/api/ingest/stats?appId=demo", adminToken());
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        Map<String, Long> out = new java.util.HashMap<>();
+        Map<String, Long> out = new HashMap<>();
         r.json().properties().forEach(e -> {
             if (e.getValue().isNumber()) {
                 out.put(e.getKey(), e.getValue().asLong());
@@ -188,15 +199,16 @@ class IngestOverloadTest {
         assertThat(stored()).isEqualTo(before);
 
         STORAGE.failures.set(0);
-        awaitStored(before + 5);
+        awaitEverythingQueuedStored();
+        assertThat(stored() - before).isEqualTo(5);
         awaitHealth(200);
-        String metrics = http().get("/actuator/prometheus", dev.traceflow.support.TestAuth.bearer(new dev.traceflow.support.TestAuth(http()).admin())).body();
+        String metrics = http().get("/actuator/prometheus", adminToken()).body();
         assertThat(metrics).containsPattern("traceflow_storage_load_failures_total\\{[^}]*} [1-9]");
     }
 
     @Test
     void journalWriteFailure_answers503StorageUnavailableAndStoresNothingOfTheRequest() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        Requirements.require(Files.isWritable(Path.of("/dev/full")), "/dev/full (a disk that is always full)");
         int before = stored();
         long failedBefore = outcomes().get("storage_failed");
         Path journal = dataDir.resolve("journal");
@@ -220,8 +232,7 @@ class IngestOverloadTest {
         Files.delete(full);
         assertThat(post(1).status()).as("the disk has room again").isEqualTo(202);
         assertThat(outcomes().get("storage_failed") - failedBefore).isEqualTo(1);
-        awaitStored(before + 3);
-        Thread.sleep(200);
+        awaitEverythingQueuedStored();
         assertThat(stored() - before).as("the three journaled requests only").isEqualTo(3);
     }
 
@@ -229,7 +240,7 @@ class IngestOverloadTest {
         return EVENTS.events().size();
     }
 
-    private static long newestSegment(Path journal) throws java.io.IOException {
+    private static long newestSegment(Path journal) throws IOException {
         try (var files = Files.list(journal)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".journal"))
                     .mapToLong(n -> Long.parseLong(n.substring(0, 20))).max().orElseThrow();
@@ -240,20 +251,21 @@ class IngestOverloadTest {
         return new TestHttp("http://127.0.0.1:" + port);
     }
 
-    private TestHttp.Response awaitHealth(int status) throws InterruptedException {
-        TestHttp.Response r = http().get("/health");
-        for (int i = 0; i < 100 && r.status() != status; i++) {
-            Thread.sleep(100);
-            r = http().get("/health");
-        }
-        assertThat(r.status()).as(r.toString()).isEqualTo(status);
-        return r;
+    private String[] adminToken() {
+        return TestAuth.bearer(new TestAuth(http()).admin());
     }
 
-    private static void awaitStored(int count) throws InterruptedException {
-        for (int i = 0; i < 200 && stored() < count; i++) {
-            Thread.sleep(50);
-        }
-        assertThat(stored()).isEqualTo(count);
+    private TestHttp.Response awaitHealth(int status) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> http().get("/health"), r -> r.status() == status);
+    }
+
+    /**
+     * Every event the queue acknowledged is in the store: counts taken after this are final (a
+     * refused request that had slipped into the queue would be counted too, not missed by a
+     * sleep that ended too early).
+     */
+    private void awaitEverythingQueuedStored() throws InterruptedException {
+        assertThat(queue.awaitStored(Duration.ofSeconds(30))).as("the loader stored what was acknowledged").isTrue();
     }
 }

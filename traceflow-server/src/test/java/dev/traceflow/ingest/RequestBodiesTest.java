@@ -57,4 +57,25 @@ class RequestBodiesTest {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
         assertThat(new RequestBodies(10_000, 1000).read(request(gz.toByteArray(), true, "gzip"))).hasSize(1000);
     }
+
+    /**
+     * A gzip bomb costs at most the limit: decoding stops once past it. Shown without a clock: the
+     * stream's checksum at its very end is wrong, which only a decoder that reads to the end sees
+     * (it would answer 400 for the corrupt stream instead of 413).
+     */
+    @Test
+    void read_stopsDecodingAGzipBombAtTheLimit_withoutInflatingTheRest() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(new byte[10 * 1024 * 1024]); // 10 MiB of zeros, about 10 KiB compressed
+        }
+        byte[] bomb = gz.toByteArray();
+        bomb[bomb.length - 8] ^= 0x01; // the trailer's CRC-32 (then the length, 4 bytes each)
+        assertThatThrownBy(() -> new RequestBodies(1 << 20, 11 * 1024 * 1024).read(request(bomb, true, "gzip")))
+                .as("the corruption is there for a decoder that reads to the end")
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
+
+        assertThatThrownBy(() -> new RequestBodies(1 << 20, 64 * 1024).read(request(bomb, true, "gzip")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
+    }
 }

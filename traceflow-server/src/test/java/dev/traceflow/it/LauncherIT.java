@@ -1,6 +1,7 @@
 package dev.traceflow.it;
 
 import dev.traceflow.support.InstalledJdks;
+import dev.traceflow.support.Requirements;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The README's run command, {@code ./traceflow}, against the jar built by {@code package}: it finds a
@@ -45,7 +45,7 @@ class LauncherIT {
 
     @Test
     void traceflow_startsFromAStartUpCacheOfThisBuild_andStoresTheFirstEvent() throws Exception {
-        assumeTrue(jdk25Installed(), "the start-up cache needs a JDK >= 25");
+        Requirements.require(jdk25Installed(), "a JDK >= 25 (the start-up cache needs one) under /usr/lib/jvm or as JAVA_HOME");
 
         TestHttp http = start(Map.of());
 

@@ -11,9 +11,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.time.Duration;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The metadata database on the machine's PostgreSQL (127.0.0.1:5432, database {@code test};
@@ -85,18 +87,15 @@ class PostgresMetadataIT {
     }
 
     @Test
-    void outcomes_areMergedOnPostgres() throws InterruptedException {
+    void outcomes_areMergedOnPostgres() {
         apps.create("pg-outcomes", "Outcomes", 30, Set.of("*"));
         apps.addKey("pg-outcomes", "pg-outcomes-key");
         post("pg-outcomes-key", "pg-outcomes");
         post("pg-outcomes-key", "pg-outcomes");
-        Long accepted = null;
-        for (int i = 0; i < 50 && (accepted == null || accepted < 2); i++) {
-            Thread.sleep(100);
-            accepted = jdbc.sql("SELECT sum(events) FROM ingest_outcomes WHERE app_id = 'pg-outcomes' AND outcome = 'accepted'")
-                    .query(Long.class).optional().orElse(null);
-        }
-        assertThat(accepted).isEqualTo(2L);
+        // flushed every 5 s (the old 5 s of polling could end just before the flush): a wide margin
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(jdbc.sql("SELECT sum(events) FROM ingest_outcomes WHERE app_id = 'pg-outcomes' AND outcome = 'accepted'")
+                        .query(Long.class).optional()).contains(2L));
     }
 
     private TestHttp.Response post(String key, String appId) {

@@ -1,18 +1,24 @@
 package dev.traceflow.support;
 
 import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.storage.EventWriteQueue;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.convention.TestBean;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Base for tests against the whole server over real HTTP, on the embedded default (DuckDB file
@@ -30,6 +36,11 @@ public abstract class ServerTest {
     public static final String ADMIN_PASSWORD = "admin-test-password";
     /** The one origin allowed to call the read / admin API from a browser in tests. */
     public static final String DASHBOARD_ORIGIN = "https://dash.example";
+    /**
+     * The test servers' clock (the server's {@code Clock} bean): tests of time-based rules hold
+     * and move it instead of sleeping; whoever holds it releases it after the test.
+     */
+    public static final TestClock CLOCK = new TestClock();
     private static final Path DATA_DIR;
 
     static {
@@ -52,6 +63,14 @@ public abstract class ServerTest {
         registry.add("traceflow.auth.cors-allowed-origins", () -> DASHBOARD_ORIGIN);
     }
 
+    /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */
+    @TestBean(name = "clock", methodName = "testClock")
+    Clock serverClock;
+
+    static Clock testClock() {
+        return CLOCK;
+    }
+
     @LocalServerPort
     protected int port;
 
@@ -59,7 +78,7 @@ public abstract class ServerTest {
     protected EventStorage storage;
 
     @Autowired
-    protected dev.traceflow.storage.EventWriteQueue writeQueue;
+    protected EventWriteQueue writeQueue;
 
     protected TestHttp http;
     protected TestAuth auth;
@@ -67,7 +86,7 @@ public abstract class ServerTest {
     @BeforeEach
     void client() {
         http = new TestHttp("http://127.0.0.1:" + port);
-        auth = new TestAuth(http);
+        auth = new TestAuth(http, CLOCK);
     }
 
     /** Stored events of the app over the whole accepted window (31 days back, 2 days ahead). */
@@ -80,8 +99,7 @@ public abstract class ServerTest {
     /** Every event acknowledged so far is in the event store (the loader runs a little after the 202). */
     protected void awaitStored() {
         try {
-            org.assertj.core.api.Assertions.assertThat(writeQueue.awaitStored(java.time.Duration.ofSeconds(20)))
-                    .as("events loaded into the store").isTrue();
+            assertThat(writeQueue.awaitStored(Duration.ofSeconds(20))).as("events loaded into the store").isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

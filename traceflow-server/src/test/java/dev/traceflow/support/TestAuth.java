@@ -1,5 +1,11 @@
 package dev.traceflow.support;
 
+import com.nimbusds.jwt.JWTParser;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -12,12 +18,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class TestAuth {
 
-    private static final ConcurrentHashMap<String, String> ADMIN_TOKENS = new ConcurrentHashMap<>();
+    /** A cached token is replaced when it has less than this left: enough for the requests it is fetched for. */
+    static final Duration EXPIRY_MARGIN = Duration.ofMinutes(2);
+
+    private record Issued(String token, Instant expires) {
+    }
+
+    private static final ConcurrentHashMap<String, Issued> ADMIN_TOKENS = new ConcurrentHashMap<>();
 
     private final TestHttp http;
+    private final Clock serverClock;
 
+    /** For a server on the system clock. */
     public TestAuth(TestHttp http) {
+        this(http, Clock.systemUTC());
+    }
+
+    /** @param serverClock the clock the server checks token expiry with */
+    public TestAuth(TestHttp http, Clock serverClock) {
         this.http = http;
+        this.serverClock = serverClock;
     }
 
     public static String randomIp() {
@@ -25,9 +45,23 @@ public final class TestAuth {
         return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(250));
     }
 
-    /** An access token of the bootstrap admin (cached: valid for 15 minutes). */
+    /**
+     * An access token of the bootstrap admin, cached per server; a new login once the cached one
+     * would expire within {@link #EXPIRY_MARGIN} on the server's clock (a run of the whole suite
+     * outlasts a token's 15 minutes, and tests move the clock).
+     */
     public String admin() {
-        return ADMIN_TOKENS.computeIfAbsent(http.base(), b -> login("admin", ServerTest.ADMIN_PASSWORD));
+        return ADMIN_TOKENS.compute(http.base(), (base, cached) ->
+                cached != null && cached.expires().minus(EXPIRY_MARGIN).isAfter(serverClock.instant())
+                        ? cached : issued(login("admin", ServerTest.ADMIN_PASSWORD))).token();
+    }
+
+    private static Issued issued(String token) {
+        try {
+            return new Issued(token, JWTParser.parse(token).getJWTClaimsSet().getExpirationTime().toInstant());
+        } catch (ParseException e) {
+            throw new AssertionError("the server issued an access token that is no JWT: " + token, e);
+        }
     }
 
     public TestHttp.Response loginResponse(String username, String password) {

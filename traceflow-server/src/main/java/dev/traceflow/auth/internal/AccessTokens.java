@@ -31,8 +31,9 @@ import java.util.UUID;
  * known attack: only {@code alg=RS256} (so {@code none} and HS256-with-the-public-key fail); the
  * key is chosen by {@code kid} among our own keys only, and a token that embeds a key or points
  * to one ({@code jwk}, {@code jku}, {@code x5u}, {@code x5c}) or marks critical extensions is
- * refused outright; {@code iss}, {@code aud}, {@code sub}, {@code iat} and {@code exp} are
- * required; {@code exp} and {@code nbf} are checked with the configured clock skew.
+ * refused outright; {@code iss}, {@code aud}, {@code sub}, {@code iat}, {@code exp} and
+ * {@code roles} (a list, empty for a user who is no admin) are required; {@code exp} and
+ * {@code nbf} are checked with the configured clock skew.
  */
 @Component
 class AccessTokens implements JwtDecoder {
@@ -122,6 +123,10 @@ class AccessTokens implements JwtDecoder {
         Date nbf = claims.getNotBeforeTime();
         if (exp == null || iat == null || claims.getSubject() == null) {
             throw new BadJwtException("exp, iat and sub are required");
+        }
+        // every token we issue says which roles it carries; one that does not is not ours as issued
+        if (!(claims.getClaim(ROLES) instanceof List<?>)) {
+            throw new BadJwtException("roles are required");
         }
         if (!exp.toInstant().plus(settings.clockSkew()).isAfter(now)) {
             throw new BadJwtException("expired");

@@ -6,6 +6,7 @@ import dev.traceflow.TraceFlowProperties;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
@@ -31,10 +32,13 @@ class LoginThrottle {
     private final Cache<String, Bucket> byIp = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
     private final Cache<String, Bucket> byAccount = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(1)).build();
     private final MeterRegistry meters;
+    private final TimeMeter time;
 
-    LoginThrottle(TraceFlowProperties properties, MeterRegistry meters) {
+    /** @param time the buckets' clock: the server's (tests move it instead of waiting out a window) */
+    LoginThrottle(TraceFlowProperties properties, MeterRegistry meters, TimeMeter time) {
         this.settings = properties.auth();
         this.meters = meters;
+        this.time = time;
     }
 
     /** Counts an attempt from {@code ip}; the seconds to wait when over the limit. */
@@ -68,9 +72,10 @@ class LoginThrottle {
     }
 
     /** Refills gradually (not all at once at the window's end), so a waiting client gets in as soon as one attempt is due. */
-    private static Bucket bucket(int capacity, Duration window) {
+    private Bucket bucket(int capacity, Duration window) {
         return Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, window).build())
+                .withCustomTimePrecision(time)
                 .build();
     }
 }

@@ -36,19 +36,26 @@ class MasterKey {
     private static final int NONCE_BYTES = 12;
 
     private final SecretKeySpec key;
+    private final SecureRandom nonces;
 
     @Autowired
     MasterKey(TraceFlowProperties properties) {
-        this(load(properties.auth()));
+        this(load(properties.auth()), RANDOM);
     }
 
-    private MasterKey(byte[] raw) {
+    private MasterKey(byte[] raw, SecureRandom nonces) {
         this.key = new SecretKeySpec(raw, "AES");
+        this.nonces = nonces;
     }
 
     /** For tests: a master key from raw bytes. */
     static MasterKey of(byte[] raw) {
-        return new MasterKey(raw);
+        return new MasterKey(raw, RANDOM);
+    }
+
+    /** For known-answer tests: a master key whose nonces come from {@code nonces}. */
+    static MasterKey of(byte[] raw, SecureRandom nonces) {
+        return new MasterKey(raw, nonces);
     }
 
     private static byte[] load(TraceFlowProperties.Auth auth) {
@@ -97,7 +104,7 @@ class MasterKey {
     String encrypt(byte[] plain, String associatedData) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
-            RANDOM.nextBytes(nonce);
+            nonces.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));

@@ -141,6 +141,19 @@ class JwtAttackTest extends ServerTest {
         assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(null))));
     }
 
+    /** README: verification requires every claim, roles included (a token without them is not one we issued). */
+    @Test
+    void missingRoles_isRefused() throws Exception {
+        assertRefused(signWithServerKey(header().build(), claims(b -> b.claim(AccessTokens.ROLES, null))));
+        assertRefused(signWithServerKey(header().build(), claims(b -> b.claim(AccessTokens.ROLES, "admin"))));
+        // an empty list is a user who is no admin, and fine
+        TestHttp.Response noRoles = me(signWithServerKey(header().build(), claims(b -> b.claim(AccessTokens.ROLES, List.of()))));
+        assertThat(noRoles.status()).as(noRoles.toString()).isEqualTo(200);
+        assertThat(http.get("/api/users", "Authorization", "Bearer "
+                + signWithServerKey(header().build(), claims(b -> b.claim(AccessTokens.ROLES, List.of())))).status())
+                .as("and has no admin rights").isEqualTo(403);
+    }
+
     @Test
     void tamperedPayload_isRefused() throws Exception {
         String user = auth.newUserToken(dev.traceflow.support.TestAuth.uniqueName("tamper"));

@@ -4,12 +4,17 @@ import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,16 +24,39 @@ class DuckDbSchemaTest {
     @TempDir
     Path dir;
 
+    /**
+     * The migration scripts this module ships, V1, V2... in version order, read from the source
+     * folder rather than from {@link DuckDbSchema#MIGRATIONS}: a script added without being listed
+     * there (never applied) fails the test instead of agreeing with itself.
+     */
+    private static List<String> shippedScripts() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/dev/traceflow/storage/duckdb/schema"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql"))
+                    .sorted(Comparator.comparingInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))))
+                    .toList();
+        }
+    }
+
     @Test
-    void migrate_isIdempotentAndRecordsEachVersionOnce() throws SQLException {
+    void migrate_appliesEveryShippedScriptOnceInOrder_andIsIdempotent() throws Exception {
+        List<String> shipped = shippedScripts();
+        assertThat(shipped).as("the scripts in the source folder").startsWith("V1__events.sql");
         try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("s.duckdb"))) {
-            assertThat(DuckDbSchema.migrate(c)).isEqualTo(DuckDbSchema.MIGRATIONS.size());
-            assertThat(DuckDbSchema.migrate(c)).isEqualTo(DuckDbSchema.MIGRATIONS.size());
+            assertThat(DuckDbSchema.migrate(c)).isEqualTo(shipped.size());
+            assertThat(DuckDbSchema.migrate(c)).as("again: nothing more").isEqualTo(shipped.size());
+            List<String> recorded = new ArrayList<>();
             try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM traceflow_schema_history")) {
-                rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(DuckDbSchema.MIGRATIONS.size());
+                 ResultSet rs = st.executeQuery("SELECT version, description FROM traceflow_schema_history ORDER BY version")) {
+                while (rs.next()) {
+                    recorded.add("V" + rs.getInt(1) + " " + rs.getString(2));
+                }
             }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < shipped.size(); i++) {
+                assertThat(shipped.get(i)).as("versions without gaps").startsWith("V" + (i + 1) + "__");
+                expected.add("V" + (i + 1) + " " + shipped.get(i));
+            }
+            assertThat(recorded).isEqualTo(expected);
         }
     }
 
