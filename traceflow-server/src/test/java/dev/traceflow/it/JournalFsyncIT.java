@@ -1,8 +1,8 @@
 package dev.traceflow.it;
 
+import dev.traceflow.support.Requirements;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,11 +52,7 @@ class JournalFsyncIT {
 
     @Test
     void every202_isWrittenAfterTheJournalWasForced() throws Exception {
-        boolean canTrace = Files.isExecutable(Path.of("/usr/bin/strace"));
-        if (!canTrace && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI needs strace (apt-get install strace) for JournalFsyncIT");
-        }
-        Assumptions.assumeTrue(canTrace, "JournalFsyncIT skipped: /usr/bin/strace is not installed");
+        Requirements.require(Files.isExecutable(Path.of("/usr/bin/strace")), "strace at /usr/bin/strace (apt-get install strace)");
 
         Path trace = dir.resolve("strace.txt");
         int port = ServerProcesses.freePort();

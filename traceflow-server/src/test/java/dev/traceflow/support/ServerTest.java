@@ -25,9 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * + H2 file in a temporary folder). Every subclass shares one server (Spring caches the
  * context), so tests use their own eventIds/apps or compare counts before and after.
  */
-// 4xx answers are DEBUG lines (with a summary at INFO); tests read them to find trace ids
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "logging.level.dev.traceflow.http.ApiErrorHandler=DEBUG")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ServerTest {
 
     /** The bootstrap app's ingest key in tests. */
