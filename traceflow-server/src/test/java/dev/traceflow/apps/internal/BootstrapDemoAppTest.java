@@ -38,6 +38,15 @@ class BootstrapDemoAppTest {
     }
 
     @Test
+    void firstStart_logsOnlyAShortPrefixOfAConfiguredKey(CapturedOutput output) {
+        new BootstrapDemoApp(new InMemoryApps(), props(Map.of("traceflow.bootstrap.ingest-key", "my-first-key"))).afterPropertiesSet();
+        new BootstrapDemoApp(new InMemoryApps(), props(Map.of("traceflow.bootstrap.ingest-key", "abc"))).afterPropertiesSet();
+
+        assertThat(output.getOut()).contains("(my-f...)").doesNotContain("my-fi").contains("(a...)").doesNotContain("(abc");
+        assertThat(BootstrapDemoApp.loggedPrefix("ab")).isEmpty();
+    }
+
+    @Test
     void firstStart_withoutAKeyGeneratesOneAndLogsItOnce(CapturedOutput output) {
         InMemoryApps apps = new InMemoryApps();
         BootstrapDemoApp bootstrap = new BootstrapDemoApp(apps, props(Map.of()));
