@@ -31,6 +31,22 @@ class BootstrapDemoApp implements InitializingBean {
     }
 
     /**
+     * The bootstrap runs on the first start only: a key configured later (or changed) is not
+     * added, and clients sending it get 401. Say so, and what to do, instead of nothing.
+     */
+    private void warnWhenTheConfiguredKeyIsNotDemos(String configured) {
+        if (configured == null || configured.isBlank() || apps.find(DEMO_APP).isEmpty()) {
+            return;
+        }
+        boolean demosKey = apps.appForKey(configured.strip()).map(app -> DEMO_APP.equals(app.id())).orElse(false);
+        if (!demosKey) {
+            log.warn("TRACEFLOW_BOOTSTRAP_INGEST_KEY ({}...) is not a key of app 'demo': the bootstrap only creates the app and "
+                    + "its key on the first start, with an empty store. Add the key with POST /api/apps/demo/keys (an owner's "
+                    + "token) and send the key it answers, or unset the setting", loggedPrefix(configured.strip()));
+        }
+    }
+
+    /**
      * Enough of a configured key to tell which one it was, never enough to use it: at most 4
      * characters and at most a third of the key (the README's own example key is 12 characters).
      */
@@ -40,10 +56,11 @@ class BootstrapDemoApp implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() {
+        String configured = properties.bootstrap() == null ? null : properties.bootstrap().ingestKey();
         if (!apps.all().isEmpty()) {
+            warnWhenTheConfiguredKeyIsNotDemos(configured);
             return;
         }
-        String configured = properties.bootstrap() == null ? null : properties.bootstrap().ingestKey();
         boolean generated = configured == null || configured.isBlank();
         String key = generated ? IngestKeys.generate() : configured.strip();
         apps.create(DEMO_APP, "Demo", properties.retention().defaultDays(), Set.of("*"));

@@ -47,6 +47,20 @@ class BootstrapDemoAppTest {
     }
 
     @Test
+    void laterStart_withAnotherConfiguredKey_saysItIsNotDemosAndWhatToDo(CapturedOutput output) {
+        InMemoryApps apps = new InMemoryApps();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123"))).afterPropertiesSet();
+
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123"))).afterPropertiesSet();
+        assertThat(output.getOut()).as("the same key: nothing to say").doesNotContain("is not a key of app 'demo'");
+
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "second-key-456"))).afterPropertiesSet();
+        assertThat(output.getOut()).contains("TRACEFLOW_BOOTSTRAP_INGEST_KEY (seco...) is not a key of app 'demo'")
+                .contains("POST /api/apps/demo/keys").doesNotContain("second-key-456");
+        assertThat(apps.keys).as("nothing added behind the operator's back").containsExactly("first-key-0123");
+    }
+
+    @Test
     void firstStart_withoutAKeyGeneratesOneAndLogsItOnce(CapturedOutput output) {
         InMemoryApps apps = new InMemoryApps();
         BootstrapDemoApp bootstrap = new BootstrapDemoApp(apps, props(Map.of()));
@@ -64,7 +78,7 @@ class BootstrapDemoAppTest {
         final Map<String, App> apps = new HashMap<>();
         final List<String> keys = new ArrayList<>();
 
-        public Optional<App> appForKey(String key) { return Optional.empty(); }
+        public Optional<App> appForKey(String key) { return keys.contains(key) ? find("demo") : Optional.empty(); }
         public Optional<App> find(String id) { return Optional.ofNullable(apps.get(id)); }
         public List<App> all() { return List.copyOf(apps.values()); }
         public App create(String id, String name, int days, Set<String> origins, int ingestRateLimit) {
