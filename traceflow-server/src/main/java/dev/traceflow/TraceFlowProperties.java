@@ -1,5 +1,6 @@
 package dev.traceflow;
 
+import dev.traceflow.auth.PasswordRules;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,6 +29,19 @@ public record TraceFlowProperties(
      * @param adminPassword the {@code admin} user's password on first start; generated and logged once when empty
      */
     public record Bootstrap(String ingestKey, String adminPassword) {
+
+        /**
+         * Checked when the settings are read, before any bean writes: a failed first start must not
+         * leave a demo app behind with a key the next start would keep.
+         */
+        public Bootstrap {
+            if (adminPassword != null && !adminPassword.isBlank()) {
+                String problem = PasswordRules.problem("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
+                }
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.auth.PasswordRules;
 import dev.traceflow.http.ApiException;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
@@ -17,9 +18,9 @@ import java.util.Map;
 @Component
 class Passwords {
 
-    static final int MIN_LENGTH = 10;
+    static final int MIN_LENGTH = PasswordRules.MIN_LENGTH;
     /** bcrypt reads at most 72 bytes; longer passwords would be silently cut, so they are refused. */
-    static final int MAX_BYTES = 72;
+    static final int MAX_BYTES = PasswordRules.MAX_BYTES;
 
     private final PasswordEncoder encoder;
     /** Checked when the username does not exist, so a miss costs as long as a wrong password. */
@@ -45,11 +46,9 @@ class Passwords {
 
     /** @throws ApiException 422 when the new password breaks a rule */
     static void checkRules(String field, String password) {
-        if (password == null || password.length() < MIN_LENGTH) {
-            throw invalid(field + " must have at least " + MIN_LENGTH + " characters");
-        }
-        if (password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw invalid(field + " must be at most " + MAX_BYTES + " bytes in UTF-8 (bcrypt ignores the rest)");
+        String problem = PasswordRules.problem(field, password);
+        if (problem != null) {
+            throw invalid(problem);
         }
     }
 

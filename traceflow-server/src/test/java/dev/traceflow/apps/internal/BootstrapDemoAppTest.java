@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @ExtendWith(OutputCaptureExtension.class)
 class BootstrapDemoAppTest {
@@ -58,6 +59,24 @@ class BootstrapDemoAppTest {
         assertThat(output.getOut()).contains("TRACEFLOW_BOOTSTRAP_INGEST_KEY (seco...) is not a key of app 'demo'")
                 .contains("POST /api/apps/demo/keys").doesNotContain("second-key-456");
         assertThat(apps.keys).as("nothing added behind the operator's back").containsExactly("first-key-0123");
+    }
+
+    /**
+     * A first start with a weak admin password used to create the demo app and its key, then fail
+     * in the admin bootstrap; the next start kept that key. Now the settings refuse the password
+     * when they are read, before the bootstrap runs, so there is nothing to create anything from.
+     */
+    @Test
+    void firstStart_withABadAdminPassword_failsBeforeAnythingIsWritten() {
+        assertThatThrownBy(() -> props(Map.of("traceflow.bootstrap.ingest-key", "abc",
+                "traceflow.bootstrap.admin-password", "weak")))
+                .hasStackTraceContaining("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD must have at least 10 characters");
+        assertThatThrownBy(() -> props(Map.of("traceflow.bootstrap.admin-password", "é".repeat(40))))
+                .hasStackTraceContaining("at most 72 bytes");
+        assertThat(props(Map.of("traceflow.bootstrap.admin-password", "")).bootstrap().adminPassword())
+                .as("empty: generated at start").isEmpty();
+        assertThat(props(Map.of("traceflow.bootstrap.admin-password", "long-enough-1")).bootstrap().adminPassword())
+                .isEqualTo("long-enough-1");
     }
 
     @Test
