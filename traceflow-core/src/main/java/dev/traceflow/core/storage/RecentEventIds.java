@@ -68,11 +68,12 @@ public final class RecentEventIds {
         return newer.contains(key) || older.contains(key);
     }
 
-    /** Remembers the key (call it only once the event is durably stored). */
+    /**
+     * Remembers the key (call it only once the event is durably stored). Callers add keys they
+     * just found not {@link #contains contained}, so this does not look again: a key that is in
+     * the older generation only is added to the newer one too, which costs a slot, not correctness.
+     */
     public void add(long key) {
-        if (contains(key)) {
-            return;
-        }
         if (newer.size() >= capacity) {
             LongHashSet dropped = older;
             older = newer;

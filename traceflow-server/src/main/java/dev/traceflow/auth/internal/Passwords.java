@@ -52,15 +52,6 @@ class Passwords {
         }
     }
 
-    /** The same rules for a configured bootstrap password, failing the start with a clear message. */
-    static void checkRulesAtStartup(String password) {
-        try {
-            checkRules("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", password);
-        } catch (ApiException e) {
-            throw new IllegalStateException(e.getMessage());
-        }
-    }
-
     static ApiException invalid(String message) {
         return ApiException.invalid(message);
     }
