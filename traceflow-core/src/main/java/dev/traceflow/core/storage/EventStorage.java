@@ -17,6 +17,35 @@ public interface EventStorage extends AutoCloseable {
     /** Counting events by app, type and time range. Thread-safe. */
     EventCounts counts();
 
+    /** Web vitals, navigation and resource timings. */
+    default PerformanceQueries performance() {
+        throw unsupported("performance queries");
+    }
+
+    /** Error events (the groups themselves are metadata, kept by the server). */
+    default ErrorQueries errors() {
+        throw unsupported("error queries");
+    }
+
+    /** Sessions, page transitions, heatmaps. */
+    default SessionQueries sessions() {
+        throw unsupported("session queries");
+    }
+
+    /** The metrics engine: series and overview. */
+    default MetricQueries metrics() {
+        throw unsupported("metric queries");
+    }
+
+    /** Product analytics: active users, custom-event aggregates. */
+    default ProductQueries product() {
+        throw unsupported("product analytics queries");
+    }
+
+    private UnsupportedOperationException unsupported(String capability) {
+        return new UnsupportedOperationException("the " + name() + " event store cannot answer " + capability);
+    }
+
     /**
      * Checks that the backend can serve reads and writes now.
      *

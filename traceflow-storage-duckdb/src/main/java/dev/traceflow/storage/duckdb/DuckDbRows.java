@@ -3,6 +3,7 @@ package dev.traceflow.storage.duckdb;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails.ApiCallDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
+import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
 import dev.traceflow.core.event.EventDetails.WebVitalDetails;
 import dev.traceflow.core.event.EventType;
@@ -22,15 +23,16 @@ import java.util.List;
  * that already exist, since the Appender takes a VARCHAR as one UTF-8 {@code byte[]}. Held only in
  * memory: the journal keeps events in its own, backend-neutral format.
  *
- * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order):
- * {@value #STRINGS} string columns per row in table order ({@code app_id, type}, then after
- * {@code ts} {@code event_id ... name}, then after {@code value} {@code fingerprint ... data}),
+ * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order, V4
+ * added two at the end): {@value #STRINGS} string columns per row in table order
+ * ({@code app_id, type}, then after {@code ts} {@code event_id ... name}, then after {@code value}
+ * {@code fingerprint ... data, kind, metric_id}),
  * {@code ts} as epoch microseconds, {@code value} as a double with a presence flag.
  */
 final class DuckDbRows {
 
     /** String columns per row. */
-    static final int STRINGS = 18;
+    static final int STRINGS = 20;
     /** Strings before {@code ts}, and from there before {@code value}. */
     private static final int BEFORE_TS = 2;
     private static final int BEFORE_VALUE = 8;
@@ -103,6 +105,7 @@ final class DuckDbRows {
         double[] values = new double[n];
         boolean[] hasValue = new boolean[n];
         Utf8 utf8 = new Utf8();
+        // kind and metric_id: see schema/V4__query_columns.sql
         EventDataJson json = new EventDataJson();
         for (int r = 0; r < n; r++) {
             Event e = events.get(r);
@@ -120,21 +123,34 @@ final class DuckDbRows {
             strings[s + 6] = utf8.repeating(4, e.path());
             String name = null;
             Double value = null;
+            String kind = null;
+            String metricId = null;
             switch (e.details()) {
                 case CustomEventDetails c -> name = c.name();
                 case WebVitalDetails w -> {
                     name = w.name();
                     value = w.value();
+                    metricId = w.id();
                 }
                 case ResourceDetails res -> {
                     name = res.timing().name();
                     value = res.timing().duration();
+                    kind = res.timing().initiatorType();
                 }
+                case ErrorDetails err -> kind = err.errorType();
                 case ApiCallDetails api -> {
                     name = api.url();
                     value = api.duration();
                 }
                 default -> {
+                }
+            }
+            if (e.type() == EventType.CONVERSION || e.type() == EventType.PURCHASE) {
+                if (e.properties().get("revenue") instanceof Number revenue) {
+                    value = revenue.doubleValue();
+                }
+                if (e.properties().get("conversionType") instanceof String conversionType) {
+                    kind = conversionType;
                 }
             }
             strings[s + 7] = utf8.repeating(5, name);
@@ -155,6 +171,8 @@ final class DuckDbRows {
                 strings[at] = null;
             }
             json.data(e, (bytes, length) -> strings[at + 1] = Arrays.copyOf(bytes, length));
+            strings[s + 18] = utf8.repeating(14, kind);
+            strings[s + 19] = utf8.of(metricId);
         }
         return new Batch(keys, strings, micros, values, hasValue, 0, n);
     }
@@ -164,8 +182,8 @@ final class DuckDbRows {
      * app, a session, a release, a browser) shares its array, as the events of one request mostly do.
      */
     private static final class Utf8 {
-        private final String[] lastString = new String[14];
-        private final byte[][] lastBytes = new byte[14][];
+        private final String[] lastString = new String[15];
+        private final byte[][] lastBytes = new byte[15][];
 
         byte[] of(String s) {
             return s == null ? null : s.getBytes(StandardCharsets.UTF_8);

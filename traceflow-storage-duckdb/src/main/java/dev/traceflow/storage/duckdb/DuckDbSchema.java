@@ -25,7 +25,8 @@ final class DuckDbSchema {
     private static final Logger log = LoggerFactory.getLogger(DuckDbSchema.class);
 
     /** Append only: never edit a released migration, add the next version. */
-    static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__journal_position.sql", "V3__zstd_json_columns.sql");
+    static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__journal_position.sql", "V3__zstd_json_columns.sql",
+            "V4__query_columns.sql");
 
     private DuckDbSchema() {
     }

@@ -1,6 +1,11 @@
 package dev.traceflow.storage.duckdb;
 
+import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.EventCounts;
+import dev.traceflow.core.storage.MetricQueries;
+import dev.traceflow.core.storage.PerformanceQueries;
+import dev.traceflow.core.storage.ProductQueries;
+import dev.traceflow.core.storage.SessionQueries;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.EventConsumer;
 import dev.traceflow.core.storage.StorageException;
@@ -34,6 +39,11 @@ public final class DuckDbStorage implements EventStorage {
     private final EventDatabase database;
     private final DuckDbEventConsumer consumer;
     private final DuckDbEventCounts counts;
+    private final DuckDbPerformanceQueries performance;
+    private final DuckDbErrorQueries errors;
+    private final DuckDbSessionQueries sessions;
+    private final DuckDbMetricQueries metrics;
+    private final DuckDbProductQueries product;
 
     /**
      * @param file              the database file, created with its parent folders when missing;
@@ -73,6 +83,13 @@ public final class DuckDbStorage implements EventStorage {
             DuckDbSchema.migrate(root);
             this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize);
             this.counts = new DuckDbEventCounts(database);
+            DuckDbReads reads = new DuckDbReads(database);
+            SqlDialect dialect = DuckDbDialect.INSTANCE;
+            this.performance = new DuckDbPerformanceQueries(reads, dialect);
+            this.errors = new DuckDbErrorQueries(reads, dialect);
+            this.sessions = new DuckDbSessionQueries(reads, dialect);
+            this.metrics = new DuckDbMetricQueries(reads, dialect);
+            this.product = new DuckDbProductQueries(reads, dialect);
             log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
         } catch (SQLException | RuntimeException e) {
             try {
@@ -105,6 +122,31 @@ public final class DuckDbStorage implements EventStorage {
     @Override
     public EventCounts counts() {
         return counts;
+    }
+
+    @Override
+    public PerformanceQueries performance() {
+        return performance;
+    }
+
+    @Override
+    public ErrorQueries errors() {
+        return errors;
+    }
+
+    @Override
+    public SessionQueries sessions() {
+        return sessions;
+    }
+
+    @Override
+    public MetricQueries metrics() {
+        return metrics;
+    }
+
+    @Override
+    public ProductQueries product() {
+        return product;
     }
 
     @Override

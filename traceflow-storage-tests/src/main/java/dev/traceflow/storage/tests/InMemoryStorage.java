@@ -3,7 +3,12 @@ package dev.traceflow.storage.tests;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.storage.EventConsumer;
 import dev.traceflow.core.storage.EventCounts;
+import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.core.storage.MetricQueries;
+import dev.traceflow.core.storage.PerformanceQueries;
+import dev.traceflow.core.storage.ProductQueries;
+import dev.traceflow.core.storage.SessionQueries;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
@@ -31,6 +36,11 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
     private final List<Event> events = new ArrayList<>();
     private final Set<String> ids = new HashSet<>();
     private long position = NO_POSITION;
+    private final PerformanceQueries performance = new InMemoryPerformanceQueries(this);
+    private final ErrorQueries errors = new InMemoryErrorQueries(this);
+    private final SessionQueries sessions = new InMemorySessionQueries(this);
+    private final MetricQueries metrics = new InMemoryMetricQueries(this);
+    private final ProductQueries product = new InMemoryProductQueries(this);
 
     @Override
     public String name() {
@@ -45,6 +55,45 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
     @Override
     public EventCounts counts() {
         return this;
+    }
+
+    @Override
+    public PerformanceQueries performance() {
+        return performance;
+    }
+
+    @Override
+    public ErrorQueries errors() {
+        return errors;
+    }
+
+    @Override
+    public SessionQueries sessions() {
+        return sessions;
+    }
+
+    @Override
+    public MetricQueries metrics() {
+        return metrics;
+    }
+
+    @Override
+    public ProductQueries product() {
+        return product;
+    }
+
+    /**
+     * A copy of an app's events whose time is in {@code [fromMillis, toMillis)}, in the order
+     * stored: what every reference query starts from.
+     */
+    public synchronized List<Event> eventsOf(String appId, long fromMillis, long toMillis) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : events) {
+            if (e.appId().equals(appId) && e.timestamp() >= fromMillis && e.timestamp() < toMillis) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** A copy of every stored event, in the order stored. */

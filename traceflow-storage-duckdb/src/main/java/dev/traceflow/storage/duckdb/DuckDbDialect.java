@@ -1,0 +1,93 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.query.Granularity;
+import dev.traceflow.core.query.TimeBuckets;
+import dev.traceflow.core.query.TimeBuckets.OffsetSpan;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** DuckDB's spelling of {@link SqlDialect}. */
+final class DuckDbDialect implements SqlDialect {
+
+    static final DuckDbDialect INSTANCE = new DuckDbDialect();
+
+    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
+
+    private DuckDbDialect() {
+    }
+
+    @Override
+    public String percentile(String expr, double fraction) {
+        return "quantile_cont(" + expr + ", " + fraction + ")";
+    }
+
+    /**
+     * Local time = UTC time + the offset in force, written as a CASE over the zone's offset changes
+     * in the range (so no time-zone extension is needed, and the same SQL works for any zone the
+     * JDK knows); the offsets come from {@link TimeBuckets#offsets}, so Java and SQL agree.
+     */
+    @Override
+    public String bucketKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
+        List<OffsetSpan> spans = TimeBuckets.offsets(buckets.zone(), from, to);
+        String offset;
+        if (spans.size() == 1) {
+            offset = Integer.toString(spans.getFirst().offsetSeconds());
+        } else {
+            StringBuilder c = new StringBuilder("CASE");
+            for (int i = 0; i < spans.size() - 1; i++) {
+                c.append(" WHEN ").append(tsColumn).append(" < ").append(timestamp(spans.get(i).end()))
+                        .append(" THEN ").append(spans.get(i).offsetSeconds());
+            }
+            c.append(" ELSE ").append(spans.getLast().offsetSeconds()).append(" END");
+            offset = c.toString();
+        }
+        String shift = "to_seconds(" + offset + ")";
+        String local = "(" + tsColumn + " + " + shift + ")";
+        Granularity g = buckets.granularity();
+        return switch (g) {
+            case MINUTE, HOUR -> "(date_trunc('" + g.wireName() + "', " + local + ") - " + shift + ")";
+            case DAY, WEEK, MONTH -> "date_trunc('" + g.wireName() + "', " + local + ")::TIMESTAMP";
+        };
+    }
+
+    private static String timestamp(Instant t) {
+        // computed by us from the zone rules, never from a request: safe to write inline
+        return "TIMESTAMP '" + LocalDateTime.ofInstant(t, ZoneOffset.UTC).toString().replace('T', ' ') + "'";
+    }
+
+    @Override
+    public String jsonNumber(String column, String key) {
+        String path = path(key);
+        return "(CASE WHEN json_type(" + column + ", " + path + ") IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(json_extract("
+                + column + ", " + path + ") AS DOUBLE) END)";
+    }
+
+    @Override
+    public String jsonText(String column, String key) {
+        String path = path(key);
+        return "(CASE WHEN json_type(" + column + ", " + path + ") = 'VARCHAR' THEN json_extract_string("
+                + column + ", " + path + ") END)";
+    }
+
+    /** Keys come from our code or from request parameters the HTTP layer validated as plain names. */
+    private static String path(String key) {
+        if (!PLAIN_KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("a JSON key in a query must be 1-64 of A-Z a-z 0-9 _ - $: " + key);
+        }
+        return "'$.\"" + key + "\"'";
+    }
+
+    @Override
+    public String epochMillis(String tsExpr) {
+        return "epoch_ms(" + tsExpr + ")";
+    }
+
+    @Override
+    public String md5Prefix16(String textExpr) {
+        return "substr(md5(" + textExpr + "), 1, 16)";
+    }
+}

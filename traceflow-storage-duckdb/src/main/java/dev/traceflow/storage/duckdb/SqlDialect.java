@@ -1,0 +1,38 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.query.TimeBuckets;
+
+import java.time.Instant;
+
+/**
+ * What differs between SQL engines in the answer queries, in one place: the queries are written
+ * once against this seam (percentiles, zoned time buckets, JSON access, hashing), so a PostgreSQL
+ * or ClickHouse backend supplies its own dialect instead of copying the SQL. Every method returns
+ * an SQL expression; arguments are expressions or column names the queries write themselves, never
+ * user input (values from requests are bound as parameters).
+ */
+interface SqlDialect {
+
+    /** The continuous percentile ({@code 0 <= fraction <= 1}) of {@code expr}, with linear interpolation. */
+    String percentile(String expr, double fraction);
+
+    /**
+     * The bucket key of the event time {@code tsColumn} (a UTC TIMESTAMP), as
+     * {@link TimeBuckets#startOfKey} reads it: for minute and hour the bucket start in UTC; for day,
+     * week and month the local date-time of the bucket start. {@code [from, to)} bounds the event
+     * times the expression will see (the zone's offset changes inside it are written out).
+     */
+    String bucketKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to);
+
+    /** A number at a top-level key of a JSON text column, NULL when absent or not a number. */
+    String jsonNumber(String column, String key);
+
+    /** A string at a top-level key of a JSON text column, NULL when absent or not a string. */
+    String jsonText(String column, String key);
+
+    /** Epoch milliseconds of a TIMESTAMP expression (BIGINT). */
+    String epochMillis(String tsExpr);
+
+    /** The first 16 lower-case hex digits of the MD5 of a text expression. */
+    String md5Prefix16(String textExpr);
+}
