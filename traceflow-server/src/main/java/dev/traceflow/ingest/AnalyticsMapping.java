@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Seed 002's {@code AnalyticsEvent} to TraceFlow events. A typed event becomes a custom event
@@ -91,10 +92,24 @@ final class AnalyticsMapping {
         return meta;
     }
 
-    /** Set fields of a flat message under their JSON names; enums by name, 64-bit ints as numbers. */
+    /**
+     * Contact details that typed events carry (seed 002's login, logout and register events have
+     * {@code email}) and that are never stored: dropped, not hashed, because a hash of an e-mail
+     * address is still a key to that person (anyone holding the address can recompute it), and no
+     * answer of TraceFlow needs it. Users are told apart by {@code user_id}.
+     */
+    static final Set<String> CONTACT_FIELDS = Set.of("email", "phone", "phone_number");
+
+    /**
+     * Set fields of a flat message under their JSON names; enums by name, 64-bit ints as numbers;
+     * {@link #CONTACT_FIELDS} left out.
+     */
     private static Map<String, Object> fields(Message m) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<FieldDescriptor, Object> f : m.getAllFields().entrySet()) {
+            if (CONTACT_FIELDS.contains(f.getKey().getName())) {
+                continue;
+            }
             Object v = f.getValue();
             if (v instanceof EnumValueDescriptor e) {
                 v = e.getName();
