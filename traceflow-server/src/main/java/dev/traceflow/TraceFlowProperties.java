@@ -143,7 +143,7 @@ public record TraceFlowProperties(
      * @param dropBots   drop events whose user agent is a bot (counted as {@code bot})
      * @param dropRules  events matching any rule are dropped (counted as {@code filtered})
      */
-    public record Pipeline(@DefaultValue({"validate", "enrich", "group", "filter", "sample"}) List<String> processors,
+    public record Pipeline(@DefaultValue({"validate", "privacy", "enrich", "group", "filter", "sample"}) List<String> processors,
                            @DefaultValue("true") boolean dropBots,
                            @DefaultValue List<DropRule> dropRules) {
     }

@@ -113,7 +113,7 @@ class IngestController {
     /**
      * Single-event endpoints answer a refused event with its status (422, 403 APP_MISMATCH, 413
      * EVENT_TOO_LARGE) rather than a 202 listing it; policy drops (bot, sampling, drop rules)
-     * are not the client's error and stay 202.
+     * and privacy (opt-outs, Do Not Track) are not the client's error and stay 202.
      */
     private static IngestResponse refuseWhenTheOnlyEventIsInvalid(IngestResponse result) {
         if (result.accepted() > 0 || result.errors().isEmpty()) {
@@ -123,7 +123,7 @@ class IngestController {
         HttpStatus status = switch (error.code()) {
             case "APP_MISMATCH" -> HttpStatus.FORBIDDEN;
             case "EVENT_TOO_LARGE" -> HttpStatus.CONTENT_TOO_LARGE;
-            case "SAMPLED_OUT", "BOT", "FILTERED" -> null;
+            case "SAMPLED_OUT", "BOT", "FILTERED", "OPTED_OUT", "PRIVACY_SIGNAL" -> null;
             default -> HttpStatus.UNPROCESSABLE_CONTENT;
         };
         if (status == null) {

@@ -43,8 +43,8 @@ class IngestStatsController {
     @Operation(summary = "Events accepted and not stored, by reason",
             description = "Role: viewer or above on `appId` (404 otherwise, as for an unknown app). `from` (inclusive, floored "
                     + "to the hour: outcomes are kept per hour) and `to` (exclusive) default to the last 24 hours. Answers "
-                    + "`{appId, from, to, accepted, invalid, sampled_out, bot, rate_limited, too_large, duplicate, filtered, overloaded, "
-                    + "storage_timeout, storage_failed}`: API.md's reasons, plus `filtered` (drop rules), `overloaded` (503 OVERLOADED: "
+                    + "`{appId, from, to, accepted, invalid, sampled_out, bot, rate_limited, too_large, duplicate, filtered, opted_out, overloaded, "
+                    + "storage_timeout, storage_failed}`: API.md's reasons, plus `filtered` (drop rules), `opted_out` (opt-outs and honoured Do Not Track / Global Privacy Control), `overloaded` (503 OVERLOADED: "
                     + "the storage queue was full), `storage_timeout` (503 STORAGE_TIMEOUT; such events may still be stored and then "
                     + "count as accepted too) and `storage_failed` (503 STORAGE_UNAVAILABLE: the journal could not be written).",
             security = @SecurityRequirement(name = "BearerAuth"))

@@ -45,6 +45,15 @@ public interface EventWriteQueue {
     CompletableFuture<Long> deleteOlderThan(String appId, Instant cutoff);
 
     /**
+     * Deletes one person's events of the app (an opt-out; see
+     * {@link dev.traceflow.core.storage.EventConsumer#deleteUser}), after every event acknowledged
+     * before the call is stored.
+     *
+     * @return completes with the number of events deleted
+     */
+    CompletableFuture<Long> deleteUser(String appId, String userId, String anonymousId);
+
+    /**
      * Waits until every event acknowledged before this call is in the event store (read your
      * writes), without waiting for the loader's usual pause.
      *

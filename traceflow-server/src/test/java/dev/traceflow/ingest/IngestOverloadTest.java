@@ -76,6 +76,7 @@ class IngestOverloadTest {
                 }
                 public CompletableFuture<Long> deleteApp(String appId) { return real.deleteApp(appId); }
                 public CompletableFuture<Long> deleteOlderThan(String appId, Instant cutoff) { return real.deleteOlderThan(appId, cutoff); }
+                public CompletableFuture<Long> deleteUser(String appId, String userId, String anonymousId) { return real.deleteUser(appId, userId, anonymousId); }
                 public boolean awaitStored(Duration timeout) throws InterruptedException { return real.awaitStored(timeout); }
                 public boolean awaitRoom(Duration maxWait) throws InterruptedException { return real.awaitRoom(maxWait); }
                 public int queuedEvents() { return real.queuedEvents(); }

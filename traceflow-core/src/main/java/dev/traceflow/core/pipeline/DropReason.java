@@ -17,6 +17,8 @@ public enum DropReason {
     TOO_LARGE("too_large"),
     DUPLICATE("duplicate"),
     FILTERED("filtered"),
+    /** The user opted out of tracking, or the request carried Do Not Track / Global Privacy Control for an app that honours it. */
+    OPTED_OUT("opted_out"),
     OVERLOADED("overloaded"),
     STORAGE_TIMEOUT("storage_timeout"),
     STORAGE_FAILED("storage_failed");

@@ -76,4 +76,15 @@ public interface EventConsumer {
      * @return the number of events deleted
      */
     long deleteOlderThan(String appId, Instant cutoff);
+
+    /**
+     * Deletes every stored event of one person of an app (they opted out): events whose
+     * {@code userId} equals {@code userId}, or whose {@code anonymousId} equals {@code anonymousId};
+     * a null argument matches nothing. Runs on the writer thread, like the other deletes.
+     *
+     * @return the number of events deleted
+     */
+    default long deleteUser(String appId, String userId, String anonymousId) {
+        throw new UnsupportedOperationException("this event store cannot delete one user's events");
+    }
 }

@@ -148,6 +148,11 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         return onConsumer(c -> c.deleteOlderThan(appId, cutoff));
     }
 
+    @Override
+    public CompletableFuture<Long> deleteUser(String appId, String userId, String anonymousId) {
+        return onConsumer(c -> c.deleteUser(appId, userId, anonymousId));
+    }
+
     private <T> CompletableFuture<T> onConsumer(Function<EventConsumer, T> work) {
         Task<T> task = new Task<>(work, new CompletableFuture<>());
         // through the journal thread, so the task runs after every event acknowledged before it

@@ -192,6 +192,20 @@ final class DuckDbEventConsumer implements EventConsumer {
         }
     }
 
+    @Override
+    public long deleteUser(String appId, String userId, String anonymousId) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR anonymous_id = ?)")) {
+            ps.setString(1, appId);
+            ps.setString(2, userId);       // NULL = NULL is not true: a null argument matches nothing
+            ps.setString(3, anonymousId);
+            return deleteAndCommit(ps);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new StorageException("deleting a user's events failed: " + e.getMessage(), e);
+        }
+    }
+
     private long deleteAndCommit(PreparedStatement delete) throws SQLException {
         long deleted = delete.executeLargeUpdate();
         connection.commit();

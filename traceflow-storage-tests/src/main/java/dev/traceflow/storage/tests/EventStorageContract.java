@@ -153,6 +153,24 @@ public abstract class EventStorageContract {
             assertThat(storage.counts().count("app-a", longAgo, NOW)).isEqualTo(1);
             assertThat(storage.counts().count("app-b", longAgo, NOW)).isEqualTo(1);
         }
+
+        @Test
+        void deleteUser_removesThatPersonsEventsOfThatAppOnly() {
+            Instant at = NOW.minusSeconds(5);
+            storage.consumer().accept(List.of(
+                    TestEvents.base("app-a", EventType.PAGEVIEW, at).userId("gone").anonymousId("a-1").build(),
+                    TestEvents.base("app-a", EventType.CLICK, at).userId(null).anonymousId("gone-device").build(),
+                    TestEvents.base("app-a", EventType.PAGEVIEW, at).userId("stays").anonymousId("a-2").build(),
+                    TestEvents.base("app-b", EventType.PAGEVIEW, at).userId("gone").build()));
+
+            long byUser = storage.consumer().deleteUser("app-a", "gone", null);
+            long byDevice = storage.consumer().deleteUser("app-a", null, "gone-device");
+
+            assertThat(byUser).isEqualTo(1);
+            assertThat(byDevice).isEqualTo(1);
+            assertThat(storage.counts().countByType("app-a", NOW.minusSeconds(60), NOW)).isEqualTo(Map.of("pageview", 1L));
+            assertThat(storage.counts().count("app-b", NOW.minusSeconds(60), NOW)).isEqualTo(1);
+        }
     }
 
     @Nested

@@ -152,6 +152,12 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
         return deleteWhere(e -> e.appId().equals(appId) && e.timestamp() < cutoff.toEpochMilli());
     }
 
+    @Override
+    public synchronized long deleteUser(String appId, String userId, String anonymousId) {
+        return deleteWhere(e -> e.appId().equals(appId) && ((userId != null && userId.equals(e.userId()))
+                || (anonymousId != null && anonymousId.equals(e.anonymousId()))));
+    }
+
     private long deleteWhere(Predicate<Event> doomed) {
         long deleted = 0;
         for (var it = events.iterator(); it.hasNext(); ) {
