@@ -18,8 +18,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -74,6 +76,16 @@ class ApiErrorHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnrecognizedPropertyException unknown) {
+                String field = ApiException.excerpt(unknown.getPropertyName());
+                List<String> known = unknown.getKnownPropertyIds() == null ? List.of()
+                        : unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+                return body(HttpStatus.BAD_REQUEST, "MALFORMED_BODY", "Unknown field '" + field + "'"
+                                + (known.isEmpty() ? "" : "; this endpoint takes " + String.join(", ", known)),
+                        List.of(Map.of("field", field)), null, request);
+            }
+        }
         return body(HttpStatus.BAD_REQUEST, "MALFORMED_BODY", "The request body is not valid JSON for this endpoint",
                 List.of(), null, request);
     }
