@@ -29,7 +29,10 @@ class IngestAuth {
             throw ApiException.unauthorized("An ingest key is required: send it as X-TraceFlow-Key, "
                     + "Authorization: Bearer <key> or ?key=<key>");
         }
-        App app = apps.appForKey(key).orElseThrow(() -> ApiException.unauthorized("The ingest key is invalid or revoked"));
+        App app = apps.appForKey(key).orElseThrow(() -> ApiException.unauthorized(looksLikeAccessToken(key)
+                ? "This is a user's access token; ingest routes take an app's ingest key (tfk_...) instead, "
+                + "as X-TraceFlow-Key, Authorization: Bearer <key> or ?key=<key>"
+                : "The ingest key is invalid or revoked"));
         String origin = request.getHeader("Origin");
         if (origin != null) {
             if (!app.allowsOrigin(origin)) {
@@ -56,5 +59,10 @@ class IngestAuth {
         }
         key = key.strip();
         return key.isEmpty() ? null : key;
+    }
+
+    /** A JWT (three dot-separated base64url parts, the first a JSON header): the usual mix-up of the two kinds of credential. */
+    static boolean looksLikeAccessToken(String credential) {
+        return credential.startsWith("eyJ") && credential.chars().filter(c -> c == '.').count() == 2;
     }
 }

@@ -52,6 +52,17 @@ class IngestAuthTest extends IngestTestBase {
     }
 
     @Test
+    void collectBatch_withAUsersAccessToken_saysAnIngestKeyIsNeeded() {
+        appKey(APP);
+        String accessToken = auth.admin();
+
+        var r = http.post("/api/collect/batch", batch(pageview(APP)), "Authorization", "Bearer " + accessToken, CT, JSON);
+
+        assertApiError(r, 401, "UNAUTHORIZED");
+        assertThat(r.json().path("message").asString()).contains("access token").contains("ingest key");
+    }
+
+    @Test
     void collectBatch_rejectsRevokedKeyWith401() {
         appKey(APP);
         String key = IngestKeys.generate();
