@@ -46,4 +46,10 @@ public interface AppAccess {
 
     /** The memberships of one user. */
     List<Membership> membershipsOf(String userId);
+
+    /**
+     * The apps a caller can read with their effective role on each, by app id: for an admin every
+     * app as owner (as {@code GET /api/apps} lists them), otherwise their memberships.
+     */
+    List<Membership> effectiveRoles(Caller caller);
 }

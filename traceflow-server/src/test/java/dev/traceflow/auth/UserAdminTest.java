@@ -36,6 +36,25 @@ class UserAdminTest extends ServerTest {
     }
 
     @Test
+    void me_listsTheAppsAnAdminCanRead_asApiAppsDoes() {
+        String admin = auth.admin();
+        String app = TestAuth.uniqueName("me-app");
+        auth.createApp(app);
+
+        TestHttp.Response me = http.get("/api/users/me", bearer(admin));
+        TestHttp.Response apps = http.get("/api/apps", bearer(admin));
+
+        java.util.Set<String> fromMe = new java.util.TreeSet<>();
+        me.json().path("apps").forEach(a -> {
+            fromMe.add(a.path("appId").asString());
+            assertThat(a.path("role").asString()).isEqualTo("owner");
+        });
+        java.util.Set<String> fromApps = new java.util.TreeSet<>();
+        apps.json().path("items").forEach(a -> fromApps.add(a.path("id").asString()));
+        assertThat(fromMe).contains(app).isEqualTo(fromApps);
+    }
+
+    @Test
     void adminsCannotLockThemselvesOut() {
         String me = http.get("/api/users/me", bearer(auth.admin())).json().path("user").path("id").asString();
         assertThat(http.send("DELETE", "/api/users/" + me, null, bearer(auth.admin())).status()).isEqualTo(409);

@@ -124,6 +124,17 @@ class JdbcAppAccess implements AppAccess {
                 .param(userId).query(JdbcAppAccess::row).list();
     }
 
+    @Override
+    public List<Membership> effectiveRoles(Caller caller) {
+        if (!caller.admin()) {
+            return membershipsOf(caller.userId());
+        }
+        return jdbc.sql("SELECT id, created_at FROM apps ORDER BY id")
+                .query((rs, row) -> new Membership(rs.getString("id"), caller.userId(), AppRole.OWNER,
+                        rs.getObject("created_at", OffsetDateTime.class).toInstant()))
+                .list();
+    }
+
     private static Membership row(ResultSet rs, int row) throws SQLException {
         return new Membership(rs.getString("app_id"), rs.getString("user_id"),
                 AppRole.parse(rs.getString("role")).orElse(AppRole.VIEWER),

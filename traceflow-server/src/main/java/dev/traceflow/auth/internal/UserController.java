@@ -174,12 +174,14 @@ class UserController {
     }
 
     @GetMapping("/api/users/me")
-    @Operation(summary = "The caller's account and app roles", description = "Any logged-in user.",
+    @Operation(summary = "The caller's account and app roles",
+            description = "Any logged-in user. `apps` lists the apps the caller can read with the role on each, as "
+                    + "`GET /api/apps` does: for an admin every app, as owner.",
             security = @SecurityRequirement(name = "BearerAuth"))
     Me me() {
         Caller caller = access.caller();
         User user = users.find(caller.userId()).orElseThrow(() -> ApiException.unauthorized("A valid access token is required"));
-        List<MembershipView> apps = access.membershipsOf(caller.userId()).stream()
+        List<MembershipView> apps = access.effectiveRoles(caller).stream()
                 .map((Membership m) -> new MembershipView(m.appId(), m.role().wireName())).toList();
         return new Me(user, apps);
     }
