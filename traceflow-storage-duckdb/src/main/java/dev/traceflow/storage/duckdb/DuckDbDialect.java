@@ -73,6 +73,18 @@ final class DuckDbDialect implements SqlDialect {
                 + column + ", " + path + ") END)";
     }
 
+    @Override
+    public String jsonValue(String column, String key) {
+        return "json_extract(" + column + ", " + path(key) + ")";
+    }
+
+    /** A {@code [*]} path makes json_extract answer a list (empty when the key is absent), which unnest turns into rows. */
+    @Override
+    public String jsonArrayElements(String column, String key) {
+        String path = path(key);
+        return "unnest(json_extract(" + column + ", " + path.substring(0, path.length() - 1) + "[*]'))";
+    }
+
     /** Keys come from our code or from request parameters the HTTP layer validated as plain names. */
     private static String path(String key) {
         if (!PLAIN_KEY.matcher(key).matches()) {

@@ -30,6 +30,21 @@ interface SqlDialect {
     /** A string at a top-level key of a JSON text column, NULL when absent or not a string. */
     String jsonText(String column, String key);
 
+    /**
+     * The JSON value at a top-level key of a JSON text column, as JSON that {@link #jsonNumber},
+     * {@link #jsonText} and this method read further (pass the expression as their column); NULL
+     * when absent. Extracting a nested object once lets a query read several of its keys without
+     * walking the whole column for each.
+     */
+    String jsonValue(String column, String key);
+
+    /**
+     * A set-returning expression for a SELECT list: one row per element of the JSON array at a
+     * top-level key of a JSON text column, each element as JSON the other json* methods read; no
+     * row when the key is absent. Only for columns whose writer stores an array there.
+     */
+    String jsonArrayElements(String column, String key);
+
     /** Epoch milliseconds of a TIMESTAMP expression (BIGINT). */
     String epochMillis(String tsExpr);
 

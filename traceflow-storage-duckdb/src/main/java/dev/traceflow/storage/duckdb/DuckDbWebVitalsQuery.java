@@ -1,0 +1,88 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.WebVitals;
+import dev.traceflow.core.storage.PerformanceQueries;
+import dev.traceflow.core.storage.PerformanceQueries.GroupBy;
+import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link PerformanceQueries#webVitals}: the samples are the last report of each web-vitals id
+ * (window over {@code name, metric_id}, latest {@code ts}, then the highest {@code rowid}: DuckDB
+ * numbers appended rows in the order stored) plus the vitals among {@code performance} events'
+ * metrics, unpivoted in one pass; thresholds come from {@link WebVitals} as bound values, so SQL
+ * and Java rate alike. Ratings of p75 and the order of rows are computed in Java.
+ */
+final class DuckDbWebVitalsQuery {
+
+    /** The {@code performance} metric keys that are vitals, and the vital each counts as. */
+    private static final List<String> PERFORMANCE_KEYS = PerformanceQueries.METRIC_NAMES.stream()
+            .filter(k -> WebVitals.ofPerformanceMetric(k) != null).toList();
+
+    private final DuckDbReads reads;
+    private final SqlDialect dialect;
+
+    DuckDbWebVitalsQuery(DuckDbReads reads, SqlDialect dialect) {
+        this.reads = reads;
+        this.dialect = dialect;
+    }
+
+    List<VitalStats> run(EventQuery q, GroupBy groupBy) {
+        // a fixed column name from the enum, never request text
+        String group = groupBy == null ? "CAST(NULL AS VARCHAR)" : groupBy.column();
+        Sql sql = new Sql().append("""
+                WITH reports AS (
+                    SELECT name, value, grp
+                    FROM (
+                        SELECT name, value, metric_id, %s AS grp,
+                               row_number() OVER (PARTITION BY name, metric_id ORDER BY ts DESC, rowid DESC) AS nth
+                        FROM events
+                        WHERE type = 'web-vital' AND\s""".formatted(group));
+        sql.appAndRange("", q).eventFilters("", q).append("""
+
+                    )
+                    WHERE metric_id IS NULL OR nth = 1
+                ),
+                navigations AS (
+                    SELECT %s AS grp, %s AS m
+                    FROM events
+                    WHERE type = 'performance' AND\s""".formatted(group, dialect.jsonValue("data", "metrics")));
+        sql.appAndRange("", q).eventFilters("", q).append("""
+
+                ),
+                samples AS (
+                    SELECT name, value, grp FROM reports
+                    UNION ALL
+                    SELECT name, value, grp
+                    FROM (SELECT grp, unnest([%s]) AS name, unnest([%s]) AS value FROM navigations)
+                    WHERE value IS NOT NULL
+                ),
+                thresholds(name, good, poor) AS (VALUES\s""".formatted(
+                String.join(", ", PERFORMANCE_KEYS.stream().map(k -> "'" + WebVitals.ofPerformanceMetric(k) + "'").toList()),
+                String.join(", ", PERFORMANCE_KEYS.stream().map(k -> dialect.jsonNumber("m", k)).toList())));
+        for (int i = 0; i < WebVitals.NAMES.size(); i++) {
+            String name = WebVitals.NAMES.get(i);
+            double[] t = WebVitals.thresholds(name);
+            sql.append((i == 0 ? "" : ", ") + "(CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS DOUBLE))", name, t[0], t[1]);
+        }
+        sql.append(")\n").append("""
+                SELECT s.name, s.grp, count(*), %s, %s, %s,
+                       count(*) FILTER (WHERE s.value <= t.good),
+                       count(*) FILTER (WHERE s.value > t.good AND s.value <= t.poor),
+                       count(*) FILTER (WHERE s.value > t.poor)
+                FROM samples s JOIN thresholds t ON t.name = s.name
+                GROUP BY s.name, s.grp""".formatted(
+                dialect.percentile("s.value", 0.5), dialect.percentile("s.value", 0.75), dialect.percentile("s.value", 0.95)));
+        List<VitalStats> rows = new ArrayList<>(reads.list(sql, rs -> {
+            String name = rs.getString(1);
+            double p75 = rs.getDouble(5);
+            return new VitalStats(name, rs.getString(2), rs.getLong(3), rs.getDouble(4), p75, rs.getDouble(6),
+                    WebVitals.rate(name, p75), rs.getLong(7), rs.getLong(8), rs.getLong(9));
+        }));
+        rows.sort(VitalStats.ORDER);
+        return rows;
+    }
+}
