@@ -35,7 +35,14 @@ public record EventsStored(Instant storedAt, List<AppEvents> apps) {
         }
     }
 
-    /** An error group's events in one load; times are event times. */
-    public record ErrorGroupSeen(String fingerprint, Instant firstSeen, Instant lastSeen, long count) {
+    /**
+     * An error group's events in one load; times are event times.
+     *
+     * @param errorType the {@code errorType} of the load's latest event of the group (by event
+     *                  time; of equal times the later in the load), null when it had none
+     * @param message   that event's message, may be null
+     */
+    public record ErrorGroupSeen(String fingerprint, Instant firstSeen, Instant lastSeen, long count, String errorType,
+                                 String message) {
     }
 }

@@ -1,9 +1,111 @@
 package dev.traceflow.core.storage;
 
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.query.EventQuery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
 /**
- * Read capability: error events: a group's latest event, breakdowns and series, error totals (API.md `/api/errors*`); the groups themselves live in the metadata database.
- * Every method takes a {@link dev.traceflow.core.query.EventQuery} whose range is of event times,
- * {@code [from, to)}; answers follow API.md "Meaning of the numbers" exactly. Thread-safe.
+ * Read capability: error events: per-group counts, a group's latest event, breakdowns and series,
+ * error totals (API.md {@code /api/errors*}); the groups themselves (status, first / last seen)
+ * live in the metadata database.
+ *
+ * <p>An error event is an event of type {@code error}; its group is its {@code fingerprint} (set
+ * by the pipeline for every error). Every method that takes an {@link EventQuery} counts the error
+ * events whose time is in {@code [from, to)} and whose own dimensions match the filters (errors
+ * are event-level numbers). A user is {@link Event#distinctUser()}: userId, else anonymousId,
+ * else sessionId; events with none of them count for no user. Thread-safe.
  */
 public interface ErrorQueries {
+
+    /** The label of errors that carry no {@code errorType}, in {@link #byType}. */
+    String UNTYPED = "Error";
+
+    /**
+     * Every group with error events in the query, with its events and users there; in no order a
+     * caller may rely on (the server sorts after joining the group metadata).
+     */
+    List<GroupCount> groups(EventQuery query);
+
+    /**
+     * The latest error event of a group with an event time in {@code [from, to)} (no other
+     * filters); of several at the same time, the one stored last.
+     */
+    Optional<ErrorEvent> latestEvent(String appId, String fingerprint, Instant from, Instant to);
+
+    /**
+     * A group's events in the query split by one dimension, most events first, ties by value
+     * (nulls last); events without the dimension count under a {@code null} value.
+     */
+    List<ValueCount> breakdown(EventQuery query, String fingerprint, Dimension dimension);
+
+    /**
+     * Error events per bucket of the query's series ({@link EventQuery#buckets()}, zeros
+     * included), of one group or, for a {@code null} fingerprint, of every group.
+     *
+     * @return one count per bucket, in bucket order
+     */
+    List<Long> series(EventQuery query, String fingerprint);
+
+    /** All error events of the query: events, distinct groups, distinct users. */
+    Totals totals(EventQuery query);
+
+    /**
+     * Error events of the query by {@code errorType} as sent ({@link #UNTYPED} for none), most
+     * first, ties by type.
+     */
+    List<ValueCount> byType(EventQuery query);
+
+    /** A group's error events and distinct users over a query. */
+    record GroupCount(String fingerprint, long count, long users) {
+    }
+
+    /** A value of a dimension and its events; {@code value} null for events without it. */
+    record ValueCount(String value, long count) {
+    }
+
+    /** Error events, distinct groups (fingerprints) and distinct users. */
+    record Totals(long events, long groups, long users) {
+    }
+
+    /**
+     * One stored error event as shown in a group's detail.
+     *
+     * @param timestamp event time
+     * @param user      userId, else anonymousId, else sessionId, or null
+     * @param lineno    1-based, or null when not sent (also {@code colno})
+     */
+    record ErrorEvent(String eventId, Instant timestamp, String message, String errorType, String stack,
+                      String filename, Integer lineno, Integer colno, String url, String path, String release,
+                      String environment, String browser, String os, String deviceType, String country,
+                      String sessionId, String user) {
+    }
+
+    /** The dimensions a group's events are broken down by, with the event column that holds each. */
+    enum Dimension {
+        BROWSER("browser", Event::browser),
+        OS("os", Event::os),
+        RELEASE("release", Event::release);
+
+        private final String column;
+        private final Function<Event, String> value;
+
+        Dimension(String column, Function<Event, String> value) {
+            this.column = column;
+            this.value = value;
+        }
+
+        /** The {@code events} column (and answer field) of the dimension. */
+        public String column() {
+            return column;
+        }
+
+        /** The dimension's value of an event. */
+        public String of(Event e) {
+            return value.apply(e);
+        }
+    }
 }

@@ -56,7 +56,7 @@ final class EventsStoredTally {
             }
             List<EventsStored.ErrorGroupSeen> groups = new ArrayList<>(app.sum.groups().size());
             app.sum.groups().forEach((fingerprint, g) -> groups.add(new EventsStored.ErrorGroupSeen(fingerprint,
-                    Instant.ofEpochMilli(g[0]), Instant.ofEpochMilli(g[1]), g[2])));
+                    Instant.ofEpochMilli(g.first), Instant.ofEpochMilli(g.last), g.count, g.errorType, g.message)));
             out.add(new EventsStored.AppEvents(appId, Map.copyOf(counts), app.duplicates, List.copyOf(groups),
                     Set.copyOf(app.sum.releases())));
         });
@@ -73,13 +73,11 @@ final class EventsStoredTally {
             }
             sum.releases().addAll(request.releases());
             request.groups().forEach((fingerprint, g) -> {
-                long[] mine = sum.groups().get(fingerprint);
+                StoredFacts.Group mine = sum.groups().get(fingerprint);
                 if (mine == null) {
-                    sum.groups().put(fingerprint, g.clone());
+                    sum.groups().put(fingerprint, g.copy());
                 } else {
-                    mine[0] = Math.min(mine[0], g[0]);
-                    mine[1] = Math.max(mine[1], g[1]);
-                    mine[2] += g[2];
+                    mine.add(g);
                 }
             });
         }

@@ -429,15 +429,15 @@ class JournaledWriteQueueTest {
         assertThat(web.duplicates()).isZero();
         assertThat(web.releases()).containsExactlyInAnyOrder("3.0", "3.1");
         assertThat(web.errorGroups()).containsExactlyInAnyOrder(
-                new EventsStored.ErrorGroupSeen("fp-w", Instant.ofEpochMilli(t + 50), Instant.ofEpochMilli(t + 300), 3),
-                new EventsStored.ErrorGroupSeen("fp-v", Instant.ofEpochMilli(t + 200), Instant.ofEpochMilli(t + 200), 1));
+                new EventsStored.ErrorGroupSeen("fp-w", Instant.ofEpochMilli(t + 50), Instant.ofEpochMilli(t + 300), 3, "Error", "boom"),
+                new EventsStored.ErrorGroupSeen("fp-v", Instant.ofEpochMilli(t + 200), Instant.ofEpochMilli(t + 200), 1, "Error", "boom"));
         EventsStored.AppEvents app = byApp.get("app");
         assertThat(app.countsByType()).isEqualTo(Map.of(EventType.ERROR, 3L, EventType.PAGEVIEW, 1L));
         assertThat(app.duplicates()).isEqualTo(1);
         assertThat(app.releases()).containsExactlyInAnyOrder("1.0.0", "1.1.0");
         assertThat(app.errorGroups()).containsExactly(
-                new EventsStored.ErrorGroupSeen("fp-a", Instant.ofEpochMilli(t), Instant.ofEpochMilli(t + 2000), 2),
-                new EventsStored.ErrorGroupSeen("fp-b", Instant.ofEpochMilli(t + 500), Instant.ofEpochMilli(t + 500), 1));
+                new EventsStored.ErrorGroupSeen("fp-a", Instant.ofEpochMilli(t), Instant.ofEpochMilli(t + 2000), 2, "Error", "boom"),
+                new EventsStored.ErrorGroupSeen("fp-b", Instant.ofEpochMilli(t + 500), Instant.ofEpochMilli(t + 500), 1, "Error", "boom"));
         assertThat(byApp.get("shop").countsByType()).isEqualTo(Map.of(EventType.CLICK, 1L));
         assertThat(byApp.get("shop").errorGroups()).isEmpty();
     }

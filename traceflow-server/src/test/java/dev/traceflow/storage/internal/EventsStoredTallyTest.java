@@ -1,0 +1,73 @@
+package dev.traceflow.storage.internal;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.event.EventDetails;
+import dev.traceflow.core.event.EventType;
+import dev.traceflow.storage.EventsStored;
+import dev.traceflow.storage.EventsStored.ErrorGroupSeen;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a load tells about each error group: the type and message come from its latest event. */
+class EventsStoredTallyTest {
+
+    private static final long T = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+
+    private static Event error(long at, String fingerprint, String type, String message) {
+        Event e = Event.builder("app", EventType.ERROR, at)
+                .details(new EventDetails.ErrorDetails(message, null, type, null, null, null, null)).build();
+        e.fingerprint(fingerprint);
+        return e;
+    }
+
+    private static List<ErrorGroupSeen> groups(EventsStored stored) {
+        return stored.apps().getFirst().errorGroups();
+    }
+
+    @Test
+    void typeAndMessage_areThoseOfTheLatestEvent_acrossRequests() {
+        EventsStoredTally tally = new EventsStoredTally();
+        StoredFacts first = StoredFacts.of(List.of(error(T + 500, "fp", "TypeError", "late"), error(T, "fp", "Error", "early")));
+        StoredFacts second = StoredFacts.of(List.of(error(T + 100, "fp", "RangeError", "middle")));
+        tally.add("app", first, new BitSet(), 0);
+        tally.add("app", second, new BitSet(), 2);
+
+        assertThat(groups(tally.build(Instant.now()))).containsExactly(new ErrorGroupSeen("fp",
+                Instant.ofEpochMilli(T), Instant.ofEpochMilli(T + 500), 3, "TypeError", "late"));
+    }
+
+    @Test
+    void ofEventsAtTheSameTime_theLaterInTheLoadWins_evenEventByEventWithDuplicates() {
+        EventsStoredTally tally = new EventsStoredTally();
+        StoredFacts request = StoredFacts.of(List.of(error(T, "fp", "A", "one"), error(T, "fp", "B", "two"),
+                error(T, "fp", "C", "three (a duplicate)")));
+        BitSet duplicates = new BitSet();
+        duplicates.set(2);
+        tally.add("app", request, duplicates, 0);
+        tally.add("app", StoredFacts.of(List.of(error(T, "fp", null, null))).slice(0, 1), new BitSet(), 3);
+
+        ErrorGroupSeen seen = groups(tally.build(Instant.now())).getFirst();
+
+        assertThat(seen.count()).isEqualTo(3);
+        assertThat(seen.errorType()).isNull();
+        assertThat(seen.message()).isNull();
+    }
+
+    @Test
+    void aRequestSplitAcrossLoads_tellsEachLoadItsOwnLatest() {
+        StoredFacts request = StoredFacts.of(List.of(error(T + 9, "fp", "TypeError", "first half"),
+                error(T + 1, "fp", "TypeError", "second half")));
+        EventsStoredTally load1 = new EventsStoredTally();
+        load1.add("app", request.slice(0, 1), new BitSet(), 0);
+        EventsStoredTally load2 = new EventsStoredTally();
+        load2.add("app", request.slice(1, 2), new BitSet(), 0);
+
+        assertThat(groups(load1.build(Instant.now())).getFirst().message()).isEqualTo("first half");
+        assertThat(groups(load2.build(Instant.now())).getFirst().message()).isEqualTo("second half");
+    }
+}
