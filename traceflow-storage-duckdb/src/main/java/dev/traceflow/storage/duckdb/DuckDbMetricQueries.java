@@ -1,9 +1,53 @@
 package dev.traceflow.storage.duckdb;
 
+import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.Metric;
+import dev.traceflow.core.query.MetricDimension;
+import dev.traceflow.core.query.SeriesPoint;
+import dev.traceflow.core.query.Sessionizer;
+import dev.traceflow.core.query.TimeBuckets;
 import dev.traceflow.core.storage.MetricQueries;
+import dev.traceflow.core.storage.MetricsOverview;
 
-/** {@link MetricQueries} in DuckDB SQL. */
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@link MetricQueries} in DuckDB SQL: session metrics on {@link DuckDbSessionsSql}'s
+ * {@code sessions}, event metrics on the events table (joined to their sessions for the session
+ * dimensions), new and returning users against {@link #FIRST_SEEN}.
+ */
 final class DuckDbMetricQueries implements MetricQueries {
+
+    /**
+     * Each user's first session start over the app's whole history before a bound, without forming
+     * the sessions: a user's sessions without {@code sessionId} start at their events, so the
+     * earliest is the user's earliest such event; a client session starts at its earliest event
+     * and belongs to its first userId, else first anonymousId, else its id (as in
+     * {@link Sessionizer}). Parameters: app, bound, app, bound.
+     */
+    private static final String FIRST_SEEN = """
+            , first_seen AS (
+                SELECT who, min(start_ts) AS first_start
+                FROM (
+                    SELECT coalesce(user_id, anonymous_id) AS who, min(ts) AS start_ts
+                    FROM events
+                    WHERE app_id = ? AND ts < ? AND session_id IS NULL AND coalesce(user_id, anonymous_id) IS NOT NULL
+                    GROUP BY 1
+                    UNION ALL
+                    SELECT coalesce(first(user_id ORDER BY ts, rowid) FILTER (WHERE user_id IS NOT NULL),
+                                    first(anonymous_id ORDER BY ts, rowid) FILTER (WHERE anonymous_id IS NOT NULL),
+                                    session_id) AS who,
+                           min(ts) AS start_ts
+                    FROM events
+                    WHERE app_id = ? AND ts < ? AND session_id IS NOT NULL
+                    GROUP BY session_id
+                )
+                GROUP BY who
+            )
+            """;
+
+    private static final String CONVERSION_TYPES = "('conversion', 'purchase')";
 
     private final DuckDbReads reads;
     private final SqlDialect dialect;
@@ -11,5 +55,190 @@ final class DuckDbMetricQueries implements MetricQueries {
     DuckDbMetricQueries(DuckDbReads reads, SqlDialect dialect) {
         this.reads = reads;
         this.dialect = dialect;
+    }
+
+    @Override
+    public List<SeriesPoint> series(EventQuery q, Metric metric, MetricDimension dimension, int limit) {
+        if (!metric.supports(dimension)) {
+            throw new IllegalArgumentException("metric " + metric.wireName() + " cannot be broken down by " + dimension.wireName());
+        }
+        TimeBuckets buckets = q.buckets();
+        // the first bucket may start before the range; keys of first sessions in it must be right too
+        Instant keysFrom = buckets.starts().getFirst();
+        Sql sql = new Sql();
+        if (metric.sessionMetric()) {
+            sessionCells(sql, q, buckets, keysFrom, metric, dimension);
+        } else {
+            eventCells(sql, q, buckets, keysFrom, metric, dimension);
+        }
+        DuckDbSeriesCells.select(sql, dimension != null, limit);
+        return DuckDbSeriesCells.read(reads, sql, buckets, dimension != null, metric::value);
+    }
+
+    private void sessionCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
+                              MetricDimension dimension) {
+        DuckDbSessionsSql.with(q, dialect, sql);
+        boolean users = metric == Metric.NEW_USERS || metric == Metric.RETURNING_USERS;
+        if (users) {
+            firstSeen(sql, q);
+        }
+        String key = dialect.bucketKey("s.start_ts", buckets, keysFrom, q.to());
+        String viewed = "s.page_views >= 1";
+        String numerator;
+        String denominator = "0";
+        switch (metric) {
+            case SESSIONS -> numerator = "count(*)";
+            case ENGAGED_SESSIONS -> numerator = "count(*) FILTER (WHERE " + engaged("s.") + ")";
+            case BOUNCE_RATE -> {
+                numerator = "count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0)";
+                denominator = "count(*) FILTER (WHERE " + viewed + ")";
+            }
+            case AVG_SESSION_DURATION -> {
+                numerator = "coalesce(sum(" + durationMillis("s.") + ") FILTER (WHERE " + viewed + "), 0)";
+                denominator = "count(*) FILTER (WHERE " + viewed + ")";
+            }
+            case PAGES_PER_SESSION -> {
+                numerator = "coalesce(sum(s.page_views) FILTER (WHERE " + viewed + "), 0)";
+                denominator = "count(*) FILTER (WHERE " + viewed + ")";
+            }
+            case VISITORS -> numerator = "count(DISTINCT s.who)";
+            case NEW_USERS, RETURNING_USERS -> {
+                String isNew = "(f.first_start IS NULL OR (f.first_start >= ? AND "
+                        + dialect.bucketKey("f.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
+                numerator = "count(DISTINCT s.who) FILTER (WHERE " + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + ")";
+            }
+            default -> throw new IllegalArgumentException("not a session metric: " + metric);
+        }
+        sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, ");
+        if (users) {
+            sql.append(numerator + " AS num", keysFrom);
+        } else {
+            sql.append(numerator + " AS num");
+        }
+        sql.append(", " + denominator + " AS den\n    FROM sessions s"
+                + (users ? " LEFT JOIN first_seen f ON f.who = s.who" : "")
+                + "\n    GROUP BY ALL\n)");
+        // a ratio's dimension values rank by their sessions with page views, the others by the value
+        sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
+    }
+
+    private void eventCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
+                            MetricDimension dimension) {
+        boolean joinSessions = dimension != null && dimension.fromSession();
+        if (joinSessions) {
+            DuckDbSessionsSql.with(q, dialect, sql);
+            sql.append(", ");
+        } else {
+            sql.append("WITH ");
+        }
+        String numerator = metric == Metric.REVENUE ? "coalesce(sum(e.value), 0)" : "count(*)";
+        sql.append("cells AS (\n    SELECT " + dialect.bucketKey("e.ts", buckets, keysFrom, q.to()) + " AS k, "
+                + eventDimension(dimension) + " AS d, " + numerator + " AS num, 0 AS den, " + numerator + " AS w\n"
+                + "    FROM events e\n");
+        if (joinSessions) {
+            // identified: every session of the window, unfiltered (an event's session may start before the range)
+            sql.append("    LEFT JOIN session_events se ON se.seq = e.rowid\n"
+                    + "    LEFT JOIN identified i ON i.skey = se.skey\n");
+        }
+        sql.append("    WHERE ").appAndRange("e.", q);
+        switch (metric) {
+            case PAGE_VIEWS -> sql.append(" AND e.type = 'pageview'");
+            case CONVERSIONS, REVENUE -> sql.append(" AND e.type IN " + CONVERSION_TYPES);
+            case EVENTS -> {
+            }
+            default -> throw new IllegalArgumentException("not an event metric: " + metric);
+        }
+        sql.eventFilters("e.", q);
+        sql.append("\n    GROUP BY ALL\n)");
+    }
+
+    private static String sessionDimension(MetricDimension d) {
+        if (d == null) {
+            return "NULL::VARCHAR";
+        }
+        String column = switch (d) {
+            case PATH -> "s.entry_page";
+            case DEVICE_TYPE -> "s.device_type";
+            case TRAFFIC_SOURCE -> "s.traffic_source";
+            case BROWSER -> "s.browser";
+            case OS -> "s.os";
+            case COUNTRY -> "s.country";
+            default -> throw new IllegalArgumentException("not a session dimension: " + d);
+        };
+        return none(column);
+    }
+
+    private static String eventDimension(MetricDimension d) {
+        if (d == null) {
+            return "NULL::VARCHAR";
+        }
+        if (d.fromSession()) {
+            String column = d.wireName();
+            // an event of no session keeps its own value
+            return none("CASE WHEN se.skey IS NULL THEN e." + column + " ELSE i." + column + " END");
+        }
+        return none(switch (d) {
+            case PATH -> "e.path";
+            case EVENT_TYPE -> "e.type";
+            case CONVERSION_TYPE -> "e.kind";
+            default -> throw new IllegalArgumentException("not an event dimension: " + d);
+        });
+    }
+
+    /** The expression, or {@link MetricDimension#NONE} when it is NULL. */
+    static String none(String expr) {
+        // a constant of ours, not request input
+        return "coalesce(" + expr + ", '" + MetricDimension.NONE + "')";
+    }
+
+    private String durationMillis(String alias) {
+        return "(" + dialect.epochMillis(alias + "end_ts") + " - " + dialect.epochMillis(alias + "start_ts") + ")";
+    }
+
+    private String engaged(String alias) {
+        return "(" + durationMillis(alias) + " >= 10000 OR " + alias + "page_views >= 2 OR " + alias + "conversions > 0)";
+    }
+
+    private static void firstSeen(Sql sql, EventQuery q) {
+        Instant bound = q.to().plus(Sessionizer.HORIZON);
+        sql.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
+    }
+
+    @Override
+    public MetricsOverview overview(EventQuery q) {
+        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql());
+        firstSeen(sql, q);
+        String viewed = "s.page_views >= 1";
+        sql.append("""
+                , session_totals AS (
+                    SELECT count(DISTINCT s.who) AS visitors,
+                           count(*) AS sessions,
+                           count(*) FILTER (WHERE %s) AS engaged,
+                           count(*) FILTER (WHERE %s) AS viewed,
+                           count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
+                           coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
+                           coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views,
+                           count(DISTINCT s.who) FILTER (WHERE f.first_start IS NULL OR f.first_start >= ?) AS new_users
+                    FROM sessions s LEFT JOIN first_seen f ON f.who = s.who
+                ),
+                event_totals AS (
+                    SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
+                           count(*) FILTER (WHERE type IN %s) AS conversions,
+                           coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
+                    FROM events
+                    WHERE\s""".formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed,
+                CONVERSION_TYPES, CONVERSION_TYPES), q.from());
+        sql.appAndRange("", q).eventFilters("", q);
+        sql.append("\n)\nSELECT * FROM session_totals, event_totals");
+        return reads.one(sql, rs -> {
+            long visitors = rs.getLong(1);
+            long viewedSessions = rs.getLong(4);
+            long newUsers = rs.getLong(8);
+            return new MetricsOverview(visitors, rs.getLong(2), rs.getLong(9),
+                    Metric.BOUNCE_RATE.value(rs.getLong(5), viewedSessions),
+                    Metric.AVG_SESSION_DURATION.value(rs.getDouble(6), viewedSessions),
+                    Metric.PAGES_PER_SESSION.value(rs.getDouble(7), viewedSessions),
+                    rs.getLong(3), newUsers, visitors - newUsers, rs.getLong(10), rs.getDouble(11));
+        });
     }
 }

@@ -17,7 +17,10 @@ import java.util.Map;
  *       after it, each with {@code sid} (its session's id, NULL for an event of no session) and
  *       {@code seq} (storage order, to break ties of equal times);</li>
  *   <li>{@code sessions}: one row per session that starts in the range and whose dimensions match
- *       the query's filters, with the columns {@link #SESSION_COLUMNS} lists.</li>
+ *       the query's filters, with the columns {@link #SESSION_COLUMNS} lists;</li>
+ *   <li>{@code identified}: every session of the window, unfiltered, keyed by {@code skey} (as
+ *       {@code session_events} is), with the same columns: what an event's own session is looked up
+ *       in when it may have started before the range (metrics by a session dimension).</li>
  * </ul>
  */
 final class DuckDbSessionsSql {

@@ -38,8 +38,8 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
     private long position = NO_POSITION;
     private final PerformanceQueries performance = new InMemoryPerformanceQueries(this);
     private final ErrorQueries errors = new InMemoryErrorQueries(this);
-    private final SessionQueries sessions = new InMemorySessionQueries(this);
-    private final MetricQueries metrics = new InMemoryMetricQueries(this);
+    private final InMemorySessionQueries sessions = new InMemorySessionQueries(this);
+    private final MetricQueries metrics = new InMemoryMetricQueries(this, sessions);
     private final ProductQueries product = new InMemoryProductQueries(this);
 
     @Override
