@@ -67,18 +67,18 @@ final class DuckDbSessionsSql {
                        count(*) FILTER (WHERE type = 'pageview') AS page_views,
                        count(*) FILTER (WHERE type IN ('conversion', 'purchase')) AS conversions,
                        coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0) AS revenue,
-                       first(path ORDER BY ts, seq) FILTER (WHERE type = 'pageview') AS entry_page,
-                       last(path ORDER BY ts, seq) FILTER (WHERE type = 'pageview') AS exit_page,
-                       first(user_id ORDER BY ts, seq) FILTER (WHERE user_id IS NOT NULL) AS user_id,
-                       first(anonymous_id ORDER BY ts, seq) FILTER (WHERE anonymous_id IS NOT NULL) AS anonymous_id,
-                       first(browser ORDER BY ts, seq) AS browser,
-                       first(os ORDER BY ts, seq) AS os,
-                       first(device_type ORDER BY ts, seq) AS device_type,
-                       first(country ORDER BY ts, seq) AS country,
-                       first(traffic_source ORDER BY ts, seq) AS traffic_source,
-                       first(release ORDER BY ts, seq) AS release,
-                       first(environment ORDER BY ts, seq) AS environment
-                FROM keyed
+                       arg_min_null(path, ord) FILTER (WHERE type = 'pageview') AS entry_page,
+                       arg_max_null(path, ord) FILTER (WHERE type = 'pageview') AS exit_page,
+                       arg_min(user_id, ord) AS user_id,
+                       arg_min(anonymous_id, ord) AS anonymous_id,
+                       arg_min_null(browser, ord) AS browser,
+                       arg_min_null(os, ord) AS os,
+                       arg_min_null(device_type, ord) AS device_type,
+                       arg_min_null(country, ord) AS country,
+                       arg_min_null(traffic_source, ord) AS traffic_source,
+                       arg_min_null(release, ord) AS release,
+                       arg_min_null(environment, ord) AS environment
+                FROM (SELECT *, epoch_us(ts)::HUGEINT * 1099511627776 + seq AS ord FROM keyed)
                 GROUP BY skey
             ),
             identified AS (
