@@ -265,6 +265,27 @@ class BehaviorEndpointsTest extends ServerTest {
         assertInvalid(get("/api/sessions"), "appId");
     }
 
+    @Test
+    void openapi_describesEachParameterAndTheRole() {
+        JsonNode paths = http.get("/openapi.json").json().path("paths");
+        Map<String, List<String>> expected = Map.of(
+                "/api/sessions", List.of("appId", "from", "to", "limit", "cursor", "path", "browser", "fresh"),
+                "/api/sessions/{id}", List.of("id", "appId", "from", "to", "path"),
+                "/api/user-behavior/paths", List.of("appId", "from", "to", "limit", "deviceType"),
+                "/api/user-behavior/heatmap", List.of("appId", "path", "from", "to", "country"));
+
+        expected.forEach((path, parameters) -> {
+            JsonNode get = paths.path(path).path("get");
+            List<String> names = new ArrayList<>();
+            get.path("parameters").forEach(p -> {
+                names.add(p.path("name").asString());
+                assertThat(p.path("description").asString()).as(path + " " + p).isNotBlank();
+            });
+            assertThat(names).as(path).containsAll(parameters).doesNotContain("params");
+            assertThat(get.path("description").asString()).as(path).contains("Role: viewer");
+        });
+    }
+
     private static List<String> ids(JsonNode body) {
         List<String> ids = new ArrayList<>();
         body.path("items").forEach(i -> ids.add(i.path("id").asString()));
