@@ -1,9 +1,9 @@
 package dev.traceflow.behavior;
 
 import dev.traceflow.core.query.EventQuery;
-import dev.traceflow.core.query.SessionSummary;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.SessionDetail;
+import dev.traceflow.core.storage.SessionPage;
 import dev.traceflow.core.storage.SessionPosition;
 import dev.traceflow.core.storage.StoredEvent;
 import dev.traceflow.http.ApiException;
@@ -58,7 +58,7 @@ class SessionsController {
 
     /** One page of sessions; {@code nextCursor} is null on the last page. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record SessionPage(List<SessionView> items,
+    record Page(List<SessionView> items,
                        @Schema(description = "Sessions of the query over all pages") long total,
                        @Schema(description = "Pass as `cursor` for the next page; null on the last page") String nextCursor) {
     }
@@ -87,19 +87,14 @@ class SessionsController {
             @Parameter(name = "deviceType", in = ParameterIn.QUERY, description = QueryParameters.DEVICE_TYPE),
             @Parameter(name = "country", in = ParameterIn.QUERY, description = QueryParameters.COUNTRY),
             @Parameter(name = "fresh", in = ParameterIn.QUERY, description = QueryParameters.FRESH)})
-    SessionPage list(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
+    Page list(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.query(params, Set.of("limit", "cursor"));
         int limit = ReadRequests.integer(params, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
         SessionPosition after = params.containsKey("cursor") ? position(cursors.decode(params.get("cursor"))) : null;
-        // one more than asked tells whether there is a next page
-        List<SessionSummary> found = storage.sessions().newestFirst(q, after, limit + 1);
-        List<SessionSummary> page = found.size() > limit ? found.subList(0, limit) : found;
-        String next = null;
-        if (found.size() > limit) {
-            SessionSummary last = page.getLast();
-            next = cursors.encode(last.start() + ":" + last.id());
-        }
-        return new SessionPage(page.stream().map(SessionView::of).toList(), storage.sessions().count(q), next);
+        SessionPage page = storage.sessions().newestFirst(q, after, limit);
+        SessionPosition next = page.next();
+        return new Page(page.items().stream().map(SessionView::of).toList(), page.total(),
+                next == null ? null : cursors.encode(next.start() + ":" + next.id()));
     }
 
     private static SessionPosition position(String text) {

@@ -27,8 +27,9 @@ public interface SessionQueries {
      *
      * @param after where the previous page stopped, or null for the first page
      * @param limit at most this many sessions ({@code >= 1})
+     * @return the page, with the query's total (as {@link #count}) and whether more follow
      */
-    List<SessionSummary> newestFirst(EventQuery query, SessionPosition after, int limit);
+    SessionPage newestFirst(EventQuery query, SessionPosition after, int limit);
 
     /** How many sessions the query has (what {@link #summaries} would list). */
     long count(EventQuery query);

@@ -5,6 +5,7 @@ import dev.traceflow.core.query.SessionSummary;
 import dev.traceflow.core.storage.Heatmap;
 import dev.traceflow.core.storage.PageTransition;
 import dev.traceflow.core.storage.SessionDetail;
+import dev.traceflow.core.storage.SessionPage;
 import dev.traceflow.core.storage.SessionPosition;
 import dev.traceflow.core.storage.SessionQueries;
 
@@ -17,6 +18,8 @@ import java.util.Optional;
  * detail, page transitions and the heatmap each in their own class.
  */
 final class DuckDbSessionQueries implements SessionQueries {
+
+    private static final int TOTAL_COLUMN = DuckDbSessionsSql.SESSION_COLUMNS.split(", ").length + 1;
 
     private final DuckDbReads reads;
     private final SqlDialect dialect;
@@ -39,16 +42,31 @@ final class DuckDbSessionQueries implements SessionQueries {
         return reads.list(sql, rs -> DuckDbSessionsSql.summary(rs, 1));
     }
 
+    /**
+     * The page and the total in one statement (the sessions are formed once): the total is counted
+     * before the position's filter, and read from the first row; a page past the end has no row to
+     * read it from and counts again.
+     */
     @Override
-    public List<SessionSummary> newestFirst(EventQuery q, SessionPosition after, int limit) {
+    public SessionPage newestFirst(EventQuery q, SessionPosition after, int limit) {
         Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql());
-        sql.append("SELECT " + DuckDbSessionsSql.SESSION_COLUMNS + " FROM sessions\n");
+        sql.append("SELECT " + DuckDbSessionsSql.SESSION_COLUMNS + ", total\nFROM (SELECT *, count(*) OVER () AS total FROM sessions)\n");
         if (after != null) {
             Instant start = Instant.ofEpochMilli(after.start());
             sql.append("WHERE start_ts < ? OR (start_ts = ? AND id < ?)\n", start, start, after.id());
         }
-        sql.append("ORDER BY start_ts DESC, id DESC LIMIT ?", limit);
-        return reads.list(sql, rs -> DuckDbSessionsSql.summary(rs, 1));
+        // one more than asked tells whether more follow
+        sql.append("ORDER BY start_ts DESC, id DESC LIMIT ?", limit + 1);
+        long[] total = {-1};
+        List<SessionSummary> rows = reads.list(sql, rs -> {
+            total[0] = rs.getLong(TOTAL_COLUMN);
+            return DuckDbSessionsSql.summary(rs, 1);
+        });
+        if (rows.isEmpty()) {
+            return new SessionPage(rows, after == null ? 0 : count(q), false);
+        }
+        boolean more = rows.size() > limit;
+        return new SessionPage(more ? rows.subList(0, limit) : rows, total[0], more);
     }
 
     @Override

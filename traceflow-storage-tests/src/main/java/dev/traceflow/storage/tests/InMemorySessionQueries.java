@@ -9,6 +9,7 @@ import dev.traceflow.core.query.Sessionizer;
 import dev.traceflow.core.storage.Heatmap;
 import dev.traceflow.core.storage.PageTransition;
 import dev.traceflow.core.storage.SessionDetail;
+import dev.traceflow.core.storage.SessionPage;
 import dev.traceflow.core.storage.SessionPosition;
 import dev.traceflow.core.storage.SessionQueries;
 import dev.traceflow.core.storage.StoredEvent;
@@ -40,12 +41,13 @@ final class InMemorySessionQueries implements SessionQueries {
     }
 
     @Override
-    public List<SessionSummary> newestFirst(EventQuery q, SessionPosition after, int limit) {
-        return summaries(q).stream()
+    public SessionPage newestFirst(EventQuery q, SessionPosition after, int limit) {
+        List<SessionSummary> all = summaries(q);
+        List<SessionSummary> following = all.stream()
                 .sorted(NEWEST_FIRST)
                 .filter(s -> after == null || after.precedes(s.start(), s.id()))
-                .limit(limit)
                 .toList();
+        return new SessionPage(following.subList(0, Math.min(limit, following.size())), all.size(), following.size() > limit);
     }
 
     @Override

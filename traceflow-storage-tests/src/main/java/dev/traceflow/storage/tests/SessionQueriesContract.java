@@ -9,6 +9,7 @@ import dev.traceflow.core.query.SessionSummary;
 import dev.traceflow.core.query.Sessionizer;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.SessionDetail;
+import dev.traceflow.core.storage.SessionPage;
 import dev.traceflow.core.storage.SessionPosition;
 import dev.traceflow.core.storage.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
@@ -197,9 +198,12 @@ public abstract class SessionQueriesContract {
     void newestFirst_ordersByStartDescendingThenIdDescending() {
         storeFiveSessions();
 
-        List<SessionSummary> all = storage.sessions().newestFirst(day(), null, 100);
+        SessionPage all = storage.sessions().newestFirst(day(), null, 100);
 
-        assertThat(all).extracting(SessionSummary::id).containsExactly("s-d", "s-c", "s-b", "s-a", "s-e");
+        assertThat(all.items()).extracting(SessionSummary::id).containsExactly("s-d", "s-c", "s-b", "s-a", "s-e");
+        assertThat(all.total()).isEqualTo(5);
+        assertThat(all.more()).isFalse();
+        assertThat(all.next()).isNull();
     }
 
     @Test
@@ -208,20 +212,27 @@ public abstract class SessionQueriesContract {
 
         List<String> seen = new ArrayList<>();
         List<Integer> pageSizes = new ArrayList<>();
+        List<Long> totals = new ArrayList<>();
         SessionPosition after = null;
         for (int page = 0; page < 10; page++) {
-            List<SessionSummary> items = storage.sessions().newestFirst(day(), after, 2);
-            pageSizes.add(items.size());
-            if (items.isEmpty()) {
+            SessionPage p = storage.sessions().newestFirst(day(), after, 2);
+            pageSizes.add(p.items().size());
+            totals.add(p.total());
+            p.items().forEach(s -> seen.add(s.id()));
+            after = p.next();
+            if (after == null) {
                 break;
             }
-            items.forEach(s -> seen.add(s.id()));
-            SessionSummary last = items.getLast();
-            after = new SessionPosition(last.start(), last.id());
         }
+        SessionSummary last = storage.sessions().newestFirst(day(), null, 5).items().getLast();
+        SessionPage pastTheEnd = storage.sessions().newestFirst(day(), new SessionPosition(last.start(), last.id()), 2);
 
         assertThat(seen).containsExactly("s-d", "s-c", "s-b", "s-a", "s-e");
-        assertThat(pageSizes).containsExactly(2, 2, 1, 0);
+        assertThat(pageSizes).containsExactly(2, 2, 1);
+        assertThat(totals).containsOnly(5L);
+        assertThat(pastTheEnd.items()).isEmpty();
+        assertThat(pastTheEnd.total()).isEqualTo(5);
+        assertThat(pastTheEnd.more()).isFalse();
     }
 
     @Test
@@ -229,10 +240,10 @@ public abstract class SessionQueriesContract {
         storeFiveSessions();
 
         List<SessionSummary> behindB = storage.sessions().newestFirst(day(),
-                new SessionPosition(at("10:00:00").toEpochMilli(), "s-b"), 10);
+                new SessionPosition(at("10:00:00").toEpochMilli(), "s-b"), 10).items();
         // a position need not be a session that exists: "s-bb" sorts between s-b and s-c
         List<SessionSummary> behindMadeUp = storage.sessions().newestFirst(day(),
-                new SessionPosition(at("10:00:00").toEpochMilli(), "s-bb"), 10);
+                new SessionPosition(at("10:00:00").toEpochMilli(), "s-bb"), 10).items();
 
         assertThat(behindB).extracting(SessionSummary::id).containsExactly("s-a", "s-e");
         assertThat(behindMadeUp).extracting(SessionSummary::id).containsExactly("s-b", "s-a", "s-e");
@@ -250,7 +261,9 @@ public abstract class SessionQueriesContract {
         assertThat(firefox).isEqualTo(1);
         assertThat(none).isZero();
         assertThat(storage.sessions().newestFirst(day().withFilters(new Filters(null, null, null, "Firefox", null, null, null)),
-                null, 10)).extracting(SessionSummary::id).containsExactly("s-b");
+                null, 10).items()).extracting(SessionSummary::id).containsExactly("s-b");
+        assertThat(storage.sessions().newestFirst(EventQuery.of(APP, DAY.plusSeconds(86_400), DAY.plusSeconds(2 * 86_400)),
+                null, 10)).isEqualTo(new SessionPage(List.of(), 0, false));
     }
 
     /** One event of every kind, in a session "s9" from 15:00:00 to 15:00:13. */
