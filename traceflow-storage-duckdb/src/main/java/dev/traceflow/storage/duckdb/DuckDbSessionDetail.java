@@ -34,7 +34,11 @@ final class DuckDbSessionDetail {
     }
 
     Optional<SessionDetail> find(EventQuery q, String id) {
-        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql());
+        // A session holds either the events of one client session_id, or (id ~...) events without
+        // one: reading only those forms the same session from fewer rows (a client may send an id
+        // that starts with ~ too).
+        String narrow = id.startsWith("~") ? "(session_id IS NULL OR session_id = ?)" : "session_id = ?";
+        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql(), narrow, id);
         sql.append("""
                 SELECT %s, %s
                 FROM sessions s
@@ -42,6 +46,7 @@ final class DuckDbSessionDetail {
                 JOIN (SELECT rowid AS seq, * FROM events WHERE\s""".formatted(SESSION_COLUMNS, DuckDbStoredEvents.COLUMNS));
         // the same window session_events was formed over
         sql.appAndRange("", q.appId(), q.from().minus(Sessionizer.HORIZON), q.to().plus(Sessionizer.HORIZON));
+        sql.append(" AND " + narrow, id);
         sql.append("""
                 ) e ON e.seq = se.seq
                 WHERE s.id = ?
