@@ -399,4 +399,15 @@ public abstract class SessionQueriesContract {
         assertThat(storage.sessions().session(day(), "no-such-session")).isEmpty();
         assertThat(storage.sessions().session(day(), "~0123456789abcdef")).isEmpty();
     }
+
+    @Test
+    void session_ofAClientIdThatLooksComputed_isStillFound() {
+        store(pageview(APP, at("19:00:00"), "/t").session("~client-made"),
+                pageview(APP, at("19:00:00"), "/u").anonymous("a19"));
+
+        assertThat(storage.sessions().session(day(), "~client-made"))
+                .hasValueSatisfying(d -> assertThat(d.events()).extracting(StoredEvent::path).containsExactly("/t"));
+        assertThat(storage.sessions().session(day(), Sessionizer.computedId("a19", at("19:00:00").toEpochMilli())))
+                .hasValueSatisfying(d -> assertThat(d.events()).extracting(StoredEvent::path).containsExactly("/u"));
+    }
 }
