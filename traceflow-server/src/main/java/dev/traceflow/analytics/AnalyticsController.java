@@ -6,6 +6,7 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.SeriesPoint;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.ProductQueries.ActiveUsers;
+import dev.traceflow.reading.ReadParameters;
 import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -46,8 +47,8 @@ class AnalyticsController {
                     are not counted. `granularity=day` gives DAU, `week` WAU (ISO weeks from Monday in `tz`), `month` MAU: \
                     calendar buckets, not rolling windows.""",
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> activeUsers(@Parameter(description = "appId, from, to, filters, granularity, tz, fresh")
-                                    @RequestParam Map<String, String> params) {
+    @ReadParameters(series = true)
+    Map<String, Object> activeUsers(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.series(params, Set.of());
         List<Map<String, Object>> series = new ArrayList<>();
         for (ActiveUsers a : storage.product().activeUsers(q)) {
@@ -74,8 +75,10 @@ class AnalyticsController {
                     `{series: [{ts, value, breakdownValue?}]}`, every bucket listed, zeros included, ordered by bucket \
                     then rank.""",
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> events(@Parameter(description = "appId, from, to, filters, granularity, tz, fresh, name, aggregate, breakdown, limit")
-                               @RequestParam Map<String, String> params) {
+    @ReadParameters(series = true, own = {"name*: the custom event's name, e.g. `message_sent`",
+            "aggregate: `count` (default), `unique_users`, `sum:<property>` or `avg:<property>`",
+            "breakdown: a property whose string values split the series", "limit: with a breakdown, how many values, 1-100 (default 10)"})
+    Map<String, Object> events(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.series(params, EVENTS_PARAMETERS);
         String name = ReadRequests.value(params, "name");
         if (name == null || name.isBlank()) {

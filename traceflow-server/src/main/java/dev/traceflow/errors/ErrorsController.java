@@ -14,6 +14,7 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.processing.grouping.StackTraceParser;
 import dev.traceflow.reading.PageCursors;
+import dev.traceflow.reading.ReadParameters;
 import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -94,6 +95,9 @@ class ErrorsController {
                     (absent on the last page) is passed as `cursor` for the next page, with the same other parameters; a \
                     cursor that was edited, made for another `sort`, or is from before a server restart is a 400.""",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ReadParameters(own = {"sort: `lastSeen` (default), `count` or `firstSeen`, largest first",
+            "status: `unresolved`, `resolved` or `ignored`; default every status", "limit: groups per page, 1-100 (default 25)",
+            "cursor: `nextCursor` of the previous page"})
     Map<String, Object> list(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = reads.query(params, LIST_PARAMS);
         String sortName = params.getOrDefault("sort", ErrorGroupPage.Sort.LAST_SEEN.wireName);
@@ -140,6 +144,7 @@ class ErrorsController {
                     events per bucket `[{ts, count}]`, every bucket of the range with zeros, `ts` the bucket's start; \
                     `byType` = events per `errorType` as sent, `Error` for events without one, most first, ties by type.""",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ReadParameters(series = true)
     Map<String, Object> stats(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = reads.series(params, Set.of());
         Totals totals = errors().totals(q);
@@ -171,6 +176,7 @@ class ErrorsController {
                     filters, most first, ties by value, `value` absent for events without it (last). `series`: the group's events \
                     per bucket `[{ts, count}]`, zeros included.""",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ReadParameters(series = true, appIdRequired = false)
     Map<String, Object> detail(@PathVariable String id, @Parameter(hidden = true) @RequestParam Map<String, String> params) {
         ErrorGroup g = readable(id, params.get("appId"));
         Map<String, String> withApp = new HashMap<>(params);

@@ -8,6 +8,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import dev.traceflow.core.storage.StorageException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -100,6 +101,19 @@ class ApiErrorHandler {
             default -> "Bad request";
         };
         return body(HttpStatus.BAD_REQUEST, "BAD_REQUEST", message, List.of(), null, request);
+    }
+
+    /**
+     * The event store failed to answer a read (writes map their failures themselves): 503 with
+     * Retry-After, since it is the server's state, not the request, and usually passes.
+     */
+    @ExceptionHandler(StorageException.class)
+    ResponseEntity<ApiError> storageDown(StorageException e, HttpServletRequest request) {
+        log.warn("{} {}: the event store failed: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, "5");
+        return body(HttpStatus.SERVICE_UNAVAILABLE, "STORAGE_UNAVAILABLE", "The event store could not answer; retry shortly",
+                List.of(), headers, request);
     }
 
     @ExceptionHandler(Exception.class)

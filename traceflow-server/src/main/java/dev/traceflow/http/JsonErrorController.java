@@ -6,6 +6,7 @@ import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
+import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.List;
  * Errors that happen outside Spring MVC (in a filter, or rejected by Tomcat itself) are
  * forwarded to {@code /error}; this answers them in the same shape as everything else.
  */
+@Hidden // the servlet container's error route, not an endpoint of the API
 @RestController
 class JsonErrorController implements ErrorController {
 

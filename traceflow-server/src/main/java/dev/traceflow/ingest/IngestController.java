@@ -289,9 +289,11 @@ class IngestController {
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.METHOD)
     @Parameter(name = IngestAuth.KEY_HEADER, in = ParameterIn.HEADER, description = "The app's ingest key "
-            + "(or Authorization: Bearer <key>, or ?key=<key>)")
-    @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon")
-    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip or deflate (optional)")
+            + "(or Authorization: Bearer <key>, or ?key=<key>)", schema = @Schema(type = "string"))
+    @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon",
+            schema = @Schema(type = "string"))
+    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip or deflate (optional)",
+            schema = @Schema(type = "string", allowableValues = {"gzip", "deflate"}))
     @interface KeyParameters {
     }
 }

@@ -7,6 +7,7 @@ import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.core.query.SeriesPoint;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.MetricsOverview;
+import dev.traceflow.reading.ReadParameters;
 import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -71,9 +72,12 @@ class MetricsController {
                     metrics by their sessions with page views), ties by value; a missing value is `(none)`. Points are \
                     ordered by bucket, then by rank.""",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ReadParameters(series = true, own = {"metric*: page_views, sessions, engaged_sessions, bounce_rate, avg_session_duration, "
+            + "pages_per_session, new_users, returning_users, conversions, revenue, events or visitors",
+            "dimension: path, device_type, traffic_source, browser, os, country, event_type or conversion_type",
+            "limit: with a dimension, how many of its values, 1-100 (default 10)"})
     Map<String, Object> series(
-            @Parameter(description = "appId, from, to, filters, granularity, tz, fresh, metric, dimension, limit")
-            @RequestParam Map<String, String> params) {
+            @Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.series(params, SERIES_PARAMETERS);
         String metricName = params.get("metric");
         if (metricName == null) {
@@ -121,7 +125,8 @@ class MetricsController {
                     revenue}`: each the metric of the same name in `GET /api/metrics` with the whole range as one bucket \
                     (newUsers: users whose first session ever starts at or after `from`).""",
             security = @SecurityRequirement(name = "BearerAuth"))
-    MetricsOverview overview(@Parameter(description = "appId, from, to, filters, fresh") @RequestParam Map<String, String> params) {
+    @ReadParameters
+    MetricsOverview overview(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return storage.metrics().overview(requests.query(params, Set.of()));
     }
 }

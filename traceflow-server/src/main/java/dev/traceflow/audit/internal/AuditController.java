@@ -6,6 +6,7 @@ import dev.traceflow.access.AppScope;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.http.RequestTimes;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,7 +42,8 @@ class AuditController {
     }
 
     record AuditRow(long id, Instant time, String actorId, String actorName, String action, String resourceType,
-                    String resourceId, String appId, JsonNode details, String clientIp, String traceId) {
+                    String resourceId, String appId,
+                    @Schema(type = "object", description = "What changed; never a secret") JsonNode details, String clientIp, String traceId) {
     }
 
     record AuditPage(List<AuditRow> items, String nextCursor) {

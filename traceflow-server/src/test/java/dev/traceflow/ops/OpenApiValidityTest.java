@@ -1,0 +1,62 @@
+package dev.traceflow.ops;
+
+import dev.traceflow.support.ServerTest;
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 18 item 11: the server's OpenAPI document is valid OpenAPI 3.1, as the Swagger project's
+ * maintained parser checks it (parameters need a schema, references must resolve, types and
+ * required fields as the specification says).
+ */
+class OpenApiValidityTest extends ServerTest {
+
+    private static SwaggerParseResult validate(String document) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        options.setValidateInternalRefs(true);
+        return new OpenAPIParser().readContents(document, null, options);
+    }
+
+    @Test
+    void openApiDocument_isValid() {
+        String document = http.get("/openapi.json").body();
+
+        SwaggerParseResult result = validate(document);
+
+        assertThat(result.getOpenAPI()).as("parsed").isNotNull();
+        assertThat(result.getOpenAPI().getOpenapi()).startsWith("3.1");
+        assertThat(result.getMessages()).as("validation messages").isEmpty();
+    }
+
+    /** The guard itself: the validator does report what it is trusted to find. */
+    @Test
+    void validator_reportsAParameterWithoutSchema() {
+        String broken = """
+                {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                 "paths": {"/x": {"get": {"parameters": [{"name": "appId", "in": "query"}],
+                   "responses": {"200": {"description": "ok"}}}}}}
+                """;
+
+        assertThat(validate(broken).getMessages()).isNotEmpty();
+    }
+
+    @Test
+    void openApiDocument_hasNoFrameworkRoutesOrInternalTypes() {
+        String document = http.get("/openapi.json").body();
+
+        assertThat(document).doesNotContain("\"/error\"").doesNotContain("JsonNode");
+    }
+
+    /** The description promises only what exists. */
+    @Test
+    void openApiDescription_namesWhatIsNotBuiltAsNotBuilt() {
+        String description = validate(http.get("/openapi.json").body()).getOpenAPI().getInfo().getDescription();
+
+        assertThat(description).contains("not built yet");
+    }
+}
