@@ -17,10 +17,7 @@ import java.util.Map;
  *       after it, each with {@code sid} (its session's id, NULL for an event of no session) and
  *       {@code seq} (storage order, to break ties of equal times);</li>
  *   <li>{@code sessions}: one row per session that starts in the range and whose dimensions match
- *       the query's filters, with the columns {@link #SESSION_COLUMNS} lists;</li>
- *   <li>{@code identified}: every session of the window, unfiltered, keyed by {@code skey} (as
- *       {@code session_events} is), with the same columns: what an event's own session is looked up
- *       in when it may have started before the range (metrics by a session dimension).</li>
+ *       the query's filters, with the columns {@link #SESSION_COLUMNS} lists.</li>
  * </ul>
  */
 final class DuckDbSessionsSql {
@@ -58,7 +55,11 @@ final class DuckDbSessionsSql {
                 SELECT 'u:' || n || ':' || who AS skey, who, * EXCLUDE (session_id, who, opens, n)
                 FROM numbered
             ),
-            grouped AS (
+            -- "the value of the first (last) event" as the min (max) of a struct that starts with
+            -- (ts, seq): (ts, seq) is unique, so the struct's order is the events' order and the rest
+            -- comes from that one row. Measured about 5x faster than first(x ORDER BY ts, seq),
+            -- which sorts every group once per aggregate.
+            aggregated AS (
                 SELECT skey,
                        any_value(who) AS who,
                        min(ts) AS start_ts,
@@ -67,19 +68,30 @@ final class DuckDbSessionsSql {
                        count(*) FILTER (WHERE type = 'pageview') AS page_views,
                        count(*) FILTER (WHERE type IN ('conversion', 'purchase')) AS conversions,
                        coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0) AS revenue,
-                       first(path ORDER BY ts, seq) FILTER (WHERE type = 'pageview') AS entry_page,
-                       last(path ORDER BY ts, seq) FILTER (WHERE type = 'pageview') AS exit_page,
-                       first(user_id ORDER BY ts, seq) FILTER (WHERE user_id IS NOT NULL) AS user_id,
-                       first(anonymous_id ORDER BY ts, seq) FILTER (WHERE anonymous_id IS NOT NULL) AS anonymous_id,
-                       first(browser ORDER BY ts, seq) AS browser,
-                       first(os ORDER BY ts, seq) AS os,
-                       first(device_type ORDER BY ts, seq) AS device_type,
-                       first(country ORDER BY ts, seq) AS country,
-                       first(traffic_source ORDER BY ts, seq) AS traffic_source,
-                       first(release ORDER BY ts, seq) AS release,
-                       first(environment ORDER BY ts, seq) AS environment
+                       min(struct_pack(ts := ts, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS first_view,
+                       max(struct_pack(ts := ts, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS last_view,
+                       min(struct_pack(ts := ts, seq := seq, v := user_id)) FILTER (WHERE user_id IS NOT NULL) AS first_user,
+                       min(struct_pack(ts := ts, seq := seq, v := anonymous_id)) FILTER (WHERE anonymous_id IS NOT NULL) AS first_anonymous,
+                       min(struct_pack(ts := ts, seq := seq, browser := browser, os := os, device_type := device_type,
+                                       country := country, traffic_source := traffic_source, release := release,
+                                       environment := environment)) AS first_event
                 FROM keyed
                 GROUP BY skey
+            ),
+            grouped AS (
+                SELECT skey, who, start_ts, end_ts, events, page_views, conversions, revenue,
+                       first_view.path AS entry_page,
+                       last_view.path AS exit_page,
+                       first_user.v AS user_id,
+                       first_anonymous.v AS anonymous_id,
+                       first_event.browser AS browser,
+                       first_event.os AS os,
+                       first_event.device_type AS device_type,
+                       first_event.country AS country,
+                       first_event.traffic_source AS traffic_source,
+                       first_event.release AS release,
+                       first_event.environment AS environment
+                FROM aggregated
             ),
             identified AS (
                 SELECT CASE WHEN starts_with(skey, 'c:') THEN substr(skey, 3) ELSE '~' || %s END AS id,
@@ -104,8 +116,21 @@ final class DuckDbSessionsSql {
      * the {@code SELECT} that reads {@code sessions} and {@code session_events}.
      */
     static Sql with(EventQuery q, SqlDialect dialect, Sql sql) {
+        return with(q, dialect, sql, "");
+    }
+
+    /**
+     * As {@link #with(EventQuery, SqlDialect, Sql)}, with the window's events narrowed further by
+     * {@code AND eventCondition} (on the table's columns, with its bound values). Only for a
+     * condition that keeps every event of the sessions the caller will read (for example all events
+     * of one client {@code session_id}): a session missing some of its events would be formed wrong.
+     */
+    static Sql with(EventQuery q, SqlDialect dialect, Sql sql, String eventCondition, Object... values) {
         sql.append(EVENTS_IN_WINDOW);
         sql.appAndRange("", q.appId(), q.from().minus(Sessionizer.HORIZON), q.to().plus(Sessionizer.HORIZON));
+        if (!eventCondition.isEmpty()) {
+            sql.append(" AND " + eventCondition, values);
+        }
         String computedId = dialect.md5Prefix16("who || '|' || " + dialect.epochMillis("start_ts"));
         sql.append(SESSIONISE.formatted(computedId, SESSION_COLUMNS));
         sql.append("start_ts >= ? AND start_ts < ?", q.from(), q.to());

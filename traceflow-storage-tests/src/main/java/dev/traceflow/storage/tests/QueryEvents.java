@@ -55,6 +55,16 @@ public final class QueryEvents {
         return this;
     }
 
+    public QueryEvents title(String t) {
+        builder.title(t);
+        return this;
+    }
+
+    public QueryEvents referrer(String r) {
+        builder.referrer(r);
+        return this;
+    }
+
     public QueryEvents release(String r) {
         builder.release(r);
         return this;
