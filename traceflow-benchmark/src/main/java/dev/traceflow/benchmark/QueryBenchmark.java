@@ -121,7 +121,7 @@ public final class QueryBenchmark {
         // (1) load and (2) bare timings, in this process
         DatasetLoader.Loaded loaded;
         Map<String, LatencySamples> bare = new LinkedHashMap<>();
-        KnownErrors errors;
+        KnownIds errors;
         out.printf(Locale.ROOT, "loading into %s (DuckDB threads %d, memory %s)...%n", file, options.effectiveDuckDbThreads(),
                 options.duckDbMemory());
         try (DuckDbStorage storage = new DuckDbStorage(file, options.effectiveDuckDbThreads(), options.duckDbMemory(),
@@ -130,7 +130,8 @@ public final class QueryBenchmark {
             out.printf(Locale.ROOT, "  stored %,d events in %.1f s: %s events/s (%s events/s in prepare + store alone)%n",
                     loaded.events(), loaded.seconds(), BenchmarkReport.number(loaded.eventsPerSecond()),
                     BenchmarkReport.number(loaded.storeEventsPerSecond()));
-            errors = new KnownErrors(fingerprints.values().stream().distinct().toList(), loaded.first(), loaded.last(), Map.of());
+            errors = new KnownIds(fingerprints.values().stream().distinct().toList(), loaded.first(), loaded.last(), Map.of(),
+                    ReadEndpoints.sessionIds(storage, QueryVariations.of(options.queries(), apps, now)));
             out.println("bare: the controllers' storage calls, same process, same file, before the server starts");
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
                 bare.put(endpoint.name(), timeBare(storage, endpoint, now, errors));
@@ -258,7 +259,7 @@ public final class QueryBenchmark {
         notes.add("bare = the storage calls the endpoint's controller makes, in the harness process on the same file before "
                 + "the server started (DuckDB lets only one process open a database file), without ingest running; "
                 + "http = the same requests to the server while ingest ran at half its maximum.");
-        notes.add("percentiles are nearest-rank over " + options.queries() + " requests per endpoint, after one untimed warmup request.");
+        notes.add("percentiles are nearest-rank over " + options.queries() + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
         report.put("notes", notes);
         if (!options.keepData()) {
             deleteTree(dataDir);
@@ -280,9 +281,9 @@ public final class QueryBenchmark {
     record HttpTimings(LatencySamples samples, List<String> failures) {
     }
 
-    private LatencySamples timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownErrors errors) {
+    private LatencySamples timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
         List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
-        endpoint.bare().run(storage, warmup(now), errors);
+        endpoint.bare().run(storage, variations.getLast(), errors);
         LatencySamples samples = new LatencySamples();
         for (QueryVariation v : variations) {
             long start = System.nanoTime();
@@ -297,12 +298,13 @@ public final class QueryBenchmark {
         return samples;
     }
 
-    private HttpTimings timeHttp(ApiClient api, ReadEndpoint endpoint, Instant now, KnownErrors errors)
+    private HttpTimings timeHttp(ApiClient api, ReadEndpoint endpoint, Instant now, KnownIds errors)
             throws IOException, InterruptedException {
-        api.get(endpoint.pathAndQuery(warmup(now), errors));
+        List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
+        api.get(endpoint.pathAndQuery(variations.getLast(), errors));
         LatencySamples samples = new LatencySamples();
         List<String> failures = new ArrayList<>();
-        for (QueryVariation v : QueryVariations.of(options.queries(), storageApps(), now)) {
+        for (QueryVariation v : variations) {
             String request = endpoint.pathAndQuery(v, errors);
             ApiClient.Answer answer;
             try {
@@ -330,11 +332,6 @@ public final class QueryBenchmark {
             apps.add("shop-" + i);
         }
         return apps;
-    }
-
-    /** The untimed first request of an endpoint: variation 1 (filtered, broken down) a little earlier. */
-    private QueryVariation warmup(Instant now) {
-        return QueryVariations.of(2, storageApps(), now.minus(Duration.ofMinutes(3))).get(1);
     }
 
     private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why)

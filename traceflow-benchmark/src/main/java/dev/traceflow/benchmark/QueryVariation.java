@@ -51,6 +51,13 @@ record QueryVariation(int index, String appId, Instant from, Instant to, Map<Str
         return new EventQuery(appId, from, to, f, series ? granularity : null, series ? zone : ZoneOffset.UTC);
     }
 
+    /** This variation with one more (or another) filter. */
+    QueryVariation withFilter(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(filters);
+        more.put(name, value);
+        return new QueryVariation(index, appId, from, to, more, granularity, zone, broken);
+    }
+
     /** The option of {@code options} for this variation: cycles through them by index. */
     <T> T pick(List<T> options) {
         return options.get(index % options.size());

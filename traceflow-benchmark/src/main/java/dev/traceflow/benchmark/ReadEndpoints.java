@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * The answer endpoints the query benchmark times, each with the storage calls its controller makes
  * (read from the controllers in traceflow-server: {@code PerformanceController},
- * {@code ErrorsController}, {@code MetricsController}, {@code AnalyticsController}).
+ * {@code ErrorsController}, {@code MetricsController}, {@code AnalyticsController}, {@code SessionsController},
+ * {@code UserBehaviorController}).
  */
 final class ReadEndpoints {
 
@@ -38,6 +39,10 @@ final class ReadEndpoints {
     static final List<String> EVENT_AGGREGATES = List.of("count", "unique_users", "sum:size", "avg:size");
     /** The custom event of seed 002 the generated dataset carries, with {@code type} and {@code size}. */
     static final String CUSTOM_EVENT = "message_sent";
+    /** The defaults of {@code /api/sessions}' and {@code /api/user-behavior/paths}' {@code limit}. */
+    static final int SESSIONS_LIMIT = 25;
+    static final int TRANSITIONS_LIMIT = 100;
+    static final List<String> HEATMAP_PATHS = List.of("/pricing", "/", "/checkout", "/home");
 
     private ReadEndpoints() {
     }
@@ -69,7 +74,38 @@ final class ReadEndpoints {
         all.add(new ReadEndpoint("/api/analytics/events", "/api/analytics/events", true, ENDPOINT_TARGET_MS,
                 ReadEndpoints::eventParams, (s, v, e) -> s.product().events(v.query(true), EventAggregate.parse(CUSTOM_EVENT,
                         pair(v, EVENT_AGGREGATES), v.broken() ? "type" : null, DimensionSeries.DEFAULT_LIMIT))));
+        all.add(new ReadEndpoint("/api/sessions", "/api/sessions", false, ENDPOINT_TARGET_MS,
+                v -> Map.of(), (s, v, e) -> s.sessions().newestFirst(v.query(false), null, SESSIONS_LIMIT)));
+        all.add(new ReadEndpoint("/api/sessions/{id}", "/api/sessions/{id}", false, ENDPOINT_TARGET_MS,
+                v -> Map.of(), (s, v, e) -> s.sessions().session(v.query(false), e.sessionId(v))
+                        .orElseThrow(() -> new IllegalStateException("session " + e.sessionId(v) + " not found"))));
+        all.add(new ReadEndpoint("/api/user-behavior/paths", "/api/user-behavior/paths", false, ENDPOINT_TARGET_MS,
+                v -> Map.of(), (s, v, e) -> s.sessions().transitions(v.query(false), TRANSITIONS_LIMIT)));
+        all.add(new ReadEndpoint("/api/user-behavior/heatmap", "/api/user-behavior/heatmap", false, ENDPOINT_TARGET_MS,
+                v -> Map.of("path", heatmapPath(v)),
+                (s, v, e) -> s.sessions().heatmap(v.withFilter("path", heatmapPath(v)).query(false), heatmapPath(v))));
         return List.copyOf(all);
+    }
+
+    /** The heatmap's page: the variation's {@code path} filter, else one of the dataset's pages. */
+    static String heatmapPath(QueryVariation v) {
+        return v.filters().getOrDefault("path", pair(v, HEATMAP_PATHS));
+    }
+
+    /**
+     * For each variation, a session that starts in its range and matches its filters, as the
+     * sessions list finds it: the session detail asks for it (a filtered-out session is a 404).
+     */
+    static Map<Integer, String> sessionIds(EventStorage storage, List<QueryVariation> variations) {
+        Map<Integer, String> ids = new LinkedHashMap<>();
+        for (QueryVariation v : variations) {
+            var items = storage.sessions().newestFirst(v.query(false), null, SESSIONS_LIMIT).items();
+            if (items.isEmpty()) {
+                throw new IllegalStateException("no session matches variation " + v.label(false));
+            }
+            ids.put(v.index(), items.get(v.index() % items.size()).id());
+        }
+        return ids;
     }
 
     /**
@@ -105,7 +141,7 @@ final class ReadEndpoints {
     }
 
     /** {@code ErrorsController.detail}: the group's counts, latest event, three breakdowns and series. */
-    private static Object errorDetail(EventStorage s, QueryVariation v, KnownErrors errors) {
+    private static Object errorDetail(EventStorage s, QueryVariation v, KnownIds errors) {
         EventQuery q = v.query(true);
         ErrorQueries queries = s.errors();
         String fingerprint = errors.fingerprint(v);

@@ -87,9 +87,19 @@ class QueryVariationsTest {
                 }
             }
         }
-        KnownErrors errors = new KnownErrors(List.of("f1"), NOW, NOW, Map.of("shop-1", List.of("7", "9")));
+        KnownIds errors = new KnownIds(List.of("f1"), NOW, NOW, Map.of("shop-1", List.of("7", "9")), Map.of(0, "s 1/x"));
         ReadEndpoint detail = ReadEndpoints.all().stream().filter(e -> e.name().equals("/api/errors/{id}")).findFirst().orElseThrow();
         assertThat(detail.pathAndQuery(QueryVariations.of(1, APPS, NOW).getFirst(), errors)).startsWith("/api/errors/7?appId=shop-1&");
+        ReadEndpoint session = ReadEndpoints.all().stream().filter(e -> e.name().equals("/api/sessions/{id}")).findFirst().orElseThrow();
+        assertThat(session.pathAndQuery(QueryVariations.of(1, APPS, NOW).getFirst(), errors)).startsWith("/api/sessions/s%201%2Fx?appId=shop-1&");
+        // the heatmap needs a page: the variation's path filter, else one of the dataset's
+        ReadEndpoint heatmap = ReadEndpoints.all().stream().filter(e -> e.name().equals("/api/user-behavior/heatmap")).findFirst().orElseThrow();
+        for (QueryVariation v : QueryVariations.of(20, APPS, NOW)) {
+            assertThat(heatmap.params(v)).containsKey("path");
+            if (v.filters().containsKey("path")) {
+                assertThat(heatmap.params(v).get("path")).isEqualTo(v.filters().get("path"));
+            }
+        }
     }
 
     @Test
