@@ -33,17 +33,18 @@ final class DatasetLoader {
     /** Visits start over this many days... */
     static final int DAYS = 30;
     /**
-     * ...which begin this long before {@code now - 30 days}, so that the last visits (up to seven
-     * events, gaps of up to 91 minutes) end before {@code now} and nothing lies in the future.
+     * ...which begin this long before {@code now - 30 days}, so that the data reaches up to about
+     * {@code now} (most visits last minutes); the few events of late visits that would lie after
+     * {@code now} are not stored ({@link Loaded#skippedFuture()}).
      */
-    static final Duration END_MARGIN = Duration.ofHours(10);
+    static final Duration END_MARGIN = Duration.ofHours(1);
     /** Mean visits per user over the month: returning users exist, most users are new now and then. */
     static final int VISITS_PER_USER = 6;
 
     private DatasetLoader() {
     }
 
-    /** The dataset of about {@code events} events, every one in the 30 days and 10 hours before {@code now}. */
+    /** The dataset of about {@code events} events over the 30 days and an hour before {@code now}. */
     static GeneratedDataset sized(long seed, long events, List<String> apps, Instant now) {
         Instant start = now.minus(Duration.ofDays(DAYS)).minus(END_MARGIN);
         double perVisit = eventsPerVisit(new GeneratedDataset(seed, apps, 1_000, SAMPLE_VISITS, start, DAYS));
@@ -80,9 +81,11 @@ final class DatasetLoader {
     /**
      * What was loaded.
      *
-     * @param storeSeconds the time spent in {@code prepare} and {@code store}, without generating events
+     * @param storeSeconds  the time spent in {@code prepare} and {@code store}, without generating events
+     * @param skippedFuture generated events after {@code now}, not stored
      */
-    record Loaded(long events, long duplicates, double seconds, double storeSeconds, Instant first, Instant last) {
+    record Loaded(long events, long duplicates, long skippedFuture, double seconds, double storeSeconds, Instant first,
+                  Instant last) {
 
         double eventsPerSecond() {
             return events / seconds;
@@ -95,15 +98,23 @@ final class DatasetLoader {
 
     /**
      * Stores every event of the dataset, errors with the fingerprint the server gives their error
-     * ({@code fingerprints}; the pipeline sets it on ingest, the generator does not).
+     * ({@code fingerprints}; the pipeline sets it on ingest, the generator does not), except events
+     * after {@code now}.
      */
-    static Loaded load(EventStorage storage, GeneratedDataset dataset, Map<ErrorDetails, String> fingerprints, PrintStream out) {
+    static Loaded load(EventStorage storage, GeneratedDataset dataset, Map<ErrorDetails, String> fingerprints, Instant now,
+                       PrintStream out) {
         EventConsumer consumer = storage.consumer();
-        long[] counts = {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0};
+        long[] counts = {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0, 0};
         long start = System.nanoTime();
         long[] nextReport = {1_000_000};
-        dataset.forEachBatch(BATCH, batch -> {
-            for (Event e : batch) {
+        dataset.forEachBatch(BATCH, generated -> {
+            List<Event> batch = new ArrayList<>(generated.size());
+            for (Event e : generated) {
+                if (e.timestamp() >= now.toEpochMilli()) {
+                    counts[5]++;
+                    continue;
+                }
+                batch.add(e);
                 if (e.details() instanceof ErrorDetails d) {
                     String fingerprint = fingerprints.get(d);
                     if (fingerprint == null) {
@@ -115,7 +126,10 @@ final class DatasetLoader {
                 counts[3] = Math.max(counts[3], e.timestamp());
             }
             long storeStart = System.nanoTime();
-            PreparedEvents prepared = consumer.prepare(new ArrayList<>(batch));
+            if (batch.isEmpty()) {
+                return;
+            }
+            PreparedEvents prepared = consumer.prepare(batch);
             WriteResult result = consumer.store(List.of(prepared), EventConsumer.NO_POSITION);
             counts[4] += System.nanoTime() - storeStart;
             counts[0] += batch.size();
@@ -127,7 +141,7 @@ final class DatasetLoader {
             }
         });
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Loaded(counts[0] - counts[1], counts[1], seconds, counts[4] / 1e9,
+        return new Loaded(counts[0] - counts[1], counts[1], counts[5], seconds, counts[4] / 1e9,
                 Instant.ofEpochMilli(counts[2]), Instant.ofEpochMilli(counts[3]));
     }
 }

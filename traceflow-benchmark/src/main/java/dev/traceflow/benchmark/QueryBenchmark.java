@@ -126,7 +126,7 @@ public final class QueryBenchmark {
                 options.duckDbMemory());
         try (DuckDbStorage storage = new DuckDbStorage(file, options.effectiveDuckDbThreads(), options.duckDbMemory(),
                 1_000_000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
-            loaded = DatasetLoader.load(storage, dataset, fingerprints, out);
+            loaded = DatasetLoader.load(storage, dataset, fingerprints, now, out);
             out.printf(Locale.ROOT, "  stored %,d events in %.1f s: %s events/s (%s events/s in prepare + store alone)%n",
                     loaded.events(), loaded.seconds(), BenchmarkReport.number(loaded.eventsPerSecond()),
                     BenchmarkReport.number(loaded.storeEventsPerSecond()));
@@ -143,6 +143,7 @@ public final class QueryBenchmark {
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("events", loaded.events());
         load.put("duplicates", loaded.duplicates());
+        load.put("skippedAfterNow", loaded.skippedFuture());
         load.put("seconds", round(loaded.seconds()));
         load.put("eventsPerSecond", Math.round(loaded.eventsPerSecond()));
         load.put("storeOnlyEventsPerSecond", Math.round(loaded.storeEventsPerSecond()));
@@ -424,9 +425,9 @@ public final class QueryBenchmark {
                            Map<String, Object> memory) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Loaded %,d events through the storage writer at %,d events/s (%,d events/s "
-                        + "in prepare + store alone); file %.1f MB.%n%n", (long) load.get("events"),
-                (long) load.get("eventsPerSecond"), (long) load.get("storeOnlyEventsPerSecond"),
-                (long) load.get("fileBytes") / 1e6));
+                        + "in prepare + store alone), from %s to %s; file %.1f MB.%n%n", (long) load.get("events"),
+                (long) load.get("eventsPerSecond"), (long) load.get("storeOnlyEventsPerSecond"), load.get("firstEvent"),
+                load.get("lastEvent"), (long) load.get("fileBytes") / 1e6));
         md.append("| endpoint | target p95 | bare p50 | bare p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Map<String, Object> row : rows) {
