@@ -28,7 +28,8 @@ final class ConnectionWorker implements Runnable {
     private final Ticker ticker;
     private int nextRequest;
     private long startNanos;
-    private long deadlineNanos;
+    /** Volatile: {@link #stopBy} may move it from another thread while the loop runs. */
+    private volatile long deadlineNanos;
     private long firstSendNanos;
     private double intervalNanos;
 
@@ -61,6 +62,14 @@ final class ConnectionWorker implements Runnable {
         this.deadlineNanos = deadlineNanos;
         this.firstSendNanos = firstSendNanos;
         this.intervalNanos = intervalNanos;
+    }
+
+    /**
+     * Ends the phase early: no request is started at or after {@code nanos} (the ticker's time). A
+     * request already under way still completes and counts.
+     */
+    void stopBy(long nanos) {
+        deadlineNanos = Math.min(deadlineNanos, nanos);
     }
 
     ConnectionStats stats() {

@@ -31,6 +31,8 @@ public final class PhaseRunner {
     private final Ticker ticker;
     private final Map<String, List<PreparedRequest>> requestsByPath = new HashMap<>();
     private int nextStreamId;
+    /** The workers of the phase under way, for {@link #stopEarly()}; empty between phases. */
+    private volatile List<ConnectionWorker> running = List.of();
 
     /**
      * @param runTag {@value EventIdSequence#RUN_TAG_LENGTH} characters that make this run's event ids
@@ -56,7 +58,19 @@ public final class PhaseRunner {
         this.ticker = ticker;
     }
 
-    /** Runs {@code phase} to completion; blocks for about its duration. */
+    /**
+     * Ends the phase under way (another thread is in {@link #run}) now instead of at its duration:
+     * for a background load that lasts as long as some other work. Its result covers the time it
+     * really ran. Does nothing between phases.
+     */
+    public void stopEarly() {
+        long now = ticker.nanoTime();
+        for (ConnectionWorker worker : running) {
+            worker.stopBy(now);
+        }
+    }
+
+    /** Runs {@code phase} to completion (or {@link #stopEarly()}); blocks for about its duration. */
     public PhaseResult run(LoadPhase phase) throws InterruptedException {
         List<PreparedRequest> shared = requestsByPath.computeIfAbsent(phase.path(), path -> templates.stream()
                 .map(template -> PreparedRequest.post(template, path, hostHeader, ingestKey))
@@ -86,10 +100,16 @@ public final class PhaseRunner {
         for (int i = 0; i < connections; i++) {
             workers.get(i).schedule(start, deadline, start + (long) (interval * i / connections), interval);
         }
+        running = workers;
         go.countDown();
-        for (Thread thread : threads) {
-            thread.join();
+        try {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        } finally {
+            running = List.of();
         }
+        // the phase's true length: shorter than asked when it was stopped early
         long elapsed = ticker.nanoTime() - start;
 
         long connects = workers.stream().mapToLong(ConnectionWorker::connectsMade).sum();

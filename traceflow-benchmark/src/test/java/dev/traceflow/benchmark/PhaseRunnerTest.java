@@ -48,6 +48,27 @@ class PhaseRunnerTest {
         assertThat(stub.ingestedEventIds).hasSize((int) (first.acceptedEvents() + second.acceptedEvents()));
     }
 
+    @Test
+    void aBackgroundPhaseStopsEarlyAndReportsTheTimeItRan() throws InterruptedException {
+        PhaseResult[] result = new PhaseResult[1];
+        Thread background = Thread.ofPlatform().start(() -> {
+            try {
+                result[0] = runner.run(LoadPhase.fixedRate("ingest-half", IngestBenchmark.INGEST_PATH, Duration.ofMinutes(10), 200));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(500);
+        while (background.isAlive()) { // stopEarly does nothing until the phase has started
+            runner.stopEarly();
+            background.join(100);
+        }
+
+        assertThat(result[0].seconds()).isBetween(0.3, 5.0);
+        assertThat(result[0].requests()).isPositive();
+        assertThat(result[0].requestsPerSecond()).isCloseTo(200, within(60.0));
+    }
+
     /**
      * A clock only the load loops move: parking until a time sets it there at once, and nothing
      * else moves it, so an open loop's schedule alone decides what is sent.

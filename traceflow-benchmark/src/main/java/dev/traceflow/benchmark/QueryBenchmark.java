@@ -1,0 +1,514 @@
+package dev.traceflow.benchmark;
+
+import dev.traceflow.core.event.EventDetails.ErrorDetails;
+import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.storage.duckdb.DuckDbStorage;
+import dev.traceflow.storage.tests.GeneratedDataset;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * The query benchmark of issue 16: loads N generated events into the DuckDB file a server then
+ * opens, times every answer endpoint's storage calls in process ("bare"), then the same requests
+ * over HTTP while ingest runs at half its measured maximum, and reports p50 / p95 beside the targets.
+ *
+ * <p>Steps: (0) a first server start on the empty data dir creates the apps and their error groups
+ * and tells the fingerprints of the dataset's errors ({@link ErrorGroupSeeder}); (1) the events are
+ * stored through {@link DuckDbStorage}'s writer in this process; (2) bare timings on that storage;
+ * (3) the server is started on the loaded file (DuckDB lets one process open a file, so the bare
+ * timings must come first and the storage is closed before); (4) the maximum ingest rate, closed
+ * loop; (5) the HTTP timings while a fixed-rate ingest at half that rate runs in the background;
+ * (6) the report. Exit codes: 0 when the run completed (targets met or not), 1 when a request
+ * failed, 2 when the server could not be started, 64 for a bad command line.
+ */
+public final class QueryBenchmark {
+
+    static final int EXIT_FAILED_REQUESTS = 1;
+    static final int EXIT_NO_SERVER = 2;
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
+    /** The background ingest lasts until the queries end; this only bounds it. */
+    static final Duration BACKGROUND_LIMIT = Duration.ofHours(6);
+
+    private final QueryBenchmarkOptions options;
+    private final PrintStream out;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Object> report = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+
+    QueryBenchmark(QueryBenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help")) {
+            System.out.println(QueryBenchmarkOptions.USAGE);
+            return;
+        }
+        QueryBenchmarkOptions options;
+        try {
+            options = QueryBenchmarkOptions.parse(args);
+        } catch (BenchmarkOptions.UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(IngestBenchmark.EXIT_USAGE);
+            return;
+        }
+        System.exit(new QueryBenchmark(options, System.out).run());
+    }
+
+    int run() throws IOException, InterruptedException {
+        Instant now = Instant.now();
+        List<String> apps = new ArrayList<>();
+        for (int i = 1; i <= options.apps(); i++) {
+            apps.add("shop-" + i);
+        }
+        Path dataDir = prepareDataDir(options.dataDir());
+        Path file = dataDir.resolve("events.duckdb"); // the server's default under TRACEFLOW_DATA_DIR
+        Path javaHome = JdkFinder.findForServer().orElse(null);
+        if (javaHome == null) {
+            out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
+            return EXIT_NO_SERVER;
+        }
+        String ingestKey = "tfb_" + hex(16);
+        String adminPassword = "bench-" + hex(16);
+        config(now, apps, dataDir);
+
+        out.printf(Locale.ROOT, "sizing the dataset for %,d events over %d apps...%n", options.events(), apps.size());
+        GeneratedDataset dataset = DatasetLoader.sized(options.seed(), options.events(), apps, now);
+        List<ErrorDetails> errorVariants = DatasetLoader.errorVariants(dataset);
+        out.printf(Locale.ROOT, "  %,d visits of %,d users per app, %d distinct errors%n", dataset.visits(), dataset.users(),
+                errorVariants.size());
+
+        // (0) the apps and their error groups, on the empty data dir
+        Map<ErrorDetails, String> fingerprints;
+        try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "seeding the apps and error groups");
+             ApiClient api = new ApiClient(base(server), adminPassword)) {
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (String app : apps) {
+                createApp(api, app);
+                ApiClient.Answer key = api.postJson("/api/apps/" + app + "/keys", "{}");
+                if (key.status() != 201) {
+                    throw new IOException("POST /api/apps/" + app + "/keys answered HTTP " + key.status() + ": " + key.body());
+                }
+                keys.put(app, key.json().path("key").asString());
+            }
+            fingerprints = new ErrorGroupSeeder(api, now).seed(keys, errorVariants);
+            out.println("  fingerprints: " + fingerprints.values());
+        } catch (ServerStartException e) {
+            out.println("FAILED: the server did not start: " + e.getMessage());
+            return EXIT_NO_SERVER;
+        }
+
+        // (1) load and (2) bare timings, in this process
+        DatasetLoader.Loaded loaded;
+        Map<String, LatencySamples> bare = new LinkedHashMap<>();
+        KnownIds errors;
+        out.printf(Locale.ROOT, "loading into %s (DuckDB threads %d, memory %s)...%n", file, options.effectiveDuckDbThreads(),
+                options.duckDbMemory());
+        try (DuckDbStorage storage = new DuckDbStorage(file, options.effectiveDuckDbThreads(), options.duckDbMemory(),
+                1_000_000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
+            loaded = DatasetLoader.load(storage, dataset, fingerprints, now, out);
+            out.printf(Locale.ROOT, "  stored %,d events in %.1f s: %s events/s (%s events/s in prepare + store alone)%n",
+                    loaded.events(), loaded.seconds(), BenchmarkReport.number(loaded.eventsPerSecond()),
+                    BenchmarkReport.number(loaded.storeEventsPerSecond()));
+            errors = new KnownIds(fingerprints.values().stream().distinct().toList(), loaded.first(), loaded.last(), Map.of(),
+                    ReadEndpoints.sessionIds(storage, QueryVariations.of(options.queries(), apps, now)));
+            out.println("bare: the controllers' storage calls, same process, same file, before the server starts");
+            for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+                bare.put(endpoint.name(), timeBare(storage, endpoint, now, errors));
+            }
+        }
+        long fileBytes = Files.size(file);
+        Path wal = dataDir.resolve("events.duckdb.wal");
+        long walBytes = Files.exists(wal) ? Files.size(wal) : 0;
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("events", loaded.events());
+        load.put("duplicates", loaded.duplicates());
+        load.put("skippedAfterNow", loaded.skippedFuture());
+        load.put("seconds", round(loaded.seconds()));
+        load.put("eventsPerSecond", Math.round(loaded.eventsPerSecond()));
+        load.put("storeOnlyEventsPerSecond", Math.round(loaded.storeEventsPerSecond()));
+        load.put("firstEvent", loaded.first().toString());
+        load.put("lastEvent", loaded.last().toString());
+        load.put("fileBytes", fileBytes);
+        load.put("walBytes", walBytes);
+        report.put("load", load);
+        out.printf(Locale.ROOT, "  file %s: %.1f MB (WAL %.1f MB)%n", file, fileBytes / 1e6, walBytes / 1e6);
+
+        // (3) the server on the loaded file
+        Map<String, HttpTimings> http = new LinkedHashMap<>();
+        Map<String, Object> ingest = new LinkedHashMap<>();
+        Map<String, Object> memory = new LinkedHashMap<>();
+        try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file");
+             ApiClient api = new ApiClient(base(server), adminPassword)) {
+            Thread.sleep(2_000); // let start-up work (retention, error group catch-up) settle before reading RSS
+            ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("afterStartRssBytes", m.rssBytes()));
+            for (String app : apps) {
+                createApp(api, app); // made by step 0 already: 409 is fine
+            }
+            errors = errors.withGroupIds(groupIds(api, apps, now));
+
+            // (4) the maximum ingest rate
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
+            PhaseRunner runner = new PhaseRunner(address, ingestKey,
+                    BatchTemplates.generate(options.batch(), 64, options.seed(), System.currentTimeMillis()),
+                    options.connections(), runTag());
+            if (!options.ingestWarmup().isZero()) {
+                phase(runner, LoadPhase.closedLoop("ingest-warmup", IngestBenchmark.INGEST_PATH, options.ingestWarmup()));
+            }
+            awaitStored(api);
+            PhaseResult max = phase(runner, LoadPhase.closedLoop("ingest-max", IngestBenchmark.INGEST_PATH, options.ingestMax()));
+            Duration drain = awaitStored(api);
+            double maxStored = max.acceptedEvents() / (max.seconds() + drain.toNanos() / 1e9);
+            out.printf(Locale.ROOT, "  stored end to end: %s events/s (all stored %.2f s after the phase)%n",
+                    BenchmarkReport.number(maxStored), drain.toNanos() / 1e9);
+            ingest.put("max", max);
+            ingest.put("maxStoredEventsPerSecond", Math.round(maxStored));
+
+            // (5) half that rate in the background while the queries run
+            double halfRequestsPerSecond = maxStored / 2 / options.batch();
+            AtomicReference<PhaseResult> half = new AtomicReference<>();
+            Thread background = Thread.ofPlatform().name("ingest-half").start(() -> {
+                try {
+                    half.set(runner.run(LoadPhase.fixedRate("ingest-half", IngestBenchmark.INGEST_PATH, BACKGROUND_LIMIT,
+                            halfRequestsPerSecond)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            out.printf(Locale.ROOT, "ingest-half: open loop at %.0f req/s (%s events/s) in the background%n",
+                    halfRequestsPerSecond, BenchmarkReport.number(halfRequestsPerSecond * options.batch()));
+            AtomicLong peakRss = new AtomicLong();
+            Thread sampler = Thread.ofPlatform().daemon().name("rss").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    ProcessMemory.read(server.pid()).ifPresent(m -> peakRss.accumulateAndGet(m.rssBytes(), Math::max));
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            Thread.sleep(2_000); // the background load settles first
+            out.println("http: the same requests over HTTP, with ingest at half its maximum");
+            for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+                http.put(endpoint.name(), timeHttp(api, endpoint, now, errors));
+            }
+            ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("endOfQueriesRssBytes", m.rssBytes()));
+            sampler.interrupt();
+            memory.put("duringQueriesPeakRssBytes", peakRss.get());
+            while (background.isAlive()) {
+                runner.stopEarly();
+                background.join(200);
+            }
+            PhaseResult halfResult = half.get();
+            ingest.put("half", halfResult);
+            if (halfResult != null) {
+                out.printf(Locale.ROOT, "  ingest-half: %s events/s for %.1f s, p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d%n",
+                        BenchmarkReport.number(halfResult.eventsPerSecond()), halfResult.seconds(),
+                        BenchmarkReport.millis(halfResult.p50Ms()), BenchmarkReport.millis(halfResult.p99Ms()),
+                        halfResult.non202(), halfResult.ioErrors());
+            }
+            ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("peakRssBytes", m.peakRssBytes()));
+        } catch (ServerStartException e) {
+            out.println("FAILED: the server did not start on the loaded file: " + e.getMessage());
+            return EXIT_NO_SERVER;
+        }
+        report.put("ingest", ingest);
+        report.put("serverMemory", memory);
+
+        // (6) the report
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long failures = 0;
+        for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+            LatencySamples b = bare.get(endpoint.name());
+            HttpTimings h = http.get(endpoint.name());
+            failures += h.failures().size();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("endpoint", endpoint.name());
+            row.put("targetP95Ms", endpoint.targetMs());
+            row.put("bareP50Ms", round(b.percentile(50)));
+            row.put("bareP95Ms", round(b.percentile(95)));
+            row.put("httpP50Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(50)));
+            row.put("httpP95Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(95)));
+            row.put("httpMaxMs", h.samples().count() == 0 ? null : round(h.samples().max()));
+            row.put("requests", h.samples().count() + h.failures().size());
+            row.put("failures", h.failures());
+            row.put("met", h.failures().isEmpty() && h.samples().count() > 0 && h.samples().percentile(95) < endpoint.targetMs());
+            rows.add(row);
+        }
+        report.put("endpoints", rows);
+        notes.add("bare = the storage calls the endpoint's controller makes, in the harness process on the same file before "
+                + "the server started (DuckDB lets only one process open a database file), without ingest running; "
+                + "http = the same requests to the server while ingest ran at half its maximum.");
+        notes.add("percentiles are nearest-rank over " + options.queries() + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
+        report.put("notes", notes);
+        if (!options.keepData()) {
+            deleteTree(dataDir);
+        } else {
+            notes.add("data dir kept: " + dataDir);
+        }
+        out.println();
+        out.print(markdown(rows, load, ingest, memory));
+        Path parent = options.out().toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        out.println("\nresults: " + options.out().toAbsolutePath());
+        return failures > 0 ? EXIT_FAILED_REQUESTS : 0;
+    }
+
+    /** Timings of one endpoint over HTTP, and the requests that did not answer 200. */
+    record HttpTimings(LatencySamples samples, List<String> failures) {
+    }
+
+    private LatencySamples timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
+        List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
+        endpoint.bare().run(storage, variations.getLast(), errors);
+        LatencySamples samples = new LatencySamples();
+        for (QueryVariation v : variations) {
+            long start = System.nanoTime();
+            Object answer = endpoint.bare().run(storage, v, errors);
+            samples.add((System.nanoTime() - start) / 1e6);
+            if (answer == null) {
+                throw new IllegalStateException("no answer");
+            }
+        }
+        out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms%n", endpoint.name(),
+                BenchmarkReport.millis(samples.percentile(50)), BenchmarkReport.millis(samples.percentile(95)));
+        return samples;
+    }
+
+    private HttpTimings timeHttp(ApiClient api, ReadEndpoint endpoint, Instant now, KnownIds errors)
+            throws IOException, InterruptedException {
+        List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
+        api.get(endpoint.pathAndQuery(variations.getLast(), errors));
+        LatencySamples samples = new LatencySamples();
+        List<String> failures = new ArrayList<>();
+        for (QueryVariation v : variations) {
+            String request = endpoint.pathAndQuery(v, errors);
+            ApiClient.Answer answer;
+            try {
+                answer = api.get(request);
+            } catch (IOException e) {
+                failures.add(request + " -> " + e);
+                continue;
+            }
+            if (answer.status() == 200) {
+                samples.add(answer.millis());
+            } else {
+                failures.add(request + " -> HTTP " + answer.status() + " " + abbreviate(answer.body()));
+            }
+        }
+        out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms  failures %d%n", endpoint.name(),
+                samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(50)),
+                samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(95)), failures.size());
+        failures.forEach(f -> out.println("    FAILED " + f));
+        return new HttpTimings(samples, failures);
+    }
+
+    private List<String> storageApps() {
+        List<String> apps = new ArrayList<>();
+        for (int i = 1; i <= options.apps(); i++) {
+            apps.add("shop-" + i);
+        }
+        return apps;
+    }
+
+    private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why)
+            throws ServerStartException, IOException {
+        var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), ingestKey,
+                options.serverCpus(), options.serverJvmArgs(), adminPassword);
+        out.println("starting the server (" + why + "): " + String.join(" ", ServerProcess.command(launch)));
+        long start = System.nanoTime();
+        ServerProcess server = ServerProcess.start(launch, options.readyTimeout());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(10))));
+        out.printf(Locale.ROOT, "  ready after %.1f s (pid %d, log %s)%n", (System.nanoTime() - start) / 1e9, server.pid(),
+                server.logFile());
+        return server;
+    }
+
+    private static String base(ServerProcess server) {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    private static void createApp(ApiClient api, String app) throws IOException, InterruptedException {
+        ApiClient.Answer answer = api.postJson("/api/apps", "{\"id\":\"" + app + "\",\"retentionDays\":365}");
+        if (answer.status() != 201 && answer.status() != 409) {
+            throw new IOException("POST /api/apps " + app + " answered HTTP " + answer.status() + ": " + answer.body());
+        }
+    }
+
+    /** The ids of every app's error groups over the month, most events first. */
+    private static Map<String, List<String>> groupIds(ApiClient api, List<String> apps, Instant now)
+            throws IOException, InterruptedException {
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        for (String app : apps) {
+            Map<String, String> params = Map.of("appId", app, "sort", "count", "limit", "100",
+                    "from", Long.toString(now.minus(Duration.ofDays(31)).toEpochMilli()), "to", Long.toString(now.toEpochMilli()));
+            ApiClient.Answer answer = api.get("/api/errors?" + ApiClient.query(params));
+            if (answer.status() != 200) {
+                throw new IOException("GET /api/errors answered HTTP " + answer.status() + ": " + answer.body());
+            }
+            List<String> appIds = new ArrayList<>();
+            for (JsonNode group : answer.json().path("items")) {
+                appIds.add(group.path("id").asString());
+            }
+            if (appIds.isEmpty()) {
+                throw new IOException("app " + app + " has no error groups");
+            }
+            ids.put(app, appIds);
+        }
+        return ids;
+    }
+
+    /** Until the server stored everything it acknowledged: GET /api/ingest/stats loads at once (see IngestBenchmark). */
+    private static Duration awaitStored(ApiClient api) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        ApiClient.Answer answer = api.get("/api/ingest/stats?appId=" + SyntheticEvents.APP_ID);
+        if (answer.status() != 200) {
+            throw new IOException("GET /api/ingest/stats answered HTTP " + answer.status());
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private PhaseResult phase(PhaseRunner runner, LoadPhase phase) throws InterruptedException {
+        out.printf(Locale.ROOT, "%s: closed loop for %.0f s...%n", phase.name(), phase.duration().toMillis() / 1000.0);
+        PhaseResult result = runner.run(phase);
+        out.printf(Locale.ROOT, "  %s events/s acknowledged, p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d%n",
+                BenchmarkReport.number(result.eventsPerSecond()), BenchmarkReport.millis(result.p50Ms()),
+                BenchmarkReport.millis(result.p99Ms()), result.non202(), result.ioErrors());
+        return result;
+    }
+
+    private void config(Instant now, List<String> apps, Path dataDir) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("startedAt", now.toString());
+        config.put("events", options.events());
+        config.put("apps", apps);
+        config.put("queriesPerEndpoint", options.queries());
+        config.put("seed", options.seed());
+        config.put("dataDir", dataDir.toString());
+        config.put("duckDbThreads", options.effectiveDuckDbThreads());
+        config.put("duckDbMemory", options.duckDbMemory());
+        config.put("ingestConnections", options.connections());
+        config.put("ingestBatch", options.batch());
+        config.put("serverCpus", options.serverCpus() == null ? "not pinned" : options.serverCpus());
+        config.put("clientCpus", IngestBenchmark.ownCpuAffinity().orElse("unknown"));
+        config.put("serverJvmArgs", options.serverJvmArgs());
+        config.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        config.put("java", Runtime.version().toString());
+        report.put("configuration", config);
+    }
+
+    static String markdown(List<Map<String, Object>> rows, Map<String, Object> load, Map<String, Object> ingest,
+                           Map<String, Object> memory) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Loaded %,d events through the storage writer at %,d events/s (%,d events/s "
+                        + "in prepare + store alone), from %s to %s; file %.1f MB.%n%n", (long) load.get("events"),
+                (long) load.get("eventsPerSecond"), (long) load.get("storeOnlyEventsPerSecond"), load.get("firstEvent"),
+                load.get("lastEvent"), (long) load.get("fileBytes") / 1e6));
+        md.append("| endpoint | target p95 | bare p50 | bare p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Map<String, Object> row : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
+                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("httpP50Ms")),
+                    ms(row.get("httpP95Ms")), ms(row.get("httpMaxMs")), ((List<?>) row.get("failures")).size(),
+                    Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**"));
+        }
+        md.append('\n');
+        if (ingest.get("max") instanceof PhaseResult max) {
+            md.append(String.format(Locale.ROOT, "Ingest maximum (closed loop, %.0f s): %s events/s acknowledged, %s events/s "
+                            + "stored end to end.%n", max.seconds(), BenchmarkReport.number(max.eventsPerSecond()),
+                    BenchmarkReport.number(((Number) ingest.get("maxStoredEventsPerSecond")).doubleValue())));
+        }
+        if (ingest.get("half") instanceof PhaseResult half) {
+            md.append(String.format(Locale.ROOT, "Ingest during the queries (open loop at half the maximum, %.0f s): %s events/s "
+                            + "(asked %s), p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d.%n",
+                    half.seconds(), BenchmarkReport.number(half.eventsPerSecond()),
+                    BenchmarkReport.number(half.targetRequestsPerSecond() * (half.requests() == 0 ? 0
+                            : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
+                    BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.non202(), half.ioErrors()));
+        }
+        md.append(String.format(Locale.ROOT, "Server resident memory: %s after start on the loaded file, %s at most during "
+                        + "the queries (sampled every 0.5 s), %s at the end of the queries, peak since start %s.%n",
+                mb(memory.get("afterStartRssBytes")), mb(memory.get("duringQueriesPeakRssBytes")),
+                mb(memory.get("endOfQueriesRssBytes")), mb(memory.get("peakRssBytes"))));
+        return md.toString();
+    }
+
+    private static String ms(Object value) {
+        return value == null ? "-" : BenchmarkReport.millis((double) value);
+    }
+
+    private static String mb(Object bytes) {
+        return bytes == null ? "unknown" : String.format(Locale.ROOT, "%.0f MB", ((Number) bytes).longValue() / 1e6);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    private String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private String runTag() {
+        String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+        StringBuilder tag = new StringBuilder();
+        for (int i = 0; i < EventIdSequence.RUN_TAG_LENGTH; i++) {
+            tag.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return tag.toString();
+    }
+
+    /** A fresh temporary dir, or the given one when it is missing or empty: a loaded file would double the events. */
+    private static Path prepareDataDir(Path requested) throws IOException {
+        if (requested == null) {
+            return Files.createTempDirectory("traceflow-query-bench-");
+        }
+        Files.createDirectories(requested);
+        try (Stream<Path> entries = Files.list(requested)) {
+            if (entries.findAny().isPresent()) {
+                throw new IOException(requested + " is not empty; the query benchmark loads into a fresh data dir");
+            }
+        }
+        return requested.toAbsolutePath();
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // a leftover temporary folder is not worth failing the run over
+        }
+    }
+}
