@@ -19,6 +19,8 @@ import org.springframework.security.config.observation.SecurityObservationSettin
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -78,7 +80,16 @@ class SecurityConfiguration {
     SecurityFilterChain apiChain(HttpSecurity http, AccessTokens decoder, CallerAuthentication callers,
                                  TraceFlowProperties properties) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
-            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            // RFC 6750: a token that was sent but refused says so, and an expired one says why, so a
+            // client knows to refresh rather than to log in again
+            if (e instanceof OAuth2AuthenticationException && expired(e)) {
+                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\", error_description=\"expired\"");
+                ApiErrorWriter.write(request, response, HttpStatus.UNAUTHORIZED, "TOKEN_EXPIRED",
+                        "The access token has expired: get a new one from POST /auth/refresh");
+                return;
+            }
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, e instanceof OAuth2AuthenticationException
+                    ? "Bearer error=\"invalid_token\"" : "Bearer");
             ApiErrorWriter.write(request, response, HttpStatus.UNAUTHORIZED, "UNAUTHORIZED",
                     "A valid access token is required (Authorization: Bearer <token> from POST /auth/login)");
         };
@@ -104,6 +115,16 @@ class SecurityConfiguration {
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .build();
+    }
+
+    /** Whether the token was refused only because it expired ({@link AccessTokens} says "expired"). */
+    private static boolean expired(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BadJwtException && "expired".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
