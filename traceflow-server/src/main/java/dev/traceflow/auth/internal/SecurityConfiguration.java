@@ -22,6 +22,7 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.web.cors.CorsConfiguration;
@@ -78,7 +79,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain apiChain(HttpSecurity http, AccessTokens decoder, CallerAuthentication callers,
-                                 TraceFlowProperties properties) throws Exception {
+                                 TraceFlowProperties properties, ApplicationContext context) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
             // RFC 6750: a token that was sent but refused says so, and an expired one says why, so a
             // client knows to refresh rather than to log in again
@@ -98,6 +99,7 @@ class SecurityConfiguration {
         return http
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
+                        .requestMatchers(new UnmappedRequests(context)).permitAll()
                         .requestMatchers("/api/users/me", "/api/users/me/**").authenticated()
                         .requestMatchers("/api/users", "/api/users/**", "/api/auth/**", "/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
