@@ -4,15 +4,11 @@ import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.Heatmap;
 import dev.traceflow.core.storage.PageTransition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 import static dev.traceflow.storage.tests.QueryEvents.event;
@@ -24,33 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link dev.traceflow.core.storage.SessionQueries#heatmap}) on small datasets whose answers are
  * worked out by hand here.
  */
-public abstract class BehaviorQueriesContract {
+public abstract class BehaviorQueriesContract extends AnswerContract {
 
     protected static final String APP = "shop";
     /** A Tuesday. */
     protected static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
     private static final Filters FIREFOX = new Filters(null, null, null, "Firefox", null, null, null);
 
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
-    @BeforeEach
-    void open() {
-        storage = openStorage();
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
-    }
-
     private static Instant at(String hhmmss) {
         return Instant.parse("2026-11-24T" + hhmmss + "Z");
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     private static EventQuery day() {

@@ -11,16 +11,12 @@ import dev.traceflow.core.storage.ErrorQueries.ErrorEvent;
 import dev.traceflow.core.storage.ErrorQueries.GroupCount;
 import dev.traceflow.core.storage.ErrorQueries.Totals;
 import dev.traceflow.core.storage.ErrorQueries.ValueCount;
-import dev.traceflow.core.storage.EventStorage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -51,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * events, 4 groups, 6 users (u1, an1, s9, u2, u3, u4); by type TypeError 5, Error 2, RangeError 1,
  * SyntaxError 1.
  */
-public abstract class ErrorQueriesContract {
+public abstract class ErrorQueriesContract extends AnswerContract {
 
     protected static final String APP = "shop";
     /** A Tuesday. */
@@ -62,20 +58,6 @@ public abstract class ErrorQueriesContract {
                 at render (https://shop.test/static/app.3f2a1b9c.js:10:5)
                 at main (https://shop.test/static/app.3f2a1b9c.js:20:3)""";
 
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
-    @BeforeEach
-    void open() {
-        storage = openStorage();
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
-    }
-
     private static Instant at(String hhmm) {
         return Instant.parse("2026-11-24T" + hhmm + ":00Z");
     }
@@ -83,10 +65,6 @@ public abstract class ErrorQueriesContract {
     private static QueryEvents error(String app, Instant time, String fingerprint, String errorType, String message) {
         return event(app, EventType.ERROR, time).fingerprint(fingerprint).path("/cart")
                 .details(new ErrorDetails(message, null, errorType, null, null, null, null));
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     private void storeGoldenDataset() {

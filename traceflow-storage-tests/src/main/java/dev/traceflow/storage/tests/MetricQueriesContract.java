@@ -8,16 +8,13 @@ import dev.traceflow.core.query.Granularity;
 import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.core.query.SeriesPoint;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.MetricsOverview;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +40,7 @@ import static org.assertj.core.api.Assertions.within;
  * u1's first session ever: "old", Tue 17 Nov 12:00 (so u1 returns on the 24th)
  * </pre>
  */
-public abstract class MetricQueriesContract {
+public abstract class MetricQueriesContract extends AnswerContract {
 
     protected static final String APP = "metrics-shop";
     private static final Instant D24 = Instant.parse("2026-11-24T00:00:00Z");
@@ -51,13 +48,8 @@ public abstract class MetricQueriesContract {
     private static final Instant D26 = Instant.parse("2026-11-26T00:00:00Z");
     private static final Instant D27 = Instant.parse("2026-11-27T00:00:00Z");
 
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
     @BeforeEach
-    void open() {
-        storage = openStorage();
+    void storeGoldenDataset() {
         store(pageview(APP, t("2026-11-17T12:00:00"), "/home").session("old").user("u1"),
                 pageview(APP, t("2026-11-24T09:00:00"), "/home").session("s1").user("u1").trafficSource("google"),
                 pageview(APP, t("2026-11-24T09:00:30"), "/pricing").session("s1").user("u1"),
@@ -76,17 +68,8 @@ public abstract class MetricQueriesContract {
                         .properties(Map.of("revenue", 30, "conversionType", "signup")));
     }
 
-    @AfterEach
-    void close() {
-        storage.close();
-    }
-
     private static Instant t(String isoWithoutZone) {
         return Instant.parse(isoWithoutZone + "Z");
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     private static EventQuery days(Instant from, Instant to) {

@@ -8,19 +8,15 @@ import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.WebVitals.Rating;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.PerformanceQueries.GroupBy;
 import dev.traceflow.core.storage.PerformanceQueries.MetricStats;
 import dev.traceflow.core.storage.PerformanceQueries.ResourceStats;
 import dev.traceflow.core.storage.PerformanceQueries.ResourceStatsPage;
 import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,25 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code quantile_cont}: for sorted {@code v[0..n-1]}, position {@code p * (n - 1)}, linear between
  * the two closest ranks.
  */
-public abstract class PerformanceQueriesContract {
+public abstract class PerformanceQueriesContract extends AnswerContract {
 
     protected static final String APP = "perf";
     protected static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
     private static final Offset<Double> EXACT = Offset.offset(1e-9);
-
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
-    @BeforeEach
-    void open() {
-        storage = openStorage();
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
-    }
 
     private static Instant at(String hhmmss) {
         return Instant.parse("2026-11-24T" + hhmmss + "Z");
@@ -60,10 +42,6 @@ public abstract class PerformanceQueriesContract {
 
     private static EventQuery day() {
         return EventQuery.of(APP, DAY, DAY.plusSeconds(86_400));
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     /** A {@code performance} event with metrics given as key, value pairs. */

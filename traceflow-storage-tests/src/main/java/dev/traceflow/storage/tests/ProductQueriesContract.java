@@ -7,16 +7,13 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.Granularity;
 import dev.traceflow.core.query.SeriesPoint;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.ProductQueries.ActiveUsers;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,19 +35,14 @@ import static org.assertj.core.api.Assertions.within;
  *             13:00 pageview u3;  14:00 pageview with no identity
  * </pre>
  */
-public abstract class ProductQueriesContract {
+public abstract class ProductQueriesContract extends AnswerContract {
 
     protected static final String APP = "product-chat";
     private static final Instant D24 = Instant.parse("2026-11-24T00:00:00Z");
     private static final Instant D27 = Instant.parse("2026-11-27T00:00:00Z");
 
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
     @BeforeEach
-    void open() {
-        storage = openStorage();
+    void storeGoldenDataset() {
         store(custom("message_sent", "2026-11-24T09:00:00", props("type", "text", "size", 100)).user("u1"),
                 custom("message_sent", "2026-11-24T10:00:00", props("type", "image", "size", 2000)).user("u1"),
                 custom("message_sent", "2026-11-24T11:00:00", props("type", "text", "size", 50)).anonymous("a2"),
@@ -62,11 +54,6 @@ public abstract class ProductQueriesContract {
                 custom("error_occurred", "2026-11-25T10:05:00", props("errorType", "NetworkError")).user("u2"),
                 custom("error_occurred", "2026-11-25T11:00:00", props("errorType", "Timeout")).user("u4")
                         .client("Firefox", "Linux", "desktop"));
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
     }
 
     private static Instant t(String isoWithoutZone) {
@@ -83,10 +70,6 @@ public abstract class ProductQueriesContract {
 
     private static QueryEvents custom(String name, String at, Map<String, Object> properties) {
         return event(APP, EventType.EVENT, t(at)).details(new CustomEventDetails(name)).properties(properties);
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     private static EventQuery days() {

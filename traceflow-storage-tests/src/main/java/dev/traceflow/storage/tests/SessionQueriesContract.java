@@ -7,13 +7,10 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.SessionSummary;
 import dev.traceflow.core.query.Sessionizer;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.SessionDetail;
 import dev.traceflow.core.storage.SessionPage;
 import dev.traceflow.core.storage.SessionPosition;
 import dev.traceflow.core.storage.StoredEvent;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -33,32 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * How every backend forms sessions (API.md "Meaning of the numbers"), on a small dataset whose
  * answers are worked out by hand here.
  */
-public abstract class SessionQueriesContract {
+public abstract class SessionQueriesContract extends AnswerContract {
 
     protected static final String APP = "shop";
     /** A Tuesday. */
     protected static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
 
-    protected EventStorage storage;
-
-    protected abstract EventStorage openStorage();
-
-    @BeforeEach
-    void open() {
-        storage = openStorage();
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
-    }
-
     private static Instant at(String hhmmss) {
         return Instant.parse("2026-11-24T" + hhmmss + "Z");
-    }
-
-    private void store(QueryEvents... events) {
-        storage.consumer().accept(Arrays.stream(events).map(QueryEvents::build).toList());
     }
 
     private List<SessionSummary> sessionsOfDay() {
