@@ -42,6 +42,11 @@ final class DuckDbReads {
         this.dialect = dialect;
     }
 
+    /** Days the session cache has formed so far, for tests. */
+    long sessionDaysFormed() {
+        return cache.formedDays();
+    }
+
     /** Whether session statements may read the session cache (tests compare both ways). */
     void useSessionCache(boolean use) {
         this.useCache = use;

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -55,6 +56,25 @@ final class DuckDbSessionCache {
      */
     private static final Duration SUSPICIOUS_SPAN = Sessionizer.HORIZON.minus(Duration.ofHours(1));
 
+    /**
+     * The days of each formed session that may be cut differently by another window: it spans
+     * {@link #SUSPICIOUS_SPAN} or more in the window, or it is a client session whose id, with its
+     * events outside the window too (anywhere in the app's history), spans that much. Parameters:
+     * app, window, span in ms.
+     */
+    private static final String SUSPICIOUS = """
+            SELECT f.start_ts::DATE, f.end_ts::DATE
+            FROM formed_sessions f
+            LEFT JOIN (
+                SELECT session_id, min(ts) AS lo, max(ts) AS hi
+                FROM events
+                WHERE app_id = ? AND (ts < ? OR ts >= ?)
+                  AND session_id IN (SELECT id FROM formed_sessions WHERE starts_with(skey, 'c:'))
+                GROUP BY session_id
+            ) o ON starts_with(f.skey, 'c:') AND o.session_id = f.id
+            WHERE greatest(f.end_ts, coalesce(o.hi, f.end_ts)) - least(f.start_ts, coalesce(o.lo, f.start_ts))
+                  >= to_milliseconds(?)""";
+
     /** What a statement needs: an app's sessions on the days {@code first..last}, and for users every day before. */
     record Need(String appId, LocalDate first, LocalDate last, boolean users) {
 
@@ -88,6 +108,8 @@ final class DuckDbSessionCache {
 
     /** Forms one run at a time, so that two readers never form (delete and insert) the same day. */
     private final ReentrantLock forming = new ReentrantLock();
+    /** Days formed so far (formed again counts again), for tests. */
+    private final AtomicLong formedDays = new AtomicLong();
 
     static LocalDate firstDay(EventQuery q) {
         return LocalDate.ofInstant(q.from(), ZoneOffset.UTC);
@@ -101,6 +123,10 @@ final class DuckDbSessionCache {
 
     ReentrantLock lock() {
         return forming;
+    }
+
+    long formedDays() {
+        return formedDays.get();
     }
 
     /** What the cache holds for {@code need}, read in {@code c}'s current transaction. */
@@ -206,7 +232,7 @@ final class DuckDbSessionCache {
      * widened by the horizon, replaces the days' cached rows with them, and marks the days a
      * suspicious session touches (its days and one either side) unsafe.
      */
-    private static void formRun(DuckDBConnection c, String appId, LocalDate first, LocalDate last,
+    private void formRun(DuckDBConnection c, String appId, LocalDate first, LocalDate last,
                                 Map<LocalDate, Long> versions, SqlDialect dialect) throws SQLException {
         long started = System.nanoTime();
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -221,20 +247,9 @@ final class DuckDbSessionCache {
         }
         Sql formed = new Sql().append("CREATE OR REPLACE TEMP TABLE formed_sessions AS\n");
         DuckDbSessionsSql.form(formed, dialect, appId, windowFrom, windowTo, "");
-        // a client session id of the window that also occurs outside it: its session is cut here
-        formed.append("""
-                ,
-                outside AS (
-                    SELECT DISTINCT o.session_id
-                    FROM events o
-                    WHERE o.app_id = ? AND (o.ts < ? OR o.ts >= ?)
-                      AND o.session_id IN (SELECT session_id FROM ev WHERE session_id IS NOT NULL)
-                )
-                SELECT i.*,
-                       i.end_ts - i.start_ts >= to_milliseconds(?)
-                       OR (starts_with(i.skey, 'c:') AND i.id IN (SELECT session_id FROM outside)) AS suspicious
-                FROM identified i""", appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());
+        formed.append("\nSELECT * FROM identified");
         execute(c, formed);
+        long t1 = System.nanoTime();
         Sql insert = new Sql().append("""
                 INSERT INTO session_cache (app_id, day, version, %s)
                 SELECT ?, f.start_ts::DATE, coalesce(v.version, 0), %s
@@ -243,9 +258,10 @@ final class DuckDbSessionCache {
                 ORDER BY f.start_ts""".formatted(DuckDbSessionsSql.SESSION_COLUMNS, prefixed("f.")),
                 appId, appId, runFrom, runTo);
         execute(c, insert);
+        long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT start_ts::DATE, end_ts::DATE FROM formed_sessions WHERE suspicious")) {
+        Sql suspicious = new Sql().append(SUSPICIOUS, appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());
+        try (PreparedStatement ps = prepared(c, suspicious); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 LocalDate to = rs.getObject(2, LocalDate.class).plusDays(1);
                 for (LocalDate d = rs.getObject(1, LocalDate.class).minusDays(1); !d.isAfter(to); d = d.plusDays(1)) {
@@ -265,8 +281,10 @@ final class DuckDbSessionCache {
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE formed_sessions");
         }
-        log.debug("formed the sessions of app {} for {}..{} in {} ms", appId, first, last,
-                (System.nanoTime() - started) / 1_000_000);
+        formedDays.addAndGet(first.until(last).getDays() + 1);
+        log.debug("formed the sessions of app {} for {}..{} in {} ms (forming {}, storing {}, checking {})", appId, first,
+                last, (System.nanoTime() - started) / 1_000_000, (t1 - started) / 1_000_000, (t2 - t1) / 1_000_000,
+                (System.nanoTime() - t2) / 1_000_000);
     }
 
     private static String prefixed(String alias) {
@@ -274,12 +292,22 @@ final class DuckDbSessionCache {
     }
 
     private static void execute(DuckDBConnection c, Sql sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+        try (PreparedStatement ps = prepared(c, sql)) {
+            ps.execute();
+        }
+    }
+
+    private static PreparedStatement prepared(DuckDBConnection c, Sql sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql.text());
+        try {
             List<Object> params = sql.parameters();
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
-            ps.execute();
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
     }
 }

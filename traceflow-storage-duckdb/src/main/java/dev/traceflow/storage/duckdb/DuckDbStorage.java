@@ -113,6 +113,11 @@ public final class DuckDbStorage implements EventStorage {
         reads.useSessionCache(use);
     }
 
+    /** Days of sessions the cache has formed since this store opened (formed again counts again), for tests. */
+    long sessionDaysFormed() {
+        return reads.sessionDaysFormed();
+    }
+
     /** An in-memory store, for tests. */
     public static DuckDbStorage inMemory() {
         return new DuckDbStorage(null, 1, "512MB", 100_000);
