@@ -14,8 +14,10 @@ import java.util.List;
 
 /**
  * {@link MetricQueries} in DuckDB SQL: session metrics on {@link DuckDbSessionsSql}'s
- * {@code sessions}, event metrics on the events table (joined to their sessions for the session
- * dimensions), new and returning users against {@link #FIRST_SEEN}.
+ * {@code sessions} (from {@link DuckDbSessionCache} when it can), event metrics on the events table
+ * (joined to their sessions, formed from the events, for the session dimensions), new and
+ * returning users against each user's first session start (from the cache's session rows when it
+ * holds the app's whole history, else {@link #FIRST_SEEN}).
  */
 final class DuckDbMetricQueries implements MetricQueries {
 
@@ -52,7 +54,8 @@ final class DuckDbMetricQueries implements MetricQueries {
             , first_seen AS (
                 SELECT who, min(start_ts) AS first_start
                 FROM session_cache
-                WHERE app_id = ? AND day <= ?
+                -- only the users the answer looks up: the history can be far longer than the range
+                WHERE app_id = ? AND day <= ? AND who IN (SELECT who FROM sessions)
                 GROUP BY who
             )
             """;

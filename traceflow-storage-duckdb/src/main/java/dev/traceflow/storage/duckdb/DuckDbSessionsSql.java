@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * Sessions in SQL, the same as {@link Sessionizer} computes them in Java (its Javadoc has the
- * rules): a {@code WITH} clause that session queries start from. {@link #withEvents} defines
+ * rules): a {@code WITH} clause that session queries start from. {@link #with} defines only
+ * {@code sessions}, read from {@link DuckDbSessionCache} when it holds the range's days;
+ * {@link #withEvents} forms them from the events and defines
  *
  * <ul>
  *   <li>{@code session_events}: the app's events from the horizon before the range to the horizon
