@@ -54,8 +54,7 @@ final class DuckDbMetricQueries implements MetricQueries {
             , first_seen AS (
                 SELECT who, min(start_ts) AS first_start
                 FROM session_cache
-                -- only the users the answer looks up: the history can be far longer than the range
-                WHERE app_id = ? AND day <= ? AND who IN (SELECT who FROM sessions)
+                WHERE app_id = ? AND day <= ?
                 GROUP BY who
             )
             """;
