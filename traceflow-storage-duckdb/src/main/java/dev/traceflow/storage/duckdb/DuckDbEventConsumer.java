@@ -41,6 +41,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     private final DuckDBConnection connection;
     private final RecentEventIds ids;
     private final int rowGroupSize;
+    private final DuckDbDayVersions dayVersions;
     private DuckDBAppender appender;
     private PreparedStatement updatePosition;
     private Thread appenderOwner;
@@ -49,6 +50,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         this.connection = connection;
         this.ids = new RecentEventIds(dedupCapacity);
         this.rowGroupSize = rowGroupSize;
+        this.dayVersions = new DuckDbDayVersions(connection);
         connection.setAutoCommit(false);
         loadRecentIds(dedupCapacity);
     }
@@ -107,16 +109,20 @@ final class DuckDbEventConsumer implements EventConsumer {
             // lazily with the first statement, so run one first or the rows would auto-commit.
             recordPosition(position);
             DuckDBAppender a = appender();
+            DuckDbDayVersions.Days days = new DuckDbDayVersions.Days();
             row = 0;
             for (DuckDbRows.Batch r : rows) {
                 for (int i = 0; i < r.size(); i++, row++) {
                     if (!duplicates.get(row)) {
                         r.append(a, i);
+                        days.add(r.app(i), r.micros(i));
                         stored++;
                     }
                 }
             }
             a.flush();
+            // cached sessions of these days are outdated from this commit on
+            dayVersions.stored(days);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
@@ -172,6 +178,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     @Override
     public long deleteApp(String appId) {
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ?")) {
+            dayVersions.deleting("app_id = ?", appId);
             ps.setString(1, appId);
             return deleteAndCommit(ps);
         } catch (SQLException e) {
@@ -183,6 +190,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     @Override
     public long deleteOlderThan(String appId, Instant cutoff) {
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ? AND ts < ?")) {
+            dayVersions.deleting("app_id = ? AND ts < ?", appId, DuckDbEventCounts.utc(cutoff));
             ps.setString(1, appId);
             ps.setObject(2, DuckDbEventCounts.utc(cutoff));
             return deleteAndCommit(ps);
@@ -196,6 +204,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     public long deleteUser(String appId, String userId, String anonymousId) {
         try (PreparedStatement ps = connection.prepareStatement(
                 "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR anonymous_id = ?)")) {
+            dayVersions.deleting("app_id = ? AND (user_id = ? OR anonymous_id = ?)", appId, userId, anonymousId);
             ps.setString(1, appId);
             ps.setString(2, userId);       // NULL = NULL is not true: a null argument matches nothing
             ps.setString(3, anonymousId);
@@ -259,6 +268,7 @@ final class DuckDbEventConsumer implements EventConsumer {
 
     void close() {
         discardAppender();
+        dayVersions.close();
         if (updatePosition != null) {
             try {
                 updatePosition.close();

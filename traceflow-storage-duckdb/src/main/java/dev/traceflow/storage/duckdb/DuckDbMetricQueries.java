@@ -14,8 +14,10 @@ import java.util.List;
 
 /**
  * {@link MetricQueries} in DuckDB SQL: session metrics on {@link DuckDbSessionsSql}'s
- * {@code sessions}, event metrics on the events table (joined to their sessions for the session
- * dimensions), new and returning users against {@link #FIRST_SEEN}.
+ * {@code sessions} (from {@link DuckDbSessionCache} when it can), event metrics on the events table
+ * (joined to their sessions, formed from the events, for the session dimensions), new and
+ * returning users against each user's first session start (from the cache's session rows when it
+ * holds the app's whole history, else {@link #FIRST_SEEN}).
  */
 final class DuckDbMetricQueries implements MetricQueries {
 
@@ -43,6 +45,16 @@ final class DuckDbMetricQueries implements MetricQueries {
                     WHERE app_id = ? AND ts < ? AND session_id IS NOT NULL
                     GROUP BY session_id
                 )
+                GROUP BY who
+            )
+            """;
+
+    /** {@link #FIRST_SEEN} from {@link DuckDbSessionCache}'s rows. Parameters: app, last day. */
+    private static final String FIRST_SEEN_CACHED = """
+            , first_seen AS (
+                SELECT who, min(start_ts) AS first_start
+                FROM session_cache
+                WHERE app_id = ? AND day <= ?
                 GROUP BY who
             )
             """;
@@ -126,7 +138,8 @@ final class DuckDbMetricQueries implements MetricQueries {
                             MetricDimension dimension) {
         boolean joinSessions = dimension != null && dimension.fromSession();
         if (joinSessions) {
-            DuckDbSessionsSql.with(q, dialect, sql);
+            // session_events and identified exist only in sessions formed from the events
+            DuckDbSessionsSql.withEvents(q, dialect, sql);
             sql.append(", ");
         } else {
             sql.append("WITH ");
@@ -199,9 +212,21 @@ final class DuckDbMetricQueries implements MetricQueries {
         return "(" + durationMillis(alias) + " >= 10000 OR " + alias + "page_views >= 2 OR " + alias + "conversions > 0)";
     }
 
+    /**
+     * Appends {@code first_seen}: from the session cache when it holds every day of the app up to
+     * the range's last (a GROUP BY over session rows), else {@link #FIRST_SEEN} over the events.
+     * Both give each user's first session start; sessions starting after the range cannot change
+     * the answer (a user with a session in the range first started at or before it).
+     */
     private static void firstSeen(Sql sql, EventQuery q) {
-        Instant bound = q.to().plus(Sessionizer.HORIZON);
-        sql.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
+        sql.defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (coverage.users()) {
+                into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
+            } else {
+                Instant bound = q.to().plus(Sessionizer.HORIZON);
+                into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
+            }
+        });
     }
 
     @Override

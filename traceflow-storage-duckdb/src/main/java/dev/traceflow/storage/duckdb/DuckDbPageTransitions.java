@@ -33,7 +33,7 @@ final class DuckDbPageTransitions {
     }
 
     List<PageTransition> top(EventQuery q, int limit) {
-        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql());
+        Sql sql = DuckDbSessionsSql.withEvents(q, dialect, new Sql());
         sql.append(TRANSITIONS, PageTransition.ENTRY, limit);
         return reads.list(sql, rs -> new PageTransition(rs.getString(1), rs.getString(2), rs.getLong(3)));
     }

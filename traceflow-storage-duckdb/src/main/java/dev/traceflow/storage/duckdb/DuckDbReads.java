@@ -2,6 +2,8 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.storage.StorageException;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,9 +17,14 @@ import java.util.List;
 
 /**
  * Runs answer queries: each on its own duplicated connection, so reads run in parallel with each
- * other and with the loader, and see the last committed load.
+ * other and with the loader, and see the last committed load. A statement that reads sessions
+ * ({@link Sql#need()}) runs in one transaction with the check of {@link DuckDbSessionCache}, so
+ * the cached days it reads are current in the snapshot it reads them from; days the cache lacks
+ * are formed first, under the cache's lock, in the same transaction as the answer.
  */
 final class DuckDbReads {
+
+    private static final Logger log = LoggerFactory.getLogger(DuckDbReads.class);
 
     /** Maps the current row. */
     @FunctionalInterface
@@ -26,14 +33,79 @@ final class DuckDbReads {
     }
 
     private final EventDatabase database;
+    private final SqlDialect dialect;
+    private final DuckDbSessionCache cache = new DuckDbSessionCache();
+    private volatile boolean useCache = true;
 
-    DuckDbReads(EventDatabase database) {
+    DuckDbReads(EventDatabase database, SqlDialect dialect) {
         this.database = database;
+        this.dialect = dialect;
+    }
+
+    /** Days the session cache has formed so far, for tests. */
+    long sessionDaysFormed() {
+        return cache.formedDays();
+    }
+
+    /** Whether session statements may read the session cache (tests compare both ways). */
+    void useSessionCache(boolean use) {
+        this.useCache = use;
     }
 
     <T> List<T> list(Sql sql, RowMapper<T> mapper) {
-        try (DuckDBConnection c = database.connect();
-             PreparedStatement ps = c.prepareStatement(sql.text())) {
+        try (DuckDBConnection c = database.connect()) {
+            DuckDbSessionCache.Need need = sql.need();
+            if (need == null) {
+                return run(c, sql, mapper);
+            }
+            if (!useCache) {
+                return run(c, sql.resolve(DuckDbSessionCache.Coverage.NONE), mapper);
+            }
+            c.setAutoCommit(false);
+            DuckDbSessionCache.Coverage coverage = cache.coverage(c, need);
+            if (!coverage.missing()) {
+                List<T> rows = run(c, sql.resolve(coverage), mapper);
+                c.commit();
+                return rows;
+            }
+            c.rollback();
+            return formingThenRun(c, sql, need, mapper);
+        } catch (SQLException e) {
+            throw new StorageException("an answer query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forms the missing days and answers in one transaction (a new snapshot, taken under the lock,
+     * so it sees the days another reader formed meanwhile). Should the commit fail, the answer,
+     * read in that transaction, still stands; the days are formed again by a later read.
+     */
+    private <T> List<T> formingThenRun(DuckDBConnection c, Sql sql, DuckDbSessionCache.Need need, RowMapper<T> mapper)
+            throws SQLException {
+        cache.lock().lock();
+        try {
+            List<T> rows;
+            try {
+                DuckDbSessionCache.Coverage coverage = cache.form(c, need, dialect);
+                rows = run(c, sql.resolve(coverage), mapper);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                log.warn("keeping formed sessions failed, answered without: {}", e.getMessage());
+                c.rollback();
+            }
+            return rows;
+        } finally {
+            cache.lock().unlock();
+        }
+    }
+
+    private static <T> List<T> run(DuckDBConnection c, Sql sql, RowMapper<T> mapper) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
             List<Object> params = sql.parameters();
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
@@ -45,8 +117,6 @@ final class DuckDbReads {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new StorageException("an answer query failed: " + e.getMessage(), e);
         }
     }
 

@@ -67,6 +67,16 @@ final class DuckDbRows {
             return keys[from + row];
         }
 
+        /** The app id of row {@code row}, UTF-8 (rows of one app mostly share the array). */
+        byte[] app(int row) {
+            return strings[(from + row) * STRINGS];
+        }
+
+        /** The event time of row {@code row}, epoch microseconds. */
+        long micros(int row) {
+            return micros[from + row];
+        }
+
         /** Appends row {@code row} of this batch. */
         void append(DuckDBAppender a, int row) throws SQLException {
             int r = from + row;

@@ -38,7 +38,7 @@ final class DuckDbSessionDetail {
         // one: reading only those forms the same session from fewer rows (a client may send an id
         // that starts with ~ too).
         String narrow = id.startsWith("~") ? "(session_id IS NULL OR session_id = ?)" : "session_id = ?";
-        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql(), narrow, id);
+        Sql sql = DuckDbSessionsSql.withEvents(q, dialect, new Sql(), narrow, id);
         sql.append("""
                 SELECT %s, %s
                 FROM sessions s

@@ -6,11 +6,14 @@ import dev.traceflow.core.query.Sessionizer;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * Sessions in SQL, the same as {@link Sessionizer} computes them in Java (its Javadoc has the
- * rules): a {@code WITH} clause that session queries start from. It defines
+ * rules): a {@code WITH} clause that session queries start from. {@link #with} defines only
+ * {@code sessions}, read from {@link DuckDbSessionCache} when it holds the range's days;
+ * {@link #withEvents} forms them from the events and defines
  *
  * <ul>
  *   <li>{@code session_events}: the app's events from the horizon before the range to the horizon
@@ -33,8 +36,12 @@ final class DuckDbSessionsSql {
                 FROM events
                 WHERE\s""";
 
-    /** The rest of the clause up to the filter of {@code sessions}; {@code %s} is the computed id. */
-    private static final String SESSIONISE = """
+    /**
+     * The rest of the clause up to {@code identified}, every session formed from the window's
+     * events ({@code skey}, then {@code id}, {@code who} and the columns of {@link #SESSION_COLUMNS});
+     * {@code %s} is the computed id.
+     */
+    private static final String FORM = """
 
             ),
             by_user AS (
@@ -99,7 +106,11 @@ final class DuckDbSessionsSql {
                             ELSE who END AS who,
                        * EXCLUDE (who)
                 FROM grouped
-            ),
+            )""";
+
+    /** After {@link #FORM}, up to the filter of {@code sessions}; {@code %s} is {@link #SESSION_COLUMNS}. */
+    private static final String LIVE = """
+            ,
             session_events AS (
                 SELECT k.*, i.id AS sid FROM keyed k JOIN identified i USING (skey)
             ),
@@ -108,38 +119,80 @@ final class DuckDbSessionsSql {
                 FROM identified
                 WHERE\s""";
 
+    /** {@code sessions} read from {@link DuckDbSessionCache}'s table (parameters: app, days, range). */
+    private static final String CACHED = """
+            WITH sessions AS (
+                SELECT %s
+                FROM session_cache
+                WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?""";
+
     private DuckDbSessionsSql() {
     }
 
     /**
-     * Appends the {@code WITH} clause for the query's app, range and filters; the caller appends
-     * the {@code SELECT} that reads {@code sessions} and {@code session_events}.
+     * Appends a {@code WITH} clause that defines {@code sessions} for the query's app, range and
+     * filters; the caller appends the {@code SELECT} (or more CTEs after a comma). The sessions
+     * come from {@link DuckDbSessionCache} when it holds the range's days, else they are formed
+     * from the events as {@link #withEvents} does: the same rows either way.
      */
     static Sql with(EventQuery q, SqlDialect dialect, Sql sql) {
-        return with(q, dialect, sql, "");
+        return sql.defer(DuckDbSessionCache.Need.sessions(q), (into, coverage) -> {
+            if (coverage.sessions()) {
+                into.append(CACHED.formatted(SESSION_COLUMNS), q.appId(), DuckDbSessionCache.firstDay(q),
+                        DuckDbSessionCache.lastDay(q), q.from(), q.to());
+                filters(q, into);
+                into.append("\n)\n");
+            } else {
+                withEvents(q, dialect, into);
+            }
+        });
     }
 
     /**
-     * As {@link #with(EventQuery, SqlDialect, Sql)}, with the window's events narrowed further by
+     * Appends the {@code WITH} clause that forms the query's sessions from the events; besides
+     * {@code sessions} it defines {@code session_events} and {@code identified} (every session of
+     * the window, unfiltered), which only this form has.
+     */
+    static Sql withEvents(EventQuery q, SqlDialect dialect, Sql sql) {
+        return withEvents(q, dialect, sql, "");
+    }
+
+    /**
+     * As {@link #withEvents(EventQuery, SqlDialect, Sql)}, with the window's events narrowed further by
      * {@code AND eventCondition} (on the table's columns, with its bound values). Only for a
      * condition that keeps every event of the sessions the caller will read (for example all events
      * of one client {@code session_id}): a session missing some of its events would be formed wrong.
      */
-    static Sql with(EventQuery q, SqlDialect dialect, Sql sql, String eventCondition, Object... values) {
+    static Sql withEvents(EventQuery q, SqlDialect dialect, Sql sql, String eventCondition, Object... values) {
+        form(sql, dialect, q.appId(), q.from().minus(Sessionizer.HORIZON), q.to().plus(Sessionizer.HORIZON),
+                eventCondition, values);
+        sql.append(LIVE.formatted(SESSION_COLUMNS));
+        sql.append("start_ts >= ? AND start_ts < ?", q.from(), q.to());
+        filters(q, sql);
+        return sql.append("\n)\n");
+    }
+
+    /**
+     * Appends {@code WITH ev AS (...), ..., identified AS (...)}: every session formed from the
+     * app's events in {@code [windowFrom, windowTo)}, narrowed by {@code eventCondition} when not empty.
+     */
+    static Sql form(Sql sql, SqlDialect dialect, String appId, Instant windowFrom, Instant windowTo,
+                    String eventCondition, Object... values) {
         sql.append(EVENTS_IN_WINDOW);
-        sql.appAndRange("", q.appId(), q.from().minus(Sessionizer.HORIZON), q.to().plus(Sessionizer.HORIZON));
+        sql.appAndRange("", appId, windowFrom, windowTo);
         if (!eventCondition.isEmpty()) {
             sql.append(" AND " + eventCondition, values);
         }
         String computedId = dialect.md5Prefix16("who || '|' || " + dialect.epochMillis("start_ts"));
-        sql.append(SESSIONISE.formatted(computedId, SESSION_COLUMNS));
-        sql.append("start_ts >= ? AND start_ts < ?", q.from(), q.to());
+        return sql.append(FORM.formatted(computedId));
+    }
+
+    private static void filters(EventQuery q, Sql sql) {
         for (Map.Entry<String, String> f : q.filters().byColumn().entrySet()) {
             // a session's path is its entry page
             String column = f.getKey().equals("path") ? "entry_page" : f.getKey();
             sql.append(" AND " + column + " = ?", f.getValue());
         }
-        return sql.append("\n)\n");
     }
 
     /** Reads a row of {@link #SESSION_COLUMNS} starting at column {@code first}. */

@@ -39,6 +39,7 @@ public final class DuckDbStorage implements EventStorage {
     private final EventDatabase database;
     private final DuckDbEventConsumer consumer;
     private final DuckDbEventCounts counts;
+    private final DuckDbReads reads;
     private final DuckDbPerformanceQueries performance;
     private final DuckDbErrorQueries errors;
     private final DuckDbSessionQueries sessions;
@@ -83,8 +84,8 @@ public final class DuckDbStorage implements EventStorage {
             DuckDbSchema.migrate(root);
             this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize);
             this.counts = new DuckDbEventCounts(database);
-            DuckDbReads reads = new DuckDbReads(database);
             SqlDialect dialect = DuckDbDialect.INSTANCE;
+            this.reads = new DuckDbReads(database, dialect);
             this.performance = new DuckDbPerformanceQueries(reads, dialect);
             this.errors = new DuckDbErrorQueries(reads, dialect);
             this.sessions = new DuckDbSessionQueries(reads, dialect);
@@ -102,6 +103,19 @@ public final class DuckDbStorage implements EventStorage {
             }
             throw new StorageException("cannot open DuckDB event store at " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether session answers may read the session cache ({@link DuckDbSessionCache}); on unless
+     * turned off, which tests do to compare answers with and without it.
+     */
+    void useSessionCache(boolean use) {
+        reads.useSessionCache(use);
+    }
+
+    /** Days of sessions the cache has formed since this store opened (formed again counts again), for tests. */
+    long sessionDaysFormed() {
+        return reads.sessionDaysFormed();
     }
 
     /** An in-memory store, for tests. */

@@ -18,6 +18,20 @@ final class Sql {
 
     private final StringBuilder text = new StringBuilder();
     private final List<Object> parameters = new ArrayList<>();
+    private final List<Placed> deferred = new ArrayList<>();
+    private DuckDbSessionCache.Need need;
+
+    /**
+     * A part of the statement written only when it runs, once {@link DuckDbSessionCache} has said
+     * what it holds for the statement's {@link #need}: the sessions from the cache or from the events.
+     */
+    @FunctionalInterface
+    interface Deferred {
+        void write(Sql into, DuckDbSessionCache.Coverage coverage);
+    }
+
+    private record Placed(int textAt, int parametersAt, Deferred part) {
+    }
 
     Sql append(String sql) {
         text.append(sql);
@@ -55,6 +69,41 @@ final class Sql {
             append(" AND " + alias + f.getKey() + " = ?", f.getValue());
         }
         return this;
+    }
+
+    /**
+     * Appends a part decided when the statement runs, and asks the session cache for {@code need}
+     * (merged with what earlier parts asked).
+     */
+    Sql defer(DuckDbSessionCache.Need need, Deferred part) {
+        this.need = this.need == null ? need : this.need.and(need);
+        deferred.add(new Placed(text.length(), parameters.size(), part));
+        return this;
+    }
+
+    /** What the deferred parts need from the session cache; null when there are none. */
+    DuckDbSessionCache.Need need() {
+        return need;
+    }
+
+    /** The statement with its deferred parts written for {@code coverage}. */
+    Sql resolve(DuckDbSessionCache.Coverage coverage) {
+        if (deferred.isEmpty()) {
+            return this;
+        }
+        Sql out = new Sql();
+        int textAt = 0;
+        int parametersAt = 0;
+        for (Placed p : deferred) {
+            out.text.append(text, textAt, p.textAt());
+            out.parameters.addAll(parameters.subList(parametersAt, p.parametersAt()));
+            p.part().write(out, coverage);
+            textAt = p.textAt();
+            parametersAt = p.parametersAt();
+        }
+        out.text.append(text, textAt, text.length());
+        out.parameters.addAll(parameters.subList(parametersAt, parameters.size()));
+        return out;
     }
 
     String text() {
