@@ -85,7 +85,8 @@ public final class DuckDbStorage implements EventStorage {
             this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize);
             this.counts = new DuckDbEventCounts(database);
             SqlDialect dialect = DuckDbDialect.INSTANCE;
-            this.reads = new DuckDbReads(database, dialect);
+            // at least two at once, so a long answer does not hold up every other one
+            this.reads = new DuckDbReads(database, dialect, Math.max(2, threads));
             this.performance = new DuckDbPerformanceQueries(reads, dialect);
             this.errors = new DuckDbErrorQueries(reads, dialect);
             this.sessions = new DuckDbSessionQueries(reads, dialect);
@@ -174,9 +175,15 @@ public final class DuckDbStorage implements EventStorage {
         }
     }
 
+    /** The answer queries' runner, for tests. */
+    DuckDbReads reads() {
+        return reads;
+    }
+
     @Override
     public void close() {
         consumer.close();
+        reads.close();
         try {
             database.close();
         } catch (SQLException e) {
