@@ -83,17 +83,17 @@ class AuthController {
             throw Passwords.invalid("username is at most 64 characters");
         }
         throttled("ip", request.getRemoteAddr(), throttle.attemptFrom(request.getRemoteAddr()), username);
-        throttled("account", username, throttle.accountBlocked(username), username);
+        throttled("account", username, throttle.attemptOn(username), username);
 
         Optional<User> user = users.findByUsername(username);
         String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(null);
         boolean matches = passwords.matches(body.password(), hash);
         if (!matches || !user.get().enabled()) {
-            throttle.failed(username);
             audit.recordAs(user.map(User::id).orElse(null), username, "auth.login_failed", "user", user.map(User::id).orElse(null),
                     null, Map.of("reason", matches ? "disabled" : "bad_credentials"));
             throw new ApiException(HttpStatus.UNAUTHORIZED, "INVALID_CREDENTIALS", "Wrong username or password");
         }
+        throttle.succeeded(username);
         User u = user.get();
         String refresh = tx.execute(status -> {
             users.touchLogin(u.id());

@@ -20,6 +20,9 @@ import java.util.OptionalLong;
  *   <li>per username, only failures count, whatever the IP: a botnet cannot guess one account's
  *       password from many addresses, while its owner's successful logins cost nothing.</li>
  * </ul>
+ * Both are charged <em>before</em> the password is checked, and the account's attempt is given back
+ * when the password was right: a check then a charge after bcrypt would let hundreds of parallel
+ * guesses through one check.
  * The per-username bucket exists for names that do not exist too, so the answer does not reveal
  * which accounts exist. Buckets live in a bounded cache: memory stays flat under a spray of names.
  * The price of the per-account limit is that an attacker can hold an account's logins off for
@@ -48,19 +51,21 @@ class LoginThrottle {
         return refused(probe, "ip");
     }
 
-    /** The seconds to wait when the account has no failures left, without counting anything. */
-    OptionalLong accountBlocked(String username) {
-        Bucket bucket = byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow()));
-        if (bucket.getAvailableTokens() >= 1) {
-            return OptionalLong.empty();
-        }
-        meters.counter("traceflow_auth_login_throttled_total", "limit", "account").increment();
-        return OptionalLong.of(Math.max(1, Duration.ofNanos(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill()).toSeconds() + 1));
+    /**
+     * Takes one of the account's attempts before its password is checked; the seconds to wait when
+     * none is left. Give it back with {@link #succeeded} when the password was right.
+     */
+    OptionalLong attemptOn(String username) {
+        return refused(account(username).tryConsumeAndReturnRemaining(1), "account");
     }
 
-    /** Counts a failed password check against the account. */
-    void failed(String username) {
-        byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow())).tryConsume(1);
+    /** Gives back the attempt {@link #attemptOn} took: a right password costs the account nothing. */
+    void succeeded(String username) {
+        account(username).addTokens(1);
+    }
+
+    private Bucket account(String username) {
+        return byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow()));
     }
 
     private OptionalLong refused(ConsumptionProbe probe, String limit) {

@@ -195,16 +195,16 @@ class UserController {
             throw Passwords.invalid("oldPassword and newPassword are required");
         }
         Passwords.checkRules("newPassword", body.newPassword());
-        OptionalLong blocked = throttle.accountBlocked(caller.username());
+        OptionalLong blocked = throttle.attemptOn(caller.username());
         if (blocked.isPresent()) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", "Too many wrong passwords; try again later",
                     List.of(), (int) blocked.getAsLong());
         }
         if (!passwords.matches(body.oldPassword(), users.passwordHash(caller.userId()).orElse(null))) {
-            throttle.failed(caller.username());
             audit.record("user.password_change_failed", "user", caller.userId(), null, Map.of());
             throw new ApiException(HttpStatus.FORBIDDEN, "INVALID_CREDENTIALS", "The old password is wrong");
         }
+        throttle.succeeded(caller.username());
         String hash = passwords.hash(body.newPassword());
         tx.executeWithoutResult(status -> {
             users.setPassword(caller.userId(), hash);
