@@ -22,7 +22,18 @@ public record TraceFlowProperties(
         @DefaultValue Sampling sampling,
         @DefaultValue Retention retention,
         @DefaultValue Benchmark benchmark,
-        @DefaultValue Auth auth) {
+        @DefaultValue Auth auth,
+        @DefaultValue Http http) {
+
+    /**
+     * The HTTP server's view of its clients.
+     *
+     * @param trustedProxies CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} and
+     *                       {@code X-Forwarded-Proto} are believed ({@code TRACEFLOW_TRUSTED_PROXIES},
+     *                       comma-separated); none by default, so the client is the TCP peer
+     */
+    public record Http(@DefaultValue List<String> trustedProxies) {
+    }
 
     /**
      * @param ingestKey     the demo app's ingest key on first start; generated and logged once when empty

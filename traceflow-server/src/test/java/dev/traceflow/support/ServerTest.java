@@ -59,6 +59,8 @@ public abstract class ServerTest {
         registry.add("traceflow.bootstrap.admin-password", () -> ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4"); // the minimum: tests log in often
         registry.add("traceflow.auth.cors-allowed-origins", () -> DASHBOARD_ORIGIN);
+        // the tests' requests stand for clients behind a proxy: loopback is it (and 192.0.2.0/24 more proxies)
+        registry.add("traceflow.http.trusted-proxies", () -> "127.0.0.1/32,::1/128,192.0.2.0/24");
     }
 
     /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */

@@ -3,6 +3,7 @@ package dev.traceflow.auth.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.IpAddresses;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -16,7 +17,8 @@ import java.util.OptionalLong;
 /**
  * Brute-force limits on password checks (login and password change), two token buckets:
  * <ul>
- *   <li>per client IP, every attempt counts: one machine cannot spray many accounts;</li>
+ *   <li>per client IP (an IPv6 client by its /64), every attempt counts: one machine cannot spray
+ *       many accounts;</li>
  *   <li>per username, only failures count, whatever the IP: a botnet cannot guess one account's
  *       password from many addresses, while its owner's successful logins cost nothing.</li>
  * </ul>
@@ -44,9 +46,9 @@ class LoginThrottle {
         this.time = time;
     }
 
-    /** Counts an attempt from {@code ip}; the seconds to wait when over the limit. */
+    /** Counts an attempt from {@code ip} (IPv6: from its /64); the seconds to wait when over the limit. */
     OptionalLong attemptFrom(String ip) {
-        Bucket bucket = byIp.get(ip, k -> bucket(settings.loginAttemptsPerIp(), settings.loginIpWindow()));
+        Bucket bucket = byIp.get(IpAddresses.limitKey(ip), k -> bucket(settings.loginAttemptsPerIp(), settings.loginIpWindow()));
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return refused(probe, "ip");
     }
