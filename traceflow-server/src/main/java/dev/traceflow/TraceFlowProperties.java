@@ -136,6 +136,10 @@ public record TraceFlowProperties(
      * @param commitTimeout        how long a request waits for the journal before answering 503
      * @param admissionWait        how long a request waits, before its body is read, while the queue is
      *                             more than half full; then 503 OVERLOADED
+     * @param maxBufferedBytes     bytes all ingest requests together may hold in memory (bodies as read and
+     *                             decoded, until their events are handed off); past it, 503 OVERLOADED.
+     *                             0 (the default): an eighth of the heap, see {@link #bufferedBytesLimit()}
+     * @param bodyTimeout          the longest a request body may take to arrive; then 408 BODY_TIMEOUT
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
                          @DefaultValue("10485760") long maxDecompressedBytes,
@@ -146,7 +150,17 @@ public record TraceFlowProperties(
                          @DefaultValue("8") int maxPropertyDepth,
                          @DefaultValue("30s") Duration commitTimeout,
                          @DefaultValue("2s") Duration admissionWait,
-                         @DefaultValue("1") int retryAfterSeconds) {
+                         @DefaultValue("1") int retryAfterSeconds,
+                         @DefaultValue("0") long maxBufferedBytes,
+                         @DefaultValue("10s") Duration bodyTimeout) {
+
+        /**
+         * {@code maxBufferedBytes}, or an eighth of the heap when it is 0: room for the bodies and
+         * for the events parsed from them (several times the bytes), the write queue and reads.
+         */
+        public long bufferedBytesLimit() {
+            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 8;
+        }
     }
 
     /**
