@@ -128,7 +128,7 @@ class UserController {
         }
         String hash = body.password() == null ? null : passwords.hash(body.password());
         tx.executeWithoutResult(status -> {
-            if (losesAdmin && user.enabled() && users.enabledAdmins() <= 1) {
+            if (losesAdmin && user.enabled() && users.lockEnabledAdmins() <= 1) {
                 throw conflict("The last enabled admin cannot be demoted or disabled");
             }
             Map<String, Object> changed = new LinkedHashMap<>();
@@ -163,7 +163,7 @@ class UserController {
             throw conflict("You cannot delete yourself");
         }
         tx.executeWithoutResult(status -> {
-            if (user.admin() && user.enabled() && users.enabledAdmins() <= 1) {
+            if (user.admin() && user.enabled() && users.lockEnabledAdmins() <= 1) {
                 throw conflict("The last enabled admin cannot be deleted");
             }
             users.delete(id);
