@@ -82,15 +82,18 @@ class AuthController {
         if (username.length() > 64) {
             throw Passwords.invalid("username is at most 64 characters");
         }
-        throttled("ip", request.getRemoteAddr(), throttle.attemptFrom(request.getRemoteAddr()), username);
-        throttled("account", username, throttle.attemptOn(username), username);
-
         Optional<User> user = users.findByUsername(username);
+        String recordedName = user.isPresent() || UserController.USERNAME.matcher(username).matches() ? username : null;
+        throttled("ip", request.getRemoteAddr(), throttle.attemptFrom(request.getRemoteAddr()), recordedName);
+        throttled("account", username, throttle.attemptOn(username), recordedName);
+
         String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(null);
         boolean matches = passwords.matches(body.password(), hash);
         if (!matches || !user.get().enabled()) {
-            audit.recordAs(user.map(User::id).orElse(null), username, "auth.login_failed", "user", user.map(User::id).orElse(null),
-                    null, Map.of("reason", matches ? "disabled" : "bad_credentials"));
+            // a name no account could have is most often a password typed one field too early: not kept
+            audit.recordAs(user.map(User::id).orElse(null), recordedName, "auth.login_failed", "user", user.map(User::id).orElse(null),
+                    null, recordedName == null ? Map.of("reason", "bad_credentials", "username", "[not a username]")
+                            : Map.of("reason", matches ? "disabled" : "bad_credentials"));
             throw new ApiException(HttpStatus.UNAUTHORIZED, "INVALID_CREDENTIALS", "Wrong username or password");
         }
         throttle.succeeded(username);

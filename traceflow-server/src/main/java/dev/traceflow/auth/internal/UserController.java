@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 @Tag(name = "Users")
 class UserController {
 
-    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{2,63}");
+    static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{2,63}");
 
     private final JdbcUsers users;
     private final Passwords passwords;
