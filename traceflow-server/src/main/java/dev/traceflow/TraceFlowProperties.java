@@ -61,7 +61,9 @@ public record TraceFlowProperties(
      * @param issuer                 JWT {@code iss} written and required
      * @param audience               JWT {@code aud} written and required
      * @param accessTokenTtl         lifetime of an access token
-     * @param refreshTokenTtl        lifetime of a refresh token; each rotation starts a new one
+     * @param refreshTokenTtl        lifetime of a refresh token; each rotation starts a new one (the idle window)
+     * @param refreshTokenMaxLifetime how long one login's refresh tokens keep rotating, however active it is;
+     *                               then the user logs in again
      * @param clockSkew              tolerance on {@code exp}, {@code nbf} and {@code iat}
      * @param signingKeyRotation     a signing key older than this is replaced by a new one (checked hourly)
      * @param masterKey              base64 of 32 bytes that encrypts signing keys at rest; when empty, a key
@@ -80,6 +82,7 @@ public record TraceFlowProperties(
                        @DefaultValue("traceflow-api") String audience,
                        @DefaultValue("15m") Duration accessTokenTtl,
                        @DefaultValue("30d") Duration refreshTokenTtl,
+                       @DefaultValue("90d") Duration refreshTokenMaxLifetime,
                        @DefaultValue("30s") Duration clockSkew,
                        @DefaultValue("30d") Duration signingKeyRotation,
                        String masterKey,
