@@ -77,6 +77,8 @@ public record TraceFlowProperties(
      * @param corsAllowedOrigins     origins whose pages may call the read / admin API with credentials;
      *                               {@code *} allows any origin but then never with credentials
      * @param bcryptStrength         log2 of bcrypt rounds for new password hashes
+     * @param metricsToken           bearer credential (16+ characters) a Prometheus server scrapes
+     *                               {@code /actuator/prometheus} with; none by default (an admin's token then)
      */
     public record Auth(@DefaultValue("traceflow") String issuer,
                        @DefaultValue("traceflow-api") String audience,
@@ -92,7 +94,8 @@ public record TraceFlowProperties(
                        @DefaultValue("10") int loginFailuresPerAccount,
                        @DefaultValue("15m") Duration loginAccountWindow,
                        @DefaultValue List<String> corsAllowedOrigins,
-                       @DefaultValue("10") int bcryptStrength) {
+                       @DefaultValue("10") int bcryptStrength,
+                       String metricsToken) {
     }
 
     /**
