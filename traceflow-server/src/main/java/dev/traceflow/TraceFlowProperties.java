@@ -66,6 +66,8 @@ public record TraceFlowProperties(
      *                               then the user logs in again
      * @param clockSkew              tolerance on {@code exp}, {@code nbf} and {@code iat}
      * @param signingKeyRotation     a signing key older than this is replaced by a new one (checked hourly)
+     * @param signingKeyReload       how often each instance re-reads the signing keys, so keys made, retired or
+     *                               revoked by another instance reach it
      * @param masterKey              base64 of 32 bytes that encrypts signing keys at rest; when empty, a key
      *                               is generated once into {@code masterKeyFile}
      * @param masterKeyFile          where the generated master key lives (owner-only permissions)
@@ -87,6 +89,7 @@ public record TraceFlowProperties(
                        @DefaultValue("90d") Duration refreshTokenMaxLifetime,
                        @DefaultValue("30s") Duration clockSkew,
                        @DefaultValue("30d") Duration signingKeyRotation,
+                       @DefaultValue("1m") Duration signingKeyReload,
                        String masterKey,
                        @DefaultValue("./data/master.key") Path masterKeyFile,
                        @DefaultValue("30") int loginAttemptsPerIp,

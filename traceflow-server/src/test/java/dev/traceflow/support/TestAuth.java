@@ -56,6 +56,11 @@ public final class TestAuth {
                         ? cached : issued(login("admin", ServerTest.ADMIN_PASSWORD))).token();
     }
 
+    /** Forgets the cached admin tokens: after a test revoked the key that signed them. */
+    public static void forgetCachedTokens() {
+        ADMIN_TOKENS.clear();
+    }
+
     private static Issued issued(String token) {
         try {
             return new Issued(token, JWTParser.parse(token).getJWTClaimsSet().getExpirationTime().toInstant());
