@@ -22,7 +22,18 @@ public record TraceFlowProperties(
         @DefaultValue Sampling sampling,
         @DefaultValue Retention retention,
         @DefaultValue Benchmark benchmark,
-        @DefaultValue Auth auth) {
+        @DefaultValue Auth auth,
+        @DefaultValue Http http) {
+
+    /**
+     * The HTTP server's view of its clients.
+     *
+     * @param trustedProxies CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} and
+     *                       {@code X-Forwarded-Proto} are believed ({@code TRACEFLOW_TRUSTED_PROXIES},
+     *                       comma-separated); none by default, so the client is the TCP peer
+     */
+    public record Http(@DefaultValue List<String> trustedProxies) {
+    }
 
     /**
      * @param ingestKey     the demo app's ingest key on first start; generated and logged once when empty
@@ -50,9 +61,13 @@ public record TraceFlowProperties(
      * @param issuer                 JWT {@code iss} written and required
      * @param audience               JWT {@code aud} written and required
      * @param accessTokenTtl         lifetime of an access token
-     * @param refreshTokenTtl        lifetime of a refresh token; each rotation starts a new one
+     * @param refreshTokenTtl        lifetime of a refresh token; each rotation starts a new one (the idle window)
+     * @param refreshTokenMaxLifetime how long one login's refresh tokens keep rotating, however active it is;
+     *                               then the user logs in again
      * @param clockSkew              tolerance on {@code exp}, {@code nbf} and {@code iat}
      * @param signingKeyRotation     a signing key older than this is replaced by a new one (checked hourly)
+     * @param signingKeyReload       how often each instance re-reads the signing keys, so keys made, retired or
+     *                               revoked by another instance reach it
      * @param masterKey              base64 of 32 bytes that encrypts signing keys at rest; when empty, a key
      *                               is generated once into {@code masterKeyFile}
      * @param masterKeyFile          where the generated master key lives (owner-only permissions)
@@ -64,13 +79,17 @@ public record TraceFlowProperties(
      * @param corsAllowedOrigins     origins whose pages may call the read / admin API with credentials;
      *                               {@code *} allows any origin but then never with credentials
      * @param bcryptStrength         log2 of bcrypt rounds for new password hashes
+     * @param metricsToken           bearer credential (16+ characters) a Prometheus server scrapes
+     *                               {@code /actuator/prometheus} with; none by default (an admin's token then)
      */
     public record Auth(@DefaultValue("traceflow") String issuer,
                        @DefaultValue("traceflow-api") String audience,
                        @DefaultValue("15m") Duration accessTokenTtl,
                        @DefaultValue("30d") Duration refreshTokenTtl,
+                       @DefaultValue("90d") Duration refreshTokenMaxLifetime,
                        @DefaultValue("30s") Duration clockSkew,
                        @DefaultValue("30d") Duration signingKeyRotation,
+                       @DefaultValue("1m") Duration signingKeyReload,
                        String masterKey,
                        @DefaultValue("./data/master.key") Path masterKeyFile,
                        @DefaultValue("30") int loginAttemptsPerIp,
@@ -78,7 +97,8 @@ public record TraceFlowProperties(
                        @DefaultValue("10") int loginFailuresPerAccount,
                        @DefaultValue("15m") Duration loginAccountWindow,
                        @DefaultValue List<String> corsAllowedOrigins,
-                       @DefaultValue("10") int bcryptStrength) {
+                       @DefaultValue("10") int bcryptStrength,
+                       String metricsToken) {
     }
 
     /**
@@ -125,6 +145,10 @@ public record TraceFlowProperties(
      * @param commitTimeout        how long a request waits for the journal before answering 503
      * @param admissionWait        how long a request waits, before its body is read, while the queue is
      *                             more than half full; then 503 OVERLOADED
+     * @param maxBufferedBytes     bytes all ingest requests together may hold in memory (bodies as read and
+     *                             decoded, until their events are handed off); past it, 503 OVERLOADED.
+     *                             0 (the default): an eighth of the heap, see {@link #bufferedBytesLimit()}
+     * @param bodyTimeout          the longest a request body may take to arrive; then 408 BODY_TIMEOUT
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
                          @DefaultValue("10485760") long maxDecompressedBytes,
@@ -135,7 +159,17 @@ public record TraceFlowProperties(
                          @DefaultValue("8") int maxPropertyDepth,
                          @DefaultValue("30s") Duration commitTimeout,
                          @DefaultValue("2s") Duration admissionWait,
-                         @DefaultValue("1") int retryAfterSeconds) {
+                         @DefaultValue("1") int retryAfterSeconds,
+                         @DefaultValue("0") long maxBufferedBytes,
+                         @DefaultValue("10s") Duration bodyTimeout) {
+
+        /**
+         * {@code maxBufferedBytes}, or an eighth of the heap when it is 0: room for the bodies and
+         * for the events parsed from them (several times the bytes), the write queue and reads.
+         */
+        public long bufferedBytesLimit() {
+            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 8;
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.traceflow.access;
 
+import dev.traceflow.http.ApiException;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -38,10 +40,20 @@ public interface AppAccess {
     /** Members of an app, by user id. */
     List<Membership> members(String appId);
 
-    /** Sets (adds or changes) a user's role on an app. */
+    /**
+     * Sets (adds or changes) a user's role on an app. Call inside a transaction: an app's owners
+     * are locked until it ends, so concurrent changes cannot together take its last owner away.
+     *
+     * @throws ApiException 409 {@code LAST_OWNER} when this would demote the app's only owner
+     */
     void setMember(String appId, String userId, AppRole role);
 
-    /** Removes a user from an app; false when they were not a member. */
+    /**
+     * Removes a user from an app; false when they were not a member. Call inside a transaction
+     * (see {@link #setMember}).
+     *
+     * @throws ApiException 409 {@code LAST_OWNER} when they are the app's only owner
+     */
     boolean removeMember(String appId, String userId);
 
     /** The memberships of one user. */

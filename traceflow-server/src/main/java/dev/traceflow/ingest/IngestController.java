@@ -44,7 +44,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -70,16 +70,19 @@ class IngestController {
     private final Ingestion ingestion;
     private final IngestOutcomes outcomes;
     private final RequestBodies bodies;
+    private final IngestByteBudget budget;
     private final IngestJson json;
     private final Clock clock;
     private final byte[] schema;
 
-    IngestController(IngestAuth auth, Ingestion ingestion, IngestOutcomes outcomes, TraceFlowProperties properties, Clock clock)
+    IngestController(IngestAuth auth, Ingestion ingestion, IngestOutcomes outcomes, IngestByteBudget budget,
+                     TraceFlowProperties properties, Clock clock)
             throws IOException {
         this.auth = auth;
         this.ingestion = ingestion;
         this.outcomes = outcomes;
-        this.bodies = new RequestBodies(properties.ingest().maxCompressedBytes(), properties.ingest().maxDecompressedBytes());
+        this.bodies = RequestBodies.of(properties.ingest());
+        this.budget = budget;
         this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
         this.clock = clock;
         try (InputStream in = AnalyticsEvent.class.getResourceAsStream("/proto/traceflow/v1/analytics.proto")) {
@@ -102,11 +105,11 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collect(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
-        IngestReplies.accepted(response, countingRejections(app, () -> collectAuthenticated(app, request)));
+        IngestReplies.accepted(response, countingRejections(app, lease -> collectAuthenticated(app, request, lease)));
     }
 
-    private IngestResponse collectAuthenticated(App app, HttpServletRequest request) {
-        IngestResponse result = ingestion.ingest(app, parseCollect(request, true));
+    private IngestResponse collectAuthenticated(App app, HttpServletRequest request, IngestByteBudget.Lease lease) {
+        IngestResponse result = ingestion.ingest(app, parseCollect(request, true, lease));
         return refuseWhenTheOnlyEventIsInvalid(result);
     }
 
@@ -134,8 +137,8 @@ class IngestController {
     }
 
     /** Reads a TraceFlow events body (one event, or a batch) into events, rejecting bad ones by index. */
-    private ParsedEvents parseCollect(HttpServletRequest request, boolean single) {
-        byte[] body = bodies.read(request);
+    private ParsedEvents parseCollect(HttpServletRequest request, boolean single, IngestByteBudget.Lease lease) {
+        byte[] body = bodies.read(request, lease);
         return json.readCollect(body, single, request.getHeader("User-Agent"), clock.millis());
     }
 
@@ -149,14 +152,18 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     void collectBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
-        IngestReplies.accepted(response, countingRejections(app, () -> ingestion.ingest(app, parseCollect(request, false))));
+        IngestReplies.accepted(response, countingRejections(app, lease -> ingestion.ingest(app, parseCollect(request, false, lease))));
     }
 
-    /** Counts a request refused as a whole (its events were never counted one by one), then rethrows. */
-    private IngestResponse countingRejections(App app, Supplier<IngestResponse> handler) {
-        try {
+    /**
+     * Runs a handler with the request's share of the server's byte budget, given back once its
+     * events are handed off (or refused); counts a request refused as a whole (its events were
+     * never counted one by one), then rethrows.
+     */
+    private IngestResponse countingRejections(App app, Function<IngestByteBudget.Lease, IngestResponse> handler) {
+        try (IngestByteBudget.Lease lease = budget.lease()) {
             ingestion.admit();
-            return handler.get();
+            return handler.apply(lease);
         } catch (ApiException e) {
             outcomes.requestRejected(app.id(), e.code());
             throw e;
@@ -173,11 +180,11 @@ class IngestController {
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE}, produces = MediaType.APPLICATION_JSON_VALUE)
     void telemetryBatch(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
-        IngestReplies.accepted(response, countingRejections(app, () -> telemetryBatchAuthenticated(app, request)));
+        IngestReplies.accepted(response, countingRejections(app, lease -> telemetryBatchAuthenticated(app, request, lease)));
     }
 
-    private IngestResponse telemetryBatchAuthenticated(App app, HttpServletRequest request) {
-        byte[] body = bodies.read(request);
+    private IngestResponse telemetryBatchAuthenticated(App app, HttpServletRequest request, IngestByteBudget.Lease lease) {
+        byte[] body = bodies.read(request, lease);
         String ua = request.getHeader("User-Agent");
         long now = clock.millis();
         // the envelope's app/release come before or after the events: collect raw events, map after
@@ -218,11 +225,11 @@ class IngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     void analyticsEvent(HttpServletRequest request, HttpServletResponse response) {
         App app = auth.authenticate(request);
-        IngestReplies.accepted(response, countingRejections(app, () -> analyticsEventAuthenticated(app, request)));
+        IngestReplies.accepted(response, countingRejections(app, lease -> analyticsEventAuthenticated(app, request, lease)));
     }
 
-    private IngestResponse analyticsEventAuthenticated(App app, HttpServletRequest request) {
-        byte[] body = bodies.read(request);
+    private IngestResponse analyticsEventAuthenticated(App app, HttpServletRequest request, IngestByteBudget.Lease lease) {
+        byte[] body = bodies.read(request, lease);
         if (body.length > json.maxEventBytes()) {
             throw ApiException.tooLarge("an analytics event is at most " + json.maxEventBytes() + " bytes");
         }

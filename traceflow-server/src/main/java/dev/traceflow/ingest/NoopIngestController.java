@@ -26,13 +26,15 @@ import java.util.List;
 class NoopIngestController {
 
     private final IngestAuth auth;
+    private final IngestByteBudget budget;
     private final RequestBodies bodies;
     private final IngestJson json;
     private final Clock clock;
 
-    NoopIngestController(IngestAuth auth, TraceFlowProperties properties, Clock clock) {
+    NoopIngestController(IngestAuth auth, IngestByteBudget budget, TraceFlowProperties properties, Clock clock) {
         this.auth = auth;
-        this.bodies = new RequestBodies(properties.ingest().maxCompressedBytes(), properties.ingest().maxDecompressedBytes());
+        this.budget = budget;
+        this.bodies = RequestBodies.of(properties.ingest());
         this.json = new IngestJson(properties.ingest().maxEvents(), properties.ingest().maxEventBytes());
         this.clock = clock;
     }
@@ -41,8 +43,11 @@ class NoopIngestController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     void noop(HttpServletRequest request, HttpServletResponse response) {
         auth.authenticate(request);
-        byte[] body = bodies.read(request);
-        ParsedEvents parsed = json.readCollect(body, false, request.getHeader("User-Agent"), clock.millis());
+        ParsedEvents parsed;
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            byte[] body = bodies.read(request, lease);
+            parsed = json.readCollect(body, false, request.getHeader("User-Agent"), clock.millis());
+        }
         // parse drops come in index order, as Ingestion sorts its answer's errors
         List<IngestResponse.Error> errors = parsed.drops().stream()
                 .map(d -> new IngestResponse.Error(d.index(), d.code(), d.message()))

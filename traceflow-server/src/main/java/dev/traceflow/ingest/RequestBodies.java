@@ -1,15 +1,18 @@
 package dev.traceflow.ingest;
 
+import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
+import java.io.PushbackInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
@@ -18,21 +21,39 @@ import java.util.zip.ZipException;
 
 /**
  * Reads an ingest body within the limits: at most {@code maxCompressed} bytes on the wire and
- * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate) is undone. Decoding
- * stops as soon as a limit is passed, so a gzip bomb costs at most the limit in memory.
+ * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate) is undone, arriving within
+ * {@code timeout}. Decoding stops as soon as a limit is passed. Memory is taken from the request's
+ * {@link IngestByteBudget.Lease} a chunk at a time as bytes arrive, never from the declared
+ * {@code Content-Length} (which costs a client nothing to announce), and a compressed body is
+ * decoded as it streams in, so only its decoded form is held.
  */
 final class RequestBodies {
 
+    /** Bodies are gathered in chunks of this size, each taken from the budget before it is filled. */
+    static final int CHUNK = 64 * 1024;
+
     private final long maxCompressed;
     private final long maxDecompressed;
+    private final long timeoutNanos;
 
-    RequestBodies(long maxCompressed, long maxDecompressed) {
-        this.maxCompressed = maxCompressed;
-        this.maxDecompressed = maxDecompressed;
+    static RequestBodies of(TraceFlowProperties.Ingest settings) {
+        return new RequestBodies(settings.maxCompressedBytes(), settings.maxDecompressedBytes(), settings.bodyTimeout());
     }
 
-    /** @throws ApiException 413 over a limit, 415 for an unknown encoding, 400 for a corrupt stream */
-    byte[] read(HttpServletRequest request) {
+    /** @param timeout the longest a body may take to arrive, from the first read to the last byte */
+    RequestBodies(long maxCompressed, long maxDecompressed, Duration timeout) {
+        this.maxCompressed = maxCompressed;
+        this.maxDecompressed = maxDecompressed;
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    /**
+     * @param lease where the body's memory is taken from; it keeps the body's bytes until closed
+     * @throws ApiException 413 over a limit, 415 for an unknown encoding, 400 for a corrupt stream,
+     *                      408 when the body is slower than the timeout, 503 when the server's
+     *                      byte budget is spent
+     */
+    byte[] read(HttpServletRequest request, IngestByteBudget.Lease lease) {
         String encoding = request.getHeader("Content-Encoding");
         encoding = encoding == null ? "identity" : encoding.strip().toLowerCase(Locale.ROOT);
         long declared = request.getContentLengthLong();
@@ -40,17 +61,17 @@ final class RequestBodies {
             throw ApiException.tooLarge("the body is " + declared + " bytes; the limit is " + maxCompressed);
         }
         try {
-            InputStream wire = request.getInputStream();
+            InputStream wire = new Wire(request.getInputStream(), maxCompressed, System.nanoTime() + timeoutNanos);
             return switch (encoding) {
                 case "identity", "" -> {
                     long limit = Math.min(maxCompressed, maxDecompressed);
                     if (declared > limit) {
                         throw ApiException.tooLarge("the body is " + declared + " bytes; the limit is " + limit);
                     }
-                    yield declared >= 0 ? readDeclared(wire, (int) declared) : readAtMost(wire, limit, "");
+                    yield readAtMost(wire, limit, "", lease);
                 }
-                case "gzip", "x-gzip" -> decode(readAtMost(wire, maxCompressed, ""), true);
-                case "deflate" -> decode(readAtMost(wire, maxCompressed, ""), false);
+                case "gzip", "x-gzip" -> decode(wire, true, lease);
+                case "deflate" -> decode(wire, false, lease);
                 default -> throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_ENCODING",
                         "Content-Encoding '" + truncate(encoding) + "' is not supported; use gzip, deflate or none");
             };
@@ -59,46 +80,102 @@ final class RequestBodies {
         }
     }
 
-    private byte[] decode(byte[] compressed, boolean gzip) throws IOException {
-        try (InputStream in = gzip
-                ? new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)
-                : inflater(compressed)) {
-            return readAtMost(in, maxDecompressed, " decompressed");
+    private byte[] decode(InputStream wire, boolean gzip, IngestByteBudget.Lease lease) throws IOException {
+        try (InputStream in = gzip ? new GZIPInputStream(wire, 8192) : inflater(wire)) {
+            return readAtMost(in, maxDecompressed, " decompressed", lease);
         } catch (ZipException | EOFException e) {
             throw ApiException.malformed("the body is not valid " + (gzip ? "gzip" : "deflate") + " data");
         }
     }
 
     /** HTTP "deflate" is zlib-wrapped (RFC 9110), but some clients send raw deflate: accept both. */
-    private static InputStream inflater(byte[] compressed) {
-        boolean zlib = compressed.length >= 2 && (compressed[0] & 0x0f) == 8
-                && (((compressed[0] & 0xff) << 8) | (compressed[1] & 0xff)) % 31 == 0;
-        return new InflaterInputStream(new ByteArrayInputStream(compressed), new Inflater(!zlib), 8192);
+    private static InputStream inflater(InputStream wire) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(wire, 2);
+        byte[] head = in.readNBytes(2);
+        in.unread(head);
+        boolean zlib = head.length == 2 && (head[0] & 0x0f) == 8 && (((head[0] & 0xff) << 8) | (head[1] & 0xff)) % 31 == 0;
+        return new InflaterInputStream(in, new Inflater(!zlib), 8192);
     }
 
     /**
-     * A body with a Content-Length (already checked against the limit) goes straight into an array
-     * of that size; the servlet stream ends at the declared length, so nothing more can follow.
+     * Gathers the stream in chunks, each taken from the lease before it is filled, then joins them
+     * into one array (taken too) and gives the chunks back: the lease ends up holding the body's size.
      */
-    private static byte[] readDeclared(InputStream in, int length) throws IOException {
-        byte[] body = new byte[length];
-        int n = in.readNBytes(body, 0, length);
-        return n == length ? body : Arrays.copyOf(body, n);
-    }
-
-    private static byte[] readAtMost(InputStream in, long limit, String what) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        byte[] buffer = new byte[8192];
+    private static byte[] readAtMost(InputStream in, long limit, String what, IngestByteBudget.Lease lease) throws IOException {
+        List<byte[]> chunks = new ArrayList<>();
         long total = 0;
-        int n;
-        while ((n = in.read(buffer)) > 0) {
+        while (true) {
+            lease.take(CHUNK);
+            byte[] chunk = new byte[CHUNK];
+            int n = in.readNBytes(chunk, 0, CHUNK);
             total += n;
             if (total > limit) {
                 throw ApiException.tooLarge("the body is over the" + what + " limit of " + limit + " bytes");
             }
-            out.write(buffer, 0, n);
+            if (n == 0) {
+                lease.giveBack(CHUNK);
+                break;
+            }
+            chunks.add(chunk);
+            if (n < CHUNK) {
+                break;
+            }
         }
-        return out.toByteArray();
+        lease.take(total);
+        byte[] body = new byte[(int) total];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+            int n = (int) Math.min(CHUNK, total - at);
+            System.arraycopy(chunk, 0, body, at, n);
+            at += n;
+        }
+        lease.giveBack((long) chunks.size() * CHUNK);
+        return body;
+    }
+
+    /**
+     * The body as it comes off the connection: refused past {@code max} bytes (a chunked body has
+     * no Content-Length to check first) and once {@code deadline} has passed.
+     */
+    private static final class Wire extends FilterInputStream {
+
+        private final long max;
+        private final long deadline;
+        private long read;
+
+        Wire(InputStream in, long max, long deadline) {
+            super(in);
+            this.max = max;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (System.nanoTime() > deadline) {
+                throw slow();
+            }
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                read += n;
+                if (read > max) {
+                    throw ApiException.tooLarge("the body is over the limit of " + max + " bytes");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw slow();
+                }
+            }
+            return n;
+        }
+
+        private static ApiException slow() {
+            return new ApiException(HttpStatus.REQUEST_TIMEOUT, "BODY_TIMEOUT", "The request body arrived too slowly");
+        }
     }
 
     static String truncate(String s) {

@@ -27,6 +27,8 @@ class AuditAppendOnlyTest extends ServerTest {
             assertThatThrownBy(() -> jdbc.sql(sql).update()).as(sql).rootCause().hasMessageContaining("audits are append-only");
         }
 
+        assertThatThrownBy(() -> jdbc.sql("TRUNCATE TABLE audits").update()).as("TRUNCATE, which no row trigger sees");
+
         assertThat(jdbc.sql("SELECT count(*) FROM audits").query(Long.class).single()).isEqualTo(before);
         assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action = 'rewritten'").query(Long.class).single()).isZero();
         // inserting, what the server does, still works

@@ -142,4 +142,17 @@ class AuditTrailTest extends ServerTest {
         assertThat(http.get("/audits?from=yesterday", bearer(auth.admin())).status()).isEqualTo(422);
         assertThat(http.get("/audits?cursor=abc", bearer(auth.admin())).status()).isEqualTo(422);
     }
+
+    /** People type their password into the name field: a name no account could have is not kept. */
+    @Test
+    void aFailedLoginWithAPasswordLikeUsername_isRecordedWithoutIt() {
+        String typed = "Tr0ub4dor&3 " + TestAuth.uniqueName("x");
+        TestHttp.Response r = http.post("/auth/login", "{\"username\":\"" + typed + "\",\"password\":\"whatever-pass\"}",
+                "Content-Type", "application/json", "X-Forwarded-For", TestAuth.randomIp());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE actor_name LIKE ? OR details LIKE ?")
+                .params("%tr0ub4dor%", "%tr0ub4dor%").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action = 'auth.login_failed' AND details LIKE '%[not a username]%'")
+                .query(Long.class).single()).isPositive();
+    }
 }

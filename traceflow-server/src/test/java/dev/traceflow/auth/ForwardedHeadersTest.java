@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * README: client IPs (login limits, audit) come from X-Forwarded-For only when the direct peer is
- * a loopback or private-network proxy. These requests come from loopback, so the header counts;
- * that a public peer's header is ignored cannot be shown from here (every peer this machine can
- * be is loopback), and {@code TRACEFLOW_FORWARD_HEADERS=none} is ForwardHeadersNoneTest's.
+ * a proxy listed in {@code TRACEFLOW_TRUSTED_PROXIES}. The test server lists loopback and
+ * 192.0.2.0/24 (ServerTest), so these requests come through a listed proxy; a server that lists
+ * none is NoTrustedProxiesTest's.
  */
 class ForwardedHeadersTest extends ServerTest {
 
@@ -34,10 +34,29 @@ class ForwardedHeadersTest extends ServerTest {
         assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "198.51.100.9, 203.0.113.7")).isEqualTo("203.0.113.7");
     }
 
-    /** Private-network and loopback addresses in the chain are proxies in between: the client is the nearest other one. */
+    /** Listed proxies in the chain are passed over: the client is the nearest address that is no listed proxy. */
     @Test
-    void privateNetworkProxiesInTheChain_arePassedOver() {
-        assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "198.51.100.9, 203.0.113.7, 10.1.2.3, 192.168.0.4"))
+    void listedProxiesInTheChain_arePassedOver() {
+        assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "198.51.100.9, 203.0.113.7, 192.0.2.8, 192.0.2.4"))
                 .isEqualTo("203.0.113.7");
+    }
+
+    /** A private-network address is no proxy unless listed: a client inside the network is that client. */
+    @Test
+    void anUnlistedPrivateAddressInTheChain_isTheClient() {
+        assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "203.0.113.7, 10.1.2.3, 192.0.2.4"))
+                .isEqualTo("10.1.2.3");
+    }
+
+    /** Something that is no IP literal ends the chain at the listed proxy that passed it on. */
+    @Test
+    void aNonAddressInTheChain_stopsAtTheProxyThatPassedItOn() {
+        assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "203.0.113.7, evil.example, 192.0.2.4"))
+                .isEqualTo("192.0.2.4");
+    }
+
+    @Test
+    void ipv6Clients_areRecordedWhole() {
+        assertThat(ClientIps.seenAs(http, jdbc, "X-Forwarded-For", "2001:db8:5:6::7")).isEqualTo("2001:db8:5:6:0:0:0:7");
     }
 }

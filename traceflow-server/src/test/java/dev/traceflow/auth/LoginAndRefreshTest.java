@@ -7,11 +7,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
 import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /auth/login, /auth/refresh, /auth/logout: cookies, rotation, reuse detection, revocation. */
 class LoginAndRefreshTest extends ServerTest {
+
+    private static final String COOKIE = "__Host-traceflow_refresh";
 
     @Autowired
     JdbcClient jdbc;
@@ -24,12 +29,12 @@ class LoginAndRefreshTest extends ServerTest {
 
     private static String refreshCookie(TestHttp.Response r) {
         String setCookie = r.raw().headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("traceflow_refresh=")).findFirst().orElseThrow();
-        return setCookie.substring("traceflow_refresh=".length(), setCookie.indexOf(';'));
+                .filter(c -> c.startsWith(COOKIE + "=")).findFirst().orElseThrow();
+        return setCookie.substring((COOKIE + "=").length(), setCookie.indexOf(';'));
     }
 
     private TestHttp.Response refreshWithCookie(String token) {
-        return http.post("/auth/refresh", "", "Cookie", "traceflow_refresh=" + token);
+        return http.post("/auth/refresh", "", "Cookie", COOKIE + "=" + token);
     }
 
     private String newUser(String prefix) {
@@ -47,9 +52,10 @@ class LoginAndRefreshTest extends ServerTest {
         assertThat(r.json().path("tokenType").asString()).isEqualTo("Bearer");
         assertThat(r.json().has("refreshToken")).as("not in the body unless asked").isFalse();
         assertThat(r.header("Cache-Control")).contains("no-store");
-        String cookie = r.raw().headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("traceflow_refresh=")).findFirst()
+        String cookie = r.raw().headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(COOKIE + "=")).findFirst()
                 .orElseThrow();
-        assertThat(cookie).contains("HttpOnly", "Secure", "SameSite=Strict", "Path=/auth", "Max-Age=2592000");
+        // __Host-: a sibling subdomain can neither plant nor overwrite it (Secure, path /, no Domain)
+        assertThat(cookie).contains("HttpOnly", "Secure", "SameSite=Strict", "Path=/;", "Max-Age=2592000").doesNotContain("Domain");
 
         var jwt = com.nimbusds.jwt.SignedJWT.parse(r.json().path("accessToken").asString());
         assertThat(jwt.getHeader().getAlgorithm().getName()).isEqualTo("RS256");
@@ -146,9 +152,11 @@ class LoginAndRefreshTest extends ServerTest {
     void logout_revokesTheRefreshTokenAndClearsTheCookie() {
         String name = newUser("logout");
         String token = refreshCookie(login(name, "password-" + name, false));
-        TestHttp.Response out = http.post("/auth/logout", "", "Cookie", "traceflow_refresh=" + token);
+        TestHttp.Response out = http.post("/auth/logout", "", "Cookie", COOKIE + "=" + token);
         assertThat(out.status()).isEqualTo(204);
-        assertThat(out.header("Set-Cookie")).startsWith("traceflow_refresh=;").contains("Max-Age=0");
+        assertThat(out.header("Set-Cookie")).startsWith(COOKIE + "=;").contains("Max-Age=0");
+        assertThat(out.raw().headers().allValues("Set-Cookie")).as("the pre-0.3 cookie is cleared too")
+                .anySatisfy(c -> assertThat(c).startsWith("traceflow_refresh=;").contains("Path=/auth", "Max-Age=0"));
         assertThat(refreshWithCookie(token).status()).isEqualTo(401);
         assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action = 'auth.logout' AND actor_name = ?").param(name)
                 .query(Long.class).single()).isEqualTo(1);
@@ -198,5 +206,51 @@ class LoginAndRefreshTest extends ServerTest {
         assertThat(http.get("/api/users/me", bearer(access)).status()).isEqualTo(401);
         assertThat(refreshWithCookie(refreshCookie(login)).status()).isEqualTo(401);
         assertThat(login(name, "password-" + name, false).status()).isEqualTo(401);
+    }
+
+    /**
+     * Use keeps a login's refresh tokens rotating for at most 90 days; then the user logs in again.
+     * The login is moved 89 days back in the database rather than the shared test clock forward
+     * (which would age every other test's events past the ingest window).
+     */
+    @Test
+    void refreshTokens_stopAtTheLoginsAbsoluteLifetime_howeverOftenUsed() {
+        String name = newUser("forever");
+        String token = refreshCookie(login(name, "password-" + name, false));
+        String userId = jdbc.sql("SELECT id FROM users WHERE username = ?").param(name).query(String.class).single();
+        OffsetDateTime loggedIn = OffsetDateTime.ofInstant(CLOCK.instant(), ZoneOffset.UTC).minusDays(89);
+        assertThat(jdbc.sql("UPDATE refresh_tokens SET created_at = ? WHERE user_id = ?").params(loggedIn, userId).update())
+                .isEqualTo(1);
+
+        TestHttp.Response r = refreshWithCookie(token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        OffsetDateTime expires = jdbc.sql("SELECT expires_at FROM refresh_tokens WHERE user_id = ? ORDER BY created_at DESC LIMIT 1")
+                .param(userId).query(OffsetDateTime.class).single();
+        assertThat(expires.toInstant()).as("90 days after the login, not 30 after this use")
+                .isBeforeOrEqualTo(loggedIn.plusDays(90).toInstant())
+                .isAfter(CLOCK.instant());
+    }
+
+    /** The cookie goes along by itself, so another site's page must not rotate or revoke it. */
+    @Test
+    void refreshAndLogout_fromAnotherSitesPage_areRefused() {
+        String name = newUser("xsite");
+        String token = refreshCookie(login(name, "password-" + name, false));
+        for (String path : new String[] {"/auth/refresh", "/auth/logout"}) {
+            TestHttp.Response evil = http.post(path, "", "Cookie", COOKIE + "=" + token, "Origin", "https://evil.example");
+            assertThat(evil.status()).as(path).isEqualTo(403); // the CORS check's ORIGIN_NOT_ALLOWED, before ours
+            // a form posted across sites may come without Origin; the browser still says where it came from
+            TestHttp.Response form = http.post(path, "", "Cookie", COOKIE + "=" + token, "Sec-Fetch-Site", "cross-site");
+            assertThat(form.status()).as(path + " by Sec-Fetch-Site").isEqualTo(403);
+            assertThat(form.json().path("code").asString()).isEqualTo("CROSS_SITE");
+            assertThat(http.post(path, "", "Cookie", COOKIE + "=" + token, "Sec-Fetch-Site", "same-site").status())
+                    .as(path + " from a sibling subdomain").isEqualTo(403);
+        }
+        TestHttp.Response dashboard = http.post("/auth/refresh", "", "Cookie", COOKIE + "=" + token,
+                "Origin", DASHBOARD_ORIGIN, "Sec-Fetch-Site", "cross-site");
+        assertThat(dashboard.status()).as("the allowed dashboard origin").isEqualTo(200);
+        TestHttp.Response own = http.post("/auth/refresh", "", "Cookie", COOKIE + "=" + refreshCookie(dashboard),
+                "Origin", http.base(), "Sec-Fetch-Site", "same-origin");
+        assertThat(own.status()).as("this server's own page").isEqualTo(200);
     }
 }

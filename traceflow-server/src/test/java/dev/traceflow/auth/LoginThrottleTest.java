@@ -79,4 +79,17 @@ class LoginThrottleTest extends ServerTest {
         assertThat(attempt(TestAuth.uniqueName("spray"), "whatever-pass", ip).status()).as("one attempt back").isEqualTo(401);
         assertThat(attempt(TestAuth.uniqueName("spray"), "whatever-pass", ip).status()).as("and only one").isEqualTo(429);
     }
+
+    /** One IPv6 subscriber holds a whole /64: its addresses share one per-IP budget. */
+    @Test
+    void ipv6Clients_areCountedBy64() {
+        for (int i = 0; i < 30; i++) {
+            assertThat(attempt(TestAuth.uniqueName("v6"), "whatever-pass", "2001:db8:77:1::" + Integer.toHexString(i + 1)).status())
+                    .as("attempt " + i).isEqualTo(401);
+        }
+        assertThat(attempt(TestAuth.uniqueName("v6"), "whatever-pass", "2001:db8:77:1:ffff:ffff:ffff:ffff").status())
+                .as("another address of the same /64").isEqualTo(429);
+        assertThat(attempt(TestAuth.uniqueName("v6"), "whatever-pass", "2001:db8:77:2::1").status())
+                .as("the next /64").isEqualTo(401);
+    }
 }

@@ -91,7 +91,7 @@ class IngestOverloadTest {
         dataDir = dir;
         registry.add("traceflow.data-dir", dir::toString);
         registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata"));
-        registry.add("traceflow.bootstrap.ingest-key", () -> "overload-key");
+        registry.add("traceflow.bootstrap.ingest-key", () -> "overload-key-0123");
         registry.add("traceflow.bootstrap.admin-password", () -> ServerTest.ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4");
     }
@@ -109,7 +109,7 @@ class IngestOverloadTest {
                     .append(System.currentTimeMillis()).append('}');
         }
         return new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch", body.append(']').toString(),
-                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key", "Origin", "https://shop.test");
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123", "Origin", "https://shop.test");
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +28,19 @@ class RequestBodiesTest {
         return r;
     }
 
+    /** Reads with a budget big enough for anything here and the default body timeout. */
+    private static byte[] read(long maxCompressed, long maxDecompressed, MockHttpServletRequest request) {
+        try (IngestByteBudget.Lease lease = new IngestByteBudget(1L << 30, 1).lease()) {
+            return new RequestBodies(maxCompressed, maxDecompressed, Duration.ofSeconds(10)).read(request, lease);
+        }
+    }
+
     @Test
     void read_takesABodyOfItsDeclaredLength() {
         byte[] body = "[{\"a\":1}]".getBytes();
-        assertThat(new RequestBodies(100, 100).read(request(body, true, null))).isEqualTo(body);
-        assertThat(new RequestBodies(100, 100).read(request(body, false, null))).as("chunked").isEqualTo(body);
-        assertThat(new RequestBodies(100, 100).read(request(new byte[0], true, null))).isEmpty();
+        assertThat(read(100, 100, request(body, true, null))).isEqualTo(body);
+        assertThat(read(100, 100, request(body, false, null))).as("chunked").isEqualTo(body);
+        assertThat(read(100, 100, request(new byte[0], true, null))).isEmpty();
     }
 
     /** Without an encoding the body is its own decompressed form: the smaller of the two limits applies. */
@@ -40,11 +48,11 @@ class RequestBodiesTest {
     void read_refusesAPlainBodyOverTheDecompressedLimitWhenThatIsTheSmallerOne() {
         byte[] body = new byte[60];
         for (boolean declared : new boolean[]{true, false}) {
-            assertThatThrownBy(() -> new RequestBodies(100, 50).read(request(body, declared, null)))
+            assertThatThrownBy(() -> read(100, 50, request(body, declared, null)))
                     .as("declared length: " + declared)
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
         }
-        assertThat(new RequestBodies(100, 60).read(request(body, true, null))).hasSize(60);
+        assertThat(read(100, 60, request(body, true, null))).hasSize(60);
     }
 
     @Test
@@ -53,9 +61,9 @@ class RequestBodiesTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(new byte[1000]);
         }
-        assertThatThrownBy(() -> new RequestBodies(10_000, 500).read(request(gz.toByteArray(), true, "gzip")))
+        assertThatThrownBy(() -> read(10_000, 500, request(gz.toByteArray(), true, "gzip")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
-        assertThat(new RequestBodies(10_000, 1000).read(request(gz.toByteArray(), true, "gzip"))).hasSize(1000);
+        assertThat(read(10_000, 1000, request(gz.toByteArray(), true, "gzip"))).hasSize(1000);
     }
 
     /**
@@ -71,11 +79,11 @@ class RequestBodiesTest {
         }
         byte[] bomb = gz.toByteArray();
         bomb[bomb.length - 8] ^= 0x01; // the trailer's CRC-32 (then the length, 4 bytes each)
-        assertThatThrownBy(() -> new RequestBodies(1 << 20, 11 * 1024 * 1024).read(request(bomb, true, "gzip")))
+        assertThatThrownBy(() -> read(1 << 20, 11 * 1024 * 1024, request(bomb, true, "gzip")))
                 .as("the corruption is there for a decoder that reads to the end")
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400));
 
-        assertThatThrownBy(() -> new RequestBodies(1 << 20, 64 * 1024).read(request(bomb, true, "gzip")))
+        assertThatThrownBy(() -> read(1 << 20, 64 * 1024, request(bomb, true, "gzip")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(413));
     }
 }

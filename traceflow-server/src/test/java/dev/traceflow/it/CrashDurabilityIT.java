@@ -47,7 +47,7 @@ class CrashDurabilityIT {
                         .append(",\"eventId\":\"r").append(request).append('-').append(i).append("\",\"url\":\"https://shop.test/p\"}");
             }
             TestHttp.Response r = http.post("/api/collect/batch", body.append(']').toString(),
-                    "Content-Type", "application/json", "X-TraceFlow-Key", "crash-test-key");
+                    "Content-Type", "application/json", "X-TraceFlow-Key", "crash-test-key-0123");
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
             accepted += r.json().path("accepted").asLong();
         }
@@ -92,7 +92,7 @@ class CrashDurabilityIT {
                 String json = body.append(']').toString();
                 for (int request = 0; request < 60; request++) {
                     TestHttp.Response r = http.post("/api/collect/batch", json,
-                            "Content-Type", "application/json", "X-TraceFlow-Key", "crash-test-key");
+                            "Content-Type", "application/json", "X-TraceFlow-Key", "crash-test-key-0123");
                     assertThat(r.status()).as(r.toString()).isEqualTo(202);
                     accepted.addAndGet(r.json().path("accepted").asLong());
                 }
@@ -128,7 +128,7 @@ class CrashDurabilityIT {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
         pb.environment().put("SERVER_PORT", Integer.toString(port));
         pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
-        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key");
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key-0123");
         pb.environment().putAll(env);
         server = pb.start();
         TestHttp http = new TestHttp("http://127.0.0.1:" + port);

@@ -66,7 +66,7 @@ class JournalFsyncIT {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
         pb.environment().put("SERVER_PORT", Integer.toString(port));
         pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
-        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "fsync-test-key");
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "fsync-test-key-0123");
         strace = pb.start();
         TestHttp http = new TestHttp("http://127.0.0.1:" + port);
         ServerProcesses.awaitHealthy(strace, http, dir.resolve("server.log"), Duration.ofSeconds(180));
@@ -76,7 +76,7 @@ class JournalFsyncIT {
         for (int i = 0; i < requests; i++) {
             String body = "[{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":" + now + ",\"eventId\":\"fsync-" + i + "\"}]";
             TestHttp.Response r = http.post("/api/collect/batch", body, "Content-Type", "application/json",
-                    "X-TraceFlow-Key", "fsync-test-key");
+                    "X-TraceFlow-Key", "fsync-test-key-0123");
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
         }
         strace.descendants().forEach(ProcessHandle::destroy); // SIGTERM to the server; strace follows it out

@@ -34,6 +34,7 @@ class PostgresAuthIT {
         registry.add("traceflow.bootstrap.ingest-key", () -> "pg-auth-it-demo-key");
         registry.add("traceflow.bootstrap.admin-password", () -> ServerTest.ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4");
+        registry.add("traceflow.http.trusted-proxies", () -> "127.0.0.1/32,::1/128"); // logins stand for many clients
     }
 
     @AfterAll

@@ -32,7 +32,7 @@ class PostgresMetadataIT {
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) throws Exception {
         DB.register(registry);
-        registry.add("traceflow.bootstrap.ingest-key", () -> "pg-it-demo-key");
+        registry.add("traceflow.bootstrap.ingest-key", () -> "pg-it-demo-key-0123");
         registry.add("traceflow.ingest.outcomes-flush-interval", () -> "200ms");
     }
 
@@ -60,8 +60,8 @@ class PostgresMetadataIT {
     @Test
     void bootstrapKey_isStoredHashedAndAcceptsEvents() {
         String stored = jdbc.sql("SELECT key_hash FROM ingest_keys WHERE app_id = 'demo'").query(String.class).single();
-        assertThat(stored).hasSize(64).isNotEqualTo("pg-it-demo-key");
-        TestHttp.Response r = post("pg-it-demo-key", "demo");
+        assertThat(stored).hasSize(64).isNotEqualTo("pg-it-demo-key-0123");
+        TestHttp.Response r = post("pg-it-demo-key-0123", "demo");
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
     }
 

@@ -32,6 +32,8 @@ public abstract class ServerTest {
     public static final String DEMO_KEY = "tfk_test_demo_key_0123456789";
     /** The bootstrap admin's password in tests. */
     public static final String ADMIN_PASSWORD = "admin-test-password";
+    /** The Prometheus scrape credential in tests. */
+    public static final String METRICS_TOKEN = "test-metrics-scrape-token-0123";
     /** The one origin allowed to call the read / admin API from a browser in tests. */
     public static final String DASHBOARD_ORIGIN = "https://dash.example";
     /**
@@ -59,6 +61,9 @@ public abstract class ServerTest {
         registry.add("traceflow.bootstrap.admin-password", () -> ADMIN_PASSWORD);
         registry.add("traceflow.auth.bcrypt-strength", () -> "4"); // the minimum: tests log in often
         registry.add("traceflow.auth.cors-allowed-origins", () -> DASHBOARD_ORIGIN);
+        registry.add("traceflow.auth.metrics-token", () -> METRICS_TOKEN);
+        // the tests' requests stand for clients behind a proxy: loopback is it (and 192.0.2.0/24 more proxies)
+        registry.add("traceflow.http.trusted-proxies", () -> "127.0.0.1/32,::1/128,192.0.2.0/24");
     }
 
     /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Logs in and sets up people and apps over HTTP for tests. Every login comes from its own
- * client IP (X-Forwarded-For, trusted from loopback), so the per-IP login limit never trips
+ * client IP (X-Forwarded-For, believed from loopback, a trusted proxy in ServerTest), so the per-IP login limit never trips
  * tests that are not about it.
  */
 public final class TestAuth {
@@ -54,6 +54,11 @@ public final class TestAuth {
         return ADMIN_TOKENS.compute(http.base(), (base, cached) ->
                 cached != null && cached.expires().minus(EXPIRY_MARGIN).isAfter(serverClock.instant())
                         ? cached : issued(login("admin", ServerTest.ADMIN_PASSWORD))).token();
+    }
+
+    /** Forgets the cached admin tokens: after a test revoked the key that signed them. */
+    public static void forgetCachedTokens() {
+        ADMIN_TOKENS.clear();
     }
 
     private static Issued issued(String token) {

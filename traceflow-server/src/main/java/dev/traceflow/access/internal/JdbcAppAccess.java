@@ -7,6 +7,7 @@ import dev.traceflow.access.AppScope;
 import dev.traceflow.access.Caller;
 import dev.traceflow.access.Membership;
 import dev.traceflow.http.ApiException;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -104,6 +105,9 @@ class JdbcAppAccess implements AppAccess {
 
     @Override
     public void setMember(String appId, String userId, AppRole role) {
+        if (role != AppRole.OWNER) {
+            keepAnOwner(appId, userId);
+        }
         // standard MERGE: the same statement on H2 and PostgreSQL 15+
         jdbc.sql("MERGE INTO app_members t USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(36)), CAST(? AS VARCHAR(16)), "
                         + "CAST(? AS TIMESTAMP WITH TIME ZONE))) AS s (app_id, user_id, role, created_at) "
@@ -115,7 +119,25 @@ class JdbcAppAccess implements AppAccess {
 
     @Override
     public boolean removeMember(String appId, String userId) {
+        keepAnOwner(appId, userId);
         return jdbc.sql("DELETE FROM app_members WHERE app_id = ? AND user_id = ?").params(appId, userId).update() > 0;
+    }
+
+    /**
+     * Refuses to take the app's only owner away. The owners' rows are locked first (in one order,
+     * so two of these never deadlock) and then counted afresh: of two owners demoting each other at
+     * once, the second waits for the first to commit and then sees one owner left.
+     */
+    private void keepAnOwner(String appId, String userId) {
+        String owner = AppRole.OWNER.wireName();
+        jdbc.sql("SELECT user_id FROM app_members WHERE app_id = ? AND role = ? ORDER BY user_id FOR UPDATE")
+                .params(appId, owner).query(String.class).list();
+        List<String> owners = jdbc.sql("SELECT user_id FROM app_members WHERE app_id = ? AND role = ?")
+                .params(appId, owner).query(String.class).list();
+        if (owners.contains(userId) && owners.size() <= 1) {
+            throw new ApiException(HttpStatus.CONFLICT, "LAST_OWNER",
+                    "An app keeps at least one owner: make someone else owner first");
+        }
     }
 
     @Override

@@ -19,6 +19,9 @@ import java.util.Set;
 @Component
 class BootstrapDemoApp implements InitializingBean {
 
+    /** The shortest ingest key an operator may choose for the demo app (generated keys are far longer). */
+    static final int MIN_CONFIGURED_KEY_LENGTH = 16;
+
     static final String DEMO_APP = "demo";
     private static final Logger log = LoggerFactory.getLogger(BootstrapDemoApp.class);
 
@@ -48,7 +51,7 @@ class BootstrapDemoApp implements InitializingBean {
 
     /**
      * Enough of a configured key to tell which one it was, never enough to use it: at most 4
-     * characters and at most a third of the key (the README's own example key is 12 characters).
+     * characters and at most a third of the key.
      */
     static String loggedPrefix(String key) {
         return key.substring(0, Math.min(4, key.length() / 3));
@@ -63,6 +66,13 @@ class BootstrapDemoApp implements InitializingBean {
         }
         boolean generated = configured == null || configured.isBlank();
         String key = generated ? IngestKeys.generate() : configured.strip();
+        if (!generated && key.length() < MIN_CONFIGURED_KEY_LENGTH) {
+            // checked here, not when the settings are read: a server that has run with a shorter key
+            // since before this rule ignores the setting on later starts and must keep starting
+            throw new IllegalStateException("TRACEFLOW_BOOTSTRAP_INGEST_KEY must have at least " + MIN_CONFIGURED_KEY_LENGTH
+                    + " characters (" + key.length() + " given): anyone who can reach the server may guess a short one; "
+                    + "leave it empty to have one generated");
+        }
         apps.create(DEMO_APP, "Demo", properties.retention().defaultDays(), Set.of("*"));
         apps.addKey(DEMO_APP, key);
         if (generated) {

@@ -23,7 +23,8 @@ import java.util.Set;
 class JdbcAuditLog implements AuditLog {
 
     static final int MAX_DETAILS_CHARS = 4000;
-    private static final Set<String> SECRET_WORDS = Set.of("password", "token", "secret", "hash", "privatekey", "key");
+    /** Detail names that hold a secret: the name itself, or its last word (newPassword, refreshToken, ingestKey). */
+    private static final Set<String> SECRET_WORDS = Set.of("password", "token", "secret", "hash", "privatekey", "key", "credential");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient jdbc;
@@ -63,13 +64,17 @@ class JdbcAuditLog implements AuditLog {
         return json.length() <= MAX_DETAILS_CHARS ? json : JSON.writeValueAsString(Map.of("truncated", true));
     }
 
-    /** {@code keyId} and {@code keyPrefix} are safe names of a key; {@code key}, {@code newPassword}... are not. */
+    /**
+     * Keyed on what a field holds, read from the last word of its name: {@code key},
+     * {@code ingestKey}, {@code newPassword}, {@code refreshToken}, {@code passwordHash} are secrets;
+     * {@code newKeyId}, {@code keyPrefix}, {@code kid}, {@code tokenVersion} name or describe one
+     * and stay (a rotation row keeps the new key's id).
+     */
     static boolean namesSecret(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.equals("keyid") || n.equals("keyprefix") || n.equals("kid")) {
-            return false;
-        }
-        return SECRET_WORDS.stream().anyMatch(n::contains);
+        String[] words = name.split("(?<=[a-z0-9])(?=[A-Z])|[_\\-.]");
+        String last = words[words.length - 1].toLowerCase(Locale.ROOT);
+        String whole = name.toLowerCase(Locale.ROOT).replaceAll("[_\\-.]", "");
+        return SECRET_WORDS.contains(last) || SECRET_WORDS.contains(whole);
     }
 
     private static String truncate(String s, int max) {

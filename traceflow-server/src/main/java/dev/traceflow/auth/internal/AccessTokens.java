@@ -31,9 +31,12 @@ import java.util.UUID;
  * known attack: only {@code alg=RS256} (so {@code none} and HS256-with-the-public-key fail); the
  * key is chosen by {@code kid} among our own keys only, and a token that embeds a key or points
  * to one ({@code jwk}, {@code jku}, {@code x5u}, {@code x5c}) or marks critical extensions is
- * refused outright; {@code iss}, {@code aud}, {@code sub}, {@code iat}, {@code exp} and
- * {@code roles} (a list, empty for a user who is no admin) are required; {@code exp} and
- * {@code nbf} are checked with the configured clock skew.
+ * refused outright; the header's {@code typ} must be {@code JWT} (what we issue: a token of another
+ * kind signed by the same key is no access token); {@code iss}, {@code aud}, {@code sub},
+ * {@code iat}, {@code exp} and {@code roles} (a list, empty for a user who is no admin) are
+ * required; {@code exp} and {@code nbf} are checked with the configured clock skew, and
+ * {@code exp - iat} may not exceed the configured access-token lifetime (a shorter lifetime set
+ * later also cuts the tokens already out).
  */
 @Component
 class AccessTokens implements JwtDecoder {
@@ -100,6 +103,9 @@ class AccessTokens implements JwtDecoder {
                 || header.getX509CertChain() != null || (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty())) {
             throw new BadJwtException("embedded or referenced keys are not accepted");
         }
+        if (!JOSEObjectType.JWT.equals(header.getType())) {
+            throw new BadJwtException("typ must be JWT");
+        }
         if (header.getKeyID() == null) {
             throw new BadJwtException("kid missing");
         }
@@ -136,6 +142,9 @@ class AccessTokens implements JwtDecoder {
         }
         if (iat.toInstant().minus(settings.clockSkew()).isAfter(now)) {
             throw new BadJwtException("issued in the future");
+        }
+        if (iat.toInstant().plus(settings.accessTokenTtl()).isBefore(exp.toInstant())) {
+            throw new BadJwtException("lives longer than an access token may");
         }
         if (!settings.issuer().equals(claims.getIssuer())) {
             throw new BadJwtException("wrong issuer");

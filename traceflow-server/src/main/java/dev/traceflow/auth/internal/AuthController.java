@@ -31,8 +31,14 @@ import java.util.OptionalLong;
 @Tag(name = "Auth")
 class AuthController {
 
-    static final String REFRESH_COOKIE = "traceflow_refresh";
-    static final String COOKIE_PATH = "/auth";
+    /**
+     * {@code __Host-}: browsers keep it only when set Secure, on path /, without a Domain, by this
+     * very host, so a sibling subdomain cannot plant or overwrite it.
+     */
+    static final String REFRESH_COOKIE = "__Host-traceflow_refresh";
+    /** The name before 0.3 (path /auth): still read, and cleared, for one release. */
+    static final String OLD_REFRESH_COOKIE = "traceflow_refresh";
+    static final String COOKIE_PATH = "/";
 
     private final JdbcUsers users;
     private final Passwords passwords;
@@ -42,6 +48,7 @@ class AuthController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Duration refreshTtl;
+    private final List<String> allowedOrigins;
     /** throttle keys audited in the last minute: a flood of refused attempts leaves one row a minute, not one per request */
     private final Cache<String, Boolean> recentlyAuditedThrottles = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
@@ -56,6 +63,7 @@ class AuthController {
         this.audit = audit;
         this.tx = tx;
         this.refreshTtl = properties.auth().refreshTokenTtl();
+        this.allowedOrigins = properties.auth().corsAllowedOrigins();
     }
 
     /** @param refreshTokenInBody also return the refresh token in the body, for API clients that keep no cookies */
@@ -70,8 +78,9 @@ class AuthController {
 
     @PostMapping("/auth/login")
     @Operation(summary = "Log in with username and password",
-            description = "Answers `{accessToken, tokenType, expiresIn}` and sets the refresh token as an HttpOnly, Secure, "
-                    + "SameSite=Strict cookie on path /auth. With `refreshTokenInBody: true` the body also carries `refreshToken` "
+            description = "Answers `{accessToken, tokenType, expiresIn}` and sets the refresh token as the HttpOnly, Secure, "
+                    + "SameSite=Strict cookie `__Host-traceflow_refresh` (path /). A login's refresh tokens rotate for at most "
+                    + "90 days (`TRACEFLOW_AUTH_REFRESH_TOKEN_MAX_LIFETIME`), each idle for at most 30. With `refreshTokenInBody: true` the body also carries `refreshToken` "
                     + "(API clients). Wrong credentials: 401 `INVALID_CREDENTIALS` (the same answer for unknown users). "
                     + "Throttled per client IP (every attempt) and per username (failures, from any IP): 429 with Retry-After.")
     ResponseEntity<TokenResponse> login(@RequestBody LoginRequest body, HttpServletRequest request) {
@@ -82,18 +91,21 @@ class AuthController {
         if (username.length() > 64) {
             throw Passwords.invalid("username is at most 64 characters");
         }
-        throttled("ip", request.getRemoteAddr(), throttle.attemptFrom(request.getRemoteAddr()), username);
-        throttled("account", username, throttle.accountBlocked(username), username);
-
         Optional<User> user = users.findByUsername(username);
+        String recordedName = user.isPresent() || UserController.USERNAME.matcher(username).matches() ? username : null;
+        throttled("ip", request.getRemoteAddr(), throttle.attemptFrom(request.getRemoteAddr()), recordedName);
+        throttled("account", username, throttle.attemptOn(username), recordedName);
+
         String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(null);
         boolean matches = passwords.matches(body.password(), hash);
         if (!matches || !user.get().enabled()) {
-            throttle.failed(username);
-            audit.recordAs(user.map(User::id).orElse(null), username, "auth.login_failed", "user", user.map(User::id).orElse(null),
-                    null, Map.of("reason", matches ? "disabled" : "bad_credentials"));
+            // a name no account could have is most often a password typed one field too early: not kept
+            audit.recordAs(user.map(User::id).orElse(null), recordedName, "auth.login_failed", "user", user.map(User::id).orElse(null),
+                    null, recordedName == null ? Map.of("reason", "bad_credentials", "username", "[not a username]")
+                            : Map.of("reason", matches ? "disabled" : "bad_credentials"));
             throw new ApiException(HttpStatus.UNAUTHORIZED, "INVALID_CREDENTIALS", "Wrong username or password");
         }
+        throttle.succeeded(username);
         User u = user.get();
         String refresh = tx.execute(status -> {
             users.touchLogin(u.id());
@@ -119,8 +131,11 @@ class AuthController {
     @Operation(summary = "Rotate the refresh token and get a new access token",
             description = "The refresh token comes from the cookie, or as `{refreshToken}` in the body. Each token works once: "
                     + "the answer carries its replacement. Presenting an already-rotated token revokes every token of its "
-                    + "login (RFC 9700 reuse detection) and answers 401 `INVALID_REFRESH_TOKEN`.")
+                    + "login (RFC 9700 reuse detection) and answers 401 `INVALID_REFRESH_TOKEN`. A request from another site's page "
+                    + "(`Origin` not this server nor an allowed dashboard origin, or `Sec-Fetch-Site: cross-site`) is refused: "
+                    + "403 `CROSS_SITE`.")
     ResponseEntity<TokenResponse> refresh(@RequestBody(required = false) RefreshRequest body, HttpServletRequest request) {
+        refuseCrossSite(request);
         String presented = presented(body, request);
         RefreshTokens.Outcome outcome = tx.execute(status -> {
             RefreshTokens.Outcome o = refreshTokens.rotate(presented);
@@ -145,28 +160,63 @@ class AuthController {
     @PostMapping("/auth/logout")
     @Operation(summary = "Revoke the refresh token (and every token of its login)",
             description = "Answers 204 and clears the cookie, also when the token was unknown. Access tokens already issued "
-                    + "stay valid until they expire (at most the access-token lifetime).")
+                    + "stay valid until they expire (at most the access-token lifetime). Refused from another site's page: 403 "
+                    + "`CROSS_SITE`.")
     ResponseEntity<Void> logout(@RequestBody(required = false) RefreshRequest body, HttpServletRequest request) {
+        refuseCrossSite(request);
         String presented = presented(body, request);
         tx.executeWithoutResult(status -> refreshTokens.revokeFamilyOf(presented).ifPresent(userId -> {
             String name = users.find(userId).map(User::username).orElse(null);
             audit.recordAs(userId, name, "auth.logout", "user", userId, null, Map.of());
         }));
-        return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO).toString()).build();
+        return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO).toString())
+                .header(HttpHeaders.SET_COOKIE, ResponseCookie.from(OLD_REFRESH_COOKIE, "")
+                        .httpOnly(true).secure(true).sameSite("Strict").path("/auth").maxAge(Duration.ZERO).build().toString())
+                .build();
+    }
+
+    /**
+     * Refresh and logout act on a cookie the browser sends by itself, so a page of another site
+     * must not trigger them: refused (403 CROSS_SITE) when {@code Origin} is neither this server nor
+     * an allowed dashboard origin, or when {@code Sec-Fetch-Site} says cross-site or same-site
+     * without such an origin. API clients send neither header and are not affected.
+     */
+    private void refuseCrossSite(HttpServletRequest request) {
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        boolean allowedOrigin = origin != null && (origin.equals(ownOrigin(request)) || allowedOrigins.contains(origin));
+        if (origin != null && !allowedOrigin) {
+            throw crossSite();
+        }
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none") && !allowedOrigin) {
+            throw crossSite();
+        }
+    }
+
+    private static String ownOrigin(HttpServletRequest request) {
+        return request.getScheme() + "://" + request.getHeader(HttpHeaders.HOST);
+    }
+
+    private static ApiException crossSite() {
+        return ApiException.forbidden("CROSS_SITE", "Refresh and logout are refused from another site's page");
     }
 
     private static String presented(RefreshRequest body, HttpServletRequest request) {
         if (body != null && body.refreshToken() != null) {
             return body.refreshToken();
         }
+        String old = null;
         if (request.getCookies() != null) {
             for (Cookie c : request.getCookies()) {
                 if (REFRESH_COOKIE.equals(c.getName())) {
                     return c.getValue();
                 }
+                if (OLD_REFRESH_COOKIE.equals(c.getName())) {
+                    old = c.getValue();
+                }
             }
         }
-        return null;
+        return old;
     }
 
     private ResponseEntity<TokenResponse> tokens(User user, String refresh, boolean inBody) {

@@ -55,6 +55,16 @@ class JdbcUsers implements UserDirectory {
         return jdbc.sql("SELECT count(*) FROM users").query(Long.class).single() > 0;
     }
 
+    /**
+     * The enabled admins, counted after their rows are locked until the transaction ends: of two
+     * admins demoting (or disabling, deleting) each other at once, the second waits for the first
+     * to commit and then counts one admin left. Call inside a transaction.
+     */
+    long lockEnabledAdmins() {
+        jdbc.sql("SELECT id FROM users WHERE admin AND enabled ORDER BY id FOR UPDATE").query(String.class).list();
+        return enabledAdmins();
+    }
+
     long enabledAdmins() {
         return jdbc.sql("SELECT count(*) FROM users WHERE admin AND enabled").query(Long.class).single();
     }

@@ -2,6 +2,7 @@ package dev.traceflow.auth.internal;
 
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.audit.AuditLog;
+import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -10,6 +11,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -64,5 +66,21 @@ class JwksController {
         String kid = keys.rotate();
         audit.record("signing_key.rotate", "signing_key", kid, null, Map.of("kid", kid));
         return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("kid", kid));
+    }
+
+    @PostMapping("/api/auth/signing-keys/{kid}/revoke")
+    @Operation(summary = "Revoke a signing key at once",
+            description = "Role: admin. For a key that may have leaked: it is deleted, so every token it signed stops "
+                    + "verifying at once on this instance and within a minute on the others (they re-read the keys every "
+                    + "minute, `TRACEFLOW_AUTH_SIGNING_KEY_RELOAD`). When it was the signing key a new one signs from now on, "
+                    + "so everyone whose token it signed logs in again (their refresh tokens still work). 204; 404 for an "
+                    + "unknown kid.", security = @SecurityRequirement(name = "BearerAuth"))
+    ResponseEntity<Void> revoke(@PathVariable String kid) {
+        access.requireAdmin();
+        if (kid.length() > 64 || !keys.revoke(kid)) {
+            throw ApiException.notFound("No signing key '" + ApiException.excerpt(kid) + "'");
+        }
+        audit.record("signing_key.revoke", "signing_key", kid, null, Map.of("kid", kid));
+        return ResponseEntity.noContent().build();
     }
 }

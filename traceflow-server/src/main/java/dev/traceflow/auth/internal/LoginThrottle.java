@@ -3,6 +3,7 @@ package dev.traceflow.auth.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.IpAddresses;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -16,10 +17,14 @@ import java.util.OptionalLong;
 /**
  * Brute-force limits on password checks (login and password change), two token buckets:
  * <ul>
- *   <li>per client IP, every attempt counts: one machine cannot spray many accounts;</li>
+ *   <li>per client IP (an IPv6 client by its /64), every attempt counts: one machine cannot spray
+ *       many accounts;</li>
  *   <li>per username, only failures count, whatever the IP: a botnet cannot guess one account's
  *       password from many addresses, while its owner's successful logins cost nothing.</li>
  * </ul>
+ * Both are charged <em>before</em> the password is checked, and the account's attempt is given back
+ * when the password was right: a check then a charge after bcrypt would let hundreds of parallel
+ * guesses through one check.
  * The per-username bucket exists for names that do not exist too, so the answer does not reveal
  * which accounts exist. Buckets live in a bounded cache: memory stays flat under a spray of names.
  * The price of the per-account limit is that an attacker can hold an account's logins off for
@@ -41,26 +46,28 @@ class LoginThrottle {
         this.time = time;
     }
 
-    /** Counts an attempt from {@code ip}; the seconds to wait when over the limit. */
+    /** Counts an attempt from {@code ip} (IPv6: from its /64); the seconds to wait when over the limit. */
     OptionalLong attemptFrom(String ip) {
-        Bucket bucket = byIp.get(ip, k -> bucket(settings.loginAttemptsPerIp(), settings.loginIpWindow()));
+        Bucket bucket = byIp.get(IpAddresses.limitKey(ip), k -> bucket(settings.loginAttemptsPerIp(), settings.loginIpWindow()));
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return refused(probe, "ip");
     }
 
-    /** The seconds to wait when the account has no failures left, without counting anything. */
-    OptionalLong accountBlocked(String username) {
-        Bucket bucket = byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow()));
-        if (bucket.getAvailableTokens() >= 1) {
-            return OptionalLong.empty();
-        }
-        meters.counter("traceflow_auth_login_throttled_total", "limit", "account").increment();
-        return OptionalLong.of(Math.max(1, Duration.ofNanos(bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill()).toSeconds() + 1));
+    /**
+     * Takes one of the account's attempts before its password is checked; the seconds to wait when
+     * none is left. Give it back with {@link #succeeded} when the password was right.
+     */
+    OptionalLong attemptOn(String username) {
+        return refused(account(username).tryConsumeAndReturnRemaining(1), "account");
     }
 
-    /** Counts a failed password check against the account. */
-    void failed(String username) {
-        byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow())).tryConsume(1);
+    /** Gives back the attempt {@link #attemptOn} took: a right password costs the account nothing. */
+    void succeeded(String username) {
+        account(username).addTokens(1);
+    }
+
+    private Bucket account(String username) {
+        return byAccount.get(username, k -> bucket(settings.loginFailuresPerAccount(), settings.loginAccountWindow()));
     }
 
     private OptionalLong refused(ConsumptionProbe probe, String limit) {

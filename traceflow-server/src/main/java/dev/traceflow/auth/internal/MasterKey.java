@@ -1,5 +1,6 @@
 package dev.traceflow.auth.internal;
 
+import dev.traceflow.DataDirectory;
 import dev.traceflow.TraceFlowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,24 @@ class MasterKey {
     @Autowired
     MasterKey(TraceFlowProperties properties) {
         this(load(properties.auth()), RANDOM);
+        warnWhenInside(properties.auth(), properties.dataDir());
+    }
+
+    /**
+     * A master key kept in a file inside the data dir seals nothing against whoever copies the data
+     * dir (a backup, a volume snapshot): the copy carries the key with the sealed signing keys.
+     */
+    static boolean insideDataDir(TraceFlowProperties.Auth auth, Path dataDir) {
+        boolean fromFile = auth.masterKey() == null || auth.masterKey().isBlank();
+        return fromFile && auth.masterKeyFile().toAbsolutePath().normalize().startsWith(dataDir.toAbsolutePath().normalize());
+    }
+
+    private static void warnWhenInside(TraceFlowProperties.Auth auth, Path dataDir) {
+        if (insideDataDir(auth, dataDir)) {
+            log.warn("The master key file {} is inside the data dir {}: a copy of the data dir alone unseals the JWT signing "
+                    + "keys. Keep the key apart: TRACEFLOW_MASTER_KEY_FILE=<a mounted secret outside the data dir> or "
+                    + "TRACEFLOW_MASTER_KEY (README \"Security\")", auth.masterKeyFile(), dataDir);
+        }
     }
 
     private MasterKey(byte[] raw, SecureRandom nonces) {
@@ -70,7 +89,7 @@ class MasterKey {
             }
             byte[] raw = new byte[32];
             RANDOM.nextBytes(raw);
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            DataDirectory.createOwnerOnly(file.toAbsolutePath().getParent());
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {

@@ -14,7 +14,10 @@ import java.util.UUID;
 /**
  * Opaque refresh tokens (256 random bits, stored as SHA-256), rotated on every use. Each login
  * starts a family; presenting a token that was already rotated means it was copied, so the whole
- * family is revoked (RFC 9700 section 4.14.2) and the caller must log in again.
+ * family is revoked (RFC 9700 section 4.14.2) and the caller must log in again. A token expires
+ * after the idle window ({@code refreshTokenTtl}) and never later than the family's absolute
+ * lifetime ({@code refreshTokenMaxLifetime}) from its login: a stolen token kept fresh by use
+ * still ends.
  */
 @Component
 class RefreshTokens {
@@ -49,7 +52,7 @@ class RefreshTokens {
 
     /** Starts a new family for a login; returns the token to hand out. */
     String start(String userId) {
-        return insert(userId, UUID.randomUUID().toString(), UUID.randomUUID().toString(), newToken());
+        return insert(userId, UUID.randomUUID().toString(), UUID.randomUUID().toString(), newToken(), now());
     }
 
     /** Must run in a transaction: the conditional UPDATE decides races between two uses of one token. */
@@ -75,7 +78,9 @@ class RefreshTokens {
             revokeFamily(row.familyId());
             return new Reused(row.userId(), row.familyId());
         }
-        insert(row.userId(), row.familyId(), newId, token);
+        OffsetDateTime loggedIn = jdbc.sql("SELECT min(created_at) FROM refresh_tokens WHERE family_id = ?")
+                .param(row.familyId()).query(OffsetDateTime.class).single();
+        insert(row.userId(), row.familyId(), newId, token, loggedIn);
         return new Rotated(row.userId(), token);
     }
 
@@ -113,10 +118,13 @@ class RefreshTokens {
                 .optional();
     }
 
-    private String insert(String userId, String familyId, String id, String token) {
+    /** @param loggedIn when the family's login was: no token of it lives past that plus the absolute lifetime */
+    private String insert(String userId, String familyId, String id, String token, OffsetDateTime loggedIn) {
         OffsetDateTime now = now();
+        OffsetDateTime idle = now.plus(settings.refreshTokenTtl());
+        OffsetDateTime absolute = loggedIn.plus(settings.refreshTokenMaxLifetime());
         jdbc.sql("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .params(id, familyId, userId, SecretTokens.hash(token), now, now.plus(settings.refreshTokenTtl())).update();
+                .params(id, familyId, userId, SecretTokens.hash(token), now, idle.isBefore(absolute) ? idle : absolute).update();
         return token;
     }
 

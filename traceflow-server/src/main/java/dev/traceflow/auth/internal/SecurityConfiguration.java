@@ -18,6 +18,7 @@ import org.springframework.security.config.annotation.web.configuration.WebSecur
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.BadJwtException;
@@ -42,7 +43,8 @@ import java.util.List;
  *       outside the filter chain. An ingest key is worth nothing on any other route.</li>
  *   <li><b>everything else</b>, one filter chain: stateless bearer access tokens (JWT RS256). Public: health, docs,
  *       JWKS and the {@code /auth/*} endpoints. Admin-only at the route: user management,
- *       signing keys, metrics. Every other route needs a logged-in user, and the feature's
+ *       signing keys, metrics (which a Prometheus server may also scrape with {@code TRACEFLOW_METRICS_TOKEN},
+ *       see {@link MetricsScrapeFilter}). Every other route needs a logged-in user, and the feature's
  *       facade then checks the caller's role on the app ({@code AppAccess}); that second check
  *       is what turns another app's data into 404.</li>
  * </ol>
@@ -96,14 +98,22 @@ class SecurityConfiguration {
         };
         AccessDeniedHandler forbidden = (request, response, e) -> ApiErrorWriter.write(request, response, HttpStatus.FORBIDDEN,
                 "FORBIDDEN", "Your account may not do this");
+        MetricsScrapeFilter scrape = new MetricsScrapeFilter(properties.auth().metricsToken());
+        DefaultBearerTokenResolver bearerTokens = new DefaultBearerTokenResolver();
         return http
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
                         .requestMatchers(new UnmappedRequests(context)).permitAll()
                         .requestMatchers("/api/users/me", "/api/users/me/**").authenticated()
+                        .requestMatchers(MetricsScrapeFilter.PATH).hasAnyRole("ADMIN", MetricsScrapeFilter.ROLE)
                         .requestMatchers("/api/users", "/api/users/**", "/api/auth/**", "/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o
+                        // the scrape credential is no JWT: left to MetricsScrapeFilter
+                        .bearerTokenResolver(request -> {
+                            String presented = bearerTokens.resolve(request);
+                            return scrape.isScrapeToken(presented) ? null : presented;
+                        })
                         .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(callers))
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(forbidden))
@@ -111,6 +121,7 @@ class SecurityConfiguration {
                 .csrf(AbstractHttpConfigurer::disable)
                 .cors(AbstractHttpConfigurer::disable)
                 .addFilterBefore(corsFilter(properties.auth().corsAllowedOrigins()), BearerTokenAuthenticationFilter.class)
+                .addFilterBefore(scrape, BearerTokenAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)

@@ -14,6 +14,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -31,13 +32,18 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * The RS256 keys that sign access tokens. The newest unretired key signs; a retired key keeps
  * verifying (and stays in the JWKS) until every token it signed has expired: access-token
  * lifetime + clock skew after its retirement. Keys live in the metadata database with the private
- * half encrypted by the {@link MasterKey}, so every instance signs with the same key.
+ * half encrypted by the {@link MasterKey}, so every instance signs with the same key: each instance
+ * re-reads them every {@code signingKeyReload} (and at once on an unknown {@code kid}), rotation is
+ * one transaction holding the current key's row lock (two instances finding it due rotate once),
+ * and a revoked key is deleted, so its tokens stop verifying here at once and on the other
+ * instances at their next re-read.
  */
 @Component
 class SigningKeys implements InitializingBean {
@@ -52,8 +58,11 @@ class SigningKeys implements InitializingBean {
     private final Clock clock;
     private volatile Loaded loaded = new Loaded(List.of(), Instant.EPOCH);
 
-    SigningKeys(JdbcClient jdbc, MasterKey masterKey, TraceFlowProperties properties, Clock clock) {
+    private final TransactionTemplate tx;
+
+    SigningKeys(JdbcClient jdbc, MasterKey masterKey, TraceFlowProperties properties, Clock clock, TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.masterKey = masterKey;
         this.settings = properties.auth();
         this.clock = clock;
@@ -109,6 +118,63 @@ class SigningKeys implements InitializingBean {
 
     /** Generates a new signing key; the previous one retires (and keeps verifying for one token lifetime). */
     synchronized String rotate() {
+        String kid = tx.execute(status -> {
+            lockSigningKey();
+            return insertNewKey();
+        });
+        reload();
+        log.info("New JWT signing key kid={}", kid);
+        return kid;
+    }
+
+    /**
+     * Rotates when the signing key is older than the rotation period, deciding on the row read
+     * under its lock: another instance that rotated a moment ago leaves nothing to do.
+     */
+    private synchronized void rotateIfDue() {
+        String kid = tx.execute(status -> {
+            List<OffsetDateTime> current = lockSigningKey();
+            Instant dueBefore = clock.instant().minus(settings.signingKeyRotation());
+            boolean due = current.isEmpty() || current.stream().allMatch(c -> c.toInstant().isBefore(dueBefore));
+            return due ? insertNewKey() : null;
+        });
+        reload();
+        if (kid != null) {
+            log.info("New JWT signing key kid={}", kid);
+        }
+    }
+
+    /** Locks the signing key's row until the transaction ends; its creation time(s). */
+    private List<OffsetDateTime> lockSigningKey() {
+        return jdbc.sql("SELECT created_at FROM signing_keys WHERE retired_at IS NULL FOR UPDATE")
+                .query(OffsetDateTime.class).list();
+    }
+
+    /**
+     * Revokes a key at once: deleted, so no token it signed verifies any more (other instances
+     * follow at their next re-read); when it was the signing key, a new one signs from now on.
+     *
+     * @return false when there is no such key
+     */
+    synchronized boolean revoke(String kid) {
+        boolean wasSigning = signingKey().map(k -> k.key().getKeyID().equals(kid)).orElse(false);
+        Boolean deleted = tx.execute(status -> {
+            lockSigningKey();
+            int n = jdbc.sql("DELETE FROM signing_keys WHERE kid = ?").param(kid).update();
+            if (n > 0 && jdbc.sql("SELECT count(*) FROM signing_keys WHERE retired_at IS NULL").query(Long.class).single() == 0) {
+                insertNewKey();
+            }
+            return n > 0;
+        });
+        reload();
+        if (Boolean.TRUE.equals(deleted)) {
+            log.warn("JWT signing key kid={} revoked{}", kid, wasSigning ? "; a new key signs from now on" : "");
+        }
+        return Boolean.TRUE.equals(deleted);
+    }
+
+    /** Call holding the signing key's lock: retires it and stores a new one; the new kid. */
+    private String insertNewKey() {
         RSAKey key;
         String kid = newKid();
         try {
@@ -126,16 +192,23 @@ class SigningKeys implements InitializingBean {
         jdbc.sql("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL").param(now).update();
         jdbc.sql("INSERT INTO signing_keys (kid, public_key, private_key_enc, created_at) VALUES (?, ?, ?, ?)")
                 .params(kid, key.toPublicJWK().toJSONString(), sealed, now).update();
-        reload();
-        log.info("New JWT signing key kid={}", kid);
         return kid;
+    }
+
+    /** Keys made, retired or revoked by other instances reach this one within {@code signingKeyReload}. */
+    @Scheduled(fixedDelay = 5, initialDelay = 5, timeUnit = TimeUnit.SECONDS)
+    void reloadWhenDue() {
+        if (!loaded.at().plus(settings.signingKeyReload()).isAfter(clock.instant())) {
+            reload();
+        }
     }
 
     /** Hourly: rotates a signing key older than the configured period and forgets keys no token can need. */
     @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1H")
     void rotateWhenDue() {
-        signingKey().filter(k -> k.createdAt().plus(settings.signingKeyRotation()).isBefore(clock.instant()))
-                .ifPresent(k -> rotate());
+        if (signingKey().filter(k -> k.createdAt().plus(settings.signingKeyRotation()).isBefore(clock.instant())).isPresent()) {
+            rotateIfDue();
+        }
         Instant forgetBefore = clock.instant().minus(settings.accessTokenTtl()).minus(settings.clockSkew()).minus(Duration.ofDays(1));
         int forgotten = jdbc.sql("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?")
                 .param(OffsetDateTime.ofInstant(forgetBefore, ZoneOffset.UTC)).update();

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 @Tag(name = "Users")
 class UserController {
 
-    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{2,63}");
+    static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{2,63}");
 
     private final JdbcUsers users;
     private final Passwords passwords;
@@ -128,7 +128,7 @@ class UserController {
         }
         String hash = body.password() == null ? null : passwords.hash(body.password());
         tx.executeWithoutResult(status -> {
-            if (losesAdmin && user.enabled() && users.enabledAdmins() <= 1) {
+            if (losesAdmin && user.enabled() && users.lockEnabledAdmins() <= 1) {
                 throw conflict("The last enabled admin cannot be demoted or disabled");
             }
             Map<String, Object> changed = new LinkedHashMap<>();
@@ -163,7 +163,7 @@ class UserController {
             throw conflict("You cannot delete yourself");
         }
         tx.executeWithoutResult(status -> {
-            if (user.admin() && user.enabled() && users.enabledAdmins() <= 1) {
+            if (user.admin() && user.enabled() && users.lockEnabledAdmins() <= 1) {
                 throw conflict("The last enabled admin cannot be deleted");
             }
             users.delete(id);
@@ -197,16 +197,16 @@ class UserController {
             throw Passwords.invalid("oldPassword and newPassword are required");
         }
         Passwords.checkRules("newPassword", body.newPassword());
-        OptionalLong blocked = throttle.accountBlocked(caller.username());
+        OptionalLong blocked = throttle.attemptOn(caller.username());
         if (blocked.isPresent()) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", "Too many wrong passwords; try again later",
                     List.of(), (int) blocked.getAsLong());
         }
         if (!passwords.matches(body.oldPassword(), users.passwordHash(caller.userId()).orElse(null))) {
-            throttle.failed(caller.username());
             audit.record("user.password_change_failed", "user", caller.userId(), null, Map.of());
             throw new ApiException(HttpStatus.FORBIDDEN, "INVALID_CREDENTIALS", "The old password is wrong");
         }
+        throttle.succeeded(caller.username());
         String hash = passwords.hash(body.newPassword());
         tx.executeWithoutResult(status -> {
             users.setPassword(caller.userId(), hash);

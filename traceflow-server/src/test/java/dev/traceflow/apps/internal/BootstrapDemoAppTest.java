@@ -40,25 +40,38 @@ class BootstrapDemoAppTest {
 
     @Test
     void firstStart_logsOnlyAShortPrefixOfAConfiguredKey(CapturedOutput output) {
-        new BootstrapDemoApp(new InMemoryApps(), props(Map.of("traceflow.bootstrap.ingest-key", "my-first-key"))).afterPropertiesSet();
-        new BootstrapDemoApp(new InMemoryApps(), props(Map.of("traceflow.bootstrap.ingest-key", "abc"))).afterPropertiesSet();
+        new BootstrapDemoApp(new InMemoryApps(), props(Map.of("traceflow.bootstrap.ingest-key", "my-first-key-0123"))).afterPropertiesSet();
 
-        assertThat(output.getOut()).contains("(my-f...)").doesNotContain("my-fi").contains("(a...)").doesNotContain("(abc");
+        assertThat(output.getOut()).contains("(my-f...)").doesNotContain("my-fi");
+        assertThat(BootstrapDemoApp.loggedPrefix("abc")).isEqualTo("a");
         assertThat(BootstrapDemoApp.loggedPrefix("ab")).isEmpty();
+    }
+
+    /** A key anyone could guess in a few tries is refused on the first start, before anything is written. */
+    @Test
+    void firstStart_refusesAConfiguredKeyShorterThan16Characters() {
+        InMemoryApps apps = new InMemoryApps();
+        assertThatThrownBy(() -> new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "my-first-key")))
+                .afterPropertiesSet())
+                .hasMessageContaining("TRACEFLOW_BOOTSTRAP_INGEST_KEY must have at least 16 characters")
+                .hasMessageNotContaining("my-first-key");
+        assertThat(apps.all()).isEmpty();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "sixteen-chars-ok"))).afterPropertiesSet();
+        assertThat(apps.keys).containsExactly("sixteen-chars-ok");
     }
 
     @Test
     void laterStart_withAnotherConfiguredKey_saysItIsNotDemosAndWhatToDo(CapturedOutput output) {
         InMemoryApps apps = new InMemoryApps();
-        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123"))).afterPropertiesSet();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123456"))).afterPropertiesSet();
 
-        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123"))).afterPropertiesSet();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "first-key-0123456"))).afterPropertiesSet();
         assertThat(output.getOut()).as("the same key: nothing to say").doesNotContain("is not a key of app 'demo'");
 
-        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "second-key-456"))).afterPropertiesSet();
+        new BootstrapDemoApp(apps, props(Map.of("traceflow.bootstrap.ingest-key", "second-key-456789"))).afterPropertiesSet();
         assertThat(output.getOut()).contains("TRACEFLOW_BOOTSTRAP_INGEST_KEY (seco...) is not a key of app 'demo'")
-                .contains("POST /api/apps/demo/keys").doesNotContain("second-key-456");
-        assertThat(apps.keys).as("nothing added behind the operator's back").containsExactly("first-key-0123");
+                .contains("POST /api/apps/demo/keys").doesNotContain("second-key-456789");
+        assertThat(apps.keys).as("nothing added behind the operator's back").containsExactly("first-key-0123456");
     }
 
     /**

@@ -109,6 +109,23 @@ class JwtAttackTest extends ServerTest {
         assertRefused(signWithServerKey(new JWSHeader.Builder(JWSAlgorithm.RS256).build(), genuine));
     }
 
+    /** A token of another kind signed by the same key (an ID token, a logout token...) is no access token. */
+    @Test
+    void aTypeOtherThanJwt_orNone_isRefused() throws Exception {
+        assertRefused(signWithServerKey(header().type(new JOSEObjectType("logout+jwt")).build(), genuine));
+        assertRefused(signWithServerKey(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.active().getKeyID()).build(), genuine));
+    }
+
+    /** A signed token that lives longer than the server issues them (a key misused elsewhere) is refused. */
+    @Test
+    void aLifetimeBeyondTheConfiguredOne_isRefused() throws Exception {
+        Instant now = Instant.now();
+        assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(365L * 86400))))));
+        assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now.minusSeconds(3000)))
+                .expirationTime(Date.from(now.plusSeconds(60))))));
+    }
+
     @Test
     void expired_isRefused() throws Exception {
         Instant now = Instant.now();

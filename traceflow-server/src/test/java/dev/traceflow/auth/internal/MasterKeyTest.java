@@ -2,6 +2,9 @@ package dev.traceflow.auth.internal;
 
 import dev.traceflow.support.TestProperties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -17,6 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(OutputCaptureExtension.class)
 class MasterKeyTest {
 
     /**
@@ -97,5 +101,38 @@ class MasterKeyTest {
                 .hasMessageContaining("32 bytes");
         assertThatThrownBy(() -> new MasterKey(TestProperties.of(Map.of("traceflow.auth.master-key", "%%%not-base64"))))
                 .hasMessageContaining("base64");
+    }
+
+    /** A key file mounted as a secret (read-only, outside the data dir) is read as it is, and nothing is said. */
+    @Test
+    void aMountedKeyFileOutsideTheDataDir_isReadWithoutWarning(@TempDir Path dir, CapturedOutput output) throws Exception {
+        Path secret = dir.resolve("secrets/master.key");
+        Files.createDirectories(secret.getParent());
+        Files.writeString(secret, Base64.getEncoder().encodeToString(new byte[32]));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("r--------"));
+        var props = TestProperties.of(Map.of("traceflow.auth.master-key-file", secret.toString(),
+                "traceflow.data-dir", dir.resolve("data").toString()));
+        String sealed = MasterKey.of(new byte[32]).encrypt(new byte[] {7}, "x");
+        assertThat(new MasterKey(props).decrypt(sealed, "x")).containsExactly(7);
+        assertThat(output.getOut()).doesNotContain("inside the data dir");
+    }
+
+    /** A copy of the data dir alone would unseal the signing keys: the server says so at start. */
+    @Test
+    void aKeyFileInsideTheDataDir_isWarnedAbout(@TempDir Path dir, CapturedOutput output) {
+        var props = TestProperties.of(Map.of("traceflow.auth.master-key-file", dir.resolve("data/master.key").toString(),
+                "traceflow.data-dir", dir.resolve("data").toString()));
+        new MasterKey(props);
+        assertThat(output.getOut()).contains("is inside the data dir").contains("TRACEFLOW_MASTER_KEY_FILE");
+        var configured = TestProperties.of(Map.of("traceflow.auth.master-key", Base64.getEncoder().encodeToString(new byte[32]),
+                "traceflow.data-dir", dir.resolve("data").toString()));
+        assertThat(MasterKey.insideDataDir(configured.auth(), configured.dataDir())).as("a key from the environment").isFalse();
+    }
+
+    @Test
+    void theGeneratedKeysFolder_isOwnerOnly(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("fresh/master.key");
+        new MasterKey(TestProperties.of(Map.of("traceflow.auth.master-key-file", file.toString())));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
     }
 }

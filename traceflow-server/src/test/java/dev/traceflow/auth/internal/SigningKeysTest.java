@@ -13,6 +13,8 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 
 import java.time.Clock;
@@ -49,6 +51,7 @@ class SigningKeysTest {
     }
 
     final MovableClock clock = new MovableClock();
+    TransactionTemplate tx;
     JdbcClient jdbc;
     TraceFlowProperties properties;
     MasterKey masterKey;
@@ -59,13 +62,14 @@ class SigningKeysTest {
         ds.setURL("jdbc:h2:mem:keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(ds);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         properties = TestProperties.of(Map.of("traceflow.auth.access-token-ttl", "15m", "traceflow.auth.clock-skew", "30s",
                 "traceflow.auth.signing-key-rotation", "30d"));
         masterKey = MasterKey.of(new byte[32]);
     }
 
     private SigningKeys keys() {
-        SigningKeys keys = new SigningKeys(jdbc, masterKey, properties, clock);
+        SigningKeys keys = new SigningKeys(jdbc, masterKey, properties, clock, tx);
         keys.afterPropertiesSet();
         return keys;
     }
@@ -139,5 +143,45 @@ class SigningKeysTest {
         other[0] = 1;
         masterKey = MasterKey.of(other);
         assertThatThrownBy(this::keys).hasMessageContaining("master key");
+    }
+
+    /** Two instances on one database: each re-reads the keys the other made, within the reload period. */
+    @Test
+    void anotherInstancesRotation_reachesThisOne_byThePeriodicReread() {
+        SigningKeys one = keys();
+        SigningKeys two = keys();
+        String rotated = one.rotate();
+        clock.now = clock.now.plus(Duration.ofSeconds(30));
+        two.reloadWhenDue();
+        assertThat(two.active().getKeyID()).as("not yet due").isNotEqualTo(rotated);
+        clock.now = clock.now.plus(Duration.ofSeconds(31)); // the default re-read period is a minute
+        two.reloadWhenDue();
+        assertThat(two.active().getKeyID()).as("signs with the key the other instance made").isEqualTo(rotated);
+    }
+
+    /** Both instances find the key due at once: it is rotated once, not once per instance. */
+    @Test
+    void twoInstancesFindingRotationDue_rotateOnce() {
+        SigningKeys one = keys();
+        SigningKeys two = keys();
+        clock.now = clock.now.plus(Duration.ofDays(31));
+        one.rotateWhenDue();
+        two.rotateWhenDue(); // still holds the old key as signing: decides on the locked row
+        assertThat(jdbc.sql("SELECT count(*) FROM signing_keys").query(Long.class).single()).isEqualTo(2);
+        assertThat(two.active().getKeyID()).isEqualTo(one.active().getKeyID());
+    }
+
+    @Test
+    void aRevokedKey_stopsVerifyingAtOnce_andANewOneSigns() {
+        SigningKeys one = keys();
+        SigningKeys two = keys();
+        String kid = one.active().getKeyID();
+        assertThat(one.revoke(kid)).isTrue();
+        assertThat(one.verificationKey(kid)).isEmpty();
+        assertThat(one.active().getKeyID()).isNotEqualTo(kid);
+        clock.now = clock.now.plus(Duration.ofMinutes(1));
+        two.reloadWhenDue();
+        assertThat(two.verificationKey(kid)).as("the other instance, at its next re-read").isEmpty();
+        assertThat(one.revoke("no-such-kid")).isFalse();
     }
 }
