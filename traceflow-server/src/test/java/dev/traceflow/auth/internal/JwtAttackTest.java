@@ -126,11 +126,16 @@ class JwtAttackTest extends ServerTest {
                 .expirationTime(Date.from(now.plusSeconds(60))))));
     }
 
+    /** Issue 18 item 10: an expired token says so (RFC 6750), so a client refreshes instead of logging in again. */
     @Test
-    void expired_isRefused() throws Exception {
+    void expired_isRefused_sayingItExpired() throws Exception {
         Instant now = Instant.now();
-        assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now.minusSeconds(7200)))
-                .expirationTime(Date.from(now.minusSeconds(3600))))));
+        TestHttp.Response r = me(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now.minusSeconds(7200)))
+                .expirationTime(Date.from(now.minusSeconds(6600))))));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(401);
+        assertThat(r.json().path("code").asString()).isEqualTo("TOKEN_EXPIRED");
+        assertThat(r.header("WWW-Authenticate")).isEqualTo("Bearer error=\"invalid_token\", error_description=\"expired\"");
     }
 
     @Test
