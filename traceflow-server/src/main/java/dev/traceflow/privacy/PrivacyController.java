@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Clock;
@@ -65,6 +66,7 @@ class PrivacyController {
                     + "SHA-256 hash; the audit row does not name it either. Events still inside the ingest journal's files are "
                     + "removed from disk when the journal segment is, within the journal's retention.",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Map<String, Object>> optOut(@PathVariable String appId, @RequestBody(required = false) Map<String, Object> body) {
         access.require(appId, AppPermission.MANAGE);
         existing(appId);

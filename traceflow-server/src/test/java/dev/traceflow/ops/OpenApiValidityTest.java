@@ -52,6 +52,17 @@ class OpenApiValidityTest extends ServerTest {
         assertThat(document).doesNotContain("\"/error\"").doesNotContain("JsonNode");
     }
 
+    /** Responses carry the statuses the endpoints really answer. */
+    @Test
+    void createAndDeleteOperations_documentTheirRealStatuses() {
+        var paths = validate(http.get("/openapi.json").body()).getOpenAPI().getPaths();
+
+        assertThat(paths.get("/api/apps").getPost().getResponses()).containsKey("201");
+        assertThat(paths.get("/api/apps/{appId}").getDelete().getResponses()).containsKey("204");
+        assertThat(paths.get("/api/apps/{appId}/opt-outs").getPost().getResponses()).containsKey("201");
+        assertThat(paths.get("/auth/logout").getPost().getResponses()).containsKey("204");
+    }
+
     /** The description promises only what exists. */
     @Test
     void openApiDescription_namesWhatIsNotBuiltAsNotBuilt() {

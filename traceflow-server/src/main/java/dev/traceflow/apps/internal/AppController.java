@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
@@ -104,6 +105,7 @@ class AppController {
             + "per second the app may send, per server, 0 (default) for none, else 100-10000000; ten seconds' worth may come "
             + "at once, beyond that ingest answers 429 RATE_LIMITED with Retry-After. Create a key next with "
             + "POST /api/apps/{id}/keys. 409 when the id is taken.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<AppView> create(@RequestBody NewApp body) {
         access.requireAdmin();
         if (body == null || body.id() == null) {
@@ -185,6 +187,7 @@ class AppController {
             + "its events are deleted from storage, then the app, its keys and memberships. 503 when storage cannot delete "
             + "the events now (the app stays, with its keys revoked; repeat the call).",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(@PathVariable String appId) {
         access.require(appId, AppPermission.MANAGE);
         existing(appId);
@@ -220,6 +223,7 @@ class AppController {
     @PostMapping("/api/apps/{appId}/keys")
     @Operation(summary = "Create an ingest key", description = "Role: owner. The answer is the only time the key is shown; "
             + "TraceFlow keeps its SHA-256 only.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<CreatedKey> createKey(@PathVariable String appId) {
         access.require(appId, AppPermission.MANAGE);
         existing(appId);
@@ -237,6 +241,7 @@ class AppController {
     @DeleteMapping("/api/apps/{appId}/keys/{keyId}")
     @Operation(summary = "Revoke an ingest key now", description = "Role: owner. Takes effect at once on this instance, within "
             + AppDirectory.KEY_CACHE_SECONDS + " s on others.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> revokeKey(@PathVariable String appId, @PathVariable String keyId) {
         access.require(appId, AppPermission.MANAGE);
         existing(appId);
@@ -254,6 +259,7 @@ class AppController {
             description = "Role: owner. Creates a new key (shown once) and lets the old one work for `overlapSeconds` more "
                     + "(default 86400, at most 30 days; 0 ends it now), time to deploy the new key.",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Rotated> rotateKey(@PathVariable String appId, @PathVariable String keyId,
                                       @RequestBody(required = false) Rotation body) {
         access.require(appId, AppPermission.MANAGE);

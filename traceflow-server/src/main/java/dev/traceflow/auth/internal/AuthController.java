@@ -18,6 +18,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
@@ -162,6 +163,7 @@ class AuthController {
             description = "Answers 204 and clears the cookie, also when the token was unknown. Access tokens already issued "
                     + "stay valid until they expire (at most the access-token lifetime). Refused from another site's page: 403 "
                     + "`CROSS_SITE`.")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> logout(@RequestBody(required = false) RefreshRequest body, HttpServletRequest request) {
         refuseCrossSite(request);
         String presented = presented(body, request);

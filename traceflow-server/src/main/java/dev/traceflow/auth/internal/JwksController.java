@@ -13,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
@@ -61,6 +62,7 @@ class JwksController {
     @Operation(summary = "Rotate the signing key now",
             description = "Role: admin. New tokens get a new `kid`; tokens signed by the previous key keep verifying until "
                     + "they expire.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Map<String, String>> rotate() {
         access.requireAdmin();
         String kid = keys.rotate();
@@ -75,6 +77,7 @@ class JwksController {
                     + "minute, `TRACEFLOW_AUTH_SIGNING_KEY_RELOAD`). When it was the signing key a new one signs from now on, "
                     + "so everyone whose token it signed logs in again (their refresh tokens still work). 204; 404 for an "
                     + "unknown kid.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> revoke(@PathVariable String kid) {
         access.requireAdmin();
         if (kid.length() > 64 || !keys.revoke(kid)) {

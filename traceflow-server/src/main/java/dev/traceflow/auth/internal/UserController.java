@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.LinkedHashMap;
@@ -81,6 +82,7 @@ class UserController {
     @Operation(summary = "Create a user", description = "Role: admin. Username: 3-64 of a-z, 0-9, `.`, `_`, `@`, `-` "
             + "(case-insensitive, stored lower-case). Password: 10-72 bytes. 409 `CONFLICT` when the username is taken.",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<User> create(@RequestBody NewUser body) {
         access.requireAdmin();
         if (body == null || body.username() == null || !USERNAME.matcher(JdbcUsers.normalize(body.username())).matches()) {
@@ -156,6 +158,7 @@ class UserController {
     @DeleteMapping("/api/users/{id}")
     @Operation(summary = "Delete a user", description = "Role: admin. Their memberships and refresh tokens go with them; "
             + "their audit rows stay.", security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(@PathVariable String id) {
         Caller caller = access.requireAdmin();
         User user = users.find(id).orElseThrow(() -> notFound(id));
@@ -191,6 +194,7 @@ class UserController {
             description = "Any logged-in user, with the old password (403 `INVALID_CREDENTIALS` when wrong; wrong guesses count "
                     + "toward the login limit). Ends all your sessions: log in again with the new password.",
             security = @SecurityRequirement(name = "BearerAuth"))
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> changePassword(@RequestBody PasswordChange body) {
         Caller caller = access.caller();
         if (body == null || body.oldPassword() == null) {

@@ -119,7 +119,7 @@ class JwtAttackTest extends ServerTest {
     /** A signed token that lives longer than the server issues them (a key misused elsewhere) is refused. */
     @Test
     void aLifetimeBeyondTheConfiguredOne_isRefused() throws Exception {
-        Instant now = Instant.now();
+        Instant now = CLOCK.instant(); // the server's clock: other tests move it forward
         assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plusSeconds(365L * 86400))))));
         assertRefused(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now.minusSeconds(3000)))
@@ -129,7 +129,7 @@ class JwtAttackTest extends ServerTest {
     /** Issue 18 item 10: an expired token says so (RFC 6750), so a client refreshes instead of logging in again. */
     @Test
     void expired_isRefused_sayingItExpired() throws Exception {
-        Instant now = Instant.now();
+        Instant now = CLOCK.instant(); // the server's clock: other tests move it forward
         TestHttp.Response r = me(signWithServerKey(header().build(), claims(b -> b.issueTime(Date.from(now.minusSeconds(7200)))
                 .expirationTime(Date.from(now.minusSeconds(6600))))));
 
