@@ -8,8 +8,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 
 import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -190,6 +193,52 @@ class ApiTokenTest extends ServerTest {
         Owner stranger = owner("tok-stranger");
         assertThat(http.send("DELETE", "/api/users/me/tokens/" + id, null, bearer(stranger.login())).status()).isEqualTo(404);
         assertThat(http.get("/api/apps/" + o.app(), bearer(token)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void viewerTokenReadsErrors_butGets403OnAnEditorAction_whichAnEditorTokenMay() {
+        Owner o = owner("tok-err");
+        String key = auth.createKey(o.app());
+        long now = System.currentTimeMillis();
+        String event = "{\"events\":[{\"appId\":\"" + o.app() + "\",\"type\":\"error\",\"timestamp\":" + now
+                + ",\"eventId\":\"" + UUID.randomUUID() + "\",\"url\":\"https://shop.test/\",\"message\":\"boom\","
+                + "\"errorType\":\"TypeError\"}]}";
+        assertThat(http.post("/api/collect/batch", event, "Content-Type", "application/json", "X-TraceFlow-Key", key).status())
+                .isEqualTo(202);
+        String viewer = token(o.login(), o.app(), "viewer");
+        TestHttp.Response errors = http.get("/api/errors?appId=" + o.app() + "&from=" + (now - 3_600_000) + "&to="
+                + (now + 3_600_000) + "&fresh=true", bearer(viewer));
+        assertThat(errors.status()).as(errors.toString()).isEqualTo(200);
+        String group = errors.json().path("items").get(0).path("id").asString();
+
+        byte[] resolve = "{\"status\":\"resolved\"}".getBytes();
+        assertThat(http.send("PATCH", "/api/errors/" + group, resolve, "Content-Type", "application/json",
+                "Authorization", "Bearer " + viewer).status()).isEqualTo(403);
+        String editor = token(o.login(), o.app(), "editor");
+        assertThat(http.send("PATCH", "/api/errors/" + group, resolve, "Content-Type", "application/json",
+                "Authorization", "Bearer " + editor).status()).isEqualTo(200);
+    }
+
+    @Test
+    void lastUse_isWrittenAtMostOnceAMinute() {
+        Owner o = owner("tok-use");
+        String token = token(o.login(), o.app(), "viewer");
+        String hash = SecretTokens.hash(token);
+        OffsetDateTime recent = OffsetDateTime.ofInstant(CLOCK.instant().minusSeconds(30), ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS); // the database keeps microseconds
+        jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?").params(recent, hash).update();
+        assertThat(http.get("/api/apps/" + o.app(), bearer(token)).status()).isEqualTo(200);
+        assertThat(lastUse(hash)).as("used 30 s ago: not written again").isEqualTo(recent.toInstant());
+
+        OffsetDateTime old = OffsetDateTime.ofInstant(CLOCK.instant().minusSeconds(120), ZoneOffset.UTC);
+        jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?").params(old, hash).update();
+        assertThat(http.get("/api/apps/" + o.app(), bearer(token)).status()).isEqualTo(200);
+        assertThat(lastUse(hash)).isAfter(old.plusSeconds(60).toInstant());
+    }
+
+    private Instant lastUse(String hash) {
+        return jdbc.sql("SELECT last_used_at FROM api_tokens WHERE token_hash = ?").param(hash)
+                .query(OffsetDateTime.class).single().toInstant();
     }
 
     @Test

@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * Memberships read from the metadata database on every check, without a cache: removing a member
  * takes effect on their very next request. One indexed primary-key look-up per request is cheap
- * next to the query it guards.
+ * next to the query it guards. A caller with an API token gets the lower of the token's role and
+ * their own on each app ({@link TokenCeiling}), the own role read afresh like any other.
  */
 @Component
 class JdbcAppAccess implements AppAccess {
