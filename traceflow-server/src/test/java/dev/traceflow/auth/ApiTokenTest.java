@@ -94,8 +94,14 @@ class ApiTokenTest extends ServerTest {
                 "Content-Type", "application/json", "Authorization", "Bearer " + viewer);
         assertThat(patch.status()).as(patch.toString()).isEqualTo(403);
         String ownerToken = token(o.login(), o.app(), "owner");
-        assertThat(http.send("PATCH", "/api/apps/" + o.app(), "{\"name\":\"renamed\"}".getBytes(),
-                "Content-Type", "application/json", "Authorization", "Bearer " + ownerToken).status()).isEqualTo(200);
+        TestHttp.Response renamed = http.send("PATCH", "/api/apps/" + o.app(), "{\"name\":\"renamed\"}".getBytes(),
+                "Content-Type", "application/json", "Authorization", "Bearer " + ownerToken);
+        assertThat(renamed.status()).isEqualTo(200);
+        String ownerTokenId = jdbc.sql("SELECT id FROM api_tokens WHERE token_hash = ?").param(SecretTokens.hash(ownerToken))
+                .query(String.class).single();
+        assertThat(jdbc.sql("SELECT details FROM audits WHERE app_id = ? AND action = 'app.update' ORDER BY id DESC")
+                .param(o.app()).query(String.class).list().getFirst())
+                .as("the audit row says which token acted").contains(ownerTokenId);
 
         String other = TestAuth.uniqueName("tok-other");
         auth.createApp(other);
