@@ -180,6 +180,14 @@ class ApiTokenTest extends ServerTest {
         assertThat(http.send("PATCH", "/api/users/" + userId, "{\"enabled\":false}".getBytes(),
                 "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin()).status()).isEqualTo(200);
         assertThat(http.get("/api/apps/" + o.app(), bearer(live)).status()).as("disabled user").isEqualTo(401);
+
+        Owner gone = owner("tok-gone");
+        String orphan = token(gone.login(), gone.app(), "viewer");
+        String goneId = http.get("/api/users/me", bearer(gone.login())).json().path("user").path("id").asString();
+        assertThat(http.send("DELETE", "/api/users/" + goneId, null, bearer(auth.admin())).status()).isEqualTo(204);
+        assertThat(http.get("/api/apps/" + gone.app(), bearer(orphan)).status()).as("deleted user").isEqualTo(401);
+        assertThat(jdbc.sql("SELECT count(*) FROM api_tokens WHERE user_id = ?").param(goneId).query(Integer.class).single())
+                .as("their tokens went with them").isZero();
     }
 
     @Test
