@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public interface AuditLog {
 
-    /** Records an action of the current caller. */
+    /** Records an action of the current caller (with {@code apiTokenId} in the details when they used an API token). */
     void record(String action, String resourceType, String resourceId, String appId, Map<String, ?> details);
 
     /** Records an action whose actor is not (or not yet) authenticated, e.g. a failed login. */

@@ -32,6 +32,9 @@ class IngestAuth {
         App app = apps.appForKey(key).orElseThrow(() -> ApiException.unauthorized(looksLikeAccessToken(key)
                 ? "This is a user's access token; ingest routes take an app's ingest key (tfk_...) instead, "
                 + "as X-TraceFlow-Key, Authorization: Bearer <key> or ?key=<key>"
+                : key.startsWith("tft_")
+                ? "This is a user's API token (tft_...), which ingest never takes: ingest routes need an app's ingest key "
+                + "(tfk_...), as X-TraceFlow-Key, Authorization: Bearer <key> or ?key=<key>"
                 : "The ingest key is invalid or revoked"));
         String origin = request.getHeader("Origin");
         if (origin != null) {

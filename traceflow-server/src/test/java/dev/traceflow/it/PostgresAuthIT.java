@@ -80,6 +80,31 @@ class PostgresAuthIT {
     }
 
     @Test
+    void apiTokensOnPostgres() {
+        String app = TestAuth.uniqueName("pg-tok");
+        auth.createApp(app);
+        String name = TestAuth.uniqueName("pg-tok-user");
+        String login = auth.newUserToken(name);
+        auth.grant(app, name, "editor");
+        TestHttp.Response created = http.post("/api/users/me/tokens",
+                "{\"name\":\"ci\",\"expiresInDays\":365,\"apps\":{\"" + app + "\":\"viewer\"}}",
+                "Content-Type", "application/json", "Authorization", "Bearer " + login);
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String token = created.json().path("token").asString();
+        TestHttp.Response read = http.get("/api/apps/" + app, bearer(token));
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.json().path("role").asString()).isEqualTo("viewer");
+        TestHttp.Response list = http.get("/api/users/me/tokens", bearer(login));
+        assertThat(list.json().path("items").get(0).path("lastUsedAt").isNull()).isFalse();
+        assertThat(list.body()).doesNotContain(token);
+        assertThat(http.send("DELETE", "/api/users/me/tokens/" + created.json().path("id").asString(), null, bearer(login)).status())
+                .isEqualTo(204);
+        assertThat(http.get("/api/apps/" + app, bearer(token)).status()).isEqualTo(401);
+        assertThat(jdbc.sql("SELECT count(*) FROM audits WHERE action LIKE 'api_token.%' AND actor_name = ?").param(name)
+                .query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
     void usersAppsMembersKeysAndAuditOnPostgres() {
         String app = TestAuth.uniqueName("pg-app");
         String other = TestAuth.uniqueName("pg-other");

@@ -6,6 +6,7 @@ import dev.traceflow.access.AppRole;
 import dev.traceflow.access.AppScope;
 import dev.traceflow.access.Caller;
 import dev.traceflow.access.Membership;
+import dev.traceflow.access.TokenCeiling;
 import dev.traceflow.http.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +27,8 @@ import java.util.Set;
 /**
  * Memberships read from the metadata database on every check, without a cache: removing a member
  * takes effect on their very next request. One indexed primary-key look-up per request is cheap
- * next to the query it guards.
+ * next to the query it guards. A caller with an API token gets the lower of the token's role and
+ * their own on each app ({@link TokenCeiling}), the own role read afresh like any other.
  */
 @Component
 class JdbcAppAccess implements AppAccess {
@@ -78,8 +81,19 @@ class JdbcAppAccess implements AppAccess {
         if (appId == null || appId.length() > 64) {
             return Optional.empty();
         }
+        TokenCeiling ceiling = caller.ceiling();
+        if (ceiling == null) {
+            return memberRole(caller.userId(), appId);
+        }
+        if (!ceiling.apps().containsKey(appId)) {
+            return Optional.empty(); // no look-up needed: the token cannot reach the app
+        }
+        return ceiling.cap(appId, ceiling.userAdmin() ? Optional.of(AppRole.OWNER) : memberRole(caller.userId(), appId));
+    }
+
+    private Optional<AppRole> memberRole(String userId, String appId) {
         return jdbc.sql("SELECT role FROM app_members WHERE app_id = ? AND user_id = ?")
-                .params(appId, caller.userId()).query(String.class).optional().flatMap(AppRole::parse);
+                .params(appId, userId).query(String.class).optional().flatMap(AppRole::parse);
     }
 
     @Override
@@ -89,7 +103,7 @@ class JdbcAppAccess implements AppAccess {
             return AppScope.all();
         }
         Set<String> ids = new HashSet<>();
-        for (Membership m : membershipsOf(caller.userId())) {
+        for (Membership m : effectiveRoles(caller)) {
             if (m.role().permits(permission)) {
                 ids.add(m.appId());
             }
@@ -148,11 +162,23 @@ class JdbcAppAccess implements AppAccess {
 
     @Override
     public List<Membership> effectiveRoles(Caller caller) {
-        if (!caller.admin()) {
-            return membershipsOf(caller.userId());
+        TokenCeiling ceiling = caller.ceiling();
+        boolean everyApp = caller.admin() || ceiling != null && ceiling.userAdmin();
+        List<Membership> own = everyApp ? everyAppAsOwner(caller.userId()) : membershipsOf(caller.userId());
+        if (caller.admin() || ceiling == null) {
+            return own;
         }
+        List<Membership> capped = new ArrayList<>();
+        for (Membership m : own) {
+            ceiling.cap(m.appId(), Optional.of(m.role()))
+                    .ifPresent(role -> capped.add(new Membership(m.appId(), m.userId(), role, m.createdAt())));
+        }
+        return capped;
+    }
+
+    private List<Membership> everyAppAsOwner(String userId) {
         return jdbc.sql("SELECT id, created_at FROM apps ORDER BY id")
-                .query((rs, row) -> new Membership(rs.getString("id"), caller.userId(), AppRole.OWNER,
+                .query((rs, row) -> new Membership(rs.getString("id"), userId, AppRole.OWNER,
                         rs.getObject("created_at", OffsetDateTime.class).toInstant()))
                 .list();
     }

@@ -38,6 +38,15 @@ class JdbcAuditLog implements AuditLog {
     @Override
     public void record(String action, String resourceType, String resourceId, String appId, Map<String, ?> details) {
         Caller caller = access.currentCaller().orElse(null);
+        if (caller != null && caller.viaApiToken()) {
+            // which of the user's API tokens acted, so that a leaked one's doings can be told apart
+            Map<String, Object> withToken = new LinkedHashMap<>();
+            if (details != null) {
+                withToken.putAll(details);
+            }
+            withToken.put("apiTokenId", caller.ceiling().tokenId());
+            details = withToken;
+        }
         recordAs(caller == null ? null : caller.userId(), caller == null ? null : caller.username(),
                 action, resourceType, resourceId, appId, details);
     }

@@ -18,6 +18,9 @@ import org.springframework.security.config.annotation.web.configuration.WebSecur
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -41,7 +44,8 @@ import java.util.List;
  * <ol>
  *   <li><b>ingest</b> (API.md "Ingest"): authenticated by ingest keys inside the ingest feature;
  *       outside the filter chain. An ingest key is worth nothing on any other route.</li>
- *   <li><b>everything else</b>, one filter chain: stateless bearer access tokens (JWT RS256). Public: health, docs,
+ *   <li><b>everything else</b>, one filter chain: stateless bearer access tokens (JWT RS256), or
+ *       long-lived API tokens ({@code tft_...}, {@link ApiTokens}) limited to their roles. Public: health, docs,
  *       JWKS and the {@code /auth/*} endpoints. Admin-only at the route: user management,
  *       signing keys, metrics (which a Prometheus server may also scrape with {@code TRACEFLOW_METRICS_TOKEN},
  *       see {@link MetricsScrapeFilter}). Every other route needs a logged-in user, and the feature's
@@ -80,7 +84,7 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain apiChain(HttpSecurity http, AccessTokens decoder, CallerAuthentication callers,
+    SecurityFilterChain apiChain(HttpSecurity http, AccessTokens decoder, CallerAuthentication callers, ApiTokens apiTokens,
                                  TraceFlowProperties properties, ApplicationContext context) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
             // RFC 6750: a token that was sent but refused says so, and an expired one says why, so a
@@ -89,6 +93,12 @@ class SecurityConfiguration {
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\", error_description=\"expired\"");
                 ApiErrorWriter.write(request, response, HttpStatus.UNAUTHORIZED, "TOKEN_EXPIRED",
                         "The access token has expired: get a new one from POST /auth/refresh");
+                return;
+            }
+            if (e instanceof ApiTokens.Refused) {
+                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+                ApiErrorWriter.write(request, response, HttpStatus.UNAUTHORIZED, "UNAUTHORIZED",
+                        "The API token is unknown, revoked or expired, or its user is disabled");
                 return;
             }
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, e instanceof OAuth2AuthenticationException
@@ -100,6 +110,13 @@ class SecurityConfiguration {
                 "FORBIDDEN", "Your account may not do this");
         MetricsScrapeFilter scrape = new MetricsScrapeFilter(properties.auth().metricsToken());
         DefaultBearerTokenResolver bearerTokens = new DefaultBearerTokenResolver();
+        // one bearer header, two kinds of credential: tft_ API tokens to ApiTokens, everything else
+        // to the JWT decoder (a JWT never starts with tft_: its first part is base64url JSON, "eyJ")
+        JwtAuthenticationProvider jwts = new JwtAuthenticationProvider(decoder);
+        jwts.setJwtAuthenticationConverter(callers);
+        AuthenticationManager bearerAuthentication = authentication ->
+                authentication instanceof BearerTokenAuthenticationToken bearer && ApiTokens.looksLikeApiToken(bearer.getToken())
+                        ? apiTokens.authenticate(authentication) : jwts.authenticate(authentication);
         return http
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
@@ -114,7 +131,7 @@ class SecurityConfiguration {
                             String presented = bearerTokens.resolve(request);
                             return scrape.isScrapeToken(presented) ? null : presented;
                         })
-                        .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(callers))
+                        .authenticationManagerResolver(request -> bearerAuthentication)
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(forbidden))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))

@@ -191,12 +191,16 @@ class UserController {
 
     @PostMapping("/api/users/me/password")
     @Operation(summary = "Change your own password",
-            description = "Any logged-in user, with the old password (403 `INVALID_CREDENTIALS` when wrong; wrong guesses count "
-                    + "toward the login limit). Ends all your sessions: log in again with the new password.",
+            description = "Any logged-in user, with the old password; not with an API token (403 `LOGIN_REQUIRED`). "
+                    + "403 `INVALID_CREDENTIALS` when the old password is wrong (wrong guesses count toward "
+                    + "the login limit). Ends all your sessions (API tokens stay): log in again with the new password.",
             security = @SecurityRequirement(name = "BearerAuth"))
     @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> changePassword(@RequestBody PasswordChange body) {
         Caller caller = access.caller();
+        if (caller.viaApiToken()) {
+            throw ApiException.forbidden("LOGIN_REQUIRED", "API tokens cannot change the password: log in with your password");
+        }
         if (body == null || body.oldPassword() == null) {
             throw Passwords.invalid("oldPassword and newPassword are required");
         }
