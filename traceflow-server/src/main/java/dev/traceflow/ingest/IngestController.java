@@ -13,6 +13,7 @@ import dev.traceflow.http.IngestPaths;
 import dev.traceflow.proto.v1.AnalyticsEvent;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -94,6 +95,9 @@ class IngestController {
         return IngestPaths.EVENT_ROUTES.contains(path);
     }
 
+    @RequestBody(required = true, content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = IngestBodies.CollectEvent.class)),
+            @Content(mediaType = "text/plain", schema = @Schema(implementation = IngestBodies.CollectEvent.class))})
     @Operation(summary = "Send one TraceFlow event",
             description = "The body is one event (API.md). " + REQUIRED_FIELDS + " 202 when stored; an invalid event answers 422 (403 when its appId is "
                     + "another app's, 413 when over 64 KiB). Events dropped by policy (bot, sampling, drop rules) answer 202 with "
@@ -142,6 +146,9 @@ class IngestController {
         return json.readCollect(body, single, request.getHeader("User-Agent"), clock.millis());
     }
 
+    @RequestBody(required = true, content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = IngestBodies.CollectBatch.class)),
+            @Content(mediaType = "text/plain", schema = @Schema(implementation = IngestBodies.CollectBatch.class))})
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
                     + "skipped and reported by index; the others are stored. " + REQUIRED_FIELDS)
@@ -170,6 +177,8 @@ class IngestController {
         }
     }
 
+    @RequestBody(required = true, content =
+            @Content(mediaType = "application/json", schema = @Schema(implementation = IngestBodies.TelemetryBatch.class)))
     @Operation(summary = "Platform telemetry batch (seed 001)",
             description = "`{\"app\", \"release\", \"events\": [{\"type\": \"page|event|error|api|perf\", \"name\", \"ts\", \"props\"}]}`; "
                     + "page → pageview, perf → web-vital (LCP, INP, CLS, FCP, TTFB, FID) or performance. `app` must be the key's app. "

@@ -63,6 +63,20 @@ class OpenApiValidityTest extends ServerTest {
         assertThat(paths.get("/auth/logout").getPost().getResponses()).containsKey("204");
     }
 
+    /** Ingest operations describe their bodies; every operation lists the error answers it can give. */
+    @Test
+    void ingestBodiesAndErrorAnswers_areDescribed() {
+        var api = validate(http.get("/openapi.json").body()).getOpenAPI();
+        var collect = api.getPaths().get("/api/collect/batch").getPost();
+        var errors = api.getPaths().get("/api/errors").getGet();
+
+        assertThat(collect.getRequestBody().getContent().get("application/json").getSchema().get$ref()).endsWith("CollectBatch");
+        assertThat(api.getComponents().getSchemas().get("CollectEvent").getRequired()).contains("appId", "type", "timestamp");
+        assertThat(collect.getResponses()).containsKeys("202", "400", "401", "413", "429", "503");
+        assertThat(errors.getResponses()).containsKeys("200", "400", "401", "403", "404");
+        assertThat(errors.getResponses().get("404").getContent().get("application/json").getSchema().get$ref()).endsWith("ApiError");
+    }
+
     /** The description promises only what exists. */
     @Test
     void openApiDescription_namesWhatIsNotBuiltAsNotBuilt() {
