@@ -17,6 +17,7 @@ import dev.traceflow.reading.PageCursors;
 import dev.traceflow.reading.ReadParameters;
 import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -200,7 +201,7 @@ class ErrorsController {
     }
 
     /** The body of a status change. */
-    record StatusBody(String status) {
+    record StatusBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"unresolved", "resolved", "ignored"}) String status) {
     }
 
     @PatchMapping("/api/errors/{id}")

@@ -6,6 +6,8 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -75,6 +77,19 @@ class OpenApiValidityTest extends ServerTest {
         assertThat(collect.getResponses()).containsKeys("202", "400", "401", "413", "429", "503");
         assertThat(errors.getResponses()).containsKeys("200", "400", "401", "403", "404");
         assertThat(errors.getResponses().get("404").getContent().get("application/json").getSchema().get$ref()).endsWith("ApiError");
+    }
+
+    /** Request bodies say which fields are required and which values a field takes. */
+    @Test
+    void requestBodies_markRequiredFieldsAndEnums() {
+        var schemas = validate(http.get("/openapi.json").body()).getOpenAPI().getComponents().getSchemas();
+
+        assertThat(schemas.get("NewApp").getRequired()).containsExactly("id");
+        assertThat(schemas.get("LoginRequest").getRequired()).contains("username", "password");
+        assertThat(schemas.get("StatusBody").getRequired()).containsExactly("status");
+        List<Object> roles = List.copyOf(((io.swagger.v3.oas.models.media.Schema<?>) schemas.get("RoleBody").getProperties()
+                .get("role")).getEnum());
+        assertThat(roles).containsExactlyInAnyOrder("owner", "editor", "viewer");
     }
 
     /** The description promises only what exists. */

@@ -13,6 +13,7 @@ import dev.traceflow.audit.AuditLog;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.storage.EventWriteQueue;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
@@ -72,7 +73,9 @@ class AppController {
         }
     }
 
-    record NewApp(String id, String name, Integer retentionDays, List<String> allowedOrigins, Integer ingestRateLimit) {
+    record NewApp(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "1-64 of a-z, 0-9, -, _") String id, String name,
+                  @Schema(minimum = "1", maximum = "3650") Integer retentionDays, List<String> allowedOrigins,
+                  Integer ingestRateLimit) {
     }
 
     record AppPatch(String name, Integer retentionDays, List<String> allowedOrigins, Integer ingestRateLimit) {

@@ -9,6 +9,7 @@ import dev.traceflow.auth.User;
 import dev.traceflow.auth.UserDirectory;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
@@ -48,7 +49,7 @@ class MemberController {
     record MemberView(String userId, String username, String role, Instant since) {
     }
 
-    record RoleBody(String role) {
+    record RoleBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"owner", "editor", "viewer"}) String role) {
     }
 
     @GetMapping("/api/apps/{appId}/members")

@@ -6,6 +6,7 @@ import dev.traceflow.access.Caller;
 import dev.traceflow.audit.AuditLog;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
@@ -47,7 +48,10 @@ class ApiTokenController {
         this.tx = tx;
     }
 
-    record NewToken(String name, Integer expiresInDays, Map<String, String> apps, Boolean admin) {
+    record NewToken(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "1-64 characters") String name,
+                    @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "1", maximum = "365") Integer expiresInDays,
+                    @Schema(description = "app id to role: viewer, editor or owner, at most yours") Map<String, String> apps,
+                    Boolean admin) {
     }
 
     /** The token as listed plus, this once, its secret. */

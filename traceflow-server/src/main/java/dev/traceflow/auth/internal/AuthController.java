@@ -7,6 +7,7 @@ import dev.traceflow.audit.AuditLog;
 import dev.traceflow.auth.User;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -68,7 +69,7 @@ class AuthController {
     }
 
     /** @param refreshTokenInBody also return the refresh token in the body, for API clients that keep no cookies */
-    record LoginRequest(String username, String password, Boolean refreshTokenInBody) {
+    record LoginRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String username, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String password, Boolean refreshTokenInBody) {
     }
 
     record RefreshRequest(String refreshToken, Boolean refreshTokenInBody) {

@@ -7,6 +7,7 @@ import dev.traceflow.audit.AuditLog;
 import dev.traceflow.auth.User;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.dao.DuplicateKeyException;
@@ -56,13 +57,14 @@ class UserController {
         this.tx = tx;
     }
 
-    record NewUser(String username, String password, Boolean admin) {
+    record NewUser(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "3-64 of a-z, 0-9, ., _, @, -") String username,
+                   @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "10-72 bytes") String password, Boolean admin) {
     }
 
     record UserPatch(String password, Boolean admin, Boolean enabled) {
     }
 
-    record PasswordChange(String oldPassword, String newPassword) {
+    record PasswordChange(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String oldPassword, @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "10-72 bytes") String newPassword) {
     }
 
     record MembershipView(String appId, String role) {
