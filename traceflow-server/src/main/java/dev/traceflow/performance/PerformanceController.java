@@ -9,8 +9,7 @@ import dev.traceflow.core.storage.PerformanceQueries.MetricStats;
 import dev.traceflow.core.storage.PerformanceQueries.ResourceStats;
 import dev.traceflow.core.storage.PerformanceQueries.ResourceStatsPage;
 import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
-import dev.traceflow.core.storage.StorageException;
-import dev.traceflow.http.ApiException;
+import dev.traceflow.reading.ReadParameters;
 import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * {@code GET /api/performance}, {@code /api/performance/web-vitals} and
@@ -93,10 +91,10 @@ class PerformanceController {
                     + "load`, in that order; ms, `cls` unitless), each event's metric one sample. `web-vital` events do not "
                     + "count here (see /api/performance/web-vitals).",
             security = @SecurityRequirement(name = "BearerAuth"))
-    @CommonParameters
+    @ReadParameters
     MetricsAnswer metrics(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.query(params, Set.of());
-        List<MetricStats> rows = read(() -> storage.performance().metrics(q));
+        List<MetricStats> rows = storage.performance().metrics(q);
         return new MetricsAnswer(rows.stream().map(m -> new MetricRow(m.name(), m.count(), m.p50(), m.p75(), m.p95())).toList());
     }
 
@@ -113,7 +111,7 @@ class PerformanceController {
                     + "event and adds `group` (null for events without it); within a vital, larger groups first, then by group "
                     + "value, null last.",
             security = @SecurityRequirement(name = "BearerAuth"))
-    @CommonParameters
+    @ReadParameters
     @Parameter(name = "groupBy", in = ParameterIn.QUERY, description = "Split rows by `path`, `deviceType` or `browser`",
             schema = @Schema(allowableValues = {"path", "deviceType", "browser"}))
     VitalsAnswer webVitals(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
@@ -127,7 +125,7 @@ class PerformanceController {
         }
         boolean grouped = groupBy != null;
         GroupBy by = groupBy;
-        List<VitalStats> rows = read(() -> storage.performance().webVitals(q, by));
+        List<VitalStats> rows = storage.performance().webVitals(q, by);
         return new VitalsAnswer(rows.stream().map(v -> new VitalRow(v.name(), grouped ? Optional.ofNullable(v.group()) : null,
                 v.count(), v.p50(), v.p75(), v.p95(), v.rating().wireName(), v.good(), v.needsImprovement(), v.poor())).toList());
     }
@@ -140,26 +138,17 @@ class PerformanceController {
                     + "the samples that report a `transferSize` (0 included), null when none does. `limit` (1-" + MAX_RESOURCES
                     + ", default " + DEFAULT_RESOURCES + ") keeps the slowest; `total` counts the rows before it.",
             security = @SecurityRequirement(name = "BearerAuth"))
-    @CommonParameters
+    @ReadParameters
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "At most this many rows (1-" + MAX_RESOURCES + ", default "
             + DEFAULT_RESOURCES + ")", schema = @Schema(type = "integer"))
     ResourcesAnswer resources(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = requests.query(params, Set.of("limit"));
         int limit = ReadRequests.integer(params, "limit", 1, MAX_RESOURCES, DEFAULT_RESOURCES);
-        ResourceStatsPage page = read(() -> storage.performance().resources(q, limit));
+        ResourceStatsPage page = storage.performance().resources(q, limit);
         return new ResourcesAnswer(page.items().stream().map(PerformanceController::row).toList(), page.total());
     }
 
     private static ResourceRow row(ResourceStats r) {
         return new ResourceRow(r.name(), r.initiatorType(), r.count(), r.p50(), r.p75(), r.p95(), r.avgTransferSize());
-    }
-
-    /** A storage failure is the server's condition, not the caller's: 503 with a retry hint, as for writes. */
-    private static <T> T read(Supplier<T> query) {
-        try {
-            return query.get();
-        } catch (StorageException e) {
-            throw ApiException.unavailable("STORAGE_UNAVAILABLE", "the event store could not answer; retry shortly", 5);
-        }
     }
 }
