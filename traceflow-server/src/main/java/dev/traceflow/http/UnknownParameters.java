@@ -37,11 +37,13 @@ class UnknownParameters implements WebMvcConfigurer, HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (!(handler instanceof HandlerMethod method) || request.getParameterMap().isEmpty()) {
+        if (!(handler instanceof HandlerMethod method)) {
             return true;
         }
         Set<String> names = known.computeIfAbsent(method, UnknownParameters::declared);
-        if (names.contains("*")) {
+        // handlers that read the request themselves (ingest) are left before their parameters are
+        // touched: reading them can make the container parse a body
+        if (names.contains("*") || request.getParameterMap().isEmpty()) {
             return true;
         }
         for (String name : new TreeSet<>(request.getParameterMap().keySet())) {
