@@ -50,6 +50,11 @@ public class PageCursors {
                 throw new IllegalArgumentException("too long");
             }
             byte[] raw = Base64.getUrlDecoder().decode(cursor);
+            // the decoder ignores the unused low bits of the last character: only the exact text we
+            // gave out is a cursor, so an edit there is refused like any other
+            if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(cursor)) {
+                throw new IllegalArgumentException("not canonical");
+            }
             if (raw.length < MAC_BYTES) {
                 throw new IllegalArgumentException("too short");
             }
