@@ -134,9 +134,22 @@ public record TraceFlowProperties(
      *                       (was {@code traceflow.ingest.queue-capacity-events})
      * @param maxLoadEvents  most events the loader stores in one transaction (was
      *                       {@code traceflow.ingest.group-commit-max-events})
+     * @param capacityBytes  heap the events accepted but not yet in the event store may take before
+     *                       requests get 503; 0 (the default): an eighth of the heap, see
+     *                       {@link #capacityBytesLimit()}
      */
     public record Queue(@DefaultValue("400000") int capacityEvents,
-                        @DefaultValue("200000") int maxLoadEvents) {
+                        @DefaultValue("200000") int maxLoadEvents,
+                        @DefaultValue("0") long capacityBytes) {
+
+        /**
+         * {@code capacityBytes}, or an eighth of the heap when it is 0: with the eighth that ingest
+         * bodies may hold ({@link Ingest#bufferedBytesLimit()}), ingest keeps at most a quarter of
+         * the heap, leaving the rest to parsing, reads and the metadata database.
+         */
+        public long capacityBytesLimit() {
+            return capacityBytes > 0 ? capacityBytes : Runtime.getRuntime().maxMemory() / 8;
+        }
     }
 
     /**
