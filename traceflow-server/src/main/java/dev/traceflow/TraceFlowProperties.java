@@ -143,9 +143,9 @@ public record TraceFlowProperties(
                         @DefaultValue("0") long capacityBytes) {
 
         /**
-         * {@code capacityBytes}, or an eighth of the heap when it is 0: with the eighth that ingest
-         * bodies may hold ({@link Ingest#bufferedBytesLimit()}), ingest keeps at most a quarter of
-         * the heap, leaving the rest to parsing, reads and the metadata database.
+         * {@code capacityBytes}, or an eighth of the heap when it is 0: with the quarter that ingest
+         * requests may hold ({@link Ingest#bufferedBytesLimit()}), ingest keeps at most three
+         * eighths of the heap, leaving the rest to reads, connections and the application itself.
          */
         public long capacityBytesLimit() {
             return capacityBytes > 0 ? capacityBytes : Runtime.getRuntime().maxMemory() / 8;
@@ -159,8 +159,8 @@ public record TraceFlowProperties(
      * @param admissionWait        how long a request waits, before its body is read, while the queue is
      *                             more than half full; then 503 OVERLOADED
      * @param maxBufferedBytes     bytes all ingest requests together may hold in memory (bodies as read and
-     *                             decoded, until their events are handed off); past it, 503 OVERLOADED.
-     *                             0 (the default): an eighth of the heap, see {@link #bufferedBytesLimit()}
+     *                             decoded, and the events parsed from them, until handed off); past it, 503
+     *                             OVERLOADED. 0 (the default): a quarter of the heap, see {@link #bufferedBytesLimit()}
      * @param bodyTimeout          the longest a request body may take to arrive; then 408 BODY_TIMEOUT
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
@@ -177,11 +177,13 @@ public record TraceFlowProperties(
                          @DefaultValue("10s") Duration bodyTimeout) {
 
         /**
-         * {@code maxBufferedBytes}, or an eighth of the heap when it is 0: room for the bodies and
-         * for the events parsed from them (several times the bytes), the write queue and reads.
+         * {@code maxBufferedBytes}, or a quarter of the heap when it is 0: the largest body (10 MiB
+         * decoded) with its events takes 50 MiB of it, so at 256 MiB of heap one of them fits with
+         * room for small requests, and the rest of the heap is left to the storage queue (an
+         * eighth), reads and the application itself.
          */
         public long bufferedBytesLimit() {
-            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 8;
+            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 4;
         }
     }
 

@@ -46,6 +46,8 @@ import static org.awaitility.Awaitility.await;
         "traceflow.storage.queue.capacity-events=100",
         // far above what 100 small events take, so only requests of large events reach it
         "traceflow.storage.queue.capacity-bytes=200000",
+        // room for the bodies here and their events, not for the events of a 500 KB body
+        "traceflow.ingest.max-buffered-bytes=2000000",
         "traceflow.ingest.admission-wait=300ms",
         "traceflow.ingest.retry-after-seconds=3",
         "traceflow.ingest.commit-timeout=2s",
@@ -196,6 +198,26 @@ class IngestOverloadTest {
         String metrics = http().get("/actuator/prometheus", adminToken()).body();
         assertThat(metrics).containsPattern("traceflow_storage_queue_refused_total\\{[^}]*bound=\"bytes\"[^}]*} [1-9]");
         assertThat(metrics).containsPattern("traceflow_storage_queue_capacity_bytes\\{[^}]*} 200000");
+    }
+
+    @Test
+    void bodyWhoseEventsWouldPassTheBodyBudget_answers503BeforeItIsParsed() {
+        // 500 KB fit the 2 MB budget as a body; with room for its events (4 x 500 KB more) it does not
+        String padded = "[" + " ".repeat(500_000) + "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":"
+                + System.currentTimeMillis() + "}]";
+        long overloadedBefore = outcomes().get("overloaded");
+
+        TestHttp.Response refused = new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch", padded,
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("3");
+        assertThat(refused.json().path("message").asString()).contains("request bodies");
+        assertThat(outcomes().get("overloaded")).as("refused before its events were read").isEqualTo(overloadedBefore);
+        TestHttp.Response small = new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch",
+                padded.replace(" ".repeat(500_000), " ".repeat(100_000)),
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123");
+        assertThat(small.status()).as("a fifth of it fits: " + small).isEqualTo(202);
     }
 
     @Test
