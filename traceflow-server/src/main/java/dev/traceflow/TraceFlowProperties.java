@@ -161,7 +161,8 @@ public record TraceFlowProperties(
      * @param maxBufferedBytes     bytes all ingest requests together may hold in memory (bodies as read and
      *                             decoded, and the events parsed from them, until handed off); past it, 503
      *                             OVERLOADED. 0 (the default): a quarter of the heap, see {@link #bufferedBytesLimit()}
-     * @param bodyTimeout          the longest a request body may take to arrive; then 408 BODY_TIMEOUT
+     * @param bodyTimeout          the longest the server waits, in all, for a request body's bytes; then 408
+     *                             BODY_TIMEOUT (decoding what arrived does not count)
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
                          @DefaultValue("10485760") long maxDecompressedBytes,

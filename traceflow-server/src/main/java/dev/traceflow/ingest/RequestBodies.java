@@ -21,8 +21,9 @@ import java.util.zip.ZipException;
 
 /**
  * Reads an ingest body within the limits: at most {@code maxCompressed} bytes on the wire and
- * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate) is undone, arriving within
- * {@code timeout}. Decoding stops as soon as a limit is passed. Memory is taken from the request's
+ * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate) is undone, its bytes
+ * arriving within {@code timeout} of waiting for them. Decoding stops as soon as a limit is
+ * passed. Memory is taken from the request's
  * {@link IngestByteBudget.Lease} a chunk at a time as bytes arrive, never from the declared
  * {@code Content-Length} (which costs a client nothing to announce), and a compressed body is
  * decoded as it streams in, so only its decoded form is held.
@@ -47,7 +48,10 @@ final class RequestBodies {
         return new RequestBodies(settings.maxCompressedBytes(), settings.maxDecompressedBytes(), settings.bodyTimeout());
     }
 
-    /** @param timeout the longest a body may take to arrive, from the first read to the last byte */
+    /**
+     * @param timeout the longest the server waits, in all, for a body's bytes to arrive (time spent
+     *                decoding what arrived does not count)
+     */
     RequestBodies(long maxCompressed, long maxDecompressed, Duration timeout) {
         this(maxCompressed, maxDecompressed, timeout, Thread::yield);
     }
@@ -77,7 +81,7 @@ final class RequestBodies {
             throw ApiException.tooLarge("the body is " + declared + " bytes; the limit is " + maxCompressed);
         }
         try {
-            InputStream wire = new Wire(request.getInputStream(), maxCompressed, System.nanoTime() + timeoutNanos);
+            InputStream wire = new Wire(request.getInputStream(), maxCompressed, timeoutNanos);
             return switch (encoding) {
                 case "identity", "" -> {
                     long limit = Math.min(maxCompressed, maxDecompressed);
@@ -161,18 +165,22 @@ final class RequestBodies {
 
     /**
      * The body as it comes off the connection: refused past {@code max} bytes (a chunked body has
-     * no Content-Length to check first) and once {@code deadline} has passed.
+     * no Content-Length to check first) and once the reads have waited {@code maxWait} in all for
+     * the client. Only the waiting counts, not the decoding between reads: a flood of gzip bodies
+     * that had arrived at once got 408 when decoding them took long (IngestMemoryBoundIT), while a
+     * client that sends a few bytes a second is cut off as before.
      */
     private static final class Wire extends FilterInputStream {
 
         private final long max;
-        private final long deadline;
+        private final long maxWait;
         private long read;
+        private long waited;
 
-        Wire(InputStream in, long max, long deadline) {
+        Wire(InputStream in, long max, long maxWait) {
             super(in);
             this.max = max;
-            this.deadline = deadline;
+            this.maxWait = maxWait;
         }
 
         @Override
@@ -183,16 +191,18 @@ final class RequestBodies {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (System.nanoTime() > deadline) {
+            if (waited > maxWait) {
                 throw slow();
             }
+            long start = System.nanoTime();
             int n = super.read(b, off, len);
+            waited += System.nanoTime() - start;
             if (n > 0) {
                 read += n;
                 if (read > max) {
                     throw ApiException.tooLarge("the body is over the limit of " + max + " bytes");
                 }
-                if (System.nanoTime() > deadline) {
+                if (waited > maxWait) {
                     throw slow();
                 }
             }

@@ -168,6 +168,24 @@ class IngestByteBudgetTest {
     }
 
     @Test
+    void aBodyThatArrivedAtOnce_isNotCutOffWhileTheServerIsSlowToDecodeIt() {
+        // the server spends 50 ms between chunks (a busy machine); the client waits for nothing
+        RequestBodies slowServer = new RequestBodies(MIB, MIB, Duration.ofMillis(150), () -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        byte[] body = new byte[512 * 1024];
+        IngestByteBudget budget = new IngestByteBudget(100 * MIB, 1);
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            assertThat(slowServer.read(request(new ByteArrayInputStream(body), body.length, null), lease))
+                    .as("about 500 ms of decoding, none of waiting for the client").hasSize(body.length);
+        }
+    }
+
+    @Test
     void aBodySlowerThanTheTimeout_isCutOffWith408() {
         RequestBodies quick = new RequestBodies(MIB, MIB, Duration.ofMillis(150));
         InputStream trickle = new InputStream() {
