@@ -28,7 +28,7 @@ class IngestByteBudget {
      * parsed events, their journal form and the backend's prepared form. Measured (README
      * "Security", Limits) at 3.0 times the body for large events and 4.5 for small ones, of which
      * the storage queue's own bound counts the last two again from the hand-off on. Uncounted, a
-     * few 10 MiB bodies parsed at once took a 256 MiB heap to full collections (IngestMemoryBoundIT).
+     * request held up to five times what the budget said (IngestMemoryBoundIT found it).
      */
     static final int EVENTS_PER_BODY_BYTE = 4;
 
@@ -40,7 +40,7 @@ class IngestByteBudget {
     IngestByteBudget(TraceFlowProperties properties, MeterRegistry meters) {
         this(properties.ingest().bufferedBytesLimit(), properties.ingest().retryAfterSeconds());
         Gauge.builder("traceflow.ingest.buffered.bytes", held, AtomicLong::get).baseUnit("bytes")
-                .description("Bytes of ingest request bodies held in memory, read or decoded, not yet handed off")
+                .description("Bytes held by ingest requests (bodies read or decoded, and room for their events) not yet handed off")
                 .register(meters);
         Gauge.builder("traceflow.ingest.buffered.limit.bytes", () -> capacity).baseUnit("bytes")
                 .description("The most bytes ingest requests may hold in memory together").register(meters);
