@@ -65,7 +65,7 @@ CREATE TABLE alert_incidents (
     state       VARCHAR(16)   NOT NULL,
     started_at  TIMESTAMP WITH TIME ZONE NOT NULL,
     resolved_at TIMESTAMP WITH TIME ZONE,
-    value       DOUBLE PRECISION,
+    measured    DOUBLE PRECISION,
     acked_at    TIMESTAMP WITH TIME ZONE,
     acked_by    VARCHAR(36)
 );

@@ -19,7 +19,7 @@ import static dev.traceflow.alerts.JdbcAlertRules.time;
 @Component
 class JdbcIncidents {
 
-    private static final String INCIDENT = "id, rule_id, app_id, subject, title, state, started_at, resolved_at, value, acked_at, acked_by";
+    private static final String INCIDENT = "id, rule_id, app_id, subject, title, state, started_at, resolved_at, measured, acked_at, acked_by";
     private static final String DELIVERY = "id, incident_id, channel_id, channel_type, event, status, attempts, detail, created_at, "
             + "last_attempt_at";
 
@@ -160,7 +160,7 @@ class JdbcIncidents {
     private static Incident incident(ResultSet rs, int n) throws SQLException {
         return new Incident(rs.getString("id"), rs.getString("rule_id"), rs.getString("app_id"), rs.getString("subject"),
                 rs.getString("title"), rs.getString("state"), instant(rs, "started_at"), instant(rs, "resolved_at"),
-                rs.getObject("value", Double.class), instant(rs, "acked_at"), rs.getString("acked_by"));
+                rs.getObject("measured", Double.class), instant(rs, "acked_at"), rs.getString("acked_by"));
     }
 
     private static Delivery delivery(ResultSet rs, int n) throws SQLException {
