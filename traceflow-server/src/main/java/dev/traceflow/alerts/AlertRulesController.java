@@ -402,6 +402,7 @@ class AlertRulesController {
             v.put("state", e.state().wireName());
             v.put("stateSince", e.stateSince());
             v.put("lastEvaluatedAt", e.lastEvaluatedAt());
+            v.put("nextEvaluationAt", r.enabled() ? e.nextAt() : null);
             v.put("lastValue", e.lastValue());
             v.put("lastError", e.lastError());
         }
