@@ -72,7 +72,8 @@ public record TraceFlowProperties(
 
         /** Checked when the settings are read, so a half-configured server stops the start instead of the first alert. */
         public Smtp {
-            if (configured() && (from == null || from.isBlank())) {
+            // the parameters, not configured(): the fields are assigned only after this body
+            if (host != null && !host.isBlank() && (from == null || from.isBlank())) {
                 throw new IllegalArgumentException("TRACEFLOW_SMTP_FROM (the sender address) must be set with TRACEFLOW_SMTP_HOST");
             }
             if (port < 1 || port > 65535) {
