@@ -3,6 +3,7 @@ package dev.traceflow.alerts;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.outbound.OutboundGuard;
 import dev.traceflow.support.TestProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -190,6 +194,22 @@ class AlertSenderEmailTest {
         assertThat(TestProperties.defaults().smtp().configured()).isFalse();
         assertThat(TestProperties.defaults().smtp().port()).isEqualTo(587);
         assertThat(TestProperties.defaults().smtp().starttls()).isTrue();
+    }
+
+    @Test
+    void settings_areReadFromTheirEnvironmentVariables() {
+        StandardEnvironment environment = new StandardEnvironment();
+        // by its usual name: only that source gets the environment variable mapping (MAX_ATTEMPTS -> max-attempts)
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "TRACEFLOW_SMTP_HOST", "smtp.example.com", "TRACEFLOW_SMTP_PORT", "2525", "TRACEFLOW_SMTP_USERNAME", "alerts",
+                "TRACEFLOW_SMTP_PASSWORD", "pw", "TRACEFLOW_SMTP_FROM", "alerts@example.com", "TRACEFLOW_SMTP_STARTTLS", "false",
+                "TRACEFLOW_ALERTS_DELIVERY_MAX_ATTEMPTS", "9", "TRACEFLOW_ALERTS_DELIVERY_BASE_DELAY", "30s")));
+        TraceFlowProperties properties = Binder.get(environment).bindOrCreate("traceflow", TraceFlowProperties.class);
+        assertThat(properties.smtp()).isEqualTo(new TraceFlowProperties.Smtp("smtp.example.com", 2525, "alerts", "pw",
+                "alerts@example.com", false, Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        assertThat(properties.alerts().delivery().maxAttempts()).isEqualTo(9);
+        assertThat(properties.alerts().delivery().baseDelay()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

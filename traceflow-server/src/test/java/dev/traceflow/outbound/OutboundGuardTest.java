@@ -6,6 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -256,8 +259,13 @@ class OutboundGuardTest {
     }
 
     @Test
-    void theSetting_isReadFromTheProperties_commaSeparated() {
-        TraceFlowProperties properties = TestProperties.of(Map.of("traceflow.outbound.allowed-networks", "127.0.0.1/32,10.1.0.0/16"));
+    void theSetting_isReadFromItsEnvironmentVariable_commaSeparated() {
+        StandardEnvironment environment = new StandardEnvironment();
+        // by its usual name: only that source gets the environment variable mapping (MAX_ATTEMPTS -> max-attempts)
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                Map.of("TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS", "127.0.0.1/32,10.1.0.0/16")));
+        TraceFlowProperties properties = Binder.get(environment).bindOrCreate("traceflow", TraceFlowProperties.class);
         assertThat(properties.outbound().allowedNetworks()).containsExactly("127.0.0.1/32", "10.1.0.0/16");
         assertThat(TestProperties.defaults().outbound().allowedNetworks()).isEmpty();
     }
