@@ -19,6 +19,10 @@ sealed interface ChannelTarget {
 
         public Webhook {
             Objects.requireNonNull(url, "url");
+            // what requireAllowed returns always has these; anything else is a caller's mistake
+            if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+                throw new IllegalArgumentException("a webhook URL is http(s) with a host, as OutboundGuard.requireAllowed returns it");
+            }
             if (secret == null || secret.isEmpty()) {
                 throw new IllegalArgumentException("a webhook needs a signing secret");
             }

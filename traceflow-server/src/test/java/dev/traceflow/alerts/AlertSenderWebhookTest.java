@@ -29,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -302,6 +303,29 @@ class AlertSenderWebhookTest {
 
         await().atMost(Duration.ofSeconds(15)).until(() -> seen.size() == 2);
         assertThat(seen.getLast().delivered()).isTrue();
+    }
+
+    @Test
+    void aTarget_needsAnHttpUrlWithAHost_andASecret_andHidesBoth() {
+        assertThatThrownBy(() -> new ChannelTarget.Webhook(URI.create("http://0x7f.1/"), SECRET)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ChannelTarget.Webhook(URI.create("ftp://hooks.example.com/"), SECRET))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ChannelTarget.Webhook(URI.create("https://hooks.example.com/"), "")).isInstanceOf(IllegalArgumentException.class);
+        ChannelTarget.Webhook target = new ChannelTarget.Webhook(URI.create("https://hooks.example.com/T0/s3cr3t"), SECRET);
+        assertThat(webhook("dlv_x", "https://hooks.example.com/T0/s3cr3t").toString())
+                .contains("hooks.example.com").doesNotContain("s3cr3t").doesNotContain(SECRET);
+        assertThat(target.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void aMessage_refusesADeliveryIdThatCouldBreakAHeader_andOversizedBodies() {
+        ChannelTarget target = new ChannelTarget.Webhook(URI.create("https://hooks.example.com/"), SECRET);
+        assertThatThrownBy(() -> new AlertMessage("dlv\r\nX-Evil: 1", "ch", target, "s", "{}", "t"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AlertMessage("", "ch", target, "s", "{}", "t")).isInstanceOf(IllegalArgumentException.class);
+        String huge = "x".repeat(AlertMessage.MAX_BODY_CHARS + 1);
+        assertThatThrownBy(() -> new AlertMessage("dlv", "ch", target, "s", huge, "t")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AlertMessage("dlv", "ch", target, "s", "{}", huge)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** A clock one second further at every reading. */
