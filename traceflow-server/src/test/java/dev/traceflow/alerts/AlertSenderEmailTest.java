@@ -8,6 +8,8 @@ import dev.traceflow.outbound.OutboundGuard;
 import dev.traceflow.support.TestProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
@@ -15,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.mail.MailSendException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -163,6 +167,19 @@ class AlertSenderEmailTest {
         assertThat(done.getFirst().detail()).isEqualTo("SMTP server unreachable");
         assertThat(done.getLast().detail()).isEqualTo("SMTP server unreachable; given up after 3 attempts");
         assertThat(count("retried")).isEqualTo(2.0);
+    }
+
+    @Test
+    void smtpReplies_4xxAreRetried_5xxAreFinal_asJakartaMailReportsThem() {
+        MailSendException tempFail = new MailSendException(Map.of(new Object(),
+                new SendFailedException("Invalid Addresses", new MessagingException("451 4.3.0 Mailbox busy, try later\n"))));
+        assertThat(SmtpMailer.judge(tempFail)).isEqualTo(AttemptOutcome.retry("SMTP 451 4.3.0 Mailbox busy, try later"));
+        MailSendException refused = new MailSendException(Map.of(new Object(),
+                new SendFailedException("Invalid Addresses", new MessagingException("550 5.1.1 <x@example.com>: no such user"))));
+        assertThat(SmtpMailer.judge(refused)).isEqualTo(AttemptOutcome.giveUp("SMTP 550 5.1.1 <x@example.com>: no such user"));
+        MailSendException timeout = new MailSendException("Mail server connection failed",
+                new MessagingException("Exception reading response", new SocketTimeoutException("Read timed out")));
+        assertThat(SmtpMailer.judge(timeout)).isEqualTo(AttemptOutcome.retry("SMTP timeout"));
     }
 
     @Test

@@ -164,6 +164,18 @@ class AlertSenderWebhookTest {
     }
 
     @Test
+    void a429_isRetried_noSoonerThanItsRetryAfter() {
+        settings.put("traceflow.alerts.delivery.max-delay", "10s");
+        receiver.then(Reply.withHeader(429, "Retry-After", "1"), Reply.status(204));
+        sender();
+        sender.submit(webhook("dlv_limited", receiver.url("/in")));
+
+        assertThat(awaitLast("dlv_limited")).extracting(DeliveryAttempt::detail).containsExactly("HTTP 429", "HTTP 204");
+        List<Received> requests = receiver.received();
+        assertThat(Duration.between(requests.get(0).at(), requests.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    }
+
+    @Test
     void a410_isFinal_afterOneAttempt() {
         receiver.then(Reply.status(410));
         sender();

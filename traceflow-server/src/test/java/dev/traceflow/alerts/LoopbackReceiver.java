@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -43,8 +44,8 @@ final class LoopbackReceiver implements AutoCloseable {
         }
     }
 
-    /** What one request carried. */
-    record Received(String method, String path, Map<String, List<String>> headers, byte[] body) {
+    /** What one request carried, and when it arrived. */
+    record Received(Instant at, String method, String path, Map<String, List<String>> headers, byte[] body) {
 
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -83,7 +84,7 @@ final class LoopbackReceiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+        received.add(new Received(Instant.now(), exchange.getRequestMethod(), exchange.getRequestURI().toString(),
                 Map.copyOf(exchange.getRequestHeaders()), body));
         Reply reply = script.poll();
         if (reply == null) {
