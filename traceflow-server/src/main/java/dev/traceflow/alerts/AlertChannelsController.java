@@ -1,5 +1,6 @@
 package dev.traceflow.alerts;
 
+import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
 import dev.traceflow.access.AppRole;
@@ -59,10 +60,10 @@ class AlertChannelsController {
     private final SecretSealer sealer;
     private final OutboundGuard outbound;
     private final AlertSender sender;
-    private final AlertProperties properties;
+    private final TraceFlowProperties.Alerts properties;
 
     AlertChannelsController(JdbcAlertChannels channels, AppAccess access, AppDirectory apps, AuditLog audit, TransactionTemplate tx,
-                            Clock clock, SecretSealer sealer, OutboundGuard outbound, AlertSender sender, AlertProperties properties) {
+                            Clock clock, SecretSealer sealer, OutboundGuard outbound, AlertSender sender, TraceFlowProperties properties) {
         this.channels = channels;
         this.access = access;
         this.apps = apps;
@@ -72,7 +73,7 @@ class AlertChannelsController {
         this.sealer = sealer;
         this.outbound = outbound;
         this.sender = sender;
-        this.properties = properties;
+        this.properties = properties.alerts();
     }
 
     record ChannelBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String appId,

@@ -1,5 +1,6 @@
 package dev.traceflow.alerts;
 
+import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.storage.EventStorage;
@@ -44,19 +45,19 @@ class AlertEngine {
     private final Notifier notifier;
     private final EventStorage storage;
     private final TransactionTemplate tx;
-    private final AlertProperties properties;
+    private final TraceFlowProperties.Alerts properties;
     private final MeterRegistry registry;
     private final Timer roundTimer;
 
     AlertEngine(JdbcAlertRules rules, JdbcIncidents incidents, MetricReader reader, Notifier notifier, EventStorage storage,
-                TransactionTemplate tx, AlertProperties properties, MeterRegistry registry) {
+                TransactionTemplate tx, TraceFlowProperties properties, MeterRegistry registry) {
         this.rules = rules;
         this.incidents = incidents;
         this.reader = reader;
         this.notifier = notifier;
         this.storage = storage;
         this.tx = tx;
-        this.properties = properties;
+        this.properties = properties.alerts();
         this.registry = registry;
         this.roundTimer = Timer.builder("traceflow.alerts.round").description("One scheduler round over the due rules")
                 .register(registry);
@@ -72,7 +73,10 @@ class AlertEngine {
      *
      * @return how many rules were evaluated
      */
-    int evaluateDue(Instant now) {
+    int evaluateDue(Instant at) {
+        // stored times keep microseconds or less (H2 rounds): a state's start must compare exactly with
+        // the next round's time, or a "for" of two minutes would hold one round longer
+        Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         long started = System.nanoTime();
         Map<MemoKey, Measurement> memo = new HashMap<>();
         int evaluated = 0;
@@ -235,7 +239,8 @@ class AlertEngine {
      *
      * @param around event time of the group's events that caused the change
      */
-    void errorGroupChanged(AlertKind kind, String appId, long groupId, String fingerprint, String title, Instant around, Instant now) {
+    void errorGroupChanged(AlertKind kind, String appId, long groupId, String fingerprint, String title, Instant around, Instant at) {
+        Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         String subject = Long.toString(groupId);
         for (AlertRule rule : rules.enabledOfKind(appId, kind)) {
             if (!rule.filters().isEmpty() && !inScope(rule, fingerprint, around, now)) {
@@ -260,7 +265,8 @@ class AlertEngine {
     }
 
     /** A person resolved or ignored an error group: its open incidents resolve. */
-    void errorGroupClosed(String appId, long groupId, String status, Instant now) {
+    void errorGroupClosed(String appId, long groupId, String status, Instant at) {
+        Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         for (Incident open : incidents.openAbout(appId, Long.toString(groupId))) {
             List<AlertMessage> messages = tx.execute(t -> {
                 Optional<AlertRule> rule = rules.lock(open.ruleId());

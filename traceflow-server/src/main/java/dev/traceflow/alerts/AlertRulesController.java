@@ -1,5 +1,6 @@
 package dev.traceflow.alerts;
 
+import dev.traceflow.TraceFlowProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
@@ -55,10 +56,10 @@ class AlertRulesController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Clock clock;
-    private final AlertProperties properties;
+    private final TraceFlowProperties.Alerts properties;
 
     AlertRulesController(JdbcAlertRules rules, JdbcAlertChannels channels, AppAccess access, AppDirectory apps, AuditLog audit,
-                         TransactionTemplate tx, Clock clock, AlertProperties properties) {
+                         TransactionTemplate tx, Clock clock, TraceFlowProperties properties) {
         this.rules = rules;
         this.channels = channels;
         this.access = access;
@@ -66,7 +67,7 @@ class AlertRulesController {
         this.audit = audit;
         this.tx = tx;
         this.clock = clock;
-        this.properties = properties;
+        this.properties = properties.alerts();
     }
 
     @Schema(description = "A rule. Fields by kind: new_error_group and regression take appId, name, filters?, channelIds, "

@@ -1,5 +1,6 @@
 package dev.traceflow.alerts;
 
+import dev.traceflow.TraceFlowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -22,13 +23,13 @@ class AlertScheduler implements SmartLifecycle {
 
     private final AlertEngine engine;
     private final Clock clock;
-    private final AlertProperties properties;
+    private final TraceFlowProperties.Alerts properties;
     private ScheduledExecutorService executor;
 
-    AlertScheduler(AlertEngine engine, Clock clock, AlertProperties properties) {
+    AlertScheduler(AlertEngine engine, Clock clock, TraceFlowProperties properties) {
         this.engine = engine;
         this.clock = clock;
-        this.properties = properties;
+        this.properties = properties.alerts();
     }
 
     @Override

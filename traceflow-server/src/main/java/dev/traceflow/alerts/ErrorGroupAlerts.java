@@ -1,5 +1,6 @@
 package dev.traceflow.alerts;
 
+import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.errors.ErrorGroupCreated;
 import dev.traceflow.errors.ErrorGroupRegressed;
 import dev.traceflow.errors.ErrorGroupStatusChanged;
@@ -35,10 +36,10 @@ class ErrorGroupAlerts implements SmartLifecycle {
     private final Counter dropped;
     private volatile boolean running;
 
-    ErrorGroupAlerts(AlertEngine engine, Clock clock, AlertProperties properties, MeterRegistry registry) {
+    ErrorGroupAlerts(AlertEngine engine, Clock clock, TraceFlowProperties properties, MeterRegistry registry) {
         this.engine = engine;
         this.clock = clock;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(properties.eventQueue()),
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(properties.alerts().eventQueue()),
                 Thread.ofPlatform().name("alerts-error-groups").daemon().factory());
         this.dropped = registry.counter("traceflow.alerts.dropped", "reason", "queue_full");
         registry.gauge("traceflow.alerts.error_group_queue", executor, e -> e.getQueue().size());

@@ -28,6 +28,22 @@ class AlertsApiTest extends ServerTest {
 
     private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
 
+    private static final String SECRET = "a-webhook-secret-of-enough-length";
+    private static final LoopbackReceiver RECEIVER = receiver();
+
+    private static LoopbackReceiver receiver() {
+        try {
+            return new LoopbackReceiver();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopReceiver() {
+        RECEIVER.close();
+    }
+
     @Autowired
     AlertEngine engine;
     @Autowired
@@ -60,10 +76,24 @@ class AlertsApiTest extends ServerTest {
         return r.json();
     }
 
-    /** A webhook channel to a closed loopback port: deliveries are recorded whatever becomes of them. */
+    /** A webhook channel to the test's loopback receiver, at a path of the app's own. */
     private String channel(String app) {
-        return created(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", "http://127.0.0.1:9/hook",
-                "secret", "a-webhook-secret-of-enough-length"), auth.admin())).path("id").asString();
+        return created(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", RECEIVER.url("/hook/" + app),
+                "secret", SECRET), auth.admin())).path("id").asString();
+    }
+
+    /** The webhooks the receiver got for an app, waiting until there are at least {@code count}. */
+    private static List<LoopbackReceiver.Received> webhooks(String app, int count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<LoopbackReceiver.Received> got;
+        do {
+            got = RECEIVER.received().stream().filter(r -> r.path().equals("/hook/" + app)).toList();
+            if (got.size() >= count) {
+                return got;
+            }
+            Thread.sleep(20);
+        } while (System.currentTimeMillis() < deadline);
+        return got;
     }
 
     private static Map<String, Object> threshold(String app, String channelId, String metric, String comparison, Object threshold) {
@@ -141,7 +171,7 @@ class AlertsApiTest extends ServerTest {
     // threshold rules
 
     @Test
-    void threshold_firesOnceWhenTheConditionHolds_andResolvesWhenItNoLongerDoes() {
+    void threshold_firesOnceWhenTheConditionHolds_andResolvesWhenItNoLongerDoes() throws Exception {
         String app = app("alerts-threshold");
         String channelId = channel(app);
         String ruleId = created(post("/api/alerts/rules", threshold(app, channelId, "error_count", "gt", 3), auth.admin()))
@@ -164,6 +194,17 @@ class AlertsApiTest extends ServerTest {
         assertThat(incident.path("deliveries")).hasSize(1);
         assertThat(incident.path("deliveries").get(0).path("event").asString()).isEqualTo("firing");
         assertThat(incident.path("deliveries").get(0).path("channelId").asString()).isEqualTo(channelId);
+        LoopbackReceiver.Received hook = webhooks(app, 1).getFirst();
+        assertThat(WebhookSignature.verify(SECRET, hook.header(WebhookSignature.HEADER), hook.body(), Instant.now(),
+                Duration.ofMinutes(5))).as("signed with the channel's secret").isTrue();
+        JsonNode payload = TestHttp.JSON.readTree(hook.body());
+        assertThat(payload.path("event").asString()).isEqualTo("firing");
+        assertThat(payload.path("incident").path("id").asString()).isEqualTo(incident.path("id").asString());
+        assertThat(payload.path("incident").path("value").asDouble()).isEqualTo(5.0);
+        assertThat(payload.path("rule").path("id").asString()).isEqualTo(ruleId);
+        assertThat(hook.header("X-TraceFlow-Delivery")).isEqualTo(incident.path("deliveries").get(0).path("id").asString());
+        assertThat(awaitIncidents(app, l -> l.get(0).path("deliveries").get(0).path("status").asString().equals("delivered")))
+                .as("the attempt is recorded").isNotEmpty();
 
         // still holding a minute later: no second incident, no second notification
         engine.evaluateDue(t1.plus(Duration.ofMinutes(1)));
@@ -177,6 +218,9 @@ class AlertsApiTest extends ServerTest {
         assertThat(resolved.path("resolvedAt").isMissingNode()).isFalse();
         assertThat(resolved.path("deliveries")).hasSize(2);
         assertThat(resolved.path("deliveries").get(1).path("event").asString()).isEqualTo("resolved");
+        List<LoopbackReceiver.Received> hooks = webhooks(app, 2);
+        assertThat(hooks).hasSize(2);
+        assertThat(TestHttp.JSON.readTree(hooks.get(1).body()).path("event").asString()).isEqualTo("resolved");
         assertThat(rule(ruleId).path("state").asString()).isEqualTo("ok");
     }
 
@@ -458,6 +502,15 @@ class AlertsApiTest extends ServerTest {
                 .isEqualTo(422);
         assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", "ftp://example.com/x"), auth.admin())
                 .status()).isEqualTo(422);
+        for (String internal : List.of("http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/x",
+                "http://2130706434/x")) {
+            TestHttp.Response refused = post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", internal),
+                    auth.admin());
+            assertThat(refused.status()).as(internal + " " + refused).isEqualTo(422);
+            assertThat(refused.json().path("message").asString()).contains("refused");
+        }
+        assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "email", "to", List.of("ops@example.com")),
+                auth.admin()).status()).as("no SMTP settings here").isEqualTo(422);
         assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", "http://127.0.0.1:9/x"), viewerToken)
                 .status()).isEqualTo(403);
     }
