@@ -69,7 +69,7 @@ class AlertSender implements SmartLifecycle {
     /** Deliveries waiting for their next attempt; whoever removes one (its timer or stop) owns it. */
     private final Set<Pending> waiting = ConcurrentHashMap.newKeySet();
     private final Map<String, Counter> counters = new HashMap<>();
-    private final AtomicLong lastFullWarning = new AtomicLong();
+    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
     private volatile boolean running;
     private volatile boolean stopping;
 
@@ -101,7 +101,7 @@ class AlertSender implements SmartLifecycle {
     /**
      * Queues a delivery and returns at once.
      *
-     * @return true when accepted: the recorder will hear of it, at least once with {@code last = true};
+     * @return true when accepted: the recorder hears of every attempt, the last one with {@code last = true};
      *         false when the queue is full (counted as {@code queue_full}) or the server is stopping:
      *         nothing was attempted or recorded, the caller keeps the delivery's state
      */
@@ -161,7 +161,7 @@ class AlertSender implements SmartLifecycle {
             case RETRY -> {
                 if (p.attempt() >= settings.maxAttempts() || stopping) {
                     fail(p, at, outcome.detail() + (stopping ? "; given up: the server stopped"
-                            : "; given up after " + p.attempt() + " attempts"));
+                            : "; given up after " + p.attempt() + (p.attempt() == 1 ? " attempt" : " attempts")));
                 } else {
                     Duration delay = backoff.delay(p.attempt(), outcome.retryAfter(), ThreadLocalRandom.current().nextDouble());
                     record(p, at, false, false, outcome.detail());
