@@ -61,9 +61,13 @@ class AlertSender implements SmartLifecycle {
     private final ObjectProvider<DeliveryRecorder> recorders;
     private final Clock clock;
     private final RetryBackoff backoff;
-    private final ThreadPoolExecutor workers;
-    private final ScheduledThreadPoolExecutor timers;
-    private final WebhookPoster webhooks;
+    private final OutboundGuard guard;
+    // made at each start and shut down at each stop: a context may be stopped and started again
+    // (Spring's test context cache pauses the contexts it is not using), and a stopped executor
+    // cannot be restarted
+    private volatile ThreadPoolExecutor workers;
+    private volatile ScheduledThreadPoolExecutor timers;
+    private volatile WebhookPoster webhooks;
     private final SmtpMailer mail;
     private final AtomicInteger unfinished = new AtomicInteger();
     /** Deliveries waiting for their next attempt; whoever removes one (its timer or stop) owns it. */
@@ -80,11 +84,7 @@ class AlertSender implements SmartLifecycle {
         this.clock = clock;
         this.backoff = new RetryBackoff(settings.baseDelay(), settings.maxDelay());
         this.mail = new SmtpMailer(properties.smtp());
-        this.workers = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), threads("alert-delivery-"));
-        this.timers = new ScheduledThreadPoolExecutor(1, threads("alert-delivery-timer-"));
-        timers.setRemoveOnCancelPolicy(true);
-        this.webhooks = new WebhookPoster(guard, settings, timers);
+        this.guard = guard;
         for (String type : TYPES) {
             for (String outcome : OUTCOMES) {
                 counters.put(type + '/' + outcome, Counter.builder("traceflow.alerts.deliveries")
@@ -107,8 +107,8 @@ class AlertSender implements SmartLifecycle {
      */
     boolean submit(AlertMessage message) {
         Objects.requireNonNull(message, "message");
-        if (stopping) {
-            log.warn("Alert delivery {} not accepted: the server is stopping", message.deliveryId());
+        if (stopping || !running) {
+            log.warn("Alert delivery {} not accepted: the server is stopping or not started", message.deliveryId());
             return false;
         }
         if (unfinished.incrementAndGet() > settings.queueCapacity()) {
@@ -229,7 +229,16 @@ class AlertSender implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        workers = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threads("alert-delivery-"));
+        timers = new ScheduledThreadPoolExecutor(1, threads("alert-delivery-timer-"));
+        timers.setRemoveOnCancelPolicy(true);
+        webhooks = new WebhookPoster(guard, settings, timers);
+        stopping = false;
         running = true;
     }
 
@@ -238,7 +247,10 @@ class AlertSender implements SmartLifecycle {
      * lets the attempts in flight end (each within the request timeout), then closes the client.
      */
     @Override
-    public void stop() {
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
         stopping = true;
         for (Pending p : List.copyOf(waiting)) {
             if (waiting.remove(p)) {

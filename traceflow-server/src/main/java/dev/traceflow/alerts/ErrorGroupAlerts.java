@@ -32,17 +32,24 @@ class ErrorGroupAlerts implements SmartLifecycle {
 
     private final AlertEngine engine;
     private final Clock clock;
-    private final ThreadPoolExecutor executor;
+    private final int capacity;
     private final Counter dropped;
+    private final Counter droppedStopped;
+    // made at each start: a context may be stopped and started again (the test context cache pauses
+    // contexts it is not using), and a shut-down executor cannot be restarted
+    private volatile ThreadPoolExecutor executor;
     private volatile boolean running;
 
     ErrorGroupAlerts(AlertEngine engine, Clock clock, TraceFlowProperties properties, MeterRegistry registry) {
         this.engine = engine;
         this.clock = clock;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(properties.alerts().eventQueue()),
-                Thread.ofPlatform().name("alerts-error-groups").daemon().factory());
+        this.capacity = properties.alerts().eventQueue();
         this.dropped = registry.counter("traceflow.alerts.dropped", "reason", "queue_full");
-        registry.gauge("traceflow.alerts.error_group_queue", executor, e -> e.getQueue().size());
+        this.droppedStopped = registry.counter("traceflow.alerts.dropped", "reason", "stopped");
+        registry.gauge("traceflow.alerts.error_group_queue", this, a -> {
+            ThreadPoolExecutor e = a.executor;
+            return e == null ? 0 : e.getQueue().size();
+        });
     }
 
     @EventListener
@@ -66,8 +73,13 @@ class ErrorGroupAlerts implements SmartLifecycle {
     }
 
     private void submit(Runnable task) {
+        ThreadPoolExecutor e = executor;
+        if (e == null || !running) {
+            droppedStopped.increment();
+            return;
+        }
         try {
-            executor.execute(() -> {
+            e.execute(() -> {
                 try {
                     task.run();
                 } catch (RuntimeException ex) {
@@ -87,7 +99,8 @@ class ErrorGroupAlerts implements SmartLifecycle {
     /** Waits until every queued change has been matched (tests, and a clean stop). */
     boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (executor.getQueue().size() + executor.getActiveCount() > 0) {
+        ThreadPoolExecutor e = executor;
+        while (e != null && e.getQueue().size() + e.getActiveCount() > 0) {
             if (System.currentTimeMillis() > deadline) {
                 return false;
             }
@@ -97,13 +110,22 @@ class ErrorGroupAlerts implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
+                Thread.ofPlatform().name("alerts-error-groups").daemon().factory());
         running = true;
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
         running = false;
+        ThreadPoolExecutor executor = this.executor;
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

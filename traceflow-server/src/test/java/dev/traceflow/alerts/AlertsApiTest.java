@@ -48,6 +48,20 @@ class AlertsApiTest extends ServerTest {
     AlertEngine engine;
     @Autowired
     ErrorGroupAlerts errorGroupAlerts;
+    @Autowired
+    AlertSender sender;
+    @Autowired
+    JdbcAlertRules rules;
+    @Autowired
+    JdbcIncidents incidentStore;
+    @Autowired
+    Notifier notifier;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+    @Autowired
+    dev.traceflow.TraceFlowProperties properties;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     private String app(String prefix) {
         String app = TestAuth.uniqueName(prefix);
@@ -299,6 +313,32 @@ class AlertsApiTest extends ServerTest {
         assertThat(incidents(app).get(0).path("state").asString()).isEqualTo("resolved");
     }
 
+    @Test
+    void aRuleWhoseQueryFails_goesToErrorAndSaysWhy_andRecoversWithTheNextGoodQuery() {
+        String app = app("alerts-failing");
+        String ruleId = created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 100), auth.admin()))
+                .path("id").asString();
+        MetricReader broken = new MetricReader(storage, null) {
+            @Override
+            Measurement measure(AlertMetric metric, dev.traceflow.core.query.EventQuery q) {
+                throw new dev.traceflow.core.storage.StorageException("the event store is not answering");
+            }
+        };
+        AlertEngine failing = new AlertEngine(rules, incidentStore, broken, notifier, storage, tx, properties, registry);
+        Instant t1 = CLOCK.instant().plus(Duration.ofMinutes(2));
+
+        failing.evaluateDue(t1);
+        JsonNode r = rule(ruleId);
+        assertThat(r.path("state").asString()).isEqualTo("error");
+        assertThat(r.path("lastError").asString()).isEqualTo("the event store is not answering");
+
+        engine.evaluateDue(t1.plus(Duration.ofMinutes(1)));
+        JsonNode back = rule(ruleId);
+        assertThat(back.path("state").asString()).isEqualTo("ok");
+        assertThat(back.path("lastError").isNull() || back.path("lastError").isMissingNode()).as(back.toString()).isTrue();
+        assertThat(back.path("lastValue").asDouble()).isEqualTo(0.0);
+    }
+
     // event-driven rules
 
     @Test
@@ -334,6 +374,26 @@ class AlertsApiTest extends ServerTest {
         JsonNode resolved = awaitIncidents(app, l -> l.get(0).path("state").asString().equals("resolved")).get(0);
         assertThat(resolved.path("state").asString()).isEqualTo("resolved");
         assertThat(resolved.path("deliveries")).hasSize(2);
+    }
+
+    /**
+     * Spring may stop a context and start it again (the test context cache pauses contexts it is not
+     * using; an operator may too): the alert machinery must come back, not stay shut down.
+     */
+    @Test
+    void alertsStillFireAndDeliver_afterTheServerWasStoppedAndStartedAgain() throws Exception {
+        errorGroupAlerts.stop();
+        sender.stop();
+        errorGroupAlerts.start();
+        sender.start();
+        String app = app("alerts-restart");
+        String channelId = channel(app);
+        created(post("/api/alerts/rules", Map.of("appId", app, "name", "new errors", "kind", "new_error_group",
+                "channelIds", List.of(channelId)), auth.admin()));
+
+        send(app, events(app, "error", 1, CLOCK.instant().minusSeconds(5), "1.0"));
+        assertThat(awaitIncidents(app, l -> l.size() > 0)).hasSize(1);
+        assertThat(webhooks(app, 1)).hasSize(1);
     }
 
     @Test
