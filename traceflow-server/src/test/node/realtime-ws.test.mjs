@@ -21,8 +21,9 @@ async function login(user) {
     headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(250)}` },
     body: JSON.stringify({ username: user.username, password: user.password }),
   });
-  assert.equal(r.status, 200, await r.text());
-  return (await r.json()).accessToken;
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  return JSON.parse(text).accessToken;
 }
 
 async function publishHttp(key, topic, id, payload) {
@@ -40,12 +41,22 @@ class Client {
     this.socket = socket;
     this.messages = [];
     this.waiters = [];
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closedAt = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.ackEvery = 0;
     socket.on('message', (data, isBinary) => {
       const message = JSON.parse(data.toString());
       this.messages.push(message);
+      if (this.ackEvery && message.type === 'event' && message.seq % this.ackEvery === 0) {
+        this.send({ type: 'ack', topic: message.topic, seq: message.seq });
+      }
       this.waiters = this.waiters.filter((w) => !(w.matches(message) && (w.resolve(message), true)));
     });
+  }
+
+  /** Acknowledges every n-th event (cumulatively), as a reliable client does. */
+  acking(n = 50) {
+    this.ackEvery = n;
+    return this;
   }
 
   send(message) {
@@ -77,6 +88,11 @@ class Client {
       }
     }
     return order;
+  }
+
+  /** How the server closed the connection, waiting for it (within the wait). */
+  get closed() {
+    return Promise.race([this.closedAt, sleep(WAIT_MS).then(() => { throw new Error('the connection was not closed within the wait'); })]);
   }
 
   close() {
@@ -133,7 +149,7 @@ test('subscribe, publish, event and ack: a user with the token as a Bearer heade
 
 test('concurrent publishers keep seq gapless, and a subscriber sees every event once, in order', async () => {
   const t = topic('load');
-  const subscriber = await asServer();
+  const subscriber = (await asServer()).acking();
   subscriber.send({ type: 'subscribe', topic: t });
   await subscriber.type('subscribed');
   const publishers = await Promise.all(range(1, 5).map(() => asServer()));
@@ -159,7 +175,7 @@ test('concurrent publishers keep seq gapless, and a subscriber sees every event 
 test('a connection killed mid-stream resumes from its lastSeq with nothing lost or doubled', async () => {
   const t = topic('stream');
   const TOTAL = 300;
-  const first = await asServer();
+  const first = (await asServer()).acking();
   first.send({ type: 'subscribe', topic: t });
   const { epoch } = await first.type('subscribed');
   let published = 0;
@@ -177,7 +193,7 @@ test('a connection killed mid-stream resumes from its lastSeq with nothing lost 
   assert.deepEqual(had, range(1, lastSeq));
   assert.ok(published < TOTAL, 'the kill came while events were still being published');
 
-  const again = await asServer();
+  const again = (await asServer()).acking();
   again.send({ type: 'subscribe', topic: t, lastSeq, epoch });
   const resumed = await again.type('subscribed');
   await publishing;
@@ -230,18 +246,17 @@ test('an unacknowledged event is sent again, and an ack stops it', async () => {
 
 test('a slow consumer is cut off with SLOW_CONSUMER, while a fast one gets everything', async () => {
   const t = topic('big');
-  const fast = await asServer();
+  const fast = (await asServer()).acking();
   const slow = await asServer();
   for (const c of [fast, slow]) {
     c.send({ type: 'subscribe', topic: t });
     await c.type('subscribed');
   }
-  slow.socket.pause(); // reads nothing more: the server's socket buffers fill, then its send queue
-  const COUNT = 300;
-  const payload = 'x'.repeat(32 * 1024);
+  slow.socket.pause(); // reads, and so acks, nothing more: its window fills, then its send queue
+  const COUNT = 600; // more than the slow client's window (200 unacked) and the queue behind it (256)
+  const payload = 'x'.repeat(1024);
   for (let i = 1; i <= COUNT; i++) {
     assert.equal((await publishHttp(F.serverKey, t, `b${i}`, payload)).status, 200);
-    if (i % 50 === 0) fast.send({ type: 'ack', topic: t, seq: i });
   }
   await fast.next((m) => m.type === 'event' && m.seq === COUNT);
   assert.deepEqual(fast.seqs(t), range(1, COUNT));
@@ -322,6 +337,7 @@ test('an access token that expires closes its connection, unless a fresh one cam
   const token = await login(F.viewer);
   const expiring = await connect(`?app=${q(F.app)}&token=${q(token)}`);
   const renewing = await connect(`?app=${q(F.app)}&token=${q(token)}`);
+  await sleep(F.tokenLifetimeMillis / 2); // a fresh token lives half a lifetime longer than the first
   renewing.send({ type: 'auth', token: await login(F.viewer) });
   const renewed = await renewing.type('authenticated');
   assert.ok(renewed.expiresAt > Date.now());

@@ -34,7 +34,7 @@ public record TraceFlowProperties(
      */
     public record Realtime(@DefaultValue("65536") int maxMessageBytes,
                            @DefaultValue("1000") int sendQueueCapacity,
-                           @DefaultValue("10000") int maxUnackedPerConnection,
+                           @DefaultValue("1000") int maxUnackedPerConnection,
                            @DefaultValue("100") int messagesPerSecondPerConnection,
                            @DefaultValue("1000") int publishesPerSecondPerTopic,
                            @DefaultValue("100") int maxSubscriptionsPerConnection,

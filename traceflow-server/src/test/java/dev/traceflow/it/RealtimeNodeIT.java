@@ -28,15 +28,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code .ci/run} does both; without them the test fails under {@code CI=true} and is skipped elsewhere).
  * <p>
  * Its own server: access tokens live 10 s (with 1 s of clock skew) so a token's expiry on an open
- * connection is seen within the test, the history keeps 200 events and an unacknowledged event is
- * sent again after 1 s, so every rule is reached with few events.
+ * connection is seen within the test, the history keeps 200 events, an unacknowledged event is
+ * sent again after 1 s, and a client has 200 events unacknowledged at most with 256 more queued, so
+ * every rule is reached with few events.
  */
 @TestPropertySource(properties = {
         "traceflow.auth.access-token-ttl=10s",
         "traceflow.auth.clock-skew=1s",
         "traceflow.realtime.history-size=200",
         "traceflow.realtime.ack-timeout=1s",
-        "traceflow.realtime.send-queue-capacity=256"})
+        "traceflow.realtime.send-queue-capacity=256",
+        "traceflow.realtime.max-unacked-per-connection=200"})
 class RealtimeNodeIT extends ServerTest {
 
     static final Path NODE_TESTS = Path.of("src/test/node");
@@ -105,6 +107,7 @@ class RealtimeNodeIT extends ServerTest {
         fixture.put("historySize", 200);
         fixture.put("maxMessageBytes", 65536);
         fixture.put("clockSkewMillis", 1000);
+        fixture.put("tokenLifetimeMillis", 10_000);
 
         Path log = Files.createTempFile("realtime-node-", ".log");
         ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "realtime-ws.test.mjs")

@@ -130,7 +130,8 @@ public class RealtimeAuthenticator {
     // ---- open connections ----
 
     private sealed interface Recheck {
-        record Ok(VerifiedBearer bearer, TopicAccess level) implements Recheck {
+        /** The caller as of now and their level; never a credential (connections of one user share it, each keeps its own expiry). */
+        record Ok(dev.traceflow.access.Caller caller, TopicAccess level) implements Recheck {
         }
 
         record Refused(ErrorCode code, String message) implements Recheck {
@@ -150,7 +151,7 @@ public class RealtimeAuthenticator {
             if (role.isEmpty()) {
                 return new Recheck.Refused(ErrorCode.FORBIDDEN, "no role on app " + appId + " any more");
             }
-            return new Recheck.Ok(now.get(), TopicAccess.of(role.get()));
+            return new Recheck.Ok(now.get().caller(), TopicAccess.of(role.get()));
         });
     }
 
@@ -189,7 +190,8 @@ public class RealtimeAuthenticator {
         @Override
         public ConnectionAuth recheck() throws AuthRefused {
             return switch (recheckUser(bearer, appId)) {
-                case Recheck.Ok ok -> new UserAccess(ok.bearer(), appId, ok.level());
+                case Recheck.Ok ok -> new UserAccess(new VerifiedBearer(ok.caller(), bearer.expiresAt(), bearer.tokenVersion()),
+                        appId, ok.level());
                 case Recheck.Refused refused -> throw new AuthRefused(refused.code(), refused.message());
             };
         }

@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param maxMessageBytes            largest client message (UTF-8 bytes) and largest published payload's message
  * @param sendQueueCapacity          live messages one connection's send queue holds before it is a slow consumer
  *                                   (reliable topics) or loses its oldest volatile events
- * @param maxUnackedPerConnection    events sent to one connection and not yet acknowledged; beyond it the
- *                                   connection is a slow consumer too (it reads but does not ack)
+ * @param maxUnackedPerConnection    events sent to one connection and not yet acknowledged (its window): more
+ *                                   wait in the send queue until acks come, so a client that neither reads nor
+ *                                   acks fills the queue and is cut off as a slow consumer
  * @param messagesPerSecondPerConnection client messages per second one connection may send (bursts of twice that)
  * @param publishesPerSecondPerTopic events per second one topic takes from all its publishers (bursts of twice that)
  * @param maxSubscriptionsPerConnection topics one connection may be subscribed to at once

@@ -10,8 +10,16 @@ import java.io.IOException;
  */
 public interface ClientChannel {
 
-    /** Sends one message (API.md JSON, as text). @throws IOException when the connection is gone */
+    /**
+     * Sends one message (API.md JSON, as text); a transport may hold it in a buffer until {@link #flush}.
+     *
+     * @throws IOException when the connection is gone
+     */
     void send(String json) throws IOException;
+
+    /** Writes out whatever {@link #send} buffered; the broker calls it whenever its queue runs empty. */
+    default void flush() throws IOException {
+    }
 
     void close(CloseReason reason);
 }

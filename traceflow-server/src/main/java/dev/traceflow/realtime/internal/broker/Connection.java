@@ -48,6 +48,8 @@ public final class Connection {
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
     private int unacked;
     private boolean draining;
+    /** the writer stopped because the client has as many events unacknowledged as it may: an ack restarts it */
+    private boolean waitingForAcks;
     /** the server decided to close it: only its last words are still sent */
     private boolean closing;
     private volatile int queued;
@@ -208,6 +210,10 @@ public final class Connection {
                 subscription.unacked.pollFirst().settled = true;
                 unacked--;
             }
+            if (waitingForAcks && unacked < settings.maxUnackedPerConnection()) {
+                waitingForAcks = false;
+                startWriterLocked();
+            }
         } finally {
             lock.unlock();
         }
@@ -314,10 +320,6 @@ public final class Connection {
             if (closing || !subscription.active) {
                 return;
             }
-            if (!isVolatile && unacked >= settings.maxUnackedPerConnection()) {
-                cutOffLocked(unacked + " events sent and not acknowledged");
-                return;
-            }
             enqueue(Outgoing.event(subscription, event, isVolatile));
         } finally {
             lock.unlock();
@@ -387,7 +389,14 @@ public final class Connection {
             }
         }
         queued = outbox.size();
-        if (!draining) {
+        if (!waitingForAcks || item.close() != null) {
+            waitingForAcks = false;
+            startWriterLocked();
+        }
+    }
+
+    private void startWriterLocked() {
+        if (!draining && !outbox.isEmpty()) {
             draining = true;
             try {
                 broker.executor.execute(new Writer(this));
@@ -395,6 +404,13 @@ public final class Connection {
                 draining = false; // shutting down: the connection is closed with everything else
             }
         }
+    }
+
+    /** Under the lock: the next item is a reliable event's first send, and the client has a full window unacknowledged. */
+    private boolean windowFullLocked() {
+        Outgoing next = outbox.peek();
+        return next != null && next.event() != null && next.redelivery() == null && next.close() == null
+                && unacked >= settings.maxUnackedPerConnection();
     }
 
     /** A connection's writer as a task of the broker's executor (named, so tests can hold one client's back). */
@@ -405,23 +421,50 @@ public final class Connection {
         }
     }
 
-    /** The writer: sends what is queued, in order, until the queue is empty. */
+    /**
+     * The writer: sends what is queued, in order, until the queue is empty, then flushes: a burst
+     * goes out in as few writes as the transport's buffer allows, a lone message at once.
+     * <p>
+     * It also stops before a reliable event when the client has
+     * {@link BrokerSettings#maxUnackedPerConnection()} events unacknowledged: the acks are the flow
+     * control (a transport may buffer without telling how much, so its writes are no measure of a
+     * slow client). Events then wait in the bounded queue, and a client that neither reads nor acks
+     * fills it and is cut off as a slow consumer.
+     */
     private void drain() {
         while (true) {
             Outgoing item;
+            boolean pause;
             lock.lock();
             try {
-                item = outbox.poll();
+                pause = windowFullLocked();
+                item = pause ? null : outbox.poll();
                 queued = outbox.size();
-                if (item == null) {
-                    draining = false;
-                    return;
-                }
-                if (item.redelivery() != null && item.redelivery().settled) {
+                if (item != null && item.redelivery() != null && item.redelivery().settled) {
                     continue; // acknowledged while it waited
                 }
             } finally {
                 lock.unlock();
+            }
+            if (item == null) {
+                if (!flushed()) {
+                    return;
+                }
+                lock.lock();
+                try {
+                    if (windowFullLocked()) {
+                        waitingForAcks = true;
+                        draining = false;
+                        return;
+                    }
+                    if (outbox.isEmpty()) {
+                        draining = false;
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                continue; // more came, or acks, while flushing
             }
             if (item.subscription() != null && !item.subscription().active) {
                 continue;
@@ -435,6 +478,7 @@ public final class Connection {
             }
             broker.meters.sent.increment();
             if (item.close() != null) {
+                flushed();
                 channel.close(item.close());
                 close();
                 return;
@@ -442,6 +486,18 @@ public final class Connection {
             if (item.event() != null) {
                 track(item);
             }
+        }
+    }
+
+    /** @return false when the connection is gone (it is closed then) */
+    private boolean flushed() {
+        try {
+            channel.flush();
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("Realtime connection {} could not be flushed: {}", id, e.toString());
+            close();
+            return false;
         }
     }
 

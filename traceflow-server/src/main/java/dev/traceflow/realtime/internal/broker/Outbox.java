@@ -41,6 +41,10 @@ final class Outbox {
         return item.kind() == Outgoing.Kind.VOLATILE ? Offer.DROPPED_VOLATILE : Offer.FULL;
     }
 
+    Outgoing peek() {
+        return items.peekFirst();
+    }
+
     Outgoing poll() {
         Outgoing item = items.pollFirst();
         if (item != null) {

@@ -14,6 +14,8 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 
+import java.io.IOException;
+
 /** {@code /ws}: each WebSocket session is one broker {@link Connection}; text frames are API.md's JSON messages. */
 final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
 
@@ -27,7 +29,7 @@ final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
     }
 
     @Override
-    public void afterConnectionEstablished(WebSocketSession session) {
+    public void afterConnectionEstablished(WebSocketSession session) throws IOException {
         RealtimeAuthenticator.Admission admission = (RealtimeAuthenticator.Admission) session.getAttributes().get(RealtimeHandshake.ADMISSION);
         String clientIp = (String) session.getAttributes().get(RealtimeHandshake.CLIENT_IP);
         WebSocketChannel channel = new WebSocketChannel(session);

@@ -389,16 +389,24 @@ class BrokerTest {
     }
 
     @Test
-    void aClientThatReadsButNeverAcks_isCutOff_whenItsUnackedEventsReachTheLimit() {
+    void aClientThatReadsButDoesNotAck_getsNoMoreThanItsWindow_andIsCutOffOnceTheQueueBehindItFills() {
         Client c = f.connect("shop");
         c.subscribe("orders:1");
         Client backend = f.connect("shop");
-        for (int i = 1; i <= 51; i++) { // 50 unacked at most
+        for (int i = 1; i <= 60; i++) { // a window of 50 unacked, then a queue of 10
             backend.publish("orders:1", "e" + i, String.valueOf(i));
             f.flush();
         }
-        f.time.advance(Duration.ofSeconds(2));
+        assertThat(c.channel().seqs("orders:1")).as("the window").isEqualTo(range(1, 50));
+        assertThat(c.connection().queuedMessages()).isEqualTo(10);
+
+        c.ack("orders:1", 5);
         f.flush();
+        assertThat(c.channel().seqs("orders:1")).as("each ack opens the window as far").isEqualTo(range(1, 55));
+        for (int i = 61; i <= 66; i++) {
+            backend.publish("orders:1", "e" + i, String.valueOf(i));
+            f.flush();
+        }
 
         assertThat(c.channel().closedWith()).isEqualTo(CloseReason.SLOW_CONSUMER);
     }
