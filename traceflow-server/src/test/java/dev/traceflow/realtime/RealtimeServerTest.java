@@ -4,6 +4,7 @@ import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URLEncoder;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 
 import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -65,6 +67,28 @@ class RealtimeServerTest extends ServerTest {
         TestHttp.Response again = publish(serverKey, "{\"topic\":\"orders:42\",\"id\":\"o-1\",\"payload\":{\"total\":12.5}}");
         assertThat(again.json().path("duplicate").asBoolean()).isTrue();
         assertThat(again.json().path("seq").asLong()).isEqualTo(1);
+        client.close();
+    }
+
+    @Autowired
+    RealtimePublisher publisher;
+
+    @Test
+    void otherFeatures_publishThroughTheFacade_intoTheSameSequence() {
+        String appId = app();
+        String serverKey = key(appId, "server");
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"alerts\"}");
+        client.next("subscribed");
+
+        long first = publisher.publish(appId, "alerts", "{\"rule\":\"errors\"}", "incident-1");
+        publish(serverKey, "{\"topic\":\"alerts\",\"id\":\"from-http\",\"payload\":2}");
+
+        assertThat(first).isEqualTo(1);
+        assertThat(client.next("event").path("payload").path("rule").asString()).isEqualTo("errors");
+        assertThat(client.next("event").path("seq").asLong()).isEqualTo(2);
+        assertThat(publisher.publish(appId, "alerts", "{}", "incident-1")).as("a repeated id").isEqualTo(1);
+        assertThatThrownBy(() -> publisher.publish(appId, "no spaces", "{}", "x")).isInstanceOf(IllegalArgumentException.class);
         client.close();
     }
 

@@ -51,7 +51,9 @@ public final class Broker {
     private final Map<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
-    private volatile boolean stopped;
+    private volatile boolean stopped = true;
+    /** bumped by every start: a timer chain of an earlier start ends instead of running twice */
+    private final AtomicInteger generation = new AtomicInteger();
 
     private record TopicKey(String appId, String name) {
     }
@@ -72,10 +74,16 @@ public final class Broker {
         this.meters = new BrokerMeters(registry, this);
     }
 
-    /** Starts the periodic work: access rechecks, and forgetting idle topics and expired history. */
+    /**
+     * Starts the periodic work (access rechecks, forgetting idle topics and expired history) and takes
+     * connections. May follow {@link #shutdown()}: a stopped server that starts again (Spring stops and
+     * restarts the contexts its tests keep) serves again, with every topic new.
+     */
     public void start() {
-        scheduleRecheck();
-        scheduleSweep();
+        int current = generation.incrementAndGet();
+        stopped = false;
+        scheduleRecheck(current);
+        scheduleSweep(current);
     }
 
     // ---- connections ----
@@ -212,13 +220,13 @@ public final class Broker {
 
     // ---- periodic work ----
 
-    private void scheduleRecheck() {
-        if (!stopped) {
+    private void scheduleRecheck(int started) {
+        if (!stopped && generation.get() == started) {
             timers.schedule(settings.recheckInterval(), () -> runBlocking(() -> {
                 try {
                     recheckAll();
                 } finally {
-                    scheduleRecheck();
+                    scheduleRecheck(started);
                 }
             }));
         }
@@ -231,8 +239,8 @@ public final class Broker {
         }
     }
 
-    private void scheduleSweep() {
-        if (!stopped) {
+    private void scheduleSweep(int started) {
+        if (!stopped && generation.get() == started) {
             Duration every = settings.historyTtl().dividedBy(2);
             Duration period = every.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
                     : every.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : every;
@@ -240,7 +248,7 @@ public final class Broker {
                 try {
                     sweepTopics();
                 } finally {
-                    scheduleSweep();
+                    scheduleSweep(started);
                 }
             });
         }
@@ -269,9 +277,11 @@ public final class Broker {
         for (Connection connection : connections) {
             connection.terminate(CloseReason.SHUTDOWN, ErrorCode.SHUTTING_DOWN, "the server is shutting down: reconnect and resume");
         }
-        for (Topic topic : topics.values()) {
-            topic.retire();
+        for (Map.Entry<TopicKey, Topic> entry : topics.entrySet()) {
+            entry.getValue().retire();
+            topics.remove(entry.getKey(), entry.getValue());
         }
+        topicsPerApp.clear();
     }
 
     // ---- figures ----

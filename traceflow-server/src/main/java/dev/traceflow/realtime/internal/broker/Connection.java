@@ -246,6 +246,11 @@ public final class Connection {
             return;
         }
         ConnectionAuth current = auth;
+        Instant expires = current.expiresAt();
+        if (expires != null && expires.toEpochMilli() <= broker.clock.millis()) {
+            expireIfDue(); // its timer is due too; whichever comes first closes it
+            return;
+        }
         try {
             ConnectionAuth fresh = current.recheck();
             if (auth == current) {

@@ -74,6 +74,11 @@ class BrokerConcurrencyTest {
         }
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void start() {
+        broker.start();
+    }
+
     @AfterEach
     void stop() {
         executor.shutdownNow();

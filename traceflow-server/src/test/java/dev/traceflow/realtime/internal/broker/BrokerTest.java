@@ -640,6 +640,18 @@ class BrokerTest {
     }
 
     @Test
+    void aRecheck_closesAConnectionWhoseTokenExpired_whenNoTimerSawIt() {
+        FakeAuth auth = new FakeAuth();
+        Client c = f.connect("shop", "u1", "192.0.2.1", auth);
+        auth.expiresAt = f.time.instant().minusSeconds(1); // as when the clock jumped past it: no timer was armed for it
+
+        f.broker.recheckAll();
+        f.flush();
+
+        assertThat(c.channel().closedWith()).isEqualTo(CloseReason.UNAUTHORIZED);
+    }
+
+    @Test
     void aRecheckThatRefuses_closesTheConnection_withItsReason() {
         FakeAuth disabled = new FakeAuth();
         Client c = f.connect("shop", "u1", "192.0.2.1", disabled);
@@ -695,6 +707,25 @@ class BrokerTest {
         assertThat(small.broker.historyBytes()).isLessThanOrEqualTo(2000 + 300);
         assertThat(small.broker.existingTopic("shop", "quiet").historySize()).isEqualTo(1);
         assertThat(small.broker.existingTopic("shop", "busy").historySize()).isBetween(1, 19);
+    }
+
+    @Test
+    void aStoppedBroker_refusesConnections_untilStartedAgain_thenServesWithNewTopics() throws Exception {
+        Client c = f.connect("shop");
+        c.subscribe("orders:1");
+        f.flush();
+        String epoch = c.subscribed("orders:1").path("epoch").asString();
+        f.broker.shutdown();
+        assertThatThrownBy(() -> f.broker.open("shop", new FakeAuth(), null, "192.0.2.99", new RecordingChannel()))
+                .isInstanceOf(ConnectionRefused.class);
+
+        f.broker.start();
+        Client again = f.connect("shop");
+        again.resume("orders:1", 0, epoch);
+        f.flush();
+
+        assertThat(again.subscribed("orders:1").path("recovered").asBoolean()).isFalse();
+        assertThat(again.subscribed("orders:1").path("epoch").asString()).isNotEqualTo(epoch);
     }
 
     @Test
