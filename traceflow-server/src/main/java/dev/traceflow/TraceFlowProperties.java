@@ -26,7 +26,36 @@ public record TraceFlowProperties(
         @DefaultValue Http http,
         @DefaultValue Outbound outbound,
         @DefaultValue Smtp smtp,
-        @DefaultValue Alerts alerts) {
+        @DefaultValue Alerts alerts,
+        @DefaultValue Realtime realtime) {
+
+    /**
+     * The realtime gateway's limits (README "Realtime"); what each means is on the broker's
+     * {@code BrokerSettings}, which these become.
+     *
+     * @param historyMaxBytes bytes every topic's history may hold together
+     */
+    public record Realtime(@DefaultValue("65536") int maxMessageBytes,
+                           @DefaultValue("1000") int sendQueueCapacity,
+                           @DefaultValue("1000") int maxUnackedPerConnection,
+                           @DefaultValue("100") int messagesPerSecondPerConnection,
+                           @DefaultValue("1000") int publishesPerSecondPerTopic,
+                           @DefaultValue("100") int maxSubscriptionsPerConnection,
+                           @DefaultValue("50") int maxConnectionsPerUser,
+                           @DefaultValue("1000") int maxConnectionsPerIp,
+                           @DefaultValue("1000") int historySize,
+                           @DefaultValue("10m") Duration historyTtl,
+                           @DefaultValue("67108864") long historyMaxBytes,
+                           @DefaultValue("5s") Duration ackTimeout,
+                           @DefaultValue("60s") Duration maxRedeliveryBackoff,
+                           @DefaultValue("5") int maxDeliveries,
+                           @DefaultValue("2m") Duration idempotencyWindow,
+                           @DefaultValue("1000") int idempotencyMaxIds,
+                           @DefaultValue("10000") int maxTopicsPerApp,
+                           @DefaultValue("1h") Duration topicIdleTtl,
+                           @DefaultValue("5s") Duration recheckInterval,
+                           @DefaultValue("2s") Duration closeGrace) {
+    }
 
     /**
      * The HTTP server's view of its clients.

@@ -31,7 +31,7 @@ class ModuleBoundariesTest {
             .importPackages("dev.traceflow");
 
     /** The features that have an {@code internal} package; {@link #everyInternalPackage_isInTheList} keeps it complete. */
-    private static final List<String> FEATURES_WITH_INTERNAL = List.of("access", "apps", "audit", "auth", "processing", "storage");
+    private static final List<String> FEATURES_WITH_INTERNAL = List.of("access", "apps", "audit", "auth", "processing", "realtime", "storage");
 
     private static ArchRule internalUsedOnlyByItsFeature(String feature) {
         return classes().that().resideInAPackage("dev.traceflow." + feature + ".internal..")
@@ -77,6 +77,16 @@ class ModuleBoundariesTest {
         noClasses().that().resideInAPackage("dev.traceflow..")
                 .and().resideOutsideOfPackage("dev.traceflow.storage.duckdb..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.traceflow.storage.duckdb..", "org.duckdb..")
+                .check(CLASSES);
+    }
+
+    /** Issue 19: one broker, several transports; the broker neither knows them nor the framework that serves them. */
+    @Test
+    void realtimeBroker_knowsNoTransportAndNoFramework() {
+        noClasses().that().resideInAPackage("dev.traceflow.realtime.internal.broker..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta..",
+                        "dev.traceflow.realtime.internal", "dev.traceflow.realtime.internal.websocket..", "dev.traceflow.access..",
+                        "dev.traceflow.auth..", "dev.traceflow.apps..")
                 .check(CLASSES);
     }
 

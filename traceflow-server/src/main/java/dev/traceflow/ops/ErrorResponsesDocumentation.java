@@ -47,6 +47,7 @@ class ErrorResponsesDocumentation implements OpenApiCustomizer {
         Map<String, String> errors = new LinkedHashMap<>();
         boolean ingest = requires(operation, "IngestKey");
         boolean user = requires(operation, "BearerAuth");
+        boolean serverKey = requires(operation, "RealtimeServerKey");
         List<Parameter> parameters = operation.getParameters() == null ? List.of() : operation.getParameters();
         boolean takesInput = operation.getRequestBody() != null || parameters.stream().anyMatch(p -> "query".equals(p.getIn()));
         boolean namesResource = parameters.stream().anyMatch(p -> "path".equals(p.getIn()) || "appId".equals(p.getName()));
@@ -61,6 +62,13 @@ class ErrorResponsesDocumentation implements OpenApiCustomizer {
             errors.put("429", "Over the app's ingestRateLimit (`RATE_LIMITED`, with Retry-After); nothing stored");
             errors.put("503", "Storage is behind or down (`OVERLOADED`, `STORAGE_TIMEOUT`, `STORAGE_UNAVAILABLE`, with "
                     + "Retry-After); nothing stored");
+        }
+        if (serverKey) {
+            errors.put("401", "No server key, or one that is invalid or revoked (an ingest or browser key never publishes)");
+            errors.put("413", "The payload is over the realtime message size (`MESSAGE_TOO_LARGE`)");
+            errors.put("422", "Well-formed but invalid (`VALIDATION_FAILED`): topic, id or payload");
+            errors.put("429", "Over the topic's publish rate (`RATE_LIMITED`, with Retry-After) or the app's topic count "
+                    + "(`TOO_MANY_TOPICS`); not sequenced");
         }
         if (user) {
             errors.put("401", "No access token, or one that is invalid or expired (`TOKEN_EXPIRED`: refresh)");

@@ -121,34 +121,56 @@ class ApiTokens implements AuthenticationProvider {
     /** @throws Refused for a token that is unknown, revoked, expired, or whose user is disabled or gone */
     @Override
     public Authentication authenticate(Authentication authentication) {
-        String presented = ((BearerTokenAuthenticationToken) authentication).getToken();
+        Verified verified = verify(((BearerTokenAuthenticationToken) authentication).getToken()).orElseThrow(Refused::new);
+        Caller caller = verified.caller();
+        return new CallerAuthentication.Token(caller, caller.admin() ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN")) : List.of());
+    }
+
+    /** A token that works now: its caller (with the ceiling attached) and when it expires. */
+    record Verified(Caller caller, Instant expiresAt) {
+    }
+
+    /** The caller of a presented token; empty when it is unknown, revoked, expired, or its user is disabled or gone. */
+    Optional<Verified> verify(String presented) {
         if (!looksLikeApiToken(presented) || presented.length() > MAX_TOKEN_CHARS) {
-            throw new Refused();
+            return Optional.empty();
         }
-        Row row = jdbc.sql("""
+        Optional<Row> row = workingToken("t.token_hash = ?", SecretTokens.hash(presented));
+        OffsetDateTime now = now();
+        row.filter(r -> r.lastUsedAt() == null || r.lastUsedAt().isBefore(now.minus(LAST_USE_RESOLUTION)))
+                .ifPresent(r -> jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+                        .params(now, r.id(), now.minus(LAST_USE_RESOLUTION)).update());
+        return row.map(ApiTokens::verified);
+    }
+
+    /** The same check by the token's id, for a credential verified earlier (the secret is not kept). */
+    Optional<Verified> recheck(String tokenId) {
+        return workingToken("t.id = ?", tokenId).map(ApiTokens::verified);
+    }
+
+    /** The token's row when it works now. */
+    private Optional<Row> workingToken(String condition, String value) {
+        Optional<Row> found = jdbc.sql("""
                         SELECT t.id, t.user_id, t.admin, t.apps, t.expires_at, t.last_used_at,
                                u.username, u.admin AS user_admin, u.enabled
                         FROM api_tokens t JOIN users u ON u.id = t.user_id
-                        WHERE t.token_hash = ?""")
-                .param(SecretTokens.hash(presented))
+                        WHERE\s""" + condition)
+                .param(value)
                 .query((rs, n) -> new Row(rs.getString("id"), rs.getString("user_id"), rs.getBoolean("admin"),
                         rs.getString("apps"), rs.getObject("expires_at", OffsetDateTime.class),
                         rs.getObject("last_used_at", OffsetDateTime.class), rs.getString("username"),
                         rs.getBoolean("user_admin"), rs.getBoolean("enabled")))
-                .optional().orElseThrow(Refused::new);
+                .optional();
         OffsetDateTime now = now();
-        if (!row.enabled() || !row.expiresAt().isAfter(now)) {
-            throw new Refused();
-        }
-        if (row.lastUsedAt() == null || row.lastUsedAt().isBefore(now.minus(LAST_USE_RESOLUTION))) {
-            jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
-                    .params(now, row.id(), now.minus(LAST_USE_RESOLUTION)).update();
-        }
+        return found.filter(row -> row.enabled() && row.expiresAt().isAfter(now));
+    }
+
+    private static Verified verified(Row row) {
         Map<String, AppRole> apps = new LinkedHashMap<>();
         JSON.readValue(row.apps(), APPS).forEach((app, role) -> AppRole.parse(role).ifPresent(r -> apps.put(app, r)));
         boolean admin = row.admin() && row.userAdmin();
         Caller caller = new Caller(row.userId(), row.username(), admin, new TokenCeiling(row.id(), row.userAdmin(), apps));
-        return new CallerAuthentication.Token(caller, admin ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN")) : List.of());
+        return new Verified(caller, row.expiresAt().toInstant());
     }
 
     private record Row(String id, String userId, boolean admin, String apps, OffsetDateTime expiresAt,

@@ -47,6 +47,12 @@ class CallerAuthentication implements Converter<Jwt, AbstractAuthenticationToken
                 admin ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN")) : List.of());
     }
 
+    /** Whether the user is enabled and their access tokens of this version still count (cached like every request's check). */
+    boolean currentVersion(String userId, int version) {
+        Optional<Integer> current = versions.get(userId, users::tokenVersion);
+        return current.isPresent() && current.get() == version;
+    }
+
     /** Drop the cached status after a change on this instance, so it takes effect at once. */
     void forget(String userId) {
         versions.invalidate(userId);

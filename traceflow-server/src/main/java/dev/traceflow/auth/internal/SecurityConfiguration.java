@@ -2,6 +2,7 @@ package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.IngestPaths;
+import dev.traceflow.http.RealtimePaths;
 import dev.traceflow.http.ApiError;
 import dev.traceflow.http.ApiErrorWriter;
 import dev.traceflow.http.TraceIds;
@@ -44,6 +45,10 @@ import java.util.List;
  * <ol>
  *   <li><b>ingest</b> (API.md "Ingest"): authenticated by ingest keys inside the ingest feature;
  *       outside the filter chain. An ingest key is worth nothing on any other route.</li>
+ *   <li><b>realtime</b> ({@code /ws}, {@code /api/realtime/publish}): authenticated inside the realtime
+ *       feature (through {@link dev.traceflow.auth.BearerVerifier} for users' tokens, by its own keys
+ *       otherwise); outside the filter chain, because a browser's WebSocket can only carry its token in
+ *       the query.</li>
  *   <li><b>everything else</b>, one filter chain: stateless bearer access tokens (JWT RS256), or
  *       long-lived API tokens ({@code tft_...}, {@link ApiTokens}) limited to their roles. Public: health, docs,
  *       JWKS and the {@code /auth/*} endpoints. Admin-only at the route: user management,
@@ -60,6 +65,7 @@ import java.util.List;
 class SecurityConfiguration {
 
     static final String[] INGEST_PATHS = IngestPaths.ALL.toArray(String[]::new);
+    static final String[] REALTIME_PATHS = RealtimePaths.ALL.toArray(String[]::new);
     static final String[] PUBLIC_PATHS = {"/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
             "/.well-known/jwks.json", "/openapi.json", "/openapi.json/**", "/docs", "/docs/**", "/swagger-ui/**",
             "/swagger-ui.html", "/v3/api-docs/**", "/error"};
@@ -74,7 +80,7 @@ class SecurityConfiguration {
      */
     @Bean
     WebSecurityCustomizer ingestBypassesTheFilterChain() {
-        return web -> web.ignoring().requestMatchers(INGEST_PATHS);
+        return web -> web.ignoring().requestMatchers(INGEST_PATHS).requestMatchers(REALTIME_PATHS);
     }
 
     /** Security filters are not traced one by one: {@code http.server.requests} already times every request. */

@@ -1,0 +1,73 @@
+package dev.traceflow.realtime.internal;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.realtime.internal.broker.Broker;
+import dev.traceflow.realtime.internal.broker.BrokerSettings;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The broker and what it runs on: one timer thread, and a virtual thread per busy connection's writer. */
+@Configuration(proxyBeanMethods = false)
+class RealtimeConfiguration {
+
+    static BrokerSettings settings(TraceFlowProperties.Realtime r) {
+        return new BrokerSettings(r.maxMessageBytes(), r.sendQueueCapacity(), r.maxUnackedPerConnection(),
+                r.messagesPerSecondPerConnection(), r.publishesPerSecondPerTopic(), r.maxSubscriptionsPerConnection(),
+                r.maxConnectionsPerUser(), r.maxConnectionsPerIp(), r.historySize(), r.historyTtl(), r.historyMaxBytes(),
+                r.ackTimeout(), r.maxRedeliveryBackoff(), r.maxDeliveries(), r.idempotencyWindow(), r.idempotencyMaxIds(),
+                r.maxTopicsPerApp(), r.topicIdleTtl(), r.recheckInterval(), r.closeGrace());
+    }
+
+    @Bean(destroyMethod = "close")
+    ScheduledTimers realtimeTimers() {
+        return new ScheduledTimers();
+    }
+
+    @Bean(destroyMethod = "close")
+    ExecutorService realtimeExecutor() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-", 0).factory());
+    }
+
+    @Bean
+    Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
+                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules) {
+        return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
+                (appId, topic) -> rules.of(appId).isVolatile(topic));
+    }
+
+    /**
+     * Starts the broker's periodic work with the server, and stops it before the web server does: every
+     * connection is told "going away" (1001) so clients reconnect and resume, instead of seeing the
+     * socket drop.
+     */
+    @Bean
+    SmartLifecycle realtimeLifecycle(Broker broker) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                broker.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                broker.shutdown();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+}

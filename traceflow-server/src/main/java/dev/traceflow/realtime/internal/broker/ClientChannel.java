@@ -1,0 +1,25 @@
+package dev.traceflow.realtime.internal.broker;
+
+import java.io.IOException;
+
+/**
+ * A transport's side of one connection. The broker calls {@link #send} from one thread at a time,
+ * in queue order, and may block there as long as the client is slow: that thread is the
+ * connection's own, so nobody else waits. {@link #close} may come from any thread, also while a
+ * send is blocked, and more than once.
+ */
+public interface ClientChannel {
+
+    /**
+     * Sends one message (API.md JSON, as text); a transport may hold it in a buffer until {@link #flush}.
+     *
+     * @throws IOException when the connection is gone
+     */
+    void send(String json) throws IOException;
+
+    /** Writes out whatever {@link #send} buffered; the broker calls it whenever its queue runs empty. */
+    default void flush() throws IOException {
+    }
+
+    void close(CloseReason reason);
+}

@@ -1,0 +1,27 @@
+package dev.traceflow.realtime.internal.broker;
+
+import java.util.regex.Pattern;
+
+/**
+ * What a topic name may be: 1-{@value #MAX_CHARS} of {@code A-Z a-z 0-9 _ - . : @}, so seed 001's
+ * {@code orders:{shopId}}, {@code booking:{venueId}} and {@code notice:global} are names as they
+ * stand. A name is always relative to the connection's app (see {@link Broker}): two apps' {@code
+ * orders:1} are two topics, and no name can reach another app's.
+ */
+public final class TopicNames {
+
+    public static final int MAX_CHARS = 128;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-.:@]{1," + MAX_CHARS + "}");
+
+    private TopicNames() {
+    }
+
+    public static boolean valid(String topic) {
+        return topic != null && NAME.matcher(topic).matches();
+    }
+
+    /** Why a name is refused, for the client's error message. */
+    public static String rule() {
+        return "a topic is 1-" + MAX_CHARS + " of A-Z a-z 0-9 _ - . : @";
+    }
+}

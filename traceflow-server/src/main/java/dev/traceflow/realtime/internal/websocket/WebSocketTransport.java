@@ -1,0 +1,53 @@
+package dev.traceflow.realtime.internal.websocket;
+
+import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.RealtimePaths;
+import dev.traceflow.realtime.internal.RealtimeAuthenticator;
+import dev.traceflow.realtime.internal.broker.Broker;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/**
+ * The plain WebSocket transport at {@code /ws}, on the main port (Spring's WebSocket support over
+ * the embedded Tomcat). Origins are checked by {@link RealtimeHandshake} against the app's own
+ * list, so Spring's same-origin default is opened here.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+class WebSocketTransport implements WebSocketConfigurer {
+
+    private final Broker broker;
+    private final RealtimeAuthenticator authenticator;
+    private final MeterRegistry registry;
+
+    WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry) {
+        this.broker = broker;
+        this.authenticator = authenticator;
+        this.registry = registry;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        registry.addHandler(new RealtimeWebSocketHandler(broker), RealtimePaths.WEBSOCKET)
+                .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry))
+                .setAllowedOriginPatterns("*");
+    }
+
+    /**
+     * Tomcat's buffers: a text frame up to twice the message limit is read whole, so one over the
+     * limit gets a {@code MESSAGE_TOO_LARGE} answer and the connection stays; beyond that Tomcat closes
+     * it (1009) without reading the rest. Binary frames are no part of the protocol: a small buffer.
+     */
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer(TraceFlowProperties properties) {
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize(properties.realtime().maxMessageBytes() * 2);
+        container.setMaxBinaryMessageBufferSize(8192);
+        return container;
+    }
+}
