@@ -4,6 +4,7 @@ import dev.traceflow.auth.PasswordRules;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +32,22 @@ public record TraceFlowProperties(
      * @param trustedProxies CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} and
      *                       {@code X-Forwarded-Proto} are believed ({@code TRACEFLOW_TRUSTED_PROXIES},
      *                       comma-separated); none by default, so the client is the TCP peer
+     * @param publicUrl      where SDKs reach this server ({@code TRACEFLOW_PUBLIC_URL}, e.g.
+     *                       {@code https://traceflow.example.com}); the Sentry DSNs of new ingest keys are
+     *                       built from it. Empty (the default): from the URL the key's creation request came to
      */
-    public record Http(@DefaultValue List<String> trustedProxies) {
+    public record Http(@DefaultValue List<String> trustedProxies, URI publicUrl) {
+
+        public Http {
+            if (publicUrl != null && publicUrl.toString().isEmpty()) {
+                publicUrl = null;
+            }
+            if (publicUrl != null && (publicUrl.getHost() == null || publicUrl.getRawQuery() != null
+                    || !("http".equals(publicUrl.getScheme()) || "https".equals(publicUrl.getScheme())))) {
+                throw new IllegalArgumentException("TRACEFLOW_PUBLIC_URL must be an http(s) URL without query, "
+                        + "e.g. https://traceflow.example.com");
+            }
+        }
     }
 
     /**
