@@ -176,7 +176,8 @@ public record TraceFlowProperties(
                          @DefaultValue("2s") Duration admissionWait,
                          @DefaultValue("1") int retryAfterSeconds,
                          @DefaultValue("0") long maxBufferedBytes,
-                         @DefaultValue("10s") Duration bodyTimeout) {
+                         @DefaultValue("10s") Duration bodyTimeout,
+                         @DefaultValue("1048576") int sentryMaxItemBytes) {
 
         /**
          * {@code maxBufferedBytes}, or an eighth of the heap when it is 0: room for the bodies and

@@ -92,7 +92,7 @@ class IngestController {
     }
 
     static boolean isIngestPath(String path) {
-        return IngestPaths.EVENT_ROUTES.contains(path);
+        return IngestPaths.takesEvents(path);
     }
 
     @RequestBody(required = true, content = {
