@@ -1,0 +1,224 @@
+package dev.traceflow.ingest;
+
+import dev.traceflow.support.TestAuth;
+import dev.traceflow.support.TestHttp;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Sentry's items become (issue 23, item 3), read back through the answers: an exception is an
+ * error group with its frames newest first, Sentry's fingerprint groups as API.md's does, a message
+ * is an error too, a page-load transaction is a page view and its web vitals, and a client report
+ * fills the ingest outcomes. Payloads are shaped as @sentry/browser sends them.
+ */
+class SentryItemsTest extends IngestTestBase {
+
+    private static String id() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** A new app, its key, and the envelope path for it. */
+    private record Target(String appId, String key, String path) {
+    }
+
+    private Target newApp(String prefix) {
+        String appId = TestAuth.uniqueName(prefix);
+        String key = appKey(appId);
+        return new Target(appId, key, "/api/" + apps.find(appId).orElseThrow().sentryProjectId() + "/envelope/");
+    }
+
+    private TestHttp.Response send(Target t, String... items) {
+        StringBuilder envelope = new StringBuilder("{\"sent_at\":\"2026-12-01T00:00:00Z\"}");
+        for (int i = 0; i < items.length; i += 2) {
+            // with its length: these payloads span lines, as pretty-printed JSON may
+            envelope.append("\n{\"type\":\"").append(items[i]).append("\",\"length\":")
+                    .append(items[i + 1].getBytes(StandardCharsets.UTF_8).length).append("}\n").append(items[i + 1]);
+        }
+        TestHttp.Response r = http.post(t.path(), envelope.toString().getBytes(StandardCharsets.UTF_8),
+                "X-Sentry-Auth", "Sentry sentry_key=" + t.key() + ", sentry_version=7", CT, "text/plain;charset=UTF-8",
+                "User-Agent", CHROME_UA);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r;
+    }
+
+    private JsonNode read(String path, String appId) {
+        long now = System.currentTimeMillis();
+        // the ingest stats wait for loaded events themselves and take no fresh=true
+        String fresh = path.startsWith("/api/ingest/stats") ? "" : "&fresh=true";
+        TestHttp.Response r = http.get(path + (path.contains("?") ? "&" : "?") + "appId=" + appId + "&from=" + (now - 86_400_000L)
+                + "&to=" + (now + 3_600_000L) + fresh, TestAuth.bearer(auth.admin()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static double seconds() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+
+    /** An exception event as @sentry/browser sends an uncaught TypeError: frames oldest call first. */
+    private static String typeError(String eventId, String extra) {
+        return """
+                {"event_id":"%s","timestamp":%s,"platform":"javascript","level":"error","release":"shop@1.2.0",
+                 "environment":"production",
+                 "exception":{"values":[{"type":"TypeError","value":"Cannot read properties of undefined (reading 'price')",
+                   "stacktrace":{"frames":[
+                     {"filename":"https://shop.example/assets/vendor.4f3a9c21.js","function":"dispatch","lineno":1,"colno":900,"in_app":true},
+                     {"filename":"https://shop.example/assets/app.3f2a1b9c.js","function":"onClick","lineno":10,"colno":5,"in_app":true},
+                     {"filename":"https://shop.example/assets/app.3f2a1b9c.js","function":"total","lineno":42,"colno":17,"in_app":true}]},
+                   "mechanism":{"type":"auto.browser.global_handlers.onerror","handled":false}}]},
+                 "request":{"url":"https://shop.example/cart?step=2","headers":{"User-Agent":"%s","Referer":"https://shop.example/"}},
+                 "user":{"id":"u-17","email":"dana@shop.example","ip_address":"203.0.113.9","segment":"pro"},
+                 "tags":{"region":"eu","plan":"pro"},
+                 "contexts":{"browser":{"name":"Chrome","version":"124"}},
+                 "breadcrumbs":[{"timestamp":%s,"category":"ui.click","message":"button#pay"}]%s}
+                """.formatted(eventId, seconds(), CHROME_UA, seconds(), extra);
+    }
+
+    @Test
+    void anException_becomesAnErrorGroup_withItsFramesNewestFirst_andItsDetailsAsEventData() {
+        Target t = newApp("sentry-exc");
+        String eventId = id();
+
+        send(t, "event", typeError(eventId, ""));
+
+        JsonNode groups = read("/api/errors", t.appId());
+        assertThat(groups.path("items")).hasSize(1);
+        JsonNode group = groups.path("items").get(0);
+        assertThat(group.path("type").asString()).isEqualTo("TypeError");
+        assertThat(group.path("message").asString()).isEqualTo("Cannot read properties of undefined (reading 'price')");
+        JsonNode latest = read("/api/errors/" + group.path("id").asString(), t.appId()).path("latestEvent");
+        assertThat(latest.path("eventId").asString()).isEqualTo(eventId);
+        assertThat(latest.path("release").asString()).isEqualTo("shop@1.2.0");
+        assertThat(latest.path("url").asString()).isEqualTo("https://shop.example/cart?step=2");
+        assertThat(latest.path("browser").asString()).isEqualTo("Chrome");
+        assertThat(latest.path("user").asString()).isEqualTo("u-17");
+        assertThat(latest.path("frames").findValuesAsString("function")).containsExactly("total", "onClick", "dispatch");
+        assertThat(latest.path("frames").get(0).path("line").asInt()).isEqualTo(42);
+        assertThat(latest.path("frames").get(0).path("column").asInt()).isEqualTo(17);
+        assertThat(latest.path("filename").asString()).isEqualTo("https://shop.example/assets/app.3f2a1b9c.js");
+        assertThat(latest.path("lineno").asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void theSameBug_fromAnotherDeployment_landsInTheSameGroup() {
+        Target t = newApp("sentry-grp");
+
+        send(t, "event", typeError(id(), ""));
+        send(t, "event", typeError(id(), "").replace("app.3f2a1b9c.js", "app.77e0aa01.js").replace("lineno\":42", "lineno\":43"));
+
+        JsonNode groups = read("/api/errors", t.appId()).path("items");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).path("count").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void sentrysFingerprint_overridesGrouping_andItsDefaultPlaceholderExtendsIt() {
+        Target t = newApp("sentry-fp");
+
+        // a custom fingerprint: two different errors, one group
+        send(t, "event", typeError(id(), ",\"fingerprint\":[\"checkout-failure\"]"));
+        send(t, "event", "{\"event_id\":\"" + id() + "\",\"message\":\"payment declined\",\"fingerprint\":[\"checkout-failure\"]}");
+        // {{ default }} + region: the default group split by region
+        send(t, "event", typeError(id(), ",\"fingerprint\":[\"{{ default }}\",\"eu\"]"));
+        send(t, "event", typeError(id(), ",\"fingerprint\":[\"{{ default }}\",\"us\"]"));
+        send(t, "event", typeError(id(), ",\"fingerprint\":[\"{{ default }}\",\"us\"]"));
+        send(t, "event", typeError(id(), ""));
+
+        JsonNode groups = read("/api/errors?sort=count", t.appId()).path("items");
+        List<Integer> counts = new ArrayList<>();
+        groups.forEach(g -> counts.add(g.path("count").asInt()));
+        assertThat(counts).containsExactlyInAnyOrder(2, 1, 2, 1);
+        assertThat(groups.findValuesAsString("fingerprint")).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aCapturedMessage_isAnErrorEvent_groupedByItsMessage() {
+        Target t = newApp("sentry-msg");
+
+        send(t, "event", "{\"event_id\":\"" + id() + "\",\"message\":\"Checkout took 31 s\",\"level\":\"warning\"}");
+        send(t, "event", "{\"event_id\":\"" + id() + "\",\"logentry\":{\"formatted\":\"Checkout took 45 s\"},\"level\":\"warning\"}");
+
+        JsonNode groups = read("/api/errors", t.appId()).path("items");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).path("count").asInt()).isEqualTo(2);
+        assertThat(groups.get(0).path("type").asString()).isEqualTo("Error");
+    }
+
+    @Test
+    void aPageLoadTransaction_isAPageView_andItsMeasurementsAreWebVitals() {
+        Target t = newApp("sentry-tx");
+        double start = seconds() - 2;
+        String pageload = """
+                {"event_id":"%s","type":"transaction","transaction":"/pricing","start_timestamp":%s,"timestamp":%s,
+                 "contexts":{"trace":{"op":"pageload","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}},
+                 "measurements":{"lcp":{"value":2100.5,"unit":"millisecond"},"fcp":{"value":900,"unit":"millisecond"},
+                   "cls":{"value":0.02,"unit":""},"ttfb":{"value":0.35,"unit":"second"},"ttfb.requestTime":{"value":12,"unit":"millisecond"},
+                   "fp":{"value":850,"unit":"millisecond"}},
+                 "request":{"url":"https://shop.example/pricing?utm_source=news"},"release":"shop@1.2.0"}
+                """.formatted(id(), start, start + 1.5);
+        String server = """
+                {"event_id":"%s","type":"transaction","transaction":"GET /api/cart","start_timestamp":%s,"timestamp":%s,
+                 "contexts":{"trace":{"op":"http.server","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b8"}}}
+                """.formatted(id(), start, start + 0.2);
+        String navigation = """
+                {"event_id":"%s","type":"transaction","transaction":"/checkout","start_timestamp":%s,"timestamp":%s,
+                 "contexts":{"trace":{"op":"navigation"}},"request":{"url":"https://shop.example/checkout"}}
+                """.formatted(id(), start + 5, start + 5.3);
+
+        TestHttp.Response r = send(t, "transaction", pageload, "transaction", server, "transaction", navigation);
+
+        assertThat(r.json().path("accepted").asInt()).as("page view + vitals, nothing, page view").isEqualTo(3);
+        assertThat(storedByType(t.appId())).containsOnly(Map.entry("pageview", 2L), Map.entry("performance", 1L));
+        Map<String, JsonNode> vitals = new HashMap<>();
+        read("/api/performance/web-vitals", t.appId()).path("metrics").forEach(m -> vitals.put(m.path("name").asString(), m));
+        assertThat(vitals).containsOnlyKeys("LCP", "FCP", "CLS", "TTFB");
+        assertThat(vitals.get("LCP").path("p75").asDouble()).isEqualTo(2100.5);
+        assertThat(vitals.get("TTFB").path("p75").asDouble()).as("seconds become ms").isEqualTo(350.0);
+        assertThat(vitals.get("CLS").path("p75").asDouble()).isEqualTo(0.02);
+        JsonNode byPath = read("/api/metrics?metric=page_views&dimension=path", t.appId()).path("series");
+        assertThat(byPath.findValuesAsString("dimensionValue")).contains("/pricing", "/checkout");
+    }
+
+    @Test
+    void aClientReport_addsTheSdksOwnDiscards_toTheIngestOutcomes() {
+        Target t = newApp("sentry-cr");
+        String report = """
+                {"timestamp":%s,"discarded_events":[
+                  {"reason":"sample_rate","category":"transaction","quantity":7},
+                  {"reason":"before_send","category":"error","quantity":2},
+                  {"reason":"ratelimit_backoff","category":"error","quantity":1},
+                  {"reason":"network_error","category":"error","quantity":3},
+                  {"reason":"queue_overflow","category":"attachment","quantity":50},
+                  {"reason":"sample_rate","category":"error","quantity":-4}]}
+                """.formatted(seconds());
+
+        send(t, "client_report", report);
+
+        JsonNode stats = read("/api/ingest/stats", t.appId());
+        assertThat(stats.path("sampled_out").asLong()).isEqualTo(7);
+        assertThat(stats.path("filtered").asLong()).isEqualTo(2);
+        assertThat(stats.path("rate_limited").asLong()).isEqualTo(1);
+        assertThat(stats.path("client_discarded").asLong()).as("attachments are no events").isEqualTo(3);
+        assertThat(stats.path("accepted").asLong()).isZero();
+    }
+
+    @Test
+    void unknownFields_neverFailAnItem() {
+        Target t = newApp("sentry-unk");
+
+        TestHttp.Response r = send(t, "event", "{\"event_id\":\"" + id() + "\",\"message\":\"m\",\"brand_new\":{\"deep\":[1,{\"x\":2}]},"
+                + "\"debug_meta\":{\"images\":[]},\"sdk\":{\"name\":\"sentry.javascript.browser\",\"version\":\"11.0.0\","
+                + "\"integrations\":[\"a\"],\"packages\":[]},\"threads\":{\"values\":[]}}");
+
+        assertThat(r.json().path("accepted").asInt()).isEqualTo(1);
+    }
+}
