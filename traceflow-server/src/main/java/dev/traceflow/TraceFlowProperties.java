@@ -211,7 +211,7 @@ public record TraceFlowProperties(
      * Seed 000's sampling block: the share of sessions kept per category (0..1). Errors:
      * error events; performance: performance, web-vital, resource and api events; user
      * behaviour: page views, clicks, custom events and session markers. Conversions and
-     * purchases are never sampled, so revenue stays exact.
+     * purchases are never sampled, so revenue stays exact; nor are release-health session updates.
      */
     public record Sampling(@DefaultValue("1.0") double errors,
                            @DefaultValue("1.0") double performance,

@@ -241,6 +241,13 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             }
             case EVENT -> new EventDetails.CustomEventDetails(requiredString(Field.NAME));
             case API -> api(object(Field.PROPERTIES));
+            case SESSION_UPDATE -> {
+                // release health is counted per release: an update without one would count for none
+                if (string(Field.RELEASE) == null) {
+                    throw missing(Field.RELEASE);
+                }
+                yield EventDetails.None.INSTANCE;
+            }
             case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE -> {
                 Map<String, Object> props = object(Field.PROPERTIES);
                 if (props != null && props.get("revenue") != null && !(props.get("revenue") instanceof Number)) {
