@@ -108,7 +108,8 @@ class SentryController {
     @RequestBody(required = true, description = "A Sentry envelope (develop.sentry.dev/sdk/data-model/envelopes/): a JSON header "
             + "line, then items of a JSON header line and a payload. Items: `event` (stored as an error event), `transaction` "
             + "(a pageload or navigation becomes a page view, its measurements fcp, lcp, cls, ttfb, inp, fid a performance "
-            + "event), `client_report` (the SDK's own discards, added to the ingest outcomes); other types are accepted, "
+            + "event), `session` and `sessions` (release health: GET /api/releases/health), `client_report` (the SDK's own "
+            + "discards, added to the ingest outcomes); other types are accepted, "
             + "counted (traceflow.ingest.sentry.items) and skipped.",
             content = @Content(mediaType = "application/x-sentry-envelope", schema = @Schema(type = "string")))
     @Operation(summary = "Sentry envelope",

@@ -63,6 +63,14 @@ final class SentryItems {
                         events.addAll(page);
                         yield page.isEmpty() ? Outcome.SKIPPED : Outcome.MAPPED;
                     }
+                    case "session" -> {
+                        events.add(mapping.session(json(item), index, item.payload().length));
+                        yield Outcome.MAPPED;
+                    }
+                    case "sessions" -> {
+                        events.addAll(mapping.sessionAggregates(json(item), index, item.payload().length));
+                        yield Outcome.MAPPED;
+                    }
                     case "client_report" -> {
                         discards.addAll(SentryClientReports.discards(json(item)));
                         yield Outcome.MAPPED;

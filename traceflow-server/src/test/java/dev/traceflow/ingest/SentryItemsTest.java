@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * What Sentry's items become (issue 23, item 3), read back through the answers: an exception is an
@@ -220,5 +222,40 @@ class SentryItemsTest extends IngestTestBase {
                 + "\"integrations\":[\"a\"],\"packages\":[]},\"threads\":{\"values\":[]}}");
 
         assertThat(r.json().path("accepted").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void sessions_giveReleaseHealth_perRelease() {
+        Target t = newApp("sentry-rh");
+        String now = Instant.now().toString();
+        String later = Instant.now().plusSeconds(5).toString();
+        String attrs = ",\"attrs\":{\"release\":\"shop@2.0.0\",\"environment\":\"production\",\"user_agent\":\"" + CHROME_UA + "\"}";
+        // as @sentry/browser sends them: a page load starts a session, an uncaught error crashes it
+        send(t, "session", "{\"sid\":\"a1\",\"init\":true,\"started\":\"" + now + "\",\"timestamp\":\"" + now
+                + "\",\"status\":\"ok\",\"errors\":0,\"did\":\"u1\"" + attrs + "}");
+        send(t, "session", "{\"sid\":\"a1\",\"init\":false,\"started\":\"" + now + "\",\"timestamp\":\"" + later
+                + "\",\"status\":\"crashed\",\"errors\":1,\"did\":\"u1\"" + attrs + "}");
+        send(t, "session", "{\"sid\":\"a2\",\"init\":true,\"started\":\"" + now + "\",\"timestamp\":\"" + now
+                + "\",\"status\":\"ok\",\"errors\":0,\"did\":\"dana@shop.example\"" + attrs + "}");
+        // as server SDKs count request sessions
+        send(t, "sessions", "{\"aggregates\":[{\"started\":\"" + now + "\",\"did\":\"u2\",\"exited\":6,\"errored\":1}]" + attrs + "}");
+        // a retried envelope counts once; an update without a release is refused
+        send(t, "session", "{\"sid\":\"a2\",\"init\":true,\"started\":\"" + now + "\",\"timestamp\":\"" + now
+                + "\",\"status\":\"ok\",\"errors\":0,\"did\":\"dana@shop.example\"" + attrs + "}");
+        TestHttp.Response noRelease = send(t, "session", "{\"sid\":\"a3\",\"init\":true,\"attrs\":{}}");
+
+        assertThat(noRelease.json().path("errors").get(0).path("code").asString()).isEqualTo("MISSING_FIELD");
+        JsonNode items = read("/api/releases/health", t.appId()).path("items");
+        assertThat(items).hasSize(1);
+        JsonNode release = items.get(0);
+        assertThat(release.path("release").asString()).isEqualTo("shop@2.0.0");
+        assertThat(release.path("sessions").asLong()).isEqualTo(9);
+        assertThat(release.path("crashed").asLong()).isEqualTo(1);
+        assertThat(release.path("errored").asLong()).isEqualTo(1);
+        assertThat(release.path("healthy").asLong()).isEqualTo(7);
+        assertThat(release.path("users").asLong()).as("u1 and u2; an email is kept as no user").isEqualTo(2);
+        assertThat(release.path("crashedUsers").asLong()).isEqualTo(1);
+        assertThat(release.path("crashFreeSessionRate").asDouble()).isCloseTo(8.0 / 9, within(1e-9));
+        assertThat(release.path("crashFreeUserRate").asDouble()).isEqualTo(0.5);
     }
 }
