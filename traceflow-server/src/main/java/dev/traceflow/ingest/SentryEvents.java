@@ -188,13 +188,20 @@ final class SentryEvents {
             FieldReader aggregate = new FieldReader(stringKeys(m));
             Map<String, Object> counts = new LinkedHashMap<>();
             for (String outcome : List.of("exited", "errored", "abnormal", "crashed")) {
-                Integer n = aggregate.integer(outcome);
-                counts.put(outcome, n == null ? 0 : Math.max(0, n));
+                counts.put(outcome, count(aggregate, outcome));
             }
+            // SDKs since version 11 count errors nobody caught, which did not end the app, as unhandled:
+            // errored sessions, not crashes, as Sentry counts them
+            counts.put("errored", (int) counts.get("errored") + count(aggregate, "unhandled"));
             events.add(sessionUpdate(f, attrs, time(aggregate, "started"), index, size, null, counts,
                     distinctId(aggregate.string("did"))));
         }
         return events;
+    }
+
+    private static int count(FieldReader aggregate, String outcome) {
+        Integer n = aggregate.integer(outcome);
+        return n == null ? 0 : Math.max(0, n);
     }
 
     private Event sessionUpdate(FieldReader f, FieldReader attrs, long timestamp, int index, int size, String eventId,
@@ -227,6 +234,112 @@ final class SentryEvents {
      */
     private static String distinctId(String did) {
         return did == null || did.contains("@") ? null : cut(did);
+    }
+
+    /**
+     * A {@code span} item: how Sentry's browser SDK sends a page load since version 11 (span
+     * streaming: a container {@code {"version": 2, "items": [...]}} of spans whose attributes are
+     * {@code {"name": {"value", "type"}}}), and how earlier versions sent standalone web-vital spans
+     * (one span object with {@code op} and {@code measurements}). A {@code pageload} or
+     * {@code navigation} segment span becomes a page view; the web vitals of any span
+     * ({@code browser.web_vital.<name>.value} attributes, or measurements) a performance event. Other
+     * spans are not kept.
+     */
+    List<Event> spans(FieldReader f, int index, int size) {
+        List<Event> events = new ArrayList<>();
+        List<?> items = f.array("items");
+        if (items == null) {
+            span(toV2(f.raw()), index, size, events);
+            return events;
+        }
+        for (Object o : items.subList(0, Math.min(items.size(), MAX_LIST * 10))) {
+            if (o instanceof Map<?, ?> span) {
+                span(stringKeys(span), index, size, events);
+            }
+        }
+        return events;
+    }
+
+    private void span(Map<String, Object> span, int index, int size, List<Event> events) {
+        FieldReader s = new FieldReader(span);
+        Map<String, Object> attributes = attributeValues(s.object("attributes"));
+        String op = attributes.get("sentry.op") instanceof String o ? o : null;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        VITALS.forEach((name, metric) -> {
+            if (attributes.get("browser.web_vital." + name + ".value") instanceof Number n
+                    && Double.isFinite(n.doubleValue()) && n.doubleValue() >= 0) {
+                metrics.put(metric, n.doubleValue());
+            }
+        });
+        boolean page = Boolean.TRUE.equals(span.get("is_segment")) && op != null && PAGE_OPS.contains(op);
+        if (!page && metrics.isEmpty()) {
+            return;
+        }
+        long start = time(s, "start_timestamp");
+        String spanId = s.string("span_id");
+        String traceId = s.string("trace_id");
+        String eventId = spanId == null ? null : (traceId == null ? "" : traceId + ":") + spanId;
+        Map<String, Object> sentry = new LinkedHashMap<>();
+        putString(sentry, "op", op);
+        putString(sentry, "transaction", s.string("name"));
+        putString(sentry, "traceId", traceId);
+        if (page) {
+            events.add(spanEvent(EventType.PAGEVIEW, start, index, size, eventId, attributes, sentry).build());
+        }
+        if (!metrics.isEmpty()) {
+            events.add(spanEvent(EventType.PERFORMANCE, start, index, size, eventId == null ? null : eventId + ":vitals",
+                    attributes, sentry).details(new EventDetails.PerformanceDetails(metrics, List.of())).build());
+        }
+    }
+
+    /** An event of a span, its common fields from the span's attributes (OpenTelemetry's names, as Sentry sends them). */
+    private Event.Builder spanEvent(EventType type, long start, int index, int size, String eventId, Map<String, Object> attributes,
+                                    Map<String, Object> sentry) {
+        return Event.builder(appId, type, start)
+                .index(index)
+                .sizeBytes(size)
+                .receivedAt(receivedAt)
+                .eventId(eventId)
+                .url(text(attributes, "url.full"))
+                .userAgent(attributes.get("user_agent.original") instanceof String ua ? ua : headerUserAgent)
+                .release(text(attributes, "sentry.release"))
+                .environment(text(attributes, "sentry.environment"))
+                .userId(text(attributes, "user.id"))
+                .metadata(Map.of("sentry", sentry));
+    }
+
+    private static String text(Map<String, Object> attributes, String name) {
+        return attributes.get(name) instanceof String s && !s.isBlank() ? cut(s) : null;
+    }
+
+    /** Span v2 attributes ({@code {"name": {"value": ..., "type": ...}}}) as plain values. */
+    private static Map<String, Object> attributeValues(Map<String, Object> attributes) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        if (attributes != null) {
+            attributes.forEach((name, a) -> values.put(name, a instanceof Map<?, ?> typed ? typed.get("value") : a));
+        }
+        return values;
+    }
+
+    /**
+     * A standalone span of SDKs before version 11 ({@code op}, {@code measurements}, {@code data},
+     * {@code timestamp} as the end) in the shape of a span v2, so one reading serves both.
+     */
+    private static Map<String, Object> toV2(Map<String, Object> span) {
+        Map<String, Object> v2 = new LinkedHashMap<>(span);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        if (span.get("data") instanceof Map<?, ?> data) {
+            data.forEach((k, v) -> attributes.put(String.valueOf(k), Map.of("value", v == null ? "" : v)));
+        }
+        if (span.get("op") instanceof String op) {
+            attributes.put("sentry.op", Map.of("value", op));
+        }
+        if (span.get("measurements") instanceof Map<?, ?> measurements) {
+            measurements(stringKeys(measurements)).forEach((metric, value) ->
+                    attributes.put("browser.web_vital." + metric + ".value", Map.of("value", value)));
+        }
+        v2.put("attributes", attributes);
+        return v2;
     }
 
     private Event.Builder common(FieldReader f, EventType type, long timestamp, int index, int size, String eventId,

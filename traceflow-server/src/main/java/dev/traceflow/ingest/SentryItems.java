@@ -71,6 +71,11 @@ final class SentryItems {
                         events.addAll(mapping.sessionAggregates(json(item), index, item.payload().length));
                         yield Outcome.MAPPED;
                     }
+                    case "span" -> {
+                        List<Event> page = mapping.spans(json(item), index, item.payload().length);
+                        events.addAll(page);
+                        yield page.isEmpty() ? Outcome.SKIPPED : Outcome.MAPPED;
+                    }
                     case "client_report" -> {
                         discards.addAll(SentryClientReports.discards(json(item)));
                         yield Outcome.MAPPED;

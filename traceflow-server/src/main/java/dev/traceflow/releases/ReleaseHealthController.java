@@ -45,7 +45,9 @@ class ReleaseHealthController {
                     crashFreeUserRate}]}`, most sessions first, ties by release, at most `limit` (1-1000, default 100). A session \
                     counts in the range its first update (init) falls in, with its outcome read from its updates up to 24 hours \
                     after `to`; a pre-counted aggregate counts in the range its bucket starts in. Each session is in exactly one of \
-                    crashed (an update said crashed), abnormal, errored (an update said errored or counted an error) or healthy. \
+                    crashed (an update said crashed), abnormal, errored (an update said errored or unhandled, or counted an error) or \
+                    healthy; `unhandled`, what Sentry's SDKs since version 11 report for an uncaught error that did not end the \
+                    app, is an errored session, not a crash, as in Sentry. \
                     `users`: distinct users (Sentry's distinct id) of those sessions, `crashedUsers` those with a crashed \
                     session. `crashFreeSessionRate` = 1 - crashed / sessions, `crashFreeUserRate` = 1 - crashedUsers / users \
                     (0..1; null without users). Abnormal sessions are not crashes, as in Sentry. Updates without a release are \

@@ -10,11 +10,12 @@ import java.util.List;
  * Thread-safe.
  *
  * <p>Session updates carry in their properties either {@code sid} (the session), {@code status}
- * ({@code ok}, {@code exited}, {@code errored}, {@code crashed}, {@code abnormal}), {@code errors}
+ * ({@code ok}, {@code exited}, {@code errored}, {@code unhandled}, {@code crashed}, {@code abnormal}), {@code errors}
  * (errors seen so far) and {@code init} (true on the session's first update); or, for an aggregate
  * of many sessions without ids, the counts {@code exited}, {@code errored}, {@code abnormal} and
- * {@code crashed} (as Sentry's {@code sessions} item: each session in exactly one count). The
- * user is the update's {@code userId} (Sentry's distinct id).
+ * {@code crashed} (as Sentry's {@code sessions} item: each session in exactly one count). A
+ * session's user is the {@code userId} (Sentry's distinct id) of its updates, the least if they
+ * differ: an SDK may learn who the user is after the session started; an aggregate's is its own.
  *
  * <p>The numbers, per release:
  * <ul>
@@ -23,8 +24,10 @@ import java.util.List;
  *       to 24 hours after the range ends (a crash late at night still counts for the evening's
  *       session). An aggregate counts in the range its time (its bucket's start) falls in.</li>
  *   <li>Each session is in exactly one of: {@code crashed} (any update says crashed), else
- *       {@code abnormal}, else {@code errored} (an update says errored, or counts an error), else
- *       {@code healthy}.</li>
+ *       {@code abnormal}, else {@code errored} (an update says errored or unhandled, or counts an
+ *       error), else {@code healthy}. {@code unhandled} is what Sentry's SDKs since version 11 say of
+ *       an error nobody caught that did not end the app (a page's uncaught error): as in Sentry, an
+ *       errored session, not a crash.</li>
  *   <li>{@code users}: distinct users of the counted sessions that have one; {@code crashedUsers}:
  *       those with at least one crashed session.</li>
  *   <li>Crash-free rates: {@code 1 - crashed / sessions} and {@code 1 - crashedUsers / users}, null

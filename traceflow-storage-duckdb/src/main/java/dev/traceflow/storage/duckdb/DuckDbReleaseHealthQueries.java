@@ -35,14 +35,14 @@ final class DuckDbReleaseHealthQueries implements ReleaseHealthQueries {
                 + count("crashed") + " AS a_crashed\n    FROM events\n    WHERE ");
         sql.appAndRange("", q.appId(), q.from(), q.to().plus(HORIZON))
                 .append(" AND type = 'session_update' AND release IS NOT NULL\n), starts AS (\n"
-                        + "    SELECT release, sid, any_value(user_id) AS did FROM updates\n"
+                        + "    SELECT release, sid FROM updates\n"
                         + "    WHERE sid IS NOT NULL AND init AND ts >= ? AND ts < ?", q.from(), q.to())
                 .eventFilters("", q)
                 .append("\n    GROUP BY release, sid\n), outcomes AS (\n"
-                        + "    SELECT s.release, s.did, bool_or(u.status = 'crashed') AS crashed, bool_or(u.status = 'abnormal') AS abnormal,\n"
-                        + "           bool_or(u.status = 'errored' OR u.errors > 0) AS errored\n"
+                        + "    SELECT s.release, min(u.user_id) AS did, bool_or(u.status = 'crashed') AS crashed, bool_or(u.status = 'abnormal') AS abnormal,\n"
+                        + "           bool_or(u.status IN ('errored', 'unhandled') OR u.errors > 0) AS errored\n"
                         + "    FROM starts s JOIN updates u ON u.sid = s.sid AND u.release = s.release\n"
-                        + "    GROUP BY s.release, s.sid, s.did\n), counted AS (\n"
+                        + "    GROUP BY s.release, s.sid\n), counted AS (\n"
                         + "    SELECT release, did, 1 AS n, CASE WHEN crashed THEN 1 ELSE 0 END AS crashed,\n"
                         + "           CASE WHEN NOT crashed AND abnormal THEN 1 ELSE 0 END AS abnormal,\n"
                         + "           CASE WHEN NOT crashed AND NOT abnormal AND errored THEN 1 ELSE 0 END AS errored\n"

@@ -67,16 +67,20 @@ final class InMemoryReleaseHealthQueries implements ReleaseHealthQueries {
                 boolean crashed = false;
                 boolean abnormal = false;
                 boolean errored = false;
+                String user = null;
                 for (Event u : later) {
                     if (id.equals(u.properties().get("sid")) && e.release().equals(u.release())) {
+                        if (u.userId() != null && (user == null || u.userId().compareTo(user) < 0)) {
+                            user = u.userId();
+                        }
                         Object status = u.properties().get("status");
                         crashed |= "crashed".equals(status);
                         abnormal |= "abnormal".equals(status);
-                        errored |= "errored".equals(status) || number(u, "errors") > 0;
+                        errored |= "errored".equals(status) || "unhandled".equals(status) || number(u, "errors") > 0;
                     }
                 }
                 byRelease.computeIfAbsent(e.release(), r -> new Tally()).add(1, !crashed && !abnormal && errored ? 1 : 0,
-                        !crashed && abnormal ? 1 : 0, crashed ? 1 : 0, e.userId());
+                        !crashed && abnormal ? 1 : 0, crashed ? 1 : 0, user);
             } else {
                 long exited = number(e, "exited");
                 long erroredN = number(e, "errored");

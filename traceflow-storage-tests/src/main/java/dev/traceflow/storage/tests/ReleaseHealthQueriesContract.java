@@ -20,15 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <pre>
  * release 1.0, production
- *   s1  u1  init 10:00, ok with 1 error 10:05             errored
+ *   s1  u1  init 10:00, unhandled 10:05                    errored (an uncaught error that did not end the app)
  *   s2  u1  init 10:10, crashed 10:20                      crashed
- *   s3  u2  init 11:00, exited 11:30                       healthy
+ *   s3  u2  init 11:00 (no user yet), exited 11:30 as u2   healthy
  *   s4  --  init 12:00, abnormal 12:10                     abnormal
  *   s5  u3  init 23:50, crashed 00:30 on the 25th          crashed (a later update within 24 h counts)
  *   s6  u9  crashed 13:00, its init on the 23rd            not counted (started before the range)
  *   s0  u9  init 09:00 on the 23rd                         not counted
+ *   s10 u1  init 15:00, ok with 1 error 15:05             errored
  *   aggregate u4 at 14:00: exited 3, errored 1, crashed 1  5 sessions
- *   => 10 sessions: 4 healthy, 2 errored, 1 abnormal, 3 crashed; users u1 u2 u3 u4, crashed u1 u3 u4
+ *   => 11 sessions: 4 healthy, 3 errored, 1 abnormal, 3 crashed; users u1 u2 u3 u4, crashed u1 u3 u4
  * release 2.0
  *   s7  u5  init 10:00 production, exited 10:30            healthy
  *   s8  u6  init 10:00 staging, crashed 10:01              crashed
@@ -44,13 +45,15 @@ public abstract class ReleaseHealthQueriesContract extends AnswerContract {
     @BeforeEach
     void storeGoldenDataset() {
         store(update("1.0", "2026-11-24T10:00:00", "u1", props("sid", "s1", "status", "ok", "errors", 0, "init", true)),
-                update("1.0", "2026-11-24T10:05:00", "u1", props("sid", "s1", "status", "ok", "errors", 1)),
+                update("1.0", "2026-11-24T10:05:00", "u1", props("sid", "s1", "status", "unhandled")),
                 update("1.0", "2026-11-24T10:10:00", "u1", props("sid", "s2", "status", "ok", "errors", 0, "init", true)),
                 update("1.0", "2026-11-24T10:20:00", "u1", props("sid", "s2", "status", "crashed", "errors", 1)),
-                update("1.0", "2026-11-24T11:00:00", "u2", props("sid", "s3", "status", "ok", "init", true)),
+                update("1.0", "2026-11-24T11:00:00", null, props("sid", "s3", "status", "ok", "init", true)),
                 update("1.0", "2026-11-24T11:30:00", "u2", props("sid", "s3", "status", "exited")),
                 update("1.0", "2026-11-24T12:00:00", null, props("sid", "s4", "status", "ok", "init", true)),
                 update("1.0", "2026-11-24T12:10:00", null, props("sid", "s4", "status", "abnormal")),
+                update("1.0", "2026-11-24T15:00:00", "u1", props("sid", "s10", "status", "ok", "errors", 0, "init", true)),
+                update("1.0", "2026-11-24T15:05:00", "u1", props("sid", "s10", "status", "ok", "errors", 1)),
                 update("1.0", "2026-11-24T23:50:00", "u3", props("sid", "s5", "status", "ok", "init", true)),
                 update("1.0", "2026-11-25T00:30:00", "u3", props("sid", "s5", "status", "crashed", "errors", 1)),
                 update("1.0", "2026-11-23T09:00:00", "u9", props("sid", "s0", "status", "ok", "init", true)),
@@ -91,9 +94,9 @@ public abstract class ReleaseHealthQueriesContract extends AnswerContract {
         List<ReleaseHealth> releases = storage.releaseHealth().releases(EventQuery.of(APP, D24, D25), 100);
 
         assertThat(releases).containsExactly(
-                new ReleaseHealth("1.0", 10, 4, 2, 1, 3, 4, 3),
+                new ReleaseHealth("1.0", 11, 4, 3, 1, 3, 4, 3),
                 new ReleaseHealth("2.0", 2, 1, 0, 0, 1, 2, 1));
-        assertThat(releases.getFirst().crashFreeSessionRate()).isEqualTo(0.7);
+        assertThat(releases.getFirst().crashFreeSessionRate()).isEqualTo(1 - 3.0 / 11);
         assertThat(releases.getFirst().crashFreeUserRate()).isEqualTo(0.25);
         assertThat(releases.get(1).crashFreeSessionRate()).isEqualTo(0.5);
     }
@@ -105,7 +108,7 @@ public abstract class ReleaseHealthQueriesContract extends AnswerContract {
         List<ReleaseHealth> releases = storage.releaseHealth().releases(EventQuery.of(APP, D24, D25).withFilters(production), 100);
 
         assertThat(releases).containsExactly(
-                new ReleaseHealth("1.0", 10, 4, 2, 1, 3, 4, 3),
+                new ReleaseHealth("1.0", 11, 4, 3, 1, 3, 4, 3),
                 new ReleaseHealth("2.0", 1, 1, 0, 0, 0, 1, 0));
         assertThat(releases.get(1).crashFreeUserRate()).isEqualTo(1.0);
     }
