@@ -258,4 +258,57 @@ class SentryItemsTest extends IngestTestBase {
         assertThat(release.path("crashFreeSessionRate").asDouble()).isCloseTo(8.0 / 9, within(1e-9));
         assertThat(release.path("crashFreeUserRate").asDouble()).isEqualTo(0.5);
     }
+
+    @Test
+    void streamedSpans_asSdk11SendsThePageLoad_areAPageViewAndWebVitals() {
+        Target t = newApp("sentry-span");
+        double start = seconds() - 3;
+        String attributes = "\"sentry.release\":{\"value\":\"shop@4.0.0\",\"type\":\"string\"},"
+                + "\"url.full\":{\"value\":\"https://shop.example/pricing\",\"type\":\"string\"},"
+                + "\"user_agent.original\":{\"value\":\"" + CHROME_UA + "\",\"type\":\"string\"}";
+        String container = """
+                {"version":2,"ingest_settings":{"infer_ip":"auto"},"items":[
+                 {"name":"Pageload","span_id":"8b6a6bcebdeefb7c","trace_id":"4e0326d565a54ca5bc70dfd2b670cbf2","is_segment":true,
+                  "start_timestamp":%s,"end_timestamp":%s,"status":"ok","attributes":{
+                   "sentry.op":{"value":"pageload","type":"string"},%s,
+                   "browser.web_vital.ttfb.value":{"value":607.6,"type":"double"},
+                   "browser.web_vital.fcp.value":{"value":1032,"type":"integer"},
+                   "browser.web_vital.ttfb.request_time":{"value":2.8,"type":"double"}}},
+                 {"name":"first-paint","span_id":"88e3efa316d3fd88","trace_id":"4e0326d565a54ca5bc70dfd2b670cbf2","is_segment":false,
+                  "start_timestamp":%s,"end_timestamp":%s,"attributes":{"sentry.op":{"value":"browser.paint","type":"string"}}},
+                 {"name":"POST /api/cart","span_id":"9874deeaad96a1f2","trace_id":"4e0326d565a54ca5bc70dfd2b670cbf2","is_segment":true,
+                  "start_timestamp":%s,"end_timestamp":%s,"attributes":{"sentry.op":{"value":"http.client","type":"string"}}}]}
+                """.formatted(start, start + 2, attributes, start, start + 1, start + 2, start + 2.1);
+        // how SDKs 8-10 sent a standalone web vital: one span with its measurements
+        String standalone = """
+                {"span_id":"aa00aa00aa00aa00","trace_id":"4e0326d565a54ca5bc70dfd2b670cbf2","op":"ui.webvital.lcp",
+                 "start_timestamp":%s,"timestamp":%s,"measurements":{"lcp":{"value":2200,"unit":"millisecond"}},
+                 "data":{"sentry.release":"shop@4.0.0","url.full":"https://shop.example/pricing"}}
+                """.formatted(start + 1, start + 1);
+
+        TestHttp.Response r = send(t, "span", container, "span", standalone);
+
+        assertThat(r.json().path("accepted").asInt()).as("page view + its vitals, the LCP").isEqualTo(3);
+        assertThat(storedByType(t.appId())).containsOnly(Map.entry("pageview", 1L), Map.entry("performance", 2L));
+        Map<String, JsonNode> vitals = new HashMap<>();
+        read("/api/performance/web-vitals?release=shop@4.0.0", t.appId()).path("metrics")
+                .forEach(m -> vitals.put(m.path("name").asString(), m));
+        assertThat(vitals).containsOnlyKeys("FCP", "TTFB", "LCP");
+        assertThat(vitals.get("TTFB").path("p75").asDouble()).isEqualTo(607.6);
+        assertThat(vitals.get("LCP").path("p75").asDouble()).isEqualTo(2200.0);
+    }
+
+    @Test
+    void aggregatesOfUnhandledSessions_countAsErrored_notCrashed() {
+        Target t = newApp("sentry-agg");
+        String now = Instant.now().toString();
+
+        send(t, "sessions", "{\"aggregates\":[{\"started\":\"" + now + "\",\"exited\":2,\"unhandled\":3,\"crashed\":1}],"
+                + "\"attrs\":{\"release\":\"api@9\"}}");
+
+        JsonNode release = read("/api/releases/health", t.appId()).path("items").get(0);
+        assertThat(release.path("sessions").asLong()).isEqualTo(6);
+        assertThat(release.path("errored").asLong()).isEqualTo(3);
+        assertThat(release.path("crashed").asLong()).isEqualTo(1);
+    }
 }
