@@ -108,6 +108,15 @@ class SentryItemsTest extends IngestTestBase {
         assertThat(latest.path("frames").get(0).path("column").asInt()).isEqualTo(17);
         assertThat(latest.path("filename").asString()).isEqualTo("https://shop.example/assets/app.3f2a1b9c.js");
         assertThat(latest.path("lineno").asInt()).isEqualTo(42);
+        // tags as properties; level, contexts, breadcrumbs and the user (no email, no IP) under metadata.sentry
+        assertThat(latest.path("properties").path("region").asString()).isEqualTo("eu");
+        JsonNode sentry = latest.path("metadata").path("sentry");
+        assertThat(sentry.path("level").asString()).isEqualTo("error");
+        assertThat(sentry.path("contexts").path("browser").path("version").asString()).isEqualTo("124");
+        assertThat(sentry.path("breadcrumbs").get(0).path("message").asString()).isEqualTo("button#pay");
+        assertThat(sentry.path("mechanism").path("handled").asBoolean(true)).isFalse();
+        assertThat(sentry.path("user").path("segment").asString()).isEqualTo("pro");
+        assertThat(latest.toString()).doesNotContain("dana@shop.example", "203.0.113.9");
     }
 
     @Test
