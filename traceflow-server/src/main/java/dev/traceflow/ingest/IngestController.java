@@ -308,8 +308,8 @@ class IngestController {
             + "(or Authorization: Bearer <key>, or ?key=<key>)", schema = @Schema(type = "string"))
     @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon",
             schema = @Schema(type = "string"))
-    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip or deflate (optional)",
-            schema = @Schema(type = "string", allowableValues = {"gzip", "deflate"}))
+    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip, deflate or br (optional)",
+            schema = @Schema(type = "string", allowableValues = {"gzip", "deflate", "br"}))
     @interface KeyParameters {
     }
 }
