@@ -24,7 +24,10 @@ public record TraceFlowProperties(
         @DefaultValue Retention retention,
         @DefaultValue Benchmark benchmark,
         @DefaultValue Auth auth,
-        @DefaultValue Http http) {
+        @DefaultValue Http http,
+        @DefaultValue Outbound outbound,
+        @DefaultValue Smtp smtp,
+        @DefaultValue Alerts alerts) {
 
     /**
      * The HTTP server's view of its clients.
@@ -46,6 +49,120 @@ public record TraceFlowProperties(
                     || !("http".equals(publicUrl.getScheme()) || "https".equals(publicUrl.getScheme())))) {
                 throw new IllegalArgumentException("TRACEFLOW_PUBLIC_URL must be an http(s) URL without query, "
                         + "e.g. https://traceflow.example.com");
+            }
+        }
+    }
+
+    /**
+     * Requests the server makes to addresses users configure (alert webhooks).
+     *
+     * @param allowedNetworks CIDR blocks such requests may reach although they are loopback, private,
+     *                        link-local or otherwise internal ({@code TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS},
+     *                        comma-separated); none by default. An entry that is no CIDR block stops the start.
+     */
+    public record Outbound(@DefaultValue List<String> allowedNetworks) {
+    }
+
+    /**
+     * The SMTP server alert e-mail goes through; e-mail channels exist only when {@code host} is set.
+     *
+     * @param host           server name or address; none by default (no e-mail)
+     * @param port           587 (submission) by default
+     * @param username       login, when the server wants one (with {@code password})
+     * @param password       its password; never logged
+     * @param from           the sender address, required with {@code host}
+     * @param starttls       require STARTTLS before anything is sent (login included); turn off only for a
+     *                       server on the same host or network that has no TLS
+     * @param connectTimeout how long connecting may take
+     * @param timeout        how long each read and write of the conversation may take
+     */
+    public record Smtp(String host,
+                       @DefaultValue("587") int port,
+                       String username,
+                       String password,
+                       String from,
+                       @DefaultValue("true") boolean starttls,
+                       @DefaultValue("5s") Duration connectTimeout,
+                       @DefaultValue("10s") Duration timeout) {
+
+        /** Checked when the settings are read, so a half-configured server stops the start instead of the first alert. */
+        public Smtp {
+            // the parameters, not configured(): the fields are assigned only after this body
+            if (host != null && !host.isBlank() && (from == null || from.isBlank())) {
+                throw new IllegalArgumentException("TRACEFLOW_SMTP_FROM (the sender address) must be set with TRACEFLOW_SMTP_HOST");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("TRACEFLOW_SMTP_PORT must be 1..65535, not " + port);
+            }
+        }
+
+        public boolean configured() {
+            return host != null && !host.isBlank();
+        }
+
+        /** Without the password: records print every field, and settings end up in logs. */
+        @Override
+        public String toString() {
+            return "Smtp[host=" + host + ", port=" + port + ", username=" + username + ", password="
+                    + (password == null || password.isEmpty() ? "" : "***") + ", from=" + from + ", starttls=" + starttls
+                    + ", connectTimeout=" + connectTimeout + ", timeout=" + timeout + "]";
+        }
+    }
+
+    /**
+     * Alerting.
+     *
+     * @param tick              how often the scheduler looks for due threshold and anomaly rules
+     *                          ({@code TRACEFLOW_ALERTS_TICK}); zero turns scheduled evaluation off
+     *                          (tests drive the engine by hand)
+     * @param maxRulesPerApp    a bound on what one app can make the scheduler do
+     * @param maxChannelsPerApp likewise for channels
+     * @param eventQueue        error-group changes waiting to be matched against event-driven rules;
+     *                          beyond it they are dropped and counted (the loader is never held up)
+     * @param roundBatch        due rules read per query of a round
+     */
+    public record Alerts(@DefaultValue Delivery delivery,
+                         @DefaultValue("5s") Duration tick,
+                         @DefaultValue("2000") int maxRulesPerApp,
+                         @DefaultValue("100") int maxChannelsPerApp,
+                         @DefaultValue("10000") int eventQueue,
+                         @DefaultValue("200") int roundBatch) {
+
+        public Alerts {
+            if (tick.isNegative() || maxRulesPerApp < 1 || maxChannelsPerApp < 1 || eventQueue < 1 || roundBatch < 1) {
+                throw new IllegalArgumentException("traceflow.alerts: tick must not be negative; max-rules-per-app, "
+                        + "max-channels-per-app, event-queue and round-batch must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * How alert notifications are delivered (webhook and e-mail).
+     *
+     * @param queueCapacity  deliveries waiting for an attempt or a retry, or in flight; past it new ones are refused
+     *                       (counted as {@code queue_full})
+     * @param threads        deliveries attempted at once
+     * @param maxAttempts    attempts per delivery, the first included
+     * @param baseDelay      the wait before the first retry; doubled for each further one, with jitter
+     * @param maxDelay       the longest wait between two attempts, a receiver's {@code Retry-After} included
+     * @param connectTimeout how long connecting to a webhook may take
+     * @param requestTimeout how long one webhook request may take as a whole, connecting included
+     */
+    public record Delivery(@DefaultValue("10000") int queueCapacity,
+                           @DefaultValue("4") int threads,
+                           @DefaultValue("6") int maxAttempts,
+                           @DefaultValue("10s") Duration baseDelay,
+                           @DefaultValue("10m") Duration maxDelay,
+                           @DefaultValue("5s") Duration connectTimeout,
+                           @DefaultValue("10s") Duration requestTimeout) {
+
+        public Delivery {
+            if (queueCapacity < 1 || threads < 1 || maxAttempts < 1) {
+                throw new IllegalArgumentException("traceflow.alerts.delivery: queue-capacity, threads and max-attempts must be at least 1");
+            }
+            if (!baseDelay.isPositive() || maxDelay.compareTo(baseDelay) < 0 || !connectTimeout.isPositive()
+                    || !requestTimeout.isPositive()) {
+                throw new IllegalArgumentException("traceflow.alerts.delivery: delays and timeouts must be positive, max-delay at least base-delay");
             }
         }
     }
@@ -149,9 +266,22 @@ public record TraceFlowProperties(
      *                       (was {@code traceflow.ingest.queue-capacity-events})
      * @param maxLoadEvents  most events the loader stores in one transaction (was
      *                       {@code traceflow.ingest.group-commit-max-events})
+     * @param capacityBytes  heap the events accepted but not yet in the event store may take before
+     *                       requests get 503; 0 (the default): an eighth of the heap, see
+     *                       {@link #capacityBytesLimit()}
      */
     public record Queue(@DefaultValue("400000") int capacityEvents,
-                        @DefaultValue("200000") int maxLoadEvents) {
+                        @DefaultValue("200000") int maxLoadEvents,
+                        @DefaultValue("0") long capacityBytes) {
+
+        /**
+         * {@code capacityBytes}, or an eighth of the heap when it is 0: with the quarter that ingest
+         * requests may hold ({@link Ingest#bufferedBytesLimit()}), ingest keeps at most three
+         * eighths of the heap, leaving the rest to reads, connections and the application itself.
+         */
+        public long capacityBytesLimit() {
+            return capacityBytes > 0 ? capacityBytes : Runtime.getRuntime().maxMemory() / 8;
+        }
     }
 
     /**
@@ -161,9 +291,10 @@ public record TraceFlowProperties(
      * @param admissionWait        how long a request waits, before its body is read, while the queue is
      *                             more than half full; then 503 OVERLOADED
      * @param maxBufferedBytes     bytes all ingest requests together may hold in memory (bodies as read and
-     *                             decoded, until their events are handed off); past it, 503 OVERLOADED.
-     *                             0 (the default): an eighth of the heap, see {@link #bufferedBytesLimit()}
-     * @param bodyTimeout          the longest a request body may take to arrive; then 408 BODY_TIMEOUT
+     *                             decoded, and the events parsed from them, until handed off); past it, 503
+     *                             OVERLOADED. 0 (the default): a quarter of the heap, see {@link #bufferedBytesLimit()}
+     * @param bodyTimeout          the longest the server waits, in all, for a request body's bytes; then 408
+     *                             BODY_TIMEOUT (decoding what arrived does not count)
      */
     public record Ingest(@DefaultValue("1048576") long maxCompressedBytes,
                          @DefaultValue("10485760") long maxDecompressedBytes,
@@ -180,11 +311,13 @@ public record TraceFlowProperties(
                          @DefaultValue("1048576") int sentryMaxItemBytes) {
 
         /**
-         * {@code maxBufferedBytes}, or an eighth of the heap when it is 0: room for the bodies and
-         * for the events parsed from them (several times the bytes), the write queue and reads.
+         * {@code maxBufferedBytes}, or a quarter of the heap when it is 0: the largest body (10 MiB
+         * decoded) with its events takes 50 MiB of it, so at 256 MiB of heap one of them fits with
+         * room for small requests, and the rest of the heap is left to the storage queue (an
+         * eighth), reads and the application itself.
          */
         public long bufferedBytesLimit() {
-            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 8;
+            return maxBufferedBytes > 0 ? maxBufferedBytes : Runtime.getRuntime().maxMemory() / 4;
         }
     }
 

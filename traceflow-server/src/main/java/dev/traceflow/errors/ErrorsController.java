@@ -22,6 +22,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -57,9 +58,11 @@ class ErrorsController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     ErrorsController(ReadRequests reads, PageCursors cursors, JdbcErrorGroups groups, EventStorage storage, AppAccess access,
-                     AuditLog audit, TransactionTemplate tx, Clock clock) {
+                     AuditLog audit, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.reads = reads;
         this.cursors = cursors;
         this.groups = groups;
@@ -234,6 +237,10 @@ class ErrorsController {
             return c;
         });
         Instant now = clock.instant();
+        if (change.before().status() != change.after().status()) {
+            events.publishEvent(new ErrorGroupStatusChanged(g.appId(), g.id(), g.fingerprint(), change.before().status().wireName(),
+                    change.after().status().wireName(), now));
+        }
         EventQuery day = EventQuery.of(g.appId(), now.minusSeconds(86_400), now);
         GroupCount count = errors().groups(day).stream().filter(c -> c.fingerprint().equals(g.fingerprint())).findFirst()
                 .orElse(new GroupCount(g.fingerprint(), 0, 0));

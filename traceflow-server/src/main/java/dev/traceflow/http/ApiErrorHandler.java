@@ -15,6 +15,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
@@ -118,6 +119,12 @@ class ApiErrorHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> unexpected(Exception e, HttpServletRequest request) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            // the client went away mid-answer (a Prometheus scrape that timed out, a closed tab):
+            // nobody is there to read an error, and it is not the server's failure
+            log.debug("{} {}: the client disconnected", request.getMethod(), loggedUri(request));
+            return null;
+        }
         log.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                 "The server failed to handle the request; quote the trace id when reporting it", List.of(), null, request);

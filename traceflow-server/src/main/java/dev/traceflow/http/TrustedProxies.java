@@ -10,55 +10,14 @@ import java.util.Optional;
  */
 final class TrustedProxies {
 
-    private record Block(byte[] network, int prefix) {
-
-        boolean contains(InetAddress address) {
-            byte[] a = address.getAddress();
-            if (a.length != network.length) {
-                return false;
-            }
-            int whole = prefix / 8;
-            for (int i = 0; i < whole; i++) {
-                if (a[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (a[whole] & mask) == (network[whole] & mask);
-        }
-    }
-
-    private final List<Block> blocks;
+    private final CidrBlocks blocks;
 
     /**
      * @param cidrs blocks such as {@code 10.0.0.0/8}, {@code fd00::/8}, or single addresses (a whole-length block)
      * @throws IllegalArgumentException naming the entry that is no CIDR block of IP literals
      */
     TrustedProxies(List<String> cidrs) {
-        this.blocks = cidrs.stream().map(String::strip).filter(s -> !s.isEmpty()).map(TrustedProxies::block).toList();
-    }
-
-    private static Block block(String cidr) {
-        int slash = cidr.indexOf('/');
-        Optional<InetAddress> address = IpAddresses.parse(slash < 0 ? cidr : cidr.substring(0, slash));
-        if (address.isEmpty()) {
-            throw new IllegalArgumentException("TRACEFLOW_TRUSTED_PROXIES: '" + cidr + "' is no CIDR block (e.g. 10.0.0.0/8)");
-        }
-        byte[] network = address.get().getAddress();
-        int prefix;
-        try {
-            prefix = slash < 0 ? network.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            prefix = -1;
-        }
-        if (prefix < 0 || prefix > network.length * 8) {
-            throw new IllegalArgumentException("TRACEFLOW_TRUSTED_PROXIES: '" + cidr + "' has no valid prefix length");
-        }
-        return new Block(network, prefix);
+        this.blocks = CidrBlocks.parse("TRACEFLOW_TRUSTED_PROXIES", cidrs);
     }
 
     boolean isEmpty() {
@@ -68,7 +27,7 @@ final class TrustedProxies {
     /** Whether the literal is an address inside a listed block (host names never are). */
     boolean trusts(String literal) {
         Optional<InetAddress> address = IpAddresses.parse(literal);
-        return address.isPresent() && blocks.stream().anyMatch(b -> b.contains(address.get()));
+        return address.isPresent() && blocks.contains(address.get());
     }
 
     /**

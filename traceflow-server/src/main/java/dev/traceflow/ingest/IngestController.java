@@ -143,6 +143,7 @@ class IngestController {
     /** Reads a TraceFlow events body (one event, or a batch) into events, rejecting bad ones by index. */
     private ParsedEvents parseCollect(HttpServletRequest request, boolean single, IngestByteBudget.Lease lease) {
         byte[] body = bodies.read(request, lease);
+        lease.takeForEvents(body.length);
         return json.readCollect(body, single, request.getHeader("User-Agent"), clock.millis());
     }
 
@@ -194,6 +195,7 @@ class IngestController {
 
     private IngestResponse telemetryBatchAuthenticated(App app, HttpServletRequest request, IngestByteBudget.Lease lease) {
         byte[] body = bodies.read(request, lease);
+        lease.takeForEvents(body.length);
         String ua = request.getHeader("User-Agent");
         long now = clock.millis();
         // the envelope's app/release come before or after the events: collect raw events, map after
@@ -242,6 +244,7 @@ class IngestController {
         if (body.length > json.maxEventBytes()) {
             throw ApiException.tooLarge("an analytics event is at most " + json.maxEventBytes() + " bytes");
         }
+        lease.takeForEvents(body.length);
         AnalyticsEvent message = decode(body, request.getContentType());
         List<Event> events;
         try {

@@ -26,6 +26,8 @@ final class IngestJson {
 
     /** JSON nested deeper than this is refused as a whole body; property depth (8) is checked per event later. */
     static final int MAX_NESTING = 64;
+    /** Bytes of a batch read between two yields (see {@link #readArray}). */
+    static final int YIELD_EVERY_BYTES = 64 * 1024;
 
     private final JsonMapper mapper = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
@@ -35,14 +37,21 @@ final class IngestJson {
             .build();
     private final int maxEvents;
     private final int maxEventBytes;
+    private final Runnable yield;
 
     int maxEventBytes() {
         return maxEventBytes;
     }
 
     IngestJson(int maxEvents, int maxEventBytes) {
+        this(maxEvents, maxEventBytes, Thread::yield);
+    }
+
+    /** @param yield run every {@link #YIELD_EVERY_BYTES} of a batch: {@link Thread#yield}; tests count the calls */
+    IngestJson(int maxEvents, int maxEventBytes, Runnable yield) {
         this.maxEvents = maxEvents;
         this.maxEventBytes = maxEventBytes;
+        this.yield = yield;
     }
 
     /** Reads one event object: called at its {@code START_OBJECT}, returns after its {@code END_OBJECT}. */
@@ -150,8 +159,15 @@ final class IngestJson {
         }
     }
 
+    /**
+     * Reads the events of the array. Every {@link #YIELD_EVERY_BYTES} it yields: a virtual thread
+     * keeps its carrier until it blocks, and parsing a body in memory never blocks, so a few 10 MiB
+     * batches parsed at once kept every carrier (one per core) from other requests for seconds
+     * (IngestMemoryBoundIT). A batch smaller than that, the usual one, never yields.
+     */
     private <T> int readArray(JsonParser p, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
         int index = 0;
+        long yieldAt = YIELD_EVERY_BYTES;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
@@ -161,7 +177,11 @@ final class IngestJson {
                 throw ApiException.tooLarge("a batch holds at most " + maxEvents + " events");
             }
             if (t == JsonToken.START_OBJECT) {
-                readEvent(p, index, reader, sink, drops);
+                long end = readEvent(p, index, reader, sink, drops);
+                if (end >= yieldAt) {
+                    yieldAt = end + YIELD_EVERY_BYTES;
+                    yield.run();
+                }
             } else {
                 p.skipChildren();
                 drops.add(new Drop(index, DropReason.INVALID, "INVALID_EVENT", "an event must be a JSON object"));
@@ -171,7 +191,8 @@ final class IngestJson {
         return index;
     }
 
-    private <T> void readEvent(JsonParser p, int index, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
+    /** @return the byte offset in the body just after the event */
+    private <T> long readEvent(JsonParser p, int index, EventReader<T> reader, EventSink<? super T> sink, List<Drop> drops) {
         long start = p.currentTokenLocation().getByteOffset();
         T event = reader.read(p);
         long end = p.currentLocation().getByteOffset();
@@ -179,9 +200,10 @@ final class IngestJson {
         if (size > maxEventBytes) {
             drops.add(new Drop(index, DropReason.TOO_LARGE, "EVENT_TOO_LARGE",
                     "the event is " + size + " bytes; the limit is " + maxEventBytes));
-            return;
+            return end;
         }
         sink.accept(event, index, size);
+        return end;
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * so {@code GET /api/ingest/stats} survives restarts. Counting is lock-free on the request path.
  */
 @Component
-class IngestOutcomes implements SmartLifecycle {
+class IngestOutcomes implements SmartLifecycle, IngestOutcomeTotals {
 
     private static final Logger log = LoggerFactory.getLogger(IngestOutcomes.class);
 
@@ -112,7 +112,8 @@ class IngestOutcomes implements SmartLifecycle {
      * outcomes are kept per hour, so the range is as fine as that. Flushes first, so the answer
      * includes events counted a moment ago.
      */
-    Map<String, Long> totals(String appId, Instant from, Instant to) {
+    @Override
+    public Map<String, Long> totals(String appId, Instant from, Instant to) {
         flush();
         Instant fromHour = Instant.ofEpochMilli(Math.floorDiv(from.toEpochMilli(), 3_600_000L) * 3_600_000L);
         Map<String, Long> totals = new LinkedHashMap<>();

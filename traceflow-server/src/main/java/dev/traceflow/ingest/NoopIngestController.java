@@ -46,6 +46,7 @@ class NoopIngestController {
         ParsedEvents parsed;
         try (IngestByteBudget.Lease lease = budget.lease()) {
             byte[] body = bodies.read(request, lease);
+            lease.takeForEvents(body.length);
             parsed = json.readCollect(body, false, request.getHeader("User-Agent"), clock.millis());
         }
         // parse drops come in index order, as Ingestion sorts its answer's errors

@@ -22,30 +22,50 @@ import java.util.zip.ZipException;
 
 /**
  * Reads an ingest body within the limits: at most {@code maxCompressed} bytes on the wire and
- * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate, br) is undone, arriving within
- * {@code timeout}. Decoding stops as soon as a limit is passed. Memory is taken from the request's
+ * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate, br) is undone, its bytes
+ * arriving within {@code timeout} of waiting for them. Decoding stops as soon as a limit is
+ * passed. Memory is taken from the request's
  * {@link IngestByteBudget.Lease} a chunk at a time as bytes arrive, never from the declared
  * {@code Content-Length} (which costs a client nothing to announce), and a compressed body is
  * decoded as it streams in, so only its decoded form is held.
  */
 final class RequestBodies {
 
-    /** Bodies are gathered in chunks of this size, each taken from the budget before it is filled. */
+    /**
+     * The first chunk of a body, taken from the budget before it is filled: small, because a
+     * connection that sends slowly holds it until its body times out, and 500 such connections
+     * holding 64 KiB each spent the whole budget of a 256 MiB heap (IngestMemoryBoundIT).
+     */
+    static final int FIRST_CHUNK = 8 * 1024;
+    /** Chunks double from {@link #FIRST_CHUNK} up to this size. */
     static final int CHUNK = 64 * 1024;
 
     private final long maxCompressed;
     private final long maxDecompressed;
     private final long timeoutNanos;
+    private final Runnable betweenChunks;
 
     static RequestBodies of(TraceFlowProperties.Ingest settings) {
         return new RequestBodies(settings.maxCompressedBytes(), settings.maxDecompressedBytes(), settings.bodyTimeout());
     }
 
-    /** @param timeout the longest a body may take to arrive, from the first read to the last byte */
+    /**
+     * @param timeout the longest the server waits, in all, for a body's bytes to arrive (time spent
+     *                decoding what arrived does not count)
+     */
     RequestBodies(long maxCompressed, long maxDecompressed, Duration timeout) {
+        this(maxCompressed, maxDecompressed, timeout, Thread::yield);
+    }
+
+    /**
+     * @param betweenChunks run after each full chunk, before the next: {@link Thread#yield} (see
+     *                      {@link #readAtMost}); tests count the calls
+     */
+    RequestBodies(long maxCompressed, long maxDecompressed, Duration timeout, Runnable betweenChunks) {
         this.maxCompressed = maxCompressed;
         this.maxDecompressed = maxDecompressed;
         this.timeoutNanos = timeout.toNanos();
+        this.betweenChunks = betweenChunks;
     }
 
     /**
@@ -62,7 +82,7 @@ final class RequestBodies {
             throw ApiException.tooLarge("the body is " + declared + " bytes; the limit is " + maxCompressed);
         }
         try {
-            InputStream wire = new Wire(request.getInputStream(), maxCompressed, System.nanoTime() + timeoutNanos);
+            InputStream wire = new Wire(request.getInputStream(), maxCompressed, timeoutNanos);
             return switch (encoding) {
                 case "identity", "" -> {
                     long limit = Math.min(maxCompressed, maxDecompressed);
@@ -171,55 +191,69 @@ final class RequestBodies {
     }
 
     /**
-     * Gathers the stream in chunks, each taken from the lease before it is filled, then joins them
-     * into one array (taken too) and gives the chunks back: the lease ends up holding the body's size.
+     * Gathers the stream in chunks growing from {@link #FIRST_CHUNK} to {@link #CHUNK}, each taken
+     * from the lease before it is filled, then joins them into one array (taken too) and gives the
+     * chunks back: the lease ends up holding the body's size.
+     *
+     * <p>Between full chunks the thread yields. A virtual thread keeps its carrier (one per core)
+     * until it blocks, and decoding a body that has already arrived never blocks: a flood of
+     * 10 MiB gzip bodies kept every carrier busy and {@code /healthz} unanswered for seconds
+     * (IngestMemoryBoundIT). A body within the first chunk, the usual one, never yields.
      */
-    private static byte[] readAtMost(InputStream in, long limit, String what, IngestByteBudget.Lease lease) throws IOException {
+    private byte[] readAtMost(InputStream in, long limit, String what, IngestByteBudget.Lease lease) throws IOException {
         List<byte[]> chunks = new ArrayList<>();
         long total = 0;
+        long taken = 0;
+        int size = FIRST_CHUNK;
         while (true) {
-            lease.take(CHUNK);
-            byte[] chunk = new byte[CHUNK];
-            int n = in.readNBytes(chunk, 0, CHUNK);
+            lease.take(size);
+            taken += size;
+            byte[] chunk = new byte[size];
+            int n = in.readNBytes(chunk, 0, size);
             total += n;
             if (total > limit) {
                 throw ApiException.tooLarge("the body is over the" + what + " limit of " + limit + " bytes");
             }
             if (n == 0) {
-                lease.giveBack(CHUNK);
                 break;
             }
             chunks.add(chunk);
-            if (n < CHUNK) {
+            if (n < size) {
                 break;
             }
+            size = Math.min(size * 2, CHUNK);
+            betweenChunks.run();
         }
         lease.take(total);
         byte[] body = new byte[(int) total];
         int at = 0;
         for (byte[] chunk : chunks) {
-            int n = (int) Math.min(CHUNK, total - at);
+            int n = (int) Math.min(chunk.length, total - at);
             System.arraycopy(chunk, 0, body, at, n);
             at += n;
         }
-        lease.giveBack((long) chunks.size() * CHUNK);
+        lease.giveBack(taken);
         return body;
     }
 
     /**
      * The body as it comes off the connection: refused past {@code max} bytes (a chunked body has
-     * no Content-Length to check first) and once {@code deadline} has passed.
+     * no Content-Length to check first) and once the reads have waited {@code maxWait} in all for
+     * the client. Only the waiting counts, not the decoding between reads: a flood of gzip bodies
+     * that had arrived at once got 408 when decoding them took long (IngestMemoryBoundIT), while a
+     * client that sends a few bytes a second is cut off as before.
      */
     private static final class Wire extends FilterInputStream {
 
         private final long max;
-        private final long deadline;
+        private final long maxWait;
         private long read;
+        private long waited;
 
-        Wire(InputStream in, long max, long deadline) {
+        Wire(InputStream in, long max, long maxWait) {
             super(in);
             this.max = max;
-            this.deadline = deadline;
+            this.maxWait = maxWait;
         }
 
         @Override
@@ -230,16 +264,18 @@ final class RequestBodies {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (System.nanoTime() > deadline) {
+            if (waited > maxWait) {
                 throw slow();
             }
+            long start = System.nanoTime();
             int n = super.read(b, off, len);
+            waited += System.nanoTime() - start;
             if (n > 0) {
                 read += n;
                 if (read > max) {
                     throw ApiException.tooLarge("the body is over the limit of " + max + " bytes");
                 }
-                if (System.nanoTime() > deadline) {
+                if (waited > maxWait) {
                     throw slow();
                 }
             }

@@ -156,6 +156,8 @@ class SentryController {
         try (IngestByteBudget.Lease lease = budget.lease()) {
             ingestion.admit();
             byte[] body = bodies.read(request, lease);
+            // the items parsed as maps and the events made of them, as every ingest endpoint counts them
+            lease.takeForEvents(body.length);
             SentryEnvelope envelope = store ? storeBody(body) : SentryEnvelope.parse(body, maxItems, maxItemBytes);
             app = checkHeaderDsn(envelope, app, key, projectId, request);
             SentryEvents mapping = new SentryEvents(app.id(), request.getHeader("User-Agent"), clock.millis(), maxPropertyDepth);

@@ -24,7 +24,7 @@ public interface EventWriteQueue {
      *         exceptionally with a {@link StorageException} when they are not and nothing of them
      *         will be stored
      * @throws QueueFullException at once when the queue cannot take {@code events.size()} more
-     *                            events (nothing of the request is queued)
+     *                            events, or the heap they take (nothing of the request is queued)
      */
     CompletableFuture<Void> submit(String appId, List<Event> events);
 
@@ -63,8 +63,8 @@ public interface EventWriteQueue {
 
     /**
      * Admission control, before a request does any work: waits while the queue is more than half
-     * full, so that under overload the CPU goes to storing events instead of parsing requests
-     * that would be refused anyway.
+     * full (in events or in bytes), so that under overload the CPU goes to storing events instead
+     * of parsing requests that would be refused anyway.
      *
      * @return false when the queue is still more than half full after {@code maxWait}
      */

@@ -26,7 +26,7 @@ class StorageConfiguration {
         TraceFlowProperties.Queue queue = properties.storage().queue();
         Path dir = journal.dir() != null ? journal.dir() : properties.dataDir().resolve("journal");
         var settings = new JournaledWriteQueue.Settings(dir, journal.segmentBytes(), queue.capacityEvents(),
-                queue.maxLoadEvents(), journal.loadLinger(), journal.loadMaxDelay());
+                queue.capacityBytesLimit(), queue.maxLoadEvents(), journal.loadLinger(), journal.loadMaxDelay());
         return new JournaledWriteQueue(storage, settings, events::publishEvent, registry, clock);
     }
 }

@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Ingest bodies take their memory from one server-wide budget as their bytes arrive: what a client
- * announces costs nothing, a spent budget answers 503 with Retry-After, and every byte comes back.
+ * Ingest bodies take their memory from one server-wide budget as their bytes arrive, and room for
+ * their events before they are parsed: what a client announces costs nothing, a spent budget
+ * answers 503 with Retry-After, and every byte comes back.
  */
 class IngestByteBudgetTest {
 
@@ -70,10 +71,63 @@ class IngestByteBudgetTest {
         try (IngestByteBudget.Lease lease = budget.lease()) {
             byte[] body = bodies.read(request(tenBytesThenTheEnd, MIB, null), lease);
             assertThat(body).hasSize(10);
-            assertThat(heldWhileWaiting.get()).as("held while waiting for more bytes").isEqualTo(RequestBodies.CHUNK);
+            assertThat(heldWhileWaiting.get()).as("held while waiting for more bytes: a small first chunk")
+                    .isEqualTo(RequestBodies.FIRST_CHUNK);
             assertThat(lease.held()).as("held once read: the body's size").isEqualTo(10);
         }
         assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aLargeBody_isReadInGrowingChunksThatAllComeBack_yieldingBetweenThem_aSmallOneWithoutYielding() {
+        AtomicLong yields = new AtomicLong();
+        RequestBodies counting = new RequestBodies(MIB, 10 * MIB, Duration.ofSeconds(10), yields::incrementAndGet);
+        IngestByteBudget budget = new IngestByteBudget(100 * MIB, 1);
+        byte[] large = new byte[(int) MIB];
+        new java.util.Random(7).nextBytes(large);
+
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            assertThat(counting.read(request(new ByteArrayInputStream(large), MIB, null), lease)).isEqualTo(large);
+            assertThat(lease.held()).as("the chunks are given back once joined").isEqualTo(MIB);
+        }
+        // 8 + 16 + 32 KiB, then 64 KiB chunks up to 1 MiB: 18 full chunks, and a yield after each but the last
+        assertThat(yields.get()).isEqualTo(18);
+
+        yields.set(0);
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            counting.read(request(new ByteArrayInputStream(new byte[1000]), 1000, null), lease);
+        }
+        assertThat(yields.get()).as("a body within the first chunk").isZero();
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void takeForEvents_holdsFourTimesTheBodyMoreUntilClosed_orAnswers503WhenTheBudgetCannotGiveIt() {
+        IngestByteBudget budget = new IngestByteBudget(MIB, 2);
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            lease.take(100_000); // the body
+            lease.takeForEvents(100_000);
+            assertThat(budget.held()).isEqualTo(500_000);
+
+            try (IngestByteBudget.Lease other = budget.lease()) {
+                other.take(200_000);
+                assertThatThrownBy(() -> other.takeForEvents(200_000)).as("200,000 + 800,000 more than the 524,576 left")
+                        .isInstanceOfSatisfying(ApiException.class, e -> {
+                            assertThat(e.status().value()).isEqualTo(503);
+                            assertThat(e.retryAfterSeconds()).isEqualTo(2);
+                        });
+            }
+            assertThat(budget.held()).isEqualTo(500_000);
+        }
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void theBudget_isAQuarterOfTheHeapUnlessSet() {
+        assertThat(dev.traceflow.support.TestProperties.defaults().ingest().bufferedBytesLimit())
+                .isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+        assertThat(dev.traceflow.support.TestProperties.of(java.util.Map.of("traceflow.ingest.max-buffered-bytes", "1000"))
+                .ingest().bufferedBytesLimit()).isEqualTo(1000);
     }
 
     @Test
@@ -111,6 +165,24 @@ class IngestByteBudgetTest {
             assertThat(lease.held()).isLessThanOrEqualTo(MIB);
         }
         assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aBodyThatArrivedAtOnce_isNotCutOffWhileTheServerIsSlowToDecodeIt() {
+        // the server spends 50 ms between chunks (a busy machine); the client waits for nothing
+        RequestBodies slowServer = new RequestBodies(MIB, MIB, Duration.ofMillis(150), () -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        byte[] body = new byte[512 * 1024];
+        IngestByteBudget budget = new IngestByteBudget(100 * MIB, 1);
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            assertThat(slowServer.read(request(new ByteArrayInputStream(body), body.length, null), lease))
+                    .as("about 500 ms of decoding, none of waiting for the client").hasSize(body.length);
+        }
     }
 
     @Test

@@ -26,6 +26,22 @@ class IngestJsonTest {
     }
 
     @Test
+    void readBatch_yieldsEvery64KiBOfALargeBatch_neverInASmallOne() {
+        java.util.concurrent.atomic.AtomicInteger yields = new java.util.concurrent.atomic.AtomicInteger();
+        IngestJson counting = new IngestJson(1000, 65536, yields::incrementAndGet);
+        String event = "{\"pad\":\"" + "x".repeat(1000) + "\"}";
+        String large = "[" + String.join(",", java.util.Collections.nCopies(500, event)) + "]"; // 505,501 bytes
+
+        assertThat(counting.readBatch(large.getBytes(StandardCharsets.UTF_8), (e, index, size) -> { }, new ArrayList<>(), null))
+                .isEqualTo(500);
+        assertThat(yields.get()).as("about once per 64 KiB of 493 KiB").isBetween(7, 8);
+
+        yields.set(0);
+        counting.readBatch(("[" + event + "]").getBytes(StandardCharsets.UTF_8), (e, index, size) -> { }, new ArrayList<>(), null);
+        assertThat(yields.get()).isZero();
+    }
+
+    @Test
     void readBatch_givesTheSameValuesAsJacksonsUntypedBinding() {
         String[] objects = {
                 "{\"s\":\"text \\u00e9 \\ud83d\\ude00\",\"i\":42,\"neg\":-7,\"l\":12345678901,\"big\":123456789012345678901234567890,"

@@ -44,6 +44,10 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "traceflow.storage.type=controllable",
         "traceflow.storage.queue.capacity-events=100",
+        // far above what 100 small events take, so only requests of large events reach it
+        "traceflow.storage.queue.capacity-bytes=200000",
+        // room for the bodies here and their events, not for the events of a 500 KB body
+        "traceflow.ingest.max-buffered-bytes=2000000",
         "traceflow.ingest.admission-wait=300ms",
         "traceflow.ingest.retry-after-seconds=3",
         "traceflow.ingest.commit-timeout=2s",
@@ -157,6 +161,63 @@ class IngestOverloadTest {
         assertThat(after.get("overloaded") - before.get("overloaded")).isEqualTo(70);
         assertThat(after.get("rate_limited") - before.get("rate_limited")).as("not a rate limit").isZero();
         assertThat(after.get("accepted") - before.get("accepted")).isEqualTo(40);
+    }
+
+    /** Few events, each with 30 KiB of properties. */
+    private TestHttp.Response postLarge(int events) {
+        String text = "x".repeat(30 * 1024);
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < events; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"appId\":\"demo\",\"type\":\"event\",\"name\":\"upload\",\"timestamp\":")
+                    .append(System.currentTimeMillis()).append(",\"properties\":{\"text\":\"").append(text).append("\"}}");
+        }
+        return new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch", body.append(']').toString(),
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123");
+    }
+
+    @Test
+    void requestOfFewLargeEventsThatDoesNotFitInBytes_answers503AndCountsItsEventsAsOverloaded() throws Exception {
+        Map<String, Long> before = outcomes();
+        STORAGE.closeGate();
+        int stored = stored();
+        assertThat(postLarge(2).status()).isEqualTo(202);
+        assertThat(STORAGE.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // 2 + 6 events are far from the 100-event bound; their 240 KB pass the 200 KB one
+        TestHttp.Response refused = postLarge(6);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("3");
+        assertThat(refused.json().path("code").asString()).isEqualTo("OVERLOADED");
+        STORAGE.openGate();
+        awaitEverythingQueuedStored();
+        assertThat(stored() - stored).isEqualTo(2);
+        Map<String, Long> after = outcomes();
+        assertThat(after.get("overloaded") - before.get("overloaded")).isEqualTo(6);
+        assertThat(after.get("accepted") - before.get("accepted")).isEqualTo(2);
+        String metrics = http().get("/actuator/prometheus", adminToken()).body();
+        assertThat(metrics).containsPattern("traceflow_storage_queue_refused_total\\{[^}]*bound=\"bytes\"[^}]*} [1-9]");
+        assertThat(metrics).containsPattern("traceflow_storage_queue_capacity_bytes\\{[^}]*} 200000");
+    }
+
+    @Test
+    void bodyWhoseEventsWouldPassTheBodyBudget_answers503BeforeItIsParsed() {
+        // 500 KB fit the 2 MB budget as a body; with room for its events (4 x 500 KB more) it does not
+        String padded = "[" + " ".repeat(500_000) + "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":"
+                + System.currentTimeMillis() + "}]";
+        long overloadedBefore = outcomes().get("overloaded");
+
+        TestHttp.Response refused = new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch", padded,
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("3");
+        assertThat(refused.json().path("message").asString()).contains("request bodies");
+        assertThat(outcomes().get("overloaded")).as("refused before its events were read").isEqualTo(overloadedBefore);
+        TestHttp.Response small = new TestHttp("http://127.0.0.1:" + port).post("/api/collect/batch",
+                padded.replace(" ".repeat(500_000), " ".repeat(100_000)),
+                "Content-Type", "application/json", "X-TraceFlow-Key", "overload-key-0123");
+        assertThat(small.status()).as("a fifth of it fits: " + small).isEqualTo(202);
     }
 
     @Test

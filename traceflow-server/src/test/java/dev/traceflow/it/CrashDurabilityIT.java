@@ -120,17 +120,8 @@ class CrashDurabilityIT {
 
     private TestHttp startServer(java.util.Map<String, String> env) throws IOException, InterruptedException {
         int port = ServerProcesses.freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
-        assertThat(jar).exists();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("TRACEFLOW_DATA_DIR", dir.resolve("data").toString());
-        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "crash-test-key-0123");
-        pb.environment().putAll(env);
-        server = pb.start();
+        server = ServerProcesses.startJar(port, dir.resolve("data"), "crash-test-key-0123", List.of("-Xmx512m"), env,
+                dir.resolve("server.log"));
         TestHttp http = new TestHttp("http://127.0.0.1:" + port);
         ServerProcesses.awaitHealthy(server, http, dir.resolve("server.log"), Duration.ofSeconds(90));
         return http;

@@ -7,8 +7,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
-/** Servers the integration tests start as processes: a free port, and waiting until one answers. */
+/** Servers the integration tests start as processes: the packaged jar, a free port, and waiting until one answers. */
 final class ServerProcesses {
 
     private ServerProcesses() {
@@ -18,6 +21,33 @@ final class ServerProcesses {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * Starts the jar built by {@code package} with the JDK running the test, its data in
+     * {@code dataDir}, stdout and stderr appended to {@code log}.
+     *
+     * @param jvmOptions options before {@code -jar}, such as the heap size
+     * @param env        more settings as environment variables
+     */
+    static Process startJar(int port, Path dataDir, String ingestKey, List<String> jvmOptions, Map<String, String> env, Path log)
+            throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new AssertionError(jar + " is missing: run the integration tests with verify, which packages it first");
+        }
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        pb.environment().put("TRACEFLOW_DATA_DIR", dataDir.toString());
+        pb.environment().put("TRACEFLOW_BOOTSTRAP_INGEST_KEY", ingestKey);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Waits for {@code /healthz} to answer 200; fails with the process's log when it exits or times out. */

@@ -64,6 +64,12 @@ public abstract class ServerTest {
         registry.add("traceflow.auth.metrics-token", () -> METRICS_TOKEN);
         // the tests' requests stand for clients behind a proxy: loopback is it (and 192.0.2.0/24 more proxies)
         registry.add("traceflow.http.trusted-proxies", () -> "127.0.0.1/32,::1/128,192.0.2.0/24");
+        // alert rounds run when a test calls the engine with the time it chooses, never on their own
+        registry.add("traceflow.alerts.tick", () -> "0s");
+        // alert webhooks reach the tests' receivers on loopback; every other internal address stays refused
+        registry.add("traceflow.outbound.allowed-networks", () -> "127.0.0.1/32");
+        registry.add("traceflow.alerts.delivery.base-delay", () -> "100ms");
+        registry.add("traceflow.alerts.delivery.max-delay", () -> "200ms");
     }
 
     /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */

@@ -91,7 +91,7 @@ final class JournalAppender implements Runnable {
             progress.journaled(positions[positions.length - 1]);
             for (int i = 0; i < group.size(); i++) {
                 Pending p = group.get(i);
-                toLoader.accept(Journaled.whole(p.appId(), p.prepared(), p.facts(), recordStart, positions[i]));
+                toLoader.accept(Journaled.whole(p.appId(), p.prepared(), p.heapBytes(), p.facts(), recordStart, positions[i]));
                 recordStart = positions[i];
             }
             for (Pending p : group) {
@@ -101,7 +101,7 @@ final class JournalAppender implements Runnable {
             log.error("appending {} requests to the ingest journal failed: {}", group.size(), e.getMessage());
             StorageException failure = new StorageException("the ingest journal could not be written: " + e.getMessage(), e);
             for (Pending p : group) {
-                budget.release(p.events());
+                budget.release(p.events(), p.heapBytes());
                 p.done().completeExceptionally(failure);
             }
         } finally {

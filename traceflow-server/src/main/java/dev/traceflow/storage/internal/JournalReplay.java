@@ -80,7 +80,9 @@ final class JournalReplay {
                 } else {
                     IngestJournal.Replayed r = records.next();
                     List<Event> decoded = events(r.entry());
-                    j = Journaled.whole(r.entry().appId(), consumer.prepare(decoded), StoredFacts.of(decoded), r.start(), r.position());
+                    long heapBytes = QueueBudget.heapBytes(decoded.size(), r.entry().batch().length);
+                    j = Journaled.whole(r.entry().appId(), consumer.prepare(decoded), heapBytes, StoredFacts.of(decoded), r.start(),
+                            r.position());
                     if (first && alreadyStored > 0) {
                         j = j.tail(alreadyStored);
                     }
@@ -90,7 +92,7 @@ final class JournalReplay {
                 groupEvents += j.events();
             }
             groupEvents = StoreLoader.cut(group, groupEvents, policy, putBack::addFirst);
-            budget.hold(groupEvents); // load() gives it back
+            budget.hold(groupEvents, group.stream().mapToLong(Journaled::bytesFreedWhenStored).sum()); // load() gives it back
             loader.load(group, groupEvents);
         }
     }

@@ -41,8 +41,8 @@ import java.util.function.Function;
  * (small commits) or latency (stalls). The journal's fsync is cheap and predictable; the store
  * gets commits of tens of thousands of events.
  *
- * <p>Bounded by events ({@link QueueBudget}): {@link #submit} reserves room or refuses at once;
- * room is given back when the loader has stored the events. If the store fails, the loader retries
+ * <p>Bounded by events and by bytes of heap ({@link QueueBudget}): {@link #submit} reserves room
+ * or refuses at once; room is given back when the loader has stored the events. If the store fails, the loader retries
  * with back-off and the events wait in the journal (and in memory, within the bound): they are
  * acknowledged and will be stored, also across a restart.
  */
@@ -56,19 +56,24 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
      * Settings; see {@code traceflow.storage} in {@code TraceFlowProperties}.
      *
      * @param capacityEvents events accepted but not yet stored before requests get 503
+     * @param capacityBytes  heap those events may take (as {@link QueueBudget#heapBytes} estimates
+     *                       it) before requests get 503
      * @param maxLoadEvents  most events in one store transaction
      * @param loadLinger     how long the loader waits for more events when they arrive slowly
      * @param loadMaxDelay   how long it waits for a full batch (the backend's batch size hint) when
      *                       they arrive fast enough to fill one in that time: the longest an event
      *                       waits before reads see it
      */
-    public record Settings(Path dir, long segmentBytes, int capacityEvents, int maxLoadEvents, Duration loadLinger,
-                           Duration loadMaxDelay) {
+    public record Settings(Path dir, long segmentBytes, int capacityEvents, long capacityBytes, int maxLoadEvents,
+                           Duration loadLinger, Duration loadMaxDelay) {
 
         public Settings {
             if (capacityEvents < 1 || maxLoadEvents < 1) {
                 throw new IllegalArgumentException("the storage queue needs a capacity and a max load of at least 1 event (got "
                         + capacityEvents + ", " + maxLoadEvents + ")");
+            }
+            if (capacityBytes < 1) {
+                throw new IllegalArgumentException("the storage queue needs a capacity of at least 1 byte (got " + capacityBytes + ")");
             }
             if (loadLinger.isNegative() || loadMaxDelay.isNegative()) {
                 throw new IllegalArgumentException("the loader's linger and max delay must not be negative");
@@ -110,7 +115,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         this.settings = settings;
         this.listener = listener;
         this.clock = clock;
-        this.budget = new QueueBudget(settings.capacityEvents());
+        this.budget = new QueueBudget(settings.capacityEvents(), settings.capacityBytes());
         this.meters = new WriteQueueMeters(registry, budget, () -> journal == null ? 0L : journal.diskBytes(),
                 () -> publisher == null ? 0 : publisher.backlog());
     }
@@ -121,17 +126,28 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
             throw new QueueFullException("the server is shutting down");
         }
         int n = events.size();
-        if (!budget.tryReserve(n)) {
-            meters.refused.increment();
-            throw new QueueFullException("the storage queue is full (" + budget.queuedEvents() + " events waiting)");
+        // encoded first: its size is what the events are charged (the prepared form, made after
+        // the reservation, is what the bound keeps from piling up)
+        byte[] journalBytes = JournalEventCodec.encode(events);
+        long heapBytes = QueueBudget.heapBytes(n, journalBytes.length);
+        switch (budget.tryReserve(n, heapBytes)) {
+            case TAKEN -> {
+            }
+            case FULL_OF_EVENTS -> {
+                meters.refusedFullOfEvents.increment();
+                throw new QueueFullException("the storage queue is full (" + budget.queuedEvents() + " events waiting)");
+            }
+            case FULL_OF_BYTES -> {
+                meters.refusedFullOfBytes.increment();
+                throw new QueueFullException("the storage queue is full (" + budget.queuedBytes() + " bytes of events waiting)");
+            }
         }
         Pending pending;
         try {
-            byte[] journalBytes = JournalEventCodec.encode(events);
             PreparedEvents prepared = consumer.prepare(events);
-            pending = new Pending(appId, n, journalBytes, prepared, StoredFacts.of(events), new CompletableFuture<>());
+            pending = new Pending(appId, n, heapBytes, journalBytes, prepared, StoredFacts.of(events), new CompletableFuture<>());
         } catch (RuntimeException e) {
-            budget.release(n);
+            budget.release(n, heapBytes);
             throw e;
         }
         toJournal.add(pending);
@@ -177,6 +193,11 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     @Override
     public int queuedEvents() {
         return budget.queuedEvents();
+    }
+
+    /** Heap held by the queued events, as {@link QueueBudget#heapBytes} estimates it. */
+    long queuedBytes() {
+        return budget.queuedBytes();
     }
 
     @Override

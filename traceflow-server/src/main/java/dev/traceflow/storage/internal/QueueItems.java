@@ -19,8 +19,10 @@ final class QueueItems {
     /**
      * One request on its way to the journal: its events in the journal's format (dropped once
      * written), in the backend's prepared form, and the facts for {@code EventsStored}.
+     *
+     * @param heapBytes what the request reserved of the queue's byte bound ({@link QueueBudget#heapBytes})
      */
-    record Pending(String appId, int events, byte[] journalBytes, PreparedEvents prepared, StoredFacts facts,
+    record Pending(String appId, int events, long heapBytes, byte[] journalBytes, PreparedEvents prepared, StoredFacts facts,
                    CompletableFuture<Void> done) {
     }
 
@@ -31,19 +33,28 @@ final class QueueItems {
      * the record (a record takes more bytes than it has events), which a replay after a crash
      * reads as "skip that many events of this request".
      *
-     * @param prepared the whole request's events; {@link #batch()} is this piece of them
-     * @param start    the journal position where the request's record starts
-     * @param position the journal position just after it
+     * @param prepared  the whole request's events; {@link #batch()} is this piece of them
+     * @param heapBytes what the whole request holds of the queue's byte bound
+     * @param start     the journal position where the request's record starts
+     * @param position  the journal position just after it
      */
-    record Journaled(String appId, PreparedEvents prepared, StoredFacts facts, long start, long position, int from, int to)
-            implements ForLoader {
+    record Journaled(String appId, PreparedEvents prepared, long heapBytes, StoredFacts facts, long start, long position, int from,
+                     int to) implements ForLoader {
 
-        static Journaled whole(String appId, PreparedEvents prepared, StoredFacts facts, long start, long position) {
-            return new Journaled(appId, prepared, facts, start, position, 0, prepared.size());
+        static Journaled whole(String appId, PreparedEvents prepared, long heapBytes, StoredFacts facts, long start, long position) {
+            return new Journaled(appId, prepared, heapBytes, facts, start, position, 0, prepared.size());
         }
 
         int events() {
             return to - from;
+        }
+
+        /**
+         * The bytes to give back once this piece is stored: the request's, with its last piece,
+         * since its pieces share one prepared batch that stays in memory until then.
+         */
+        long bytesFreedWhenStored() {
+            return to == prepared.size() ? heapBytes : 0;
         }
 
         PreparedEvents batch() {
@@ -60,11 +71,11 @@ final class QueueItems {
         }
 
         Journaled head(int events) {
-            return new Journaled(appId, prepared, facts, start, position, from, from + events);
+            return new Journaled(appId, prepared, heapBytes, facts, start, position, from, from + events);
         }
 
         Journaled tail(int headEvents) {
-            return new Journaled(appId, prepared, facts, start, position, from + headEvents, to);
+            return new Journaled(appId, prepared, heapBytes, facts, start, position, from + headEvents, to);
         }
     }
 

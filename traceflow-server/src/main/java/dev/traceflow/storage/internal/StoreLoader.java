@@ -207,8 +207,10 @@ final class StoreLoader implements Runnable {
      */
     void load(List<Journaled> group, int events) throws InterruptedException {
         List<PreparedEvents> batches = new ArrayList<>(group.size());
+        long freed = 0;
         for (Journaled j : group) {
             batches.add(j.batch());
+            freed += j.bytesFreedWhenStored();
         }
         long position = group.getLast().storedPosition();
         long start = System.nanoTime();
@@ -222,7 +224,7 @@ final class StoreLoader implements Runnable {
             log.warn("storing {} events in {} took {} ms", events, storageName, TimeUnit.NANOSECONDS.toMillis(took));
         }
         meters.loadEvents.record(events);
-        budget.release(events);
+        budget.release(events, freed);
         EventsStoredTally tally = new EventsStoredTally();
         int offset = 0;
         for (Journaled j : group) {

@@ -41,7 +41,7 @@ class JournalFixtureTest {
     }
 
     private JournaledWriteQueue start(InMemoryStorage storage, Path journal) {
-        var settings = new JournaledWriteQueue.Settings(journal, 1 << 20, 10_000, 5_000, Duration.ZERO, Duration.ZERO);
+        var settings = new JournaledWriteQueue.Settings(journal, 1 << 20, 10_000, 1L << 40, 5_000, Duration.ZERO, Duration.ZERO);
         JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, signal -> { }, new SimpleMeterRegistry(), Clock.systemUTC());
         q.start();
         return q;

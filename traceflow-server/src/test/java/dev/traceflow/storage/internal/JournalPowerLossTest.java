@@ -34,7 +34,7 @@ class JournalPowerLossTest {
 
     private static JournaledWriteQueue.Settings settings(long segmentBytes) {
         // small segments: the journal starts new files (and forces their folder entry) all the time
-        return new JournaledWriteQueue.Settings(java.nio.file.Path.of("unused"), segmentBytes, 100_000, 500,
+        return new JournaledWriteQueue.Settings(java.nio.file.Path.of("unused"), segmentBytes, 100_000, 1L << 40, 500,
                 Duration.ZERO, Duration.ZERO);
     }
 

@@ -36,6 +36,9 @@ import static org.awaitility.Awaitility.await;
 @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class JournaledWriteQueueTest {
 
+    /** A byte bound no test reaches, for the tests of everything else. */
+    private static final long NO_BYTE_BOUND = 1L << 40;
+
     @TempDir
     Path dir;
 
@@ -64,8 +67,13 @@ class JournaledWriteQueueTest {
     }
 
     private JournaledWriteQueue queue(EventStorage storage, int capacity, Duration linger, SimpleMeterRegistry registry) {
-        return started(storage, new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, capacity, 50_000, linger, linger),
-                registry);
+        return queue(storage, capacity, NO_BYTE_BOUND, linger, registry);
+    }
+
+    private JournaledWriteQueue queue(EventStorage storage, int capacity, long capacityBytes, Duration linger,
+                                      SimpleMeterRegistry registry) {
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, capacity, capacityBytes, 50_000, linger, linger);
+        return started(storage, settings, registry);
     }
 
     private JournaledWriteQueue started(EventStorage storage, JournaledWriteQueue.Settings settings, SimpleMeterRegistry registry) {
@@ -84,6 +92,17 @@ class JournaledWriteQueueTest {
         for (int i = 0; i < n; i++) {
             list.add(Event.builder("app", EventType.PAGEVIEW, System.currentTimeMillis())
                     .eventId(idPrefix == null ? null : idPrefix + i).build());
+        }
+        return list;
+    }
+
+    /** Few events, but large ones: {@code n} custom events of {@code kib} KiB of properties each. */
+    private static List<Event> largeEvents(int n, int kib, String idPrefix) {
+        String text = "x".repeat(kib * 1024);
+        List<Event> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(Event.builder("app", EventType.EVENT, System.currentTimeMillis()).eventId(idPrefix + i)
+                    .details(new EventDetails.CustomEventDetails("upload")).properties(Map.of("text", text)).build());
         }
         return list;
     }
@@ -147,6 +166,58 @@ class JournaledWriteQueueTest {
     }
 
     @Test
+    void submit_refusesFewLargeEventsOnceTheirBytesFillTheQueue() throws Exception {
+        GatedStorage storage = new GatedStorage(duck());
+        storage.closeGate();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // room for 10,000 events, but for only about six of 30 KiB
+        JournaledWriteQueue q = queue(storage, 10_000, 200 * 1024, Duration.ZERO, registry);
+
+        q.submit("app", largeEvents(4, 30, "a")).get(5, TimeUnit.SECONDS);
+        assertThat(storage.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        double held = registry.get("traceflow.storage.queue.bytes").gauge().value();
+        assertThat(held).as("four events of 30 KiB").isGreaterThan(4 * 30 * 1024);
+
+        assertThatThrownBy(() -> q.submit("app", largeEvents(4, 30, "b")))
+                .isInstanceOf(EventWriteQueue.QueueFullException.class).hasMessageContaining("bytes");
+        assertThat(q.queuedEvents()).as("nothing of the refused request is held").isEqualTo(4);
+        assertThat(registry.get("traceflow.storage.queue.bytes").gauge().value()).isEqualTo(held);
+        assertThat(registry.get("traceflow.storage.queue.refused").tag("bound", "bytes").counter().count()).isEqualTo(1);
+        assertThat(registry.get("traceflow.storage.queue.refused").tag("bound", "events").counter().count()).isZero();
+
+        storage.openGate();
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(registry.get("traceflow.storage.queue.bytes").gauge().value()).as("given back once stored").isZero();
+        q.submit("app", largeEvents(4, 30, "c")).get(5, TimeUnit.SECONDS);
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(count(storage)).as("the first and the last request, nothing of the refused one").isEqualTo(8);
+    }
+
+    @Test
+    void submit_largerThanTheWholeByteBoundIsTakenWhenTheQueueIsEmpty() throws Exception {
+        DuckDbStorage storage = duck();
+        JournaledWriteQueue q = queue(storage, 10_000, 1024, Duration.ZERO, new SimpleMeterRegistry());
+
+        q.submit("app", largeEvents(2, 8, "a")).get(5, TimeUnit.SECONDS);
+
+        assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
+        assertThat(count(storage)).isEqualTo(2);
+    }
+
+    @Test
+    void awaitRoom_waitsWhileMoreThanHalfTheBytesAreHeld() throws Exception {
+        GatedStorage storage = new GatedStorage(duck());
+        storage.closeGate();
+        JournaledWriteQueue q = queue(storage, 10_000, 100 * 1024, Duration.ZERO, new SimpleMeterRegistry());
+        q.submit("app", largeEvents(2, 30, "a")).get(5, TimeUnit.SECONDS);
+
+        assertThat(q.awaitRoom(Duration.ofMillis(100))).as("60 KiB of 100 held, in 2 of 10,000 events").isFalse();
+
+        storage.openGate();
+        assertThat(q.awaitRoom(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
     void awaitRoom_waitsWhileMoreThanHalfFull() throws Exception {
         GatedStorage storage = new GatedStorage(duck());
         storage.closeGate();
@@ -168,7 +239,7 @@ class JournaledWriteQueueTest {
     }
 
     private JournaledWriteQueue batchingQueue(EventStorage storage, int batchEvents, Duration maxDelay, SimpleMeterRegistry registry) {
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 100_000, 50_000, Duration.ZERO, maxDelay);
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 100_000, NO_BYTE_BOUND, 50_000, Duration.ZERO, maxDelay);
         return started(new GatedStorage(storage, batchEvents), settings, registry);
     }
 
@@ -212,8 +283,10 @@ class JournaledWriteQueueTest {
 
     @Test
     void settings_refuseAnEmptyQueue() {
-        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 0, 100, Duration.ZERO, Duration.ZERO))
+        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 0, NO_BYTE_BOUND, 100, Duration.ZERO, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 event");
+        assertThatThrownBy(() -> new JournaledWriteQueue.Settings(dir, 1 << 20, 100, 0, 100, Duration.ZERO, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 byte");
     }
 
     @Test
@@ -282,7 +355,7 @@ class JournaledWriteQueueTest {
     }
 
     private JournaledWriteQueue rowGroupQueue(EventStorage storage, int batch) {
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 5_000, Duration.ZERO, Duration.ZERO);
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, NO_BYTE_BOUND, 5_000, Duration.ZERO, Duration.ZERO);
         return started(storage instanceof GatedStorage ? storage : new GatedStorage(storage, batch), settings, new SimpleMeterRegistry());
     }
 
@@ -310,6 +383,7 @@ class JournaledWriteQueueTest {
         assertThat(count(storage)).isEqualTo(240);
         assertThat(told.get("app:stored").get()).isEqualTo(240);
         assertThat(q.queuedEvents()).isZero();
+        assertThat(q.queuedBytes()).as("the split request's bytes given back once, with its last piece").isZero();
     }
 
     @Test
@@ -330,6 +404,8 @@ class JournaledWriteQueueTest {
         assertThat(second.awaitStored(Duration.ofSeconds(10))).isTrue();
         assertThat(count(storage.delegate)).as("each event once").isEqualTo(240);
         assertThat(told.get("app:stored").get()).isEqualTo(240);
+        assertThat(second.queuedEvents()).isZero();
+        assertThat(second.queuedBytes()).as("what the replay held is given back").isZero();
         // the operator sees why the restart loads part of a request
         assertThat(output.getAll())
                 .contains("The first 20 of 30 events of the oldest request waiting were stored before the stop")
@@ -446,7 +522,7 @@ class JournaledWriteQueueTest {
     void eventsStored_aSlowListenerDoesNotHoldUpTheLoader() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         InMemoryStorage storage = memory();
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, 50_000, Duration.ZERO, Duration.ZERO);
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 1 << 20, 10_000, NO_BYTE_BOUND, 50_000, Duration.ZERO, Duration.ZERO);
         JournaledWriteQueue q = new JournaledWriteQueue(storage, settings, signal -> {
             try {
                 release.await(20, TimeUnit.SECONDS);
@@ -493,7 +569,7 @@ class JournaledWriteQueueTest {
     @Test
     void loadedSegments_areDeleted() throws Exception {
         DuckDbStorage storage = duck();
-        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 4096, 100_000, 50_000, Duration.ZERO, Duration.ZERO);
+        var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 4096, 100_000, NO_BYTE_BOUND, 50_000, Duration.ZERO, Duration.ZERO);
         JournaledWriteQueue q = started(storage, settings, new SimpleMeterRegistry());
         for (int i = 0; i < 30; i++) {
             q.submit("app", events(20, "s" + i + "-")).get(5, TimeUnit.SECONDS);
@@ -517,7 +593,7 @@ class JournaledWriteQueueTest {
         DuckDbStorage storage = duck();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Path journalDir = dir.resolve("journal");
-        var settings = new JournaledWriteQueue.Settings(journalDir, 1, 10_000, 50_000, Duration.ZERO, Duration.ZERO);
+        var settings = new JournaledWriteQueue.Settings(journalDir, 1, 10_000, NO_BYTE_BOUND, 50_000, Duration.ZERO, Duration.ZERO);
         JournaledWriteQueue q = started(storage, settings, registry);
         List<Event> batch = events(10, null);
 
@@ -546,6 +622,7 @@ class JournaledWriteQueueTest {
         assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
         assertThat(count(storage)).as("the three journaled requests, nothing of the failed ones").isEqualTo(30);
         assertThat(q.queuedEvents()).as("the failed requests' room is given back").isZero();
+        assertThat(q.queuedBytes()).isZero();
         assertThat(told.get("app:stored").get()).isEqualTo(30);
     }
 }
