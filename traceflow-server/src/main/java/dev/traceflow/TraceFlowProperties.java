@@ -4,6 +4,7 @@ import dev.traceflow.auth.PasswordRules;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,8 +64,22 @@ public record TraceFlowProperties(
      * @param trustedProxies CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} and
      *                       {@code X-Forwarded-Proto} are believed ({@code TRACEFLOW_TRUSTED_PROXIES},
      *                       comma-separated); none by default, so the client is the TCP peer
+     * @param publicUrl      where SDKs reach this server ({@code TRACEFLOW_PUBLIC_URL}, e.g.
+     *                       {@code https://traceflow.example.com}); the Sentry DSNs of new ingest keys are
+     *                       built from it. Empty (the default): from the URL the key's creation request came to
      */
-    public record Http(@DefaultValue List<String> trustedProxies) {
+    public record Http(@DefaultValue List<String> trustedProxies, URI publicUrl) {
+
+        public Http {
+            if (publicUrl != null && publicUrl.toString().isEmpty()) {
+                publicUrl = null;
+            }
+            if (publicUrl != null && (publicUrl.getHost() == null || publicUrl.getRawQuery() != null
+                    || !("http".equals(publicUrl.getScheme()) || "https".equals(publicUrl.getScheme())))) {
+                throw new IllegalArgumentException("TRACEFLOW_PUBLIC_URL must be an http(s) URL without query, "
+                        + "e.g. https://traceflow.example.com");
+            }
+        }
     }
 
     /**
@@ -321,7 +336,8 @@ public record TraceFlowProperties(
                          @DefaultValue("2s") Duration admissionWait,
                          @DefaultValue("1") int retryAfterSeconds,
                          @DefaultValue("0") long maxBufferedBytes,
-                         @DefaultValue("10s") Duration bodyTimeout) {
+                         @DefaultValue("10s") Duration bodyTimeout,
+                         @DefaultValue("1048576") int sentryMaxItemBytes) {
 
         /**
          * {@code maxBufferedBytes}, or a quarter of the heap when it is 0: the largest body (10 MiB
@@ -357,7 +373,7 @@ public record TraceFlowProperties(
      * Seed 000's sampling block: the share of sessions kept per category (0..1). Errors:
      * error events; performance: performance, web-vital, resource and api events; user
      * behaviour: page views, clicks, custom events and session markers. Conversions and
-     * purchases are never sampled, so revenue stays exact.
+     * purchases are never sampled, so revenue stays exact; nor are release-health session updates.
      */
     public record Sampling(@DefaultValue("1.0") double errors,
                            @DefaultValue("1.0") double performance,

@@ -19,6 +19,9 @@ public interface AppDirectory {
 
     Optional<App> find(String appId);
 
+    /** The app a Sentry SDK addresses by the project number of its DSN ({@link App#sentryProjectId()}). */
+    Optional<App> findBySentryProject(long sentryProjectId);
+
     List<App> all();
 
     /**

@@ -173,7 +173,9 @@ class ErrorsController {
                     plus `appId` and `timesSeen` (events ever stored for the group). `latestEvent`: the group's most recent \
                     stored event, whatever the range and filters (absent when none is kept any more): `eventId`, `timestamp`, \
                     `message`, `errorType`, `stack` (as sent), `filename`, `lineno`, `colno`, `url`, `path`, `release`, \
-                    `environment`, `browser`, `os`, `deviceType`, `country`, `sessionId`, `user`, and `frames` parsed from \
+                    `environment`, `browser`, `os`, `deviceType`, `country`, `sessionId`, `user`, `properties` and `metadata` \
+                    as sent (an event from a Sentry SDK: its tags, and its level, contexts, breadcrumbs, extra and user under \
+                    `metadata.sentry`), and `frames` parsed from \
                     the stack (Chrome, Firefox and Safari formats), innermost first: `function`, `file`, `line`, `column` \
                     (absent when the trace gives none), `inApp` (false for engine code, browser extensions and \
                     node_modules). `breakdowns`: `browser`, `os`, `release`, each `[{value, count}]` over the range and \
@@ -330,6 +332,8 @@ class ErrorsController {
         m.put("country", e.country());
         m.put("sessionId", e.sessionId());
         m.put("user", e.user());
+        m.put("properties", e.properties());
+        m.put("metadata", e.metadata());
         m.put("frames", StackTraceParser.parse(e.stack()).stream().map(f -> {
             Map<String, Object> frame = new LinkedHashMap<>();
             frame.put("function", f.function());

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Reads a TraceFlow event object (API.md "TraceFlow events", {@code /api/collect} and
@@ -228,7 +229,8 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             case ERROR -> new EventDetails.ErrorDetails(requiredString(Field.MESSAGE), string(Field.STACK),
                     string(Field.ERROR_TYPE), string(Field.FILENAME), integer(Field.LINENO), integer(Field.COLNO),
                     fingerprint(array(Field.FINGERPRINT)));
-            case PERFORMANCE -> performance(object(Field.METRICS), array(Field.RESOURCES));
+            // resources are read after the metrics are checked, so an event wrong in both reports the metrics
+            case PERFORMANCE -> performance(object(Field.METRICS), () -> array(Field.RESOURCES));
             case WEB_VITAL -> webVital();
             case RESOURCE -> new EventDetails.ResourceDetails(new EventDetails.ResourceTiming(requiredString(Field.NAME),
                     requiredString(Field.INITIATOR_TYPE), number(Field.START_TIME), requiredNumber(Field.DURATION),
@@ -241,6 +243,11 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             }
             case EVENT -> new EventDetails.CustomEventDetails(requiredString(Field.NAME));
             case API -> api(object(Field.PROPERTIES));
+            case SESSION_UPDATE -> {
+                // release health is counted per release: an update without one would count for none
+                requiredString(Field.RELEASE);
+                yield EventDetails.None.INSTANCE;
+            }
             case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE -> {
                 Map<String, Object> props = object(Field.PROPERTIES);
                 if (props != null && props.get("revenue") != null && !(props.get("revenue") instanceof Number)) {
@@ -270,10 +277,10 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
      * resource timing's fields.
      *
      * @param metrics   the {@code metrics} object, or null when absent
-     * @param resources the {@code resources} array, or null when absent
+     * @param resourcesField reads the {@code resources} array (null when absent), once the metrics passed
      * @throws FieldReader.FieldError naming the first metric or resource entry that breaks a rule
      */
-    static EventDetails performance(Map<String, Object> metrics, List<?> resources) {
+    static EventDetails performance(Map<String, Object> metrics, Supplier<List<?>> resourcesField) {
         if (metrics == null || metrics.isEmpty()) {
             throw new FieldReader.FieldError("MISSING_FIELD", "field 'metrics' is required and must hold at least one of " + PERFORMANCE_METRICS);
         }
@@ -293,6 +300,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             byName.put(m.getKey(), n.doubleValue());
         }
         List<EventDetails.ResourceTiming> timings = new ArrayList<>();
+        List<?> resources = resourcesField.get();
         if (resources != null) {
             for (Object o : resources) {
                 if (!(o instanceof Map<?, ?> m)) {

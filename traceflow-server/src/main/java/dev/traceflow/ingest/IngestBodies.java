@@ -21,7 +21,10 @@ final class IngestBodies {
     record CollectEvent(
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The app; must be the ingest key's app") String appId,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"pageview", "error", "performance", "web-vital",
-                    "resource", "click", "event", "session_start", "session_end", "conversion", "purchase", "api"}) String type,
+                    "resource", "click", "event", "session_start", "session_end", "conversion", "purchase", "api", "session_update"},
+                    description = "session_update: a release-health session update (needs `release`); properties `sid`, `status` "
+                            + "(ok, exited, errored, crashed, abnormal), `errors`, `init` (true on the first), or the counts "
+                            + "`exited`, `errored`, `abnormal`, `crashed` of an aggregate (GET /api/releases/health)") String type,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "When it happened: epoch milliseconds or ISO-8601; "
                     + "at most 30 days back and 1 hour ahead of the server clock", example = "1764806400000") Object timestamp,
             @Schema(description = "A repeated eventId of the app is stored once") String eventId,

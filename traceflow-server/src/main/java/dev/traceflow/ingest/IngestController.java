@@ -92,7 +92,7 @@ class IngestController {
     }
 
     static boolean isIngestPath(String path) {
-        return IngestPaths.EVENT_ROUTES.contains(path);
+        return IngestPaths.takesEvents(path);
     }
 
     @RequestBody(required = true, content = {
@@ -311,8 +311,8 @@ class IngestController {
             + "(or Authorization: Bearer <key>, or ?key=<key>)", schema = @Schema(type = "string"))
     @Parameter(name = "key", in = ParameterIn.QUERY, description = "The ingest key, for navigator.sendBeacon",
             schema = @Schema(type = "string"))
-    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip or deflate (optional)",
-            schema = @Schema(type = "string", allowableValues = {"gzip", "deflate"}))
+    @Parameter(name = "Content-Encoding", in = ParameterIn.HEADER, description = "gzip, deflate or br (optional)",
+            schema = @Schema(type = "string", allowableValues = {"gzip", "deflate", "br"}))
     @interface KeyParameters {
     }
 }

@@ -31,7 +31,7 @@ import java.util.Optional;
 class IngestCorsFilter extends OncePerRequestFilter {
 
     /** Response headers a page may read besides the CORS-safelisted ones. */
-    static final String EXPOSED_HEADERS = "Retry-After, " + TraceIds.HEADER;
+    static final String EXPOSED_HEADERS = "Retry-After, " + SentryController.RATE_LIMITS_HEADER + ", " + TraceIds.HEADER;
 
     private final AppDirectory apps;
 
@@ -63,7 +63,11 @@ class IngestCorsFilter extends OncePerRequestFilter {
 
     private void answerPreflight(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String origin = request.getHeader("Origin");
-        String key = request.getParameter("key");
+        // ?key= for TraceFlow's endpoints, ?sentry_key= for Sentry's (read from the query string: a preflight has no body)
+        String key = SentryCredentials.queryParameter(request.getQueryString(), "key");
+        if (key == null) {
+            key = SentryCredentials.queryParameter(request.getQueryString(), "sentry_key");
+        }
         boolean allowed;
         if (key != null) {
             Optional<App> app = apps.appForKey(key.strip());
@@ -82,7 +86,8 @@ class IngestCorsFilter extends OncePerRequestFilter {
         response.setStatus(HttpServletResponse.SC_NO_CONTENT);
         response.setHeader("Access-Control-Allow-Origin", origin);
         response.setHeader("Access-Control-Allow-Methods", "POST, OPTIONS");
-        response.setHeader("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, X-TraceFlow-Key, Authorization");
+        response.setHeader("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, X-TraceFlow-Key, Authorization, "
+                + SentryCredentials.AUTH_HEADER);
         response.setHeader("Access-Control-Max-Age", "86400");
     }
 }

@@ -44,9 +44,12 @@ class IngestStatsController {
             description = "Role: viewer or above on `appId` (404 otherwise, as for an unknown app). `from` (inclusive, floored "
                     + "to the hour: outcomes are kept per hour) and `to` (exclusive) default to the last 24 hours. Answers "
                     + "`{appId, from, to, accepted, invalid, sampled_out, bot, rate_limited, too_large, duplicate, filtered, opted_out, overloaded, "
-                    + "storage_timeout, storage_failed}`: API.md's reasons, plus `filtered` (drop rules), `opted_out` (opt-outs and honoured Do Not Track / Global Privacy Control), `overloaded` (503 OVERLOADED: "
+                    + "storage_timeout, storage_failed, client_discarded}`: API.md's reasons, plus `filtered` (drop rules), `opted_out` (opt-outs and honoured Do Not Track / Global Privacy Control), `overloaded` (503 OVERLOADED: "
                     + "the storage queue was full), `storage_timeout` (503 STORAGE_TIMEOUT; such events may still be stored and then "
-                    + "count as accepted too) and `storage_failed` (503 STORAGE_UNAVAILABLE: the journal could not be written).",
+                    + "count as accepted too), `storage_failed` (503 STORAGE_UNAVAILABLE: the journal could not be written) and "
+                    + "`client_discarded` (events a Sentry SDK discarded itself and reported in a client report, for a reason "
+                    + "TraceFlow has no name for; its sample_rate, ratelimit_backoff and before_send discards count as sampled_out, "
+                    + "rate_limited and filtered: README \"Use the Sentry SDK\").",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> stats(@RequestParam String appId, @RequestParam(required = false) String from,
                               @RequestParam(required = false) String to) {

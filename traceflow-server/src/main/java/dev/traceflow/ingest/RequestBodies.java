@@ -3,6 +3,7 @@ package dev.traceflow.ingest;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
+import org.brotli.dec.BrotliInputStream;
 import org.springframework.http.HttpStatus;
 
 import java.io.EOFException;
@@ -21,7 +22,7 @@ import java.util.zip.ZipException;
 
 /**
  * Reads an ingest body within the limits: at most {@code maxCompressed} bytes on the wire and
- * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate) is undone, its bytes
+ * {@code maxDecompressed} after {@code Content-Encoding} (gzip, deflate, br) is undone, its bytes
  * arriving within {@code timeout} of waiting for them. Decoding stops as soon as a limit is
  * passed. Memory is taken from the request's
  * {@link IngestByteBudget.Lease} a chunk at a time as bytes arrive, never from the declared
@@ -90,21 +91,93 @@ final class RequestBodies {
                     }
                     yield readAtMost(wire, limit, "", lease);
                 }
-                case "gzip", "x-gzip" -> decode(wire, true, lease);
-                case "deflate" -> decode(wire, false, lease);
+                case "gzip", "x-gzip" -> decode(wire, "gzip", lease);
+                case "deflate" -> decode(wire, "deflate", lease);
+                case "br" -> decode(wire, "br", lease);
                 default -> throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_ENCODING",
-                        "Content-Encoding '" + truncate(encoding) + "' is not supported; use gzip, deflate or none");
+                        "Content-Encoding '" + truncate(encoding) + "' is not supported; use gzip, deflate, br or none");
             };
         } catch (IOException e) {
             throw ApiException.malformed("the request body could not be read: " + truncate(e.getMessage()));
         }
     }
 
-    private byte[] decode(InputStream wire, boolean gzip, IngestByteBudget.Lease lease) throws IOException {
-        try (InputStream in = gzip ? new GZIPInputStream(wire, 8192) : inflater(wire)) {
+    private byte[] decode(InputStream wire, String encoding, IngestByteBudget.Lease lease) throws IOException {
+        try (InputStream in = switch (encoding) {
+            case "gzip" -> new GZIPInputStream(wire, 8192);
+            // Google's decoder reports corrupt input as a plain IOException ("Brotli stream decoding failed",
+            // "Corrupted reserved bit"...), so every IOException it raises while decoding is the body's fault
+            case "br" -> brotli(wire, lease);
+            default -> inflater(wire);
+        }) {
             return readAtMost(in, maxDecompressed, " decompressed", lease);
-        } catch (ZipException | EOFException e) {
-            throw ApiException.malformed("the body is not valid " + (gzip ? "gzip" : "deflate") + " data");
+        } catch (ZipException | EOFException | Brotli.Corrupt e) {
+            throw ApiException.malformed("the body is not valid " + encoding + " data");
+        }
+    }
+
+    /**
+     * A brotli decoder over the wire, its window charged to the lease first: the stream's first byte
+     * names a window of up to 16 MiB (RFC 7932, 9.1), which the decoder allocates whole however
+     * short the body, so a few hundred tiny bodies could otherwise ask for gigabytes.
+     */
+    private static InputStream brotli(InputStream wire, IngestByteBudget.Lease lease) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(wire, 1);
+        int first = in.read();
+        if (first < 0) {
+            throw ApiException.malformed("the body is not valid br data: it is empty");
+        }
+        in.unread(first);
+        lease.take(1L << brotliWindowBits(first));
+        return new Brotli(new BrotliInputStream(in));
+    }
+
+    /** WBITS of a brotli stream from its first byte (RFC 7932, section 9.1; bits are read least significant first). */
+    static int brotliWindowBits(int firstByte) {
+        if ((firstByte & 1) == 0) {
+            return 16;
+        }
+        int n = (firstByte >> 1) & 7;
+        if (n != 0) {
+            return 17 + n;
+        }
+        int m = (firstByte >> 4) & 7;
+        return m != 0 ? 8 + m : 17;
+    }
+
+    /**
+     * Tells a corrupt brotli stream apart from a connection that failed: both are IOExceptions from
+     * the decoder, but only the first is the client's 400. Reads from the wire happen inside the
+     * decoder, so the wire's own exceptions (ApiException: too large, too slow) pass unchanged.
+     */
+    private static final class Brotli extends FilterInputStream {
+
+        static final class Corrupt extends IOException {
+            Corrupt(IOException cause) {
+                super(cause.getMessage(), cause);
+            }
+        }
+
+        Brotli(InputStream decoder) {
+            super(decoder);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new Corrupt(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new Corrupt(e);
+            }
         }
     }
 

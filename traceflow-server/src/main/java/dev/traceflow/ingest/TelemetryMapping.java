@@ -85,7 +85,7 @@ final class TelemetryMapping {
                 } else {
                     type = EventType.PERFORMANCE;
                     Map<String, Object> metrics = p.object("metrics");
-                    details = CollectEventReader.performance(metrics != null ? metrics : single(name, p.requiredNumber("value")), null);
+                    details = CollectEventReader.performance(metrics != null ? metrics : single(name, p.requiredNumber("value")), () -> null);
                 }
             }
             default -> throw new FieldReader.FieldError("UNKNOWN_TYPE", "type '" + RequestBodies.truncate(kind)

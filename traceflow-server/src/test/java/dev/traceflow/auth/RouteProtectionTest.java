@@ -29,7 +29,8 @@ class RouteProtectionTest extends ServerTest {
             "/openapi.json/{group}", "/v3/api-docs/{group}");
     /** Authenticated by ingest keys inside the ingest feature (their own tests cover missing and bad keys). */
     static final Set<String> INGEST = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
-            "/api/event", "/api/event/schema.proto", "/bench/noop");
+            "/api/event", "/api/event/schema.proto", "/bench/noop", "/api/{projectId:\\d+}/envelope/",
+            "/api/{projectId:\\d+}/envelope", "/api/{projectId:\\d+}/store/", "/api/{projectId:\\d+}/store");
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

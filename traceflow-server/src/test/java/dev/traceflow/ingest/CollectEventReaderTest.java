@@ -88,6 +88,8 @@ class CollectEventReaderTest {
         VALID.put("purchase", typed("purchase", "properties", "{\"revenue\":49.9,\"currency\":\"EUR\"}"));
         VALID.put("api", typed("api", "properties", "{\"method\":\"GET\",\"url\":\"https://api.shop.test/cart\",\"status\":200,"
                 + "\"duration\":12.5}"));
+        VALID.put("session_update", typed("session_update", "properties", "{\"sid\":\"r-1\",\"status\":\"ok\",\"errors\":0,"
+                + "\"init\":true}"));
     }
 
     private static List<String[]> typed(String type, String... typeFields) {

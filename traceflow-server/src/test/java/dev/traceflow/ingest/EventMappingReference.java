@@ -73,6 +73,10 @@ final class EventMappingReference {
             }
             case EVENT -> new EventDetails.CustomEventDetails(f.requiredString("name"));
             case API -> api(f.object("properties"));
+            case SESSION_UPDATE -> {
+                f.requiredString("release");
+                yield EventDetails.None.INSTANCE;
+            }
             case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE -> {
                 Map<String, Object> props = f.object("properties");
                 if (props != null && props.get("revenue") != null && !(props.get("revenue") instanceof Number)) {

@@ -201,7 +201,7 @@ class IngestLimitsTest extends IngestTestBase {
         String key = appKey(APP);
         long before = stored(APP);
 
-        TestHttp.Response r = http.post("/api/collect/batch", batch(pageview(APP)), KEY, key, CT, JSON, "Content-Encoding", "br");
+        TestHttp.Response r = http.post("/api/collect/batch", batch(pageview(APP)), KEY, key, CT, JSON, "Content-Encoding", "zstd");
 
         assertApiError(r, 415, "UNSUPPORTED_ENCODING");
         assertThat(stored(APP)).isEqualTo(before);

@@ -28,7 +28,7 @@ class IngestRateLimitsTest {
     });
 
     private static App app(String id, int eventsPerSecond) {
-        return new App(id, id, 90, Set.of("*"), eventsPerSecond, Instant.EPOCH);
+        return new App(id, id, 90, Set.of("*"), eventsPerSecond, Instant.EPOCH, 1);
     }
 
     private void advance(long millis) {

@@ -17,7 +17,13 @@ public enum EventType {
     SESSION_END("session_end"),
     CONVERSION("conversion"),
     PURCHASE("purchase"),
-    API("api");
+    API("api"),
+    /**
+     * A release-health session update (Sentry's {@code session} and {@code sessions} items): how one
+     * run of the app on a release is going, in its properties. Last, so the journal's ordinals of the
+     * other types stay as they were.
+     */
+    SESSION_UPDATE("session_update");
 
     private static final Map<String, EventType> BY_WIRE_NAME = new HashMap<>();
 

@@ -21,7 +21,12 @@ public enum DropReason {
     OPTED_OUT("opted_out"),
     OVERLOADED("overloaded"),
     STORAGE_TIMEOUT("storage_timeout"),
-    STORAGE_FAILED("storage_failed");
+    STORAGE_FAILED("storage_failed"),
+    /**
+     * Discarded by the client itself before sending, for a reason TraceFlow has no name of its own for
+     * (a Sentry SDK's client report: its queue overflowed, the network failed...). Never a server decision.
+     */
+    CLIENT_DISCARDED("client_discarded");
 
     private final String wireName;
 

@@ -5,6 +5,7 @@ import dev.traceflow.core.query.EventQuery;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -76,12 +77,22 @@ public interface ErrorQueries {
      *
      * @param timestamp event time
      * @param user      userId, else anonymousId, else sessionId, or null
-     * @param lineno    1-based, or null when not sent (also {@code colno})
+     * @param lineno     1-based, or null when not sent (also {@code colno})
+     * @param properties the event's custom properties (a Sentry event's tags), JSON-like as
+     *                   {@link StoredEvent#jsonLike} makes them; never null
+     * @param metadata   the event's metadata (a Sentry event's level, contexts, breadcrumbs... under
+     *                   {@code sentry}), JSON-like likewise; never null
      */
     record ErrorEvent(String eventId, Instant timestamp, String message, String errorType, String stack,
                       String filename, Integer lineno, Integer colno, String url, String path, String release,
                       String environment, String browser, String os, String deviceType, String country,
-                      String sessionId, String user) {
+                      String sessionId, String user, Map<String, Object> properties, Map<String, Object> metadata) {
+
+        @SuppressWarnings("unchecked")
+        public ErrorEvent {
+            properties = properties == null ? Map.of() : (Map<String, Object>) StoredEvent.jsonLike(properties);
+            metadata = metadata == null ? Map.of() : (Map<String, Object>) StoredEvent.jsonLike(metadata);
+        }
     }
 
     /** The dimensions a group's events are broken down by, with the event column that holds each. */

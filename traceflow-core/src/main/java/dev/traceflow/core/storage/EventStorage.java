@@ -42,6 +42,11 @@ public interface EventStorage extends AutoCloseable {
         throw unsupported("product analytics queries");
     }
 
+    /** Release health: sessions, crashes and crash-free rates per release. */
+    default ReleaseHealthQueries releaseHealth() {
+        throw unsupported("release health queries");
+    }
+
     private UnsupportedOperationException unsupported(String capability) {
         return new UnsupportedOperationException("the " + name() + " event store cannot answer " + capability);
     }

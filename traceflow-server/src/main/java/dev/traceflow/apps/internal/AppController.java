@@ -27,7 +27,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,6 +55,7 @@ class AppController {
     private final EventWriteQueue events;
     private final TransactionTemplate tx;
     private final int defaultRetentionDays;
+    private final URI publicUrl;
 
     AppController(AppDirectory apps, AppAccess access, AuditLog audit, EventWriteQueue events, TransactionTemplate tx,
                   dev.traceflow.TraceFlowProperties properties) {
@@ -62,14 +65,20 @@ class AppController {
         this.events = events;
         this.tx = tx;
         this.defaultRetentionDays = properties.retention().defaultDays();
+        this.publicUrl = properties.http().publicUrl();
     }
 
-    /** @param role the caller's role on the app */
+    /**
+     * @param role            the caller's role on the app
+     * @param sentryProjectId the project number of the app's Sentry DSNs
+     */
     record AppView(String id, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit, Instant createdAt,
-                   String role) {
+                   String role,
+                   @Schema(description = "The number Sentry SDKs address this app by: the last part of its DSN "
+                           + "(https://<ingest key>@<host>/<sentryProjectId>)") long sentryProjectId) {
         static AppView of(App app, AppRole role) {
             return new AppView(app.id(), app.name(), app.retentionDays(), app.allowedOrigins(), app.ingestRateLimit(),
-                    app.createdAt(), role.wireName());
+                    app.createdAt(), role.wireName(), app.sentryProjectId());
         }
     }
 
@@ -81,8 +90,11 @@ class AppController {
     record AppPatch(String name, Integer retentionDays, List<String> allowedOrigins, Integer ingestRateLimit) {
     }
 
-    /** The one answer that carries a key: at creation. */
-    record CreatedKey(String id, String appId, String key, String prefix, Instant createdAt) {
+    /** The one answer that carries a key: at creation; with the key's Sentry DSN, since the key is not shown again. */
+    record CreatedKey(String id, String appId, String key, String prefix, Instant createdAt,
+                      @Schema(description = "The DSN to give a Sentry SDK (`Sentry.init({dsn})`) so it sends this app's events "
+                              + "here: http(s)://<key>@<host>/<sentryProjectId>, the host being TRACEFLOW_PUBLIC_URL or else "
+                              + "the one this request came to") String dsn) {
     }
 
     record Rotation(Long overlapSeconds) {
@@ -225,7 +237,8 @@ class AppController {
 
     @PostMapping("/api/apps/{appId}/keys")
     @Operation(summary = "Create an ingest key", description = "Role: owner. The answer is the only time the key is shown; "
-            + "TraceFlow keeps its SHA-256 only.", security = @SecurityRequirement(name = "BearerAuth"))
+            + "TraceFlow keeps its SHA-256 only. `dsn` is the same key as a Sentry DSN, for apps that send with a Sentry SDK "
+            + "(README \"Use the Sentry SDK\").", security = @SecurityRequirement(name = "BearerAuth"))
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<CreatedKey> createKey(@PathVariable String appId) {
         access.require(appId, AppPermission.MANAGE);
@@ -238,7 +251,12 @@ class AppController {
         String key = IngestKeys.generate();
         String id = apps.addKey(appId, key);
         audit.record("key.create", "ingest_key", id, appId, Map.of("keyPrefix", IngestKeys.displayPrefix(key)));
-        return new CreatedKey(id, appId, key, IngestKeys.displayPrefix(key), Instant.now());
+        return new CreatedKey(id, appId, key, IngestKeys.displayPrefix(key), Instant.now(), existing(appId).sentryDsn(key, publicUrl()));
+    }
+
+    /** TRACEFLOW_PUBLIC_URL, else the scheme, host and port this request came to (the scheme as a trusted proxy says). */
+    private URI publicUrl() {
+        return publicUrl != null ? publicUrl : ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri();
     }
 
     @DeleteMapping("/api/apps/{appId}/keys/{keyId}")

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 @Component
 class JdbcAppDirectory implements AppDirectory {
 
+    private static final String SELECT_APPS = "SELECT a.id, a.name, a.retention_days, a.ingest_rate_limit, a.created_at, "
+            + "p.project_id AS sentry_project_id FROM apps a JOIN sentry_projects p ON p.app_id = a.id";
     private static final Pattern APP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]{0,15}://[A-Za-z0-9.\\[\\]:-]{1,200}");
     static final int MIN_INGEST_RATE_LIMIT = 100;
@@ -44,6 +46,11 @@ class JdbcAppDirectory implements AppDirectory {
             .expireAfterWrite(Duration.ofSeconds(KEY_CACHE_SECONDS))
             .build();
     private final Cache<String, Optional<App>> appCache = Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(Duration.ofSeconds(KEY_CACHE_SECONDS))
+            .build();
+    /** Sentry project number -> app id (empty for unknown numbers, as for keys). */
+    private final Cache<Long, Optional<String>> sentryProjects = Caffeine.newBuilder()
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofSeconds(KEY_CACHE_SECONDS))
             .build();
@@ -68,8 +75,15 @@ class JdbcAppDirectory implements AppDirectory {
 
     @Override
     public Optional<App> find(String appId) {
-        return appCache.get(appId, id -> jdbc.sql("SELECT id, name, retention_days, ingest_rate_limit, created_at FROM apps WHERE id = ?")
+        return appCache.get(appId, id -> jdbc.sql(SELECT_APPS + " WHERE a.id = ?")
                 .param(id).query(this::appRow).optional());
+    }
+
+    @Override
+    public Optional<App> findBySentryProject(long sentryProjectId) {
+        Optional<String> appId = sentryProjects.get(sentryProjectId, n -> jdbc.sql("SELECT app_id FROM sentry_projects WHERE project_id = ?")
+                .param(n).query(String.class).optional());
+        return appId.flatMap(this::find);
     }
 
     @Override
@@ -80,7 +94,7 @@ class JdbcAppDirectory implements AppDirectory {
                 .query(rs -> {
                     origins.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
                 });
-        return jdbc.sql("SELECT id, name, retention_days, ingest_rate_limit, created_at FROM apps ORDER BY id")
+        return jdbc.sql(SELECT_APPS + " ORDER BY a.id")
                 .query((rs, row) -> app(rs, origins.getOrDefault(rs.getString("id"), Set.of()))).list();
     }
 
@@ -92,7 +106,8 @@ class JdbcAppDirectory implements AppDirectory {
 
     private static App app(ResultSet rs, Set<String> allowed) throws SQLException {
         return new App(rs.getString("id"), rs.getString("name"), rs.getInt("retention_days"), Set.copyOf(allowed),
-                rs.getInt("ingest_rate_limit"), rs.getObject("created_at", OffsetDateTime.class).toInstant());
+                rs.getInt("ingest_rate_limit"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                rs.getLong("sentry_project_id"));
     }
 
     static void checkName(String name) {
@@ -146,6 +161,7 @@ class JdbcAppDirectory implements AppDirectory {
                 jdbc.sql("INSERT INTO apps (id, name, retention_days, ingest_rate_limit, created_at) VALUES (?, ?, ?, ?, ?)")
                         .params(appId, name, retentionDays, ingestRateLimit, now).update();
                 insertOrigins(appId, allowedOrigins);
+                jdbc.sql("INSERT INTO sentry_projects (app_id) VALUES (?)").param(appId).update();
             });
         } catch (DuplicateKeyException e) {
             throw new IllegalArgumentException("app '" + appId + "' already exists");
@@ -227,6 +243,7 @@ class JdbcAppDirectory implements AppDirectory {
         jdbc.sql("DELETE FROM ingest_outcomes WHERE app_id = ?").param(appId).update(); // a new app of that id starts clean
         hashes.forEach(keyCache::invalidate);
         appCache.invalidate(appId);
+        sentryProjects.invalidateAll(); // rare, and the numbers of a deleted app must stop answering at once
         origins = null;
         return deleted;
     }

@@ -60,7 +60,8 @@ class SampleProcessor implements EventProcessor {
             case ERROR -> errors;
             case PERFORMANCE, WEB_VITAL, RESOURCE, API -> performance;
             case PAGEVIEW, CLICK, EVENT, SESSION_START, SESSION_END -> userBehavior;
-            case CONVERSION, PURCHASE -> 1.0;
+            // release health counts every session of a release: a sampled crash-free rate would be a guess
+            case CONVERSION, PURCHASE, SESSION_UPDATE -> 1.0;
         };
     }
 

@@ -135,7 +135,7 @@ final class JournalFormatV1 {
                 case EVENT -> new EventDetails.CustomEventDetails(name);
                 case API -> new EventDetails.ApiCallDetails(text(d, "method"), name, integer(d.get("status")), value);
                 case PERFORMANCE -> performance(d);
-                case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE -> EventDetails.None.INSTANCE;
+                case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE, SESSION_UPDATE -> EventDetails.None.INSTANCE;
             };
         }
 

@@ -101,7 +101,7 @@ class BootstrapDemoAppTest {
 
         assertThat(apps.keys).hasSize(1);
         String key = apps.keys.getFirst();
-        assertThat(key).startsWith("tfk_").hasSize(47);
+        assertThat(key).startsWith("tfk_").hasSize(54);
         assertThat(output.getOut().split(java.util.regex.Pattern.quote(key), -1)).as("logged exactly once").hasSize(2);
     }
 
@@ -112,9 +112,10 @@ class BootstrapDemoAppTest {
 
         public Optional<App> appForKey(String key) { return keys.contains(key) ? find("demo") : Optional.empty(); }
         public Optional<App> find(String id) { return Optional.ofNullable(apps.get(id)); }
+        public Optional<App> findBySentryProject(long n) { return apps.values().stream().filter(a -> a.sentryProjectId() == n).findFirst(); }
         public List<App> all() { return List.copyOf(apps.values()); }
         public App create(String id, String name, int days, Set<String> origins, int ingestRateLimit) {
-            App app = new App(id, name, days, origins, ingestRateLimit, Instant.now());
+            App app = new App(id, name, days, origins, ingestRateLimit, Instant.now(), apps.size() + 1);
             apps.put(id, app);
             return app;
         }

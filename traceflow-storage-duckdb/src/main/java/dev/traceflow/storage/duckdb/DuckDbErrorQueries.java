@@ -51,12 +51,12 @@ final class DuckDbErrorQueries implements ErrorQueries {
     public Optional<ErrorEvent> latestEvent(String appId, String fingerprint, Instant from, Instant to) {
         Sql sql = new Sql().append("""
                 SELECT event_id, ts, %s, %s, %s, %s, %s, %s, %s, path, release, environment, browser, os,
-                       device_type, country, session_id, %s
+                       device_type, country, session_id, %s, properties, %s
                 FROM events
                 WHERE\s""".formatted(dialect.jsonText("data", "message"), dialect.jsonText("data", "errorType"),
                 dialect.jsonText("data", "stack"), dialect.jsonText("data", "filename"),
                 dialect.jsonNumber("data", "lineno"), dialect.jsonNumber("data", "colno"),
-                dialect.jsonText("data", "url"), USER));
+                dialect.jsonText("data", "url"), USER, dialect.jsonValue("data", "metadata")));
         sql.appAndRange("", appId, from, to)
                 .append(" AND type = 'error' AND fingerprint = ? ORDER BY ts DESC, rowid DESC LIMIT 1", fingerprint);
         return reads.list(sql, DuckDbErrorQueries::errorEvent).stream().findFirst();
@@ -67,7 +67,7 @@ final class DuckDbErrorQueries implements ErrorQueries {
                 rs.getString(5), rs.getString(6), integer(DuckDbReads.nullableDouble(rs, 7)),
                 integer(DuckDbReads.nullableDouble(rs, 8)), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16),
-                rs.getString(17), rs.getString(18));
+                rs.getString(17), rs.getString(18), JsonReader.object(rs.getString(19)), JsonReader.object(rs.getString(20)));
     }
 
     private static Integer integer(Double d) {

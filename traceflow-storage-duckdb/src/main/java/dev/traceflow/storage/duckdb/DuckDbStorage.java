@@ -5,6 +5,7 @@ import dev.traceflow.core.storage.EventCounts;
 import dev.traceflow.core.storage.MetricQueries;
 import dev.traceflow.core.storage.PerformanceQueries;
 import dev.traceflow.core.storage.ProductQueries;
+import dev.traceflow.core.storage.ReleaseHealthQueries;
 import dev.traceflow.core.storage.SessionQueries;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.EventConsumer;
@@ -45,6 +46,7 @@ public final class DuckDbStorage implements EventStorage {
     private final DuckDbSessionQueries sessions;
     private final DuckDbMetricQueries metrics;
     private final DuckDbProductQueries product;
+    private final DuckDbReleaseHealthQueries releaseHealth;
 
     /**
      * @param file              the database file, created with its parent folders when missing;
@@ -92,6 +94,7 @@ public final class DuckDbStorage implements EventStorage {
             this.sessions = new DuckDbSessionQueries(reads, dialect);
             this.metrics = new DuckDbMetricQueries(reads, dialect);
             this.product = new DuckDbProductQueries(reads, dialect);
+            this.releaseHealth = new DuckDbReleaseHealthQueries(reads, dialect);
             log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
         } catch (SQLException | RuntimeException e) {
             try {
@@ -162,6 +165,11 @@ public final class DuckDbStorage implements EventStorage {
     @Override
     public ProductQueries product() {
         return product;
+    }
+
+    @Override
+    public ReleaseHealthQueries releaseHealth() {
+        return releaseHealth;
     }
 
     @Override

@@ -60,7 +60,7 @@ final class DuckDbStoredEvents {
                     orZero(integer(data, "viewportWidth")), orZero(integer(data, "viewportHeight")), text(data, "selector"));
             case EVENT -> new EventDetails.CustomEventDetails(name);
             case API -> new EventDetails.ApiCallDetails(text(data, "method"), name, integer(data, "status"), value);
-            case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE -> EventDetails.None.INSTANCE;
+            case PAGEVIEW, SESSION_START, SESSION_END, CONVERSION, PURCHASE, SESSION_UPDATE -> EventDetails.None.INSTANCE;
         };
     }
 

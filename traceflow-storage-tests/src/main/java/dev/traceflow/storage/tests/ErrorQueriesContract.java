@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static dev.traceflow.storage.tests.QueryEvents.event;
 import static dev.traceflow.storage.tests.QueryEvents.pageview;
@@ -186,6 +187,24 @@ public abstract class ErrorQueriesContract extends AnswerContract {
         assertThat(latest.release()).isNull();
         assertThat(errors().latestEvent(APP, "fa", DAY.minusSeconds(3600), DAY)).isEmpty();
         assertThat(errors().latestEvent("other-app", "fb", DAY, NEXT_DAY)).isEmpty();
+    }
+
+    @Test
+    void latestEvent_carriesThePropertiesAndMetadataAsSent() {
+        Map<String, Object> metadata = Map.of("sentry", Map.of("level", "warning",
+                "breadcrumbs", List.of(Map.of("category", "nav", "message", "to /cart")), "user", Map.of("id", 7)));
+        store(error(APP, at("16:00"), "fm", "Error", "with data").eventId("m1")
+                .properties(Map.of("region", "eu", "build", 42, "ratio", 0.5)).metadata(metadata),
+                error(APP, at("16:00"), "fn", "Error", "without data").eventId("n1"));
+
+        ErrorEvent latest = errors().latestEvent(APP, "fm", DAY, NEXT_DAY).orElseThrow();
+
+        assertThat(latest.properties()).isEqualTo(Map.of("region", "eu", "build", 42L, "ratio", 0.5));
+        assertThat(latest.metadata()).isEqualTo(Map.of("sentry", Map.of("level", "warning",
+                "breadcrumbs", List.of(Map.of("category", "nav", "message", "to /cart")), "user", Map.of("id", 7L))));
+        ErrorEvent bare = errors().latestEvent(APP, "fn", DAY, NEXT_DAY).orElseThrow();
+        assertThat(bare.properties()).isEmpty();
+        assertThat(bare.metadata()).isEmpty();
     }
 
     @Test

@@ -69,7 +69,7 @@ final class InMemoryErrorQueries implements ErrorQueries {
                 : new ErrorDetails(null, null, null, null, null, null, null);
         return new ErrorEvent(e.eventId(), Instant.ofEpochMilli(e.timestamp()), d.message(), d.errorType(), d.stack(),
                 d.filename(), d.lineno(), d.colno(), e.url(), e.path(), e.release(), e.environment(), e.browser(), e.os(),
-                e.deviceType(), e.country(), e.sessionId(), e.distinctUser());
+                e.deviceType(), e.country(), e.sessionId(), e.distinctUser(), e.properties(), e.metadata());
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.MetricQueries;
 import dev.traceflow.core.storage.PerformanceQueries;
 import dev.traceflow.core.storage.ProductQueries;
+import dev.traceflow.core.storage.ReleaseHealthQueries;
 import dev.traceflow.core.storage.SessionQueries;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.StorageException;
@@ -41,6 +42,7 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
     private final InMemorySessionQueries sessions = new InMemorySessionQueries(this);
     private final MetricQueries metrics = new InMemoryMetricQueries(this, sessions);
     private final ProductQueries product = new InMemoryProductQueries(this);
+    private final ReleaseHealthQueries releaseHealth = new InMemoryReleaseHealthQueries(this);
 
     @Override
     public String name() {
@@ -80,6 +82,11 @@ public final class InMemoryStorage implements EventStorage, EventConsumer, Event
     @Override
     public ProductQueries product() {
         return product;
+    }
+
+    @Override
+    public ReleaseHealthQueries releaseHealth() {
+        return releaseHealth;
     }
 
     /**

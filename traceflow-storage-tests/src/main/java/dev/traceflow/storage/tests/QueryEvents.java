@@ -97,6 +97,11 @@ public final class QueryEvents {
         return this;
     }
 
+    public QueryEvents metadata(Map<String, Object> metadata) {
+        builder.metadata(metadata);
+        return this;
+    }
+
     public QueryEvents details(EventDetails details) {
         builder.details(details);
         return this;

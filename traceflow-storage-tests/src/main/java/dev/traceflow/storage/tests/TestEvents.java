@@ -48,7 +48,9 @@ public final class TestEvents {
                 base(appId, EventType.SESSION_END, at).build(),
                 base(appId, EventType.CONVERSION, at).properties(Map.of("conversionType", "trial")).build(),
                 base(appId, EventType.PURCHASE, at).properties(Map.of("revenue", 19.99)).build(),
-                base(appId, EventType.API, at).details(new EventDetails.ApiCallDetails("GET", "https://api.test/x", 200, 85.0)).build());
+                base(appId, EventType.API, at).details(new EventDetails.ApiCallDetails("GET", "https://api.test/x", 200, 85.0)).build(),
+                base(appId, EventType.SESSION_UPDATE, at).properties(Map.of("sid", "r-1", "status", "crashed", "errors", 1, "init", true))
+                        .build());
     }
 
     public static Event.Builder base(String appId, EventType type, Instant at) {
