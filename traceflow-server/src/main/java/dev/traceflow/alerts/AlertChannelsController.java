@@ -49,6 +49,8 @@ class AlertChannelsController {
     static final int MAX_URL_LENGTH = 2048;
     /** Plain addresses only: no display names, commas, spaces or line breaks (they would reach SMTP headers). */
     static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63}");
+    /** A topic of the app, as the realtime gateway names them (no wildcards: one topic). */
+    static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_\\-.:@]{1,128}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcAlertChannels channels;
@@ -100,8 +102,9 @@ class AlertChannelsController {
                     JSON POST signed with `X-TraceFlow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` \
                     keyed by the channel's `secret`, which is sealed at rest and never answered again: when you give \
                     none, one is generated and answered in this response only. `email`: `to` (1-20 plain addresses); \
-                    422 when the server has no SMTP settings (`TRACEFLOW_SMTP_HOST`). `realtime`: refused with 422 until \
-                    the realtime gateway exists.""",
+                    422 when the server has no SMTP settings (`TRACEFLOW_SMTP_HOST`). `realtime`: `topic`, one of the \
+                    app's topics: each notification is published there as an event (payload = the webhook's JSON body, \
+                    id = the delivery's id), through the gateway's ordering, history and acknowledgements.""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> create(@RequestBody(required = false) ChannelBody body) {
         if (body == null) {
@@ -146,16 +149,22 @@ class AlertChannelsController {
                 }
                 to = recipients(body.to());
             }
-            case REALTIME -> throw ApiException.invalid("realtime channels need the realtime gateway, which this server does not "
-                    + "have yet; use a webhook or e-mail channel");
+            case REALTIME -> {
+                refuse(type, "url", body.url() != null);
+                refuse(type, "secret", body.secret() != null);
+                refuse(type, "to", body.to() != null);
+                if (body.topic() == null || !TOPIC.matcher(body.topic()).matches()) {
+                    throw ApiException.invalid("topic is required for a realtime channel: 1 to 128 of A-Z a-z 0-9 _ - . : @");
+                }
+            }
         }
-        String name = body.name() == null ? type.wireName() + " " + (url != null ? URI.create(url).getHost() : String.join(", ", to))
-                : body.name();
+        String name = body.name() != null ? body.name() : type.wireName() + " " + (url != null ? URI.create(url).getHost()
+                : type == ChannelType.REALTIME ? body.topic() : String.join(", ", to));
         if (name.isBlank() || name.length() > 100) {
             throw ApiException.invalid("name must be 1 to 100 characters");
         }
         AlertChannel channel = new AlertChannel(id, appId, type, name.length() > 100 ? name.substring(0, 100) : name, url, sealed, to,
-                null, now, now);
+                type == ChannelType.REALTIME ? body.topic() : null, now, now);
         tx.executeWithoutResult(t -> {
             if (channels.countOfApp(appId) >= properties.maxChannelsPerApp()) {
                 throw new ApiException(HttpStatus.CONFLICT, "TOO_MANY_CHANNELS", "an app has at most " + properties.maxChannelsPerApp()

@@ -131,11 +131,11 @@ class AlertEngine {
                     .ifPresent(r -> rules.saveEvaluation(r.id(), Transitions.failed(r.evaluation(), reason, now))));
             return;
         }
-        List<AlertMessage> messages = tx.execute(t -> {
+        Notifier.Outgoing messages = tx.execute(t -> {
             // a rule changed or deleted since it was read starts afresh with its new definition
             Optional<AlertRule> locked = rules.lock(rule.id()).filter(r -> r.updatedAt().equals(rule.updatedAt()));
             if (locked.isEmpty()) {
-                return List.<AlertMessage>of();
+                return Notifier.Outgoing.NONE;
             }
             AlertRule current = locked.get();
             Optional<Incident> open = incidents.open(current.id(), null);
@@ -143,7 +143,7 @@ class AlertEngine {
                     current.forDuration(), current.cooldown());
             rules.saveEvaluation(current.id(), step.evaluation());
             return switch (step.action()) {
-                case NONE -> List.<AlertMessage>of();
+                case NONE -> Notifier.Outgoing.NONE;
                 case OPEN_INCIDENT -> {
                     Incident incident = new Incident(UUID.randomUUID().toString(), current.id(), current.appId(), null,
                             outcome.title(), Incident.FIRING, now, null, outcome.value(), null, null);
@@ -246,10 +246,10 @@ class AlertEngine {
             if (!rule.filters().isEmpty() && !inScope(rule, fingerprint, around, now)) {
                 continue;
             }
-            List<AlertMessage> messages = tx.execute(t -> {
+            Notifier.Outgoing messages = tx.execute(t -> {
                 Optional<AlertRule> locked = rules.lock(rule.id());
                 if (locked.isEmpty() || !locked.get().enabled() || incidents.open(rule.id(), subject).isPresent()) {
-                    return List.<AlertMessage>of();
+                    return Notifier.Outgoing.NONE;
                 }
                 Incident incident = new Incident(UUID.randomUUID().toString(), rule.id(), appId, subject,
                         rule.name() + ": " + title, Incident.FIRING, now, null, (double) groupId, null, null);
@@ -268,11 +268,11 @@ class AlertEngine {
     void errorGroupClosed(String appId, long groupId, String status, Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         for (Incident open : incidents.openAbout(appId, Long.toString(groupId))) {
-            List<AlertMessage> messages = tx.execute(t -> {
+            Notifier.Outgoing messages = tx.execute(t -> {
                 Optional<AlertRule> rule = rules.lock(open.ruleId());
                 Optional<Incident> still = incidents.open(open.ruleId(), open.subject());
                 if (rule.isEmpty() || still.isEmpty()) {
-                    return List.<AlertMessage>of();
+                    return Notifier.Outgoing.NONE;
                 }
                 incidents.resolve(open.id(), now);
                 Map<String, Object> facts = new LinkedHashMap<>();

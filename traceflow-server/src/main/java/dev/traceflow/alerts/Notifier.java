@@ -1,6 +1,7 @@
 package dev.traceflow.alerts;
 
 import dev.traceflow.auth.SecretSealer;
+import dev.traceflow.realtime.RealtimePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +33,20 @@ class Notifier implements DeliveryRecorder {
     private final AlertSender sender;
     private final SecretSealer sealer;
     private final MeterRegistry registry;
+    private final RealtimePublisher realtime;
 
-    Notifier(JdbcAlertChannels channels, JdbcIncidents incidents, AlertSender sender, SecretSealer sealer, MeterRegistry registry) {
+    /** What a transaction recorded to send once it has committed. */
+    record Outgoing(List<AlertMessage> messages, List<TopicEvent> topicEvents) {
+        static final Outgoing NONE = new Outgoing(List.of(), List.of());
+    }
+
+    /** An alert for a realtime channel: an event on one of the app's topics. */
+    record TopicEvent(String deliveryId, String appId, String topic, String jsonBody) {
+    }
+
+    Notifier(JdbcAlertChannels channels, JdbcIncidents incidents, AlertSender sender, SecretSealer sealer, MeterRegistry registry,
+             RealtimePublisher realtime) {
+        this.realtime = realtime;
         this.channels = channels;
         this.incidents = incidents;
         this.sender = sender;
@@ -47,9 +60,10 @@ class Notifier implements DeliveryRecorder {
      *
      * @return the messages to {@link #send} once that transaction has committed
      */
-    List<AlertMessage> record(AlertRule rule, Incident incident, String event, Instant now, Map<String, Object> facts) {
+    Outgoing record(AlertRule rule, Incident incident, String event, Instant now, Map<String, Object> facts) {
         boolean silenced = incidents.silenced(rule.appId(), rule.id(), now);
         List<AlertMessage> out = new ArrayList<>();
+        List<TopicEvent> topicEvents = new ArrayList<>();
         for (String channelId : rule.channelIds()) {
             AlertChannel channel = channels.find(channelId).filter(c -> c.appId().equals(rule.appId())).orElse(null);
             String deliveryId = UUID.randomUUID().toString();
@@ -67,8 +81,8 @@ class Notifier implements DeliveryRecorder {
                 status = "skipped";
                 detail = "e-mail is not configured (TRACEFLOW_SMTP_HOST)";
             } else if (channel.type() == ChannelType.REALTIME) {
-                status = "skipped";
-                detail = "the realtime gateway is not available yet";
+                status = "pending";
+                topicEvents.add(new TopicEvent(deliveryId, rule.appId(), channel.topic(), body(rule, incident, event, now, facts)));
             } else {
                 status = "pending";
                 target = switch (channel.type()) {
@@ -84,12 +98,23 @@ class Notifier implements DeliveryRecorder {
                         body(rule, incident, event, now, facts), text(rule, incident, event, facts)));
             }
         }
-        return out;
+        return new Outgoing(out, topicEvents);
     }
 
     /** Hands recorded messages to the sender; one it cannot queue is recorded as failed at once. */
-    void send(List<AlertMessage> messages, Instant now) {
-        for (AlertMessage m : messages) {
+    void send(Outgoing outgoing, Instant now) {
+        for (TopicEvent e : outgoing.topicEvents()) {
+            // in process and bounded by the broker's own limits: published at once, not queued
+            try {
+                long seq = realtime.publish(e.appId(), e.topic(), e.jsonBody(), e.deliveryId());
+                incidents.attempted(e.deliveryId(), 1, "delivered", "topic " + e.topic() + " seq " + seq, now);
+            } catch (RealtimePublisher.RealtimePublishRefused ex) {
+                incidents.attempted(e.deliveryId(), 1, "failed", ex.code() + ": " + ex.getMessage(), now);
+            } catch (IllegalArgumentException ex) {
+                incidents.attempted(e.deliveryId(), 1, "failed", ex.getMessage(), now);
+            }
+        }
+        for (AlertMessage m : outgoing.messages()) {
             if (!sender.submit(m)) {
                 incidents.attempted(m.deliveryId(), 0, "failed", "the delivery queue was full", now);
                 log.warn("Alert delivery {} dropped: the delivery queue is full", m.deliveryId());

@@ -340,6 +340,23 @@ class AlertsApiTest extends ServerTest {
         assertThat(back.path("lastValue").asDouble()).isEqualTo(0.0);
     }
 
+    @Test
+    void aRealtimeChannel_publishesTheAlertOnTheAppsTopic() {
+        String app = app("alerts-realtime");
+        JsonNode channel = created(post("/api/alerts/channels", Map.of("appId", app, "type", "realtime", "topic", "alerts:ops"),
+                auth.admin()));
+        assertThat(channel.path("topic").asString()).isEqualTo("alerts:ops");
+        created(post("/api/alerts/rules", threshold(app, channel.path("id").asString(), "error_count", "gt", 0), auth.admin()));
+        Instant now = CLOCK.instant();
+        send(app, events(app, "error", 1, now.minus(Duration.ofMinutes(3)), "1.0"));
+
+        engine.evaluateDue(now.plus(Duration.ofMinutes(2)));
+        JsonNode delivery = incidents(app).get(0).path("deliveries").get(0);
+        assertThat(delivery.path("channelType").asString()).isEqualTo("realtime");
+        assertThat(delivery.path("status").asString()).as(delivery.toString()).isEqualTo("delivered");
+        assertThat(delivery.path("detail").asString()).isEqualTo("topic alerts:ops seq 1");
+    }
+
     // event-driven rules
 
     @Test
@@ -559,8 +576,10 @@ class AlertsApiTest extends ServerTest {
         assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", "http://127.0.0.1:9/x",
                 "secret", "short"), auth.admin()).status()).isEqualTo(422);
         assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "pigeon"), auth.admin()).status()).isEqualTo(422);
-        assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "realtime", "topic", "alerts"), auth.admin()).status())
-                .isEqualTo(422);
+        assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "realtime"), auth.admin()).status())
+                .as("a realtime channel needs its topic").isEqualTo(422);
+        assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "realtime", "topic", "alerts:*"), auth.admin()).status())
+                .as("one topic, not a pattern").isEqualTo(422);
         assertThat(post("/api/alerts/channels", Map.of("appId", app, "type", "webhook", "url", "ftp://example.com/x"), auth.admin())
                 .status()).isEqualTo(422);
         for (String internal : List.of("http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/x",
