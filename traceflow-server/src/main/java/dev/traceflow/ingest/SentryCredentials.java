@@ -1,6 +1,7 @@
 package dev.traceflow.ingest;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -75,7 +76,8 @@ final class SentryCredentials {
             String key = URLDecoder.decode(colon < 0 ? user : user.substring(0, colon), StandardCharsets.UTF_8);
             String project = path.substring(path.lastIndexOf('/') + 1);
             return key.isEmpty() || project.isEmpty() ? null : new Dsn(key, project);
-        } catch (Exception e) {
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // not a URI, or a key with a broken %-escape: no DSN
             return null;
         }
     }
