@@ -45,18 +45,6 @@ class RealtimeNodeIT extends ServerTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String ORIGIN = "https://shop.example";
 
-    /**
-     * Its own settings make its own server: that server needs its own event file and metadata, or it
-     * finds the DuckDB file of the shared test server (cached in the same JVM) already attached.
-     */
-    @org.springframework.test.context.DynamicPropertySource
-    static void ownDataDir(org.springframework.test.context.DynamicPropertyRegistry registry) throws IOException {
-        Path dir = Files.createTempDirectory("traceflow-realtime-it-");
-        registry.add("traceflow.data-dir", dir::toString);
-        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
-        registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata"));
-    }
-
     @BeforeEach
     void node() {
         Requirements.require(nodeVersion() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs npm)");
