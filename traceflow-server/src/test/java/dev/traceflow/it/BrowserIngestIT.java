@@ -42,6 +42,9 @@ import static org.awaitility.Awaitility.await;
  * Needs Debian's {@code chromium} ({@code .ci/run} installs it; without it the tests fail under
  * {@code CI=true} and are skipped elsewhere).
  */
+// The in-process ITs share one JVM: a server left open would hold the test servers' DuckDB file, and
+// an IT with settings of its own (RealtimeNodeIT) could not start its server on it. Each closes its own.
+@org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class BrowserIngestIT extends ServerTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

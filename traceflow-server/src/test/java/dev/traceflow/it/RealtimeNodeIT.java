@@ -39,6 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "traceflow.realtime.ack-timeout=1s",
         "traceflow.realtime.send-queue-capacity=256",
         "traceflow.realtime.max-unacked-per-connection=200"})
+// The in-process ITs share one JVM: a server left open would hold the test servers' DuckDB file, and
+// an IT with settings of its own (RealtimeNodeIT) could not start its server on it. Each closes its own.
+@org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class RealtimeNodeIT extends ServerTest {
 
     static final Path NODE_TESTS = Path.of("src/test/node");

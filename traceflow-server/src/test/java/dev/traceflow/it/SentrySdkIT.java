@@ -44,6 +44,9 @@ import static org.awaitility.Awaitility.await;
  * (.ci/run does it; the registry is never reached at test time), Node, and Debian's chromium; without
  * them the tests fail under {@code CI=true} and are skipped elsewhere.
  */
+// The in-process ITs share one JVM: a server left open would hold the test servers' DuckDB file, and
+// an IT with settings of its own (RealtimeNodeIT) could not start its server on it. Each closes its own.
+@org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class SentrySdkIT extends ServerTest {
 
     private static final Path SDKS = Path.of("src/test/sentry-sdks").toAbsolutePath();
