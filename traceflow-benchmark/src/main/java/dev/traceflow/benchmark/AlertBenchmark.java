@@ -112,6 +112,8 @@ public final class AlertBenchmark {
                 1_000_000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
             loaded = DatasetLoader.loadDayByDay(storage, dataset, fingerprints, dataEnd, out);
         }
+        out.printf(Locale.ROOT, "  stored %,d events in %.1f s (%s events/s), %.1f MB%n", loaded.events(), loaded.seconds(),
+                BenchmarkReport.number(loaded.eventsPerSecond()), Files.size(file) / 1e6);
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("events", loaded.events());
         load.put("seconds", Math.round(loaded.seconds() * 10) / 10.0);

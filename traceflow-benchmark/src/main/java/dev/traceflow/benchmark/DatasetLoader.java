@@ -10,17 +10,16 @@ import dev.traceflow.core.storage.WriteResult;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
 import dev.traceflow.storage.tests.GeneratedDataset;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Sizes the generated dataset for an event count and loads it through the storage writer, as the
@@ -96,13 +95,6 @@ final class DatasetLoader {
         double storeEventsPerSecond() {
             return events / storeSeconds;
         }
-
-        /** Two loads into one store, one after the other. */
-        Loaded plus(Loaded next) {
-            return new Loaded(events + next.events, duplicates + next.duplicates, skippedFuture + next.skippedFuture,
-                    seconds + next.seconds, storeSeconds + next.storeSeconds,
-                    first.isBefore(next.first) ? first : next.first, last.isAfter(next.last) ? last : next.last);
-        }
     }
 
     /**
@@ -124,19 +116,34 @@ final class DatasetLoader {
      * {@link #load} one day after the other: the stored rows are then in time order by day, as a
      * store fed by live traffic is (in arrival order), so DuckDB's row-group min/max can skip the
      * days a short window does not touch. {@link #load} on the whole dataset spreads every row
-     * group over the whole month instead.
+     * group over the whole month instead. The days are cut into batches together, so that every
+     * transaction but the last is a whole row group, as with {@link #load}.
      */
     static Loaded loadDayByDay(EventStorage storage, GeneratedDataset dataset, Map<ErrorDetails, String> fingerprints, Instant now,
                                PrintStream out) {
-        Loaded loaded = null;
-        for (GeneratedDataset day : days(dataset)) {
-            // a day holds fewer events than load's progress step: report per day instead
-            Loaded l = load(storage, day, fingerprints, now, new PrintStream(OutputStream.nullOutputStream()));
-            loaded = loaded == null ? l : loaded.plus(l);
-            out.printf(Locale.ROOT, "  day %s: %,d events stored, %.0f events/s%n", day.start().truncatedTo(ChronoUnit.DAYS),
-                    loaded.events(), loaded.eventsPerSecond());
-        }
-        return loaded;
+        List<GeneratedDataset> days = days(dataset);
+        return load(storage, (size, sink) -> {
+            List<Event> carry = new ArrayList<>(size);
+            for (GeneratedDataset day : days) {
+                day.forEachBatch(size, batch -> {
+                    carry.addAll(batch);
+                    while (carry.size() >= size) {
+                        List<Event> full = carry.subList(0, size);
+                        sink.accept(new ArrayList<>(full));
+                        full.clear();
+                    }
+                });
+            }
+            if (!carry.isEmpty()) {
+                sink.accept(carry);
+            }
+        }, fingerprints, now, out);
+    }
+
+    /** Events in the order to store them, handed over in batches of at most {@code size}: {@link GeneratedDataset#forEachBatch}. */
+    @FunctionalInterface
+    interface EventSource {
+        void forEachBatch(int size, Consumer<List<Event>> sink);
     }
 
     /**
@@ -144,7 +151,7 @@ final class DatasetLoader {
      * ({@code fingerprints}; the pipeline sets it on ingest, the generator does not), except events
      * after {@code now}.
      */
-    static Loaded load(EventStorage storage, GeneratedDataset dataset, Map<ErrorDetails, String> fingerprints, Instant now,
+    static Loaded load(EventStorage storage, EventSource dataset, Map<ErrorDetails, String> fingerprints, Instant now,
                        PrintStream out) {
         EventConsumer consumer = storage.consumer();
         long[] counts = {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0, 0};

@@ -126,7 +126,7 @@ public final class QueryBenchmark {
                 options.duckDbMemory());
         try (DuckDbStorage storage = new DuckDbStorage(file, options.effectiveDuckDbThreads(), options.duckDbMemory(),
                 1_000_000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
-            loaded = DatasetLoader.load(storage, dataset, fingerprints, now, out);
+            loaded = DatasetLoader.load(storage, dataset::forEachBatch, fingerprints, now, out);
             out.printf(Locale.ROOT, "  stored %,d events in %.1f s: %s events/s (%s events/s in prepare + store alone)%n",
                     loaded.events(), loaded.seconds(), BenchmarkReport.number(loaded.eventsPerSecond()),
                     BenchmarkReport.number(loaded.storeEventsPerSecond()));
