@@ -102,6 +102,8 @@ record AlertReport(Map<String, Object> configuration, Map<String, Object> load, 
         p.put("roundSecondsPerMinute", round3(w.roundSecondsPerMinute()));
         p.put("meanRoundSeconds", round3(w.meanRoundSeconds()));
         p.put("roundMaxSeconds", round3(w.roundMaxSeconds()));
+        p.put("secondsPerEvaluation", round3(w.secondsPerEvaluation()));
+        p.put("secondsForAllRules", round(w.secondsForAllRules()));
         p.put("incidents", w.incidents());
         p.put("evaluationFailures", w.evaluationFailures());
         p.put("serverCpuSecondsPerMinute", round3(w.serverCpuSecondsPerMinute()));
@@ -129,13 +131,12 @@ record AlertReport(Map<String, Object> configuration, Map<String, Object> load, 
 
     String toMarkdown() {
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "%,d events loaded (%s .. %s), %s rules per phase, server CPU measured over %.0f s.%n%n",
-                (long) load.get("events"), load.get("firstEvent"), load.get("lastEvent"),
+        md.append(String.format(Locale.ROOT, "%,d events loaded (%s .. %s), %s rules per phase, each phase measured over %.0f s "
+                        + "or more (until a round ended).%n%n", (long) load.get("events"), load.get("firstEvent"), load.get("lastEvent"),
                 shared == null ? "no" : BenchmarkReport.number(shared.window().rules()), idle.seconds()));
-        md.append("| phase | rules | distinct questions | queries/min (est.) | evaluations/min | rounds/min | round time per minute "
-                + "| mean round | longest round | server CPU s/min | over idle, share of one core | alert + query threads CPU s/min "
-                + "| load avg |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("| phase | rules | distinct questions | queries/min (est.) | evaluations/min | round time per minute "
+                + "| per evaluation | all rules once | longest round | server CPU s/min | over idle, share of one core | load avg |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         row(md, idle, null, "-", "-");
         for (RulePhase.Result r : rulePhases()) {
             row(md, r.window(), idle, Integer.toString(r.distinctQuestions()), Integer.toString(r.estimatedQueries()));
@@ -164,12 +165,10 @@ record AlertReport(Map<String, Object> configuration, Map<String, Object> load, 
     }
 
     private static void row(StringBuilder md, AlertRoundsMeter.Window w, AlertRoundsMeter.Window idle, String questions, String queries) {
-        Map<String, Double> g = w.cpuSecondsPerMinuteByGroup();
-        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %.1f | %.2f s | %.3f s | %.3f s | %.2f | %s | %.2f | %.1f -> %.1f |%n",
-                w.phase(), w.rules(), questions, queries, w.evaluationsPerMinute(), w.roundsPerMinute(), w.roundSecondsPerMinute(),
-                w.meanRoundSeconds(), w.roundMaxSeconds(), w.serverCpuSecondsPerMinute(),
-                idle == null ? "-" : String.format(Locale.ROOT, "%.3f", w.coreShareOver(idle)),
-                g.getOrDefault("alerts", 0.0) + g.getOrDefault("reads", 0.0), w.loadAverage()[0], w.loadAverage()[1]));
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %.1f s | %.1f ms | %.1f s | %.1f s | %.2f | %s | %.1f -> %.1f |%n",
+                w.phase(), w.rules(), questions, queries, w.evaluationsPerMinute(), w.roundSecondsPerMinute(),
+                w.secondsPerEvaluation() * 1000, w.secondsForAllRules(), w.roundMaxSeconds(), w.serverCpuSecondsPerMinute(),
+                idle == null ? "-" : String.format(Locale.ROOT, "%.2f", w.coreShareOver(idle)), w.loadAverage()[0], w.loadAverage()[1]));
     }
 
     private static void latencyRow(StringBuilder md, String what, LatencySamples s) {

@@ -73,9 +73,11 @@ final class RulePhase {
                 BenchmarkReport.number(measure.toSeconds()) + " s");
         Thread.sleep(warmup.toMillis());
         AlertRoundsMeter.Window window = meter.measure(phase, rules.size(), measure);
-        out.printf(Locale.ROOT, "  %.0f evaluations/min in %.1f rounds/min; rounds took %.2f s per minute (mean %.3f s, "
-                        + "max %.3f s); server CPU %.2f s/min; load average %.1f -> %.1f%n", window.evaluationsPerMinute(),
-                window.roundsPerMinute(), window.roundSecondsPerMinute(), window.meanRoundSeconds(), window.roundMaxSeconds(),
+        out.printf(Locale.ROOT, "  %.0f evaluations/min in %.1f rounds/min over %.0f s; rounds took %.2f s per minute (mean %.3f s, "
+                        + "max %.3f s), %.1f ms per evaluation, so %.1f s for all %d rules; server CPU %.2f s/min; "
+                        + "load average %.1f -> %.1f%n", window.evaluationsPerMinute(), window.roundsPerMinute(), window.seconds(),
+                window.roundSecondsPerMinute(), window.meanRoundSeconds(), window.roundMaxSeconds(),
+                window.secondsPerEvaluation() * 1000, window.secondsForAllRules(), rules.size(),
                 window.serverCpuSecondsPerMinute(), window.loadAverage()[0], window.loadAverage()[1]);
 
         Map<String, Integer> states = new TreeMap<>();

@@ -18,6 +18,17 @@ class AlertRoundsMeterTest {
     }
 
     @Test
+    void secondsForAllRules_comesFromRoundTimeOverEvaluations_soRoundsLongerThanTheWindowStillCount() {
+        // one 90 s round of 300 evaluations ended in a 2-minute window: 45 s and 150 evaluations per minute
+        AlertRoundsMeter.Window slow = new AlertRoundsMeter.Window("p", 1_000, 120, 150, 0.5, 45, 90, 0, 0, 40, Map.of(),
+                new double[] {1, 1});
+
+        assertThat(slow.secondsPerEvaluation()).isEqualTo(0.3);
+        assertThat(slow.secondsForAllRules()).isEqualTo(300.0);
+        assertThat(window(6.0, 0, 0).secondsPerEvaluation()).isZero();
+    }
+
+    @Test
     void groupOfThread_putsAlertAndQueryThreadsApart_andTheRestAsTheIngestBenchmarkDoes() {
         assertThat(AlertRoundsMeter.groupOfThread("alerts-schedule")).isEqualTo("alerts"); // Linux cuts names to 15 bytes
         assertThat(AlertRoundsMeter.groupOfThread("alerts-error-gr")).isEqualTo("alerts");
