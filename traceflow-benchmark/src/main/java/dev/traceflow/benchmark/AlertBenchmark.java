@@ -157,14 +157,15 @@ public final class AlertBenchmark {
                     + "while its webhook was on the way.");
             notes.add("The dataset reaches " + options.dataLead().toMinutes() + " minutes past the start, so windows ending "
                     + "at the current minute hold its traffic through the run; it was loaded day by day (rows in time order by day).");
-            report = new AlertReport(configuration(start, apps, dataDir, tick), load, idle, shared, unshared, trials, notes);
+            if (options.keepData()) {
+                notes.add("data dir kept: " + dataDir);
+            }
+            report = new AlertReport(configuration(start, apps, dataDir, tick), load, idle, shared, unshared, trials, List.copyOf(notes));
         } catch (ServerStartException e) {
             out.println("FAILED: the server did not start: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
         }
-        if (options.keepData()) {
-            notes.add("data dir kept: " + dataDir);
-        } else {
+        if (!options.keepData()) {
             QueryBenchmark.deleteTree(dataDir);
         }
         out.println();
