@@ -61,6 +61,10 @@ final class ApiClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    Answer delete(String path) throws IOException, InterruptedException {
+        return send(authorized(path).DELETE().build());
+    }
+
     /** Posts events as an SDK does: with an ingest key instead of a login. */
     Answer ingest(String key, String json) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + IngestBenchmark.INGEST_PATH)).timeout(REQUEST_TIMEOUT)

@@ -3,10 +3,7 @@ package dev.traceflow.benchmark;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,28 +85,7 @@ public record BenchmarkOptions(
     }
 
     public static BenchmarkOptions parse(String[] args) throws UsageException {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new UsageException("unexpected argument: " + arg);
-            }
-            String name = arg.substring(2);
-            String value;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            } else if (FLAGS.contains(name)) {
-                value = "true";
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new UsageException("missing value for --" + name);
-            }
-            values.put(name, value);
-        }
-        Reader reader = new Reader(values);
+        OptionReader reader = OptionReader.of(args, FLAGS, USAGE);
         BenchmarkOptions options = new BenchmarkOptions(
                 reader.positiveInt("connections", 16),
                 reader.positiveInt("batch", 50),
@@ -119,11 +95,11 @@ public record BenchmarkOptions(
                 reader.positiveDouble("target-eps", 100_000),
                 reader.positiveDouble("target-ratio", 50),
                 reader.positiveDouble("target-p99-ms", 50),
-                Path.of(reader.text("out", "results.json")),
-                Path.of(reader.text("server-jar", "traceflow-server/target/traceflow-server.jar")),
+                reader.path("out", "results.json"),
+                reader.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
                 reader.text("server-cpus", null),
-                splitArgs(reader.text("server-jvm-args", "")),
-                reader.path("data-dir"),
+                reader.words("server-jvm-args"),
+                reader.path("data-dir", null),
                 reader.flag("keep-data"),
                 reader.duration("ready-timeout", Duration.ofSeconds(90), false),
                 reader.flag("no-server"),
@@ -160,112 +136,5 @@ public record BenchmarkOptions(
             default -> amount * 1_000;
         };
         return Duration.ofMillis(Math.round(millis));
-    }
-
-    private static List<String> splitArgs(String text) {
-        List<String> parts = new ArrayList<>();
-        for (String part : text.trim().split("\\s+")) {
-            if (!part.isEmpty()) {
-                parts.add(part);
-            }
-        }
-        return List.copyOf(parts);
-    }
-
-    /** Typed access to the parsed values, remembering which were used so typos are reported. */
-    private static final class Reader {
-        private final Map<String, String> values;
-        private final List<String> used = new ArrayList<>();
-
-        Reader(Map<String, String> values) {
-            this.values = values;
-        }
-
-        String text(String name, String fallback) {
-            used.add(name);
-            return values.getOrDefault(name, fallback);
-        }
-
-        boolean flag(String name) throws UsageException {
-            String value = text(name, "false");
-            if (!value.equals("true") && !value.equals("false")) {
-                throw new UsageException("--" + name + " takes no value or true/false");
-            }
-            return Boolean.parseBoolean(value);
-        }
-
-        int positiveInt(String name, int fallback) throws UsageException {
-            long value = longValue(name, fallback);
-            if (value < 1 || value > Integer.MAX_VALUE) {
-                throw new UsageException("--" + name + " must be a positive integer");
-            }
-            return (int) value;
-        }
-
-        long longValue(String name, long fallback) throws UsageException {
-            String value = text(name, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                return Long.parseLong(value.replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--" + name + " must be an integer: " + value);
-            }
-        }
-
-        double positiveDouble(String name, double fallback) throws UsageException {
-            String value = text(name, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                double parsed = Double.parseDouble(value.replace("_", ""));
-                if (!(parsed > 0) || Double.isInfinite(parsed)) {
-                    throw new UsageException("--" + name + " must be a positive number: " + value);
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                throw new UsageException("--" + name + " must be a number: " + value);
-            }
-        }
-
-        Duration duration(String name, Duration fallback, boolean zeroAllowed) throws UsageException {
-            String value = text(name, null);
-            Duration duration = value == null ? fallback : parseDuration(value);
-            if (duration.isNegative() || (!zeroAllowed && duration.isZero())) {
-                throw new UsageException("--" + name + " must be " + (zeroAllowed ? "zero or more" : "positive"));
-            }
-            return duration;
-        }
-
-        Path path(String name) {
-            String value = text(name, null);
-            return value == null ? null : Path.of(value);
-        }
-
-        URI uri(String name) throws UsageException {
-            String value = text(name, null);
-            if (value == null) {
-                return null;
-            }
-            try {
-                URI uri = URI.create(value);
-                if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw new UsageException("--" + name + " must be an http:// URL with a host: " + value);
-                }
-                return uri;
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--" + name + " is not a URL: " + value);
-            }
-        }
-
-        void rejectUnknown() throws UsageException {
-            for (String name : values.keySet()) {
-                if (!used.contains(name)) {
-                    throw new UsageException("unknown option --" + name + "\n" + USAGE);
-                }
-            }
-        }
     }
 }

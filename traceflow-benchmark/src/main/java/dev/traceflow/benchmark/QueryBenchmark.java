@@ -81,7 +81,7 @@ public final class QueryBenchmark {
         for (int i = 1; i <= options.apps(); i++) {
             apps.add("shop-" + i);
         }
-        Path dataDir = prepareDataDir(options.dataDir());
+        Path dataDir = prepareDataDir(options.dataDir(), "traceflow-query-bench-");
         Path file = dataDir.resolve("events.duckdb"); // the server's default under TRACEFLOW_DATA_DIR
         Path javaHome = JdkFinder.findForServer().orElse(null);
         if (javaHome == null) {
@@ -126,7 +126,7 @@ public final class QueryBenchmark {
                 options.duckDbMemory());
         try (DuckDbStorage storage = new DuckDbStorage(file, options.effectiveDuckDbThreads(), options.duckDbMemory(),
                 1_000_000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
-            loaded = DatasetLoader.load(storage, dataset, fingerprints, now, out);
+            loaded = DatasetLoader.load(storage, dataset::forEachBatch, fingerprints, now, out);
             out.printf(Locale.ROOT, "  stored %,d events in %.1f s: %s events/s (%s events/s in prepare + store alone)%n",
                     loaded.events(), loaded.seconds(), BenchmarkReport.number(loaded.eventsPerSecond()),
                     BenchmarkReport.number(loaded.storeEventsPerSecond()));
@@ -352,7 +352,7 @@ public final class QueryBenchmark {
         return "http://127.0.0.1:" + server.port();
     }
 
-    private static void createApp(ApiClient api, String app) throws IOException, InterruptedException {
+    static void createApp(ApiClient api, String app) throws IOException, InterruptedException {
         ApiClient.Answer answer = api.postJson("/api/apps", "{\"id\":\"" + app + "\",\"retentionDays\":365}");
         if (answer.status() != 201 && answer.status() != 409) {
             throw new IOException("POST /api/apps " + app + " answered HTTP " + answer.status() + ": " + answer.body());
@@ -489,20 +489,20 @@ public final class QueryBenchmark {
     }
 
     /** A fresh temporary dir, or the given one when it is missing or empty: a loaded file would double the events. */
-    private static Path prepareDataDir(Path requested) throws IOException {
+    static Path prepareDataDir(Path requested, String tempPrefix) throws IOException {
         if (requested == null) {
-            return Files.createTempDirectory("traceflow-query-bench-");
+            return Files.createTempDirectory(tempPrefix);
         }
         Files.createDirectories(requested);
         try (Stream<Path> entries = Files.list(requested)) {
             if (entries.findAny().isPresent()) {
-                throw new IOException(requested + " is not empty; the query benchmark loads into a fresh data dir");
+                throw new IOException(requested + " is not empty; the benchmark loads into a fresh data dir");
             }
         }
         return requested.toAbsolutePath();
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,23 @@ public final class ServerProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** How to start the server. */
+    /**
+     * How to start the server.
+     *
+     * @param settings further environment variables for the server (e.g. {@code TRACEFLOW_ALERTS_TICK}); they cannot
+     *                 replace the ones {@link #environment} sets, which the harness relies on
+     */
     public record Launch(Path javaHome, Path jar, Path dataDir, int port, String ingestKey,
-                         String cpus, List<String> jvmArgs, String adminPassword) {
+                         String cpus, List<String> jvmArgs, String adminPassword, Map<String, String> settings) {
+
+        public Launch {
+            settings = Map.copyOf(settings);
+        }
+
+        public Launch(Path javaHome, Path jar, Path dataDir, int port, String ingestKey, String cpus, List<String> jvmArgs,
+                      String adminPassword) {
+            this(javaHome, jar, dataDir, port, ingestKey, cpus, jvmArgs, adminPassword, Map.of());
+        }
     }
 
     /**
@@ -71,14 +86,16 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The server's configuration; everything goes through environment variables (API contract). */
     static Map<String, String> environment(Launch launch) {
-        return Map.of(
+        Map<String, String> environment = new LinkedHashMap<>(launch.settings());
+        environment.putAll(Map.of(
                 "SERVER_PORT", Integer.toString(launch.port()),
                 "TRACEFLOW_DATA_DIR", launch.dataDir().toString(),
                 "TRACEFLOW_BOOTSTRAP_INGEST_KEY", launch.ingestKey(),
                 "TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true",
                 // the harness logs in to wait until everything accepted is stored (GET /api/ingest/stats)
                 "TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", launch.adminPassword(),
-                "JAVA_HOME", launch.javaHome().toString());
+                "JAVA_HOME", launch.javaHome().toString()));
+        return environment;
     }
 
     /**

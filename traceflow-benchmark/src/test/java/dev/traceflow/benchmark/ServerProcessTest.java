@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,16 @@ class ServerProcessTest {
                 .containsEntry("TRACEFLOW_BOOTSTRAP_INGEST_KEY", "key-1")
                 .containsEntry("TRACEFLOW_BENCHMARK_NOOP_ENDPOINT", "true")
                 .containsEntry("TRACEFLOW_BOOTSTRAP_ADMIN_PASSWORD", "admin-pw-1");
+    }
+
+    @Test
+    void passesFurtherSettings_butNeverInPlaceOfTheContractsOwn() {
+        var launch = new ServerProcess.Launch(Path.of("/jdk"), Path.of("server.jar"), dataDir, 8123, "key-1", null, List.of(),
+                "admin-pw-1", Map.of("TRACEFLOW_ALERTS_TICK", "1s", "SERVER_PORT", "1"));
+
+        assertThat(ServerProcess.environment(launch))
+                .containsEntry("TRACEFLOW_ALERTS_TICK", "1s")
+                .containsEntry("SERVER_PORT", "8123");
     }
 
     @Test
