@@ -29,9 +29,10 @@ import java.util.UUID;
  *
  * <p>A scheduled rule measures complete minutes: its window ends at the start of the current
  * minute, so a minute still filling up never looks like a dip, and every rule evaluated within one
- * minute sees the same windows. That lets a round measure each distinct (app, filters, metric,
- * window) once, however many rules ask for it (a thousand rules on one app with a handful of
- * metrics cost a handful of queries).
+ * minute sees the same windows. That lets the rounds of one minute measure each distinct (app,
+ * filters, metric, window) once, however many rules ask for it (a thousand rules on one app with a
+ * handful of metrics cost a handful of queries a minute). Events of a finished minute that load
+ * later in that minute are seen from the next minute's windows on.
  */
 @Component
 class AlertEngine {
@@ -63,7 +64,11 @@ class AlertEngine {
                 .register(registry);
     }
 
-    /** A measurement shared within a round: the same query and metric give the same number. */
+    /** The answers measured in {@link #memoMinute}, shared by every rule evaluated in that minute. */
+    private Map<MemoKey, Measurement> memo = new HashMap<>();
+    private Instant memoMinute;
+
+    /** A measurement shared within a minute: the same query and metric give the same number. */
     private record MemoKey(String appId, Instant from, Instant to, Object filters, String metric) {
     }
 
@@ -73,12 +78,18 @@ class AlertEngine {
      *
      * @return how many rules were evaluated
      */
-    int evaluateDue(Instant at) {
+    synchronized int evaluateDue(Instant at) {
         // stored times keep microseconds or less (H2 rounds): a state's start must compare exactly with
         // the next round's time, or a "for" of two minutes would hold one round longer
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         long started = System.nanoTime();
-        Map<MemoKey, Measurement> memo = new HashMap<>();
+        // rules are spread over the minute, so its rounds (one per scheduler tick) all measure the
+        // same complete-minute windows: the answers are kept until the minute changes, not per round
+        Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
+        if (!minute.equals(memoMinute)) {
+            memo = new HashMap<>();
+            memoMinute = minute;
+        }
         int evaluated = 0;
         while (true) {
             List<AlertRule> due = rules.due(now, properties.roundBatch());

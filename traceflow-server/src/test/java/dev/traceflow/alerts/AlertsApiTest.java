@@ -357,6 +357,30 @@ class AlertsApiTest extends ServerTest {
         assertThat(delivery.path("detail").asString()).isEqualTo("topic alerts:ops seq 1");
     }
 
+    @Test
+    void rulesAskingTheSameQuestion_inOneMinute_shareOneQuery_evenInDifferentRounds() {
+        String app = app("alerts-shared");
+        java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+        MetricReader counting = new MetricReader(storage, null) {
+            @Override
+            Measurement measure(AlertMetric metric, dev.traceflow.core.query.EventQuery q) {
+                if (q.appId().equals(app)) {
+                    queries.incrementAndGet();
+                }
+                return new Measurement(0.0, 0);
+            }
+        };
+        AlertEngine shared = new AlertEngine(rules, incidentStore, counting, notifier, storage, tx, properties, registry);
+        Instant minute = CLOCK.instant().plus(Duration.ofMinutes(3)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 1), auth.admin()));
+        shared.evaluateDue(minute.plusSeconds(10));
+        created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 5), auth.admin()));
+        shared.evaluateDue(minute.plusSeconds(20)); // a later round of the same minute: only the second rule is due
+        assertThat(queries.get()).as("one query for both rules").isEqualTo(1);
+        shared.evaluateDue(minute.plusSeconds(80)); // the next minute: measured afresh
+        assertThat(queries.get()).isEqualTo(2);
+    }
+
     // event-driven rules
 
     @Test
