@@ -135,7 +135,7 @@ public final class AlertBenchmark {
             out.printf(Locale.ROOT, "  server CPU %.2f s/min; load average %.1f -> %.1f%n", idle.serverCpuSecondsPerMinute(),
                     idle.loadAverage()[0], idle.loadAverage()[1]);
 
-            RulePhase rulePhase = new RulePhase(api, appId, meter, tick, options.ruleWarmup(), options.measure(), out);
+            RulePhase rulePhase = new RulePhase(api, appId, meter, options.ruleWarmup(), options.measure(), out);
             RulePhase.Result shared = rulePhase.run("B shared", AlertRuleMix.shared(options.rules()));
             RulePhase.Result unshared = rulePhase.run("C unshared", AlertRuleMix.unshared(options.rules()));
             failures += shared.neverEvaluated() + unshared.neverEvaluated();

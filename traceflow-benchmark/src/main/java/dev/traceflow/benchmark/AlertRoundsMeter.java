@@ -23,6 +23,8 @@ final class AlertRoundsMeter {
     /** Micrometer's max decays: the longest round within about the last two minutes. */
     static final String ROUND_MAX = "traceflow_alerts_round_seconds_max";
     static final String EVALUATIONS = "traceflow_alerts_evaluations_total";
+    /** Queries the rules sent to the store (shared answers make them far fewer than evaluations); counted as they go. */
+    static final String QUERIES = "traceflow_alerts_queries_total";
     static final String INCIDENTS = "traceflow_alerts_incidents_total";
     static final String FAILURES = "traceflow_alerts_evaluation_failures_total";
 
@@ -45,12 +47,13 @@ final class AlertRoundsMeter {
      *
      * @param roundSecondsPerMinute      wall time of the scheduler's rounds: the time all due rules took to evaluate
      * @param roundMaxSeconds            the longest round Micrometer still remembers at the end (about 2 minutes back)
+     * @param queriesPerMinute           queries the rules sent to the store
      * @param serverCpuSecondsPerMinute  the whole server process
      * @param cpuSecondsPerMinuteByGroup the server's threads by {@link #groupOfThread}
      * @param loadAverage                the machine's 1-minute load average at the window's start and end
      */
     record Window(String phase, int rules, double seconds, double evaluationsPerMinute, double roundsPerMinute,
-                  double roundSecondsPerMinute, double roundMaxSeconds, double incidents, double evaluationFailures,
+                  double roundSecondsPerMinute, double roundMaxSeconds, double queriesPerMinute, double incidents, double evaluationFailures,
                   double serverCpuSecondsPerMinute, Map<String, Double> cpuSecondsPerMinuteByGroup, double[] loadAverage) {
 
         /** Mean wall time of one round, in seconds; 0 without rounds. */
@@ -108,6 +111,7 @@ final class AlertRoundsMeter {
                 delta(before, after, ROUNDS) / minutes,
                 delta(before, after, ROUND_SECONDS) / minutes,
                 PrometheusText.sum(after, ROUND_MAX),
+                delta(before, after, QUERIES) / minutes,
                 delta(before, after, INCIDENTS),
                 delta(before, after, FAILURES),
                 used.totalNanos() / 1e9 / minutes, byGroup, new double[] {load, loadAverage()});

@@ -3,9 +3,7 @@ package dev.traceflow.benchmark;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,25 +117,5 @@ final class AlertRuleMix {
         Set<String> questions = new HashSet<>();
         rules.forEach(r -> questions.add(r.question()));
         return questions.size();
-    }
-
-    /**
-     * The queries a minute costs when rules share a query only within one scheduler round: the
-     * distinct questions of each {@code tick}-long slot of the minute, summed. An estimate (the
-     * scheduler's rounds start a fixed delay after the previous one ended, so they drift against
-     * the slots); with one slot per minute it is {@link #distinctQuestions}.
-     *
-     * @param dueAt each rule's next evaluation time, in the order of {@code rules}
-     */
-    static int queriesPerMinute(List<Rule> rules, List<Instant> dueAt, Duration tick) {
-        if (rules.size() != dueAt.size()) {
-            throw new IllegalArgumentException(rules.size() + " rules but " + dueAt.size() + " due times");
-        }
-        Map<Long, Set<String>> bySlot = new HashMap<>();
-        for (int i = 0; i < rules.size(); i++) {
-            long slot = Math.floorMod(dueAt.get(i).toEpochMilli(), 60_000L) / tick.toMillis();
-            bySlot.computeIfAbsent(slot, s -> new HashSet<>()).add(rules.get(i).question());
-        }
-        return bySlot.values().stream().mapToInt(Set::size).sum();
     }
 }

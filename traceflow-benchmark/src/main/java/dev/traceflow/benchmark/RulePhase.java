@@ -5,7 +5,6 @@ import tools.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +21,6 @@ final class RulePhase {
     private final ApiClient api;
     private final String appId;
     private final AlertRoundsMeter meter;
-    private final Duration tick;
     private final Duration warmup;
     private final Duration measure;
     private final PrintStream out;
@@ -30,22 +28,19 @@ final class RulePhase {
     /**
      * @param window             the measured window
      * @param distinctQuestions  questions the rules ask in all
-     * @param estimatedQueries   queries per minute if rules share a query only within one round ({@link AlertRuleMix#queriesPerMinute})
      * @param createSeconds      how long creating the rules over the API took
      * @param states             the rules' states after the window (ok, pending, firing, error)
      * @param neverEvaluated     rules without a {@code lastEvaluatedAt} after the window
      * @param errors             a few {@code lastError}s of rules in state error
      */
-    record Result(AlertRoundsMeter.Window window, int distinctQuestions, int estimatedQueries, double createSeconds,
+    record Result(AlertRoundsMeter.Window window, int distinctQuestions, double createSeconds,
                   Map<String, Integer> states, int neverEvaluated, List<String> errors) {
     }
 
-    /** @param tick the server's alert tick: how often a round looks for due rules */
-    RulePhase(ApiClient api, String appId, AlertRoundsMeter meter, Duration tick, Duration warmup, Duration measure, PrintStream out) {
+    RulePhase(ApiClient api, String appId, AlertRoundsMeter meter, Duration warmup, Duration measure, PrintStream out) {
         this.api = api;
         this.appId = appId;
         this.meter = meter;
-        this.tick = tick;
         this.warmup = warmup;
         this.measure = measure;
         this.out = out;
@@ -56,7 +51,6 @@ final class RulePhase {
                 AlertRuleMix.distinctQuestions(rules));
         long start = System.nanoTime();
         List<String> ids = new ArrayList<>(rules.size());
-        List<Instant> dueAt = new ArrayList<>(rules.size());
         for (int i = 0; i < rules.size(); i++) {
             ApiClient.Answer answer = api.postJson("/api/alerts/rules", rules.get(i).json(appId, phase + " rule " + i));
             if (answer.status() != 201) {
@@ -64,20 +58,18 @@ final class RulePhase {
             }
             JsonNode rule = answer.json();
             ids.add(rule.path("id").asString());
-            dueAt.add(Instant.parse(rule.path("nextEvaluationAt").asString()));
         }
         double createSeconds = (System.nanoTime() - start) / 1e9;
-        int estimated = AlertRuleMix.queriesPerMinute(rules, dueAt, tick);
         out.printf(Locale.ROOT, "  created in %.1f s; %s, then measuring %s...%n", createSeconds,
                 warmup.isZero() ? "no warmup" : "waiting " + warmup.toSeconds() + " s for every rule's first evaluation",
                 BenchmarkReport.number(measure.toSeconds()) + " s");
         Thread.sleep(warmup.toMillis());
         AlertRoundsMeter.Window window = meter.measure(phase, rules.size(), measure);
         out.printf(Locale.ROOT, "  %.0f evaluations/min in %.1f rounds/min over %.0f s; rounds took %.2f s per minute (mean %.3f s, "
-                        + "max %.3f s), %.1f ms per evaluation, so %.1f s for all %d rules; server CPU %.2f s/min; "
+                        + "max %.3f s), %.0f store queries/min, %.1f ms per evaluation, so %.1f s for all %d rules; server CPU %.2f s/min; "
                         + "load average %.1f -> %.1f%n", window.evaluationsPerMinute(), window.roundsPerMinute(), window.seconds(),
                 window.roundSecondsPerMinute(), window.meanRoundSeconds(), window.roundMaxSeconds(),
-                window.secondsPerEvaluation() * 1000, window.secondsForAllRules(), rules.size(),
+                window.queriesPerMinute(), window.secondsPerEvaluation() * 1000, window.secondsForAllRules(), rules.size(),
                 window.serverCpuSecondsPerMinute(), window.loadAverage()[0], window.loadAverage()[1]);
 
         Map<String, Integer> states = new TreeMap<>();
@@ -104,6 +96,6 @@ final class RulePhase {
                 throw new IOException("DELETE /api/alerts/rules/" + id + " answered HTTP " + deleted.status() + ": " + deleted.body());
             }
         }
-        return new Result(window, AlertRuleMix.distinctQuestions(rules), estimated, createSeconds, states, neverEvaluated, errors);
+        return new Result(window, AlertRuleMix.distinctQuestions(rules), createSeconds, states, neverEvaluated, errors);
     }
 }

@@ -20,7 +20,7 @@ class AlertRoundsMeterTest {
     @Test
     void secondsForAllRules_comesFromRoundTimeOverEvaluations_soRoundsLongerThanTheWindowStillCount() {
         // one 90 s round of 300 evaluations ended in a 2-minute window: 45 s and 150 evaluations per minute
-        AlertRoundsMeter.Window slow = new AlertRoundsMeter.Window("p", 1_000, 120, 150, 0.5, 45, 90, 0, 0, 40, Map.of(),
+        AlertRoundsMeter.Window slow = new AlertRoundsMeter.Window("p", 1_000, 120, 150, 0.5, 45, 90, 12, 0, 0, 40, Map.of(),
                 new double[] {1, 1});
 
         assertThat(slow.secondsPerEvaluation()).isEqualTo(0.3);
@@ -39,7 +39,7 @@ class AlertRoundsMeterTest {
     }
 
     private static AlertRoundsMeter.Window window(double cpuPerMinute, double roundsPerMinute, double roundSecondsPerMinute) {
-        return new AlertRoundsMeter.Window("p", 0, 120, 0, roundsPerMinute, roundSecondsPerMinute, 0, 0, 0, cpuPerMinute, Map.of(),
+        return new AlertRoundsMeter.Window("p", 0, 120, 0, roundsPerMinute, roundSecondsPerMinute, 0, 0, 0, 0, cpuPerMinute, Map.of(),
                 new double[] {1, 1});
     }
 }

@@ -2,9 +2,6 @@ package dev.traceflow.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,22 +52,5 @@ class AlertRuleMixTest {
         assertThat(c.has("filters")).isFalse();
         assertThat(AlertRuleMix.shared(1_000)).allMatch(rule -> (rule.minSamples() != null)
                 == (rule.metric().endsWith("_p75") || rule.metric().endsWith("_rate")));
-    }
-
-    @Test
-    void queriesPerMinute_countsDistinctQuestionsPerTickSlot() {
-        List<AlertRuleMix.Rule> rules = AlertRuleMix.shared(240); // each of the 120 questions twice
-        Instant minute = Instant.parse("2026-12-04T10:00:00Z");
-        List<Instant> together = new ArrayList<>();
-        List<Instant> apart = new ArrayList<>();
-        for (int i = 0; i < rules.size(); i++) {
-            together.add(minute.plusMillis(i));
-            // the second rule of a question falls 30 s after the first: another slot
-            apart.add(minute.plusSeconds(i < 120 ? 0 : 30));
-        }
-
-        assertThat(AlertRuleMix.queriesPerMinute(rules, together, Duration.ofSeconds(5))).isEqualTo(120);
-        assertThat(AlertRuleMix.queriesPerMinute(rules, apart, Duration.ofSeconds(5))).isEqualTo(240);
-        assertThat(AlertRuleMix.queriesPerMinute(rules, apart, Duration.ofMinutes(1))).isEqualTo(120);
     }
 }

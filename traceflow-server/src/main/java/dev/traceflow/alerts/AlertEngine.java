@@ -4,6 +4,7 @@ import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.storage.EventStorage;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -16,12 +17,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Evaluates rules and keeps their incidents. Time is always an argument, never read here: the
@@ -29,10 +30,11 @@ import java.util.UUID;
  *
  * <p>A scheduled rule measures complete minutes: its window ends at the start of the current
  * minute, so a minute still filling up never looks like a dip, and every rule evaluated within one
- * minute sees the same windows. That lets the rounds of one minute measure each distinct (app,
- * filters, metric, window) once, however many rules ask for it (a thousand rules on one app with a
- * handful of metrics cost a handful of queries a minute). Events of a finished minute that load
- * later in that minute are seen from the next minute's windows on.
+ * minute sees windows that end at the same time. That lets the rounds of one minute share what they
+ * read ({@link MinuteAnswers}): an answer once per (app, filters, window), counts once per (app,
+ * filters) whatever the windows, so a thousand rules on one app cost a few queries per distinct
+ * question, not one each. Events of a finished minute that load later in that minute are seen from
+ * the next minute's windows on.
  */
 @Component
 class AlertEngine {
@@ -42,7 +44,7 @@ class AlertEngine {
 
     private final JdbcAlertRules rules;
     private final JdbcIncidents incidents;
-    private final MetricReader reader;
+    private final StoreSources store;
     private final Notifier notifier;
     private final EventStorage storage;
     private final TransactionTemplate tx;
@@ -50,11 +52,11 @@ class AlertEngine {
     private final MeterRegistry registry;
     private final Timer roundTimer;
 
-    AlertEngine(JdbcAlertRules rules, JdbcIncidents incidents, MetricReader reader, Notifier notifier, EventStorage storage,
+    AlertEngine(JdbcAlertRules rules, JdbcIncidents incidents, StoreSources store, Notifier notifier, EventStorage storage,
                 TransactionTemplate tx, TraceFlowProperties properties, MeterRegistry registry) {
         this.rules = rules;
         this.incidents = incidents;
-        this.reader = reader;
+        this.store = store;
         this.notifier = notifier;
         this.storage = storage;
         this.tx = tx;
@@ -62,15 +64,21 @@ class AlertEngine {
         this.registry = registry;
         this.roundTimer = Timer.builder("traceflow.alerts.round").description("One scheduler round over the due rules")
                 .register(registry);
+        this.evaluationTimer = Timer.builder("traceflow.alerts.evaluation")
+                .description("One rule's evaluation, its share of the minute's queries included").register(registry);
+        this.lateness = Timer.builder("traceflow.alerts.lateness")
+                .description("How long after its due time a rule's evaluation started (rounds longer than a tick make it grow)")
+                .register(registry);
+        this.storeReads = registry.counter("traceflow.alerts.queries");
     }
 
-    /** The answers measured in {@link #memoMinute}, shared by every rule evaluated in that minute. */
-    private Map<MemoKey, Measurement> memo = new HashMap<>();
-    private Instant memoMinute;
+    private final Timer evaluationTimer;
+    private final Timer lateness;
+    /** Queries the rules sent to the store: with shared answers, far fewer than evaluations. */
+    private final Counter storeReads;
 
-    /** A measurement shared within a minute: the same query and metric give the same number. */
-    private record MemoKey(String appId, Instant from, Instant to, Object filters, String metric) {
-    }
+    /** What the rules of the current minute have read from the store, shared by every rule evaluated in it. */
+    private MinuteAnswers answers;
 
     /**
      * Evaluates every enabled threshold and anomaly rule due at {@code now}, each claimed first so
@@ -86,9 +94,8 @@ class AlertEngine {
         // rules are spread over the minute, so its rounds (one per scheduler tick) all measure the
         // same complete-minute windows: the answers are kept until the minute changes, not per round
         Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
-        if (!minute.equals(memoMinute)) {
-            memo = new HashMap<>();
-            memoMinute = minute;
+        if (answers == null || !minute.equals(answers.minute())) {
+            answers = new MinuteAnswers(minute, store, storeReads::increment);
         }
         int evaluated = 0;
         while (true) {
@@ -98,7 +105,11 @@ class AlertEngine {
                 Instant next = nextAfter(r.evaluation().nextAt(), r.interval(), now);
                 if (rules.claim(r.id(), r.evaluation().nextAt(), next)) {
                     claimed++;
-                    evaluate(r, now, memo);
+                    long start = System.nanoTime();
+                    // the round's time stands for the whole round; a rule started later in it is that much later
+                    lateness.record(Duration.between(r.evaluation().nextAt(), now).plusNanos(start - started));
+                    evaluate(r, now, answers);
+                    evaluationTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     evaluated++;
                 }
             }
@@ -127,13 +138,13 @@ class AlertEngine {
         return now.plusMillis(offset);
     }
 
-    private void evaluate(AlertRule rule, Instant now, Map<MemoKey, Measurement> memo) {
+    private void evaluate(AlertRule rule, Instant now, MinuteAnswers answers) {
         AlertMetric metric = rule.parsedMetric();
         Instant end = now.truncatedTo(ChronoUnit.MINUTES);
         EventQuery q = new EventQuery(rule.appId(), end.minus(rule.window()), end, rule.filters(), null, ZoneOffset.UTC);
         Outcome outcome;
         try {
-            outcome = rule.kind() == AlertKind.ANOMALY ? anomaly(rule, metric, q, memo) : threshold(rule, metric, q, memo);
+            outcome = rule.kind() == AlertKind.ANOMALY ? anomaly(rule, metric, q, answers) : threshold(rule, metric, q, answers);
         } catch (RuntimeException e) {
             String reason = reason(e);
             log.warn("Alert rule {} of app {} could not be evaluated: {}", rule.id(), rule.appId(), reason);
@@ -175,8 +186,8 @@ class AlertEngine {
     private record Outcome(boolean holds, Double value, String title, Map<String, Object> facts) {
     }
 
-    private Outcome threshold(AlertRule rule, AlertMetric metric, EventQuery q, Map<MemoKey, Measurement> memo) {
-        Measurement m = measure(metric, q, memo);
+    private Outcome threshold(AlertRule rule, AlertMetric metric, EventQuery q, MinuteAnswers answers) {
+        Measurement m = MetricReader.measure(metric, q, answers);
         boolean enough = !metric.sampled() || m.samples() >= rule.minSamples();
         boolean holds = enough && m.value() != null && rule.comparison().holds(m.value(), rule.threshold());
         Map<String, Object> facts = facts(rule, q, m, enough);
@@ -186,14 +197,14 @@ class AlertEngine {
         return new Outcome(holds, m.value(), title, facts);
     }
 
-    private Outcome anomaly(AlertRule rule, AlertMetric metric, EventQuery q, Map<MemoKey, Measurement> memo) {
-        Measurement m = measure(metric, q, memo);
+    private Outcome anomaly(AlertRule rule, AlertMetric metric, EventQuery q, MinuteAnswers answers) {
+        Measurement m = MetricReader.measure(metric, q, answers);
         boolean enough = !metric.sampled() || m.samples() >= rule.minSamples();
         List<Double> baseline = new ArrayList<>();
         for (int week = 1; week <= rule.anomalyWeeks(); week++) {
             Duration back = Duration.ofDays(7L * week);
             EventQuery past = new EventQuery(q.appId(), q.from().minus(back), q.to().minus(back), q.filters(), null, ZoneOffset.UTC);
-            Measurement p = measure(metric, past, memo);
+            Measurement p = MetricReader.measure(metric, past, answers);
             if (p.value() != null && (!metric.sampled() || p.samples() >= rule.minSamples())) {
                 baseline.add(p.value());
             }
@@ -213,16 +224,6 @@ class AlertEngine {
                 + number(band.upper());
         String title = rule.name() + ": " + metric.wireName() + " " + number(m.value()) + " " + where + " over " + human(rule.window());
         return new Outcome(holds, m.value(), title, facts);
-    }
-
-    private Measurement measure(AlertMetric metric, EventQuery q, Map<MemoKey, Measurement> memo) {
-        MemoKey key = new MemoKey(q.appId(), q.from(), q.to(), q.filters(), metric.wireName());
-        Measurement m = memo.get(key);
-        if (m == null) {
-            m = reader.measure(metric, q);
-            memo.put(key, m);
-        }
-        return m;
     }
 
     private static Map<String, Object> facts(AlertRule rule, EventQuery q, Measurement m, boolean enough) {

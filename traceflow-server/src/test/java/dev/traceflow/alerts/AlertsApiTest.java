@@ -319,9 +319,9 @@ class AlertsApiTest extends ServerTest {
         String app = app("alerts-failing");
         String ruleId = created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 100), auth.admin()))
                 .path("id").asString();
-        MetricReader broken = new MetricReader(storage, null) {
+        StoreSources broken = new StoreSources(storage, null) {
             @Override
-            Measurement measure(AlertMetric metric, dev.traceflow.core.query.EventQuery q) {
+            double[] perMinute(AdditiveSeries series, dev.traceflow.core.query.EventQuery q) {
                 throw new dev.traceflow.core.storage.StorageException("the event store is not answering");
             }
         };
@@ -361,13 +361,13 @@ class AlertsApiTest extends ServerTest {
     void rulesAskingTheSameQuestion_inOneMinute_shareOneQuery_evenInDifferentRounds() {
         String app = app("alerts-shared");
         java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
-        MetricReader counting = new MetricReader(storage, null) {
+        StoreSources counting = new StoreSources(storage, null) {
             @Override
-            Measurement measure(AlertMetric metric, dev.traceflow.core.query.EventQuery q) {
+            double[] perMinute(AdditiveSeries series, dev.traceflow.core.query.EventQuery q) {
                 if (q.appId().equals(app)) {
                     queries.incrementAndGet();
                 }
-                return new Measurement(0.0, 0);
+                return super.perMinute(series, q);
             }
         };
         AlertEngine shared = new AlertEngine(rules, incidentStore, counting, notifier, storage, tx, properties, registry);
@@ -379,6 +379,52 @@ class AlertsApiTest extends ServerTest {
         assertThat(queries.get()).as("one query for both rules").isEqualTo(1);
         shared.evaluateDue(minute.plusSeconds(80)); // the next minute: measured afresh
         assertThat(queries.get()).isEqualTo(2);
+    }
+
+    @Test
+    void windowsSummedFromSharedMinuteCounts_equalTheStoresOwnAnswer_forEveryAdditiveMetric() {
+        String app = app("alerts-minute-sums");
+        Instant end = CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        List<Map<String, Object>> batch = new ArrayList<>();
+        // events spread over three days, some on minute edges, of every kind the additive metrics count
+        for (int i = 0; i < 240; i++) {
+            Instant at = end.minus(Duration.ofMinutes((long) i * i / 10)).minusMillis(i % 3 == 0 ? 0 : 1);
+            String type = switch (i % 4) {
+                case 0 -> "pageview";
+                case 1 -> "error";
+                case 2 -> i % 8 == 2 ? "purchase" : "event";
+                default -> "pageview";
+            };
+            Map<String, Object> e = event(app, type, at, i % 3 == 0 ? "1.0" : "2.0");
+            if (type.equals("event")) {
+                e.put("name", "message_sent");
+                e.put("properties", Map.of("chars", i));
+            } else if (type.equals("purchase")) {
+                e.put("properties", Map.of("revenue", 2.5 + i));
+            }
+            batch.add(e);
+        }
+        send(app, batch);
+
+        StoreSources store = new StoreSources(storage, null);
+        MinuteAnswers minute = new MinuteAnswers(end, store, () -> { });
+        List<String> metrics = List.of("page_views", "error_count", "error_rate", "event_count:message_sent", "events", "conversions",
+                "revenue");
+        for (String name : metrics) {
+            AlertMetric metric = AlertMetric.parse(name);
+            for (Duration window : List.of(Duration.ofMinutes(5), Duration.ofMinutes(90), Duration.ofDays(2), Duration.ofDays(1),
+                    Duration.ofDays(10))) {
+                for (dev.traceflow.core.query.Filters filters : List.of(dev.traceflow.core.query.Filters.NONE,
+                        new dev.traceflow.core.query.Filters("2.0", null, null, null, null, null, null))) {
+                    var q = new dev.traceflow.core.query.EventQuery(app, end.minus(window), end, filters, null, java.time.ZoneOffset.UTC);
+                    assertThat(MetricReader.measure(metric, q, minute)).as(name + " over " + window + " " + filters)
+                            .isEqualTo(MetricReader.measure(metric, q, store));
+                }
+            }
+        }
+        assertThat(MetricReader.measure(AlertMetric.parse("page_views"),
+                dev.traceflow.core.query.EventQuery.of(app, end.minus(Duration.ofDays(2)), end), minute).value())
+                .as("the data is there: a test of sums over nothing would prove nothing").isGreaterThan(20.0);
     }
 
     // event-driven rules
