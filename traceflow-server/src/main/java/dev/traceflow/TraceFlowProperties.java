@@ -149,18 +149,22 @@ public record TraceFlowProperties(
      * @param eventQueue        error-group changes waiting to be matched against event-driven rules;
      *                          beyond it they are dropped and counted (the loader is never held up)
      * @param roundBatch        due rules read per query of a round
+     * @param evaluationThreads rules of a round evaluated at once ({@code TRACEFLOW_ALERTS_EVALUATION_THREADS}); their
+     *                          queries run on the calling thread, so this is the most cores rule queries take
      */
     public record Alerts(@DefaultValue Delivery delivery,
                          @DefaultValue("5s") Duration tick,
                          @DefaultValue("2000") int maxRulesPerApp,
                          @DefaultValue("100") int maxChannelsPerApp,
                          @DefaultValue("10000") int eventQueue,
-                         @DefaultValue("200") int roundBatch) {
+                         @DefaultValue("200") int roundBatch,
+                         @DefaultValue("1") int evaluationThreads) {
 
         public Alerts {
-            if (tick.isNegative() || maxRulesPerApp < 1 || maxChannelsPerApp < 1 || eventQueue < 1 || roundBatch < 1) {
+            if (tick.isNegative() || maxRulesPerApp < 1 || maxChannelsPerApp < 1 || eventQueue < 1 || roundBatch < 1
+                    || evaluationThreads < 1 || evaluationThreads > 64) {
                 throw new IllegalArgumentException("traceflow.alerts: tick must not be negative; max-rules-per-app, "
-                        + "max-channels-per-app, event-queue and round-batch must be at least 1");
+                        + "max-channels-per-app, event-queue and round-batch must be at least 1, evaluation-threads 1 to 64");
             }
         }
     }

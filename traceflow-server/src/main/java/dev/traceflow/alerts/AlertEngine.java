@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import jakarta.annotation.PreDestroy;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -22,6 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,15 +59,21 @@ class AlertEngine {
     private final MeterRegistry registry;
     private final Timer roundTimer;
 
+    @Autowired
     AlertEngine(JdbcAlertRules rules, JdbcIncidents incidents, StoreSources store, Notifier notifier, EventStorage storage,
                 TransactionTemplate tx, TraceFlowProperties properties, MeterRegistry registry) {
+        this(rules, incidents, store, notifier, storage, tx, properties.alerts(), registry);
+    }
+
+    AlertEngine(JdbcAlertRules rules, JdbcIncidents incidents, StoreSources store, Notifier notifier, EventStorage storage,
+                TransactionTemplate tx, TraceFlowProperties.Alerts properties, MeterRegistry registry) {
         this.rules = rules;
         this.incidents = incidents;
         this.store = store;
         this.notifier = notifier;
         this.storage = storage;
         this.tx = tx;
-        this.properties = properties.alerts();
+        this.properties = properties;
         this.registry = registry;
         this.roundTimer = Timer.builder("traceflow.alerts.round").description("One scheduler round over the due rules")
                 .register(registry);
@@ -79,6 +92,8 @@ class AlertEngine {
 
     /** What the rules of the current minute have read from the store, shared by every rule evaluated in it. */
     private MinuteAnswers answers;
+    /** Evaluates rules in parallel when {@code evaluation-threads} is above one; daemon threads, made on first use. */
+    private ExecutorService pool;
 
     /**
      * Evaluates every enabled threshold and anomaly rule due at {@code now}, each claimed first so
@@ -98,30 +113,88 @@ class AlertEngine {
             answers = new MinuteAnswers(minute, store, storeReads::increment);
         }
         int evaluated = 0;
+        MinuteAnswers shared = answers;
         while (true) {
             List<AlertRule> due = rules.due(now, properties.roundBatch());
-            int claimed = 0;
+            List<Callable<Void>> claimed = new ArrayList<>(due.size());
             for (AlertRule r : due) {
                 Instant next = nextAfter(r.evaluation().nextAt(), r.interval(), now);
                 if (rules.claim(r.id(), r.evaluation().nextAt(), next)) {
-                    claimed++;
-                    long start = System.nanoTime();
-                    // the round's time stands for the whole round; a rule started later in it is that much later
-                    lateness.record(Duration.between(r.evaluation().nextAt(), now).plusNanos(start - started));
-                    evaluate(r, now, answers);
-                    evaluationTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    evaluated++;
+                    claimed.add(() -> {
+                        long start = System.nanoTime();
+                        // the round's time stands for the whole round; a rule started later in it is that much later
+                        lateness.record(Duration.between(r.evaluation().nextAt(), now).plusNanos(start - started));
+                        evaluate(r, now, shared);
+                        evaluationTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        return null;
+                    });
                 }
             }
-            if (claimed == 0) {
+            if (claimed.isEmpty()) {
                 break;
             }
+            runAll(claimed);
+            evaluated += claimed.size();
         }
         if (evaluated > 0) {
             roundTimer.record(Duration.ofNanos(System.nanoTime() - started));
             registry.counter("traceflow.alerts.evaluations").increment(evaluated);
         }
         return evaluated;
+    }
+
+    /**
+     * Evaluates the claimed rules, {@code evaluation-threads} at a time: on the calling thread for
+     * one, else on a pool of platform threads (DuckDB's queries run in native code on the calling
+     * thread, which would hold a virtual thread's carrier just as long), made when first needed.
+     */
+    private void runAll(List<Callable<Void>> work) {
+        if (properties.evaluationThreads() == 1 || work.size() == 1) {
+            for (Callable<Void> w : work) {
+                call(w);
+            }
+            return;
+        }
+        if (pool == null) {
+            pool = Executors.newFixedThreadPool(properties.evaluationThreads(),
+                    Thread.ofPlatform().name("alerts-eval-", 1).daemon().factory());
+        }
+        List<Future<Void>> running = new ArrayList<>(work.size());
+        for (Callable<Void> w : work) {
+            running.add(pool.submit(() -> {
+                call(w);
+                return null;
+            }));
+        }
+        for (Future<Void> f : running) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.forEach(r -> r.cancel(true));
+                throw new IllegalStateException("interrupted during an alert round", e);
+            }
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
+    }
+
+    private static void call(Callable<Void> w) {
+        try {
+            w.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The first time after {@code now} on the rule's own beat (its first due time plus whole intervals). */

@@ -382,6 +382,57 @@ class AlertsApiTest extends ServerTest {
     }
 
     @Test
+    void withTwoEvaluationThreads_theRulesOfARoundRunTwoAtATime_eachEvaluatedOnce() {
+        String app = app("alerts-parallel");
+        java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean metAnother = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        StoreSources meeting = new StoreSources(storage, null) {
+            @Override
+            public List<dev.traceflow.core.storage.PerformanceQueries.VitalStats> webVitals(dev.traceflow.core.query.EventQuery q) {
+                if (q.appId().equals(app)) {
+                    reads.incrementAndGet();
+                    threads.add(Thread.currentThread().getName());
+                    two.countDown();
+                    try {
+                        // the first read waits for a second one: it comes only if two rules run at once
+                        if (two.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                            metAnother.set(true);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.webVitals(q);
+            }
+        };
+        var a = properties.alerts();
+        var parallel = new dev.traceflow.TraceFlowProperties.Alerts(a.delivery(), a.tick(), a.maxRulesPerApp(), a.maxChannelsPerApp(),
+                a.eventQueue(), a.roundBatch(), 2);
+        AlertEngine engine2 = new AlertEngine(rules, incidentStore, meeting, notifier, storage, tx, parallel, registry);
+        List<String> ids = new ArrayList<>();
+        for (int minutes = 10; minutes < 16; minutes++) {
+            Map<String, Object> body = threshold(app, null, "lcp_p75", "gt", 4000);
+            body.put("window", "PT" + minutes + "M");
+            ids.add(created(post("/api/alerts/rules", body, auth.admin())).path("id").asString());
+        }
+        try {
+            assertThat(engine2.evaluateDue(CLOCK.instant().plus(Duration.ofMinutes(2)))).isGreaterThanOrEqualTo(ids.size());
+        } finally {
+            engine2.close();
+        }
+        assertThat(metAnother).as("two rules were evaluated at the same time").isTrue();
+        assertThat(threads).allMatch(t -> t.startsWith("alerts-eval-")).hasSize(2);
+        assertThat(reads).as("one read per window: each rule evaluated once").hasValue(ids.size());
+        for (String id : ids) {
+            JsonNode r = rule(id);
+            assertThat(r.path("state").asString()).as(r.toString()).isEqualTo("ok");
+            assertThat(r.path("lastEvaluatedAt").isString()).as(r.toString()).isTrue();
+        }
+    }
+
+    @Test
     void windowsSummedFromSharedMinuteCounts_equalTheStoresOwnAnswer_forEveryAdditiveMetric() {
         String app = app("alerts-minute-sums");
         Instant end = CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
