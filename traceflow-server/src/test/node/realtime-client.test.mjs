@@ -88,6 +88,13 @@ test('the server serves the client as a cacheable, cross-origin ES module', asyn
   assert.equal(again.status, 304);
 });
 
+test('the gateway\'s AsyncAPI document is served beside it, public', async () => {
+  const r = await fetch(`${BASE}/asyncapi.yaml`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/yaml/);
+  assert.match(await r.text(), /^asyncapi: 3\.1\.0$/m);
+});
+
 test('events arrive once, in order, and are acknowledged cumulatively', async () => {
   const token = await login(F.viewer);
   const topic = topicName('orders');

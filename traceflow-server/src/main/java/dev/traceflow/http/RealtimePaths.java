@@ -6,7 +6,7 @@ import java.util.List;
  * The realtime feature's routes outside the user-token filter chain: the WebSocket handshake
  * (authenticated by the realtime feature itself, also from {@code ?token=}, which browsers need) and
  * the backends' publish route (authenticated by an app's server key), and the reference client's
- * script (public). Here, at the web edge, for the
+ * script and the AsyncAPI document (public). Here, at the web edge, for the
  * same reason as {@link IngestPaths}: the security configuration and the feature both read them.
  */
 public final class RealtimePaths {
@@ -15,8 +15,10 @@ public final class RealtimePaths {
     public static final String PUBLISH = "/api/realtime/publish";
     /** The reference browser client: public code, no credentials. */
     public static final String CLIENT = "/realtime/client.js";
+    /** The gateway's AsyncAPI document: public, like /openapi.json. */
+    public static final String ASYNCAPI = "/asyncapi.yaml";
 
-    public static final List<String> ALL = List.of(WEBSOCKET, PUBLISH, CLIENT);
+    public static final List<String> ALL = List.of(WEBSOCKET, PUBLISH, CLIENT, ASYNCAPI);
 
     private RealtimePaths() {
     }

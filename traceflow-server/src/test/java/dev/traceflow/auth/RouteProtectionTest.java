@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RouteProtectionTest extends ServerTest {
 
-    /** Public on purpose: health, docs, JWKS, login/refresh/logout, errors, the reference realtime client's script. */
-    static final Set<String> PUBLIC = Set.of("/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout", "/realtime/client.js",
+    /** Public on purpose: health, docs, JWKS, login/refresh/logout, errors, the reference realtime client's script and the AsyncAPI document. */
+    static final Set<String> PUBLIC = Set.of("/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout", "/realtime/client.js", "/asyncapi.yaml",
             "/.well-known/jwks.json", "/error", "/openapi.json", "/openapi.json.yaml", "/docs", "/swagger-ui.html",
             "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config", "/openapi.json/swagger-config",
             "/openapi.json/{group}", "/v3/api-docs/{group}");

@@ -39,6 +39,11 @@ public final class WireFormat {
     private WireFormat() {
     }
 
+    /** Each client message type with the fields it may have (the AsyncAPI document is checked against it). */
+    static Map<String, Set<String>> clientMessageFields() {
+        return FIELDS;
+    }
+
     static ClientMessage parse(String text) throws BadMessage {
         JsonNode root;
         try {
