@@ -93,6 +93,7 @@ public final class IngestBenchmark {
         Duration drain = null;
         Double storedEps = null;
         List<PhaseResources> resources = new ArrayList<>();
+        EnvelopeComparison.Summary envelope = null;
         Long serverPid = target.managed() ? target.process().pid() : null;
         try {
             PhaseRunner runner = new PhaseRunner(target.address(), target.ingestKey(), templates,
@@ -105,6 +106,12 @@ public final class IngestBenchmark {
                 // that work would run during, and lower, the no-op phase
                 target.awaitStored();
             }
+            if (options.envelope()) {
+                EnvelopeComparison.Result result = envelopeComparison(runner, target, templates, serverPid);
+                phases.addAll(result.phases());
+                resources.addAll(result.resources());
+                envelope = result.summary();
+            } else {
             PhaseResources.Start phaseStart = PhaseResources.start(serverPid);
             PhaseResult noop = runPhase(runner, LoadPhase.closedLoop("noop", NOOP_PATH, options.duration()));
             phases.add(noop);
@@ -135,6 +142,7 @@ public final class IngestBenchmark {
             } else {
                 notes.add("ingest-half was not run: the ingest phase accepted no events.");
             }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             notes.add("interrupted during the load phases");
@@ -150,8 +158,9 @@ public final class IngestBenchmark {
             }
         }
 
+        // every endpoint but the no-op stores what it accepts: batches, single events, Sentry envelopes
         long accepted = Stream.concat(Stream.ofNullable(warmup), phases.stream())
-                .filter(phase -> phase.endpoint().equals(INGEST_PATH))
+                .filter(phase -> !phase.endpoint().equals(NOOP_PATH))
                 .mapToLong(PhaseResult::acceptedEvents)
                 .sum();
         Long stored = null;
@@ -177,7 +186,9 @@ public final class IngestBenchmark {
                 ? String.format(Locale.ROOT, "stored end to end (acknowledged %s events/s, stored all %.2f s after the phase)",
                         BenchmarkReport.number(acknowledgedEps), drain.toNanos() / 1e9)
                 : "acknowledged (the time to store them was not measured)";
-        notes.add("ingest throughput and ratio use events " + ingestBasis + ".");
+        if (envelope == null) {
+            notes.add("ingest throughput and ratio use events " + ingestBasis + ".");
+        }
         double ratio = noopEps > 0 ? ingestEps / noopEps * 100 : 0;
 
         List<TargetCheck> checks = new ArrayList<>();
@@ -194,6 +205,12 @@ public final class IngestBenchmark {
                     stored + " stored (" + signed(stored - accepted) + ")", stored == accepted));
             runFailed = stored != accepted;
         }
+        if (options.envelope()) {
+            double envelopeRatio = envelope == null || envelope.ratios().getFirst().perRound().isEmpty() ? 0 : envelope.targetRatio();
+            checks.add(TargetCheck.of("envelope / collect-batch (median)", ">= " + options.targetEnvelopeRatio(),
+                    envelope == null ? "not run" : String.format(Locale.ROOT, "%.2f", envelopeRatio),
+                    envelopeRatio >= options.targetEnvelopeRatio()));
+        } else {
         checks.add(TargetCheck.of("ingest throughput", ">= " + BenchmarkReport.number(options.targetEps()) + " events/s",
                 BenchmarkReport.number(ingestEps) + " events/s", ingestEps >= options.targetEps()));
         checks.add(TargetCheck.of("ingest / noop", ">= " + trim(options.targetRatioPercent()) + " %",
@@ -201,6 +218,7 @@ public final class IngestBenchmark {
         checks.add(half.map(h -> TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms",
                         BenchmarkReport.millis(h.p99Ms()) + " ms", h.p99Ms() < options.targetP99Millis()))
                 .orElse(TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms", "not run", false)));
+        }
 
         if (target.managed()) {
             boolean keep = options.keepData() || runFailed || options.dataDir() != null;
@@ -212,7 +230,7 @@ public final class IngestBenchmark {
         }
 
         BenchmarkReport report = new BenchmarkReport(startedAt.toString(), configuration(meanBodyBytes), environment(target),
-                warmup, phases, ratio, resources, accepted, stored, stoppedCleanly, checks, runFailed, notes);
+                warmup, phases, ratio, resources, accepted, stored, stoppedCleanly, checks, runFailed, notes, envelope);
         out.println();
         out.print(report.toMarkdown());
         try {
@@ -224,6 +242,21 @@ public final class IngestBenchmark {
         return runFailed ? EXIT_EVENTS_LOST : EXIT_OK;
     }
 
+    /** The Sentry envelope variants beside the batch endpoint, in alternating rounds (see {@link EnvelopeComparison}). */
+    private EnvelopeComparison.Result envelopeComparison(PhaseRunner runner, ServerUnderTest target, List<BatchTemplate> templates,
+                                                         Long serverPid) throws IOException, InterruptedException {
+        long project = target.sentryProjectId(options);
+        List<EnvelopeComparison.Load> loads = EnvelopeComparison.loads(templates, options.batch(), options.templates(),
+                options.seed(), System.currentTimeMillis(), runner.hostHeader(), target.ingestKey(), project);
+        for (EnvelopeComparison.Load load : loads) {
+            out.printf(Locale.ROOT, "%s: %s, %d events per request, mean body %.0f bytes (%.0f per event)%n",
+                    load.variant().label, load.path(), load.eventsPerRequest(), load.meanBodyBytes(),
+                    load.meanBodyBytes() / load.eventsPerRequest());
+        }
+        return new EnvelopeComparison(runner, loads, options.connections(), options.envelopeEvents(), options.rounds(),
+                options.warmup(), target.managed() ? target::awaitStored : null, serverPid, out).run();
+    }
+
     private PhaseResult runPhase(PhaseRunner runner, LoadPhase phase) throws InterruptedException {
         out.printf(Locale.ROOT, "%s: %s loop on %s for %.1f s%s...%n", phase.name(), phase.openLoop() ? "open" : "closed",
                 phase.path(), phase.duration().toMillis() / 1000.0,
@@ -232,7 +265,7 @@ public final class IngestBenchmark {
         out.printf(Locale.ROOT, "  %d requests, %s events/s, p50 %s ms, p99 %s ms, max %s ms, non-202 %d, I/O errors %d%n",
                 result.requests(), BenchmarkReport.number(result.eventsPerSecond()),
                 BenchmarkReport.millis(result.p50Ms()), BenchmarkReport.millis(result.p99Ms()),
-                BenchmarkReport.millis(result.maxMs()), result.non202(), result.ioErrors());
+                BenchmarkReport.millis(result.maxMs()), result.nonSuccess(), result.ioErrors());
         if (result.firstError() != null) {
             out.println("  first error: " + result.firstError());
         }
@@ -254,6 +287,11 @@ public final class IngestBenchmark {
         config.put("seed", options.seed());
         config.put("serverJvmArgs", options.serverJvmArgs());
         config.put("noServer", options.noServer());
+        if (options.envelope()) {
+            config.put("envelopeRounds", options.rounds());
+            config.put("envelopeEvents", options.envelopeEvents());
+            config.put("targetEnvelopeRatio", options.targetEnvelopeRatio());
+        }
         return config;
     }
 
@@ -362,6 +400,27 @@ public final class IngestBenchmark {
                     (System.nanoTime() - startNanos) / 1e9, process.pid(), process.logFile());
             return new ServerUnderTest(new InetSocketAddress("127.0.0.1", port), ingestKey, process, dataDir, javaHome,
                     "started: " + options.serverJar(), adminPassword);
+        }
+
+        /**
+         * App demo's {@code sentryProjectId}, the project of its DSN: {@code --sentry-project} when given,
+         * else asked of the server this run started (as admin).
+         */
+        long sentryProjectId(BenchmarkOptions options) throws IOException, InterruptedException {
+            if (options.sentryProject() != null) {
+                return options.sentryProject();
+            }
+            if (!managed()) {
+                throw new IOException("--sentry-project is needed for a server the benchmark did not start");
+            }
+            try (ApiClient api = new ApiClient("http://" + address.getHostString() + ":" + address.getPort(), adminPassword)) {
+                ApiClient.Answer app = api.get("/api/apps/" + SyntheticEvents.APP_ID);
+                long project = app.status() == 200 ? app.json().path("sentryProjectId").asLong(0) : 0;
+                if (project < 1) {
+                    throw new IOException("GET /api/apps/" + SyntheticEvents.APP_ID + " gave no sentryProjectId (HTTP " + app.status() + ")");
+                }
+                return project;
+            }
         }
 
         /**
