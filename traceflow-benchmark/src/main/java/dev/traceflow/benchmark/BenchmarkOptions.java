@@ -77,7 +77,7 @@ public record BenchmarkOptions(
               --envelope             instead of noop/ingest/ingest-half: Sentry envelopes beside
                                      /api/collect/batch, the same number of events per phase
               --rounds N             envelope comparison: rounds, phase order alternating (3)
-              --envelope-events N    envelope comparison: events per phase (200000)
+              --envelope-events N    envelope comparison: events per phase (50000)
               --sentry-project N     envelope comparison with --no-server: app demo's sentryProjectId
               --target-envelope-ratio R  median envelope/collect-batch events/s for PASS (0.8)
               --help
@@ -122,7 +122,7 @@ public record BenchmarkOptions(
                 reader.longValue("seed", 42),
                 reader.flag("envelope"),
                 reader.positiveInt("rounds", 3),
-                reader.positiveInt("envelope-events", 200_000),
+                reader.positiveInt("envelope-events", 50_000),
                 reader.text("sentry-project", null) == null ? null : (Long) reader.longValue("sentry-project", 0),
                 reader.positiveDouble("target-envelope-ratio", 0.8));
         reader.rejectUnknown();
