@@ -76,12 +76,22 @@ class EnvelopeComparisonTest {
         return new EnvelopeComparison.Measurement(variant, round, 1000, 1, 0.0, eventsPerSecond, eventsPerSecond, 0);
     }
 
+    private static final List<BatchTemplate> BATCHES_OF_5 = BatchTemplates.generate(5, 4, 1, NOW);
+
+    private PhaseRunner runner(int connections, String runTag) {
+        return new PhaseRunner(stub.address(), StubIngestServer.KEY, BATCHES_OF_5, connections, runTag);
+    }
+
+    /** The four variants against the stub: batches (and batched envelopes) of 5 events, 4 templates each. */
+    private static List<EnvelopeComparison.Load> loadsOfBatchesOf5(PhaseRunner runner) {
+        return EnvelopeComparison.loads(BATCHES_OF_5, 5, 4, 1, NOW, runner.hostHeader(), StubIngestServer.KEY,
+                StubIngestServer.SENTRY_PROJECT);
+    }
+
     @Test
     void everyPhaseSendsTheSameNumberOfEvents_andWaitsForThemToBeStored() throws Exception {
-        List<BatchTemplate> batches = BatchTemplates.generate(5, 4, 1, NOW);
-        PhaseRunner runner = new PhaseRunner(stub.address(), StubIngestServer.KEY, batches, 2, "envc");
-        List<EnvelopeComparison.Load> loads = EnvelopeComparison.loads(batches, 5, 4, 1, NOW, runner.hostHeader(),
-                StubIngestServer.KEY, StubIngestServer.SENTRY_PROJECT);
+        PhaseRunner runner = runner(2, "envc");
+        List<EnvelopeComparison.Load> loads = loadsOfBatchesOf5(runner);
         AtomicInteger storeWaits = new AtomicInteger();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -122,10 +132,8 @@ class EnvelopeComparisonTest {
 
     @Test
     void warmupRunsEveryVariant_theBatchBaselineLast() throws Exception {
-        List<BatchTemplate> batches = BatchTemplates.generate(5, 4, 1, NOW);
-        PhaseRunner runner = new PhaseRunner(stub.address(), StubIngestServer.KEY, batches, 1, "envw");
-        List<EnvelopeComparison.Load> loads = EnvelopeComparison.loads(batches, 5, 4, 1, NOW, runner.hostHeader(),
-                StubIngestServer.KEY, StubIngestServer.SENTRY_PROJECT);
+        PhaseRunner runner = runner(1, "envw");
+        List<EnvelopeComparison.Load> loads = loadsOfBatchesOf5(runner);
 
         EnvelopeComparison.Result result = new EnvelopeComparison(runner, loads, 1, 5, 1, Duration.ofMillis(200), null, null,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
