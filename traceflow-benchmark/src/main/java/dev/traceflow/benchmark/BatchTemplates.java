@@ -39,6 +39,19 @@ public final class BatchTemplates {
      * @param nowMillis      the clock to derive timestamps from, epoch milliseconds
      */
     public static List<BatchTemplate> generate(int eventsPerBatch, int templateCount, long seed, long nowMillis) {
+        return generate(eventsPerBatch, templateCount, seed, nowMillis, true);
+    }
+
+    /**
+     * Bodies of one event object each, for {@code POST /api/collect}, from the same mix and visitors as
+     * {@link #generate} (the same seed gives the same events as batches of one).
+     */
+    public static List<BatchTemplate> singles(int templateCount, long seed, long nowMillis) {
+        return generate(1, templateCount, seed, nowMillis, false);
+    }
+
+    private static List<BatchTemplate> generate(int eventsPerBatch, int templateCount, long seed, long nowMillis,
+                                                boolean wrapped) {
         if (eventsPerBatch < 1 || templateCount < 1) {
             throw new IllegalArgumentException("need at least one event and one template");
         }
@@ -58,7 +71,7 @@ public final class BatchTemplates {
                 array.add(events.create(SyntheticEvents.Type.pick(random), visitor,
                         EVENT_ID_PLACEHOLDER, Math.min(timestamp, nowMillis), random));
             }
-            byte[] body = mapper.writeValueAsBytes(root);
+            byte[] body = mapper.writeValueAsBytes(wrapped ? root : array.get(0));
             int[] offsets = placeholderOffsets(body);
             if (offsets.length != eventsPerBatch) {
                 throw new IllegalStateException("found " + offsets.length + " eventId placeholders, expected " + eventsPerBatch);
@@ -70,16 +83,24 @@ public final class BatchTemplates {
 
     /** Offsets of the placeholder values following each {@code "eventId":"} key in {@code body}. */
     static int[] placeholderOffsets(byte[] body) {
+        return placeholderOffsets(body, EVENT_ID_KEY, EVENT_ID_PLACEHOLDER);
+    }
+
+    /**
+     * Offsets of each {@code placeholder} that starts a string value right after {@code key} (the
+     * bytes of {@code "name":"}) in {@code body}.
+     */
+    static int[] placeholderOffsets(byte[] body, byte[] key, String placeholderText) {
         int[] offsets = new int[16];
         int found = 0;
-        byte[] placeholder = EVENT_ID_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i + EVENT_ID_KEY.length + placeholder.length <= body.length; i++) {
-            if (regionEquals(body, i, EVENT_ID_KEY) && regionEquals(body, i + EVENT_ID_KEY.length, placeholder)) {
+        byte[] placeholder = placeholderText.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + key.length + placeholder.length <= body.length; i++) {
+            if (regionEquals(body, i, key) && regionEquals(body, i + key.length, placeholder)) {
                 if (found == offsets.length) {
                     offsets = Arrays.copyOf(offsets, found * 2);
                 }
-                offsets[found++] = i + EVENT_ID_KEY.length;
-                i += EVENT_ID_KEY.length + placeholder.length - 1;
+                offsets[found++] = i + key.length;
+                i += key.length + placeholder.length - 1;
             }
         }
         return Arrays.copyOf(offsets, found);

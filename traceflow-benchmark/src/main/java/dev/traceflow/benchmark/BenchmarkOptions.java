@@ -31,12 +31,20 @@ import java.util.regex.Pattern;
  * @param url              the already running server, with {@code noServer}
  * @param key              its ingest key, with {@code noServer}
  * @param seed             random seed of the generated events
+ * @param envelope         run the Sentry envelope comparison instead of the noop / ingest / ingest-half phases
+ * @param rounds           envelope comparison: rounds of its four phases, alternating their order
+ * @param envelopeEvents   envelope comparison: events every phase sends (rounded up to a whole number
+ *                         of requests per connection for every phase)
+ * @param sentryProject    envelope comparison with --no-server: app demo's sentryProjectId; null to ask
+ *                         the server the benchmark started
+ * @param targetEnvelopeRatio envelope events/s ÷ collect-batch events/s (median) needed for PASS
  */
 public record BenchmarkOptions(
         int connections, int batch, int templates, Duration warmup, Duration duration,
         double targetEps, double targetRatioPercent, double targetP99Millis, Path out,
         Path serverJar, String serverCpus, List<String> serverJvmArgs, Path dataDir, boolean keepData,
-        Duration readyTimeout, boolean noServer, URI url, String key, long seed) {
+        Duration readyTimeout, boolean noServer, URI url, String key, long seed,
+        boolean envelope, int rounds, long envelopeEvents, Long sentryProject, double targetEnvelopeRatio) {
 
     /**
      * Long enough for the JIT: with 5 s, C2 was still compiling the ingest path through the ingest
@@ -66,11 +74,17 @@ public record BenchmarkOptions(
               --url URL              e.g. http://127.0.0.1:8080
               --key KEY              ingest key of app 'demo' on that server
               --seed N               random seed of the generated events (42)
+              --envelope             instead of noop/ingest/ingest-half: Sentry envelopes beside
+                                     /api/collect/batch, the same number of events per phase
+              --rounds N             envelope comparison: rounds, phase order alternating (3)
+              --envelope-events N    envelope comparison: events per phase (50000)
+              --sentry-project N     envelope comparison with --no-server: app demo's sentryProjectId
+              --target-envelope-ratio R  median envelope/collect-batch events/s for PASS (0.8)
               --help
             Durations: 500ms, 5s, 2m or plain seconds.""";
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
-    private static final List<String> FLAGS = List.of("keep-data", "no-server", "help");
+    private static final List<String> FLAGS = List.of("keep-data", "no-server", "envelope", "help");
 
     /** Thrown for a command line that cannot be run; the message is meant for the user. */
     public static final class UsageException extends Exception {
@@ -105,7 +119,12 @@ public record BenchmarkOptions(
                 reader.flag("no-server"),
                 reader.uri("url"),
                 reader.text("key", null),
-                reader.longValue("seed", 42));
+                reader.longValue("seed", 42),
+                reader.flag("envelope"),
+                reader.positiveInt("rounds", 3),
+                reader.positiveInt("envelope-events", 50_000),
+                reader.text("sentry-project", null) == null ? null : (Long) reader.longValue("sentry-project", 0),
+                reader.positiveDouble("target-envelope-ratio", 0.8));
         reader.rejectUnknown();
         if (options.noServer() && (options.url() == null || options.key() == null)) {
             throw new UsageException("--no-server needs --url and --key");
@@ -116,8 +135,20 @@ public record BenchmarkOptions(
         if (options.noServer() && options.dataDir() != null) {
             throw new UsageException("--data-dir is for a server the benchmark starts, not with --no-server");
         }
+        if (options.envelope() && options.noServer() && options.sentryProject() == null) {
+            throw new UsageException("--envelope with --no-server needs --sentry-project (app demo's sentryProjectId)");
+        }
+        if (options.sentryProject() != null && options.sentryProject() < 1) {
+            throw new UsageException("--sentry-project must be a positive integer");
+        }
         if (options.connections() > EventIdSequence.MAX_STREAMS / 4) {
             throw new UsageException("--connections must be at most " + EventIdSequence.MAX_STREAMS / 4);
+        }
+        // every phase takes a stream of event ids per connection
+        long envelopePhases = EnvelopeComparison.phaseCount(options.rounds());
+        if (options.envelope() && options.connections() * envelopePhases > EventIdSequence.MAX_STREAMS) {
+            throw new UsageException("--connections x phases (" + envelopePhases + " for " + options.rounds()
+                    + " rounds) must be at most " + EventIdSequence.MAX_STREAMS);
         }
         return options;
     }

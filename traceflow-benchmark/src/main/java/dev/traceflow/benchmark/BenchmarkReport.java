@@ -29,12 +29,13 @@ import java.util.function.Function;
  * @param checks                the PASS/FAIL lines
  * @param runFailed             true when the run itself failed (no server, lost or extra events)
  * @param notes                 human-readable remarks (skipped checks, kept data dir, ...)
+ * @param envelope              the Sentry envelope comparison ({@code --envelope}); null in a standard run
  */
 public record BenchmarkReport(
         String startedAt, Map<String, Object> configuration, Map<String, Object> environment,
         PhaseResult warmup, List<PhaseResult> phases, double ratioPercent, List<PhaseResources> resources, long acceptedIngestEvents,
         Long storedEvents, Boolean serverStoppedCleanly, List<TargetCheck> checks, boolean runFailed,
-        List<String> notes) {
+        List<String> notes, EnvelopeComparison.Summary envelope) {
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -68,14 +69,18 @@ public record BenchmarkReport(
                     .append(" | ").append(millis(phase.p50Ms()))
                     .append(" | ").append(millis(phase.p99Ms()))
                     .append(" | ").append(millis(phase.maxMs()))
-                    .append(" | ").append(phase.non202())
+                    .append(" | ").append(phase.nonSuccess())
                     .append(" | ").append(phase.overloaded())
                     .append(" | ").append(phase.ioErrors())
                     .append(" |\n");
         }
         md.append('\n');
-        md.append("ingest / noop = **").append(String.format(Locale.ROOT, "%.1f %%", ratioPercent)).append("**");
-        md.append(" · accepted by ingest endpoint (warmup included): ").append(acceptedIngestEvents);
+        if (envelope != null) {
+            md.append(envelope.toMarkdown()).append('\n');
+        } else {
+            md.append("ingest / noop = **").append(String.format(Locale.ROOT, "%.1f %%", ratioPercent)).append("** · ");
+        }
+        md.append("accepted by ingest endpoints (warmup included): ").append(acceptedIngestEvents);
         md.append(" · stored: ").append(storedEvents == null ? "not counted" : storedEvents.toString()).append("\n\n");
         md.append("| check | target | actual | result |\n");
         md.append("|---|---|---|---|\n");

@@ -12,15 +12,25 @@ final class ConnectionStats {
     private static final int STATUS_SLOTS = 600;
 
     final LatencyHistogram latency = new LatencyHistogram();
+    /** The status of an answer that took the events (202; Sentry's endpoints answer 200). */
+    private final int successStatus;
     final long[] statusCounts = new long[STATUS_SLOTS];
     long requests;
     long acceptedEvents;
     long rejectedEvents;
-    /** 202 answers without a readable {@code accepted} count. */
+    /** Success answers without a readable {@code accepted} count. */
     long unreadableAnswers;
     /** Exchanges that failed with an I/O error (refused, reset, timeout, cut response). */
     long ioErrors;
     String firstError;
+
+    ConnectionStats() {
+        this(LoadPhase.ACCEPTED);
+    }
+
+    ConnectionStats(int successStatus) {
+        this.successStatus = successStatus;
+    }
 
     /**
      * @param latencyNanos from the send (closed loop) or the scheduled send time (open loop) to the
@@ -31,11 +41,11 @@ final class ConnectionStats {
         latency.record(latencyNanos);
         int status = response.status();
         statusCounts[status >= 0 && status < STATUS_SLOTS ? status : 0]++;
-        if (status == 202) {
+        if (status == successStatus) {
             long accepted = AnswerCountScanner.accepted(response.body());
             if (accepted < 0) {
                 unreadableAnswers++;
-                noteError("202 without an accepted count: " + abbreviate(response.bodyText()));
+                noteError(status + " without an accepted count: " + abbreviate(response.bodyText()));
             } else {
                 acceptedEvents += accepted;
                 rejectedEvents += Math.max(0, AnswerCountScanner.rejected(response.body()));

@@ -24,8 +24,11 @@ final class ConnectionWorker implements Runnable {
     private final EventIdSequence eventIds;
     private final CountDownLatch ready;
     private final CountDownLatch go;
-    private final ConnectionStats stats = new ConnectionStats();
+    private final ConnectionStats stats;
     private final Ticker ticker;
+    /** 0 for no limit; else the requests this connection sends before it stops. */
+    private final long maxRequests;
+    private long sent;
     private int nextRequest;
     private long startNanos;
     /** Volatile: {@link #stopBy} may move it from another thread while the loop runs. */
@@ -37,10 +40,15 @@ final class ConnectionWorker implements Runnable {
      * @param requests this worker's private copies (their id slots are overwritten on every send)
      * @param firstRequest index of the first request to send, so connections do not move in lockstep
      * @param ticker       the phase clock's time
+     * @param maxRequests  0 for no limit, else how many requests to send before stopping
+     * @param successStatus the status of an answer that took the events
      */
     ConnectionWorker(RawHttpConnection connection, List<PreparedRequest> requests, int firstRequest,
-                     EventIdSequence eventIds, CountDownLatch ready, CountDownLatch go, Ticker ticker) {
+                     EventIdSequence eventIds, CountDownLatch ready, CountDownLatch go, Ticker ticker,
+                     long maxRequests, int successStatus) {
         this.connection = connection;
+        this.stats = new ConnectionStats(successStatus);
+        this.maxRequests = maxRequests;
         this.requests = requests;
         this.nextRequest = firstRequest % requests.size();
         this.eventIds = eventIds;
@@ -115,7 +123,7 @@ final class ConnectionWorker implements Runnable {
     private void runClosedLoop() {
         while (true) {
             long sendNanos = ticker.nanoTime();
-            if (sendNanos >= deadlineNanos) {
+            if (sendNanos >= deadlineNanos || (maxRequests > 0 && sent == maxRequests)) {
                 return;
             }
             sendOne(sendNanos);
@@ -126,7 +134,7 @@ final class ConnectionWorker implements Runnable {
         for (long k = 0; ; k++) {
             long dueNanos = firstSendNanos + (long) (k * intervalNanos);
             // Stop at the deadline even when behind schedule, so the phase length stays what was asked.
-            if (dueNanos >= deadlineNanos || ticker.nanoTime() >= deadlineNanos) {
+            if (dueNanos >= deadlineNanos || ticker.nanoTime() >= deadlineNanos || (maxRequests > 0 && sent == maxRequests)) {
                 return;
             }
             ticker.parkUntil(dueNanos);
@@ -138,6 +146,7 @@ final class ConnectionWorker implements Runnable {
         PreparedRequest request = requests.get(nextRequest);
         nextRequest = (nextRequest + 1) % requests.size();
         request.stampEventIds(eventIds);
+        sent++;
         try {
             HttpResponse response = connection.exchange(request.bytes(), request.bytes().length);
             stats.recordAnswer(response, ticker.nanoTime() - latencyOriginNanos);

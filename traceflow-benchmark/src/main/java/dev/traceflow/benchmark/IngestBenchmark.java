@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * The ingest benchmark: starts the server, drives it with realistic event batches in four phases
  * (warmup, no-op ceiling, closed-loop ingest, open-loop ingest at half that rate), stops it, checks
- * that every accepted event was stored, and reports.
+ * that every accepted event was stored, and reports. With {@code --envelope}, the phases after the
+ * warmup are instead Sentry envelopes beside batches ({@link EnvelopeComparison}).
  *
  * <p>Exit codes: 0 when the run completed, whether or not the targets were met; 1 when the stored
  * count differs from the accepted count (or could not be read); 2 when the server could not be
@@ -93,6 +94,7 @@ public final class IngestBenchmark {
         Duration drain = null;
         Double storedEps = null;
         List<PhaseResources> resources = new ArrayList<>();
+        EnvelopeComparison.Summary envelope = null;
         Long serverPid = target.managed() ? target.process().pid() : null;
         try {
             PhaseRunner runner = new PhaseRunner(target.address(), target.ingestKey(), templates,
@@ -105,41 +107,49 @@ public final class IngestBenchmark {
                 // that work would run during, and lower, the no-op phase
                 target.awaitStored();
             }
-            PhaseResources.Start phaseStart = PhaseResources.start(serverPid);
-            PhaseResult noop = runPhase(runner, LoadPhase.closedLoop("noop", NOOP_PATH, options.duration()));
-            phases.add(noop);
-            PhaseResources.since(phaseStart, serverPid, noop.name(), noop.acceptedEvents()).ifPresent(resources::add);
-            if (target.managed()) {
-                target.awaitStored(); // the warmup's backlog is not the ingest phase's to store
-            }
-            phaseStart = PhaseResources.start(serverPid);
-            PhaseResult ingest = runPhase(runner, LoadPhase.closedLoop("ingest", INGEST_PATH, options.duration()));
-            phases.add(ingest);
-            if (target.managed()) {
-                drain = target.awaitStored();
-                storedEps = ingest.acceptedEvents() / (ingest.seconds() + drain.toNanos() / 1e9);
-                out.printf(Locale.ROOT, "  stored all of them %.2f s after the phase: %s events/s stored end to end%n",
-                        drain.toNanos() / 1e9, BenchmarkReport.number(storedEps));
-            }
-            PhaseResources.since(phaseStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(resources::add);
-            if (ingest.eventsPerSecond() > 0) {
-                // Half the measured maximum, in requests: the events/s the server showed it can take, / 2.
-                double requestsPerSecond = (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
-                phaseStart = PhaseResources.start(serverPid);
-                PhaseResult half = runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond));
-                phases.add(half);
-                if (target.managed()) {
-                    target.awaitStored(); // so the CPU window holds the storing of this phase's events too
-                }
-                PhaseResources.since(phaseStart, serverPid, half.name(), half.acceptedEvents()).ifPresent(resources::add);
+            if (options.envelope()) {
+                EnvelopeComparison.Result result = envelopeComparison(runner, target, templates, serverPid);
+                phases.addAll(result.phases());
+                resources.addAll(result.resources());
+                envelope = result.summary();
             } else {
-                notes.add("ingest-half was not run: the ingest phase accepted no events.");
+                PhaseResources.Start phaseStart = PhaseResources.start(serverPid);
+                PhaseResult noop = runPhase(runner, LoadPhase.closedLoop("noop", NOOP_PATH, options.duration()));
+                phases.add(noop);
+                PhaseResources.since(phaseStart, serverPid, noop.name(), noop.acceptedEvents()).ifPresent(resources::add);
+                if (target.managed()) {
+                    target.awaitStored(); // the warmup's backlog is not the ingest phase's to store
+                }
+                phaseStart = PhaseResources.start(serverPid);
+                PhaseResult ingest = runPhase(runner, LoadPhase.closedLoop("ingest", INGEST_PATH, options.duration()));
+                phases.add(ingest);
+                if (target.managed()) {
+                    drain = target.awaitStored();
+                    storedEps = ingest.acceptedEvents() / (ingest.seconds() + drain.toNanos() / 1e9);
+                    out.printf(Locale.ROOT, "  stored all of them %.2f s after the phase: %s events/s stored end to end%n",
+                            drain.toNanos() / 1e9, BenchmarkReport.number(storedEps));
+                }
+                PhaseResources.since(phaseStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(resources::add);
+                if (ingest.eventsPerSecond() > 0) {
+                    // Half the measured maximum, in requests: the events/s the server showed it can take, / 2.
+                    double requestsPerSecond = (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
+                    phaseStart = PhaseResources.start(serverPid);
+                    PhaseResult half = runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond));
+                    phases.add(half);
+                    if (target.managed()) {
+                        target.awaitStored(); // so the CPU window holds the storing of this phase's events too
+                    }
+                    PhaseResources.since(phaseStart, serverPid, half.name(), half.acceptedEvents()).ifPresent(resources::add);
+                } else {
+                    notes.add("ingest-half was not run: the ingest phase accepted no events.");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             notes.add("interrupted during the load phases");
         } catch (IOException e) {
-            notes.add("could not wait for the server to store what it accepted: " + e.getMessage());
+            // waiting for the stored events, or (--envelope) asking for app demo's Sentry project
+            notes.add("a request to the server's API failed: " + e.getMessage());
         } finally {
             if (target.managed()) {
                 out.println("stopping the server (SIGTERM, up to " + STOP_TIMEOUT.toSeconds() + " s)...");
@@ -150,8 +160,9 @@ public final class IngestBenchmark {
             }
         }
 
+        // every endpoint but the no-op stores what it accepts: batches, single events, Sentry envelopes
         long accepted = Stream.concat(Stream.ofNullable(warmup), phases.stream())
-                .filter(phase -> phase.endpoint().equals(INGEST_PATH))
+                .filter(phase -> !phase.endpoint().equals(NOOP_PATH))
                 .mapToLong(PhaseResult::acceptedEvents)
                 .sum();
         Long stored = null;
@@ -177,7 +188,9 @@ public final class IngestBenchmark {
                 ? String.format(Locale.ROOT, "stored end to end (acknowledged %s events/s, stored all %.2f s after the phase)",
                         BenchmarkReport.number(acknowledgedEps), drain.toNanos() / 1e9)
                 : "acknowledged (the time to store them was not measured)";
-        notes.add("ingest throughput and ratio use events " + ingestBasis + ".");
+        if (envelope == null) {
+            notes.add("ingest throughput and ratio use events " + ingestBasis + ".");
+        }
         double ratio = noopEps > 0 ? ingestEps / noopEps * 100 : 0;
 
         List<TargetCheck> checks = new ArrayList<>();
@@ -194,13 +207,20 @@ public final class IngestBenchmark {
                     stored + " stored (" + signed(stored - accepted) + ")", stored == accepted));
             runFailed = stored != accepted;
         }
-        checks.add(TargetCheck.of("ingest throughput", ">= " + BenchmarkReport.number(options.targetEps()) + " events/s",
-                BenchmarkReport.number(ingestEps) + " events/s", ingestEps >= options.targetEps()));
-        checks.add(TargetCheck.of("ingest / noop", ">= " + trim(options.targetRatioPercent()) + " %",
-                String.format(Locale.ROOT, "%.1f %%", ratio), ratio >= options.targetRatioPercent()));
-        checks.add(half.map(h -> TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms",
-                        BenchmarkReport.millis(h.p99Ms()) + " ms", h.p99Ms() < options.targetP99Millis()))
-                .orElse(TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms", "not run", false)));
+        if (options.envelope()) {
+            double envelopeRatio = envelope == null || envelope.ratios().getFirst().perRound().isEmpty() ? 0 : envelope.targetRatio();
+            checks.add(TargetCheck.of("envelope / collect-batch (median)", ">= " + options.targetEnvelopeRatio(),
+                    envelope == null ? "not run" : String.format(Locale.ROOT, "%.2f", envelopeRatio),
+                    envelopeRatio >= options.targetEnvelopeRatio()));
+        } else {
+            checks.add(TargetCheck.of("ingest throughput", ">= " + BenchmarkReport.number(options.targetEps()) + " events/s",
+                    BenchmarkReport.number(ingestEps) + " events/s", ingestEps >= options.targetEps()));
+            checks.add(TargetCheck.of("ingest / noop", ">= " + trim(options.targetRatioPercent()) + " %",
+                    String.format(Locale.ROOT, "%.1f %%", ratio), ratio >= options.targetRatioPercent()));
+            checks.add(half.map(h -> TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms",
+                            BenchmarkReport.millis(h.p99Ms()) + " ms", h.p99Ms() < options.targetP99Millis()))
+                    .orElse(TargetCheck.of("p99 at half load", "< " + trim(options.targetP99Millis()) + " ms", "not run", false)));
+        }
 
         if (target.managed()) {
             boolean keep = options.keepData() || runFailed || options.dataDir() != null;
@@ -212,7 +232,7 @@ public final class IngestBenchmark {
         }
 
         BenchmarkReport report = new BenchmarkReport(startedAt.toString(), configuration(meanBodyBytes), environment(target),
-                warmup, phases, ratio, resources, accepted, stored, stoppedCleanly, checks, runFailed, notes);
+                warmup, phases, ratio, resources, accepted, stored, stoppedCleanly, checks, runFailed, notes, envelope);
         out.println();
         out.print(report.toMarkdown());
         try {
@@ -224,6 +244,21 @@ public final class IngestBenchmark {
         return runFailed ? EXIT_EVENTS_LOST : EXIT_OK;
     }
 
+    /** The Sentry envelope variants beside the batch endpoint, in alternating rounds (see {@link EnvelopeComparison}). */
+    private EnvelopeComparison.Result envelopeComparison(PhaseRunner runner, ServerUnderTest target, List<BatchTemplate> templates,
+                                                         Long serverPid) throws IOException, InterruptedException {
+        long project = target.sentryProjectId(options);
+        List<EnvelopeComparison.Load> loads = EnvelopeComparison.loads(templates, options.batch(), options.templates(),
+                options.seed(), System.currentTimeMillis(), runner.hostHeader(), target.ingestKey(), project);
+        for (EnvelopeComparison.Load load : loads) {
+            out.printf(Locale.ROOT, "%s: %s, %d events per request, mean body %.0f bytes (%.0f per event)%n",
+                    load.variant().label, load.path(), load.eventsPerRequest(), load.meanBodyBytes(),
+                    load.meanBodyBytes() / load.eventsPerRequest());
+        }
+        return new EnvelopeComparison(runner, loads, options.connections(), options.envelopeEvents(), options.rounds(),
+                options.warmup(), target.managed() ? target::awaitStored : null, serverPid, out).run();
+    }
+
     private PhaseResult runPhase(PhaseRunner runner, LoadPhase phase) throws InterruptedException {
         out.printf(Locale.ROOT, "%s: %s loop on %s for %.1f s%s...%n", phase.name(), phase.openLoop() ? "open" : "closed",
                 phase.path(), phase.duration().toMillis() / 1000.0,
@@ -232,7 +267,7 @@ public final class IngestBenchmark {
         out.printf(Locale.ROOT, "  %d requests, %s events/s, p50 %s ms, p99 %s ms, max %s ms, non-202 %d, I/O errors %d%n",
                 result.requests(), BenchmarkReport.number(result.eventsPerSecond()),
                 BenchmarkReport.millis(result.p50Ms()), BenchmarkReport.millis(result.p99Ms()),
-                BenchmarkReport.millis(result.maxMs()), result.non202(), result.ioErrors());
+                BenchmarkReport.millis(result.maxMs()), result.nonSuccess(), result.ioErrors());
         if (result.firstError() != null) {
             out.println("  first error: " + result.firstError());
         }
@@ -254,6 +289,11 @@ public final class IngestBenchmark {
         config.put("seed", options.seed());
         config.put("serverJvmArgs", options.serverJvmArgs());
         config.put("noServer", options.noServer());
+        if (options.envelope()) {
+            config.put("envelopeRounds", options.rounds());
+            config.put("envelopeEvents", options.envelopeEvents());
+            config.put("targetEnvelopeRatio", options.targetEnvelopeRatio());
+        }
         return config;
     }
 
@@ -362,6 +402,27 @@ public final class IngestBenchmark {
                     (System.nanoTime() - startNanos) / 1e9, process.pid(), process.logFile());
             return new ServerUnderTest(new InetSocketAddress("127.0.0.1", port), ingestKey, process, dataDir, javaHome,
                     "started: " + options.serverJar(), adminPassword);
+        }
+
+        /**
+         * App demo's {@code sentryProjectId}, the project of its DSN: {@code --sentry-project} when given,
+         * else asked of the server this run started (as admin).
+         */
+        long sentryProjectId(BenchmarkOptions options) throws IOException, InterruptedException {
+            if (options.sentryProject() != null) {
+                return options.sentryProject();
+            }
+            if (!managed()) {
+                throw new IOException("--sentry-project is needed for a server the benchmark did not start");
+            }
+            try (ApiClient api = new ApiClient("http://" + address.getHostString() + ":" + address.getPort(), adminPassword)) {
+                ApiClient.Answer app = api.get("/api/apps/" + SyntheticEvents.APP_ID);
+                long project = app.status() == 200 ? app.json().path("sentryProjectId").asLong(0) : 0;
+                if (project < 1) {
+                    throw new IOException("GET /api/apps/" + SyntheticEvents.APP_ID + " gave no sentryProjectId (HTTP " + app.status() + ")");
+                }
+                return project;
+            }
         }
 
         /**

@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * @param seconds                  wall time from the phase start until the last answer, in seconds
  * @param targetRequestsPerSecond  open loop: the scheduled rate; closed loop: 0
  * @param requests                 answered requests (any status)
- * @param acceptedEvents           sum of {@code accepted} over the 202 answers
- * @param rejectedEvents           sum of {@code rejected} over the 202 answers
+ * @param acceptedEvents           sum of {@code accepted} over the success answers (202; Sentry's: 200)
+ * @param rejectedEvents           sum of {@code rejected} over the success answers
  * @param eventsPerSecond          {@code acceptedEvents / seconds}
  * @param requestsPerSecond        {@code requests / seconds}
  * @param p50Ms                    median latency, milliseconds
@@ -25,10 +25,10 @@ import java.util.TreeMap;
  * @param p999Ms                   99.9th percentile latency, milliseconds
  * @param maxMs                    largest latency, milliseconds
  * @param statuses                 answers per HTTP status code
- * @param non202                   answers whose status was not 202
+ * @param nonSuccess               answers whose status was not the phase's success status (202; Sentry's: 200)
  * @param overloaded               503 answers (the server shedding load)
  * @param ioErrors                 exchanges that got no answer (refused, reset, timeout)
- * @param unreadableAnswers        202 answers without an {@code accepted} count
+ * @param unreadableAnswers        success answers without an {@code accepted} count
  * @param connectsMade             TCP connections opened (more than {@code connections} means reconnects)
  * @param firstError               the first failure seen, for diagnosis; null when none
  */
@@ -37,7 +37,7 @@ public record PhaseResult(
         double targetRequestsPerSecond, long requests, long acceptedEvents, long rejectedEvents,
         double eventsPerSecond, double requestsPerSecond,
         double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
-        Map<Integer, Long> statuses, long non202, long overloaded, long ioErrors, long unreadableAnswers,
+        Map<Integer, Long> statuses, long nonSuccess, long overloaded, long ioErrors, long unreadableAnswers,
         long connectsMade, String firstError) {
 
     /** Merges the connections' observations of {@code phase}, which ran for {@code elapsedNanos}. */
@@ -66,12 +66,12 @@ public record PhaseResult(
             }
         }
         Map<Integer, Long> statuses = new TreeMap<>();
-        long non202 = 0;
+        long nonSuccess = 0;
         for (int code = 0; code < statusCounts.length; code++) {
             if (statusCounts[code] > 0) {
                 statuses.put(code, statusCounts[code]);
-                if (code != 202) {
-                    non202 += statusCounts[code];
+                if (code != phase.successStatus()) {
+                    nonSuccess += statusCounts[code];
                 }
             }
         }
@@ -82,12 +82,12 @@ public record PhaseResult(
                 seconds > 0 ? accepted / seconds : 0, seconds > 0 ? requests / seconds : 0,
                 latency.millisAtPercentile(50), latency.millisAtPercentile(90), latency.millisAtPercentile(99),
                 latency.millisAtPercentile(99.9), latency.maxMillis(),
-                statuses, non202, statusCounts.length > 503 ? statusCounts[503] : 0, ioErrors, unreadable,
+                statuses, nonSuccess, statusCounts.length > 503 ? statusCounts[503] : 0, ioErrors, unreadable,
                 connectsMade, firstError);
     }
 
-    /** Requests that did not end in a 202: other statuses plus I/O failures. */
+    /** Requests that did not end in the success status: other statuses plus I/O failures. */
     public long failedRequests() {
-        return non202 + ioErrors;
+        return nonSuccess + ioErrors;
     }
 }

@@ -70,11 +70,30 @@ public final class PhaseRunner {
         }
     }
 
-    /** Runs {@code phase} to completion (or {@link #stopEarly()}); blocks for about its duration. */
+    /**
+     * Runs {@code phase} with this runner's TraceFlow batches, sent to the phase's path with the
+     * ingest key, to completion (or {@link #stopEarly()}); blocks for about its duration.
+     */
     public PhaseResult run(LoadPhase phase) throws InterruptedException {
         List<PreparedRequest> shared = requestsByPath.computeIfAbsent(phase.path(), path -> templates.stream()
                 .map(template -> PreparedRequest.post(template, path, hostHeader, ingestKey))
                 .toList());
+        return run(phase, shared);
+    }
+
+    /** The {@code Host} header value of this runner's server, for requests prepared elsewhere. */
+    public String hostHeader() {
+        return hostHeader;
+    }
+
+    /**
+     * Runs {@code phase} with requests prepared by the caller (another endpoint's bodies, headers
+     * and authentication); each connection cycles through its own copies of them.
+     */
+    public PhaseResult run(LoadPhase phase, List<PreparedRequest> shared) throws InterruptedException {
+        if (shared.isEmpty()) {
+            throw new IllegalArgumentException("phase " + phase.name() + " has no requests to send");
+        }
         CountDownLatch ready = new CountDownLatch(connections);
         CountDownLatch go = new CountDownLatch(1);
         List<ConnectionWorker> workers = new ArrayList<>(connections);
@@ -86,7 +105,8 @@ public final class PhaseRunner {
             List<PreparedRequest> own = shared.stream().map(PreparedRequest::privateCopy).toList();
             ConnectionWorker worker = new ConnectionWorker(
                     new RawHttpConnection(address, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS),
-                    own, i * 7, new EventIdSequence(runTag, nextStreamId++), ready, go, ticker);
+                    own, i * 7, new EventIdSequence(runTag, nextStreamId++), ready, go, ticker,
+                    phase.requestsPerConnection(), phase.successStatus());
             workers.add(worker);
             threads.add(Thread.ofPlatform().name("load-" + phase.name() + "-" + i).daemon().start(worker));
         }

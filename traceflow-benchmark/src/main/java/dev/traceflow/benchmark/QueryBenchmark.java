@@ -226,7 +226,7 @@ public final class QueryBenchmark {
                 out.printf(Locale.ROOT, "  ingest-half: %s events/s for %.1f s, p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d%n",
                         BenchmarkReport.number(halfResult.eventsPerSecond()), halfResult.seconds(),
                         BenchmarkReport.millis(halfResult.p50Ms()), BenchmarkReport.millis(halfResult.p99Ms()),
-                        halfResult.non202(), halfResult.ioErrors());
+                        halfResult.nonSuccess(), halfResult.ioErrors());
             }
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("peakRssBytes", m.peakRssBytes()));
         } catch (ServerStartException e) {
@@ -397,7 +397,7 @@ public final class QueryBenchmark {
         PhaseResult result = runner.run(phase);
         out.printf(Locale.ROOT, "  %s events/s acknowledged, p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d%n",
                 BenchmarkReport.number(result.eventsPerSecond()), BenchmarkReport.millis(result.p50Ms()),
-                BenchmarkReport.millis(result.p99Ms()), result.non202(), result.ioErrors());
+                BenchmarkReport.millis(result.p99Ms()), result.nonSuccess(), result.ioErrors());
         return result;
     }
 
@@ -448,7 +448,7 @@ public final class QueryBenchmark {
                     half.seconds(), BenchmarkReport.number(half.eventsPerSecond()),
                     BenchmarkReport.number(half.targetRequestsPerSecond() * (half.requests() == 0 ? 0
                             : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
-                    BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.non202(), half.ioErrors()));
+                    BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.nonSuccess(), half.ioErrors()));
         }
         md.append(String.format(Locale.ROOT, "Server resident memory: %s after start on the loaded file, %s at most during "
                         + "the queries (sampled every 0.5 s), %s at the end of the queries, peak since start %s.%n",

@@ -28,6 +28,20 @@ class BatchTemplatesTest {
     }
 
     @Test
+    void singlesAreOneEventObjectEach_forTheSingleEventEndpoint() {
+        List<BatchTemplate> singles = BatchTemplates.singles(16, 42, NOW);
+
+        assertThat(singles).hasSize(16);
+        for (BatchTemplate single : singles) {
+            JsonNode event = JSON.readTree(single.body());
+            assertThat(event.has("events")).isFalse();
+            assertThat(event.get("appId").asString()).isEqualTo("demo");
+            assertThat(event.get("eventId").asString()).isEqualTo(BatchTemplates.EVENT_ID_PLACEHOLDER);
+            assertThat(single.eventCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void everyEventCarriesTheCommonFieldsOfTheApi() {
         for (JsonNode event : allEvents()) {
             assertThat(event.get("appId").asString()).isEqualTo("demo");

@@ -28,6 +28,35 @@ class BenchmarkOptionsTest {
     }
 
     @Test
+    void envelopeComparisonOptions_andTheirDefaults() throws Exception {
+        BenchmarkOptions defaults = BenchmarkOptions.parse(new String[] {"--envelope"});
+        BenchmarkOptions given = BenchmarkOptions.parse(new String[] {"--envelope", "--rounds", "5", "--envelope-events", "80000",
+                "--target-envelope-ratio", "0.9", "--no-server", "--url", "http://127.0.0.1:1", "--key", "k", "--sentry-project", "4"});
+
+        assertThat(defaults.envelope()).isTrue();
+        assertThat(defaults.rounds()).isEqualTo(3);
+        assertThat(defaults.envelopeEvents()).isEqualTo(50_000);
+        assertThat(defaults.sentryProject()).isNull();
+        assertThat(defaults.targetEnvelopeRatio()).isEqualTo(0.8);
+        assertThat(BenchmarkOptions.parse(new String[0]).envelope()).isFalse();
+        assertThat(given.rounds()).isEqualTo(5);
+        assertThat(given.envelopeEvents()).isEqualTo(80_000);
+        assertThat(given.targetEnvelopeRatio()).isEqualTo(0.9);
+        assertThat(given.sentryProject()).isEqualTo(4L);
+    }
+
+    @Test
+    void envelopeAgainstAnExternalServerNeedsItsSentryProject_andEnoughEventIdStreams() {
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--envelope", "--no-server", "--url", "http://127.0.0.1:1",
+                "--key", "k"})).hasMessageContaining("--sentry-project");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--envelope", "--sentry-project", "0"}))
+                .hasMessageContaining("positive");
+        // 5 + 4 x 100 phases of 16 connections need more id streams than a run has
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--envelope", "--rounds", "100"}))
+                .hasMessageContaining("phases");
+    }
+
+    @Test
     void laterOccurrenceWinsSoScriptsCanPutDefaultsFirst() throws Exception {
         BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
                 "--out", "a.json", "--connections=4", "--out", "b.json", "--server-cpus", "0-1",

@@ -54,6 +54,34 @@ class IngestBenchmarkTest {
     }
 
     @Test
+    void theEnvelopeComparisonRunsInsteadOfTheStandardPhases_andReportsRatiosAndTheTarget() throws Exception {
+        Path out = dir.resolve("envelope.json");
+        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
+                "--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY, "--envelope",
+                "--sentry-project", Long.toString(StubIngestServer.SENTRY_PROJECT), "--rounds", "2", "--envelope-events", "400",
+                "--connections", "2", "--batch", "10", "--warmup", "200ms", "--templates", "4", "--out", out.toString()});
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+        int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
+        assertThat(printed).contains("| envelope r1 |", "| collect-batch r2 |", "| envelope / collect-batch |",
+                "| envelope / collect-single |", "| envelope-batch / collect-batch |", "envelope / collect-batch (median)")
+                .doesNotContain("| noop |", "ingest / noop");
+        JsonNode json = JsonMapper.shared().readTree(out.toFile());
+        // a warmup per variant, 4 variants x 2 rounds (the ingest warmup is reported apart)
+        assertThat(json.get("phases")).hasSize(4 + 8);
+        assertThat(json.get("envelope").get("eventsPerPhase").asLong()).isEqualTo(400);
+        assertThat(json.get("envelope").get("ratios")).hasSize(3);
+        // every storing endpoint counts toward the loss check: batches, single events and Sentry's events
+        long sentryEvents = stub.sentryEventItems.get();
+        assertThat(json.get("acceptedIngestEvents").asLong()).isEqualTo(stub.ingestedEventIds.size() + sentryEvents);
+        assertThat(json.get("checks")).hasSize(2);
+        assertThat(json.get("checks").get(1).get("name").asString()).isEqualTo("envelope / collect-batch (median)");
+    }
+
+    @Test
     void aServerThatCannotStartEndsTheRunWithExitCodeTwo() throws Exception {
         BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
                 "--server-jar", dir.resolve("missing.jar").toString(), "--out", dir.resolve("r.json").toString(),

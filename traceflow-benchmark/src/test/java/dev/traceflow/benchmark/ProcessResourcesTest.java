@@ -144,7 +144,7 @@ class ProcessResourcesTest {
         PhaseResources ingest = new PhaseResources("ingest", 21, 200_000, 1.8,
                 Map.of("requests", 5.0, "loader", 5.0), 10.0, 0.5, 480L, 512L);
         BenchmarkReport report = new BenchmarkReport("now", Map.of(), Map.of(), null, List.of(), 15.0,
-                List.of(noop, ingest), 0, null, null, List.of(), false, List.of());
+                List.of(noop, ingest), 0, null, null, List.of(), false, List.of(), null);
 
         String markdown = report.toMarkdown();
 

@@ -35,7 +35,6 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +75,11 @@ class SentryController {
     private final int maxItemBytes;
     private final int maxPropertyDepth;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<ItemCounter, Counter> itemCounters = new ConcurrentHashMap<>();
+
+    /** The tags of one {@code traceflow.ingest.sentry.items} counter. */
+    private record ItemCounter(String app, String type, SentryItems.Outcome outcome) {
+    }
 
     SentryController(IngestAuth auth, Ingestion ingestion, IngestOutcomes outcomes, IngestByteBudget budget,
                      TraceFlowProperties properties, MeterRegistry meters, Clock clock) {
@@ -223,9 +227,13 @@ class SentryController {
 
     private void count(App app, SentryItems.Result items) {
         for (Map.Entry<String, SentryItems.Outcome> item : items.outcomes()) {
-            String outcome = item.getValue().name().toLowerCase(Locale.ROOT);
-            counter("traceflow.ingest.sentry.items", "Sentry envelope items received, by app, item type and what became of them "
-                    + "(mapped to TraceFlow events, skipped, invalid)", "app", app.id(), "type", item.getKey(), "outcome", outcome)
+            // looked up per item, so by a key that needs no string building (SDKs send an envelope per event)
+            itemCounters.computeIfAbsent(new ItemCounter(app.id(), item.getKey(), item.getValue()), key -> Counter
+                    .builder("traceflow.ingest.sentry.items")
+                    .description("Sentry envelope items received, by app, item type and what became of them "
+                            + "(mapped to TraceFlow events, skipped, invalid)")
+                    .tags("app", key.app(), "type", key.type(), "outcome", key.outcome().tag)
+                    .register(meters))
                     .increment();
         }
         for (SentryClientReports.Discard d : items.discards()) {

@@ -609,6 +609,39 @@ final class SentryEvents {
      * than its limit, which would drop the whole error for one deep breadcrumb.
      */
     static Object bounded(Object value, int depth) {
+        // most payloads are within bounds: keep the parsed value rather than copy its tree (the
+        // request owns it and nothing else changes it)
+        return fits(value, depth) ? value : boundedCopy(value, depth);
+    }
+
+    /** Whether {@link #bounded} would change nothing in {@code value}. */
+    private static boolean fits(Object value, int depth) {
+        if (value instanceof Map<?, ?> m) {
+            if (depth <= 0 || m.size() > MAX_LIST) {
+                return false;
+            }
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getKey() instanceof String key) || key.length() > MAX_STRING || !fits(e.getValue(), depth - 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (value instanceof List<?> list) {
+            if (depth <= 0 || list.size() > MAX_LIST) {
+                return false;
+            }
+            for (Object o : list) {
+                if (!fits(o, depth - 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return !(value instanceof String s) || s.length() <= MAX_STRING;
+    }
+
+    private static Object boundedCopy(Object value, int depth) {
         if (value instanceof Map<?, ?> m) {
             if (depth <= 0) {
                 return "[...]";

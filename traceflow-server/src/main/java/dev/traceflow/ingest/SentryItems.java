@@ -6,6 +6,7 @@ import dev.traceflow.core.pipeline.DropReason;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,7 +29,10 @@ final class SentryItems {
         /** a type, or a kind of transaction, TraceFlow does not keep */
         SKIPPED,
         /** could not be read; reported by its position */
-        INVALID
+        INVALID;
+
+        /** The metric tag's value. */
+        final String tag = name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -57,6 +57,24 @@ class SentryEventsTest {
     }
 
     @Test
+    void bounded_keepsAValueWithinBoundsAsParsed_andCopiesOnlyWhatItMustCut() {
+        Map<String, Object> within = SentryEnvelope.jsonObject("""
+                {"os":{"name":"Linux"},"crumbs":[{"category":"nav","message":"to /cart"}],"n":1}
+                """.getBytes(StandardCharsets.UTF_8));
+        String longText = "x".repeat(3000);
+        Map<String, Object> withLongText = SentryEnvelope.jsonObject(("{\"os\":{\"name\":\"Linux\"},\"note\":\"" + longText + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        // no tree copy for data that fits: Sentry's browser SDK sends kilobytes of it with every error
+        assertThat(SentryEvents.bounded(within, MAX_DEPTH)).isSameAs(within);
+        Object cut = SentryEvents.bounded(withLongText, MAX_DEPTH);
+        assertThat(cut).isNotSameAs(withLongText).isInstanceOf(Map.class);
+        assertThat(((Map<?, ?>) cut).get("note")).isEqualTo("x".repeat(2048));
+        assertThat(((Map<?, ?>) cut).get("os")).as("a part within bounds is kept as is").isSameAs(withLongText.get("os"));
+        assertThat(SentryEvents.bounded(within, 1)).isEqualTo(Map.of("os", "[...]", "crumbs", "[...]", "n", 1));
+    }
+
+    @Test
     void chainedExceptions_areGroupedByTheOneThrownLast() {
         Event e = error("""
                 {"exception":{"values":[
