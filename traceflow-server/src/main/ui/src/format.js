@@ -53,3 +53,10 @@ export function formatAgo(iso) {
   if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour');
   return relative.format(Math.round(seconds / 86400), 'day');
 }
+
+const plurals = new Intl.PluralRules(undefined);
+
+/** "1 group", "3 groups": the count formatted, then the word for it. */
+export function countOf(n, one, other) {
+  return `${formatInteger(n)} ${plurals.select(n) === 'one' ? one : other}`;
+}

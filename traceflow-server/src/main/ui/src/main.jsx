@@ -37,7 +37,7 @@ function ThemeToggle() {
     <label class="theme">
       <span class="visually-hidden">Theme</span>
       <select value={theme} onChange={(e) => setTheme(e.currentTarget.value)}>
-        <option value="">System theme</option>
+        <option value="">Auto theme</option>
         <option value="light">Light</option>
         <option value="dark">Dark</option>
       </select>

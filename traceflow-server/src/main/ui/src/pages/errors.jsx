@@ -5,7 +5,7 @@ import { api, query } from '../api.js';
 import { useApi, Loaded, Empty, ErrorBox } from '../ui.jsx';
 import { TimeChart } from '../chart.jsx';
 import { rangeParams } from '../range.js';
-import { formatInteger, formatAgo, formatDateTime } from '../format.js';
+import { formatInteger, formatAgo, formatDateTime, countOf } from '../format.js';
 
 const STATUSES = ['unresolved', 'resolved', 'ignored'];
 
@@ -83,7 +83,7 @@ export function ErrorList({ appId, range, search }) {
           ) : (
             <>
               <p class="muted">
-                {formatInteger(data.total)} groups{filter && `, ${formatInteger(items.length)} shown`}
+                {countOf(data.total, 'group', 'groups')}{filter && `, ${formatInteger(items.length)} shown`}
               </p>
               <table class="table errors-table">
                 <thead>
@@ -147,7 +147,7 @@ function Frames({ frames }) {
       <ol class="frames">{(inApp.length ? inApp : other).map(line)}</ol>
       {inApp.length > 0 && other.length > 0 && (
         <details>
-          <summary>{formatInteger(other.length)} other frames (libraries, the browser)</summary>
+          <summary>{countOf(other.length, 'other frame', 'other frames')} (libraries, the browser)</summary>
           <ol class="frames">{other.map(line)}</ol>
         </details>
       )}
@@ -211,7 +211,7 @@ export function ErrorGroup({ appId, groupId, range, canEdit }) {
                 </h2>
                 <p class="message">{g.message}</p>
                 <p class="muted">
-                  {formatInteger(g.count)} events and {formatInteger(g.users)} users in this range · {formatInteger(g.timesSeen)} ever · first seen{' '}
+                  {countOf(g.count, 'event', 'events')} and {countOf(g.users, 'user', 'users')} in this range · {formatInteger(g.timesSeen)} ever · first seen{' '}
                   {formatDateTime(g.firstSeen)} · last seen {formatDateTime(g.lastSeen)}
                   {g.regressions > 0 && ` · regressed ${formatInteger(g.regressions)}×`}
                 </p>

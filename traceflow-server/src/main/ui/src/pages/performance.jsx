@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { query } from '../api.js';
 import { useApi, Loaded, Empty } from '../ui.jsx';
-import { formatInteger, formatVital } from '../format.js';
+import { countOf, formatInteger, formatVital } from '../format.js';
 
 const ORDER = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB', 'FID'];
 const RATING_LABEL = { good: 'Good', 'needs-improvement': 'Needs improvement', needsImprovement: 'Needs improvement', poor: 'Poor' };
@@ -15,7 +15,7 @@ function ratingClass(r) {
 function Distribution({ m }) {
   const total = m.good + m.needsImprovement + m.poor || 1;
   return (
-    <span class="distribution" aria-label={`${m.good} good, ${m.needsImprovement} need improvement, ${m.poor} poor`}>
+    <span class="distribution" role="img" aria-label={`${m.good} good, ${m.needsImprovement} need improvement, ${m.poor} poor`}>
       <span class="rating-good" style={{ width: `${(100 * m.good) / total}%` }} />
       <span class="rating-needs-improvement" style={{ width: `${(100 * m.needsImprovement) / total}%` }} />
       <span class="rating-poor" style={{ width: `${(100 * m.poor) / total}%` }} />
@@ -44,7 +44,7 @@ export function Performance({ appId, range }) {
                   <span class="kpi-value">{formatVital(m.name, m.p75)}</span>
                   <span class="kpi-rating">{RATING_LABEL[m.rating] || m.rating}</span>
                   <Distribution m={m} />
-                  <span class="muted small">{formatInteger(m.count)} samples</span>
+                  <span class="muted small">{countOf(m.count, 'sample', 'samples')}</span>
                 </li>
               ))}
             </ul>
