@@ -94,6 +94,23 @@ test('sign in, the overview shows what was sent, an error group is resolved, sig
   await page.waitForURL(/range=7d/);
   await pageViews.waitFor();
   assert.equal(await pageViews.innerText(), String(F.pageViews));
+  // a custom range, in the browser's zone: the last hour holds every page view, the last 5 minutes none
+  const localTimes = (minutesBack) => page.evaluate((back) => {
+    const pad = (n) => String(n).padStart(2, '0');
+    const text = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    return [text(new Date(Date.now() - back * 60_000)), text(new Date(Date.now() + 2 * 60_000))];
+  }, minutesBack);
+  await page.getByLabel('Time range').selectOption('custom');
+  for (const [back, expected] of [[60, F.pageViews], [5, 0]]) {
+    const [from, to] = await localTimes(back);
+    await page.getByLabel('From', { exact: true }).fill(from);
+    await page.getByLabel('To', { exact: true }).fill(to);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((url) => url.searchParams.get('from') === from);
+    await page.waitForFunction((want) => document.querySelector('[data-metric="pageViews"] .kpi-value')?.textContent === want, String(expected));
+  }
+  await page.getByLabel('Time range').selectOption('7d');
+  await page.waitForURL((url) => url.searchParams.get('range') === '7d' && !url.searchParams.has('from'));
   await page.getByLabel('Break Page views down by').selectOption('path');
   await page.locator('#dim-page_views-title').locator('xpath=../..').locator('.u-legend').waitFor();
 

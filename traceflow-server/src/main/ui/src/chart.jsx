@@ -25,7 +25,8 @@ export function TimeChart({ timestamps, series, format, height = 160, label }) {
       height,
       legend: { show: series.length > 1 },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // every metric is >= 0: start at zero, and give an all-zero series a small axis instead of uPlot's 0..100
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 56, values: (u, vals) => vals.map((v) => format(v)) },

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, refresh, signOut, onSignedOut } from './api.js';
 import { useLocation, navigate, match, interceptLinks } from './router.js';
-import { PRESETS, DEFAULT_RANGE, resolveRange } from './range.js';
+import { PRESETS, DEFAULT_RANGE, resolveRange, customRange, localInputValue } from './range.js';
 import { Loading, ErrorBox, Empty } from './ui.jsx';
 import { SignIn } from './pages/signin.jsx';
 import { Overview } from './pages/overview.jsx';
@@ -47,7 +47,9 @@ function ThemeToggle() {
 
 function appHref(appId, page, search) {
   const keep = new URLSearchParams();
-  if (search.get('range')) keep.set('range', search.get('range'));
+  for (const name of ['range', 'from', 'to']) {
+    if (search.get(name)) keep.set(name, search.get(name));
+  }
   const q = keep.toString();
   return `/apps/${encodeURIComponent(appId)}${page}${q ? `?${q}` : ''}`;
 }
@@ -57,7 +59,8 @@ function Shell({ me, apps, onSignOut }) {
   const route = match(path);
   const rangeId = search.get('range') || DEFAULT_RANGE;
   // resolved again on every navigation, so "Last hour" means the hour before the click
-  const range = resolveRange(rangeId);
+  const custom = rangeId === 'custom' ? customRange(search.get('from'), search.get('to')) : null;
+  const range = custom || resolveRange(rangeId === 'custom' ? DEFAULT_RANGE : rangeId);
 
   useEffect(() => {
     if (route.name === 'home' && apps.length > 0) navigate(appHref(apps[0].id, '', search), { replace: true });
@@ -65,10 +68,22 @@ function Shell({ me, apps, onSignOut }) {
 
   const app = apps.find((a) => a.id === route.appId);
   const canEdit = app && (app.role === 'editor' || app.role === 'owner');
-  const setRange = (id) => {
+  const setRange = (id, from, to) => {
     const q = new URLSearchParams(location.search);
     q.set('range', id);
+    q.delete('from');
+    q.delete('to');
+    if (id === 'custom') {
+      q.set('from', localInputValue(from || range.from));
+      q.set('to', localInputValue(to || range.to));
+    }
     navigate(`${location.pathname}?${q}`, { replace: true });
+  };
+  const applyCustom = (e) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const chosen = customRange(form.get('from'), form.get('to'));
+    if (chosen) setRange('custom', chosen.from, chosen.to);
   };
 
   let page;
@@ -112,13 +127,12 @@ function Shell({ me, apps, onSignOut }) {
             >
               {!app && <option value="">Choose an app</option>}
               {apps.map((a) => (
-                <option value={a.id}>
-                  {a.name || a.id} ({a.role})
-                </option>
+                <option value={a.id}>{a.name || a.id}</option>
               ))}
             </select>
           </label>
         )}
+        {app && <span class="badge role">{app.role}</span>}
         {app && (
           <nav aria-label="Pages">
             {PAGES.map((p) => (
@@ -138,6 +152,22 @@ function Shell({ me, apps, onSignOut }) {
               ))}
             </select>
           </label>
+        )}
+        {app && rangeId === 'custom' && (
+          <form class="custom-range" onSubmit={applyCustom} key={`${range.from.getTime()}-${range.to.getTime()}`}>
+            <label>
+              <span class="visually-hidden">From</span>
+              <input type="datetime-local" name="from" defaultValue={localInputValue(range.from)} required />
+            </label>
+            <span aria-hidden="true">–</span>
+            <label>
+              <span class="visually-hidden">To</span>
+              <input type="datetime-local" name="to" defaultValue={localInputValue(range.to)} required />
+            </label>
+            <button type="submit" class="button">
+              Apply
+            </button>
+          </form>
         )}
         <ThemeToggle />
         <span class="user" title={me.admin ? 'admin' : undefined}>

@@ -9,6 +9,7 @@ export const PRESETS = [
   { id: 'yesterday', label: 'Yesterday' },
   { id: '7d', label: 'Last 7 days' },
   { id: '30d', label: 'Last 30 days' },
+  { id: 'custom', label: 'Custom…' },
 ];
 
 export const DEFAULT_RANGE = '24h';
@@ -17,6 +18,28 @@ function startOfDay(d) {
   const s = new Date(d);
   s.setHours(0, 0, 0, 0);
   return s;
+}
+
+/** Buckets for a span: minutes up to 2 hours, hours up to 2 days, else days (the API's limits are far). */
+function granularityFor(ms) {
+  return ms <= 2 * 3600_000 ? 'minute' : ms <= 48 * 3600_000 ? 'hour' : 'day';
+}
+
+/**
+ * A custom range from the URL's from / to (datetime-local values, read in the browser's zone).
+ * @returns null when either is missing, unreadable or from is not before to
+ */
+export function customRange(fromText, toText) {
+  const from = fromText ? new Date(fromText) : null;
+  const to = toText ? new Date(toText) : null;
+  if (!from || !to || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) return null;
+  return { from, to, granularity: granularityFor(to - from), tz: timeZone };
+}
+
+/** A Date as a datetime-local input's value in the browser's zone. */
+export function localInputValue(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /**
