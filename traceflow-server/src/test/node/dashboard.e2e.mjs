@@ -154,11 +154,13 @@ test('sign in, the overview shows what was sent, an error group is resolved, sig
   await context.close();
 });
 
-test('a reload keeps the session through the refresh cookie, with no token in storage', async () => {
+test('a reload keeps the session through the refresh cookie, with no token in storage', async (t) => {
   const { context, page } = await newPage();
   await signIn(page, F.editor);
   await page.reload();
   await page.locator('[data-metric="pageViews"] .kpi-value').waitFor();
+  // a figure for the note, not a limit: the machine's pace is not the behaviour under test
+  t.diagnostic(`overview numbers shown ${Math.round(await page.evaluate(() => performance.now()))} ms after the reload began`);
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.doesNotMatch(stored, /eyJ/, 'no access token in web storage');
   const cookies = await context.cookies();

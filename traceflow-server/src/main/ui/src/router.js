@@ -47,7 +47,7 @@ export function interceptLinks() {
  */
 export function match(path) {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts.length === 0) return { name: 'home' };
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'apps')) return { name: 'home' };
   if (parts[0] !== 'apps' || parts.length < 2) return { name: 'notFound' };
   const appId = parts[1];
   const rest = parts.slice(2);

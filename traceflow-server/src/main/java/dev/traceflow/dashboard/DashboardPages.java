@@ -1,5 +1,6 @@
 package dev.traceflow.dashboard;
 
+import dev.traceflow.http.DashboardPaths;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -84,7 +85,7 @@ class DashboardPages {
      * Takes the request so that query parameters, which belong to the page's router
      * ({@code ?range=7d}), are not refused as unknown API parameters.
      */
-    @GetMapping({"/", "/apps", "/apps/**"})
+    @GetMapping({DashboardPaths.ROOT, DashboardPaths.APPS, DashboardPaths.APP_PAGES})
     ResponseEntity<byte[]> page(HttpServletRequest request) {
         return ResponseEntity.ok()
                 .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))

@@ -12,12 +12,15 @@ import java.util.List;
  */
 public final class DashboardPaths {
 
-    /** The pages: {@code /} and everything under {@code /apps/} (one app's pages). */
-    public static final List<String> PAGES = List.of("/", "/apps", "/apps/**");
+    /** The first page: the app list, or the sign-in form. */
+    public static final String ROOT = "/";
+    /** One app's pages ({@code /apps/shop/errors/42}); {@code /apps} itself goes to the first app. */
+    public static final String APPS = "/apps";
+    public static final String APP_PAGES = "/apps/**";
     /** The build's files, named by their content's hash. */
     public static final String ASSETS = "/assets/**";
 
-    public static final List<String> ALL = List.of("/", "/apps", "/apps/**", ASSETS);
+    public static final List<String> ALL = List.of(ROOT, APPS, APP_PAGES, ASSETS);
 
     private DashboardPaths() {
     }

@@ -6,6 +6,11 @@ import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.ClassPathResource;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +59,35 @@ class DashboardServingTest extends ServerTest {
         assertThat(js.status()).as("%s", js).isEqualTo(200);
         assertThat(js.header("Content-Type")).contains("javascript");
         assertThat(js.header("Cache-Control")).contains("max-age=31536000").contains("immutable").contains("public");
+    }
+
+    /** Issue 24's budget: the first page's JavaScript (its script and whatever it preloads) under 200 KiB gzipped. */
+    @Test
+    void theFirstPagesJavaScript_isUnder200KiBGzipped() {
+        requireBuiltUi();
+        String index = http.get("/").body();
+        Matcher scripts = Pattern.compile("(?:src|href)=\"(/assets/[^\"]+\\.js)\"").matcher(index);
+        long gzipped = 0;
+        int files = 0;
+        while (scripts.find()) {
+            TestHttp.Response js = http.get(scripts.group(1));
+            assertThat(js.status()).isEqualTo(200);
+            gzipped += gzip(js.body().getBytes(StandardCharsets.UTF_8));
+            files++;
+        }
+        System.out.printf("dashboard first page: %d script(s), %.1f KiB gzipped%n", files, gzipped / 1024.0);
+        assertThat(files).isPositive();
+        assertThat(gzipped).isLessThan(200 * 1024);
+    }
+
+    private static long gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.size();
     }
 
     @Test
