@@ -161,6 +161,9 @@ test('a reload keeps the session through the refresh cookie, with no token in st
   await page.locator('[data-metric="pageViews"] .kpi-value').waitFor();
   // a figure for the note, not a limit: the machine's pace is not the behaviour under test
   t.diagnostic(`overview numbers shown ${Math.round(await page.evaluate(() => performance.now()))} ms after the reload began`);
+  const requests = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`));
+  t.diagnostic(`requests (start+duration): ${requests.join(', ')}`);
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.doesNotMatch(stored, /eyJ/, 'no access token in web storage');
   const cookies = await context.cookies();
