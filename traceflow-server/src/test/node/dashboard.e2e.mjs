@@ -164,6 +164,14 @@ test('a reload keeps the session through the refresh cookie, with no token in st
   const requests = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`));
   t.diagnostic(`requests (start+duration): ${requests.join(', ')}`);
+  // two tabs starting at once each refresh: one after the other (a Web Lock), or the second would
+  // present the cookie the first just rotated and the server would end the login
+  const kpi = (p) => p.locator('[data-metric="pageViews"] .kpi-value').waitFor();
+  const second = await context.newPage();
+  await Promise.all([page.reload(), second.goto(page.url())]);
+  await Promise.all([kpi(page), kpi(second)]);
+  await second.reload();
+  await kpi(second);
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.doesNotMatch(stored, /eyJ/, 'no access token in web storage');
   const cookies = await context.cookies();

@@ -45,18 +45,24 @@ export async function signIn(username, password) {
   accessToken = (await res.json()).accessToken;
 }
 
-/** @returns whether a new access token was had from the refresh cookie; one request at a time. */
+/**
+ * @returns whether a new access token was had from the refresh cookie. One request at a time, also
+ * across this browser's tabs (a Web Lock): each refresh rotates the cookie, and the server takes a
+ * rotated token presented again for a stolen one and ends the whole login (README "Tokens").
+ */
 export function refresh() {
   if (!refreshing) {
-    refreshing = fetch('/auth/refresh', { method: 'POST', credentials: 'same-origin' })
-      .then(async (res) => {
+    const exchange = () =>
+      fetch('/auth/refresh', { method: 'POST', credentials: 'same-origin' }).then(async (res) => {
         if (!res.ok) {
           accessToken = null;
           return false;
         }
         accessToken = (await res.json()).accessToken;
         return true;
-      })
+      });
+    // Web Locks exist in secure contexts only (https, localhost); elsewhere tabs refresh unguarded
+    refreshing = (navigator.locks ? navigator.locks.request('traceflow-refresh', exchange) : exchange())
       .catch(() => false)
       .finally(() => {
         refreshing = null;

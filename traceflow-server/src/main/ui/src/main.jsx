@@ -21,9 +21,11 @@ const PAGES = [
 
 const THEME_KEY = 'traceflow.theme';
 
+const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+
+/** @param theme 'light', 'dark', or '' for the system's (followed as it changes) */
 function applyTheme(theme) {
-  if (theme) document.documentElement.dataset.theme = theme;
-  else delete document.documentElement.dataset.theme;
+  document.documentElement.dataset.theme = theme || (systemDark.matches ? 'dark' : 'light');
 }
 
 function ThemeToggle() {
@@ -219,5 +221,6 @@ function App() {
 }
 
 applyTheme(localStorage.getItem(THEME_KEY));
+systemDark.addEventListener('change', () => applyTheme(localStorage.getItem(THEME_KEY)));
 interceptLinks();
 render(<App />, document.getElementById('app'));

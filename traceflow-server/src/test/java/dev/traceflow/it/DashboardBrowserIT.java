@@ -70,13 +70,6 @@ class DashboardBrowserIT extends ServerTest {
         return e;
     }
 
-    private Map<String, String> user(String app, String role) {
-        String name = TestAuth.uniqueName("dash-" + role);
-        auth.createUser(name, "password-" + name, false);
-        auth.grant(app, name, role);
-        return Map.of("username", name, "password", "password-" + name);
-    }
-
     @Test
     void theDashboard_inHeadlessChromium() throws Exception {
         String app = "dash-" + Long.toHexString(System.nanoTime());
@@ -111,8 +104,8 @@ class DashboardBrowserIT extends ServerTest {
 
         Map<String, Object> fixture = new LinkedHashMap<>();
         fixture.put("app", app);
-        fixture.put("editor", user(app, "editor"));
-        fixture.put("viewer", user(app, "viewer"));
+        fixture.put("editor", auth.createMember(app, "dash", "editor"));
+        fixture.put("viewer", auth.createMember(app, "dash", "viewer"));
         fixture.put("pageViews", 6);
         fixture.put("sessions", 3);
         fixture.put("errorType", "TypeError");
