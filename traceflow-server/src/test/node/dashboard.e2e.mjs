@@ -168,8 +168,20 @@ test('a reload keeps the session through the refresh cookie, with no token in st
   // present the cookie the first just rotated and the server would end the login
   const kpi = (p) => p.locator('[data-metric="pageViews"] .kpi-value').waitFor();
   const second = await context.newPage();
+  // each refresh waits (up to 1.5 s) for the other tab's to arrive, so unguarded tabs would overlap
+  let arrived = 0;
+  let bothArrived;
+  const both = new Promise((resolve) => (bothArrived = resolve));
+  const overlap = async (route) => {
+    if (++arrived === 2) bothArrived();
+    await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 1500))]);
+    await route.continue();
+  };
+  await context.route('**/auth/refresh', overlap);
   await Promise.all([page.reload(), second.goto(page.url())]);
   await Promise.all([kpi(page), kpi(second)]);
+  await context.unroute('**/auth/refresh', overlap);
+  assert.equal(arrived, 2);
   await second.reload();
   await kpi(second);
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
