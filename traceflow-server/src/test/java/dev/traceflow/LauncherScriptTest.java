@@ -123,6 +123,28 @@ class LauncherScriptTest {
     }
 
     @Test
+    void aDashboardSourceNewerThanTheJar_builds() throws Exception {
+        existingJar(600);
+        Path page = Files.createDirectories(repo.resolve("traceflow-server/src/main/ui/src")).resolve("main.jsx");
+        olderThanStart(Files.writeString(page, "render()"), 60);
+
+        assertThat(launch(Map.of("JAVA_HOME", fakeJdk("21").toString())).call(0)).startsWith("mvnw", "jar-absent");
+    }
+
+    /** npm ci and a hand-run vite build write thousands of new files there: neither is a source of the jar. */
+    @Test
+    void theDashboardsInstalledPackagesAndHandRunBuild_doNotBuild() throws Exception {
+        existingJar(600);
+        Path ui = repo.resolve("traceflow-server/src/main/ui");
+        olderThanStart(Files.writeString(Files.createDirectories(ui.resolve("node_modules/vite")).resolve("index.js"), "x"), 60);
+        olderThanStart(Files.writeString(Files.createDirectories(ui.resolve("dist/assets")).resolve("index-abc.js"), "x"), 60);
+
+        Run run = launch(Map.of("JAVA_HOME", fakeJdk("21").toString()));
+
+        assertThat(run.calls()).singleElement().satisfies(call -> assertThat(call.getFirst()).endsWith("/bin/java"));
+    }
+
+    @Test
     void rebuild_buildsAnUpToDateJar_andPassesTheOtherArgumentsToTheServer() throws Exception {
         existingJar(600);
 

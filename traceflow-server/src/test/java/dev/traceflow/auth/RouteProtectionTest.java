@@ -22,11 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RouteProtectionTest extends ServerTest {
 
-    /** Public on purpose: health, docs, JWKS, login/refresh/logout, errors, the reference realtime client's script and the AsyncAPI document. */
-    static final Set<String> PUBLIC = Set.of("/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout", "/realtime/client.js", "/asyncapi.yaml",
+    /**
+     * Public on purpose: health, docs, JWKS, login/refresh/logout, errors, the dashboard's pages, the
+     * reference realtime client's script and the AsyncAPI document.
+     */
+    static final Set<String> PUBLIC = Set.of("/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
+            "/realtime/client.js", "/asyncapi.yaml",
             "/.well-known/jwks.json", "/error", "/openapi.json", "/openapi.json.yaml", "/docs", "/swagger-ui.html",
             "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config", "/openapi.json/swagger-config",
-            "/openapi.json/{group}", "/v3/api-docs/{group}");
+            "/openapi.json/{group}", "/v3/api-docs/{group}",
+            // the web dashboard's pages: the page signs in itself, then calls the API with its user's token
+            "/", "/apps", "/apps/**");
     /** Authenticated by ingest keys inside the ingest feature (their own tests cover missing and bad keys). */
     static final Set<String> INGEST = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
             "/api/event", "/api/event/schema.proto", "/bench/noop", "/api/{projectId:\\d+}/envelope/",

@@ -2,7 +2,6 @@ package dev.traceflow.it;
 
 import dev.traceflow.support.Requirements;
 import dev.traceflow.support.ServerTest;
-import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,13 +83,6 @@ class RealtimeNodeIT extends ServerTest {
         return r.json().path("key").asString();
     }
 
-    private Map<String, String> user(String appId, String role) {
-        String name = TestAuth.uniqueName("node-" + role);
-        auth.createUser(name, "password-" + name, false);
-        auth.grant(appId, name, role);
-        return Map.of("username", name, "password", "password-" + name);
-    }
-
     @Test
     void rawWebSocketClients_underNode() throws Exception {
         // one skip is allowed, and only while issue 19's known resume defect is open (see the .mjs)
@@ -118,8 +110,8 @@ class RealtimeNodeIT extends ServerTest {
         fixture.put("otherServerKey", key(other, "server"));
         fixture.put("otherBrowserKey", key(other, "browser"));
         fixture.put("ingestKey", DEMO_KEY);
-        fixture.put("editor", user(app, "editor"));
-        fixture.put("viewer", user(app, "viewer"));
+        fixture.put("editor", auth.createMember(app, "node", "editor"));
+        fixture.put("viewer", auth.createMember(app, "node", "viewer"));
         fixture.put("historySize", 200);
         fixture.put("maxMessageBytes", 65536);
         fixture.put("clockSkewMillis", 1000);

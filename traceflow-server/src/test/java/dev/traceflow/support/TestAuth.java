@@ -6,6 +6,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -109,6 +110,19 @@ public final class TestAuth {
         TestHttp.Response r = http.send("PUT", "/api/apps/" + appId + "/members/" + username,
                 ("{\"role\":\"" + role + "\"}").getBytes(), "Content-Type", "application/json", "Authorization", "Bearer " + admin());
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+
+    /**
+     * Creates a user with a role on the app, for a client outside the JVM (a Node or browser test) that
+     * signs in itself.
+     *
+     * @return {@code username} and {@code password}
+     */
+    public Map<String, String> createMember(String appId, String namePrefix, String role) {
+        String name = uniqueName(namePrefix + "-" + role);
+        createUser(name, "password-" + name, false);
+        grant(appId, name, role);
+        return Map.of("username", name, "password", "password-" + name);
     }
 
     /** Creates an ingest key for the app and returns it. */

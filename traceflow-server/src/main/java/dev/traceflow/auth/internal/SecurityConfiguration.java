@@ -1,6 +1,7 @@
 package dev.traceflow.auth.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.http.DashboardPaths;
 import dev.traceflow.http.IngestPaths;
 import dev.traceflow.http.RealtimePaths;
 import dev.traceflow.http.ApiError;
@@ -51,7 +52,8 @@ import java.util.List;
  *       the query.</li>
  *   <li><b>everything else</b>, one filter chain: stateless bearer access tokens (JWT RS256), or
  *       long-lived API tokens ({@code tft_...}, {@link ApiTokens}) limited to their roles. Public: health, docs,
- *       JWKS and the {@code /auth/*} endpoints. Admin-only at the route: user management,
+ *       JWKS, the {@code /auth/*} endpoints and the web dashboard's pages and files (GET; the page then calls
+ *       the API with its user's token). Admin-only at the route: user management,
  *       signing keys, metrics (which a Prometheus server may also scrape with {@code TRACEFLOW_METRICS_TOKEN},
  *       see {@link MetricsScrapeFilter}). Every other route needs a logged-in user, and the feature's
  *       facade then checks the caller's role on the app ({@code AppAccess}); that second check
@@ -66,6 +68,8 @@ class SecurityConfiguration {
 
     static final String[] INGEST_PATHS = IngestPaths.ALL.toArray(String[]::new);
     static final String[] REALTIME_PATHS = RealtimePaths.ALL.toArray(String[]::new);
+    /** The web dashboard's pages and files: the page signs its user in itself, then calls the API with their token. */
+    static final String[] DASHBOARD_PATHS = DashboardPaths.ALL.toArray(String[]::new);
     static final String[] PUBLIC_PATHS = {"/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
             "/.well-known/jwks.json", "/openapi.json", "/openapi.json/**", "/docs", "/docs/**", "/swagger-ui/**",
             "/swagger-ui.html", "/v3/api-docs/**", "/error"};
@@ -126,6 +130,8 @@ class SecurityConfiguration {
         return http
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
+                        .requestMatchers(HttpMethod.GET, DASHBOARD_PATHS).permitAll()
+                        .requestMatchers(HttpMethod.HEAD, DASHBOARD_PATHS).permitAll()
                         .requestMatchers(new UnmappedRequests(context)).permitAll()
                         .requestMatchers("/api/users/me", "/api/users/me/**").authenticated()
                         .requestMatchers(MetricsScrapeFilter.PATH).hasAnyRole("ADMIN", MetricsScrapeFilter.ROLE)
