@@ -28,6 +28,8 @@ public final class GitUrlGuard {
 
     /** {@code user@host:path} (scp-like); the host is no single letter (a Windows drive). */
     private static final Pattern SCP_LIKE = Pattern.compile("(?:([^@/:]+)@)?([^@/:\\[\\]]{2,}|\\[[^\\]]+\\]):(?!//)(.*)");
+    /** {@code <transport>::<address>}: git's remote helpers (ext::, fd::, any installed one). */
+    private static final Pattern TRANSPORT_HELPER = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*::");
     private static final Pattern SSH_USER = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]{0,63}");
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*");
 
@@ -90,7 +92,7 @@ public final class GitUrlGuard {
                 throw new GitUrlRefused("not a URL", "the URL may not contain spaces, control characters or backslashes");
             }
         }
-        if (url.contains("::")) {
+        if (TRANSPORT_HELPER.matcher(url).lookingAt()) {
             // git's transport helpers (ext::cmd, fd::...) run commands or open descriptors
             throw new GitUrlRefused("transport helper", "transport helpers such as ext:: are not allowed");
         }
