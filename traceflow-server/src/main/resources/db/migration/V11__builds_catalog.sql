@@ -104,7 +104,7 @@ CREATE TABLE config_instances (
 
 -- Typed platform settings of the builds (e.g. build concurrency); value as JSON text.
 CREATE TABLE build_settings (
-    name       VARCHAR(100)  PRIMARY KEY,
-    value      VARCHAR(4000) NOT NULL,
+    name          VARCHAR(100)  PRIMARY KEY,
+    setting_value VARCHAR(4000) NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
