@@ -5,6 +5,8 @@ import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -18,6 +20,7 @@ import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.semver4j.Semver;
 
 import java.io.IOException;
@@ -125,6 +128,80 @@ public final class GitRemote implements AutoCloseable {
             throw new GitUnavailable("the repository could not be fetched: " + safe(e));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** What a path is in a commit's tree. */
+    public enum EntryKind {
+        /** nothing at the path (its parent folders may exist) */
+        MISSING,
+        FILE,
+        DIRECTORY,
+        /** the path is, or goes through, a symbolic link */
+        SYMLINK,
+        /** the path is, or goes through, a submodule */
+        SUBMODULE,
+        /** the commit is not in the mirror: the versions were not fetched */
+        NOT_FETCHED
+    }
+
+    /**
+     * A path of a commit in the source's mirror.
+     *
+     * @param content the file's bytes when it is a file of at most {@code maxBytes}; else null
+     */
+    public record TreeEntry(EntryKind kind, byte[] content) {
+    }
+
+    /**
+     * Looks a checkout path up in a fetched commit, each of its folders in turn, so that a path
+     * through a symbolic link or submodule is told apart from a missing one.
+     *
+     * @param path relative, {@code /}-separated, already checked to stay inside the checkout
+     */
+    public TreeEntry entry(String sourceId, String commit, String path, int maxBytes) throws IOException {
+        Path dir = mirrors.resolve(sourceId + ".git");
+        if (!Files.exists(dir.resolve("HEAD"))) {
+            return new TreeEntry(EntryKind.NOT_FETCHED, null);
+        }
+        try (Repository repo = mirror(sourceId); RevWalk walk = new RevWalk(repo)) {
+            ObjectId id = ObjectId.fromString(commit);
+            if (!repo.getObjectDatabase().has(id)) {
+                return new TreeEntry(EntryKind.NOT_FETCHED, null);
+            }
+            RevCommit c = walk.parseCommit(id);
+            String[] segments = path.split("/");
+            StringBuilder prefix = new StringBuilder();
+            for (int i = 0; i < segments.length; i++) {
+                if (i > 0) {
+                    prefix.append('/');
+                }
+                prefix.append(segments[i]);
+                try (TreeWalk tw = TreeWalk.forPath(repo, prefix.toString(), c.getTree())) {
+                    if (tw == null) {
+                        return new TreeEntry(EntryKind.MISSING, null);
+                    }
+                    FileMode mode = tw.getFileMode(0);
+                    if (mode == FileMode.SYMLINK) {
+                        return new TreeEntry(EntryKind.SYMLINK, null);
+                    }
+                    if (mode == FileMode.GITLINK) {
+                        return new TreeEntry(EntryKind.SUBMODULE, null);
+                    }
+                    boolean last = i == segments.length - 1;
+                    if (last) {
+                        if (mode == FileMode.TREE) {
+                            return new TreeEntry(EntryKind.DIRECTORY, null);
+                        }
+                        ObjectLoader loader = repo.open(tw.getObjectId(0));
+                        return new TreeEntry(EntryKind.FILE, loader.getSize() <= maxBytes ? loader.getBytes() : null);
+                    }
+                    if (mode != FileMode.TREE) {
+                        return new TreeEntry(EntryKind.MISSING, null); // a file where a folder should be
+                    }
+                }
+            }
+            return new TreeEntry(EntryKind.MISSING, null);
         }
     }
 
