@@ -191,8 +191,11 @@ class TemplatesController {
         if (buildOrder < 0 || buildOrder > 10_000) {
             throw ApiException.invalid("buildOrder must be 0-10000");
         }
+        if (body.dependencies() != null && body.dependencies().stream().anyMatch(d -> d == null)) {
+            throw ApiException.invalid("dependencies must be git source ids, not null");
+        }
         List<String> dependencies = body.dependencies() == null ? List.of() : List.copyOf(new LinkedHashSet<>(body.dependencies()));
-        if (dependencies.size() > MAX_SOURCES_PER_TEMPLATE || dependencies.contains(null)) {
+        if (dependencies.size() > MAX_SOURCES_PER_TEMPLATE) {
             throw ApiException.invalid("dependencies must list at most " + MAX_SOURCES_PER_TEMPLATE + " git source ids");
         }
         if (dependencies.contains(source.id())) {
