@@ -138,7 +138,6 @@ public final class LoopbackGitServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        repositories.values().forEach(Repository::close);
+        server.stop(0); // the repositories belong to the Git objects create() returned, closed by the tests
     }
 }
