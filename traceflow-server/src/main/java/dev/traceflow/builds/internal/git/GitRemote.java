@@ -4,6 +4,8 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectLoader;
@@ -80,8 +82,12 @@ public final class GitRemote implements AutoCloseable {
             return new ProbeResult(false, false, null, 0, refused);
         }
         try {
-            Map<String, Ref> refs = Git.lsRemoteRepository().setRemote(url.toString()).setCredentialsProvider(credentials(auth))
-                    .setTimeout(timeoutSeconds).setTransportConfigCallback(guarded()).callAsMap();
+            // an empty repository in memory stands for the local side: git's dumb HTTP protocol needs one even to list refs
+            Map<String, Ref> refs;
+            try (Git empty = Git.wrap(new InMemoryRepository(new DfsRepositoryDescription("probe")))) {
+                refs = empty.lsRemote().setRemote(url.toString()).setCredentialsProvider(credentials(auth))
+                        .setTimeout(timeoutSeconds).setTransportConfigCallback(guarded()).callAsMap();
+            }
             String branch = defaultBranch(refs);
             return new ProbeResult(true, true, branch, refs.size(), branch == null ? "the repository has no default branch (HEAD)" : null);
         } catch (TransportException e) {

@@ -109,6 +109,43 @@ class GitRemoteTest {
         }
     }
 
+    /** The README's walkthrough serves a bare copy as static files (git's "dumb" HTTP); JGit reads it through the guard too. */
+    @Test
+    void dumbHttp_fromABareCopyServedAsFiles_isReadToo(@TempDir Path served) throws Exception {
+        Path bare = served.resolve("shop.git");
+        try (Git clone = Git.cloneRepository().setURI(server.url("shop")).setBare(true).setDirectory(bare.toFile()).call()) {
+            // what `git update-server-info` writes: the refs list the dumb protocol starts from
+            org.eclipse.jgit.lib.RefWriter writer = new org.eclipse.jgit.lib.RefWriter(
+                    clone.getRepository().getRefDatabase().getRefs()) {
+                @Override
+                protected void writeFile(String file, byte[] content) throws java.io.IOException {
+                    java.nio.file.Files.createDirectories(bare.resolve(file).getParent());
+                    java.nio.file.Files.write(bare.resolve(file), content);
+                }
+            };
+            writer.writeInfoRefs();
+            // and objects/info/packs, the list of packs a dumb client downloads
+            StringBuilder packs = new StringBuilder();
+            try (var list = java.nio.file.Files.list(bare.resolve("objects/pack"))) {
+                list.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".pack")).forEach(f -> packs.append("P ").append(f).append('\n'));
+            }
+            java.nio.file.Files.createDirectories(bare.resolve("objects/info"));
+            java.nio.file.Files.writeString(bare.resolve("objects/info/packs"), packs.toString() + "\n");
+        }
+        var files = com.sun.net.httpserver.SimpleFileServer.createFileServer(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), served,
+                com.sun.net.httpserver.SimpleFileServer.OutputLevel.NONE);
+        files.start();
+        try (GitRemote remote = remote(LOOPBACK_ALLOWED)) {
+            GitUrl url = new GitUrlGuard(LOOPBACK_ALLOWED).requireAllowed("http://127.0.0.1:" + files.getAddress().getPort() + "/shop.git");
+            ProbeResult r = remote.probe(url, null);
+            assertThat(r.reachable()).as(r.toString()).isTrue();
+            assertThat(remote.versions("dumb", url, null, "main")).extracting(RemoteVersion::tagOrCommit).contains("v1.0.0", "v1.1.0");
+        } finally {
+            files.stop(0);
+        }
+    }
+
     @Test
     void loopback_isNotReached_whenNotAllowed() throws Exception {
         GitUrl stored = url("shop");
