@@ -46,7 +46,7 @@ class ConfigsController {
 
     private final JdbcProjects projects;
     private final JdbcTemplates templates;
-    private final ProjectsController projectAccess;
+    private final ProjectReader projectAccess;
     private final ConfigValidation validation;
     private final AppAccess access;
     private final AuditLog audit;
@@ -56,7 +56,7 @@ class ConfigsController {
     private final Timer validateTimer;
     private final MeterRegistry metrics;
 
-    ConfigsController(JdbcProjects projects, JdbcTemplates templates, ProjectsController projectAccess, ConfigValidation validation,
+    ConfigsController(JdbcProjects projects, JdbcTemplates templates, ProjectReader projectAccess, ConfigValidation validation,
                       AppAccess access, AuditLog audit, TransactionTemplate tx, Clock clock, BuildsProperties limits, MeterRegistry metrics) {
         this.projects = projects;
         this.templates = templates;

@@ -48,9 +48,11 @@ class ProjectsController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ProjectReader reader;
 
     ProjectsController(JdbcProjects projects, JdbcTemplates templates, AppAccess access, AppDirectory apps, AuditLog audit,
-                       TransactionTemplate tx, Clock clock) {
+                       TransactionTemplate tx, Clock clock, ProjectReader reader) {
+        this.reader = reader;
         this.projects = projects;
         this.templates = templates;
         this.access = access;
@@ -164,15 +166,8 @@ class ProjectsController {
         });
     }
 
-    /** The project if the caller may read it; 404 as for a missing one otherwise. */
-    Project readable(String id) {
-        Project p = projects.find(id).orElseThrow(() -> Strings.notFound("project", id));
-        try {
-            access.require(p.appId(), AppPermission.READ);
-        } catch (ApiException e) {
-            throw Strings.notFound("project", id);
-        }
-        return p;
+    private Project readable(String id) {
+        return reader.readable(id);
     }
 
     static String environment(String env) {
