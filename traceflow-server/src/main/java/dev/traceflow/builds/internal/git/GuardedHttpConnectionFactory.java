@@ -1,6 +1,6 @@
 package dev.traceflow.builds.internal.git;
 
-import org.apache.hc.client5.http.DnsResolver;
+import dev.traceflow.outbound.NoDnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Proxy;
 import java.net.URL;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -26,18 +25,6 @@ import java.util.Locale;
  * client itself resolves nothing: its resolver refuses every name.
  */
 final class GuardedHttpConnectionFactory implements HttpConnectionFactory, AutoCloseable {
-
-    private static final DnsResolver NO_DNS = new DnsResolver() {
-        @Override
-        public InetAddress[] resolve(String host) throws UnknownHostException {
-            throw new UnknownHostException("git server addresses come from GitUrlGuard only");
-        }
-
-        @Override
-        public String resolveCanonicalHostname(String host) throws UnknownHostException {
-            throw new UnknownHostException("git server addresses come from GitUrlGuard only");
-        }
-    };
 
     private final GitUrlGuard guard;
     private final CloseableHttpClient client;
@@ -51,7 +38,7 @@ final class GuardedHttpConnectionFactory implements HttpConnectionFactory, AutoC
         this.guard = guard;
         this.maxResponseBytes = maxResponseBytes;
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(NO_DNS)
+                .setDnsResolver(NoDnsResolver.INSTANCE)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(timeout))
                         .setSocketTimeout(Timeout.of(timeout))
