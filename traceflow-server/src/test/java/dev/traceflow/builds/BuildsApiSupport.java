@@ -15,7 +15,8 @@ abstract class BuildsApiSupport extends ServerTest {
     }
 
     TestHttp.Response patch(String path, Object body, String token) {
-        return http.send("PATCH", path, TestHttp.JSON.writeValueAsBytes(body), "Content-Type", "application/json", "Authorization",
+        byte[] bytes = body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : TestHttp.JSON.writeValueAsBytes(body);
+        return http.send("PATCH", path, bytes, "Content-Type", "application/json", "Authorization",
                 "Bearer " + token);
     }
 

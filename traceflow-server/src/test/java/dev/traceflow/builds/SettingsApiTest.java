@@ -35,6 +35,7 @@ class SettingsApiTest extends BuildsApiSupport {
         refused(patch("/settings", Map.of("build.concurrency", "4"), auth.admin()), 422, "VALIDATION_FAILED");
         refused(patch("/settings", Map.of("build.defaultTimeout", "PT100H"), auth.admin()), 422, "VALIDATION_FAILED");
         refused(patch("/settings", Map.of("no.such", 1), auth.admin()), 422, "VALIDATION_FAILED");
+        refused(patch("/settings", "{\"build.concurrency\": null}", auth.admin()), 422, "VALIDATION_FAILED");
 
         String user = auth.newUserToken(TestAuth.uniqueName("reader"));
         refused(patch("/settings", Map.of("build.concurrency", 3), user), 403, "FORBIDDEN");

@@ -64,7 +64,7 @@ class ConfigValidation {
         for (String sourceId : order) {
             Template.Binding b = bound.stream().filter(x -> x.gitSourceId().equals(sourceId)).findFirst().orElseThrow();
             GitSource source = sources.find(sourceId).orElseThrow(() -> new IllegalStateException("bound source is gone"));
-            VersionStrategy.Resolution r = b.versionStrategy().resolve(versions.ofSource(sourceId));
+            VersionStrategy.Resolution r = b.versionStrategy().resolve(versions.forResolution(sourceId));
             if (r.version() == null) {
                 problems.add(new Problem("versions", "/" + escape(source.name()), r.problem()));
             } else {

@@ -73,11 +73,11 @@ class ConfigsController {
 
     record ConfigBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String projectId,
                       @Schema(example = "production", description = "default: the project's environment") String env,
-                      @Schema(type = "object", requiredMode = Schema.RequiredMode.REQUIRED,
+                      @Schema(implementation = Object.class, requiredMode = Schema.RequiredMode.REQUIRED,
                               description = "checked against the exposed schemas of the template's sources") JsonNode config,
-                      @Schema(description = "[{path, content}]: content (a Mustache template) written to path; the path's first folder "
-                              + "names the source") JsonNode fileReplacements,
-                      @Schema(description = "[{path, search, replace, regex?}]") JsonNode textReplacements) {
+                      @Schema(implementation = Object[].class, description = "[{path, content}]: content (a Mustache template) written to path; the "
+                              + "path's first folder names the source") JsonNode fileReplacements,
+                      @Schema(implementation = Object[].class, description = "[{path, search, replace, regex?}]") JsonNode textReplacements) {
     }
 
     @PostMapping("/configs")

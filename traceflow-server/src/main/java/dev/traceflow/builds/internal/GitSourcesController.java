@@ -90,7 +90,7 @@ class GitSourcesController {
                                       + "TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS; no credentials in the URL") String repoUrl,
                       @Schema(example = "main") String defaultBranch,
                       @Schema(description = "a credential's id; \"\" removes it (PATCH)") String credentialId,
-                      @Schema(type = "object", description = "JSON Schema that configs are checked against") JsonNode exposedSchema) {
+                      @Schema(implementation = Object.class, description = "JSON Schema that configs are checked against") JsonNode exposedSchema) {
     }
 
     @PostMapping("/git-sources")

@@ -41,6 +41,19 @@ class JdbcSourceVersions {
                 .param(sourceId).query(JdbcSourceVersions::row).list();
     }
 
+    /**
+     * What strategies choose from: every version without its summary and changelog (the
+     * listing's bulk), so that validation stays cheap for repositories with many tags.
+     */
+    List<SourceVersion> forResolution(String sourceId) {
+        return jdbc.sql("SELECT id, git_source_id, kind, tag_or_commit, commit_sha, usable, created_at FROM source_versions "
+                        + "WHERE git_source_id = ?").param(sourceId)
+                .query((rs, n) -> new SourceVersion(rs.getString("id"), rs.getString("git_source_id"), rs.getString("kind"),
+                        rs.getString("tag_or_commit"), rs.getString("commit_sha"), null, null, rs.getBoolean("usable"),
+                        instant(rs, "created_at")))
+                .list();
+    }
+
     Optional<SourceVersion> find(String sourceId, String tagOrCommit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM source_versions WHERE git_source_id = ? AND tag_or_commit = ?")
                 .params(sourceId, tagOrCommit).query(JdbcSourceVersions::row).optional();

@@ -4,6 +4,8 @@ import dev.traceflow.access.AppAccess;
 import dev.traceflow.audit.AuditLog;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
@@ -16,6 +18,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,14 +59,18 @@ class SettingsController {
             Role: admin. Body: `{"build.concurrency": 4, "artifacts.store": "local"}`. Every value is checked (type and \
             range) before any is stored: one bad value is a 422 naming it, and nothing changes. Unknown names are 422. \
             Audited (`settings.update`, with the old and new values).""", security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> update(@RequestBody(required = false) Map<String, JsonNode> body) {
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Object.class,
+            description = "setting name -> new value", example = "{\"build.concurrency\": 4}")))
+    Map<String, Object> update(@RequestBody(required = false) Map<String, Object> body) {
         access.requireAdmin();
         if (body == null || body.isEmpty()) {
             throw ApiException.invalid("give one or more settings to change, e.g. {\"build.concurrency\": 4}");
         }
         List<Map<String, String>> problems = new ArrayList<>();
         Map<BuildSettings.Definition, JsonNode> changes = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : body.entrySet()) {
+        for (Map.Entry<String, Object> raw : body.entrySet()) {
+            JsonNode given = raw.getValue() == null ? NullNode.getInstance() : CanonicalJson.JSON.valueToTree(raw.getValue());
+            Map.Entry<String, JsonNode> e = Map.entry(raw.getKey(), given);
             var d = BuildSettings.definition(e.getKey());
             if (d.isEmpty()) {
                 problems.add(Map.of("name", ApiText.excerpt(e.getKey()), "message", "no such setting"));
@@ -97,7 +104,9 @@ class SettingsController {
     @PostMapping("/settings")
     @Operation(summary = "Change settings (as PATCH)", description = "Role: admin. Same as PATCH /settings.",
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> post(@RequestBody(required = false) Map<String, JsonNode> body) {
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = Object.class,
+            description = "setting name -> new value")))
+    Map<String, Object> post(@RequestBody(required = false) Map<String, Object> body) {
         return update(body);
     }
 

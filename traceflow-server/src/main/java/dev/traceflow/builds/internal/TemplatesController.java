@@ -68,11 +68,11 @@ class TemplatesController {
     }
 
     record BindingBody(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String gitSourceId,
-                       @Schema(type = "object", requiredMode = Schema.RequiredMode.REQUIRED, example = "{\"type\": \"range\", \"range\": \"^1.2\"}",
+                       @Schema(implementation = Object.class, requiredMode = Schema.RequiredMode.REQUIRED, example = "{\"type\": \"range\", \"range\": \"^1.2\"}",
                                description = "{type: fixed, ref} | {type: latest-stable} | {type: range, range}") JsonNode versionStrategy,
                        @Schema(description = "lower builds first among sources whose dependencies are built; default 0") Integer buildOrder,
                        @Schema(description = "git source ids bound to this template that are built before this one") List<String> dependencies,
-                       @Schema(type = "object", requiredMode = Schema.RequiredMode.REQUIRED,
+                       @Schema(implementation = Object.class, requiredMode = Schema.RequiredMode.REQUIRED,
                                example = "{\"command\": [\"sh\", \"build.sh\"], \"artifacts\": [\"dist/**\"], \"timeout\": \"PT10M\", \"network\": false}")
                        JsonNode build) {
     }
@@ -201,7 +201,7 @@ class TemplatesController {
         if (dependencies.contains(source.id())) {
             throw dependencyCycle(List.of(source.id(), source.id()), Map.of(source.id(), source.name()));
         }
-        VersionStrategy.Resolution resolution = strategy.resolve(versions.ofSource(source.id()));
+        VersionStrategy.Resolution resolution = strategy.resolve(versions.forResolution(source.id()));
         if (resolution.version() == null) {
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "VALIDATION_FAILED", "versionStrategy does not resolve: "
                     + resolution.problem(), List.of(Map.of("pointer", "/versionStrategy", "message", resolution.problem())), null);
