@@ -34,6 +34,7 @@ public final class LoopbackGitServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
 
     public LoopbackGitServer() {
@@ -58,6 +59,11 @@ public final class LoopbackGitServer implements AutoCloseable {
         return git;
     }
 
+    /** Requests for {@code /<name>.git/...} answer 302 to {@code <target>/...} (the rest of the path and the query kept). */
+    public void redirect(String name, String target) {
+        redirects.put("/" + name + ".git", target);
+    }
+
     public String url(String name) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + name + ".git";
     }
@@ -75,6 +81,13 @@ public final class LoopbackGitServer implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String repoPath = path.replaceFirst("/(info/refs|git-upload-pack)$", "");
+            String redirect = redirects.get(repoPath);
+            if (redirect != null) {
+                String query = exchange.getRequestURI().getRawQuery();
+                exchange.getResponseHeaders().add("Location", redirect + path.substring(repoPath.length()) + (query == null ? "" : "?" + query));
+                exchange.sendResponseHeaders(302, -1);
+                return;
+            }
             Repository repo = repositories.get(repoPath);
             if (repo == null) {
                 exchange.sendResponseHeaders(404, -1);

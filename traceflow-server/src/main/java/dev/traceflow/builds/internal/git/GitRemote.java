@@ -353,6 +353,13 @@ public final class GitRemote implements AutoCloseable {
     }
 
     private static ProbeResult failed(TransportException e) {
+        // the guard's refusal (of a redirect's target, say) lies in the causes, under JGit's "cannot open ..."
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("URL refused: ")) {
+                String m = t.getMessage();
+                return new ProbeResult(false, false, null, 0, m.substring(m.indexOf("URL refused: ")));
+            }
+        }
         String message = safe(e);
         String lower = message.toLowerCase(java.util.Locale.ROOT);
         if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("401")

@@ -146,6 +146,22 @@ class GitRemoteTest {
         }
     }
 
+    /** A server that answers with a redirect to an internal address: JGit follows it, through the guard, which refuses it. */
+    @Test
+    void aRedirectToAnInternalAddress_isRefused() throws Exception {
+        // 127.0.0.2 is loopback too, but only 127.0.0.1/32 is allowed here
+        server.redirect("moved", "http://127.0.0.2:" + server.port() + "/shop.git");
+        server.redirect("moved-ok", server.url("shop"));
+        try (GitRemote remote = remote(LOOPBACK_ALLOWED)) {
+            ProbeResult refused = remote.probe(url("moved"), null);
+            assertThat(refused.ok()).isFalse();
+            assertThat(refused.problem()).as(refused.toString()).contains("loopback");
+            // a redirect to an allowed address is followed as usual
+            ProbeResult followed = remote.probe(url("moved-ok"), null);
+            assertThat(followed.ok()).as(followed.toString()).isTrue();
+        }
+    }
+
     @Test
     void loopback_isNotReached_whenNotAllowed() throws Exception {
         GitUrl stored = url("shop");
