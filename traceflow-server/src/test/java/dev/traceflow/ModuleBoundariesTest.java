@@ -31,7 +31,7 @@ class ModuleBoundariesTest {
             .importPackages("dev.traceflow");
 
     /** The features that have an {@code internal} package; {@link #everyInternalPackage_isInTheList} keeps it complete. */
-    private static final List<String> FEATURES_WITH_INTERNAL = List.of("access", "apps", "audit", "auth", "processing", "realtime", "storage");
+    private static final List<String> FEATURES_WITH_INTERNAL = List.of("access", "apps", "audit", "auth", "builds", "processing", "realtime", "storage");
 
     private static ArchRule internalUsedOnlyByItsFeature(String feature) {
         return classes().that().resideInAPackage("dev.traceflow." + feature + ".internal..")

@@ -1,10 +1,10 @@
 package dev.traceflow.alerts;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.outbound.NoDnsResolver;
 import dev.traceflow.outbound.OutboundGuard;
 import dev.traceflow.outbound.OutboundRefused;
 import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -57,19 +57,6 @@ final class WebhookPoster implements AutoCloseable {
 
     private static final ContentType JSON = ContentType.create("application/json");
 
-    /** The client must never look a name up itself: that answer would not have been checked. */
-    private static final DnsResolver NO_DNS = new DnsResolver() {
-        @Override
-        public InetAddress[] resolve(String host) throws UnknownHostException {
-            throw new UnknownHostException("webhook addresses come from OutboundGuard only");
-        }
-
-        @Override
-        public String resolveCanonicalHostname(String host) throws UnknownHostException {
-            throw new UnknownHostException("webhook addresses come from OutboundGuard only");
-        }
-    };
-
     private final OutboundGuard guard;
     private final ScheduledExecutorService timers;
     private final Duration connectTimeout;
@@ -85,7 +72,7 @@ final class WebhookPoster implements AutoCloseable {
         this.connectTimeout = settings.connectTimeout();
         this.requestTimeout = settings.requestTimeout();
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(NO_DNS)
+                .setDnsResolver(NoDnsResolver.INSTANCE)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(connectTimeout))
                         .setSocketTimeout(Timeout.of(requestTimeout))

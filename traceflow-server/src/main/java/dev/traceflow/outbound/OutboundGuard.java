@@ -73,6 +73,26 @@ public class OutboundGuard {
         return address(OutboundUrl.parse(url.toString()));
     }
 
+    /**
+     * A URL read as {@link #requireAllowed} reads it, without looking its host up: for URLs of
+     * other protocols (git over ssh) whose host and port are checked in an http(s) URL's form.
+     *
+     * @return the URL with its host in plain form
+     * @throws OutboundRefused when the URL is malformed, not http(s), or carries credentials or a fragment
+     */
+    public URI normalize(String url) {
+        return OutboundUrl.parse(url).uri();
+    }
+
+    /**
+     * Whether the address lies in the networks the operator allowed. Protocols without TLS (a git
+     * server over plain http) are only for those: on the Internet, such a request could be read
+     * and changed on its way.
+     */
+    public boolean inAllowedNetwork(InetAddress address) {
+        return allowed.contains(address) || InternalAddresses.embeddedIpv4(address).map(allowed::contains).orElse(false);
+    }
+
     private InetAddress address(OutboundUrl url) throws UnknownHostException {
         List<InetAddress> addresses = url.literal() != null ? List.of(url.literal()) : resolver.resolve(url.host());
         if (addresses == null || addresses.isEmpty()) {

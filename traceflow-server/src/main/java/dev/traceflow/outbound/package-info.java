@@ -1,6 +1,6 @@
 /**
- * Requests the server makes to addresses that users configure (alert webhooks, later the git URLs
- * of builds): the SSRF guard. {@link dev.traceflow.outbound.OutboundGuard} refuses URLs whose host
+ * Requests the server makes to addresses that users configure (alert webhooks, the git URLs of
+ * builds): the SSRF guard. {@link dev.traceflow.outbound.OutboundGuard} refuses URLs whose host
  * is, or resolves to, a loopback, private, link-local, multicast or otherwise internal address,
  * in any spelling (decimal or hex IPv4, IPv4 inside IPv6), unless the operator allows its network
  * ({@code TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS}); it checks once when the URL is saved and again

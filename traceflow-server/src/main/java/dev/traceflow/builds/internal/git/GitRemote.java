@@ -1,0 +1,407 @@
+package dev.traceflow.builds.internal.git;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.semver4j.Semver;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * A git source's repository, reached with JGit only (the server never runs {@code git}): a
+ * connectivity test (ls-remote) and the versions (tags and the default branch's recent commits)
+ * read from a bare mirror kept per source under the data directory and fetched anew each time.
+ * Every connection goes through {@link GitUrlGuard}; ssh URLs are stored but not reached yet (no
+ * SSH transport in this part).
+ */
+public final class GitRemote implements AutoCloseable {
+
+    public static final int MAX_CHANGELOG_COMMITS = 50;
+    public static final int RECENT_COMMITS = 50;
+    /** Refs with names outside this are not offered as versions (they could not be named in a strategy). */
+    private static final Pattern REF_NAME = Pattern.compile("[A-Za-z0-9._/+-]{1,200}");
+
+    private final GitUrlGuard guard;
+    private final GuardedHttpConnectionFactory connections;
+    private final Path mirrors;
+    private final int timeoutSeconds;
+    private final int maxTags;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    /**
+     * @param mirrors          folder of the bare mirrors, one per source id
+     * @param timeout          connect and read timeout of each request, and JGit's own
+     * @param maxResponseBytes the most one response (a pack) may carry
+     * @param maxTags          repositories with more tags are refused (they would not fit a listing)
+     */
+    public GitRemote(GitUrlGuard guard, Path mirrors, Duration timeout, long maxResponseBytes, int maxTags) {
+        this.guard = guard;
+        this.connections = new GuardedHttpConnectionFactory(guard, timeout, maxResponseBytes);
+        this.mirrors = mirrors;
+        this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
+        this.maxTags = maxTags;
+    }
+
+    /** Lists the remote's refs: is it there, does it take the credential, which branch is HEAD. */
+    public ProbeResult probe(GitUrl url, GitAuth auth) {
+        if (url.scheme().equals("ssh")) {
+            return new ProbeResult(false, false, null, 0, "ssh sources cannot be reached yet: this server has no SSH transport");
+        }
+        String refused = refusal(url);
+        if (refused != null) {
+            return new ProbeResult(false, false, null, 0, refused);
+        }
+        try {
+            // an empty repository in memory stands for the local side: git's dumb HTTP protocol needs one even to list refs
+            Map<String, Ref> refs;
+            try (Git empty = Git.wrap(new InMemoryRepository(new DfsRepositoryDescription("probe")))) {
+                refs = empty.lsRemote().setRemote(url.toString()).setCredentialsProvider(credentials(auth))
+                        .setTimeout(timeoutSeconds).setTransportConfigCallback(guarded()).callAsMap();
+            }
+            String branch = defaultBranch(refs);
+            return new ProbeResult(true, true, branch, refs.size(), branch == null ? "the repository has no default branch (HEAD)" : null);
+        } catch (TransportException e) {
+            return failed(e);
+        } catch (GitAPIException | RuntimeException e) {
+            return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + safe(e));
+        }
+    }
+
+    /**
+     * Fetches the tags and the branch into the source's mirror and reads the versions.
+     *
+     * @param branch the default branch, whose recent commits are versions too
+     * @return tags (in semver order where they are semver, then by name) then commits (newest first)
+     * @throws GitUnavailable when the remote cannot be fetched, with a sentence why
+     */
+    public List<RemoteVersion> versions(String sourceId, GitUrl url, GitAuth auth, String branch) {
+        if (url.scheme().equals("ssh")) {
+            throw new GitUnavailable("ssh sources cannot be reached yet: this server has no SSH transport");
+        }
+        String refused = refusal(url);
+        if (refused != null) {
+            throw new GitUnavailable(refused);
+        }
+        ReentrantLock lock = locks.computeIfAbsent(sourceId, k -> new ReentrantLock());
+        lock.lock();
+        try (Repository repo = mirror(sourceId)) {
+            List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
+            if (branch != null) {
+                specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
+            }
+            try (Git git = new Git(repo)) {
+                git.fetch().setRemote(url.toString()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS).setRemoveDeletedRefs(true)
+                        .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
+                        .setTransportConfigCallback(guarded()).call();
+            }
+            return read(repo, branch);
+        } catch (TransportException e) {
+            throw new GitUnavailable(failed(e).problem());
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            if (e instanceof GitUnavailable g) {
+                throw g;
+            }
+            throw new GitUnavailable("the repository could not be fetched: " + safe(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a path is in a commit's tree. */
+    public enum EntryKind {
+        /** nothing at the path (its parent folders may exist) */
+        MISSING,
+        FILE,
+        DIRECTORY,
+        /** the path is, or goes through, a symbolic link */
+        SYMLINK,
+        /** the path is, or goes through, a submodule */
+        SUBMODULE,
+        /** the commit is not in the mirror: the versions were not fetched */
+        NOT_FETCHED
+    }
+
+    /**
+     * A path of a commit in the source's mirror.
+     *
+     * @param content the file's bytes when it is a file of at most {@code maxBytes}; else null
+     */
+    public record TreeEntry(EntryKind kind, byte[] content) {
+    }
+
+    /**
+     * Looks a checkout path up in a fetched commit, each of its folders in turn, so that a path
+     * through a symbolic link or submodule is told apart from a missing one.
+     *
+     * @param path relative, {@code /}-separated, already checked to stay inside the checkout
+     */
+    public TreeEntry entry(String sourceId, String commit, String path, int maxBytes) throws IOException {
+        Path dir = mirrors.resolve(sourceId + ".git");
+        if (!Files.exists(dir.resolve("HEAD"))) {
+            return new TreeEntry(EntryKind.NOT_FETCHED, null);
+        }
+        try (Repository repo = mirror(sourceId); RevWalk walk = new RevWalk(repo)) {
+            ObjectId id = ObjectId.fromString(commit);
+            if (!repo.getObjectDatabase().has(id)) {
+                return new TreeEntry(EntryKind.NOT_FETCHED, null);
+            }
+            RevCommit c = walk.parseCommit(id);
+            String[] segments = path.split("/");
+            StringBuilder prefix = new StringBuilder();
+            for (int i = 0; i < segments.length; i++) {
+                if (i > 0) {
+                    prefix.append('/');
+                }
+                prefix.append(segments[i]);
+                try (TreeWalk tw = TreeWalk.forPath(repo, prefix.toString(), c.getTree())) {
+                    if (tw == null) {
+                        return new TreeEntry(EntryKind.MISSING, null);
+                    }
+                    FileMode mode = tw.getFileMode(0);
+                    if (mode == FileMode.SYMLINK) {
+                        return new TreeEntry(EntryKind.SYMLINK, null);
+                    }
+                    if (mode == FileMode.GITLINK) {
+                        return new TreeEntry(EntryKind.SUBMODULE, null);
+                    }
+                    boolean last = i == segments.length - 1;
+                    if (last) {
+                        if (mode == FileMode.TREE) {
+                            return new TreeEntry(EntryKind.DIRECTORY, null);
+                        }
+                        ObjectLoader loader = repo.open(tw.getObjectId(0));
+                        return new TreeEntry(EntryKind.FILE, loader.getSize() <= maxBytes ? loader.getBytes() : null);
+                    }
+                    if (mode != FileMode.TREE) {
+                        return new TreeEntry(EntryKind.MISSING, null); // a file where a folder should be
+                    }
+                }
+            }
+            return new TreeEntry(EntryKind.MISSING, null);
+        }
+    }
+
+    /** Removes a source's mirror (the source was deleted). */
+    public void forget(String sourceId) throws IOException {
+        Path dir = mirrors.resolve(sourceId + ".git");
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private List<RemoteVersion> read(Repository repo, String branch) throws IOException {
+        List<Ref> tags = repo.getRefDatabase().getRefsByPrefix(Constants.R_TAGS);
+        if (tags.size() > maxTags) {
+            throw new GitUnavailable("the repository has " + tags.size() + " tags; at most " + maxTags + " are read");
+        }
+        List<RemoteVersion> out = new ArrayList<>();
+        try (RevWalk walk = new RevWalk(repo)) {
+            record Tagged(String name, RevCommit commit, String summary, Semver semver) {
+            }
+            List<Tagged> tagged = new ArrayList<>();
+            for (Ref ref : tags) {
+                String name = ref.getName().substring(Constants.R_TAGS.length());
+                if (!REF_NAME.matcher(name).matches()) {
+                    continue;
+                }
+                RevObject object = walk.parseAny(ref.getObjectId());
+                String summary = null;
+                if (object instanceof RevTag tag) {
+                    summary = firstLine(tag.getShortMessage());
+                }
+                RevObject peeled = walk.peel(object);
+                if (!(peeled instanceof RevCommit commit)) {
+                    continue; // a tag of a tree or blob is no version
+                }
+                walk.parseBody(commit);
+                tagged.add(new Tagged(name, commit, summary == null || summary.isEmpty() ? firstLine(commit.getShortMessage()) : summary,
+                        Semver.parse(name.startsWith("v") ? name.substring(1) : name)));
+            }
+            // semver tags in semver order, the others after them by commit time: the changelog of each runs from the one before
+            tagged.sort(Comparator.comparing(Tagged::semver, Comparator.nullsLast(Comparator.naturalOrder()))
+                    .thenComparing(t -> t.commit().getCommitTime()).thenComparing(Tagged::name));
+            RevCommit previous = null;
+            for (Tagged t : tagged) {
+                out.add(new RemoteVersion("tag", t.name(), t.commit().name(), t.summary(), changelog(walk, t.commit(), previous)));
+                previous = t.commit();
+            }
+            if (branch != null) {
+                ObjectId head = repo.resolve(Constants.R_HEADS + branch);
+                if (head != null) {
+                    walk.reset();
+                    walk.markStart(walk.parseCommit(head));
+                    int n = 0;
+                    for (RevCommit c : walk) {
+                        if (n++ >= RECENT_COMMITS) {
+                            break;
+                        }
+                        out.add(new RemoteVersion("commit", c.name(), c.name(), firstLine(c.getShortMessage()),
+                                truncate(c.getFullMessage(), 4000)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String changelog(RevWalk walk, RevCommit to, RevCommit from) throws IOException {
+        walk.reset();
+        walk.markStart(to);
+        if (from != null && !from.equals(to)) {
+            walk.markUninteresting(from);
+        }
+        StringBuilder log = new StringBuilder();
+        int n = 0;
+        for (RevCommit c : walk) {
+            if (n++ >= MAX_CHANGELOG_COMMITS) {
+                log.append("...\n");
+                break;
+            }
+            log.append(c.name(), 0, 7).append(' ').append(firstLine(c.getShortMessage())).append('\n');
+        }
+        return log.toString();
+    }
+
+    private Repository mirror(String sourceId) throws IOException {
+        Path dir = mirrors.resolve(sourceId + ".git");
+        Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        if (!Files.exists(dir.resolve("HEAD"))) {
+            Files.createDirectories(mirrors);
+            repo.create(true);
+        }
+        return repo;
+    }
+
+    /**
+     * The guard's answer before JGit starts, for a clear message (each connection JGit opens is
+     * checked again, by the connection factory).
+     */
+    private String refusal(GitUrl url) {
+        try {
+            guard.requireAllowedAtConnect(url);
+            return null;
+        } catch (GitUrlRefused e) {
+            return e.getMessage();
+        } catch (java.net.UnknownHostException e) {
+            return "the git server's host " + url.host() + " does not resolve";
+        }
+    }
+
+    private TransportConfigCallback guarded() {
+        return transport -> {
+            if (transport instanceof TransportHttp http) {
+                http.setHttpConnectionFactory(connections);
+            } else {
+                throw new IllegalStateException("only http(s) transports are allowed");
+            }
+        };
+    }
+
+    private static CredentialsProvider credentials(GitAuth auth) {
+        return auth == null ? null : new UsernamePasswordCredentialsProvider(auth.username() == null ? "git" : auth.username(), auth.secret());
+    }
+
+    private static String defaultBranch(Map<String, Ref> refs) {
+        Ref head = refs.get(Constants.HEAD);
+        if (head != null && head.isSymbolic()) {
+            String target = head.getTarget().getName();
+            return target.startsWith(Constants.R_HEADS) ? target.substring(Constants.R_HEADS.length()) : null;
+        }
+        if (head != null) {
+            // no symref advertised: the branch that points where HEAD does
+            for (Ref r : refs.values()) {
+                if (r.getName().startsWith(Constants.R_HEADS) && head.getObjectId() != null && head.getObjectId().equals(r.getObjectId())) {
+                    return r.getName().substring(Constants.R_HEADS.length());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ProbeResult failed(TransportException e) {
+        // the guard's refusal (of a redirect's target, say) lies in the causes, under JGit's "cannot open ..."
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("URL refused: ")) {
+                String m = t.getMessage();
+                return new ProbeResult(false, false, null, 0, m.substring(m.indexOf("URL refused: ")));
+            }
+        }
+        String message = safe(e);
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("401")
+                || lower.contains("403") || lower.contains("credentialsprovider")) {
+            return new ProbeResult(true, false, null, 0, "the git server refused the credential (or wants one)");
+        }
+        if (lower.contains("refused:")) {
+            return new ProbeResult(false, false, null, 0, message.substring(lower.indexOf("refused:")));
+        }
+        if (lower.contains("not found") || lower.contains("404")) {
+            return new ProbeResult(false, false, null, 0, "the git server has no repository at this URL");
+        }
+        return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + message);
+    }
+
+    /** An exception's message without anything that could be a credential (JGit puts URLs into messages; ours hold none). */
+    private static String safe(Throwable e) {
+        Throwable t = e;
+        String message = null;
+        while (t != null && message == null) {
+            message = t.getMessage();
+            t = t.getCause();
+        }
+        String m = message == null ? e.getClass().getSimpleName() : message;
+        m = m.replaceAll("://[^/@\\s]+@", "://***@");
+        return truncate(m, 300);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return null;
+        }
+        int nl = s.indexOf('\n');
+        return truncate(nl < 0 ? s : s.substring(0, nl), 1000);
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    @Override
+    public void close() throws IOException {
+        connections.close();
+    }
+}
