@@ -221,6 +221,36 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
+    void aUsersConnectSubscribeUnsubscribeAndDroppedConnection_areAudited_withTheirIp() {
+        String appId = app();
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"orders:7\"}");
+        client.next("subscribed");
+        client.send("{\"type\":\"unsubscribe\",\"topic\":\"orders:7\"}");
+        client.send("{\"type\":\"ping\"}");
+        client.next("pong");
+        client.close(); // aborted, no close frame: as when the network drops
+
+        // the rows are written every few seconds, off the connection's threads
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/audits?appId=" + appId, bearer(auth.admin())).json()
+                .path("items").findValuesAsString("action").contains("realtime.disconnect"));
+        JsonNode items = http.get("/audits?appId=" + appId, bearer(auth.admin())).json().path("items");
+        assertThat(items.findValuesAsString("action")).contains("realtime.connect", "realtime.subscribe", "realtime.unsubscribe",
+                "realtime.disconnect");
+        for (JsonNode row : items) {
+            assertThat(row.path("actorName").asString()).as(row.toString()).isNotEmpty();
+            assertThat(row.path("clientIp").asString()).as(row.toString()).isEqualTo("127.0.0.1");
+            if (row.path("action").asString().equals("realtime.subscribe")) {
+                assertThat(row.path("resourceId").asString()).isEqualTo("orders:7");
+            }
+            if (row.path("action").asString().equals("realtime.disconnect")) {
+                assertThat(row.path("details").path("how").asString()).isEqualTo("dropped");
+            }
+        }
+        assertThat(items.toString()).doesNotContain(auth.admin());
+    }
+
+    @Test
     void onlyOwners_manageRealtimeKeysAndRules() {
         String appId = app();
         String name = TestAuth.uniqueName("rt-edit");

@@ -1,6 +1,7 @@
 package dev.traceflow.realtime.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.audit.AuditLog;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.BrokerSettings;
 import io.github.bucket4j.TimeMeter;
@@ -13,7 +14,10 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The broker and what it runs on: one timer thread, and a virtual thread per busy connection's writer. */
+/**
+ * The broker and what it runs on: one timer thread, and a virtual thread per busy connection's writer;
+ * and its audit trail ({@link RealtimeAudit}).
+ */
 @Configuration(proxyBeanMethods = false)
 class RealtimeConfiguration {
 
@@ -36,10 +40,15 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    RealtimeAudit realtimeAudit(AuditLog audit, Clock clock, TraceFlowProperties properties, MeterRegistry registry) {
+        return new RealtimeAudit(audit, clock, properties.realtime().auditRowsPerAppPerMinute(), registry);
+    }
+
+    @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
-                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules) {
+                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit) {
         return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
-                (appId, topic) -> rules.of(appId).isVolatile(topic));
+                (appId, topic) -> rules.of(appId).isVolatile(topic), realtimeAudit);
     }
 
     /**
@@ -48,12 +57,14 @@ class RealtimeConfiguration {
      * socket drop.
      */
     @Bean
-    SmartLifecycle realtimeLifecycle(Broker broker) {
+    SmartLifecycle realtimeLifecycle(Broker broker, RealtimeAudit realtimeAudit, ScheduledTimers realtimeTimers,
+                                     ExecutorService realtimeExecutor) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
             @Override
             public void start() {
+                realtimeAudit.start(realtimeTimers, realtimeExecutor);
                 broker.start();
                 running = true;
             }
@@ -61,6 +72,7 @@ class RealtimeConfiguration {
             @Override
             public void stop() {
                 broker.shutdown();
+                realtimeAudit.stop(); // what the connections did until now reaches the trail
                 running = false;
             }
 

@@ -2,6 +2,7 @@ package dev.traceflow.realtime.internal.websocket;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.RealtimePaths;
+import dev.traceflow.realtime.internal.RealtimeAudit;
 import dev.traceflow.realtime.internal.RealtimeAuthenticator;
 import dev.traceflow.realtime.internal.broker.Broker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,17 +25,19 @@ class WebSocketTransport implements WebSocketConfigurer {
     private final Broker broker;
     private final RealtimeAuthenticator authenticator;
     private final MeterRegistry registry;
+    private final RealtimeAudit audit;
 
-    WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry) {
+    WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry, RealtimeAudit audit) {
         this.broker = broker;
         this.authenticator = authenticator;
         this.registry = registry;
+        this.audit = audit;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(new RealtimeWebSocketHandler(broker), RealtimePaths.WEBSOCKET)
-                .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry))
+                .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry, audit))
                 .setAllowedOriginPatterns("*");
     }
 

@@ -29,8 +29,13 @@ final class BrokerFixture {
 
     /** @param executor a {@link ManualExecutor} that does more (a test's hook into when writers start) */
     BrokerFixture(BrokerSettings settings, ManualExecutor executor) {
+        this(settings, executor, ConnectionEvents.NONE);
+    }
+
+    /** @param events told what happens to connections (a test's recording) */
+    BrokerFixture(BrokerSettings settings, ManualExecutor executor, ConnectionEvents events) {
         this.executor = executor;
-        broker = new Broker(settings, time, time, time, executor, meters, (app, topic) -> topic.startsWith("cursor:"));
+        broker = new Broker(settings, time, time, time, executor, meters, (app, topic) -> topic.startsWith("cursor:"), events);
         broker.start();
     }
 
