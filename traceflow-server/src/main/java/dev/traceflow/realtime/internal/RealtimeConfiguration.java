@@ -2,10 +2,14 @@ package dev.traceflow.realtime.internal;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.audit.AuditLog;
+import dev.traceflow.realtime.RealtimePublisher;
+import dev.traceflow.storage.EventsStored;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.BrokerSettings;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -45,6 +49,17 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    LiveMetrics realtimeLiveMetrics(RealtimePublisher publisher, Clock clock, MeterRegistry registry) {
+        return new LiveMetrics(publisher, clock, registry);
+    }
+
+    /** Each load's counts, on the thread {@link EventsStored} comes on (not the loader's). */
+    @Bean
+    ApplicationListener<PayloadApplicationEvent<EventsStored>> realtimeLiveMetricsListener(LiveMetrics realtimeLiveMetrics) {
+        return ApplicationListener.forPayload(realtimeLiveMetrics::stored);
+    }
+
+    @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
                           ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit) {
         return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
@@ -57,8 +72,8 @@ class RealtimeConfiguration {
      * socket drop.
      */
     @Bean
-    SmartLifecycle realtimeLifecycle(Broker broker, RealtimeAudit realtimeAudit, ScheduledTimers realtimeTimers,
-                                     ExecutorService realtimeExecutor) {
+    SmartLifecycle realtimeLifecycle(Broker broker, RealtimeAudit realtimeAudit, LiveMetrics realtimeLiveMetrics,
+                                     ScheduledTimers realtimeTimers, ExecutorService realtimeExecutor) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -66,11 +81,13 @@ class RealtimeConfiguration {
             public void start() {
                 realtimeAudit.start(realtimeTimers, realtimeExecutor);
                 broker.start();
+                realtimeLiveMetrics.start(realtimeTimers, realtimeExecutor);
                 running = true;
             }
 
             @Override
             public void stop() {
+                realtimeLiveMetrics.stop();
                 broker.shutdown();
                 realtimeAudit.stop(); // what the connections did until now reaches the trail
                 running = false;
