@@ -11,9 +11,11 @@ import java.util.List;
 public final class RealtimePaths {
 
     public static final String WEBSOCKET = "/ws";
+    /** Engine.IO's path, as the Socket.IO client asks for it by default ({@code /socket.io/?EIO=4&transport=websocket}) */
+    public static final String SOCKET_IO = "/socket.io/";
     public static final String PUBLISH = "/api/realtime/publish";
 
-    public static final List<String> ALL = List.of(WEBSOCKET, PUBLISH);
+    public static final List<String> ALL = List.of(WEBSOCKET, SOCKET_IO, "/socket.io", PUBLISH);
 
     private RealtimePaths() {
     }

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real clients of the realtime gateway under Node, against this server: the npm {@code ws} client
- * ({@code src/test/node/realtime-ws.test.mjs}, run with Node's own test runner). This class sets up
+ * ({@code src/test/node/realtime-ws.test.mjs}) and {@code socket.io-client} 4.x over its WebSocket
+ * transport ({@code realtime-socketio.test.mjs}), run with Node's own test runner. This class sets up
  * what they need (two apps, their keys, an editor and a viewer) and hands it over as JSON; the
  * scenarios are in the script. Needs Node.js >= 18 and {@code npm ci} in {@code src/test/node}
  * ({@code .ci/run} does both; without them the test fails under {@code CI=true} and is skipped elsewhere).
@@ -51,7 +52,8 @@ class RealtimeNodeIT extends ServerTest {
     @BeforeEach
     void node() {
         Requirements.require(nodeVersion() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs npm)");
-        Requirements.require(Files.isDirectory(NODE_TESTS.resolve("node_modules/ws")),
+        Requirements.require(Files.isDirectory(NODE_TESTS.resolve("node_modules/ws"))
+                        && Files.isDirectory(NODE_TESTS.resolve("node_modules/socket.io-client")),
                 "the Node test clients installed: npm ci in traceflow-server/src/test/node");
     }
 
@@ -113,7 +115,8 @@ class RealtimeNodeIT extends ServerTest {
         fixture.put("tokenLifetimeMillis", 10_000);
 
         Path log = Files.createTempFile("realtime-node-", ".log");
-        ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "realtime-ws.test.mjs")
+        ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "realtime-ws.test.mjs",
+                "realtime-socketio.test.mjs")
                 .directory(NODE_TESTS.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("TRACEFLOW_URL", "http://127.0.0.1:" + port);
         pb.environment().put("TRACEFLOW_FIXTURE", JSON.writeValueAsString(fixture));

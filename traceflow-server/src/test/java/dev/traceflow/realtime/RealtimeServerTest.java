@@ -294,6 +294,14 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
+    void socketIosLongPolling_isRefusedWithAnApiError_untilItIsBuilt() {
+        TestHttp.Response polling = http.get("/socket.io/?EIO=4&transport=polling");
+        assertThat(polling.status()).as(polling.toString()).isEqualTo(400);
+        assertThat(polling.json().path("code").asString()).isEqualTo("TRANSPORT_UNSUPPORTED");
+        assertThat(http.get("/socket.io/?EIO=3&transport=websocket").status()).as("Engine.IO 3 (Socket.IO 2) clients").isEqualTo(400);
+    }
+
+    @Test
     void onlyOwners_manageRealtimeKeysAndRules() {
         String appId = app();
         String name = TestAuth.uniqueName("rt-edit");

@@ -137,6 +137,17 @@ public final class Connection {
         broker.meters.received(message.getClass().getSimpleName().toLowerCase());
     }
 
+    /** A message the transport could not make one of API.md's of (a Socket.IO event other than {@code message}): BAD_MESSAGE. */
+    public void receiveUnreadable(String why) {
+        if (closed.get() || isClosing()) {
+            return;
+        }
+        broker.meters.dropped(BrokerMeters.Drop.BAD_MESSAGE);
+        if (inboundRate.tryConsume(1)) {
+            reply(WireFormat.error(ErrorCode.BAD_MESSAGE, why, null, null));
+        }
+    }
+
     /** A binary message: not part of the protocol. */
     public void receiveBinary() {
         if (closed.get() || isClosing()) {
