@@ -36,6 +36,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -173,6 +174,10 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
         private void heartbeat() {
             if (pongPending) {
                 LOG.debug("Socket.IO client {} missed its pong: closing", session.getId());
+                Connection joined = connection;
+                if (joined != null) {
+                    joined.failedInTransport(); // a silent client is a dropped one, for the audit too
+                }
                 ws.close(CloseReason.SHUTDOWN);
                 return;
             }
@@ -192,7 +197,7 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
         Socket socket = new Socket(session);
         session.getAttributes().put(SOCKET, socket);
         Map<String, Object> open = new LinkedHashMap<>();
-        open.put("sid", session.getId());
+        open.put("sid", UUID.randomUUID().toString()); // Engine.IO's session id: only named, never looked up (no polling yet)
         open.put("upgrades", new String[0]);
         open.put("pingInterval", PING_INTERVAL.toMillis());
         open.put("pingTimeout", PING_TIMEOUT.toMillis());
