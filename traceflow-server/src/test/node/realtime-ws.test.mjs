@@ -63,7 +63,12 @@ class Client {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** The next message (from now, or already received after `from`) that matches. */
+  /**
+   * The first message received at or after index `from` that matches, or the next one to come. The
+   * default (from now) is only right when nothing awaited since the request could have brought the
+   * message: after an awaited HTTP publish or other client's answer, the event may already be here,
+   * so such waits pass `from` (0: any message so far).
+   */
   next(matches, from = this.messages.length) {
     const seen = this.messages.slice(from).find(matches);
     if (seen) return Promise.resolve(seen);
@@ -136,7 +141,7 @@ test('subscribe, publish, event and ack: a user with the token as a Bearer heade
   assert.equal(http.body.seq, 2);
   assert.equal(http.body.epoch, subscribed.epoch);
 
-  const second = await user.next((m) => m.type === 'event' && m.seq === 2);
+  const second = await user.next((m) => m.type === 'event' && m.seq === 2, 0);
   assert.deepEqual(second.payload, [1, 'two', null]);
   assert.equal(second.id, 'from-the-backend');
   assert.equal(typeof second.ts, 'number');
@@ -164,7 +169,7 @@ test('concurrent publishers keep seq gapless, and a subscriber sees every event 
     return p.messages.filter((m) => m.type === 'ack').map((m) => m.seq);
   }));
   const total = 5 * EACH;
-  await subscriber.next((m) => m.type === 'event' && m.seq === total);
+  await subscriber.next((m) => m.type === 'event' && m.seq === total, 0);
   subscriber.send({ type: 'ack', topic: t, seq: total });
 
   assert.deepEqual(acked.flat().sort((a, b) => a - b), range(1, total));
@@ -172,36 +177,41 @@ test('concurrent publishers keep seq gapless, and a subscriber sees every event 
   [subscriber, ...publishers].forEach((c) => c.close());
 });
 
-// KNOWN DEFECT (issue 19, note of 2026-12-04): a resume while events are being published lost the
-// tail of the stream in the full CI run (the resumed client stopped at seq 300), as
-// BrokerConcurrencyTest's resume case did; skipped, not hidden: the Java side allows this one skip only.
-test('a connection killed mid-stream resumes from its lastSeq with nothing lost or doubled',
-    { skip: 'known defect: resume during publishing loses events (issue 19)' }, async () => {
+// Once skipped as a "known defect" (resume during publishing loses events): the resumed client had
+// every event; the wait for the last one looked only at messages after it was set up, and the last
+// event could come before that (while the publisher still awaited its HTTP answer). Waits that may
+// come after their message look from the start (`from` 0).
+test('a connection killed mid-stream resumes from its lastSeq with nothing lost or doubled', async () => {
   const t = topic('stream');
   const TOTAL = 300;
+  const HELD_AT = 200; // the publisher waits here until the kill: so the kill comes while it publishes
   const first = (await asServer()).acking();
   first.send({ type: 'subscribe', topic: t });
   const { epoch } = await first.type('subscribed');
+  let killed;
+  const kill = new Promise((resolve) => { killed = resolve; });
   let published = 0;
   const publishing = (async () => {
     for (let i = 1; i <= TOTAL; i++) {
+      if (i === HELD_AT) await kill;
       assert.equal((await publishHttp(F.serverKey, t, `e${i}`, { i })).status, 200);
       published = i;
     }
   })();
 
-  await first.next((m) => m.type === 'event' && m.seq >= 100);
+  await first.next((m) => m.type === 'event' && m.seq >= 100, 0);
   first.socket.terminate(); // no close handshake: as when a network drops
   const had = first.seqs(t);
   const lastSeq = had[had.length - 1];
   assert.deepEqual(had, range(1, lastSeq));
   assert.ok(published < TOTAL, 'the kill came while events were still being published');
+  killed();
 
   const again = (await asServer()).acking();
   again.send({ type: 'subscribe', topic: t, lastSeq, epoch });
   const resumed = await again.type('subscribed');
   await publishing;
-  await again.next((m) => m.type === 'event' && m.seq === TOTAL);
+  await again.next((m) => m.type === 'event' && m.seq === TOTAL, 0);
 
   assert.equal(resumed.recovered, true);
   assert.deepEqual(again.seqs(t), range(lastSeq + 1, TOTAL));
@@ -224,7 +234,7 @@ test('a gap beyond the history is not recovered: the client is told to reload', 
   assert.equal(resumed.recovered, false);
   assert.equal(resumed.seq, F.historySize + 10);
   await publishHttp(F.serverKey, t, 'live', 'after');
-  const live = await again.type('event');
+  const live = await again.type('event', 0);
   assert.equal(live.seq, F.historySize + 11, 'nothing replayed: the first event is the live one');
 
   const otherEpoch = await asServer();
@@ -240,7 +250,7 @@ test('an unacknowledged event is sent again, and an ack stops it', async () => {
   await client.type('subscribed');
   await publishHttp(F.serverKey, t, 'once', 'hello');
 
-  const firstSend = await client.type('event');
+  const firstSend = await client.type('event', 0);
   const secondSend = await client.next((m) => m.type === 'event', client.messages.indexOf(firstSend) + 1);
   assert.equal(secondSend.seq, firstSend.seq);
   assert.equal(secondSend.id, 'once');
@@ -262,7 +272,7 @@ test('a slow consumer is cut off with SLOW_CONSUMER, while a fast one gets every
   for (let i = 1; i <= COUNT; i++) {
     assert.equal((await publishHttp(F.serverKey, t, `b${i}`, payload)).status, 200);
   }
-  await fast.next((m) => m.type === 'event' && m.seq === COUNT);
+  await fast.next((m) => m.type === 'event' && m.seq === COUNT, 0);
   assert.deepEqual(fast.seqs(t), range(1, COUNT));
   slow.socket.resume();
   const closed = await slow.closed;
@@ -315,7 +325,7 @@ test('a topic of another app is another topic: nothing crosses apps', async () =
   assert.equal((await publishHttp(F.otherServerKey, t, 'theirs-2', 'not yours')).status, 200);
   assert.equal((await publishHttp(F.serverKey, t, 'ours', 'yours')).status, 200);
 
-  const event = await mine.type('event');
+  const event = await mine.type('event', 0);
   assert.equal(event.id, 'ours');
   assert.equal(event.seq, 1, 'our topic has its own sequence');
   mine.close();
@@ -329,7 +339,7 @@ test('malformed JSON and binary junk are answered with BAD_MESSAGE, and the conn
   client.send({ type: 'subscribe', topic: 'has spaces' });
   client.socket.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
   for (let i = 0; i < 5; i++) {
-    await client.next((m) => m.type === 'error' && client.messages.filter((x) => x.type === 'error').length > i);
+    await client.next((m) => m.type === 'error' && client.messages.filter((x) => x.type === 'error').length > i, 0);
   }
   assert.deepEqual([...new Set(client.messages.filter((m) => m.type === 'error').map((m) => m.code))], ['BAD_MESSAGE']);
   client.send({ type: 'ping' });

@@ -55,7 +55,8 @@ public record TraceFlowProperties(
                            @DefaultValue("10000") int maxTopicsPerApp,
                            @DefaultValue("1h") Duration topicIdleTtl,
                            @DefaultValue("5s") Duration recheckInterval,
-                           @DefaultValue("2s") Duration closeGrace) {
+                           @DefaultValue("2s") Duration closeGrace,
+                           @DefaultValue("300") int auditRowsPerAppPerMinute) {
     }
 
     /**

@@ -16,4 +16,11 @@ public interface AuditLog {
     /** Records an action whose actor is not (or not yet) authenticated, e.g. a failed login. */
     void recordAs(String actorId, String actorName, String action, String resourceType, String resourceId, String appId,
                   Map<String, ?> details);
+
+    /**
+     * Records an action seen outside any request (a realtime connection's doings, on the broker's
+     * threads), from the client IP given (null when unknown); no trace id.
+     */
+    void recordFrom(String clientIp, String actorId, String actorName, String action, String resourceType, String resourceId,
+                    String appId, Map<String, ?> details);
 }

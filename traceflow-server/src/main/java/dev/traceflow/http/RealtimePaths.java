@@ -12,13 +12,15 @@ import java.util.List;
 public final class RealtimePaths {
 
     public static final String WEBSOCKET = "/ws";
+    /** Engine.IO's path, as the Socket.IO client asks for it by default ({@code /socket.io/?EIO=4&transport=websocket}) */
+    public static final String SOCKET_IO = "/socket.io/";
     public static final String PUBLISH = "/api/realtime/publish";
     /** The reference browser client: public code, no credentials. */
     public static final String CLIENT = "/realtime/client.js";
     /** The gateway's AsyncAPI document: public, like /openapi.json. */
     public static final String ASYNCAPI = "/asyncapi.yaml";
 
-    public static final List<String> ALL = List.of(WEBSOCKET, PUBLISH, CLIENT, ASYNCAPI);
+    public static final List<String> ALL = List.of(WEBSOCKET, SOCKET_IO, "/socket.io", PUBLISH, CLIENT, ASYNCAPI);
 
     private RealtimePaths() {
     }

@@ -8,6 +8,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URLEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 
@@ -218,6 +222,83 @@ class RealtimeServerTest extends ServerTest {
         assertThat(audits.body()).doesNotContain(serverKey);
         assertThat(http.post("/api/apps/" + appId + "/realtime/keys", "{\"kind\":\"ingest\"}", "Content-Type", "application/json",
                 "Authorization", "Bearer " + admin).status()).isEqualTo(422);
+    }
+
+    @Test
+    void aUsersConnectSubscribeUnsubscribeAndDroppedConnection_areAudited_withTheirIp() {
+        String appId = app();
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"orders:7\"}");
+        client.next("subscribed");
+        client.send("{\"type\":\"unsubscribe\",\"topic\":\"orders:7\"}");
+        client.send("{\"type\":\"ping\"}");
+        client.next("pong");
+        client.close(); // aborted, no close frame: as when the network drops
+
+        // the rows are written every few seconds, off the connection's threads
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/audits?appId=" + appId, bearer(auth.admin())).json()
+                .path("items").findValuesAsString("action").contains("realtime.disconnect"));
+        JsonNode items = http.get("/audits?appId=" + appId, bearer(auth.admin())).json().path("items");
+        assertThat(items.findValuesAsString("action")).contains("realtime.connect", "realtime.subscribe", "realtime.unsubscribe",
+                "realtime.disconnect");
+        for (JsonNode row : items) {
+            assertThat(row.path("actorName").asString()).as(row.toString()).isNotEmpty();
+            assertThat(row.path("clientIp").asString()).as(row.toString()).isEqualTo("127.0.0.1");
+            if (row.path("action").asString().equals("realtime.subscribe")) {
+                assertThat(row.path("resourceId").asString()).isEqualTo("orders:7");
+            }
+            if (row.path("action").asString().equals("realtime.disconnect")) {
+                assertThat(row.path("details").path("how").asString()).isEqualTo("dropped");
+            }
+        }
+        assertThat(items.toString()).doesNotContain(auth.admin());
+    }
+
+    @Test
+    void anAppReceivingEvents_getsMetricsUpdatedOnItsMetricsTopic_whichOnlyTheServerPublishesOn() {
+        String appId = app();
+        String ingestKey = auth.createKey(appId);
+        String serverKey = key(appId, "server");
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"traceflow:metrics\"}");
+        client.next("subscribed");
+
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            events.add(Map.of("appId", appId, "type", "pageview", "timestamp", System.currentTimeMillis(), "eventId",
+                    UUID.randomUUID().toString(), "url", "https://shop.test/p" + i, "sessionId", "s-1"));
+        }
+        TestHttp.Response sent = http.post("/api/collect/batch", TestHttp.JSON.writeValueAsString(Map.of("events", events)),
+                "Content-Type", "application/json", "X-TraceFlow-Key", ingestKey);
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+        long pageViews = 0;
+        while (pageViews < 3) { // one round, or two if the load straddled a round's end
+            JsonNode event = client.next("event");
+            assertThat(event.path("topic").asString()).isEqualTo("traceflow:metrics");
+            assertThat(event.path("payload").path("type").asString()).isEqualTo("metrics_updated");
+            for (JsonNode m : event.path("payload").path("metrics")) {
+                if (m.path("metricType").asString().equals("page_views")) {
+                    pageViews += m.path("value").asLong();
+                }
+            }
+            client.send("{\"type\":\"ack\",\"topic\":\"traceflow:metrics\",\"seq\":" + event.path("seq").asLong() + "}");
+        }
+        assertThat(pageViews).isEqualTo(3);
+
+        client.send("{\"type\":\"publish\",\"topic\":\"traceflow:metrics\",\"id\":\"fake\",\"payload\":{}}");
+        assertThat(client.next("error").path("code").asString()).isEqualTo("FORBIDDEN_TOPIC");
+        TestHttp.Response http403 = publish(serverKey, "{\"topic\":\"traceflow:metrics\",\"id\":\"fake\",\"payload\":{}}");
+        assertThat(http403.status()).as(http403.toString()).isEqualTo(403);
+        assertThat(http403.json().path("code").asString()).isEqualTo("FORBIDDEN_TOPIC");
+        client.close();
+    }
+
+    @Test
+    void socketIosLongPolling_isRefusedWithAnApiError_untilItIsBuilt() {
+        TestHttp.Response polling = http.get("/socket.io/?EIO=4&transport=polling");
+        assertThat(polling.status()).as(polling.toString()).isEqualTo(400);
+        assertThat(polling.json().path("code").asString()).isEqualTo("TRANSPORT_UNSUPPORTED");
+        assertThat(http.get("/socket.io/?EIO=3&transport=websocket").status()).as("Engine.IO 3 (Socket.IO 2) clients").isEqualTo(400);
     }
 
     @Test

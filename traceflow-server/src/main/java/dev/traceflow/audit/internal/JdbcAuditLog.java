@@ -55,12 +55,23 @@ class JdbcAuditLog implements AuditLog {
     public void recordAs(String actorId, String actorName, String action, String resourceType, String resourceId, String appId,
                          Map<String, ?> details) {
         HttpServletRequest request = currentRequest();
+        insert(request == null ? null : request.getRemoteAddr(), request == null ? null : TraceIds.current(request),
+                actorId, actorName, action, resourceType, resourceId, appId, details);
+    }
+
+    @Override
+    public void recordFrom(String clientIp, String actorId, String actorName, String action, String resourceType, String resourceId,
+                           String appId, Map<String, ?> details) {
+        insert(clientIp, null, actorId, actorName, action, resourceType, resourceId, appId, details);
+    }
+
+    private void insert(String clientIp, String traceId, String actorId, String actorName, String action, String resourceType,
+                        String resourceId, String appId, Map<String, ?> details) {
         jdbc.sql("INSERT INTO audits (created_at, actor_id, actor_name, action, resource_type, resource_id, app_id, details, "
                         + "client_ip, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(OffsetDateTime.now(ZoneOffset.UTC), actorId, truncate(actorName, 64), action, resourceType,
                         truncate(resourceId, 128), truncate(appId, 64), detailsJson(details),
-                        request == null ? null : truncate(request.getRemoteAddr(), 64),
-                        request == null ? null : truncate(TraceIds.current(request), 64))
+                        truncate(clientIp, 64), truncate(traceId, 64))
                 .update();
     }
 

@@ -178,6 +178,11 @@ public class RealtimeAuthenticator {
         }
 
         @Override
+        public Actor actor() {
+            return new Actor(bearer.caller().userId(), bearer.caller().username(), null);
+        }
+
+        @Override
         public boolean maySubscribe(String topic) {
             return rules.of(appId).maySubscribe(level, topic);
         }
@@ -227,6 +232,12 @@ public class RealtimeAuthenticator {
         @Override
         public Instant expiresAt() {
             return null;
+        }
+
+        /** A server key is a backend, audited by its key's id; a browser key is anyone's page: anonymous. */
+        @Override
+        public Actor actor() {
+            return owner.kind() == JdbcRealtimeKeys.Kind.SERVER ? new Actor(null, "server key " + owner.keyId(), owner.keyId()) : null;
         }
 
         @Override

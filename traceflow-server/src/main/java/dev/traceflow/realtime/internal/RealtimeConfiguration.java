@@ -1,10 +1,15 @@
 package dev.traceflow.realtime.internal;
 
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.audit.AuditLog;
+import dev.traceflow.realtime.RealtimePublisher;
+import dev.traceflow.storage.EventsStored;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.BrokerSettings;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +18,10 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The broker and what it runs on: one timer thread, and a virtual thread per busy connection's writer. */
+/**
+ * The broker and what it runs on: one timer thread, and a virtual thread per busy connection's writer;
+ * and its audit trail ({@link RealtimeAudit}).
+ */
 @Configuration(proxyBeanMethods = false)
 class RealtimeConfiguration {
 
@@ -36,10 +44,26 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    RealtimeAudit realtimeAudit(AuditLog audit, Clock clock, TraceFlowProperties properties, MeterRegistry registry) {
+        return new RealtimeAudit(audit, clock, properties.realtime().auditRowsPerAppPerMinute(), registry);
+    }
+
+    @Bean
+    LiveMetrics realtimeLiveMetrics(RealtimePublisher publisher, Clock clock, MeterRegistry registry) {
+        return new LiveMetrics(publisher, clock, registry);
+    }
+
+    /** Each load's counts, on the thread {@link EventsStored} comes on (not the loader's). */
+    @Bean
+    ApplicationListener<PayloadApplicationEvent<EventsStored>> realtimeLiveMetricsListener(LiveMetrics realtimeLiveMetrics) {
+        return ApplicationListener.forPayload(realtimeLiveMetrics::stored);
+    }
+
+    @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
-                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules) {
+                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit) {
         return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
-                (appId, topic) -> rules.of(appId).isVolatile(topic));
+                (appId, topic) -> rules.of(appId).isVolatile(topic), realtimeAudit);
     }
 
     /**
@@ -48,19 +72,24 @@ class RealtimeConfiguration {
      * socket drop.
      */
     @Bean
-    SmartLifecycle realtimeLifecycle(Broker broker) {
+    SmartLifecycle realtimeLifecycle(Broker broker, RealtimeAudit realtimeAudit, LiveMetrics realtimeLiveMetrics,
+                                     ScheduledTimers realtimeTimers, ExecutorService realtimeExecutor) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
             @Override
             public void start() {
+                realtimeAudit.start(realtimeTimers, realtimeExecutor);
                 broker.start();
+                realtimeLiveMetrics.start(realtimeTimers, realtimeExecutor);
                 running = true;
             }
 
             @Override
             public void stop() {
+                realtimeLiveMetrics.stop();
                 broker.shutdown();
+                realtimeAudit.stop(); // what the connections did until now reaches the trail
                 running = false;
             }
 

@@ -88,6 +88,10 @@ class RealtimePublishController {
         if (topic == null || !topic.isString() || !TopicNames.valid(topic.stringValue())) {
             throw ApiException.invalid("topic is required: " + TopicNames.rule());
         }
+        if (TopicNames.reserved(topic.stringValue())) {
+            throw ApiException.forbidden("FORBIDDEN_TOPIC", "Topics starting with " + TopicNames.RESERVED_PREFIX
+                    + " are the server's own: subscribe to them, publish on your own topics");
+        }
         JsonNode id = body.get("id");
         if (id == null || !id.isString() || id.stringValue().isEmpty() || id.stringValue().length() > WireFormat.MAX_ID_CHARS
                 || id.stringValue().chars().anyMatch(Character::isISOControl)) {

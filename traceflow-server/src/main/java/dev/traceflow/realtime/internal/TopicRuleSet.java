@@ -1,5 +1,7 @@
 package dev.traceflow.realtime.internal;
 
+import dev.traceflow.realtime.internal.broker.TopicNames;
+
 import java.util.List;
 
 /** An app's topic rules in order; the first that matches a topic decides, and a topic no rule matches is closed to clients (a server key reaches every topic). */
@@ -16,7 +18,11 @@ record TopicRuleSet(List<TopicRule> rules, boolean isDefault) {
         return who == TopicAccess.SERVER || rule != null && who.reaches(rule.subscribe());
     }
 
+    /** Never on a topic the server keeps for itself ({@link TopicNames#reserved}), whatever the rules say. */
     boolean mayPublish(TopicAccess who, String topic) {
+        if (TopicNames.reserved(topic)) {
+            return false;
+        }
         TopicRule rule = ruleFor(topic);
         return who == TopicAccess.SERVER || rule != null && who.reaches(rule.publish());
     }

@@ -44,6 +44,7 @@ public final class Broker {
     final Executor executor;
     final BrokerMeters meters;
     private final TopicKinds kinds;
+    final ConnectionEvents events;
     private final HistoryBudget historyBudget;
     private final Map<TopicKey, Topic> topics = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> topicsPerApp = new ConcurrentHashMap<>();
@@ -64,7 +65,14 @@ public final class Broker {
      */
     public Broker(BrokerSettings settings, Clock clock, TimeMeter time, Timers timers, Executor executor, MeterRegistry registry,
                   TopicKinds kinds) {
+        this(settings, clock, time, timers, executor, registry, kinds, ConnectionEvents.NONE);
+    }
+
+    /** @param events told when connections open, subscribe, unsubscribe and close (the audit trail) */
+    public Broker(BrokerSettings settings, Clock clock, TimeMeter time, Timers timers, Executor executor, MeterRegistry registry,
+                  TopicKinds kinds, ConnectionEvents events) {
         this.settings = settings;
+        this.events = events;
         this.clock = clock;
         this.time = time;
         this.timers = timers;
@@ -117,6 +125,7 @@ public final class Broker {
         connections.add(connection);
         meters.opened.increment();
         connection.start();
+        events.opened(connection);
         return connection;
     }
 

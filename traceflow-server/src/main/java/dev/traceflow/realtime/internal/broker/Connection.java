@@ -57,6 +57,9 @@ public final class Connection {
     private long redeliveryAt = Long.MAX_VALUE;
     private Timers.Scheduled expiryTimer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** what ended the connection, first cause wins (see {@link ConnectionEvents#closed}); guarded by {@link #lock} */
+    private String endedHow;
+    private boolean endedAbnormally;
 
     Connection(Broker broker, String id, String appId, String userKey, String clientIp, ConnectionAuth auth, ClientChannel channel) {
         this.broker = broker;
@@ -89,6 +92,11 @@ public final class Connection {
 
     public String clientIp() {
         return clientIp;
+    }
+
+    /** Who is connected, for the audit trail; null for an anonymous browser client. */
+    public ConnectionAuth.Actor actor() {
+        return auth.actor();
     }
 
     // ---- from the client ----
@@ -127,6 +135,17 @@ public final class Connection {
             case ClientMessage.Auth m -> renew(m.token());
         }
         broker.meters.received(message.getClass().getSimpleName().toLowerCase());
+    }
+
+    /** A message the transport could not make one of API.md's of (a Socket.IO event other than {@code message}): BAD_MESSAGE. */
+    public void receiveUnreadable(String why) {
+        if (closed.get() || isClosing()) {
+            return;
+        }
+        broker.meters.dropped(BrokerMeters.Drop.BAD_MESSAGE);
+        if (inboundRate.tryConsume(1)) {
+            reply(WireFormat.error(ErrorCode.BAD_MESSAGE, why, null, null));
+        }
     }
 
     /** A binary message: not part of the protocol. */
@@ -168,6 +187,10 @@ public final class Connection {
             }
         } catch (PublishRefused e) {
             reply(WireFormat.error(e.code(), e.getMessage(), name, null));
+            return;
+        }
+        if (!closed.get()) {
+            broker.events.subscribed(this, name, m.lastSeq() != null);
         }
     }
 
@@ -181,6 +204,7 @@ public final class Connection {
         }
         if (subscription != null) {
             detach(subscription);
+            broker.events.unsubscribed(this, name, true);
         }
     }
 
@@ -281,6 +305,7 @@ public final class Connection {
         }
         for (Subscription s : lost) {
             detach(s);
+            broker.events.unsubscribed(this, s.topic.name, false);
             reply(WireFormat.error(ErrorCode.FORBIDDEN_TOPIC, "this connection may no longer subscribe to '" + s.topic.name
                     + "': the subscription ended", s.topic.name, null));
         }
@@ -478,6 +503,7 @@ public final class Connection {
                 channel.send(item.json());
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.debug("Realtime connection {} could not be written to: {}", id, e.toString());
+                ended("write_failed", true);
                 close();
                 return;
             }
@@ -501,6 +527,7 @@ public final class Connection {
             return true;
         } catch (java.io.IOException | RuntimeException e) {
             LOG.debug("Realtime connection {} could not be flushed: {}", id, e.toString());
+            ended("write_failed", true);
             close();
             return false;
         }
@@ -626,12 +653,48 @@ public final class Connection {
             return;
         }
         closing = true;
+        endedLocked(reason.name(), reason != CloseReason.SHUTDOWN);
         broker.meters.dropped(BrokerMeters.Drop.CLOSED, outbox.clear());
         enqueue(Outgoing.lastWords(WireFormat.error(code, message, null, null), reason));
         broker.timers.schedule(settings.closeGrace(), () -> broker.runBlocking(() -> {
             channel.close(reason);
             close();
         }));
+    }
+
+    /**
+     * The transport saw the connection end.
+     *
+     * @param webSocketCloseCode the close code (1000 normal, 1001 a page going away, 1005 none given: the client
+     *                           left normally; 1006 no close at all: the network dropped it; anything else the client's
+     *                           own reason, counted abnormal)
+     */
+    public void closedByTransport(int webSocketCloseCode) {
+        boolean normal = webSocketCloseCode == 1000 || webSocketCloseCode == 1001 || webSocketCloseCode == 1005;
+        ended(normal ? "client_closed" : webSocketCloseCode == 1006 ? "dropped" : "client_closed_" + webSocketCloseCode, !normal);
+        close();
+    }
+
+    /** The transport failed (a broken socket): the connection is gone, abnormally. */
+    public void failedInTransport() {
+        ended("dropped", true);
+        close();
+    }
+
+    private void ended(String how, boolean abnormal) {
+        lock.lock();
+        try {
+            endedLocked(how, abnormal);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void endedLocked(String how, boolean abnormal) {
+        if (endedHow == null) {
+            endedHow = how;
+            endedAbnormally = abnormal;
+        }
     }
 
     /**
@@ -643,8 +706,13 @@ public final class Connection {
             return;
         }
         List<Subscription> all;
+        String how;
+        boolean abnormal;
         lock.lock();
         try {
+            endedLocked("closed", false); // closed by whoever holds the connection, for no reason given (tests, embedders)
+            how = endedHow;
+            abnormal = endedAbnormally;
             closing = true;
             broker.meters.dropped(BrokerMeters.Drop.CLOSED, outbox.clear());
             queued = 0;
@@ -662,6 +730,7 @@ public final class Connection {
             detach(s);
         }
         broker.closed(this);
+        broker.events.closed(this, how, abnormal);
     }
 
     boolean isClosed() {

@@ -10,6 +10,22 @@ import java.time.Instant;
  */
 public interface ConnectionAuth {
 
+    /**
+     * Who is connected, for the audit trail: a user (by id and name), or a backend's server key (by key
+     * id); never a secret.
+     *
+     * @param userId the user, or null for a key
+     * @param name   the user's name, or what names the key
+     * @param keyId  the realtime key's id, or null for a user
+     */
+    record Actor(String userId, String name, String keyId) {
+    }
+
+    /** Who this is for the audit trail, or null for an anonymous browser client (its doings are counted, not listed). */
+    default Actor actor() {
+        return null;
+    }
+
     /** When the credential stops working, or null when it does not expire (an app's public realtime key). */
     Instant expiresAt();
 

@@ -11,6 +11,11 @@ import java.util.regex.Pattern;
 public final class TopicNames {
 
     public static final int MAX_CHARS = 128;
+    /**
+     * Topics the server itself publishes on (an app's live metrics, {@code traceflow:metrics}): clients
+     * and backends may subscribe as the app's rules allow, and never publish on them.
+     */
+    public static final String RESERVED_PREFIX = "traceflow:";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-.:@]{1," + MAX_CHARS + "}");
 
     private TopicNames() {
@@ -18,6 +23,11 @@ public final class TopicNames {
 
     public static boolean valid(String topic) {
         return topic != null && NAME.matcher(topic).matches();
+    }
+
+    /** Whether only the server publishes on it (see {@link #RESERVED_PREFIX}). */
+    public static boolean reserved(String topic) {
+        return topic.startsWith(RESERVED_PREFIX);
     }
 
     /** Why a name is refused, for the client's error message. */

@@ -3,6 +3,7 @@ package dev.traceflow.realtime.internal.websocket;
 import dev.traceflow.http.ApiErrorWriter;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.http.IpAddresses;
+import dev.traceflow.realtime.internal.RealtimeAudit;
 import dev.traceflow.realtime.internal.RealtimeAuthenticator;
 import dev.traceflow.realtime.internal.broker.Broker;
 import io.micrometer.core.instrument.Counter;
@@ -35,11 +36,13 @@ final class RealtimeHandshake implements HandshakeInterceptor {
     private final RealtimeAuthenticator authenticator;
     private final Broker broker;
     private final MeterRegistry registry;
+    private final RealtimeAudit audit;
 
-    RealtimeHandshake(RealtimeAuthenticator authenticator, Broker broker, MeterRegistry registry) {
+    RealtimeHandshake(RealtimeAuthenticator authenticator, Broker broker, MeterRegistry registry, RealtimeAudit audit) {
         this.authenticator = authenticator;
         this.broker = broker;
         this.registry = registry;
+        this.audit = audit;
     }
 
     @Override
@@ -53,7 +56,7 @@ final class RealtimeHandshake implements HandshakeInterceptor {
             admission = authenticator.admit(RealtimeAuthenticator.credential(servletRequest.getHeader(HttpHeaders.AUTHORIZATION),
                     servletRequest.getParameter("token")), servletRequest.getParameter("app"), servletRequest.getHeader(HttpHeaders.ORIGIN));
         } catch (ApiException e) {
-            refused(e.code());
+            refused(e.code(), clientIp);
             if (e.status() == HttpStatus.UNAUTHORIZED) {
                 servletResponse.setHeader(HttpHeaders.WWW_AUTHENTICATE, "TOKEN_EXPIRED".equals(e.code())
                         ? "Bearer error=\"invalid_token\", error_description=\"expired\"" : "Bearer");
@@ -62,7 +65,7 @@ final class RealtimeHandshake implements HandshakeInterceptor {
             return false;
         }
         if (!broker.admits(admission.userKey(), clientIp)) {
-            refused("TOO_MANY_CONNECTIONS");
+            refused("TOO_MANY_CONNECTIONS", clientIp);
             servletResponse.setHeader(HttpHeaders.RETRY_AFTER, "5");
             ApiErrorWriter.write(servletRequest, servletResponse, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_CONNECTIONS",
                     "Too many realtime connections from this user or address: close one first");
@@ -73,7 +76,9 @@ final class RealtimeHandshake implements HandshakeInterceptor {
         return true;
     }
 
-    private void refused(String code) {
+    /** Counted, and audited in the minute's summary row (a refused client is nobody the audit trail can name). */
+    private void refused(String code, String clientIp) {
+        audit.handshakeRefused(code, clientIp);
         Counter.builder("traceflow.realtime.handshakes.refused").tag("code", code)
                 .description("WebSocket handshakes refused, by error code").register(registry).increment();
     }

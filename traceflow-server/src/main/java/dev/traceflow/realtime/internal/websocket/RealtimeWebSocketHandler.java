@@ -68,7 +68,7 @@ final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
         LOG.debug("Realtime transport error: {}", exception.toString());
         Connection connection = connection(session);
         if (connection != null) {
-            connection.close();
+            connection.failedInTransport();
         }
     }
 
@@ -76,7 +76,7 @@ final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         Connection connection = connection(session);
         if (connection != null) {
-            connection.close();
+            connection.closedByTransport(status.getCode());
         }
     }
 

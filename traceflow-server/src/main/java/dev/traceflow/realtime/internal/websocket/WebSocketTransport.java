@@ -2,8 +2,10 @@ package dev.traceflow.realtime.internal.websocket;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.http.RealtimePaths;
+import dev.traceflow.realtime.internal.RealtimeAudit;
 import dev.traceflow.realtime.internal.RealtimeAuthenticator;
 import dev.traceflow.realtime.internal.broker.Broker;
+import dev.traceflow.realtime.internal.broker.Timers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,9 +14,11 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
+import java.util.concurrent.ExecutorService;
+
 /**
- * The plain WebSocket transport at {@code /ws}, on the main port (Spring's WebSocket support over
- * the embedded Tomcat). Origins are checked by {@link RealtimeHandshake} against the app's own
+ * The plain WebSocket transport at {@code /ws}, and Socket.IO's over WebSocket at {@code /socket.io/}
+ * ({@link SocketIoHandler}), on the main port (Spring's WebSocket support over the embedded Tomcat). Origins are checked by {@link RealtimeHandshake} against the app's own
  * list, so Spring's same-origin default is opened here.
  */
 @Configuration(proxyBeanMethods = false)
@@ -24,17 +28,31 @@ class WebSocketTransport implements WebSocketConfigurer {
     private final Broker broker;
     private final RealtimeAuthenticator authenticator;
     private final MeterRegistry registry;
+    private final RealtimeAudit audit;
 
-    WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry) {
+    private final Timers timers;
+    private final ExecutorService executor;
+    private final int maxMessageBytes;
+
+    WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry, RealtimeAudit audit, Timers timers,
+                       ExecutorService realtimeExecutor, TraceFlowProperties properties) {
         this.broker = broker;
         this.authenticator = authenticator;
         this.registry = registry;
+        this.audit = audit;
+        this.timers = timers;
+        this.executor = realtimeExecutor;
+        this.maxMessageBytes = properties.realtime().maxMessageBytes();
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(new RealtimeWebSocketHandler(broker), RealtimePaths.WEBSOCKET)
-                .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry))
+                .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry, audit))
+                .setAllowedOriginPatterns("*");
+        registry.addHandler(new SocketIoHandler(broker, authenticator, audit, timers, executor, maxMessageBytes),
+                        RealtimePaths.SOCKET_IO, "/socket.io")
+                .addInterceptors(new SocketIoHandler.Upgrade())
                 .setAllowedOriginPatterns("*");
     }
 

@@ -14,7 +14,7 @@ final class BrokerFixture {
     static final BrokerSettings SETTINGS = settings(10, 5);
 
     final ManualTime time = new ManualTime();
-    final ManualExecutor executor = new ManualExecutor();
+    final ManualExecutor executor;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final Broker broker;
     private int ips;
@@ -24,7 +24,18 @@ final class BrokerFixture {
     }
 
     BrokerFixture(BrokerSettings settings) {
-        broker = new Broker(settings, time, time, time, executor, meters, (app, topic) -> topic.startsWith("cursor:"));
+        this(settings, new ManualExecutor());
+    }
+
+    /** @param executor a {@link ManualExecutor} that does more (a test's hook into when writers start) */
+    BrokerFixture(BrokerSettings settings, ManualExecutor executor) {
+        this(settings, executor, ConnectionEvents.NONE);
+    }
+
+    /** @param events told what happens to connections (a test's recording) */
+    BrokerFixture(BrokerSettings settings, ManualExecutor executor, ConnectionEvents events) {
+        this.executor = executor;
+        broker = new Broker(settings, time, time, time, executor, meters, (app, topic) -> topic.startsWith("cursor:"), events);
         broker.start();
     }
 

@@ -7,13 +7,15 @@ import java.util.concurrent.Executor;
  * The broker's executor in tests: tasks (each connection's writer, blocking checks) wait until the
  * test runs them, so "the client has not read yet" is a state a test can hold, not a race.
  */
-final class ManualExecutor implements Executor {
+class ManualExecutor implements Executor {
 
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
     @Override
-    public synchronized void execute(Runnable task) {
-        tasks.add(task);
+    public void execute(Runnable task) {
+        synchronized (this) {
+            tasks.add(task);
+        }
     }
 
     /** Runs tasks until none is left (a task may submit more). */

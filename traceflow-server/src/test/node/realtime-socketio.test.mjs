@@ -1,0 +1,135 @@
+// The npm `socket.io-client` 4.x against TraceFlow's Socket.IO transport (namespace /realtime, API.md's
+// messages as the `message` event), as RealtimeNodeIT starts it: TRACEFLOW_URL is the server,
+// TRACEFLOW_FIXTURE the apps, keys and people it set up. WebSocket transport only for now
+// (`transports: ['websocket']`): long-polling, the client's default first transport, is not served yet.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { io } from 'socket.io-client';
+
+const BASE = process.env.TRACEFLOW_URL;
+const F = JSON.parse(process.env.TRACEFLOW_FIXTURE);
+const WAIT_MS = 30_000;
+
+const topic = (name) => `${name}:${Date.now().toString(36)}${randomInt(1000)}`;
+
+async function publishHttp(key, t, id, payload) {
+  const r = await fetch(`${BASE}/api/realtime/publish`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ topic: t, id, payload }),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+async function login(user) {
+  const r = await fetch(`${BASE}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(250)}` },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  assert.equal(r.status, 200);
+  return (await r.json()).accessToken;
+}
+
+/** A Socket.IO client of /realtime: every `message` it received, and a way to wait for one (already received or to come). */
+function client(auth, options = {}) {
+  const socket = io(`${BASE}/realtime`, { transports: ['websocket'], reconnection: false, auth, ...options });
+  const messages = [];
+  const waiters = [];
+  socket.on('message', (m) => {
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.matches(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const next = (matches) => {
+    const seen = messages.find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no matching message; got ' + JSON.stringify(messages.slice(-5)))), WAIT_MS);
+      waiters.push({ matches, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+    });
+  };
+  const connected = new Promise((resolve, reject) => {
+    socket.on('connect', () => resolve());
+    socket.on('connect_error', (e) => reject(e));
+  });
+  return { socket, messages, next, connected, send: (m) => socket.emit('message', m) };
+}
+
+test('socket.io-client (websocket): a backend key connects, subscribes, gets a published event with its seq, and acks', async () => {
+  const c = client({ token: F.serverKey });
+  await c.connected;
+  const t = topic('orders');
+  c.send({ type: 'subscribe', topic: t });
+  const subscribed = await c.next((m) => m.type === 'subscribed');
+  assert.equal(subscribed.recovered, false);
+  const published = await publishHttp(F.serverKey, t, 'o-1', { total: 12.5 });
+  assert.equal(published.status, 200);
+
+  const event = await c.next((m) => m.type === 'event');
+  assert.deepEqual([event.topic, event.seq, event.id, event.payload], [t, 1, 'o-1', { total: 12.5 }]);
+  c.send({ type: 'ack', topic: t, seq: 1 });
+  c.send({ type: 'ping' });
+  await c.next((m) => m.type === 'pong');
+  c.socket.disconnect();
+});
+
+test('socket.io-client (websocket): a user token with its app publishes, and a reconnecting client resumes from its lastSeq', async () => {
+  const token = await login(F.editor);
+  const user = client({ token, app: F.app });
+  await user.connected;
+  const t = topic('stream');
+  user.send({ type: 'subscribe', topic: t });
+  const { epoch } = await user.next((m) => m.type === 'subscribed');
+  for (let i = 1; i <= 3; i++) user.send({ type: 'publish', topic: t, id: `u${i}`, payload: i });
+  await user.next((m) => m.type === 'event' && m.seq === 3);
+  user.socket.disconnect();
+  for (let i = 4; i <= 6; i++) assert.equal((await publishHttp(F.serverKey, t, `b${i}`, i)).status, 200);
+
+  const again = client({ token, app: F.app });
+  await again.connected;
+  again.send({ type: 'subscribe', topic: t, lastSeq: 3, epoch });
+  const resumed = await again.next((m) => m.type === 'subscribed');
+  await again.next((m) => m.type === 'event' && m.seq === 6);
+  assert.equal(resumed.recovered, true);
+  assert.deepEqual(again.messages.filter((m) => m.type === 'event').map((m) => m.seq), [4, 5, 6]);
+  again.socket.disconnect();
+});
+
+test('socket.io-client (websocket): bad credentials, a foreign Origin and another app are refused with connect_error and the code', async () => {
+  const refused = async (auth, options) => {
+    const c = client(auth, options);
+    const error = await c.connected.then(() => assert.fail('connected'), (e) => e);
+    c.socket.disconnect();
+    return error;
+  };
+  assert.equal((await refused({ token: 'not-a-token', app: F.app })).data.code, 'UNAUTHORIZED');
+  assert.equal((await refused({})).data.status, 401);
+  assert.equal((await refused({ token: F.ingestKey, app: F.app })).data.status, 401);
+  const foreign = await refused({ token: F.browserKey }, { extraHeaders: { Origin: F.foreignOrigin } });
+  assert.equal(foreign.data.code, 'ORIGIN_NOT_ALLOWED');
+  assert.equal((await refused({ token: F.otherBrowserKey, app: F.app })).data.status, 403);
+
+  const page = client({ token: F.browserKey }, { extraHeaders: { Origin: F.origin } });
+  await page.connected;
+  page.socket.disconnect();
+});
+
+test('socket.io-client (websocket): other events and junk are BAD_MESSAGE, and the socket stays', async () => {
+  const c = client({ token: F.serverKey });
+  await c.connected;
+  c.socket.emit('hello', { type: 'ping' });
+  c.send('{"type": "subscribe", "topic": ');
+  c.send({ type: 'teleport' });
+  await c.next((m) => m.type === 'error' && c.messages.filter((x) => x.type === 'error').length >= 3);
+  assert.deepEqual([...new Set(c.messages.filter((m) => m.type === 'error').map((m) => m.code))], ['BAD_MESSAGE']);
+  c.send({ type: 'ping' });
+  await c.next((m) => m.type === 'pong');
+  assert.equal(c.socket.connected, true);
+  c.socket.disconnect();
+});
