@@ -1,16 +1,13 @@
 package dev.traceflow.alerts;
 
 import dev.traceflow.TraceFlowProperties;
-import dev.traceflow.outbound.NoDnsResolver;
+import dev.traceflow.outbound.PinnedHttpClients;
 import dev.traceflow.outbound.OutboundGuard;
 import dev.traceflow.outbound.OutboundRefused;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
@@ -20,7 +17,6 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import javax.net.ssl.SSLException;
@@ -71,31 +67,8 @@ final class WebhookPoster implements AutoCloseable {
         this.timers = timers;
         this.connectTimeout = settings.connectTimeout();
         this.requestTimeout = settings.requestTimeout();
-        var connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(NoDnsResolver.INSTANCE)
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.of(connectTimeout))
-                        .setSocketTimeout(Timeout.of(requestTimeout))
-                        .setTimeToLive(TimeValue.ofMinutes(1))
-                        .build())
-                .setMaxConnTotal(settings.threads())
-                .setMaxConnPerRoute(settings.threads())
-                .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(connections)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.of(requestTimeout))
-                        .setConnectionRequestTimeout(Timeout.of(requestTimeout))
-                        .build())
-                // a redirect would lead past the guard; a receiver that moved answers 3xx, recorded as final
-                .disableRedirectHandling()
-                // AlertSender retries, with backoff and a record of each attempt
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .disableContentCompression()
-                .evictIdleConnections(TimeValue.ofSeconds(30))
-                .build();
+        // a receiver that moved answers 3xx, recorded as final; AlertSender retries, with backoff and a record of each attempt
+        this.client = PinnedHttpClients.create(connectTimeout, requestTimeout, settings.threads(), settings.threads());
     }
 
     /**

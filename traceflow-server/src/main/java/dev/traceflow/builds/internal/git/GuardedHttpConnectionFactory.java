@@ -1,13 +1,8 @@
 package dev.traceflow.builds.internal.git;
 
-import dev.traceflow.outbound.NoDnsResolver;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
+import dev.traceflow.outbound.PinnedHttpClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
 import org.eclipse.jgit.transport.http.HttpConnection;
 import org.eclipse.jgit.transport.http.HttpConnectionFactory;
 
@@ -37,30 +32,8 @@ final class GuardedHttpConnectionFactory implements HttpConnectionFactory, AutoC
     GuardedHttpConnectionFactory(GitUrlGuard guard, Duration timeout, long maxResponseBytes) {
         this.guard = guard;
         this.maxResponseBytes = maxResponseBytes;
-        var connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(NoDnsResolver.INSTANCE)
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.of(timeout))
-                        .setSocketTimeout(Timeout.of(timeout))
-                        .setTimeToLive(TimeValue.ofMinutes(1))
-                        .build())
-                .setMaxConnTotal(20)
-                .setMaxConnPerRoute(4)
-                .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(connections)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.of(timeout))
-                        .setConnectionRequestTimeout(Timeout.of(timeout))
-                        .build())
-                // JGit follows redirects itself, through create() and so through the guard
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .disableContentCompression()
-                .evictIdleConnections(TimeValue.ofSeconds(30))
-                .build();
+        // JGit follows redirects itself, through create() and so through the guard
+        this.client = PinnedHttpClients.create(timeout, timeout, 20, 4);
     }
 
     @Override
