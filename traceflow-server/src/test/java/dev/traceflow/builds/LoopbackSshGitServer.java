@@ -97,6 +97,23 @@ public final class LoopbackSshGitServer implements AutoCloseable {
         }
     }
 
+    /** The private key as OpenSSH text encrypted with a passphrase (AES-256-CTR, bcrypt KDF), as ssh-keygen -N writes it. */
+    public static String encryptedPrivateKeyText(KeyPair keys, String passphrase) {
+        try {
+            org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext options =
+                    new org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext();
+            options.setPassword(passphrase);
+            options.setCipherName("AES");
+            options.setCipherMode("CTR");
+            options.setCipherType("256");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(keys, "ci@traceflow", options, out);
+            return out.toString(StandardCharsets.US_ASCII);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Lets a key in (as a line of authorized_keys would). */
     public void authorize(PublicKey key) {
         authorized.add(key);

@@ -70,7 +70,7 @@ public final class GitRemote implements AutoCloseable {
     public GitRemote(GitUrlGuard guard, Path mirrors, Duration timeout, long maxResponseBytes, int maxTags) {
         this.guard = guard;
         this.connections = new GuardedHttpConnectionFactory(guard, timeout, maxResponseBytes);
-        this.ssh = new SshSessions(mirrors.resolve(".ssh-home"));
+        this.ssh = new SshSessions(mirrors.resolve(".ssh-home"), maxResponseBytes);
         this.mirrors = mirrors;
         this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
         this.maxTags = maxTags;

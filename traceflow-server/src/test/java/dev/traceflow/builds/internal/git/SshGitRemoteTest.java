@@ -181,6 +181,15 @@ class SshGitRemoteTest {
     }
 
     @Test
+    void whatTheServerSends_isLimitedAsForHttps() throws Exception {
+        GitUrl url = url(shop());
+        try (GitRemote small = new GitRemote(new GitUrlGuard(ALLOWED), mirrors, Duration.ofSeconds(10), 100, 20_000)) {
+            assertThatThrownBy(() -> small.versions("ssh-small", url, GitAuth.sshKey(null, KEY.privateKeyText()), "main",
+                    SshHostKeyCheck.of(null, true))).isInstanceOf(GitUnavailable.class).hasMessageContaining("size limit");
+        }
+    }
+
+    @Test
     void sshKeys_readEd25519AndRefuseWhatIsNoKey() {
         assertThat(SshKeys.privateKeys(KEY.privateKeyText())).hasSize(1);
         assertThat(SshKeys.line(SshKeys.publicKey(server.hostKeyLine() + " a comment"))).isEqualTo(server.hostKeyLine());
