@@ -14,8 +14,12 @@ import dev.traceflow.builds.internal.git.RemoteVersion;
 import dev.traceflow.builds.internal.git.SshHostKeyCheck;
 import dev.traceflow.builds.internal.git.SshKeys;
 import dev.traceflow.http.ApiException;
+import dev.traceflow.reading.PageCursors;
+import dev.traceflow.reading.ReadRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -29,6 +33,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -53,6 +58,8 @@ class GitSourcesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(GitSourcesController.class);
     static final int MAX_SOURCES = 1000;
+    static final int DEFAULT_VERSIONS_LIMIT = 100;
+    static final int MAX_VERSIONS_LIMIT = 1000;
     /** A branch name git accepts, without the forms that could be read as options or ranges. */
     static final Pattern BRANCH = Pattern.compile("(?!-)(?!.*\\.\\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}(?<![./])");
 
@@ -69,10 +76,11 @@ class GitSourcesController {
     private final SchemaChecker schemas;
     private final MeterRegistry metrics;
     private final BuildsProperties properties;
+    private final PageCursors cursors;
 
     GitSourcesController(JdbcGitSources sources, JdbcSourceVersions versions, JdbcCredentials credentials, AppAccess access,
                          AuditLog audit, TransactionTemplate tx, Clock clock, SecretSealer sealer, GitUrlGuard guard, GitRemote remote,
-                         SchemaChecker schemas, MeterRegistry metrics, BuildsProperties properties) {
+                         SchemaChecker schemas, MeterRegistry metrics, BuildsProperties properties, PageCursors cursors) {
         this.sources = sources;
         this.versions = versions;
         this.credentials = credentials;
@@ -86,6 +94,7 @@ class GitSourcesController {
         this.schemas = schemas;
         this.metrics = metrics;
         this.properties = properties;
+        this.cursors = cursors;
     }
 
     record SourceBody(@Schema(example = "shop-web") String name,
@@ -240,14 +249,71 @@ class GitSourcesController {
     }
 
     @GetMapping("/git-sources/{id}/versions")
-    @Operation(summary = "A git source's registered versions", description = """
-            Role: viewer (any signed-in user). Tags (semver order) then the default branch's recent commits, each with \
-            `tagOrCommit`, `commit`, `summary`, `changelog` (commits since the version before) and `usable`.""",
+    @Operation(summary = "A git source's registered versions, a page at a time", description = """
+            Role: viewer (any signed-in user). Tags (semver order; tags registered by a later fetch after the ones \
+            before) then the default branch's recent commits, each with `tagOrCommit`, `commit`, `summary`, \
+            `changelog` (commits since the version before) and `usable`. Answer: `{"items", "total", "nextCursor"}`. \
+            `limit` 1-1000 (default 100); `cursor`: the previous page's `nextCursor` (absent on the last page; \
+            signed, so an edited cursor, one of another source or one from before a server restart is a 400). The \
+            order is stable: versions registered between two pages never make a page repeat or skip one. A bad \
+            `limit` or `cursor` is 400 `INVALID_PARAMETER` with the parameter in `details`.""",
+            parameters = {
+                    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1-1000, default 100"),
+                    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "`nextCursor` of the previous page")},
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> versions(@PathVariable String id) {
+    Map<String, Object> versions(@PathVariable String id, @RequestParam(required = false) String limit,
+                                 @RequestParam(required = false) String cursor) {
         access.caller();
+        int n = limit(limit);
+        JdbcSourceVersions.Position after = cursor == null ? null : position(id, cursor);
         existing(id);
-        return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+        return page(id, after, n);
+    }
+
+    /** A page of the listing, with the cursor of the next one and the total. */
+    private Map<String, Object> page(String sourceId, JdbcSourceVersions.Position after, int limit) {
+        List<SourceVersion> rows = versions.page(sourceId, after, limit + 1);
+        boolean more = rows.size() > limit;
+        if (more) {
+            rows = rows.subList(0, limit);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("items", rows.stream().map(GitSourcesController::view).toList());
+        answer.put("total", versions.count(sourceId));
+        if (more) {
+            SourceVersion last = rows.get(rows.size() - 1);
+            answer.put("nextCursor", cursors.encode(String.join("|", sourceId, last.kind(), last.createdAt().toString(), last.tagOrCommit())));
+        }
+        return answer;
+    }
+
+    private static int limit(String limit) {
+        if (limit == null) {
+            return DEFAULT_VERSIONS_LIMIT;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_VERSIONS_LIMIT) {
+            throw ReadRequests.invalid("limit", "limit must be a whole number from 1 to " + MAX_VERSIONS_LIMIT);
+        }
+        return n;
+    }
+
+    private JdbcSourceVersions.Position position(String sourceId, String cursor) {
+        // signed by this server, so the parts are ours; still checked, and tied to the source it was made for
+        String[] parts = cursors.decode(cursor).split("\\|", 4);
+        if (parts.length != 4 || !parts[0].equals(sourceId) || !(parts[1].equals("tag") || parts[1].equals("commit"))) {
+            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
+        }
+        try {
+            return new JdbcSourceVersions.Position(parts[1], Instant.parse(parts[2]), parts[3]);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
+        }
     }
 
     record VersionMark(@Schema(example = "v1.2.0") String tagOrCommit, Boolean usable) {
@@ -258,6 +324,7 @@ class GitSourcesController {
             Role: admin. Without a body: fetches the tags and the default branch (JGit, into the source's mirror) \
             and registers what is there; versions gone from the repository become unusable. With \
             `{"tagOrCommit", "usable"}`: marks a registered version usable or not (strategies skip unusable ones). \
+            Answers the first page of the listing, as `GET` with the default `limit` (its `nextCursor` continues with `GET`). \
             502 GIT_UNAVAILABLE when the repository cannot be reached or read; 422 GIT_AUTH_FAILED when the server \
             refuses the source's credential (or wants one), 422 SSH_HOST_KEY_MISMATCH when an ssh server shows a host \
             key other than the source's `sshHostKey`. Audited (`git_source.versions`).""",
@@ -276,7 +343,7 @@ class GitSourcesController {
                 audit.record("git_source.version_mark", "git_source", id, null, Map.of("tagOrCommit", v.tagOrCommit(),
                         "usable", mark.usable()));
             });
-            return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+            return page(id, null, DEFAULT_VERSIONS_LIMIT);
         }
         GitUrl url = storedUrl(s);
         GitAuth auth = auth(s);
@@ -312,7 +379,7 @@ class GitSourcesController {
         });
         LOG.info("Versions of git source {} fetched: {} found, {} added, {} changed, {} retired", id, found.size(), changed[0], changed[1],
                 changed[2]);
-        return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+        return page(id, null, DEFAULT_VERSIONS_LIMIT);
     }
 
     /**
