@@ -173,4 +173,69 @@ class GitSourcesApiTest extends BuildsApiSupport {
         JsonNode again = status(post("/git-sources/" + id + "/versions", "", auth.admin()), 200).path("items");
         assertThat(again.get(1).path("usable").asBoolean()).isFalse();
     }
+
+    @Test
+    void versions_comeInPages_inAStableOrder_evenWhenVersionsAreRegisteredBetweenPages() throws Exception {
+        try (Git repo = git.create("paged", null)) {
+            for (int i = 0; i < 7; i++) {
+                commit(repo, "change " + i);
+                repo.tag().setName("v1." + i + ".0").call();
+            }
+            String id = source(TestAuth.uniqueName("paged"), git.url("paged"), null).path("id").asString();
+            JsonNode fetched = status(post("/git-sources/" + id + "/versions", "", auth.admin()), 200);
+            assertThat(fetched.path("total").asInt()).isEqualTo(14); // 7 tags, 7 commits
+            List<String> all = status(get("/git-sources/" + id + "/versions?limit=1000", auth.admin()), 200).path("items")
+                    .findValuesAsString("tagOrCommit");
+            assertThat(all).hasSize(14).startsWith("v1.0.0", "v1.1.0");
+
+            List<String> paged = new java.util.ArrayList<>();
+            String reader = auth.newUserToken(TestAuth.uniqueName("reader"));
+            JsonNode page = status(get("/git-sources/" + id + "/versions?limit=5", reader), 200);
+            assertThat(page.path("items")).hasSize(5);
+            assertThat(page.path("total").asInt()).isEqualTo(14);
+            paged.addAll(page.path("items").findValuesAsString("tagOrCommit"));
+            // a new release is registered between two pages: the listing goes on without repeating or skipping a row
+            commit(repo, "hotfix");
+            repo.tag().setName("v1.7.0").call();
+            status(post("/git-sources/" + id + "/versions", "", auth.admin()), 200);
+            while (page.has("nextCursor")) {
+                page = status(get("/git-sources/" + id + "/versions?limit=5&cursor=" + page.path("nextCursor").asString(), reader), 200);
+                paged.addAll(page.path("items").findValuesAsString("tagOrCommit"));
+            }
+            assertThat(paged).doesNotHaveDuplicates().containsAll(all).contains("v1.7.0");
+            List<String> after = status(get("/git-sources/" + id + "/versions?limit=1000", auth.admin()), 200).path("items")
+                    .findValuesAsString("tagOrCommit");
+            assertThat(paged).isEqualTo(after);
+            // a page of the default size
+            assertThat(status(get("/git-sources/" + id + "/versions", reader), 200).has("nextCursor")).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"limit=0", "limit=1001", "limit=abc", "limit=", "limit=2.5", "cursor=not-a-cursor", "cursor="})
+    void badPagingParameters_are400(String query) {
+        String id = source(TestAuth.uniqueName("web"), git.url("web"), null).path("id").asString();
+        TestHttp.Response r = get("/git-sources/" + id + "/versions?" + query, auth.admin());
+        refused(r, 400, "INVALID_PARAMETER");
+        assertThat(r.json().path("details").get(0).path("parameter").asString()).isEqualTo(query.substring(0, query.indexOf('=')));
+    }
+
+    @Test
+    void aCursorOfAnotherSource_is400() {
+        String one = source(TestAuth.uniqueName("web"), git.url("web"), null).path("id").asString();
+        String other = source(TestAuth.uniqueName("web"), git.url("web"), null).path("id").asString();
+        status(post("/git-sources/" + one + "/versions", "", auth.admin()), 200);
+        String cursor = status(get("/git-sources/" + one + "/versions?limit=1", auth.admin()), 200).path("nextCursor").asString();
+        assertThat(cursor).isNotBlank();
+        refused(get("/git-sources/" + other + "/versions?cursor=" + cursor, auth.admin()), 400, "INVALID_PARAMETER");
+        assertThat(status(get("/git-sources/" + one + "/versions?limit=1&cursor=" + cursor, auth.admin()), 200).path("items")).hasSize(1);
+    }
+
+    @Test
+    void aCredentialTheServerRefuses_isA422_notA502() {
+        String id = source(TestAuth.uniqueName("locked"), git.url("locked"), null).path("id").asString();
+        refused(post("/git-sources/" + id + "/versions", "", auth.admin()), 422, "GIT_AUTH_FAILED");
+        String gone = source(TestAuth.uniqueName("gone"), git.url("no-such-repository"), null).path("id").asString();
+        refused(post("/git-sources/" + gone + "/versions", "", auth.admin()), 502, "GIT_UNAVAILABLE");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.traceflow.it;
 
 import dev.traceflow.builds.LoopbackGitServer;
+import dev.traceflow.builds.LoopbackSshGitServer;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Builds part 1 on the machine's PostgreSQL: the V11 tables migrate, and the whole path (a
  * credential, a source on a loopback git server with its versions, a template with a range
  * strategy, a project, a config validated into its snapshot hash, a duplicate refused) runs with
- * the same SQL as on H2. Its own schema, dropped afterwards.
+ * the same SQL as on H2; ssh sources and paged versions (V19) too. Its own schema, dropped afterwards.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PostgresBuildsIT {
@@ -110,5 +111,45 @@ class PostgresBuildsIT {
         assertThat(post("/configs", body, 409).path("details").get(0).path("id").asString()).isEqualTo(config);
         assertThat(jdbc.sql("SELECT snapshot_hash FROM config_instances WHERE id = ?").param(config).query(String.class).single())
                 .isEqualTo(valid.path("snapshotHash").asString());
+    }
+
+    /** Issue 20's leftovers on PostgreSQL: V19, an ssh source whose host key is recorded, and versions paged by keyset. */
+    @Test
+    void sshSources_andPagedVersions_workOnPostgres() throws Exception {
+        assertThat(jdbc.sql("SELECT count(*) FROM flyway_schema_history WHERE version = '19' AND success").query(Integer.class).single())
+                .isEqualTo(1);
+        try (LoopbackSshGitServer ssh = new LoopbackSshGitServer()) {
+            LoopbackSshGitServer.ClientKey key = LoopbackSshGitServer.ClientKey.create();
+            ssh.authorize(key.pair().getPublic());
+            try (Git repo = ssh.create("pg-ssh")) {
+                for (int i = 0; i < 12; i++) {
+                    repo.commit().setMessage("ssh change " + i).setAllowEmpty(true).setSign(false).call();
+                    repo.tag().setName("v2." + i + ".0").call();
+                }
+            }
+            String credential = post("/credentials", Map.of("name", "pg-ssh-key", "type", "ssh-key", "secret", key.privateKeyText()), 201)
+                    .path("id").asString();
+            String source = post("/git-sources", Map.of("name", "pg-ssh", "repoUrl", ssh.url("pg-ssh"), "credentialId", credential), 201)
+                    .path("id").asString();
+            assertThat(post("/git-sources/" + source + "/versions", "", 200).path("total").asInt()).isEqualTo(24);
+            assertThat(jdbc.sql("SELECT ssh_host_key FROM git_sources WHERE id = ?").param(source).query(String.class).single())
+                    .isEqualTo(ssh.hostKeyLine());
+
+            List<String> all = get("/git-sources/" + source + "/versions?limit=1000").path("items").findValuesAsString("tagOrCommit");
+            List<String> paged = new java.util.ArrayList<>();
+            String cursor = null;
+            do {
+                JsonNode page = get("/git-sources/" + source + "/versions?limit=7" + (cursor == null ? "" : "&cursor=" + cursor));
+                paged.addAll(page.path("items").findValuesAsString("tagOrCommit"));
+                cursor = page.path("nextCursor").asString(null);
+            } while (cursor != null);
+            assertThat(paged).hasSize(24).isEqualTo(all).startsWith("v2.0.0", "v2.1.0");
+        }
+    }
+
+    private JsonNode get(String path) {
+        TestHttp.Response r = http.get(path, "Authorization", "Bearer " + auth.admin());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
     }
 }

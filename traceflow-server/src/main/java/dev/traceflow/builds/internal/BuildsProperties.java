@@ -21,6 +21,9 @@ import java.time.Duration;
  * @param maxPatternLength the longest regular expression in a schema or a text replacement
  * @param regexSteps       how many characters one regular expression may look at for one value
  *                         before it is stopped (catastrophic backtracking)
+ * @param sshTrustOnFirstUse whether an ssh source without a host key takes (and records) the key its
+ *                         server shows at the first connection; when false, an admin must give
+ *                         {@code sshHostKey} before the source can be reached
  */
 @ConfigurationProperties("traceflow.builds")
 public record BuildsProperties(Path mirrorsDir,
@@ -31,5 +34,6 @@ public record BuildsProperties(Path mirrorsDir,
                                @DefaultValue("256KB") DataSize maxSchemaBytes,
                                @DefaultValue("32") int maxSchemaDepth,
                                @DefaultValue("1000") int maxPatternLength,
-                               @DefaultValue("1000000") long regexSteps) {
+                               @DefaultValue("1000000") long regexSteps,
+                               @DefaultValue("true") boolean sshTrustOnFirstUse) {
 }

@@ -3,6 +3,7 @@ package dev.traceflow.builds.internal;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.audit.AuditLog;
 import dev.traceflow.auth.SecretSealer;
+import dev.traceflow.builds.internal.git.SshKeys;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -83,7 +84,8 @@ class CredentialsController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Create a credential", description = """
             Role: admin. `https-token`: a token sent as the password of `username` (default `git`) over https; \
-            `ssh-key`: a private key (stored for ssh sources, which this version does not reach yet). The secret is \
+            `ssh-key`: a private key for ssh sources, in OpenSSH or PEM form without a passphrase (ed25519, ecdsa or rsa; \
+            `username` is the ssh login when the source's URL names none, default `git`). The secret is \
             sealed with the master key and never answered again. Audited (`credential.create`, without the secret).""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> create(@RequestBody(required = false) NewCredential body) {
@@ -211,6 +213,13 @@ class CredentialsController {
                 || !secret.strip().contains("PRIVATE KEY-----")) {
             throw ApiException.invalid("an ssh key is a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----), "
                     + "at most " + MAX_KEY_LENGTH + " characters");
+        } else {
+            try {
+                // read now, so that a key that could never be used (a passphrase, an unknown type) is refused when given
+                SshKeys.privateKeys(secret);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid(e.getMessage());
+            }
         }
         return secret;
     }

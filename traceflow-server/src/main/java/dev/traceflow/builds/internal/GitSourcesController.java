@@ -11,9 +11,15 @@ import dev.traceflow.builds.internal.git.GitUrlGuard;
 import dev.traceflow.builds.internal.git.GitUrlRefused;
 import dev.traceflow.builds.internal.git.ProbeResult;
 import dev.traceflow.builds.internal.git.RemoteVersion;
+import dev.traceflow.builds.internal.git.SshHostKeyCheck;
+import dev.traceflow.builds.internal.git.SshKeys;
 import dev.traceflow.http.ApiException;
+import dev.traceflow.reading.PageCursors;
+import dev.traceflow.reading.ReadRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -27,6 +33,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -51,6 +58,8 @@ class GitSourcesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(GitSourcesController.class);
     static final int MAX_SOURCES = 1000;
+    static final int DEFAULT_VERSIONS_LIMIT = 100;
+    static final int MAX_VERSIONS_LIMIT = 1000;
     /** A branch name git accepts, without the forms that could be read as options or ranges. */
     static final Pattern BRANCH = Pattern.compile("(?!-)(?!.*\\.\\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}(?<![./])");
 
@@ -66,10 +75,12 @@ class GitSourcesController {
     private final GitRemote remote;
     private final SchemaChecker schemas;
     private final MeterRegistry metrics;
+    private final BuildsProperties properties;
+    private final PageCursors cursors;
 
     GitSourcesController(JdbcGitSources sources, JdbcSourceVersions versions, JdbcCredentials credentials, AppAccess access,
                          AuditLog audit, TransactionTemplate tx, Clock clock, SecretSealer sealer, GitUrlGuard guard, GitRemote remote,
-                         SchemaChecker schemas, MeterRegistry metrics) {
+                         SchemaChecker schemas, MeterRegistry metrics, BuildsProperties properties, PageCursors cursors) {
         this.sources = sources;
         this.versions = versions;
         this.credentials = credentials;
@@ -82,6 +93,8 @@ class GitSourcesController {
         this.remote = remote;
         this.schemas = schemas;
         this.metrics = metrics;
+        this.properties = properties;
+        this.cursors = cursors;
     }
 
     record SourceBody(@Schema(example = "shop-web") String name,
@@ -90,7 +103,12 @@ class GitSourcesController {
                                       + "TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS; no credentials in the URL") String repoUrl,
                       @Schema(example = "main") String defaultBranch,
                       @Schema(description = "a credential's id; \"\" removes it (PATCH)") String credentialId,
-                      @Schema(implementation = Object.class, description = "JSON Schema that configs are checked against") JsonNode exposedSchema) {
+                      @Schema(implementation = Object.class, description = "JSON Schema that configs are checked against") JsonNode exposedSchema,
+                      @Schema(example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+                              description = "ssh sources: the server's host key, `<type> <base64>` (ssh-keyscan's output without "
+                                      + "the host); any other key is refused. Without it the first connection records the key it "
+                                      + "is shown (trust on first use; TRACEFLOW_BUILDS_SSH_TRUST_ON_FIRST_USE=false refuses "
+                                      + "instead). \"\" forgets it (PATCH).") String sshHostKey) {
     }
 
     @PostMapping("/git-sources")
@@ -111,9 +129,11 @@ class GitSourcesController {
         String branch = branch(body.defaultBranch());
         String credentialId = credential(body.credentialId());
         String schema = schema(body.exposedSchema());
+        String hostKey = body.sshHostKey() == null || body.sshHostKey().isEmpty() ? null : hostKey(url, body.sshHostKey());
+        requireCredentialFits(url, credentialId);
         String id = UUID.randomUUID().toString();
         Instant now = clock.instant();
-        GitSource s = new GitSource(id, name, url.toString(), branch, credentialId, schema, now, now);
+        GitSource s = new GitSource(id, name, url.toString(), branch, credentialId, schema, hostKey, now, now);
         tx.executeWithoutResult(t -> {
             if (sources.nameTaken(name, null)) {
                 throw new ApiException(HttpStatus.CONFLICT, "CONFLICT", "a git source named '" + name + "' exists");
@@ -147,17 +167,26 @@ class GitSourcesController {
     Map<String, Object> update(@PathVariable String id, @RequestBody(required = false) SourceBody body) {
         access.requireAdmin();
         if (body == null || body.name() == null && body.repoUrl() == null && body.defaultBranch() == null && body.credentialId() == null
-                && body.exposedSchema() == null) {
-            throw ApiException.invalid("nothing to change: give name, repoUrl, defaultBranch, credentialId or exposedSchema");
+                && body.exposedSchema() == null && body.sshHostKey() == null) {
+            throw ApiException.invalid("nothing to change: give name, repoUrl, defaultBranch, credentialId, exposedSchema or sshHostKey");
         }
         GitSource old = existing(id);
         String name = body.name() == null ? old.name() : Strings.name("name", body.name());
-        String url = body.repoUrl() == null ? old.repoUrl() : url(body.repoUrl()).toString();
+        GitUrl parsed = body.repoUrl() == null ? guard.parseStored(old.repoUrl()) : url(body.repoUrl());
+        String url = parsed.toString();
         String branch = body.defaultBranch() == null ? old.defaultBranch() : branch(body.defaultBranch());
         String credentialId = body.credentialId() == null ? old.credentialId()
                 : body.credentialId().isEmpty() ? null : credential(body.credentialId());
         String schema = body.exposedSchema() == null ? old.exposedSchema() : schema(body.exposedSchema());
-        GitSource s = new GitSource(id, name, url, branch, credentialId, schema, old.createdAt(), clock.instant());
+        String hostKey;
+        if (body.sshHostKey() != null) {
+            hostKey = body.sshHostKey().isEmpty() ? null : hostKey(parsed, body.sshHostKey());
+        } else {
+            // a host key belongs to the server it was seen at: another host or port (or scheme) starts without one
+            hostKey = sameServer(old.repoUrl(), parsed) ? old.sshHostKey() : null;
+        }
+        requireCredentialFits(parsed, credentialId);
+        GitSource s = new GitSource(id, name, url, branch, credentialId, schema, hostKey, old.createdAt(), clock.instant());
         tx.executeWithoutResult(t -> {
             if (sources.nameTaken(name, id)) {
                 throw new ApiException(HttpStatus.CONFLICT, "CONFLICT", "a git source named '" + name + "' exists");
@@ -195,12 +224,16 @@ class GitSourcesController {
     @Operation(summary = "Test a git source's connectivity", description = """
             Role: admin. Lists the repository's refs (JGit, through the SSRF guard): `reachable` (a git server \
             answered), `authenticated` (it took the credential, or wanted none), `defaultBranch` (the branch HEAD \
-            names), `ok` when all three hold; `problem` says why not. Always 200 for a source that exists.""",
+            names), `ok` when all three hold; `problem` says why not. Always 200 for a source that exists. ssh \
+            sources: the server's host key must be the source's `sshHostKey`; a source without one records the key \
+            its server shows now (trust on first use, audited as `git_source.host_key`).""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> test(@PathVariable String id) {
         access.requireAdmin();
         GitSource s = existing(id);
-        ProbeResult r = remote.probe(storedUrl(s), auth(s));
+        SshHostKeyCheck hostKeys = hostKeys(s);
+        ProbeResult r = remote.probe(storedUrl(s), auth(s), hostKeys);
+        rememberHostKey(s, hostKeys);
         metrics.counter("traceflow.builds.git.tests", "outcome", r.ok() ? "ok" : !r.reachable() ? "unreachable"
                 : !r.authenticated() ? "unauthenticated" : "no_default_branch").increment();
         Map<String, Object> v = new LinkedHashMap<>();
@@ -216,14 +249,71 @@ class GitSourcesController {
     }
 
     @GetMapping("/git-sources/{id}/versions")
-    @Operation(summary = "A git source's registered versions", description = """
-            Role: viewer (any signed-in user). Tags (semver order) then the default branch's recent commits, each with \
-            `tagOrCommit`, `commit`, `summary`, `changelog` (commits since the version before) and `usable`.""",
+    @Operation(summary = "A git source's registered versions, a page at a time", description = """
+            Role: viewer (any signed-in user). Tags (semver order; tags registered by a later fetch after the ones \
+            before) then the default branch's recent commits, each with `tagOrCommit`, `commit`, `summary`, \
+            `changelog` (commits since the version before) and `usable`. Answer: `{"items", "total", "nextCursor"}`. \
+            `limit` 1-1000 (default 100); `cursor`: the previous page's `nextCursor` (absent on the last page; \
+            signed, so an edited cursor, one of another source or one from before a server restart is a 400). The \
+            order is stable: versions registered between two pages never make a page repeat or skip one. A bad \
+            `limit` or `cursor` is 400 `INVALID_PARAMETER` with the parameter in `details`.""",
+            parameters = {
+                    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1-1000, default 100"),
+                    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "`nextCursor` of the previous page")},
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> versions(@PathVariable String id) {
+    Map<String, Object> versions(@PathVariable String id, @RequestParam(required = false) String limit,
+                                 @RequestParam(required = false) String cursor) {
         access.caller();
+        int n = limit(limit);
+        JdbcSourceVersions.Position after = cursor == null ? null : position(id, cursor);
         existing(id);
-        return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+        return page(id, after, n);
+    }
+
+    /** A page of the listing, with the cursor of the next one and the total. */
+    private Map<String, Object> page(String sourceId, JdbcSourceVersions.Position after, int limit) {
+        List<SourceVersion> rows = versions.page(sourceId, after, limit + 1);
+        boolean more = rows.size() > limit;
+        if (more) {
+            rows = rows.subList(0, limit);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("items", rows.stream().map(GitSourcesController::view).toList());
+        answer.put("total", versions.count(sourceId));
+        if (more) {
+            SourceVersion last = rows.get(rows.size() - 1);
+            answer.put("nextCursor", cursors.encode(String.join("|", sourceId, last.kind(), last.createdAt().toString(), last.tagOrCommit())));
+        }
+        return answer;
+    }
+
+    private static int limit(String limit) {
+        if (limit == null) {
+            return DEFAULT_VERSIONS_LIMIT;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_VERSIONS_LIMIT) {
+            throw ReadRequests.invalid("limit", "limit must be a whole number from 1 to " + MAX_VERSIONS_LIMIT);
+        }
+        return n;
+    }
+
+    private JdbcSourceVersions.Position position(String sourceId, String cursor) {
+        // signed by this server, so the parts are ours; still checked, and tied to the source it was made for
+        String[] parts = cursors.decode(cursor).split("\\|", 4);
+        if (parts.length != 4 || !parts[0].equals(sourceId) || !(parts[1].equals("tag") || parts[1].equals("commit"))) {
+            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
+        }
+        try {
+            return new JdbcSourceVersions.Position(parts[1], Instant.parse(parts[2]), parts[3]);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
+        }
     }
 
     record VersionMark(@Schema(example = "v1.2.0") String tagOrCommit, Boolean usable) {
@@ -234,7 +324,10 @@ class GitSourcesController {
             Role: admin. Without a body: fetches the tags and the default branch (JGit, into the source's mirror) \
             and registers what is there; versions gone from the repository become unusable. With \
             `{"tagOrCommit", "usable"}`: marks a registered version usable or not (strategies skip unusable ones). \
-            502 GIT_UNAVAILABLE when the repository cannot be read. Audited (`git_source.versions`).""",
+            Answers the first page of the listing, as `GET` with the default `limit` (its `nextCursor` continues with `GET`). \
+            502 GIT_UNAVAILABLE when the repository cannot be reached or read; 422 GIT_AUTH_FAILED when the server \
+            refuses the source's credential (or wants one), 422 SSH_HOST_KEY_MISMATCH when an ssh server shows a host \
+            key other than the source's `sshHostKey`. Audited (`git_source.versions`).""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> refresh(@PathVariable String id, @RequestBody(required = false) VersionMark mark) {
         access.requireAdmin();
@@ -250,26 +343,33 @@ class GitSourcesController {
                 audit.record("git_source.version_mark", "git_source", id, null, Map.of("tagOrCommit", v.tagOrCommit(),
                         "usable", mark.usable()));
             });
-            return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+            return page(id, null, DEFAULT_VERSIONS_LIMIT);
         }
         GitUrl url = storedUrl(s);
         GitAuth auth = auth(s);
         String branch = s.defaultBranch();
+        SshHostKeyCheck hostKeys = hostKeys(s);
         if (branch == null) {
-            ProbeResult probe = remote.probe(url, auth);
+            ProbeResult probe = remote.probe(url, auth, hostKeys);
+            rememberHostKey(s, hostKeys);
             if (!probe.ok()) {
-                throw unavailable(probe.problem());
+                throw unavailable(hostKeys != null && hostKeys.refused() ? GitUnavailable.Cause.HOST_KEY
+                        : probe.reachable() && !probe.authenticated() ? GitUnavailable.Cause.AUTHENTICATION : GitUnavailable.Cause.SERVER,
+                        probe.problem());
             }
             branch = probe.defaultBranch();
+            hostKeys = hostKeys(existing(id));
         }
         long started = System.nanoTime();
         List<RemoteVersion> found;
         try {
-            found = remote.versions(id, url, auth, branch);
+            found = remote.versions(id, url, auth, branch, hostKeys);
         } catch (GitUnavailable e) {
             metrics.counter("traceflow.builds.git.fetches", "outcome", "failed").increment();
-            throw unavailable(e.getMessage());
+            rememberHostKey(s, hostKeys);
+            throw unavailable(e.kind(), e.getMessage());
         }
+        rememberHostKey(s, hostKeys);
         metrics.timer("traceflow.builds.git.fetch").record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         metrics.counter("traceflow.builds.git.fetches", "outcome", "ok").increment();
         int[] changed = tx.execute(t -> {
@@ -279,11 +379,72 @@ class GitSourcesController {
         });
         LOG.info("Versions of git source {} fetched: {} found, {} added, {} changed, {} retired", id, found.size(), changed[0], changed[1],
                 changed[2]);
-        return Map.of("items", versions.ofSource(id).stream().map(GitSourcesController::view).toList());
+        return page(id, null, DEFAULT_VERSIONS_LIMIT);
     }
 
-    private static ApiException unavailable(String problem) {
-        return new ApiException(HttpStatus.BAD_GATEWAY, "GIT_UNAVAILABLE", problem);
+    /**
+     * The answer when the repository cannot be read: 422 when the source's own settings are what
+     * the server refused (its credential, its ssh host key), for the admin to fix; 502 when the
+     * server could not be reached or read.
+     */
+    private static ApiException unavailable(GitUnavailable.Cause cause, String problem) {
+        return switch (cause) {
+            case AUTHENTICATION -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "GIT_AUTH_FAILED", problem);
+            case HOST_KEY -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "SSH_HOST_KEY_MISMATCH", problem);
+            case SERVER -> new ApiException(HttpStatus.BAD_GATEWAY, "GIT_UNAVAILABLE", problem);
+        };
+    }
+
+    /** The host key check of an ssh source (null for https): its recorded key, or trust on first use as configured. */
+    private SshHostKeyCheck hostKeys(GitSource s) {
+        if (!s.repoUrl().startsWith("ssh://")) {
+            return null;
+        }
+        return SshHostKeyCheck.of(s.sshHostKey(), properties.sshTrustOnFirstUse());
+    }
+
+    /** Records, with an audit row, the host key an ssh source's server showed at its first connection. */
+    private void rememberHostKey(GitSource s, SshHostKeyCheck hostKeys) {
+        String seen = hostKeys == null ? null : hostKeys.firstSeenKey();
+        if (seen == null) {
+            return;
+        }
+        tx.executeWithoutResult(t -> {
+            if (sources.recordHostKey(s.id(), s.repoUrl(), seen)) {
+                audit.record("git_source.host_key", "git_source", s.id(), null, Map.of("sshHostKey", seen,
+                        "fingerprint", SshKeys.fingerprint(SshKeys.publicKey(seen)), "trustedOnFirstUse", true));
+                LOG.info("Git source {}: ssh host key {} recorded at the first connection", s.id(), SshKeys.fingerprint(SshKeys.publicKey(seen)));
+            }
+        });
+    }
+
+    private static String hostKey(GitUrl url, String line) {
+        if (!url.scheme().equals("ssh")) {
+            throw ApiException.invalid("sshHostKey is for ssh sources only");
+        }
+        try {
+            return SshKeys.line(SshKeys.publicKey(line));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("sshHostKey is refused: " + e.getMessage());
+        }
+    }
+
+    private boolean sameServer(String oldUrl, GitUrl now) {
+        GitUrl before = guard.parseStored(oldUrl);
+        return before.scheme().equals(now.scheme()) && before.host().equals(now.host())
+                && before.effectivePort() == now.effectivePort();
+    }
+
+    /** An ssh source takes an ssh key, an http(s) source a token: the other kind could never be sent. */
+    private void requireCredentialFits(GitUrl url, String credentialId) {
+        if (credentialId == null) {
+            return;
+        }
+        Credential c = credentials.find(credentialId).orElseThrow(() -> ApiException.invalid("credentialId names no credential"));
+        boolean ssh = url.scheme().equals("ssh");
+        if (ssh != c.type().equals(Credential.SSH_KEY)) {
+            throw ApiException.invalid(ssh ? "an ssh source needs an ssh-key credential" : "an http(s) source needs an https-token credential");
+        }
     }
 
     private GitSource existing(String id) {
@@ -316,10 +477,11 @@ class GitSourcesController {
             return null;
         }
         Credential c = credentials.find(s.credentialId()).orElse(null);
-        if (c == null || !c.type().equals(Credential.HTTPS_TOKEN)) {
+        if (c == null) {
             return null;
         }
-        return new GitAuth(c.username(), sealer.unseal(c.secretSealed(), c.id()));
+        String secret = sealer.unseal(c.secretSealed(), c.id());
+        return c.type().equals(Credential.SSH_KEY) ? GitAuth.sshKey(c.username(), secret) : new GitAuth(c.username(), secret);
     }
 
     private static String branch(String branch) {
@@ -362,6 +524,7 @@ class GitSourcesController {
         d.put("defaultBranch", s.defaultBranch());
         d.put("credentialId", s.credentialId());
         d.put("exposedSchema", s.exposedSchema() != null);
+        d.put("sshHostKey", s.sshHostKey());
         return d;
     }
 
@@ -373,6 +536,10 @@ class GitSourcesController {
         v.put("defaultBranch", s.defaultBranch());
         v.put("credentialId", s.credentialId());
         v.put("exposedSchema", s.exposedSchema() == null ? null : CanonicalJson.JSON.readTree(s.exposedSchema()));
+        if (s.repoUrl().startsWith("ssh://")) {
+            v.put("sshHostKey", s.sshHostKey());
+            v.put("sshHostKeyFingerprint", s.sshHostKey() == null ? null : SshKeys.fingerprint(SshKeys.publicKey(s.sshHostKey())));
+        }
         v.put("createdAt", s.createdAt());
         v.put("updatedAt", s.updatedAt());
         return v;

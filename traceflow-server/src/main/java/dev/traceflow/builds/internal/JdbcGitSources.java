@@ -15,7 +15,7 @@ import static dev.traceflow.builds.internal.Rows.time;
 @Component
 class JdbcGitSources {
 
-    private static final String COLUMNS = "id, name, repo_url, default_branch, credential_id, exposed_schema, created_at, updated_at";
+    private static final String COLUMNS = "id, name, repo_url, default_branch, credential_id, exposed_schema, ssh_host_key, created_at, updated_at";
 
     private final JdbcClient jdbc;
 
@@ -24,17 +24,30 @@ class JdbcGitSources {
     }
 
     void insert(GitSource s) {
-        jdbc.sql("INSERT INTO git_sources (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(s.id(), s.name(), s.repoUrl(), s.defaultBranch(), s.credentialId(), s.exposedSchema(), time(s.createdAt()),
+        jdbc.sql("INSERT INTO git_sources (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(s.id(), s.name(), s.repoUrl(), s.defaultBranch(), s.credentialId(), s.exposedSchema(), s.sshHostKey(),
+                        time(s.createdAt()),
                         time(s.updatedAt()))
                 .update();
     }
 
     void update(GitSource s) {
         jdbc.sql("UPDATE git_sources SET name = ?, repo_url = ?, default_branch = ?, credential_id = ?, exposed_schema = ?, "
-                        + "updated_at = ? WHERE id = ?")
-                .params(s.name(), s.repoUrl(), s.defaultBranch(), s.credentialId(), s.exposedSchema(), time(s.updatedAt()), s.id())
+                        + "ssh_host_key = ?, updated_at = ? WHERE id = ?")
+                .params(s.name(), s.repoUrl(), s.defaultBranch(), s.credentialId(), s.exposedSchema(), s.sshHostKey(), time(s.updatedAt()),
+                        s.id())
                 .update();
+    }
+
+    /**
+     * Records the host key an ssh source's server showed at its first connection, unless a key
+     * was recorded meanwhile or the source's URL changed (the key belongs to the URL it was seen at).
+     *
+     * @return whether it was recorded
+     */
+    boolean recordHostKey(String id, String repoUrl, String hostKey) {
+        return jdbc.sql("UPDATE git_sources SET ssh_host_key = ? WHERE id = ? AND repo_url = ? AND ssh_host_key IS NULL")
+                .params(hostKey, id, repoUrl).update() == 1;
     }
 
     Optional<GitSource> find(String id) {
@@ -64,6 +77,6 @@ class JdbcGitSources {
 
     private static GitSource row(ResultSet rs, int n) throws SQLException {
         return new GitSource(rs.getString("id"), rs.getString("name"), rs.getString("repo_url"), rs.getString("default_branch"),
-                rs.getString("credential_id"), rs.getString("exposed_schema"), instant(rs, "created_at"), instant(rs, "updated_at"));
+                rs.getString("credential_id"), rs.getString("exposed_schema"), rs.getString("ssh_host_key"), instant(rs, "created_at"), instant(rs, "updated_at"));
     }
 }

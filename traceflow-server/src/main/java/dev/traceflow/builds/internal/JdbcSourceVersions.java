@@ -35,10 +35,37 @@ class JdbcSourceVersions {
         this.batches = batches;
     }
 
-    /** Tags first (in the order they were registered, i.e. semver order), then commits. */
+    /** The listing order: tags first (in the order they were registered, i.e. semver order), then commits. */
+    private static final String LISTING_ORDER = " ORDER BY kind DESC, created_at, tag_or_commit";
+
+    /** Every version of a source, in listing order. */
     List<SourceVersion> ofSource(String sourceId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM source_versions WHERE git_source_id = ? ORDER BY kind DESC, created_at, tag_or_commit")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM source_versions WHERE git_source_id = ?" + LISTING_ORDER)
                 .param(sourceId).query(JdbcSourceVersions::row).list();
+    }
+
+    /** Where a page of the listing stopped: its last row's sort key (unique: tag_or_commit is, per source). */
+    record Position(String kind, Instant createdAt, String tagOrCommit) {
+    }
+
+    /**
+     * One page of a source's versions in listing order: the rows after {@code after} (null: from
+     * the first), at most {@code limit}. Keyset paging, so a page never repeats or skips a row
+     * because versions were registered meanwhile (new ones sort after the ones there were).
+     */
+    List<SourceVersion> page(String sourceId, Position after, int limit) {
+        if (after == null) {
+            return jdbc.sql("SELECT " + COLUMNS + " FROM source_versions WHERE git_source_id = ?" + LISTING_ORDER + " LIMIT ?")
+                    .params(sourceId, limit).query(JdbcSourceVersions::row).list();
+        }
+        return jdbc.sql("SELECT " + COLUMNS + " FROM source_versions WHERE git_source_id = ? AND (kind < ? OR (kind = ? AND "
+                        + "(created_at > ? OR (created_at = ? AND tag_or_commit > ?))))" + LISTING_ORDER + " LIMIT ?")
+                .params(sourceId, after.kind(), after.kind(), time(after.createdAt()), time(after.createdAt()), after.tagOrCommit(), limit)
+                .query(JdbcSourceVersions::row).list();
+    }
+
+    long count(String sourceId) {
+        return jdbc.sql("SELECT count(*) FROM source_versions WHERE git_source_id = ?").param(sourceId).query(Long.class).single();
     }
 
     /**

@@ -20,7 +20,7 @@ class SchemaValidationMeasurement {
     @Test
     void fiftyPropertySchema() {
         BuildsProperties limits = new BuildsProperties(null, java.time.Duration.ofSeconds(30), DataSize.ofMegabytes(512), 20_000,
-                DataSize.ofMegabytes(2), DataSize.ofKilobytes(256), 32, 1000, 1_000_000);
+                DataSize.ofMegabytes(2), DataSize.ofKilobytes(256), 32, 1000, 1_000_000, true);
         SchemaChecker checker = new SchemaChecker(limits);
         ObjectNode schema = CanonicalJson.JSON.createObjectNode().put("type", "object").put("additionalProperties", false);
         ObjectNode props = schema.putObject("properties");

@@ -19,6 +19,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -41,8 +42,9 @@ import java.util.regex.Pattern;
  * A git source's repository, reached with JGit only (the server never runs {@code git}): a
  * connectivity test (ls-remote) and the versions (tags and the default branch's recent commits)
  * read from a bare mirror kept per source under the data directory and fetched anew each time.
- * Every connection goes through {@link GitUrlGuard}; ssh URLs are stored but not reached yet (no
- * SSH transport in this part).
+ * Every connection goes through {@link GitUrlGuard}: https through its connection factory (each
+ * connection, redirects included), ssh through JGit's Apache MINA SSHD transport pointed at the
+ * address the guard checked (see {@link SshSessions}), with the source's key and host key only.
  */
 public final class GitRemote implements AutoCloseable {
 
@@ -53,6 +55,7 @@ public final class GitRemote implements AutoCloseable {
 
     private final GitUrlGuard guard;
     private final GuardedHttpConnectionFactory connections;
+    private final SshSessions ssh;
     private final Path mirrors;
     private final int timeoutSeconds;
     private final int maxTags;
@@ -67,6 +70,7 @@ public final class GitRemote implements AutoCloseable {
     public GitRemote(GitUrlGuard guard, Path mirrors, Duration timeout, long maxResponseBytes, int maxTags) {
         this.guard = guard;
         this.connections = new GuardedHttpConnectionFactory(guard, timeout, maxResponseBytes);
+        this.ssh = new SshSessions(mirrors.resolve(".ssh-home"), maxResponseBytes);
         this.mirrors = mirrors;
         this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
         this.maxTags = maxTags;
@@ -74,24 +78,30 @@ public final class GitRemote implements AutoCloseable {
 
     /** Lists the remote's refs: is it there, does it take the credential, which branch is HEAD. */
     public ProbeResult probe(GitUrl url, GitAuth auth) {
-        if (url.scheme().equals("ssh")) {
-            return new ProbeResult(false, false, null, 0, "ssh sources cannot be reached yet: this server has no SSH transport");
-        }
-        String refused = refusal(url);
-        if (refused != null) {
-            return new ProbeResult(false, false, null, 0, refused);
-        }
+        return probe(url, auth, null);
+    }
+
+    /**
+     * @param hostKeys ssh only: the host key the server must show (null: none known, none trusted)
+     */
+    public ProbeResult probe(GitUrl url, GitAuth auth, SshHostKeyCheck hostKeys) {
+        Connection c;
         try {
+            c = connection(url, auth, hostKeys);
+        } catch (GitUnavailable e) {
+            return new ProbeResult(false, false, null, 0, e.getMessage());
+        }
+        try (c) {
             // an empty repository in memory stands for the local side: git's dumb HTTP protocol needs one even to list refs
             Map<String, Ref> refs;
             try (Git empty = Git.wrap(new InMemoryRepository(new DfsRepositoryDescription("probe")))) {
-                refs = empty.lsRemote().setRemote(url.toString()).setCredentialsProvider(credentials(auth))
-                        .setTimeout(timeoutSeconds).setTransportConfigCallback(guarded()).callAsMap();
+                refs = empty.lsRemote().setRemote(c.remote()).setCredentialsProvider(credentials(auth))
+                        .setTimeout(timeoutSeconds).setTransportConfigCallback(c.callback()).callAsMap();
             }
             String branch = defaultBranch(refs);
             return new ProbeResult(true, true, branch, refs.size(), branch == null ? "the repository has no default branch (HEAD)" : null);
         } catch (TransportException e) {
-            return failed(e);
+            return failed(e, c.hostKeys());
         } catch (GitAPIException | RuntimeException e) {
             return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + safe(e));
         }
@@ -105,28 +115,32 @@ public final class GitRemote implements AutoCloseable {
      * @throws GitUnavailable when the remote cannot be fetched, with a sentence why
      */
     public List<RemoteVersion> versions(String sourceId, GitUrl url, GitAuth auth, String branch) {
-        if (url.scheme().equals("ssh")) {
-            throw new GitUnavailable("ssh sources cannot be reached yet: this server has no SSH transport");
-        }
-        String refused = refusal(url);
-        if (refused != null) {
-            throw new GitUnavailable(refused);
-        }
+        return versions(sourceId, url, auth, branch, null);
+    }
+
+    /**
+     * @param hostKeys ssh only: the host key the server must show (null: none known, none trusted)
+     */
+    public List<RemoteVersion> versions(String sourceId, GitUrl url, GitAuth auth, String branch, SshHostKeyCheck hostKeys) {
         ReentrantLock lock = locks.computeIfAbsent(sourceId, k -> new ReentrantLock());
+        Connection c = connection(url, auth, hostKeys);
         lock.lock();
-        try (Repository repo = mirror(sourceId)) {
+        try (c; Repository repo = mirror(sourceId)) {
             List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
             if (branch != null) {
                 specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
             }
             try (Git git = new Git(repo)) {
-                git.fetch().setRemote(url.toString()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS).setRemoveDeletedRefs(true)
+                git.fetch().setRemote(c.remote()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS).setRemoveDeletedRefs(true)
                         .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
-                        .setTransportConfigCallback(guarded()).call();
+                        .setTransportConfigCallback(c.callback()).call();
             }
             return read(repo, branch);
         } catch (TransportException e) {
-            throw new GitUnavailable(failed(e).problem());
+            ProbeResult failed = failed(e, c.hostKeys());
+            throw new GitUnavailable(c.hostKeys() != null && c.hostKeys().refused() ? GitUnavailable.Cause.HOST_KEY
+                    : failed.reachable() && !failed.authenticated() ? GitUnavailable.Cause.AUTHENTICATION : GitUnavailable.Cause.SERVER,
+                    failed.problem());
         } catch (GitAPIException | IOException | RuntimeException e) {
             if (e instanceof GitUnavailable g) {
                 throw g;
@@ -307,32 +321,68 @@ public final class GitRemote implements AutoCloseable {
     }
 
     /**
-     * The guard's answer before JGit starts, for a clear message (each connection JGit opens is
-     * checked again, by the connection factory).
+     * What JGit is told for one operation.
+     *
+     * @param remote   the URL JGit opens: an https URL as stored (the connection factory checks each
+     *                 connection JGit opens, redirects included), or for ssh the URL with the
+     *                 checked address in place of the host, so that no second look-up can lead elsewhere
+     * @param sessions ssh only: the session factory of this operation (its key, its host key); else null
      */
-    private String refusal(GitUrl url) {
-        try {
-            guard.requireAllowedAtConnect(url);
-            return null;
-        } catch (GitUrlRefused e) {
-            return e.getMessage();
-        } catch (java.net.UnknownHostException e) {
-            return "the git server's host " + url.host() + " does not resolve";
+    private record Connection(String remote, SshSessions.Factory sessions, TransportConfigCallback callback) implements AutoCloseable {
+
+        SshHostKeyCheck hostKeys() {
+            return sessions == null ? null : sessions.hostKeys();
+        }
+
+        @Override
+        public void close() {
+            if (sessions != null) {
+                sessions.close();
+            }
         }
     }
 
-    private TransportConfigCallback guarded() {
-        return transport -> {
-            if (transport instanceof TransportHttp http) {
-                http.setHttpConnectionFactory(connections);
+    /**
+     * The guard's answer before JGit starts: refused with a clear message, or the address to go to.
+     *
+     * @throws GitUnavailable when the guard refuses the host, it does not resolve, or the ssh key cannot be read
+     */
+    private Connection connection(GitUrl url, GitAuth auth, SshHostKeyCheck hostKeys) {
+        java.net.InetAddress address;
+        try {
+            address = guard.requireAllowedAtConnect(url);
+        } catch (GitUrlRefused e) {
+            throw new GitUnavailable(e.getMessage());
+        } catch (java.net.UnknownHostException e) {
+            throw new GitUnavailable("the git server's host " + url.host() + " does not resolve");
+        }
+        if (!url.scheme().equals("ssh")) {
+            return new Connection(url.toString(), null, transport -> {
+                if (transport instanceof TransportHttp http) {
+                    http.setHttpConnectionFactory(connections);
+                } else {
+                    throw new IllegalStateException("only http(s) transports are allowed for an http(s) source");
+                }
+            });
+        }
+        if (auth != null && !auth.sshKey()) {
+            throw new GitUnavailable(GitUnavailable.Cause.AUTHENTICATION, "an ssh source needs an ssh-key credential, not a token");
+        }
+        SshSessions.Factory sessions = ssh.factory(auth == null ? null : auth.secret(),
+                hostKeys == null ? SshHostKeyCheck.of(null, false) : hostKeys);
+        String user = url.user() != null ? url.user() : auth != null && auth.username() != null ? auth.username() : "git";
+        String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return new Connection("ssh://" + user + "@" + host + ":" + url.effectivePort() + url.path(), sessions, transport -> {
+            if (transport instanceof SshTransport t) {
+                t.setSshSessionFactory(sessions.factory());
             } else {
-                throw new IllegalStateException("only http(s) transports are allowed");
+                throw new IllegalStateException("only the ssh transport is allowed for an ssh source");
             }
-        };
+        });
     }
 
     private static CredentialsProvider credentials(GitAuth auth) {
-        return auth == null ? null : new UsernamePasswordCredentialsProvider(auth.username() == null ? "git" : auth.username(), auth.secret());
+        return auth == null || auth.sshKey() ? null : new UsernamePasswordCredentialsProvider(auth.username() == null ? "git" : auth.username(), auth.secret());
     }
 
     private static String defaultBranch(Map<String, Ref> refs) {
@@ -352,7 +402,10 @@ public final class GitRemote implements AutoCloseable {
         return null;
     }
 
-    private static ProbeResult failed(TransportException e) {
+    private static ProbeResult failed(TransportException e, SshHostKeyCheck hostKeys) {
+        if (hostKeys != null && hostKeys.refused()) {
+            return new ProbeResult(true, false, null, 0, hostKeys.problem());
+        }
         // the guard's refusal (of a redirect's target, say) lies in the causes, under JGit's "cannot open ..."
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains("URL refused: ")) {
@@ -362,7 +415,8 @@ public final class GitRemote implements AutoCloseable {
         }
         String message = safe(e);
         String lower = message.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("401")
+        if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("auth fail")
+                || lower.contains("cannot log in") || lower.contains("no more authentication methods") || lower.contains("401")
                 || lower.contains("403") || lower.contains("credentialsprovider")) {
             return new ProbeResult(true, false, null, 0, "the git server refused the credential (or wants one)");
         }

@@ -78,6 +78,14 @@ public final class GitUrlGuard {
         return address;
     }
 
+    /**
+     * A URL this guard accepted before (a stored one), taken apart again without a look-up: to
+     * compare it, not to connect (use {@link #requireAllowedAtConnect} for that).
+     */
+    public GitUrl parseStored(String url) {
+        return parse(url);
+    }
+
     /** The URL taken apart, before any look-up. */
     GitUrl parse(String url) {
         if (url == null || url.isBlank()) {

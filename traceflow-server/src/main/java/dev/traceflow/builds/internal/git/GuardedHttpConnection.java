@@ -14,7 +14,6 @@ import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,7 +145,7 @@ final class GuardedHttpConnection implements HttpConnection {
         if (entity == null) {
             return InputStream.nullInputStream();
         }
-        return new Limited(entity.getContent(), maxResponseBytes);
+        return new LimitedInputStream(entity.getContent(), maxResponseBytes);
     }
 
     @Override
@@ -238,40 +237,5 @@ final class GuardedHttpConnection implements HttpConnection {
     @Override
     public void setHostnameVerifier(HostnameVerifier hostnameverifier) {
         throw new UnsupportedOperationException("host name checks of git servers cannot be turned off");
-    }
-
-    /** A response stream that fails past a byte limit (a server that would send more than any repository we take). */
-    private static final class Limited extends FilterInputStream {
-
-        private long left;
-
-        Limited(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                throw new IOException("git server response over the size limit");
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                throw new IOException("git server response over the size limit");
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
     }
 }
