@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -241,6 +242,71 @@ class BuildsApiTest extends BuildsApiSupport {
         } finally {
             CLOCK.release();
         }
+    }
+
+    @Test
+    void releases_listTheBuildsReleasesWithTheTelemetrySeenWithEach() {
+        Setup s = setup("build.sh");
+        String first = trigger(s);
+        String r1 = awaitStatus(first, "success").path("release").asString();
+        String second = status(post("/builds/" + first + "/rollback", "", auth.admin()), 202).path("id").asString();
+        String r2 = awaitStatus(second, "success").path("release").asString();
+        String key = auth.createKey(s.app());
+        long now = System.currentTimeMillis();
+        List<Map<String, Object>> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            events.add(event(s.app(), "pageview", r1, now, null));
+        }
+        events.add(event(s.app(), "error", r1, now, "cart is undefined"));
+        events.add(event(s.app(), "pageview", r2, now, null));
+        events.add(event(s.app(), "error", r2, now, "cart is undefined"));
+        events.add(event(s.app(), "error", r2, now, "price is NaN"));
+        events.add(event(s.app(), "pageview", null, now, null));
+        TestHttp.Response sent = http.post("/api/collect/batch", TestHttp.JSON.writeValueAsString(Map.of("events", events)),
+                "Content-Type", "application/json", "X-TraceFlow-Key", key);
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(get("/api/apps/" + s.app() + "/releases", auth.admin()), 200)
+                .path("items").path(0).path("telemetry").path("events").asLong() == 3);
+        JsonNode items = status(get("/api/apps/" + s.app() + "/releases", auth.admin()), 200).path("items");
+        assertThat(items.findValuesAsString("release")).containsExactly(r2, r1);
+        JsonNode newer = items.get(0);
+        JsonNode older = items.get(1);
+        assertThat(newer.path("builds").get(0).path("id").asString()).isEqualTo(second);
+        assertThat(newer.path("builds").get(0).path("kind").asString()).isEqualTo("rollback");
+        assertThat(older.path("telemetry").path("events").asLong()).isEqualTo(5);
+        assertThat(older.path("telemetry").path("errorEvents").asLong()).isEqualTo(1);
+        assertThat(older.path("telemetry").path("newErrorGroupCount").asInt()).isEqualTo(1);
+        assertThat(older.path("telemetry").path("errorRate").asDouble()).isEqualTo(0.2);
+        assertThat(older.path("telemetry").path("firstSeen").asString()).isNotEmpty();
+        assertThat(newer.path("telemetry").path("errorEvents").asLong()).isEqualTo(2);
+        assertThat(newer.path("telemetry").path("errorGroups").asLong()).isEqualTo(2);
+        assertThat(newer.path("telemetry").path("newErrorGroupCount").asInt()).isEqualTo(1); // "price is NaN" only
+        assertThat(newer.path("telemetry").path("errorRateChange").asDouble()).isCloseTo(2.0 / 3 - 0.2, within(1e-9));
+
+        String viewerName = TestAuth.uniqueName("relviewer");
+        String viewer = auth.newUserToken(viewerName);
+        assertThat(get("/api/apps/" + s.app() + "/releases", viewer).status()).isEqualTo(404);
+        auth.grant(s.app(), viewerName, "viewer");
+        assertThat(status(get("/api/apps/" + s.app() + "/releases", viewer), 200).path("items")).hasSize(2);
+    }
+
+    private static Map<String, Object> event(String app, String type, String release, long at, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("appId", app);
+        e.put("type", type);
+        e.put("timestamp", at);
+        e.put("eventId", java.util.UUID.randomUUID().toString());
+        e.put("url", "https://shop.test/cart");
+        e.put("sessionId", "s-" + java.util.UUID.randomUUID());
+        if (message != null) {
+            e.put("message", message);
+            e.put("errorType", "TypeError");
+        }
+        if (release != null) {
+            e.put("release", release);
+        }
+        return e;
     }
 
     private static Map<String, String> untar(byte[] gz) throws Exception {

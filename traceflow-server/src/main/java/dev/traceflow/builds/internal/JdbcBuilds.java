@@ -224,6 +224,12 @@ class JdbcBuilds {
                 + "AND status = 'running' AND lease_until < ?").params(e.id(), e.attempt(), time(now)).update() == 1;
     }
 
+    /** The app's successful builds that define a release, newest first (at most {@code limit} of them). */
+    List<Build> releases(String appId, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM builds WHERE app_id = ? AND status = 'success' AND release_name IS NOT NULL "
+                + "ORDER BY finished_at DESC, id DESC LIMIT ?").params(appId, limit).query(JdbcBuilds::row).list();
+    }
+
     private static void fenced(String id, int attempt, int rows) {
         if (rows != 1) {
             throw new LeaseLost(id, attempt);
