@@ -1,6 +1,8 @@
 package dev.traceflow.builds.internal;
 
 import dev.traceflow.access.AppScope;
+import dev.traceflow.http.ApiException;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -29,10 +31,14 @@ class JdbcBuilds {
             + "attempt, max_attempts, lease_owner, lease_until, cancel_requested, triggered_by, queued_at, started_at, finished_at, "
             + "failure_reason, failure_message, logs_ref, artifact_ref, artifact_sha256, artifact_size, release_name";
 
-    /** A worker wrote for an attempt it no longer holds (the lease expired and the build was re-queued or ended). */
-    static final class LeaseLost extends RuntimeException {
+    /**
+     * A worker wrote for an attempt it no longer holds (the lease expired and the build was re-queued or ended):
+     * 409 LEASE_LOST when it reaches the worker API.
+     */
+    static final class LeaseLost extends ApiException {
         LeaseLost(String buildId, int attempt) {
-            super("build " + buildId + " is no longer held at attempt " + attempt, null, false, false);
+            super(HttpStatus.CONFLICT, "LEASE_LOST", "attempt " + attempt + " no longer holds build " + buildId
+                    + ": stop working on it");
         }
     }
 
