@@ -1,9 +1,11 @@
 package dev.traceflow.ops;
 
+import dev.traceflow.builds.BuildQueueStatus;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.EventWriteQueue;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,11 +27,13 @@ class HealthController {
     private final EventStorage storage;
     private final EventWriteQueue queue;
     private final JdbcClient metadata;
+    private final ObjectProvider<BuildQueueStatus> builds;
 
-    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata) {
+    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<BuildQueueStatus> builds) {
         this.storage = storage;
         this.queue = queue;
         this.metadata = metadata;
+        this.builds = builds;
     }
 
     @Operation(summary = "Liveness: 200 {\"status\":\"ok\"} while the process runs")
@@ -38,7 +42,7 @@ class HealthController {
         return Map.of("status", "ok");
     }
 
-    @Operation(summary = "Readiness: each dependency (storage, metadata database); 503 when one is down")
+    @Operation(summary = "Readiness: each dependency (storage, metadata database) and the build queue (queued, running, oldestQueuedSeconds); 503 when one is down")
     @GetMapping("/health")
     ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> components = new LinkedHashMap<>();
@@ -50,6 +54,15 @@ class HealthController {
             }
         });
         up &= check(components, "metadata", "jdbc", () -> metadata.sql("SELECT 1").query(Integer.class).single());
+        BuildQueueStatus buildQueue = builds.getIfAvailable();
+        if (buildQueue != null) {
+            // the build queue lives in the metadata database: its counts, not a separate dependency
+            Map<String, Object> counts = new LinkedHashMap<>();
+            up &= check(components, "buildQueue", "jdbc", () -> counts.putAll(buildQueue.status()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) components.get("buildQueue");
+            c.putAll(counts);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ok" : "down");
         body.put("components", components);

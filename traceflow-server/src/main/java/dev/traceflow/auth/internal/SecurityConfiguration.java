@@ -72,7 +72,9 @@ class SecurityConfiguration {
     static final String[] DASHBOARD_PATHS = DashboardPaths.ALL.toArray(String[]::new);
     static final String[] PUBLIC_PATHS = {"/healthz", "/health", "/auth/login", "/auth/refresh", "/auth/logout",
             "/.well-known/jwks.json", "/openapi.json", "/openapi.json/**", "/docs", "/docs/**", "/swagger-ui/**",
-            "/swagger-ui.html", "/v3/api-docs/**", "/error"};
+            "/swagger-ui.html", "/v3/api-docs/**", "/error",
+            // builds: a signed artifact link carries its own proof; remote workers present the worker token
+            "/builds/*/artifact/signed", "/api/workers/**"};
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

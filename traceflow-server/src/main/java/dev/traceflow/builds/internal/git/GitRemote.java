@@ -225,6 +225,103 @@ public final class GitRemote implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the tree of a commit of the source into {@code target} (issue 21, the fetch step): the
+     * commit is taken from the source's bare mirror, fetched first (tags and {@code branch}) when the
+     * mirror lacks it, under the source's lock. The commit is verified: it must be in the mirror
+     * under exactly that id after the fetch (git objects are named by their hash, so a mirror that has
+     * it has its exact content). No {@code .git} is written: the build sees files, not history.
+     * Symbolic links whose target leaves {@code target} and submodules are left out.
+     *
+     * @param maxBytes the most the checkout's files may hold together
+     * @return the number of files written
+     * @throws GitUnavailable when the commit cannot be fetched, is not a commit, or the tree is too large
+     */
+    public int checkout(String sourceId, GitUrl url, GitAuth auth, String branch, String commit, Path target, long maxBytes) {
+        ObjectId id;
+        try {
+            id = ObjectId.fromString(commit);
+        } catch (IllegalArgumentException e) {
+            throw new GitUnavailable("the frozen commit is not a commit id");
+        }
+        ReentrantLock lock = locks.computeIfAbsent(sourceId, k -> new ReentrantLock());
+        lock.lock();
+        try (Repository repo = mirror(sourceId)) {
+            if (!repo.getObjectDatabase().has(id)) {
+                if (url.scheme().equals("ssh")) {
+                    throw new GitUnavailable("ssh sources cannot be reached yet: this server has no SSH transport");
+                }
+                String refused = refusal(url);
+                if (refused != null) {
+                    throw new GitUnavailable(refused);
+                }
+                List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
+                if (branch != null) {
+                    specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
+                }
+                try (Git git = new Git(repo)) {
+                    git.fetch().setRemote(url.toString()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)
+                            .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
+                            .setTransportConfigCallback(guarded()).call();
+                }
+                if (!repo.getObjectDatabase().has(id)) {
+                    throw new GitUnavailable("commit " + commit + " is no longer in the repository (force-pushed away?)");
+                }
+            }
+            try (RevWalk walk = new RevWalk(repo)) {
+                RevCommit c = walk.parseCommit(id);
+                if (!c.getId().equals(id)) {
+                    throw new GitUnavailable("commit " + commit + " did not verify");
+                }
+                Path root = target.toAbsolutePath().normalize();
+                Files.createDirectories(root);
+                int files = 0;
+                long bytes = 0;
+                try (TreeWalk tw = new TreeWalk(repo)) {
+                    tw.addTree(c.getTree());
+                    tw.setRecursive(true);
+                    while (tw.next()) {
+                        FileMode mode = tw.getFileMode(0);
+                        Path out = root.resolve(tw.getPathString()).normalize();
+                        if (!out.startsWith(root) || mode == FileMode.GITLINK) {
+                            continue;
+                        }
+                        Files.createDirectories(out.getParent());
+                        ObjectLoader loader = repo.open(tw.getObjectId(0));
+                        bytes += loader.getSize();
+                        if (bytes > maxBytes) {
+                            throw new GitUnavailable("the checkout is larger than " + maxBytes + " bytes");
+                        }
+                        if (mode == FileMode.SYMLINK) {
+                            Path link = Path.of(new String(loader.getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                            if (!link.isAbsolute() && out.getParent().resolve(link).normalize().startsWith(root)) {
+                                Files.createSymbolicLink(out, link);
+                            }
+                            continue;
+                        }
+                        try (var in = loader.openStream()) {
+                            Files.copy(in, out);
+                        }
+                        if (mode == FileMode.EXECUTABLE_FILE) {
+                            out.toFile().setExecutable(true, false);
+                        }
+                        files++;
+                    }
+                }
+                return files;
+            }
+        } catch (TransportException e) {
+            throw new GitUnavailable(failed(e).problem());
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            if (e instanceof GitUnavailable g) {
+                throw g;
+            }
+            throw new GitUnavailable("the commit could not be checked out: " + safe(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Removes a source's mirror (the source was deleted). */
     public void forget(String sourceId) throws IOException {
         Path dir = mirrors.resolve(sourceId + ".git");

@@ -1,0 +1,411 @@
+package dev.traceflow.builds.internal;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import dev.traceflow.auth.SecretSealer;
+import dev.traceflow.builds.internal.git.GitAuth;
+import dev.traceflow.builds.internal.git.GitRemote;
+import dev.traceflow.builds.internal.git.GitUnavailable;
+import dev.traceflow.builds.internal.git.GitUrl;
+import dev.traceflow.builds.internal.git.GitUrlGuard;
+import dev.traceflow.builds.internal.git.GitUrlRefused;
+import dev.traceflow.builds.internal.run.CommandRunner;
+import dev.traceflow.TraceFlowProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+
+/**
+ * Runs one claimed build through its steps (issue 21 item 4): fetch (each source's frozen commit
+ * from its bare mirror, verified) → replace (file replacements rendered with Mustache, strict: a
+ * missing variable fails the step; text replacements, each of which must match) → build (each
+ * source's argument list through the {@link CommandRunner}, in build order) → package (tar.gz with a
+ * manifest) → output (the artifact store) → verify (the stored archive's hash and manifest).
+ *
+ * <p>Mustache variables: the config's own keys at the top ({@code {{apiUrl}}}) and under
+ * {@code config.}; {@code build.id}, {@code build.release}, {@code build.attempt};
+ * {@code project.name}, {@code project.customer}; {@code env}.
+ */
+@Component
+class BuildExecutor {
+
+    /** How the run ended. @param reason null on success */
+    record Result(String status, String reason, String message, String release) {
+    }
+
+    /** A running build's handle: cancel ends the running command's process tree and the remaining steps. */
+    static final class Execution {
+        private volatile boolean canceled;
+        private volatile CommandRunner.RunningCommand command;
+        private volatile LogBuffer log;
+
+        /** Sends the log lines waiting in the buffer (the worker's ticker calls it, so a quiet command's lines go out too). */
+        void flushLog() {
+            LogBuffer l = log;
+            if (l != null) {
+                l.flush();
+            }
+        }
+
+        void cancel() {
+            canceled = true;
+            CommandRunner.RunningCommand c = command;
+            if (c != null) {
+                c.cancel();
+            }
+        }
+
+        boolean canceled() {
+            return canceled;
+        }
+    }
+
+    /** A step failed: the build fails with {@code reason}. */
+    private static final class StepFailed extends Exception {
+        final String reason;
+
+        StepFailed(String reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    private final GitRemote remote;
+    private final GitUrlGuard guard;
+    private final JdbcGitSources sources;
+    private final JdbcCredentials credentials;
+    private final SecretSealer sealer;
+    private final CommandRunner runner;
+    private final BuildQueueProperties settings;
+    private final BuildsProperties limits;
+    private final Path workspaces;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    BuildExecutor(GitRemote remote, GitUrlGuard guard, JdbcGitSources sources, JdbcCredentials credentials, SecretSealer sealer,
+                  CommandRunner runner, BuildQueueProperties settings, BuildsProperties limits, TraceFlowProperties properties, Clock clock,
+                  MeterRegistry metrics) {
+        this.remote = remote;
+        this.guard = guard;
+        this.sources = sources;
+        this.credentials = credentials;
+        this.sealer = sealer;
+        this.runner = runner;
+        this.settings = settings;
+        this.limits = limits;
+        this.workspaces = (settings.workspacesDir() != null ? settings.workspacesDir()
+                : properties.dataDir().resolve("builds").resolve("workspaces")).toAbsolutePath().normalize();
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** The release a successful build defines: the last-built source's version and the build ({@code v1.2.0+build.1a2b3c4d}). */
+    static String releaseName(Build b) {
+        JsonNode sources = CanonicalJson.JSON.readTree(b.inputs()).path("sources");
+        String ref = sources.isEmpty() ? "build" : sources.get(sources.size() - 1).path("ref").asString("build");
+        return ref + "+build." + b.id().substring(0, 8);
+    }
+
+    /**
+     * Runs the steps. Never throws for a build that fails; {@link JdbcBuilds.LeaseLost} passes through
+     * (the attempt lost the build: nothing more may be written for it).
+     */
+    Result run(Build.Claim claim, BuildReporter reporter, Execution execution) {
+        Build b = claim.build();
+        JsonNode inputs = CanonicalJson.JSON.readTree(b.inputs());
+        String release = releaseName(b);
+        LogBuffer log = new LogBuffer(reporter, clock);
+        execution.log = log;
+        Path workspace = workspaces.resolve(b.id() + "-" + claim.attempt());
+        String stage = null;
+        try {
+            deleteTree(workspace);
+            Files.createDirectories(workspace);
+            stage = "fetch";
+            begin(reporter, log, stage);
+            long t0 = System.nanoTime();
+            fetch(inputs, workspace, reporter, log);
+            metrics.timer("traceflow.builds.step", "step", "fetch").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            end(reporter, log, stage, execution);
+            stage = "replace";
+            begin(reporter, log, stage);
+            replace(inputs, workspace, b, release, claim.attempt(), log);
+            end(reporter, log, stage, execution);
+            stage = "build";
+            begin(reporter, log, stage);
+            t0 = System.nanoTime();
+            build(inputs, workspace, b, release, log, execution);
+            metrics.timer("traceflow.builds.step", "step", "build").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            end(reporter, log, stage, execution);
+            stage = "package";
+            begin(reporter, log, stage);
+            Path archive = workspaces.resolve(b.id() + "-" + claim.attempt() + ".tar.gz");
+            ArtifactPackager.Packed packed = pack(inputs, workspace, b, release, archive);
+            log.info("packed " + packed.files() + " files, " + packed.size() + " bytes, sha256 " + packed.sha256());
+            end(reporter, log, stage, execution);
+            stage = "output";
+            begin(reporter, log, stage);
+            String ref;
+            try {
+                ref = reporter.artifact(archive, packed.sha256(), packed.size());
+            } catch (ArtifactPackager.BadArchive e) {
+                stage = "verify";
+                throw new StepFailed("verify_failed", "the stored artifact does not verify: " + e.getMessage());
+            } finally {
+                Files.deleteIfExists(archive);
+            }
+            log.info("stored as " + ref);
+            end(reporter, log, stage, execution);
+            stage = "verify";
+            begin(reporter, log, stage);
+            // the store read back what it stored and checked its sha256 and manifest inside reporter.artifact
+            log.info("artifact verified: sha256 " + packed.sha256() + " matches the stored archive and its manifest");
+            reporter.stageEnded(stage, "success");
+            log.flush();
+            return new Result(Build.SUCCESS, null, null, release);
+        } catch (StepFailed e) {
+            return stopped(reporter, log, stage, e.reason.equals("canceled") ? Build.CANCELED : Build.FAIL, e.reason, e.getMessage());
+        } catch (IOException e) {
+            return stopped(reporter, log, stage, Build.FAIL, "io_error", stage + " could not read or write files: "
+                    + e.getClass().getSimpleName());
+        } finally {
+            try {
+                deleteTree(workspace);
+            } catch (IOException ignored) {
+                // a workspace left behind is removed by the next attempt of the same build, or by hand
+            }
+        }
+    }
+
+    private Result stopped(BuildReporter reporter, LogBuffer log, String stage, String status, String reason, String message) {
+        log.error(stage + " " + (status.equals(Build.CANCELED) ? "canceled" : "failed: " + message));
+        log.flush();
+        if (stage != null) {
+            reporter.stageEnded(stage, status);
+        }
+        return new Result(status, reason, message, null);
+    }
+
+    private static void begin(BuildReporter reporter, LogBuffer log, String stage) {
+        log.stage(stage);
+        reporter.stageStarted(stage);
+    }
+
+    private static void end(BuildReporter reporter, LogBuffer log, String stage, Execution execution) throws StepFailed {
+        log.flush();
+        if (execution.canceled()) {
+            throw new StepFailed("canceled", "canceled");
+        }
+        reporter.stageEnded(stage, "success");
+    }
+
+    private void fetch(JsonNode inputs, Path workspace, BuildReporter reporter, LogBuffer log) throws StepFailed {
+        List<String> secrets = new ArrayList<>();
+        List<Runnable> work = new ArrayList<>();
+        for (JsonNode s : inputs.path("sources")) {
+            String sourceId = s.path("gitSourceId").asString();
+            GitSource source = sources.find(sourceId).orElseThrow(() -> new StepFailed("fetch_failed", "git source "
+                    + s.path("name").asString() + " was deleted"));
+            GitUrl url;
+            try {
+                url = guard.requireAllowed(source.repoUrl());
+            } catch (GitUrlRefused e) {
+                throw new StepFailed("fetch_failed", "the repoUrl of " + source.name() + " is refused now: " + e.getMessage());
+            }
+            GitAuth auth = auth(source);
+            if (auth != null) {
+                secrets.add(auth.secret());
+            }
+            String name = s.path("name").asString();
+            String commit = s.path("commit").asString();
+            work.add(() -> {
+                int files = remote.checkout(sourceId, url, auth, source.defaultBranch(), commit, workspace.resolve(name),
+                        settings.maxArtifactBytes().toBytes());
+                log.info("checked out " + name + " at " + commit + " (" + s.path("ref").asString() + "), " + files + " files, verified");
+            });
+        }
+        if (!secrets.isEmpty()) {
+            reporter.secrets(secrets);
+        }
+        try {
+            work.forEach(Runnable::run);
+        } catch (GitUnavailable e) {
+            throw new StepFailed("fetch_failed", e.getMessage());
+        }
+    }
+
+    private void replace(JsonNode inputs, Path workspace, Build b, String release, int attempt, LogBuffer log)
+            throws StepFailed, IOException {
+        Map<String, Object> context = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = CanonicalJson.JSON.convertValue(inputs.path("config"), Map.class);
+        context.putAll(config);
+        context.put("config", config);
+        context.put("env", inputs.path("env").asString());
+        context.put("build", Map.of("id", b.id(), "release", release, "attempt", attempt));
+        Map<String, Object> project = new LinkedHashMap<>();
+        project.put("name", inputs.path("projectName").asString());
+        project.put("customer", inputs.path("customer").asString(""));
+        context.put("project", project);
+        Mustache.Compiler mustache = Mustache.compiler().strictSections(true).escapeHTML(false);
+        List<Replacements.FileReplacement> files = Replacements.files(inputs.path("fileReplacements"));
+        for (int i = 0; i < files.size(); i++) {
+            Replacements.FileReplacement f = files.get(i);
+            Path target = inside(workspace, f.path(), "fileReplacements/" + i);
+            String rendered;
+            try {
+                rendered = mustache.compile(f.content()).execute(context);
+            } catch (MustacheException e) {
+                throw new StepFailed("replace_failed", "fileReplacements/" + i + ": " + ApiText.excerpt(e.getMessage()));
+            }
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, rendered, StandardCharsets.UTF_8);
+            log.info("wrote " + f.path());
+        }
+        List<Replacements.TextReplacement> texts = Replacements.texts(inputs.path("textReplacements"), limits);
+        for (int i = 0; i < texts.size(); i++) {
+            Replacements.TextReplacement t = texts.get(i);
+            Path target = inside(workspace, t.path(), "textReplacements/" + i);
+            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || Files.size(target) > Replacements.MAX_FILE_BYTES) {
+                throw new StepFailed("replace_failed", "textReplacements/" + i + ": " + t.path() + " is not a file of at most "
+                        + Replacements.MAX_FILE_BYTES + " bytes");
+            }
+            String text = Files.readString(target, StandardCharsets.UTF_8);
+            String replaced;
+            try {
+                if (t.regex()) {
+                    Matcher m = BoundedRegex.compile(t.search(), limits.maxPatternLength(), limits.regexSteps()).matcher(text);
+                    replaced = m.find() ? m.replaceAll(t.replace()) : null;
+                } else {
+                    replaced = text.contains(t.search()) ? text.replace(t.search(), t.replace()) : null;
+                }
+            } catch (BoundedRegex.TooExpensive | IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new StepFailed("replace_failed", "textReplacements/" + i + ": the pattern or its replacement cannot be applied");
+            }
+            if (replaced == null) {
+                throw new StepFailed("replace_failed", "textReplacements/" + i + ": the search text is not in " + t.path());
+            }
+            Files.writeString(target, replaced, StandardCharsets.UTF_8);
+            log.info("edited " + t.path());
+        }
+    }
+
+    /** The replacement's file in the workspace, through no symbolic link. */
+    private static Path inside(Path workspace, String path, String at) throws StepFailed {
+        String problem = CheckoutPaths.problem(path);
+        Path target = workspace.resolve(path).normalize();
+        if (problem != null || !target.startsWith(workspace)) {
+            throw new StepFailed("replace_failed", at + ": the path " + (problem == null ? "leaves the checkout" : problem));
+        }
+        for (Path p = target; !p.equals(workspace); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                throw new StepFailed("replace_failed", at + ": the path goes through a symbolic link");
+            }
+        }
+        return target;
+    }
+
+    private void build(JsonNode inputs, Path workspace, Build b, String release, LogBuffer log, Execution execution)
+            throws StepFailed, IOException {
+        for (JsonNode s : inputs.path("sources")) {
+            BuildSpec spec = BuildSpec.parse(s.path("build"));
+            String name = s.path("name").asString();
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            env.put("HOME", workspace.resolve(name).toString());
+            env.put("LANG", "C.UTF-8");
+            env.put("CI", "true");
+            env.put("TRACEFLOW_BUILD_ID", b.id());
+            env.put("TRACEFLOW_RELEASE", release);
+            CommandRunner.CommandSpec command = new CommandRunner.CommandSpec(spec.command(), workspace.resolve(name), env, spec.network(),
+                    spec.timeout(), settings.maxOutputBytes().toBytes(), settings.maxProcesses());
+            log.info("running " + String.join(" ", spec.command()) + " in " + name);
+            CommandRunner.Outcome outcome;
+            try {
+                if (execution.canceled()) {
+                    throw new StepFailed("canceled", "canceled");
+                }
+                CommandRunner.RunningCommand running = runner.start(command, (stream, line) -> log.add(stream.equals("stderr") ? "warn"
+                        : "info", line));
+                execution.command = running;
+                if (execution.canceled()) {
+                    running.cancel();
+                }
+                outcome = running.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailed("canceled", "the worker stopped");
+            } finally {
+                execution.command = null;
+            }
+            switch (outcome.ending()) {
+                case CANCELED -> throw new StepFailed("canceled", "canceled");
+                case TIMED_OUT -> throw new StepFailed("timeout", name + ": the command ran longer than " + spec.timeout());
+                case OUTPUT_LIMIT -> throw new StepFailed("output_limit", name + ": the command wrote more than "
+                        + settings.maxOutputBytes());
+                case EXITED -> {
+                    if (outcome.exitCode() != 0) {
+                        throw new StepFailed("command_failed", name + ": the command exited with " + outcome.exitCode());
+                    }
+                }
+            }
+            log.info(name + " built");
+        }
+    }
+
+    private ArtifactPackager.Packed pack(JsonNode inputs, Path workspace, Build b, String release, Path archive)
+            throws StepFailed, IOException {
+        List<ArtifactPackager.Source> list = new ArrayList<>();
+        for (JsonNode s : inputs.path("sources")) {
+            String name = s.path("name").asString();
+            list.add(new ArtifactPackager.Source(name, workspace.resolve(name), BuildSpec.parse(s.path("build")).artifacts()));
+        }
+        try {
+            return ArtifactPackager.pack(b.id(), release, list, archive, settings.maxArtifactBytes().toBytes());
+        } catch (ArtifactPackager.BadArchive e) {
+            throw new StepFailed("package_failed", e.getMessage());
+        }
+    }
+
+    private GitAuth auth(GitSource s) {
+        if (s.credentialId() == null) {
+            return null;
+        }
+        Credential c = credentials.find(s.credentialId()).orElse(null);
+        if (c == null || !c.type().equals(Credential.HTTPS_TOKEN)) {
+            return null;
+        }
+        return new GitAuth(c.username(), sealer.unseal(c.secretSealed(), c.id()));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

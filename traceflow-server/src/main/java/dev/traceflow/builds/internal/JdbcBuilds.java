@@ -1,0 +1,273 @@
+package dev.traceflow.builds.internal;
+
+import dev.traceflow.access.AppScope;
+import dev.traceflow.http.ApiException;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static dev.traceflow.builds.internal.Rows.instant;
+import static dev.traceflow.builds.internal.Rows.time;
+
+/**
+ * The builds table, which is also the queue (issue 21). Claims and every write of a worker are
+ * conditional updates: a claim only takes a row still {@code queued} at the attempt it read, and a
+ * worker's write only lands while the row is {@code running} at the worker's attempt. Under READ
+ * COMMITTED (PostgreSQL) and H2's row locks a second claimer's UPDATE waits for the first and then
+ * matches nothing, so one build is never claimed twice, without {@code SKIP LOCKED}.
+ */
+@Component
+class JdbcBuilds {
+
+    static final String COLUMNS = "id, project_id, config_id, app_id, status, kind, parent_id, snapshot_hash, resolved_versions, inputs, "
+            + "attempt, max_attempts, lease_owner, lease_until, cancel_requested, triggered_by, queued_at, started_at, finished_at, "
+            + "failure_reason, failure_message, logs_ref, artifact_ref, artifact_sha256, artifact_size, release_name";
+
+    /**
+     * A worker wrote for an attempt it no longer holds (the lease expired and the build was re-queued or ended):
+     * 409 LEASE_LOST when it reaches the worker API.
+     */
+    static final class LeaseLost extends ApiException {
+        LeaseLost(String buildId, int attempt) {
+            super(HttpStatus.CONFLICT, "LEASE_LOST", "attempt " + attempt + " no longer holds build " + buildId
+                    + ": stop working on it");
+        }
+    }
+
+    /** A lease that ran out: the build, the attempt that held it. */
+    record Expired(String id, int attempt, int maxAttempts) {
+    }
+
+    private final JdbcClient jdbc;
+
+    JdbcBuilds(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** @throws org.springframework.dao.DuplicateKeyException when the project has a queued or running build of the snapshot */
+    void insert(Build b) {
+        jdbc.sql("INSERT INTO builds (" + COLUMNS + ", active_snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "?, ?, ?, ?, ?, ?)")
+                .params(b.id(), b.projectId(), b.configId(), b.appId(), b.status(), b.kind(), b.parentId(), b.snapshotHash(),
+                        b.resolvedVersions(), b.inputs(), b.attempt(), b.maxAttempts(), b.leaseOwner(), time(b.leaseUntil()),
+                        b.cancelRequested(), b.triggeredBy(), time(b.queuedAt()), time(b.startedAt()), time(b.finishedAt()),
+                        b.failureReason(), b.failureMessage(), b.logsRef(), b.artifactRef(), b.artifactSha256(), b.artifactSize(),
+                        b.releaseName(), b.ended() ? null : b.snapshotHash())
+                .update();
+        for (int i = 0; i < Build.STAGES.size(); i++) {
+            jdbc.sql("INSERT INTO build_stages (build_id, position, name, status) VALUES (?, ?, ?, 'pending')")
+                    .params(b.id(), i, Build.STAGES.get(i)).update();
+        }
+    }
+
+    Optional<Build> find(String id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM builds WHERE id = ?").param(id).query(JdbcBuilds::row).optional();
+    }
+
+    /** The queued or running build of the project with this snapshot, if any. */
+    Optional<String> activeWithSnapshot(String projectId, String snapshotHash) {
+        return jdbc.sql("SELECT id FROM builds WHERE project_id = ? AND active_snapshot = ?").params(projectId, snapshotHash)
+                .query(String.class).optional();
+    }
+
+    /** Newest first. */
+    List<Build> list(AppScope scope, String projectId, String status, int offset, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM builds WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (!scope.everyApp()) {
+            if (scope.appIds().isEmpty()) {
+                return List.of();
+            }
+            sql.append(" AND app_id IN (").append(String.join(", ", scope.appIds().stream().map(a -> "?").toList())).append(")");
+            params.addAll(scope.appIds());
+        }
+        if (projectId != null) {
+            sql.append(" AND project_id = ?");
+            params.add(projectId);
+        }
+        if (status != null) {
+            sql.append(" AND status = ?");
+            params.add(status);
+        }
+        sql.append(" ORDER BY queued_at DESC, id DESC LIMIT ? OFFSET ?");
+        params.add(limit);
+        params.add(offset);
+        return jdbc.sql(sql.toString()).params(params).query(JdbcBuilds::row).list();
+    }
+
+    List<Build.Stage> stages(String buildId) {
+        return jdbc.sql("SELECT name, status, started_at, finished_at FROM build_stages WHERE build_id = ? ORDER BY position")
+                .param(buildId)
+                .query((rs, n) -> new Build.Stage(rs.getString("name"), rs.getString("status"), instant(rs, "started_at"),
+                        instant(rs, "finished_at")))
+                .list();
+    }
+
+    long count(String status) {
+        return jdbc.sql("SELECT count(*) FROM builds WHERE status = ?").param(status).query(Long.class).single();
+    }
+
+    long countRunning(String projectId) {
+        return jdbc.sql("SELECT count(*) FROM builds WHERE project_id = ? AND status = 'running'").param(projectId).query(Long.class)
+                .single();
+    }
+
+    Optional<Instant> oldestQueued() {
+        return jdbc.sql("SELECT min(queued_at) AS t FROM builds WHERE status = 'queued'").query((rs, n) -> instant(rs, "t")).optional();
+    }
+
+    /** Queued builds, oldest first: what claimers choose from. */
+    List<Build> queued(int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM builds WHERE status = 'queued' ORDER BY queued_at, id LIMIT ?").param(limit)
+                .query(JdbcBuilds::row).list();
+    }
+
+    /**
+     * Takes a queued build: raises its attempt, leases it to {@code owner} until {@code leaseUntil}.
+     * Call inside a transaction that holds the project's row lock (see {@link #lockProject}) when the
+     * per-project limit matters.
+     *
+     * @return whether this caller got it (false: another claimer was first, or it was canceled)
+     */
+    boolean claim(Build candidate, String owner, Instant now, Instant leaseUntil) {
+        return jdbc.sql("UPDATE builds SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?, "
+                        + "started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued' AND attempt = ?")
+                .params(owner, time(leaseUntil), time(now), candidate.id(), candidate.attempt()).update() == 1;
+    }
+
+    /** Serialises the claims of one project's builds, so that its running count is read and raised by one claimer at a time. */
+    void lockProject(String projectId) {
+        jdbc.sql("SELECT id FROM build_projects WHERE id = ? FOR UPDATE").param(projectId).query(String.class).optional();
+    }
+
+    /**
+     * Extends the lease of the attempt.
+     *
+     * @return whether a cancel was asked for
+     * @throws LeaseLost when the attempt no longer holds the build
+     */
+    boolean heartbeat(String id, int attempt, Instant leaseUntil) {
+        fenced(id, attempt, jdbc.sql("UPDATE builds SET lease_until = ? WHERE id = ? AND attempt = ? AND status = 'running'")
+                .params(time(leaseUntil), id, attempt).update());
+        return jdbc.sql("SELECT cancel_requested FROM builds WHERE id = ?").param(id).query(Boolean.class).single();
+    }
+
+    /** Fails with {@link LeaseLost} unless the attempt holds the build. */
+    void requireHeld(String id, int attempt) {
+        fenced(id, attempt, jdbc.sql("SELECT count(*) FROM builds WHERE id = ? AND attempt = ? AND status = 'running'")
+                .params(id, attempt).query(Integer.class).single());
+    }
+
+    /** A stage's status and times, written by the attempt that holds the build. */
+    void stage(String id, int attempt, String name, String status, Instant startedAt, Instant finishedAt) {
+        requireHeld(id, attempt);
+        jdbc.sql("UPDATE build_stages SET status = ?, started_at = ?, finished_at = ? WHERE build_id = ? AND name = ?")
+                .params(status, time(startedAt), time(finishedAt), id, name).update();
+    }
+
+    /** Back to pending: a new attempt starts over. */
+    void resetStages(String id, int attempt) {
+        requireHeld(id, attempt);
+        jdbc.sql("UPDATE build_stages SET status = 'pending', started_at = NULL, finished_at = NULL WHERE build_id = ?").param(id)
+                .update();
+    }
+
+    /** The artifact the attempt stored. */
+    void artifact(String id, int attempt, String ref, String sha256, long size) {
+        fenced(id, attempt, jdbc.sql("UPDATE builds SET artifact_ref = ?, artifact_sha256 = ?, artifact_size = ? WHERE id = ? "
+                + "AND attempt = ? AND status = 'running'").params(ref, sha256, size, id, attempt).update());
+    }
+
+    /**
+     * Ends the build for the attempt that holds it.
+     *
+     * @param status {@code success | fail | canceled}
+     * @throws LeaseLost when the attempt no longer holds it
+     */
+    void finish(String id, int attempt, String status, String reason, String message, String releaseName, Instant now) {
+        fenced(id, attempt, jdbc.sql("UPDATE builds SET status = ?, failure_reason = ?, failure_message = ?, release_name = ?, "
+                        + "finished_at = ?, lease_owner = NULL, lease_until = NULL, active_snapshot = NULL "
+                        + "WHERE id = ? AND attempt = ? AND status = 'running'")
+                .params(status, reason, message, releaseName, time(now), id, attempt).update());
+        jdbc.sql("UPDATE build_stages SET status = ? WHERE build_id = ? AND status IN ('pending', 'running')")
+                .params(status.equals(Build.SUCCESS) ? "skipped" : status, id).update();
+    }
+
+    /** The log archive's reference, once the log sink archived it (after the build ended). */
+    void logsRef(String id, String ref) {
+        jdbc.sql("UPDATE builds SET logs_ref = ? WHERE id = ?").params(ref, id).update();
+    }
+
+    /** Cancels a build no worker holds. @return whether it was queued */
+    boolean cancelQueued(String id, Instant now) {
+        return jdbc.sql("UPDATE builds SET status = 'canceled', finished_at = ?, cancel_requested = TRUE, active_snapshot = NULL, "
+                + "failure_reason = 'canceled' WHERE id = ? AND status = 'queued'").params(time(now), id).update() == 1;
+    }
+
+    /** Asks the worker of a running build to end it. @return whether it was running */
+    boolean requestCancel(String id) {
+        return jdbc.sql("UPDATE builds SET cancel_requested = TRUE WHERE id = ? AND status = 'running'").param(id).update() == 1;
+    }
+
+    List<Expired> expired(Instant now, int limit) {
+        return jdbc.sql("SELECT id, attempt, max_attempts FROM builds WHERE status = 'running' AND lease_until < ? ORDER BY lease_until "
+                        + "LIMIT ?")
+                .params(time(now), limit).query((rs, n) -> new Expired(rs.getString("id"), rs.getInt("attempt"), rs.getInt("max_attempts")))
+                .list();
+    }
+
+    /** Puts an expired attempt's build back in the queue (its next claim raises the attempt). @return whether it was still expired */
+    boolean requeue(Expired e, Instant now) {
+        return jdbc.sql("UPDATE builds SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = ? AND attempt = ? "
+                + "AND status = 'running' AND lease_until < ?").params(e.id(), e.attempt(), time(now)).update() == 1;
+    }
+
+    /** The app's successful builds that define a release, newest first (at most {@code limit} of them). */
+    List<Build> releases(String appId, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM builds WHERE app_id = ? AND status = 'success' AND release_name IS NOT NULL "
+                + "ORDER BY finished_at DESC, id DESC LIMIT ?").params(appId, limit).query(JdbcBuilds::row).list();
+    }
+
+    private static void fenced(String id, int attempt, int rows) {
+        if (rows != 1) {
+            throw new LeaseLost(id, attempt);
+        }
+    }
+
+    /** A random one of the first few queued builds: claimers racing for the head of the queue collide less. */
+    static <T> List<T> shuffledHead(List<T> candidates, int head) {
+        List<T> out = new ArrayList<>(candidates);
+        int n = Math.min(head, out.size());
+        for (int i = n - 1; i > 0; i--) {
+            int j = ThreadLocalRandom.current().nextInt(i + 1);
+            T t = out.get(i);
+            out.set(i, out.get(j));
+            out.set(j, t);
+        }
+        return out;
+    }
+
+    static Build row(ResultSet rs, int n) throws SQLException {
+        long size = rs.getLong("artifact_size");
+        Long artifactSize = rs.wasNull() ? null : size;
+        return new Build(rs.getString("id"), rs.getString("project_id"), rs.getString("config_id"), rs.getString("app_id"),
+                rs.getString("status"), rs.getString("kind"), rs.getString("parent_id"), trim(rs.getString("snapshot_hash")),
+                rs.getString("resolved_versions"), rs.getString("inputs"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+                rs.getString("lease_owner"), instant(rs, "lease_until"), rs.getBoolean("cancel_requested"), rs.getString("triggered_by"),
+                instant(rs, "queued_at"), instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("failure_reason"),
+                rs.getString("failure_message"), rs.getString("logs_ref"), rs.getString("artifact_ref"),
+                trim(rs.getString("artifact_sha256")), artifactSize, rs.getString("release_name"));
+    }
+
+    private static String trim(String s) {
+        return s == null ? null : s.trim();
+    }
+}

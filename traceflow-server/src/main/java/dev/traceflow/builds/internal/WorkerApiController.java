@@ -1,0 +1,260 @@
+package dev.traceflow.builds.internal;
+
+import dev.traceflow.builds.internal.run.BuildLogSink;
+import dev.traceflow.http.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The worker API (issue 21 item 3): what a worker in another process does to the server's queue, over
+ * HTTP, with the worker token ({@code X-TraceFlow-Worker-Token}, compared in constant time, never
+ * logged): claim, heartbeat, stage changes, log appends (into the server's {@link BuildLogSink}), the
+ * artifact upload (stored and verified by the server) and finish. Every call after the claim names
+ * the attempt; once the attempt lost its lease, calls answer 409 LEASE_LOST and change nothing.
+ */
+@RestController
+@Tag(name = "Build workers", description = "For remote build workers, with the worker token (not for users)")
+class WorkerApiController {
+
+    static final String TOKEN_HEADER = "X-TraceFlow-Worker-Token";
+    static final int MAX_LINES = 1000;
+    private static final Pattern WORKER = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Set<String> STAGE_STATUSES = Set.of("running", "success", "fail", "canceled");
+
+    private final BuildQueue queue;
+    private final JdbcBuilds builds;
+    private final BuildLogSink logs;
+    private final LocalArtifactStore store;
+    private final BuildQueueProperties settings;
+    private final byte[] tokenHash;
+
+    WorkerApiController(BuildQueue queue, JdbcBuilds builds, BuildLogSink logs, LocalArtifactStore store, BuildQueueProperties settings) {
+        this.queue = queue;
+        this.builds = builds;
+        this.logs = logs;
+        this.store = store;
+        this.settings = settings;
+        this.tokenHash = settings.workerToken() == null || settings.workerToken().isBlank() ? null : sha256(settings.workerToken());
+    }
+
+    record ClaimBody(String worker) {
+    }
+
+    record AttemptBody(Integer attempt) {
+    }
+
+    record StageBody(Integer attempt, String status) {
+    }
+
+    record LogsBody(Integer attempt, Long firstSeq, List<JsonNode> lines) {
+    }
+
+    record FinishBody(Integer attempt, String status, String reason, String message) {
+    }
+
+    @PostMapping("/api/workers/claim")
+    @Operation(summary = "Claim the next build", description = """
+            Worker token in `X-TraceFlow-Worker-Token` (401 without the right one; 503 WORKERS_DISABLED when the server has \
+            no token set). 200 `{"id", "attempt", "leaseUntil", "inputs", "release"}` with the build's frozen inputs, or 204 \
+            when nothing is claimable. Heartbeat before `leaseUntil`.""")
+    ResponseEntity<Map<String, Object>> claim(@RequestHeader(value = TOKEN_HEADER, required = false) String token,
+                                              @RequestBody(required = false) ClaimBody body) {
+        authorize(token);
+        if (body == null || body.worker() == null || !WORKER.matcher(body.worker()).matches()) {
+            throw ApiException.invalid("worker must be 1-100 letters, digits or . _ : -");
+        }
+        return queue.claim("remote:" + body.worker()).map(c -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", c.build().id());
+            v.put("attempt", c.attempt());
+            v.put("leaseUntil", c.leaseUntil());
+            v.put("inputs", CanonicalJson.JSON.readTree(c.build().inputs()));
+            v.put("release", BuildExecutor.releaseName(c.build()));
+            return ResponseEntity.ok(v);
+        }).orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    @PostMapping("/api/workers/builds/{id}/heartbeat")
+    @Operation(summary = "Extend the lease", description = "200 `{\"cancel\": bool}` (true: end the build as canceled); 409 LEASE_LOST.")
+    Map<String, Object> heartbeat(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+                                  @RequestBody(required = false) AttemptBody body) {
+        authorize(token);
+        return Map.of("cancel", queue.heartbeat(id, attempt(body == null ? null : body.attempt())));
+    }
+
+    @PostMapping("/api/workers/builds/{id}/stages/{stage}")
+    @Operation(summary = "A stage started or ended", description = "`{attempt, status: running | success | fail | canceled}`; 409 LEASE_LOST.")
+    Map<String, Object> stage(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+                              @PathVariable String stage, @RequestBody(required = false) StageBody body) {
+        authorize(token);
+        if (!Build.STAGES.contains(stage) || body == null || !STAGE_STATUSES.contains(body.status())) {
+            throw ApiException.invalid("stage must be one of " + Build.STAGES + " and status one of running, success, fail, canceled");
+        }
+        int attempt = attempt(body.attempt());
+        if (body.status().equals("running")) {
+            queue.stageStarted(id, attempt, stage);
+        } else {
+            Instant started = builds.stages(id).stream().filter(s -> s.name().equals(stage)).findFirst().map(Build.Stage::startedAt)
+                    .orElse(null);
+            queue.stageEnded(id, attempt, stage, started == null ? queue.now() : started, body.status());
+        }
+        return Map.of("ok", true);
+    }
+
+    @PostMapping("/api/workers/builds/{id}/logs")
+    @Operation(summary = "Append log lines", description = """
+            `{attempt, firstSeq, lines: [{ts, level, stage, line}]}` (at most 1000 lines; firstSeq: the worker's own 1-based \
+            number of the first line in this attempt: a resend stores nothing twice). Stored durably before the answer \
+            `{"cursor"}`; 409 LEASE_LOST.""")
+    Map<String, Object> logs(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+                             @RequestBody(required = false) LogsBody body) {
+        authorize(token);
+        if (body == null || body.firstSeq() == null || body.firstSeq() < 1 || body.lines() == null || body.lines().isEmpty()
+                || body.lines().size() > MAX_LINES) {
+            throw ApiException.invalid("firstSeq (1 or more) and 1-" + MAX_LINES + " lines are required");
+        }
+        int attempt = attempt(body.attempt());
+        List<BuildLogSink.LogLine> lines = new ArrayList<>();
+        for (JsonNode l : body.lines()) {
+            String level = l.path("level").asString("info");
+            String stage = l.path("stage").asString("");
+            if (!Set.of("info", "warn", "error").contains(level) || !Build.STAGES.contains(stage) || !l.path("line").isString()) {
+                throw ApiException.invalid("each line is {ts, level: info | warn | error, stage, line}");
+            }
+            Instant ts;
+            try {
+                ts = Instant.parse(l.path("ts").asString());
+            } catch (RuntimeException e) {
+                throw ApiException.invalid("ts must be an ISO-8601 instant");
+            }
+            String text = l.path("line").asString();
+            lines.add(new BuildLogSink.LogLine(ts, level, stage, text.length() > LogBuffer.MAX_LINE ? text.substring(0, LogBuffer.MAX_LINE)
+                    : text));
+        }
+        builds.requireHeld(id, attempt);
+        return Map.of("cursor", logs.append(id, attempt, body.firstSeq(), lines));
+    }
+
+    @PutMapping(value = "/api/workers/builds/{id}/artifact", consumes = "application/gzip")
+    @Operation(summary = "Upload the packed artifact", description = """
+            The tar.gz as the body (`Content-Type: application/gzip`), `?attempt=&sha256=`. The server stores it, reads it \
+            back and checks its sha256 and its manifest (safe entry names only: no `..`, absolute paths or links). 200 \
+            `{"ref"}`; 422 ARTIFACT_REJECTED when it does not verify (nothing kept); 413 beyond the artifact limit; 409 \
+            LEASE_LOST.""")
+    Map<String, Object> artifact(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+                                 @RequestParam int attempt, @RequestParam String sha256, HttpServletRequest request) throws IOException {
+        authorize(token);
+        if (!SHA256.matcher(sha256).matches()) {
+            throw ApiException.invalid("sha256 must be 64 lowercase hex digits");
+        }
+        builds.requireHeld(id, attempt);
+        long max = settings.maxArtifactBytes().toBytes();
+        Path temp = Files.createTempFile("traceflow-upload-", ".tar.gz");
+        try {
+            long size = 0;
+            try (InputStream in = request.getInputStream(); OutputStream out = Files.newOutputStream(temp)) {
+                byte[] buf = new byte[64 * 1024];
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    size += n;
+                    if (size > max) {
+                        throw ApiException.tooLarge("the artifact is larger than " + max + " bytes");
+                    }
+                    out.write(buf, 0, n);
+                }
+            }
+            String ref = store.put(id, temp);
+            Path stored = store.file(ref).orElseThrow(() -> new IOException("the stored artifact is missing"));
+            try {
+                String storedSha = ArtifactPackager.verify(stored, max * 4);
+                if (!storedSha.equals(sha256)) {
+                    throw new ArtifactPackager.BadArchive("its sha256 is " + storedSha);
+                }
+            } catch (ArtifactPackager.BadArchive e) {
+                Files.deleteIfExists(stored);
+                throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "ARTIFACT_REJECTED", "the artifact does not verify: " + e.getMessage());
+            }
+            builds.artifact(id, attempt, ref, sha256, size);
+            return Map.of("ref", ref);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @PostMapping("/api/workers/builds/{id}/finish")
+    @Operation(summary = "End the build", description = """
+            `{attempt, status: success | fail | canceled, reason?, message?}`; success needs the uploaded artifact. \
+            Archives the log. 409 LEASE_LOST.""")
+    Map<String, Object> finish(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+                               @RequestBody(required = false) FinishBody body) {
+        authorize(token);
+        if (body == null || !Set.of(Build.SUCCESS, Build.FAIL, Build.CANCELED).contains(body.status())) {
+            throw ApiException.invalid("status must be success, fail or canceled");
+        }
+        int attempt = attempt(body.attempt());
+        Build b = builds.find(id).orElseThrow(() -> Strings.notFound("build", id));
+        builds.requireHeld(id, attempt);
+        if (body.status().equals(Build.SUCCESS) && b.artifactRef() == null) {
+            throw ApiException.invalid("a successful build needs its artifact: upload it first");
+        }
+        String reason = body.status().equals(Build.SUCCESS) ? null : body.reason() == null ? body.status()
+                : Strings.text("reason", body.reason(), 32);
+        String message = Strings.text("message", body.message(), 2000);
+        queue.finish(new Build.Claim(b, attempt, null), body.status(), reason, message,
+                body.status().equals(Build.SUCCESS) ? BuildExecutor.releaseName(b) : null);
+        return Map.of("id", id, "status", body.status());
+    }
+
+    private void authorize(String token) {
+        if (tokenHash == null) {
+            throw ApiException.unavailable("WORKERS_DISABLED", "remote workers are not enabled on this server "
+                    + "(TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN)", 3600);
+        }
+        // compared as hashes, in constant time: neither the length nor a prefix of the token leaks through timing
+        if (token == null || !MessageDigest.isEqual(tokenHash, sha256(token))) {
+            throw ApiException.unauthorized("a valid worker token is required in " + TOKEN_HEADER);
+        }
+    }
+
+    private static int attempt(Integer attempt) {
+        if (attempt == null || attempt < 1) {
+            throw ApiException.invalid("attempt is required");
+        }
+        return attempt;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

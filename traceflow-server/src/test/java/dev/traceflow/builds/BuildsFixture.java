@@ -1,0 +1,94 @@
+package dev.traceflow.builds;
+
+import dev.traceflow.support.TestAuth;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A repository served on 127.0.0.1 with build scripts, and an app, project and validated config that build it. */
+abstract class BuildsFixture extends BuildsApiSupport {
+
+    static LoopbackGitServer git;
+
+    @BeforeAll
+    static void repositories() throws Exception {
+        git = new LoopbackGitServer();
+        try (Git repo = git.create("webshop", null)) {
+            Path dir = repo.getRepository().getWorkTree().toPath();
+            Files.createDirectories(dir.resolve("src"));
+            Files.writeString(dir.resolve("src/config.js"), "export const API = 'http://localhost';\n");
+            Files.writeString(dir.resolve("build.sh"), """
+                    set -e
+                    mkdir -p dist
+                    cp src/config.js dist/config.js
+                    cp public/env.json dist/env.json
+                    echo "release $TRACEFLOW_RELEASE"
+                    echo "built" > dist/done.txt
+                    """);
+            Files.writeString(dir.resolve("slow.sh"), "echo started\nsleep 30\necho never\n");
+            Files.writeString(dir.resolve("fail.sh"), "echo failing >&2\nexit 3\n");
+            repo.add().addFilepattern(".").call();
+            repo.commit().setMessage("webshop 1.0").setSign(false).call();
+            repo.tag().setName("v1.0.0").call();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        git.close();
+    }
+
+    record Setup(String app, String source, String sourceName, String project, String config) {
+    }
+
+    /** A source, a template that runs {@code script}, a project of a new app and a validated config. */
+    Setup setup(String script) {
+        String app = TestAuth.uniqueName("buildsapp");
+        auth.createApp(app);
+        String source = status(post("/git-sources", Map.of("name", TestAuth.uniqueName("webshop"), "repoUrl", git.url("webshop")),
+                auth.admin()), 201).path("id").asString();
+        status(post("/git-sources/" + source + "/versions", "", auth.admin()), 200);
+        String name = status(get("/git-sources/" + source, auth.admin()), 200).path("name").asString();
+        String template = status(post("/templates", Map.of("name", TestAuth.uniqueName("tpl"), "deployType", "static"), auth.admin()), 201)
+                .path("id").asString();
+        status(post("/templates/" + template + "/sources", Map.of("gitSourceId", source, "versionStrategy", Map.of("type", "latest-stable"),
+                "buildOrder", 0, "dependencies", List.of(), "build", Map.of("command", List.of("sh", script), "artifacts",
+                        List.of("dist/**"), "timeout", "PT1M")), auth.admin()), 200);
+        String project = status(post("/projects", Map.of("appId", app, "name", "shop", "templateId", template), auth.admin()), 201)
+                .path("id").asString();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("projectId", project);
+        body.put("config", Map.of("apiUrl", "https://api.shop.example"));
+        body.put("fileReplacements", List.of(Map.of("path", name + "/public/env.json",
+                "content", "{\"api\": \"{{apiUrl}}\", \"release\": \"{{build.release}}\"}")));
+        body.put("textReplacements", List.of(Map.of("path", name + "/src/config.js", "search", "http://localhost",
+                "replace", "https://api.shop.example")));
+        String config = status(post("/configs", body, auth.admin()), 201).path("id").asString();
+        status(post("/configs/" + config + "/validate", "", auth.admin()), 200);
+        return new Setup(app, source, name, project, config);
+    }
+
+    String trigger(Setup s) {
+        JsonNode r = status(post("/builds", Map.of("projectId", s.project(), "configId", s.config()), auth.admin()), 202);
+        assertThat(r.path("status").asString()).isEqualTo("queued");
+        return r.path("id").asString();
+    }
+
+    JsonNode awaitStatus(String id, String expected) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/builds/" + id, auth.admin()).json().path("status").asString().equals(expected));
+        return status(get("/builds/" + id, auth.admin()), 200);
+    }
+
+}

@@ -1,0 +1,146 @@
+package dev.traceflow.builds;
+
+import dev.traceflow.builds.internal.run.RecordingLogSink;
+import dev.traceflow.support.TestHttp;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The worker API as a remote worker uses it (this test is the client): claim, heartbeat, stages, logs
+ * without duplicates on resend, the artifact checked by the server, finish; a worker whose lease ran
+ * out is taken over and every late write of its attempt answers 409. No in-process workers here, so
+ * the test's client is the only worker.
+ */
+@TestPropertySource(properties = {"traceflow.builds.queue.worker-token=" + WorkerApiTest.TOKEN, "traceflow.builds.queue.workers=0",
+        "traceflow.builds.queue.reaper-period=1s"})
+class WorkerApiTest extends BuildsFixture {
+
+    static final String TOKEN = "worker-token-for-tests-0123456789";
+
+    @Autowired
+    RecordingLogSink logs;
+
+    /** A server of its own (its own settings), in its own folder: the shared test server holds the default one's files. */
+    @DynamicPropertySource
+    static void ownDataDir(DynamicPropertyRegistry registry) throws Exception {
+        Path dir = Files.createTempDirectory("traceflow-workers-");
+        registry.add("traceflow.data-dir", dir::toString);
+        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
+        registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata") + ";DB_CLOSE_ON_EXIT=FALSE");
+    }
+
+    private TestHttp.Response worker(String method, String path, Object body) {
+        byte[] bytes = body == null ? null : body instanceof byte[] b ? b : TestHttp.JSON.writeValueAsBytes(body);
+        return http.send(method, path, bytes, "Content-Type", body instanceof byte[] ? "application/gzip" : "application/json",
+                "X-TraceFlow-Worker-Token", TOKEN);
+    }
+
+    @Test
+    void withoutTheToken_nothingIsClaimed() {
+        refused(http.post("/api/workers/claim", "{\"worker\":\"w\"}", "Content-Type", "application/json"), 401, "UNAUTHORIZED");
+        refused(http.post("/api/workers/claim", "{\"worker\":\"w\"}", "Content-Type", "application/json", "X-TraceFlow-Worker-Token",
+                TOKEN + "x"), 401, "UNAUTHORIZED");
+        refused(http.post("/api/workers/claim", "{\"worker\":\"w\"}", "Content-Type", "application/json", "Authorization",
+                "Bearer " + auth.admin()), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void aRemoteWorker_runsABuild_andALostLeaseIsTakenOverWithTheOldAttemptsWritesRefused() throws Exception {
+        Setup s = setup("build.sh");
+        String id = trigger(s);
+        JsonNode claim = status(worker("POST", "/api/workers/claim", Map.of("worker", "box-1")), 200);
+        assertThat(claim.path("id").asString()).isEqualTo(id);
+        assertThat(claim.path("attempt").asInt()).isEqualTo(1);
+        assertThat(claim.path("inputs").path("sources").get(0).path("commit").asString()).matches("[0-9a-f]{40}");
+        assertThat(worker("POST", "/api/workers/claim", Map.of("worker", "box-2")).status()).isEqualTo(204);
+        assertThat(status(worker("POST", "/api/workers/builds/" + id + "/heartbeat", Map.of("attempt", 1)), 200).path("cancel")
+                .asBoolean()).isFalse();
+        status(worker("POST", "/api/workers/builds/" + id + "/stages/fetch", Map.of("attempt", 1, "status", "running")), 200);
+        Map<String, Object> lines = Map.of("attempt", 1, "firstSeq", 1, "lines", List.of(line("one"), line("two")));
+        assertThat(status(worker("POST", "/api/workers/builds/" + id + "/logs", lines), 200).path("cursor").asLong()).isEqualTo(2);
+        assertThat(status(worker("POST", "/api/workers/builds/" + id + "/logs", lines), 200).path("cursor").asLong()).isEqualTo(2);
+        assertThat(logs.lines(id)).extracting(l -> l.line()).containsExactly("one", "two");
+
+        // the worker goes silent: its lease runs out and the reaper re-queues the build
+        CLOCK.advance(Duration.ofSeconds(45));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(get("/builds/" + id, auth.admin()), 200).path("status").asString()
+                .equals("queued"));
+        JsonNode second = status(worker("POST", "/api/workers/claim", Map.of("worker", "box-2")), 200);
+        assertThat(second.path("attempt").asInt()).isEqualTo(2);
+        refused(worker("POST", "/api/workers/builds/" + id + "/heartbeat", Map.of("attempt", 1)), 409, "LEASE_LOST");
+        refused(worker("POST", "/api/workers/builds/" + id + "/logs", Map.of("attempt", 1, "firstSeq", 3, "lines", List.of(line("late")))),
+                409, "LEASE_LOST");
+        refused(worker("POST", "/api/workers/builds/" + id + "/stages/build", Map.of("attempt", 1, "status", "running")), 409, "LEASE_LOST");
+        byte[] good = archive("web/dist/index.html", "<html>", "web/dist/index.html", "<html>");
+        refused(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=1&sha256=" + sha256(good), good), 409, "LEASE_LOST");
+        refused(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 1, "status", "fail")), 409, "LEASE_LOST");
+        assertThat(logs.lines(id)).extracting(l -> l.line()).doesNotContain("late");
+
+        // the new attempt: a lying or zip-slip archive is refused, the real one kept, then success
+        refused(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 2, "status", "success")), 422,
+                "VALIDATION_FAILED");
+        byte[] slip = archive("../../etc/cron.d/evil", "boom", "../../etc/cron.d/evil", "boom");
+        refused(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=2&sha256=" + sha256(slip), slip), 422, "ARTIFACT_REJECTED");
+        byte[] lying = archive("web/dist/index.html", "<html>", "web/dist/index.html", "<evil>");
+        refused(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=2&sha256=" + sha256(lying), lying), 422, "ARTIFACT_REJECTED");
+        refused(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=2&sha256=" + "0".repeat(64), good), 422, "ARTIFACT_REJECTED");
+        JsonNode stored = status(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=2&sha256=" + sha256(good), good), 200);
+        assertThat(stored.path("ref").asString()).isEqualTo("local:" + id + "/artifact.tar.gz");
+        status(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 2, "status", "success")), 200);
+
+        JsonNode b = status(get("/builds/" + id, auth.admin()), 200);
+        assertThat(b.path("status").asString()).isEqualTo("success");
+        assertThat(b.path("attempt").asInt()).isEqualTo(2);
+        assertThat(b.path("release").asString()).isEqualTo(claim.path("release").asString());
+        assertThat(b.path("artifact").path("sha256").asString()).isEqualTo(sha256(good));
+        assertThat(logs.finishedAs(id)).isEqualTo("success");
+        refused(worker("POST", "/api/workers/builds/" + id + "/heartbeat", Map.of("attempt", 2)), 409, "LEASE_LOST");
+    }
+
+    private static Map<String, Object> line(String text) {
+        return Map.of("ts", Instant.now().toString(), "level", "info", "stage", "fetch", "line", text);
+    }
+
+    /** A tar.gz with a manifest listing {@code listed} (with its content's hash) and one entry {@code name} with {@code content}. */
+    private static byte[] archive(String listed, String listedContent, String name, String content) throws Exception {
+        byte[] lc = listedContent.getBytes(StandardCharsets.UTF_8);
+        String manifest = "{\"files\":[{\"path\":\"" + listed + "\",\"size\":" + lc.length + ",\"sha256\":\"" + sha256(lc) + "\"}]}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+            for (String[] e : List.of(new String[] {"manifest.json", manifest}, new String[] {name, content})) {
+                byte[] bytes = e[1].getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry entry = new TarArchiveEntry(e[0], true);
+                entry.setSize(bytes.length);
+                tar.putArchiveEntry(entry);
+                tar.write(bytes);
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

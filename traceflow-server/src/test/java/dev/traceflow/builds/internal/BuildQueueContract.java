@@ -1,0 +1,230 @@
+package dev.traceflow.builds.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.traceflow.builds.internal.run.RecordingLogSink;
+import dev.traceflow.support.TestClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.traceflow.builds.internal.Rows.time;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The build queue's guarantees, written once and run on H2 ({@link BuildQueueTest}) and on the
+ * machine's PostgreSQL ({@code PostgresBuildQueueIT}): racing claimers never take one build twice,
+ * a lost lease is re-queued and the old attempt's writes are refused, attempts run out, and the
+ * per-project limit holds.
+ */
+abstract class BuildQueueContract {
+
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    HikariDataSource dataSource;
+    JdbcClient jdbc;
+    JdbcBuilds builds;
+    TestClock clock;
+    RecordingLogSink logs;
+    String app;
+
+    /** A fresh, empty database (or schema) for one test. */
+    abstract HikariDataSource newDatabase() throws Exception;
+
+    /** Flyway's schema setting for the database, or null. */
+    String schema() {
+        return null;
+    }
+
+    void dropDatabase() throws Exception {
+    }
+
+    @BeforeEach
+    void migrate() throws Exception {
+        dataSource = newDatabase();
+        var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+        if (schema() != null) {
+            flyway.schemas(schema());
+        }
+        flyway.load().migrate();
+        jdbc = JdbcClient.create(dataSource);
+        builds = new JdbcBuilds(jdbc);
+        clock = new TestClock();
+        clock.hold();
+        logs = new RecordingLogSink();
+        app = "queueapp";
+        jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES (?, ?, 30, ?)").params(app, app, time(Instant.now()))
+                .update();
+        jdbc.sql("INSERT INTO build_templates (id, name, deploy_type, created_at, updated_at) VALUES ('t1', 't1', 'static', ?, ?)")
+                .params(time(Instant.now()), time(Instant.now())).update();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        dataSource.close();
+        dropDatabase();
+    }
+
+    BuildQueue queue(int maxRunningPerProject, int maxAttempts) {
+        BuildQueueProperties settings = new BuildQueueProperties(LEASE, Duration.ofSeconds(10), Duration.ofSeconds(5), maxAttempts,
+                maxRunningPerProject, 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
+                Duration.ofMinutes(5), "");
+        return new BuildQueue(builds, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock, settings, logs,
+                new SimpleMeterRegistry());
+    }
+
+    String project() {
+        String id = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO build_projects (id, app_id, name, template_id, owner_id, created_at, updated_at) VALUES (?, ?, ?, 't1', 'u', ?, ?)")
+                .params(id, app, id, time(Instant.now()), time(Instant.now())).update();
+        return id;
+    }
+
+    String queued(String projectId, int maxAttempts) {
+        String id = UUID.randomUUID().toString();
+        String hash = (id.replace("-", "") + id.replace("-", "")).substring(0, 64);
+        builds.insert(new Build(id, projectId, "c1", app, Build.QUEUED, "build", null, hash, "[]",
+                "{\"sources\":[{\"ref\":\"v1.0.0\"}]}", 0, maxAttempts, null, null, false, "u", clock.instant(), null, null, null, null,
+                null, null, null, null, null));
+        return id;
+    }
+
+    @Test
+    void racingClaimers_neverTakeOneBuildTwice() throws Exception {
+        BuildQueue queue = queue(1000, 3);
+        List<String> projects = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            projects.add(project());
+        }
+        Set<String> all = new HashSet<>();
+        for (int i = 0; i < 400; i++) {
+            all.add(queued(projects.get(i % projects.size()), 3));
+        }
+        int claimers = 4;
+        List<String> claimed = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < claimers; c++) {
+            String owner = "claimer-" + c;
+            done.add(pool.submit(() -> {
+                start.await();
+                for (Optional<Build.Claim> claim = queue.claim(owner); claim.isPresent() || builds.count(Build.QUEUED) > 0;
+                     claim = queue.claim(owner)) {
+                    if (claim.isPresent()) {
+                        claimed.add(claim.get().build().id());
+                        assertThat(claim.get().attempt()).isEqualTo(1);
+                        queue.finish(claim.get(), Build.SUCCESS, null, null, "r");
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(claimed).hasSize(all.size()).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(claimed)).isEqualTo(all);
+        assertThat(builds.count(Build.SUCCESS)).isEqualTo(all.size());
+    }
+
+    @Test
+    void aLostLease_isRequeuedAndTakenOver_andTheOldAttemptsWritesAreRefused() {
+        BuildQueue queue = queue(2, 3);
+        String id = queued(project(), 3);
+        Build.Claim first = queue.claim("worker-a").orElseThrow();
+        assertThat(first.attempt()).isEqualTo(1);
+        queue.stageStarted(id, 1, "fetch");
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(queue.heartbeat(id, 1)).isFalse();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(queue.reap(clock.instant())).isZero(); // renewed 20 s ago: 10 s of lease left
+        clock.advance(LEASE);
+        assertThat(queue.reap(clock.instant())).isEqualTo(1);
+        assertThat(builds.find(id).orElseThrow().status()).isEqualTo(Build.QUEUED);
+
+        Build.Claim second = queue.claim("worker-b").orElseThrow();
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(builds.stages(id)).extracting(Build.Stage::status).containsOnly("pending");
+        assertThatThrownBy(() -> queue.heartbeat(id, 1)).isInstanceOf(JdbcBuilds.LeaseLost.class);
+        assertThatThrownBy(() -> queue.stageStarted(id, 1, "build")).isInstanceOf(JdbcBuilds.LeaseLost.class);
+        assertThatThrownBy(() -> builds.artifact(id, 1, "local:x", "0".repeat(64), 1)).isInstanceOf(JdbcBuilds.LeaseLost.class);
+        assertThatThrownBy(() -> queue.finish(first, Build.SUCCESS, null, null, "r")).isInstanceOf(JdbcBuilds.LeaseLost.class);
+        assertThat(builds.find(id).orElseThrow().status()).isEqualTo(Build.RUNNING);
+        assertThat(logs.finishedAs(id)).isNull();
+
+        queue.finish(second, Build.SUCCESS, null, null, "v1+build.1");
+        Build b = builds.find(id).orElseThrow();
+        assertThat(b.status()).isEqualTo(Build.SUCCESS);
+        assertThat(b.attempt()).isEqualTo(2);
+        assertThat(b.releaseName()).isEqualTo("v1+build.1");
+        assertThat(logs.finishedAs(id)).isEqualTo(Build.SUCCESS);
+    }
+
+    @Test
+    void aBuildWhoseWorkersKeepDying_failsWithLeaseLost_afterItsLastAttempt() {
+        BuildQueue queue = queue(2, 2);
+        String id = queued(project(), 2);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertThat(queue.claim("worker-" + attempt).orElseThrow().attempt()).isEqualTo(attempt);
+            clock.advance(LEASE.plusSeconds(1));
+            assertThat(queue.reap(clock.instant())).isEqualTo(1);
+        }
+        Build b = builds.find(id).orElseThrow();
+        assertThat(b.status()).isEqualTo(Build.FAIL);
+        assertThat(b.failureReason()).isEqualTo("lease_lost");
+        assertThat(queue.claim("worker-3")).isEmpty();
+        assertThat(builds.activeWithSnapshot(b.projectId(), b.snapshotHash())).isEmpty();
+    }
+
+    @Test
+    void theProjectLimit_keepsAProjectsSecondBuildQueued_whileOtherProjectsRun() {
+        BuildQueue queue = queue(1, 3);
+        String busy = project();
+        String a = queued(busy, 3);
+        clock.advance(Duration.ofSeconds(1));
+        String b = queued(busy, 3);
+        clock.advance(Duration.ofSeconds(1));
+        String other = queued(project(), 3);
+        Set<String> taken = new HashSet<>();
+        queue.claim("w1").ifPresent(c -> taken.add(c.build().id()));
+        queue.claim("w2").ifPresent(c -> taken.add(c.build().id()));
+        assertThat(queue.claim("w3")).isEmpty();
+        assertThat(taken).hasSize(2).contains(other).containsAnyOf(a, b);
+        assertThat(queue.status()).containsEntry("queued", 1L).containsEntry("running", 2L);
+    }
+
+    @Test
+    void aQueuedBuildCanceled_isNeverClaimed_andFreesItsSnapshot() {
+        BuildQueue queue = queue(2, 3);
+        String id = queued(project(), 3);
+        Build b = builds.find(id).orElseThrow();
+        assertThat(builds.activeWithSnapshot(b.projectId(), b.snapshotHash())).contains(id);
+        assertThat(builds.cancelQueued(id, clock.instant())).isTrue();
+        assertThat(queue.claim("w")).isEmpty();
+        assertThat(builds.activeWithSnapshot(b.projectId(), b.snapshotHash())).isEmpty();
+        assertThat(builds.cancelQueued(id, clock.instant())).isFalse();
+    }
+}
