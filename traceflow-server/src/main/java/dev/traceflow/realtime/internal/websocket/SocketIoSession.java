@@ -653,6 +653,8 @@ final class SocketIoSession implements ClientChannel {
                 return;
             }
             endLocked();
+            buffer.clear(); // nobody takes them anymore: a GET still waiting is told the session closed
+            bufferedChars = 0;
             socket = ws;
             candidate = probe;
         } finally {
