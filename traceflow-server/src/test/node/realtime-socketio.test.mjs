@@ -1,7 +1,8 @@
 // The npm `socket.io-client` 4.x against TraceFlow's Socket.IO transport (namespace /realtime, API.md's
 // messages as the `message` event), as RealtimeNodeIT starts it: TRACEFLOW_URL is the server,
-// TRACEFLOW_FIXTURE the apps, keys and people it set up. WebSocket transport only for now
-// (`transports: ['websocket']`): long-polling, the client's default first transport, is not served yet.
+// TRACEFLOW_FIXTURE the apps, keys and people it set up. Every scenario runs three ways: the client's
+// default options (long-polling, then the upgrade to WebSocket), `transports: ['polling']` (no upgrade)
+// and `transports: ['websocket']`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -34,7 +35,7 @@ async function login(user) {
 
 /** A Socket.IO client of /realtime: every `message` it received, and a way to wait for one (already received or to come). */
 function client(auth, options = {}) {
-  const socket = io(`${BASE}/realtime`, { transports: ['websocket'], reconnection: false, auth, ...options });
+  const socket = io(`${BASE}/realtime`, { reconnection: false, forceNew: true, auth, ...options });
   const messages = [];
   const waiters = [];
   socket.on('message', (m) => {
@@ -61,75 +62,149 @@ function client(auth, options = {}) {
   return { socket, messages, next, connected, send: (m) => socket.emit('message', m) };
 }
 
-test('socket.io-client (websocket): a backend key connects, subscribes, gets a published event with its seq, and acks', async () => {
-  const c = client({ token: F.serverKey });
-  await c.connected;
-  const t = topic('orders');
-  c.send({ type: 'subscribe', topic: t });
-  const subscribed = await c.next((m) => m.type === 'subscribed');
-  assert.equal(subscribed.recovered, false);
-  const published = await publishHttp(F.serverKey, t, 'o-1', { total: 12.5 });
-  assert.equal(published.status, 200);
+const MODES = [
+  ['default options (polling, then upgrade)', {}],
+  ['polling only', { transports: ['polling'] }],
+  ['websocket', { transports: ['websocket'] }],
+];
 
-  const event = await c.next((m) => m.type === 'event');
-  assert.deepEqual([event.topic, event.seq, event.id, event.payload], [t, 1, 'o-1', { total: 12.5 }]);
-  c.send({ type: 'ack', topic: t, seq: 1 });
-  c.send({ type: 'ping' });
-  await c.next((m) => m.type === 'pong');
+for (const [mode, transport] of MODES) {
+
+  test(`socket.io-client (${mode}): a backend key connects, subscribes, gets a published event with its seq, and acks`, async () => {
+    const c = client({ token: F.serverKey }, transport);
+    await c.connected;
+    const t = topic('orders');
+    c.send({ type: 'subscribe', topic: t });
+    const subscribed = await c.next((m) => m.type === 'subscribed');
+    assert.equal(subscribed.recovered, false);
+    const published = await publishHttp(F.serverKey, t, 'o-1', { total: 12.5 });
+    assert.equal(published.status, 200);
+
+    const event = await c.next((m) => m.type === 'event');
+    assert.deepEqual([event.topic, event.seq, event.id, event.payload], [t, 1, 'o-1', { total: 12.5 }]);
+    c.send({ type: 'ack', topic: t, seq: 1 });
+    c.send({ type: 'ping' });
+    await c.next((m) => m.type === 'pong');
+    c.socket.disconnect();
+  });
+
+  test(`socket.io-client (${mode}): a user token with its app publishes, and a reconnecting client resumes from its lastSeq`, async () => {
+    const token = await login(F.editor);
+    const user = client({ token, app: F.app }, transport);
+    await user.connected;
+    const t = topic('stream');
+    user.send({ type: 'subscribe', topic: t });
+    const { epoch } = await user.next((m) => m.type === 'subscribed');
+    for (let i = 1; i <= 3; i++) user.send({ type: 'publish', topic: t, id: `u${i}`, payload: i });
+    await user.next((m) => m.type === 'event' && m.seq === 3);
+    user.socket.disconnect();
+    for (let i = 4; i <= 6; i++) assert.equal((await publishHttp(F.serverKey, t, `b${i}`, i)).status, 200);
+
+    const again = client({ token, app: F.app }, transport);
+    await again.connected;
+    again.send({ type: 'subscribe', topic: t, lastSeq: 3, epoch });
+    const resumed = await again.next((m) => m.type === 'subscribed');
+    await again.next((m) => m.type === 'event' && m.seq === 6);
+    assert.equal(resumed.recovered, true);
+    assert.deepEqual(again.messages.filter((m) => m.type === 'event').map((m) => m.seq), [4, 5, 6]);
+    again.socket.disconnect();
+  });
+
+  test(`socket.io-client (${mode}): bad credentials, a foreign Origin and another app are refused with connect_error and the code`, async () => {
+    const refused = async (auth, options) => {
+      const c = client(auth, { ...transport, ...options });
+      const error = await c.connected.then(() => assert.fail('connected'), (e) => e);
+      c.socket.disconnect();
+      return error;
+    };
+    assert.equal((await refused({ token: 'not-a-token', app: F.app })).data.code, 'UNAUTHORIZED');
+    assert.equal((await refused({})).data.status, 401);
+    assert.equal((await refused({ token: F.ingestKey, app: F.app })).data.status, 401);
+    const foreign = await refused({ token: F.browserKey }, { extraHeaders: { Origin: F.foreignOrigin } });
+    assert.equal(foreign.data.code, 'ORIGIN_NOT_ALLOWED');
+    assert.equal((await refused({ token: F.otherBrowserKey, app: F.app })).data.status, 403);
+
+    const page = client({ token: F.browserKey }, { ...transport, extraHeaders: { Origin: F.origin } });
+    await page.connected;
+    page.socket.disconnect();
+  });
+
+  test(`socket.io-client (${mode}): other events and junk are BAD_MESSAGE, and the socket stays`, async () => {
+    const c = client({ token: F.serverKey }, transport);
+    await c.connected;
+    c.socket.emit('hello', { type: 'ping' });
+    c.send('{"type": "subscribe", "topic": ');
+    c.send({ type: 'teleport' });
+    await c.next((m) => m.type === 'error' && c.messages.filter((x) => x.type === 'error').length >= 3);
+    assert.deepEqual([...new Set(c.messages.filter((m) => m.type === 'error').map((m) => m.code))], ['BAD_MESSAGE']);
+    c.send({ type: 'ping' });
+    await c.next((m) => m.type === 'pong');
+    assert.equal(c.socket.connected, true);
+    c.socket.disconnect();
+  });
+
+  test(`socket.io-client (${mode}): an emit with a callback gets the message's answer, a binary one BAD_MESSAGE`, async () => {
+    const c = client({ token: F.serverKey }, transport);
+    await c.connected;
+    const t = topic('acked');
+    const ask = (m) => c.socket.timeout(WAIT_MS).emitWithAck('message', m);
+    const subscribed = await ask({ type: 'subscribe', topic: t });
+    assert.deepEqual([subscribed.type, subscribed.topic, subscribed.seq, subscribed.recovered], ['subscribed', t, 0, false]);
+    assert.deepEqual(await ask({ type: 'publish', topic: t, id: 'p-1', payload: { n: 1 } }), { type: 'ack', id: 'p-1', topic: t, seq: 1 });
+    assert.deepEqual(await ask({ type: 'publish', topic: t, id: 'p-1', payload: { n: 1 } }), { type: 'ack', id: 'p-1', topic: t, seq: 1 });
+    assert.deepEqual(await ask({ type: 'publish', topic: t, id: 'p-2', payload: { n: 2 } }), { type: 'ack', id: 'p-2', topic: t, seq: 2 });
+    const refused = await ask({ type: 'publish', topic: 'traceflow:metrics', id: 'p-3', payload: 1 });
+    assert.deepEqual([refused.type, refused.code, refused.id], ['error', 'FORBIDDEN_TOPIC', 'p-3']);
+    assert.deepEqual(await ask({ type: 'ping' }), { type: 'pong' });
+    assert.equal(await ask({ type: 'ack', topic: t, seq: 2 }), undefined); // no answer in API.md: the callback gets none
+    assert.equal((await ask({ type: 'teleport' })).code, 'BAD_MESSAGE');
+    const binary = await c.socket.timeout(WAIT_MS).emitWithAck('message', Buffer.from([1, 2, 3]));
+    assert.equal(binary.code, 'BAD_MESSAGE');
+    // the answers came as messages too, and the events once each, in order
+    await c.next((m) => m.type === 'event' && m.seq === 2);
+    assert.deepEqual(c.messages.filter((m) => m.type === 'event').map((m) => [m.seq, m.id]), [[1, 'p-1'], [2, 'p-2']]);
+    assert.equal(c.messages.filter((m) => m.type === 'ack').length, 3);
+    assert.deepEqual(await ask({ type: 'ping' }), { type: 'pong' });
+    assert.equal(c.socket.connected, true);
+    c.socket.disconnect();
+  });
+}
+
+test('socket.io-client (default options): connects by long-polling, upgrades to WebSocket, and events around the switch come once each, in order', async () => {
+  const c = client({ token: F.serverKey });
+  const upgraded = new Promise((resolve) => c.socket.io.on('open', () => c.socket.io.engine.once('upgrade', (t) => resolve(t.name))));
+  await c.connected;
+  assert.equal(c.socket.io.engine.transport.name, 'polling');
+  const t = topic('switch');
+  c.send({ type: 'subscribe', topic: t });
+  await c.next((m) => m.type === 'subscribed');
+  const publishing = (async () => {
+    for (let i = 1; i <= 30; i++) assert.equal((await publishHttp(F.serverKey, t, `s${i}`, i)).status, 200);
+  })();
+  assert.equal(await upgraded, 'websocket');
+  await publishing;
+  await c.next((m) => m.type === 'event' && m.seq === 30);
+  assert.deepEqual(c.messages.filter((m) => m.type === 'event').map((m) => m.seq), Array.from({ length: 30 }, (_, i) => i + 1));
+  c.send({ type: 'ack', topic: t, seq: 30 });
+  assert.deepEqual(await c.socket.timeout(WAIT_MS).emitWithAck('message', { type: 'ping' }), { type: 'pong' });
+  assert.equal(c.socket.io.engine.transport.name, 'websocket');
   c.socket.disconnect();
 });
 
-test('socket.io-client (websocket): a user token with its app publishes, and a reconnecting client resumes from its lastSeq', async () => {
-  const token = await login(F.editor);
-  const user = client({ token, app: F.app });
-  await user.connected;
-  const t = topic('stream');
-  user.send({ type: 'subscribe', topic: t });
-  const { epoch } = await user.next((m) => m.type === 'subscribed');
-  for (let i = 1; i <= 3; i++) user.send({ type: 'publish', topic: t, id: `u${i}`, payload: i });
-  await user.next((m) => m.type === 'event' && m.seq === 3);
-  user.socket.disconnect();
-  for (let i = 4; i <= 6; i++) assert.equal((await publishHttp(F.serverKey, t, `b${i}`, i)).status, 200);
-
-  const again = client({ token, app: F.app });
-  await again.connected;
-  again.send({ type: 'subscribe', topic: t, lastSeq: 3, epoch });
-  const resumed = await again.next((m) => m.type === 'subscribed');
-  await again.next((m) => m.type === 'event' && m.seq === 6);
-  assert.equal(resumed.recovered, true);
-  assert.deepEqual(again.messages.filter((m) => m.type === 'event').map((m) => m.seq), [4, 5, 6]);
-  again.socket.disconnect();
-});
-
-test('socket.io-client (websocket): bad credentials, a foreign Origin and another app are refused with connect_error and the code', async () => {
-  const refused = async (auth, options) => {
-    const c = client(auth, options);
-    const error = await c.connected.then(() => assert.fail('connected'), (e) => e);
-    c.socket.disconnect();
-    return error;
-  };
-  assert.equal((await refused({ token: 'not-a-token', app: F.app })).data.code, 'UNAUTHORIZED');
-  assert.equal((await refused({})).data.status, 401);
-  assert.equal((await refused({ token: F.ingestKey, app: F.app })).data.status, 401);
-  const foreign = await refused({ token: F.browserKey }, { extraHeaders: { Origin: F.foreignOrigin } });
-  assert.equal(foreign.data.code, 'ORIGIN_NOT_ALLOWED');
-  assert.equal((await refused({ token: F.otherBrowserKey, app: F.app })).data.status, 403);
-
-  const page = client({ token: F.browserKey }, { extraHeaders: { Origin: F.origin } });
-  await page.connected;
-  page.socket.disconnect();
-});
-
-test('socket.io-client (websocket): other events and junk are BAD_MESSAGE, and the socket stays', async () => {
-  const c = client({ token: F.serverKey });
+test('socket.io-client (polling only): a burst larger than one poll arrives whole and in order, and the socket never upgrades', async () => {
+  const c = client({ token: F.serverKey }, { transports: ['polling'] });
   await c.connected;
-  c.socket.emit('hello', { type: 'ping' });
-  c.send('{"type": "subscribe", "topic": ');
-  c.send({ type: 'teleport' });
-  await c.next((m) => m.type === 'error' && c.messages.filter((x) => x.type === 'error').length >= 3);
-  assert.deepEqual([...new Set(c.messages.filter((m) => m.type === 'error').map((m) => m.code))], ['BAD_MESSAGE']);
-  c.send({ type: 'ping' });
-  await c.next((m) => m.type === 'pong');
-  assert.equal(c.socket.connected, true);
+  const t = topic('burst');
+  c.send({ type: 'subscribe', topic: t });
+  await c.next((m) => m.type === 'subscribed');
+  const payload = 'x'.repeat(2000); // 150 events of 2 kB: more than one 128 KiB poll
+  for (let i = 1; i <= 150; i++) assert.equal((await publishHttp(F.serverKey, t, `b${i}`, { i, payload })).status, 200);
+  await c.next((m) => m.type === 'event' && m.seq === 150);
+  const events = c.messages.filter((m) => m.type === 'event');
+  assert.deepEqual(events.map((m) => m.seq), Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.ok(events.every((m) => m.payload.payload === payload));
+  c.send({ type: 'ack', topic: t, seq: 150 });
+  assert.deepEqual(await c.socket.timeout(WAIT_MS).emitWithAck('message', { type: 'ping' }), { type: 'pong' });
+  assert.equal(c.socket.io.engine.transport.name, 'polling');
   c.socket.disconnect();
 });

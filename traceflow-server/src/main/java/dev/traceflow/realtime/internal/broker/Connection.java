@@ -60,6 +60,9 @@ public final class Connection {
     /** what ended the connection, first cause wins (see {@link ConnectionEvents#closed}); guarded by {@link #lock} */
     private String endedHow;
     private boolean endedAbnormally;
+    /** who also wants the direct answers to the message {@link #receive(String, java.util.function.Consumer)} is reading, on its thread */
+    private volatile Thread answeringThread;
+    private java.util.function.Consumer<String> answering;
 
     Connection(Broker broker, String id, String appId, String userKey, String clientIp, ConnectionAuth auth, ClientChannel channel) {
         this.broker = broker;
@@ -135,6 +138,23 @@ public final class Connection {
             case ClientMessage.Auth m -> renew(m.token());
         }
         broker.meters.received(message.getClass().getSimpleName().toLowerCase());
+    }
+
+    /**
+     * Like {@link #receive(String)}, and also hands the message's direct answers (its {@code ack},
+     * {@code subscribed}, {@code pong}, {@code authenticated} or {@code error}; none for an {@code ack}
+     * or an {@code unsubscribe}) to {@code answer} as they are queued: Socket.IO's acknowledgement
+     * callbacks. Events, and what other threads queue meanwhile, are not answers.
+     */
+    public void receive(String text, java.util.function.Consumer<String> answer) {
+        answering = answer;
+        answeringThread = Thread.currentThread();
+        try {
+            receive(text);
+        } finally {
+            answeringThread = null;
+            answering = null;
+        }
     }
 
     /** A message the transport could not make one of API.md's of (a Socket.IO event other than {@code message}): BAD_MESSAGE. */
@@ -408,6 +428,9 @@ public final class Connection {
     private void enqueue(Outgoing item) {
         if (closing && item.close() == null) {
             return;
+        }
+        if (answeringThread == Thread.currentThread() && item.subscription() == null && item.close() == null) {
+            answering.accept(item.json());
         }
         switch (outbox.offer(item)) {
             case ADDED -> {

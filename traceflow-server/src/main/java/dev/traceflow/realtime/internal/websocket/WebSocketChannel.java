@@ -43,6 +43,10 @@ final class WebSocketChannel implements ClientChannel {
         remote.flushBatch();
     }
 
+    WebSocketSession session() {
+        return session;
+    }
+
     @Override
     public void close(CloseReason reason) {
         try {

@@ -7,6 +7,7 @@ import dev.traceflow.realtime.internal.RealtimeAuthenticator;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.Timers;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -30,19 +31,18 @@ class WebSocketTransport implements WebSocketConfigurer {
     private final MeterRegistry registry;
     private final RealtimeAudit audit;
 
-    private final Timers timers;
-    private final ExecutorService executor;
-    private final int maxMessageBytes;
+    private final SocketIoSessions socketIo;
 
     WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry, RealtimeAudit audit, Timers timers,
-                       ExecutorService realtimeExecutor, TraceFlowProperties properties) {
+                       ExecutorService realtimeExecutor, TraceFlowProperties properties, SocketIoProperties socketIo) {
         this.broker = broker;
         this.authenticator = authenticator;
         this.registry = registry;
         this.audit = audit;
-        this.timers = timers;
-        this.executor = realtimeExecutor;
-        this.maxMessageBytes = properties.realtime().maxMessageBytes();
+        // a polling body or a WebSocket frame holds one message of the limit, twice over (as /ws frames: see webSocketContainer)
+        this.socketIo = new SocketIoSessions(broker, authenticator, audit, timers, realtimeExecutor, socketIo.pingInterval(),
+                socketIo.pingTimeout(), socketIo.connectTimeout(), properties.realtime().maxMessageBytes() * 2,
+                socketIo.maxBufferedPackets(), socketIo.maxSessionsPerIp());
     }
 
     @Override
@@ -50,10 +50,42 @@ class WebSocketTransport implements WebSocketConfigurer {
         registry.addHandler(new RealtimeWebSocketHandler(broker), RealtimePaths.WEBSOCKET)
                 .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry, audit))
                 .setAllowedOriginPatterns("*");
-        registry.addHandler(new SocketIoHandler(broker, authenticator, audit, timers, executor, maxMessageBytes),
-                        RealtimePaths.SOCKET_IO, "/socket.io")
-                .addInterceptors(new SocketIoHandler.Upgrade())
+        registry.addHandler(new SocketIoHandler(socketIo), RealtimePaths.SOCKET_IO, "/socket.io")
+                .addInterceptors(new SocketIoHandler.Upgrade(socketIo))
                 .setAllowedOriginPatterns("*");
+    }
+
+    /** Socket.IO's long-polling, ahead of the WebSocket routes (which take only {@code transport=websocket}). */
+    @Bean
+    SocketIoPolling.Mapping socketIoPolling() {
+        return new SocketIoPolling.Mapping(new SocketIoPolling(socketIo));
+    }
+
+    /**
+     * At shutdown, before the web server stops (a higher phase stops first): sessions that joined no
+     * namespace end, so their waiting GETs return; joined ones end with their broker connections.
+     */
+    @Bean
+    SmartLifecycle socketIoSessionsLifecycle() {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                socketIo.stop();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
     }
 
     /**

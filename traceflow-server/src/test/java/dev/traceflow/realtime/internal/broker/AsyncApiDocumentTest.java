@@ -38,16 +38,22 @@ class AsyncApiDocumentTest {
         }
     }
 
-    /** The messages of one operation (receive: what clients send; send: what the gateway sends), by their type. */
-    @SuppressWarnings("unchecked")
+    /** The messages of the {@code /ws} channel's operation (receive: what clients send; send: what the gateway sends), by their type. */
     private static Map<String, Documented> messages(String action) throws IOException {
+        return messages(action, "gateway");
+    }
+
+    /** The messages of one channel's operations of one action, by their type. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Documented> messages(String action, String channel) throws IOException {
         Map<String, Object> doc = document();
         Map<String, Object> components = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("messages");
         Map<String, Object> operations = (Map<String, Object>) doc.get("operations");
         Map<String, Documented> byType = new HashMap<>();
         for (Object o : operations.values()) {
             Map<String, Object> operation = (Map<String, Object>) o;
-            if (!action.equals(operation.get("action"))) {
+            String ofChannel = ((String) ((Map<String, Object>) operation.get("channel")).get("$ref")).replaceAll(".*/", "");
+            if (!action.equals(operation.get("action")) || !channel.equals(ofChannel)) {
                 continue;
             }
             for (Object ref : (List<Object>) operation.get("messages")) {
@@ -62,6 +68,21 @@ class AsyncApiDocumentTest {
             }
         }
         return byType;
+    }
+
+    /** Socket.IO carries the same messages as {@code /ws} (each as the {@code message} event), at the path the server serves. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSocketIoNamespace_carriesExactlyTheMessagesOfTheWebSocket() throws IOException {
+        for (String action : List.of("receive", "send")) {
+            assertThat(messages(action, "realtime")).as(action).isEqualTo(messages(action, "gateway"));
+        }
+        Map<String, Object> doc = document();
+        Map<String, Object> socketIo = (Map<String, Object>) ((Map<String, Object>) doc.get("servers")).get("socketio");
+        Map<String, Object> namespace = (Map<String, Object>) ((Map<String, Object>) doc.get("channels")).get("realtime");
+        assertThat(socketIo.get("pathname")).isEqualTo(dev.traceflow.http.RealtimePaths.SOCKET_IO);
+        assertThat(namespace.get("address")).isEqualTo("/realtime");
+        assertThat((String) socketIo.get("description")).contains("`message`", "auth", "long-polling", "BAD_MESSAGE");
     }
 
     @Test
