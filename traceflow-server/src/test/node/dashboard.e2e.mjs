@@ -164,6 +164,23 @@ test('a reload keeps the session through the refresh cookie, with no token in st
   const requests = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`));
   t.diagnostic(`requests (start+duration): ${requests.join(', ')}`);
+  // the first paint does not wait for the account and the apps: the overview's data is asked for
+  // beside them, right after the refresh (and / opens the app shown last, its data asked for as early)
+  const startedBeforeAppsEnded = () => page.evaluate(() => {
+    const entries = performance.getEntriesByType('resource');
+    const apps = entries.find((e) => new URL(e.name).pathname === '/api/apps');
+    const overview = entries.find((e) => new URL(e.name).pathname === '/api/metrics/overview');
+    return { apps: apps && apps.responseEnd, overview: overview && overview.startTime };
+  });
+  let timing = await startedBeforeAppsEnded();
+  assert.ok(timing.overview < timing.apps, `the overview was asked for before /api/apps answered: ${JSON.stringify(timing)}`);
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(new RegExp(`/apps/${F.app}$`));
+  await page.locator('[data-metric="pageViews"] .kpi-value').waitFor();
+  timing = await startedBeforeAppsEnded();
+  assert.ok(timing.overview < timing.apps, `from /, the last app's overview was asked for early: ${JSON.stringify(timing)}`);
+  const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)} ms`));
+  t.diagnostic(`marks: ${marks.join(', ')}`);
   // two tabs starting at once each refresh: one after the other (a Web Lock), or the second would
   // present the cookie the first just rotated and the server would end the login
   const kpi = (p) => p.locator('[data-metric="pageViews"] .kpi-value').waitFor();

@@ -110,6 +110,28 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   return res.status === 204 ? null : res.json();
 }
 
+// Answers asked for ahead of the page that needs them (the first paint: main.jsx asks for the
+// overview's data together with the account and the apps instead of after them). A page takes an
+// answer once; one older than this is asked for again.
+const PREFETCH_TTL_MS = 10_000;
+const prefetches = new Map();
+
+/** Starts GET path now, for a page that will ask for the same path soon. */
+export function prefetch(path) {
+  if (prefetches.has(path)) return;
+  const promise = api(path);
+  promise.catch(() => {}); // a failure is the page's to show when it asks for the path
+  prefetches.set(path, { promise, at: Date.now() });
+}
+
+/** @returns the prefetched answer's promise for path (taken: a second ask reads afresh), or null */
+export function takePrefetched(path) {
+  const entry = prefetches.get(path);
+  if (!entry) return null;
+  prefetches.delete(path);
+  return Date.now() - entry.at < PREFETCH_TTL_MS ? entry.promise : null;
+}
+
 /** A query string from an object, leaving out empty values. */
 export function query(params) {
   const q = new URLSearchParams();
