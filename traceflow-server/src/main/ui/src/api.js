@@ -71,6 +71,26 @@ export function refresh() {
   return refreshing;
 }
 
+/** Seconds left before the access token expires (its JWT `exp`), or 0 when unknown. */
+function secondsLeft(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return payload.exp - Date.now() / 1000;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * An access token good for at least another minute, for what cannot go through api() (the realtime
+ * gateway's WebSocket, which takes it as ?token= at each connect).
+ */
+export async function freshToken() {
+  if (!accessToken || secondsLeft(accessToken) < 60) await refresh();
+  if (!accessToken) throw new Error('signed out');
+  return accessToken;
+}
+
 export async function signOut() {
   accessToken = null;
   try {

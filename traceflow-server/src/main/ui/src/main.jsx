@@ -10,14 +10,25 @@ import { Overview, overviewPaths } from './pages/overview.jsx';
 import { ErrorList, ErrorGroup } from './pages/errors.jsx';
 import { Performance } from './pages/performance.jsx';
 import { IngestHealth } from './pages/ingest.jsx';
+import { SessionList, SessionDetail, Paths } from './pages/sessions.jsx';
+import { Live } from './pages/live.jsx';
+import { Alerts } from './pages/alerts.jsx';
+import { Administration, canAdminister } from './pages/admin.jsx';
 import './styles.css';
 
 const PAGES = [
   { name: 'overview', label: 'Overview', path: '' },
   { name: 'errors', label: 'Errors', path: '/errors' },
   { name: 'performance', label: 'Performance', path: '/performance' },
-  { name: 'ingest', label: 'Ingest health', path: '/ingest' },
+  { name: 'sessions', label: 'Sessions', path: '/sessions' },
+  { name: 'live', label: 'Live', path: '/live' },
+  { name: 'alerts', label: 'Alerts', path: '/alerts' },
+  { name: 'ingest', label: 'Ingest', path: '/ingest' },
+  { name: 'admin', label: 'Admin', path: '/admin', shown: canAdminister },
 ];
+
+// pages under another page's tab
+const SECTION_OF = { errorGroup: 'errors', session: 'sessions', paths: 'sessions' };
 
 const THEME_KEY = 'traceflow.theme';
 // The app last shown, so that / opens it (and its data can be asked for before the app list arrives).
@@ -59,7 +70,7 @@ function appHref(appId, page, search) {
   return `/apps/${encodeURIComponent(appId)}${page}${q ? `?${q}` : ''}`;
 }
 
-function Shell({ me, apps, onSignOut }) {
+function Shell({ me, apps, onSignOut, reloadApps }) {
   const { path, search } = useLocation();
   const route = match(path);
   // resolved again on every navigation, so "Last hour" means the hour before the click
@@ -114,9 +125,15 @@ function Shell({ me, apps, onSignOut }) {
       errorGroup: <ErrorGroup {...props} groupId={route.groupId} canEdit={canEdit} />,
       performance: <Performance {...props} />,
       ingest: <IngestHealth {...props} />,
+      sessions: <SessionList {...props} />,
+      session: <SessionDetail {...props} sessionId={route.sessionId} />,
+      paths: <Paths {...props} />,
+      live: <Live key={app.id} appId={app.id} />,
+      alerts: <Alerts {...props} canEdit={canEdit} />,
+      admin: <Administration key={app.id} app={app} me={me} reloadApps={reloadApps} />,
     }[route.name] || <Empty>No such page. <a href={appHref(app.id, '', search)}>Overview</a></Empty>;
   }
-  const section = route.name === 'errorGroup' ? 'errors' : route.name;
+  const section = SECTION_OF[route.name] || route.name;
 
   return (
     <>
@@ -144,7 +161,7 @@ function Shell({ me, apps, onSignOut }) {
         {app && <span class="badge role">{app.role}</span>}
         {app && (
           <nav aria-label="Pages">
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => !p.shown || p.shown(app, me)).map((p) => (
               <a href={appHref(app.id, p.path, search)} aria-current={section === p.name ? 'page' : undefined}>
                 {p.label}
               </a>
@@ -247,7 +264,7 @@ function App() {
     case 'out':
       return <SignIn onSignedIn={load} notice={session.notice} />;
     default:
-      return <Shell me={session.me} apps={session.apps} onSignOut={out} />;
+      return <Shell me={session.me} apps={session.apps} onSignOut={out} reloadApps={load} />;
   }
 }
 
