@@ -140,7 +140,7 @@ test('sign in, the overview shows what was sent, an error group is resolved, sig
   await shot(page, '05-performance');
   await accessible(page, 'performance');
 
-  await page.getByRole('link', { name: 'Ingest health' }).click();
+  await page.getByRole('link', { name: 'Ingest', exact: true }).click();
   await page.getByRole('cell', { name: /Duplicates/ }).waitFor();
   await shot(page, '06-ingest');
   await accessible(page, 'ingest health');
@@ -164,6 +164,23 @@ test('a reload keeps the session through the refresh cookie, with no token in st
   const requests = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`));
   t.diagnostic(`requests (start+duration): ${requests.join(', ')}`);
+  // the first paint does not wait for the account and the apps: the overview's data is asked for
+  // beside them, right after the refresh (and / opens the app shown last, its data asked for as early)
+  const startedBeforeAppsEnded = () => page.evaluate(() => {
+    const entries = performance.getEntriesByType('resource');
+    const apps = entries.find((e) => new URL(e.name).pathname === '/api/apps');
+    const overview = entries.find((e) => new URL(e.name).pathname === '/api/metrics/overview');
+    return { apps: apps && apps.responseEnd, overview: overview && overview.startTime };
+  });
+  let timing = await startedBeforeAppsEnded();
+  assert.ok(timing.overview < timing.apps, `the overview was asked for before /api/apps answered: ${JSON.stringify(timing)}`);
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(new RegExp(`/apps/${F.app}$`));
+  await page.locator('[data-metric="pageViews"] .kpi-value').waitFor();
+  timing = await startedBeforeAppsEnded();
+  assert.ok(timing.overview < timing.apps, `from /, the last app's overview was asked for early: ${JSON.stringify(timing)}`);
+  const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)} ms`));
+  t.diagnostic(`marks: ${marks.join(', ')}`);
   // two tabs starting at once each refresh: one after the other (a Web Lock), or the second would
   // present the cookie the first just rotated and the server would end the login
   const kpi = (p) => p.locator('[data-metric="pageViews"] .kpi-value').waitFor();
@@ -228,6 +245,187 @@ test('dark theme and a phone-sized screen', async () => {
   await page.screenshot({ path: `${SHOTS}/09-errors-phone.png` });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+  await context.close();
+});
+
+/** Sends events through the ingest API with the app's key, as a site would. */
+async function ingest(events) {
+  const res = await fetch(`${BASE}/api/collect/batch`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-TraceFlow-Key': F.ingestKey },
+    body: JSON.stringify({ events: events.map((e) => ({ appId: F.app, timestamp: Date.now(), eventId: crypto.randomUUID(),
+      url: `https://shop.test${e.path || '/'}`, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0.0.0 Safari/537.36', ...e })) }),
+  });
+  assert.equal(res.status, 202, await res.text());
+}
+
+async function tokenOf(user) {
+  const login = await fetch(`${BASE}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  assert.equal(login.status, 200);
+  return (await login.json()).accessToken;
+}
+
+async function send(method, path, token, body) {
+  return fetch(`${BASE}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+test('sessions, a session timeline, the page transitions and a click heatmap', async () => {
+  const { context, page } = await newPage();
+  await signIn(page, F.editor);
+  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  const rows = page.locator('.sessions-table tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), F.sessions);
+  await shot(page, '10-sessions');
+  await accessible(page, 'sessions');
+
+  // newest first: s3 looked at /docs, /pricing, clicked, went to /checkout and hit the error
+  await page.locator('.session-link').first().click();
+  await page.getByRole('heading', { name: /Session/ }).waitFor();
+  const timeline = page.locator('.timeline-event');
+  await timeline.first().waitFor();
+  assert.equal(await timeline.count(), 6);
+  assert.match(await timeline.first().innerText(), /pageview[\s\S]*\/docs/);
+  assert.match(await timeline.last().innerText(), /error[\s\S]*basket\.total is not a function/);
+  await shot(page, '11-session');
+  await accessible(page, 'session');
+
+  await page.goto(`${BASE}/apps/${F.app}/paths`);
+  const transition = page.locator('.transitions tbody tr', { hasText: '/docs' }).filter({ hasText: '/pricing' });
+  await transition.waitFor();
+  assert.match(await transition.innerText(), /\/docs\s+\/pricing\s+1/);
+  await page.getByLabel('Page', { exact: true }).fill('/pricing');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('heading', { name: 'Clicks on /pricing' }).waitFor();
+  // the first page's heatmap stays shown until /pricing's arrives
+  await page.waitForFunction((n) => document.querySelector('[data-testid="heatmap-clicks"]')?.textContent.startsWith(`${n} clicks`),
+    F.clicksOnPricing);
+  assert.match(await page.getByTestId('heatmap-clicks').innerText(), new RegExp(`^${F.clicksOnPricing} clicks .* in 2 cells`));
+  // drawn: the busiest cell (x 50, y 25 of 100) is painted, a corner is not
+  const painted = await page.evaluate(() => {
+    const c = document.querySelector('canvas.heatmap');
+    const g = c.getContext('2d');
+    const alpha = (fx, fy) => g.getImageData(Math.floor(c.width * fx), Math.floor(c.height * fy), 1, 1).data[3];
+    return { hot: alpha(0.505, 0.255), corner: alpha(0.99, 0.01), ratio: c.height / c.width };
+  });
+  assert.ok(painted.hot > 200 && painted.corner === 0, JSON.stringify(painted));
+  assert.ok(Math.abs(painted.ratio - 10 / 16) < 0.02, `the desktop proportions: ${painted.ratio}`);
+  await shot(page, '12-paths-heatmap');
+  await accessible(page, 'paths');
+  await context.close();
+});
+
+test('alerts: a rule made in the page, its incident acknowledged; a viewer reads only', async () => {
+  const { context, page } = await newPage();
+  await signIn(page, F.editor);
+  await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+  await page.getByRole('heading', { name: 'New rule' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('New errors (e2e)');
+  await page.getByLabel('When').selectOption('new_error_group');
+  await page.getByRole('button', { name: 'Create rule' }).click();
+  await page.locator('.rules tbody tr', { hasText: 'New errors (e2e)' }).waitFor();
+
+  // a new kind of error: the rule opens an incident within a second or two
+  await ingest([{ type: 'error', sessionId: 'alerting', path: '/checkout', errorType: 'RangeError',
+    message: `e2e alert ${Date.now()}`, stack: 'RangeError: e2e\n    at pay (https://shop.test/static/pay.js:3:9)' }]);
+  const incident = page.locator('.incidents tbody tr');
+  for (let i = 0; i < 30 && (await incident.count()) === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.locator('.incidents, .card p.muted').first().waitFor();
+  }
+  await incident.first().waitFor();
+  await incident.first().getByRole('button', { name: 'Acknowledge' }).click();
+  await incident.first().getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
+  await shot(page, '13-alerts');
+  await accessible(page, 'alerts');
+  await context.close();
+
+  const viewer = await newPage();
+  await signIn(viewer.page, F.viewer);
+  await viewer.page.goto(`${BASE}/apps/${F.app}/alerts`);
+  await viewer.page.locator('.rules tbody tr', { hasText: 'New errors (e2e)' }).waitFor();
+  assert.equal(await viewer.page.getByRole('button', { name: /Create rule|Acknowledge/ }).count(), 0);
+  await shot(viewer.page, '14-alerts-viewer');
+  const token = await tokenOf(F.viewer);
+  const rule = await send('POST', '/api/alerts/rules', token, { appId: F.app, name: 'by hand', kind: 'new_error_group', channelIds: [] });
+  assert.equal(rule.status, 403);
+  await viewer.context.close();
+});
+
+test('administration: an owner makes a key (shown once) and reads members and the audit trail', async () => {
+  const { context, page } = await newPage();
+  await signIn(page, F.owner);
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
+  await page.getByRole('heading', { name: 'Ingest keys' }).waitFor();
+  await page.getByRole('button', { name: 'New key' }).click();
+  const secret = page.locator('.secret input').first();
+  await secret.waitFor();
+  assert.match(await secret.inputValue(), /^tfk_/);
+  await page.locator('table.members', { hasText: F.viewer.username }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Users' }).count(), 0, 'users are for admins');
+  await shot(page, '15-admin');
+  await accessible(page, 'administration');
+  await page.getByRole('button', { name: 'I have copied it' }).click();
+  assert.equal(await page.locator('.secret').count(), 0);
+  // shown once: a reload lists the key by its prefix only, and the trail has its creation
+  await page.reload();
+  await page.locator('.audit tbody tr', { hasText: 'key.create' }).first().waitFor();
+  assert.equal(await page.locator('.secret').count(), 0);
+  await context.close();
+});
+
+test('a viewer sees no administration, and writes by hand are refused', async () => {
+  const { context, page } = await newPage();
+  await signIn(page, F.viewer);
+  await page.locator('[data-metric="pageViews"] .kpi-value').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0);
+  await page.goto(`${BASE}/apps/${F.app}/admin`);
+  await page.getByText('Administration is for the app').waitFor();
+  assert.equal(await page.getByRole('button').filter({ hasText: /New key|Save|Add member|Remove|Revoke/ }).count(), 0);
+  await shot(page, '16-admin-viewer');
+  await accessible(page, 'administration (viewer)');
+  const token = await tokenOf(F.viewer);
+  for (const [method, path, body] of [
+    ['POST', `/api/apps/${F.app}/keys`, undefined],
+    ['PUT', `/api/apps/${F.app}/members/${F.viewer.username}`, { role: 'owner' }],
+    ['PATCH', `/api/apps/${F.app}`, { name: 'taken over' }],
+  ]) {
+    const res = await send(method, path, token, body);
+    assert.equal(res.status, 403, `${method} ${path}`);
+  }
+  const members = await send('GET', `/api/apps/${F.app}/members`, await tokenOf(F.owner));
+  const viewerRow = (await members.json()).items.find((m) => m.username === F.viewer.username);
+  assert.equal(viewerRow.role, 'viewer', 'still a viewer');
+  await context.close();
+});
+
+test('the live page shows events stored now, through the realtime gateway', async () => {
+  const { context, page } = await newPage();
+  await signIn(page, F.editor);
+  await page.getByRole('link', { name: 'Live', exact: true }).click();
+  await page.locator('.live-status', { hasText: 'Connected' }).waitFor();
+  await page.getByTestId('live-position').filter({ hasText: /seq/ }).waitFor();
+  await ingest([
+    { type: 'pageview', sessionId: 'live-1', path: '/' },
+    { type: 'pageview', sessionId: 'live-1', path: '/pricing' },
+  ]);
+  // the next 5-second round of metrics_updated counts them
+  await page.waitForFunction(() => Number(document.querySelector('[data-live="page_views"] .kpi-value')?.textContent) >= 2,
+    null, { timeout: 20_000 });
+  assert.ok(Number(await page.locator('[data-live="events"] .kpi-value').innerText()) >= 2);
+  await page.locator('.live-table tbody tr').first().waitFor();
+  await shot(page, '17-live');
+  await accessible(page, 'live');
   await context.close();
 });
 

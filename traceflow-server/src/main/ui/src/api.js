@@ -71,6 +71,26 @@ export function refresh() {
   return refreshing;
 }
 
+/** Seconds left before the access token expires (its JWT `exp`), or 0 when unknown. */
+function secondsLeft(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return payload.exp - Date.now() / 1000;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * An access token good for at least another minute, for what cannot go through api() (the realtime
+ * gateway's WebSocket, which takes it as ?token= at each connect).
+ */
+export async function freshToken() {
+  if (!accessToken || secondsLeft(accessToken) < 60) await refresh();
+  if (!accessToken) throw new Error('signed out');
+  return accessToken;
+}
+
 export async function signOut() {
   accessToken = null;
   try {
@@ -108,6 +128,28 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   }
   if (!res.ok) throw await errorOf(res);
   return res.status === 204 ? null : res.json();
+}
+
+// Answers asked for ahead of the page that needs them (the first paint: main.jsx asks for the
+// overview's data together with the account and the apps instead of after them). A page takes an
+// answer once; one older than this is asked for again.
+const PREFETCH_TTL_MS = 10_000;
+const prefetches = new Map();
+
+/** Starts GET path now, for a page that will ask for the same path soon. */
+export function prefetch(path) {
+  if (prefetches.has(path)) return;
+  const promise = api(path);
+  promise.catch(() => {}); // a failure is the page's to show when it asks for the path
+  prefetches.set(path, { promise, at: Date.now() });
+}
+
+/** @returns the prefetched answer's promise for path (taken: a second ask reads afresh), or null */
+export function takePrefetched(path) {
+  const entry = prefetches.get(path);
+  if (!entry) return null;
+  prefetches.delete(path);
+  return Date.now() - entry.at < PREFETCH_TTL_MS ? entry.promise : null;
 }
 
 /** A query string from an object, leaving out empty values. */

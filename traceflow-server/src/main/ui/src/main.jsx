@@ -1,25 +1,39 @@
 // The dashboard's shell: who is signed in, their apps, the range, and which page to show.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, refresh, signOut, onSignedOut } from './api.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, refresh, signOut, onSignedOut, prefetch } from './api.js';
 import { useLocation, navigate, match, interceptLinks } from './router.js';
-import { PRESETS, DEFAULT_RANGE, resolveRange, customRange, localInputValue } from './range.js';
+import { PRESETS, customRange, localInputValue, rangeFromSearch, rangeNow, bootTime } from './range.js';
 import { Loading, ErrorBox, Empty } from './ui.jsx';
 import { SignIn } from './pages/signin.jsx';
-import { Overview } from './pages/overview.jsx';
+import { Overview, overviewPaths } from './pages/overview.jsx';
 import { ErrorList, ErrorGroup } from './pages/errors.jsx';
 import { Performance } from './pages/performance.jsx';
 import { IngestHealth } from './pages/ingest.jsx';
+import { SessionList, SessionDetail, Paths } from './pages/sessions.jsx';
+import { Live } from './pages/live.jsx';
+import { Alerts } from './pages/alerts.jsx';
+import { Administration, canAdminister } from './pages/admin.jsx';
 import './styles.css';
 
 const PAGES = [
   { name: 'overview', label: 'Overview', path: '' },
   { name: 'errors', label: 'Errors', path: '/errors' },
   { name: 'performance', label: 'Performance', path: '/performance' },
-  { name: 'ingest', label: 'Ingest health', path: '/ingest' },
+  { name: 'sessions', label: 'Sessions', path: '/sessions' },
+  { name: 'live', label: 'Live', path: '/live' },
+  { name: 'alerts', label: 'Alerts', path: '/alerts' },
+  { name: 'ingest', label: 'Ingest', path: '/ingest' },
+  { name: 'admin', label: 'Admin', path: '/admin', shown: canAdminister },
 ];
 
+// pages under another page's tab
+const SECTION_OF = { errorGroup: 'errors', session: 'sessions', paths: 'sessions' };
+
 const THEME_KEY = 'traceflow.theme';
+// The app last shown, so that / opens it (and its data can be asked for before the app list arrives).
+// Only an id: what the user may read is still the server's answer.
+const LAST_APP_KEY = 'traceflow.lastApp';
 
 const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
 
@@ -56,19 +70,23 @@ function appHref(appId, page, search) {
   return `/apps/${encodeURIComponent(appId)}${page}${q ? `?${q}` : ''}`;
 }
 
-function Shell({ me, apps, onSignOut }) {
+function Shell({ me, apps, onSignOut, reloadApps }) {
   const { path, search } = useLocation();
   const route = match(path);
-  const rangeId = search.get('range') || DEFAULT_RANGE;
   // resolved again on every navigation, so "Last hour" means the hour before the click
-  const custom = rangeId === 'custom' ? customRange(search.get('from'), search.get('to')) : null;
-  const range = custom || resolveRange(rangeId === 'custom' ? DEFAULT_RANGE : rangeId);
+  const { id: rangeId, range } = useMemo(() => rangeFromSearch(search, route.appId ? rangeNow() : new Date()), [path, search.toString()]);
 
   useEffect(() => {
-    if (route.name === 'home' && apps.length > 0) navigate(appHref(apps[0].id, '', search), { replace: true });
+    if (route.name !== 'home' || apps.length === 0) return;
+    const last = localStorage.getItem(LAST_APP_KEY);
+    const first = apps.find((a) => a.id === last) || apps[0];
+    navigate(appHref(first.id, '', search), { replace: true });
   }, [route.name, apps]);
 
   const app = apps.find((a) => a.id === route.appId);
+  useEffect(() => {
+    if (app) localStorage.setItem(LAST_APP_KEY, app.id);
+  }, [app?.id]);
   const canEdit = app && (app.role === 'editor' || app.role === 'owner');
   const setRange = (id, from, to) => {
     const q = new URLSearchParams(location.search);
@@ -107,9 +125,15 @@ function Shell({ me, apps, onSignOut }) {
       errorGroup: <ErrorGroup {...props} groupId={route.groupId} canEdit={canEdit} />,
       performance: <Performance {...props} />,
       ingest: <IngestHealth {...props} />,
+      sessions: <SessionList {...props} />,
+      session: <SessionDetail {...props} sessionId={route.sessionId} />,
+      paths: <Paths {...props} />,
+      live: <Live key={app.id} appId={app.id} />,
+      alerts: <Alerts {...props} canEdit={canEdit} />,
+      admin: <Administration key={app.id} app={app} me={me} reloadApps={reloadApps} />,
     }[route.name] || <Empty>No such page. <a href={appHref(app.id, '', search)}>Overview</a></Empty>;
   }
-  const section = route.name === 'errorGroup' ? 'errors' : route.name;
+  const section = SECTION_OF[route.name] || route.name;
 
   return (
     <>
@@ -137,7 +161,7 @@ function Shell({ me, apps, onSignOut }) {
         {app && <span class="badge role">{app.role}</span>}
         {app && (
           <nav aria-label="Pages">
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => !p.shown || p.shown(app, me)).map((p) => (
               <a href={appHref(app.id, p.path, search)} aria-current={section === p.name ? 'page' : undefined}>
                 {p.label}
               </a>
@@ -186,6 +210,23 @@ function Shell({ me, apps, onSignOut }) {
   );
 }
 
+/**
+ * Asks for the first page's data together with the account and the apps, not after them: the overview
+ * of the app in the URL, or of the app last shown when the URL is /. A guess the app list then
+ * refutes costs one wasted answer; the page itself reads only what the server allowed.
+ */
+function prefetchFirstPage() {
+  const route = match(location.pathname);
+  const appId = route.name === 'overview' ? route.appId : route.name === 'home' ? localStorage.getItem(LAST_APP_KEY) : null;
+  if (!appId) return;
+  // / becomes /apps/{app} with the same query, so the range is the one the overview will ask for
+  const { range } = rangeFromSearch(new URLSearchParams(location.search), bootTime());
+  overviewPaths(appId, range).forEach(prefetch);
+}
+
+// started before the first render: the refresh cookie's exchange is the one step nothing can skip
+const restored = refresh();
+
 function App() {
   const [session, setSession] = useState({ state: 'starting' });
 
@@ -199,7 +240,14 @@ function App() {
   };
 
   useEffect(() => {
-    refresh().then((ok) => (ok ? load() : setSession({ state: 'out' })));
+    restored.then((ok) => {
+      if (!ok) {
+        setSession({ state: 'out' });
+        return;
+      }
+      prefetchFirstPage();
+      load();
+    });
     return onSignedOut(() => setSession({ state: 'out', notice: 'Your session has ended: please sign in again.' }));
   }, []);
 
@@ -216,7 +264,7 @@ function App() {
     case 'out':
       return <SignIn onSignedIn={load} notice={session.notice} />;
     default:
-      return <Shell me={session.me} apps={session.apps} onSignOut={out} />;
+      return <Shell me={session.me} apps={session.apps} onSignOut={out} reloadApps={load} />;
   }
 }
 

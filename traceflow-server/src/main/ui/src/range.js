@@ -71,3 +71,31 @@ export function resolveRange(id, now = new Date()) {
 export function rangeParams(range) {
   return { from: range.from.toISOString(), to: range.to.toISOString(), granularity: range.granularity, tz: range.tz };
 }
+
+/**
+ * The range a page's URL asks for (?range=, or ?range=custom&from=&to=), counted back from now.
+ * @returns {{id: string, range: {from: Date, to: Date, granularity: string, tz: string}}}
+ */
+export function rangeFromSearch(search, now = new Date()) {
+  const id = search.get('range') || DEFAULT_RANGE;
+  const custom = id === 'custom' ? customRange(search.get('from'), search.get('to')) : null;
+  return { id, range: custom || resolveRange(id === 'custom' ? DEFAULT_RANGE : id, now) };
+}
+
+// The first app page counts its range back from the page's start, as main.jsx's boot did when it
+// asked for that page's data ahead: both then ask for the same paths, and the page takes the answers
+// already on their way. Later pages count from their own navigation ("Last hour" = the hour before
+// the click).
+let bootNow = new Date();
+
+/** The time the boot's prefetch counts ranges from. */
+export function bootTime() {
+  return bootNow || new Date();
+}
+
+/** The time an app page's range counts back from: the boot's, once and soon after it, else now. */
+export function rangeNow() {
+  const now = bootNow && Date.now() - bootNow.getTime() < 10_000 ? bootNow : new Date();
+  bootNow = null;
+  return now;
+}

@@ -56,5 +56,11 @@ export function match(path) {
   if (rest[0] === 'errors' && rest.length === 2) return { name: 'errorGroup', appId, groupId: rest[1] };
   if (rest[0] === 'performance' && rest.length === 1) return { name: 'performance', appId };
   if (rest[0] === 'ingest' && rest.length === 1) return { name: 'ingest', appId };
+  if (rest[0] === 'sessions' && rest.length === 1) return { name: 'sessions', appId };
+  if (rest[0] === 'sessions' && rest.length === 2) return { name: 'session', appId, sessionId: rest[1] };
+  if (rest[0] === 'paths' && rest.length === 1) return { name: 'paths', appId };
+  if (rest[0] === 'live' && rest.length === 1) return { name: 'live', appId };
+  if (rest[0] === 'alerts' && rest.length === 1) return { name: 'alerts', appId };
+  if (rest[0] === 'admin' && rest.length === 1) return { name: 'admin', appId };
   return { name: 'notFound', appId };
 }

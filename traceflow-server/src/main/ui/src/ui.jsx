@@ -1,6 +1,6 @@
 // Building blocks every page uses: fetching with loading / error states, and how they look.
 import { useEffect, useState, useCallback } from 'preact/hooks';
-import { api } from './api.js';
+import { api, takePrefetched } from './api.js';
 
 /**
  * Loads path (skipped while null) and reloads when it changes.
@@ -13,10 +13,12 @@ export function useApi(path) {
     if (path == null) return undefined;
     const abort = new AbortController();
     setState((s) => ({ data: s.data, error: null, loading: true }));
-    api(path, { signal: abort.signal })
-      .then((data) => setState({ data, error: null, loading: false }))
+    (takePrefetched(path) || api(path, { signal: abort.signal }))
+      .then((data) => {
+        if (!abort.signal.aborted) setState({ data, error: null, loading: false });
+      })
       .catch((error) => {
-        if (error.name !== 'AbortError') setState({ data: null, error, loading: false });
+        if (error.name !== 'AbortError' && !abort.signal.aborted) setState({ data: null, error, loading: false });
       });
     return () => abort.abort();
   }, [path, tick]);

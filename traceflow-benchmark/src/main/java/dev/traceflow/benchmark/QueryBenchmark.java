@@ -83,7 +83,7 @@ public final class QueryBenchmark {
             return EXIT_NO_SERVER;
         }
         String ingestKey = "tfb_" + BenchmarkSetup.hex(16);
-        String adminPassword = "bench-" + BenchmarkSetup.hex(16);
+        String adminPassword = options.adminPassword() != null ? options.adminPassword() : "bench-" + BenchmarkSetup.hex(16);
         config(now, apps, dataDir);
 
         out.printf(Locale.ROOT, "sizing the dataset for %,d events over %d apps...%n", options.events(), apps.size());

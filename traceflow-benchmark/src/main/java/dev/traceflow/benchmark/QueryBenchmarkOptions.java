@@ -19,6 +19,8 @@ import java.util.Set;
  * @param seed          the dataset's seed
  * @param dataDir       the server's data dir (must be empty or missing); null for a fresh temporary one
  * @param keepData      keep the data dir afterwards
+ * @param adminPassword the bootstrap admin's password, null for a random one (set it with --keep-data to sign in to
+ *                      the kept data afterwards, e.g. the dashboard's first-paint measurement)
  * @param serverJar     the server's fat jar
  * @param serverCpus    {@code taskset -c} list for the server, or null
  * @param serverJvmArgs extra JVM options of the server
@@ -31,7 +33,7 @@ import java.util.Set;
  * @param readyTimeout  how long the server may take to answer {@code /healthz}
  * @param out           JSON results
  */
-record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path dataDir, boolean keepData,
+record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path dataDir, boolean keepData, String adminPassword,
                              Path serverJar, String serverCpus, List<String> serverJvmArgs, int duckDbThreads,
                              String duckDbMemory, int connections, int batch, Duration ingestWarmup, Duration ingestMax,
                              Duration readyTimeout, Path out) {
@@ -44,6 +46,7 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
               --seed N               dataset seed (16)
               --data-dir DIR         server data dir, empty or missing (a fresh temporary dir)
               --keep-data            keep the data dir (events.duckdb, server.log) afterwards
+              --admin-password PW    the bootstrap admin's password, 12+ characters (random)
               --server-jar FILE      (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     pin the server with taskset -c LIST (no pinning)
               --server-jvm-args "A"  extra JVM options for the server
@@ -87,6 +90,7 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
                 positive(values, used, "seed", 16),
                 path(values, used, "data-dir", null),
                 "true".equals(text(values, used, "keep-data", "false")),
+                text(values, used, "admin-password", null),
                 path(values, used, "server-jar", "traceflow-server/target/traceflow-server.jar"),
                 text(values, used, "server-cpus", null),
                 split(text(values, used, "server-jvm-args", "")),
@@ -102,6 +106,9 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
             if (!used.contains(name)) {
                 throw new BenchmarkOptions.UsageException("unknown option --" + name + "\n" + USAGE);
             }
+        }
+        if (options.adminPassword() != null && options.adminPassword().length() < 12) {
+            throw new BenchmarkOptions.UsageException("--admin-password must have at least 12 characters");
         }
         if (options.ingestMax().isZero()) {
             throw new BenchmarkOptions.UsageException("--ingest-max must be positive");

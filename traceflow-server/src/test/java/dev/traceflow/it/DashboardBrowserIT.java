@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The web dashboard as a person uses it (issue 24), in Debian's headless Chromium driven by
  * playwright-core ({@code src/test/node/dashboard.e2e.mjs}, Node's test runner). This class makes an
- * app, an editor and a viewer on it, sends page views, errors and web vitals through the ingest API,
+ * app, an owner, an editor and a viewer on it, sends page views, clicks, errors and web vitals through the ingest API,
  * and hands the script what it should then see; the scenarios are in the script. Screenshots of every
  * page at 1280 x 800 land in {@code target/dashboard-screenshots}.
  * <p>
@@ -89,6 +89,12 @@ class DashboardBrowserIT extends ServerTest {
                 "message", "basket.total is not a function", "stack", STACK, "release", "shop@2.4.0"));
         events.add(event(app, "error", t + 170_000, "s1", "/pricing", "errorType", "TypeError",
                 "message", "basket.total is not a function", "stack", STACK, "release", "shop@2.4.0"));
+        // clicks on /pricing for its heatmap: two in one cell, one in another
+        events.add(event(app, "click", t + 35_000, "s1", "/pricing", "x", 640, "y", 200, "viewportWidth", 1280, "viewportHeight", 800,
+                "selector", "#buy"));
+        events.add(event(app, "click", t + 36_000, "s1", "/pricing", "x", 641, "y", 201, "viewportWidth", 1280, "viewportHeight", 800,
+                "selector", "#buy"));
+        events.add(event(app, "click", t + 125_000, "s3", "/pricing", "x", 100, "y", 700, "viewportWidth", 1280, "viewportHeight", 800));
         events.add(event(app, "web-vital", t + 10_000, "s1", "/", "name", "LCP", "value", 4600, "id", "v-lcp-1"));
         events.add(event(app, "web-vital", t + 70_000, "s2", "/", "name", "LCP", "value", 5200, "id", "v-lcp-2"));
         events.add(event(app, "web-vital", t + 70_000, "s2", "/", "name", "CLS", "value", 0.02, "id", "v-cls-2"));
@@ -106,6 +112,13 @@ class DashboardBrowserIT extends ServerTest {
         fixture.put("app", app);
         fixture.put("editor", auth.createMember(app, "dash", "editor"));
         fixture.put("viewer", auth.createMember(app, "dash", "viewer"));
+        fixture.put("owner", auth.createMember(app, "dash", "owner"));
+        fixture.put("ingestKey", key);
+        fixture.put("clicksOnPricing", 3);
+        // pages of the app's own site only: the dashboard's live page connects as a page of the server itself
+        TestHttp.Response origins = http.send("PATCH", "/api/apps/" + app, "{\"allowedOrigins\":[\"https://shop.test\"]}".getBytes(),
+                "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        assertThat(origins.status()).as(origins.toString()).isEqualTo(200);
         fixture.put("pageViews", 6);
         fixture.put("sessions", 3);
         fixture.put("errorType", "TypeError");
@@ -132,7 +145,7 @@ class DashboardBrowserIT extends ServerTest {
         assertThat(node.exitValue()).as("the browser tests passed:\n" + output).isZero();
         assertThat(output).containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ tests [1-9]").containsPattern("(?m)^ℹ skipped 0$");
         try (var shots = Files.list(SCREENSHOTS)) {
-            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(9);
+            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(16);
         }
     }
 }

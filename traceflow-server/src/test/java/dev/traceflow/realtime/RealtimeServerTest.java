@@ -149,8 +149,15 @@ class RealtimeServerTest extends ServerTest {
         assertThat(WsClient.refused(port, "?token=" + browserKey, "Origin", "https://evil.example").status()).isEqualTo(403);
         WsClient allowed = WsClient.connect(port, "?token=" + browserKey, "Origin", "https://shop.example");
         WsClient dashboard = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()), "Origin", DASHBOARD_ORIGIN);
+        // the server's own pages (its web dashboard's live page) with a user's token, whatever the app allows
+        WsClient ownPage = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()), "Origin", "http://127.0.0.1:" + port);
+        assertThat(WsClient.refused(port, "?app=" + appId + "&token=" + q(auth.admin()), "Origin", "http://127.0.0.1:" + (port + 1))
+                .status()).as("another port is another origin").isEqualTo(403);
+        assertThat(WsClient.refused(port, "?token=" + browserKey, "Origin", "http://127.0.0.1:" + port).status())
+                .as("a browser key keeps to allowedOrigins").isEqualTo(403);
         allowed.close();
         dashboard.close();
+        ownPage.close();
     }
 
     @Test

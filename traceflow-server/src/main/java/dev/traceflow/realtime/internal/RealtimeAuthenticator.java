@@ -71,6 +71,17 @@ public class RealtimeAuthenticator {
      *                      has no role on, 403 {@code ORIGIN_NOT_ALLOWED}
      */
     public Admission admit(String credential, String appId, String origin) {
+        return admit(credential, appId, origin, null);
+    }
+
+    /**
+     * As {@link #admit(String, String, String)}, where a user's token from a page of this server itself
+     * ({@code origin} equal to {@code ownOrigin}: the web dashboard, which reads the live metrics) is
+     * let in whatever the app's {@code allowedOrigins} say, as the dashboard's API calls are.
+     *
+     * @param ownOrigin the scheme, host and port the handshake came to, null when unknown
+     */
+    public Admission admit(String credential, String appId, String origin, String ownOrigin) {
         if (credential == null || credential.isBlank()) {
             throw ApiException.unauthorized("A credential is required: a user's access or API token as Authorization: Bearer "
                     + "or ?token=, or the app's browser key (trb_...)");
@@ -94,7 +105,7 @@ public class RealtimeAuthenticator {
         }
         AppRole role = access.roleOf(bearer.caller(), appId).orElseThrow(() -> ApiException.noSuchApp(appId));
         App app = apps.find(appId).orElseThrow(() -> ApiException.noSuchApp(appId));
-        checkOrigin(app, origin, true);
+        checkOrigin(app, origin, true, ownOrigin);
         return new Admission(appId, new UserAccess(bearer, appId, TopicAccess.of(role)), bearer.caller().userId());
     }
 
@@ -105,13 +116,13 @@ public class RealtimeAuthenticator {
             throw ApiException.forbidden("FORBIDDEN", "This key belongs to another app than '" + ApiException.excerpt(appId) + "'");
         }
         App app = apps.find(owner.appId()).orElseThrow(() -> ApiException.unauthorized("The realtime key is unknown or revoked"));
-        checkOrigin(app, origin, false);
+        checkOrigin(app, origin, false, null);
         return new Admission(owner.appId(), new KeyAccess(owner), null);
     }
 
-    private void checkOrigin(App app, String origin, boolean user) {
+    private void checkOrigin(App app, String origin, boolean user, String ownOrigin) {
         if (origin == null || app.allowsOrigin(origin)
-                || user && (dashboardOrigins.contains(origin) || dashboardOrigins.contains("*"))) {
+                || user && (origin.equals(ownOrigin) || dashboardOrigins.contains(origin) || dashboardOrigins.contains("*"))) {
             return;
         }
         throw ApiException.forbidden("ORIGIN_NOT_ALLOWED", "Pages from " + ApiException.excerpt(origin)

@@ -54,7 +54,9 @@ final class RealtimeHandshake implements HandshakeInterceptor {
         RealtimeAuthenticator.Admission admission;
         try {
             admission = authenticator.admit(RealtimeAuthenticator.credential(servletRequest.getHeader(HttpHeaders.AUTHORIZATION),
-                    servletRequest.getParameter("token")), servletRequest.getParameter("app"), servletRequest.getHeader(HttpHeaders.ORIGIN));
+                    servletRequest.getParameter("token")), servletRequest.getParameter("app"), servletRequest.getHeader(HttpHeaders.ORIGIN),
+                    // a browser sets Host and Origin itself: another site's page cannot make them equal
+                    servletRequest.getScheme() + "://" + servletRequest.getHeader(HttpHeaders.HOST));
         } catch (ApiException e) {
             refused(e.code(), clientIp);
             if (e.status() == HttpStatus.UNAUTHORIZED) {

@@ -1,0 +1,20 @@
+package dev.traceflow.benchmark;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class QueryBenchmarkOptionsTest {
+
+    @Test
+    void theAdminPasswordIsRandomUnlessGiven_soKeptDataCanBeSignedInTo() throws Exception {
+        assertThat(QueryBenchmarkOptions.parse(new String[] {"--events", "1000"}).adminPassword()).isNull();
+        QueryBenchmarkOptions given = QueryBenchmarkOptions.parse(new String[] {
+                "--keep-data", "--data-dir", "/tmp/x", "--admin-password", "dashboard-first-paint"});
+        assertThat(given.adminPassword()).isEqualTo("dashboard-first-paint");
+        assertThat(given.keepData()).isTrue();
+        assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--admin-password", "short"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("12");
+    }
+}
