@@ -9,6 +9,7 @@ import dev.traceflow.builds.internal.git.GitUnavailable;
 import dev.traceflow.builds.internal.git.GitUrl;
 import dev.traceflow.builds.internal.git.GitUrlGuard;
 import dev.traceflow.builds.internal.git.GitUrlRefused;
+import dev.traceflow.builds.internal.git.SshHostKeyCheck;
 import dev.traceflow.builds.internal.run.CommandRunner;
 import dev.traceflow.TraceFlowProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -235,8 +236,9 @@ class BuildExecutor {
             String name = s.path("name").asString();
             String commit = s.path("commit").asString();
             work.add(() -> {
+                // an ssh server must show the source's recorded host key: a build never trusts a first sight
                 int files = remote.checkout(sourceId, url, auth, source.defaultBranch(), commit, workspace.resolve(name),
-                        settings.maxArtifactBytes().toBytes());
+                        settings.maxArtifactBytes().toBytes(), SshHostKeyCheck.of(source.sshHostKey(), false));
                 log.info("checked out " + name + " at " + commit + " (" + s.path("ref").asString() + "), " + files + " files, verified");
             });
         }

@@ -238,6 +238,15 @@ public final class GitRemote implements AutoCloseable {
      * @throws GitUnavailable when the commit cannot be fetched, is not a commit, or the tree is too large
      */
     public int checkout(String sourceId, GitUrl url, GitAuth auth, String branch, String commit, Path target, long maxBytes) {
+        return checkout(sourceId, url, auth, branch, commit, target, maxBytes, null);
+    }
+
+    /**
+     * @param hostKeys ssh only: the host key the server must show (a build trusts only the source's
+     *                 recorded key: no first use happens in a build)
+     */
+    public int checkout(String sourceId, GitUrl url, GitAuth auth, String branch, String commit, Path target, long maxBytes,
+                        SshHostKeyCheck hostKeys) {
         ObjectId id;
         try {
             id = ObjectId.fromString(commit);
@@ -248,21 +257,17 @@ public final class GitRemote implements AutoCloseable {
         lock.lock();
         try (Repository repo = mirror(sourceId)) {
             if (!repo.getObjectDatabase().has(id)) {
-                if (url.scheme().equals("ssh")) {
-                    throw new GitUnavailable("ssh sources cannot be reached yet: this server has no SSH transport");
-                }
-                String refused = refusal(url);
-                if (refused != null) {
-                    throw new GitUnavailable(refused);
-                }
                 List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
                 if (branch != null) {
                     specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
                 }
-                try (Git git = new Git(repo)) {
-                    git.fetch().setRemote(url.toString()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)
+                Connection c = connection(url, auth, hostKeys);
+                try (c; Git git = new Git(repo)) {
+                    git.fetch().setRemote(c.remote()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)
                             .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
-                            .setTransportConfigCallback(guarded()).call();
+                            .setTransportConfigCallback(c.callback()).call();
+                } catch (TransportException e) {
+                    throw new GitUnavailable(failed(e, c.hostKeys()).problem());
                 }
                 if (!repo.getObjectDatabase().has(id)) {
                     throw new GitUnavailable("commit " + commit + " is no longer in the repository (force-pushed away?)");
@@ -310,8 +315,6 @@ public final class GitRemote implements AutoCloseable {
                 }
                 return files;
             }
-        } catch (TransportException e) {
-            throw new GitUnavailable(failed(e).problem());
         } catch (GitAPIException | IOException | RuntimeException e) {
             if (e instanceof GitUnavailable g) {
                 throw g;
