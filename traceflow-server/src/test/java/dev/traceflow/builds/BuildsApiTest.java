@@ -220,6 +220,14 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(status(get("/api/apps/" + s.app() + "/releases", viewer), 200).path("items")).hasSize(2);
     }
 
+    @Test
+    void health_reportsTheBuildQueue() {
+        JsonNode h = status(http.get("/health"), 200);
+        JsonNode q = h.path("components").path("buildQueue");
+        assertThat(q.path("status").asString()).isEqualTo("ok");
+        assertThat(q.has("queued") && q.has("running") && q.has("oldestQueuedSeconds")).as(q.toString()).isTrue();
+    }
+
     private static Map<String, Object> event(String app, String type, String release, long at, String message) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("appId", app);

@@ -95,7 +95,8 @@ class BuildTriggers {
                 parent.resolvedVersions(), parent.inputs(), triggeredBy);
     }
 
-    private Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
+    /** Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times). */
+    Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
                         String resolved, String inputs, String triggeredBy) {
         builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
         long capacity = platform.all().stream().filter(v -> v.definition().name().equals("build.queueCapacity")).findFirst()
