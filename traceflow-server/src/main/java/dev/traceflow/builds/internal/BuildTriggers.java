@@ -101,7 +101,7 @@ class BuildTriggers {
         builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
         long capacity = platform.all().stream().filter(v -> v.definition().name().equals("build.queueCapacity")).findFirst()
                 .map(v -> v.value().asLong()).orElse(100L);
-        if (builds.count(Build.QUEUED) >= capacity) {
+        if (builds.countQueuedUpTo(capacity) >= capacity) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "QUEUE_FULL", capacity + " builds are waiting already (build.queueCapacity)",
                     null, 30);
         }
