@@ -37,6 +37,9 @@ class BuildsApiTest extends BuildsFixture {
     @Autowired
     RecordingLogSink logs;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
 
     @Test
     void trigger_runsTheStepsToAVerifiedArtifactAndARelease() throws Exception {
@@ -53,6 +56,9 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(b.path("attempt").asInt()).isEqualTo(1);
         assertThat(logs.lines(id)).extracting(l -> l.line()).contains("release " + b.path("release").asString());
         assertThat(logs.finishedAs(id)).isEqualTo("success");
+        assertThat(metrics.counter("traceflow.builds.finished", "status", "success", "reason", "none").count()).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.timer("traceflow.builds.queue.wait").count()).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.timer("traceflow.builds.step", "step", "fetch").count()).isGreaterThanOrEqualTo(1);
 
         TestHttp.Response download = get("/builds/" + id + "/artifact", auth.admin());
         assertThat(download.status()).isEqualTo(200);
