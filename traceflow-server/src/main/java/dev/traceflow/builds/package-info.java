@@ -5,9 +5,14 @@
  * of an app and their config instances, validated against the sources' JSON Schemas and fixed
  * by a snapshot hash; typed platform settings. Git sources, templates, credentials and settings
  * are platform resources (admins write, signed-in users read; credentials: admins only); a
- * project and its configs follow the roles of the project's app. Part 2 runs the builds.
+ * project and its configs follow the roles of the project's app. Part 2 (issue 21) runs the builds:
+ * the builds table is a leased queue (claims and every worker write fenced by the attempt), in-process
+ * workers and remote ones (the worker API) run fetch, replace, build, package, output and verify, and
+ * a successful build defines a release of its app, joined with the telemetry sent with it.
  *
- * <p>Public face: none yet (the routes); everything lives in {@code internal}, with the git access
- * in {@code internal.git}, which knows no Spring.
+ * <p>Public face: {@link dev.traceflow.builds.BuildQueueStatus} (what {@code /health} shows) and the
+ * routes; everything else lives in {@code internal}, with the git access in {@code internal.git},
+ * which knows no Spring, and the seam with the log store and the sandboxed runner in
+ * {@code internal.run}.
  */
 package dev.traceflow.builds;

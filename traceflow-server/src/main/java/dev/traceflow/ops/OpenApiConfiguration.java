@@ -18,7 +18,7 @@ class OpenApiConfiguration {
     @Bean
     OpenAPI traceFlowOpenApi() {
         return new OpenAPI().info(new Info().title("TraceFlow API").version("0.1.0")
-                        .description("Telemetry ingest and the answers to it (errors, performance, sessions and behaviour, metrics, product analytics) for frontend teams, and realtime topics (WebSocket /ws; backends publish with POST /api/realtime/publish); builds are catalogued and validated (/git-sources, /templates, /projects, /configs) but build runs are not built yet. Errors everywhere have the "
+                        .description("Telemetry ingest and the answers to it (errors, performance, sessions and behaviour, metrics, product analytics) for frontend teams, and realtime topics (WebSocket /ws; backends publish with POST /api/realtime/publish); builds are catalogued and validated (/git-sources, /templates, /projects, /configs), then queued and run by in-process workers (/builds) into artifacts and releases (/api/apps/{id}/releases); remote workers have their HTTP API (/api/workers) but the jar's worker mode is not built yet. Errors everywhere have the "
                                 + "shape {code, message, details, traceId}. Ingest answers 202 only once accepted events are durable (journaled and fsynced; a crash loses none), and they reach reads about 100 ms later (up to 1 s under heavy load, load-max-delay, and longer while storage works off a backlog); "
                                 + "events not stored are listed by index with a reason code. A request refused whole stores nothing: "
                                 + "429 RATE_LIMITED over the app's ingestRateLimit, 503 OVERLOADED when storage is behind, both with "

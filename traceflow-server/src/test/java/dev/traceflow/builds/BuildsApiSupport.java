@@ -7,33 +7,33 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requests of the builds routes, for the API tests. */
-abstract class BuildsApiSupport extends ServerTest {
+public abstract class BuildsApiSupport extends ServerTest {
 
-    TestHttp.Response post(String path, Object body, String token) {
+    protected TestHttp.Response post(String path, Object body, String token) {
         return http.post(path, body instanceof String s ? s : TestHttp.JSON.writeValueAsString(body), "Content-Type", "application/json",
                 "Authorization", "Bearer " + token);
     }
 
-    TestHttp.Response patch(String path, Object body, String token) {
+    protected TestHttp.Response patch(String path, Object body, String token) {
         byte[] bytes = body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : TestHttp.JSON.writeValueAsBytes(body);
         return http.send("PATCH", path, bytes, "Content-Type", "application/json", "Authorization",
                 "Bearer " + token);
     }
 
-    TestHttp.Response get(String path, String token) {
+    protected TestHttp.Response get(String path, String token) {
         return http.get(path, "Authorization", "Bearer " + token);
     }
 
-    TestHttp.Response delete(String path, String token) {
+    protected TestHttp.Response delete(String path, String token) {
         return http.send("DELETE", path, null, "Authorization", "Bearer " + token);
     }
 
-    static JsonNode status(TestHttp.Response r, int status) {
+    protected static JsonNode status(TestHttp.Response r, int status) {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         return r.status() == 204 ? null : r.json();
     }
 
-    static void refused(TestHttp.Response r, int status, String code) {
+    protected static void refused(TestHttp.Response r, int status, String code) {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         assertThat(r.json().path("code").asString()).as(r.toString()).isEqualTo(code);
         assertThat(r.json().has("traceId")).isTrue();

@@ -37,6 +37,9 @@ class BuildsApiTest extends BuildsFixture {
     @Autowired
     RecordingLogSink logs;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
 
     @Test
     void trigger_runsTheStepsToAVerifiedArtifactAndARelease() throws Exception {
@@ -53,6 +56,9 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(b.path("attempt").asInt()).isEqualTo(1);
         assertThat(logs.lines(id)).extracting(l -> l.line()).contains("release " + b.path("release").asString());
         assertThat(logs.finishedAs(id)).isEqualTo("success");
+        assertThat(metrics.counter("traceflow.builds.finished", "status", "success", "reason", "none").count()).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.timer("traceflow.builds.queue.wait").count()).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.timer("traceflow.builds.step", "step", "fetch").count()).isGreaterThanOrEqualTo(1);
 
         TestHttp.Response download = get("/builds/" + id + "/artifact", auth.admin());
         assertThat(download.status()).isEqualTo(200);
@@ -218,6 +224,14 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(get("/api/apps/" + s.app() + "/releases", viewer).status()).isEqualTo(404);
         auth.grant(s.app(), viewerName, "viewer");
         assertThat(status(get("/api/apps/" + s.app() + "/releases", viewer), 200).path("items")).hasSize(2);
+    }
+
+    @Test
+    void health_reportsTheBuildQueue() {
+        JsonNode h = status(http.get("/health"), 200);
+        JsonNode q = h.path("components").path("buildQueue");
+        assertThat(q.path("status").asString()).isEqualTo("ok");
+        assertThat(q.has("queued") && q.has("running") && q.has("oldestQueuedSeconds")).as(q.toString()).isTrue();
     }
 
     private static Map<String, Object> event(String app, String type, String release, long at, String message) {

@@ -17,12 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A repository served on 127.0.0.1 with build scripts, and an app, project and validated config that build it. */
-abstract class BuildsFixture extends BuildsApiSupport {
+public abstract class BuildsFixture extends BuildsApiSupport {
 
-    static LoopbackGitServer git;
+    protected static LoopbackGitServer git;
 
     @BeforeAll
-    static void repositories() throws Exception {
+    protected static void repositories() throws Exception {
         git = new LoopbackGitServer();
         try (Git repo = git.create("webshop", null)) {
             Path dir = repo.getRepository().getWorkTree().toPath();
@@ -45,15 +45,15 @@ abstract class BuildsFixture extends BuildsApiSupport {
     }
 
     @AfterAll
-    static void stop() {
+    protected static void stop() {
         git.close();
     }
 
-    record Setup(String app, String source, String sourceName, String project, String config) {
+    public record Setup(String app, String source, String sourceName, String project, String config) {
     }
 
     /** A source, a template that runs {@code script}, a project of a new app and a validated config. */
-    Setup setup(String script) {
+    protected Setup setup(String script) {
         String app = TestAuth.uniqueName("buildsapp");
         auth.createApp(app);
         String source = status(post("/git-sources", Map.of("name", TestAuth.uniqueName("webshop"), "repoUrl", git.url("webshop")),
@@ -79,13 +79,13 @@ abstract class BuildsFixture extends BuildsApiSupport {
         return new Setup(app, source, name, project, config);
     }
 
-    String trigger(Setup s) {
+    protected String trigger(Setup s) {
         JsonNode r = status(post("/builds", Map.of("projectId", s.project(), "configId", s.config()), auth.admin()), 202);
         assertThat(r.path("status").asString()).isEqualTo("queued");
         return r.path("id").asString();
     }
 
-    JsonNode awaitStatus(String id, String expected) {
+    protected JsonNode awaitStatus(String id, String expected) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> get("/builds/" + id, auth.admin()).json().path("status").asString().equals(expected));
         return status(get("/builds/" + id, auth.admin()), 200);

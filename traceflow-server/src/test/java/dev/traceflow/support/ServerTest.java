@@ -34,6 +34,8 @@ public abstract class ServerTest {
     public static final String ADMIN_PASSWORD = "admin-test-password";
     /** The Prometheus scrape credential in tests. */
     public static final String METRICS_TOKEN = "test-metrics-scrape-token-0123";
+    /** The remote build workers' token in tests. */
+    public static final String WORKER_TOKEN = "worker-token-for-tests-0123456789";
     /** The one origin allowed to call the read / admin API from a browser in tests. */
     public static final String DASHBOARD_ORIGIN = "https://dash.example";
     /**
@@ -70,6 +72,8 @@ public abstract class ServerTest {
         registry.add("traceflow.outbound.allowed-networks", () -> "127.0.0.1/32");
         registry.add("traceflow.alerts.delivery.base-delay", () -> "100ms");
         registry.add("traceflow.alerts.delivery.max-delay", () -> "200ms");
+        // remote build workers: the worker API is open to the tests' client with this token
+        registry.add("traceflow.builds.queue.worker-token", () -> WORKER_TOKEN);
     }
 
     /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */

@@ -71,7 +71,7 @@ class BuildQueue implements BuildQueueStatus {
      * {@code maxRunningPerProject} running builds.
      */
     Optional<Build.Claim> claim(String owner) {
-        for (Build candidate : JdbcBuilds.shuffledHead(builds.queued(CLAIM_HEAD * 4), CLAIM_HEAD)) {
+        for (JdbcBuilds.Candidate candidate : JdbcBuilds.shuffledHead(builds.queued(CLAIM_HEAD * 4), CLAIM_HEAD)) {
             Instant now = clock.instant();
             Instant until = now.plus(settings.lease());
             Boolean won = tx.execute(t -> {
@@ -83,7 +83,10 @@ class BuildQueue implements BuildQueueStatus {
                     lostClaims.increment();
                     return false;
                 }
-                builds.resetStages(candidate.id(), candidate.attempt() + 1);
+                if (candidate.attempt() > 0) {
+                    // an earlier attempt's stages start over; a first claim finds them pending already
+                    builds.resetStages(candidate.id(), candidate.attempt() + 1);
+                }
                 return true;
             });
             if (Boolean.TRUE.equals(won)) {

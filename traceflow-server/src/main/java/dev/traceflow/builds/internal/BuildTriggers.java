@@ -95,12 +95,13 @@ class BuildTriggers {
                 parent.resolvedVersions(), parent.inputs(), triggeredBy);
     }
 
-    private Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
+    /** Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times). */
+    Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
                         String resolved, String inputs, String triggeredBy) {
         builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
         long capacity = platform.all().stream().filter(v -> v.definition().name().equals("build.queueCapacity")).findFirst()
                 .map(v -> v.value().asLong()).orElse(100L);
-        if (builds.count(Build.QUEUED) >= capacity) {
+        if (builds.countQueuedUpTo(capacity) >= capacity) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "QUEUE_FULL", capacity + " builds are waiting already (build.queueCapacity)",
                     null, 30);
         }

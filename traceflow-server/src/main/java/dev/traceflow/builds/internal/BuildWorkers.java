@@ -155,6 +155,14 @@ class BuildWorkers implements SmartLifecycle {
         } catch (JdbcBuilds.LeaseLost e) {
             // another worker holds the build now: this attempt writes nothing more
             log.info("build {} attempt {}: lease lost, stopped", id, claim.attempt());
+        } catch (RuntimeException e) {
+            // a fault of this server, not of the build: end it now rather than leave it to the lease
+            log.warn("build {} attempt {}: the worker failed: {}", id, claim.attempt(), e.getClass().getSimpleName());
+            try {
+                queue.finish(claim, Build.FAIL, "internal_error", "the worker failed: " + e.getClass().getSimpleName(), null);
+            } catch (RuntimeException ignored) {
+                // the lease runs out and the reaper re-queues it
+            }
         } finally {
             running.remove(id);
         }

@@ -138,7 +138,7 @@ class BuildsController {
         Build b = executable(id);
         String status = tx.execute(t -> {
             String s;
-            if (builds.cancelQueued(b.id(), queueClockNow())) {
+            if (builds.cancelQueued(b.id(), queue.now())) {
                 s = Build.CANCELED;
             } else if (builds.requestCancel(b.id())) {
                 s = Build.RUNNING;
@@ -204,10 +204,6 @@ class BuildsController {
         } catch (DuplicateKeyException e) {
             throw triggers.conflict(projectId, snapshotHash, e);
         }
-    }
-
-    private java.time.Instant queueClockNow() {
-        return queue.now();
     }
 
     /** The build when the caller may read its app; 404 otherwise, as for a build that does not exist. */

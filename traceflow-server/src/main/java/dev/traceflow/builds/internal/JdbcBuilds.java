@@ -62,10 +62,16 @@ class JdbcBuilds {
                         b.failureReason(), b.failureMessage(), b.logsRef(), b.artifactRef(), b.artifactSha256(), b.artifactSize(),
                         b.releaseName(), b.ended() ? null : b.snapshotHash())
                 .update();
+        // one statement for all stages: a trigger is a few round trips, not one per stage
+        StringBuilder sql = new StringBuilder("INSERT INTO build_stages (build_id, position, name, status) VALUES ");
+        List<Object> params = new ArrayList<>();
         for (int i = 0; i < Build.STAGES.size(); i++) {
-            jdbc.sql("INSERT INTO build_stages (build_id, position, name, status) VALUES (?, ?, ?, 'pending')")
-                    .params(b.id(), i, Build.STAGES.get(i)).update();
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 'pending')");
+            params.add(b.id());
+            params.add(i);
+            params.add(Build.STAGES.get(i));
         }
+        jdbc.sql(sql.toString()).params(params).update();
     }
 
     Optional<Build> find(String id) {
@@ -124,10 +130,21 @@ class JdbcBuilds {
         return jdbc.sql("SELECT min(queued_at) AS t FROM builds WHERE status = 'queued'").query((rs, n) -> instant(rs, "t")).optional();
     }
 
+    /** A queued build as claimers see it: just what a claim needs (the inputs stay in the table until a claim wins). */
+    record Candidate(String id, String projectId, int attempt, Instant queuedAt) {
+    }
+
     /** Queued builds, oldest first: what claimers choose from. */
-    List<Build> queued(int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM builds WHERE status = 'queued' ORDER BY queued_at, id LIMIT ?").param(limit)
-                .query(JdbcBuilds::row).list();
+    List<Candidate> queued(int limit) {
+        return jdbc.sql("SELECT id, project_id, attempt, queued_at FROM builds WHERE status = 'queued' ORDER BY queued_at, id LIMIT ?")
+                .param(limit)
+                .query((rs, n) -> new Candidate(rs.getString("id"), rs.getString("project_id"), rs.getInt("attempt"), instant(rs, "queued_at")))
+                .list();
+    }
+
+    /** Queued builds, counted up to {@code max}: enough to tell whether the queue is full without counting all of it. */
+    long countQueuedUpTo(long max) {
+        return jdbc.sql("SELECT count(*) FROM (SELECT 1 FROM builds WHERE status = 'queued' LIMIT ?) q").param(max).query(Long.class).single();
     }
 
     /**
@@ -137,7 +154,7 @@ class JdbcBuilds {
      *
      * @return whether this caller got it (false: another claimer was first, or it was canceled)
      */
-    boolean claim(Build candidate, String owner, Instant now, Instant leaseUntil) {
+    boolean claim(Candidate candidate, String owner, Instant now, Instant leaseUntil) {
         return jdbc.sql("UPDATE builds SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?, "
                         + "started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued' AND attempt = ?")
                 .params(owner, time(leaseUntil), time(now), candidate.id(), candidate.attempt()).update() == 1;

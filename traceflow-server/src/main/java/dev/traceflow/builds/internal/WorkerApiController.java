@@ -14,7 +14,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,7 +73,10 @@ class WorkerApiController {
     record StageBody(Integer attempt, String status) {
     }
 
-    record LogsBody(Integer attempt, Long firstSeq, List<JsonNode> lines) {
+    record LogsBody(Integer attempt, Long firstSeq, List<LineBody> lines) {
+    }
+
+    record LineBody(String ts, String level, String stage, String line) {
     }
 
     record FinishBody(Integer attempt, String status, String reason, String message) {
@@ -143,20 +145,19 @@ class WorkerApiController {
         }
         int attempt = attempt(body.attempt());
         List<BuildLogSink.LogLine> lines = new ArrayList<>();
-        for (JsonNode l : body.lines()) {
-            String level = l.path("level").asString("info");
-            String stage = l.path("stage").asString("");
-            if (!Set.of("info", "warn", "error").contains(level) || !Build.STAGES.contains(stage) || !l.path("line").isString()) {
+        for (LineBody l : body.lines()) {
+            String level = l == null || l.level() == null ? "info" : l.level();
+            if (l == null || !Set.of("info", "warn", "error").contains(level) || !Build.STAGES.contains(l.stage()) || l.line() == null) {
                 throw ApiException.invalid("each line is {ts, level: info | warn | error, stage, line}");
             }
             Instant ts;
             try {
-                ts = Instant.parse(l.path("ts").asString());
+                ts = Instant.parse(l.ts());
             } catch (RuntimeException e) {
                 throw ApiException.invalid("ts must be an ISO-8601 instant");
             }
-            String text = l.path("line").asString();
-            lines.add(new BuildLogSink.LogLine(ts, level, stage, text.length() > LogBuffer.MAX_LINE ? text.substring(0, LogBuffer.MAX_LINE)
+            String text = l.line();
+            lines.add(new BuildLogSink.LogLine(ts, level, l.stage(), text.length() > LogBuffer.MAX_LINE ? text.substring(0, LogBuffer.MAX_LINE)
                     : text));
         }
         builds.requireHeld(id, attempt);

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,13 +30,15 @@ public class ProcessCommandRunner implements CommandRunner {
         AtomicLong bytes = new AtomicLong();
         AtomicReference<Ending> ending = new AtomicReference<>();
         Runnable stop = () -> {
-            process.descendants().forEach(ProcessHandle::destroy);
+            // the tree as it is now, then the parent first: a shell whose child died first would run its next line
+            List<ProcessHandle> tree = process.descendants().toList();
             process.destroy();
+            tree.forEach(ProcessHandle::destroy);
             try {
                 if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                 }
+                tree.forEach(ProcessHandle::destroyForcibly);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,21 +1,19 @@
-package dev.traceflow.builds;
+package dev.traceflow.builds.internal;
 
+import dev.traceflow.builds.BuildsFixture;
 import dev.traceflow.builds.internal.run.RecordingLogSink;
 import dev.traceflow.support.TestHttp;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,25 +27,28 @@ import static org.awaitility.Awaitility.await;
 /**
  * The worker API as a remote worker uses it (this test is the client): claim, heartbeat, stages, logs
  * without duplicates on resend, the artifact checked by the server, finish; a worker whose lease ran
- * out is taken over and every late write of its attempt answers 409. No in-process workers here, so
- * the test's client is the only worker.
+ * out is taken over and every late write of its attempt answers 409. The in-process workers pause
+ * meanwhile, so the test's client is the only worker.
  */
-@TestPropertySource(properties = {"traceflow.builds.queue.worker-token=" + WorkerApiTest.TOKEN, "traceflow.builds.queue.workers=0",
-        "traceflow.builds.queue.reaper-period=1s"})
 class WorkerApiTest extends BuildsFixture {
 
-    static final String TOKEN = "worker-token-for-tests-0123456789";
+    static final String TOKEN = WORKER_TOKEN;
 
     @Autowired
     RecordingLogSink logs;
 
-    /** A server of its own (its own settings), in its own folder: the shared test server holds the default one's files. */
-    @DynamicPropertySource
-    static void ownDataDir(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("traceflow-workers-");
-        registry.add("traceflow.data-dir", dir::toString);
-        registry.add("traceflow.storage.duckdb.file", () -> dir.resolve("events.duckdb").toString());
-        registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("metadata") + ";DB_CLOSE_ON_EXIT=FALSE");
+    @Autowired
+    BuildWorkers workers;
+
+    /** The test's client is the only worker: the in-process ones stop claiming meanwhile. */
+    @BeforeEach
+    void pauseInProcessWorkers() {
+        workers.stop();
+    }
+
+    @AfterEach
+    void resumeInProcessWorkers() {
+        workers.start();
     }
 
     private TestHttp.Response worker(String method, String path, Object body) {
