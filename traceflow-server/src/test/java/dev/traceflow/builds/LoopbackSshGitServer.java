@@ -55,9 +55,17 @@ public final class LoopbackSshGitServer implements AutoCloseable {
 
     /** @param hostKey the key the server shows (a test that changes it starts a second server with another) */
     public LoopbackSshGitServer(KeyPair hostKey) {
+        this(hostKey, "127.0.0.1");
+    }
+
+    /**
+     * @param hostKey the key the server shows
+     * @param address the loopback address to listen on ({@code 127.0.0.1} or {@code ::1})
+     */
+    public LoopbackSshGitServer(KeyPair hostKey, String address) {
         this.hostKey = hostKey;
         server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
+        server.setHost(address);
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setPasswordAuthenticator(null);

@@ -180,6 +180,34 @@ class SshGitRemoteTest {
         assertThat(server.connections()).isEqualTo(before);
     }
 
+    /** An IPv6 address goes to JGit in brackets, and still with no look-up of its own. */
+    @Test
+    void anIpv6Server_isReachedAtTheCheckedAddress() throws Exception {
+        LoopbackSshGitServer v6;
+        try {
+            v6 = new LoopbackSshGitServer(LoopbackSshGitServer.newKeyPair(), "::1");
+        } catch (java.io.UncheckedIOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (v6; Git git = v6.create("six")) {
+            git.commit().setMessage("six").setAllowEmpty(true).setSign(false).call();
+            v6.authorize(KEY.pair().getPublic());
+            OutboundGuard allowed = new OutboundGuard(List.of("::1/128"), host -> {
+                if (host.equals("git6.example.test")) {
+                    return List.of(InetAddress.getByAddress("git6.example.test", InetAddress.getByName("::1").getAddress()));
+                }
+                throw new UnknownHostException(host);
+            });
+            GitUrl url = new GitUrlGuard(allowed).requireAllowed("ssh://git@git6.example.test:" + v6.port() + "/six.git");
+            try (GitRemote remote = remote(allowed)) {
+                ProbeResult r = remote.probe(url, GitAuth.sshKey(null, KEY.privateKeyText()), SshHostKeyCheck.of(v6.hostKeyLine(), false));
+                assertThat(r.ok()).as(r.toString()).isTrue();
+                assertThat(r.defaultBranch()).isEqualTo("main");
+            }
+        }
+    }
+
     @Test
     void whatTheServerSends_isLimitedAsForHttps() throws Exception {
         GitUrl url = url(shop());
