@@ -230,5 +230,4 @@ public final class LoopbackSshGitServer implements AutoCloseable {
             return new ClientKey(pair, LoopbackSshGitServer.privateKeyText(pair));
         }
     }
-
 }

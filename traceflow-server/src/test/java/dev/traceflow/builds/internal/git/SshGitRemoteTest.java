@@ -218,8 +218,15 @@ class SshGitRemoteTest {
     }
 
     @Test
-    void sshKeys_readEd25519AndRefuseWhatIsNoKey() {
+    void sshKeys_readEd25519AndPemRsa_andRefuseWhatIsNoKey() throws Exception {
         assertThat(SshKeys.privateKeys(KEY.privateKeyText())).hasSize(1);
+        // an RSA key in PEM (PKCS#8), as older tools and key stores write it
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(rsa.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        assertThat(SshKeys.privateKeys(pem)).hasSize(1).first().extracting(k -> k.getPublic().getAlgorithm()).isEqualTo("RSA");
         assertThat(SshKeys.line(SshKeys.publicKey(server.hostKeyLine() + " a comment"))).isEqualTo(server.hostKeyLine());
         assertThatThrownBy(() -> SshKeys.publicKey("ssh-ed25519 not-base64!")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SshKeys.privateKeys("hello")).isInstanceOf(IllegalArgumentException.class);
