@@ -113,7 +113,8 @@ public final class BuildsBenchmark {
         Path repos = Files.createTempDirectory("traceflow-builds-bench-repos-");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
-        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("machineCpus", machineCpus());
+        report.put("harnessCpus", Runtime.getRuntime().availableProcessors()); // fewer when pinned (CLIENT_CPUS)
         report.put("options", Map.of("validateRequests", options.validateRequests(), "warmup", options.warmup(), "tags", options.tags()));
         String adminPassword = "bench-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
         try (LoopbackGitHttpServer git = new LoopbackGitHttpServer();
@@ -254,7 +255,8 @@ public final class BuildsBenchmark {
         out.println();
         out.println("## Builds benchmark (issue 20)");
         out.println();
-        out.printf(Locale.ROOT, "Machine: %d CPUs; load average (1, 5, 15 min) before validate %s, after %s.%n", report.get("cpus"),
+        out.printf(Locale.ROOT, "Machine: %d CPUs (harness on %d); load average (1, 5, 15 min) before validate %s, after %s.%n",
+                report.get("machineCpus"), report.get("harnessCpus"),
                 Arrays.toString((double[]) v.get("loadAverageBefore")), Arrays.toString((double[]) v.get("loadAverageAfter")));
         out.println();
         out.println("| measure | value |");
@@ -346,6 +348,16 @@ public final class BuildsBenchmark {
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;
+    }
+
+    /** The machine's CPUs, whatever this process is pinned to ({@code /proc/cpuinfo}; else the ones this JVM sees). */
+    static int machineCpus() {
+        try {
+            long n = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+            return n > 0 ? (int) n : Runtime.getRuntime().availableProcessors();
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     /** The 1, 5 and 15 minute load averages of the machine ({@code /proc/loadavg}); empty where there is none. */

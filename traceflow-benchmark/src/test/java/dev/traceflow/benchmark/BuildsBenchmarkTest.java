@@ -54,6 +54,7 @@ class BuildsBenchmarkTest {
     @Test
     void theLoadAverage_isTheThreeFiguresOfProcLoadavg() {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/loadavg")), "Linux only");
+        assertThat(BuildsBenchmark.machineCpus()).isGreaterThanOrEqualTo(Runtime.getRuntime().availableProcessors());
         double[] load = BuildsBenchmark.loadAverage();
         assertThat(load).hasSize(3);
         assertThat(java.util.Arrays.stream(load).min().orElseThrow()).isGreaterThanOrEqualTo(0);
