@@ -22,12 +22,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,25 +107,25 @@ public final class BuildsBenchmark {
             out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
             return QueryBenchmark.EXIT_NO_SERVER;
         }
-        Path dataDir = QueryBenchmark.prepareDataDir(options.dataDir(), "traceflow-builds-bench-");
+        Path dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-builds-bench-");
         Path repos = Files.createTempDirectory("traceflow-builds-bench-repos-");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
         report.put("machineCpus", machineCpus());
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors()); // fewer when pinned (CLIENT_CPUS)
         report.put("options", Map.of("validateRequests", options.validateRequests(), "warmup", options.warmup(), "tags", options.tags()));
-        String adminPassword = "bench-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+        String adminPassword = "bench-" + BenchmarkSetup.hex(16);
         try (LoopbackGitHttpServer git = new LoopbackGitHttpServer();
              Repository small = repository(repos.resolve("small.git"), 3);
              Repository big = timed(report, "makeRepositorySeconds", () -> repository(repos.resolve("tags.git"), options.tags()))) {
             String smallUrl = git.serve("small", small);
             String bigUrl = git.serve("tags", big);
-            var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), "tfb_" + adminPassword,
+            // the server reaches the loopback git server as an operator's server reaches an internal git host: allowed by name
+            var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), "tfb_" + BenchmarkSetup.hex(16),
                     options.serverCpus(), options.serverJvmArgs(), adminPassword,
                     Map.of("TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS", "127.0.0.1/32"));
-            out.println("starting the server: " + String.join(" ", ServerProcess.command(launch)));
-            try (ServerProcess server = ServerProcess.start(launch, options.readyTimeout());
-                 ApiClient api = new ApiClient("http://127.0.0.1:" + server.port(), adminPassword)) {
+            try (ServerProcess server = BenchmarkSetup.startServer(launch, options.readyTimeout(), "builds", out);
+                 ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
                 report.put("validate", validate(api, smallUrl));
                 report.put("versions", versions(api, bigUrl));
                 server.stop(Duration.ofSeconds(30));
@@ -137,8 +135,8 @@ public final class BuildsBenchmark {
             return QueryBenchmark.EXIT_NO_SERVER;
         } finally {
             if (!options.keepData()) {
-                QueryBenchmark.deleteTree(dataDir);
-                QueryBenchmark.deleteTree(repos);
+                BenchmarkSetup.deleteTree(dataDir);
+                BenchmarkSetup.deleteTree(repos);
             }
         }
         Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
@@ -182,7 +180,7 @@ public final class BuildsBenchmark {
         expect(api.postJson("/templates/" + template + "/sources", json(Map.of("gitSourceId", source, "versionStrategy",
                 Map.of("type", "latest-stable"), "build", Map.of("command", List.of("make"), "artifacts", List.of("dist"))))), 200,
                 "POST template source");
-        QueryBenchmark.createApp(api, "bench-builds");
+        BenchmarkSetup.createApp(api, "bench-builds");
         String project = created(api, "/projects", Map.of("appId", "bench-builds", "name", "bench", "templateId", template));
         String configId = created(api, "/configs", Map.of("projectId", project, "config", config));
         String path = "/configs/" + configId + "/validate";
