@@ -63,11 +63,20 @@ public final class LoopbackSshGitServer implements AutoCloseable {
      * @param address the loopback address to listen on ({@code 127.0.0.1} or {@code ::1})
      */
     public LoopbackSshGitServer(KeyPair hostKey, String address) {
-        this.hostKey = hostKey;
+        this(address, hostKey);
+    }
+
+    /**
+     * @param address  the loopback address to listen on
+     * @param hostKeys the server's host keys, the first one its main key (as sshd offers an
+     *                 Ed25519, an ECDSA and an RSA key, and a client takes one of them)
+     */
+    public LoopbackSshGitServer(String address, KeyPair... hostKeys) {
+        this.hostKey = hostKeys[0];
         server = SshServer.setUpDefaultServer();
         server.setHost(address);
         server.setPort(0);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setPublickeyAuthenticator((user, key, session) -> authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));

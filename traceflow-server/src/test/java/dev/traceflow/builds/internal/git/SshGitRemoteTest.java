@@ -208,6 +208,28 @@ class SshGitRemoteTest {
         }
     }
 
+    /**
+     * A server with several host keys (as sshd has Ed25519, ECDSA and RSA ones): the key an admin
+     * pinned is asked for, whichever of its keys the server would show first.
+     */
+    @Test
+    void aServerWithSeveralHostKeys_isAskedForThePinnedOne() throws Exception {
+        java.security.KeyPair ecdsa = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        try (LoopbackSshGitServer multi = new LoopbackSshGitServer("127.0.0.1", LoopbackSshGitServer.newKeyPair(), ecdsa);
+             Git git = multi.create("multi")) {
+            git.commit().setMessage("multi").setAllowEmpty(true).setSign(false).call();
+            multi.authorize(KEY.pair().getPublic());
+            GitUrl url = url("ssh://git@" + HOST + ":" + multi.port() + "/multi.git");
+            try (GitRemote remote = remote(ALLOWED)) {
+                for (String pinned : List.of(multi.hostKeyLine(), SshKeys.line(ecdsa.getPublic()))) {
+                    SshHostKeyCheck check = SshHostKeyCheck.of(pinned, false);
+                    ProbeResult r = remote.probe(url, GitAuth.sshKey(null, KEY.privateKeyText()), check);
+                    assertThat(r.ok()).as(pinned + ": " + r).isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void whatTheServerSends_isLimitedAsForHttps() throws Exception {
         GitUrl url = url(shop());
