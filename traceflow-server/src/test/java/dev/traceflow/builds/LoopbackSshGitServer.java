@@ -55,11 +55,28 @@ public final class LoopbackSshGitServer implements AutoCloseable {
 
     /** @param hostKey the key the server shows (a test that changes it starts a second server with another) */
     public LoopbackSshGitServer(KeyPair hostKey) {
-        this.hostKey = hostKey;
+        this(hostKey, "127.0.0.1");
+    }
+
+    /**
+     * @param hostKey the key the server shows
+     * @param address the loopback address to listen on ({@code 127.0.0.1} or {@code ::1})
+     */
+    public LoopbackSshGitServer(KeyPair hostKey, String address) {
+        this(address, hostKey);
+    }
+
+    /**
+     * @param address  the loopback address to listen on
+     * @param hostKeys the server's host keys, the first one its main key (as sshd offers an
+     *                 Ed25519, an ECDSA and an RSA key, and a client takes one of them)
+     */
+    public LoopbackSshGitServer(String address, KeyPair... hostKeys) {
+        this.hostKey = hostKeys[0];
         server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
+        server.setHost(address);
         server.setPort(0);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setPublickeyAuthenticator((user, key, session) -> authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
@@ -222,5 +239,4 @@ public final class LoopbackSshGitServer implements AutoCloseable {
             return new ClientKey(pair, LoopbackSshGitServer.privateKeyText(pair));
         }
     }
-
 }

@@ -185,7 +185,9 @@ class GitSourcesController {
             // a host key belongs to the server it was seen at: another host or port (or scheme) starts without one
             hostKey = sameServer(old.repoUrl(), parsed) ? old.sshHostKey() : null;
         }
-        requireCredentialFits(parsed, credentialId);
+        if (body.repoUrl() != null || body.credentialId() != null) {
+            requireCredentialFits(parsed, credentialId);
+        }
         GitSource s = new GitSource(id, name, url, branch, credentialId, schema, hostKey, old.createdAt(), clock.instant());
         tx.executeWithoutResult(t -> {
             if (sources.nameTaken(name, id)) {

@@ -99,7 +99,10 @@ final class SshSessions {
 
         @Override
         public RemoteSession getSession(URIish uri, CredentialsProvider credentials, FS fs, int tms) throws TransportException {
-            RemoteSession session = sessions.getSession(uri, credentials, fs, tms);
+            // an IPv6 address comes in brackets from the URL; Apache SSHD reads "[...]" as a known-hosts pattern
+            String host = uri.getHost();
+            URIish target = host != null && host.startsWith("[") && host.endsWith("]") ? uri.setHost(host.substring(1, host.length() - 1)) : uri;
+            RemoteSession session = sessions.getSession(target, credentials, fs, tms);
             return new RemoteSession2() {
                 @Override
                 public Process exec(String command, Map<String, String> environment, int timeout) throws IOException {

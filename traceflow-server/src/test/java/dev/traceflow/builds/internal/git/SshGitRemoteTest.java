@@ -180,6 +180,56 @@ class SshGitRemoteTest {
         assertThat(server.connections()).isEqualTo(before);
     }
 
+    /** An IPv6 address goes to JGit in brackets, and still with no look-up of its own. */
+    @Test
+    void anIpv6Server_isReachedAtTheCheckedAddress() throws Exception {
+        LoopbackSshGitServer v6;
+        try {
+            v6 = new LoopbackSshGitServer(LoopbackSshGitServer.newKeyPair(), "::1");
+        } catch (java.io.UncheckedIOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (v6; Git git = v6.create("six")) {
+            git.commit().setMessage("six").setAllowEmpty(true).setSign(false).call();
+            v6.authorize(KEY.pair().getPublic());
+            OutboundGuard allowed = new OutboundGuard(List.of("::1/128"), host -> {
+                if (host.equals("git6.example.test")) {
+                    return List.of(InetAddress.getByAddress("git6.example.test", InetAddress.getByName("::1").getAddress()));
+                }
+                throw new UnknownHostException(host);
+            });
+            GitUrl url = new GitUrlGuard(allowed).requireAllowed("ssh://git@git6.example.test:" + v6.port() + "/six.git");
+            try (GitRemote remote = remote(allowed)) {
+                ProbeResult r = remote.probe(url, GitAuth.sshKey(null, KEY.privateKeyText()), SshHostKeyCheck.of(v6.hostKeyLine(), false));
+                assertThat(r.ok()).as(r.toString()).isTrue();
+                assertThat(r.defaultBranch()).isEqualTo("main");
+            }
+        }
+    }
+
+    /**
+     * A server with several host keys (as sshd has Ed25519, ECDSA and RSA ones): the key an admin
+     * pinned is asked for, whichever of its keys the server would show first.
+     */
+    @Test
+    void aServerWithSeveralHostKeys_isAskedForThePinnedOne() throws Exception {
+        java.security.KeyPair ecdsa = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        try (LoopbackSshGitServer multi = new LoopbackSshGitServer("127.0.0.1", LoopbackSshGitServer.newKeyPair(), ecdsa);
+             Git git = multi.create("multi")) {
+            git.commit().setMessage("multi").setAllowEmpty(true).setSign(false).call();
+            multi.authorize(KEY.pair().getPublic());
+            GitUrl url = url("ssh://git@" + HOST + ":" + multi.port() + "/multi.git");
+            try (GitRemote remote = remote(ALLOWED)) {
+                for (String pinned : List.of(multi.hostKeyLine(), SshKeys.line(ecdsa.getPublic()))) {
+                    SshHostKeyCheck check = SshHostKeyCheck.of(pinned, false);
+                    ProbeResult r = remote.probe(url, GitAuth.sshKey(null, KEY.privateKeyText()), check);
+                    assertThat(r.ok()).as(pinned + ": " + r).isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void whatTheServerSends_isLimitedAsForHttps() throws Exception {
         GitUrl url = url(shop());
@@ -190,8 +240,15 @@ class SshGitRemoteTest {
     }
 
     @Test
-    void sshKeys_readEd25519AndRefuseWhatIsNoKey() {
+    void sshKeys_readEd25519AndPemRsa_andRefuseWhatIsNoKey() throws Exception {
         assertThat(SshKeys.privateKeys(KEY.privateKeyText())).hasSize(1);
+        // an RSA key in PEM (PKCS#8), as older tools and key stores write it
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(rsa.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        assertThat(SshKeys.privateKeys(pem)).hasSize(1).first().extracting(k -> k.getPublic().getAlgorithm()).isEqualTo("RSA");
         assertThat(SshKeys.line(SshKeys.publicKey(server.hostKeyLine() + " a comment"))).isEqualTo(server.hostKeyLine());
         assertThatThrownBy(() -> SshKeys.publicKey("ssh-ed25519 not-base64!")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SshKeys.privateKeys("hello")).isInstanceOf(IllegalArgumentException.class);
