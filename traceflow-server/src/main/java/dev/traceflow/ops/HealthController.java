@@ -4,6 +4,7 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.EventWriteQueue;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,11 +26,13 @@ class HealthController {
     private final EventStorage storage;
     private final EventWriteQueue queue;
     private final JdbcClient metadata;
+    private final ObjectProvider<ReadinessCheck> more;
 
-    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata) {
+    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<ReadinessCheck> more) {
         this.storage = storage;
         this.queue = queue;
         this.metadata = metadata;
+        this.more = more;
     }
 
     @Operation(summary = "Liveness: 200 {\"status\":\"ok\"} while the process runs")
@@ -50,6 +53,9 @@ class HealthController {
             }
         });
         up &= check(components, "metadata", "jdbc", () -> metadata.sql("SELECT 1").query(Integer.class).single());
+        for (ReadinessCheck check : more.orderedStream().toList()) {
+            up &= check(components, check.name(), check.backend(), check::check);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ok" : "down");
         body.put("components", components);
