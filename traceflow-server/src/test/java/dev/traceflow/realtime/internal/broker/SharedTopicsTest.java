@@ -185,4 +185,36 @@ class SharedTopicsTest {
         assertThat(resuming.subscribed("orders:1").path("recovered").asBoolean()).as("the old epoch means nothing now").isFalse();
         assertThat(resuming.subscribed("orders:1").path("epoch").asString()).isEqualTo("fresh");
     }
+
+    @Test
+    void aStoreThatCannotBeReached_refusesSubscribesAndPublishesWithUnavailable_andTheConnectionStays() {
+        BrokerFixture alone = new BrokerFixture();
+        alone.broker.shareTopicsThrough(new TopicStore() {
+            @Override
+            public Published publish(String appId, String topic, String id, String eventPrefix, String eventSuffix) throws PublishRefused {
+                throw new PublishRefused(ErrorCode.UNAVAILABLE, "down");
+            }
+
+            @Override
+            public State load(String appId, String topic) throws PublishRefused {
+                throw new PublishRefused(ErrorCode.UNAVAILABLE, "down");
+            }
+
+            @Override
+            public List<String> historyAfter(String appId, String topic, String epoch, long afterSeq) throws PublishRefused {
+                throw new PublishRefused(ErrorCode.UNAVAILABLE, "down");
+            }
+        });
+        Client client = alone.connect("shop");
+
+        client.subscribe("orders:1");
+        client.publish("orders:1", "a", "1");
+        client.send("{\"type\":\"ping\"}");
+        alone.flush();
+
+        assertThat(client.channel().ofType("error").stream().map(m -> m.path("code").asString() + " " + m.path("topic").asString()))
+                .containsExactly("UNAVAILABLE orders:1", "UNAVAILABLE orders:1");
+        assertThat(client.channel().ofType("subscribed")).isEmpty();
+        assertThat(client.channel().ofType("pong")).hasSize(1);
+    }
 }
