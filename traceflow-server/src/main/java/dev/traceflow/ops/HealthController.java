@@ -28,12 +28,15 @@ class HealthController {
     private final EventWriteQueue queue;
     private final JdbcClient metadata;
     private final ObjectProvider<BuildQueueStatus> builds;
+    private final ObjectProvider<ReadinessCheck> more;
 
-    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<BuildQueueStatus> builds) {
+    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<BuildQueueStatus> builds,
+                     ObjectProvider<ReadinessCheck> more) {
         this.storage = storage;
         this.queue = queue;
         this.metadata = metadata;
         this.builds = builds;
+        this.more = more;
     }
 
     @Operation(summary = "Liveness: 200 {\"status\":\"ok\"} while the process runs")
@@ -42,7 +45,7 @@ class HealthController {
         return Map.of("status", "ok");
     }
 
-    @Operation(summary = "Readiness: each dependency (storage, metadata database) and the build queue (queued, running, oldestQueuedSeconds); 503 when one is down")
+    @Operation(summary = "Readiness: each dependency (storage, metadata database, Redis when the realtime gateway is shared through it) and the build queue (queued, running, oldestQueuedSeconds); 503 when one is down")
     @GetMapping("/health")
     ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> components = new LinkedHashMap<>();
@@ -62,6 +65,9 @@ class HealthController {
             @SuppressWarnings("unchecked")
             Map<String, Object> c = (Map<String, Object>) components.get("buildQueue");
             c.putAll(counts);
+        }
+        for (ReadinessCheck check : more.orderedStream().toList()) {
+            up &= check(components, check.name(), check.backend(), check::check);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ok" : "down");

@@ -301,11 +301,15 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
-    void socketIosLongPolling_isRefusedWithAnApiError_untilItIsBuilt() {
+    void socketIoServesEngineIo4_overPollingAndWebSocket_andRefusesOlderClientsWithAnApiError() {
         TestHttp.Response polling = http.get("/socket.io/?EIO=4&transport=polling");
-        assertThat(polling.status()).as(polling.toString()).isEqualTo(400);
-        assertThat(polling.json().path("code").asString()).isEqualTo("TRANSPORT_UNSUPPORTED");
-        assertThat(http.get("/socket.io/?EIO=3&transport=websocket").status()).as("Engine.IO 3 (Socket.IO 2) clients").isEqualTo(400);
+        TestHttp.Response v3 = http.get("/socket.io/?EIO=3&transport=polling");
+
+        assertThat(polling.status()).as(polling.toString()).isEqualTo(200);
+        assertThat(polling.body()).startsWith("0{\"sid\":");
+        assertThat(v3.status()).as("Engine.IO 3 (Socket.IO 2) clients").isEqualTo(400);
+        assertThat(v3.json().path("code").asString()).isEqualTo("TRANSPORT_UNSUPPORTED");
+        assertThat(http.get("/socket.io/?EIO=3&transport=websocket").status()).isEqualTo(400);
     }
 
     @Test

@@ -8,6 +8,8 @@ import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.BrokerSettings;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.SmartLifecycle;
@@ -59,11 +61,25 @@ class RealtimeConfiguration {
         return ApplicationListener.forPayload(realtimeLiveMetrics::stored);
     }
 
+    /** Only with {@code TRACEFLOW_REALTIME_REDIS_URL}: topics shared by every instance. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("!'${traceflow.realtime.redis.url:}'.isBlank()")
+    RedisTopicStore realtimeRedisStore(RealtimeRedisProperties redis, TraceFlowProperties properties, MeterRegistry registry) {
+        return new RedisTopicStore(redis.url(), redis.timeout(), settings(properties.realtime()), registry);
+    }
+
     @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
-                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit) {
-        return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
+                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit,
+                          ObjectProvider<RedisTopicStore> redis) {
+        Broker broker = new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
                 (appId, topic) -> rules.of(appId).isVolatile(topic), realtimeAudit);
+        RedisTopicStore store = redis.getIfAvailable();
+        if (store != null) {
+            broker.shareTopicsThrough(store);
+            store.start(broker);
+        }
+        return broker;
     }
 
     /**

@@ -106,6 +106,7 @@ class RealtimePublishController {
         } catch (PublishRefused e) {
             throw switch (e.code()) {
                 case MESSAGE_TOO_LARGE -> new ApiException(HttpStatus.CONTENT_TOO_LARGE, "MESSAGE_TOO_LARGE", e.getMessage());
+                case UNAVAILABLE -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", e.getMessage(), List.of(), 5);
                 default -> new ApiException(HttpStatus.TOO_MANY_REQUESTS, e.code().name(), e.getMessage(), List.of(), 1);
             };
         }

@@ -53,6 +53,8 @@ public final class Broker {
     private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private volatile boolean stopped = true;
+    /** several instances share the topics through it; null: in memory, this instance's own */
+    private volatile TopicStore store;
     /** bumped by every start: a timer chain of an earlier start ends instead of running twice */
     private final AtomicInteger generation = new AtomicInteger();
 
@@ -92,6 +94,14 @@ public final class Broker {
         stopped = false;
         scheduleRecheck(current);
         scheduleSweep(current);
+    }
+
+    /**
+     * Shares topics with other instances through {@code store}: every publish is sequenced there, and
+     * every event comes back through {@link #received}. Before {@link #start()}.
+     */
+    public void shareTopicsThrough(TopicStore store) {
+        this.store = store;
     }
 
     // ---- connections ----
@@ -182,11 +192,40 @@ public final class Broker {
             meters.dropped(BrokerMeters.Drop.MESSAGE_TOO_LARGE);
             throw new PublishRefused(ErrorCode.MESSAGE_TOO_LARGE, "a payload may have at most " + settings.maxMessageBytes() + " bytes");
         }
+        TopicStore shared = store;
+        if (shared != null) {
+            topicFor(appId, topic).takePublishRate();
+            String event = WireFormat.event(topic, payloadJson, id, SEQ_PLACEHOLDER, clock.millis());
+            int at = event.lastIndexOf(",\"seq\":" + SEQ_PLACEHOLDER);
+            Published published = shared.publish(appId, topic, id, event.substring(0, at + 7),
+                    event.substring(at + 7 + Long.toString(SEQ_PLACEHOLDER).length()));
+            (published.duplicate() ? meters.duplicates : meters.published).increment();
+            return published;
+        }
         while (true) {
             Published published = topicFor(appId, topic).publish(payloadJson, id);
             if (published != null) {
                 return published;
             }
+        }
+    }
+
+    /** Stands for the seq in an event's JSON until the store numbers it (the seq comes after the payload: the last one is it). */
+    private static final long SEQ_PLACEHOLDER = Long.MIN_VALUE;
+
+    /**
+     * An event sequenced through the {@link TopicStore} by any instance, this one included, in its
+     * topic's order: to this instance's subscribers. Topics over the app's limit here have no
+     * subscribers here: nothing to do.
+     */
+    public void received(String appId, String topic, String epoch, String eventJson) {
+        PublishedEvent event = WireFormat.storedEvent(eventJson);
+        try {
+            while (!topicFor(appId, topic).received(epoch, event)) {
+                // retired meanwhile: the next one loads the store's state
+            }
+        } catch (PublishRefused e) {
+            LOG.debug("Realtime event of {}/{} not taken here: {}", appId, topic, e.getMessage());
         }
     }
 
@@ -204,7 +243,7 @@ public final class Broker {
                     count.decrementAndGet();
                     throw new TooManyTopics();
                 }
-                return new Topic(appId, name, kinds.isVolatile(appId, name), settings, clock, time, historyBudget, meters);
+                return new Topic(appId, name, kinds.isVolatile(appId, name), settings, clock, time, historyBudget, meters, store);
             });
         } catch (TooManyTopics e) {
             throw new PublishRefused(ErrorCode.TOO_MANY_TOPICS, "the app has " + settings.maxTopicsPerApp()

@@ -20,5 +20,7 @@ public enum ErrorCode {
     /** the connection's user lost every role on the app (closes the connection) */
     FORBIDDEN,
     /** the server is going away (its close reason too): reconnect and resume */
-    SHUTTING_DOWN
+    SHUTTING_DOWN,
+    /** the store the server's instances share (Redis) cannot be reached: nothing was sequenced, try again */
+    UNAVAILABLE
 }

@@ -5,7 +5,7 @@ public final class PublishRefused extends Exception {
 
     private final ErrorCode code;
 
-    PublishRefused(ErrorCode code, String message) {
+    public PublishRefused(ErrorCode code, String message) {
         super(message, null, false, false);
         this.code = code;
     }

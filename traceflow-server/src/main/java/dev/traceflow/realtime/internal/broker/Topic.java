@@ -28,8 +28,11 @@ final class Topic {
 
     final String appId;
     final String name;
-    /** changes whenever this topic's history starts over: a new Topic object is a new epoch */
-    final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    /**
+     * changes whenever this topic's history starts over: in memory, a new Topic object is a new epoch;
+     * with a {@link TopicStore}, the store's (guarded by {@link #lock} then)
+     */
+    String epoch = newEpoch();
 
     private final BrokerSettings settings;
     private final Clock clock;
@@ -45,9 +48,19 @@ final class Topic {
     private long lastActivity;
     /** forgotten by the broker: whoever still holds it looks the topic up again */
     private boolean retired;
+    /** the shared store of several instances, or null: sequenced here, in memory */
+    private final TopicStore store;
+    /** with a store: its state was read (epoch, seq, history) */
+    private boolean loaded;
 
     Topic(String appId, String name, boolean isVolatile, BrokerSettings settings, Clock clock, TimeMeter time,
           HistoryBudget budget, BrokerMeters meters) {
+        this(appId, name, isVolatile, settings, clock, time, budget, meters, null);
+    }
+
+    Topic(String appId, String name, boolean isVolatile, BrokerSettings settings, Clock clock, TimeMeter time,
+          HistoryBudget budget, BrokerMeters meters, TopicStore store) {
+        this.store = store;
         this.appId = appId;
         this.name = name;
         this.isVolatile = isVolatile;
@@ -123,12 +136,13 @@ final class Topic {
      *
      * @return false when the topic was retired meanwhile (look it up again), or the connection closed
      */
-    boolean subscribe(Subscription subscription, Long lastSeq, String clientEpoch) {
+    boolean subscribe(Subscription subscription, Long lastSeq, String clientEpoch) throws PublishRefused {
         lock.lock();
         try {
             if (retired) {
                 return false;
             }
+            loadLocked();
             long now = clock.millis();
             history.expire(now - settings.historyTtl().toMillis());
             List<PublishedEvent> missed = lastSeq != null && epoch.equals(clientEpoch) ? history.after(lastSeq, this.lastSeq) : null;
@@ -142,6 +156,92 @@ final class Topic {
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    static String newEpoch() {
+        return Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    }
+
+    /** With a store: the publish rate of this instance's publishers (each instance counts its own). */
+    void takePublishRate() throws PublishRefused {
+        if (!publishRate.tryConsume(1)) {
+            meters.dropped(BrokerMeters.Drop.RATE_LIMITED);
+            throw new PublishRefused(ErrorCode.RATE_LIMITED, "topic '" + name + "' takes at most "
+                    + settings.publishesPerSecondPerTopic() + " events a second");
+        }
+    }
+
+    /**
+     * With a store: its state, once, before the first subscribe or event here. Events the store sends
+     * afterwards that are in it already are skipped by their seq ({@link #received}).
+     */
+    private void loadLocked() throws PublishRefused {
+        if (store == null || loaded) {
+            return;
+        }
+        TopicStore.State state = store.load(appId, name);
+        history.clear();
+        epoch = state.epoch();
+        lastSeq = state.lastSeq();
+        long oldest = clock.millis() - settings.historyTtl().toMillis();
+        for (String json : state.history()) {
+            PublishedEvent event = WireFormat.storedEvent(json);
+            if (event.ts() >= oldest && event.seq() <= lastSeq) {
+                history.append(event);
+            }
+        }
+        loaded = true;
+    }
+
+    /**
+     * With a store: an event sequenced by any instance, in the topic's order: kept in this instance's
+     * history and handed to its subscribers, as a publish here does. Already seen (it was in the
+     * loaded state): skipped. A gap (the store's messages were lost meanwhile) is filled from the
+     * store's history first; another epoch (the store forgot the topic) starts the topic over.
+     *
+     * @return false when the topic was retired meanwhile (look it up again)
+     */
+    boolean received(String eventEpoch, PublishedEvent event) throws PublishRefused {
+        lock.lock();
+        try {
+            if (retired) {
+                return false;
+            }
+            loadLocked();
+            if (!eventEpoch.equals(epoch)) {
+                epoch = eventEpoch;
+                history.clear();
+                lastSeq = event.seq() - 1;
+            }
+            if (event.seq() <= lastSeq) {
+                return true;
+            }
+            if (event.seq() > lastSeq + 1) {
+                for (String json : store.historyAfter(appId, name, epoch, lastSeq)) {
+                    PublishedEvent missed = WireFormat.storedEvent(json);
+                    if (missed.seq() > lastSeq && missed.seq() < event.seq()) {
+                        deliverLocked(missed);
+                    }
+                }
+                lastSeq = event.seq() - 1; // beyond the store's history: lost for good, as for a client beyond it
+            }
+            deliverLocked(event);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void deliverLocked(PublishedEvent event) {
+        long now = clock.millis();
+        history.expire(now - settings.historyTtl().toMillis());
+        history.append(event);
+        lastSeq = event.seq();
+        lastActivity = now;
+        boolean volatileNow = isVolatile;
+        for (Subscription s : subscribers) {
+            s.connection.deliver(s, event, volatileNow);
         }
     }
 

@@ -161,6 +161,12 @@ public final class WireFormat {
                 + ",\"seq\":" + seq + ",\"ts\":" + ts + "}";
     }
 
+    /** An event as {@link #event} wrote it, read back from a {@link TopicStore}. */
+    static PublishedEvent storedEvent(String json) {
+        JsonNode node = JSON.readTree(json);
+        return new PublishedEvent(node.path("seq").asLong(), node.path("id").asString(), node.path("ts").asLong(), json);
+    }
+
     static String subscribed(String topic, long seq, String epoch, boolean recovered) {
         return "{\"type\":\"subscribed\",\"topic\":" + quote(topic) + ",\"seq\":" + seq + ",\"epoch\":" + quote(epoch)
                 + ",\"recovered\":" + recovered + "}";

@@ -105,6 +105,12 @@ final class SocketIoSession implements ClientChannel {
         return connection;
     }
 
+    /** The broker connection's id, never the sid: whoever has a sid can poll the session's messages. */
+    private String logName() {
+        Connection joined = connection;
+        return joined == null ? "a client not joined yet" : "connection " + joined.id();
+    }
+
     // ---- to the client ----
 
     @Override
@@ -359,7 +365,7 @@ final class SocketIoSession implements ClientChannel {
             } finally {
                 writing.unlock();
             }
-            LOG.debug("Socket.IO session {} upgraded to WebSocket", sid);
+            LOG.debug("Socket.IO session of {} upgraded to WebSocket", logName());
         }
     }
 
@@ -416,7 +422,7 @@ final class SocketIoSession implements ClientChannel {
                 }
             }
         } catch (IOException e) {
-            LOG.debug("Socket.IO session {} could not answer: {}", sid, e.toString());
+            LOG.debug("Socket.IO session of {} could not answer: {}", logName(), e.toString());
             lost("write_failed");
             return false;
         }
@@ -424,7 +430,7 @@ final class SocketIoSession implements ClientChannel {
     }
 
     private boolean fail(String why) {
-        LOG.debug("Socket.IO session {} broke the protocol: {}", sid, why);
+        LOG.debug("Socket.IO session of {} broke the protocol: {}", logName(), why);
         lost("protocol_error");
         return false;
     }
@@ -604,7 +610,7 @@ final class SocketIoSession implements ClientChannel {
     /** Engine.IO v4: the server pings, the client answers; no answer by the next ping ends the session. */
     private void heartbeat() {
         if (pongPending) {
-            LOG.debug("Socket.IO session {} missed its pong: ending it", sid);
+            LOG.debug("Socket.IO session of {} missed its pong: ending it", logName());
             lost("dropped");
             return;
         }
