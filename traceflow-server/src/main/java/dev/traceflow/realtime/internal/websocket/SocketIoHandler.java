@@ -65,6 +65,7 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
     static final Duration PING_TIMEOUT = Duration.ofSeconds(20);
     private static final String SOCKET = "traceflow.socketio.socket";
     private static final String ORIGIN = "traceflow.socketio.origin";
+    private static final String OWN_ORIGIN = "traceflow.socketio.ownOrigin";
     private static final String CLIENT_IP = "traceflow.socketio.clientIp";
 
     private final Broker broker;
@@ -100,6 +101,8 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
             String origin = servletRequest.getHeader(HttpHeaders.ORIGIN);
             if (origin != null) {
                 attributes.put(ORIGIN, origin);
+                // a browser sets Host and Origin itself: another site's page cannot make them equal
+                attributes.put(OWN_ORIGIN, servletRequest.getScheme() + "://" + servletRequest.getHeader(HttpHeaders.HOST));
             }
             attributes.put(CLIENT_IP, IpAddresses.limitKey(servletRequest.getRemoteAddr()));
             return true;
@@ -279,7 +282,8 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
         String app = auth.path("app").isString() ? auth.path("app").stringValue() : null;
         RealtimeAuthenticator.Admission admission;
         try {
-            admission = authenticator.admit(token, app, (String) socket.session.getAttributes().get(ORIGIN));
+            admission = authenticator.admit(token, app, (String) socket.session.getAttributes().get(ORIGIN),
+                    (String) socket.session.getAttributes().get(OWN_ORIGIN));
         } catch (ApiException e) {
             refuse(socket, prefix, e.code(), e.status().value(), e.getMessage(), clientIp);
             return;
