@@ -12,7 +12,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,18 +64,16 @@ public final class AlertBenchmark {
         Instant start = Instant.now();
         // the dataset runs on past the start, so rule windows ending "now" hold traffic through every phase
         Instant dataEnd = start.plus(options.dataLead());
-        List<String> apps = new ArrayList<>();
-        for (int i = 1; i <= options.apps(); i++) {
-            apps.add("shop-" + i);
-        }
+        List<String> apps = BenchmarkSetup.appIds(options.apps());
         String appId = apps.getFirst();
-        Path dataDir = QueryBenchmark.prepareDataDir(options.dataDir(), "traceflow-alert-bench-");
+        Path dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-alert-bench-");
         Path javaHome = JdkFinder.findForServer().orElse(null);
         if (javaHome == null) {
             out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
             return QueryBenchmark.EXIT_NO_SERVER;
         }
-        Secrets secrets = new Secrets("tfb_" + hex(16), "bench-" + hex(16), "metrics-" + hex(16), "hook-" + hex(16));
+        Secrets secrets = new Secrets("tfb_" + BenchmarkSetup.hex(16), "bench-" + BenchmarkSetup.hex(16),
+                "metrics-" + BenchmarkSetup.hex(16), "hook-" + BenchmarkSetup.hex(16));
         Duration tick = options.alertsTick() == null ? DEFAULT_TICK : options.alertsTick();
         List<String> notes = new ArrayList<>();
 
@@ -88,16 +85,8 @@ public final class AlertBenchmark {
         Map<ErrorDetails, String> fingerprints;
         String ingestKey;
         try (ServerProcess server = startServer(javaHome, dataDir, secrets, tick, "seeding the apps and error groups");
-             ApiClient api = new ApiClient(base(server), secrets.adminPassword())) {
-            Map<String, String> keys = new LinkedHashMap<>();
-            for (String app : apps) {
-                QueryBenchmark.createApp(api, app);
-                ApiClient.Answer key = api.postJson("/api/apps/" + app + "/keys", "{}");
-                if (key.status() != 201) {
-                    throw new IOException("POST /api/apps/" + app + "/keys answered HTTP " + key.status() + ": " + key.body());
-                }
-                keys.put(app, key.json().path("key").asString());
-            }
+             ApiClient api = new ApiClient(BenchmarkSetup.base(server), secrets.adminPassword())) {
+            Map<String, String> keys = BenchmarkSetup.createAppsWithKeys(api, apps);
             fingerprints = new ErrorGroupSeeder(api, dataEnd).seed(keys, errorVariants);
             ingestKey = keys.get(appId);
         } catch (ServerStartException e) {
@@ -124,7 +113,7 @@ public final class AlertBenchmark {
         AlertReport report;
         int failures = 0;
         try (ServerProcess server = startServer(javaHome, dataDir, secrets, tick, "serving the loaded file");
-             ApiClient api = new ApiClient(base(server), secrets.adminPassword());
+             ApiClient api = new ApiClient(BenchmarkSetup.base(server), secrets.adminPassword());
              WebhookReceiver receiver = new WebhookReceiver(secrets.webhookSecret(), NewErrorGroupTrials.MARKER)) {
             out.printf(Locale.ROOT, "settling for %d s...%n", options.settle().toSeconds());
             Thread.sleep(options.settle().toMillis());
@@ -166,7 +155,7 @@ public final class AlertBenchmark {
             return QueryBenchmark.EXIT_NO_SERVER;
         }
         if (!options.keepData()) {
-            QueryBenchmark.deleteTree(dataDir);
+            BenchmarkSetup.deleteTree(dataDir);
         }
         out.println();
         out.print(report.toMarkdown());
@@ -188,13 +177,7 @@ public final class AlertBenchmark {
         settings.put("TRACEFLOW_ALERTS_TICK", tick.toMillis() + "ms");
         var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), secrets.ingestKey(),
                 options.serverCpus(), options.serverJvmArgs(), secrets.adminPassword(), settings);
-        out.println("starting the server (" + why + "): " + String.join(" ", ServerProcess.command(launch)));
-        long start = System.nanoTime();
-        ServerProcess server = ServerProcess.start(launch, options.readyTimeout());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(10))));
-        out.printf(Locale.ROOT, "  ready after %.1f s (pid %d, log %s)%n", (System.nanoTime() - start) / 1e9, server.pid(),
-                server.logFile());
-        return server;
+        return BenchmarkSetup.startServer(launch, options.readyTimeout(), why, out);
     }
 
     private static String webhookChannel(ApiClient api, String appId, String url, String secret) throws IOException, InterruptedException {
@@ -225,16 +208,6 @@ public final class AlertBenchmark {
         config.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         config.put("java", Runtime.version().toString());
         return config;
-    }
-
-    private static String base(ServerProcess server) {
-        return "http://127.0.0.1:" + server.port();
-    }
-
-    private String hex(int bytes) {
-        byte[] b = new byte[bytes];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 
     /** Letters only: the run's trial markers must survive the fingerprinter's normalisation. */

@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,7 +226,7 @@ public final class IngestBenchmark {
             if (keep) {
                 notes.add("data dir kept: " + target.dataDir() + " (server log: server.log)");
             } else {
-                deleteTree(target.dataDir());
+                BenchmarkSetup.deleteTree(target.dataDir());
             }
         }
 
@@ -341,16 +340,6 @@ public final class IngestBenchmark {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            // Leaving a temporary folder behind is not worth failing the run over.
-        }
-    }
-
     /**
      * The server being measured: either a child process this run started (and will stop and count),
      * or one the user started ({@code --no-server}).
@@ -379,7 +368,7 @@ public final class IngestBenchmark {
             Path dataDir;
             int port;
             try {
-                dataDir = prepareDataDir(options.dataDir());
+                dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-bench-");
                 port = FreePort.pick();
             } catch (IOException e) {
                 throw new ServerStartException("could not prepare the data dir or a port: " + e.getMessage(), e);
@@ -454,20 +443,6 @@ public final class IngestBenchmark {
                 }
                 return Duration.ofNanos(System.nanoTime() - start);
             }
-        }
-
-        /** A fresh temporary dir, or the given one if it is empty: old events would spoil the count. */
-        private static Path prepareDataDir(Path requested) throws IOException {
-            if (requested == null) {
-                return Files.createTempDirectory("traceflow-bench-");
-            }
-            Files.createDirectories(requested);
-            try (Stream<Path> entries = Files.list(requested)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IOException(requested + " is not empty; the stored-count check needs a fresh data dir");
-                }
-            }
-            return requested.toAbsolutePath();
         }
     }
 }

@@ -16,15 +16,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * The query benchmark of issue 16: loads N generated events into the DuckDB file a server then
@@ -77,19 +74,16 @@ public final class QueryBenchmark {
 
     int run() throws IOException, InterruptedException {
         Instant now = Instant.now();
-        List<String> apps = new ArrayList<>();
-        for (int i = 1; i <= options.apps(); i++) {
-            apps.add("shop-" + i);
-        }
-        Path dataDir = prepareDataDir(options.dataDir(), "traceflow-query-bench-");
+        List<String> apps = BenchmarkSetup.appIds(options.apps());
+        Path dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-query-bench-");
         Path file = dataDir.resolve("events.duckdb"); // the server's default under TRACEFLOW_DATA_DIR
         Path javaHome = JdkFinder.findForServer().orElse(null);
         if (javaHome == null) {
             out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
             return EXIT_NO_SERVER;
         }
-        String ingestKey = "tfb_" + hex(16);
-        String adminPassword = options.adminPassword() != null ? options.adminPassword() : "bench-" + hex(16);
+        String ingestKey = "tfb_" + BenchmarkSetup.hex(16);
+        String adminPassword = options.adminPassword() != null ? options.adminPassword() : "bench-" + BenchmarkSetup.hex(16);
         config(now, apps, dataDir);
 
         out.printf(Locale.ROOT, "sizing the dataset for %,d events over %d apps...%n", options.events(), apps.size());
@@ -101,16 +95,8 @@ public final class QueryBenchmark {
         // (0) the apps and their error groups, on the empty data dir
         Map<ErrorDetails, String> fingerprints;
         try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "seeding the apps and error groups");
-             ApiClient api = new ApiClient(base(server), adminPassword)) {
-            Map<String, String> keys = new LinkedHashMap<>();
-            for (String app : apps) {
-                createApp(api, app);
-                ApiClient.Answer key = api.postJson("/api/apps/" + app + "/keys", "{}");
-                if (key.status() != 201) {
-                    throw new IOException("POST /api/apps/" + app + "/keys answered HTTP " + key.status() + ": " + key.body());
-                }
-                keys.put(app, key.json().path("key").asString());
-            }
+             ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
+            Map<String, String> keys = BenchmarkSetup.createAppsWithKeys(api, apps);
             fingerprints = new ErrorGroupSeeder(api, now).seed(keys, errorVariants);
             out.println("  fingerprints: " + fingerprints.values());
         } catch (ServerStartException e) {
@@ -159,11 +145,11 @@ public final class QueryBenchmark {
         Map<String, Object> ingest = new LinkedHashMap<>();
         Map<String, Object> memory = new LinkedHashMap<>();
         try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file");
-             ApiClient api = new ApiClient(base(server), adminPassword)) {
+             ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
             Thread.sleep(2_000); // let start-up work (retention, error group catch-up) settle before reading RSS
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("afterStartRssBytes", m.rssBytes()));
             for (String app : apps) {
-                createApp(api, app); // made by step 0 already: 409 is fine
+                BenchmarkSetup.createApp(api, app); // made by step 0 already: 409 is fine
             }
             errors = errors.withGroupIds(groupIds(api, apps, now));
 
@@ -263,7 +249,7 @@ public final class QueryBenchmark {
         notes.add("percentiles are nearest-rank over " + options.queries() + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
         report.put("notes", notes);
         if (!options.keepData()) {
-            deleteTree(dataDir);
+            BenchmarkSetup.deleteTree(dataDir);
         } else {
             notes.add("data dir kept: " + dataDir);
         }
@@ -283,7 +269,7 @@ public final class QueryBenchmark {
     }
 
     private LatencySamples timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
-        List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
+        List<QueryVariation> variations = QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now);
         endpoint.bare().run(storage, variations.getLast(), errors);
         LatencySamples samples = new LatencySamples();
         for (QueryVariation v : variations) {
@@ -301,7 +287,7 @@ public final class QueryBenchmark {
 
     private HttpTimings timeHttp(ApiClient api, ReadEndpoint endpoint, Instant now, KnownIds errors)
             throws IOException, InterruptedException {
-        List<QueryVariation> variations = QueryVariations.of(options.queries(), storageApps(), now);
+        List<QueryVariation> variations = QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now);
         api.get(endpoint.pathAndQuery(variations.getLast(), errors));
         LatencySamples samples = new LatencySamples();
         List<String> failures = new ArrayList<>();
@@ -327,36 +313,11 @@ public final class QueryBenchmark {
         return new HttpTimings(samples, failures);
     }
 
-    private List<String> storageApps() {
-        List<String> apps = new ArrayList<>();
-        for (int i = 1; i <= options.apps(); i++) {
-            apps.add("shop-" + i);
-        }
-        return apps;
-    }
-
     private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why)
             throws ServerStartException, IOException {
         var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), ingestKey,
                 options.serverCpus(), options.serverJvmArgs(), adminPassword);
-        out.println("starting the server (" + why + "): " + String.join(" ", ServerProcess.command(launch)));
-        long start = System.nanoTime();
-        ServerProcess server = ServerProcess.start(launch, options.readyTimeout());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(10))));
-        out.printf(Locale.ROOT, "  ready after %.1f s (pid %d, log %s)%n", (System.nanoTime() - start) / 1e9, server.pid(),
-                server.logFile());
-        return server;
-    }
-
-    private static String base(ServerProcess server) {
-        return "http://127.0.0.1:" + server.port();
-    }
-
-    static void createApp(ApiClient api, String app) throws IOException, InterruptedException {
-        ApiClient.Answer answer = api.postJson("/api/apps", "{\"id\":\"" + app + "\",\"retentionDays\":365}");
-        if (answer.status() != 201 && answer.status() != 409) {
-            throw new IOException("POST /api/apps " + app + " answered HTTP " + answer.status() + ": " + answer.body());
-        }
+        return BenchmarkSetup.startServer(launch, options.readyTimeout(), why, out);
     }
 
     /** The ids of every app's error groups over the month, most events first. */
@@ -473,12 +434,6 @@ public final class QueryBenchmark {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
-    private String hex(int bytes) {
-        byte[] b = new byte[bytes];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
     private String runTag() {
         String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
         StringBuilder tag = new StringBuilder();
@@ -488,27 +443,4 @@ public final class QueryBenchmark {
         return tag.toString();
     }
 
-    /** A fresh temporary dir, or the given one when it is missing or empty: a loaded file would double the events. */
-    static Path prepareDataDir(Path requested, String tempPrefix) throws IOException {
-        if (requested == null) {
-            return Files.createTempDirectory(tempPrefix);
-        }
-        Files.createDirectories(requested);
-        try (Stream<Path> entries = Files.list(requested)) {
-            if (entries.findAny().isPresent()) {
-                throw new IOException(requested + " is not empty; the benchmark loads into a fresh data dir");
-            }
-        }
-        return requested.toAbsolutePath();
-    }
-
-    static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            // a leftover temporary folder is not worth failing the run over
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package dev.traceflow.it;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.traceflow.support.Requirements;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestHttp;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,24 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
+import static dev.traceflow.it.BrowserPages.origin;
+import static dev.traceflow.it.BrowserPages.resource;
+import static dev.traceflow.it.BrowserPages.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,37 +39,30 @@ import static org.awaitility.Awaitility.await;
 @org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class BrowserIngestIT extends ServerTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     @TempDir
     Path profile;
 
-    private final List<HttpServer> pageServers = new ArrayList<>();
-    private final BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
-    private Process browser;
+    private BrowserPages pages;
 
     @Autowired
     MeterRegistry meters;
 
     @BeforeEach
     void chromium() {
-        Requirements.require(Files.isExecutable(CHROMIUM), "Debian's chromium at " + CHROMIUM + " (apt-get install chromium)");
+        BrowserPages.requireChromium();
+        pages = new BrowserPages(profile);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (browser != null) {
-            browser.descendants().forEach(ProcessHandle::destroyForcibly);
-            browser.destroyForcibly();
-            browser.waitFor(30, TimeUnit.SECONDS);
+        if (pages != null) {
+            pages.close();
         }
-        pageServers.forEach(server -> server.stop(0));
     }
 
     @Test
     void pageOnAnAllowedOrigin_sendsEveryWay_andReadsEveryAnswer() throws Exception {
-        HttpServer page = pageServer();
+        HttpServer page = pages.pageServer();
         String origin = origin(page);
         String appId = "browser-" + Long.toHexString(System.nanoTime());
         String key = app(appId, origin);
@@ -104,8 +89,8 @@ class BrowserIngestIT extends ServerTest {
 
     @Test
     void pageOnAnotherOrigin_cannotSendAnything_andIsToldWhyWhereTheBrowserLetsItAsk() throws Exception {
-        HttpServer allowedPage = pageServer();
-        HttpServer foreignPage = pageServer();
+        HttpServer allowedPage = pages.pageServer();
+        HttpServer foreignPage = pages.pageServer();
         String appId = "browser-" + Long.toHexString(System.nanoTime());
         String key = app(appId, origin(allowedPage));
         long refusedBefore = refusedCollects();
@@ -134,7 +119,7 @@ class BrowserIngestIT extends ServerTest {
 
     @Test
     void theWebVitalsLibraryAndTheBrowsersTimings_measureAPage_andAreStoredAsWebVitalsAndAPerformanceEvent() throws Exception {
-        HttpServer page = pageServer();
+        HttpServer page = pages.pageServer();
         String appId = "vitals-" + Long.toHexString(System.nanoTime());
         String key = app(appId, origin(page));
 
@@ -175,21 +160,6 @@ class BrowserIngestIT extends ServerTest {
         return auth.createKey(appId);
     }
 
-    /** A page server on loopback: GET / is the page, POST /report takes what the page saw. */
-    private HttpServer pageServer() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/report", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                reports.offer(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
-        pageServers.add(server);
-        return server;
-    }
-
     /** Serves {@code src/test/resources/browser/<page>} at / (placeholders filled) and the web-vitals library, opens it, returns its report. */
     private JsonNode openAndAwaitReport(HttpServer pageServer, String page, String appId, String key) throws Exception {
         String html = new String(resource(page), StandardCharsets.UTF_8)
@@ -199,36 +169,8 @@ class BrowserIngestIT extends ServerTest {
                 .replace("__PREFIX__", appId + "-");
         serve(pageServer, "/", "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
         serve(pageServer, "/web-vitals.js", "text/javascript", resource("web-vitals-6.2.3.iife.js"));
-        // the flags the machine's notes give for headless Chromium on a closed network, as root
-        browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, origin(pageServer) + "/")
-                .redirectErrorStream(true)
-                .redirectOutput(profile.resolveSibling(profile.getFileName() + ".log").toFile())
-                .start();
-        String report = reports.poll(60, TimeUnit.SECONDS);
-        assertThat(report).as("the page's report within 60 s").isNotNull();
-        return JSON.readTree(report);
-    }
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = BrowserIngestIT.class.getResourceAsStream("/browser/" + name)) {
-            assertThat(in).as(name).isNotNull();
-            return in.readAllBytes();
-        }
-    }
-
-    private static void serve(HttpServer server, String path, String contentType, byte[] body) {
-        server.createContext(path, exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-    }
-
-    private static String origin(HttpServer server) {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        pages.open(origin(pageServer) + "/");
+        return pages.awaitReport(Duration.ofSeconds(60));
     }
 
     /** Waits until the app has {@code expected} stored events (a beacon may land after the report), at most 30 s. */

@@ -12,24 +12,19 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static dev.traceflow.it.BrowserPages.resource;
+import static dev.traceflow.it.BrowserPages.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +46,6 @@ class SentrySdkIT extends ServerTest {
 
     private static final Path SDKS = Path.of("src/test/sentry-sdks").toAbsolutePath();
     private static final Path BROWSER_BUNDLE = SDKS.resolve("dist/sentry-browser.js");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
             + "Chrome/124.0.0.0 Safari/537.36";
@@ -59,26 +53,22 @@ class SentrySdkIT extends ServerTest {
     @TempDir
     Path profile;
 
-    private final List<HttpServer> pageServers = new ArrayList<>();
-    private final BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
-    private Process browser;
+    private BrowserPages pages;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (browser != null) {
-            browser.descendants().forEach(ProcessHandle::destroyForcibly);
-            browser.destroyForcibly();
-            browser.waitFor(30, TimeUnit.SECONDS);
+        if (pages != null) {
+            pages.close();
         }
-        pageServers.forEach(server -> server.stop(0));
     }
 
     @Test
     void sentryBrowser_onAPageOfAnotherOrigin_reportsErrorsVitalsAndSessions() throws Exception {
-        Requirements.require(Files.isExecutable(CHROMIUM), "Debian's chromium at " + CHROMIUM + " (apt-get install chromium)");
+        BrowserPages.requireChromium();
         Requirements.require(Files.isRegularFile(BROWSER_BUNDLE), "@sentry/browser bundled at " + BROWSER_BUNDLE
                 + " (cd traceflow-server/src/test/sentry-sdks && npm ci && npm run build)");
-        HttpServer page = pageServer();
+        pages = new BrowserPages(profile);
+        HttpServer page = pages.pageServer();
         String origin = "http://127.0.0.1:" + page.getAddress().getPort();
         String appId = TestAuth.uniqueName("sentry-browser");
         String dsn = appWithDsn(appId, origin);
@@ -88,15 +78,8 @@ class SentrySdkIT extends ServerTest {
         Instant from = Instant.now().minusSeconds(60);
 
         // a user agent without "HeadlessChrome", which the pipeline drops as a bot: this test is about the SDK
-        browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-agent=" + DESKTOP_CHROME, "--user-data-dir=" + profile, origin + "/")
-                .redirectErrorStream(true)
-                .redirectOutput(profile.resolveSibling(profile.getFileName() + ".log").toFile())
-                .start();
-        String report = reports.poll(90, TimeUnit.SECONDS);
-        assertThat(report).as("the page's report within 90 s").isNotNull();
-        JsonNode seen = JSON.readTree(report);
+        pages.open(origin + "/", "--user-agent=" + DESKTOP_CHROME);
+        JsonNode seen = pages.awaitReport(Duration.ofSeconds(90));
         assertThat(seen.path("pageError").isMissingNode()).as(seen.toString()).isTrue();
         assertThat(seen.path("flushed").asBoolean()).as("the SDK sent everything: " + seen).isTrue();
         assertThat(seen.path("sends").size()).as(seen.toString()).isGreaterThanOrEqualTo(4);
@@ -210,34 +193,4 @@ class SentrySdkIT extends ServerTest {
         return found[0];
     }
 
-    /** A page server on loopback: POST /report takes what the page saw. */
-    private HttpServer pageServer() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/report", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                reports.offer(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
-        pageServers.add(server);
-        return server;
-    }
-
-    private static void serve(HttpServer server, String path, String contentType, byte[] body) {
-        server.createContext(path, exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-    }
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = SentrySdkIT.class.getResourceAsStream("/browser/" + name)) {
-            assertThat(in).as(name).isNotNull();
-            return in.readAllBytes();
-        }
-    }
 }
