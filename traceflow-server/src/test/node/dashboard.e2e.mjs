@@ -344,6 +344,7 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
     await page.locator('.incidents, .card p.muted').first().waitFor();
   }
   await incident.first().waitFor();
+  await incident.first().getByRole('link', { name: /^Error group / }).waitFor();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).click();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
   await shot(page, '13-alerts');
