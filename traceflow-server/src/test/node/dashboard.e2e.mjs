@@ -344,6 +344,7 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
     await page.locator('.incidents, .card p.muted').first().waitFor();
   }
   await incident.first().waitFor();
+  await incident.first().getByRole('link', { name: /^Error group / }).waitFor();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).click();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
   await shot(page, '13-alerts');
@@ -356,6 +357,7 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await viewer.page.locator('.rules tbody tr', { hasText: 'New errors (e2e)' }).waitFor();
   assert.equal(await viewer.page.getByRole('button', { name: /Create rule|Acknowledge/ }).count(), 0);
   await shot(viewer.page, '14-alerts-viewer');
+  await accessible(viewer.page, 'alerts (viewer)');
   const token = await tokenOf(F.viewer);
   const rule = await send('POST', '/api/alerts/rules', token, { appId: F.app, name: 'by hand', kind: 'new_error_group', channelIds: [] });
   assert.equal(rule.status, 403);
@@ -411,6 +413,12 @@ test('a viewer sees no administration, and writes by hand are refused', async ()
 
 test('the live page shows events stored now, through the realtime gateway', async () => {
   const { context, page } = await newPage();
+  // every connection to the gateway passes through the test, which can drop it as a network would
+  const connections = [];
+  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
+    ws.connectToServer();
+    connections.push(ws);
+  });
   await signIn(page, F.editor);
   await page.getByRole('link', { name: 'Live', exact: true }).click();
   await page.locator('.live-status', { hasText: 'Connected' }).waitFor();
@@ -420,12 +428,24 @@ test('the live page shows events stored now, through the realtime gateway', asyn
     { type: 'pageview', sessionId: 'live-1', path: '/pricing' },
   ]);
   // the next 5-second round of metrics_updated counts them
-  await page.waitForFunction(() => Number(document.querySelector('[data-live="page_views"] .kpi-value')?.textContent) >= 2,
-    null, { timeout: 20_000 });
+  const pageViewsAtLeast = (n) => page.waitForFunction((want) =>
+    Number(document.querySelector('[data-live="page_views"] .kpi-value')?.textContent) >= want, n, { timeout: 20_000 });
+  await pageViewsAtLeast(2);
   assert.ok(Number(await page.locator('[data-live="events"] .kpi-value').innerText()) >= 2);
   await page.locator('.live-table tbody tr').first().waitFor();
   await shot(page, '17-live');
   await accessible(page, 'live');
+
+  // the line drops: the reference client reconnects and resumes from its last seq, and says so
+  assert.equal(connections.length, 1);
+  await connections[0].close({ code: 4000, reason: 'dropped by the test' });
+  await page.getByTestId('live-connects').filter({ hasText: '2' }).waitFor();
+  await page.getByTestId('live-resume').filter({ hasText: /^resumed after seq \d+/ }).waitFor();
+  await page.locator('.live-status', { hasText: 'Connected' }).waitFor();
+  await ingest([{ type: 'pageview', sessionId: 'live-2', path: '/docs' }]);
+  await pageViewsAtLeast(3);
+  const seqs = await page.locator('.live-table tbody tr td:nth-child(2)').allInnerTexts();
+  assert.equal(new Set(seqs).size, seqs.length, `no round shown twice: ${seqs}`);
   await context.close();
 });
 

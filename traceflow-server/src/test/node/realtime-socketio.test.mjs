@@ -140,6 +140,16 @@ for (const [mode, transport] of MODES) {
     const page = client({ token: F.browserKey }, { ...transport, extraHeaders: { Origin: F.origin } });
     await page.connected;
     page.socket.disconnect();
+
+    // a user's token from a page of the server itself (its web dashboard) is let in whatever the app
+    // allows; from another site it is not, and a browser key keeps to allowedOrigins
+    const token = await login(F.viewer);
+    const own = client({ token, app: F.app }, { ...transport, extraHeaders: { Origin: new URL(BASE).origin } });
+    await own.connected;
+    own.socket.disconnect();
+    assert.equal((await refused({ token, app: F.app }, { extraHeaders: { Origin: F.foreignOrigin } })).data.code, 'ORIGIN_NOT_ALLOWED');
+    assert.equal((await refused({ token: F.browserKey }, { extraHeaders: { Origin: new URL(BASE).origin } })).data.code,
+      'ORIGIN_NOT_ALLOWED');
   });
 
   test(`socket.io-client (${mode}): other events and junk are BAD_MESSAGE, and the socket stays`, async () => {

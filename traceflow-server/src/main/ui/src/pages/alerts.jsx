@@ -68,7 +68,14 @@ function Incidents({ appId, canEdit }) {
                   <tr data-incident={i.id}>
                     <td>
                       <strong>{i.title || i.ruleId}</strong>
-                      {i.value != null && <div class="muted small">value {typeof i.value === 'number' ? formatDecimal(i.value) : String(i.value)}</div>}
+                      {i.subject ? (
+                        // error-group rules: the value is the group, also in subject
+                        <div class="small">
+                          <a href={`/apps/${encodeURIComponent(appId)}/errors/${encodeURIComponent(i.subject)}`}>Error group {i.subject}</a>
+                        </div>
+                      ) : (
+                        i.value != null && <div class="muted small">value {typeof i.value === 'number' ? formatDecimal(i.value) : String(i.value)}</div>
+                      )}
                     </td>
                     <td title={formatDateTime(i.startedAt)}>{formatAgo(i.startedAt)}</td>
                     <td>

@@ -132,7 +132,7 @@ export function Live({ appId }) {
         </div>
         <div>
           <dt>Connects</dt>
-          <dd>{formatInteger(connection.connects)}</dd>
+          <dd data-testid="live-connects">{formatInteger(connection.connects)}</dd>
         </div>
         <div>
           <dt>Position</dt>
@@ -140,7 +140,7 @@ export function Live({ appId }) {
         </div>
         <div>
           <dt>Resume</dt>
-          <dd>
+          <dd data-testid="live-resume">
             {!connection.resume
               ? '–'
               : connection.resume.kind === 'resumed'

@@ -38,6 +38,7 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
     private static final String SESSION = "traceflow.socketio.session";
     private static final String UPGRADING = "traceflow.socketio.upgrading";
     private static final String ORIGIN = "traceflow.socketio.origin";
+    private static final String OWN_ORIGIN = "traceflow.socketio.ownOrigin";
     private static final String CLIENT_IP = "traceflow.socketio.clientIp";
 
     private final SocketIoSessions sessions;
@@ -84,6 +85,8 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
             }
             if (origin != null) {
                 attributes.put(ORIGIN, origin);
+                // a browser sets Host and Origin itself: another site's page cannot make them equal
+                attributes.put(OWN_ORIGIN, SocketIoSessions.ownOrigin(servletRequest));
             }
             attributes.put(CLIENT_IP, IpAddresses.limitKey(servletRequest.getRemoteAddr()));
             return true;
@@ -104,7 +107,8 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
             return;
         }
         SocketIoSession session = sessions.openWebSocket(new WebSocketChannel(socket),
-                (String) socket.getAttributes().get(ORIGIN), (String) socket.getAttributes().get(CLIENT_IP));
+                (String) socket.getAttributes().get(ORIGIN), (String) socket.getAttributes().get(OWN_ORIGIN),
+                (String) socket.getAttributes().get(CLIENT_IP));
         socket.getAttributes().put(SESSION, session);
         session.packet(session.openPacket(), true);
     }

@@ -150,7 +150,8 @@ final class SocketIoPolling implements HttpRequestHandler, CorsConfigurationSour
     }
 
     private void handshake(HttpServletRequest request, HttpServletResponse response, String origin) throws IOException {
-        SocketIoSession session = sessions.openPolling(origin, IpAddresses.limitKey(request.getRemoteAddr()));
+        SocketIoSession session = sessions.openPolling(origin, SocketIoSessions.ownOrigin(request),
+                IpAddresses.limitKey(request.getRemoteAddr()));
         if (session == null) {
             response.setHeader(HttpHeaders.RETRY_AFTER, "5");
             ApiErrorWriter.write(request, response, HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_CONNECTIONS",

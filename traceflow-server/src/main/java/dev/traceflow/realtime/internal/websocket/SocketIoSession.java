@@ -60,6 +60,8 @@ final class SocketIoSession implements ClientChannel {
     final String sid;
     /** the page's Origin at the handshake (null: none sent); every later request of the session must carry the same */
     final String origin;
+    /** the scheme, host and port the handshake came to (see {@link SocketIoSessions#ownOrigin}) */
+    private final String ownOrigin;
     final String clientIp;
     private final SocketIoSessions owner;
 
@@ -81,10 +83,11 @@ final class SocketIoSession implements ClientChannel {
     /** binary attachments still to come of a binary event that was refused */
     private int attachmentsToSkip;
 
-    SocketIoSession(SocketIoSessions owner, String sid, String origin, String clientIp, WebSocketChannel ws) {
+    SocketIoSession(SocketIoSessions owner, String sid, String origin, String ownOrigin, String clientIp, WebSocketChannel ws) {
         this.owner = owner;
         this.sid = sid;
         this.origin = origin;
+        this.ownOrigin = ownOrigin;
         this.clientIp = clientIp;
         this.ws = ws;
         this.transport = ws == null ? Transport.POLLING : Transport.WEBSOCKET;
@@ -509,7 +512,7 @@ final class SocketIoSession implements ClientChannel {
         String app = auth.path("app").isString() ? auth.path("app").stringValue() : null;
         RealtimeAuthenticator.Admission admission;
         try {
-            admission = owner.authenticator.admit(token, app, origin);
+            admission = owner.authenticator.admit(token, app, origin, ownOrigin);
         } catch (ApiException e) {
             refuse(p.prefix(), e.code(), e.status().value(), e.getMessage());
             return;

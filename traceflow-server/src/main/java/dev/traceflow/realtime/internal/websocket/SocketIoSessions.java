@@ -66,7 +66,7 @@ final class SocketIoSessions {
     }
 
     /** A new polling session, or null when the IP has as many as it may (or the server is stopping). */
-    SocketIoSession openPolling(String origin, String clientIp) {
+    SocketIoSession openPolling(String origin, String ownOrigin, String clientIp) {
         if (stopped) {
             return null;
         }
@@ -82,17 +82,25 @@ final class SocketIoSessions {
         if (!admitted[0]) {
             return null;
         }
-        SocketIoSession session = new SocketIoSession(this, newSid(), origin, clientIp, null);
+        SocketIoSession session = new SocketIoSession(this, newSid(), origin, ownOrigin, clientIp, null);
         polling.put(session.sid, session);
         session.start();
         return session;
     }
 
     /** A session on a WebSocket from the start ({@code transports: ['websocket']}): no sid to find it by. */
-    SocketIoSession openWebSocket(WebSocketChannel ws, String origin, String clientIp) {
-        SocketIoSession session = new SocketIoSession(this, newSid(), origin, clientIp, ws);
+    SocketIoSession openWebSocket(WebSocketChannel ws, String origin, String ownOrigin, String clientIp) {
+        SocketIoSession session = new SocketIoSession(this, newSid(), origin, ownOrigin, clientIp, ws);
         session.start();
         return session;
+    }
+
+    /**
+     * The scheme, host and port a request came to: a page of the server itself (the dashboard) has
+     * this Origin, which lets a user's token in whatever the app's allowedOrigins say.
+     */
+    static String ownOrigin(jakarta.servlet.http.HttpServletRequest request) {
+        return request.getScheme() + "://" + request.getHeader(org.springframework.http.HttpHeaders.HOST);
     }
 
     SocketIoSession find(String sid) {

@@ -74,8 +74,8 @@ class SocketIoSessionTest {
 
     @Test
     void aClientThatAnswersNoPing_endsAHeartbeatLater_andItsSidIsForgotten() throws Exception {
-        SocketIoSession answering = sessions.openPolling(null, "10.0.0.1");
-        SocketIoSession silent = sessions.openPolling(null, "10.0.0.2");
+        SocketIoSession answering = sessions.openPolling(null, null, "10.0.0.1");
+        SocketIoSession silent = sessions.openPolling(null, null, "10.0.0.2");
 
         clock.advance(Duration.ofMillis(100));
         assertThat(body(answering.poll())).isEqualTo("2");
@@ -91,7 +91,7 @@ class SocketIoSessionTest {
 
     @Test
     void aSessionThatJoinsNoNamespace_endsAtTheConnectTimeout() throws Exception {
-        SocketIoSession session = sessions.openPolling(null, "10.0.0.1");
+        SocketIoSession session = sessions.openPolling(null, null, "10.0.0.1");
         for (int i = 0; i < 449; i++) {
             clock.advance(Duration.ofMillis(100));
             assertThat(body(session.poll())).isEqualTo("2");
@@ -107,7 +107,7 @@ class SocketIoSessionTest {
 
     @Test
     void aGetTakesWhatOneBodyHolds_inOrder_andALongerPacketAlone() throws Exception {
-        SocketIoSession session = sessions.openPolling(null, "10.0.0.1");
+        SocketIoSession session = sessions.openPolling(null, null, "10.0.0.1");
         session.packet("4aaaa", false);
         session.packet("4bbbb", false);
         session.packet("4" + "c".repeat(20), false);
@@ -118,7 +118,7 @@ class SocketIoSessionTest {
 
     @Test
     void aWriterFindingTheBufferFull_waitsForAGet_thenGivesUp() throws Exception {
-        SocketIoSession session = sessions.openPolling(null, "10.0.0.1");
+        SocketIoSession session = sessions.openPolling(null, null, "10.0.0.1");
         session.packet("41", false);
         session.packet("42", false);
         session.packet("43", false);
@@ -135,7 +135,7 @@ class SocketIoSessionTest {
         Clock slow = new Clock();
         SocketIoSessions patient = new SocketIoSessions(null, null, null, slow, Runnable::run, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), Duration.ofSeconds(45), 100, 1, 2);
-        SocketIoSession session = patient.openPolling(null, "10.0.0.1");
+        SocketIoSession session = patient.openPolling(null, null, "10.0.0.1");
         session.packet("4first", false);
         Thread writer = Thread.ofVirtual().start(() -> {
             try {
@@ -153,7 +153,7 @@ class SocketIoSessionTest {
 
     @Test
     void theServerClosingAPollingSession_sendsWhatWasQueued_thenEngineIoClose() throws Exception {
-        SocketIoSession session = sessions.openPolling(null, "10.0.0.1");
+        SocketIoSession session = sessions.openPolling(null, null, "10.0.0.1");
         session.packet("4last", false);
 
         session.close(CloseReason.SLOW_CONSUMER);
@@ -165,19 +165,19 @@ class SocketIoSessionTest {
 
     @Test
     void oneIpHasAtMostItsSessions_andAnEndedOneMakesRoom() {
-        SocketIoSession first = sessions.openPolling(null, "10.0.0.1");
-        assertThat(sessions.openPolling(null, "10.0.0.1")).isNotNull();
+        SocketIoSession first = sessions.openPolling(null, null, "10.0.0.1");
+        assertThat(sessions.openPolling(null, null, "10.0.0.1")).isNotNull();
 
-        assertThat(sessions.openPolling(null, "10.0.0.1")).isNull();
-        assertThat(sessions.openPolling(null, "10.0.0.2")).as("another IP").isNotNull();
+        assertThat(sessions.openPolling(null, null, "10.0.0.1")).isNull();
+        assertThat(sessions.openPolling(null, null, "10.0.0.2")).as("another IP").isNotNull();
         first.receivePayload("1");
-        assertThat(sessions.openPolling(null, "10.0.0.1")).isNotNull();
+        assertThat(sessions.openPolling(null, null, "10.0.0.1")).isNotNull();
     }
 
     @Test
     void brokenPackets_endTheSession() {
-        SocketIoSession empty = sessions.openPolling(null, "10.0.0.1");
-        SocketIoSession unknown = sessions.openPolling(null, "10.0.0.2");
+        SocketIoSession empty = sessions.openPolling(null, null, "10.0.0.1");
+        SocketIoSession unknown = sessions.openPolling(null, null, "10.0.0.2");
 
         assertThat(empty.receivePayload("3\u001e")).isFalse();
         assertThat(unknown.receivePayload("7")).isFalse();
