@@ -2,12 +2,14 @@ package dev.traceflow.realtime.internal;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.audit.AuditLog;
+import dev.traceflow.realtime.ConnectionStreams;
 import dev.traceflow.realtime.RealtimePublisher;
 import dev.traceflow.storage.EventsStored;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.BrokerSettings;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.SmartLifecycle;
@@ -61,9 +63,12 @@ class RealtimeConfiguration {
 
     @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
-                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit) {
-        return new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
+                          ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit,
+                          ObjectProvider<ConnectionStreams> streams) {
+        Broker broker = new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
                 (appId, topic) -> rules.of(appId).isVolatile(topic), realtimeAudit);
+        broker.streams(streams.getIfAvailable(() -> ConnectionStreams.NONE));
+        return broker;
     }
 
     /**

@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -111,10 +110,16 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     /** A running build's log state: what masking holds back, the writers' last seq, the recent lines. Guarded by itself. */
     private static final class BuildLog {
+        BuildLog(int recentLines) {
+            recent = new StoredLine[Math.max(1, recentLines)];
+        }
+
         final SecretMasker masker = new SecretMasker();
         final Map<Integer, Long> lastSeq = new HashMap<>();
         final List<Held> held = new ArrayList<>();
-        final ArrayDeque<StoredLine> recent = new ArrayDeque<>();
+        /** the last lines stored since this state was made: cursor c in slot (c - 1) % length */
+        final StoredLine[] recent;
+        long firstInMemory;
         int secrets;
         long lastCursor;
         boolean ended;
@@ -125,9 +130,10 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     private BuildLog log(String buildId) {
         return logs.computeIfAbsent(buildId, id -> {
-            BuildLog log = new BuildLog();
+            BuildLog log = new BuildLog(settings.recentLines());
             log.lastCursor = jdbc.sql("SELECT COALESCE(MAX(cursor), 0) FROM build_log_lines WHERE build_id = ?").param(id)
                     .query(Long.class).single();
+            log.firstInMemory = log.lastCursor + 1;
             log.ended = archived(id).isPresent();
             return log;
         });
@@ -227,10 +233,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
             log.held.add(new Held(h.attempt(), h.seq(), h.meta(), masked.held().get(i - masked.released().size())));
         }
         for (StoredLine row : rows) {
-            log.recent.addLast(row);
-            if (log.recent.size() > settings.recentLines()) {
-                log.recent.pollFirst();
-            }
+            log.recent[(int) ((row.cursor() - 1) % log.recent.length)] = row;
         }
         linesStored.increment(rows.size());
         bytesStored.increment(bytes);
@@ -369,6 +372,16 @@ public class JdbcBuildLogStore implements BuildLogSink {
      */
     public LogPage read(String buildId, long after, int limit) {
         checkBuildId(buildId);
+        BuildLog running = logs.get(buildId);
+        if (running != null) {
+            // a running build's followers read here at every append: answered from memory without a query when possible
+            synchronized (running) {
+                List<StoredLine> recent = running.ended ? null : recentLocked(running, after, limit);
+                if (recent != null) {
+                    return new LogPage(recent, recent.isEmpty() ? after : recent.getLast().cursor(), false, null);
+                }
+            }
+        }
         Optional<Archive> archive = archived(buildId);
         List<StoredLine> lines = recent(buildId, after, limit);
         if (lines == null) {
@@ -386,22 +399,25 @@ public class JdbcBuildLogStore implements BuildLogSink {
             return null;
         }
         synchronized (log) {
-            if (log.recent.isEmpty() || log.recent.peekFirst().cursor() > after + 1) {
-                return after >= log.lastCursor ? List.of() : null;
-            }
-            List<StoredLine> out = new ArrayList<>(Math.min(limit, (int) Math.max(0, log.lastCursor - after)));
-            long skip = after + 1 - log.recent.peekFirst().cursor();
-            for (StoredLine line : log.recent) {
-                if (skip-- > 0) {
-                    continue;
-                }
-                if (out.size() == limit) {
-                    break;
-                }
-                out.add(line);
-            }
-            return out;
+            return recentLocked(log, after, limit);
         }
+    }
+
+    /** The lines after {@code after} that memory holds, or null when it does not reach back that far. */
+    private static List<StoredLine> recentLocked(BuildLog log, long after, int limit) {
+        if (after >= log.lastCursor) {
+            return List.of();
+        }
+        long lowest = Math.max(log.firstInMemory, log.lastCursor - log.recent.length + 1);
+        if (after + 1 < lowest) {
+            return null;
+        }
+        long last = Math.min(log.lastCursor, after + limit);
+        List<StoredLine> out = new ArrayList<>((int) (last - after));
+        for (long c = after + 1; c <= last; c++) {
+            out.add(log.recent[(int) ((c - 1) % log.recent.length)]);
+        }
+        return out;
     }
 
     private List<StoredLine> select(String buildId, long after, int limit) {

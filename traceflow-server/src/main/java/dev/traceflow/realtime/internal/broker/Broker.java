@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.ConnectionStreams;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class Broker {
     private final Map<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
+    private volatile ConnectionStreams streams = ConnectionStreams.NONE;
     private volatile boolean stopped = true;
     /** bumped by every start: a timer chain of an earlier start ends instead of running twice */
     private final AtomicInteger generation = new AtomicInteger();
@@ -92,6 +94,15 @@ public final class Broker {
         stopped = false;
         scheduleRecheck(current);
         scheduleSweep(current);
+    }
+
+    /** Other features' messages on the connections (a build's log stream); {@link ConnectionStreams#NONE} until set. */
+    public void streams(ConnectionStreams streams) {
+        this.streams = streams;
+    }
+
+    ConnectionStreams streams() {
+        return streams;
     }
 
     // ---- connections ----
