@@ -47,8 +47,22 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
 
     static final int MAX_BUILDS_PER_CONNECTION = 20;
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> SUBSCRIBE_FIELDS = Set.of("type", "buildId", "cursor");
-    private static final Set<String> UNSUBSCRIBE_FIELDS = Set.of("type", "buildId");
+    static final Set<String> SUBSCRIBE_FIELDS = Set.of("type", "buildId", "cursor");
+    static final Set<String> UNSUBSCRIBE_FIELDS = Set.of("type", "buildId");
+
+    /** The {@code code} of a build log {@code error} (the AsyncAPI document lists exactly these). */
+    enum Code {
+        /** not a subscribe or unsubscribe, a bad buildId or cursor, an unknown field */
+        BAD_MESSAGE,
+        /** no such build in the connection's app (or none the connection may see) */
+        NOT_FOUND,
+        /** an anonymous browser client or a backend key: build logs are for signed-in users */
+        FORBIDDEN,
+        /** more builds followed than a connection may */
+        TOO_MANY_SUBSCRIPTIONS,
+        /** the log could not be read (the database failed): subscribe again with the last cursor */
+        UNAVAILABLE
+    }
     /** how many of each followed build's lines are kept as sent JSON, so that 100 followers make one text per line */
     private static final int JSON_CACHE = 8192;
 
@@ -106,7 +120,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                 }
                 JsonNode cursor = message.get("cursor");
                 if (cursor != null && !cursor.isNull() && (!cursor.isIntegralNumber() || !cursor.canConvertToLong() || cursor.longValue() < 0)) {
-                    error(client, "BAD_MESSAGE", "cursor is the last cursor received: a whole number >= 0", buildId);
+                    error(client, Code.BAD_MESSAGE, "cursor is the last cursor received: a whole number >= 0", buildId);
                     return;
                 }
                 subscribe(client, buildId, cursor == null || cursor.isNull() ? 0 : cursor.longValue());
@@ -120,19 +134,19 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                     }
                 }
             }
-            default -> error(client, "BAD_MESSAGE", "with a buildId, type is subscribe or unsubscribe", buildId);
+            default -> error(client, Code.BAD_MESSAGE, "with a buildId, type is subscribe or unsubscribe", buildId);
         }
     }
 
     private boolean fieldsOk(StreamClient client, JsonNode message, Set<String> allowed, String buildId) {
         for (String name : message.propertyNames()) {
             if (!allowed.contains(name)) {
-                error(client, "BAD_MESSAGE", "unknown field '" + excerpt(name) + "'", buildId);
+                error(client, Code.BAD_MESSAGE, "unknown field '" + excerpt(name) + "'", buildId);
                 return false;
             }
         }
         if (buildId == null) {
-            error(client, "BAD_MESSAGE", "buildId is a build's id: 1-36 letters, digits, '-' or '_'", null);
+            error(client, Code.BAD_MESSAGE, "buildId is a build's id: 1-36 letters, digits, '-' or '_'", null);
             return false;
         }
         return true;
@@ -140,13 +154,13 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
 
     private void subscribe(StreamClient client, String buildId, long cursor) {
         if (client.userId() == null) {
-            error(client, "FORBIDDEN", "build logs are for signed-in users with a role on the build's app", buildId);
+            error(client, Code.FORBIDDEN, "build logs are for signed-in users with a role on the build's app", buildId);
             return;
         }
         BuildDirectory builds = directory.getIfAvailable();
         String appId = builds == null ? null : builds.appIdOf(buildId).orElse(null);
         if (appId == null || !appId.equals(client.appId())) {
-            error(client, "NOT_FOUND", "no build '" + buildId + "' in app '" + client.appId() + "'", buildId);
+            error(client, Code.NOT_FOUND, "no build '" + buildId + "' in app '" + client.appId() + "'", buildId);
             return;
         }
         Map<String, Follower> mine = byClient.computeIfAbsent(client.id(), k -> new ConcurrentHashMap<>());
@@ -154,7 +168,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         if (previous != null) {
             remove(previous); // subscribing again starts over from the new cursor
         } else if (mine.size() >= MAX_BUILDS_PER_CONNECTION) {
-            error(client, "TOO_MANY_SUBSCRIPTIONS", "a connection may follow at most " + MAX_BUILDS_PER_CONNECTION + " builds", buildId);
+            error(client, Code.TOO_MANY_SUBSCRIPTIONS, "a connection may follow at most " + MAX_BUILDS_PER_CONNECTION + " builds", buildId);
             return;
         }
         Follower f = new Follower(client, buildId, cursor);
@@ -218,7 +232,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                     try {
                         pump(f);
                     } catch (RuntimeException e) {
-                        error(f.client, "UNAVAILABLE", "the build log could not be read; subscribe again with your cursor", f.buildId);
+                        error(f.client, Code.UNAVAILABLE, "the build log could not be read; subscribe again with your cursor", f.buildId);
                         remove(f);
                     }
                 } while (f.wakes.addAndGet(-seen) != 0);
@@ -244,8 +258,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
             }
             linesSent.increment(page.lines().size());
             if (page.done()) {
-                ObjectNode end = JSON.createObjectNode().put("type", "end").put("buildId", f.buildId).put("status", page.status());
-                f.client.send(JSON.writeValueAsString(end));
+                f.client.send(endJson(f.buildId, page.status()));
                 remove(f);
                 return;
             }
@@ -262,19 +275,30 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         if (sent != null && sent.cursor() == line.cursor()) {
             return sent.json();
         }
-        ObjectNode node = JSON.createObjectNode().put("type", "log").put("buildId", buildId).put("ts", line.ts().toString())
-                .put("level", line.level()).put("stage", line.stage()).put("line", line.line()).put("cursor", line.cursor());
-        String text = JSON.writeValueAsString(node);
+        String text = logJson(buildId, line);
         cache.set(slot, new Sent(line.cursor(), text));
         return text;
     }
 
-    private static void error(StreamClient client, String code, String message, String buildId) {
-        ObjectNode node = JSON.createObjectNode().put("type", "error").put("code", code).put("message", message);
+    private static void error(StreamClient client, Code code, String message, String buildId) {
+        client.send(errorJson(code, message, buildId));
+    }
+
+    static String errorJson(Code code, String message, String buildId) {
+        ObjectNode node = JSON.createObjectNode().put("type", "error").put("code", code.name()).put("message", message);
         if (buildId != null) {
             node.put("buildId", buildId);
         }
-        client.send(JSON.writeValueAsString(node));
+        return JSON.writeValueAsString(node);
+    }
+
+    static String endJson(String buildId, String status) {
+        return JSON.writeValueAsString(JSON.createObjectNode().put("type", "end").put("buildId", buildId).put("status", status));
+    }
+
+    static String logJson(String buildId, StoredLine line) {
+        return JSON.writeValueAsString(JSON.createObjectNode().put("type", "log").put("buildId", buildId).put("ts", line.ts().toString())
+                .put("level", line.level()).put("stage", line.stage()).put("line", line.line()).put("cursor", line.cursor()));
     }
 
     private static String excerpt(String value) {
