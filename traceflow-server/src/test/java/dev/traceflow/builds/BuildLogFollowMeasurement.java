@@ -144,8 +144,10 @@ class BuildLogFollowMeasurement extends BuildsApiSupport {
         }
         double writeSeconds = (System.nanoTime() - start) / 1e9;
         store.finish(buildId, "success");
+        long endBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        int ended = 0;
         for (Follower f : followers) {
-            assertThat(f.ended.await(300, TimeUnit.SECONDS)).as("every follower got end").isTrue();
+            ended += f.ended.await(Math.max(0, endBy - System.nanoTime()), TimeUnit.NANOSECONDS) ? 1 : 0;
         }
         double allSeconds = (System.nanoTime() - start) / 1e9;
         sockets.forEach(WebSocket::abort);
@@ -165,8 +167,8 @@ class BuildLogFollowMeasurement extends BuildsApiSupport {
         java.util.Arrays.sort(appendMicros, 0, batch);
         System.out.printf("%nBUILD LOG BENCH: %d lines at %d/s for %d s (written in %.1f s, %.0f lines/s), %d followers over /ws%n",
                 total, RATE, SECONDS, writeSeconds, total / writeSeconds, FOLLOWERS);
-        System.out.printf("  followers with exactly lines 1..%d, in order: %d of %d; all ended %.1f s after the first write%n",
-                total, exact, FOLLOWERS, allSeconds);
+        System.out.printf("  followers with exactly lines 1..%d, in order: %d of %d; %d got end, %.1f s after the first write%n",
+                total, exact, FOLLOWERS, ended, allSeconds);
         System.out.printf("  write -> receipt latency (ms, %d receipts): p50 %d, p90 %d, p99 %d, p99.9 %d, max %d%n",
                 (long) total * FOLLOWERS, percentile(merged, 0.50), percentile(merged, 0.90), percentile(merged, 0.99),
                 percentile(merged, 0.999), percentile(merged, 1.0));

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -197,6 +198,7 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
     void aFollowerKilledAndReconnected20Times_endsWithExactlyLines1ToN() throws Exception {
         String id = build(newApp());
         int total = 3000;
+        CountDownLatch killed20Times = new CountDownLatch(20);
         Thread writer = Thread.ofPlatform().start(() -> {
             for (int from = 1; from <= total; from += 25) {
                 append(id, from, from + 24);
@@ -206,6 +208,11 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
                     return;
                 }
             }
+            try {
+                killed20Times.await(); // the build ends only after the 20 kills, wherever the writing was then
+            } catch (InterruptedException e) {
+                return;
+            }
             store.finish(id, "success");
         });
         List<Long> got = new ArrayList<>();
@@ -214,7 +221,7 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
         for (int round = 0; !ended; round++) {
             Ws ws = Ws.connect(port, app, auth.admin());
             ws.send("{\"type\":\"subscribe\",\"buildId\":\"" + id + "\",\"cursor\":" + cursor + "}");
-            int take = round < 20 ? ThreadLocalRandom.current().nextInt(1, 300) : Integer.MAX_VALUE;
+            int take = round < 20 ? ThreadLocalRandom.current().nextInt(1, 200) : Integer.MAX_VALUE;
             for (int i = 0; i < take; i++) {
                 JsonNode m = ws.next();
                 if (m.path("type").asString().equals("end")) {
@@ -227,6 +234,7 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
                 got.add(cursor);
             }
             ws.socket.abort(); // killed: no close handshake, whatever was in flight is lost
+            killed20Times.countDown();
         }
         writer.join();
         assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());

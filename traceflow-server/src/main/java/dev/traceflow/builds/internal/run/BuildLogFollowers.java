@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -74,6 +75,8 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
     private final Map<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
     private final Map<String, AtomicReferenceArray<Sent>> json = new ConcurrentHashMap<>();
     private final Counter linesSent;
+    /** followers behind what memory holds read the database two at a time: the pool stays free for writers and checks */
+    private final Semaphore databaseReads = new Semaphore(2);
 
     public BuildLogFollowers(JdbcBuildLogStore store, ObjectProvider<BuildDirectory> directory, BuildLogProperties settings,
                              MeterRegistry registry) {
@@ -248,7 +251,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
             if (room <= 0) {
                 return; // the queue running empty wakes us
             }
-            LogPage page = store.read(f.buildId, f.delivered, Math.min(room, settings.pageSize()));
+            LogPage page = store.read(f.buildId, f.delivered, Math.min(room, settings.pageSize()), databaseReads);
             for (StoredLine line : page.lines()) {
                 if (!f.client.send(json(f.buildId, line))) {
                     remove(f);

@@ -25,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -39,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 
 /**
@@ -67,6 +69,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
     private static final Set<String> LEVELS = Set.of("info", "warn", "error");
     private static final Set<String> STAGES = Set.of("fetch", "replace", "build", "package", "output", "verify");
     private static final Set<String> STATUSES = Set.of("success", "fail", "canceled");
+    private static final Duration ENDED_KEPT = Duration.ofMinutes(2);
 
     /** Told after lines were stored and after a log ended; called outside the build's lock, must not block. */
     public interface Listener {
@@ -122,7 +125,9 @@ public class JdbcBuildLogStore implements BuildLogSink {
         long firstInMemory;
         int secrets;
         long lastCursor;
-        boolean ended;
+        volatile boolean ended;
+        String status;
+        volatile long endedAt;
     }
 
     private record Held(int attempt, long seq, LogLine meta, String text) {
@@ -134,7 +139,10 @@ public class JdbcBuildLogStore implements BuildLogSink {
             log.lastCursor = jdbc.sql("SELECT COALESCE(MAX(cursor), 0) FROM build_log_lines WHERE build_id = ?").param(id)
                     .query(Long.class).single();
             log.firstInMemory = log.lastCursor + 1;
-            log.ended = archived(id).isPresent();
+            Optional<Archive> archive = archived(id);
+            log.ended = archive.isPresent();
+            log.status = archive.map(Archive::status).orElse(null);
+            log.endedAt = clock.millis();
             return log;
         });
     }
@@ -279,9 +287,13 @@ public class JdbcBuildLogStore implements BuildLogSink {
                 store(buildId, log, new ArrayList<>(log.held), true);
             }
             ref = archive(buildId, status, log.lastCursor);
+            log.status = status;
+            log.endedAt = clock.millis();
             log.ended = true;
         }
-        logs.remove(buildId, log);
+        // an ended log stays in memory a while: its followers are often still reading its last lines
+        long forgetBefore = clock.millis() - ENDED_KEPT.toMillis();
+        logs.values().removeIf(l -> l.ended && l.endedAt < forgetBefore);
         for (Listener l : listeners) {
             l.ended(buildId, status);
         }
@@ -371,17 +383,40 @@ public class JdbcBuildLogStore implements BuildLogSink {
      * after the page could still come.
      */
     public LogPage read(String buildId, long after, int limit) {
+        return read(buildId, after, limit, null);
+    }
+
+    /**
+     * As {@link #read(String, long, int)}; what must come from the database waits for a permit of
+     * {@code databaseReads} (null: none), so that many followers catching up at once leave the
+     * connection pool to the writers and everyone else. Lines memory holds never wait.
+     */
+    public LogPage read(String buildId, long after, int limit, Semaphore databaseReads) {
         checkBuildId(buildId);
         BuildLog running = logs.get(buildId);
         if (running != null) {
             // a running build's followers read here at every append: answered from memory without a query when possible
             synchronized (running) {
-                List<StoredLine> recent = running.ended ? null : recentLocked(running, after, limit);
+                List<StoredLine> recent = recentLocked(running, after, limit);
                 if (recent != null) {
-                    return new LogPage(recent, recent.isEmpty() ? after : recent.getLast().cursor(), false, null);
+                    long next = recent.isEmpty() ? after : recent.getLast().cursor();
+                    return new LogPage(recent, next, running.ended && next >= running.lastCursor, running.ended ? running.status : null);
                 }
             }
         }
+        if (databaseReads != null) {
+            databaseReads.acquireUninterruptibly();
+        }
+        try {
+            return readStored(buildId, after, limit);
+        } finally {
+            if (databaseReads != null) {
+                databaseReads.release();
+            }
+        }
+    }
+
+    private LogPage readStored(String buildId, long after, int limit) {
         Optional<Archive> archive = archived(buildId);
         List<StoredLine> lines = recent(buildId, after, limit);
         if (lines == null) {
