@@ -2,6 +2,7 @@ package dev.traceflow.realtime.internal;
 
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.audit.AuditLog;
+import dev.traceflow.realtime.ConnectionStreams;
 import dev.traceflow.realtime.RealtimePublisher;
 import dev.traceflow.storage.EventsStored;
 import dev.traceflow.realtime.internal.broker.Broker;
@@ -71,9 +72,10 @@ class RealtimeConfiguration {
     @Bean
     Broker realtimeBroker(TraceFlowProperties properties, Clock clock, TimeMeter bucketTime, ScheduledTimers realtimeTimers,
                           ExecutorService realtimeExecutor, MeterRegistry registry, JdbcTopicRules rules, RealtimeAudit realtimeAudit,
-                          ObjectProvider<RedisTopicStore> redis) {
+                          ObjectProvider<RedisTopicStore> redis, ObjectProvider<ConnectionStreams> streams) {
         Broker broker = new Broker(settings(properties.realtime()), clock, bucketTime, realtimeTimers, realtimeExecutor, registry,
                 (appId, topic) -> rules.of(appId).isVolatile(topic), realtimeAudit);
+        broker.streams(streams.getIfAvailable(() -> ConnectionStreams.NONE));
         RedisTopicStore store = redis.getIfAvailable();
         if (store != null) {
             broker.shareTopicsThrough(store);

@@ -25,11 +25,11 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 
 /**
@@ -68,6 +69,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
     private static final Set<String> LEVELS = Set.of("info", "warn", "error");
     private static final Set<String> STAGES = Set.of("fetch", "replace", "build", "package", "output", "verify");
     private static final Set<String> STATUSES = Set.of("success", "fail", "canceled");
+    private static final Duration ENDED_KEPT = Duration.ofMinutes(2);
 
     /** Told after lines were stored and after a log ended; called outside the build's lock, must not block. */
     public interface Listener {
@@ -111,13 +113,21 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     /** A running build's log state: what masking holds back, the writers' last seq, the recent lines. Guarded by itself. */
     private static final class BuildLog {
+        BuildLog(int recentLines) {
+            recent = new StoredLine[Math.max(1, recentLines)];
+        }
+
         final SecretMasker masker = new SecretMasker();
         final Map<Integer, Long> lastSeq = new HashMap<>();
         final List<Held> held = new ArrayList<>();
-        final ArrayDeque<StoredLine> recent = new ArrayDeque<>();
+        /** the last lines stored since this state was made: cursor c in slot (c - 1) % length */
+        final StoredLine[] recent;
+        long firstInMemory;
         int secrets;
         long lastCursor;
-        boolean ended;
+        volatile boolean ended;
+        String status;
+        volatile long endedAt;
     }
 
     private record Held(int attempt, long seq, LogLine meta, String text) {
@@ -125,10 +135,14 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     private BuildLog log(String buildId) {
         return logs.computeIfAbsent(buildId, id -> {
-            BuildLog log = new BuildLog();
+            BuildLog log = new BuildLog(settings.recentLines());
             log.lastCursor = jdbc.sql("SELECT COALESCE(MAX(cursor), 0) FROM build_log_lines WHERE build_id = ?").param(id)
                     .query(Long.class).single();
-            log.ended = archived(id).isPresent();
+            log.firstInMemory = log.lastCursor + 1;
+            Optional<Archive> archive = archived(id);
+            log.ended = archive.isPresent();
+            log.status = archive.map(Archive::status).orElse(null);
+            log.endedAt = clock.millis();
             return log;
         });
     }
@@ -227,10 +241,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
             log.held.add(new Held(h.attempt(), h.seq(), h.meta(), masked.held().get(i - masked.released().size())));
         }
         for (StoredLine row : rows) {
-            log.recent.addLast(row);
-            if (log.recent.size() > settings.recentLines()) {
-                log.recent.pollFirst();
-            }
+            log.recent[(int) ((row.cursor() - 1) % log.recent.length)] = row;
         }
         linesStored.increment(rows.size());
         bytesStored.increment(bytes);
@@ -276,9 +287,13 @@ public class JdbcBuildLogStore implements BuildLogSink {
                 store(buildId, log, new ArrayList<>(log.held), true);
             }
             ref = archive(buildId, status, log.lastCursor);
+            log.status = status;
+            log.endedAt = clock.millis();
             log.ended = true;
         }
-        logs.remove(buildId, log);
+        // an ended log stays in memory a while: its followers are often still reading its last lines
+        long forgetBefore = clock.millis() - ENDED_KEPT.toMillis();
+        logs.values().removeIf(l -> l.ended && l.endedAt < forgetBefore);
         for (Listener l : listeners) {
             l.ended(buildId, status);
         }
@@ -368,7 +383,40 @@ public class JdbcBuildLogStore implements BuildLogSink {
      * after the page could still come.
      */
     public LogPage read(String buildId, long after, int limit) {
+        return read(buildId, after, limit, null);
+    }
+
+    /**
+     * As {@link #read(String, long, int)}; what must come from the database waits for a permit of
+     * {@code databaseReads} (null: none), so that many followers catching up at once leave the
+     * connection pool to the writers and everyone else. Lines memory holds never wait.
+     */
+    public LogPage read(String buildId, long after, int limit, Semaphore databaseReads) {
         checkBuildId(buildId);
+        BuildLog running = logs.get(buildId);
+        if (running != null) {
+            // a running build's followers read here at every append: answered from memory without a query when possible
+            synchronized (running) {
+                List<StoredLine> recent = recentLocked(running, after, limit);
+                if (recent != null) {
+                    long next = recent.isEmpty() ? after : recent.getLast().cursor();
+                    return new LogPage(recent, next, running.ended && next >= running.lastCursor, running.ended ? running.status : null);
+                }
+            }
+        }
+        if (databaseReads != null) {
+            databaseReads.acquireUninterruptibly();
+        }
+        try {
+            return readStored(buildId, after, limit);
+        } finally {
+            if (databaseReads != null) {
+                databaseReads.release();
+            }
+        }
+    }
+
+    private LogPage readStored(String buildId, long after, int limit) {
         Optional<Archive> archive = archived(buildId);
         List<StoredLine> lines = recent(buildId, after, limit);
         if (lines == null) {
@@ -386,22 +434,25 @@ public class JdbcBuildLogStore implements BuildLogSink {
             return null;
         }
         synchronized (log) {
-            if (log.recent.isEmpty() || log.recent.peekFirst().cursor() > after + 1) {
-                return after >= log.lastCursor ? List.of() : null;
-            }
-            List<StoredLine> out = new ArrayList<>(Math.min(limit, (int) Math.max(0, log.lastCursor - after)));
-            long skip = after + 1 - log.recent.peekFirst().cursor();
-            for (StoredLine line : log.recent) {
-                if (skip-- > 0) {
-                    continue;
-                }
-                if (out.size() == limit) {
-                    break;
-                }
-                out.add(line);
-            }
-            return out;
+            return recentLocked(log, after, limit);
         }
+    }
+
+    /** The lines after {@code after} that memory holds, or null when it does not reach back that far. */
+    private static List<StoredLine> recentLocked(BuildLog log, long after, int limit) {
+        if (after >= log.lastCursor) {
+            return List.of();
+        }
+        long lowest = Math.max(log.firstInMemory, log.lastCursor - log.recent.length + 1);
+        if (after + 1 < lowest) {
+            return null;
+        }
+        long last = Math.min(log.lastCursor, after + limit);
+        List<StoredLine> out = new ArrayList<>((int) (last - after));
+        for (long c = after + 1; c <= last; c++) {
+            out.add(log.recent[(int) ((c - 1) % log.recent.length)]);
+        }
+        return out;
     }
 
     private List<StoredLine> select(String buildId, long after, int limit) {

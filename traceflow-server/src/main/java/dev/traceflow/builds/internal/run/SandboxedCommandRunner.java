@@ -54,13 +54,22 @@ public class SandboxedCommandRunner implements CommandRunner {
     public SandboxedCommandRunner(SandboxProperties settings, MeterRegistry registry) {
         this.settings = settings;
         this.meters = new RunnerMeters(registry);
-        this.asRoot = "root".equals(System.getProperty("user.name"));
+        this.asRoot = runsAsRoot();
         if (settings.mode() == SandboxProperties.Mode.NONE) {
             LOG.warn("Build commands run WITHOUT a sandbox (traceflow.builds.sandbox.mode=none): they can read and write "
                     + "whatever the server's user can, and reach the network");
         } else if (!Files.isExecutable(settings.bwrap())) {
             LOG.warn("Bubblewrap is not at {}: builds will fail until it is installed (apt-get install bubblewrap) "
                     + "or traceflow.builds.sandbox.mode=none is set", settings.bwrap());
+        }
+    }
+
+    /** The server's own uid is 0: then it drops to the sandbox user itself (bubblewrap would keep root's uid outside). */
+    private static boolean runsAsRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name"));
         }
     }
 

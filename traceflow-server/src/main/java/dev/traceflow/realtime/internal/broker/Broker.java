@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.ConnectionStreams;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class Broker {
     private final Map<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
+    private volatile ConnectionStreams streams = ConnectionStreams.NONE;
     private volatile boolean stopped = true;
     /** several instances share the topics through it; null: in memory, this instance's own */
     private volatile TopicStore store;
@@ -102,6 +104,15 @@ public final class Broker {
      */
     public void shareTopicsThrough(TopicStore store) {
         this.store = store;
+    }
+
+    /** Other features' messages on the connections (a build's log stream); {@link ConnectionStreams#NONE} until set. */
+    public void streams(ConnectionStreams streams) {
+        this.streams = streams;
+    }
+
+    ConnectionStreams streams() {
+        return streams;
     }
 
     // ---- connections ----

@@ -21,6 +21,10 @@ sealed interface ClientMessage {
     record Ping() implements ClientMessage {
     }
 
+    /** Another feature's message (it carries that feature's key field, such as {@code buildId}): for its {@code ConnectionStreams}. */
+    record Stream(String type, tools.jackson.databind.JsonNode message) implements ClientMessage {
+    }
+
     /** A fresh access token, before the connection's one expires. */
     record Auth(String token) implements ClientMessage {
     }

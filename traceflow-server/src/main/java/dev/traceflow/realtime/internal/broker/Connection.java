@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.StreamClient;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds no thread. The state below is guarded by {@link #lock}; the lock order is a topic's lock,
  * then this one.
  */
-public final class Connection {
+public final class Connection implements StreamClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
@@ -80,10 +81,12 @@ public final class Connection {
                 .withCustomTimePrecision(broker.time).build();
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public String appId() {
         return appId;
     }
@@ -123,7 +126,7 @@ public final class Connection {
         }
         ClientMessage message;
         try {
-            message = WireFormat.parse(text);
+            message = WireFormat.parse(text, broker.streams().key());
         } catch (BadMessage e) {
             broker.meters.dropped(BrokerMeters.Drop.BAD_MESSAGE);
             reply(WireFormat.error(ErrorCode.BAD_MESSAGE, e.getMessage(), e.topic(), e.id()));
@@ -136,6 +139,7 @@ public final class Connection {
             case ClientMessage.Ack m -> ack(m.topic(), m.seq());
             case ClientMessage.Ping m -> reply(WireFormat.pong());
             case ClientMessage.Auth m -> renew(m.token());
+            case ClientMessage.Stream m -> broker.streams().receive(this, m.type(), m.message());
         }
         broker.meters.received(message.getClass().getSimpleName().toLowerCase());
     }
@@ -275,6 +279,38 @@ public final class Connection {
         apply(fresh);
         Instant expires = fresh.expiresAt();
         reply(WireFormat.authenticated(expires == null ? null : expires.toEpochMilli()));
+    }
+
+    // ---- for other features' streams (ConnectionStreams) ----
+
+    @Override
+    public String userId() {
+        ConnectionAuth.Actor actor = auth.actor();
+        return actor == null ? null : actor.userId();
+    }
+
+    @Override
+    public int queued() {
+        return queued;
+    }
+
+    @Override
+    public int queueCapacity() {
+        return settings.sendQueueCapacity();
+    }
+
+    @Override
+    public boolean send(String json) {
+        lock.lock();
+        try {
+            if (closing || closed.get()) {
+                return false;
+            }
+            enqueue(Outgoing.reply(json));
+            return !closing;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- access over time ----
@@ -512,6 +548,7 @@ public final class Connection {
                     }
                     if (outbox.isEmpty()) {
                         draining = false;
+                        broker.streams().drained(this);
                         return;
                     }
                 } finally {
@@ -752,6 +789,7 @@ public final class Connection {
         for (Subscription s : all) {
             detach(s);
         }
+        broker.streams().closed(this);
         broker.closed(this);
         broker.events.closed(this, how, abnormal);
     }

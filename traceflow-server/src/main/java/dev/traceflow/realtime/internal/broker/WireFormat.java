@@ -45,6 +45,11 @@ public final class WireFormat {
     }
 
     static ClientMessage parse(String text) throws BadMessage {
+        return parse(text, null);
+    }
+
+    /** @param streamKey a field that makes a message another feature's ({@link ClientMessage.Stream}); null for none */
+    static ClientMessage parse(String text, String streamKey) throws BadMessage {
         JsonNode root;
         try {
             root = JSON.readTree(text);
@@ -59,6 +64,9 @@ public final class WireFormat {
             throw new BadMessage("type is required: subscribe, unsubscribe, publish, ack, ping or auth");
         }
         String type = typeNode.stringValue();
+        if (streamKey != null && root.has(streamKey)) {
+            return new ClientMessage.Stream(type, root);
+        }
         Set<String> allowed = FIELDS.get(type);
         if (allowed == null) {
             throw new BadMessage("unknown type '" + excerpt(type) + "': subscribe, unsubscribe, publish, ack, ping or auth");

@@ -52,6 +52,7 @@ class AsyncApiDocumentTest {
         Map<String, Documented> byType = new HashMap<>();
         for (Object o : operations.values()) {
             Map<String, Object> operation = (Map<String, Object>) o;
+            // by channel: the build log messages on the same connection (channel buildLogs) are checked by BuildLogAsyncApiTest
             String ofChannel = ((String) ((Map<String, Object>) operation.get("channel")).get("$ref")).replaceAll(".*/", "");
             if (!action.equals(operation.get("action")) || !channel.equals(ofChannel)) {
                 continue;

@@ -1,0 +1,30 @@
+package dev.traceflow.realtime;
+
+/** One gateway connection, as {@link ConnectionStreams} see it. */
+public interface StreamClient {
+
+    /** Unique per connection while the server runs. */
+    String id();
+
+    /** The one app whose resources the connection reaches (fixed when it connected). */
+    String appId();
+
+    /**
+     * The signed-in user behind the connection (who passed the handshake's role check on {@link #appId()}
+     * and is checked again while connected), or null for an anonymous browser client or a backend's key.
+     */
+    String userId();
+
+    /** Messages waiting in the connection's send queue now. */
+    int queued();
+
+    /** How many messages the send queue holds before the connection is cut off as a slow consumer. */
+    int queueCapacity();
+
+    /**
+     * Queues one message (JSON text) after what is queued. Never blocks.
+     *
+     * @return false when the connection is closing (the message was not queued), or was cut off by it
+     */
+    boolean send(String json);
+}
