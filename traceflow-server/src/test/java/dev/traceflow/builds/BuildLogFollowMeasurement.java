@@ -6,7 +6,6 @@ import dev.traceflow.support.TestAuth;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the latency from the write (just before the append) to each follower's receipt. Server and
  * clients share this JVM and the machine's cores.
  */
-@Import(FakeBuildDirectory.Config.class)
 class BuildLogFollowMeasurement extends BuildsApiSupport {
 
     private static final int RATE = Integer.getInteger("bench.rate", 5000);

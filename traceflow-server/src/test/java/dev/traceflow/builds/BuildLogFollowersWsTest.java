@@ -6,7 +6,6 @@ import dev.traceflow.support.TestAuth;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +28,6 @@ import java.util.stream.LongStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Build logs followed over {@code /ws} with the JDK's WebSocket client, against the real server. */
-@Import(FakeBuildDirectory.Config.class)
 class BuildLogFollowersWsTest extends BuildsApiSupport {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

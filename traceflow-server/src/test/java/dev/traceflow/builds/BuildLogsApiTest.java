@@ -6,7 +6,6 @@ import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -16,7 +15,6 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code GET /builds/{id}/logs} and the archive download, over real HTTP. */
-@Import(FakeBuildDirectory.Config.class)
 class BuildLogsApiTest extends BuildsApiSupport {
 
     @Autowired

@@ -4,6 +4,9 @@ import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestHttp;
 import tools.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requests of the builds routes, for the API tests. */
@@ -37,5 +40,31 @@ public abstract class BuildsApiSupport extends ServerTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         assertThat(r.json().path("code").asString()).as(r.toString()).isEqualTo(code);
         assertThat(r.json().has("traceId")).isTrue();
+    }
+
+    /** The build's stored log lines, read as a client does (GET /builds/{id}/logs, every page). */
+    protected List<String> logLines(String buildId) {
+        List<String> lines = new ArrayList<>();
+        readLog(buildId, lines);
+        return lines;
+    }
+
+    /** The status the build's log ended with (its last page says {@code done}), or null while it is open. */
+    protected String logEndedAs(String buildId) {
+        JsonNode last = readLog(buildId, new ArrayList<>());
+        return last.path("done").asBoolean() ? last.path("status").asString() : null;
+    }
+
+    /** Reads every page into {@code lines}; returns the last page, the one with no lines left. */
+    private JsonNode readLog(String buildId, List<String> lines) {
+        long after = 0;
+        while (true) {
+            JsonNode page = status(get("/builds/" + buildId + "/logs?after=" + after, auth.admin()), 200);
+            if (page.path("lines").isEmpty()) {
+                return page;
+            }
+            page.path("lines").forEach(l -> lines.add(l.path("line").asString()));
+            after = page.path("next").asLong();
+        }
     }
 }

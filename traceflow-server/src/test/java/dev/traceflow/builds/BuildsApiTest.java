@@ -1,6 +1,5 @@
 package dev.traceflow.builds;
 
-import dev.traceflow.builds.internal.run.RecordingLogSink;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -27,15 +26,13 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Builds over HTTP, run by the in-process workers with the tests' plain process runner: a
+ * Builds over HTTP, run by the in-process workers in the sandbox (bubblewrap where installed): a
  * repository served on 127.0.0.1 goes from trigger to artifact and release; refusals of the
  * trigger; cancel of a running command, retry and rollback linked to their parents; artifact
  * downloads with Range and signed links.
  */
 class BuildsApiTest extends BuildsFixture {
 
-    @Autowired
-    RecordingLogSink logs;
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry metrics;
@@ -52,10 +49,10 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(b.path("release").asString()).isEqualTo("v1.0.0+build." + id.substring(0, 8));
         assertThat(b.path("configSnapshotHash").asString()).matches("[0-9a-f]{64}");
         assertThat(b.path("artifactRef").asString()).isEqualTo("local:" + id + "/artifact.tar.gz");
-        assertThat(b.path("logsRef").asString()).isEqualTo("test-logs:" + id);
+        assertThat(b.path("logsRef").asString()).isEqualTo(id + ".log");
         assertThat(b.path("attempt").asInt()).isEqualTo(1);
-        assertThat(logs.lines(id)).extracting(l -> l.line()).contains("release " + b.path("release").asString());
-        assertThat(logs.finishedAs(id)).isEqualTo("success");
+        assertThat(logLines(id)).contains("release " + b.path("release").asString());
+        assertThat(logEndedAs(id)).isEqualTo("success");
         assertThat(metrics.counter("traceflow.builds.finished", "status", "success", "reason", "none").count()).isGreaterThanOrEqualTo(1);
         assertThat(metrics.timer("traceflow.builds.queue.wait").count()).isGreaterThanOrEqualTo(1);
         assertThat(metrics.timer("traceflow.builds.step", "step", "fetch").count()).isGreaterThanOrEqualTo(1);
@@ -109,7 +106,7 @@ class BuildsApiTest extends BuildsFixture {
     void cancel_endsTheRunningCommand_andRetryRunsTheSameInputsLinkedToItsParent() {
         Setup s = setup("slow.sh");
         String id = trigger(s);
-        await().atMost(Duration.ofSeconds(20)).until(() -> logs.lines(id).stream().anyMatch(l -> l.line().equals("started")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> logLines(id).contains("started"));
         long before = System.nanoTime();
         JsonNode c = status(post("/builds/" + id + "/cancel", "", auth.admin()), 202);
         assertThat(c.path("status").asString()).isEqualTo("running");
@@ -117,7 +114,7 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
         assertThat(b.path("stages").get(2).path("status").asString()).isEqualTo("canceled");
         assertThat(b.path("artifactRef").asString("")).isEmpty(); // null fields are left out of answers
-        assertThat(logs.lines(id)).extracting(l -> l.line()).doesNotContain("never");
+        assertThat(logLines(id)).doesNotContain("never");
         refused(post("/builds/" + id + "/cancel", "", auth.admin()), 409, "BUILD_ENDED");
         refused(post("/builds/" + id + "/rollback", "", auth.admin()), 409, "NOT_ROLLBACKABLE");
 

@@ -1,8 +1,9 @@
 package dev.traceflow.builds;
 
 import dev.traceflow.builds.internal.run.BuildDirectory;
-import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import java.util.Map;
@@ -10,8 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The builds the log tests make up, in place of the build queue's table (another part of the
- * builds feature): a test registers a build id with its app, and ends it.
+ * The builds the log tests make up beside the build queue's real ones: a test registers a build id
+ * with its app, and ends it; every other id is the queue's table's to answer. One server for every
+ * test (a second one could not open the shared DuckDB file), so this stands in front of the real
+ * directory instead of replacing it.
  */
 public final class FakeBuildDirectory implements BuildDirectory {
 
@@ -19,6 +22,7 @@ public final class FakeBuildDirectory implements BuildDirectory {
 
     private final Map<String, String> apps = new ConcurrentHashMap<>();
     private final Map<String, String> ended = new ConcurrentHashMap<>();
+    private volatile BuildDirectory real;
 
     public void add(String buildId, String appId) {
         apps.put(buildId, appId);
@@ -30,20 +34,22 @@ public final class FakeBuildDirectory implements BuildDirectory {
 
     @Override
     public Optional<String> appIdOf(String buildId) {
-        return Optional.ofNullable(apps.get(buildId));
+        String app = apps.get(buildId);
+        return app != null || real == null ? Optional.ofNullable(app) : real.appIdOf(buildId);
     }
 
     @Override
     public Optional<String> endedStatus(String buildId) {
-        return Optional.ofNullable(ended.get(buildId));
+        return apps.containsKey(buildId) || real == null ? Optional.ofNullable(ended.get(buildId)) : real.endedStatus(buildId);
     }
 
-    /** Primary: the build queue's own directory, when it is there, stands back in these tests. */
-    @TestConfiguration(proxyBeanMethods = false)
+    /** Found by component scanning in every test server of this module: made-up builds first, then the real ones. */
+    @Configuration(proxyBeanMethods = false)
     public static class Config {
         @Bean
         @Primary
-        BuildDirectory fakeBuildDirectory() {
+        BuildDirectory madeUpThenRealBuilds(@Qualifier("jdbcBuildDirectory") BuildDirectory real) {
+            BUILDS.real = real;
             return BUILDS;
         }
     }

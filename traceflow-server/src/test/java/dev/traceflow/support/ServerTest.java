@@ -48,6 +48,9 @@ public abstract class ServerTest {
     static {
         try {
             DATA_DIR = Files.createTempDirectory("traceflow-test-");
+            // the build sandbox's user (not the server's) must reach the checkouts below it, as under a
+            // data dir made with the usual umask; a temporary directory is made for its owner alone
+            Files.setPosixFilePermissions(DATA_DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -74,6 +77,9 @@ public abstract class ServerTest {
         registry.add("traceflow.alerts.delivery.max-delay", () -> "200ms");
         // remote build workers: the worker API is open to the tests' client with this token
         registry.add("traceflow.builds.queue.worker-token", () -> WORKER_TOKEN);
+        // builds run in bubblewrap where it is installed (CI installs it, and its own tests require it);
+        // on a machine without it the server tests still run the queue, the steps and the log, unsandboxed
+        registry.add("traceflow.builds.sandbox.mode", () -> Files.isExecutable(Path.of("/usr/bin/bwrap")) ? "bwrap" : "none");
     }
 
     /** The server's {@code Clock} bean, replaced by {@link #CLOCK} in every subclass's server. */

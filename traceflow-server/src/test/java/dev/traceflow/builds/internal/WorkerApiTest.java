@@ -1,7 +1,6 @@
 package dev.traceflow.builds.internal;
 
 import dev.traceflow.builds.BuildsFixture;
-import dev.traceflow.builds.internal.run.RecordingLogSink;
 import dev.traceflow.support.TestHttp;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -34,8 +33,6 @@ class WorkerApiTest extends BuildsFixture {
 
     static final String TOKEN = WORKER_TOKEN;
 
-    @Autowired
-    RecordingLogSink logs;
 
     @Autowired
     BuildWorkers workers;
@@ -81,7 +78,7 @@ class WorkerApiTest extends BuildsFixture {
         Map<String, Object> lines = Map.of("attempt", 1, "firstSeq", 1, "lines", List.of(line("one"), line("two")));
         assertThat(status(worker("POST", "/api/workers/builds/" + id + "/logs", lines), 200).path("cursor").asLong()).isEqualTo(2);
         assertThat(status(worker("POST", "/api/workers/builds/" + id + "/logs", lines), 200).path("cursor").asLong()).isEqualTo(2);
-        assertThat(logs.lines(id)).extracting(l -> l.line()).containsExactly("one", "two");
+        assertThat(logLines(id)).containsExactly("one", "two");
 
         // the worker goes silent: its lease runs out and the reaper re-queues the build
         CLOCK.advance(Duration.ofSeconds(45));
@@ -96,7 +93,7 @@ class WorkerApiTest extends BuildsFixture {
         byte[] good = archive("web/dist/index.html", "<html>", "web/dist/index.html", "<html>");
         refused(worker("PUT", "/api/workers/builds/" + id + "/artifact?attempt=1&sha256=" + sha256(good), good), 409, "LEASE_LOST");
         refused(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 1, "status", "fail")), 409, "LEASE_LOST");
-        assertThat(logs.lines(id)).extracting(l -> l.line()).doesNotContain("late");
+        assertThat(logLines(id)).doesNotContain("late");
 
         // the new attempt: a lying or zip-slip archive is refused, the real one kept, then success
         refused(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 2, "status", "success")), 422,
@@ -115,7 +112,7 @@ class WorkerApiTest extends BuildsFixture {
         assertThat(b.path("attempt").asInt()).isEqualTo(2);
         assertThat(b.path("release").asString()).isEqualTo(claim.path("release").asString());
         assertThat(b.path("artifact").path("sha256").asString()).isEqualTo(sha256(good));
-        assertThat(logs.finishedAs(id)).isEqualTo("success");
+        assertThat(logEndedAs(id)).isEqualTo("success");
         refused(worker("POST", "/api/workers/builds/" + id + "/heartbeat", Map.of("attempt", 2)), 409, "LEASE_LOST");
     }
 
