@@ -31,6 +31,6 @@ class AsyncApiDocumentIT {
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(2, TimeUnit.MINUTES)).as(output).isTrue();
         assertThat(node.exitValue()).as(output).isZero();
-        assertThat(output).contains("VALID: AsyncAPI 3.1.0, 12 messages, 4 operations");
+        assertThat(output).contains("VALID: AsyncAPI 3.1.0, 17 messages, 6 operations");
     }
 }
