@@ -10,8 +10,8 @@
  * workers and remote ones (the worker API) run fetch, replace, build, package, output and verify, and
  * a successful build defines a release of its app, joined with the telemetry sent with it.
  *
- * <p>Public face: {@link dev.traceflow.builds.BuildQueueStatus} (what {@code /health} shows) and the
- * routes; everything else lives in {@code internal}, with the git access in {@code internal.git},
+ * <p>Public face: the routes (the queue shows itself in {@code /health} as an
+ * {@link dev.traceflow.ops.ReadinessCheck}); everything else lives in {@code internal}, with the git access in {@code internal.git},
  * which knows no Spring, and the seam with the log store and the sandboxed runner in
  * {@code internal.run}.
  */

@@ -1,6 +1,5 @@
 package dev.traceflow.ops;
 
-import dev.traceflow.builds.BuildQueueStatus;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.EventWriteQueue;
 import io.swagger.v3.oas.annotations.Operation;
@@ -27,15 +26,12 @@ class HealthController {
     private final EventStorage storage;
     private final EventWriteQueue queue;
     private final JdbcClient metadata;
-    private final ObjectProvider<BuildQueueStatus> builds;
     private final ObjectProvider<ReadinessCheck> more;
 
-    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<BuildQueueStatus> builds,
-                     ObjectProvider<ReadinessCheck> more) {
+    HealthController(EventStorage storage, EventWriteQueue queue, JdbcClient metadata, ObjectProvider<ReadinessCheck> more) {
         this.storage = storage;
         this.queue = queue;
         this.metadata = metadata;
-        this.builds = builds;
         this.more = more;
     }
 
@@ -57,17 +53,13 @@ class HealthController {
             }
         });
         up &= check(components, "metadata", "jdbc", () -> metadata.sql("SELECT 1").query(Integer.class).single());
-        BuildQueueStatus buildQueue = builds.getIfAvailable();
-        if (buildQueue != null) {
-            // the build queue lives in the metadata database: its counts, not a separate dependency
-            Map<String, Object> counts = new LinkedHashMap<>();
-            up &= check(components, "buildQueue", "jdbc", () -> counts.putAll(buildQueue.status()));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> c = (Map<String, Object>) components.get("buildQueue");
-            c.putAll(counts);
-        }
+        // what features add: the build queue (its counts, in the metadata database), Redis when realtime shares it
         for (ReadinessCheck check : more.orderedStream().toList()) {
-            up &= check(components, check.name(), check.backend(), check::check);
+            Map<String, Object> status = new LinkedHashMap<>();
+            up &= check(components, check.name(), check.backend(), () -> status.putAll(check.status()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> component = (Map<String, Object>) components.get(check.name());
+            component.putAll(status);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ok" : "down");

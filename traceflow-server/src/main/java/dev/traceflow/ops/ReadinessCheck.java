@@ -1,5 +1,7 @@
 package dev.traceflow.ops;
 
+import java.util.Map;
+
 /**
  * A dependency a feature adds to readiness ({@code /health}) when it is configured, e.g. the Redis
  * that realtime instances share. {@link #check} throws when the dependency does not answer now; the
@@ -14,4 +16,13 @@ public interface ReadinessCheck {
     String backend();
 
     void check();
+
+    /**
+     * What {@code /health} shows of it beside its state (the build queue's counts, say), read by
+     * the same call that checks it; the default only checks.
+     */
+    default Map<String, Object> status() {
+        check();
+        return Map.of();
+    }
 }

@@ -32,7 +32,9 @@ class RouteProtectionTest extends ServerTest {
             "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config", "/openapi.json/swagger-config",
             "/openapi.json/{group}", "/v3/api-docs/{group}",
             // the web dashboard's pages: the page signs in itself, then calls the API with its user's token
-            "/", "/apps", "/apps/**");
+            "/", "/apps", "/apps/**",
+            // a build's artifact through a short-lived signed link: the signature is the credential (BuildsApiTest)
+            "/builds/{id}/artifact/signed");
     /** Authenticated by ingest keys inside the ingest feature (their own tests cover missing and bad keys). */
     static final Set<String> INGEST = Set.of("/api/collect", "/api/collect/batch", "/api/telemetry/batch", "/api/perf/batch",
             "/api/event", "/api/event/schema.proto", "/bench/noop", "/api/{projectId:\\d+}/envelope/",

@@ -1,7 +1,7 @@
 package dev.traceflow.builds.internal;
 
-import dev.traceflow.builds.BuildQueueStatus;
 import dev.traceflow.builds.internal.run.BuildLogSink;
+import dev.traceflow.ops.ReadinessCheck;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code traceflow.builds.duration} and {@code traceflow.builds.finished{status, reason}}.
  */
 @Component
-class BuildQueue implements BuildQueueStatus {
+class BuildQueue implements ReadinessCheck {
 
     private static final Logger log = LoggerFactory.getLogger(BuildQueue.class);
     /** Claimers pick at random among this many of the oldest queued builds, so that racing claimers rarely collide. */
@@ -186,6 +186,21 @@ class BuildQueue implements BuildQueueStatus {
 
     Instant now() {
         return clock.instant();
+    }
+
+    @Override
+    public String name() {
+        return "buildQueue";
+    }
+
+    @Override
+    public String backend() {
+        return "jdbc";
+    }
+
+    @Override
+    public void check() {
+        status();
     }
 
     /** Refreshes the gauges (and is what /health shows). */

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * on the app gets 404, as for a build that does not exist.
  */
 @RestController
-@Tag(name = "Builds", description = "Builds of a project's validated configs: queued, run by workers, with stages, artifact and release")
+@Tag(name = "Builds", description = "Builds of a project's validated configs: queued, run by workers, with stages, logs, artifact and release (the project's app's roles apply)")
 class BuildsController {
 
     static final int MAX_PAGE = 200;

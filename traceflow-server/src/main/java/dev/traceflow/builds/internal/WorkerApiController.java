@@ -164,16 +164,23 @@ class WorkerApiController {
         return Map.of("cursor", logs.append(id, attempt, body.firstSeq(), lines));
     }
 
-    @PutMapping(value = "/api/workers/builds/{id}/artifact", consumes = "application/gzip")
+    // the content type and the parameters are checked after the token, so a caller without one learns nothing but 401
+    @PutMapping("/api/workers/builds/{id}/artifact")
     @Operation(summary = "Upload the packed artifact", description = """
             The tar.gz as the body (`Content-Type: application/gzip`), `?attempt=&sha256=`. The server stores it, reads it \
             back and checks its sha256 and its manifest (safe entry names only: no `..`, absolute paths or links). 200 \
             `{"ref"}`; 422 ARTIFACT_REJECTED when it does not verify (nothing kept); 413 beyond the artifact limit; 409 \
             LEASE_LOST.""")
     Map<String, Object> artifact(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
-                                 @RequestParam int attempt, @RequestParam String sha256, HttpServletRequest request) throws IOException {
+                                 @RequestParam(name = "attempt", required = false) Integer attemptParam,
+                                 @RequestParam(required = false) String sha256, HttpServletRequest request) throws IOException {
         authorize(token);
-        if (!SHA256.matcher(sha256).matches()) {
+        if (request.getContentType() == null || !request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("application/gzip")) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                    "the artifact is sent as Content-Type: application/gzip");
+        }
+        int attempt = attempt(attemptParam);
+        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
             throw ApiException.invalid("sha256 must be 64 lowercase hex digits");
         }
         builds.requireHeld(id, attempt);

@@ -31,7 +31,7 @@ import java.util.Map;
  * cannot see is a 404, as one that does not exist.
  */
 @RestController
-@Tag(name = "Builds", description = "Builds of a project: triggers, status, logs, artifacts (the project's app's roles apply)")
+@Tag(name = "Builds") // described once, on BuildsController: two descriptions make the tag appear twice
 class BuildLogsController {
 
     private final JdbcBuildLogStore store;

@@ -126,6 +126,15 @@ final class SocketIoSessions {
         }
     }
 
+    /**
+     * Takes new sessions again after a {@link #stop()}: a context's lifecycle may stop and start it
+     * again (Spring's test context cache pauses the contexts it is not using), and a stop must not
+     * leave the server refusing every handshake.
+     */
+    void start() {
+        stopped = false;
+    }
+
     /** Server shutdown: sessions that never joined end too (joined ones end with their broker connection), and GETs return. */
     void stop() {
         stopped = true;

@@ -72,6 +72,7 @@ class WebSocketTransport implements WebSocketConfigurer {
 
             @Override
             public void start() {
+                socketIo.start();
                 running = true;
             }
 

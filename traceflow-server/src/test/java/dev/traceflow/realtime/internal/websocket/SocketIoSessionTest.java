@@ -175,6 +175,19 @@ class SocketIoSessionTest {
     }
 
     @Test
+    void aStop_endsTheSessionsAndRefusesNewOnes_untilTheNextStart() {
+        SocketIoSession open = sessions.openPolling(null, null, "10.0.0.1");
+
+        sessions.stop();
+        assertThat(open.isEnded()).isTrue();
+        assertThat(sessions.openPolling(null, null, "10.0.0.3")).isNull();
+
+        // a context paused and resumed (as Spring's test context cache does) takes handshakes again
+        sessions.start();
+        assertThat(sessions.openPolling(null, null, "10.0.0.3")).isNotNull();
+    }
+
+    @Test
     void brokenPackets_endTheSession() {
         SocketIoSession empty = sessions.openPolling(null, null, "10.0.0.1");
         SocketIoSession unknown = sessions.openPolling(null, null, "10.0.0.2");
