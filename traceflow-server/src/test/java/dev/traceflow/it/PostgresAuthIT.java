@@ -1,5 +1,6 @@
 package dev.traceflow.it;
 
+import dev.traceflow.support.PostgresSchema;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
@@ -12,7 +13,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 
 import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,7 @@ package dev.traceflow.it;
 
 import dev.traceflow.builds.LoopbackGitServer;
 import dev.traceflow.builds.LoopbackSshGitServer;
+import dev.traceflow.support.PostgresSchema;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;

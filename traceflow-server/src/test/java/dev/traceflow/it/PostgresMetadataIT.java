@@ -1,6 +1,7 @@
 package dev.traceflow.it;
 
 import dev.traceflow.apps.AppDirectory;
+import dev.traceflow.support.PostgresSchema;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

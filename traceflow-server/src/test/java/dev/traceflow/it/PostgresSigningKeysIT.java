@@ -2,6 +2,7 @@ package dev.traceflow.it;
 
 import com.nimbusds.jwt.SignedJWT;
 import dev.traceflow.TraceFlowApplication;
+import dev.traceflow.support.PostgresSchema;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;

@@ -1,6 +1,7 @@
 package dev.traceflow.it;
 
 import dev.traceflow.TraceFlowApplication;
+import dev.traceflow.support.PostgresSchema;
 import dev.traceflow.support.Requirements;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;

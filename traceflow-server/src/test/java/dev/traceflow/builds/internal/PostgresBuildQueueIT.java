@@ -1,9 +1,7 @@
 package dev.traceflow.builds.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
-
-import java.sql.DriverManager;
-import java.util.concurrent.ThreadLocalRandom;
+import dev.traceflow.support.PostgresSchema;
 
 /**
  * The build queue's contract on the machine's PostgreSQL (a schema of its own per test; connection from
@@ -12,20 +10,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 class PostgresBuildQueueIT extends BuildQueueContract {
 
-    static final String URL = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = System.getenv().getOrDefault("TRACEFLOW_IT_POSTGRES_USER", "postgres");
-
-    private String schema;
+    private PostgresSchema schema;
 
     @Override
     HikariDataSource newDatabase() throws Exception {
-        schema = "traceflow_queue_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
-        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
+        schema = new PostgresSchema("traceflow_queue_it_").create();
         HikariDataSource ds = new HikariDataSource();
-        ds.setJdbcUrl(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        ds.setUsername(USER);
+        ds.setJdbcUrl(schema.url());
+        ds.setUsername(PostgresSchema.USER);
         ds.setPassword("");
         ds.setMaximumPoolSize(8);
         return ds;
@@ -33,13 +25,11 @@ class PostgresBuildQueueIT extends BuildQueueContract {
 
     @Override
     String schema() {
-        return schema;
+        return schema.name;
     }
 
     @Override
     void dropDatabase() throws Exception {
-        try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.drop();
     }
 }
