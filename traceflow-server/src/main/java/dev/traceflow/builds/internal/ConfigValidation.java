@@ -74,7 +74,7 @@ class ConfigValidation {
             }
             if (source.exposedSchema() != null) {
                 try {
-                    Schema schema = schemas.compile(CanonicalJson.JSON.readTree(source.exposedSchema()));
+                    Schema schema = schemas.compileStored(source.exposedSchema());
                     problems.addAll(schemas.validate(schema, configJson));
                 } catch (SchemaChecker.BadSchema e) {
                     problems.add(new Problem("config", "", "the exposed schema of " + source.name() + " is not usable: " + e.getMessage()));

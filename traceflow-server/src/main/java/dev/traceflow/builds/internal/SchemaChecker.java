@@ -11,6 +11,7 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.resource.SchemaLoader;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,13 @@ final class SchemaChecker {
     private final BuildsProperties limits;
     private final SchemaRegistry registry;
     private final Cache<String, Schema> compiled = Caffeine.newBuilder().maximumSize(1000).build();
+    /**
+     * Stored schemas by their exact text: validating a config reads its sources' schemas on every call, and
+     * parsing, inspecting and canonicalizing a 50-property schema to find it in {@link #compiled} took most of
+     * the endpoint's allocation (builds-bench.sh, JFR). Weighed by length so large schemas cannot pile up.
+     */
+    private final Cache<String, Schema> storedText = Caffeine.newBuilder()
+            .maximumWeight(16L * 1024 * 1024).weigher((String text, Schema s) -> text.length()).build();
 
     SchemaChecker(BuildsProperties limits) {
         this.limits = limits;
@@ -87,6 +95,28 @@ final class SchemaChecker {
                 throw new BadSchema("", "not a valid JSON Schema: " + message(e));
             }
         });
+    }
+
+    /**
+     * {@link #compile} for a schema stored as text (a source's exposed schema): the same checks on first
+     * sight, then the compiled schema by the text alone.
+     *
+     * @throws BadSchema why the schema cannot be used (not cached: asked again, it is refused again)
+     */
+    Schema compileStored(String schemaText) {
+        Schema hit = storedText.getIfPresent(schemaText);
+        if (hit != null) {
+            return hit;
+        }
+        JsonNode parsed;
+        try {
+            parsed = CanonicalJson.JSON.readTree(schemaText);
+        } catch (JacksonException e) {
+            throw new BadSchema("", "the schema is not JSON");
+        }
+        Schema s = compile(parsed);
+        storedText.put(schemaText, s);
+        return s;
     }
 
     /** The config's problems against the schema, in the validator's order; empty when valid. */
