@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * @param key              its ingest key, with {@code noServer}
  * @param seed             random seed of the generated events
  * @param envelope         run the Sentry envelope comparison instead of the noop / ingest / ingest-half phases
- * @param rounds           envelope comparison: rounds of its four phases, alternating their order
+ * @param rounds           envelope comparison: rounds of its phases (one per variant), alternating their order
  * @param envelopeEvents   envelope comparison: events every phase sends (rounded up to a whole number
  *                         of requests per connection for every phase)
  * @param sentryProject    envelope comparison with --no-server: app demo's sentryProjectId; null to ask

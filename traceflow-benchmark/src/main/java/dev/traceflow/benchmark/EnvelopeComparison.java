@@ -15,7 +15,7 @@ import java.util.function.Function;
 
 /**
  * Issue 23's target, measured: Sentry envelope ingest beside {@code /api/collect/batch} in the same
- * run, with the same number of events in every phase. Four variants, each a closed-loop phase that
+ * run, with the same number of events in every phase. Five variants, each a closed-loop phase that
  * sends a fixed number of events as fast as the server answers, then waits until they are stored:
  *
  * <ul>
@@ -25,7 +25,9 @@ import java.util.function.Function;
  *   <li>{@code envelope-batch}: {@code --batch} such events as items of one envelope, the same
  *       batching as the baseline;</li>
  *   <li>{@code collect-single}: one TraceFlow event per {@code POST /api/collect}, the same
- *       one-event-per-request shape as {@code envelope}.</li>
+ *       one-event-per-request shape as {@code envelope};</li>
+ *   <li>{@code collect-batch-errors}: the batched envelopes' errors, the same events, as TraceFlow
+ *       batches in TraceFlow's own error shape: the fair baseline of {@code envelope-batch}.</li>
  * </ul>
  *
  * The variants run in rounds whose order alternates (forward, then backward), so a noisy stretch of
@@ -43,7 +45,8 @@ final class EnvelopeComparison {
         COLLECT_BATCH("collect-batch", "one TraceFlow event (40 % page views, 5 % errors...) of a batch"),
         ENVELOPE("envelope", "one @sentry/browser error event, alone in its envelope (one request)"),
         ENVELOPE_BATCH("envelope-batch", "one @sentry/browser error event, an item of a batched envelope"),
-        COLLECT_SINGLE("collect-single", "one TraceFlow event of the same mix, alone in its request");
+        COLLECT_SINGLE("collect-single", "one TraceFlow event of the same mix, alone in its request"),
+        COLLECT_BATCH_ERRORS("collect-batch-errors", "the envelope's @sentry/browser error in TraceFlow's own error shape, an event of a batch");
 
         final String label;
         final String oneEvent;
@@ -56,13 +59,15 @@ final class EnvelopeComparison {
 
     /** Each variant is warmed up once before the rounds, the batch baseline last (see {@link #run}). */
     static final List<Variant> WARMUP_ORDER = List.of(Variant.ENVELOPE, Variant.ENVELOPE_BATCH, Variant.COLLECT_SINGLE,
-            Variant.COLLECT_BATCH);
+            Variant.COLLECT_BATCH_ERRORS, Variant.COLLECT_BATCH);
 
     /** The ratios reported, numerator over denominator; the first is issue 23's target. */
     static final List<Variant[]> RATIOS = List.of(
             new Variant[] {Variant.ENVELOPE, Variant.COLLECT_BATCH},
             new Variant[] {Variant.ENVELOPE, Variant.COLLECT_SINGLE},
-            new Variant[] {Variant.ENVELOPE_BATCH, Variant.COLLECT_BATCH});
+            new Variant[] {Variant.ENVELOPE_BATCH, Variant.COLLECT_BATCH},
+            // the same errors, the same batching: what the envelope format itself costs
+            new Variant[] {Variant.ENVELOPE_BATCH, Variant.COLLECT_BATCH_ERRORS});
 
     /** Waits until the server has stored everything it acknowledged, and says how long that took. */
     interface Storage {
@@ -189,7 +194,7 @@ final class EnvelopeComparison {
     }
 
     /**
-     * The four variants' requests.
+     * The variants' requests.
      *
      * @param batchTemplates the run's TraceFlow batches ({@code --batch} events each)
      * @param sentryProject  app demo's sentryProjectId, the DSN's project
@@ -207,6 +212,8 @@ final class EnvelopeComparison {
         // a batched envelope is ~50 times the size of one: fewer of them keep the per-connection copies small
         List<BatchTemplate> batchedEnvelopes = EnvelopeTemplates.generate(batch, Math.max(1, templates / 4), seed, nowMillis,
                 ingestKey);
+        List<BatchTemplate> errorBatches = EnvelopeTemplates.asTraceFlowBatches(batch, Math.max(1, templates / 4), seed, nowMillis,
+                ingestKey);
         return List.of(
                 load(Variant.COLLECT_BATCH, IngestBenchmark.INGEST_PATH, batch, LoadPhase.ACCEPTED, batchTemplates,
                         t -> PreparedRequest.post(t, IngestBenchmark.INGEST_PATH, hostPort, ingestKey)),
@@ -215,7 +222,9 @@ final class EnvelopeComparison {
                 load(Variant.ENVELOPE_BATCH, envelopePath, batch, SENTRY_SUCCESS, batchedEnvelopes,
                         t -> PreparedRequest.post(t, envelopePath + envelopeQuery, hostPort, "text/plain;charset=UTF-8", Map.of())),
                 load(Variant.COLLECT_SINGLE, COLLECT_SINGLE_PATH, 1, LoadPhase.ACCEPTED, singles,
-                        t -> PreparedRequest.post(t, COLLECT_SINGLE_PATH, hostPort, ingestKey)));
+                        t -> PreparedRequest.post(t, COLLECT_SINGLE_PATH, hostPort, ingestKey)),
+                load(Variant.COLLECT_BATCH_ERRORS, IngestBenchmark.INGEST_PATH, batch, LoadPhase.ACCEPTED, errorBatches,
+                        t -> PreparedRequest.post(t, IngestBenchmark.INGEST_PATH, hostPort, ingestKey)));
     }
 
     private static Load load(Variant variant, String path, int eventsPerRequest, int successStatus, List<BatchTemplate> templates,
@@ -224,7 +233,7 @@ final class EnvelopeComparison {
         return new Load(variant, path, eventsPerRequest, meanBody, templates.stream().map(prepare).toList(), successStatus);
     }
 
-    /** Phases a run of {@code rounds} takes: the ingest warmup, one warmup per variant, then four per round. */
+    /** Phases a run of {@code rounds} takes: the ingest warmup, one warmup per variant, then one per variant in each round. */
     static long phaseCount(int rounds) {
         return 1 + WARMUP_ORDER.size() + (long) Variant.values().length * rounds;
     }

@@ -7,6 +7,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The pool of Sentry envelopes the envelope phases cycle through, generated once before the run, as
@@ -38,6 +41,22 @@ public final class EnvelopeTemplates {
      */
     public static List<BatchTemplate> generate(int eventsPerEnvelope, int templateCount, long seed, long nowMillis,
                                                String publicKey) {
+        return generate(eventsPerEnvelope, templateCount, seed, nowMillis, publicKey, false);
+    }
+
+    /**
+     * The same errors as {@link #generate} with the same arguments, as TraceFlow batches
+     * ({@code {"events": [...]}} for {@code /api/collect/batch}) in TraceFlow's own error shape
+     * ({@link SentryBrowserEvents#asTraceFlowError}): the baseline that differs from the envelopes only
+     * in the format.
+     */
+    public static List<BatchTemplate> asTraceFlowBatches(int eventsPerBatch, int templateCount, long seed, long nowMillis,
+                                                         String publicKey) {
+        return generate(eventsPerBatch, templateCount, seed, nowMillis, publicKey, true);
+    }
+
+    private static List<BatchTemplate> generate(int eventsPerEnvelope, int templateCount, long seed, long nowMillis,
+                                                String publicKey, boolean traceFlowShape) {
         if (eventsPerEnvelope < 1 || templateCount < 1) {
             throw new IllegalArgumentException("need at least one event and one template");
         }
@@ -51,9 +70,25 @@ public final class EnvelopeTemplates {
             Visitor visitor = visitors.pick(random);
             String idTail = hex.toHexDigits(random.nextLong());
             String traceId = hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
+            ObjectNode header = events.envelopeHeader(ECHO_PLACEHOLDER + idTail, nowMillis, visitor, publicKey, traceId, random);
+            if (traceFlowShape) {
+                ObjectNode root = JsonNodeFactory.instance.objectNode();
+                ArrayNode array = root.putArray("events");
+                for (int e = 0; e < eventsPerEnvelope; e++) {
+                    String eventId = BatchTemplates.EVENT_ID_PLACEHOLDER + idTail;
+                    array.add(events.asTraceFlowError(events.error(visitor, eventId, nowMillis - random.nextInt(2_000), traceId, random),
+                            SyntheticEvents.APP_ID, eventId));
+                }
+                byte[] bytes = mapper.writeValueAsBytes(root);
+                int[] offsets = BatchTemplates.placeholderOffsets(bytes);
+                if (offsets.length != eventsPerEnvelope) {
+                    throw new IllegalStateException("found " + offsets.length + " eventId placeholders, expected " + eventsPerEnvelope);
+                }
+                templates.add(new BatchTemplate(bytes, offsets, visitor.userAgent()));
+                continue;
+            }
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.writeBytes(mapper.writeValueAsBytes(events.envelopeHeader(ECHO_PLACEHOLDER + idTail, nowMillis, visitor,
-                    publicKey, traceId, random)));
+            body.writeBytes(mapper.writeValueAsBytes(header));
             for (int e = 0; e < eventsPerEnvelope; e++) {
                 body.write('\n');
                 body.writeBytes(ITEM_HEADER);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -119,6 +120,60 @@ final class SentryBrowserEvents {
             event.putObject("user").put("id", visitor.userId());
         }
         event.putObject("tags").put("checkout_variant", random.nextBoolean() ? "a" : "b");
+        return event;
+    }
+
+    /**
+     * The same error in TraceFlow's own shape (API.md "error" in {@code /api/collect/batch}), keeping what the
+     * envelope path keeps of it: type and message, the stack as the browser's {@code Error.stack} text
+     * (newest call first) with the newest frame's file, line and column, the page, referrer and user agent,
+     * release, environment, user, tags as properties, and level, platform, contexts, breadcrumbs, the
+     * SDK and the mechanism under {@code metadata.sentry}. So the two endpoints can be compared on equal
+     * events: the difference left is the envelope format itself.
+     */
+    ObjectNode asTraceFlowError(ObjectNode sentry, String appId, String eventId) {
+        ObjectNode event = nodes.objectNode();
+        event.put("appId", appId);
+        event.put("type", "error");
+        event.put("timestamp", Math.round(sentry.get("timestamp").asDouble() * 1000));
+        event.put("eventId", eventId);
+        JsonNode exception = sentry.get("exception").get("values").get(0);
+        String type = exception.get("type").asString();
+        String message = exception.get("value").asString();
+        event.put("errorType", type);
+        event.put("message", message);
+        JsonNode frames = exception.get("stacktrace").get("frames");
+        StringBuilder stack = new StringBuilder(type).append(": ").append(message);
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            JsonNode f = frames.get(i);
+            stack.append("\n    at ").append(f.get("function").asString()).append(" (").append(f.get("filename").asString())
+                    .append(':').append(f.get("lineno").asInt()).append(':').append(f.get("colno").asInt()).append(')');
+        }
+        event.put("stack", stack.toString());
+        JsonNode newest = frames.get(frames.size() - 1);
+        event.put("filename", newest.get("filename").asString());
+        event.put("lineno", newest.get("lineno").asInt());
+        event.put("colno", newest.get("colno").asInt());
+        JsonNode request = sentry.get("request");
+        event.put("url", request.get("url").asString());
+        event.put("referrer", request.get("headers").get("Referer").asString());
+        event.put("userAgent", request.get("headers").get("User-Agent").asString());
+        event.put("release", sentry.get("release").asString());
+        event.put("environment", sentry.get("environment").asString());
+        if (sentry.has("user")) {
+            event.put("userId", sentry.get("user").get("id").asString());
+        }
+        event.set("properties", sentry.get("tags").deepCopy());
+        ObjectNode kept = event.putObject("metadata").putObject("sentry");
+        kept.put("level", sentry.get("level").asString());
+        kept.put("platform", sentry.get("platform").asString());
+        kept.set("contexts", sentry.get("contexts").deepCopy());
+        kept.set("breadcrumbs", sentry.get("breadcrumbs").deepCopy());
+        if (sentry.has("user")) {
+            kept.set("user", sentry.get("user").deepCopy());
+        }
+        kept.putObject("sdk").put("name", SDK_NAME).put("version", SDK_VERSION);
+        kept.set("mechanism", exception.get("mechanism").deepCopy());
         return event;
     }
 

@@ -29,9 +29,11 @@ class EnvelopeComparisonTest {
     @Test
     void roundsAlternateTheOrderSoNoiseHitsEveryVariant() {
         assertThat(EnvelopeComparison.order(1)).containsExactly(EnvelopeComparison.Variant.COLLECT_BATCH,
-                EnvelopeComparison.Variant.ENVELOPE, EnvelopeComparison.Variant.ENVELOPE_BATCH, EnvelopeComparison.Variant.COLLECT_SINGLE);
-        assertThat(EnvelopeComparison.order(2)).containsExactly(EnvelopeComparison.Variant.COLLECT_SINGLE,
-                EnvelopeComparison.Variant.ENVELOPE_BATCH, EnvelopeComparison.Variant.ENVELOPE, EnvelopeComparison.Variant.COLLECT_BATCH);
+                EnvelopeComparison.Variant.ENVELOPE, EnvelopeComparison.Variant.ENVELOPE_BATCH, EnvelopeComparison.Variant.COLLECT_SINGLE,
+                EnvelopeComparison.Variant.COLLECT_BATCH_ERRORS);
+        assertThat(EnvelopeComparison.order(2)).containsExactly(EnvelopeComparison.Variant.COLLECT_BATCH_ERRORS,
+                EnvelopeComparison.Variant.COLLECT_SINGLE, EnvelopeComparison.Variant.ENVELOPE_BATCH, EnvelopeComparison.Variant.ENVELOPE,
+                EnvelopeComparison.Variant.COLLECT_BATCH);
         assertThat(EnvelopeComparison.order(3)).isEqualTo(EnvelopeComparison.order(1));
     }
 
@@ -57,7 +59,9 @@ class EnvelopeComparisonTest {
                 measured("collect-batch", 2, 50_000), measured("envelope", 2, 45_000),
                 measured("envelope-batch", 2, 40_000), measured("collect-single", 2, 30_000),
                 measured("collect-batch", 3, 80_000), measured("envelope", 3, 60_000),
-                measured("envelope-batch", 3, 80_000), measured("collect-single", 3, 60_000));
+                measured("envelope-batch", 3, 80_000), measured("collect-single", 3, 60_000),
+                measured("collect-batch-errors", 1, 100_000), measured("collect-batch-errors", 2, 50_000),
+                measured("collect-batch-errors", 3, 100_000));
 
         EnvelopeComparison.Summary summary = EnvelopeComparison.summarize(1000, 3, true, List.of(), measurements);
 
@@ -69,6 +73,8 @@ class EnvelopeComparisonTest {
         assertThat(summary.ratios().get(1).name()).isEqualTo("envelope / collect-single");
         assertThat(summary.ratios().get(1).median()).isCloseTo(1.25, within(1e-9));
         assertThat(summary.ratios().get(2).name()).isEqualTo("envelope-batch / collect-batch");
+        assertThat(summary.ratios().get(3).name()).isEqualTo("envelope-batch / collect-batch-errors");
+        assertThat(summary.ratios().get(3).perRound()).containsExactly(0.9, 0.8, 0.8);
         assertThat(summary.medianEventsPerSecond()).containsEntry("collect-batch", 80_000.0).containsEntry("envelope", 50_000.0);
     }
 
@@ -101,30 +107,30 @@ class EnvelopeComparisonTest {
                     return Duration.ofMillis(10);
                 }, null, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
-        // 95 events rounded up to whole batches of 5 on both connections: 100 per phase, 8 phases
-        assertThat(result.phases()).hasSize(8);
+        // 95 events rounded up to whole batches of 5 on both connections: 100 per phase, 10 phases
+        assertThat(result.phases()).hasSize(10);
         assertThat(result.phases()).allSatisfy(phase -> {
             assertThat(phase.acceptedEvents()).isEqualTo(100);
             assertThat(phase.failedRequests()).isZero();
         });
         assertThat(result.phases().stream().map(PhaseResult::name)).containsExactly(
-                "collect-batch r1", "envelope r1", "envelope-batch r1", "collect-single r1",
-                "collect-single r2", "envelope-batch r2", "envelope r2", "collect-batch r2");
+                "collect-batch r1", "envelope r1", "envelope-batch r1", "collect-single r1", "collect-batch-errors r1",
+                "collect-batch-errors r2", "collect-single r2", "envelope-batch r2", "envelope r2", "collect-batch r2");
         assertThat(stub.singleRequests.get()).isEqualTo(2 * 100);
         assertThat(stub.envelopeRequests.get()).isEqualTo(2 * (100 + 100 / 5));
         // every Sentry event id unique, and each envelope header repeats its first event's id
         assertThat(stub.sentryEventItems.get()).isEqualTo(400);
         assertThat(stub.sentryEventIds).hasSize(400);
-        assertThat(storeWaits.get()).isEqualTo(8);
+        assertThat(storeWaits.get()).isEqualTo(10);
 
         EnvelopeComparison.Summary summary = result.summary();
         assertThat(summary.eventsPerPhase()).isEqualTo(100);
         assertThat(summary.storedEndToEnd()).isTrue();
-        assertThat(summary.measurements()).hasSize(8).allSatisfy(m -> {
+        assertThat(summary.measurements()).hasSize(10).allSatisfy(m -> {
             assertThat(m.storeSeconds()).isEqualTo(0.01);
             assertThat(m.eventsPerSecond()).isCloseTo(100 / (m.seconds() + 0.01), within(1e-6));
         });
-        assertThat(summary.variants()).extracting(EnvelopeComparison.VariantDescription::eventsPerRequest).containsExactly(5, 1, 5, 1);
+        assertThat(summary.variants()).extracting(EnvelopeComparison.VariantDescription::eventsPerRequest).containsExactly(5, 1, 5, 1, 5);
         assertThat(summary.ratios()).allSatisfy(ratio -> assertThat(ratio.perRound()).hasSize(2));
         assertThat(summary.toMarkdown()).contains("| envelope | `/api/7/envelope/` | 1 |", "| envelope / collect-batch |",
                 "100 events per phase, 2 rounds");
@@ -138,9 +144,10 @@ class EnvelopeComparisonTest {
         EnvelopeComparison.Result result = new EnvelopeComparison(runner, loads, 1, 5, 1, Duration.ofMillis(200), null, null,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
 
-        assertThat(result.phases().stream().map(PhaseResult::name).limit(4))
-                .containsExactly("warmup envelope", "warmup envelope-batch", "warmup collect-single", "warmup collect-batch");
-        assertThat(result.phases().subList(0, 4)).allSatisfy(phase -> assertThat(phase.acceptedEvents()).isPositive());
+        assertThat(result.phases().stream().map(PhaseResult::name).limit(5))
+                .containsExactly("warmup envelope", "warmup envelope-batch", "warmup collect-single", "warmup collect-batch-errors",
+                        "warmup collect-batch");
+        assertThat(result.phases().subList(0, 5)).allSatisfy(phase -> assertThat(phase.acceptedEvents()).isPositive());
         assertThat(result.summary().storedEndToEnd()).isFalse();
         assertThat(result.summary().measurements()).allSatisfy(m -> assertThat(m.storeSeconds()).isNull());
     }

@@ -73,6 +73,42 @@ class EnvelopeTemplatesTest {
     }
 
     @Test
+    void theTraceFlowBatchesHoldTheSameErrorsInTraceFlowsShape() {
+        BatchTemplate envelope = EnvelopeTemplates.generate(5, 1, 42, NOW, "k").getFirst();
+        BatchTemplate batch = EnvelopeTemplates.asTraceFlowBatches(5, 1, 42, NOW, "k").getFirst();
+
+        List<JsonNode> lines = lines(envelope.body());
+        JsonNode events = JSON.readTree(batch.body()).path("events");
+        assertThat(events.size()).isEqualTo(5);
+        assertThat(batch.eventCount()).isEqualTo(5);
+        assertThat(batch.userAgent()).isEqualTo(envelope.userAgent());
+        for (int i = 0; i < 5; i++) {
+            JsonNode sentry = lines.get(2 + 2 * i);
+            JsonNode exception = sentry.path("exception").path("values").get(0);
+            JsonNode frames = exception.path("stacktrace").path("frames");
+            JsonNode newest = frames.get(frames.size() - 1);
+            JsonNode event = events.get(i);
+            assertThat(event.path("type").asString()).isEqualTo("error");
+            assertThat(event.path("appId").asString()).isEqualTo(SyntheticEvents.APP_ID);
+            assertThat(event.path("errorType").asString()).isEqualTo(exception.path("type").asString());
+            assertThat(event.path("message").asString()).isEqualTo(exception.path("value").asString());
+            assertThat(event.path("timestamp").asLong()).isEqualTo(Math.round(sentry.path("timestamp").asDouble() * 1000));
+            // Chrome's Error.stack: the newest call first, one "at" line per frame
+            assertThat(event.path("stack").asString().split("\n")).hasSize(1 + frames.size());
+            assertThat(event.path("stack").asString().split("\n")[1])
+                    .isEqualTo("    at " + newest.path("function").asString() + " (" + newest.path("filename").asString() + ":"
+                            + newest.path("lineno").asInt() + ":" + newest.path("colno").asInt() + ")");
+            assertThat(event.path("lineno").asInt()).isEqualTo(newest.path("lineno").asInt());
+            assertThat(event.path("url").asString()).isEqualTo(sentry.path("request").path("url").asString());
+            assertThat(event.path("release").asString()).isEqualTo(sentry.path("release").asString());
+            assertThat(event.path("properties")).isEqualTo(sentry.path("tags"));
+            assertThat(event.path("metadata").path("sentry").path("breadcrumbs")).isEqualTo(sentry.path("breadcrumbs"));
+            assertThat(event.path("metadata").path("sentry").path("contexts")).isEqualTo(sentry.path("contexts"));
+            assertThat(event.path("eventId").asString()).hasSize(32).startsWith(BatchTemplates.EVENT_ID_PLACEHOLDER);
+        }
+    }
+
+    @Test
     void stampingGivesEveryEventANewIdAndTheHeaderItsFirstEventsId() {
         BatchTemplate template = EnvelopeTemplates.generate(3, 1, 42, NOW, "k").getFirst();
         PreparedRequest request = PreparedRequest.post(template, "/api/1/envelope/?sentry_key=k", "h:1", "text/plain", Map.of())
