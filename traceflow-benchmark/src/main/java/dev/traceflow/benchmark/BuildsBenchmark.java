@@ -43,10 +43,18 @@ import java.util.Map;
  */
 public final class BuildsBenchmark {
 
+    /**
+     * Validate requests before measuring. After 1,000 the server's C2 compiler was still at work
+     * (compilations of 0.5-0.9 s in the measured window in a JFR recording) on the one CPU the server is
+     * pinned to, and the p99 measured the JIT's warm-up, not the endpoint: 11.6 ms after 1,000 against
+     * 5.0 ms after 15,000, same build, load average 8.6 and 10 (2026-12-05).
+     */
+    static final int DEFAULT_WARMUP = 15_000;
+
     static final String USAGE = """
             Usage: builds-bench.sh [options]
               --validate-requests N  measured validate requests (5000)
-              --warmup N             validate requests before measuring (1000)
+              --warmup N             validate requests before measuring (15000)
               --tags N               tags of the big repository, one commit each (10000)
               --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     taskset -c list for the server
@@ -65,7 +73,7 @@ public final class BuildsBenchmark {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
-            var options = new Options(r.positiveInt("validate-requests", 5_000), (int) Math.max(0, r.longValue("warmup", 1_000)),
+            var options = new Options(r.positiveInt("validate-requests", 5_000), (int) Math.max(0, r.longValue("warmup", DEFAULT_WARMUP)),
                     r.positiveInt("tags", 10_000), r.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
                     r.text("server-cpus", null), r.words("server-jvm-args"), r.path("data-dir", null), r.flag("keep-data"),
                     r.duration("ready-timeout", Duration.ofSeconds(300), false), r.path("out", "builds-results.json"));
