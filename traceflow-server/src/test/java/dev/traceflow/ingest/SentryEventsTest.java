@@ -66,12 +66,12 @@ class SentryEventsTest {
                 .getBytes(StandardCharsets.UTF_8));
 
         // no tree copy for data that fits: Sentry's browser SDK sends kilobytes of it with every error
-        assertThat(SentryEvents.bounded(within, MAX_DEPTH)).isSameAs(within);
-        Object cut = SentryEvents.bounded(withLongText, MAX_DEPTH);
+        assertThat(SentryValues.bounded(within, MAX_DEPTH)).isSameAs(within);
+        Object cut = SentryValues.bounded(withLongText, MAX_DEPTH);
         assertThat(cut).isNotSameAs(withLongText).isInstanceOf(Map.class);
         assertThat(((Map<?, ?>) cut).get("note")).isEqualTo("x".repeat(2048));
         assertThat(((Map<?, ?>) cut).get("os")).as("a part within bounds is kept as is").isSameAs(withLongText.get("os"));
-        assertThat(SentryEvents.bounded(within, 1)).isEqualTo(Map.of("os", "[...]", "crumbs", "[...]", "n", 1));
+        assertThat(SentryValues.bounded(within, 1)).isEqualTo(Map.of("os", "[...]", "crumbs", "[...]", "n", 1));
     }
 
     @Test
