@@ -272,6 +272,32 @@ class RealtimeRedisIT {
     }
 
     @Test
+    void anEventWhoseChannelMessageWasLost_reachesSubscribersOnceTheChannelIsSubscribedAgain() throws Exception {
+        String topic = "orders:lost";
+        Client subscriber = new Client(two);
+        subscriber.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+        subscriber.next(m -> m.path("type").asString().equals("subscribed"));
+        publish(one, topic, "l1", 1);
+        assertThat(subscriber.eventsUntil(topic, 1)).containsExactly(1L);
+
+        // what the publish script does but its PUBLISH, as when the channel's message never came; no event follows
+        RedisClient client = RedisClient.create(REDIS_URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            String keys = "traceflow:realtime:{rt-redis\n" + topic + "}:";
+            String first = c.sync().lindex(keys + "history", 0);
+            long seq = c.sync().incr(keys + "seq");
+            c.sync().rpush(keys + "history", first.replace("\"seq\":1,", "\"seq\":" + seq + ",").replace("\"id\":\"l1\"", "\"id\":\"l2\""));
+            // every instance's channel connection drops; Lettuce connects and subscribes again by itself
+            assertThat(c.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub())).isPositive();
+        } finally {
+            client.shutdown();
+        }
+
+        assertThat(subscriber.eventsUntil(topic, 2)).as("caught up from the stored history, in order, once").containsExactly(1L, 2L);
+        subscriber.socket.abort();
+    }
+
+    @Test
     void healthReportsRedis() {
         TestHttp.Response health = http(two).get("/health");
 

@@ -49,7 +49,9 @@ import java.util.concurrent.TimeUnit;
  * idle topic in memory does.
  * <p>
  * Lettuce reconnects and subscribes again by itself; events missed meanwhile are fetched from the
- * history when the topic's next event shows the gap. Redis down: publishes fail with
+ * history when the topic's next event shows the gap, and, since no next event may come, every topic
+ * here asks the store once for what it missed after each new subscription to the channel and after
+ * messages were dropped here ({@link Broker#catchUpFromStore}). Redis down: publishes fail with
  * {@code UNAVAILABLE} (HTTP 503), and {@code /health} says so.
  */
 final class RedisTopicStore implements TopicStore, ReadinessCheck, AutoCloseable {
@@ -109,6 +111,8 @@ final class RedisTopicStore implements TopicStore, ReadinessCheck, AutoCloseable
     /** what the channel brought, for the one thread that hands it to the broker (bounded: a gap is repaired later) */
     private final BlockingQueue<String> received = new ArrayBlockingQueue<>(100_000);
     private final Counter overflow;
+    /** set when messages may have been missed (a new subscription, a full queue): the dispatcher then catches every topic up */
+    private volatile boolean catchUp;
     private volatile Thread dispatcher;
 
     RedisTopicStore(String url, Duration timeout, BrokerSettings settings, MeterRegistry registry) {
@@ -130,12 +134,23 @@ final class RedisTopicStore implements TopicStore, ReadinessCheck, AutoCloseable
             public void message(String channel, String message) {
                 if (!received.offer(message)) {
                     overflow.increment();
+                    catchUp = true;
                 }
+            }
+
+            @Override
+            public void subscribed(String channel, long count) {
+                // the first subscription, or Lettuce's again after a reconnect: what was published meanwhile never comes
+                catchUp = true;
             }
         });
         subscriber.sync().subscribe(CHANNEL);
         dispatcher = Thread.ofPlatform().name("realtime-redis").daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
+                if (catchUp) {
+                    catchUp = false;
+                    broker.catchUpFromStore();
+                }
                 String message;
                 try {
                     message = received.poll(1, TimeUnit.SECONDS);

@@ -240,6 +240,21 @@ public final class Broker {
         }
     }
 
+    /**
+     * Asks the store for what each topic here may have missed ({@link Topic#catchUp}): after the store's
+     * channel was reconnected, or messages of it were dropped here, when no later event may come to
+     * show the gap.
+     */
+    public void catchUpFromStore() {
+        for (Topic topic : topics.values()) {
+            try {
+                topic.catchUp();
+            } catch (PublishRefused e) {
+                LOG.debug("Realtime topic {}/{} not caught up: {}", topic.appId, topic.name, e.getMessage());
+            }
+        }
+    }
+
     /** The app's topic, created on first use (subscribing or publishing). @throws PublishRefused TOO_MANY_TOPICS */
     Topic topicFor(String appId, String name) throws PublishRefused {
         TopicKey key = new TopicKey(appId, name);

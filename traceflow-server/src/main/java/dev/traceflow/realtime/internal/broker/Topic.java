@@ -233,6 +233,34 @@ final class Topic {
         }
     }
 
+    /**
+     * With a store: delivers what the store sequenced after this instance's last seq, in order, for
+     * when its messages may have been lost without a later one showing the gap (the store's channel was
+     * down, or this instance's queue of its messages overflowed). Another epoch in the store is left to
+     * the next event, which starts the topic over ({@link #received}).
+     */
+    void catchUp() throws PublishRefused {
+        lock.lock();
+        try {
+            if (store == null || !loaded || retired) {
+                return;
+            }
+            TopicStore.State state = store.load(appId, name);
+            if (!state.epoch().equals(epoch) || state.lastSeq() <= lastSeq) {
+                return;
+            }
+            for (String json : state.history()) {
+                PublishedEvent missed = WireFormat.storedEvent(json);
+                if (missed.seq() > lastSeq && missed.seq() <= state.lastSeq()) {
+                    deliverLocked(missed);
+                }
+            }
+            lastSeq = state.lastSeq(); // beyond the store's history: lost for good, as for a client beyond it
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void deliverLocked(PublishedEvent event) {
         long now = clock.millis();
         history.expire(now - settings.historyTtl().toMillis());
