@@ -153,12 +153,10 @@ class ArtifactsController {
         headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
         List<HttpRange> ranges = ranges(range);
         if (ranges.size() == 1) {
-            long start;
-            long end;
-            try {
-                start = ranges.get(0).getRangeStart(length);
-                end = ranges.get(0).getRangeEnd(length);
-            } catch (IllegalArgumentException e) {
+            long start = ranges.get(0).getRangeStart(length);
+            long end = ranges.get(0).getRangeEnd(length);
+            if (start >= length || end < start) {
+                // RFC 9110 15.5.17: a range that starts past the end cannot be satisfied
                 headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + length);
                 return ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE).headers(headers).build();
             }

@@ -1,6 +1,5 @@
 package dev.traceflow.builds.internal;
 
-import dev.traceflow.DataDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +49,9 @@ final class LinkSigningKey {
             }
             byte[] raw = new byte[MIN_BYTES];
             new SecureRandom().nextBytes(raw);
-            DataDirectory.createOwnerOnly(dir.toAbsolutePath());
+            // the folder keeps its usual mode (build workspaces below it must stay reachable by the sandbox user): the
+            // file alone is owner-only
+            Files.createDirectories(dir);
             // written whole beside its place, then linked there, which never replaces a file: two servers starting on one
             // data dir at once end up with one key, and no reader ever sees a half-written file
             Path temp;
