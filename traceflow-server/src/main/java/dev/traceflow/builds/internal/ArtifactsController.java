@@ -6,6 +6,8 @@ import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
@@ -46,6 +48,7 @@ import java.util.regex.Pattern;
 @Tag(name = "Builds")
 class ArtifactsController {
 
+    private static final Logger log = LoggerFactory.getLogger(ArtifactsController.class);
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final MediaType GZIP = MediaType.parseMediaType("application/gzip");
 
@@ -74,10 +77,9 @@ class ArtifactsController {
     @Operation(summary = "Download a build's artifact (tar.gz with manifest.json)", description = """
             Role: viewer or above on the build's app (404 otherwise, and 404 NO_ARTIFACT while the build has none). \
             `Range` requests answer 206 (416 when the range starts past the end). `ETag` is the archive's sha256. \
-            Audited (`build.artifact.download`, once per download: requests for a later range are not).""",
+            503 ARTIFACT_STORE_UNAVAILABLE when the store (S3) cannot be read. Audited (`build.artifact.download`, once per download: requests for a later range are not).""",
             security = @SecurityRequirement(name = "BearerAuth"))
-    ResponseEntity<Resource> download(@PathVariable String id, @RequestHeader(value = HttpHeaders.RANGE, required = false) String range)
-            throws IOException {
+    ResponseEntity<Resource> download(@PathVariable String id, @RequestHeader(value = HttpHeaders.RANGE, required = false) String range) {
         Build b = builds.readable(id);
         long length = length(b);
         if (firstRequest(range)) {
@@ -92,7 +94,7 @@ class ArtifactsController {
             token until `expiresAt` (`traceflow.builds.queue.download-url-ttl`, default 5 minutes), also after a \
             restart of the server. Downloads through it are audited as the link's creator.""",
             security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> link(@PathVariable String id) throws IOException {
+    Map<String, Object> link(@PathVariable String id) {
         Build b = builds.readable(id);
         length(b);
         String by = access.caller().userId();
@@ -110,7 +112,7 @@ class ArtifactsController {
             after `expiresAt`). `Range` requests answer 206.""")
     ResponseEntity<Resource> signed(@PathVariable String id, @RequestParam String by, @RequestParam long expires,
                                     @RequestParam String signature,
-                                    @RequestHeader(value = HttpHeaders.RANGE, required = false) String range) throws IOException {
+                                    @RequestHeader(value = HttpHeaders.RANGE, required = false) String range) {
         if (!HEX.matcher(signature).matches() || !key.verifies(signed(id, by, expires), signature)) {
             throw ApiException.forbidden("LINK_INVALID", "the download link is not valid");
         }
@@ -131,9 +133,14 @@ class ArtifactsController {
         return buildId + "\n" + by + "\n" + expires;
     }
 
-    private long length(Build b) throws IOException {
+    private long length(Build b) {
         if (b.artifactRef() != null) {
-            OptionalLong length = store.length(b.artifactRef());
+            OptionalLong length;
+            try {
+                length = store.length(b.artifactRef());
+            } catch (IOException e) {
+                throw unavailable(b, e);
+            }
             if (length.isPresent()) {
                 return length.getAsLong();
             }
@@ -141,11 +148,17 @@ class ArtifactsController {
         throw new ApiException(HttpStatus.NOT_FOUND, "NO_ARTIFACT", "the build has no artifact" + (b.ended() ? "" : " yet"));
     }
 
+    /** The store cannot be reached or read (S3 down, a disk error): a 503 the caller may retry, the cause in the log. */
+    private static ApiException unavailable(Build b, IOException e) {
+        log.warn("the artifact store could not serve build {}'s artifact: {}", b.id(), e.getMessage());
+        return ApiException.unavailable("ARTIFACT_STORE_UNAVAILABLE", "the artifact store cannot be read now: try again later", 30);
+    }
+
     private static boolean firstRequest(String range) {
         return range == null || range.replace(" ", "").startsWith("bytes=0-");
     }
 
-    private ResponseEntity<Resource> answer(Build b, long length, String range) throws IOException {
+    private ResponseEntity<Resource> answer(Build b, long length, String range) {
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(GZIP);
         headers.setETag("\"" + b.artifactSha256() + "\"");
@@ -163,8 +176,13 @@ class ArtifactsController {
             headers.set(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + length);
             headers.setContentLength(end - start + 1);
             // a 206 answer is written as it is: Spring cuts regions out of 200 answers only
-            return ResponseEntity.status(HttpStatus.PARTIAL_CONTENT).headers(headers)
-                    .body(new InputStreamResource(store.open(b.artifactRef(), start, end - start + 1)));
+            InputStream bytes;
+            try {
+                bytes = store.open(b.artifactRef(), start, end - start + 1);
+            } catch (IOException e) {
+                throw unavailable(b, e);
+            }
+            return ResponseEntity.status(HttpStatus.PARTIAL_CONTENT).headers(headers).body(new InputStreamResource(bytes));
         }
         // the whole artifact; with several ranges Spring answers multipart/byteranges from this resource
         return ResponseEntity.ok().headers(headers).body(new StoredArtifactResource(store, b.artifactRef(), length));
