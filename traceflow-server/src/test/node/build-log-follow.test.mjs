@@ -33,14 +33,17 @@ function follow(buildId, cursor, cutAfter, onLog) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${WS_BASE}?app=${encodeURIComponent(F.app)}&token=${encodeURIComponent(F.token)}`);
     let received = 0;
+    let cut = false; // messages already parsed from the socket's last chunk still arrive after terminate(): ignored
     const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no end within ${WAIT_MS} ms`)); }, WAIT_MS);
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', buildId, cursor })));
     ws.on('message', (data) => {
+      if (cut) return;
       const m = JSON.parse(data.toString());
       if (m.type === 'log') {
         onLog(m);
         received++;
         if (cutAfter && received >= cutAfter) {
+          cut = true;
           clearTimeout(timer);
           ws.terminate();
           resolve({ how: 'cut' });

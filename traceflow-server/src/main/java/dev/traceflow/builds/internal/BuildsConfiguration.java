@@ -4,6 +4,7 @@ import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.builds.internal.git.GitRemote;
 import dev.traceflow.builds.internal.git.GitUrlGuard;
 import dev.traceflow.outbound.OutboundGuard;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,8 +31,9 @@ class BuildsConfiguration {
      * The artifact store {@code traceflow.builds.artifacts.type} names; an unknown type stops the start
      * (a typo must not quietly keep artifacts on the local disk).
      */
-    @Bean // its close() is inferred: the S3 store closes its client
-    ArtifactStore artifactStore(ArtifactStoreProperties artifacts, BuildQueueProperties queue, TraceFlowProperties properties) {
+    @Bean // its close() is inferred: it closes the S3 store's client
+    ArtifactStore artifactStore(ArtifactStoreProperties artifacts, BuildQueueProperties queue, TraceFlowProperties properties,
+                                MeterRegistry metrics) {
         ArtifactStore store = switch (artifacts.type()) {
             case "local" -> new LocalArtifactStore(queue.artifactsDir() != null ? queue.artifactsDir()
                     : properties.dataDir().resolve("builds").resolve("artifacts"));
@@ -40,7 +42,7 @@ class BuildsConfiguration {
                     + artifacts.type() + "'");
         };
         LoggerFactory.getLogger(ArtifactStore.class).info("build artifacts are kept in the {}", store);
-        return store;
+        return new MeteredArtifactStore(store, artifacts.type(), metrics);
     }
 
     @Bean
