@@ -7,8 +7,9 @@
  * are platform resources (admins write, signed-in users read; credentials: admins only); a
  * project and its configs follow the roles of the project's app. Part 2 (issue 21) runs the builds:
  * the builds table is a leased queue (claims and every worker write fenced by the attempt), in-process
- * workers and remote ones (the worker API) run fetch, replace, build, package, output and verify, and
- * a successful build defines a release of its app, joined with the telemetry sent with it.
+ * workers and remote ones (the worker API) run fetch, replace, build, package, output and verify, the
+ * artifact goes to the artifact store (the local disk, or S3-compatible storage: one contract, one
+ * setting), and a successful build defines a release of its app, joined with the telemetry sent with it.
  *
  * <p>Public face: the routes (the queue shows itself in {@code /health} as an
  * {@link dev.traceflow.ops.ReadinessCheck}); everything else lives in {@code internal}, with the git access in {@code internal.git},

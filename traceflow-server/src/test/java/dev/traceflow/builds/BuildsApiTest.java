@@ -72,6 +72,24 @@ class BuildsApiTest extends BuildsFixture {
         TestHttp.Response part = http.get("/builds/" + id + "/artifact", "Authorization", "Bearer " + auth.admin(), "Range", "bytes=0-9");
         assertThat(part.status()).isEqualTo(206);
         assertThat(part.raw().body()).hasSize(10);
+        byte[] whole = download.raw().body();
+        assertThat(part.raw().body()).isEqualTo(java.util.Arrays.copyOfRange(whole, 0, 10));
+        assertThat(part.header("Content-Range")).isEqualTo("bytes 0-9/" + whole.length);
+        TestHttp.Response middle = http.get("/builds/" + id + "/artifact", "Authorization", "Bearer " + auth.admin(), "Range",
+                "bytes=100-149");
+        assertThat(middle.status()).isEqualTo(206);
+        assertThat(middle.raw().body()).isEqualTo(java.util.Arrays.copyOfRange(whole, 100, 150));
+        TestHttp.Response tail = http.get("/builds/" + id + "/artifact", "Authorization", "Bearer " + auth.admin(), "Range", "bytes=-7");
+        assertThat(tail.status()).isEqualTo(206);
+        assertThat(tail.raw().body()).isEqualTo(java.util.Arrays.copyOfRange(whole, whole.length - 7, whole.length));
+        TestHttp.Response past = http.get("/builds/" + id + "/artifact", "Authorization", "Bearer " + auth.admin(), "Range",
+                "bytes=" + whole.length + "-");
+        assertThat(past.status()).isEqualTo(416);
+        assertThat(past.header("Content-Range")).isEqualTo("bytes */" + whole.length);
+        TestHttp.Response two = http.get("/builds/" + id + "/artifact", "Authorization", "Bearer " + auth.admin(), "Range",
+                "bytes=0-1,10-11");
+        assertThat(two.status()).isEqualTo(206);
+        assertThat(two.header("Content-Type")).startsWith("multipart/byteranges");
         assertThat(get("/audits?resourceType=build&resourceId=" + id, auth.admin()).body()).contains("build.trigger",
                 "build.artifact.download");
     }

@@ -38,6 +38,14 @@ public abstract class BuildsFixture extends BuildsApiSupport {
                     """);
             Files.writeString(dir.resolve("slow.sh"), "echo started\nsleep 30\necho never\n");
             Files.writeString(dir.resolve("fail.sh"), "echo failing >&2\nexit 3\n");
+            // a build whose log is followed while it is written (BuildLogNodeIT): 300 numbered lines over a few seconds
+            Files.writeString(dir.resolve("lines.sh"), """
+                    set -e
+                    i=1
+                    while [ $i -le 300 ]; do echo "line $i"; i=$((i + 1)); sleep 0.01; done
+                    mkdir -p dist
+                    echo done > dist/done.txt
+                    """);
             repo.add().addFilepattern(".").call();
             repo.commit().setMessage("webshop 1.0").setSign(false).call();
             repo.tag().setName("v1.0.0").call();

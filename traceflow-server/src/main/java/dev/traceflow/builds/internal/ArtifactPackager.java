@@ -132,8 +132,15 @@ final class ArtifactPackager {
      * @throws BadArchive naming the first problem
      */
     static String verify(Path archive, long maxBytes) throws IOException, BadArchive {
+        try (InputStream file = Files.newInputStream(archive)) {
+            return verify(file, maxBytes);
+        }
+    }
+
+    /** {@link #verify(Path, long)} of an archive read from a stream (a stored artifact read back); the caller closes it. */
+    static String verify(InputStream archive, long maxBytes) throws BadArchive {
         MessageDigest whole = sha256();
-        try (InputStream file = Files.newInputStream(archive);
+        try (InputStream file = archive;
              DigestInputStream hashed = new DigestInputStream(file, whole);
              TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(hashed))) {
             TarArchiveEntry first = tar.getNextEntry();

@@ -389,10 +389,12 @@ class BuildExecutor {
             return null;
         }
         Credential c = credentials.find(s.credentialId()).orElse(null);
-        if (c == null || !c.type().equals(Credential.HTTPS_TOKEN)) {
+        if (c == null) {
             return null;
         }
-        return new GitAuth(c.username(), sealer.unseal(c.secretSealed(), c.id()));
+        String secret = sealer.unseal(c.secretSealed(), c.id());
+        // an ssh source's deploy key, as the versions and the connectivity test use it (SshBuildsApiTest)
+        return c.type().equals(Credential.SSH_KEY) ? GitAuth.sshKey(c.username(), secret) : new GitAuth(c.username(), secret);
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -9,7 +9,6 @@ import org.springframework.stereotype.Component;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,7 +39,7 @@ class BuildWorkers implements SmartLifecycle {
     private final JdbcBuilds builds;
     private final BuildExecutor executor;
     private final BuildLogSink logs;
-    private final LocalArtifactStore store;
+    private final ArtifactStore store;
     private final BuildSettings platform;
     private final BuildQueueProperties settings;
     private final Clock clock;
@@ -53,7 +52,7 @@ class BuildWorkers implements SmartLifecycle {
     private record Running(Build.Claim claim, BuildExecutor.Execution execution, LocalReporter reporter) {
     }
 
-    BuildWorkers(BuildQueue queue, JdbcBuilds builds, BuildExecutor executor, BuildLogSink logs, LocalArtifactStore store,
+    BuildWorkers(BuildQueue queue, JdbcBuilds builds, BuildExecutor executor, BuildLogSink logs, ArtifactStore store,
                  BuildSettings platform, BuildQueueProperties settings, Clock clock) {
         this.queue = queue;
         this.builds = builds;
@@ -192,7 +191,7 @@ class BuildWorkers implements SmartLifecycle {
         }
     }
 
-    /** Reports straight to the queue, the log sink and the local store, fenced by the claim's attempt. */
+    /** Reports straight to the queue, the log sink and the artifact store, fenced by the claim's attempt. */
     final class LocalReporter implements BuildReporter {
 
         private final Build.Claim claim;
@@ -235,13 +234,7 @@ class BuildWorkers implements SmartLifecycle {
         @Override
         public String artifact(Path archive, String sha256, long size) throws IOException, ArtifactPackager.BadArchive {
             builds.requireHeld(id, claim.attempt());
-            String ref = store.put(id, archive);
-            Path stored = store.file(ref).orElseThrow(() -> new IOException("the stored artifact is missing"));
-            String storedSha = ArtifactPackager.verify(stored, settings.maxArtifactBytes().toBytes() * 4);
-            if (!storedSha.equals(sha256) || Files.size(stored) != size) {
-                Files.deleteIfExists(stored);
-                throw new ArtifactPackager.BadArchive("sha256 " + storedSha + " of the stored archive is not the packed " + sha256);
-            }
+            String ref = StoredArtifacts.storeVerified(store, id, archive, sha256, size, settings.maxArtifactBytes().toBytes() * 4);
             builds.artifact(id, claim.attempt(), ref, sha256, size);
             return ref;
         }

@@ -1,66 +1,113 @@
 package dev.traceflow.builds.internal;
 
-import dev.traceflow.TraceFlowProperties;
-import org.springframework.stereotype.Component;
+import org.apache.commons.io.input.BoundedInputStream;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.OptionalLong;
 
 /**
- * The artifact store on the local file system (issue 21 item 7, the default): one archive per build
- * under {@code <data-dir>/builds/artifacts/<build id>/artifact.tar.gz}. References are
- * {@code local:<build id>/artifact.tar.gz}; a reference is only ever resolved after its build id is
- * checked, so no reference reaches outside the store.
+ * The artifact store on the local file system (the default): one archive per build under
+ * {@code <root>/<build id>/artifact.tar.gz}, where root is {@code traceflow.builds.queue.artifacts-dir}
+ * or {@code <data-dir>/builds/artifacts}. An archive is copied to a temporary file beside its target
+ * while it is hashed, and moved into place only when it is the expected one, so a reader never sees
+ * a half-written or wrong artifact.
  */
-@Component
-class LocalArtifactStore {
+final class LocalArtifactStore implements ArtifactStore {
 
-    private static final Pattern BUILD_ID = Pattern.compile("[0-9a-f-]{36}");
-    private static final String FILE = "artifact.tar.gz";
+    private static final String PREFIX = "local:";
 
     private final Path root;
 
-    LocalArtifactStore(BuildQueueProperties settings, TraceFlowProperties properties) {
-        this.root = (settings.artifactsDir() != null ? settings.artifactsDir()
-                : properties.dataDir().resolve("builds").resolve("artifacts")).toAbsolutePath().normalize();
+    LocalArtifactStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
     }
 
-    /** Moves a packed archive into the store (atomically where the file system can). @return its reference */
-    String put(String buildId, Path archive) throws IOException {
-        Path dir = root.resolve(checked(buildId));
+    @Override
+    public String put(String buildId, Path archive, String sha256, long size) throws IOException {
+        Path dir = root.resolve(ArtifactRefs.checkedBuildId(buildId));
         Files.createDirectories(dir);
-        Path target = dir.resolve(FILE);
         Path temp = Files.createTempFile(dir, "upload-", ".part");
-        Files.copy(archive, temp, StandardCopyOption.REPLACE_EXISTING);
         try {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            MessageDigest digest = ArtifactRefs.sha256();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
+                Files.copy(archive, out);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            long actualSize = Files.size(temp);
+            if (!actual.equals(sha256) || actualSize != size) {
+                throw new DigestMismatch("the archive is sha256 " + actual + ", " + actualSize + " bytes; expected " + sha256
+                        + ", " + size + " bytes");
+            }
+            Path target = dir.resolve(ArtifactRefs.FILE);
+            try {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return PREFIX + ArtifactRefs.name(buildId);
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        return "local:" + buildId + "/" + FILE;
     }
 
-    /** The stored file of a reference, if the reference is one of this store's and the file is there. */
-    Optional<Path> file(String ref) {
-        if (ref == null || !ref.startsWith("local:") || !ref.endsWith("/" + FILE)) {
-            return Optional.empty();
+    @Override
+    public OptionalLong length(String ref) throws IOException {
+        Optional<Path> file = file(ref);
+        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+            return OptionalLong.empty();
         }
-        String buildId = ref.substring("local:".length(), ref.length() - FILE.length() - 1);
-        if (!BUILD_ID.matcher(buildId).matches()) {
-            return Optional.empty();
-        }
-        Path p = root.resolve(buildId).resolve(FILE);
-        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+        return OptionalLong.of(Files.size(file.get()));
     }
 
-    private static String checked(String buildId) {
-        if (!BUILD_ID.matcher(buildId).matches()) {
-            throw new IllegalArgumentException("not a build id");
+    @Override
+    public InputStream open(String ref, long offset, long length) throws IOException {
+        Path file = file(ref).orElseThrow(() -> new NoSuchFileException(String.valueOf(ref)));
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            channel.position(offset);
+            return BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        return buildId;
+    }
+
+    @Override
+    public boolean delete(String ref) throws IOException {
+        Optional<Path> file = file(ref);
+        if (file.isEmpty()) {
+            return false;
+        }
+        boolean deleted = Files.deleteIfExists(file.get());
+        try {
+            Files.deleteIfExists(file.get().getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // an upload of the same build is being written beside it: its folder stays
+        }
+        return deleted;
+    }
+
+    /** The file of one of this store's references; empty for any other reference. */
+    private Optional<Path> file(String ref) {
+        return ArtifactRefs.buildId(PREFIX, ref).map(id -> root.resolve(id).resolve(ArtifactRefs.FILE));
+    }
+
+    @Override
+    public String toString() {
+        return "local artifact store at " + root;
     }
 }

@@ -51,11 +51,11 @@ class WorkerApiController {
     private final BuildQueue queue;
     private final JdbcBuilds builds;
     private final BuildLogSink logs;
-    private final LocalArtifactStore store;
+    private final ArtifactStore store;
     private final BuildQueueProperties settings;
     private final byte[] tokenHash;
 
-    WorkerApiController(BuildQueue queue, JdbcBuilds builds, BuildLogSink logs, LocalArtifactStore store, BuildQueueProperties settings) {
+    WorkerApiController(BuildQueue queue, JdbcBuilds builds, BuildLogSink logs, ArtifactStore store, BuildQueueProperties settings) {
         this.queue = queue;
         this.builds = builds;
         this.logs = logs;
@@ -198,15 +198,10 @@ class WorkerApiController {
                     out.write(buf, 0, n);
                 }
             }
-            String ref = store.put(id, temp);
-            Path stored = store.file(ref).orElseThrow(() -> new IOException("the stored artifact is missing"));
+            String ref;
             try {
-                String storedSha = ArtifactPackager.verify(stored, max * 4);
-                if (!storedSha.equals(sha256)) {
-                    throw new ArtifactPackager.BadArchive("its sha256 is " + storedSha);
-                }
+                ref = StoredArtifacts.storeVerified(store, id, temp, sha256, size, max * 4);
             } catch (ArtifactPackager.BadArchive e) {
-                Files.deleteIfExists(stored);
                 throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "ARTIFACT_REJECTED", "the artifact does not verify: " + e.getMessage());
             }
             builds.artifact(id, attempt, ref, sha256, size);

@@ -56,6 +56,15 @@ class ArtifactPackagerTest {
         TarArchiveEntry link = new TarArchiveEntry("web/link", TarArchiveEntry.LF_SYMLINK);
         link.setLinkName("/etc/passwd");
         assertRefused(tar(manifest("web/link", ""), new Entry(link, new byte[0])), "not a plain file");
+        TarArchiveEntry hardLink = new TarArchiveEntry("web/passwd", TarArchiveEntry.LF_LINK);
+        hardLink.setLinkName("/etc/passwd");
+        assertRefused(tar(manifest("web/passwd", ""), new Entry(hardLink, new byte[0])), "not a plain file");
+        TarArchiveEntry relativeLink = new TarArchiveEntry("web/up", TarArchiveEntry.LF_SYMLINK);
+        relativeLink.setLinkName("../../../../root/.ssh");
+        assertRefused(tar(manifest("web/up", ""), new Entry(relativeLink, new byte[0])), "not a plain file");
+        assertRefused(tar(manifest("web\\..\\..\\x", "boom"), entry("web\\..\\..\\x", "boom")), "unsafe name");
+        assertRefused(tar(manifest("./web/x", "boom"), entry("./web/x", "boom")), "unsafe name");
+        assertRefused(tar(manifest("web//x", "boom"), entry("web//x", "boom")), "unsafe name");
         assertRefused(tar(manifest("web/a.js", "original"), entry("web/a.js", "tampered")), "does not match the manifest");
         assertRefused(tar(entry("web/a.js", "x")), "does not start with manifest.json");
         Path garbage = dir.resolve("garbage.tar.gz");
@@ -73,7 +82,7 @@ class ArtifactPackagerTest {
     private static Entry manifest(String path, String content) throws Exception {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-        String json = "{\"files\":[{\"path\":\"" + path + "\",\"size\":" + bytes.length + ",\"sha256\":\""
+        String json = "{\"files\":[{\"path\":\"" + path.replace("\\", "\\\\") + "\",\"size\":" + bytes.length + ",\"sha256\":\""
                 + java.util.HexFormat.of().formatHex(d.digest(bytes)) + "\"}]}";
         return entry(ArtifactPackager.MANIFEST, json);
     }

@@ -282,6 +282,7 @@ public final class GitRemote implements AutoCloseable {
                 Files.createDirectories(root);
                 int files = 0;
                 long bytes = 0;
+                List<Path> links = new ArrayList<>();
                 try (TreeWalk tw = new TreeWalk(repo)) {
                     tw.addTree(c.getTree());
                     tw.setRecursive(true);
@@ -301,6 +302,7 @@ public final class GitRemote implements AutoCloseable {
                             Path link = Path.of(new String(loader.getBytes(), java.nio.charset.StandardCharsets.UTF_8));
                             if (!link.isAbsolute() && out.getParent().resolve(link).normalize().startsWith(root)) {
                                 Files.createSymbolicLink(out, link);
+                                links.add(out);
                             }
                             continue;
                         }
@@ -311,6 +313,14 @@ public final class GitRemote implements AutoCloseable {
                             out.toFile().setExecutable(true, false);
                         }
                         files++;
+                    }
+                }
+                // a link's text can look inside and still lead out through another link ("c/.." where c -> ".."):
+                // once every link exists, each is followed for real, and one that leaves the checkout is removed
+                Path realRoot = root.toRealPath();
+                for (Path link : links) {
+                    if (!CheckoutLinks.staysInside(realRoot, link)) {
+                        Files.delete(link);
                     }
                 }
                 return files;
