@@ -47,10 +47,8 @@ public abstract class ServerTest {
 
     static {
         try {
+            // owner-only, as the server makes its data dir: builds must run all the same (BuildWorkspaces)
             DATA_DIR = Files.createTempDirectory("traceflow-test-");
-            // the build sandbox's user (not the server's) must reach the checkouts below it, as under a
-            // data dir made with the usual umask; a temporary directory is made for its owner alone
-            Files.setPosixFilePermissions(DATA_DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

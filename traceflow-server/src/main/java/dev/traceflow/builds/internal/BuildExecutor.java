@@ -11,6 +11,7 @@ import dev.traceflow.builds.internal.git.GitUrlGuard;
 import dev.traceflow.builds.internal.git.GitUrlRefused;
 import dev.traceflow.builds.internal.git.SshHostKeyCheck;
 import dev.traceflow.builds.internal.run.CommandRunner;
+import dev.traceflow.builds.internal.run.SandboxedCommandRunner;
 import dev.traceflow.TraceFlowProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
@@ -110,7 +111,7 @@ class BuildExecutor {
         this.settings = settings;
         this.limits = limits;
         this.workspaces = (settings.workspacesDir() != null ? settings.workspacesDir()
-                : properties.dataDir().resolve("builds").resolve("workspaces")).toAbsolutePath().normalize();
+                : BuildWorkspaces.defaultDir(properties.dataDir(), SandboxedCommandRunner.runsAsRoot())).toAbsolutePath().normalize();
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -135,6 +136,7 @@ class BuildExecutor {
         Path workspace = workspaces.resolve(b.id() + "-" + claim.attempt());
         String stage = null;
         try {
+            BuildWorkspaces.prepare(workspaces);
             deleteTree(workspace);
             Files.createDirectories(workspace);
             stage = "fetch";

@@ -20,7 +20,8 @@ import java.time.Duration;
  * @param workers               in-process workers; 0 runs none (remote workers only); null: the {@code build.concurrency} setting
  * @param poll                  how often an idle worker looks at the queue
  * @param artifactsDir          the local artifact store; default {@code <data-dir>/builds/artifacts}
- * @param workspacesDir         where builds are checked out; default {@code <data-dir>/builds/workspaces}
+ * @param workspacesDir         where builds are checked out; default {@code <data-dir>/builds/workspaces}, or a folder of
+ *                              the server's own under the system's temporary directory when it runs as root ({@link BuildWorkspaces})
  * @param maxArtifactBytes      the largest packed artifact (the package step fails beyond)
  * @param maxOutputBytes        output of a build command beyond this ends it
  * @param maxProcesses          processes a build command may run at once (the sandbox enforces it)

@@ -65,7 +65,7 @@ public class SandboxedCommandRunner implements CommandRunner {
     }
 
     /** The server's own uid is 0: then it drops to the sandbox user itself (bubblewrap would keep root's uid outside). */
-    private static boolean runsAsRoot() {
+    public static boolean runsAsRoot() {
         try {
             return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
         } catch (IOException | UnsupportedOperationException e) {
