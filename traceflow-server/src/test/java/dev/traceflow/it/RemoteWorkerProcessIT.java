@@ -214,6 +214,9 @@ class RemoteWorkerProcessIT {
     private static Process startWorkerAsync() throws IOException {
         int n = ++workers;
         Path data = dir.resolve("worker-" + n);
+        // made here as a data dir under the usual umask: the sandbox's user must reach the checkouts inside
+        Files.createDirectories(data);
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRACEFLOW_WORKER_SERVER_URL", "http://127.0.0.1:" + port);
         env.put("TRACEFLOW_WORKER_TOKEN", TOKEN);

@@ -31,6 +31,14 @@ public record RemoteWorkerProperties(URI serverUrl,
                                      @DefaultValue("30s") Duration requestTimeout,
                                      @DefaultValue("3") int retries) {
 
+    /** Without the token: settings end up in logs and error messages. */
+    @Override
+    public String toString() {
+        return "RemoteWorkerProperties[serverUrl=" + serverUrl + ", token=" + (token == null || token.isEmpty() ? "(none)" : "(set)")
+                + ", name=" + name + ", concurrency=" + concurrency + ", poll=" + poll + ", heartbeat=" + heartbeat + ", requestTimeout="
+                + requestTimeout + ", retries=" + retries + "]";
+    }
+
     /** @throws IllegalStateException naming the setting that is missing or wrong */
     void requireComplete() {
         if (serverUrl == null || !(serverUrl.getScheme() != null && serverUrl.getScheme().matches("https?"))
