@@ -277,7 +277,7 @@ class RemoteWorkerProcessIT {
 
     private static void assertLeaseLost(TestHttp.Response r) {
         assertThat(r.status()).as(r.toString()).isEqualTo(409);
-        assertThat(r.errorCodes()).as(r.toString()).contains("LEASE_LOST");
+        assertThat(r.json().path("code").asString()).as(r.toString()).isEqualTo("LEASE_LOST");
     }
 
     private static JsonNode json(TestHttp.Response r, int status) {

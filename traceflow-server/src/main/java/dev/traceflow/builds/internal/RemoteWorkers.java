@@ -161,7 +161,7 @@ final class RemoteWorkers implements SmartLifecycle {
                         .log("lease lost: ending the build's processes");
                 r.execution().cancel();
             } catch (RuntimeException e) {
-                log.atWarn().addKeyValue("buildId", r.claim().build().id()).log("heartbeat failed: {}", e.getMessage());
+                log.atWarn().addKeyValue("buildId", r.claim().build().id()).log("sending the log or the heartbeat failed: {}", e.getMessage());
             }
         }
     }

@@ -10,6 +10,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ class WorkerTokenFilter extends OncePerRequestFilter {
     static final String PREFIX = "/api/workers/";
     static final String TOKEN_HEADER = "X-TraceFlow-Worker-Token";
     private static final int DISABLED_RETRY_AFTER_SECONDS = 3600;
+    private static final UrlPathHelper PATHS = new UrlPathHelper();
 
     private final byte[] tokenHash;
 
@@ -37,10 +39,15 @@ class WorkerTokenFilter extends OncePerRequestFilter {
         this.tokenHash = settings.workerToken() == null || settings.workerToken().isBlank() ? null : sha256(settings.workerToken());
     }
 
+    /** Both spellings of the path: as sent, and decoded as Spring MVC matches it ({@code /api/%77orkers/claim} is the claim too). */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !path.startsWith(PREFIX) && !path.equals("/api/workers");
+        return !isWorkerPath(request.getRequestURI().substring(request.getContextPath().length()))
+                && !isWorkerPath(PATHS.getPathWithinApplication(request));
+    }
+
+    private static boolean isWorkerPath(String path) {
+        return path.startsWith(PREFIX) || path.equals("/api/workers");
     }
 
     @Override

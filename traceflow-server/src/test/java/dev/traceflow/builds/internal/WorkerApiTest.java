@@ -77,6 +77,7 @@ class WorkerApiTest extends BuildsFixture {
         refused(http.send("PUT", "/api/workers/builds/x/artifact?attempt=oops", new byte[0], "X-TraceFlow-Worker-Token", "wrong"), 401,
                 "UNAUTHORIZED");
         refused(http.get("/api/workers/no-such-route"), 401, "UNAUTHORIZED");
+        refused(http.post("/api/%77orkers/claim", "{\"worker\":\"w\"}", "Content-Type", "application/json"), 401, "UNAUTHORIZED");
         // with the token, the same requests reach the API and get its own answers
         refused(worker("POST", "/api/workers/claim", "{not json".getBytes(StandardCharsets.UTF_8), "application/json"), 400,
                 "MALFORMED_BODY");
