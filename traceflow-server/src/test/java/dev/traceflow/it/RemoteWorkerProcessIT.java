@@ -170,7 +170,9 @@ class RemoteWorkerProcessIT {
 
         startServer();
         JsonNode done = awaitBuild(id, x -> x.path("status").asString().equals("success"), Duration.ofSeconds(90));
-        assertThat(done.path("attempt").asInt()).isGreaterThanOrEqualTo(2); // the dead server's lease ran out
+        // either outcome is right: a restart within the lease lets the worker (which kept resending) finish attempt 1; a
+        // slower one lets the lease run out, and attempt 2 finishes it
+        assertThat(done.path("attempt").asInt()).isPositive();
         List<JsonNode> after = logEntries(id);
         // every line stored before the kill is there, with its cursor, and nothing is twice
         for (JsonNode line : before) {

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
 /**
  * The worker API (issue 21 item 3): what a worker in another process does to the server's queue, over
  * HTTP, with the worker token ({@code X-TraceFlow-Worker-Token}, checked by {@link WorkerTokenFilter}
- * before anything here reads the request): claim, heartbeat, stage changes, log appends (into the server's {@link BuildLogSink}), the
- * artifact upload (stored and verified by the server) and finish. Every call after the claim names
+ * before anything here reads the request): claim, heartbeat, stage changes, log appends (into the
+ * server's {@link BuildLogSink}), the artifact upload (stored and verified by the server) and finish. Every call after the claim names
  * the attempt; once the attempt lost its lease, calls answer 409 LEASE_LOST and change nothing.
  */
 @RestController
@@ -146,8 +146,7 @@ class WorkerApiController {
 
     @PostMapping("/api/workers/builds/{id}/heartbeat")
     @Operation(summary = "Extend the lease", description = "200 `{\"cancel\": bool}` (true: end the build as canceled); 409 LEASE_LOST.")
-    Map<String, Object> heartbeat(@PathVariable String id,
-                                  @RequestBody(required = false) AttemptBody body) {
+    Map<String, Object> heartbeat(@PathVariable String id, @RequestBody(required = false) AttemptBody body) {
         return Map.of("cancel", queue.heartbeat(id, attempt(body == null ? null : body.attempt())));
     }
 
