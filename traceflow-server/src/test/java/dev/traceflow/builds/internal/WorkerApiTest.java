@@ -138,8 +138,9 @@ class WorkerApiTest extends BuildsFixture {
 
         status(worker("POST", "/api/workers/builds/" + id + "/logs", Map.of("attempt", 1, "firstSeq", 1, "lines",
                 List.of(line("cloning with " + secret)))), 200);
-        assertThat(logLines(id)).hasSize(1).noneMatch(l -> l.contains(secret));
+        // the masker may hold a line back while its end could begin a secret; the end of the build releases it
         status(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 1, "status", "fail", "reason", "test")), 200);
+        assertThat(logLines(id)).hasSize(1).noneMatch(l -> l.contains(secret)).allMatch(l -> l.startsWith("cloning with "));
     }
 
     private TestHttp.Response worker(String method, String path, byte[] body, String contentType) {
