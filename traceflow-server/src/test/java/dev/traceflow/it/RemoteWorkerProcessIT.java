@@ -69,13 +69,13 @@ class RemoteWorkerProcessIT {
                     cp attempt.txt dist/attempt.txt
                     echo built > dist/done.txt
                     """);
-            // the first attempt prints numbered lines for a minute (long enough to be killed in), a later one ends at once
+            // the first attempt prints numbered lines for 25 s (long enough to be killed in), a later one ends at once
             Files.writeString(work.resolve("slow-first.sh"), """
                     set -e
                     mkdir -p dist
                     if [ "$(cat attempt.txt)" = "1" ]; then
                       i=0
-                      while [ $i -lt 600 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done
+                      while [ $i -lt 250 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done
                     fi
                     echo "attempt $(cat attempt.txt) done"
                     echo built > dist/done.txt
