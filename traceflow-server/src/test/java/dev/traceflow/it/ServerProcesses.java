@@ -50,6 +50,42 @@ final class ServerProcesses {
         return pb.start();
     }
 
+    /**
+     * Starts the same jar in worker mode ({@code --traceflow.mode=worker}), its workspaces and git
+     * mirrors in {@code dataDir}, stdout and stderr appended to {@code log}.
+     *
+     * @param env the worker's settings as environment variables ({@code TRACEFLOW_WORKER_SERVER_URL}...)
+     */
+    static Process startWorker(Path dataDir, Map<String, String> env, Path log) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target/traceflow-server.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new AssertionError(jar + " is missing: run the integration tests with verify, which packages it first");
+        }
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--traceflow.mode=worker")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("TRACEFLOW_DATA_DIR", dataDir.toString());
+        pb.environment().put("TRACEFLOW_LOG_FORMAT", "text");
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Waits until the worker process logged that it takes builds; fails with its log when it exits or times out. */
+    static void awaitWorker(Process worker, Path log, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!worker.isAlive()) {
+                throw new AssertionError("worker exited: " + Files.readString(log));
+            }
+            if (Files.exists(log) && Files.readString(log).contains("worker mode: taking builds from the server")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("worker did not start: " + Files.readString(log));
+    }
+
     /** Waits for {@code /healthz} to answer 200; fails with the process's log when it exits or times out. */
     static void awaitHealthy(Process server, TestHttp http, Path log, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

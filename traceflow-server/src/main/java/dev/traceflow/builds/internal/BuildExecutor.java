@@ -2,7 +2,6 @@ package dev.traceflow.builds.internal;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
-import dev.traceflow.auth.SecretSealer;
 import dev.traceflow.builds.internal.git.GitAuth;
 import dev.traceflow.builds.internal.git.GitRemote;
 import dev.traceflow.builds.internal.git.GitUnavailable;
@@ -89,9 +88,6 @@ class BuildExecutor {
 
     private final GitRemote remote;
     private final GitUrlGuard guard;
-    private final JdbcGitSources sources;
-    private final JdbcCredentials credentials;
-    private final SecretSealer sealer;
     private final CommandRunner runner;
     private final BuildQueueProperties settings;
     private final BuildsProperties limits;
@@ -99,14 +95,10 @@ class BuildExecutor {
     private final Clock clock;
     private final MeterRegistry metrics;
 
-    BuildExecutor(GitRemote remote, GitUrlGuard guard, JdbcGitSources sources, JdbcCredentials credentials, SecretSealer sealer,
-                  CommandRunner runner, BuildQueueProperties settings, BuildsProperties limits, TraceFlowProperties properties, Clock clock,
+    BuildExecutor(GitRemote remote, GitUrlGuard guard, CommandRunner runner, BuildQueueProperties settings, BuildsProperties limits, TraceFlowProperties properties, Clock clock,
                   MeterRegistry metrics) {
         this.remote = remote;
         this.guard = guard;
-        this.sources = sources;
-        this.credentials = credentials;
-        this.sealer = sealer;
         this.runner = runner;
         this.settings = settings;
         this.limits = limits;
@@ -127,7 +119,7 @@ class BuildExecutor {
      * Runs the steps. Never throws for a build that fails; {@link JdbcBuilds.LeaseLost} passes through
      * (the attempt lost the build: nothing more may be written for it).
      */
-    Result run(Build.Claim claim, BuildReporter reporter, Execution execution) {
+    Result run(Build.Claim claim, FetchSources sources, BuildReporter reporter, Execution execution) {
         Build b = claim.build();
         JsonNode inputs = CanonicalJson.JSON.readTree(b.inputs());
         String release = releaseName(b);
@@ -142,7 +134,7 @@ class BuildExecutor {
             stage = "fetch";
             begin(reporter, log, stage);
             long t0 = System.nanoTime();
-            fetch(inputs, workspace, reporter, log);
+            fetch(inputs, sources, workspace, reporter, log);
             metrics.timer("traceflow.builds.step", "step", "fetch").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             end(reporter, log, stage, execution);
             stage = "replace";
@@ -217,12 +209,12 @@ class BuildExecutor {
         reporter.stageEnded(stage, "success");
     }
 
-    private void fetch(JsonNode inputs, Path workspace, BuildReporter reporter, LogBuffer log) throws StepFailed {
+    private void fetch(JsonNode inputs, FetchSources sources, Path workspace, BuildReporter reporter, LogBuffer log) throws StepFailed {
         List<String> secrets = new ArrayList<>();
         List<Runnable> work = new ArrayList<>();
         for (JsonNode s : inputs.path("sources")) {
             String sourceId = s.path("gitSourceId").asString();
-            GitSource source = sources.find(sourceId).orElseThrow(() -> new StepFailed("fetch_failed", "git source "
+            FetchSources.FetchSource source = sources.find(sourceId).orElseThrow(() -> new StepFailed("fetch_failed", "git source "
                     + s.path("name").asString() + " was deleted"));
             GitUrl url;
             try {
@@ -230,7 +222,7 @@ class BuildExecutor {
             } catch (GitUrlRefused e) {
                 throw new StepFailed("fetch_failed", "the repoUrl of " + source.name() + " is refused now: " + e.getMessage());
             }
-            GitAuth auth = auth(source);
+            GitAuth auth = source.auth();
             if (auth != null) {
                 secrets.add(auth.secret());
             }
@@ -384,19 +376,6 @@ class BuildExecutor {
         } catch (ArtifactPackager.BadArchive e) {
             throw new StepFailed("package_failed", e.getMessage());
         }
-    }
-
-    private GitAuth auth(GitSource s) {
-        if (s.credentialId() == null) {
-            return null;
-        }
-        Credential c = credentials.find(s.credentialId()).orElse(null);
-        if (c == null) {
-            return null;
-        }
-        String secret = sealer.unseal(c.secretSealed(), c.id());
-        // an ssh source's deploy key, as the versions and the connectivity test use it (SshBuildsApiTest)
-        return c.type().equals(Credential.SSH_KEY) ? GitAuth.sshKey(c.username(), secret) : new GitAuth(c.username(), secret);
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -45,6 +45,7 @@ class BuildQueue implements ReadinessCheck {
     private final Timer duration;
     private final Counter claims;
     private final Counter lostClaims;
+    private final Counter atLimit;
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
 
@@ -62,19 +63,27 @@ class BuildQueue implements ReadinessCheck {
                 .register(metrics);
         this.claims = metrics.counter("traceflow.builds.queue.claims");
         this.lostClaims = metrics.counter("traceflow.builds.queue.claim_races_lost");
+        this.atLimit = metrics.counter("traceflow.builds.queue.claims_at_limit");
         Gauge.builder("traceflow.builds.queue.length", queued, AtomicLong::get).description("builds waiting").register(metrics);
         Gauge.builder("traceflow.builds.queue.running", running, AtomicLong::get).description("builds running").register(metrics);
     }
 
     /**
-     * Claims the oldest claimable build for {@code owner}: queued, and its project below
-     * {@code maxRunningPerProject} running builds.
+     * Claims the oldest claimable build for {@code owner}: queued, its project below
+     * {@code maxRunningPerProject} running builds, and (when {@code maxRunning} is set) fewer than
+     * {@code maxRunning} builds running overall.
      */
     Optional<Build.Claim> claim(String owner) {
         for (JdbcBuilds.Candidate candidate : JdbcBuilds.shuffledHead(builds.queued(CLAIM_HEAD * 4), CLAIM_HEAD)) {
             Instant now = clock.instant();
             Instant until = now.plus(settings.lease());
             Boolean won = tx.execute(t -> {
+                if (settings.maxRunning() > 0) {
+                    builds.lockClaims();
+                    if (builds.count(Build.RUNNING) >= settings.maxRunning()) {
+                        return null; // full: no other candidate can start either
+                    }
+                }
                 builds.lockProject(candidate.projectId());
                 if (builds.countRunning(candidate.projectId()) >= settings.maxRunningPerProject()) {
                     return false;
@@ -89,7 +98,11 @@ class BuildQueue implements ReadinessCheck {
                 }
                 return true;
             });
-            if (Boolean.TRUE.equals(won)) {
+            if (won == null) {
+                atLimit.increment();
+                return Optional.empty();
+            }
+            if (won) {
                 claims.increment();
                 wait.record(Duration.between(candidate.queuedAt(), now).isNegative() ? Duration.ZERO : Duration.between(candidate.queuedAt(), now));
                 Build b = builds.find(candidate.id()).orElseThrow();

@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param reaperPeriod          how often expired leases are looked for
  * @param maxAttempts           claims a build gets before an expired lease fails it ({@code lease_lost})
  * @param maxRunningPerProject  builds of one project that run at once
+ * @param maxRunning            builds that run at once over all workers, in-process and remote ({@code 0}: no overall
+ *                              limit, only each worker's own concurrency); when set, claims take one database row lock
+ *                              in turn, so they are serialized
  * @param workers               in-process workers; 0 runs none (remote workers only); null: the {@code build.concurrency} setting
  * @param poll                  how often an idle worker looks at the queue
  * @param artifactsDir          the local artifact store; default {@code <data-dir>/builds/artifacts}
@@ -35,6 +38,7 @@ public record BuildQueueProperties(@DefaultValue("30s") Duration lease,
                                    @DefaultValue("5s") Duration reaperPeriod,
                                    @DefaultValue("3") int maxAttempts,
                                    @DefaultValue("2") int maxRunningPerProject,
+                                   @DefaultValue("0") int maxRunning,
                                    Integer workers,
                                    @DefaultValue("500ms") Duration poll,
                                    Path artifactsDir,

@@ -38,6 +38,7 @@ class BuildWorkers implements SmartLifecycle {
     private final BuildQueue queue;
     private final JdbcBuilds builds;
     private final BuildExecutor executor;
+    private final FetchSources sources;
     private final BuildLogSink logs;
     private final ArtifactStore store;
     private final BuildSettings platform;
@@ -52,11 +53,12 @@ class BuildWorkers implements SmartLifecycle {
     private record Running(Build.Claim claim, BuildExecutor.Execution execution, LocalReporter reporter) {
     }
 
-    BuildWorkers(BuildQueue queue, JdbcBuilds builds, BuildExecutor executor, BuildLogSink logs, ArtifactStore store,
+    BuildWorkers(BuildQueue queue, JdbcBuilds builds, BuildExecutor executor, StoredFetchSources sources, BuildLogSink logs, ArtifactStore store,
                  BuildSettings platform, BuildQueueProperties settings, Clock clock) {
         this.queue = queue;
         this.builds = builds;
         this.executor = executor;
+        this.sources = sources;
         this.logs = logs;
         this.store = store;
         this.platform = platform;
@@ -149,7 +151,7 @@ class BuildWorkers implements SmartLifecycle {
             if (claim.build().cancelRequested()) {
                 execution.cancel();
             }
-            BuildExecutor.Result result = executor.run(claim, reporter, execution);
+            BuildExecutor.Result result = executor.run(claim, sources, reporter, execution);
             queue.finish(claim, result.status(), result.reason(), result.message(), result.release());
         } catch (JdbcBuilds.LeaseLost e) {
             // another worker holds the build now: this attempt writes nothing more

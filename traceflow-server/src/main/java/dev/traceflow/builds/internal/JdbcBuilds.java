@@ -161,6 +161,11 @@ class JdbcBuilds {
     }
 
     /** Serialises the claims of one project's builds, so that its running count is read and raised by one claimer at a time. */
+    /** Serializes claims under the overall limit: held until the transaction ends. Take it before {@link #lockProject}. */
+    void lockClaims() {
+        jdbc.sql("SELECT id FROM build_claim_lock WHERE id = 1 FOR UPDATE").query(Integer.class).optional();
+    }
+
     void lockProject(String projectId) {
         jdbc.sql("SELECT id FROM build_projects WHERE id = ? FOR UPDATE").param(projectId).query(String.class).optional();
     }

@@ -5,24 +5,23 @@ import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,16 +32,17 @@ import java.util.regex.Pattern;
 
 /**
  * The worker API (issue 21 item 3): what a worker in another process does to the server's queue, over
- * HTTP, with the worker token ({@code X-TraceFlow-Worker-Token}, compared in constant time, never
- * logged): claim, heartbeat, stage changes, log appends (into the server's {@link BuildLogSink}), the
- * artifact upload (stored and verified by the server) and finish. Every call after the claim names
+ * HTTP, with the worker token ({@code X-TraceFlow-Worker-Token}, checked by {@link WorkerTokenFilter}
+ * before anything here reads the request): claim, heartbeat, stage changes, log appends (into the
+ * server's {@link BuildLogSink}), the artifact upload (stored and verified by the server) and finish. Every call after the claim names
  * the attempt; once the attempt lost its lease, calls answer 409 LEASE_LOST and change nothing.
  */
 @RestController
 @Tag(name = "Build workers", description = "For remote build workers, with the worker token (not for users)")
 class WorkerApiController {
 
-    static final String TOKEN_HEADER = "X-TraceFlow-Worker-Token";
+    private static final Logger log = LoggerFactory.getLogger(WorkerApiController.class);
+
     static final int MAX_LINES = 1000;
     private static final Pattern WORKER = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -53,15 +53,16 @@ class WorkerApiController {
     private final BuildLogSink logs;
     private final ArtifactStore store;
     private final BuildQueueProperties settings;
-    private final byte[] tokenHash;
+    private final StoredFetchSources sources;
 
-    WorkerApiController(BuildQueue queue, JdbcBuilds builds, BuildLogSink logs, ArtifactStore store, BuildQueueProperties settings) {
+    WorkerApiController(BuildQueue queue, JdbcBuilds builds, BuildLogSink logs, ArtifactStore store, BuildQueueProperties settings,
+                        StoredFetchSources sources) {
         this.queue = queue;
         this.builds = builds;
         this.logs = logs;
         this.store = store;
         this.settings = settings;
-        this.tokenHash = settings.workerToken() == null || settings.workerToken().isBlank() ? null : sha256(settings.workerToken());
+        this.sources = sources;
     }
 
     record ClaimBody(String worker) {
@@ -85,11 +86,11 @@ class WorkerApiController {
     @PostMapping("/api/workers/claim")
     @Operation(summary = "Claim the next build", description = """
             Worker token in `X-TraceFlow-Worker-Token` (401 without the right one; 503 WORKERS_DISABLED when the server has \
-            no token set). 200 `{"id", "attempt", "leaseUntil", "inputs", "release"}` with the build's frozen inputs, or 204 \
-            when nothing is claimable. Heartbeat before `leaseUntil`.""")
-    ResponseEntity<Map<String, Object>> claim(@RequestHeader(value = TOKEN_HEADER, required = false) String token,
-                                              @RequestBody(required = false) ClaimBody body) {
-        authorize(token);
+            no token set). 200 `{"id", "attempt", "leaseUntil", "lease", "inputs", "release", \
+            "sources"}` with the build's frozen inputs and its git sources (`{gitSourceId, name, repoUrl, defaultBranch, \
+            sshHostKey?, credential?: {type, username, secret}}`: credentials of this build's sources only), or 204 when nothing \
+            is claimable. Heartbeat well within `lease` (an ISO-8601 duration) and before `leaseUntil`.""")
+    ResponseEntity<Map<String, Object>> claim(@RequestBody(required = false) ClaimBody body) {
         if (body == null || body.worker() == null || !WORKER.matcher(body.worker()).matches()) {
             throw ApiException.invalid("worker must be 1-100 letters, digits or . _ : -");
         }
@@ -98,25 +99,61 @@ class WorkerApiController {
             v.put("id", c.build().id());
             v.put("attempt", c.attempt());
             v.put("leaseUntil", c.leaseUntil());
-            v.put("inputs", CanonicalJson.JSON.readTree(c.build().inputs()));
+            v.put("lease", settings.lease().toString());
+            JsonNode inputs = CanonicalJson.JSON.readTree(c.build().inputs());
+            v.put("inputs", inputs);
             v.put("release", BuildExecutor.releaseName(c.build()));
+            v.put("sources", sourcesOf(c.build().id(), inputs));
+            log.info("build {} attempt {} claimed by remote worker {}", c.build().id(), c.attempt(), body.worker());
             return ResponseEntity.ok(v);
         }).orElseGet(() -> ResponseEntity.noContent().build());
     }
 
+    /**
+     * The build's own git sources as its fetch needs them, credentials included (only those of this
+     * build's sources, so a worker never learns another source's secret); the log sink masks them.
+     * A deleted source is left out: the worker's fetch then fails the build as the server's would.
+     */
+    private List<Map<String, Object>> sourcesOf(String buildId, JsonNode inputs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        for (JsonNode s : inputs.path("sources")) {
+            sources.find(s.path("gitSourceId").asString()).ifPresent(f -> {
+                Map<String, Object> source = new LinkedHashMap<>();
+                source.put("gitSourceId", f.id());
+                source.put("name", f.name());
+                source.put("repoUrl", f.repoUrl());
+                source.put("defaultBranch", f.defaultBranch());
+                if (f.sshHostKey() != null) {
+                    source.put("sshHostKey", f.sshHostKey());
+                }
+                if (f.auth() != null) {
+                    Map<String, Object> credential = new LinkedHashMap<>();
+                    credential.put("type", f.auth().sshKey() ? "ssh-key" : "https-token");
+                    credential.put("username", f.auth().username());
+                    credential.put("secret", f.auth().secret());
+                    source.put("credential", credential);
+                    secrets.add(f.auth().secret());
+                }
+                out.add(source);
+            });
+        }
+        if (!secrets.isEmpty()) {
+            logs.registerSecrets(buildId, secrets);
+        }
+        return out;
+    }
+
     @PostMapping("/api/workers/builds/{id}/heartbeat")
     @Operation(summary = "Extend the lease", description = "200 `{\"cancel\": bool}` (true: end the build as canceled); 409 LEASE_LOST.")
-    Map<String, Object> heartbeat(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
-                                  @RequestBody(required = false) AttemptBody body) {
-        authorize(token);
+    Map<String, Object> heartbeat(@PathVariable String id, @RequestBody(required = false) AttemptBody body) {
         return Map.of("cancel", queue.heartbeat(id, attempt(body == null ? null : body.attempt())));
     }
 
     @PostMapping("/api/workers/builds/{id}/stages/{stage}")
     @Operation(summary = "A stage started or ended", description = "`{attempt, status: running | success | fail | canceled}`; 409 LEASE_LOST.")
-    Map<String, Object> stage(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+    Map<String, Object> stage(@PathVariable String id,
                               @PathVariable String stage, @RequestBody(required = false) StageBody body) {
-        authorize(token);
         if (!Build.STAGES.contains(stage) || body == null || !STAGE_STATUSES.contains(body.status())) {
             throw ApiException.invalid("stage must be one of " + Build.STAGES + " and status one of running, success, fail, canceled");
         }
@@ -136,9 +173,8 @@ class WorkerApiController {
             `{attempt, firstSeq, lines: [{ts, level, stage, line}]}` (at most 1000 lines; firstSeq: the worker's own 1-based \
             number of the first line in this attempt: a resend stores nothing twice). Stored durably before the answer \
             `{"cursor"}`; 409 LEASE_LOST.""")
-    Map<String, Object> logs(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+    Map<String, Object> logs(@PathVariable String id,
                              @RequestBody(required = false) LogsBody body) {
-        authorize(token);
         if (body == null || body.firstSeq() == null || body.firstSeq() < 1 || body.lines() == null || body.lines().isEmpty()
                 || body.lines().size() > MAX_LINES) {
             throw ApiException.invalid("firstSeq (1 or more) and 1-" + MAX_LINES + " lines are required");
@@ -164,21 +200,15 @@ class WorkerApiController {
         return Map.of("cursor", logs.append(id, attempt, body.firstSeq(), lines));
     }
 
-    // the content type and the parameters are checked after the token, so a caller without one learns nothing but 401
-    @PutMapping("/api/workers/builds/{id}/artifact")
+    @PutMapping(path = "/api/workers/builds/{id}/artifact", consumes = "application/gzip")
     @Operation(summary = "Upload the packed artifact", description = """
             The tar.gz as the body (`Content-Type: application/gzip`), `?attempt=&sha256=`. The server stores it, reads it \
             back and checks its sha256 and its manifest (safe entry names only: no `..`, absolute paths or links). 200 \
             `{"ref"}`; 422 ARTIFACT_REJECTED when it does not verify (nothing kept); 413 beyond the artifact limit; 409 \
             LEASE_LOST.""")
-    Map<String, Object> artifact(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
-                                 @RequestParam(name = "attempt", required = false) Integer attemptParam,
-                                 @RequestParam(required = false) String sha256, HttpServletRequest request) throws IOException {
-        authorize(token);
-        if (request.getContentType() == null || !request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("application/gzip")) {
-            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
-                    "the artifact is sent as Content-Type: application/gzip");
-        }
+    Map<String, Object> artifact(@PathVariable String id,
+                                 @RequestParam(name = "attempt") int attemptParam, @RequestParam String sha256,
+                                 HttpServletRequest request) throws IOException {
         int attempt = attempt(attemptParam);
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
             throw ApiException.invalid("sha256 must be 64 lowercase hex digits");
@@ -215,9 +245,8 @@ class WorkerApiController {
     @Operation(summary = "End the build", description = """
             `{attempt, status: success | fail | canceled, reason?, message?}`; success needs the uploaded artifact. \
             Archives the log. 409 LEASE_LOST.""")
-    Map<String, Object> finish(@RequestHeader(value = TOKEN_HEADER, required = false) String token, @PathVariable String id,
+    Map<String, Object> finish(@PathVariable String id,
                                @RequestBody(required = false) FinishBody body) {
-        authorize(token);
         if (body == null || !Set.of(Build.SUCCESS, Build.FAIL, Build.CANCELED).contains(body.status())) {
             throw ApiException.invalid("status must be success, fail or canceled");
         }
@@ -235,29 +264,10 @@ class WorkerApiController {
         return Map.of("id", id, "status", body.status());
     }
 
-    private void authorize(String token) {
-        if (tokenHash == null) {
-            throw ApiException.unavailable("WORKERS_DISABLED", "remote workers are not enabled on this server "
-                    + "(TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN)", 3600);
-        }
-        // compared as hashes, in constant time: neither the length nor a prefix of the token leaks through timing
-        if (token == null || !MessageDigest.isEqual(tokenHash, sha256(token))) {
-            throw ApiException.unauthorized("a valid worker token is required in " + TOKEN_HEADER);
-        }
-    }
-
     private static int attempt(Integer attempt) {
         if (attempt == null || attempt < 1) {
             throw ApiException.invalid("attempt is required");
         }
         return attempt;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The build queue's guarantees, written once and run on H2 ({@link BuildQueueTest}) and on the
  * machine's PostgreSQL ({@code PostgresBuildQueueIT}): racing claimers never take one build twice,
  * a lost lease is re-queued and the old attempt's writes are refused, attempts run out, and the
- * per-project limit holds.
+ * per-project and overall limits hold.
  */
 abstract class BuildQueueContract {
 
@@ -86,8 +86,12 @@ abstract class BuildQueueContract {
     }
 
     BuildQueue queue(int maxRunningPerProject, int maxAttempts) {
+        return queue(maxRunningPerProject, maxAttempts, 0);
+    }
+
+    BuildQueue queue(int maxRunningPerProject, int maxAttempts, int maxRunning) {
         BuildQueueProperties settings = new BuildQueueProperties(LEASE, Duration.ofSeconds(10), Duration.ofSeconds(5), maxAttempts,
-                maxRunningPerProject, 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
+                maxRunningPerProject, maxRunning, 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
                 Duration.ofMinutes(5), "");
         return new BuildQueue(builds, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock, settings, logs,
                 new SimpleMeterRegistry());
@@ -214,6 +218,45 @@ abstract class BuildQueueContract {
         assertThat(queue.claim("w3")).isEmpty();
         assertThat(taken).hasSize(2).contains(other).containsAnyOf(a, b);
         assertThat(queue.status()).containsEntry("queued", 1L).containsEntry("running", 2L);
+    }
+
+    @Test
+    void theOverallLimit_holdsForRacingClaimersAcrossProjects_andAFinishedBuildFreesItsPlace() throws Exception {
+        BuildQueue queue = queue(2, 3, 3);
+        for (int i = 0; i < 10; i++) {
+            String project = project();
+            queued(project, 3);
+            queued(project, 3);
+        }
+        int claimers = 8;
+        List<Build.Claim> claimed = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < claimers; c++) {
+            String owner = "claimer-" + c;
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 3; i++) {
+                    queue.claim(owner).ifPresent(claimed::add);
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(claimed).hasSize(3);
+        assertThat(builds.count(Build.RUNNING)).isEqualTo(3);
+        assertThat(queue.claim("late")).isEmpty();
+
+        queue.finish(claimed.get(0), Build.SUCCESS, null, null, "r");
+        assertThat(queue.claim("next")).isPresent();
+        assertThat(queue.claim("one-too-many")).isEmpty();
+        assertThat(builds.count(Build.RUNNING)).isEqualTo(3);
+        assertThat(builds.count(Build.QUEUED)).isEqualTo(16);
     }
 
     @Test

@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * trigger's database transaction (duplicate-snapshot check, queue capacity, insert of the build and its
  * stages), latency measured from each trigger's scheduled start (no coordinated omission). HTTP and
  * authentication are not in (2): it is the queue's share of a trigger's answer.
- * Settings: {@code -Dbuilds=10000 -Dclaimers=8 -Drate=500 -Dseconds=10}.
+ * Settings: {@code -Dbuilds=10000 -Dclaimers=8 -Drate=500 -Dseconds=10 -DmaxRunning=0} (maxRunning: the overall
+ * limit, whose row lock serializes claims; 0 leaves it off, as by default).
  */
 class PostgresBuildQueueMeasurement {
 
@@ -70,7 +71,7 @@ class PostgresBuildQueueMeasurement {
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
             Clock clock = Clock.systemUTC();
             BuildQueueProperties settings = new BuildQueueProperties(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
-                    3, 2, 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
+                    3, 2, Integer.getInteger("maxRunning", 0), 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
                     Duration.ofMinutes(5), "");
             BuildQueue queue = new BuildQueue(builds, tx, clock, settings, new RecordingLogSink(), new SimpleMeterRegistry());
             Instant now = Instant.now();

@@ -1,10 +1,12 @@
 package dev.traceflow.builds.internal;
 
 import dev.traceflow.builds.BuildsFixture;
+import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,8 @@ import tools.jackson.databind.JsonNode;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +67,86 @@ class WorkerApiTest extends BuildsFixture {
                 "Bearer " + auth.admin()), 401, "UNAUTHORIZED");
     }
 
+    /** The token is checked before Spring MVC reads anything: a caller without it never learns what the body or parameters lacked. */
+    @Test
+    void withoutTheToken_theRequestIsRefusedBeforeItsBodyContentTypeOrParametersAreRead() {
+        refused(http.post("/api/workers/claim", "{not json", "Content-Type", "application/json"), 401, "UNAUTHORIZED");
+        refused(http.post("/api/workers/builds/x/logs", "{\"lines\": 5}", "Content-Type", "text/plain"), 401, "UNAUTHORIZED");
+        refused(http.send("PUT", "/api/workers/builds/x/artifact", "not gzip".getBytes(StandardCharsets.UTF_8), "Content-Type",
+                "application/x-www-form-urlencoded"), 401, "UNAUTHORIZED");
+        refused(http.send("PUT", "/api/workers/builds/x/artifact?attempt=oops", new byte[0], "X-TraceFlow-Worker-Token", "wrong"), 401,
+                "UNAUTHORIZED");
+        refused(http.get("/api/workers/no-such-route"), 401, "UNAUTHORIZED");
+        refused(http.post("/api/%77orkers/claim", "{\"worker\":\"w\"}", "Content-Type", "application/json"), 401, "UNAUTHORIZED");
+        // with the token, the same requests reach the API and get its own answers
+        refused(worker("POST", "/api/workers/claim", "{not json".getBytes(StandardCharsets.UTF_8), "application/json"), 400,
+                "MALFORMED_BODY");
+        refused(worker("PUT", "/api/workers/builds/x/artifact?attempt=1&sha256=" + "0".repeat(64), "x".getBytes(StandardCharsets.UTF_8),
+                "text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE");
+        refused(worker("PUT", "/api/workers/builds/x/artifact?sha256=" + "0".repeat(64), new byte[] {1}, "application/gzip"), 400,
+                "BAD_REQUEST");
+    }
+
+    /**
+     * A claim hands the worker the credential of its build's private source (it must fetch it) and no
+     * other; the server masks it in the log lines the worker sends.
+     */
+    @Test
+    void aClaim_carriesTheCredentialOfItsOwnSourceOnly_andTheLogMasksIt() throws Exception {
+        String secret = "tf-private-token-" + TestAuth.uniqueName("s");
+        String otherSecret = "tf-other-token-" + TestAuth.uniqueName("s");
+        String repo = TestAuth.uniqueName("private");
+        try (Git g = git.create(repo, secret)) {
+            Path dir = g.getRepository().getWorkTree().toPath();
+            Files.writeString(dir.resolve("build.sh"), "mkdir -p dist && echo ok > dist/ok.txt\n");
+            g.add().addFilepattern(".").call();
+            g.commit().setMessage("private 1.0").setSign(false).call();
+            g.tag().setName("v1.0.0").call();
+        }
+        String credential = status(post("/credentials", Map.of("name", TestAuth.uniqueName("cred"), "type", "https-token", "username", "ci",
+                "secret", secret), auth.admin()), 201).path("id").asString();
+        // another source's credential, which this build's worker must never receive
+        String other = status(post("/credentials", Map.of("name", TestAuth.uniqueName("cred"), "type", "https-token", "username", "ci",
+                "secret", otherSecret), auth.admin()), 201).path("id").asString();
+        status(post("/git-sources", Map.of("name", TestAuth.uniqueName("other"), "repoUrl", git.url("webshop"), "credentialId", other),
+                auth.admin()), 201);
+        String source = status(post("/git-sources", Map.of("name", TestAuth.uniqueName("private"), "repoUrl", git.url(repo),
+                "credentialId", credential), auth.admin()), 201).path("id").asString();
+        status(post("/git-sources/" + source + "/versions", "", auth.admin()), 200);
+        String app = TestAuth.uniqueName("privateapp");
+        auth.createApp(app);
+        String template = status(post("/templates", Map.of("name", TestAuth.uniqueName("tpl"), "deployType", "static"), auth.admin()), 201)
+                .path("id").asString();
+        status(post("/templates/" + template + "/sources", Map.of("gitSourceId", source, "versionStrategy", Map.of("type", "latest-stable"),
+                "buildOrder", 0, "dependencies", List.of(), "build", Map.of("command", List.of("sh", "build.sh"), "artifacts",
+                        List.of("dist/**"), "timeout", "PT1M")), auth.admin()), 200);
+        String project = status(post("/projects", Map.of("appId", app, "name", "private", "templateId", template), auth.admin()), 201)
+                .path("id").asString();
+        String config = status(post("/configs", Map.of("projectId", project, "config", Map.of()), auth.admin()), 201).path("id").asString();
+        status(post("/configs/" + config + "/validate", "", auth.admin()), 200);
+        String id = status(post("/builds", Map.of("projectId", project, "configId", config), auth.admin()), 202).path("id").asString();
+
+        TestHttp.Response answer = worker("POST", "/api/workers/claim", Map.of("worker", "box-private"));
+        JsonNode claim = status(answer, 200);
+        assertThat(claim.path("id").asString()).isEqualTo(id);
+        assertThat(claim.path("sources")).hasSize(1);
+        JsonNode given = claim.path("sources").get(0);
+        assertThat(given.path("repoUrl").asString()).isEqualTo(git.url(repo));
+        assertThat(given.path("credential").path("username").asString()).isEqualTo("ci");
+        assertThat(given.path("credential").path("secret").asString()).isEqualTo(secret);
+        assertThat(answer.body()).doesNotContain(otherSecret);
+
+        status(worker("POST", "/api/workers/builds/" + id + "/logs", Map.of("attempt", 1, "firstSeq", 1, "lines",
+                List.of(line("cloning with " + secret)))), 200);
+        // the masker may hold a line back while its end could begin a secret; the end of the build releases it
+        status(worker("POST", "/api/workers/builds/" + id + "/finish", Map.of("attempt", 1, "status", "fail", "reason", "test")), 200);
+        assertThat(logLines(id)).hasSize(1).noneMatch(l -> l.contains(secret)).allMatch(l -> l.startsWith("cloning with "));
+    }
+
+    private TestHttp.Response worker(String method, String path, byte[] body, String contentType) {
+        return http.send(method, path, body, "Content-Type", contentType, "X-TraceFlow-Worker-Token", TOKEN);
+    }
+
     @Test
     void aRemoteWorker_runsABuild_andALostLeaseIsTakenOverWithTheOldAttemptsWritesRefused() throws Exception {
         Setup s = setup("build.sh");
@@ -71,6 +155,12 @@ class WorkerApiTest extends BuildsFixture {
         assertThat(claim.path("id").asString()).isEqualTo(id);
         assertThat(claim.path("attempt").asInt()).isEqualTo(1);
         assertThat(claim.path("inputs").path("sources").get(0).path("commit").asString()).matches("[0-9a-f]{40}");
+        // what the worker's fetch needs: the build's own source (a public one: no credential), and the lease to heartbeat within
+        assertThat(claim.path("sources")).hasSize(1);
+        assertThat(claim.path("sources").get(0).path("gitSourceId").asString()).isEqualTo(s.source());
+        assertThat(claim.path("sources").get(0).path("repoUrl").asString()).isEqualTo(git.url("webshop"));
+        assertThat(claim.path("sources").get(0).has("credential")).isFalse();
+        assertThat(Duration.parse(claim.path("lease").asString())).isPositive();
         assertThat(worker("POST", "/api/workers/claim", Map.of("worker", "box-2")).status()).isEqualTo(204);
         assertThat(status(worker("POST", "/api/workers/builds/" + id + "/heartbeat", Map.of("attempt", 1)), 200).path("cancel")
                 .asBoolean()).isFalse();

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -90,6 +91,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
     private final Counter bytesStored;
     private final Counter secretsMasked;
     private final Counter linesCut;
+    private volatile Boolean onH2;
 
     public JdbcBuildLogStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, TransactionTemplate tx, BuildLogProperties settings,
                              TraceFlowProperties properties, Clock clock, MeterRegistry registry) {
@@ -207,6 +209,22 @@ public class JdbcBuildLogStore implements BuildLogSink {
         return last;
     }
 
+    /**
+     * H2 keeps committed changes in memory for up to its write delay (500 ms) before it writes them to
+     * its file, so a server killed with SIGKILL would lose lines it already acknowledged; a checkpoint
+     * writes them out before the append answers (PostgreSQL's commit is durable by itself).
+     */
+    private void writtenOut() {
+        Boolean h2 = onH2;
+        if (h2 == null) {
+            h2 = jdbcTemplate.execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().equals("H2"));
+            onH2 = h2;
+        }
+        if (Boolean.TRUE.equals(h2)) {
+            jdbcTemplate.execute("CHECKPOINT");
+        }
+    }
+
     /** Masks, cuts, stores in one transaction, and only then changes the state (a failed insert changes nothing). */
     private void store(String buildId, BuildLog log, List<Held> incoming, boolean end) {
         SecretMasker.Result masked = log.masker.mask(incoming.stream().map(Held::text).toList(), end);
@@ -233,6 +251,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
             tx.executeWithoutResult(s -> jdbcTemplate.batchUpdate(
                     "INSERT INTO build_log_lines (build_id, cursor, attempt, seq, ts, level, stage, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     params));
+            writtenOut();
         }
         log.lastCursor = cursor;
         log.held.clear();
