@@ -49,7 +49,9 @@ class BuildsApiTest extends BuildsFixture {
         assertThat(b.path("release").asString()).isEqualTo("v1.0.0+build." + id.substring(0, 8));
         assertThat(b.path("configSnapshotHash").asString()).matches("[0-9a-f]{64}");
         assertThat(b.path("artifactRef").asString()).isEqualTo("local:" + id + "/artifact.tar.gz");
-        assertThat(b.path("logsRef").asString()).isEqualTo(id + ".log");
+        // the log is archived right after the build's end is committed: its reference follows the status
+        await().atMost(Duration.ofSeconds(10)).until(() -> !get("/builds/" + id, auth.admin()).json().path("logsRef").isNull());
+        assertThat(get("/builds/" + id, auth.admin()).json().path("logsRef").asString()).isEqualTo(id + ".log");
         assertThat(b.path("attempt").asInt()).isEqualTo(1);
         assertThat(logLines(id)).contains("release " + b.path("release").asString());
         assertThat(logEndedAs(id)).isEqualTo("success");
