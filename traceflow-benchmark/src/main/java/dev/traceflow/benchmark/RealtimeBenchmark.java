@@ -42,7 +42,7 @@ public final class RealtimeBenchmark {
             Usage: realtime-bench.sh [options]
               --rounds N             rounds; each measures every variant in every scenario (3)
               --scenarios LIST       SUBSCRIBERSxTOPICS,... with one publisher each (100x1,1000x10)
-              --idle-connections N   an extra scenario: N subscribers that only connect, for memory (5000; 0: none)
+              --idle-connections N   an extra scenario: N subscribers that only connect, for memory (2000; 0: none)
               --variants LIST        traceflow, traceflow-ws, node, node-seq (all four); node is the baseline
               --warmup D             closed-loop publishing before measuring, per scenario (2s)
               --duration D           each measured phase: max rate, then fixed rate (4s)
@@ -132,7 +132,7 @@ public final class RealtimeBenchmark {
                     scenarios.add(Scenario.parse(s));
                 }
             }
-            long idle = r.longValue("idle-connections", 5_000);
+            long idle = r.longValue("idle-connections", 2_000);
             if (idle > 0) {
                 scenarios.add(Scenario.idle((int) idle));
             }
