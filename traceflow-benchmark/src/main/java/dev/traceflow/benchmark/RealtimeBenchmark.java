@@ -49,7 +49,8 @@ public final class RealtimeBenchmark {
               --window N             events in flight end to end at the max rate (50)
               --fixed-fraction F     the fixed phase publishes at F times the variant's max rate (0.5)
               --payload-bytes N      the payload's JSON size, about (100)
-              --ack-every N          a subscriber acks cumulatively every N events of a topic, else within 100 ms (50)
+              --ack-every N          a subscriber acks cumulatively every N events of a topic (20, as the reference client)
+              --ack-flush D          ... or this long after the last ack at most (1s, as the reference client)
               --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     taskset -c list for every server (TraceFlow and Node alike)
               --server-jvm-args ARGS extra JVM options of the TraceFlow server
@@ -121,7 +122,7 @@ public final class RealtimeBenchmark {
     }
 
     record Options(int rounds, List<Scenario> scenarios, List<Variant> variants, Duration warmup, Duration duration, int window,
-                   double fixedFraction, int payloadBytes, int ackEvery, Path serverJar, String serverCpus, List<String> serverJvmArgs,
+                   double fixedFraction, int payloadBytes, int ackEvery, Duration ackFlush, Path serverJar, String serverCpus, List<String> serverJvmArgs,
                    Path nodeDir, Duration readyTimeout, Path out) {
 
         static Options parse(String[] args) throws UsageException {
@@ -143,7 +144,7 @@ public final class RealtimeBenchmark {
             var options = new Options(r.positiveInt("rounds", 3), List.copyOf(scenarios), List.copyOf(variants),
                     r.duration("warmup", Duration.ofSeconds(2), true), r.duration("duration", Duration.ofSeconds(4), false),
                     r.positiveInt("window", 50), r.positiveDouble("fixed-fraction", 0.5), r.positiveInt("payload-bytes", 100),
-                    r.positiveInt("ack-every", 50), r.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
+                    r.positiveInt("ack-every", 20), r.duration("ack-flush", Duration.ofSeconds(1), false), r.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
                     r.text("server-cpus", null), r.words("server-jvm-args"), r.path("node", "traceflow-benchmark/realtime"),
                     r.duration("ready-timeout", Duration.ofSeconds(300), false), r.path("out", "realtime-results.json"));
             r.rejectUnknown();
@@ -225,7 +226,7 @@ public final class RealtimeBenchmark {
         report.put("options", Map.of("rounds", options.rounds(), "scenarios", options.scenarios().stream().map(Scenario::name).toList(),
                 "variants", options.variants().stream().map(v -> v.wireName).toList(), "warmupMs", options.warmup().toMillis(),
                 "durationMs", options.duration().toMillis(), "window", options.window(), "fixedFraction", options.fixedFraction(),
-                "payloadBytes", options.payloadBytes(), "ackEvery", options.ackEvery()));
+                "payloadBytes", options.payloadBytes(), "ackEvery", options.ackEvery(), "ackFlushMs", options.ackFlush().toMillis()));
         Path dataDir = BenchmarkSetup.prepareDataDir(null, "traceflow-realtime-bench-");
         String adminPassword = "bench-" + BenchmarkSetup.hex(16);
         String metricsToken = "metrics-" + BenchmarkSetup.hex(16);
@@ -366,6 +367,7 @@ public final class RealtimeBenchmark {
         load.put("window", options.window());
         load.put("payloadBytes", options.payloadBytes());
         load.put("ackEvery", options.ackEvery());
+        load.put("ackFlushMs", options.ackFlush().toMillis());
         load.put("connectConcurrency", CONNECT_CONCURRENCY);
         // The load generator inherits this harness's CPUs (CLIENT_CPUS); the tokens go in its argument, which only
         // this user can read (/proc/PID/cmdline), and are the run's own throwaway keys.

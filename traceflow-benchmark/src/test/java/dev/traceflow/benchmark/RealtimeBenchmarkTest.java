@@ -19,6 +19,9 @@ class RealtimeBenchmarkTest {
         assertThat(options.scenarios().stream().map(Scenario::name)).containsExactly("100x1", "1000x10", "idle-2000");
         assertThat(options.variants()).containsExactly(Variant.TRACEFLOW, Variant.NODE, Variant.TRACEFLOW_WS, Variant.NODE_SEQ);
         assertThat(options.fixedFraction()).isEqualTo(0.5);
+        // acks as the reference client (/realtime/client.js) sends them
+        assertThat(options.ackEvery()).isEqualTo(20);
+        assertThat(options.ackFlush()).isEqualTo(java.time.Duration.ofSeconds(1));
     }
 
     @Test
