@@ -61,6 +61,11 @@ final class ApiClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    Answer putJson(String path, String json) throws IOException, InterruptedException {
+        return send(authorized(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     Answer delete(String path) throws IOException, InterruptedException {
         return send(authorized(path).DELETE().build());
     }

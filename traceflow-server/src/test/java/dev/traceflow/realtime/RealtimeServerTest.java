@@ -7,9 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.time.Duration;
@@ -405,5 +409,62 @@ class RealtimeServerTest extends ServerTest {
         client.send("{\"type\":\"ping\"}");
         client.next("pong");
         client.close();
+    }
+
+    @Test
+    void messagesLongerThanTomcatsTextBuffer_arriveWhole_overTheLimitAreRefused_andOverTwiceTheLimitCloseWith1009() {
+        // Tomcat hands over 8 Ki characters at a time (WebSocketTransport.TEXT_BUFFER_CHARS); the limit is 64 KiB
+        String appId = app();
+        WsClient subscriber = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        subscriber.send("{\"type\":\"subscribe\",\"topic\":\"big\"}");
+        subscriber.next("subscribed");
+        WsClient publisher = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        String payload = "y".repeat(40_000) + "z";
+
+        publisher.send("{\"type\":\"publish\",\"topic\":\"big\",\"id\":\"b-1\",\"payload\":\"" + payload + "\"}");
+        assertThat(publisher.next("ack").path("seq").asLong()).isEqualTo(1);
+        assertThat(subscriber.next("event").path("payload").asString()).isEqualTo(payload);
+
+        publisher.send("{\"type\":\"publish\",\"topic\":\"big\",\"id\":\"b-2\",\"payload\":\"" + "y".repeat(100_000) + "\"}");
+        assertThat(publisher.next("error").path("code").asString()).isEqualTo("MESSAGE_TOO_LARGE");
+        publisher.send("{\"type\":\"ping\"}");
+        publisher.next("pong");
+
+        publisher.send("{\"type\":\"publish\",\"topic\":\"big\",\"id\":\"b-3\",\"payload\":\"" + "y".repeat(140_000) + "\"}");
+        assertThat(publisher.awaitClose()).isEqualTo(1009);
+        subscriber.send("{\"type\":\"ping\"}");
+        subscriber.next("pong");
+        subscriber.close();
+    }
+
+    @Test
+    void theUpgrade_declinesPermessageDeflate_onBothTransports() throws Exception {
+        // npm's ws (under socket.io-client in Node) offers it by default; Tomcat would deflate every small message
+        String browserKey = key(app(), "browser");
+        for (String target : List.of("/ws?token=" + browserKey, "/socket.io/?EIO=4&transport=websocket")) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String head = responseHead(socket.getInputStream());
+                assertThat(head).as(target).startsWith("HTTP/1.1 101");
+                assertThat(head.toLowerCase(Locale.ROOT)).as(target).doesNotContain("sec-websocket-extensions");
+            }
+        }
+    }
+
+    /** The status line and headers of an HTTP answer, up to the empty line. */
+    private static String responseHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.append((char) b);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+        }
+        return head.toString();
     }
 }

@@ -23,9 +23,17 @@ final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
     private static final String CONNECTION = "traceflow.realtime.connection";
 
     private final Broker broker;
+    private final WholeMessages messages;
 
-    RealtimeWebSocketHandler(Broker broker) {
+    RealtimeWebSocketHandler(Broker broker, WholeMessages messages) {
         this.broker = broker;
+        this.messages = messages;
+    }
+
+    /** Parts, so Tomcat's per-session text buffer can stay small ({@link WholeMessages}). */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
     }
 
     @Override
@@ -45,16 +53,17 @@ final class RealtimeWebSocketHandler extends AbstractWebSocketHandler {
 
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        String whole = messages.add(session, message);
         Connection connection = connection(session);
-        if (connection != null) {
-            connection.receive(message.getPayload());
+        if (whole != null && connection != null) {
+            connection.receive(whole);
         }
     }
 
     @Override
     protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
         Connection connection = connection(session);
-        if (connection != null) {
+        if (messages.binaryEnds(session, message) && connection != null) {
             connection.receiveBinary();
         }
     }

@@ -42,9 +42,17 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
     private static final String CLIENT_IP = "traceflow.socketio.clientIp";
 
     private final SocketIoSessions sessions;
+    private final WholeMessages messages;
 
-    SocketIoHandler(SocketIoSessions sessions) {
+    SocketIoHandler(SocketIoSessions sessions, WholeMessages messages) {
         this.sessions = sessions;
+        this.messages = messages;
+    }
+
+    /** Parts, so Tomcat's per-session text buffer can stay small ({@link WholeMessages}). */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
     }
 
     /** Takes the upgrade only for Engine.IO v4 over WebSocket, and of a polling session only from its own Origin. */
@@ -114,25 +122,26 @@ final class SocketIoHandler extends AbstractWebSocketHandler {
     }
 
     @Override
-    protected void handleTextMessage(WebSocketSession socket, TextMessage message) throws IOException {
+    protected void handleTextMessage(WebSocketSession socket, TextMessage part) throws IOException {
+        String message = messages.add(socket, part);
         SocketIoSession session = session(socket);
-        if (session == null) {
+        if (message == null || session == null) {
             return;
         }
         if (!session.carriedBy(socket)) {
-            session.receiveOnProbe(socket, message.getPayload());
+            session.receiveOnProbe(socket, message);
             if (session.carriedBy(socket)) {
                 socket.getAttributes().put(SESSION, session);
             }
             return;
         }
-        session.receive(message.getPayload(), true);
+        session.receive(message, true);
     }
 
     @Override
     protected void handleBinaryMessage(WebSocketSession socket, BinaryMessage message) {
         SocketIoSession session = session(socket);
-        if (session != null && session.carriedBy(socket)) {
+        if (messages.binaryEnds(socket, message) && session != null && session.carriedBy(socket)) {
             session.receiveBinary();
         }
     }

@@ -14,6 +14,7 @@ import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 import java.util.concurrent.ExecutorService;
 
@@ -26,12 +27,18 @@ import java.util.concurrent.ExecutorService;
 @EnableWebSocket
 class WebSocketTransport implements WebSocketConfigurer {
 
+    /** Tomcat's per-session text buffer, in characters (its default): a longer message arrives in parts. */
+    static final int TEXT_BUFFER_CHARS = 8192;
+    /** Tomcat's per-session binary buffer, and the longest binary message taken (to be answered BAD_MESSAGE). */
+    static final int BINARY_BUFFER_BYTES = 8192;
+
     private final Broker broker;
     private final RealtimeAuthenticator authenticator;
     private final MeterRegistry registry;
     private final RealtimeAudit audit;
 
     private final SocketIoSessions socketIo;
+    private final int maxMessageBytes;
 
     WebSocketTransport(Broker broker, RealtimeAuthenticator authenticator, MeterRegistry registry, RealtimeAudit audit, Timers timers,
                        ExecutorService realtimeExecutor, TraceFlowProperties properties, SocketIoProperties socketIo) {
@@ -39,6 +46,7 @@ class WebSocketTransport implements WebSocketConfigurer {
         this.authenticator = authenticator;
         this.registry = registry;
         this.audit = audit;
+        this.maxMessageBytes = properties.realtime().maxMessageBytes();
         // a polling body or a WebSocket frame holds one message of the limit, twice over (as /ws frames: see webSocketContainer)
         this.socketIo = new SocketIoSessions(broker, authenticator, audit, timers, realtimeExecutor, socketIo.pingInterval(),
                 socketIo.pingTimeout(), socketIo.connectTimeout(), properties.realtime().maxMessageBytes() * 2,
@@ -47,10 +55,17 @@ class WebSocketTransport implements WebSocketConfigurer {
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        registry.addHandler(new RealtimeWebSocketHandler(broker), RealtimePaths.WEBSOCKET)
+        // one upgrade for both routes: no permessage-deflate (see UncompressedUpgrade)
+        DefaultHandshakeHandler uncompressed = new DefaultHandshakeHandler(new UncompressedUpgrade());
+        // a frame up to twice the message limit is read whole, so one over the limit gets a MESSAGE_TOO_LARGE
+        // answer and the connection stays; beyond that the connection is closed (1009) without keeping the rest
+        WholeMessages messages = new WholeMessages(maxMessageBytes * 2, BINARY_BUFFER_BYTES);
+        registry.addHandler(new RealtimeWebSocketHandler(broker, messages), RealtimePaths.WEBSOCKET)
+                .setHandshakeHandler(uncompressed)
                 .addInterceptors(new RealtimeHandshake(authenticator, broker, this.registry, audit))
                 .setAllowedOriginPatterns("*");
-        registry.addHandler(new SocketIoHandler(socketIo), RealtimePaths.SOCKET_IO, "/socket.io")
+        registry.addHandler(new SocketIoHandler(socketIo, messages), RealtimePaths.SOCKET_IO, "/socket.io")
+                .setHandshakeHandler(uncompressed)
                 .addInterceptors(new SocketIoHandler.Upgrade(socketIo))
                 .setAllowedOriginPatterns("*");
     }
@@ -90,15 +105,15 @@ class WebSocketTransport implements WebSocketConfigurer {
     }
 
     /**
-     * Tomcat's buffers: a text frame up to twice the message limit is read whole, so one over the
-     * limit gets a {@code MESSAGE_TOO_LARGE} answer and the connection stays; beyond that Tomcat closes
-     * it (1009) without reading the rest. Binary frames are no part of the protocol: a small buffer.
+     * Tomcat's buffers, allocated for every session up front: small, since the handlers take text in
+     * parts and put messages together themselves, up to twice the message limit ({@link WholeMessages}).
+     * Binary frames are no part of the protocol: a small buffer.
      */
     @Bean
-    ServletServerContainerFactoryBean webSocketContainer(TraceFlowProperties properties) {
+    ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(properties.realtime().maxMessageBytes() * 2);
-        container.setMaxBinaryMessageBufferSize(8192);
+        container.setMaxTextMessageBufferSize(TEXT_BUFFER_CHARS);
+        container.setMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
         return container;
     }
 }

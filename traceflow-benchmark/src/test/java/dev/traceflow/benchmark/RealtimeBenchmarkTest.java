@@ -1,0 +1,85 @@
+package dev.traceflow.benchmark;
+
+import dev.traceflow.benchmark.RealtimeBenchmark.Scenario;
+import dev.traceflow.benchmark.RealtimeBenchmark.Variant;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RealtimeBenchmarkTest {
+
+    @Test
+    void options_haveTheDefaults_withTheIdleScenarioLast() throws Exception {
+        RealtimeBenchmark.Options options = RealtimeBenchmark.Options.parse(new String[0]);
+        assertThat(options.rounds()).isEqualTo(3);
+        assertThat(options.scenarios().stream().map(Scenario::name)).containsExactly("100x1", "1000x10", "idle-2000");
+        assertThat(options.variants()).containsExactly(Variant.TRACEFLOW, Variant.NODE, Variant.TRACEFLOW_WS, Variant.NODE_SEQ);
+        assertThat(options.fixedFraction()).isEqualTo(0.5);
+        // acks as the reference client (/realtime/client.js) sends them
+        assertThat(options.ackEvery()).isEqualTo(20);
+        assertThat(options.ackFlush()).isEqualTo(java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
+    void options_refuseBadScenarios_aMissingBaseline_andUnknownVariants() {
+        for (String[] bad : List.of(new String[]{"--scenarios", "100"}, new String[]{"--scenarios", "10x20"},
+                new String[]{"--scenarios", "0x0"}, new String[]{"--scenarios", "ax1"}, new String[]{"--variants", "traceflow"},
+                new String[]{"--variants", "node,centrifugo"}, new String[]{"--fixed-fraction", "1.5"},
+                new String[]{"--scenarios", "", "--idle-connections", "0"})) {
+            assertThatThrownBy(() -> RealtimeBenchmark.Options.parse(bad)).isInstanceOf(BenchmarkOptions.UsageException.class);
+        }
+    }
+
+    @Test
+    void anIdleScenario_hasATopicPerHundredConnections() throws Exception {
+        RealtimeBenchmark.Options options = RealtimeBenchmark.Options.parse(new String[]{"--scenarios", "", "--idle-connections", "10000"});
+        assertThat(options.scenarios()).containsExactly(new Scenario(10_000, 100, true));
+        assertThat(Scenario.idle(50)).isEqualTo(new Scenario(50, 1, true));
+    }
+
+    @Test
+    void rounds_alternateTheVariantsOrder() {
+        List<Variant> given = List.of(Variant.TRACEFLOW, Variant.NODE, Variant.NODE_SEQ);
+        assertThat(RealtimeBenchmark.order(given, 1)).containsExactly(Variant.TRACEFLOW, Variant.NODE, Variant.NODE_SEQ);
+        assertThat(RealtimeBenchmark.order(given, 2)).containsExactly(Variant.NODE_SEQ, Variant.NODE, Variant.TRACEFLOW);
+        assertThat(RealtimeBenchmark.order(given, 3)).isEqualTo(given);
+    }
+
+    @Test
+    void theHeap_isTheSumOfTheHeapPools_notTheOthers() {
+        String scrape = """
+                # HELP jvm_memory_used_bytes The amount of used memory
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1000.0
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E3
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 99999.0
+                jvm_memory_used_bytes_other{area="heap"} 7.0
+                """;
+        assertThat(RealtimeBenchmark.heapUsed(scrape)).isEqualTo(3500.0);
+        assertThat(RealtimeBenchmark.heapUsed("process_cpu_usage 0.5\n")).isNaN();
+    }
+
+    @Test
+    void aMeasurement_takesTheLoadGeneratorsFigures_andAddsBothPhasesLoss() {
+        var result = JsonMapper.shared().readTree("""
+                {"stage":"result","subscribers":100,"topics":1,
+                 "max":{"deliveriesPerSecond":50000.5,"p50Ms":3.2,"p99Ms":20.1,"lost":2,"publishErrors":1},
+                 "fixed":{"publishRate":250,"p50Ms":1.1,"p99Ms":9.9,"lost":3,"publishErrors":0},
+                 "duplicates":4,"unexpectedDisconnects":5,"heapBytesPerConnection":12000,"rssBytesPerConnection":30000}""");
+        RealtimeMeasurement m = RealtimeBenchmark.measurement(2, new Scenario(100, 1, false), Variant.NODE_SEQ, result);
+        assertThat(m).isEqualTo(new RealtimeMeasurement(2, "100x1", "node-seq", 50000.5, 3.2, 20.1, 250, 1.1, 9.9, 5, 4, 6, 12000, 30000));
+
+        var idle = JsonMapper.shared().readTree("""
+                {"stage":"result","subscribers":10,"topics":1,"duplicates":0,"unexpectedDisconnects":0,"heapBytesPerConnection":900}""");
+        RealtimeMeasurement i = RealtimeBenchmark.measurement(1, Scenario.idle(10), Variant.TRACEFLOW, idle);
+        assertThat(i.scenario()).isEqualTo("idle-10");
+        assertThat(i.deliveriesPerSecond()).isNaN();
+        assertThat(i.fixedP99Ms()).isNaN();
+        assertThat(i.rssBytesPerConnection()).isNaN();
+        assertThat(i.heapBytesPerConnection()).isEqualTo(900);
+    }
+}
