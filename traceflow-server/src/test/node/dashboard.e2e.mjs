@@ -347,21 +347,56 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await incident.first().getByRole('link', { name: /^Error group / }).waitFor();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).click();
   await incident.first().getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
+
+  // a channel: a webhook (the tests' outbound networks allow loopback), its generated secret shown once
+  await page.getByLabel('Channel name').fill('On-call hook (e2e)');
+  await page.getByLabel('URL').fill('http://127.0.0.1:9/traceflow-e2e');
+  await page.getByRole('button', { name: 'Add channel' }).click();
+  const secret = page.locator('.channel-secret input');
+  await secret.waitFor();
+  assert.ok((await secret.inputValue()).length >= 16, 'the generated secret is shown');
+  await page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
+  // a silence of every rule for an hour
+  await page.getByLabel('Reason').fill('deploying (e2e)');
+  await page.getByRole('button', { name: 'Silence', exact: true }).click();
+  const silence = page.locator('.silences tbody tr', { hasText: 'deploying (e2e)' });
+  await silence.waitFor();
+  assert.match(await silence.innerText(), /Every rule of the app/);
   await shot(page, '13-alerts');
   await accessible(page, 'alerts');
+  await page.getByRole('button', { name: 'I have copied it' }).click();
+  // stored, not only shown; the secret is not shown again
+  await page.reload();
+  await page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
+  await silence.waitFor();
+  assert.equal(await page.locator('.channel-secret').count(), 0);
   await context.close();
 
   const viewer = await newPage();
   await signIn(viewer.page, F.viewer);
   await viewer.page.goto(`${BASE}/apps/${F.app}/alerts`);
   await viewer.page.locator('.rules tbody tr', { hasText: 'New errors (e2e)' }).waitFor();
-  assert.equal(await viewer.page.getByRole('button', { name: /Create rule|Acknowledge/ }).count(), 0);
+  await viewer.page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
+  await viewer.page.locator('.silences tbody tr', { hasText: 'deploying (e2e)' }).waitFor();
+  assert.equal(await viewer.page.getByRole('button', { name: /Create rule|Acknowledge|Add channel|Delete|End now|^Silence$/ }).count(), 0);
   await shot(viewer.page, '14-alerts-viewer');
   await accessible(viewer.page, 'alerts (viewer)');
   const token = await tokenOf(F.viewer);
   const rule = await send('POST', '/api/alerts/rules', token, { appId: F.app, name: 'by hand', kind: 'new_error_group', channelIds: [] });
   assert.equal(rule.status, 403);
+  const channel = await send('POST', '/api/alerts/channels', token, { appId: F.app, type: 'webhook', url: 'http://127.0.0.1:9/x' });
+  assert.equal(channel.status, 403);
   await viewer.context.close();
+
+  // the editor ends the silence: it leaves the list
+  const again = await newPage();
+  await signIn(again.page, F.editor);
+  await again.page.goto(`${BASE}/apps/${F.app}/alerts`);
+  const row = again.page.locator('.silences tbody tr', { hasText: 'deploying (e2e)' });
+  await row.getByRole('button', { name: 'End now' }).click();
+  await row.waitFor({ state: 'detached' });
+  await again.page.getByText('Nothing is silenced').waitFor();
+  await again.context.close();
 });
 
 test('administration: an owner makes a key (shown once) and reads members and the audit trail', async () => {
@@ -447,6 +482,132 @@ test('the live page shows events stored now, through the realtime gateway', asyn
   const seqs = await page.locator('.live-table tbody tr td:nth-child(2)').allInnerTexts();
   assert.equal(new Set(seqs).size, seqs.length, `no round shown twice: ${seqs}`);
   await context.close();
+});
+
+/** Every line of a build's log through REST, page by page (GET /builds/{id}/logs?after=). */
+async function restLog(token, buildId) {
+  const lines = [];
+  let after = 0;
+  for (;;) {
+    const res = await send('GET', `/builds/${buildId}/logs?after=${after}`, token);
+    assert.equal(res.status, 200);
+    const page = await res.json();
+    if (page.lines.length === 0) return { lines, done: page.done, status: page.status };
+    lines.push(...page.lines);
+    after = page.next;
+  }
+}
+
+test('builds: one triggered in the page, its log live while it runs, resumed after a drop, whole after the end', async () => {
+  const B = F.builds;
+  const { context, page } = await newPage();
+  // every connection to the gateway passes through the test, which can drop it as a network would
+  const connections = [];
+  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
+    ws.connectToServer();
+    connections.push(ws);
+  });
+  await signIn(page, F.editor);
+  await page.getByRole('link', { name: 'Builds', exact: true }).click();
+  await page.getByRole('heading', { name: 'Trigger a build' }).waitFor();
+  await page.getByText('No builds yet.').waitFor();
+  await page.getByLabel('Config').selectOption(B.configId);
+  await page.getByRole('button', { name: 'Build', exact: true }).click();
+  await page.waitForURL(/\/builds\/[^/?]+$/);
+  const buildId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+
+  // while it runs: lines arrive one by one, the log says Live and has not ended
+  const lines = page.locator('.build-log .log-line');
+  await page.waitForFunction(() => document.querySelectorAll('.build-log .log-line').length >= 3, null, { timeout: 60_000 });
+  const whileRunning = { status: await page.getByTestId('log-status').innerText(), shown: await lines.count() };
+  assert.equal(whileRunning.status, 'Live', JSON.stringify(whileRunning));
+  assert.ok(whileRunning.shown < B.steps, `the log is shown while the build runs: ${JSON.stringify(whileRunning)}`);
+  await page.locator('h2 [data-status="running"]').waitFor();
+  await shot(page, '18-build-running');
+  await accessible(page, 'build (running)');
+
+  // the line drops mid-build: the page subscribes again from its last cursor
+  const before = await lines.count();
+  connections.at(-1).close({ code: 4000, reason: 'dropped by the test' });
+  await page.getByTestId('log-position').filter({ hasText: 'connects 2' }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('log-status').filter({ hasText: 'Ended: success' }).waitFor({ timeout: 90_000 });
+  const cursors = await lines.evaluateAll((els) => els.map((e) => Number(e.dataset.cursor)));
+  assert.ok(cursors.length > before, 'lines kept coming after the reconnect');
+  assert.deepEqual(cursors, cursors.map((_, i) => i + 1), 'every cursor once, in order: no gap, no repeat');
+  const texts = await page.locator('.build-log .log-text').allInnerTexts();
+  for (let i = 1; i <= B.steps; i++) {
+    assert.equal(texts.filter((t) => t === `building step ${i} of ${B.steps}`).length, 1, `step ${i} shown once`);
+  }
+  // the page shows the whole stored log, as REST reads it
+  const editorToken = await tokenOf(F.editor);
+  const stored = await restLog(editorToken, buildId);
+  assert.equal(stored.done, true);
+  assert.equal(stored.status, 'success');
+  assert.deepEqual(texts, stored.lines.map((l) => l.line));
+
+  // ended: the status, the stages, the artifact
+  await page.locator('h2 [data-status="success"]').waitFor();
+  await page.locator('.stages-table tbody tr').first().waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download artifact' }).click()]);
+  assert.match(download.suggestedFilename(), /\.tar\.gz$/);
+  await page.getByRole('button', { name: 'Roll back to this build' }).waitFor();
+  await shot(page, '19-build-ended');
+  await accessible(page, 'build (ended)');
+
+  // the list: the build, its status and stages, filtered by status
+  await page.getByRole('link', { name: 'All builds' }).click();
+  const row = page.locator(`.builds tbody tr[data-build="${buildId}"]`);
+  await row.locator('[data-status="success"]').waitFor();
+  await row.locator('.stage').first().waitFor();
+  await page.getByLabel('Build status').selectOption('fail');
+  await page.getByText('No builds with status fail yet.').waitFor();
+  await page.getByLabel('Build status').selectOption('');
+  await row.waitFor();
+  await shot(page, '20-builds');
+  await accessible(page, 'builds');
+
+  // the release it made, and what it did to the app's users: events and a new error group sent with it
+  const build = await (await send('GET', `/builds/${buildId}`, editorToken)).json();
+  assert.ok(build.release, JSON.stringify(build));
+  const message = `release e2e ${Date.now()}`;
+  await ingest([
+    { type: 'pageview', sessionId: 'release-1', path: '/', release: build.release },
+    { type: 'error', sessionId: 'release-1', path: '/', release: build.release, errorType: 'SyntaxError', message,
+      stack: 'SyntaxError: e2e\n    at boot (https://shop.test/static/boot.js:1:1)' },
+  ]);
+  await page.getByRole('link', { name: 'Releases', exact: true }).first().click();
+  const release = page.locator('.releases tbody tr', { has: page.locator('.release-name', { hasText: build.release }) });
+  await release.waitFor();
+  await release.getByRole('link', { name: buildId.slice(0, 8) }).waitFor();
+  for (let i = 0; i < 30 && (await release.locator('.new-group').count()) === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await page.reload();
+    await release.waitFor();
+  }
+  assert.equal(await release.locator('[data-cell="events"]').innerText(), '2');
+  assert.equal(await release.locator('[data-cell="error-rate"]').innerText(), '50%');
+  await shot(page, '21-releases');
+  await accessible(page, 'releases');
+  await release.locator('.new-group', { hasText: message }).click();
+  await page.getByRole('heading', { name: /SyntaxError/ }).waitFor();
+  await context.close();
+
+  // a viewer reads builds but has no trigger, cancel, retry or rollback, and a write by hand is refused
+  const viewer = await newPage();
+  await signIn(viewer.page, F.viewer);
+  await viewer.page.goto(`${BASE}/apps/${F.app}/builds`);
+  await viewer.page.locator(`.builds tbody tr[data-build="${buildId}"]`).waitFor();
+  assert.equal(await viewer.page.getByRole('heading', { name: 'Trigger a build' }).count(), 0);
+  await viewer.page.goto(`${BASE}/apps/${F.app}/builds/${buildId}`);
+  await viewer.page.getByTestId('log-status').filter({ hasText: 'Ended: success' }).waitFor();
+  await viewer.page.getByRole('button', { name: 'Download artifact' }).waitFor();
+  assert.equal(await viewer.page.getByRole('button', { name: /^(Build|Cancel|Retry|Roll back)/ }).count(), 0);
+  await shot(viewer.page, '22-build-viewer');
+  await accessible(viewer.page, 'build (viewer)');
+  const token = await tokenOf(F.viewer);
+  assert.equal((await send('POST', '/builds', token, { projectId: B.projectId, configId: B.configId })).status, 403);
+  assert.equal((await send('POST', `/builds/${buildId}/rollback`, token)).status, 403);
+  await viewer.context.close();
 });
 
 test('unknown pages are answered by the page, and nothing broke the policy or threw', async () => {

@@ -71,8 +71,8 @@ export function Loaded({ result, children }) {
 
 /**
  * A write the page runs on a click or a submit: `busy` names the one running (so only its button is
- * disabled), `error` is the last failure for an ErrorBox. run() answers the call's result, or
- * undefined when it failed (the error is then shown, not thrown).
+ * disabled), `error` is the last failure for an ErrorBox. run() answers the call's result (null
+ * when it had none), or undefined when it failed (the error is then shown, not thrown).
  */
 export function useAction() {
   const [state, setState] = useState({ busy: null, error: null });
@@ -81,7 +81,7 @@ export function useAction() {
     try {
       const result = await call();
       setState({ busy: null, error: null });
-      return result;
+      return result === undefined ? null : result;
     } catch (error) {
       setState({ busy: null, error });
       return undefined;

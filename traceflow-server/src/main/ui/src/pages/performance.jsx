@@ -2,7 +2,7 @@
 // or device, and the slowest resources (GET /api/performance/resources).
 import { useState } from 'preact/hooks';
 import { query } from '../api.js';
-import { useApi, Loaded, Empty } from '../ui.jsx';
+import { useApi, Loaded, Empty, Table } from '../ui.jsx';
 import { countOf, formatInteger, formatVital } from '../format.js';
 
 const ORDER = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB', 'FID'];
@@ -101,16 +101,7 @@ export function Performance({ appId, range }) {
             r.items.length === 0 ? (
               <p class="muted">No resource timings in this range.</p>
             ) : (
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Resource</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" class="num">Samples</th>
-                    <th scope="col" class="num">p75</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table columns={['Resource', 'Type', { label: 'Samples', num: true }, { label: 'p75', num: true }]}>
                   {r.items.map((i) => (
                     <tr>
                       <td class="url">{i.name}</td>
@@ -119,8 +110,7 @@ export function Performance({ appId, range }) {
                       <td class="num">{formatVital('', i.p75)}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+              </Table>
             )
           }
         </Loaded>

@@ -3,7 +3,7 @@
 // page's click heatmap (GET /api/user-behavior/heatmap) drawn over the page's proportions.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useApi, Loaded, Empty, ErrorBox } from '../ui.jsx';
+import { useApi, Loaded, Empty, ErrorBox, Card, Table } from '../ui.jsx';
 import { formatInteger, formatSeconds, formatDateTime, countOf } from '../format.js';
 
 function rangeOnly(range) {
@@ -51,24 +51,7 @@ export function SessionList({ appId, range }) {
             <Empty>No session started in this range.</Empty>
           ) : (
             <>
-              <table class="table sessions-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Entry → exit</th>
-                    <th scope="col" class="num">
-                      Duration
-                    </th>
-                    <th scope="col" class="num">
-                      Pages
-                    </th>
-                    <th scope="col" class="num">
-                      Events
-                    </th>
-                    <th scope="col">User</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table class="sessions-table" columns={['Started', 'Entry → exit', { label: 'Duration', num: true }, { label: 'Pages', num: true }, { label: 'Events', num: true }, 'User']}>
                   {items.map((s) => (
                     <tr>
                       <td>
@@ -86,8 +69,7 @@ export function SessionList({ appId, range }) {
                       <td class="url small">{s.userId ?? <span class="muted">anonymous</span>}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+              </Table>
               {more.error && <ErrorBox error={more.error} onRetry={loadMore} />}
               {next && (
                 <button type="button" class="button" onClick={loadMore} disabled={more.loading}>
@@ -235,24 +217,13 @@ export function Paths({ appId, range, search }) {
         <a href={`/apps/${encodeURIComponent(appId)}/sessions${location.search}`}>Sessions</a>
       </div>
       <div class="two-columns">
-        <section class="card" aria-labelledby="transitions-title">
-          <h3 id="transitions-title">Most frequent page transitions</h3>
+        <Card id="transitions-title" title="Most frequent page transitions">
           <Loaded result={paths}>
             {(p) =>
               p.transitions.length === 0 ? (
                 <p class="muted">No page views in this range.</p>
               ) : (
-                <table class="table transitions">
-                  <thead>
-                    <tr>
-                      <th scope="col">From</th>
-                      <th scope="col">To</th>
-                      <th scope="col" class="num">
-                        Times
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
+                <Table class="transitions" columns={['From', 'To', { label: 'Times', num: true }]}>
                     {p.transitions.map((t) => (
                       <tr>
                         <td class="url">{t.from === '(entry)' ? <span class="muted">(entry)</span> : t.from}</td>
@@ -265,12 +236,11 @@ export function Paths({ appId, range, search }) {
                         </td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
+                </Table>
               )
             }
           </Loaded>
-        </section>
+        </Card>
         <section class="card" aria-labelledby="heatmap-title">
           <header class="card-head">
             <h3 id="heatmap-title">Clicks on {chosen || 'a page'}</h3>
