@@ -349,15 +349,15 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await incident.first().getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
 
   // a channel: a webhook (the tests' outbound networks allow loopback), its generated secret shown once
-  await page.getByLabel('Channel name').fill('On-call hook (e2e)');
-  await page.getByLabel('URL').fill('http://127.0.0.1:9/traceflow-e2e');
+  await page.getByRole('textbox', { name: 'Channel name' }).fill('On-call hook (e2e)');
+  await page.getByRole('textbox', { name: 'URL' }).fill('http://127.0.0.1:9/traceflow-e2e');
   await page.getByRole('button', { name: 'Add channel' }).click();
   const secret = page.locator('.channel-secret input');
   await secret.waitFor();
   assert.ok((await secret.inputValue()).length >= 16, 'the generated secret is shown');
   await page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
   // a silence of every rule for an hour
-  await page.getByLabel('Reason').fill('deploying (e2e)');
+  await page.getByRole('textbox', { name: 'Reason' }).fill('deploying (e2e)');
   await page.getByRole('button', { name: 'Silence', exact: true }).click();
   const silence = page.locator('.silences tbody tr', { hasText: 'deploying (e2e)' });
   await silence.waitFor();
@@ -550,15 +550,23 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await page.locator('.stages-table tbody tr').first().waitFor();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download artifact' }).click()]);
   assert.match(download.suggestedFilename(), /\.tar\.gz$/);
-  await page.getByRole('button', { name: 'Roll back to this build' }).waitFor();
   await shot(page, '19-build-ended');
   await accessible(page, 'build (ended)');
 
-  // the list: the build, its status and stages, filtered by status
+  // a rollback to it: a new build of the same snapshot, linked to the one it rolls back to
+  await page.getByRole('button', { name: 'Roll back to this build' }).click();
+  await page.waitForURL((url) => /\/builds\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(`/${buildId}`));
+  const rollbackId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.getByRole('link', { name: buildId.slice(0, 8) }).waitFor();
+  await page.getByTestId('log-status').filter({ hasText: 'Ended: success' }).waitFor({ timeout: 90_000 });
+
+  // the list: both builds, their status and stages, the rollback's origin, filtered by status
   await page.getByRole('link', { name: 'All builds' }).click();
   const row = page.locator(`.builds tbody tr[data-build="${buildId}"]`);
   await row.locator('[data-status="success"]').waitFor();
   await row.locator('.stage').first().waitFor();
+  const rollbackRow = page.locator(`.builds tbody tr[data-build="${rollbackId}"]`);
+  await rollbackRow.getByRole('link', { name: `rollback of ${buildId.slice(0, 8)}` }).waitFor();
   await page.getByLabel('Build status').selectOption('fail');
   await page.getByText('No builds with status fail yet.').waitFor();
   await page.getByLabel('Build status').selectOption('');

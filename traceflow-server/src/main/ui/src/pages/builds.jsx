@@ -192,7 +192,7 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
                         <a class="build-link" href={buildPath(appId, b.id)}>
                           <code>{shortId(b.id)}</code>
                         </a>
-                        {b.kind && b.kind !== 'trigger' && <span class="badge">{b.kind}</span>}
+                        {b.kind && b.kind !== 'build' && <span class="badge">{b.kind}</span>}
                         {b.release && <div class="small muted">{b.release}</div>}
                       </td>
                       <td>
@@ -312,7 +312,7 @@ export function BuildPage({ appId, buildId, canEdit }) {
               <div>
                 <dt>Kind</dt>
                 <dd>
-                  {data.kind || 'trigger'} · attempt {formatInteger(data.attempt)}
+                  {data.kind} · attempt {formatInteger(data.attempt)}
                 </dd>
               </div>
               {data.parentId && (
@@ -366,7 +366,7 @@ export function BuildPage({ appId, buildId, canEdit }) {
                   </dd>
                 </div>
               )}
-              <div>
+              <div class="wide-fact">
                 <dt>Artifact</dt>
                 <dd>{data.artifactRef ? <Artifact build={data} /> : <span class="muted">none{ACTIVE.has(data.status) ? ' yet' : ''}</span>}</dd>
               </div>

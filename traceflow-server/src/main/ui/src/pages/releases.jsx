@@ -104,7 +104,7 @@ export function Releases({ appId }) {
                               <a href={appPath(appId, `/builds/${encodeURIComponent(b.id)}`)}>
                                 <code>{b.id.slice(0, 8)}</code>
                               </a>
-                              {b.kind && b.kind !== 'trigger' && <span class="badge">{b.kind}</span>}
+                              {b.kind && b.kind !== 'build' && <span class="badge">{b.kind}</span>}
                             </li>
                           ))}
                         </ul>
