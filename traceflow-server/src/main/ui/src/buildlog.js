@@ -20,10 +20,18 @@ export class BuildLogFollower {
    * @param {string} o.buildId
    * @param {(lines: object[]) => void} o.onLines lines in cursor order, each shown once
    * @param {(status: string) => void} o.onEnd the build's log ended with this status
-   * @param {(status: string, detail?: object) => void} o.onStatus connecting | open | reconnecting | ended | failed
+   * @param {(status: string, detail?: object) => void} o.onStatus connecting | open | reconnecting | problem | ended | failed
+   * @param {object} [o.using] what a test replaces: getToken, WebSocket, url (of /ws), random (0..1, for the backoff)
    */
-  constructor({ appId, buildId, onLines, onEnd, onStatus }) {
+  constructor({ appId, buildId, onLines, onEnd, onStatus, using = {} }) {
     Object.assign(this, { appId, buildId, onLines, onEnd, onStatus });
+    this.using = {
+      getToken: freshToken,
+      WebSocket: globalThis.WebSocket,
+      url: () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+      random: Math.random,
+      ...using,
+    };
     this.cursor = 0;
     this.connects = 0;
     this.attempt = 0;
@@ -38,14 +46,14 @@ export class BuildLogFollower {
     this.onStatus(this.connects === 0 ? 'connecting' : 'reconnecting');
     let token;
     try {
-      token = await freshToken();
+      token = await this.using.getToken();
     } catch (e) {
       this.#retry({ code: 'SIGNED_OUT', message: String(e.message || e) });
       return;
     }
     if (this.stopped) return;
     const q = new URLSearchParams({ token, app: this.appId });
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`);
+    const socket = new this.using.WebSocket(`${this.using.url()}?${q}`);
     this.socket = socket;
     socket.onopen = () => {
       if (socket !== this.socket) return;
@@ -132,7 +140,7 @@ export class BuildLogFollower {
     // full jitter, as the reference client: a random wait up to an exponentially growing cap
     const cap = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
-    const delay = Math.round(Math.random() * cap);
+    const delay = Math.round(this.using.random() * cap);
     this.onStatus('reconnecting', { ...problem, delay });
     this.reconnectTimer = setTimeout(() => this.start(), delay);
   }
