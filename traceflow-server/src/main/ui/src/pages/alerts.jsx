@@ -430,10 +430,8 @@ export function Alerts({ appId, canEdit }) {
       ) : (
         <Empty>Editors and owners write rules, channels and silences; your role reads them.</Empty>
       )}
-      <div class="two-columns">
-        <Channels appId={appId} channels={channels} canEdit={canEdit} />
-        <Silences appId={appId} rules={rules.data?.items || []} canEdit={canEdit} />
-      </div>
+      <Channels appId={appId} channels={channels} canEdit={canEdit} />
+      <Silences appId={appId} rules={rules.data?.items || []} canEdit={canEdit} />
     </>
   );
 }
