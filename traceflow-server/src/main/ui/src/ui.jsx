@@ -141,8 +141,8 @@ export function FormError({ error }) {
   ) : null;
 }
 
-/** Previous / next for an offset-paged list whose answer says `next` (null on the last page). */
-export function Pager({ offset, limit, next, onPage, label }) {
+/** Newer / older for an offset-paged list whose answer says `next` (null on the last page); `count` is this page's. */
+export function Pager({ offset, limit, count, next, onPage, label }) {
   if (offset === 0 && next == null) return null;
   return (
     <nav class="pager" aria-label={label || 'Pages'}>
@@ -150,7 +150,7 @@ export function Pager({ offset, limit, next, onPage, label }) {
         Newer
       </button>
       <span class="muted small">
-        {offset + 1}–{next ?? offset + limit}
+        {offset + 1}–{offset + count}
       </span>
       <button type="button" class="button" disabled={next == null} onClick={() => onPage(next)}>
         Older

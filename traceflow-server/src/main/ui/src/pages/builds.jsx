@@ -215,7 +215,7 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
                     </tr>
                   ))}
                 </Table>
-                <Pager offset={offset} limit={PAGE} next={list.next} onPage={(o) => setQuery({ offset: o || '' })} label="Build pages" />
+                <Pager offset={offset} limit={PAGE} count={list.items.length} next={list.next} onPage={(o) => setQuery({ offset: o || '' })} label="Build pages" />
               </>
             )
           }
@@ -455,7 +455,7 @@ function BuildLog({ appId, buildId, onEnd }) {
       }
     >
       <p class="muted small" data-testid="log-position">
-        {formatInteger(lines.length)} lines{lines.length && lines[0].cursor > 1 ? ` (the last ${formatInteger(KEPT_LINES)})` : ''} ·
+        {formatInteger(lines.length)} lines{lines.length > 0 && lines[0].cursor > 1 ? ` (the last ${formatInteger(KEPT_LINES)})` : ''} ·
         cursor {formatInteger(last)} · {formatInteger(stagesSeen)} stages · connects {formatInteger(state.connects)}
         {state.status === 'reconnecting' && state.detail?.delay != null && ` · next attempt in ${formatInteger(state.detail.delay)} ms`}
       </p>
