@@ -515,6 +515,13 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await page.getByRole('button', { name: 'Build', exact: true }).click();
   await page.waitForURL(/\/builds\/[^/?]+$/);
   const buildId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  // the same snapshot again while it is queued or running: refused in words, with a link to that build
+  await page.goBack();
+  await page.getByLabel('Config').selectOption(B.configId);
+  await page.getByRole('button', { name: 'Build', exact: true }).click();
+  assert.match(await page.getByRole('alert').innerText(), /queued or running[\s\S]*BUILD_IN_PROGRESS[\s\S]*trace id/);
+  await page.getByRole('link', { name: 'The build already queued or running' }).click();
+  await page.waitForURL((url) => url.pathname.endsWith(`/builds/${encodeURIComponent(buildId)}`));
 
   // while it runs: lines arrive one by one, the log says Live and has not ended
   const lines = page.locator('.build-log .log-line');
@@ -612,6 +619,12 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   assert.equal(await viewer.page.getByRole('button', { name: /^(Build|Cancel|Retry|Roll back)/ }).count(), 0);
   await shot(viewer.page, '22-build-viewer');
   await accessible(viewer.page, 'build (viewer)');
+  // readable on a phone: the log wraps, nothing scrolls sideways
+  await viewer.page.setViewportSize({ width: 390, height: 844 });
+  await viewer.page.getByTestId('log-status').waitFor();
+  const overflow = await viewer.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+  await viewer.page.screenshot({ path: `${SHOTS}/23-build-phone.png` });
   const token = await tokenOf(F.viewer);
   assert.equal((await send('POST', '/builds', token, { projectId: B.projectId, configId: B.configId })).status, 403);
   assert.equal((await send('POST', `/builds/${buildId}/rollback`, token)).status, 403);

@@ -87,7 +87,7 @@ class DashboardBrowserIT extends ServerTest {
             echo "built $TRACEFLOW_RELEASE" > dist/done.txt
             echo "release $TRACEFLOW_RELEASE"
             """;
-    static final int BUILD_STEPS = 40;
+    static final int BUILD_STEPS = 60;
 
     private JsonNode call(String method, String path, Object body, int expected) {
         byte[] bytes = body == null ? null : TestHttp.JSON.writeValueAsBytes(body);
@@ -204,7 +204,7 @@ class DashboardBrowserIT extends ServerTest {
         assertThat(node.exitValue()).as("the browser tests passed:\n" + output).isZero();
         assertThat(output).containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ tests [1-9]").containsPattern("(?m)^ℹ skipped 0$");
         try (var shots = Files.list(SCREENSHOTS)) {
-            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(22);
+            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(23);
         }
     }
 }
