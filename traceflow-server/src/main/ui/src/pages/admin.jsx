@@ -109,36 +109,36 @@ function Keys({ appId }) {
             <p class="muted">No keys: events cannot be sent until there is one.</p>
           ) : (
             <Table columns={['Prefix', 'Created', 'State', { label: 'Actions', hidden: true }]}>
-                {k.items.map((key) => (
-                  <tr class={key.revokedAt ? 'muted' : ''}>
-                    <td>
-                      <code>{key.prefix}…</code>
-                    </td>
-                    <td>{formatDateTime(key.createdAt)}</td>
-                    <td>
-                      {key.revokedAt
-                        ? `revoked ${formatDateTime(key.revokedAt)}`
-                        : key.expiresAt
-                          ? `expires ${formatDateTime(key.expiresAt)}`
-                          : 'active'}
-                    </td>
-                    <td class="num">
-                      {!key.revokedAt && (
-                        <button
-                          type="button"
-                          class="button danger"
-                          disabled={state.busy}
-                          onClick={() =>
-                            confirm(`Revoke the key ${key.prefix}…? Clients sending with it are refused at once.`) &&
-                            run(() => api(`/api/apps/${encodeURIComponent(appId)}/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' }))
-                          }
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+              {k.items.map((key) => (
+                <tr class={key.revokedAt ? 'muted' : ''}>
+                  <td>
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td>{formatDateTime(key.createdAt)}</td>
+                  <td>
+                    {key.revokedAt
+                      ? `revoked ${formatDateTime(key.revokedAt)}`
+                      : key.expiresAt
+                        ? `expires ${formatDateTime(key.expiresAt)}`
+                        : 'active'}
+                  </td>
+                  <td class="num">
+                    {!key.revokedAt && (
+                      <button
+                        type="button"
+                        class="button danger"
+                        disabled={state.busy}
+                        onClick={() =>
+                          confirm(`Revoke the key ${key.prefix}…? Clients sending with it are refused at once.`) &&
+                          run(() => api(`/api/apps/${encodeURIComponent(appId)}/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' }))
+                        }
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
             </Table>
           )
         }
@@ -166,35 +166,35 @@ function Members({ appId }) {
       <Loaded result={members}>
         {(m) => (
           <Table class="members" columns={['User', 'Role', 'Since', { label: 'Actions', hidden: true }]}>
-              {m.items.map((member) => (
-                <tr>
-                  <td>{member.username}</td>
-                  <td>
-                    <label>
-                      <span class="visually-hidden">Role of {member.username}</span>
-                      <select value={member.role} disabled={state.busy} onChange={(e) => setRole(member.username, e.currentTarget.value)}>
-                        {ROLES.map((r) => (
-                          <option value={r}>{r}</option>
-                        ))}
-                      </select>
-                    </label>
-                  </td>
-                  <td>{formatDateTime(member.since)}</td>
-                  <td class="num">
-                    <button
-                      type="button"
-                      class="button danger"
-                      disabled={state.busy}
-                      onClick={() =>
-                        confirm(`Remove ${member.username} from the app?`) &&
-                        run(() => api(`/api/apps/${encodeURIComponent(appId)}/members/${encodeURIComponent(member.username)}`, { method: 'DELETE' }))
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
+            {m.items.map((member) => (
+              <tr>
+                <td>{member.username}</td>
+                <td>
+                  <label>
+                    <span class="visually-hidden">Role of {member.username}</span>
+                    <select value={member.role} disabled={state.busy} onChange={(e) => setRole(member.username, e.currentTarget.value)}>
+                      {ROLES.map((r) => (
+                        <option value={r}>{r}</option>
+                      ))}
+                    </select>
+                  </label>
+                </td>
+                <td>{formatDateTime(member.since)}</td>
+                <td class="num">
+                  <button
+                    type="button"
+                    class="button danger"
+                    disabled={state.busy}
+                    onClick={() =>
+                      confirm(`Remove ${member.username} from the app?`) &&
+                      run(() => api(`/api/apps/${encodeURIComponent(appId)}/members/${encodeURIComponent(member.username)}`, { method: 'DELETE' }))
+                    }
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
           </Table>
         )}
       </Loaded>
@@ -272,26 +272,26 @@ function Users({ me }) {
       <Loaded result={users}>
         {(u) => (
           <Table columns={['Username', 'Admin', 'Last sign-in', 'State', { label: 'Actions', hidden: true }]}>
-              {u.items.map((user) => (
-                <tr class={user.enabled ? '' : 'muted'}>
-                  <td>{user.username}</td>
-                  <td>{user.admin ? 'admin' : ''}</td>
-                  <td>{formatDateTime(user.lastLoginAt)}</td>
-                  <td>{user.enabled ? 'enabled' : 'disabled'}</td>
-                  <td class="num">
-                    {user.id !== me.id && (
-                      <button
-                        type="button"
-                        class="button"
-                        disabled={state.busy}
-                        onClick={() => run(() => api(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: { enabled: !user.enabled } }))}
-                      >
-                        {user.enabled ? 'Disable' : 'Enable'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
+            {u.items.map((user) => (
+              <tr class={user.enabled ? '' : 'muted'}>
+                <td>{user.username}</td>
+                <td>{user.admin ? 'admin' : ''}</td>
+                <td>{formatDateTime(user.lastLoginAt)}</td>
+                <td>{user.enabled ? 'enabled' : 'disabled'}</td>
+                <td class="num">
+                  {user.id !== me.id && (
+                    <button
+                      type="button"
+                      class="button"
+                      disabled={state.busy}
+                      onClick={() => run(() => api(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: { enabled: !user.enabled } }))}
+                    >
+                      {user.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
           </Table>
         )}
       </Loaded>
@@ -337,19 +337,19 @@ function Audit({ appId }) {
             <p class="muted">Nothing recorded for this app yet.</p>
           ) : (
             <Table class="audit" columns={['When', 'Who', 'Action', 'On', 'Details']}>
-                {rows.map((r) => (
-                  <tr>
-                    <td>{formatDateTime(r.time)}</td>
-                    <td>{r.actorName ?? <span class="muted">system</span>}</td>
-                    <td>
-                      <code>{r.action}</code>
-                    </td>
-                    <td class="url small">
-                      {r.resourceType} {r.resourceId}
-                    </td>
-                    <td class="url small">{r.details && Object.keys(r.details).length ? JSON.stringify(r.details) : ''}</td>
-                  </tr>
-                ))}
+              {rows.map((r) => (
+                <tr>
+                  <td>{formatDateTime(r.time)}</td>
+                  <td>{r.actorName ?? <span class="muted">system</span>}</td>
+                  <td>
+                    <code>{r.action}</code>
+                  </td>
+                  <td class="url small">
+                    {r.resourceType} {r.resourceId}
+                  </td>
+                  <td class="url small">{r.details && Object.keys(r.details).length ? JSON.stringify(r.details) : ''}</td>
+                </tr>
+              ))}
             </Table>
           )
         }

@@ -215,7 +215,14 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
                     </tr>
                   ))}
                 </Table>
-                <Pager offset={offset} limit={PAGE} count={list.items.length} next={list.next} onPage={(o) => setQuery({ offset: o || '' })} label="Build pages" />
+                <Pager
+                  offset={offset}
+                  limit={PAGE}
+                  count={list.items.length}
+                  next={list.next}
+                  onPage={(o) => setQuery({ offset: o || '' })}
+                  label="Build pages"
+                />
               </>
             )
           }

@@ -86,22 +86,22 @@ export function ErrorList({ appId, range, search }) {
                 {countOf(data.total, 'group', 'groups')}{filter && `, ${formatInteger(items.length)} shown`}
               </p>
               <Table class="errors-table" columns={['Error', { label: 'Events', num: true }, { label: 'Users', num: true }, 'Last seen', 'Status']}>
-                  {items.map((g) => (
-                    <tr key={g.id}>
-                      <td>
-                        <a class="error-link" href={`/apps/${encodeURIComponent(appId)}/errors/${g.id}${location.search}`}>
-                          <strong>{g.type}</strong> <span class="message">{g.message}</span>
-                        </a>
-                        {g.regressions > 0 && <span class="badge regressed">regressed</span>}
-                      </td>
-                      <td class="num">{formatInteger(g.count)}</td>
-                      <td class="num">{formatInteger(g.users)}</td>
-                      <td title={formatDateTime(g.lastSeen)}>{formatAgo(g.lastSeen)}</td>
-                      <td>
-                        <StatusBadge status={g.status} />
-                      </td>
-                    </tr>
-                  ))}
+                {items.map((g) => (
+                  <tr key={g.id}>
+                    <td>
+                      <a class="error-link" href={`/apps/${encodeURIComponent(appId)}/errors/${g.id}${location.search}`}>
+                        <strong>{g.type}</strong> <span class="message">{g.message}</span>
+                      </a>
+                      {g.regressions > 0 && <span class="badge regressed">regressed</span>}
+                    </td>
+                    <td class="num">{formatInteger(g.count)}</td>
+                    <td class="num">{formatInteger(g.users)}</td>
+                    <td title={formatDateTime(g.lastSeen)}>{formatAgo(g.lastSeen)}</td>
+                    <td>
+                      <StatusBadge status={g.status} />
+                    </td>
+                  </tr>
+                ))}
               </Table>
               {more.error && <ErrorBox error={more.error} />}
               {next && (

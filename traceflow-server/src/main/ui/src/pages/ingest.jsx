@@ -41,14 +41,14 @@ export function IngestHealth({ appId, range }) {
                 </li>
               </ul>
               <Table columns={['Reason not stored', { label: 'Events', num: true }]}>
-                  {Object.entries(REASONS).map(([k, label]) => (
-                    <tr class={s[k] ? '' : 'muted'}>
-                      <td>
-                        {label} <code class="small">{k}</code>
-                      </td>
-                      <td class="num">{formatInteger(s[k] || 0)}</td>
-                    </tr>
-                  ))}
+                {Object.entries(REASONS).map(([k, label]) => (
+                  <tr class={s[k] ? '' : 'muted'}>
+                    <td>
+                      {label} <code class="small">{k}</code>
+                    </td>
+                    <td class="num">{formatInteger(s[k] || 0)}</td>
+                  </tr>
+                ))}
               </Table>
             </>
           );

@@ -102,14 +102,14 @@ export function Performance({ appId, range }) {
               <p class="muted">No resource timings in this range.</p>
             ) : (
               <Table columns={['Resource', 'Type', { label: 'Samples', num: true }, { label: 'p75', num: true }]}>
-                  {r.items.map((i) => (
-                    <tr>
-                      <td class="url">{i.name}</td>
-                      <td>{i.initiatorType}</td>
-                      <td class="num">{formatInteger(i.count)}</td>
-                      <td class="num">{formatVital('', i.p75)}</td>
-                    </tr>
-                  ))}
+                {r.items.map((i) => (
+                  <tr>
+                    <td class="url">{i.name}</td>
+                    <td>{i.initiatorType}</td>
+                    <td class="num">{formatInteger(i.count)}</td>
+                    <td class="num">{formatVital('', i.p75)}</td>
+                  </tr>
+                ))}
               </Table>
             )
           }

@@ -13,10 +13,10 @@ const appPath = (appId, rest = '') => `/apps/${encodeURIComponent(appId)}${rest}
  */
 function NewGroups({ appId, release }) {
   const t = release.telemetry;
+  // the same window as the releases answer: from an hour before the release was built to the next hour
   const from = new Date(new Date(release.createdAt).getTime() - 3600_000).toISOString();
-  const groups = useApi(
-    t.newErrorGroupCount > 0 ? `/api/errors?${query({ appId, release: release.release, from, to: new Date(Date.now() + 3600_000).toISOString(), limit: 100 })}` : null,
-  );
+  const to = new Date(Date.now() + 3600_000).toISOString();
+  const groups = useApi(t.newErrorGroupCount > 0 ? `/api/errors?${query({ appId, release: release.release, from, to, limit: 100 })}` : null);
   if (t.newErrorGroupCount === 0) return <span class="muted">none</span>;
   const byFingerprint = new Map((groups.data?.items || []).map((g) => [g.fingerprint, g]));
   return (

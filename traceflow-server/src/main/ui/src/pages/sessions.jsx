@@ -51,24 +51,27 @@ export function SessionList({ appId, range }) {
             <Empty>No session started in this range.</Empty>
           ) : (
             <>
-              <Table class="sessions-table" columns={['Started', 'Entry → exit', { label: 'Duration', num: true }, { label: 'Pages', num: true }, { label: 'Events', num: true }, 'User']}>
-                  {items.map((s) => (
-                    <tr>
-                      <td>
-                        <a class="session-link" href={`/apps/${encodeURIComponent(appId)}/sessions/${encodeURIComponent(s.id)}${location.search}`}>
-                          {formatDateTime(s.startTime)}
-                        </a>
-                        <SessionFlags s={s} />
-                      </td>
-                      <td class="url">
-                        {s.entryPage ?? '–'} → {s.exitPage ?? '–'}
-                      </td>
-                      <td class="num">{formatSeconds(s.duration)}</td>
-                      <td class="num">{formatInteger(s.pageViews)}</td>
-                      <td class="num">{formatInteger(s.events)}</td>
-                      <td class="url small">{s.userId ?? <span class="muted">anonymous</span>}</td>
-                    </tr>
-                  ))}
+              <Table
+                class="sessions-table"
+                columns={['Started', 'Entry → exit', { label: 'Duration', num: true }, { label: 'Pages', num: true }, { label: 'Events', num: true }, 'User']}
+              >
+                {items.map((s) => (
+                  <tr>
+                    <td>
+                      <a class="session-link" href={`/apps/${encodeURIComponent(appId)}/sessions/${encodeURIComponent(s.id)}${location.search}`}>
+                        {formatDateTime(s.startTime)}
+                      </a>
+                      <SessionFlags s={s} />
+                    </td>
+                    <td class="url">
+                      {s.entryPage ?? '–'} → {s.exitPage ?? '–'}
+                    </td>
+                    <td class="num">{formatSeconds(s.duration)}</td>
+                    <td class="num">{formatInteger(s.pageViews)}</td>
+                    <td class="num">{formatInteger(s.events)}</td>
+                    <td class="url small">{s.userId ?? <span class="muted">anonymous</span>}</td>
+                  </tr>
+                ))}
               </Table>
               {more.error && <ErrorBox error={more.error} onRetry={loadMore} />}
               {next && (
@@ -224,18 +227,18 @@ export function Paths({ appId, range, search }) {
                 <p class="muted">No page views in this range.</p>
               ) : (
                 <Table class="transitions" columns={['From', 'To', { label: 'Times', num: true }]}>
-                    {p.transitions.map((t) => (
-                      <tr>
-                        <td class="url">{t.from === '(entry)' ? <span class="muted">(entry)</span> : t.from}</td>
-                        <td class="url">{t.to}</td>
-                        <td class="num">
-                          {formatInteger(t.count)}
-                          <span class="bar" aria-hidden="true">
-                            <span style={{ width: `${(100 * t.count) / max}%` }} />
-                          </span>
-                        </td>
-                      </tr>
-                    ))}
+                  {p.transitions.map((t) => (
+                    <tr>
+                      <td class="url">{t.from === '(entry)' ? <span class="muted">(entry)</span> : t.from}</td>
+                      <td class="url">{t.to}</td>
+                      <td class="num">
+                        {formatInteger(t.count)}
+                        <span class="bar" aria-hidden="true">
+                          <span style={{ width: `${(100 * t.count) / max}%` }} />
+                        </span>
+                      </td>
+                    </tr>
+                  ))}
                 </Table>
               )
             }
