@@ -594,15 +594,18 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
     { type: 'error', sessionId: 'release-1', path: '/', release: build.release, errorType: 'SyntaxError', message,
       stack: 'SyntaxError: e2e\n    at boot (https://shop.test/static/boot.js:1:1)' },
   ]);
+  // stored asynchronously: wait through the API (cheaper than reloading the page), then open the page once
+  const telemetryStored = async () => {
+    const res = await send('GET', `/api/apps/${F.app}/releases`, editorToken);
+    const item = (await res.json()).items.find((r) => r.release === build.release);
+    return item && item.telemetry.events >= 2 && item.telemetry.newErrorGroupCount >= 1;
+  };
+  for (let i = 0; i < 60 && !(await telemetryStored()); i++) await new Promise((resolve) => setTimeout(resolve, 1000));
   await page.getByRole('link', { name: 'Releases', exact: true }).first().click();
   const release = page.locator('.releases tbody tr', { has: page.locator('.release-name', { hasText: build.release }) });
   await release.waitFor();
   await release.getByRole('link', { name: buildId.slice(0, 8) }).waitFor();
-  for (let i = 0; i < 30 && (await release.locator('.new-group').count()) === 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await page.reload();
-    await release.waitFor();
-  }
+  await release.locator('.new-group').waitFor();
   assert.equal(await release.locator('[data-cell="events"]').innerText(), '2');
   assert.equal(await release.locator('[data-cell="error-rate"]').innerText(), '50%');
   await shot(page, '21-releases');

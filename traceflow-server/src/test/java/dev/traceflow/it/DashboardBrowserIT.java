@@ -191,7 +191,7 @@ class DashboardBrowserIT extends ServerTest {
         Process node = pb.start();
         boolean finished;
         try {
-            finished = node.waitFor(6, TimeUnit.MINUTES);
+            finished = node.waitFor(10, TimeUnit.MINUTES);
             if (!finished) {
                 node.destroyForcibly();
             }
@@ -200,7 +200,7 @@ class DashboardBrowserIT extends ServerTest {
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(output);
-        assertThat(finished).as("the browser tests finished within 6 minutes:\n" + output).isTrue();
+        assertThat(finished).as("the browser tests finished within 10 minutes:\n" + output).isTrue();
         assertThat(node.exitValue()).as("the browser tests passed:\n" + output).isZero();
         assertThat(output).containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ tests [1-9]").containsPattern("(?m)^ℹ skipped 0$");
         try (var shots = Files.list(SCREENSHOTS)) {
