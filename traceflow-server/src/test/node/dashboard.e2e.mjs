@@ -498,9 +498,11 @@ async function restLog(token, buildId) {
   }
 }
 
-test('builds: one triggered in the page, its log live while it runs, resumed after a drop, whole after the end', async () => {
+test('builds: one triggered in the page, its log live while it runs, resumed after a drop, whole after the end', async (t) => {
   const B = F.builds;
   const { context, page } = await newPage();
+  // a failure part-way leaves no page following the gateway behind for the next tests
+  t.after(() => context.close().catch(() => {}));
   // every connection to the gateway passes through the test, which can drop it as a network would
   const connections = [];
   await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
@@ -601,6 +603,9 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
     return item && item.telemetry.events >= 2 && item.telemetry.newErrorGroupCount >= 1;
   };
   for (let i = 0; i < 60 && !(await telemetryStored()); i++) await new Promise((resolve) => setTimeout(resolve, 1000));
+  // and its error group, which the page links to by id (fresh=true: once every acknowledged event is counted)
+  const groups = await send('GET', `/api/errors?appId=${F.app}&release=${encodeURIComponent(build.release)}&fresh=true`, editorToken);
+  assert.ok((await groups.json()).items.some((g) => g.message === message), 'the release\'s error group is listed');
   await page.getByRole('link', { name: 'Releases', exact: true }).first().click();
   const release = page.locator('.releases tbody tr', { has: page.locator('.release-name', { hasText: build.release }) });
   await release.waitFor();
@@ -616,6 +621,7 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
 
   // a viewer reads builds but has no trigger, cancel, retry or rollback, and a write by hand is refused
   const viewer = await newPage();
+  t.after(() => viewer.context.close().catch(() => {}));
   await signIn(viewer.page, F.viewer);
   await viewer.page.goto(`${BASE}/apps/${F.app}/builds`);
   await viewer.page.locator(`.builds tbody tr[data-build="${buildId}"]`).waitFor();
