@@ -570,7 +570,9 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await page.getByRole('button', { name: 'Roll back to this build' }).click();
   await page.waitForURL((url) => /\/builds\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(`/${buildId}`));
   const rollbackId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
-  await page.getByRole('link', { name: buildId.slice(0, 8) }).waitFor();
+  // the rollback's own page (the one left may linger for a render), linking to the build it rolls back to
+  await page.locator('h2 code', { hasText: rollbackId.slice(0, 8) }).waitFor();
+  await page.getByRole('link', { name: buildId.slice(0, 8), exact: true }).waitFor();
   await page.getByTestId('log-status').filter({ hasText: 'Ended: success' }).waitFor({ timeout: 90_000 });
 
   // the list: both builds, their status and stages, the rollback's origin, filtered by status
@@ -580,6 +582,7 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await row.locator('.stage').first().waitFor();
   const rollbackRow = page.locator(`.builds tbody tr[data-build="${rollbackId}"]`);
   await rollbackRow.getByRole('link', { name: `rollback of ${buildId.slice(0, 8)}` }).waitFor();
+  await rollbackRow.locator('[data-status="success"]').waitFor();
   await page.getByLabel('Build status').selectOption('fail');
   await page.getByText('No builds with status fail yet.').waitFor();
   await page.getByLabel('Build status').selectOption('');
