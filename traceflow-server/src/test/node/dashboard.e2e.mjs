@@ -582,7 +582,8 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await row.locator('.stage').first().waitFor();
   const rollbackRow = page.locator(`.builds tbody tr[data-build="${rollbackId}"]`);
   await rollbackRow.getByRole('link', { name: `rollback of ${buildId.slice(0, 8)}` }).waitFor();
-  await rollbackRow.locator('[data-status="success"]').waitFor();
+  // the list reads it again every 2 s while it is queued or running
+  await rollbackRow.locator('[data-status="success"]').waitFor({ timeout: 60_000 });
   await page.getByLabel('Build status').selectOption('fail');
   await page.getByText('No builds with status fail yet.').waitFor();
   await page.getByLabel('Build status').selectOption('');

@@ -446,7 +446,8 @@ function BuildLog({ appId, buildId, onEnd }) {
   }, [lines]);
   const onScroll = () => {
     const el = box.current;
-    follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    // a scroll queued before the page was left arrives after the list is gone
+    if (el) follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
   };
   const last = lines.length ? lines[lines.length - 1].cursor : 0;
   const stagesSeen = useMemo(() => new Set(lines.map((l) => l.stage)).size, [lines]);
