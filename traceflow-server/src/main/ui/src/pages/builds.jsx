@@ -28,13 +28,33 @@ export function StatusBadge({ status, cancelRequested }) {
   );
 }
 
-/** Reads the result again every POLL_MS while `active` says something may still change. */
-function usePolling(result, active) {
+/**
+ * useApi for what changes while a build runs: read again every POLL_MS while isActive(data) says it may
+ * still change. A failed refresh keeps the last answer shown (and polling on), with the failure in
+ * `staleError`, so one refused or slow request does not blank a page someone is watching.
+ */
+function usePolled(path, isActive) {
+  const result = useApi(path);
+  const last = useRef({ path: null, data: null });
+  if (result.data) last.current = { path, data: result.data };
+  const data = result.data || (last.current.path === path ? last.current.data : null);
+  const active = data != null && isActive(data);
   useEffect(() => {
     if (!active) return undefined;
     const timer = setInterval(result.reload, POLL_MS);
     return () => clearInterval(timer);
   }, [active, result.reload]);
+  return { ...result, data, error: data ? null : result.error, staleError: data ? result.error : null };
+}
+
+/** A refresh that failed while the last answer stays shown. */
+function Stale({ error }) {
+  return error ? (
+    <p class="small muted" role="status">
+      Could not refresh: {error.message}
+      {error.traceId && ` (trace id ${error.traceId})`}
+    </p>
+  ) : null;
 }
 
 function shortId(id) {
@@ -147,8 +167,7 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
   const projectId = projects.some((p) => p.id === search.get('project')) ? search.get('project') : projects[0].id;
   const status = STATUSES.includes(search.get('status')) ? search.get('status') : '';
   const offset = Math.max(0, Number.parseInt(search.get('offset') || '0', 10) || 0);
-  const builds = useApi(`/builds?${query({ projectId, status, offset, limit: PAGE })}`);
-  usePolling(builds, builds.data?.items.some((b) => ACTIVE.has(b.status)));
+  const builds = usePolled(`/builds?${query({ projectId, status, offset, limit: PAGE })}`, (d) => d.items.some((b) => ACTIVE.has(b.status)));
   const project = projects.find((p) => p.id === projectId);
   return (
     <>
@@ -179,6 +198,7 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
           </div>
         }
       >
+        <Stale error={builds.staleError} />
         <Loaded result={builds}>
           {(list) =>
             list.items.length === 0 ? (
@@ -300,9 +320,8 @@ function Artifact({ build }) {
 }
 
 export function BuildPage({ appId, buildId, canEdit }) {
-  const build = useApi(`/builds/${encodeURIComponent(buildId)}`);
+  const build = usePolled(`/builds/${encodeURIComponent(buildId)}`, (d) => ACTIVE.has(d.status));
   const b = build.data;
-  usePolling(build, b && ACTIVE.has(b.status));
   return (
     <>
       <div class="toolbar">
@@ -312,6 +331,7 @@ export function BuildPage({ appId, buildId, canEdit }) {
         <a href={`${appPath(appId, '/builds')}${b ? `?${query({ project: b.projectId })}` : ''}`}>All builds</a>
         {b && canEdit && <BuildActions appId={appId} build={b} onChanged={build.reload} />}
       </div>
+      <Stale error={build.staleError} />
       <Loaded result={build}>
         {(data) => (
           <>
