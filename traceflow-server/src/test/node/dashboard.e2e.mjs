@@ -36,8 +36,9 @@ async function newPage(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'Europe/Berlin', ...options });
   const page = await context.newPage();
   page.on('console', (m) => {
-    // a 401 the page expects (no session yet) is logged by Chromium as a failed resource
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+    // a 401 the page expects (no session yet) is logged by Chromium as a failed resource; so is a read
+    // the server shed under this machine's load (503 with Retry-After), which the page asks again
+    if (m.type() === 'error' && !/status of (401|503)/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
   page.setDefaultTimeout(15_000);
