@@ -1,6 +1,7 @@
 // Releases (GET /api/apps/{id}/releases, issue 21 item 8): what each build did to its users. Each
 // release with the builds that made it, when its first event arrived, its events and errors, the error
 // groups new in it (linked to their pages) and its error rate against the release before it.
+import { useMemo } from 'preact/hooks';
 import { query } from '../api.js';
 import { useApi, Loaded, Empty, Card, Table } from '../ui.jsx';
 import { formatAgo, formatDateTime, formatInteger, formatPercent, formatPointsChange, countOf } from '../format.js';
@@ -13,10 +14,16 @@ const appPath = (appId, rest = '') => `/apps/${encodeURIComponent(appId)}${rest}
  */
 function NewGroups({ appId, release }) {
   const t = release.telemetry;
-  // the same window as the releases answer: from an hour before the release was built to the next hour
-  const from = new Date(new Date(release.createdAt).getTime() - 3600_000).toISOString();
-  const to = new Date(Date.now() + 3600_000).toISOString();
-  const groups = useApi(t.newErrorGroupCount > 0 ? `/api/errors?${query({ appId, release: release.release, from, to, limit: 100 })}` : null);
+  // the same window as the releases answer: from an hour before the release was built to the next
+  // hour, fixed when the page is shown (a window computed on every render would make a new path, and a
+  // new request, on every render)
+  const path = useMemo(() => {
+    if (t.newErrorGroupCount === 0) return null;
+    const from = new Date(new Date(release.createdAt).getTime() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    return `/api/errors?${query({ appId, release: release.release, from, to, limit: 100 })}`;
+  }, [appId, release.release, release.createdAt, t.newErrorGroupCount]);
+  const groups = useApi(path);
   if (t.newErrorGroupCount === 0) return <span class="muted">none</span>;
   const byFingerprint = new Map((groups.data?.items || []).map((g) => [g.fingerprint, g]));
   return (
