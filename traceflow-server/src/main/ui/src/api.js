@@ -100,9 +100,23 @@ export async function signOut() {
   }
 }
 
+const READ_RETRIES = 2;
+const MAX_RETRY_WAIT_MS = 5000;
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    });
+  });
+}
+
 /**
  * Calls the API and answers its JSON (null for 204). An expired access token is refreshed once and
- * the call repeated; when that fails the session has ended and the listeners hear of it.
+ * the call repeated; when that fails the session has ended and the listeners hear of it. A GET the
+ * server shed (503, 429) is repeated up to twice after its Retry-After (at most 5 s each).
  */
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const send = () =>
@@ -118,6 +132,12 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     });
   if (!accessToken) await refresh();
   let res = await send();
+  // a read the server shed (503 overloaded, 429 rate limited) is asked again after its Retry-After
+  for (let retry = 0; method === 'GET' && retry < READ_RETRIES && (res.status === 503 || res.status === 429); retry++) {
+    const seconds = Number(res.headers.get('Retry-After'));
+    await pause(Math.min(MAX_RETRY_WAIT_MS, Math.max(500, Number.isFinite(seconds) ? seconds * 1000 : 1000)), signal);
+    res = await send();
+  }
   if (res.status === 401) {
     if (await refresh()) {
       res = await send();

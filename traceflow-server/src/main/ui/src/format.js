@@ -60,3 +60,31 @@ const plurals = new Intl.PluralRules(undefined);
 export function countOf(n, one, other) {
   return `${formatInteger(n)} ${plurals.select(n) === 'one' ? one : other}`;
 }
+
+/** The seconds between two ISO times (the second defaulting to now), as formatSeconds; '–' before the first. */
+export function formatBetween(fromIso, toIso) {
+  if (!fromIso) return '–';
+  const ms = (toIso ? new Date(toIso).getTime() : Date.now()) - new Date(fromIso).getTime();
+  return formatSeconds(Math.max(0, Math.round(ms / 100) / 10));
+}
+
+const bytes = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** A size in bytes as "12.3 MiB". */
+export function formatBytes(n) {
+  if (n == null) return '–';
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < bytes.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? integer.format(v) : decimal.format(v)} ${bytes[i]}`;
+}
+
+/** A signed change of a ratio in percentage points ("+1.2 pp", "−0.5 pp"). */
+export function formatPointsChange(delta) {
+  if (delta == null) return '–';
+  const pp = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+  return `${pp.format(delta * 100)} pp`;
+}

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, refresh, signOut, onSignedOut, prefetch } from './api.js';
 import { useLocation, navigate, match, interceptLinks } from './router.js';
 import { PRESETS, customRange, localInputValue, rangeFromSearch, rangeNow, bootTime } from './range.js';
-import { Loading, ErrorBox, Empty } from './ui.jsx';
+import { Loading, ErrorBox, Empty, Lazy } from './ui.jsx';
 import { SignIn } from './pages/signin.jsx';
 import { Overview, overviewPaths } from './pages/overview.jsx';
 import { ErrorList, ErrorGroup } from './pages/errors.jsx';
@@ -16,6 +16,10 @@ import { Alerts } from './pages/alerts.jsx';
 import { Administration, canAdminister } from './pages/admin.jsx';
 import './styles.css';
 
+// pages most visits never open: their own chunks, fetched when first shown
+const buildsPages = () => import('./pages/builds.jsx');
+const releasesPage = () => import('./pages/releases.jsx');
+
 const PAGES = [
   { name: 'overview', label: 'Overview', path: '' },
   { name: 'errors', label: 'Errors', path: '/errors' },
@@ -23,12 +27,14 @@ const PAGES = [
   { name: 'sessions', label: 'Sessions', path: '/sessions' },
   { name: 'live', label: 'Live', path: '/live' },
   { name: 'alerts', label: 'Alerts', path: '/alerts' },
+  { name: 'builds', label: 'Builds', path: '/builds' },
+  { name: 'releases', label: 'Releases', path: '/releases' },
   { name: 'ingest', label: 'Ingest', path: '/ingest' },
   { name: 'admin', label: 'Admin', path: '/admin', shown: canAdminister },
 ];
 
 // pages under another page's tab
-const SECTION_OF = { errorGroup: 'errors', session: 'sessions', paths: 'sessions' };
+const SECTION_OF = { errorGroup: 'errors', session: 'sessions', paths: 'sessions', build: 'builds' };
 
 const THEME_KEY = 'traceflow.theme';
 // The app last shown, so that / opens it (and its data can be asked for before the app list arrives).
@@ -130,6 +136,9 @@ function Shell({ me, apps, onSignOut, reloadApps }) {
       paths: <Paths {...props} />,
       live: <Live key={app.id} appId={app.id} />,
       alerts: <Alerts {...props} canEdit={canEdit} />,
+      builds: <Lazy load={buildsPages} name="Builds" {...props} canEdit={canEdit} />,
+      build: <Lazy load={buildsPages} name="BuildPage" {...props} buildId={route.buildId} canEdit={canEdit} />,
+      releases: <Lazy load={releasesPage} name="Releases" {...props} />,
       admin: <Administration key={app.id} app={app} me={me} reloadApps={reloadApps} />,
     }[route.name] || <Empty>No such page. <a href={appHref(app.id, '', search)}>Overview</a></Empty>;
   }

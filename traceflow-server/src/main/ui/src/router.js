@@ -61,6 +61,9 @@ export function match(path) {
   if (rest[0] === 'paths' && rest.length === 1) return { name: 'paths', appId };
   if (rest[0] === 'live' && rest.length === 1) return { name: 'live', appId };
   if (rest[0] === 'alerts' && rest.length === 1) return { name: 'alerts', appId };
+  if (rest[0] === 'builds' && rest.length === 1) return { name: 'builds', appId };
+  if (rest[0] === 'builds' && rest.length === 2) return { name: 'build', appId, buildId: rest[1] };
+  if (rest[0] === 'releases' && rest.length === 1) return { name: 'releases', appId };
   if (rest[0] === 'admin' && rest.length === 1) return { name: 'admin', appId };
   return { name: 'notFound', appId };
 }

@@ -68,3 +68,114 @@ export function Loaded({ result, children }) {
   if (result.data == null) return <Loading />;
   return children(result.data);
 }
+
+/**
+ * A write the page runs on a click or a submit: `busy` names the one running (so only its button is
+ * disabled), `error` is the last failure for an ErrorBox. run() answers the call's result (null
+ * when it had none), or undefined when it failed (the error is then shown, not thrown).
+ */
+export function useAction() {
+  const [state, setState] = useState({ busy: null, error: null });
+  const run = useCallback(async (name, call) => {
+    setState({ busy: name, error: null });
+    try {
+      const result = await call();
+      setState({ busy: null, error: null });
+      return result === undefined ? null : result;
+    } catch (error) {
+      setState({ busy: null, error });
+      return undefined;
+    }
+  }, []);
+  const clear = useCallback(() => setState({ busy: null, error: null }), []);
+  return { ...state, run, clear };
+}
+
+/** A panel with a heading that names it for assistive technology; `actions` sit beside the heading. */
+export function Card({ id, title, actions, children, class: extra }) {
+  return (
+    <section class={`card${extra ? ` ${extra}` : ''}`} aria-labelledby={id}>
+      {actions ? (
+        <header class="card-head">
+          <h3 id={id}>{title}</h3>
+          {actions}
+        </header>
+      ) : (
+        <h3 id={id}>{title}</h3>
+      )}
+      {children}
+    </section>
+  );
+}
+
+/**
+ * A table with column headers: `columns` are labels, or {label, num} for right-aligned numbers, or
+ * {label, hidden} for a header only screen readers hear (a column of buttons).
+ */
+export function Table({ class: extra, columns, children }) {
+  return (
+    <table class={`table${extra ? ` ${extra}` : ''}`}>
+      <thead>
+        <tr>
+          {columns.map((c) => {
+            const col = typeof c === 'string' ? { label: c } : c;
+            return (
+              <th scope="col" class={col.num ? 'num' : undefined}>
+                {col.hidden ? <span class="visually-hidden">{col.label}</span> : col.label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** A form's failure under its fields, spanning the grid. */
+export function FormError({ error }) {
+  return error ? (
+    <div class="wide">
+      <ErrorBox error={error} />
+    </div>
+  ) : null;
+}
+
+/** Newer / older for an offset-paged list whose answer says `next` (null on the last page); `count` is this page's. */
+export function Pager({ offset, limit, count, next, onPage, label }) {
+  if (offset === 0 && next == null) return null;
+  return (
+    <nav class="pager" aria-label={label || 'Pages'}>
+      <button type="button" class="button" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - limit))}>
+        Newer
+      </button>
+      <span class="muted small">
+        {offset + 1}–{offset + count}
+      </span>
+      <button type="button" class="button" disabled={next == null} onClick={() => onPage(next)}>
+        Older
+      </button>
+    </nav>
+  );
+}
+
+/**
+ * A page whose code is fetched when first shown (a separate chunk, so the first page's JavaScript
+ * does not grow with every page): renders module[name] with the other props.
+ */
+export function Lazy({ load, name, ...props }) {
+  const [loaded, setLoaded] = useState({ module: null, error: null });
+  useEffect(() => {
+    let gone = false;
+    load()
+      .then((module) => !gone && setLoaded({ module, error: null }))
+      .catch((e) => !gone && setLoaded({ module: null, error: { message: `This page could not be loaded: ${e.message}`, code: 'PAGE_UNAVAILABLE' } }));
+    return () => {
+      gone = true;
+    };
+  }, [load]);
+  if (loaded.error) return <ErrorBox error={loaded.error} onRetry={() => location.reload()} />;
+  if (!loaded.module) return <Loading />;
+  const Page = loaded.module[name];
+  return <Page {...props} />;
+}

@@ -4,25 +4,18 @@
 // page opened by URL without the role shows nothing to change and a hand-made write is refused.
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useApi, Loaded, Empty, ErrorBox } from '../ui.jsx';
+import { useApi, Loaded, Empty, ErrorBox, Card, Table, useAction } from '../ui.jsx';
 import { formatDateTime } from '../format.js';
 
-/** Runs a write, keeping its error to show beside the control; reload() afterwards. */
+/** Runs a write (ui.jsx's useAction), keeping its error to show beside the control; reload() after it succeeded. */
 function useWrite(reload) {
-  const [state, setState] = useState({ busy: false, error: null });
+  const action = useAction();
   const run = async (fn) => {
-    setState({ busy: true, error: null });
-    try {
-      const result = await fn();
-      setState({ busy: false, error: null });
-      reload?.();
-      return result;
-    } catch (error) {
-      setState({ busy: false, error });
-      return undefined;
-    }
+    const result = await action.run('write', fn);
+    if (result !== undefined) reload?.();
+    return result;
   };
-  return [state, run];
+  return [{ busy: action.busy != null, error: action.error }, run];
 }
 
 function AppSettings({ app, reloadApps }) {
@@ -48,8 +41,7 @@ function AppSettings({ app, reloadApps }) {
     });
   };
   return (
-    <section class="card" aria-labelledby="settings-title">
-      <h3 id="settings-title">App</h3>
+    <Card id="settings-title" title="App">
       <form class="form-grid" onSubmit={save}>
         <label>
           Name
@@ -75,7 +67,7 @@ function AppSettings({ app, reloadApps }) {
         </div>
       </form>
       {state.error && <ErrorBox error={state.error} />}
-    </section>
+    </Card>
   );
 }
 
@@ -116,50 +108,38 @@ function Keys({ appId }) {
           k.items.length === 0 ? (
             <p class="muted">No keys: events cannot be sent until there is one.</p>
           ) : (
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+            <Table columns={['Prefix', 'Created', 'State', { label: 'Actions', hidden: true }]}>
+              {k.items.map((key) => (
+                <tr class={key.revokedAt ? 'muted' : ''}>
+                  <td>
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td>{formatDateTime(key.createdAt)}</td>
+                  <td>
+                    {key.revokedAt
+                      ? `revoked ${formatDateTime(key.revokedAt)}`
+                      : key.expiresAt
+                        ? `expires ${formatDateTime(key.expiresAt)}`
+                        : 'active'}
+                  </td>
+                  <td class="num">
+                    {!key.revokedAt && (
+                      <button
+                        type="button"
+                        class="button danger"
+                        disabled={state.busy}
+                        onClick={() =>
+                          confirm(`Revoke the key ${key.prefix}…? Clients sending with it are refused at once.`) &&
+                          run(() => api(`/api/apps/${encodeURIComponent(appId)}/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' }))
+                        }
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {k.items.map((key) => (
-                  <tr class={key.revokedAt ? 'muted' : ''}>
-                    <td>
-                      <code>{key.prefix}…</code>
-                    </td>
-                    <td>{formatDateTime(key.createdAt)}</td>
-                    <td>
-                      {key.revokedAt
-                        ? `revoked ${formatDateTime(key.revokedAt)}`
-                        : key.expiresAt
-                          ? `expires ${formatDateTime(key.expiresAt)}`
-                          : 'active'}
-                    </td>
-                    <td class="num">
-                      {!key.revokedAt && (
-                        <button
-                          type="button"
-                          class="button danger"
-                          disabled={state.busy}
-                          onClick={() =>
-                            confirm(`Revoke the key ${key.prefix}…? Clients sending with it are refused at once.`) &&
-                            run(() => api(`/api/apps/${encodeURIComponent(appId)}/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' }))
-                          }
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </Loaded>
@@ -181,54 +161,41 @@ function Members({ appId }) {
     setRole(String(f.get('username')).trim(), f.get('role')).then(() => form.reset());
   };
   return (
-    <section class="card" aria-labelledby="members-title">
-      <h3 id="members-title">Members and roles</h3>
+    <Card id="members-title" title="Members and roles">
       {state.error && <ErrorBox error={state.error} />}
       <Loaded result={members}>
         {(m) => (
-          <table class="table members">
-            <thead>
+          <Table class="members" columns={['User', 'Role', 'Since', { label: 'Actions', hidden: true }]}>
+            {m.items.map((member) => (
               <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Since</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <td>{member.username}</td>
+                <td>
+                  <label>
+                    <span class="visually-hidden">Role of {member.username}</span>
+                    <select value={member.role} disabled={state.busy} onChange={(e) => setRole(member.username, e.currentTarget.value)}>
+                      {ROLES.map((r) => (
+                        <option value={r}>{r}</option>
+                      ))}
+                    </select>
+                  </label>
+                </td>
+                <td>{formatDateTime(member.since)}</td>
+                <td class="num">
+                  <button
+                    type="button"
+                    class="button danger"
+                    disabled={state.busy}
+                    onClick={() =>
+                      confirm(`Remove ${member.username} from the app?`) &&
+                      run(() => api(`/api/apps/${encodeURIComponent(appId)}/members/${encodeURIComponent(member.username)}`, { method: 'DELETE' }))
+                    }
+                  >
+                    Remove
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {m.items.map((member) => (
-                <tr>
-                  <td>{member.username}</td>
-                  <td>
-                    <label>
-                      <span class="visually-hidden">Role of {member.username}</span>
-                      <select value={member.role} disabled={state.busy} onChange={(e) => setRole(member.username, e.currentTarget.value)}>
-                        {ROLES.map((r) => (
-                          <option value={r}>{r}</option>
-                        ))}
-                      </select>
-                    </label>
-                  </td>
-                  <td>{formatDateTime(member.since)}</td>
-                  <td class="num">
-                    <button
-                      type="button"
-                      class="button danger"
-                      disabled={state.busy}
-                      onClick={() =>
-                        confirm(`Remove ${member.username} from the app?`) &&
-                        run(() => api(`/api/apps/${encodeURIComponent(appId)}/members/${encodeURIComponent(member.username)}`, { method: 'DELETE' }))
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Loaded>
       <form class="inline-form" onSubmit={add}>
@@ -247,7 +214,7 @@ function Members({ appId }) {
           Add member
         </button>
       </form>
-    </section>
+    </Card>
   );
 }
 
@@ -266,8 +233,7 @@ function NewApp({ reloadApps }) {
     });
   };
   return (
-    <section class="card" aria-labelledby="new-app-title">
-      <h3 id="new-app-title">New app</h3>
+    <Card id="new-app-title" title="New app">
       {state.error && <ErrorBox error={state.error} />}
       {made && (
         <p role="status">
@@ -285,7 +251,7 @@ function NewApp({ reloadApps }) {
           Create app
         </button>
       </form>
-    </section>
+    </Card>
   );
 }
 
@@ -301,46 +267,32 @@ function Users({ me }) {
     ).then((u) => u && form.reset());
   };
   return (
-    <section class="card" aria-labelledby="users-title">
-      <h3 id="users-title">Users</h3>
+    <Card id="users-title" title="Users">
       {state.error && <ErrorBox error={state.error} />}
       <Loaded result={users}>
         {(u) => (
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Admin</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+          <Table columns={['Username', 'Admin', 'Last sign-in', 'State', { label: 'Actions', hidden: true }]}>
+            {u.items.map((user) => (
+              <tr class={user.enabled ? '' : 'muted'}>
+                <td>{user.username}</td>
+                <td>{user.admin ? 'admin' : ''}</td>
+                <td>{formatDateTime(user.lastLoginAt)}</td>
+                <td>{user.enabled ? 'enabled' : 'disabled'}</td>
+                <td class="num">
+                  {user.id !== me.id && (
+                    <button
+                      type="button"
+                      class="button"
+                      disabled={state.busy}
+                      onClick={() => run(() => api(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: { enabled: !user.enabled } }))}
+                    >
+                      {user.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {u.items.map((user) => (
-                <tr class={user.enabled ? '' : 'muted'}>
-                  <td>{user.username}</td>
-                  <td>{user.admin ? 'admin' : ''}</td>
-                  <td>{formatDateTime(user.lastLoginAt)}</td>
-                  <td>{user.enabled ? 'enabled' : 'disabled'}</td>
-                  <td class="num">
-                    {user.id !== me.id && (
-                      <button
-                        type="button"
-                        class="button"
-                        disabled={state.busy}
-                        onClick={() => run(() => api(`/api/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: { enabled: !user.enabled } }))}
-                      >
-                        {user.enabled ? 'Disable' : 'Enable'}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Loaded>
       <form class="inline-form" onSubmit={create}>
@@ -357,7 +309,7 @@ function Users({ me }) {
           Create user
         </button>
       </form>
-    </section>
+    </Card>
   );
 }
 
@@ -378,39 +330,27 @@ function Audit({ appId }) {
     }
   };
   return (
-    <section class="card" aria-labelledby="audit-title">
-      <h3 id="audit-title">Audit trail</h3>
+    <Card id="audit-title" title="Audit trail">
       <Loaded result={first}>
         {() =>
           rows.length === 0 ? (
             <p class="muted">Nothing recorded for this app yet.</p>
           ) : (
-            <table class="table audit">
-              <thead>
+            <Table class="audit" columns={['When', 'Who', 'Action', 'On', 'Details']}>
+              {rows.map((r) => (
                 <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">On</th>
-                  <th scope="col">Details</th>
+                  <td>{formatDateTime(r.time)}</td>
+                  <td>{r.actorName ?? <span class="muted">system</span>}</td>
+                  <td>
+                    <code>{r.action}</code>
+                  </td>
+                  <td class="url small">
+                    {r.resourceType} {r.resourceId}
+                  </td>
+                  <td class="url small">{r.details && Object.keys(r.details).length ? JSON.stringify(r.details) : ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr>
-                    <td>{formatDateTime(r.time)}</td>
-                    <td>{r.actorName ?? <span class="muted">system</span>}</td>
-                    <td>
-                      <code>{r.action}</code>
-                    </td>
-                    <td class="url small">
-                      {r.resourceType} {r.resourceId}
-                    </td>
-                    <td class="url small">{r.details && Object.keys(r.details).length ? JSON.stringify(r.details) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </Loaded>
@@ -420,7 +360,7 @@ function Audit({ appId }) {
           {more.loading ? 'Loading…' : 'Older entries'}
         </button>
       )}
-    </section>
+    </Card>
   );
 }
 

@@ -2,7 +2,7 @@
 // (GET /api/errors/{id}) with its latest stack, breakdowns, series and status (PATCH, editors).
 import { useMemo, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useApi, Loaded, Empty, ErrorBox } from '../ui.jsx';
+import { useApi, Loaded, Empty, ErrorBox, Table } from '../ui.jsx';
 import { TimeChart } from '../chart.jsx';
 import { rangeParams } from '../range.js';
 import { formatInteger, formatAgo, formatDateTime, countOf } from '../format.js';
@@ -85,35 +85,24 @@ export function ErrorList({ appId, range, search }) {
               <p class="muted">
                 {countOf(data.total, 'group', 'groups')}{filter && `, ${formatInteger(items.length)} shown`}
               </p>
-              <table class="table errors-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Error</th>
-                    <th scope="col" class="num">Events</th>
-                    <th scope="col" class="num">Users</th>
-                    <th scope="col">Last seen</th>
-                    <th scope="col">Status</th>
+              <Table class="errors-table" columns={['Error', { label: 'Events', num: true }, { label: 'Users', num: true }, 'Last seen', 'Status']}>
+                {items.map((g) => (
+                  <tr key={g.id}>
+                    <td>
+                      <a class="error-link" href={`/apps/${encodeURIComponent(appId)}/errors/${g.id}${location.search}`}>
+                        <strong>{g.type}</strong> <span class="message">{g.message}</span>
+                      </a>
+                      {g.regressions > 0 && <span class="badge regressed">regressed</span>}
+                    </td>
+                    <td class="num">{formatInteger(g.count)}</td>
+                    <td class="num">{formatInteger(g.users)}</td>
+                    <td title={formatDateTime(g.lastSeen)}>{formatAgo(g.lastSeen)}</td>
+                    <td>
+                      <StatusBadge status={g.status} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {items.map((g) => (
-                    <tr key={g.id}>
-                      <td>
-                        <a class="error-link" href={`/apps/${encodeURIComponent(appId)}/errors/${g.id}${location.search}`}>
-                          <strong>{g.type}</strong> <span class="message">{g.message}</span>
-                        </a>
-                        {g.regressions > 0 && <span class="badge regressed">regressed</span>}
-                      </td>
-                      <td class="num">{formatInteger(g.count)}</td>
-                      <td class="num">{formatInteger(g.users)}</td>
-                      <td title={formatDateTime(g.lastSeen)}>{formatAgo(g.lastSeen)}</td>
-                      <td>
-                        <StatusBadge status={g.status} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               {more.error && <ErrorBox error={more.error} />}
               {next && (
                 <button type="button" class="button" disabled={more.loading} onClick={loadMore}>

@@ -1,6 +1,6 @@
 // Ingest health: what became of the app's events over the range (GET /api/ingest/stats).
 import { query } from '../api.js';
-import { useApi, Loaded } from '../ui.jsx';
+import { useApi, Loaded, Table } from '../ui.jsx';
 import { formatInteger, formatPercent } from '../format.js';
 
 const REASONS = {
@@ -40,24 +40,16 @@ export function IngestHealth({ appId, range }) {
                   <span class="muted small">{all ? formatPercent(dropped / all) : '–'} of all</span>
                 </li>
               </ul>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Reason not stored</th>
-                    <th scope="col" class="num">Events</th>
+              <Table columns={['Reason not stored', { label: 'Events', num: true }]}>
+                {Object.entries(REASONS).map(([k, label]) => (
+                  <tr class={s[k] ? '' : 'muted'}>
+                    <td>
+                      {label} <code class="small">{k}</code>
+                    </td>
+                    <td class="num">{formatInteger(s[k] || 0)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(REASONS).map(([k, label]) => (
-                    <tr class={s[k] ? '' : 'muted'}>
-                      <td>
-                        {label} <code class="small">{k}</code>
-                      </td>
-                      <td class="num">{formatInteger(s[k] || 0)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             </>
           );
         }}

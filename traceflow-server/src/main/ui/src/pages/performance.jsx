@@ -2,7 +2,7 @@
 // or device, and the slowest resources (GET /api/performance/resources).
 import { useState } from 'preact/hooks';
 import { query } from '../api.js';
-import { useApi, Loaded, Empty } from '../ui.jsx';
+import { useApi, Loaded, Empty, Table } from '../ui.jsx';
 import { countOf, formatInteger, formatVital } from '../format.js';
 
 const ORDER = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB', 'FID'];
@@ -101,26 +101,16 @@ export function Performance({ appId, range }) {
             r.items.length === 0 ? (
               <p class="muted">No resource timings in this range.</p>
             ) : (
-              <table class="table">
-                <thead>
+              <Table columns={['Resource', 'Type', { label: 'Samples', num: true }, { label: 'p75', num: true }]}>
+                {r.items.map((i) => (
                   <tr>
-                    <th scope="col">Resource</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" class="num">Samples</th>
-                    <th scope="col" class="num">p75</th>
+                    <td class="url">{i.name}</td>
+                    <td>{i.initiatorType}</td>
+                    <td class="num">{formatInteger(i.count)}</td>
+                    <td class="num">{formatVital('', i.p75)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {r.items.map((i) => (
-                    <tr>
-                      <td class="url">{i.name}</td>
-                      <td>{i.initiatorType}</td>
-                      <td class="num">{formatInteger(i.count)}</td>
-                      <td class="num">{formatVital('', i.p75)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )
           }
         </Loaded>

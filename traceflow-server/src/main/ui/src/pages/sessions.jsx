@@ -3,7 +3,7 @@
 // page's click heatmap (GET /api/user-behavior/heatmap) drawn over the page's proportions.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useApi, Loaded, Empty, ErrorBox } from '../ui.jsx';
+import { useApi, Loaded, Empty, ErrorBox, Card, Table } from '../ui.jsx';
 import { formatInteger, formatSeconds, formatDateTime, countOf } from '../format.js';
 
 function rangeOnly(range) {
@@ -51,43 +51,28 @@ export function SessionList({ appId, range }) {
             <Empty>No session started in this range.</Empty>
           ) : (
             <>
-              <table class="table sessions-table">
-                <thead>
+              <Table
+                class="sessions-table"
+                columns={['Started', 'Entry → exit', { label: 'Duration', num: true }, { label: 'Pages', num: true }, { label: 'Events', num: true }, 'User']}
+              >
+                {items.map((s) => (
                   <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Entry → exit</th>
-                    <th scope="col" class="num">
-                      Duration
-                    </th>
-                    <th scope="col" class="num">
-                      Pages
-                    </th>
-                    <th scope="col" class="num">
-                      Events
-                    </th>
-                    <th scope="col">User</th>
+                    <td>
+                      <a class="session-link" href={`/apps/${encodeURIComponent(appId)}/sessions/${encodeURIComponent(s.id)}${location.search}`}>
+                        {formatDateTime(s.startTime)}
+                      </a>
+                      <SessionFlags s={s} />
+                    </td>
+                    <td class="url">
+                      {s.entryPage ?? '–'} → {s.exitPage ?? '–'}
+                    </td>
+                    <td class="num">{formatSeconds(s.duration)}</td>
+                    <td class="num">{formatInteger(s.pageViews)}</td>
+                    <td class="num">{formatInteger(s.events)}</td>
+                    <td class="url small">{s.userId ?? <span class="muted">anonymous</span>}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {items.map((s) => (
-                    <tr>
-                      <td>
-                        <a class="session-link" href={`/apps/${encodeURIComponent(appId)}/sessions/${encodeURIComponent(s.id)}${location.search}`}>
-                          {formatDateTime(s.startTime)}
-                        </a>
-                        <SessionFlags s={s} />
-                      </td>
-                      <td class="url">
-                        {s.entryPage ?? '–'} → {s.exitPage ?? '–'}
-                      </td>
-                      <td class="num">{formatSeconds(s.duration)}</td>
-                      <td class="num">{formatInteger(s.pageViews)}</td>
-                      <td class="num">{formatInteger(s.events)}</td>
-                      <td class="url small">{s.userId ?? <span class="muted">anonymous</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               {more.error && <ErrorBox error={more.error} onRetry={loadMore} />}
               {next && (
                 <button type="button" class="button" onClick={loadMore} disabled={more.loading}>
@@ -235,42 +220,30 @@ export function Paths({ appId, range, search }) {
         <a href={`/apps/${encodeURIComponent(appId)}/sessions${location.search}`}>Sessions</a>
       </div>
       <div class="two-columns">
-        <section class="card" aria-labelledby="transitions-title">
-          <h3 id="transitions-title">Most frequent page transitions</h3>
+        <Card id="transitions-title" title="Most frequent page transitions">
           <Loaded result={paths}>
             {(p) =>
               p.transitions.length === 0 ? (
                 <p class="muted">No page views in this range.</p>
               ) : (
-                <table class="table transitions">
-                  <thead>
+                <Table class="transitions" columns={['From', 'To', { label: 'Times', num: true }]}>
+                  {p.transitions.map((t) => (
                     <tr>
-                      <th scope="col">From</th>
-                      <th scope="col">To</th>
-                      <th scope="col" class="num">
-                        Times
-                      </th>
+                      <td class="url">{t.from === '(entry)' ? <span class="muted">(entry)</span> : t.from}</td>
+                      <td class="url">{t.to}</td>
+                      <td class="num">
+                        {formatInteger(t.count)}
+                        <span class="bar" aria-hidden="true">
+                          <span style={{ width: `${(100 * t.count) / max}%` }} />
+                        </span>
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {p.transitions.map((t) => (
-                      <tr>
-                        <td class="url">{t.from === '(entry)' ? <span class="muted">(entry)</span> : t.from}</td>
-                        <td class="url">{t.to}</td>
-                        <td class="num">
-                          {formatInteger(t.count)}
-                          <span class="bar" aria-hidden="true">
-                            <span style={{ width: `${(100 * t.count) / max}%` }} />
-                          </span>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </Table>
               )
             }
           </Loaded>
-        </section>
+        </Card>
         <section class="card" aria-labelledby="heatmap-title">
           <header class="card-head">
             <h3 id="heatmap-title">Clicks on {chosen || 'a page'}</h3>

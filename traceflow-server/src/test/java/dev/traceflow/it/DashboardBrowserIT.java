@@ -1,13 +1,16 @@
 package dev.traceflow.it;
 
+import dev.traceflow.builds.LoopbackGitServer;
 import dev.traceflow.support.Requirements;
 import dev.traceflow.support.ServerTest;
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.annotation.DirtiesContext;
+import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The web dashboard as a person uses it (issue 24), in Debian's headless Chromium driven by
  * playwright-core ({@code src/test/node/dashboard.e2e.mjs}, Node's test runner). This class makes an
  * app, an owner, an editor and a viewer on it, sends page views, clicks, errors and web vitals through the ingest API,
- * and hands the script what it should then see; the scenarios are in the script. Screenshots of every
+ * and a build project whose repository a loopback git server serves (the server's in-process worker runs
+ * what the builds page triggers), and hands the script what it should then see; the scenarios are in the script. Screenshots of every
  * page at 1280 x 800 land in {@code target/dashboard-screenshots}.
  * <p>
  * Needs the UI built (Node.js >= 20.19 when Maven built the server), Chromium at
@@ -68,6 +72,54 @@ class DashboardBrowserIT extends ServerTest {
             e.put((String) kv[i], kv[i + 1]);
         }
         return e;
+    }
+
+    /** A build script that writes its log over some seconds, so that the page shows it while it runs. */
+    static final String SLOW_BUILD = """
+            set -e
+            i=1
+            while [ $i -le %d ]; do
+              echo "building step $i of %d"
+              i=$((i + 1))
+              sleep 0.25
+            done
+            mkdir -p dist
+            echo "built $TRACEFLOW_RELEASE" > dist/done.txt
+            echo "release $TRACEFLOW_RELEASE"
+            """;
+    static final int BUILD_STEPS = 60;
+
+    private JsonNode call(String method, String path, Object body, int expected) {
+        byte[] bytes = body == null ? null : TestHttp.JSON.writeValueAsBytes(body);
+        TestHttp.Response r = http.send(method, path, bytes, "Content-Type", "application/json", "Authorization", "Bearer " + auth.admin());
+        assertThat(r.status()).as(r.toString()).isEqualTo(expected);
+        return r.json();
+    }
+
+    /**
+     * A repository on a loopback git server whose build writes {@link #BUILD_STEPS} lines a quarter second
+     * apart, a template that runs it, and a project of {@code app} with a validated config: what the
+     * builds page triggers (the server's in-process worker runs it).
+     */
+    private Map<String, Object> buildProject(LoopbackGitServer git, String app) throws Exception {
+        String name = "dashshop-" + Long.toHexString(System.nanoTime());
+        try (Git repo = git.create(name, null)) {
+            Path dir = repo.getRepository().getWorkTree().toPath();
+            Files.writeString(dir.resolve("build.sh"), SLOW_BUILD.formatted(BUILD_STEPS, BUILD_STEPS));
+            repo.add().addFilepattern(".").call();
+            repo.commit().setMessage("shop 1.0").setSign(false).call();
+            repo.tag().setName("v1.0.0").call();
+        }
+        String source = call("POST", "/git-sources", Map.of("name", name, "repoUrl", git.url(name)), 201).path("id").asString();
+        call("POST", "/git-sources/" + source + "/versions", null, 200);
+        String template = call("POST", "/templates", Map.of("name", name + "-tpl", "deployType", "static"), 201).path("id").asString();
+        call("POST", "/templates/" + template + "/sources", Map.of("gitSourceId", source, "versionStrategy", Map.of("type", "latest-stable"),
+                "buildOrder", 0, "dependencies", List.of(), "build", Map.of("command", List.of("sh", "build.sh"), "artifacts",
+                        List.of("dist/**"), "timeout", "PT2M")), 200);
+        String project = call("POST", "/projects", Map.of("appId", app, "name", "shop-web", "templateId", template), 201).path("id").asString();
+        String config = call("POST", "/configs", Map.of("projectId", project, "config", Map.of()), 201).path("id").asString();
+        call("POST", "/configs/" + config + "/validate", null, 200);
+        return Map.of("projectId", project, "configId", config, "steps", BUILD_STEPS);
     }
 
     @Test
@@ -125,6 +177,8 @@ class DashboardBrowserIT extends ServerTest {
         fixture.put("errorMessage", "basket.total is not a function");
         fixture.put("inAppFunction", "checkoutSummary");
         fixture.put("errorGroupId", groups.json().path("items").get(0).path("id").asString());
+        LoopbackGitServer git = new LoopbackGitServer();
+        fixture.put("builds", buildProject(git, app));
         fixture.put("chromium", CHROMIUM.toString());
         fixture.put("screenshotDir", SCREENSHOTS.toAbsolutePath().toString());
 
@@ -135,17 +189,22 @@ class DashboardBrowserIT extends ServerTest {
         pb.environment().put("TRACEFLOW_URL", "http://localhost:" + port);
         pb.environment().put("TRACEFLOW_FIXTURE", TestHttp.JSON.writeValueAsString(fixture));
         Process node = pb.start();
-        boolean finished = node.waitFor(5, TimeUnit.MINUTES);
-        if (!finished) {
-            node.destroyForcibly();
+        boolean finished;
+        try {
+            finished = node.waitFor(10, TimeUnit.MINUTES);
+            if (!finished) {
+                node.destroyForcibly();
+            }
+        } finally {
+            git.close();
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(output);
-        assertThat(finished).as("the browser tests finished within 5 minutes:\n" + output).isTrue();
+        assertThat(finished).as("the browser tests finished within 10 minutes:\n" + output).isTrue();
         assertThat(node.exitValue()).as("the browser tests passed:\n" + output).isZero();
         assertThat(output).containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ tests [1-9]").containsPattern("(?m)^ℹ skipped 0$");
         try (var shots = Files.list(SCREENSHOTS)) {
-            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(16);
+            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(23);
         }
     }
 }
