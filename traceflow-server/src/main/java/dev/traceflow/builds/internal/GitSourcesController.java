@@ -2,7 +2,6 @@ package dev.traceflow.builds.internal;
 
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.audit.AuditLog;
-import dev.traceflow.auth.SecretSealer;
 import dev.traceflow.builds.internal.git.GitAuth;
 import dev.traceflow.builds.internal.git.GitRemote;
 import dev.traceflow.builds.internal.git.GitUnavailable;
@@ -70,7 +69,7 @@ class GitSourcesController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Clock clock;
-    private final SecretSealer sealer;
+    private final StoredFetchSources unsealed;
     private final GitUrlGuard guard;
     private final GitRemote remote;
     private final SchemaChecker schemas;
@@ -79,7 +78,7 @@ class GitSourcesController {
     private final PageCursors cursors;
 
     GitSourcesController(JdbcGitSources sources, JdbcSourceVersions versions, JdbcCredentials credentials, AppAccess access,
-                         AuditLog audit, TransactionTemplate tx, Clock clock, SecretSealer sealer, GitUrlGuard guard, GitRemote remote,
+                         AuditLog audit, TransactionTemplate tx, Clock clock, StoredFetchSources unsealed, GitUrlGuard guard, GitRemote remote,
                          SchemaChecker schemas, MeterRegistry metrics, BuildsProperties properties, PageCursors cursors) {
         this.sources = sources;
         this.versions = versions;
@@ -88,7 +87,7 @@ class GitSourcesController {
         this.audit = audit;
         this.tx = tx;
         this.clock = clock;
-        this.sealer = sealer;
+        this.unsealed = unsealed;
         this.guard = guard;
         this.remote = remote;
         this.schemas = schemas;
@@ -475,15 +474,7 @@ class GitSourcesController {
     }
 
     private GitAuth auth(GitSource s) {
-        if (s.credentialId() == null) {
-            return null;
-        }
-        Credential c = credentials.find(s.credentialId()).orElse(null);
-        if (c == null) {
-            return null;
-        }
-        String secret = sealer.unseal(c.secretSealed(), c.id());
-        return c.type().equals(Credential.SSH_KEY) ? GitAuth.sshKey(c.username(), secret) : new GitAuth(c.username(), secret);
+        return unsealed.auth(s);
     }
 
     private static String branch(String branch) {

@@ -25,7 +25,8 @@ class StoredFetchSources implements FetchSources {
         return sources.find(gitSourceId).map(s -> new FetchSource(s.id(), s.name(), s.repoUrl(), s.defaultBranch(), auth(s), s.sshHostKey()));
     }
 
-    private GitAuth auth(GitSource s) {
+    /** The source's credential as git is shown it (a token for https, the deploy key for ssh); null without one. */
+    GitAuth auth(GitSource s) {
         if (s.credentialId() == null) {
             return null;
         }
@@ -34,7 +35,6 @@ class StoredFetchSources implements FetchSources {
             return null;
         }
         String secret = sealer.unseal(c.secretSealed(), c.id());
-        // an ssh source's deploy key, as the versions and the connectivity test use it (SshBuildsApiTest)
         return c.type().equals(Credential.SSH_KEY) ? GitAuth.sshKey(c.username(), secret) : new GitAuth(c.username(), secret);
     }
 }
