@@ -67,13 +67,14 @@ class IngestBenchmarkTest {
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
         assertThat(printed).contains("| envelope r1 |", "| collect-batch r2 |", "| envelope / collect-batch |",
-                "| envelope / collect-single |", "| envelope-batch / collect-batch |", "envelope / collect-batch (median)")
+                "| envelope / collect-single |", "| envelope-batch / collect-batch |", "| envelope-batch / collect-batch-errors |",
+                        "envelope / collect-batch (median)")
                 .doesNotContain("| noop |", "ingest / noop");
         JsonNode json = JsonMapper.shared().readTree(out.toFile());
-        // a warmup per variant, 4 variants x 2 rounds (the ingest warmup is reported apart)
-        assertThat(json.get("phases")).hasSize(4 + 8);
+        // a warmup per variant, 5 variants x 2 rounds (the ingest warmup is reported apart)
+        assertThat(json.get("phases")).hasSize(5 + 10);
         assertThat(json.get("envelope").get("eventsPerPhase").asLong()).isEqualTo(400);
-        assertThat(json.get("envelope").get("ratios")).hasSize(3);
+        assertThat(json.get("envelope").get("ratios")).hasSize(4);
         // every storing endpoint counts toward the loss check: batches, single events and Sentry's events
         long sentryEvents = stub.sentryEventItems.get();
         assertThat(json.get("acceptedIngestEvents").asLong()).isEqualTo(stub.ingestedEventIds.size() + sentryEvents);
