@@ -11,16 +11,13 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The in-process workers (issue 21 item 3): {@code workers} threads (the {@code build.concurrency}
@@ -47,8 +44,7 @@ class BuildWorkers implements SmartLifecycle {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final String owner;
     private volatile boolean started;
-    private ExecutorService threads;
-    private ScheduledExecutorService ticker;
+    private WorkerThreads threads;
 
     private record Running(Build.Claim claim, BuildExecutor.Execution execution, LocalReporter reporter) {
     }
@@ -82,13 +78,7 @@ class BuildWorkers implements SmartLifecycle {
         if (n == 0) {
             return;
         }
-        threads = Executors.newFixedThreadPool(n, Thread.ofPlatform().name("build-worker-", 0).daemon(true).factory());
-        for (int i = 0; i < n; i++) {
-            String me = owner + ":" + i;
-            threads.submit(() -> loop(me));
-        }
-        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("build-ticker").daemon(true).factory());
-        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        threads = WorkerThreads.start("build-worker", owner, n, true, this::loop, this::tick);
     }
 
     @Override
@@ -96,13 +86,7 @@ class BuildWorkers implements SmartLifecycle {
         started = false;
         running.values().forEach(r -> r.execution().cancel());
         if (threads != null) {
-            threads.shutdownNow();
-            ticker.shutdownNow();
-            try {
-                threads.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            threads.stop(Duration.ofSeconds(10));
         }
     }
 

@@ -17,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The builds a worker process runs (worker mode, issue 21 item 3): {@code concurrency} threads, each
@@ -46,8 +42,7 @@ final class RemoteWorkers implements SmartLifecycle {
     private final String name;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean started;
-    private ExecutorService threads;
-    private ScheduledExecutorService ticker;
+    private WorkerThreads threads;
 
     private record Running(Build.Claim claim, BuildExecutor.Execution execution, Reporter reporter) {
     }
@@ -63,13 +58,7 @@ final class RemoteWorkers implements SmartLifecycle {
     @Override
     public synchronized void start() {
         started = true;
-        threads = Executors.newFixedThreadPool(settings.concurrency(), Thread.ofPlatform().name("remote-build-worker-", 0).factory());
-        for (int i = 0; i < settings.concurrency(); i++) {
-            String me = name + ":" + i;
-            threads.submit(() -> loop(me));
-        }
-        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("remote-build-ticker").daemon(true).factory());
-        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        threads = WorkerThreads.start("remote-build-worker", name, settings.concurrency(), false, this::loop, this::tick);
         log.atInfo().addKeyValue("worker", name).addKeyValue("server", settings.serverUrl()).addKeyValue("concurrency", settings.concurrency())
                 .log("worker mode: taking builds from the server");
     }
@@ -79,13 +68,7 @@ final class RemoteWorkers implements SmartLifecycle {
         started = false;
         running.values().forEach(r -> r.execution().cancel());
         if (threads != null) {
-            threads.shutdownNow();
-            ticker.shutdownNow();
-            try {
-                threads.awaitTermination(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            threads.stop(Duration.ofSeconds(15));
         }
     }
 
