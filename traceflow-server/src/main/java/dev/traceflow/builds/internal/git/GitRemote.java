@@ -524,19 +524,29 @@ public final class GitRemote implements AutoCloseable {
             }
         }
         String message = safe(e);
-        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        String lower = statusText(message);
         if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("auth fail")
                 || lower.contains("cannot log in") || lower.contains("no more authentication methods") || lower.contains("401")
                 || lower.contains("403") || lower.contains("credentialsprovider")) {
             return new ProbeResult(true, false, null, 0, "the git server refused the credential (or wants one)");
         }
-        if (lower.contains("refused:")) {
-            return new ProbeResult(false, false, null, 0, message.substring(lower.indexOf("refused:")));
+        int refused = message.toLowerCase(java.util.Locale.ROOT).lastIndexOf("refused:");
+        if (lower.contains("refused:") && refused >= 0) {
+            return new ProbeResult(false, false, null, 0, message.substring(refused));
         }
         if (lower.contains("not found") || lower.contains("404")) {
             return new ProbeResult(false, false, null, 0, "the git server has no repository at this URL");
         }
         return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + message);
+    }
+
+    /**
+     * A transport error's message, lower case, without the URLs JGit puts in it: the status words and
+     * codes are read from what is left, so a port or a repository name holding "401" or "404" is never
+     * taken for an answer (a random port 34017 made a missing repository look like a refused credential).
+     */
+    static String statusText(String message) {
+        return message.replaceAll("[A-Za-z][A-Za-z0-9+.-]*://\\S*", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** An exception's message without anything that could be a credential (JGit puts URLs into messages; ours hold none). */
