@@ -430,6 +430,28 @@ class BrokerTest {
     }
 
     @Test
+    void aFloodOverTheRate_getsOneErrorPerSpell_soItsOwnErrorsDoNotCutItOffAsASlowConsumer() {
+        BrokerFixture roomy = new BrokerFixture(BrokerFixture.settings(300, 5));
+        Client c = roomy.connect("shop");
+        for (int i = 0; i < 400; i++) { // the writer does not run meanwhile: everything stays queued
+            c.send("{\"type\":\"ping\"}");
+        }
+        roomy.flush();
+
+        assertThat(c.channel().closedWith()).isNull();
+        assertThat(c.channel().ofType("pong")).hasSize(200);
+        assertThat(c.channel().ofType("error")).hasSize(1);
+        assertThat(roomy.meters.get("traceflow.realtime.drops").tag("reason", "rate_limited").counter().count()).isEqualTo(200);
+
+        roomy.time.advance(Duration.ofMillis(10));
+        c.send("{\"type\":\"ping\"}");
+        c.send("{\"type\":\"ping\"}");
+        roomy.flush();
+        assertThat(c.channel().ofType("pong")).as("one message a bucket refilled by 10 ms").hasSize(201);
+        assertThat(c.channel().ofType("error")).as("a new spell is told again").hasSize(2);
+    }
+
+    @Test
     void aTopic_takesNoMoreThanItsPublishRate_fromAllPublishersTogether() {
         BrokerFixture slowTopics = new BrokerFixture(new BrokerSettings(4096, 10, 50, 1000, 2, 5, 3, 5, 5, Duration.ofMinutes(1),
                 1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(20), 3, Duration.ofMinutes(2), 100, 10,
