@@ -412,8 +412,21 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
+    void tomcatsBuffersOfEveryWebSocket_areTwoKibibytes_notItsEight() throws Exception {
+        WsClient client = WsClient.connect(port, "?app=" + app() + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"ping\"}");
+        client.next("pong");
+        client.close();
+
+        // read once by Tomcat when its first WebSocket class loads: this proves the server set it in time
+        java.lang.reflect.Field size = Class.forName("org.apache.tomcat.websocket.Constants").getDeclaredField("DEFAULT_BUFFER_SIZE");
+        size.setAccessible(true);
+        assertThat(size.getInt(null)).isEqualTo(2048);
+    }
+
+    @Test
     void messagesLongerThanTomcatsTextBuffer_arriveWhole_overTheLimitAreRefused_andOverTwiceTheLimitCloseWith1009() {
-        // Tomcat hands over 8 Ki characters at a time (WebSocketTransport.TEXT_BUFFER_CHARS); the limit is 64 KiB
+        // Tomcat hands over 512 characters at a time (WebSocketTransport.TEXT_BUFFER_CHARS); the limit is 64 KiB
         String appId = app();
         WsClient subscriber = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
         subscriber.send("{\"type\":\"subscribe\",\"topic\":\"big\"}");
