@@ -84,6 +84,9 @@ class BuildTriggers {
             s.put("ref", r.path("ref").asString());
             s.put("commit", r.path("commit").asString());
             s.set("build", b.build().toJson());
+            // what its build step may read of the other sources (BuildExecutor): the order above builds these first
+            ArrayNode dependencies = s.putArray("dependencies");
+            b.dependencies().forEach(dependencies::add);
         }
         return queue(project.id(), config.id(), project.appId(), "build", null, config.snapshotHash(), config.resolvedVersions(),
                 CanonicalJson.JSON.writeValueAsString(inputs), triggeredBy);
