@@ -559,9 +559,10 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   assert.equal(stored.status, 'success');
   assert.deepEqual(texts, stored.lines.map((l) => l.line));
 
-  // ended: the status, the stages, the artifact
+  // ended: the status, the stages, who triggered it, the artifact
   await page.locator('h2 [data-status="success"]').waitFor();
   await page.locator('.stages-table tbody tr').first().waitFor();
+  assert.equal(await page.getByTestId('build-triggered-by').innerText(), F.editor.username);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download artifact' }).click()]);
   assert.match(download.suggestedFilename(), /\.tar\.gz$/);
   await shot(page, '19-build-ended');
@@ -576,11 +577,21 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await page.getByRole('link', { name: buildId.slice(0, 8), exact: true }).waitFor();
   await page.getByTestId('log-status').filter({ hasText: 'Ended: success' }).waitFor({ timeout: 90_000 });
 
-  // the list: both builds, their status and stages, the rollback's origin, filtered by status
+  // the list of every project's builds: both builds, their project, status, stages (from the list itself: the
+  // page reads no build on its own for them) and who triggered them, the rollback's origin, filtered by status
+  const perBuildReads = [];
+  const countReads = (request) => {
+    if (new URL(request.url()).pathname === `/builds/${buildId}`) perBuildReads.push(request.url());
+  };
+  page.on('request', countReads);
   await page.getByRole('link', { name: 'All builds' }).click();
+  await page.getByRole('heading', { name: 'Builds of every project' }).waitFor();
   const row = page.locator(`.builds tbody tr[data-build="${buildId}"]`);
   await row.locator('[data-status="success"]').waitFor();
   await row.locator('.stage').first().waitFor();
+  assert.equal(await row.locator('.stage').count(), 6);
+  assert.equal(await row.locator('.build-project').innerText(), 'shop-web');
+  assert.equal(await row.locator('.triggered-by').innerText(), F.editor.username);
   const rollbackRow = page.locator(`.builds tbody tr[data-build="${rollbackId}"]`);
   await rollbackRow.getByRole('link', { name: `rollback of ${buildId.slice(0, 8)}` }).waitFor();
   // the list reads it again every 2 s while it is queued or running
@@ -591,6 +602,14 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await row.waitFor();
   await shot(page, '20-builds');
   await accessible(page, 'builds');
+  page.off('request', countReads);
+  assert.deepEqual(perBuildReads, [], 'the list carries the stages of its builds');
+  // one project's builds: the other project of the app has none, the project column goes
+  await page.getByLabel('Builds of project').selectOption(B.otherProjectId);
+  await page.getByRole('heading', { name: 'Builds of shop-web-staging' }).waitFor();
+  await page.getByText('No builds yet.').waitFor();
+  await page.getByLabel('Builds of project').selectOption('');
+  await row.waitFor();
 
   // the release it made, and what it did to the app's users: events and a new error group sent with it
   const build = await (await send('GET', `/builds/${buildId}`, editorToken)).json();

@@ -1,4 +1,4 @@
-// Builds (API.md "Builds", issue 21): the app's projects and their builds, a build with its stages and
+// Builds (API.md "Builds", issue 21): the app's builds, of every project or one, a build with its stages and
 // its live log, and for editors and owners the trigger, cancel, retry and rollback. Loaded as its own
 // chunk when first shown (main.jsx), so the first page does not carry it.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -71,6 +71,18 @@ function Stages({ stages }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/** Who asked for a build: the user, or the API token (by its name) and whose it is. */
+function TriggeredBy({ by }) {
+  if (!by) return <span class="muted">–</span>;
+  return by.token ? (
+    <span class="triggered-by">
+      token <b>{by.token}</b> <span class="muted small">of {by.username}</span>
+    </span>
+  ) : (
+    <span class="triggered-by">{by.username}</span>
   );
 }
 
@@ -163,22 +175,28 @@ export function Builds({ appId, search, canEdit }) {
   );
 }
 
+/** The app's builds, of every project or of the one chosen, with their stages and who triggered them. */
 function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
-  const projectId = projects.some((p) => p.id === search.get('project')) ? search.get('project') : projects[0].id;
+  // no project chosen: every project's builds (GET /builds?appId=), the project column saying whose
+  const projectId = projects.some((p) => p.id === search.get('project')) ? search.get('project') : '';
   const status = STATUSES.includes(search.get('status')) ? search.get('status') : '';
   const offset = Math.max(0, Number.parseInt(search.get('offset') || '0', 10) || 0);
-  const builds = usePolled(`/builds?${query({ projectId, status, offset, limit: PAGE })}`, (d) => d.items.some((b) => ACTIVE.has(b.status)));
+  const filter = projectId ? { projectId } : { appId };
+  const builds = usePolled(`/builds?${query({ ...filter, status, offset, limit: PAGE })}`, (d) => d.items.some((b) => ACTIVE.has(b.status)));
   const project = projects.find((p) => p.id === projectId);
+  const projectName = (id) => projects.find((p) => p.id === id)?.name || shortId(id);
+  const columns = ['Build', ...(project ? [] : ['Project']), 'Status', 'Stages', 'Triggered by', 'Queued', { label: 'Took', num: true }, 'From'];
   return (
     <>
       <Card
         id="builds-title"
-        title={`Builds of ${project.name}`}
+        title={project ? `Builds of ${project.name}` : 'Builds of every project'}
         actions={
           <div class="toolbar-controls">
             <label>
-              <span class="visually-hidden">Project</span>
+              <span class="visually-hidden">Builds of project</span>
               <select value={projectId} onChange={(e) => setQuery({ project: e.currentTarget.value, offset: '' })}>
+                <option value="">All projects</option>
                 {projects.map((p) => (
                   <option value={p.id}>
                     {p.name} ({p.environment})
@@ -205,7 +223,7 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
               <p class="muted">No builds{status ? ` with status ${status}` : ''} yet.</p>
             ) : (
               <>
-                <Table class="builds" columns={['Build', 'Status', 'Stages', 'Queued', { label: 'Took', num: true }, 'From']}>
+                <Table class={project ? 'builds' : 'builds builds-all'} columns={columns}>
                   {list.items.map((b) => (
                     <tr data-build={b.id}>
                       <td>
@@ -215,11 +233,13 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
                         {b.kind && b.kind !== 'build' && <span class="badge">{b.kind}</span>}
                         {b.release && <div class="small muted">{b.release}</div>}
                       </td>
+                      {!project && <td class="build-project">{projectName(b.projectId)}</td>}
                       <td>
                         <StatusBadge status={b.status} cancelRequested={b.cancelRequested} />
                       </td>
+                      <td>{b.startedAt ? <Stages stages={b.stages} /> : <span class="muted">waiting</span>}</td>
                       <td>
-                        <BuildStages build={b} key={`${b.id}:${b.status}`} />
+                        <TriggeredBy by={b.triggeredBy} />
                       </td>
                       <td title={formatDateTime(b.queuedAt)}>{formatAgo(b.queuedAt)}</td>
                       <td class="num">{formatBetween(b.startedAt, b.finishedAt)}</td>
@@ -249,23 +269,12 @@ function ProjectBuilds({ appId, projects, search, setQuery, canEdit }) {
         </Loaded>
       </Card>
       {canEdit ? (
-        <Trigger appId={appId} projects={projects} projectId={projectId} key={projectId} />
+        <Trigger appId={appId} projects={projects} projectId={projectId || projects[0].id} key={projectId} />
       ) : (
         <Empty>Editors and owners trigger, cancel, retry and roll back builds; your role reads them.</Empty>
       )}
     </>
   );
-}
-
-/**
- * The list answers builds without their stages: each started row reads its own (GET /builds/{id}),
- * again when its status changes (the row's key has it).
- */
-function BuildStages({ build }) {
-  const one = useApi(build.startedAt ? `/builds/${encodeURIComponent(build.id)}` : null);
-  if (!build.startedAt) return <span class="muted">waiting</span>;
-  if (one.error) return <span class="muted small">{one.error.message}</span>;
-  return <Stages stages={one.data?.stages} />;
 }
 
 /** The write controls of a build, for editors and owners. */
@@ -328,7 +337,7 @@ export function BuildPage({ appId, buildId, canEdit }) {
         <h2>
           Build <code>{shortId(buildId)}</code> {b && <StatusBadge status={b.status} cancelRequested={b.cancelRequested} />}
         </h2>
-        <a href={`${appPath(appId, '/builds')}${b ? `?${query({ project: b.projectId })}` : ''}`}>All builds</a>
+        <a href={appPath(appId, '/builds')}>All builds</a>
         {b && canEdit && <BuildActions appId={appId} build={b} onChanged={build.reload} />}
       </div>
       <Stale error={build.staleError} />
@@ -352,6 +361,12 @@ export function BuildPage({ appId, buildId, canEdit }) {
                   </dd>
                 </div>
               )}
+              <div>
+                <dt>Triggered by</dt>
+                <dd data-testid="build-triggered-by">
+                  <TriggeredBy by={data.triggeredBy} />
+                </dd>
+              </div>
               <div>
                 <dt>Queued</dt>
                 <dd>{formatDateTime(data.queuedAt)}</dd>

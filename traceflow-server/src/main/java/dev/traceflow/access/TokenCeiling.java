@@ -10,10 +10,12 @@ import java.util.Optional;
  * app takes their tokens down with them.
  *
  * @param tokenId   the API token's id (for the audit trail and {@code /api/users/me/tokens})
+ * @param tokenName the name its owner gave it ({@code ci}), for records that must say who acted after the
+ *                  token is revoked (a build's {@code triggeredBy})
  * @param userAdmin whether the user is an admin now (their own role on every app is then owner)
  * @param apps      the token's role per app id; apps not named here are out of reach
  */
-public record TokenCeiling(String tokenId, boolean userAdmin, Map<String, AppRole> apps) {
+public record TokenCeiling(String tokenId, String tokenName, boolean userAdmin, Map<String, AppRole> apps) {
 
     public TokenCeiling {
         apps = Map.copyOf(apps);

@@ -3,6 +3,7 @@ package dev.traceflow.apps;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * An app that sends telemetry.
@@ -15,6 +16,16 @@ import java.util.Set;
  */
 public record App(String id, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit, Instant createdAt,
                   long sentryProjectId) {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+
+    /**
+     * Whether {@code appId} has the form of an app id (1-64 of {@code a-z 0-9 _ -}, starting with a letter or digit),
+     * which every app id has: a parameter that does not is a bad request rather than an app that is not there.
+     */
+    public static boolean wellFormedId(String appId) {
+        return appId != null && ID.matcher(appId).matches();
+    }
 
     /**
      * The DSN a Sentry SDK is configured with to send this app's events here:

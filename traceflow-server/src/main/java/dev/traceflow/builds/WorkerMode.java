@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * The jar's worker mode (issue 21 item 3): {@code java -jar traceflow-server.jar --traceflow.mode=worker}
  * (or {@code TRACEFLOW_MODE=worker}, or {@code ./traceflow worker}) runs build workers for a server
- * elsewhere, talking to it over the worker API, and nothing else: no web server, no storage.
+ * elsewhere, talking to it over the worker API, and nothing else: no web server, no storage (only a
+ * {@code GET /metrics} endpoint when {@code TRACEFLOW_WORKER_METRICS_PORT} asks for one).
  * Settings: {@code TRACEFLOW_WORKER_SERVER_URL}, {@code TRACEFLOW_WORKER_TOKEN},
- * {@code TRACEFLOW_WORKER_NAME}, {@code TRACEFLOW_WORKER_CONCURRENCY} (README "Build workers").
+ * {@code TRACEFLOW_WORKER_NAME}, {@code TRACEFLOW_WORKER_CONCURRENCY} (README "Worker processes").
  */
 public final class WorkerMode {
 

@@ -2,9 +2,6 @@ package dev.traceflow.builds;
 
 import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -267,15 +262,5 @@ class BuildsApiTest extends BuildsFixture {
             e.put("release", release);
         }
         return e;
-    }
-
-    private static Map<String, String> untar(byte[] gz) throws Exception {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(gz)))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                out.put(e.getName(), new String(tar.readAllBytes(), StandardCharsets.UTF_8));
-            }
-        }
-        return out;
     }
 }

@@ -1,11 +1,16 @@
 package dev.traceflow.builds;
 
 import dev.traceflow.support.TestAuth;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import tools.jackson.databind.JsonNode;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +96,17 @@ public abstract class BuildsFixture extends BuildsApiSupport {
         JsonNode r = status(post("/builds", Map.of("projectId", s.project(), "configId", s.config()), auth.admin()), 202);
         assertThat(r.path("status").asString()).isEqualTo("queued");
         return r.path("id").asString();
+    }
+
+    /** The files of a build's artifact (tar.gz), by path, as text. */
+    protected static Map<String, String> untar(byte[] gz) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(gz)))) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                out.put(e.getName(), new String(tar.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     protected JsonNode awaitStatus(String id, String expected) {

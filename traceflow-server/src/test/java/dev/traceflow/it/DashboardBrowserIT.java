@@ -119,7 +119,10 @@ class DashboardBrowserIT extends ServerTest {
         String project = call("POST", "/projects", Map.of("appId", app, "name", "shop-web", "templateId", template), 201).path("id").asString();
         String config = call("POST", "/configs", Map.of("projectId", project, "config", Map.of()), 201).path("id").asString();
         call("POST", "/configs/" + config + "/validate", null, 200);
-        return Map.of("projectId", project, "configId", config, "steps", BUILD_STEPS);
+        // a second project of the app, without builds: the page lists every project's builds, or one project's
+        String other = call("POST", "/projects", Map.of("appId", app, "name", "shop-web-staging", "templateId", template), 201).path("id")
+                .asString();
+        return Map.of("projectId", project, "configId", config, "steps", BUILD_STEPS, "otherProjectId", other);
     }
 
     @Test

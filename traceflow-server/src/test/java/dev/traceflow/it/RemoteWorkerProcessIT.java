@@ -50,6 +50,8 @@ class RemoteWorkerProcessIT {
     static Process server;
     static Process worker;
     static int workers;
+    /** the port of the first worker process's GET /metrics */
+    static int firstWorkerMetricsPort;
     static TestHttp http;
     static TestAuth auth;
     static LoopbackGitServer git;
@@ -121,6 +123,14 @@ class RemoteWorkerProcessIT {
                 .anyMatch(l -> l.startsWith("artifact verified"));
         JsonNode releases = json(http.get("/api/apps/" + s.app() + "/releases", "Authorization", "Bearer " + auth.admin()), 200);
         assertThat(releases.toString()).contains(release).contains(id);
+
+        // the worker process's own metrics, on the port its settings gave it (it has no web server otherwise)
+        TestHttp.Response metrics = new TestHttp("http://127.0.0.1:" + firstWorkerMetricsPort).get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).containsPattern("(?m)^traceflow_worker_builds_seconds_count\\{reason=\"none\",status=\"success\"} 1(\\.0)?$")
+                .containsPattern("(?m)^traceflow_builds_step_seconds_count\\{step=\"fetch\"} 1(\\.0)?$")
+                .containsPattern("(?m)^traceflow_worker_claims_seconds_count\\{outcome=\"build\"} 1(\\.0)?$")
+                .doesNotContain(TOKEN);
     }
 
     @Test
@@ -226,6 +236,11 @@ class RemoteWorkerProcessIT {
         env.put("TRACEFLOW_WORKER_POLL", "200ms");
         env.put("TRACEFLOW_WORKER_HEARTBEAT", "2s");
         env.put("TRACEFLOW_WORKER_REQUEST_TIMEOUT", "5s");
+        int metricsPort = ServerProcesses.freePort();
+        env.put("TRACEFLOW_WORKER_METRICS_PORT", Integer.toString(metricsPort));
+        if (n == 1) {
+            firstWorkerMetricsPort = metricsPort;
+        }
         env.put("TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS", "127.0.0.1/32");
         env.put("TRACEFLOW_BUILDS_SANDBOX_MODE", Files.isExecutable(Path.of("/usr/bin/bwrap")) ? "bwrap" : "none");
         worker = ServerProcesses.startWorker(data, env, dir.resolve("worker-" + n + ".log"));

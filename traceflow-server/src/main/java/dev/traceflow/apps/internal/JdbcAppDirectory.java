@@ -33,7 +33,6 @@ class JdbcAppDirectory implements AppDirectory {
 
     private static final String SELECT_APPS = "SELECT a.id, a.name, a.retention_days, a.ingest_rate_limit, a.created_at, "
             + "p.project_id AS sentry_project_id FROM apps a JOIN sentry_projects p ON p.app_id = a.id";
-    private static final Pattern APP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]{0,15}://[A-Za-z0-9.\\[\\]:-]{1,200}");
     static final int MIN_INGEST_RATE_LIMIT = 100;
     static final int MAX_INGEST_RATE_LIMIT = 10_000_000;
@@ -148,7 +147,7 @@ class JdbcAppDirectory implements AppDirectory {
 
     @Override
     public App create(String appId, String name, int retentionDays, Set<String> allowedOrigins, int ingestRateLimit) {
-        if (appId == null || !APP_ID.matcher(appId).matches()) {
+        if (!App.wellFormedId(appId)) {
             throw new IllegalArgumentException("app id must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
         }
         checkName(name);

@@ -151,12 +151,12 @@ class ApiTokens implements AuthenticationProvider {
     /** The token's row when it works now. */
     private Optional<Row> workingToken(String condition, String value) {
         Optional<Row> found = jdbc.sql("""
-                        SELECT t.id, t.user_id, t.admin, t.apps, t.expires_at, t.last_used_at,
+                        SELECT t.id, t.name, t.user_id, t.admin, t.apps, t.expires_at, t.last_used_at,
                                u.username, u.admin AS user_admin, u.enabled
                         FROM api_tokens t JOIN users u ON u.id = t.user_id
                         WHERE\s""" + condition)
                 .param(value)
-                .query((rs, n) -> new Row(rs.getString("id"), rs.getString("user_id"), rs.getBoolean("admin"),
+                .query((rs, n) -> new Row(rs.getString("id"), rs.getString("name"), rs.getString("user_id"), rs.getBoolean("admin"),
                         rs.getString("apps"), rs.getObject("expires_at", OffsetDateTime.class),
                         rs.getObject("last_used_at", OffsetDateTime.class), rs.getString("username"),
                         rs.getBoolean("user_admin"), rs.getBoolean("enabled")))
@@ -169,11 +169,11 @@ class ApiTokens implements AuthenticationProvider {
         Map<String, AppRole> apps = new LinkedHashMap<>();
         JSON.readValue(row.apps(), APPS).forEach((app, role) -> AppRole.parse(role).ifPresent(r -> apps.put(app, r)));
         boolean admin = row.admin() && row.userAdmin();
-        Caller caller = new Caller(row.userId(), row.username(), admin, new TokenCeiling(row.id(), row.userAdmin(), apps));
+        Caller caller = new Caller(row.userId(), row.username(), admin, new TokenCeiling(row.id(), row.name(), row.userAdmin(), apps));
         return new Verified(caller, row.expiresAt().toInstant());
     }
 
-    private record Row(String id, String userId, boolean admin, String apps, OffsetDateTime expiresAt,
+    private record Row(String id, String name, String userId, boolean admin, String apps, OffsetDateTime expiresAt,
                        OffsetDateTime lastUsedAt, String username, boolean userAdmin, boolean enabled) {
     }
 

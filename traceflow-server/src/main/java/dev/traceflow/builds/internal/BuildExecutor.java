@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * Runs one claimed build through its steps (issue 21 item 4): fetch (each source's frozen commit
  * from its bare mirror, verified) → replace (file replacements rendered with Mustache, strict: a
  * missing variable fails the step; text replacements, each of which must match) → build (each
- * source's argument list through the {@link CommandRunner}, in build order) → package (tar.gz with a
+ * source's argument list through the {@link CommandRunner}, in build order, each reading the checkouts of the sources
+ * it depends on and writing only its own) → package (tar.gz with a
  * manifest) → output (the artifact store) → verify (the stored archive's hash and manifest).
  *
  * <p>Mustache variables: the config's own keys at the top ({@code {{apiUrl}}}) and under
@@ -318,9 +319,12 @@ class BuildExecutor {
 
     private void build(JsonNode inputs, Path workspace, Build b, String release, LogBuffer log, Execution execution)
             throws StepFailed, IOException {
+        Map<String, String> names = new LinkedHashMap<>();
+        inputs.path("sources").forEach(s -> names.put(s.path("gitSourceId").asString(), s.path("name").asString()));
         for (JsonNode s : inputs.path("sources")) {
             BuildSpec spec = BuildSpec.parse(s.path("build"));
             String name = s.path("name").asString();
+            List<Path> dependencies = dependencies(s, names, workspace);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
             env.put("HOME", workspace.resolve(name).toString());
@@ -329,8 +333,9 @@ class BuildExecutor {
             env.put("TRACEFLOW_BUILD_ID", b.id());
             env.put("TRACEFLOW_RELEASE", release);
             CommandRunner.CommandSpec command = new CommandRunner.CommandSpec(spec.command(), workspace.resolve(name), env, spec.network(),
-                    spec.timeout(), settings.maxOutputBytes().toBytes(), settings.maxProcesses());
-            log.info("running " + String.join(" ", spec.command()) + " in " + name);
+                    spec.timeout(), settings.maxOutputBytes().toBytes(), settings.maxProcesses(), dependencies);
+            log.info("running " + String.join(" ", spec.command()) + " in " + name + (dependencies.isEmpty() ? ""
+                    : ", reading " + String.join(", ", dependencies.stream().map(d -> "../" + d.getFileName()).toList())));
             CommandRunner.Outcome outcome;
             try {
                 if (execution.canceled()) {
@@ -362,6 +367,23 @@ class BuildExecutor {
             }
             log.info(name + " built");
         }
+    }
+
+    /**
+     * The checkouts of the sources {@code source} depends on, built before it (the trigger froze the sources in build
+     * order): its build step reads them, output included, at {@code ../<name>} beside its own folder, and cannot
+     * write them. Builds frozen before dependencies were recorded have none.
+     */
+    private static List<Path> dependencies(JsonNode source, Map<String, String> names, Path workspace) throws StepFailed {
+        List<Path> dirs = new ArrayList<>();
+        for (JsonNode id : source.path("dependencies")) {
+            String name = names.get(id.asString());
+            if (name == null) {
+                throw new StepFailed("command_failed", source.path("name").asString() + " depends on a source the build does not have");
+            }
+            dirs.add(workspace.resolve(name));
+        }
+        return dirs;
     }
 
     private ArtifactPackager.Packed pack(JsonNode inputs, Path workspace, Build b, String release, Path archive)

@@ -47,7 +47,7 @@ class BuildTriggers {
      * @throws ApiException 422 when the config is not validated or went stale, 409 when the snapshot is queued or
      *                      running, 429 when the queue is full
      */
-    Build trigger(Project project, ConfigInstance config, String triggeredBy) {
+    Build trigger(Project project, ConfigInstance config, Build.Trigger triggeredBy) {
         if (!config.validated() || config.snapshotHash() == null || config.resolvedVersions() == null) {
             throw ApiException.invalid("the config is not validated: POST /configs/" + config.id() + "/validate first");
         }
@@ -84,20 +84,26 @@ class BuildTriggers {
             s.put("ref", r.path("ref").asString());
             s.put("commit", r.path("commit").asString());
             s.set("build", b.build().toJson());
+            // what its build step may read of the other sources (BuildExecutor): the order above builds these first
+            ArrayNode dependencies = s.putArray("dependencies");
+            b.dependencies().forEach(dependencies::add);
         }
         return queue(project.id(), config.id(), project.appId(), "build", null, config.snapshotHash(), config.resolvedVersions(),
                 CanonicalJson.JSON.writeValueAsString(inputs), triggeredBy);
     }
 
-    /** A new build with the parent's frozen inputs, linked to it. Call inside the caller's transaction. */
-    Build again(Build parent, String kind, String triggeredBy) {
+    /**
+     * A new build with the parent's frozen inputs, linked to it, triggered by whoever asked for it (not the parent's
+     * trigger). Call inside the caller's transaction.
+     */
+    Build again(Build parent, String kind, Build.Trigger triggeredBy) {
         return queue(parent.projectId(), parent.configId(), parent.appId(), kind, parent.id(), parent.snapshotHash(),
                 parent.resolvedVersions(), parent.inputs(), triggeredBy);
     }
 
     /** Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times). */
     Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
-                        String resolved, String inputs, String triggeredBy) {
+                        String resolved, String inputs, Build.Trigger triggeredBy) {
         builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
         long capacity = platform.all().stream().filter(v -> v.definition().name().equals("build.queueCapacity")).findFirst()
                 .map(v -> v.value().asLong()).orElse(100L);

@@ -3,8 +3,11 @@ package dev.traceflow.builds.internal;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
 import dev.traceflow.access.AppScope;
+import dev.traceflow.apps.App;
+import dev.traceflow.apps.AppDirectory;
 import dev.traceflow.audit.AuditLog;
 import dev.traceflow.http.ApiException;
+import dev.traceflow.reading.ReadRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -45,11 +48,12 @@ class BuildsController {
     private final BuildQueue queue;
     private final BuildWorkers workers;
     private final AppAccess access;
+    private final AppDirectory apps;
     private final AuditLog audit;
     private final TransactionTemplate tx;
 
     BuildsController(JdbcBuilds builds, JdbcProjects projects, ProjectReader projectAccess, BuildTriggers triggers, BuildQueue queue,
-                     BuildWorkers workers, AppAccess access, AuditLog audit, TransactionTemplate tx) {
+                     BuildWorkers workers, AppAccess access, AppDirectory apps, AuditLog audit, TransactionTemplate tx) {
         this.builds = builds;
         this.projects = projects;
         this.projectAccess = projectAccess;
@@ -57,6 +61,7 @@ class BuildsController {
         this.queue = queue;
         this.workers = workers;
         this.access = access;
+        this.apps = apps;
         this.audit = audit;
         this.tx = tx;
     }
@@ -82,7 +87,7 @@ class BuildsController {
         access.require(project.appId(), AppPermission.EXECUTE);
         ConfigInstance config = projects.findConfig(body.configId()).filter(c -> c.projectId().equals(project.id()))
                 .orElseThrow(() -> Strings.notFound("config", body.configId()));
-        String caller = access.caller().userId();
+        Build.Trigger caller = Build.Trigger.of(access.caller());
         Build b = queued(project.id(), config.snapshotHash(), () -> {
             Build built = triggers.trigger(project, config, caller);
             audit.record("build.trigger", "build", built.id(), project.appId(), Map.of("projectId", project.id(), "configId", config.id(),
@@ -94,24 +99,42 @@ class BuildsController {
 
     @GetMapping("/builds")
     @Operation(summary = "Builds you can read, newest first", description = """
-            Role: viewer or above on each build's app. Filters: `projectId` (404 without a role on its app), `status` \
+            Role: viewer or above on each build's app. Filters: `appId` (every build of the app's projects; 404 without \
+            a role on the app, as for an app that does not exist), `projectId` (404 without a role on its app), `status` \
             (queued | running | success | fail | canceled). Paging: `offset` and `limit` (1-200, default 50); the answer's \
-            `next` is the offset of the next page, or null.""", security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> list(@RequestParam(required = false) String projectId, @RequestParam(required = false) String status,
-                             @RequestParam(defaultValue = "0") int offset, @RequestParam(defaultValue = "50") int limit) {
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.invalid("status must be one of queued, running, success, fail, canceled");
+            `next` is the offset of the next page, or null. Each item is the build as `GET /builds/{id}` answers it, \
+            `stages` included (name, status, startedAt, finishedAt, in step order). A bad value of a parameter is 400 \
+            INVALID_PARAMETER naming it in `details`.""", security = @SecurityRequirement(name = "BearerAuth"))
+    Map<String, Object> list(@RequestParam(required = false) String appId, @RequestParam(required = false) String projectId,
+                             @RequestParam(required = false) String status, @RequestParam(defaultValue = "0") int offset,
+                             @RequestParam(defaultValue = "50") int limit) {
+        if (appId != null && !App.wellFormedId(appId)) {
+            throw ReadRequests.invalid("appId", "appId must be an app's id: 1-64 of a-z, 0-9, '-' and '_'");
         }
-        if (offset < 0 || limit < 1 || limit > MAX_PAGE) {
-            throw ApiException.invalid("offset must be 0 or more and limit 1-" + MAX_PAGE);
+        if (status != null && !STATUSES.contains(status)) {
+            throw ReadRequests.invalid("status", "status must be one of queued, running, success, fail, canceled");
+        }
+        if (offset < 0) {
+            throw ReadRequests.invalid("offset", "offset must be 0 or more");
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw ReadRequests.invalid("limit", "limit must be 1-" + MAX_PAGE);
         }
         AppScope scope = access.scope(AppPermission.READ);
+        if (appId != null) {
+            access.require(appId, AppPermission.READ);
+            if (apps.find(appId).isEmpty()) {
+                throw ApiException.noSuchApp(appId);
+            }
+        }
         if (projectId != null) {
             projectAccess.readable(projectId);
         }
-        List<Build> page = builds.list(scope, projectId, status, offset, limit + 1);
+        List<Build> page = builds.list(scope, appId, projectId, status, offset, limit + 1);
+        List<Build> shown = page.stream().limit(limit).toList();
+        Map<String, List<Build.Stage>> stages = builds.stagesOf(shown.stream().map(Build::id).toList());
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("items", page.stream().limit(limit).map(b -> view(b, null)).toList());
+        v.put("items", shown.stream().map(b -> view(b, stages.getOrDefault(b.id(), List.of()))).toList());
         v.put("next", page.size() > limit ? offset + limit : null);
         return v;
     }
@@ -119,6 +142,8 @@ class BuildsController {
     @GetMapping("/builds/{id}")
     @Operation(summary = "One build", description = """
             Role: viewer or above on its app (404 otherwise). `status`, `stages` with their times, `attempt`, \
+            `triggeredBy` (`{"username", "token"}`: who asked for this build, as named then; `token` is the API token's \
+            name when the request came with one, absent after a login; a retry or rollback names who asked for it), \
             `configSnapshotHash`, `resolvedVersions`, `parentId` (retries and rollbacks), `failureReason`, `logsRef` \
             (the log's archive once the build ended), `artifactRef` with `artifact: {sha256, size}`, and `release`.""",
             security = @SecurityRequirement(name = "BearerAuth"))
@@ -189,7 +214,7 @@ class BuildsController {
     }
 
     private Map<String, Object> again(Build parent, String kind) {
-        String caller = access.caller().userId();
+        Build.Trigger caller = Build.Trigger.of(access.caller());
         Build b = queued(parent.projectId(), parent.snapshotHash(), () -> {
             Build built = triggers.again(parent, kind, caller);
             audit.record("build." + kind, "build", built.id(), parent.appId(), Map.of("parentId", parent.id()));
@@ -223,6 +248,17 @@ class BuildsController {
         return b;
     }
 
+    /** {@code {"username", "token"}}, null fields left out; null when nothing is known of who triggered it. */
+    private static Map<String, Object> triggeredBy(Build.Trigger t) {
+        if (t == null || t.username() == null && t.tokenName() == null) {
+            return null;
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("username", t.username());
+        v.put("token", t.tokenName());
+        return v;
+    }
+
     static Map<String, Object> view(Build b, List<Build.Stage> stages) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", b.id());
@@ -234,6 +270,7 @@ class BuildsController {
         v.put("parentId", b.parentId());
         v.put("attempt", b.attempt());
         v.put("cancelRequested", b.cancelRequested());
+        v.put("triggeredBy", triggeredBy(b.triggeredBy()));
         v.put("configSnapshotHash", b.snapshotHash());
         v.put("resolvedVersions", CanonicalJson.JSON.readTree(b.resolvedVersions()));
         v.put("queuedAt", b.queuedAt());

@@ -10,7 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,7 +32,8 @@ import static dev.traceflow.builds.internal.Rows.time;
 class JdbcBuilds {
 
     static final String COLUMNS = "id, project_id, config_id, app_id, status, kind, parent_id, snapshot_hash, resolved_versions, inputs, "
-            + "attempt, max_attempts, lease_owner, lease_until, cancel_requested, triggered_by, queued_at, started_at, finished_at, "
+            + "attempt, max_attempts, lease_owner, lease_until, cancel_requested, triggered_by, triggered_by_name, triggered_by_token, "
+            + "queued_at, started_at, finished_at, "
             + "failure_reason, failure_message, logs_ref, artifact_ref, artifact_sha256, artifact_size, release_name";
 
     /**
@@ -54,11 +59,12 @@ class JdbcBuilds {
 
     /** @throws org.springframework.dao.DuplicateKeyException when the project has a queued or running build of the snapshot */
     void insert(Build b) {
+        Build.Trigger by = b.triggeredBy() == null ? new Build.Trigger(null, null, null) : b.triggeredBy();
         jdbc.sql("INSERT INTO builds (" + COLUMNS + ", active_snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        + "?, ?, ?, ?, ?, ?)")
+                        + "?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(b.id(), b.projectId(), b.configId(), b.appId(), b.status(), b.kind(), b.parentId(), b.snapshotHash(),
                         b.resolvedVersions(), b.inputs(), b.attempt(), b.maxAttempts(), b.leaseOwner(), time(b.leaseUntil()),
-                        b.cancelRequested(), b.triggeredBy(), time(b.queuedAt()), time(b.startedAt()), time(b.finishedAt()),
+                        b.cancelRequested(), by.userId(), by.username(), by.tokenName(), time(b.queuedAt()), time(b.startedAt()), time(b.finishedAt()),
                         b.failureReason(), b.failureMessage(), b.logsRef(), b.artifactRef(), b.artifactSha256(), b.artifactSize(),
                         b.releaseName(), b.ended() ? null : b.snapshotHash())
                 .update();
@@ -84,8 +90,11 @@ class JdbcBuilds {
                 .query(String.class).optional();
     }
 
-    /** Newest first. */
-    List<Build> list(AppScope scope, String projectId, String status, int offset, int limit) {
+    /**
+     * Newest first, among the apps of {@code scope}; {@code appId}, {@code projectId} and {@code status} narrow it
+     * when not null.
+     */
+    List<Build> list(AppScope scope, String appId, String projectId, String status, int offset, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM builds WHERE 1 = 1");
         List<Object> params = new ArrayList<>();
         if (!scope.everyApp()) {
@@ -94,6 +103,10 @@ class JdbcBuilds {
             }
             sql.append(" AND app_id IN (").append(String.join(", ", scope.appIds().stream().map(a -> "?").toList())).append(")");
             params.addAll(scope.appIds());
+        }
+        if (appId != null) {
+            sql.append(" AND app_id = ?");
+            params.add(appId);
         }
         if (projectId != null) {
             sql.append(" AND project_id = ?");
@@ -112,9 +125,30 @@ class JdbcBuilds {
     List<Build.Stage> stages(String buildId) {
         return jdbc.sql("SELECT name, status, started_at, finished_at FROM build_stages WHERE build_id = ? ORDER BY position")
                 .param(buildId)
-                .query((rs, n) -> new Build.Stage(rs.getString("name"), rs.getString("status"), instant(rs, "started_at"),
-                        instant(rs, "finished_at")))
+                .query((rs, n) -> stage(rs))
                 .list();
+    }
+
+    /**
+     * The stages of several builds in one query (a page of the list, not one query per build).
+     *
+     * @return by build id, each build's stages in step order; a build without stages (or unknown) is absent
+     */
+    Map<String, List<Build.Stage>> stagesOf(Collection<String> buildIds) {
+        if (buildIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<Build.Stage>> out = new HashMap<>();
+        jdbc.sql("SELECT build_id, name, status, started_at, finished_at FROM build_stages WHERE build_id IN ("
+                        + String.join(", ", Collections.nCopies(buildIds.size(), "?")) + ") ORDER BY build_id, position")
+                .params(List.copyOf(buildIds))
+                .query((rs, n) -> out.computeIfAbsent(rs.getString("build_id"), k -> new ArrayList<>()).add(stage(rs)))
+                .list();
+        return out;
+    }
+
+    private static Build.Stage stage(ResultSet rs) throws SQLException {
+        return new Build.Stage(rs.getString("name"), rs.getString("status"), instant(rs, "started_at"), instant(rs, "finished_at"));
     }
 
     long count(String status) {
@@ -283,7 +317,8 @@ class JdbcBuilds {
         return new Build(rs.getString("id"), rs.getString("project_id"), rs.getString("config_id"), rs.getString("app_id"),
                 rs.getString("status"), rs.getString("kind"), rs.getString("parent_id"), trim(rs.getString("snapshot_hash")),
                 rs.getString("resolved_versions"), rs.getString("inputs"), rs.getInt("attempt"), rs.getInt("max_attempts"),
-                rs.getString("lease_owner"), instant(rs, "lease_until"), rs.getBoolean("cancel_requested"), rs.getString("triggered_by"),
+                rs.getString("lease_owner"), instant(rs, "lease_until"), rs.getBoolean("cancel_requested"),
+                new Build.Trigger(rs.getString("triggered_by"), rs.getString("triggered_by_name"), rs.getString("triggered_by_token")),
                 instant(rs, "queued_at"), instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("failure_reason"),
                 rs.getString("failure_message"), rs.getString("logs_ref"), rs.getString("artifact_ref"),
                 trim(rs.getString("artifact_sha256")), artifactSize, rs.getString("release_name"));

@@ -8,7 +8,8 @@ import dev.traceflow.builds.internal.run.SandboxedCommandRunner;
 import dev.traceflow.outbound.HostResolver;
 import dev.traceflow.outbound.OutboundGuard;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -31,10 +32,19 @@ public class RemoteWorkerConfiguration {
         return Clock.systemUTC();
     }
 
-    /** Meters of the worker's own (the sandbox runner's, failed calls); nothing scrapes a worker process, its logs carry what matters. */
+    /**
+     * Meters of the worker's own: its builds, claims, steps, sandbox runs and failed calls, in the Prometheus format
+     * the server's {@code /actuator/prometheus} uses, so one dashboard reads both.
+     */
     @Bean
-    MeterRegistry meterRegistry() {
-        return new SimpleMeterRegistry();
+    PrometheusMeterRegistry meterRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    /** {@code GET /metrics} when {@code TRACEFLOW_WORKER_METRICS_PORT} is set; nothing otherwise. */
+    @Bean
+    WorkerMetricsEndpoint workerMetricsEndpoint(PrometheusMeterRegistry registry, RemoteWorkerProperties settings) {
+        return new WorkerMetricsEndpoint(registry, settings.metricsAddress(), settings.metricsPort());
     }
 
     /** The same rule as the server's for what a fetch may reach ({@code TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS} on the worker's machine). */
@@ -67,7 +77,8 @@ public class RemoteWorkerConfiguration {
     }
 
     @Bean
-    RemoteWorkers remoteWorkers(WorkerApiClient client, BuildExecutor executor, RemoteWorkerProperties settings, Clock clock) {
-        return new RemoteWorkers(client, executor, settings, clock);
+    RemoteWorkers remoteWorkers(WorkerApiClient client, BuildExecutor executor, RemoteWorkerProperties settings, Clock clock,
+                                MeterRegistry metrics) {
+        return new RemoteWorkers(client, executor, settings, clock, metrics);
     }
 }

@@ -20,6 +20,9 @@ import java.time.Duration;
  *                       that is shorter)
  * @param requestTimeout one call to the server; a log append that times out is sent again with the same numbers
  * @param retries        how often a call that failed without an answer (or with a 5xx) is tried again
+ * @param metricsPort    where {@code GET /metrics} answers the worker's metrics in the Prometheus text format; none
+ *                       (the default) for no metrics endpoint, 0 for any free port
+ * @param metricsAddress the address that endpoint listens on: the machine only by default
  */
 @ConfigurationProperties("traceflow.worker")
 public record RemoteWorkerProperties(URI serverUrl,
@@ -29,14 +32,16 @@ public record RemoteWorkerProperties(URI serverUrl,
                                      @DefaultValue("1s") Duration poll,
                                      @DefaultValue("10s") Duration heartbeat,
                                      @DefaultValue("30s") Duration requestTimeout,
-                                     @DefaultValue("3") int retries) {
+                                     @DefaultValue("3") int retries,
+                                     Integer metricsPort,
+                                     @DefaultValue("127.0.0.1") String metricsAddress) {
 
     /** Without the token: settings end up in logs and error messages. */
     @Override
     public String toString() {
         return "RemoteWorkerProperties[serverUrl=" + serverUrl + ", token=" + (token == null || token.isEmpty() ? "(none)" : "(set)")
                 + ", name=" + name + ", concurrency=" + concurrency + ", poll=" + poll + ", heartbeat=" + heartbeat + ", requestTimeout="
-                + requestTimeout + ", retries=" + retries + "]";
+                + requestTimeout + ", retries=" + retries + ", metricsPort=" + metricsPort + ", metricsAddress=" + metricsAddress + "]";
     }
 
     /** @throws IllegalStateException naming the setting that is missing or wrong */
@@ -56,6 +61,9 @@ public record RemoteWorkerProperties(URI serverUrl,
         }
         if (retries < 0 || retries > 20) {
             throw new IllegalStateException("TRACEFLOW_WORKER_RETRIES must be 0-20");
+        }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new IllegalStateException("TRACEFLOW_WORKER_METRICS_PORT must be 0-65535 (or unset for no metrics endpoint)");
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.traceflow.builds.internal;
 
 import dev.traceflow.builds.internal.run.BuildLogSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The builds a worker process runs (worker mode, issue 21 item 3): {@code concurrency} threads, each
@@ -27,6 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * whole process tree; the build is then the server's and another worker's, and this one writes
  * nothing more for it. Stopping the process cancels its builds; their leases run out on the server,
  * which re-queues them.
+ *
+ * <p>Metrics (served by {@link WorkerMetricsEndpoint} when configured): {@code traceflow.worker.claims{outcome}} times
+ * each claim's round trip to the server ({@code build}, {@code none} when the queue had nothing for it, {@code error});
+ * {@code traceflow.worker.builds{status, reason}} each build from claim to finish (reason {@code none} on success,
+ * {@code lease_lost} when the server took it back); {@code traceflow.worker.builds.running}; the steps' times
+ * ({@code traceflow.builds.step{step}}, from the executor) and the sandbox's commands come from the same registry.
  *
  * <p>Its threads are not daemons: they are what keeps a worker process (which has no web server)
  * alive.
@@ -39,6 +49,7 @@ final class RemoteWorkers implements SmartLifecycle {
     private final BuildExecutor executor;
     private final RemoteWorkerProperties settings;
     private final Clock clock;
+    private final MeterRegistry metrics;
     private final String name;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean started;
@@ -47,11 +58,14 @@ final class RemoteWorkers implements SmartLifecycle {
     private record Running(Build.Claim claim, BuildExecutor.Execution execution, Reporter reporter) {
     }
 
-    RemoteWorkers(WorkerApiClient client, BuildExecutor executor, RemoteWorkerProperties settings, Clock clock) {
+    RemoteWorkers(WorkerApiClient client, BuildExecutor executor, RemoteWorkerProperties settings, Clock clock, MeterRegistry metrics) {
         this.client = client;
         this.executor = executor;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
+        Gauge.builder("traceflow.worker.builds.running", running, Map::size).description("builds this worker process runs now")
+                .register(metrics);
         this.name = settings.name() != null ? settings.name() : hostName() + ":" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
@@ -80,7 +94,7 @@ final class RemoteWorkers implements SmartLifecycle {
     private void loop(String me) {
         while (started && !Thread.currentThread().isInterrupted()) {
             try {
-                Optional<WorkerApiClient.Claimed> claimed = client.claim(me);
+                Optional<WorkerApiClient.Claimed> claimed = claim(me);
                 if (claimed.isPresent()) {
                     run(claimed.get());
                 } else {
@@ -99,6 +113,26 @@ final class RemoteWorkers implements SmartLifecycle {
         }
     }
 
+    /** A claim, timed by how it ended: the latency a queued build waits on at least, beside the poll interval. */
+    private Optional<WorkerApiClient.Claimed> claim(String me) {
+        long t0 = System.nanoTime();
+        String outcome = "error";
+        try {
+            Optional<WorkerApiClient.Claimed> claimed = client.claim(me);
+            outcome = claimed.isPresent() ? "build" : "none";
+            return claimed;
+        } finally {
+            Timer.builder("traceflow.worker.claims").description("claims sent to the server: the round trip").tag("outcome", outcome)
+                    .register(metrics).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void ended(long startedNanos, String status, String reason) {
+        Timer.builder("traceflow.worker.builds").description("builds this worker ran, from claim to finish")
+                .tags("status", status, "reason", reason == null ? "none" : reason).register(metrics)
+                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
     private void run(WorkerApiClient.Claimed claimed) {
         Build.Claim claim = claimed.claim();
         String id = claim.build().id();
@@ -108,17 +142,21 @@ final class RemoteWorkers implements SmartLifecycle {
         Reporter reporter = new Reporter(id, attempt, heartbeat);
         running.put(id, new Running(claim, execution, reporter));
         log.atInfo().addKeyValue("buildId", id).addKeyValue("attempt", attempt).log("build claimed");
+        long t0 = System.nanoTime();
         try {
             BuildExecutor.Result result = executor.run(claim, claimed.sources(), reporter, execution);
             client.finish(id, attempt, result.status(), result.reason(), result.message());
+            ended(t0, result.status(), result.reason());
             log.atInfo().addKeyValue("buildId", id).addKeyValue("attempt", attempt).addKeyValue("status", result.status())
                     .addKeyValue("reason", result.reason()).log("build finished");
         } catch (JdbcBuilds.LeaseLost e) {
             // the server gave the build to another worker: this attempt writes nothing more (its command was ended by the ticker or now)
             execution.cancel();
+            ended(t0, Build.FAIL, "lease_lost");
             log.atInfo().addKeyValue("buildId", id).addKeyValue("attempt", attempt).log("lease lost: build stopped");
         } catch (RuntimeException e) {
             execution.cancel();
+            ended(t0, Build.FAIL, "internal_error");
             log.atWarn().addKeyValue("buildId", id).addKeyValue("attempt", attempt).log("the worker failed: {}", e.getMessage());
             try {
                 client.finish(id, attempt, Build.FAIL, "internal_error", "the worker failed: " + e.getClass().getSimpleName());

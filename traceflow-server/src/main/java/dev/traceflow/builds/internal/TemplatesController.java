@@ -71,7 +71,8 @@ class TemplatesController {
                        @Schema(implementation = Object.class, requiredMode = Schema.RequiredMode.REQUIRED, example = "{\"type\": \"range\", \"range\": \"^1.2\"}",
                                description = "{type: fixed, ref} | {type: latest-stable} | {type: range, range}") JsonNode versionStrategy,
                        @Schema(description = "lower builds first among sources whose dependencies are built; default 0") Integer buildOrder,
-                       @Schema(description = "git source ids bound to this template that are built before this one") List<String> dependencies,
+                       @Schema(description = "git source ids bound to this template that are built before this one; its build reads "
+                               + "their folders read-only at ../<source name>") List<String> dependencies,
                        @Schema(implementation = Object.class, requiredMode = Schema.RequiredMode.REQUIRED,
                                example = "{\"command\": [\"sh\", \"build.sh\"], \"artifacts\": [\"dist/**\"], \"timeout\": \"PT10M\", \"network\": false}")
                        JsonNode build) {
@@ -168,7 +169,9 @@ class TemplatesController {
             `{"type": "latest-stable"}` (highest semver tag that is no pre-release) or `{"type": "range", "range": "^1.2"}` \
             (npm semver ranges); it must resolve now against the source's usable registered versions (fetch them with \
             POST /git-sources/{id}/versions), else 422. `dependencies`: git source ids bound to this template, built \
-            first; a cycle is refused (422, `details` holds the cycle's path). `build`: `command` as an argument list \
+            first; this source's build step reads their checkouts, with what their builds wrote, read-only at \
+            `../<source name>` beside its own folder (no other source's folder is visible to it); a cycle is refused \
+            (422, `details` holds the cycle's path). `build`: `command` as an argument list \
             (never a shell string), `artifacts` (paths inside the checkout), `timeout` (PT1S-PT6H, default PT10M), \
             `network` (default false). Answers the template with its sources in build order. Audited (`template.bind`).""",
             security = @SecurityRequirement(name = "BearerAuth"))

@@ -1,6 +1,7 @@
 package dev.traceflow.builds.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.traceflow.access.AppScope;
 import dev.traceflow.builds.internal.run.RecordingLogSink;
 import dev.traceflow.support.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -35,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The build queue's guarantees, written once and run on H2 ({@link BuildQueueTest}) and on the
  * machine's PostgreSQL ({@code PostgresBuildQueueIT}): racing claimers never take one build twice,
  * a lost lease is re-queued and the old attempt's writes are refused, attempts run out, and the
- * per-project and overall limits hold.
+ * per-project and overall limits hold; the builds list narrows to an app and reads a page's stages at once.
  */
 abstract class BuildQueueContract {
 
@@ -108,7 +110,7 @@ abstract class BuildQueueContract {
         String id = UUID.randomUUID().toString();
         String hash = (id.replace("-", "") + id.replace("-", "")).substring(0, 64);
         builds.insert(new Build(id, projectId, "c1", app, Build.QUEUED, "build", null, hash, "[]",
-                "{\"sources\":[{\"ref\":\"v1.0.0\"}]}", 0, maxAttempts, null, null, false, "u", clock.instant(), null, null, null, null,
+                "{\"sources\":[{\"ref\":\"v1.0.0\"}]}", 0, maxAttempts, null, null, false, new Build.Trigger("u", "alice", null), clock.instant(), null, null, null, null,
                 null, null, null, null, null));
         return id;
     }
@@ -257,6 +259,33 @@ abstract class BuildQueueContract {
         assertThat(queue.claim("one-too-many")).isEmpty();
         assertThat(builds.count(Build.RUNNING)).isEqualTo(3);
         assertThat(builds.count(Build.QUEUED)).isEqualTo(16);
+    }
+
+    @Test
+    void theList_narrowsToAnApp_andItsPagesStagesComeInOneQuery_inStepOrder() {
+        String first = queued(project(), 3);
+        clock.advance(Duration.ofSeconds(1));
+        String second = queued(project(), 3);
+        jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES ('otherapp', 'otherapp', 30, ?)").param(time(Instant.now()))
+                .update();
+        app = "otherapp";
+        clock.advance(Duration.ofSeconds(1));
+        String elsewhere = queued(project(), 3);
+        BuildQueue queue = queue(2, 3);
+        Build.Claim running = queue.claim("w").orElseThrow();
+        queue.stageStarted(running.build().id(), running.attempt(), "fetch");
+
+        assertThat(builds.list(AppScope.all(), "queueapp", null, null, 0, 10)).extracting(Build::id).containsExactly(second, first);
+        assertThat(builds.list(AppScope.of(Set.of("queueapp")), "otherapp", null, null, 0, 10)).isEmpty();
+        assertThat(builds.list(AppScope.all(), null, null, null, 0, 10)).extracting(Build::id).containsExactly(elsewhere, second, first);
+        assertThat(builds.find(first).orElseThrow().triggeredBy()).isEqualTo(new Build.Trigger("u", "alice", null));
+
+        Map<String, List<Build.Stage>> stages = builds.stagesOf(List.of(first, second, elsewhere, "no-such-build"));
+        assertThat(stages).containsOnlyKeys(first, second, elsewhere);
+        stages.values().forEach(list -> assertThat(list).extracting(Build.Stage::name).containsExactlyElementsOf(Build.STAGES));
+        assertThat(stages.get(running.build().id()).getFirst().status()).isEqualTo("running");
+        assertThat(stages.get(running.build().id()).getFirst().startedAt()).isNotNull();
+        assertThat(builds.stagesOf(List.of())).isEmpty();
     }
 
     @Test

@@ -153,7 +153,7 @@ class PostgresBuildQueueMeasurement {
                     }
                     String hash = String.format("%064x", 1_000_000 + k);
                     tx.execute(t -> triggers.queue(projects.get(k % projects.size()), "c", "bench", "build", null, hash, "[]",
-                            "{\"sources\":[{\"ref\":\"v1\"}]}", "u"));
+                            "{\"sources\":[{\"ref\":\"v1\"}]}", new Build.Trigger("u", "bench", null)));
                     latencies[k] = System.nanoTime() - scheduled;
                     return null;
                 }));

@@ -19,9 +19,23 @@ public interface CommandRunner {
      * @param checkout the only writable tree, and the working directory
      * @param environment the whole environment the command sees (nothing inherited from the server)
      * @param maxOutputBytes output beyond this ends the command ({@link Ending#OUTPUT_LIMIT})
+     * @param readOnly directories the command may read, each at its own path, and never write (the checkouts of the
+     *                 sources a source depends on, with their build output); the sandbox shows nothing else of the
+     *                 build's workspace
      */
     record CommandSpec(List<String> argv, Path checkout, Map<String, String> environment, boolean network,
-                       Duration timeout, long maxOutputBytes, int maxProcesses) {}
+                       Duration timeout, long maxOutputBytes, int maxProcesses, List<Path> readOnly) {
+
+        public CommandSpec {
+            readOnly = List.copyOf(readOnly);
+        }
+
+        /** A command that sees nothing of the workspace but its checkout. */
+        public CommandSpec(List<String> argv, Path checkout, Map<String, String> environment, boolean network, Duration timeout,
+                           long maxOutputBytes, int maxProcesses) {
+            this(argv, checkout, environment, network, timeout, maxOutputBytes, maxProcesses, List.of());
+        }
+    }
 
     /** Called for each line of output, in order per stream; {@code stream} is {@code stdout} or {@code stderr}. */
     @FunctionalInterface

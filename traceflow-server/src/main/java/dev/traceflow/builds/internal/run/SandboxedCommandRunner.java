@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * <p>
  * In the sandbox a command sees a read-only root: {@code /usr} and the system links, a few files
  * of {@code /etc} (name resolution, certificates, users), its own {@code /proc}, {@code /dev} and a
- * size-limited {@code /tmp}, and its checkout as the only writable tree, at the same path. It runs
+ * size-limited {@code /tmp}, its checkout as the only writable tree, at the same path, and the spec's read-only
+ * directories (the checkouts a source depends on), each at its own path. It runs
  * in new user, pid, ipc, uts, cgroup and (unless the spec allows network) network namespaces, so
  * it sees no host process, cannot reach a loopback service and, being pid 1's child in its own pid
  * namespace, leaves nothing behind: when bubblewrap ends, the kernel ends every process of the
@@ -142,7 +143,12 @@ public class SandboxedCommandRunner implements CommandRunner {
         }
         argv.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(settings.tmpSize().toBytes()), "--tmpfs", "/tmp",
-                "--bind", checkout.toString(), checkout.toString(),
+                "--bind", checkout.toString(), checkout.toString()));
+        for (Path dir : spec.readOnly()) {
+            Path d = dir.toAbsolutePath().normalize();
+            argv.addAll(List.of("--ro-bind", d.toString(), d.toString()));
+        }
+        argv.addAll(List.of(
                 // the directories bubblewrap made on its root to reach the checkout stay read-only
                 "--remount-ro", "/",
                 "--chdir", checkout.toString(), "--"));

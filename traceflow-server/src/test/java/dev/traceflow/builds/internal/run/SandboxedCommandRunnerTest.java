@@ -107,6 +107,22 @@ class SandboxedCommandRunnerTest {
     }
 
     @Test
+    void aReadOnlyDirectory_isReadAtItsOwnPath_butNeitherWrittenNorAnyOtherSiblingSeen() throws Exception {
+        Path dependency = Files.createDirectory(root.resolve("dependency"));
+        Files.writeString(dependency.resolve("lib.txt"), "lib output\n");
+        Outcome outcome = runner.start(new CommandSpec(List.of("sh", "-c", "cat ../dependency/lib.txt; ls ..; "
+                        + "(echo x > ../dependency/planted) 2>/dev/null && echo WROTE; (rm ../dependency/lib.txt) 2>/dev/null && echo REMOVED; "
+                        + "cp ../dependency/lib.txt copied.txt"), checkout, Map.of("PATH", "/usr/bin:/bin"), false, Duration.ofSeconds(30),
+                1_000_000, 64, List.of(dependency)), (stream, line) -> lines.add(stream + ":" + line)).await();
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(lines).contains("stdout:lib output", "stdout:checkout", "stdout:dependency")
+                .noneMatch(l -> l.contains("WROTE") || l.contains("REMOVED") || l.contains("outside"));
+        assertThat(checkout.resolve("copied.txt")).hasContent("lib output\n");
+        assertThat(dependency.resolve("planted")).doesNotExist();
+        assertThat(dependency.resolve("lib.txt")).hasContent("lib output\n");
+    }
+
+    @Test
     void aSymlinkOutOfTheCheckoutLeadsNowhere() throws Exception {
         Path secret = Files.writeString(outside.resolve("secret.txt"), "s3cr3t");
         Files.createSymbolicLink(checkout.resolve("escape"), secret);
