@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Sessions formed once per UTC day and kept in {@code session_cache} ({@code schema/V5__session_cache.sql}),
- * so that a session answer reads session rows instead of sorting every event of its range again.
+ * Sessions formed once per UTC day and kept in {@code session_cache} ({@code schema/V5__session_cache.sql},
+ * with each session's page transitions and whether it is a client session since
+ * {@code V6__session_cache_paths.sql}), so that a session answer reads session rows instead of
+ * sorting every event of its range again.
  *
  * <p><b>Versions.</b> The writer gives a day a new version whenever events of it or of the day
  * either side are stored or deleted ({@link DuckDbDayVersions}), in the same transaction as the
@@ -37,6 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * sessions of a query ({@link DuckDbSessionsSql#form}), over the run widened by the horizon, and
  * stored with the versions of that snapshot; one reader forms at a time (a lock), in its own
  * transaction, which deletes the days' older rows first, so a day has the rows of one version only.
+ * {@link DuckDbSessionRefresher} forms outdated days the same way after loads, under the same lock.
  *
  * <p><b>Exactness.</b> Forming per day gives the same sessions as forming over a query's range
  * (with its own horizon) for every session shorter than the horizon. A longer one (a client
