@@ -14,7 +14,10 @@ class MetricsScrapeTest extends ServerTest {
     void theScrapeToken_readsTheMetrics() {
         TestHttp.Response r = http.get("/actuator/prometheus", bearer(METRICS_TOKEN));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        assertThat(r.body()).contains("traceflow_ingest_buffered_bytes");
+        assertThat(r.body()).contains("traceflow_ingest_buffered_bytes")
+                // the DuckDB backend's own meters, wired by its auto-configuration
+                .containsPattern("traceflow_storage_session_cache_days_formed_total\\{[^}]*by=\"refresh\"")
+                .contains("traceflow_storage_session_cache_refresh_seconds_count");
         assertThat(http.get("/actuator/prometheus", bearer(auth.admin())).status()).as("an admin still can").isEqualTo(200);
     }
 

@@ -42,12 +42,19 @@ final class DuckDbEventConsumer implements EventConsumer {
     private final RecentEventIds ids;
     private final int rowGroupSize;
     private final DuckDbDayVersions dayVersions;
+    private final Runnable committed;
     private DuckDBAppender appender;
     private PreparedStatement updatePosition;
     private Thread appenderOwner;
 
-    DuckDbEventConsumer(DuckDBConnection connection, int dedupCapacity, int rowGroupSize) throws SQLException {
+    /**
+     * @param committed told after every commit of events or deletes (the session cache's days may
+     *                  be outdated); must not block
+     */
+    DuckDbEventConsumer(DuckDBConnection connection, int dedupCapacity, int rowGroupSize, Runnable committed)
+            throws SQLException {
         this.connection = connection;
+        this.committed = committed;
         this.ids = new RecentEventIds(dedupCapacity);
         this.rowGroupSize = rowGroupSize;
         this.dayVersions = new DuckDbDayVersions(connection);
@@ -127,6 +134,9 @@ final class DuckDbEventConsumer implements EventConsumer {
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw new StorageException("writing " + total + " events to DuckDB failed: " + e.getMessage(), e);
+        }
+        if (stored > 0) {
+            committed.run();
         }
         // only now are the ids durable, so only now may they make later copies duplicates
         row = 0;
@@ -218,6 +228,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     private long deleteAndCommit(PreparedStatement delete) throws SQLException {
         long deleted = delete.executeLargeUpdate();
         connection.commit();
+        committed.run();
         return deleted;
     }
 

@@ -59,6 +59,19 @@ final class DuckDbMetricQueries implements MetricQueries {
             )
             """;
 
+    /**
+     * The cached sessions of {@link #eventSessionsNeed}'s days with the dimension as {@code d}
+     * ({@code %s}: a session dimension's column, not request input). Parameters: app, first and
+     * last day.
+     */
+    private static final String CACHED_EVENT_SESSIONS = """
+            WITH event_sessions AS (
+                SELECT id, who, client, start_ts, end_ts, %s AS d
+                FROM session_cache
+                WHERE app_id = ? AND day >= ? AND day <= ?
+            ),
+            """;
+
     private static final String CONVERSION_TYPES = "('conversion', 'purchase')";
 
     private final DuckDbReads reads;
@@ -136,8 +149,37 @@ final class DuckDbMetricQueries implements MetricQueries {
 
     private void eventCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
                             MetricDimension dimension) {
+        if (dimension != null && dimension.fromSession()) {
+            // the statement depends on what the cache holds: written when it runs
+            sql.defer(eventSessionsNeed(q), (into, coverage) ->
+                    eventCells(into, q, buckets, keysFrom, metric, dimension, coverage.sessions()));
+        } else {
+            eventCells(sql, q, buckets, keysFrom, metric, dimension, false);
+        }
+    }
+
+    /**
+     * The cached days that hold every session an event of the range can belong to: a session
+     * shorter than the horizon that holds an event of the range starts at most a day before it
+     * (longer ones make their days unsafe, and the range is then answered from the events).
+     */
+    private static DuckDbSessionCache.Need eventSessionsNeed(EventQuery q) {
+        DuckDbSessionCache.Need range = DuckDbSessionCache.Need.sessions(q);
+        return new DuckDbSessionCache.Need(q.appId(), range.first().minusDays(1), range.last(), false);
+    }
+
+    /**
+     * Event cells; by a session dimension, each event takes its session's value (an event of no
+     * session keeps its own), its session found among {@code cached} sessions (see
+     * {@link #CACHED_EVENT_SESSIONS}) or formed from the events.
+     */
+    private void eventCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
+                            MetricDimension dimension, boolean cached) {
         boolean joinSessions = dimension != null && dimension.fromSession();
-        if (joinSessions) {
+        if (joinSessions && cached) {
+            DuckDbSessionCache.Need need = eventSessionsNeed(q);
+            sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName()), q.appId(), need.first(), need.last());
+        } else if (joinSessions) {
             // session_events and identified exist only in sessions formed from the events
             DuckDbSessionsSql.withEvents(q, dialect, sql);
             sql.append(", ");
@@ -146,9 +188,17 @@ final class DuckDbMetricQueries implements MetricQueries {
         }
         String numerator = metric == Metric.REVENUE ? "coalesce(sum(e.value), 0)" : "count(*)";
         sql.append("cells AS (\n    SELECT " + dialect.bucketKey("e.ts", buckets, keysFrom, q.to()) + " AS k, "
-                + eventDimension(dimension) + " AS d, " + numerator + " AS num, 0 AS den, " + numerator + " AS w\n"
+                + eventDimension(dimension, cached) + " AS d, " + numerator + " AS num, 0 AS den, " + numerator + " AS w\n"
                 + "    FROM events e\n");
-        if (joinSessions) {
+        if (joinSessions && cached) {
+            // a client session by its id; a user's session without one by the user and the time
+            sql.append("""
+                        LEFT JOIN event_sessions cs ON cs.client AND cs.id = e.session_id
+                        LEFT JOIN event_sessions us ON NOT us.client
+                             AND us.who = CASE WHEN e.session_id IS NULL THEN coalesce(e.user_id, e.anonymous_id) END
+                             AND e.ts >= us.start_ts AND e.ts <= us.end_ts
+                    """);
+        } else if (joinSessions) {
             // identified: every session of the window, unfiltered (an event's session may start before the range)
             sql.append("    LEFT JOIN session_events se ON se.seq = e.rowid\n"
                     + "    LEFT JOIN identified i ON i.skey = se.skey\n");
@@ -181,14 +231,16 @@ final class DuckDbMetricQueries implements MetricQueries {
         return none(column);
     }
 
-    private static String eventDimension(MetricDimension d) {
+    private static String eventDimension(MetricDimension d, boolean cached) {
         if (d == null) {
             return "NULL::VARCHAR";
         }
         if (d.fromSession()) {
             String column = d.wireName();
             // an event of no session keeps its own value
-            return none("CASE WHEN se.skey IS NULL THEN e." + column + " ELSE i." + column + " END");
+            return none(cached
+                    ? "CASE WHEN cs.id IS NOT NULL THEN cs.d WHEN us.id IS NOT NULL THEN us.d ELSE e." + column + " END"
+                    : "CASE WHEN se.skey IS NULL THEN e." + column + " ELSE i." + column + " END");
         }
         return none(switch (d) {
             case PATH -> "e.path";

@@ -95,6 +95,11 @@ final class DuckDbReads {
         readers.shutdown();
     }
 
+    /** The session cache these reads form and read, for {@link DuckDbSessionRefresher}. */
+    DuckDbSessionCache sessionCache() {
+        return cache;
+    }
+
     /** Days the session cache has formed so far, for tests. */
     long sessionDaysFormed() {
         return cache.formedDays();

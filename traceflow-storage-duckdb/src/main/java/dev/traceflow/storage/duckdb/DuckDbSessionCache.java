@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Sessions formed once per UTC day and kept in {@code session_cache} ({@code schema/V5__session_cache.sql}),
- * so that a session answer reads session rows instead of sorting every event of its range again.
+ * Sessions formed once per UTC day and kept in {@code session_cache} ({@code schema/V5__session_cache.sql},
+ * with each session's page transitions and whether it is a client session since
+ * {@code V6__session_cache_paths.sql}), so that a session answer reads session rows instead of
+ * sorting every event of its range again.
  *
  * <p><b>Versions.</b> The writer gives a day a new version whenever events of it or of the day
  * either side are stored or deleted ({@link DuckDbDayVersions}), in the same transaction as the
@@ -36,6 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * sessions of a query ({@link DuckDbSessionsSql#form}), over the run widened by the horizon, and
  * stored with the versions of that snapshot; one reader forms at a time (a lock), in its own
  * transaction, which deletes the days' older rows first, so a day has the rows of one version only.
+ * {@link DuckDbSessionRefresher} forms outdated days the same way after loads, under the same lock.
  *
  * <p><b>Exactness.</b> Forming per day gives the same sessions as forming over a query's range
  * (with its own horizon) for every session shorter than the horizon. A longer one (a client
@@ -75,6 +79,26 @@ final class DuckDbSessionCache {
             WHERE greatest(f.end_ts, coalesce(o.hi, f.end_ts)) - least(f.start_ts, coalesce(o.lo, f.start_ts))
                   >= to_milliseconds(?)""";
 
+    /**
+     * After {@link DuckDbSessionsSql#form}: every formed session with what the cache keeps besides
+     * its summary ({@code schema/V6__session_cache_paths.sql}): whether it is a client session, and
+     * its page transitions, paired as {@link DuckDbPageTransitions} pairs them live (each page view
+     * with a path and the one before it in the session, in time then storage order).
+     */
+    private static final String WITH_PAGE_TRANSITIONS = """
+            ,
+            page_steps AS (
+                SELECT skey, list(struct_pack(from_page := previous, to_page := path) ORDER BY ts, seq) AS transitions
+                FROM (
+                    SELECT skey, ts, seq, path, lag(path) OVER (PARTITION BY skey ORDER BY ts, seq) AS previous
+                    FROM keyed
+                    WHERE type = 'pageview' AND path IS NOT NULL
+                )
+                GROUP BY skey
+            )
+            SELECT i.*, starts_with(i.skey, 'c:') AS client, p.transitions
+            FROM identified i LEFT JOIN page_steps p USING (skey)""";
+
     /** What a statement needs: an app's sessions on the days {@code first..last}, and for users every day before. */
     record Need(String appId, LocalDate first, LocalDate last, boolean users) {
 
@@ -108,8 +132,10 @@ final class DuckDbSessionCache {
 
     /** Forms one run at a time, so that two readers never form (delete and insert) the same day. */
     private final ReentrantLock forming = new ReentrantLock();
-    /** Days formed so far (formed again counts again), for tests. */
-    private final AtomicLong formedDays = new AtomicLong();
+    /** Days formed so far by reads (formed again counts again), for tests and meters. */
+    private final AtomicLong formedOnRead = new AtomicLong();
+    /** Days formed so far by {@link DuckDbSessionRefresher}. */
+    private final AtomicLong formedInBackground = new AtomicLong();
 
     static LocalDate firstDay(EventQuery q) {
         return LocalDate.ofInstant(q.from(), ZoneOffset.UTC);
@@ -126,7 +152,15 @@ final class DuckDbSessionCache {
     }
 
     long formedDays() {
-        return formedDays.get();
+        return formedOnRead.get() + formedInBackground.get();
+    }
+
+    long formedOnRead() {
+        return formedOnRead.get();
+    }
+
+    long formedInBackground() {
+        return formedInBackground.get();
     }
 
     /** What the cache holds for {@code need}, read in {@code c}'s current transaction. */
@@ -159,6 +193,15 @@ final class DuckDbSessionCache {
      * {@link #lock()} and commits), and says what the cache then holds.
      */
     Coverage form(DuckDBConnection c, Need need, SqlDialect dialect) throws SQLException {
+        return form(c, need, dialect, formedOnRead);
+    }
+
+    /** As {@link #form(DuckDBConnection, Need, SqlDialect)} for {@link DuckDbSessionRefresher}. */
+    Coverage refresh(DuckDBConnection c, Need need, SqlDialect dialect) throws SQLException {
+        return form(c, need, dialect, formedInBackground);
+    }
+
+    private Coverage form(DuckDBConnection c, Need need, SqlDialect dialect, AtomicLong formed) throws SQLException {
         LocalDate from = need.users() ? historyStart(c, need) : need.first();
         Map<LocalDate, Long> current = versions(c, need.appId(), from, need.last());
         Map<LocalDate, Cached> cached = cachedDays(c, need.appId(), from, need.last());
@@ -170,6 +213,7 @@ final class DuckDbSessionCache {
                 runStart = d;
             } else if (!stale && runStart != null) {
                 formRun(c, need.appId(), runStart, d.minusDays(1), current, dialect);
+                formed.addAndGet(ChronoUnit.DAYS.between(runStart, d));
                 runStart = null;
             }
         }
@@ -247,12 +291,12 @@ final class DuckDbSessionCache {
         }
         Sql formed = new Sql().append("CREATE OR REPLACE TEMP TABLE formed_sessions AS\n");
         DuckDbSessionsSql.form(formed, dialect, appId, windowFrom, windowTo, "");
-        formed.append("\nSELECT * FROM identified");
+        formed.append(WITH_PAGE_TRANSITIONS);
         execute(c, formed);
         long t1 = System.nanoTime();
         Sql insert = new Sql().append("""
-                INSERT INTO session_cache (app_id, day, version, %s)
-                SELECT ?, f.start_ts::DATE, coalesce(v.version, 0), %s
+                INSERT INTO session_cache (app_id, day, version, %s, client, transitions)
+                SELECT ?, f.start_ts::DATE, coalesce(v.version, 0), %s, f.client, f.transitions
                 FROM formed_sessions f LEFT JOIN day_versions v ON v.app_id = ? AND v.day = f.start_ts::DATE
                 WHERE f.start_ts >= ? AND f.start_ts < ?
                 ORDER BY f.start_ts""".formatted(DuckDbSessionsSql.SESSION_COLUMNS, prefixed("f.")),
@@ -281,7 +325,6 @@ final class DuckDbSessionCache {
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE formed_sessions");
         }
-        formedDays.addAndGet(first.until(last).getDays() + 1);
         log.debug("formed the sessions of app {} for {}..{} in {} ms (forming {}, storing {}, checking {})", appId, first,
                 last, (System.nanoTime() - started) / 1_000_000, (t1 - started) / 1_000_000, (t2 - t1) / 1_000_000,
                 (System.nanoTime() - t2) / 1_000_000);

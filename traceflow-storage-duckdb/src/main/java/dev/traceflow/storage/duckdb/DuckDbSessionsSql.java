@@ -138,14 +138,24 @@ final class DuckDbSessionsSql {
     static Sql with(EventQuery q, SqlDialect dialect, Sql sql) {
         return sql.defer(DuckDbSessionCache.Need.sessions(q), (into, coverage) -> {
             if (coverage.sessions()) {
-                into.append(CACHED.formatted(SESSION_COLUMNS), q.appId(), DuckDbSessionCache.firstDay(q),
-                        DuckDbSessionCache.lastDay(q), q.from(), q.to());
-                filters(q, into);
-                into.append("\n)\n");
+                withCached(q, into, "");
             } else {
                 withEvents(q, dialect, into);
             }
         });
+    }
+
+    /**
+     * Appends the {@code WITH} clause that reads the query's {@code sessions} from the cache, with
+     * {@code extraColumns} (", client" or the like: columns only the cache has) after
+     * {@link #SESSION_COLUMNS}; only for a statement whose {@link DuckDbSessionCache.Coverage#sessions()}
+     * holds.
+     */
+    static Sql withCached(EventQuery q, Sql into, String extraColumns) {
+        into.append(CACHED.formatted(SESSION_COLUMNS + extraColumns), q.appId(), DuckDbSessionCache.firstDay(q),
+                DuckDbSessionCache.lastDay(q), q.from(), q.to());
+        filters(q, into);
+        return into.append("\n)\n");
     }
 
     /**

@@ -41,6 +41,7 @@ public final class DuckDbStorage implements EventStorage {
     private final DuckDbEventConsumer consumer;
     private final DuckDbEventCounts counts;
     private final DuckDbReads reads;
+    private final DuckDbSessionRefresher refresher;
     private final DuckDbPerformanceQueries performance;
     private final DuckDbErrorQueries errors;
     private final DuckDbSessionQueries sessions;
@@ -81,14 +82,17 @@ public final class DuckDbStorage implements EventStorage {
         } catch (SQLException | IOException e) {
             throw new StorageException("cannot open DuckDB event store at " + location + ": " + e.getMessage(), e);
         }
+        DuckDbSessionRefresher startedRefresher = null;
         try {
             DuckDBConnection root = database.root();
             DuckDbSchema.migrate(root);
-            this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize);
-            this.counts = new DuckDbEventCounts(database);
             SqlDialect dialect = DuckDbDialect.INSTANCE;
             // at least two at once, so a long answer does not hold up every other one
             this.reads = new DuckDbReads(database, dialect, Math.max(2, threads));
+            startedRefresher = new DuckDbSessionRefresher(database, reads.sessionCache(), dialect);
+            this.refresher = startedRefresher;
+            this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize, refresher::changed);
+            this.counts = new DuckDbEventCounts(database);
             this.performance = new DuckDbPerformanceQueries(reads, dialect);
             this.errors = new DuckDbErrorQueries(reads, dialect);
             this.sessions = new DuckDbSessionQueries(reads, dialect);
@@ -97,6 +101,10 @@ public final class DuckDbStorage implements EventStorage {
             this.releaseHealth = new DuckDbReleaseHealthQueries(reads, dialect);
             log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
         } catch (SQLException | RuntimeException e) {
+            if (startedRefresher != null) {
+                // its thread must not outlive the database it reads
+                startedRefresher.close();
+            }
             try {
                 database.close();
             } catch (SQLException closing) {
@@ -120,6 +128,20 @@ public final class DuckDbStorage implements EventStorage {
     /** Days of sessions the cache has formed since this store opened (formed again counts again), for tests. */
     long sessionDaysFormed() {
         return reads.sessionDaysFormed();
+    }
+
+    /**
+     * Whether outdated cached session days are re-formed in the background after loads
+     * ({@link DuckDbSessionRefresher}); on unless turned off, which tests that count the days
+     * reads form do.
+     */
+    void refreshSessionsInBackground(boolean on) {
+        refresher.enable(on);
+    }
+
+    /** The background re-forming of cached session days, for tests and meters. */
+    DuckDbSessionRefresher sessionRefresher() {
+        return refresher;
     }
 
     /** An in-memory store, for tests. */
@@ -183,6 +205,11 @@ public final class DuckDbStorage implements EventStorage {
         }
     }
 
+    /** The database, for tests that look at (or change) what the store keeps. */
+    EventDatabase database() {
+        return database;
+    }
+
     /** The answer queries' runner, for tests. */
     DuckDbReads reads() {
         return reads;
@@ -191,6 +218,7 @@ public final class DuckDbStorage implements EventStorage {
     @Override
     public void close() {
         consumer.close();
+        refresher.close();
         reads.close();
         try {
             database.close();

@@ -1,11 +1,15 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.storage.EventStorage;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 import java.nio.file.Path;
@@ -27,5 +31,17 @@ public class DuckDbStorageAutoConfiguration {
                 : Path.of(environment.getProperty("traceflow.data-dir", "./data")).resolve("events.duckdb");
         return new DuckDbStorage(file, settings.effectiveThreads(), settings.memoryLimit(), settings.dedupCapacity(),
                 settings.checkpointThreshold(), settings.rowGroupSize());
+    }
+
+    /** The session cache's meters, when the application has Micrometer (a separate class, so it loads only then). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static class Meters {
+
+        /** Binds only when the store is this backend's (an application may define its own). */
+        @Bean
+        MeterBinder duckDbSessionCacheMeters(ObjectProvider<DuckDbStorage> storage) {
+            return registry -> storage.ifAvailable(s -> new DuckDbSessionCacheMeters(s).bindTo(registry));
+        }
     }
 }

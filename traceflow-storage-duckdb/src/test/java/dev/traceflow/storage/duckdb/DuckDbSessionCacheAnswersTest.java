@@ -1,0 +1,148 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.event.EventType;
+import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.Granularity;
+import dev.traceflow.core.query.Metric;
+import dev.traceflow.core.query.MetricDimension;
+import dev.traceflow.core.query.SeriesPoint;
+import dev.traceflow.core.query.SessionSummary;
+import dev.traceflow.core.storage.PageTransition;
+import dev.traceflow.core.storage.SessionDetail;
+import dev.traceflow.core.storage.StoredEvent;
+import dev.traceflow.storage.tests.InMemoryStorage;
+import org.duckdb.DuckDBConnection;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.traceflow.storage.tests.QueryEvents.event;
+import static dev.traceflow.storage.tests.QueryEvents.pageview;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * Paths, a session's detail and event metrics broken down by a session dimension read
+ * {@link DuckDbSessionCache}'s rows (schema V6) and answer exactly what forming the sessions from
+ * the events answers: across midnight, without a client sessionId, and (answered from the events)
+ * for sessions longer than the horizon.
+ */
+class DuckDbSessionCacheAnswersTest {
+
+    private static final String APP = "answers";
+    private static final Instant DAY1 = Instant.parse("2026-11-02T00:00:00Z");
+
+    private static Instant at(int day, String time) {
+        return DAY1.plus(Duration.ofDays(day - 1)).plus(Duration.between(Instant.parse("2000-01-01T00:00:00Z"),
+                Instant.parse("2000-01-01T" + time + "Z")));
+    }
+
+    private static EventQuery days(int first, int last) {
+        return EventQuery.of(APP, DAY1.plus(Duration.ofDays(first - 1)), DAY1.plus(Duration.ofDays(last)))
+                .withSeries(Granularity.DAY, ZoneOffset.UTC);
+    }
+
+    /**
+     * Day 2 23:50 to day 3 00:10: a visitor without sessionId (Firefox, from search) and a client
+     * session (Safari, direct), each with events on both days; and a visitor on day 3 alone.
+     */
+    private static List<Event> acrossMidnight() {
+        List<Event> events = new ArrayList<>();
+        events.add(pageview(APP, at(2, "23:50:00"), "/late").anonymous("night").client("Firefox", "Linux", "desktop")
+                .trafficSource("search").build());
+        events.add(pageview(APP, at(3, "00:05:00"), "/later").anonymous("night").client("Chrome", "Linux", "desktop")
+                .trafficSource("direct").build());
+        events.add(event(APP, EventType.CLICK, at(3, "00:06:00")).anonymous("night").path("/later").build());
+        events.add(pageview(APP, at(2, "23:55:00"), "/in").session("tab").client("Safari", "macOS", "desktop")
+                .trafficSource("direct").build());
+        events.add(pageview(APP, at(3, "00:10:00"), "/out").session("tab").user("u-tab").build());
+        events.add(pageview(APP, at(3, "09:00:00"), "/late").anonymous("morning").client("Firefox", "Windows", "desktop")
+                .build());
+        events.add(event(APP, EventType.CLICK, at(3, "09:30:00")).path("/late").build());
+        return events;
+    }
+
+    @Test
+    void sessionsAcrossMidnight_answerAsFormedFromTheEvents_withAndWithoutSessionId() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.consumer().accept(acrossMidnight());
+            reference.consumer().accept(acrossMidnight());
+            for (EventQuery q : List.of(days(1, 4), days(2, 2), days(3, 3), days(3, 4))) {
+                DuckDbSessionCacheTest.sameAnswers(duckdb, reference, q);
+            }
+
+            // the visit without sessionId belongs to day 2, with its events of both days
+            SessionSummary night = duckdb.sessions().summaries(days(2, 2)).stream()
+                    .filter(s -> "night".equals(s.user())).findFirst().orElseThrow();
+            SessionDetail detail = duckdb.sessions().session(days(2, 2), night.id()).orElseThrow();
+            assertThat(detail.events()).extracting(StoredEvent::timestamp)
+                    .containsExactly(at(2, "23:50:00").toEpochMilli(), at(3, "00:05:00").toEpochMilli(),
+                            at(3, "00:06:00").toEpochMilli());
+            assertThat(duckdb.sessions().session(days(3, 3), night.id())).as("not a session of day 3").isEmpty();
+            assertThat(duckdb.sessions().transitions(days(2, 2), 10)).containsExactlyInAnyOrder(
+                    new PageTransition(PageTransition.ENTRY, "/late", 1), new PageTransition("/late", "/later", 1),
+                    new PageTransition(PageTransition.ENTRY, "/in", 1), new PageTransition("/in", "/out", 1));
+            // day 3's page views by browser: both visits from day 2 count with their first event's browser
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.PAGE_VIEWS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Firefox", 2.0),
+                            tuple("Safari", 1.0));
+        }
+    }
+
+    /**
+     * What the cache holds shows in the answer: a cached row changed by hand (never done outside
+     * this test) changes paths, the detail and the breakdown, which forming from the events would not.
+     */
+    @Test
+    void pathsDetailAndSessionBreakdownsReadTheCachedRows() throws SQLException {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
+            duckdb.consumer().accept(acrossMidnight());
+            EventQuery q = days(2, 3);
+            List<PageTransition> paths = duckdb.sessions().transitions(q, 10);
+            String tab = "tab";
+            SessionDetail detail = duckdb.sessions().session(q, tab).orElseThrow();
+            assertThat(detail.summary().browser()).isEqualTo("Safari");
+
+            try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
+                st.execute("UPDATE session_cache SET browser = 'Cached', "
+                        + "transitions = [{'from_page': NULL, 'to_page': '/cached'}] WHERE id = 'tab'");
+            }
+
+            assertThat(duckdb.sessions().transitions(q, 10)).as("was %s", paths)
+                    .contains(new PageTransition(PageTransition.ENTRY, "/cached", 1))
+                    .doesNotContain(new PageTransition("/in", "/out", 1));
+            assertThat(duckdb.sessions().session(q, tab)).get()
+                    .satisfies(d -> assertThat(d.summary().browser()).isEqualTo("Cached"))
+                    .satisfies(d -> assertThat(d.events()).isEqualTo(detail.events()));
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.PAGE_VIEWS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue).contains("Cached").doesNotContain("Safari");
+
+            duckdb.useSessionCache(false);
+            assertThat(duckdb.sessions().transitions(q, 10)).isEqualTo(paths);
+        }
+    }
+
+    @Test
+    void aClientSessionIdThatLooksFormed_keepsItsOwnEvents() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = new ArrayList<>(acrossMidnight());
+            // a client id starting with ~ like formed ids, with a user who also has events without one
+            events.add(pageview(APP, at(3, "12:00:00"), "/a").session("~0123456789abcdef").user("both").build());
+            events.add(pageview(APP, at(3, "12:01:00"), "/b").user("both").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            DuckDbSessionCacheTest.sameAnswers(duckdb, reference, days(3, 3));
+            assertThat(duckdb.sessions().session(days(3, 3), "~0123456789abcdef")).get()
+                    .satisfies(d -> assertThat(d.events()).singleElement()
+                            .satisfies(e -> assertThat(e.path()).isEqualTo("/a")));
+        }
+    }
+}
