@@ -31,6 +31,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RealtimeServerTest extends ServerTest {
 
+    @Autowired
+    org.springframework.boot.web.server.context.WebServerApplicationContext webServer;
+
     private String app() {
         String appId = "rt-" + Long.toHexString(System.nanoTime());
         auth.createApp(appId);
@@ -422,6 +425,13 @@ class RealtimeServerTest extends ServerTest {
         java.lang.reflect.Field size = Class.forName("org.apache.tomcat.websocket.Constants").getDeclaredField("DEFAULT_BUFFER_SIZE");
         size.setAccessible(true);
         assertThat(size.getInt(null)).isEqualTo(2048);
+    }
+
+    @Test
+    void theWebServerHoldsTenThousandRealtimeClientsAndMore_notTomcatsDefault8192() {
+        var tomcat = (org.springframework.boot.tomcat.TomcatWebServer) webServer.getWebServer();
+        var protocol = (org.apache.coyote.AbstractProtocol<?>) tomcat.getTomcat().getConnector().getProtocolHandler();
+        assertThat(protocol.getMaxConnections()).isEqualTo(20_000);
     }
 
     @Test
