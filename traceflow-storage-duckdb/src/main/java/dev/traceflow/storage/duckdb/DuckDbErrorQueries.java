@@ -24,6 +24,16 @@ final class DuckDbErrorQueries implements ErrorQueries {
     /** API.md's user: userId, else anonymousId, else the session. */
     private static final String USER = "coalesce(user_id, anonymous_id, session_id)";
 
+    /**
+     * The kinds of row of {@link #stats} and {@link #groupDetail}, their first column; parts are
+     * the types, or the values of dimension {@code kind - PARTS}.
+     */
+    private static final int TOTALS = 0;
+    private static final int SERIES = 1;
+    private static final int PARTS = 2;
+    /** The order of those rows: by kind, then parts as {@link #breakdown} and {@link #byType} sort them. */
+    private static final String PARTS_ORDER = "\nORDER BY 1, 4 DESC, 3 ASC NULLS LAST";
+
     private final DuckDbReads reads;
     private final SqlDialect dialect;
 
@@ -134,27 +144,34 @@ final class DuckDbErrorQueries implements ErrorQueries {
     }
 
     /**
-     * One pass over the query's error events: GROUPING SETS give the totals (the empty set), the
-     * series and the types together; {@code GROUPING(k, t)} tells the sets apart (1 = the set of
-     * {@code k}, 2 = of {@code t}, 3 = the totals), since a NULL key cannot.
+     * One scan of the query's error events, kept as a materialized CTE, and three aggregates over
+     * it: totals, series, types, told apart by the first column ({@value #TOTALS}, {@value #SERIES},
+     * {@value #PARTS}). Measured at 1M events (median of 21, alternating): 0.80x the time of the
+     * three queries; GROUPING SETS over the same rows took 1.6x, as DuckDB plans their
+     * {@code count(DISTINCT)} per set.
      */
     @Override
     public Stats stats(EventQuery q) {
         TimeBuckets buckets = q.buckets();
         // UNTYPED is our constant, written inline so the grouped expression has no parameter
-        Sql sql = new Sql().append("SELECT GROUPING(k, t) AS g, k, t, count(*) AS n, count(DISTINCT fingerprint), count(DISTINCT u)"
-                + "\nFROM (SELECT " + dialect.bucketKey("ts", buckets, q.from(), q.to()) + " AS k, coalesce(kind, '" + UNTYPED
-                + "') AS t, fingerprint, " + USER + " AS u FROM events");
-        errorsOf(sql, q, null).append(")\nGROUP BY GROUPING SETS ((), (k), (t))\nORDER BY g, n DESC, t ASC");
+        Sql sql = new Sql().append("WITH e AS MATERIALIZED (\n    SELECT " + dialect.bucketKey("ts", buckets, q.from(), q.to())
+                + " AS k, coalesce(kind, '" + UNTYPED + "') AS t, fingerprint, " + USER + " AS u\n    FROM events");
+        errorsOf(sql, q, null).append("""
+
+                )
+                SELECT %d, NULL, NULL, count(*), count(DISTINCT fingerprint), count(DISTINCT u) FROM e
+                UNION ALL
+                SELECT %d, k, NULL, count(*), 0, 0 FROM e GROUP BY k
+                UNION ALL
+                SELECT %d, NULL, t, count(*), 0, 0 FROM e GROUP BY t""".formatted(TOTALS, SERIES, PARTS)).append(PARTS_ORDER);
         SeriesCounts series = new SeriesCounts(buckets);
         List<ValueCount> byType = new ArrayList<>();
-        Totals[] totals = {new Totals(0, 0, 0)};
+        Totals[] totals = {null};
         reads.list(sql, rs -> {
             switch (rs.getInt(1)) {
-                case 1 -> series.add(rs, 2, 4);
-                case 2 -> byType.add(new ValueCount(rs.getString(3), rs.getLong(4)));
-                case 3 -> totals[0] = new Totals(rs.getLong(4), rs.getLong(5), rs.getLong(6));
-                default -> throw new SQLException("unexpected grouping " + rs.getInt(1));
+                case TOTALS -> totals[0] = new Totals(rs.getLong(4), rs.getLong(5), rs.getLong(6));
+                case SERIES -> series.add(rs, 2, 4);
+                default -> byType.add(new ValueCount(rs.getString(3), rs.getLong(4)));
             }
             return null;
         });
@@ -162,49 +179,39 @@ final class DuckDbErrorQueries implements ErrorQueries {
     }
 
     /**
-     * One pass over the group's events in the query: GROUPING SETS give its count and users (the
-     * empty set), the series and a breakdown per {@link Dimension}. {@code GROUPING(k, d0, d1...)}
-     * tells the sets apart: bit {@code n - i} (counting from 0 at the right) clear for the set
-     * grouped by the {@code i}th expression. Rows come sorted as {@link #breakdown} sorts them; in
-     * each breakdown's set the other dimensions are NULL, so the coalesce is that set's value.
+     * One scan of the group's events in the query, kept as a materialized CTE, and an aggregate per
+     * answer over it: count and users, series, a breakdown per {@link Dimension}.
      */
     @Override
     public GroupDetail groupDetail(EventQuery q, String fingerprint) {
         TimeBuckets buckets = q.buckets();
         Dimension[] dims = Dimension.values();
-        List<String> keys = new ArrayList<>(List.of("k"));
-        for (int i = 0; i < dims.length; i++) {
-            keys.add("d" + i);
-        }
-        StringBuilder columns = new StringBuilder(dialect.bucketKey("ts", buckets, q.from(), q.to()) + " AS k");
-        StringBuilder sets = new StringBuilder("(), (k)");
-        for (int i = 0; i < dims.length; i++) {
+        Sql sql = new Sql().append("WITH e AS MATERIALIZED (\n    SELECT " + dialect.bucketKey("ts", buckets, q.from(), q.to())
+                + " AS k, " + USER + " AS u");
+        for (Dimension d : dims) {
             // the column name comes from the enum, never from a request
-            columns.append(", ").append(dims[i].column()).append(" AS d").append(i);
-            sets.append(", (d").append(i).append(')');
+            sql.append(", " + d.column());
         }
-        String grouping = "GROUPING(" + String.join(", ", keys) + ")";
-        Sql sql = new Sql().append("SELECT " + grouping + " AS g, " + String.join(", ", keys) + ", count(*) AS n, count(DISTINCT u)"
-                + "\nFROM (SELECT " + columns + ", " + USER + " AS u FROM events");
-        errorsOf(sql, q, fingerprint).append(")\nGROUP BY GROUPING SETS (" + sets + ")\nORDER BY g, n DESC, coalesce("
-                + String.join(", ", keys.subList(1, keys.size())) + ") ASC NULLS LAST");
-        int all = (1 << keys.size()) - 1;
+        sql.append("\n    FROM events");
+        errorsOf(sql, q, fingerprint).append("\n)\nSELECT " + TOTALS + ", NULL, NULL, count(*), count(DISTINCT u) FROM e"
+                + "\nUNION ALL\nSELECT " + SERIES + ", k, NULL, count(*), 0 FROM e GROUP BY k");
+        for (Dimension d : dims) {
+            String c = d.column();
+            sql.append("\nUNION ALL\nSELECT " + (PARTS + d.ordinal()) + ", NULL, " + c + ", count(*), 0 FROM e GROUP BY " + c);
+        }
+        sql.append(PARTS_ORDER);
         SeriesCounts series = new SeriesCounts(buckets);
         Map<Dimension, List<ValueCount>> breakdowns = new EnumMap<>(Dimension.class);
         for (Dimension d : dims) {
             breakdowns.put(d, new ArrayList<>());
         }
-        GroupCount[] count = {new GroupCount(fingerprint, 0, 0)};
-        int countColumn = keys.size() + 2;
+        GroupCount[] count = {null};
         reads.list(sql, rs -> {
-            int g = rs.getInt(1);
-            if (g == all) {
-                count[0] = new GroupCount(fingerprint, rs.getLong(countColumn), rs.getLong(countColumn + 1));
-            } else if (g == all - (1 << dims.length)) {
-                series.add(rs, 2, countColumn);
-            } else {
-                int i = dims.length - 1 - Integer.numberOfTrailingZeros(~g & all);
-                breakdowns.get(dims[i]).add(new ValueCount(rs.getString(3 + i), rs.getLong(countColumn)));
+            int kind = rs.getInt(1);
+            switch (kind) {
+                case TOTALS -> count[0] = new GroupCount(fingerprint, rs.getLong(4), rs.getLong(5));
+                case SERIES -> series.add(rs, 2, 4);
+                default -> breakdowns.get(dims[kind - PARTS]).add(new ValueCount(rs.getString(3), rs.getLong(4)));
             }
             return null;
         });
