@@ -17,8 +17,9 @@ import java.util.List;
  * from {@link WebVitals} as bound values, so SQL and Java rate alike. Ratings of p75 and the order
  * of rows are computed in Java.
  *
- * <p>The last report per id is a grouped {@link SqlDialect#lastBy} (a hash aggregate) rather than
- * a window ranking every report (a sort of all of them), and the three percentiles are one
+ * <p>The last report per id is a grouped {@link SqlDialect#lastBy} (a hash aggregate; value and
+ * group both of the one report with the greatest {@code ts, rowid}) rather than a window ranking
+ * every report (a sort of all of them), and the three percentiles are one
  * {@link SqlDialect#percentiles} aggregate. The {@code performance} rows are a scan of their own:
  * only they read the {@code data} column, which a scan of both types would have to decompress
  * for nearly every vector.
@@ -49,7 +50,7 @@ final class DuckDbWebVitalsQuery {
 
                 ),
                 last_reports AS (
-                    SELECT name, %s AS last
+                    SELECT name, %s AS value, %s AS grp
                     FROM reports
                     WHERE metric_id IS NOT NULL
                     GROUP BY name, metric_id
@@ -57,15 +58,15 @@ final class DuckDbWebVitalsQuery {
                 navigations AS (
                     SELECT %s AS grp, %s AS m
                     FROM events
-                    WHERE type = 'performance' AND\s""".formatted(dialect.lastBy("{'value': value, 'grp': grp}", "ts, seq"),
-                group, dialect.jsonValue("data", "metrics")));
+                    WHERE type = 'performance' AND\s""".formatted(dialect.lastBy("value", "ts, seq"),
+                dialect.lastBy("grp", "ts, seq"), group, dialect.jsonValue("data", "metrics")));
         sql.appAndRange("", q).eventFilters("", q).append("""
 
                 ),
                 samples AS (
                     SELECT name, value, grp FROM reports WHERE metric_id IS NULL
                     UNION ALL
-                    SELECT name, last.value, last.grp FROM last_reports
+                    SELECT name, value, grp FROM last_reports
                     UNION ALL
                     SELECT name, value, grp
                     FROM (SELECT grp, unnest([%s]) AS name, unnest([%s]) AS value FROM navigations)
