@@ -2,12 +2,10 @@ package dev.traceflow.benchmark;
 
 import dev.traceflow.core.query.DimensionSeries;
 import dev.traceflow.core.query.EventAggregate;
-import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.EventStorage;
-import dev.traceflow.core.storage.ErrorQueries.GroupCount;
 import dev.traceflow.core.storage.PerformanceQueries.GroupBy;
 
 import java.util.ArrayList;
@@ -61,10 +59,7 @@ final class ReadEndpoints {
         all.add(new ReadEndpoint("/api/errors/{id}", "/api/errors/{id}", true, ENDPOINT_TARGET_MS,
                 v -> Map.of(), ReadEndpoints::errorDetail));
         all.add(new ReadEndpoint("/api/errors/stats", "/api/errors/stats", true, ENDPOINT_TARGET_MS,
-                v -> Map.of(), (s, v, e) -> {
-                    EventQuery q = v.query(true);
-                    return List.of(s.errors().totals(q), s.errors().series(q, null), s.errors().byType(q));
-                }));
+                v -> Map.of(), (s, v, e) -> s.errors().stats(v.query(true))));
         all.add(metrics("/api/metrics (event metrics)", EVENT_METRICS));
         all.add(metrics("/api/metrics (session metrics)", SESSION_METRICS));
         all.add(new ReadEndpoint("/api/metrics/overview", "/api/metrics/overview", false, PERCENTILE_TARGET_MS,
@@ -140,19 +135,11 @@ final class ReadEndpoints {
         return own;
     }
 
-    /** {@code ErrorsController.detail}: the group's counts, latest event, three breakdowns and series. */
+    /** {@code ErrorsController.detail}: the group's counts, breakdowns and series, and its latest event. */
     private static Object errorDetail(EventStorage s, QueryVariation v, KnownIds errors) {
-        EventQuery q = v.query(true);
         ErrorQueries queries = s.errors();
         String fingerprint = errors.fingerprint(v);
-        List<Object> answers = new ArrayList<>();
-        answers.add(queries.groups(q).stream().filter(c -> c.fingerprint().equals(fingerprint)).findFirst()
-                .orElse(new GroupCount(fingerprint, 0, 0)));
-        answers.add(queries.latestEvent(v.appId(), fingerprint, errors.firstSeen(), errors.lastSeen().plusMillis(1)));
-        for (ErrorQueries.Dimension d : ErrorQueries.Dimension.values()) {
-            answers.add(queries.breakdown(q, fingerprint, d));
-        }
-        answers.add(queries.series(q, fingerprint));
-        return answers;
+        return List.of(queries.groupDetail(v.query(true), fingerprint),
+                queries.latestEvent(v.appId(), fingerprint, errors.firstSeen(), errors.lastSeen().plusMillis(1)));
     }
 }

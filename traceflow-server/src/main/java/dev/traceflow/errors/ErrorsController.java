@@ -8,6 +8,8 @@ import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.ErrorQueries.Dimension;
 import dev.traceflow.core.storage.ErrorQueries.ErrorEvent;
 import dev.traceflow.core.storage.ErrorQueries.GroupCount;
+import dev.traceflow.core.storage.ErrorQueries.GroupDetail;
+import dev.traceflow.core.storage.ErrorQueries.Stats;
 import dev.traceflow.core.storage.ErrorQueries.Totals;
 import dev.traceflow.core.storage.ErrorQueries.ValueCount;
 import dev.traceflow.core.storage.EventStorage;
@@ -151,14 +153,15 @@ class ErrorsController {
     @ReadParameters(series = true)
     Map<String, Object> stats(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         EventQuery q = reads.series(params, Set.of());
-        Totals totals = errors().totals(q);
+        Stats stats = errors().stats(q);
+        Totals totals = stats.totals();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("total", totals.events());
         answer.put("groups", totals.groups());
         answer.put("users", totals.users());
         answer.put("granularity", q.granularity().wireName());
-        answer.put("series", series(q, null));
-        answer.put("byType", errors().byType(q).stream().map(t -> Map.of("type", t.value(), "count", t.count())).toList());
+        answer.put("series", series(q, stats.series()));
+        answer.put("byType", stats.byType().stream().map(t -> Map.of("type", t.value(), "count", t.count())).toList());
         return answer;
     }
 
@@ -188,20 +191,19 @@ class ErrorsController {
         Map<String, String> withApp = new HashMap<>(params);
         withApp.put("appId", g.appId());
         EventQuery q = reads.series(withApp, Set.of());
-        GroupCount count = errors().groups(q).stream().filter(c -> c.fingerprint().equals(g.fingerprint())).findFirst()
-                .orElse(new GroupCount(g.fingerprint(), 0, 0));
-        Map<String, Object> answer = group(g, count.count(), count.users());
+        GroupDetail detail = errors().groupDetail(q, g.fingerprint());
+        Map<String, Object> answer = group(g, detail.count().count(), detail.count().users());
         answer.put("appId", g.appId());
         answer.put("timesSeen", g.timesSeen());
         answer.put("latestEvent", errors().latestEvent(g.appId(), g.fingerprint(), g.firstSeen(), g.lastSeen().plusMillis(1))
                 .map(ErrorsController::event).orElse(null));
         Map<String, Object> breakdowns = new LinkedHashMap<>();
         for (Dimension d : Dimension.values()) {
-            breakdowns.put(d.column(), errors().breakdown(q, g.fingerprint(), d).stream().map(ErrorsController::valueCount).toList());
+            breakdowns.put(d.column(), detail.breakdowns().get(d).stream().map(ErrorsController::valueCount).toList());
         }
         answer.put("breakdowns", breakdowns);
         answer.put("granularity", q.granularity().wireName());
-        answer.put("series", series(q, g.fingerprint()));
+        answer.put("series", series(q, detail.series()));
         return answer;
     }
 
@@ -295,8 +297,7 @@ class ErrorsController {
         return m;
     }
 
-    private List<Map<String, Object>> series(EventQuery q, String fingerprint) {
-        List<Long> counts = errors().series(q, fingerprint);
+    private static List<Map<String, Object>> series(EventQuery q, List<Long> counts) {
         List<Instant> starts = q.buckets().starts();
         List<Map<String, Object>> out = new ArrayList<>(counts.size());
         for (int i = 0; i < counts.size(); i++) {

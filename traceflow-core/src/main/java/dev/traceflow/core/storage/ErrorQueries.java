@@ -4,6 +4,8 @@ import dev.traceflow.core.event.Event;
 import dev.traceflow.core.query.EventQuery;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +62,31 @@ public interface ErrorQueries {
      */
     List<ValueCount> byType(EventQuery query);
 
+    /**
+     * What {@code /api/errors/stats} shows: {@link #totals}, {@link #series} of every group and
+     * {@link #byType} of one query, together, so a backend can answer them in one pass over the
+     * events. The default asks the three methods.
+     */
+    default Stats stats(EventQuery query) {
+        return new Stats(totals(query), series(query, null), byType(query));
+    }
+
+    /**
+     * What a group's detail shows besides its latest event: the group's events and users (as
+     * {@link #groups} counts them; zeros when it has none in the query), its {@link #breakdown} by
+     * every {@link Dimension} and its {@link #series}, together, so a backend can answer them in
+     * one pass over the group's events. The default asks the separate methods.
+     */
+    default GroupDetail groupDetail(EventQuery query, String fingerprint) {
+        GroupCount count = groups(query).stream().filter(c -> c.fingerprint().equals(fingerprint)).findFirst()
+                .orElse(new GroupCount(fingerprint, 0, 0));
+        Map<Dimension, List<ValueCount>> breakdowns = new EnumMap<>(Dimension.class);
+        for (Dimension d : Dimension.values()) {
+            breakdowns.put(d, breakdown(query, fingerprint, d));
+        }
+        return new GroupDetail(count, breakdowns, series(query, fingerprint));
+    }
+
     /** A group's error events and distinct users over a query. */
     record GroupCount(String fingerprint, long count, long users) {
     }
@@ -70,6 +97,29 @@ public interface ErrorQueries {
 
     /** Error events, distinct groups (fingerprints) and distinct users. */
     record Totals(long events, long groups, long users) {
+    }
+
+    /** {@link #stats}: the answers of {@link #totals}, {@link #series} (every group) and {@link #byType}. */
+    record Stats(Totals totals, List<Long> series, List<ValueCount> byType) {
+
+        public Stats {
+            series = List.copyOf(series);
+            byType = List.copyOf(byType);
+        }
+    }
+
+    /**
+     * {@link #groupDetail}: the group's count, a breakdown for every {@link Dimension} (in the
+     * enum's order) and the group's series.
+     */
+    record GroupDetail(GroupCount count, Map<Dimension, List<ValueCount>> breakdowns, List<Long> series) {
+
+        public GroupDetail {
+            EnumMap<Dimension, List<ValueCount>> copy = new EnumMap<>(Dimension.class);
+            breakdowns.forEach((d, values) -> copy.put(d, List.copyOf(values)));
+            breakdowns = Collections.unmodifiableMap(copy);
+            series = List.copyOf(series);
+        }
     }
 
     /**

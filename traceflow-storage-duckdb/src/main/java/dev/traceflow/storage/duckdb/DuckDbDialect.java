@@ -21,8 +21,21 @@ final class DuckDbDialect implements SqlDialect {
     }
 
     @Override
-    public String percentile(String expr, double fraction) {
-        return "quantile_cont(" + expr + ", " + fraction + ")";
+    public String percentiles(String expr, double... fractions) {
+        StringBuilder list = new StringBuilder();
+        for (double f : fractions) {
+            if (!(f >= 0 && f <= 1)) {
+                throw new IllegalArgumentException("a percentile's fraction must be in [0, 1]: " + f);
+            }
+            list.append(list.isEmpty() ? "" : ", ").append(f);
+        }
+        return "quantile_cont(" + expr + ", [" + list + "])";
+    }
+
+    /** arg_max skips rows whose value is NULL; arg_max_null keeps them. The row of expressions compares as a struct. */
+    @Override
+    public String lastBy(String expr, String orderBy) {
+        return "arg_max_null(" + expr + ", (" + orderBy + "))";
     }
 
     /**

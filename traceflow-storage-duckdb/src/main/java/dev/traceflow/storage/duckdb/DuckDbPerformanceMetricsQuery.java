@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * {@link PerformanceQueries#metrics}: one aggregate row over the app's {@code performance} events,
- * four columns per metric (count, p50, p75, p95), so the events are scanned and their
- * {@code metrics} object extracted once.
+ * four columns per metric (count, p50, p75, p95; the percentiles one
+ * {@link SqlDialect#percentiles} aggregate), so the events are scanned and their {@code metrics}
+ * object extracted once.
  */
 final class DuckDbPerformanceMetricsQuery {
 
@@ -24,12 +25,13 @@ final class DuckDbPerformanceMetricsQuery {
 
     List<MetricStats> run(EventQuery q) {
         List<String> names = PerformanceQueries.METRIC_NAMES;
+        List<String> outputs = new ArrayList<>();
         List<String> aggregates = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String v = "v" + i;
-            aggregates.add("count(" + v + "), " + dialect.percentile(v, 0.5) + ", " + dialect.percentile(v, 0.75) + ", "
-                    + dialect.percentile(v, 0.95));
+            outputs.add("n" + i + ", q" + i + "[1], q" + i + "[2], q" + i + "[3]");
+            aggregates.add("count(" + v + ") AS n" + i + ", " + dialect.percentiles(v, 0.5, 0.75, 0.95) + " AS q" + i);
             values.add(dialect.jsonNumber("m", names.get(i)) + " AS " + v);
         }
         Sql sql = new Sql().append("""
@@ -37,11 +39,14 @@ final class DuckDbPerformanceMetricsQuery {
                 FROM (
                     SELECT %s
                     FROM (
-                        SELECT %s AS m
-                        FROM events
-                        WHERE type = 'performance' AND\s""".formatted(
-                String.join(",\n       ", aggregates), String.join(",\n           ", values), dialect.jsonValue("data", "metrics")));
-        sql.appAndRange("", q).eventFilters("", q).append("\n    )\n)");
+                        SELECT %s
+                        FROM (
+                            SELECT %s AS m
+                            FROM events
+                            WHERE type = 'performance' AND\s""".formatted(String.join(",\n       ", outputs),
+                String.join(",\n           ", aggregates), String.join(",\n               ", values),
+                dialect.jsonValue("data", "metrics")));
+        sql.appAndRange("", q).eventFilters("", q).append("\n        )\n    )\n)");
         return reads.one(sql, rs -> {
             List<MetricStats> out = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {

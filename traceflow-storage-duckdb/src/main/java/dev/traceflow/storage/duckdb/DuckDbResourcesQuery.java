@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * {@link PerformanceQueries#resources}: {@code resource} events (name, {@code kind} = initiator
- * type, {@code value} = duration) and the entries of {@code performance} events' {@code resources}
- * array, one sample each, grouped by name and initiator type; the number of groups before the
- * limit comes from a window over the grouped rows.
+ * type, {@code value} = duration, {@code transfer_size}: typed columns only) and the entries of
+ * {@code performance} events' {@code resources} array, one sample each, grouped by name and
+ * initiator type, the three percentiles one {@link SqlDialect#percentiles} aggregate; the number
+ * of groups before the limit comes from a window over the grouped rows. Only the
+ * {@code performance} rows read the {@code data} column.
  */
 final class DuckDbResourcesQuery {
 
@@ -26,9 +28,9 @@ final class DuckDbResourcesQuery {
     ResourceStatsPage run(EventQuery q, int limit) {
         Sql sql = new Sql().append("""
                 WITH entries AS (
-                    SELECT name, kind AS initiator_type, value AS duration, %s AS transfer_size
+                    SELECT name, kind AS initiator_type, value AS duration, transfer_size
                     FROM events
-                    WHERE type = 'resource' AND\s""".formatted(dialect.jsonNumber("data", "transferSize")));
+                    WHERE type = 'resource' AND\s""");
         sql.appAndRange("", q).eventFilters("", q).append("""
 
                     UNION ALL
@@ -43,14 +45,15 @@ final class DuckDbResourcesQuery {
 
                     )
                 )
-                SELECT name, initiator_type, count(*) AS samples, %s, %s AS p75, %s, avg(transfer_size),
-                       count(*) OVER () AS total
-                FROM entries
-                WHERE duration IS NOT NULL
-                GROUP BY name, initiator_type
+                SELECT name, initiator_type, samples, q[1], q[2] AS p75, q[3], avg_transfer_size, count(*) OVER () AS total
+                FROM (
+                    SELECT name, initiator_type, count(*) AS samples, %s AS q, avg(transfer_size) AS avg_transfer_size
+                    FROM entries
+                    WHERE duration IS NOT NULL
+                    GROUP BY name, initiator_type
+                )
                 ORDER BY p75 DESC, samples DESC, name NULLS LAST, initiator_type NULLS LAST
-                """.formatted(dialect.percentile("duration", 0.5), dialect.percentile("duration", 0.75),
-                dialect.percentile("duration", 0.95)));
+                """.formatted(dialect.percentiles("duration", 0.5, 0.75, 0.95)));
         sql.append("LIMIT ?", limit);
         long[] total = {0};
         List<ResourceStats> items = reads.list(sql, rs -> {

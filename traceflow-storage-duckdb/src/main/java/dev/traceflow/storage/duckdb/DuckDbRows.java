@@ -24,10 +24,11 @@ import java.util.List;
  * memory: the journal keeps events in its own, backend-neutral format.
  *
  * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order, V4
- * added two at the end): {@value #STRINGS} string columns per row in table order
+ * added two at the end, V7 one more): {@value #STRINGS} string columns per row in table order
  * ({@code app_id, type}, then after {@code ts} {@code event_id ... name}, then after {@code value}
  * {@code fingerprint ... data, kind, metric_id}),
- * {@code ts} as epoch microseconds, {@code value} as a double with a presence flag.
+ * {@code ts} as epoch microseconds, {@code value} and the last column, {@code transfer_size}, as
+ * doubles with presence flags.
  */
 final class DuckDbRows {
 
@@ -54,13 +55,13 @@ final class DuckDbRows {
      *
      * @param keys the de-duplication keys, 0 for an event without {@code eventId}
      */
-    record Batch(long[] keys, byte[][] strings, long[] micros, double[] values, boolean[] hasValue, int from, int size)
+    record Batch(long[] keys, byte[][] strings, long[] micros, Doubles values, Doubles transferSizes, int from, int size)
             implements PreparedEvents {
 
         @Override
         public PreparedEvents slice(int sliceFrom, int sliceTo) {
             PreparedEvents.checkRange(sliceFrom, sliceTo, size);
-            return new Batch(keys, strings, micros, values, hasValue, from + sliceFrom, sliceTo - sliceFrom);
+            return new Batch(keys, strings, micros, values, transferSizes, from + sliceFrom, sliceTo - sliceFrom);
         }
 
         long key(int row) {
@@ -89,15 +90,35 @@ final class DuckDbRows {
             for (int i = BEFORE_TS; i < BEFORE_VALUE; i++) {
                 a.append(strings[s + i]);
             }
-            if (hasValue[r]) {
-                a.append(values[r]);
-            } else {
-                a.append((Double) null);
-            }
+            values.append(a, r);
             for (int i = BEFORE_VALUE; i < STRINGS; i++) {
                 a.append(strings[s + i]);
             }
+            transferSizes.append(a, r);
             a.endRow();
+        }
+    }
+
+    /** A nullable DOUBLE column of a batch: values and presence flags, without boxing. */
+    record Doubles(double[] values, boolean[] present) {
+
+        Doubles(int n) {
+            this(new double[n], new boolean[n]);
+        }
+
+        void set(int row, Double value) {
+            if (value != null) {
+                values[row] = value;
+                present[row] = true;
+            }
+        }
+
+        void append(DuckDBAppender a, int row) throws SQLException {
+            if (present[row]) {
+                a.append(values[row]);
+            } else {
+                a.append((Double) null);
+            }
         }
     }
 
@@ -112,10 +133,10 @@ final class DuckDbRows {
         long[] keys = new long[n];
         byte[][] strings = new byte[n * STRINGS][];
         long[] micros = new long[n];
-        double[] values = new double[n];
-        boolean[] hasValue = new boolean[n];
+        Doubles values = new Doubles(n);
+        Doubles transferSizes = new Doubles(n);
         Utf8 utf8 = new Utf8();
-        // kind and metric_id: see schema/V4__query_columns.sql
+        // kind and metric_id: see schema/V4__query_columns.sql; transfer_size: V7__transfer_size.sql
         EventDataJson json = new EventDataJson();
         for (int r = 0; r < n; r++) {
             Event e = events.get(r);
@@ -146,6 +167,7 @@ final class DuckDbRows {
                     name = res.timing().name();
                     value = res.timing().duration();
                     kind = res.timing().initiatorType();
+                    transferSizes.set(r, res.timing().transferSize());
                 }
                 case ErrorDetails err -> kind = err.errorType();
                 case ApiCallDetails api -> {
@@ -164,10 +186,7 @@ final class DuckDbRows {
                 }
             }
             strings[s + 7] = utf8.repeating(5, name);
-            if (value != null) {
-                values[r] = value;
-                hasValue[r] = true;
-            }
+            values.set(r, value);
             strings[s + 8] = utf8.repeating(6, e.fingerprint());
             strings[s + 9] = utf8.repeating(7, e.release());
             strings[s + 10] = utf8.repeating(8, e.environment());
@@ -184,7 +203,7 @@ final class DuckDbRows {
             strings[s + 18] = utf8.repeating(14, kind);
             strings[s + 19] = utf8.of(metricId);
         }
-        return new Batch(keys, strings, micros, values, hasValue, 0, n);
+        return new Batch(keys, strings, micros, values, transferSizes, 0, n);
     }
 
     /**

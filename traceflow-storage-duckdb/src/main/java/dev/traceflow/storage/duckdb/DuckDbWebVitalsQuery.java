@@ -11,10 +11,18 @@ import java.util.List;
 
 /**
  * {@link PerformanceQueries#webVitals}: the samples are the last report of each web-vitals id
- * (window over {@code name, metric_id}, latest {@code ts}, then the highest {@code rowid}: DuckDB
- * numbers appended rows in the order stored) plus the vitals among {@code performance} events'
- * metrics, unpivoted in one pass; thresholds come from {@link WebVitals} as bound values, so SQL
- * and Java rate alike. Ratings of p75 and the order of rows are computed in Java.
+ * (per {@code name, metric_id}, the report with the latest {@code ts}, then the highest
+ * {@code rowid}: DuckDB numbers appended rows in the order stored), the reports without an id,
+ * and the vitals among {@code performance} events' metrics, unpivoted in one pass; thresholds come
+ * from {@link WebVitals} as bound values, so SQL and Java rate alike. Ratings of p75 and the order
+ * of rows are computed in Java.
+ *
+ * <p>The last report per id is a grouped {@link SqlDialect#lastBy} (a hash aggregate; value and
+ * group both of the one report with the greatest {@code ts, rowid}) rather than a window ranking
+ * every report (a sort of all of them), and the three percentiles are one
+ * {@link SqlDialect#percentiles} aggregate. The {@code performance} rows are a scan of their own:
+ * only they read the {@code data} column, which a scan of both types would have to decompress
+ * for nearly every vector.
  */
 final class DuckDbWebVitalsQuery {
 
@@ -35,26 +43,30 @@ final class DuckDbWebVitalsQuery {
         String group = groupBy == null ? "CAST(NULL AS VARCHAR)" : groupBy.column();
         Sql sql = new Sql().append("""
                 WITH reports AS (
-                    SELECT name, value, grp
-                    FROM (
-                        SELECT name, value, metric_id, %s AS grp,
-                               row_number() OVER (PARTITION BY name, metric_id ORDER BY ts DESC, rowid DESC) AS nth
-                        FROM events
-                        WHERE type = 'web-vital' AND\s""".formatted(group));
+                    SELECT name, value, metric_id, ts, rowid AS seq, %s AS grp
+                    FROM events
+                    WHERE type = 'web-vital' AND\s""".formatted(group));
         sql.appAndRange("", q).eventFilters("", q).append("""
 
-                    )
-                    WHERE metric_id IS NULL OR nth = 1
+                ),
+                last_reports AS (
+                    SELECT name, %s AS value, %s AS grp
+                    FROM reports
+                    WHERE metric_id IS NOT NULL
+                    GROUP BY name, metric_id
                 ),
                 navigations AS (
                     SELECT %s AS grp, %s AS m
                     FROM events
-                    WHERE type = 'performance' AND\s""".formatted(group, dialect.jsonValue("data", "metrics")));
+                    WHERE type = 'performance' AND\s""".formatted(dialect.lastBy("value", "ts, seq"),
+                dialect.lastBy("grp", "ts, seq"), group, dialect.jsonValue("data", "metrics")));
         sql.appAndRange("", q).eventFilters("", q).append("""
 
                 ),
                 samples AS (
-                    SELECT name, value, grp FROM reports
+                    SELECT name, value, grp FROM reports WHERE metric_id IS NULL
+                    UNION ALL
+                    SELECT name, value, grp FROM last_reports
                     UNION ALL
                     SELECT name, value, grp
                     FROM (SELECT grp, unnest([%s]) AS name, unnest([%s]) AS value FROM navigations)
@@ -69,13 +81,15 @@ final class DuckDbWebVitalsQuery {
             sql.append((i == 0 ? "" : ", ") + "(CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS DOUBLE))", name, t[0], t[1]);
         }
         sql.append(")\n").append("""
-                SELECT s.name, s.grp, count(*), %s, %s, %s,
-                       count(*) FILTER (WHERE s.value <= t.good),
-                       count(*) FILTER (WHERE s.value > t.good AND s.value <= t.poor),
-                       count(*) FILTER (WHERE s.value > t.poor)
-                FROM samples s JOIN thresholds t ON t.name = s.name
-                GROUP BY s.name, s.grp""".formatted(
-                dialect.percentile("s.value", 0.5), dialect.percentile("s.value", 0.75), dialect.percentile("s.value", 0.95)));
+                SELECT name, grp, n, q[1], q[2], q[3], good, needs_improvement, poor
+                FROM (
+                    SELECT s.name, s.grp, count(*) AS n, %s AS q,
+                           count(*) FILTER (WHERE s.value <= t.good) AS good,
+                           count(*) FILTER (WHERE s.value > t.good AND s.value <= t.poor) AS needs_improvement,
+                           count(*) FILTER (WHERE s.value > t.poor) AS poor
+                    FROM samples s JOIN thresholds t ON t.name = s.name
+                    GROUP BY s.name, s.grp
+                )""".formatted(dialect.percentiles("s.value", 0.5, 0.75, 0.95)));
         List<VitalStats> rows = new ArrayList<>(reads.list(sql, rs -> {
             String name = rs.getString(1);
             double p75 = rs.getDouble(5);

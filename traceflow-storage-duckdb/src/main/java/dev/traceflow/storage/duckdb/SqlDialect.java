@@ -13,8 +13,20 @@ import java.time.Instant;
  */
 interface SqlDialect {
 
-    /** The continuous percentile ({@code 0 <= fraction <= 1}) of {@code expr}, with linear interpolation. */
-    String percentile(String expr, double fraction);
+    /**
+     * The continuous percentiles ({@code 0 <= fraction <= 1}) of {@code expr}, with linear
+     * interpolation, as one aggregate whose value is an array in the order of the fractions,
+     * indexed from 1 ({@code q[1]}, in DuckDB and PostgreSQL alike). One aggregate collects and
+     * orders the values once, where one per fraction would each do it again.
+     */
+    String percentiles(String expr, double... fractions);
+
+    /**
+     * The value of {@code expr} on the row of the group with the greatest {@code orderBy} (a
+     * list of expressions compared in turn; they must tell every row of a group apart). NULL
+     * values of {@code expr} are kept, not skipped.
+     */
+    String lastBy(String expr, String orderBy);
 
     /**
      * The bucket key of the event time {@code tsColumn} (a UTC TIMESTAMP), as

@@ -146,9 +146,9 @@ class DuckDbSchemaTest {
 
             assertThat(DuckDbSchema.migrate(c)).isEqualTo(DuckDbSchema.MIGRATIONS.size());
 
-            // V3 keeps the order; V4 appends its columns at the end (the Appender writes by position)
+            // V3 keeps the order; V4 and V7 append their columns at the end (the Appender writes by position)
             assertThat(columns(st)).startsWith(columnsBefore.toArray(String[]::new))
-                    .endsWith("kind VARCHAR", "metric_id VARCHAR");
+                    .endsWith("kind VARCHAR", "metric_id VARCHAR", "transfer_size DOUBLE");
             assertThat(digest(st)).isEqualTo(before);
             try (ResultSet rs = st.executeQuery("SELECT position FROM journal_position")) {
                 rs.next();
@@ -162,17 +162,7 @@ class DuckDbSchemaTest {
     void aVersion3Database_getsItsQueryColumnsFilledFromTheJson() throws Exception {
         try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v3.duckdb"));
              Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
-                    + "applied_at TIMESTAMP NOT NULL)");
-            List<String> scripts = List.of("V1__events.sql", "V2__journal_position.sql", "V3__zstd_json_columns.sql");
-            for (int v = 0; v < scripts.size(); v++) {
-                try (var in = DuckDbSchema.class.getResourceAsStream("schema/" + scripts.get(v))) {
-                    for (String sql : DuckDbSchema.statements(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))) {
-                        st.execute(sql);
-                    }
-                }
-                st.execute("INSERT INTO traceflow_schema_history VALUES (" + (v + 1) + ", '" + scripts.get(v) + "', now()::TIMESTAMP)");
-            }
+            migrateTo(st, 3);
             String row = "INSERT INTO events (" + V1_COLUMNS + ") VALUES ('demo', '%s', TIMESTAMP '2026-11-28 00:00:00', "
                     + "NULL, NULL, NULL, NULL, NULL, %s, %s, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %s, %s)";
             st.execute(row.formatted("purchase", "NULL", "NULL", "'{\"revenue\": 19.5, \"conversionType\": \"plan\"}'", "'{}'"));
@@ -192,6 +182,48 @@ class DuckDbSchemaTest {
             // a revenue sent as a string is not a number: no value, as for new events
             assertThat(rows).containsExactly("conversion|null|null|null", "error|TypeError|null|null",
                     "purchase|plan|null|19.5", "resource|script|null|12.0", "web-vital|null|v1-1|2100.0");
+        }
+    }
+
+    @Test
+    void aVersion5Database_getsTheTransferSizesOfItsResourceEventsFromTheJson() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v5.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 5);
+            String row = "INSERT INTO events (" + V1_COLUMNS + ") VALUES ('demo', '%s', TIMESTAMP '2026-11-28 00:00:00', "
+                    + "%s, NULL, NULL, NULL, NULL, 'https://a.test/x.js', 12, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %s)";
+            st.execute(row.formatted("resource", "'r1'", "'{\"initiatorType\": \"script\", \"transferSize\": 3400}'"));
+            st.execute(row.formatted("resource", "'r2'", "'{\"initiatorType\": \"img\", \"transferSize\": 1.5e3}'"));
+            st.execute(row.formatted("resource", "'r3'", "'{\"initiatorType\": \"fetch\"}'"));
+            st.execute(row.formatted("resource", "'r4'", "'{\"transferSize\": \"big\"}'"));
+            // not a resource: its transferSize is not the resource's (only resource events have the column)
+            st.execute(row.formatted("api", "'a1'", "'{\"transferSize\": 10}'"));
+
+            DuckDbSchema.migrate(c);
+
+            List<String> rows = new java.util.ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT event_id, transfer_size FROM events ORDER BY event_id")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getObject(2));
+                }
+            }
+            // a size sent as a string is not a number: NULL, as for new events
+            assertThat(rows).containsExactly("a1|null", "r1|3400.0", "r2|1500.0", "r3|null", "r4|null");
+        }
+    }
+
+    /** The database as a release at schema {@code version} left it: the first migrations applied and recorded. */
+    private static void migrateTo(Statement st, int version) throws Exception {
+        st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                + "applied_at TIMESTAMP NOT NULL)");
+        for (int v = 1; v <= version; v++) {
+            String script = DuckDbSchema.MIGRATIONS.get(v - 1);
+            try (var in = DuckDbSchema.class.getResourceAsStream("schema/" + script)) {
+                for (String sql : DuckDbSchema.statements(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    st.execute(sql);
+                }
+            }
+            st.execute("INSERT INTO traceflow_schema_history VALUES (" + v + ", '" + script + "', now()::TIMESTAMP)");
         }
     }
 

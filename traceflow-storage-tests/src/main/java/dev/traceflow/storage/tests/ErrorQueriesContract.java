@@ -9,6 +9,8 @@ import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.ErrorQueries.Dimension;
 import dev.traceflow.core.storage.ErrorQueries.ErrorEvent;
 import dev.traceflow.core.storage.ErrorQueries.GroupCount;
+import dev.traceflow.core.storage.ErrorQueries.GroupDetail;
+import dev.traceflow.core.storage.ErrorQueries.Stats;
 import dev.traceflow.core.storage.ErrorQueries.Totals;
 import dev.traceflow.core.storage.ErrorQueries.ValueCount;
 import org.junit.jupiter.api.Test;
@@ -241,5 +243,78 @@ public abstract class ErrorQueriesContract extends AnswerContract {
         // 24T23:00Z: fd at 23:30
         assertThat(daily).containsExactly(0L, 9L, 1L);
         assertThat(errors().series(twoDays, "fd")).containsExactly(0L, 0L, 1L);
+    }
+
+    @Test
+    void stats_areTheTotalsTheSeriesOfEveryGroupAndTheTypes_together() {
+        storeGoldenDataset();
+        EventQuery hourly = day().withSeries(Granularity.HOUR, ZoneOffset.UTC);
+
+        Stats stats = errors().stats(hourly);
+
+        assertThat(stats.totals()).isEqualTo(new Totals(9, 4, 6));
+        List<Long> expected = new ArrayList<>(Collections.nCopies(24, 0L));
+        expected.set(9, 1L); // fc
+        expected.set(10, 3L); // fa 10:00, fb 10:05, fa 10:30
+        expected.set(11, 2L); // fa 11:15, 11:20
+        expected.set(12, 1L); // fa
+        expected.set(13, 1L); // fb
+        expected.set(23, 1L); // fd
+        assertThat(stats.series()).isEqualTo(expected);
+        assertThat(stats.byType()).containsExactly(new ValueCount("TypeError", 5), new ValueCount("Error", 2),
+                new ValueCount("RangeError", 1), new ValueCount("SyntaxError", 1));
+    }
+
+    @Test
+    void stats_ofNoErrors_areZerosAndAnEmptyList() {
+        storeGoldenDataset();
+
+        Stats stats = errors().stats(EventQuery.of("nobody", DAY, NEXT_DAY).withSeries(Granularity.HOUR, ZoneOffset.UTC));
+
+        assertThat(stats.totals()).isEqualTo(new Totals(0, 0, 0));
+        assertThat(stats.series()).isEqualTo(Collections.nCopies(24, 0L));
+        assertThat(stats.byType()).isEmpty();
+    }
+
+    @Test
+    void groupDetail_isTheGroupsCountBreakdownsAndSeries_together() {
+        storeGoldenDataset();
+        EventQuery hourly = day().withSeries(Granularity.HOUR, ZoneOffset.UTC);
+
+        GroupDetail fa = errors().groupDetail(hourly, "fa");
+
+        assertThat(fa.count()).isEqualTo(new GroupCount("fa", 5, 3));
+        assertThat(fa.breakdowns().get(Dimension.BROWSER)).containsExactly(new ValueCount("Chrome", 3),
+                new ValueCount("Firefox", 1), new ValueCount("Safari", 1));
+        assertThat(fa.breakdowns().get(Dimension.OS)).containsExactly(new ValueCount("Mac OS X", 2),
+                new ValueCount("Linux", 1), new ValueCount("Windows", 1), new ValueCount("iOS", 1));
+        assertThat(fa.breakdowns().get(Dimension.RELEASE)).containsExactly(new ValueCount("1.0", 2),
+                new ValueCount("1.1", 2), new ValueCount(null, 1));
+        List<Long> expected = new ArrayList<>(Collections.nCopies(24, 0L));
+        expected.set(10, 2L);
+        expected.set(11, 2L);
+        expected.set(12, 1L);
+        assertThat(fa.series()).isEqualTo(expected);
+    }
+
+    @Test
+    void groupDetail_appliesTheFilters_andOfAGroupWithoutEventsIsZeros() {
+        storeGoldenDataset();
+        EventQuery chrome = day().withFilters(new Filters(null, null, null, "Chrome", null, null, null))
+                .withSeries(Granularity.DAY, ZoneOffset.UTC);
+
+        GroupDetail fa = errors().groupDetail(chrome, "fa");
+        GroupDetail none = errors().groupDetail(chrome, "nope");
+
+        // fa in Chrome: u1 at 10:00 (1.0, Mac), s9 at 11:15 (1.1, Windows), u1 at 11:20 (no release, Mac)
+        assertThat(fa.count()).isEqualTo(new GroupCount("fa", 3, 2));
+        assertThat(fa.breakdowns().get(Dimension.BROWSER)).containsExactly(new ValueCount("Chrome", 3));
+        assertThat(fa.breakdowns().get(Dimension.RELEASE)).containsExactly(new ValueCount("1.0", 1),
+                new ValueCount("1.1", 1), new ValueCount(null, 1));
+        assertThat(fa.series()).containsExactly(3L);
+        assertThat(none.count()).isEqualTo(new GroupCount("nope", 0, 0));
+        assertThat(none.breakdowns()).containsOnlyKeys(Dimension.values());
+        assertThat(none.breakdowns().values()).allSatisfy(values -> assertThat(values).isEmpty());
+        assertThat(none.series()).containsExactly(0L);
     }
 }

@@ -248,6 +248,30 @@ public abstract class PerformanceQueriesContract extends AnswerContract {
     }
 
     @Test
+    void webVitals_aRepeatedIdTakesItsGroupFromItsLastReport_evenWithoutOne() {
+        store(vital(at("13:30:00"), "LCP", 1000, "m").path("/a"),
+                vital(at("13:30:05"), "LCP", 3000, "m").path(null),   // the last report of "m": its value and no path
+                vital(at("13:30:01"), "LCP", 2000, "n").path("/a"),
+                vital(at("13:30:06"), "LCP", 2600, "n").path("/b"));  // "n" moves to /b with its last report
+
+        List<VitalStats> byPath = storage.performance().webVitals(day(), GroupBy.PATH);
+
+        assertThat(byPath).extracting(VitalStats::group).containsExactly("/b", null);
+        assertVital(byPath.get(0), "LCP", 1, 2600, 2600, 2600, Rating.NEEDS_IMPROVEMENT, 0, 1, 0);
+        assertVital(byPath.get(1), "LCP", 1, 3000, 3000, 3000, Rating.NEEDS_IMPROVEMENT, 0, 1, 0);
+    }
+
+    @Test
+    void performanceEventsWithoutMetricsOrEntries_giveNoRows() {
+        store(event(APP, EventType.PERFORMANCE, at("12:30:00")).path("/").details(new PerformanceDetails(Map.of(), List.of())),
+                performance(at("12:30:01"), "domLoad", 400));
+
+        assertThat(storage.performance().metrics(day())).extracting(MetricStats::name).containsExactly("domLoad");
+        assertThat(storage.performance().webVitals(day(), null)).isEmpty();
+        assertThat(storage.performance().resources(day(), 10)).isEqualTo(new ResourceStatsPage(List.of(), 0));
+    }
+
+    @Test
     void webVitals_filtersApplyToEachEvent() {
         store(vital(at("14:00:00"), "INP", 150, "i1").release("1.0"),
                 vital(at("14:00:01"), "INP", 250, "i2").release("2.0"),
@@ -311,6 +335,23 @@ public abstract class PerformanceQueriesContract extends AnswerContract {
         assertThat(elsewhere).isEqualTo(new ResourceStatsPage(List.of(), 0));
         assertThat(oldOnly.total()).isEqualTo(1);
         assertThat(oldOnly.items()).extracting(ResourceStats::name).containsExactly("https://cdn.test/other.js");
+    }
+
+    @Test
+    void resources_groupByInitiatorType_withoutOneIsItsOwnRow() {
+        store(resource(at("16:00:00"), "https://cdn.test/logo.png", "img", 200, 4000.0),
+                resource(at("16:00:01"), "https://cdn.test/logo.png", null, 100, 500.0),
+                resource(at("16:00:02"), "https://cdn.test/logo.png", null, 300, null),
+                resource(at("16:00:03"), "https://cdn.test/logo.png", "css", 50, null));
+
+        ResourceStatsPage page = storage.performance().resources(day(), 10);
+
+        assertThat(page.total()).isEqualTo(3);
+        // without a type: 100 300, p75 250; img 200; css 50
+        assertThat(page.items()).extracting(ResourceStats::initiatorType).containsExactly(null, "img", "css");
+        assertResource(page.items().get(0), null, 2, 200, 250, 290, 500.0);
+        assertResource(page.items().get(1), "img", 1, 200, 200, 200, 4000.0);
+        assertResource(page.items().get(2), "css", 1, 50, 50, 50, null);
     }
 
     private static void assertResource(ResourceStats r, String initiatorType, long count, double p50, double p75, double p95,
