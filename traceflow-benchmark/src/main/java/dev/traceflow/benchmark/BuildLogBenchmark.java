@@ -1,7 +1,6 @@
 package dev.traceflow.benchmark;
 
 import dev.traceflow.benchmark.BenchmarkOptions.UsageException;
-import org.eclipse.jgit.lib.Repository;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,13 +42,8 @@ public final class BuildLogBenchmark {
               --followers N          /ws followers that stay connected (100)
               --reconnects N         times the one resuming follower is killed and reconnected (20; 0: no such follower)
               --batches-per-second N log appends a second, rate/N lines each (25: the worker's batches of 200 lines at 5,000/s)
-              --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
-              --server-cpus LIST     taskset -c list for the server
-              --server-jvm-args ARGS extra JVM options of the server
-              --data-dir DIR         the server's data dir (a new temporary one)
-              --keep-data            keep the data dir afterwards
-              --ready-timeout D      wait this long for the server's /healthz (300s)
-              --out FILE             JSON results (build-log-results.json)""";
+              --out FILE             JSON results (build-log-results.json)
+            """ + BuildBenchServer.Choice.USAGE;
 
     static final double TARGET_P99_MILLIS = 500;
     /**
@@ -63,16 +56,13 @@ public final class BuildLogBenchmark {
     /** one JDK client (one selector thread) per this many followers: a single one would read for all and lag */
     static final int FOLLOWERS_PER_CLIENT = 10;
 
-    record Options(int rate, int seconds, int followers, int reconnects, int batchesPerSecond, Path serverJar, String serverCpus,
-                   List<String> serverJvmArgs, Path dataDir, boolean keepData, Duration readyTimeout, Path out) {
+    record Options(int rate, int seconds, int followers, int reconnects, int batchesPerSecond, BuildBenchServer.Choice server, Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
             var options = new Options(r.positiveInt("rate", 5_000), r.positiveInt("seconds", 20), r.positiveInt("followers", 100),
                     (int) r.longValue("reconnects", 20), r.positiveInt("batches-per-second", DEFAULT_BATCHES_PER_SECOND),
-                    r.path("server-jar", "traceflow-server/target/traceflow-server.jar"), r.text("server-cpus", null),
-                    r.words("server-jvm-args"), r.path("data-dir", null), r.flag("keep-data"),
-                    r.duration("ready-timeout", Duration.ofSeconds(300), false), r.path("out", "build-log-results.json"));
+                    BuildBenchServer.Choice.read(r), r.path("out", "build-log-results.json"));
             r.rejectUnknown();
             if (options.reconnects() < 0) {
                 throw new UsageException("--reconnects must be 0 or more");
@@ -99,63 +89,28 @@ public final class BuildLogBenchmark {
     }
 
     private final Options options;
-    private final PrintStream out;
 
-    BuildLogBenchmark(Options options, PrintStream out) {
+    BuildLogBenchmark(Options options) {
         this.options = options;
-        this.out = out;
     }
 
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(IngestBenchmark.EXIT_USAGE);
-            return;
-        }
-        System.exit(new BuildLogBenchmark(options, System.out).run());
+        BuildBenchServer.main(args, USAGE, Options::parse, (options, out) -> new BuildLogBenchmark(options).run(out));
     }
 
-    int run() throws Exception {
-        Path javaHome = JdkFinder.findForServer().orElse(null);
-        if (javaHome == null) {
-            out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
-            return QueryBenchmark.EXIT_NO_SERVER;
-        }
-        Path dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-build-log-bench-");
-        Path repos = Files.createTempDirectory("traceflow-build-log-bench-repos-");
-        String adminPassword = "bench-" + BenchmarkSetup.hex(16);
+    int run(PrintStream out) throws Exception {
         String workerToken = BenchmarkSetup.hex(24);
         Map<String, Object> report;
-        try (LoopbackGitHttpServer git = new LoopbackGitHttpServer();
-             Repository small = BuildsBenchmark.repository(repos.resolve("small.git"), 3)) {
-            String repoUrl = git.serve("small", small);
-            // no in-process workers: the harness claims the build as a remote worker does, nobody else runs it
-            var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), "tfb_" + BenchmarkSetup.hex(16),
-                    options.serverCpus(), options.serverJvmArgs(), adminPassword, Map.of("TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS", "127.0.0.1/32",
-                    "TRACEFLOW_BUILDS_QUEUE_WORKERS", "0", "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken));
-            try (ServerProcess server = BenchmarkSetup.startServer(launch, options.readyTimeout(), "build log", out);
-                 ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword);
-                 RemoteWorkerClient worker = new RemoteWorkerClient(BenchmarkSetup.base(server), workerToken)) {
-                report = measure(api, worker, BenchmarkSetup.base(server), repoUrl);
-                server.stop(Duration.ofSeconds(30));
-            }
+        // no in-process workers: the harness claims the build as a remote worker does, nobody else runs it
+        try (BuildBenchServer server = BuildBenchServer.start(options.server(),
+                Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0", "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken), "build log", out);
+             RemoteWorkerClient worker = new RemoteWorkerClient(server.base(), workerToken)) {
+            report = measure(server.api(), worker, server.base(), server.repoUrl());
         } catch (ServerStartException e) {
             out.println("FAILED: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
-        } finally {
-            if (!options.keepData()) {
-                BenchmarkSetup.deleteTree(dataDir);
-            }
-            BenchmarkSetup.deleteTree(repos);
         }
-        report.put("serverJar", options.serverJar().toString());
+        report.put("serverJar", options.server().jar().toString());
         Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         out.println(summary(report));
         return Boolean.TRUE.equals(report.get("allExact")) ? 0 : 1;

@@ -1,10 +1,8 @@
 package dev.traceflow.benchmark;
 
 import dev.traceflow.benchmark.BenchmarkOptions.UsageException;
-import org.eclipse.jgit.lib.Repository;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,13 +44,8 @@ public final class BuildTriggerBenchmark {
               --warmup N             triggers at the same rate before measuring, not counted (2000)
               --metadata-url URL     the server's metadata database (H2 in the data dir); e.g. an empty PostgreSQL database
               --metadata-user NAME   its user (TRACEFLOW_METADATA_USER)
-              --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
-              --server-cpus LIST     taskset -c list for the server
-              --server-jvm-args ARGS extra JVM options of the server
-              --data-dir DIR         the server's data dir (a new temporary one)
-              --keep-data            keep the data dir afterwards
-              --ready-timeout D      wait this long for the server's /healthz (300s)
-              --out FILE             JSON results (build-trigger-results.json)""";
+              --out FILE             JSON results (build-trigger-results.json)
+            """ + BuildBenchServer.Choice.USAGE;
 
     static final double TARGET_P99_MILLIS = 50;
     /** the server's largest build.queueCapacity: every trigger of the run stays queued */
@@ -60,16 +53,13 @@ public final class BuildTriggerBenchmark {
     /** configs are made and validated by this many clients at once before the run */
     private static final int PREPARE_THREADS = 4;
 
-    record Options(int rate, int seconds, int warmup, String metadataUrl, String metadataUser, Path serverJar, String serverCpus,
-                   List<String> serverJvmArgs, Path dataDir, boolean keepData, Duration readyTimeout, Path out) {
+    record Options(int rate, int seconds, int warmup, String metadataUrl, String metadataUser, BuildBenchServer.Choice server, Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
             var options = new Options(r.positiveInt("rate", 500), r.positiveInt("seconds", 10), (int) r.longValue("warmup", 2_000),
-                    r.text("metadata-url", null), r.text("metadata-user", null),
-                    r.path("server-jar", "traceflow-server/target/traceflow-server.jar"), r.text("server-cpus", null),
-                    r.words("server-jvm-args"), r.path("data-dir", null), r.flag("keep-data"),
-                    r.duration("ready-timeout", Duration.ofSeconds(300), false), r.path("out", "build-trigger-results.json"));
+                    r.text("metadata-url", null), r.text("metadata-user", null), BuildBenchServer.Choice.read(r),
+                    r.path("out", "build-trigger-results.json"));
             r.rejectUnknown();
             if (options.warmup() < 0) {
                 throw new UsageException("--warmup must be 0 or more");
@@ -91,7 +81,6 @@ public final class BuildTriggerBenchmark {
         /** The server's settings for this run. */
         Map<String, String> serverSettings() {
             Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("TRACEFLOW_OUTBOUND_ALLOWED_NETWORKS", "127.0.0.1/32");
             settings.put("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0"); // nobody runs the builds: the run measures triggers alone
             if (metadataUrl != null) {
                 settings.put("TRACEFLOW_METADATA_URL", metadataUrl);
@@ -132,78 +121,43 @@ public final class BuildTriggerBenchmark {
     }
 
     private final Options options;
-    private final PrintStream out;
 
-    BuildTriggerBenchmark(Options options, PrintStream out) {
+    BuildTriggerBenchmark(Options options) {
         this.options = options;
-        this.out = out;
     }
 
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(IngestBenchmark.EXIT_USAGE);
-            return;
-        }
-        System.exit(new BuildTriggerBenchmark(options, System.out).run());
+        BuildBenchServer.main(args, USAGE, Options::parse, (options, out) -> new BuildTriggerBenchmark(options).run(out));
     }
 
-    int run() throws Exception {
-        Path javaHome = JdkFinder.findForServer().orElse(null);
-        if (javaHome == null) {
-            out.println("FAILED: no JDK >= " + JdkFinder.MINIMUM_FEATURE_VERSION + " for the server");
-            return QueryBenchmark.EXIT_NO_SERVER;
-        }
-        Path dataDir = BenchmarkSetup.prepareDataDir(options.dataDir(), "traceflow-build-trigger-bench-");
-        Path repos = Files.createTempDirectory("traceflow-build-trigger-bench-repos-");
-        String adminPassword = "bench-" + BenchmarkSetup.hex(16);
+    int run(PrintStream out) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
         report.put("machineCpus", BuildsBenchmark.machineCpus());
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
         report.put("database", options.metadataUrl() == null ? "h2" : options.metadataUrl().replaceAll("^jdbc:([a-z0-9]+):.*", "$1"));
-        report.put("serverJar", options.serverJar().toString());
-        try (LoopbackGitHttpServer git = new LoopbackGitHttpServer();
-             Repository small = BuildsBenchmark.repository(repos.resolve("small.git"), 3)) {
-            String repoUrl = git.serve("small", small);
-            var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), "tfb_" + BenchmarkSetup.hex(16),
-                    options.serverCpus(), options.serverJvmArgs(), adminPassword, options.serverSettings());
-            try (ServerProcess server = BenchmarkSetup.startServer(launch, options.readyTimeout(), "build triggers", out);
-                 ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
-                String base = BenchmarkSetup.base(server);
-                BuildFixture fixture = BuildFixture.create(api, "bench-triggers", repoUrl, null);
-                // every trigger of the run stays queued (no worker): room for all of them
-                BuildFixture.expect(api.postJson("/settings", "{\"build.queueCapacity\": " + MAX_QUEUED + "}"), 200, "POST /settings");
-                String editorToken = fixture.userToken("trigger-editor", "editor", base);
-                long prepareStart = System.nanoTime();
-                List<String> configs = validatedConfigs(fixture, base, adminPassword, options.warmup() + options.measured());
-                report.put("prepareSeconds", round((System.nanoTime() - prepareStart) / 1e9));
-                report.put("loadAverageBefore", BuildsBenchmark.loadAverage());
-                try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5)).build()) {
-                    Sender sender = new Sender(client, URI.create(base + "/builds"), editorToken, fixture);
-                    report.put("warmup", sender.openLoop(configs.subList(0, options.warmup()), options.rate()).toReport(options.rate()));
-                    report.put("triggers", sender.openLoop(configs.subList(options.warmup(), configs.size()), options.rate())
-                            .toReport(options.rate()));
-                }
-                report.put("loadAverageAfter", BuildsBenchmark.loadAverage());
-                server.stop(Duration.ofSeconds(30));
+        report.put("serverJar", options.server().jar().toString());
+        try (BuildBenchServer server = BuildBenchServer.start(options.server(), options.serverSettings(), "build triggers", out)) {
+            ApiClient api = server.api();
+            BuildFixture fixture = BuildFixture.create(api, "bench-triggers", server.repoUrl(), null);
+            // every trigger of the run stays queued (no worker): room for all of them
+            BuildFixture.expect(api.postJson("/settings", "{\"build.queueCapacity\": " + MAX_QUEUED + "}"), 200, "POST /settings");
+            String editorToken = fixture.userToken("trigger-editor", "editor", server.base());
+            long prepareStart = System.nanoTime();
+            List<String> configs = validatedConfigs(fixture, server.base(), server.adminPassword(), options.warmup() + options.measured());
+            report.put("prepareSeconds", round((System.nanoTime() - prepareStart) / 1e9));
+            report.put("loadAverageBefore", BuildsBenchmark.loadAverage());
+            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build()) {
+                Sender sender = new Sender(client, URI.create(server.base() + "/builds"), editorToken, fixture);
+                report.put("warmup", sender.openLoop(configs.subList(0, options.warmup()), options.rate()).toReport(options.rate()));
+                report.put("triggers", sender.openLoop(configs.subList(options.warmup(), configs.size()), options.rate())
+                        .toReport(options.rate()));
             }
+            report.put("loadAverageAfter", BuildsBenchmark.loadAverage());
         } catch (ServerStartException e) {
             out.println("FAILED: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
-        } finally {
-            if (!options.keepData()) {
-                BenchmarkSetup.deleteTree(dataDir);
-            }
-            BenchmarkSetup.deleteTree(repos);
         }
         Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         out.println(summary(report));

@@ -94,19 +94,7 @@ public final class BuildsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(IngestBenchmark.EXIT_USAGE);
-            return;
-        }
-        System.exit(new BuildsBenchmark(options, System.out).run());
+        BuildBenchServer.main(args, USAGE, Options::parse, (options, out) -> new BuildsBenchmark(options, out).run());
     }
 
     int run() throws IOException, InterruptedException {
