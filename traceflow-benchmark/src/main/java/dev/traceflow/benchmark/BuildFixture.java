@@ -15,13 +15,18 @@ import java.util.Map;
  */
 final class BuildFixture {
 
+    /** the server's limit of configs per project (TOO_MANY_CONFIGS beyond) */
+    static final int MAX_CONFIGS_PER_PROJECT = 500;
+
     final String appId;
     final String projectId;
+    private final String templateId;
     private final ApiClient api;
 
-    private BuildFixture(ApiClient api, String appId, String projectId) {
+    private BuildFixture(ApiClient api, String appId, String templateId, String projectId) {
         this.api = api;
         this.appId = appId;
+        this.templateId = templateId;
         this.projectId = projectId;
     }
 
@@ -43,12 +48,17 @@ final class BuildFixture {
                 "POST template source");
         BenchmarkSetup.createApp(api, name);
         String project = created(api, "/projects", Map.of("appId", name, "name", name, "templateId", template));
-        return new BuildFixture(api, name, project);
+        return new BuildFixture(api, name, template, project);
     }
 
     /** The same app and project, reached through another client (an {@link ApiClient} is for one thread). */
     BuildFixture withClient(ApiClient other) {
-        return new BuildFixture(other, appId, projectId);
+        return new BuildFixture(other, appId, templateId, projectId);
+    }
+
+    /** Another project of the same app and template (a project holds at most {@link #MAX_CONFIGS_PER_PROJECT} configs). */
+    BuildFixture anotherProject(String name) throws IOException, InterruptedException {
+        return new BuildFixture(api, appId, templateId, created(api, "/projects", Map.of("appId", appId, "name", name, "templateId", templateId)));
     }
 
     /** A new config of the project with {@code config} as its values, not validated. */
@@ -63,12 +73,12 @@ final class BuildFixture {
         return id;
     }
 
-    /** POST /builds of the config: the new build's id (202). */
+    /** POST /builds of the project's config: the new build's id (202). */
     String trigger(String configId) throws IOException, InterruptedException {
-        return expect(api.postJson("/builds", triggerBody(configId)), 202, "POST /builds").json().path("id").asString();
+        return expect(api.postJson("/builds", triggerBody(projectId, configId)), 202, "POST /builds").json().path("id").asString();
     }
 
-    String triggerBody(String configId) {
+    static String triggerBody(String projectId, String configId) {
         return json(Map.of("projectId", projectId, "configId", configId));
     }
 

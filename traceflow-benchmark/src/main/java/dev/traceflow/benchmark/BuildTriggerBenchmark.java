@@ -144,14 +144,14 @@ public final class BuildTriggerBenchmark {
             BuildFixture.expect(api.postJson("/settings", "{\"build.queueCapacity\": " + MAX_QUEUED + "}"), 200, "POST /settings");
             String editorToken = fixture.userToken("trigger-editor", "editor", server.base());
             long prepareStart = System.nanoTime();
-            List<String> configs = validatedConfigs(fixture, server.base(), server.adminPassword(), options.warmup() + options.measured());
+            List<String> triggers = validatedConfigs(fixture, server.base(), server.adminPassword(), options.warmup() + options.measured());
             report.put("prepareSeconds", round((System.nanoTime() - prepareStart) / 1e9));
             report.put("loadAverageBefore", BuildsBenchmark.loadAverage());
             try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build()) {
-                Sender sender = new Sender(client, URI.create(server.base() + "/builds"), editorToken, fixture);
-                report.put("warmup", sender.openLoop(configs.subList(0, options.warmup()), options.rate()).toReport(options.rate()));
-                report.put("triggers", sender.openLoop(configs.subList(options.warmup(), configs.size()), options.rate())
+                Sender sender = new Sender(client, URI.create(server.base() + "/builds"), editorToken);
+                report.put("warmup", sender.openLoop(triggers.subList(0, options.warmup()), options.rate()).toReport(options.rate()));
+                report.put("triggers", sender.openLoop(triggers.subList(options.warmup(), triggers.size()), options.rate())
                         .toReport(options.rate()));
             }
             report.put("loadAverageAfter", BuildsBenchmark.loadAverage());
@@ -165,39 +165,46 @@ public final class BuildTriggerBenchmark {
         return Boolean.TRUE.equals(triggers.get("targetMet")) ? 0 : 1;
     }
 
-    /** {@code count} validated configs, one snapshot each, made by a few admin clients at once. */
+    /**
+     * The bodies of {@code count} triggers of validated configs, one snapshot each, in projects of
+     * {@link BuildFixture#MAX_CONFIGS_PER_PROJECT} configs; made by a few admin clients at once.
+     */
     private static List<String> validatedConfigs(BuildFixture fixture, String base, String adminPassword, int count) throws Exception {
+        List<BuildFixture> projects = new ArrayList<>(List.of(fixture));
+        while (projects.size() * BuildFixture.MAX_CONFIGS_PER_PROJECT < count) {
+            projects.add(fixture.anotherProject("bench-triggers-" + projects.size()));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(PREPARE_THREADS);
         try {
             List<Future<List<String>>> parts = new ArrayList<>();
             for (int t = 0; t < PREPARE_THREADS; t++) {
                 int first = t;
                 parts.add(pool.submit(() -> {
-                    List<String> ids = new ArrayList<>();
+                    List<String> bodies = new ArrayList<>();
                     try (ApiClient api = new ApiClient(base, adminPassword)) {
-                        BuildFixture mine = fixture.withClient(api);
                         for (int n = first; n < count; n += PREPARE_THREADS) {
-                            ids.add(mine.validatedConfig(n));
+                            BuildFixture project = projects.get(n / BuildFixture.MAX_CONFIGS_PER_PROJECT).withClient(api);
+                            bodies.add(BuildFixture.triggerBody(project.projectId, project.validatedConfig(n)));
                         }
                     }
-                    return ids;
+                    return bodies;
                 }));
             }
-            List<String> configs = new ArrayList<>(count);
+            List<String> bodies = new ArrayList<>(count);
             for (Future<List<String>> part : parts) {
-                configs.addAll(part.get());
+                bodies.addAll(part.get());
             }
-            return configs;
+            return bodies;
         } finally {
             pool.shutdownNow();
         }
     }
 
     /** Sends triggers on a fixed schedule, each on its own, and waits for all their answers. */
-    record Sender(HttpClient client, URI uri, String token, BuildFixture fixture) {
+    record Sender(HttpClient client, URI uri, String token) {
 
-        Result openLoop(List<String> configIds, int rate) throws Exception {
-            int n = configIds.size();
+        Result openLoop(List<String> bodies, int rate) throws Exception {
+            int n = bodies.size();
             double[] millis = new double[n];
             int[] status = new int[n];
             List<CompletableFuture<Void>> answers = new ArrayList<>(n);
@@ -211,7 +218,7 @@ public final class BuildTriggerBenchmark {
                 }
                 int index = i;
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(fixture.triggerBody(configIds.get(i))))
+                        .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
                         .build();
                 answers.add(client.sendAsync(request, BodyHandlers.ofString()).handle((response, failure) -> {
                     millis[index] = (System.nanoTime() - due) / 1e6;
