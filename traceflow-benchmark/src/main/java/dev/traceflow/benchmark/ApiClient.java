@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The query benchmark's HTTP client for the server's management and answer API: logs in as the
- * bootstrap admin and sends JSON with the bearer token, logging in again shortly before the token
- * expires (a 10M-event run queries for many minutes). Not thread-safe.
+ * The benchmarks' HTTP client for the server's management and answer API: logs in as the
+ * bootstrap admin (or another user) and sends JSON with the bearer token, logging in again shortly
+ * before the token expires (a 10M-event run queries for many minutes). Not thread-safe.
  */
 final class ApiClient implements AutoCloseable {
 
