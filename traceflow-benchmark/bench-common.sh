@@ -1,4 +1,4 @@
-# Sourced by run.sh, query-bench.sh, alert-bench.sh and builds-bench.sh: finds a JDK >= 21, builds the server and
+# Sourced by run.sh and the *-bench.sh scripts: finds a JDK >= 21, builds the server and
 # the benchmark unless SKIP_BUILD=1, pins harness and server apart with CLIENT_CPUS / SERVER_CPUS,
 # and runs the harness with the server jar and its results file.
 #

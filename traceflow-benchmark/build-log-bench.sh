@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Issue 21's build log target: one build writing 5,000 lines a second for 20 s, followed by 100 /ws
-# clients; prints whether every follower got every line exactly once and in order, and the p50 / p99
-# latency from the write to each receipt. The measurement (BuildLogFollowMeasurement) runs the server
-# in-process with its embedded defaults and writes through the log store as the in-process worker does
-# (no HTTP route appends log lines: workers do, inside the server).
+# Builds the server and the benchmark, then runs issue 21's build log target (BuildLogBenchmark): the server in
+# its own process on an empty data dir; the harness claims one build as a remote worker and prints into its log
+# over HTTP (5,000 lines a second for 20 s, in appends of 200 as a worker sends them), while 100 /ws clients follow it and one more is
+# killed and reconnected 20 times, resuming by cursor. Prints whether every follower got exactly lines 1..N in
+# order, and the p50 / p90 / p99 latency from each line's write to each receipt (target p99 < 500 ms). About 1 minute.
 #
-#   traceflow-benchmark/build-log-bench.sh [rate] [seconds] [followers]
+#   ./traceflow-benchmark/build-log-bench.sh [options...]                e.g. --rate 2000 --followers 50
+#   CLIENT_CPUS=1 SERVER_CPUS=0 ./traceflow-benchmark/build-log-bench.sh  pin harness and server apart
+#   SKIP_BUILD=1 ./traceflow-benchmark/build-log-bench.sh --server-jar /tmp/base.jar   another server, jars already built
+#
+# Extra arguments are passed to the harness after the defaults, so they override them (--help lists them).
+# Results: traceflow-benchmark/target/build-log-results.json (and the summary on stdout).
 set -euo pipefail
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RATE="${1:-5000}" SECONDS_="${2:-20}" FOLLOWERS="${3:-100}"
-cd "$REPO_DIR"
-./mvnw -B -q -o -pl traceflow-server -am -Dtraceflow.ui.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dtest=BuildLogFollowMeasurement -Dbench.rate="$RATE" -Dbench.seconds="$SECONDS_" -Dbench.followers="$FOLLOWERS" \
-  test >/tmp/traceflow-build-log-bench.log 2>&1 \
-  || { tail -n 30 /tmp/traceflow-build-log-bench.log >&2; echo "the measurement failed (above; full log in /tmp/traceflow-build-log-bench.log)" >&2; }
-# surefire keeps the test's output in its report directory
-grep -A4 "BUILD LOG BENCH" traceflow-server/target/surefire-reports/dev.traceflow.builds.BuildLogFollowMeasurement-output.txt
+
+# shellcheck source=bench-common.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bench-common.sh"
+# The harness holds a write time per line and a latency histogram per follower: 512 MB.
+bench_main build-log-bench.sh build-log-results.json 512m dev.traceflow.benchmark.BuildLogBenchmark "$@"

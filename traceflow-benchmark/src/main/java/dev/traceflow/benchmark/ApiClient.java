@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The query benchmark's HTTP client for the server's management and answer API: logs in as the
- * bootstrap admin and sends JSON with the bearer token, logging in again shortly before the token
- * expires (a 10M-event run queries for many minutes). Not thread-safe.
+ * The benchmarks' HTTP client for the server's management and answer API: logs in as the
+ * bootstrap admin (or another user) and sends JSON with the bearer token, logging in again shortly
+ * before the token expires (a 10M-event run queries for many minutes). Not thread-safe.
  */
 final class ApiClient implements AutoCloseable {
 
@@ -36,13 +36,20 @@ final class ApiClient implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
-    private final String adminPassword;
+    private final String username;
+    private final String password;
     private String token;
     private long tokenValidUntilNanos;
 
     ApiClient(String base, String adminPassword) {
+        this(base, adminPassword, "admin");
+    }
+
+    /** As another user than the bootstrap admin. */
+    ApiClient(String base, String password, String username) {
         this.base = base;
-        this.adminPassword = adminPassword;
+        this.password = password;
+        this.username = username;
     }
 
     /** The query string of {@code params}, URL-encoded, without the {@code ?}. */
@@ -78,19 +85,24 @@ final class ApiClient implements AutoCloseable {
     }
 
     private HttpRequest.Builder authorized(String pathAndQuery) throws IOException, InterruptedException {
+        return HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + accessToken());
+    }
+
+    /** The user's access token, logging in again when it is about to expire (for a client other than this one, e.g. a WebSocket). */
+    String accessToken() throws IOException, InterruptedException {
         if (token == null || System.nanoTime() > tokenValidUntilNanos) {
             login();
         }
-        return HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + token);
+        return token;
     }
 
     private void login() throws IOException, InterruptedException {
-        String body = JsonMapper.shared().writeValueAsString(Map.of("username", "admin", "password", adminPassword));
+        String body = JsonMapper.shared().writeValueAsString(Map.of("username", username, "password", password));
         Answer answer = send(HttpRequest.newBuilder(URI.create(base + "/auth/login")).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (answer.status() != 200) {
-            throw new IOException("admin login failed with HTTP " + answer.status() + ": " + answer.body());
+            throw new IOException(username + " login failed with HTTP " + answer.status() + ": " + answer.body());
         }
         JsonNode json = answer.json();
         token = json.path("accessToken").asString();

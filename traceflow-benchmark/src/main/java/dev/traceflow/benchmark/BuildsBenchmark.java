@@ -94,19 +94,7 @@ public final class BuildsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(IngestBenchmark.EXIT_USAGE);
-            return;
-        }
-        System.exit(new BuildsBenchmark(options, System.out).run());
+        BuildBenchServer.main(args, USAGE, Options::parse, (options, out) -> new BuildsBenchmark(options, out).run());
     }
 
     int run() throws IOException, InterruptedException {
@@ -182,25 +170,18 @@ public final class BuildsBenchmark {
         }
         Map<String, Object> schema = Map.of("type", "object", "properties", properties, "required", List.copyOf(properties.keySet()),
                 "additionalProperties", false);
-        String source = created(api, "/git-sources", Map.of("name", "bench-schema", "repoUrl", repoUrl, "exposedSchema", schema));
-        expect(api.postJson("/git-sources/" + source + "/versions", ""), 200, "POST versions");
-        String template = created(api, "/templates", Map.of("name", "bench-template", "deployType", "static"));
-        expect(api.postJson("/templates/" + template + "/sources", json(Map.of("gitSourceId", source, "versionStrategy",
-                Map.of("type", "latest-stable"), "build", Map.of("command", List.of("make"), "artifacts", List.of("dist"))))), 200,
-                "POST template source");
-        BenchmarkSetup.createApp(api, "bench-builds");
-        String project = created(api, "/projects", Map.of("appId", "bench-builds", "name", "bench", "templateId", template));
-        String configId = created(api, "/configs", Map.of("projectId", project, "config", config));
+        BuildFixture fixture = BuildFixture.create(api, "bench-builds", repoUrl, schema);
+        String configId = fixture.config(config);
         String path = "/configs/" + configId + "/validate";
         for (int i = 0; i < options.warmup(); i++) {
-            expect(api.postJson(path, ""), 200, "POST validate");
+            BuildFixture.expect(api.postJson(path, ""), 200, "POST validate");
         }
         double[] loadBefore = loadAverage();
         double[] millis = new double[options.validateRequests()];
         long start = System.nanoTime();
         for (int i = 0; i < millis.length; i++) {
             ApiClient.Answer answer = api.postJson(path, "");
-            expect(answer, 200, "POST validate");
+            BuildFixture.expect(answer, 200, "POST validate");
             millis[i] = answer.millis();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -224,18 +205,18 @@ public final class BuildsBenchmark {
     private Map<String, Object> versions(ApiClient api, String repoUrl) throws IOException, InterruptedException {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("loadAverageBefore", loadAverage());
-        String source = created(api, "/git-sources", Map.of("name", "bench-tags", "repoUrl", repoUrl, "defaultBranch", "main"));
-        ApiClient.Answer fetched = expect(api.postJson("/git-sources/" + source + "/versions", ""), 200, "POST versions");
+        String source = BuildFixture.created(api, "/git-sources", Map.of("name", "bench-tags", "repoUrl", repoUrl, "defaultBranch", "main"));
+        ApiClient.Answer fetched = BuildFixture.expect(api.postJson("/git-sources/" + source + "/versions", ""), 200, "POST versions");
         result.put("firstFetchAndRegisterSeconds", round(fetched.millis() / 1000));
         result.put("registered", fetched.json().path("total").asLong());
-        ApiClient.Answer first = expect(api.get("/git-sources/" + source + "/versions"), 200, "GET versions");
+        ApiClient.Answer first = BuildFixture.expect(api.get("/git-sources/" + source + "/versions"), 200, "GET versions");
         result.put("firstPageMs", round(first.millis()));
         double listing = 0;
         int listed = 0;
         int pages = 0;
         String cursor = null;
         do {
-            ApiClient.Answer page = expect(api.get("/git-sources/" + source + "/versions?limit=1000"
+            ApiClient.Answer page = BuildFixture.expect(api.get("/git-sources/" + source + "/versions?limit=1000"
                     + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))), 200, "GET versions page");
             listing += page.millis();
             JsonNode json = page.json();
@@ -246,7 +227,7 @@ public final class BuildsBenchmark {
         result.put("wholeListingMs", round(listing));
         result.put("wholeListingPages", pages);
         result.put("listed", listed);
-        ApiClient.Answer again = expect(api.postJson("/git-sources/" + source + "/versions", ""), 200, "POST versions again");
+        ApiClient.Answer again = BuildFixture.expect(api.postJson("/git-sources/" + source + "/versions", ""), 200, "POST versions again");
         result.put("fetchAgainNothingNewSeconds", round(again.millis() / 1000));
         result.put("loadAverageAfter", loadAverage());
         if (listed != ((Number) result.get("registered")).intValue()) {
@@ -331,21 +312,6 @@ public final class BuildsBenchmark {
         T t = work.get();
         report.put(key, round((System.nanoTime() - start) / 1e9));
         return t;
-    }
-
-    private static String created(ApiClient api, String path, Map<String, Object> body) throws IOException, InterruptedException {
-        return expect(api.postJson(path, json(body)), 201, "POST " + path).json().path("id").asString();
-    }
-
-    private static ApiClient.Answer expect(ApiClient.Answer answer, int status, String what) throws IOException {
-        if (answer.status() != status) {
-            throw new IOException(what + " answered HTTP " + answer.status() + ": " + answer.body());
-        }
-        return answer;
-    }
-
-    private static String json(Object value) {
-        return JsonMapper.shared().writeValueAsString(value);
     }
 
     static double percentile(double[] sorted, double q) {

@@ -1,5 +1,7 @@
 package dev.traceflow.realtime;
 
+import java.util.List;
+
 /** One gateway connection, as {@link ConnectionStreams} see it. */
 public interface StreamClient {
 
@@ -27,4 +29,19 @@ public interface StreamClient {
      * @return false when the connection is closing (the message was not queued), or was cut off by it
      */
     boolean send(String json);
+
+    /**
+     * Queues messages in order after what is queued, as many {@link #send} calls would, but as one step:
+     * the connection's lock is taken once and its writer started once for the whole burst. Never blocks.
+     *
+     * @return false when the connection is closing (then some of the messages may not have been queued)
+     */
+    default boolean sendAll(List<String> messages) {
+        for (String json : messages) {
+            if (!send(json)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

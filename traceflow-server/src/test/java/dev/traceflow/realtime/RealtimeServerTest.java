@@ -6,6 +6,7 @@ import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,6 +79,24 @@ class RealtimeServerTest extends ServerTest {
         TestHttp.Response again = publish(serverKey, "{\"topic\":\"orders:42\",\"id\":\"o-1\",\"payload\":{\"total\":12.5}}");
         assertThat(again.json().path("duplicate").asBoolean()).isTrue();
         assertThat(again.json().path("seq").asLong()).isEqualTo(1);
+        client.close();
+    }
+
+    /** Text frames are encoded by the channel, not by Tomcat: letters outside ASCII and beyond the BMP arrive as sent. */
+    @Test
+    void textOutsideAscii_arrivesAsItWasPublished() {
+        String appId = app();
+        String serverKey = key(appId, "server");
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"greetings\"}");
+        client.next("subscribed");
+        String text = "Grüße, 東京, \uD83D\uDE80 and a \\ \" quote";
+
+        TestHttp.Response published = publish(serverKey, "{\"topic\":\"greetings\",\"id\":\"g-1\",\"payload\":{\"text\":"
+                + JsonMapper.shared().writeValueAsString(text) + "}}");
+
+        assertThat(published.status()).as(published.toString()).isEqualTo(200);
+        assertThat(client.next("event").path("payload").path("text").asString()).isEqualTo(text);
         client.close();
     }
 

@@ -11,6 +11,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Build logs live on the realtime gateway's {@code /ws} (API.md "Builds"): {@code {type:"subscribe",
@@ -28,10 +29,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code {type:"error", code, message, buildId}}.
  * <p>
  * <b>No seam between replay and live.</b> A follower does not receive pushed lines: it is woken (by
- * a stored append, by its connection's send queue running empty, by its subscribe) and then reads
- * from the one ordered store after the last cursor it delivered. Replay and live are the same loop,
- * so no line is skipped or sent twice whatever interleaves (Concourse's design). Running builds' recent
- * lines come from memory; older ones from the database.
+ * a stored append, by its connection's send queue running empty, by its subscribe) and then takes the
+ * lines after the last cursor it delivered. Replay and live are the same loop, so no line is skipped or
+ * sent twice whatever interleaves (Concourse's design). Where it takes them from is only a question of
+ * cost: a live follower from {@link LiveLines}, the build's last lines rendered once as they were
+ * stored (one serialization per line for all followers, no store read), a follower that is behind it
+ * (or ahead of what was told) from the store: running builds' recent lines from memory, older ones
+ * from the database.
  * <p>
  * <b>Backpressure.</b> A follower only fills its connection's send queue up to half its capacity
  * and continues when the queue has run empty: a slow client lags behind, reading from the store at
@@ -64,8 +68,8 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         /** the log could not be read (the database failed): subscribe again with the last cursor */
         UNAVAILABLE
     }
-    /** how many of each followed build's lines are kept as sent JSON, so that 100 followers make one text per line */
-    private static final int JSON_CACHE = 8192;
+    /** how many of each followed build's last lines are kept as sent JSON (about 1.5 MB at 8192 lines of 150 bytes) */
+    static final int LIVE_LINES = 8192;
 
     private final JdbcBuildLogStore store;
     private final ObjectProvider<BuildDirectory> directory;
@@ -73,7 +77,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("build-log-follower-", 0).factory());
     private final Map<String, Map<String, Follower>> byClient = new ConcurrentHashMap<>();
     private final Map<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
-    private final Map<String, AtomicReferenceArray<Sent>> json = new ConcurrentHashMap<>();
+    private final Map<String, LiveLines> live = new ConcurrentHashMap<>();
     private final Counter linesSent;
     /** followers behind what memory holds read the database two at a time: the pool stays free for writers and checks */
     private final Semaphore databaseReads = new Semaphore(2);
@@ -102,9 +106,6 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
             this.buildId = buildId;
             this.delivered = delivered;
         }
-    }
-
-    private record Sent(long cursor, String json) {
     }
 
     @Override
@@ -176,7 +177,12 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         }
         Follower f = new Follower(client, buildId, cursor);
         mine.put(buildId, f);
-        byBuild.computeIfAbsent(buildId, k -> ConcurrentHashMap.newKeySet()).add(f);
+        byBuild.compute(buildId, (k, set) -> {
+            Set<Follower> followers = set != null ? set : ConcurrentHashMap.newKeySet();
+            followers.add(f);
+            live.computeIfAbsent(k, id -> new LiveLines(LIVE_LINES, line -> logJson(id, line)));
+            return followers;
+        });
         wake(f);
     }
 
@@ -197,16 +203,24 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
     }
 
     @Override
-    public void appended(String buildId, long lastCursor) {
-        Set<Follower> followers = byBuild.get(buildId);
-        if (followers != null) {
-            followers.forEach(this::wake);
+    public void appended(String buildId, List<StoredLine> lines) {
+        LiveLines lastLines = live.get(buildId);
+        if (lastLines != null) {
+            lastLines.add(lines); // before the wakes: a woken follower finds them here
         }
+        wakeAll(buildId);
     }
 
     @Override
     public void ended(String buildId, String status) {
-        appended(buildId, 0);
+        wakeAll(buildId);
+    }
+
+    private void wakeAll(String buildId) {
+        Set<Follower> followers = byBuild.get(buildId);
+        if (followers != null) {
+            followers.forEach(this::wake);
+        }
     }
 
     private void remove(Follower f) {
@@ -218,7 +232,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         byBuild.computeIfPresent(f.buildId, (k, set) -> {
             set.remove(f);
             if (set.isEmpty()) {
-                json.remove(k);
+                live.remove(k);
                 return null;
             }
             return set;
@@ -243,23 +257,40 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         }
     }
 
-    /** Sends what the store has after the follower's cursor, as far as its connection's queue has room. */
+    /**
+     * Sends the lines after the follower's cursor, as far as its connection's queue has room: from the
+     * build's live lines when they hold the next one, else from the store (which also says when the log ended).
+     */
     private void pump(Follower f) {
         int budget = Math.max(1, f.client.queueCapacity() / 2);
+        LiveLines lastLines = live.get(f.buildId);
         while (f.active) {
             int room = budget - f.client.queued();
             if (room <= 0) {
                 return; // the queue running empty wakes us
             }
-            LogPage page = store.read(f.buildId, f.delivered, Math.min(room, settings.pageSize()), databaseReads);
-            for (StoredLine line : page.lines()) {
-                if (!f.client.send(json(f.buildId, line))) {
+            int limit = Math.min(room, settings.pageSize());
+            List<String> rendered = lastLines == null ? List.of() : lastLines.after(f.delivered, limit);
+            if (!rendered.isEmpty()) {
+                if (!f.client.sendAll(rendered)) {
                     remove(f);
                     return;
                 }
-                f.delivered = line.cursor();
+                f.delivered += rendered.size();
+                linesSent.increment(rendered.size());
+                continue;
             }
-            linesSent.increment(page.lines().size());
+            LogPage page = store.read(f.buildId, f.delivered, limit, databaseReads);
+            List<String> messages = new ArrayList<>(page.lines().size());
+            for (StoredLine line : page.lines()) {
+                messages.add(logJson(f.buildId, line));
+            }
+            if (!f.client.sendAll(messages)) {
+                remove(f);
+                return;
+            }
+            f.delivered = page.next();
+            linesSent.increment(messages.size());
             if (page.done()) {
                 f.client.send(endJson(f.buildId, page.status()));
                 remove(f);
@@ -269,18 +300,6 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                 return; // the next append wakes us
             }
         }
-    }
-
-    private String json(String buildId, StoredLine line) {
-        AtomicReferenceArray<Sent> cache = json.computeIfAbsent(buildId, k -> new AtomicReferenceArray<>(JSON_CACHE));
-        int slot = (int) (line.cursor() % JSON_CACHE);
-        Sent sent = cache.get(slot);
-        if (sent != null && sent.cursor() == line.cursor()) {
-            return sent.json();
-        }
-        String text = logJson(buildId, line);
-        cache.set(slot, new Sent(line.cursor(), text));
-        return text;
     }
 
     private static void error(StreamClient client, Code code, String message, String buildId) {

@@ -74,8 +74,13 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     /** Told after lines were stored and after a log ended; called outside the build's lock, must not block. */
     public interface Listener {
-        void appended(String buildId, long lastCursor);
+        /**
+         * Lines were committed: {@code lines} (not empty, in cursor order, gapless) as they are stored. Calls for
+         * one build may overlap, and in rare races come out of order; a listener that keeps lines checks the cursors.
+         */
+        void appended(String buildId, List<StoredLine> lines);
 
+        /** The log ended with {@code status}; the lines stored at the end were told to {@link #appended} before. */
         void ended(String buildId, String status);
     }
 
@@ -181,6 +186,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         }
         BuildLog log = log(buildId);
         long last;
+        List<StoredLine> rows;
         synchronized (log) {
             if (log.ended) {
                 throw new IllegalStateException("the log of build " + buildId + " has ended");
@@ -199,13 +205,11 @@ public class JdbcBuildLogStore implements BuildLogSink {
             if (incoming.size() == log.held.size()) {
                 return log.lastCursor; // a resend of what is stored (or held) already
             }
-            store(buildId, log, incoming, false);
+            rows = store(buildId, log, incoming, false);
             log.lastSeq.put(attempt, Math.max(stored, firstSeq + lines.size() - 1));
             last = log.lastCursor;
         }
-        for (Listener l : listeners) {
-            l.appended(buildId, last);
-        }
+        told(buildId, rows);
         return last;
     }
 
@@ -225,8 +229,20 @@ public class JdbcBuildLogStore implements BuildLogSink {
         }
     }
 
-    /** Masks, cuts, stores in one transaction, and only then changes the state (a failed insert changes nothing). */
-    private void store(String buildId, BuildLog log, List<Held> incoming, boolean end) {
+    private void told(String buildId, List<StoredLine> rows) {
+        if (!rows.isEmpty()) {
+            for (Listener l : listeners) {
+                l.appended(buildId, rows);
+            }
+        }
+    }
+
+    /**
+     * Masks, cuts, stores in one transaction, and only then changes the state (a failed insert changes nothing).
+     *
+     * @return the lines stored (none when masking holds them all back)
+     */
+    private List<StoredLine> store(String buildId, BuildLog log, List<Held> incoming, boolean end) {
         SecretMasker.Result masked = log.masker.mask(incoming.stream().map(Held::text).toList(), end);
         List<StoredLine> rows = new ArrayList<>(masked.released().size());
         List<Object[]> params = new ArrayList<>(masked.released().size());
@@ -266,6 +282,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         bytesStored.increment(bytes);
         secretsMasked.increment(masked.found());
         linesCut.increment(cut);
+        return List.copyOf(rows);
     }
 
     private static void check(LogLine line) {
@@ -296,6 +313,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         }
         BuildLog log = log(buildId);
         String ref;
+        List<StoredLine> rows = List.of();
         synchronized (log) {
             Optional<Archive> existing = archived(buildId);
             if (existing.isPresent()) {
@@ -303,7 +321,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
                 return existing.get().logsRef();
             }
             if (!log.held.isEmpty()) {
-                store(buildId, log, new ArrayList<>(log.held), true);
+                rows = store(buildId, log, new ArrayList<>(log.held), true);
             }
             ref = archive(buildId, status, log.lastCursor);
             log.status = status;
@@ -313,6 +331,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         // an ended log stays in memory a while: its followers are often still reading its last lines
         long forgetBefore = clock.millis() - ENDED_KEPT.toMillis();
         logs.values().removeIf(l -> l.ended && l.endedAt < forgetBefore);
+        told(buildId, rows);
         for (Listener l : listeners) {
             l.ended(buildId, status);
         }

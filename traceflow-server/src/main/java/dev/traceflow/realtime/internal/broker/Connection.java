@@ -321,12 +321,19 @@ public final class Connection implements StreamClient {
 
     @Override
     public boolean send(String json) {
+        return sendAll(List.of(json));
+    }
+
+    @Override
+    public boolean sendAll(List<String> messages) {
         lock.lock();
         try {
-            if (closing || closed.get()) {
-                return false;
+            for (String json : messages) {
+                if (closing || closed.get()) {
+                    return false;
+                }
+                enqueue(Outgoing.reply(json));
             }
-            enqueue(Outgoing.reply(json));
             return !closing;
         } finally {
             lock.unlock();

@@ -1,0 +1,295 @@
+package dev.traceflow.benchmark;
+
+import dev.traceflow.benchmark.BenchmarkOptions.UsageException;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Issue 21's log target against a real server process (run by {@code build-log-bench.sh}): one build
+ * printing {@code rate} lines a second for {@code seconds}, followed over {@code /ws} by
+ * {@code followers} clients, and by one more follower that is killed and reconnected
+ * {@code reconnects} times during the run and resumes by cursor each time. The harness is the build's
+ * worker (it claims the build through the worker API and appends its lines over HTTP, a batch every
+ * 1/{@code batches-per-second} s, one append at a time as a worker sends them) and its followers; the server runs in its own process (pinned apart
+ * with {@code SERVER_CPUS} / {@code CLIENT_CPUS}). Reports whether every follower got exactly lines
+ * 1..N in order, whether the resuming follower did, and the latency from a line's write (just before
+ * its append is sent) to each follower's receipt: target p99 under 500 ms.
+ */
+public final class BuildLogBenchmark {
+
+    static final String USAGE = """
+            Usage: build-log-bench.sh [options]
+              --rate N               log lines a second (5000)
+              --seconds N            how long the build prints (20)
+              --followers N          /ws followers that stay connected (100)
+              --reconnects N         times the one resuming follower is killed and reconnected (20; 0: no such follower)
+              --batches-per-second N log appends a second, rate/N lines each (25: the worker's batches of 200 lines at 5,000/s)
+              --out FILE             JSON results (build-log-results.json)
+            """ + BuildBenchServer.Choice.USAGE;
+
+    static final double TARGET_P99_MILLIS = 500;
+    /**
+     * A worker sends its log in batches of 200 lines (LogBuffer.BATCH in the server), so a build printing
+     * 5,000 lines a second makes 25 appends a second; a line's write is when its batch is sent.
+     */
+    static final int DEFAULT_BATCHES_PER_SECOND = 25;
+    /** the gateway's connections of one user (TRACEFLOW_REALTIME_MAX_CONNECTIONS_PER_USER's default is 50) */
+    static final int FOLLOWERS_PER_USER = 25;
+    /** one JDK client (one selector thread) per this many followers: a single one would read for all and lag */
+    static final int FOLLOWERS_PER_CLIENT = 10;
+
+    record Options(int rate, int seconds, int followers, int reconnects, int batchesPerSecond, BuildBenchServer.Choice server, Path out) {
+
+        static Options parse(String[] args) throws UsageException {
+            OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
+            var options = new Options(r.positiveInt("rate", 5_000), r.positiveInt("seconds", 20), r.positiveInt("followers", 100),
+                    (int) r.longValue("reconnects", 20), r.positiveInt("batches-per-second", DEFAULT_BATCHES_PER_SECOND),
+                    BuildBenchServer.Choice.read(r), r.path("out", "build-log-results.json"));
+            r.rejectUnknown();
+            if (options.reconnects() < 0) {
+                throw new UsageException("--reconnects must be 0 or more");
+            }
+            if (options.rate() % options.batchesPerSecond() != 0) {
+                throw new UsageException("--rate must be a multiple of --batches-per-second (each append carries rate/batches lines)");
+            }
+            if (options.rate() / options.batchesPerSecond() > 1000) {
+                throw new UsageException("an append carries at most 1000 lines: raise --batches-per-second");
+            }
+            if ((long) options.rate() * options.seconds() > 50_000_000) {
+                throw new UsageException("--rate x --seconds must be at most 50,000,000 lines");
+            }
+            return options;
+        }
+
+        int total() {
+            return rate * seconds;
+        }
+
+        int linesPerBatch() {
+            return rate / batchesPerSecond;
+        }
+    }
+
+    private final Options options;
+
+    BuildLogBenchmark(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BuildBenchServer.main(args, USAGE, Options::parse, (options, out) -> new BuildLogBenchmark(options).run(out));
+    }
+
+    int run(PrintStream out) throws Exception {
+        String workerToken = BenchmarkSetup.hex(24);
+        Map<String, Object> report;
+        // no in-process workers: the harness claims the build as a remote worker does, nobody else runs it
+        try (BuildBenchServer server = BuildBenchServer.start(options.server(),
+                Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0", "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken), "build log", out);
+             RemoteWorkerClient worker = new RemoteWorkerClient(server.base(), workerToken)) {
+            report = measure(server.api(), worker, server.base(), server.repoUrl());
+        } catch (ServerStartException e) {
+            out.println("FAILED: " + e.getMessage());
+            return QueryBenchmark.EXIT_NO_SERVER;
+        }
+        report.put("serverJar", options.server().jar().toString());
+        Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        out.println(summary(report));
+        return Boolean.TRUE.equals(report.get("allExact")) ? 0 : 1;
+    }
+
+    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl) throws Exception {
+        BuildFixture fixture = BuildFixture.create(api, "bench-logs", repoUrl, null);
+        String buildId = fixture.trigger(fixture.validatedConfig(1));
+        int total = options.total();
+        AtomicLongArray writtenAt = new AtomicLongArray(total + 1);
+        int connections = options.followers() + (options.reconnects() > 0 ? 1 : 0);
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < (connections + FOLLOWERS_PER_USER - 1) / FOLLOWERS_PER_USER; i++) {
+            tokens.add(fixture.userToken("follower-" + i, "viewer", base));
+        }
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < (connections + FOLLOWERS_PER_CLIENT - 1) / FOLLOWERS_PER_CLIENT; i++) {
+            clients.add(HttpClient.newHttpClient());
+        }
+        List<LogFollower> followers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            URI uri = URI.create(base.replace("http://", "ws://") + "/ws?app=" + fixture.appId + "&token=" + tokens.get(i / FOLLOWERS_PER_USER));
+            LogFollower follower = new LogFollower(clients.get(i / FOLLOWERS_PER_CLIENT), uri, buildId, writtenAt);
+            follower.connect();
+            followers.add(follower);
+        }
+        LogFollower resuming = options.reconnects() > 0 ? followers.getLast() : null;
+        List<LogFollower> steady = resuming == null ? followers : followers.subList(0, options.followers());
+
+        // claimed only now, with every follower subscribed to the queued build: setting up 100 followers on a loaded
+        // machine can take longer than the lease, and the build is re-queued when no heartbeat comes in time
+        RemoteWorkerClient.Claim claim = worker.claim("bench-log-writer");
+        if (!claim.buildId().equals(buildId)) {
+            throw new IOException("claimed build " + claim.buildId() + ", triggered " + buildId);
+        }
+        double[] loadBefore = BuildsBenchmark.loadAverage();
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+        AtomicReference<Exception> background = new AtomicReference<>();
+        timers.scheduleAtFixedRate(() -> {
+            try {
+                worker.heartbeat(claim);
+            } catch (Exception e) {
+                background.compareAndSet(null, e);
+            }
+        }, 5, 5, TimeUnit.SECONDS);
+        if (resuming != null) {
+            long every = TimeUnit.SECONDS.toMillis(options.seconds()) / options.reconnects();
+            for (int i = 0; i < options.reconnects(); i++) {
+                timers.schedule(() -> {
+                    try {
+                        resuming.reconnect();
+                    } catch (RuntimeException e) {
+                        background.compareAndSet(null, e);
+                    }
+                }, every / 2 + i * every, TimeUnit.MILLISECONDS);
+            }
+        }
+        Writes writes = write(worker, claim, writtenAt);
+        timers.shutdown();
+        timers.awaitTermination(30, TimeUnit.SECONDS);
+        worker.finish(claim, "fail", "benchmark");
+        long endBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        int ended = 0;
+        for (LogFollower f : followers) {
+            ended += f.ended().await(Math.max(0, endBy - System.nanoTime()), TimeUnit.NANOSECONDS) ? 1 : 0;
+        }
+        double allSeconds = (System.nanoTime() - writes.startNanos()) / 1e9;
+        double[] loadAfter = BuildsBenchmark.loadAverage();
+        followers.forEach(LogFollower::close);
+        clients.forEach(HttpClient::shutdownNow); // close() would wait for the aborted WebSockets of the killed follower
+        if (background.get() != null) {
+            throw background.get();
+        }
+
+        LatencyHistogram merged = new LatencyHistogram();
+        long receipts = 0;
+        int exact = 0;
+        for (LogFollower f : steady) {
+            merged.add(f.latencies());
+            receipts += f.received();
+            exact += f.exactly(total) ? 1 : 0;
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("startedAt", Instant.now().toString());
+        report.put("machineCpus", BuildsBenchmark.machineCpus());
+        report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
+        report.put("options", Map.of("rate", options.rate(), "seconds", options.seconds(), "followers", options.followers(),
+                "reconnects", options.reconnects(), "linesPerAppend", options.linesPerBatch()));
+        report.put("lines", total);
+        report.put("writeSeconds", round(writes.seconds()));
+        report.put("linesPerSecondWritten", Math.round(total / writes.seconds()));
+        report.put("appendMs", Map.of("p50", round(writes.millis(0.50)), "p99", round(writes.millis(0.99)), "max", round(writes.millis(1.0))));
+        report.put("followersExact", exact);
+        report.put("followersEnded", ended);
+        report.put("receipts", receipts);
+        report.put("receiptsPerSecond", Math.round(receipts / allSeconds));
+        report.put("secondsUntilAllEnded", round(allSeconds));
+        report.put("latencyMs", Map.of("p50", round(merged.millisAtPercentile(50)), "p90", round(merged.millisAtPercentile(90)),
+                "p99", round(merged.millisAtPercentile(99)), "p999", round(merged.millisAtPercentile(99.9)), "max", round(merged.maxMillis())));
+        report.put("targetP99Ms", TARGET_P99_MILLIS);
+        report.put("targetMet", exact == options.followers() && merged.millisAtPercentile(99) < TARGET_P99_MILLIS);
+        if (resuming != null) {
+            report.put("resuming", Map.of("reconnects", resuming.reconnects(), "received", resuming.received(),
+                    "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected())));
+        }
+        report.put("allExact", exact == options.followers() && (resuming == null || resuming.exactly(total)));
+        report.put("loadAverageBefore", loadBefore);
+        report.put("loadAverageAfter", loadAfter);
+        return report;
+    }
+
+    /** The writer's side: when it started, how long it took, each append's time in ms (sorted). */
+    record Writes(long startNanos, double seconds, double[] appendMillis) {
+        double millis(double q) {
+            return appendMillis.length == 0 ? 0 : BuildsBenchmark.percentile(appendMillis, q);
+        }
+    }
+
+    /** Appends the lines on a fixed schedule, noting each line's write time just before its append is sent. */
+    private Writes write(RemoteWorkerClient worker, RemoteWorkerClient.Claim claim, AtomicLongArray writtenAt) throws Exception {
+        int perBatch = options.linesPerBatch();
+        int total = options.total();
+        String padding = "x".repeat(40);
+        double[] appendMillis = new double[total / perBatch];
+        long period = 1_000_000_000L / options.batchesPerSecond();
+        long start = System.nanoTime();
+        int batch = 0;
+        for (int first = 1; first <= total; first += perBatch, batch++) {
+            long wait = start + batch * period - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            String[] lines = new String[perBatch];
+            for (int i = 0; i < perBatch; i++) {
+                lines[i] = "line " + (first + i) + " " + padding;
+            }
+            String ts = Instant.now().toString();
+            long before = System.nanoTime();
+            for (int i = 0; i < perBatch; i++) {
+                writtenAt.set(first + i, before);
+            }
+            long cursor = worker.append(claim, first, ts, lines);
+            appendMillis[batch] = (System.nanoTime() - before) / 1e6;
+            if (cursor != first + perBatch - 1) {
+                throw new IOException("the append of lines " + first + ".. answered cursor " + cursor);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Arrays.sort(appendMillis);
+        return new Writes(start, seconds, appendMillis);
+    }
+
+    @SuppressWarnings("unchecked")
+    static String summary(Map<String, Object> r) {
+        Map<String, Object> latency = (Map<String, Object>) r.get("latencyMs");
+        Map<String, Object> append = (Map<String, Object>) r.get("appendMs");
+        Map<String, Object> options = (Map<String, Object>) r.get("options");
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "%nBUILD LOG BENCH: %s lines at %s/s for %s s (written in %s s, %s lines/s), %s followers over /ws%n",
+                r.get("lines"), options.get("rate"), options.get("seconds"), r.get("writeSeconds"), r.get("linesPerSecondWritten"),
+                options.get("followers")));
+        s.append(String.format(Locale.ROOT, "  followers with exactly lines 1..%s, in order: %s of %s; %s got end, %s s after the first write%n",
+                r.get("lines"), r.get("followersExact"), options.get("followers"), r.get("followersEnded"), r.get("secondsUntilAllEnded")));
+        if (r.get("resuming") instanceof Map<?, ?> resuming) {
+            s.append(String.format(Locale.ROOT, "  resuming follower: killed and reconnected %s times, %s lines received, exactly 1..%s: %s%n",
+                    resuming.get("reconnects"), resuming.get("received"), r.get("lines"), resuming.get("exact")));
+        }
+        s.append(String.format(Locale.ROOT, "  receipts: %s (%s a second over the run)%n", r.get("receipts"), r.get("receiptsPerSecond")));
+        s.append(String.format(Locale.ROOT, "  write -> receipt latency (ms): p50 %s, p90 %s, p99 %s, p99.9 %s, max %s (target p99 < %s: %s)%n",
+                latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p999"), latency.get("max"), r.get("targetP99Ms"),
+                Boolean.TRUE.equals(r.get("targetMet")) ? "met" : "NOT met"));
+        s.append(String.format(Locale.ROOT, "  append of %s lines over HTTP (ms): p50 %s, p99 %s, max %s%n", options.get("linesPerAppend"),
+                append.get("p50"), append.get("p99"), append.get("max")));
+        s.append(String.format(Locale.ROOT, "  load average before %s, after %s; server %s%n", Arrays.toString((double[]) r.get("loadAverageBefore")),
+                Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar")));
+        return s.toString();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.traceflow.benchmark;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BuildLogBenchmarkTest {
+
+    @Test
+    void options_haveTheIssuesDefaults_withTheWorkersBatchesOf200() throws Exception {
+        BuildLogBenchmark.Options options = BuildLogBenchmark.Options.parse(new String[0]);
+        assertThat(options.rate()).isEqualTo(5_000);
+        assertThat(options.seconds()).isEqualTo(20);
+        assertThat(options.followers()).isEqualTo(100);
+        assertThat(options.reconnects()).isEqualTo(20);
+        assertThat(options.linesPerBatch()).isEqualTo(200);
+        assertThat(options.total()).isEqualTo(100_000);
+    }
+
+    @Test
+    void options_refuseAppendsTheServerWouldRefuse_andUnevenBatches() {
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--rate", "5000", "--batches-per-second", "3"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("multiple");
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--rate", "5000", "--batches-per-second", "1"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("1000 lines");
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--reconnects", "-1"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--folowers", "3"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("--folowers");
+    }
+
+    @Test
+    void cursorOf_readsTheLogMessagesCursor_notOneInsideTheLine() {
+        assertThat(LogFollower.cursorOf("{\"type\":\"log\",\"buildId\":\"b\",\"ts\":\"t\",\"level\":\"info\",\"stage\":\"build\","
+                + "\"line\":\"say \\\"cursor\\\":7\",\"cursor\":12345}")).isEqualTo(12_345);
+        assertThat(LogFollower.cursorOf("{\"type\":\"end\",\"buildId\":\"b\",\"status\":\"fail\"}")).isZero();
+        assertThat(LogFollower.cursorOf("{\"type\":\"error\",\"code\":\"NOT_FOUND\",\"message\":\"\\\"cursor\\\":3\"}")).isZero();
+    }
+
+    @Test
+    void subscribe_resumesFromTheLastCursor_orStartsWithout() {
+        assertThat(LogFollower.subscribeMessage("b1", 0)).isEqualTo("{\"type\":\"subscribe\",\"buildId\":\"b1\"}");
+        assertThat(LogFollower.subscribeMessage("b1", 42)).isEqualTo("{\"type\":\"subscribe\",\"buildId\":\"b1\",\"cursor\":42}");
+    }
+
+    @Test
+    void aFollower_isExactOnlyWithEveryCursorOnceInOrder() {
+        LogFollower inOrder = follower();
+        for (int c = 1; c <= 3; c++) {
+            inOrder.onMessage(0, log(c), 0);
+        }
+        inOrder.onMessage(0, "{\"type\":\"end\",\"buildId\":\"b\",\"status\":\"success\"}", 0);
+        assertThat(inOrder.exactly(3)).isTrue();
+        assertThat(inOrder.ended().getCount()).isZero();
+        assertThat(inOrder.latencies().count()).isEqualTo(3);
+
+        LogFollower duplicate = follower();
+        for (int c : new int[]{1, 2, 2, 3}) {
+            duplicate.onMessage(0, log(c), 0);
+        }
+        assertThat(duplicate.exactly(3)).isFalse();
+
+        LogFollower gap = follower();
+        for (int c : new int[]{1, 3}) {
+            gap.onMessage(0, log(c), 0);
+        }
+        assertThat(gap.exactly(3)).isFalse();
+
+        LogFollower error = follower();
+        error.onMessage(0, log(1), 0);
+        error.onMessage(0, "{\"type\":\"error\",\"code\":\"UNAVAILABLE\"}", 0);
+        assertThat(error.exactly(1)).isFalse();
+        assertThat(error.unexpected()).contains("UNAVAILABLE");
+    }
+
+    @Test
+    void aKilledConnectionsMessages_areNotCounted() {
+        LogFollower f = follower();
+        f.onMessage(0, log(1), 0);
+        f.onMessage(1, log(2), 0); // a connection that is not the current one (generation 0)
+        assertThat(f.received()).isEqualTo(1);
+        assertThat(f.exactly(1)).isTrue();
+    }
+
+    @Test
+    void summary_printsTheFiguresAndWhetherTheTargetIsMet() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("options", Map.of("rate", 5000, "seconds", 20, "followers", 100, "reconnects", 20, "linesPerAppend", 200));
+        r.put("lines", 100_000);
+        r.put("writeSeconds", 20.1);
+        r.put("linesPerSecondWritten", 4975);
+        r.put("appendMs", Map.of("p50", 3.5, "p99", 20.0, "max", 41.0));
+        r.put("followersExact", 100);
+        r.put("followersEnded", 101);
+        r.put("secondsUntilAllEnded", 20.6);
+        r.put("resuming", Map.of("reconnects", 20, "received", 100_000, "exact", true));
+        r.put("receipts", 10_000_000L);
+        r.put("receiptsPerSecond", 485_000L);
+        r.put("latencyMs", Map.of("p50", 12.0, "p90", 80.0, "p99", 620.0, "p999", 900.0, "max", 1000.0));
+        r.put("targetP99Ms", 500.0);
+        r.put("targetMet", false);
+        r.put("loadAverageBefore", new double[]{1, 2, 3});
+        r.put("loadAverageAfter", new double[]{4, 5, 6});
+        r.put("serverJar", "s.jar");
+        String text = BuildLogBenchmark.summary(r);
+        assertThat(text).contains("100 of 100").contains("reconnected 20 times, 100000 lines received, exactly 1..100000: true")
+                .contains("p50 12.0, p90 80.0, p99 620.0").contains("NOT met").contains("[1.0, 2.0, 3.0]");
+    }
+
+    private static LogFollower follower() {
+        return new LogFollower(null, null, "b", new AtomicLongArray(10));
+    }
+
+    private static String log(long cursor) {
+        return "{\"type\":\"log\",\"buildId\":\"b\",\"ts\":\"t\",\"level\":\"info\",\"stage\":\"build\",\"line\":\"x\",\"cursor\":" + cursor + "}";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.traceflow.benchmark;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BuildTriggerBenchmarkTest {
+
+    @Test
+    void options_haveTheIssuesDefaults_andNoWorkerOnTheServer() throws Exception {
+        BuildTriggerBenchmark.Options options = BuildTriggerBenchmark.Options.parse(new String[0]);
+        assertThat(options.rate()).isEqualTo(500);
+        assertThat(options.seconds()).isEqualTo(10);
+        assertThat(options.measured()).isEqualTo(5_000);
+        assertThat(options.warmup()).isEqualTo(2_000);
+        assertThat(options.serverSettings()).containsEntry("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0")
+                .doesNotContainKey("TRACEFLOW_METADATA_URL");
+    }
+
+    @Test
+    void options_passTheMetadataDatabaseOn() throws Exception {
+        BuildTriggerBenchmark.Options options = BuildTriggerBenchmark.Options.parse(new String[]{
+                "--metadata-url", "jdbc:postgresql://127.0.0.1:5432/bench", "--metadata-user", "postgres"});
+        assertThat(options.serverSettings()).containsEntry("TRACEFLOW_METADATA_URL", "jdbc:postgresql://127.0.0.1:5432/bench")
+                .containsEntry("TRACEFLOW_METADATA_USER", "postgres");
+        assertThatThrownBy(() -> BuildTriggerBenchmark.Options.parse(new String[]{"--metadata-url", "postgresql://x/y"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("JDBC");
+    }
+
+    @Test
+    void options_refuseMoreTriggersThanTheQueueHolds() {
+        assertThatThrownBy(() -> BuildTriggerBenchmark.Options.parse(new String[]{"--rate", "1000", "--seconds", "9", "--warmup", "1001"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("10000");
+        assertThatThrownBy(() -> BuildTriggerBenchmark.Options.parse(new String[]{"--warmup", "-5"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
+    }
+
+    @Test
+    void aRun_timesThe202s_andCountsConflictsAndFailuresApart() {
+        BuildTriggerBenchmark.Result result = BuildTriggerBenchmark.result(new double[]{30, 10, 900, 20, 40},
+                new int[]{202, 202, 409, 202, 0}, 1.0);
+        assertThat(result.acceptedMillis()).containsExactly(10, 20, 30);
+        assertThat(result.statuses()).containsEntry(202, 3).containsEntry(409, 1).containsEntry(0, 1);
+        Map<String, Object> report = result.toReport(500);
+        assertThat(report).containsEntry("sent", 5).containsEntry("accepted", 3).containsEntry("conflicts", 1)
+                .containsEntry("p50Ms", 20.0).containsEntry("p99Ms", 30.0).containsEntry("targetMet", false);
+    }
+
+    @Test
+    void theTarget_isMetWhenEveryTriggerIsAcceptedUnder50msAtP99() {
+        double[] millis = new double[100];
+        int[] status = new int[100];
+        for (int i = 0; i < 100; i++) {
+            millis[i] = i < 99 ? 5 : 400; // the slowest 1 % is beyond p99
+            status[i] = 202;
+        }
+        assertThat(BuildTriggerBenchmark.result(millis, status, 0.2).toReport(500)).containsEntry("p99Ms", 5.0).containsEntry("targetMet", true);
+        assertThat(BuildTriggerBenchmark.result(new double[0], new int[0], 0).toReport(500)).containsEntry("p99Ms", null)
+                .containsEntry("targetMet", false);
+    }
+
+    @Test
+    void summary_namesTheDatabase_theFigures_andTheTarget() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("database", "h2");
+        r.put("triggers", BuildTriggerBenchmark.result(new double[]{12, 8}, new int[]{202, 202}, 10.0).toReport(500));
+        r.put("loadAverageBefore", new double[]{0.5, 0.4, 0.3});
+        r.put("loadAverageAfter", new double[]{0.6, 0.4, 0.3});
+        r.put("serverJar", "s.jar");
+        assertThat(BuildTriggerBenchmark.summary(r)).contains("(h2)").contains("2 sent, 2 accepted (202), 0 conflicts (409)")
+                .contains("p50 8.0").contains("p99 12.0").contains(": met").contains("[0.5, 0.4, 0.3]");
+    }
+}
