@@ -163,9 +163,8 @@ class ReleasesController {
         if (created.isEmpty()) {
             return Map.of();
         }
-        Instant oldest = created.values().stream().min(Instant::compareTo).orElseThrow();
-        EventQuery q = EventQuery.of(appId, window(oldest, now).from(), window(now, now).to());
-        return storage.performance().webVitalsByRelease(q, List.copyOf(created.keySet()));
+        Window w = window(created.values().stream().min(Instant::compareTo).orElseThrow(), now);
+        return storage.performance().webVitalsByRelease(EventQuery.of(appId, w.from(), w.to()), List.copyOf(created.keySet()));
     }
 
     /** The range a release's telemetry is read over, and the series buckets that find its first event. */
