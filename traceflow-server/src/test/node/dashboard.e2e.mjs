@@ -378,11 +378,12 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await edit.waitFor();
   assert.equal(await edit.getByLabel('Name', { exact: true }).inputValue(), 'New errors (e2e)', 'the form starts from the rule');
   await edit.getByLabel('Name', { exact: true }).fill('Slow LCP (e2e)');
-  await edit.getByLabel('When').selectOption('threshold');
-  await edit.getByLabel('Metric').selectOption('lcp_p75');
-  await edit.getByLabel('Is', { exact: true }).selectOption('gt');
-  await edit.getByLabel('Threshold').fill('4000');
-  await edit.getByLabel('Over the last (minutes)').fill('15');
+  // the fields by name: a select's label takes in its options' text ("When … A metric crosses a threshold")
+  await edit.locator('select[name="kind"]').selectOption('threshold');
+  await edit.locator('select[name="metric"]').selectOption('lcp_p75');
+  await edit.locator('select[name="comparison"]').selectOption('gt');
+  await edit.locator('input[name="threshold"]').fill('4000');
+  await edit.locator('input[name="windowMinutes"]').fill('15');
   await edit.getByRole('checkbox', { name: /On-call hook \(e2e\)|traceflow-e2e/ }).check();
   await edit.getByRole('button', { name: 'Save rule' }).click();
   await edit.waitFor({ state: 'detached' });
@@ -398,9 +399,9 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   // opened again, the form shows what was saved; a second change keeps the rest
   await edited.getByRole('button', { name: 'Edit Slow LCP (e2e)' }).click();
   await edit.waitFor();
-  assert.equal(await edit.getByLabel('Threshold').inputValue(), '4000');
-  assert.equal(await edit.getByLabel('Over the last (minutes)').inputValue(), '15');
-  await edit.getByLabel('Threshold').fill('4500');
+  assert.equal(await edit.locator('input[name="threshold"]').inputValue(), '4000');
+  assert.equal(await edit.locator('input[name="windowMinutes"]').inputValue(), '15');
+  await edit.locator('input[name="threshold"]').fill('4500');
   await shot(page, '13b-alerts-edit-rule');
   await accessible(page, 'alerts (editing a rule)');
   await edit.getByRole('button', { name: 'Save rule' }).click();
