@@ -401,6 +401,8 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await edit.waitFor();
   assert.equal(await edit.locator('input[name="threshold"]').inputValue(), '4000');
   assert.equal(await edit.locator('input[name="windowMinutes"]').inputValue(), '15');
+  assert.equal(await edit.locator('select[name="metric"]').inputValue(), 'lcp_p75');
+  assert.equal(await edit.locator('select[name="comparison"]').inputValue(), 'gt');
   await edit.locator('input[name="threshold"]').fill('4500');
   await shot(page, '13b-alerts-edit-rule');
   await accessible(page, 'alerts (editing a rule)');

@@ -90,17 +90,22 @@ function RuleForm({ id, title, rule, channels, submitLabel, busy, error, onSubmi
         <>
           <label>
             Metric
-            <select name="metric" defaultValue={rule?.metric}>
+            {/* selected on the option, not defaultValue on the select: Preact sets that before the options exist */}
+            <select name="metric">
               {[...new Set([...METRICS, ...(rule?.metric ? [rule.metric] : [])])].map((m) => (
-                <option value={m}>{m}</option>
+                <option value={m} selected={m === rule?.metric}>
+                  {m}
+                </option>
               ))}
             </select>
           </label>
           <label>
             Is
-            <select name="comparison" defaultValue={rule?.comparison}>
+            <select name="comparison">
               {COMPARISONS.map((c) => (
-                <option value={c.id}>{c.label}</option>
+                <option value={c.id} selected={c.id === rule?.comparison}>
+                  {c.label}
+                </option>
               ))}
             </select>
           </label>
