@@ -371,15 +371,56 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   await page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
   await silence.waitFor();
   assert.equal(await page.locator('.channel-secret').count(), 0);
+
+  // the rule edited in the page: renamed, made a threshold on LCP, notifying the new channel (PUT)
+  await page.getByRole('button', { name: 'Edit New errors (e2e)' }).click();
+  const edit = page.locator('form[data-rule-form]').filter({ has: page.getByRole('heading', { name: /^Edit rule/ }) });
+  await edit.waitFor();
+  assert.equal(await edit.getByLabel('Name', { exact: true }).inputValue(), 'New errors (e2e)', 'the form starts from the rule');
+  await edit.getByLabel('Name', { exact: true }).fill('Slow LCP (e2e)');
+  // the fields by name: a select's label takes in its options' text ("When … A metric crosses a threshold")
+  await edit.locator('select[name="kind"]').selectOption('threshold');
+  await edit.locator('select[name="metric"]').selectOption('lcp_p75');
+  await edit.locator('select[name="comparison"]').selectOption('gt');
+  await edit.locator('input[name="threshold"]').fill('4000');
+  await edit.locator('input[name="windowMinutes"]').fill('15');
+  await edit.getByRole('checkbox', { name: /On-call hook \(e2e\)|traceflow-e2e/ }).check();
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await edit.waitFor({ state: 'detached' });
+  const edited = page.locator('.rules tbody tr', { hasText: 'Slow LCP (e2e)' });
+  await edited.waitFor();
+  assert.match(await edited.innerText(), /lcp_p75 above 4,000 over PT15M/);
+  const editorToken = await tokenOf(F.editor);
+  const rules = (await (await send('GET', `/api/alerts/rules?appId=${F.app}`, editorToken)).json()).items;
+  const stored = rules.find((r) => r.name === 'Slow LCP (e2e)');
+  const channels = (await (await send('GET', `/api/alerts/channels?appId=${F.app}`, editorToken)).json()).items;
+  assert.deepEqual([stored.kind, stored.metric, stored.comparison, stored.threshold, stored.window, stored.channelIds],
+    ['threshold', 'lcp_p75', 'gt', 4000, 'PT15M', [channels.find((c) => c.name === 'On-call hook (e2e)').id]]);
+  // opened again, the form shows what was saved; a second change keeps the rest
+  await edited.getByRole('button', { name: 'Edit Slow LCP (e2e)' }).click();
+  await edit.waitFor();
+  assert.equal(await edit.locator('input[name="threshold"]').inputValue(), '4000');
+  assert.equal(await edit.locator('input[name="windowMinutes"]').inputValue(), '15');
+  assert.equal(await edit.locator('select[name="metric"]').inputValue(), 'lcp_p75');
+  assert.equal(await edit.locator('select[name="comparison"]').inputValue(), 'gt');
+  await edit.locator('input[name="threshold"]').fill('4500');
+  await shot(page, '13b-alerts-edit-rule');
+  await accessible(page, 'alerts (editing a rule)');
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await edit.waitFor({ state: 'detached' });
+  await page.locator('.rules tbody tr', { hasText: 'lcp_p75 above 4,500 over PT15M' }).waitFor();
+  const saved = await (await send('GET', `/api/alerts/rules/${stored.id}`, editorToken)).json();
+  assert.deepEqual([saved.threshold, saved.window, saved.channelIds], [4500, 'PT15M', stored.channelIds]);
   await context.close();
 
   const viewer = await newPage();
   await signIn(viewer.page, F.viewer);
   await viewer.page.goto(`${BASE}/apps/${F.app}/alerts`);
-  await viewer.page.locator('.rules tbody tr', { hasText: 'New errors (e2e)' }).waitFor();
+  await viewer.page.locator('.rules tbody tr', { hasText: 'Slow LCP (e2e)' }).waitFor();
   await viewer.page.locator('.channels tbody tr', { hasText: 'On-call hook (e2e)' }).waitFor();
   await viewer.page.locator('.silences tbody tr', { hasText: 'deploying (e2e)' }).waitFor();
-  assert.equal(await viewer.page.getByRole('button', { name: /Create rule|Acknowledge|Add channel|Delete|End now|^Silence$/ }).count(), 0);
+  assert.equal(await viewer.page.getByRole('button',
+    { name: /Create rule|Acknowledge|Add channel|Delete|End now|^Silence$|^Edit|Save rule/ }).count(), 0);
   await shot(viewer.page, '14-alerts-viewer');
   await accessible(viewer.page, 'alerts (viewer)');
   const token = await tokenOf(F.viewer);
@@ -387,6 +428,10 @@ test('alerts: a rule made in the page, its incident acknowledged; a viewer reads
   assert.equal(rule.status, 403);
   const channel = await send('POST', '/api/alerts/channels', token, { appId: F.app, type: 'webhook', url: 'http://127.0.0.1:9/x' });
   assert.equal(channel.status, 403);
+  const viewersRules = (await (await send('GET', `/api/alerts/rules?appId=${F.app}`, token)).json()).items;
+  const put = await send('PUT', `/api/alerts/rules/${viewersRules.find((r) => r.name === 'Slow LCP (e2e)').id}`, token,
+    { appId: F.app, name: 'by hand', kind: 'new_error_group', channelIds: [] });
+  assert.equal(put.status, 403);
   await viewer.context.close();
 
   // the editor ends the silence: it leaves the list
@@ -615,16 +660,25 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   const build = await (await send('GET', `/builds/${buildId}`, editorToken)).json();
   assert.ok(build.release, JSON.stringify(build));
   const message = `release e2e ${Date.now()}`;
+  const sent = Date.now();
   await ingest([
     { type: 'pageview', sessionId: 'release-1', path: '/', release: build.release },
     { type: 'error', sessionId: 'release-1', path: '/', release: build.release, errorType: 'SyntaxError', message,
       stack: 'SyntaxError: e2e\n    at boot (https://shop.test/static/boot.js:1:1)' },
+    // its web vitals: the LCP reported twice under one id (the last value, 1800 ms, counts), a CLS the
+    // client calls good that the server rates poor
+    { type: 'web-vital', sessionId: 'release-1', path: '/', release: build.release, timestamp: sent - 2000, name: 'LCP',
+      value: 5200, rating: 'poor', id: 'release-lcp' },
+    { type: 'web-vital', sessionId: 'release-1', path: '/', release: build.release, timestamp: sent - 1000, name: 'LCP',
+      value: 1800, rating: 'good', id: 'release-lcp' },
+    { type: 'web-vital', sessionId: 'release-1', path: '/', release: build.release, timestamp: sent - 1000, name: 'CLS',
+      value: 0.3, rating: 'good', id: 'release-cls' },
   ]);
   // stored asynchronously: wait through the API (cheaper than reloading the page), then open the page once
   const telemetryStored = async () => {
     const res = await send('GET', `/api/apps/${F.app}/releases`, editorToken);
     const item = (await res.json()).items.find((r) => r.release === build.release);
-    return item && item.telemetry.events >= 2 && item.telemetry.newErrorGroupCount >= 1;
+    return item && item.telemetry.events >= 5 && item.telemetry.newErrorGroupCount >= 1 && item.telemetry.vitals.length === 2;
   };
   for (let i = 0; i < 60 && !(await telemetryStored()); i++) await new Promise((resolve) => setTimeout(resolve, 1000));
   // and its error group, which the page links to by id (fresh=true: once every acknowledged event is counted)
@@ -635,8 +689,18 @@ test('builds: one triggered in the page, its log live while it runs, resumed aft
   await release.waitFor();
   await release.getByRole('link', { name: buildId.slice(0, 8) }).waitFor();
   await release.locator('.new-group').waitFor();
-  assert.equal(await release.locator('[data-cell="events"]').innerText(), '2');
-  assert.equal(await release.locator('[data-cell="error-rate"]').innerText(), '50%');
+  assert.equal(await release.locator('[data-cell="events"]').innerText(), '5');
+  assert.equal(await release.locator('[data-cell="error-rate"]').innerText(), '20%');
+  // the release's vitals at p75, rated by the server in Google's colours
+  const vitals = page.locator('.release-vitals tbody tr', { has: page.getByText(build.release, { exact: true }) });
+  const lcp = vitals.locator('td[data-vital="LCP"]');
+  assert.equal(await lcp.locator('.vital-p75').innerText(), '1.8 s');
+  assert.match(await lcp.getAttribute('class'), /rating-good/);
+  assert.match(await lcp.innerText(), /1 sample/);
+  const cls = vitals.locator('td[data-vital="CLS"]');
+  assert.equal(await cls.locator('.vital-p75').innerText(), '0.3');
+  assert.match(await cls.getAttribute('class'), /rating-poor/);
+  assert.equal(await vitals.locator('td[data-vital="INP"]').count(), 0, 'no INP sample: no INP cell');
   await shot(page, '21-releases');
   await accessible(page, 'releases');
   await release.locator('.new-group', { hasText: message }).click();

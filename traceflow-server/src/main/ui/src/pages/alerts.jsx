@@ -1,27 +1,12 @@
 // Alerts: the app's incidents (GET /api/alerts; Acknowledge for editors: POST /api/alerts/{id}/ack),
-// its rules (GET /api/alerts/rules; a new rule for editors: POST /api/alerts/rules), the channels they
-// notify (/api/alerts/channels) and the silences that hold notifications back (/api/alerts/silences),
-// README "Alerts".
+// its rules (alert-rules.jsx), the channels they notify (/api/alerts/channels) and the silences that
+// hold notifications back (/api/alerts/silences), README "Alerts".
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useApi, Loaded, Empty, ErrorBox, Card, Table, FormError, useAction } from '../ui.jsx';
+import { useApi, Loaded, Empty, ErrorBox, Card, Table, useAction } from '../ui.jsx';
 import { formatDateTime, formatDecimal, formatAgo } from '../format.js';
 import { localInputValue } from '../range.js';
-
-const KINDS = [
-  { id: 'new_error_group', label: 'A new error group' },
-  { id: 'regression', label: 'A resolved error comes back' },
-  { id: 'threshold', label: 'A metric crosses a threshold' },
-  { id: 'anomaly', label: 'A metric leaves its usual band' },
-];
-const METRICS = ['page_views', 'sessions', 'visitors', 'bounce_rate', 'conversions', 'revenue', 'events', 'error_count',
-  'error_users', 'error_rate', 'lcp_p75', 'inp_p75', 'cls_p75', 'fcp_p75', 'ttfb_p75', 'ingest_dropped'];
-const COMPARISONS = [
-  { id: 'gt', label: 'above' },
-  { id: 'gte', label: 'at or above' },
-  { id: 'lt', label: 'below' },
-  { id: 'lte', label: 'at or below' },
-];
+import { Rules, NewRule } from './alert-rules.jsx';
 
 function Incidents({ appId, canEdit }) {
   const [state, setState] = useState('');
@@ -94,105 +79,6 @@ function Incidents({ appId, canEdit }) {
       </Loaded>
     </Card>
   );
-}
-
-function NewRule({ appId, channels, onCreated }) {
-  const [kind, setKind] = useState('new_error_group');
-  const action = useAction();
-  const scheduled = kind === 'threshold' || kind === 'anomaly';
-  const submit = async (e) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
-    const body = { appId, name: f.get('name'), kind, channelIds: f.getAll('channelIds') };
-    if (scheduled) {
-      body.metric = f.get('metric');
-      body.window = `PT${Number(f.get('windowMinutes'))}M`;
-      body.comparison = f.get('comparison');
-      if (kind === 'threshold') body.threshold = Number(f.get('threshold'));
-      body.for = `PT${Number(f.get('forMinutes'))}M`;
-    }
-    if ((await action.run('create', () => api('/api/alerts/rules', { method: 'POST', body }))) !== undefined) {
-      form.reset();
-      setKind('new_error_group');
-      onCreated();
-    }
-  };
-  return (
-    <form class="form-grid card" onSubmit={submit} aria-labelledby="new-rule-title">
-      <h3 id="new-rule-title" class="wide">
-        New rule
-      </h3>
-      <label>
-        Name <input name="name" required maxLength={200} autoComplete="off" />
-      </label>
-      <label>
-        When
-        <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-          {KINDS.map((k) => (
-            <option value={k.id}>{k.label}</option>
-          ))}
-        </select>
-      </label>
-      {scheduled && (
-        <>
-          <label>
-            Metric
-            <select name="metric">
-              {METRICS.map((m) => (
-                <option value={m}>{m}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Is
-            <select name="comparison">
-              {COMPARISONS.map((c) => (
-                <option value={c.id}>{c.label}</option>
-              ))}
-            </select>
-          </label>
-          {kind === 'threshold' && (
-            <label>
-              Threshold <input name="threshold" type="number" step="any" required />
-            </label>
-          )}
-          <label>
-            Over the last (minutes) <input name="windowMinutes" type="number" min="1" max="10080" defaultValue="10" required />
-          </label>
-          <label>
-            For (minutes) <input name="forMinutes" type="number" min="0" max="1440" defaultValue="0" required />
-          </label>
-        </>
-      )}
-      <fieldset class="wide">
-        <legend>Notify</legend>
-        {channels.length === 0 ? (
-          <span class="muted small">No channels yet (add one under Channels): incidents are listed here only.</span>
-        ) : (
-          channels.map((c) => (
-            <label class="check">
-              <input type="checkbox" name="channelIds" value={c.id} /> {c.type} {c.url || c.to || c.topic || c.id}
-            </label>
-          ))
-        )}
-      </fieldset>
-      <div class="form-actions wide">
-        <button type="submit" class="button primary" disabled={action.busy}>
-          Create rule
-        </button>
-      </div>
-      <FormError error={action.error} />
-    </form>
-  );
-}
-
-function describe(r) {
-  if (r.kind === 'new_error_group' || r.kind === 'regression') return KINDS.find((k) => k.id === r.kind).label;
-  const cmp = COMPARISONS.find((c) => c.id === r.comparison)?.label || r.comparison || '';
-  return r.kind === 'threshold'
-    ? `${r.metric} ${cmp} ${formatDecimal(r.threshold)} over ${r.window}, for ${r.for}`
-    : `${r.metric} unusually ${r.comparison === 'lt' || r.comparison === 'lte' ? 'low' : r.comparison ? 'high' : 'high or low'} over ${r.window}`;
 }
 
 function channelTarget(c) {
@@ -399,32 +285,7 @@ export function Alerts({ appId, canEdit }) {
     <>
       <h2>Alerts</h2>
       <Incidents appId={appId} canEdit={canEdit} />
-      <Card id="rules-title" title="Rules">
-        <Loaded result={rules}>
-          {(r) =>
-            r.items.length === 0 ? (
-              <p class="muted">No rules yet.</p>
-            ) : (
-              <Table class="rules" columns={['Rule', 'When', 'State', { label: 'Last value', num: true }]}>
-                {r.items.map((rule) => (
-                  <tr class={rule.enabled ? '' : 'muted'}>
-                    <td>
-                      <strong>{rule.name}</strong>
-                      {!rule.enabled && <span class="badge">disabled</span>}
-                    </td>
-                    <td>{describe(rule)}</td>
-                    <td>
-                      {rule.state ? <span class={`badge rule-${rule.state}`}>{rule.state}</span> : <span class="muted">on each event</span>}
-                      {rule.lastError && <div class="small">{rule.lastError}</div>}
-                    </td>
-                    <td class="num">{rule.lastValue != null ? formatDecimal(rule.lastValue) : '–'}</td>
-                  </tr>
-                ))}
-              </Table>
-            )
-          }
-        </Loaded>
-      </Card>
+      <Rules rules={rules} channels={channels} canEdit={canEdit} />
       {canEdit ? (
         <Loaded result={channels}>{(c) => <NewRule appId={appId} channels={c.items} onCreated={rules.reload} />}</Loaded>
       ) : (

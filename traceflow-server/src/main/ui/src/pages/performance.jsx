@@ -4,24 +4,7 @@ import { useState } from 'preact/hooks';
 import { query } from '../api.js';
 import { useApi, Loaded, Empty, Table } from '../ui.jsx';
 import { countOf, formatInteger, formatVital } from '../format.js';
-
-const ORDER = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB', 'FID'];
-const RATING_LABEL = { good: 'Good', 'needs-improvement': 'Needs improvement', needsImprovement: 'Needs improvement', poor: 'Poor' };
-
-function ratingClass(r) {
-  return `rating rating-${r === 'needsImprovement' ? 'needs-improvement' : r}`;
-}
-
-function Distribution({ m }) {
-  const total = m.good + m.needsImprovement + m.poor || 1;
-  return (
-    <span class="distribution" role="img" aria-label={`${m.good} good, ${m.needsImprovement} need improvement, ${m.poor} poor`}>
-      <span class="rating-good" style={{ width: `${(100 * m.good) / total}%` }} />
-      <span class="rating-needs-improvement" style={{ width: `${(100 * m.needsImprovement) / total}%` }} />
-      <span class="rating-poor" style={{ width: `${(100 * m.poor) / total}%` }} />
-    </span>
-  );
-}
+import { VITALS, RATING_LABEL, ratingClass, Distribution } from '../vitals.jsx';
 
 export function Performance({ appId, range }) {
   const [groupBy, setGroupBy] = useState('path');
@@ -38,7 +21,7 @@ export function Performance({ appId, range }) {
             <Empty>No web vitals in this range. The web-vitals library's reports arrive as web-vital events.</Empty>
           ) : (
             <ul class="kpis vitals">
-              {[...v.metrics].sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name)).map((m) => (
+              {[...v.metrics].sort((a, b) => VITALS.indexOf(a.name) - VITALS.indexOf(b.name)).map((m) => (
                 <li class={`kpi ${ratingClass(m.rating)}`} data-vital={m.name}>
                   <span class="kpi-label">{m.name}</span>
                   <span class="kpi-value">{formatVital(m.name, m.p75)}</span>
@@ -73,7 +56,7 @@ export function Performance({ appId, range }) {
                 <thead>
                   <tr>
                     <th scope="col">{groupBy}</th>
-                    {ORDER.slice(0, 5).map((n) => (
+                    {VITALS.slice(0, 5).map((n) => (
                       <th scope="col" class="num">{n}</th>
                     ))}
                   </tr>
@@ -82,7 +65,7 @@ export function Performance({ appId, range }) {
                   {groups.map((g) => (
                     <tr>
                       <td>{g ?? '(none)'}</td>
-                      {ORDER.slice(0, 5).map((n) => {
+                      {VITALS.slice(0, 5).map((n) => {
                         const m = cell(g, n);
                         return <td class={`num ${m ? ratingClass(m.rating) : ''}`}>{m ? formatVital(n, m.p75) : '–'}</td>;
                       })}

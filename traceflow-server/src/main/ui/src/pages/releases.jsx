@@ -1,10 +1,15 @@
 // Releases (GET /api/apps/{id}/releases, issue 21 item 8): what each build did to its users. Each
 // release with the builds that made it, when its first event arrived, its events and errors, the error
-// groups new in it (linked to their pages) and its error rate against the release before it.
+// groups new in it (linked to their pages) and its error rate against the release before it; then its
+// web vitals at p75, rated, with each p75's change against the release before it.
 import { useMemo } from 'preact/hooks';
 import { query } from '../api.js';
 import { useApi, Loaded, Empty, Card, Table } from '../ui.jsx';
-import { formatAgo, formatDateTime, formatInteger, formatPercent, formatPointsChange, countOf } from '../format.js';
+import { formatAgo, formatDateTime, formatInteger, formatPercent, formatPointsChange, formatVital, countOf } from '../format.js';
+import { VITALS, RATING_LABEL, ratingClass, Distribution, VitalChange } from '../vitals.jsx';
+
+/** The vitals a release's row shows: FID is left out, INP replaced it in Google's Core Web Vitals. */
+const SHOWN = VITALS.slice(0, 5);
 
 const appPath = (appId, rest = '') => `/apps/${encodeURIComponent(appId)}${rest}`;
 
@@ -63,6 +68,116 @@ function RateChange({ change }) {
   );
 }
 
+/** One vital of one release: p75 in its rating's colour, the samples' ratings, and the move since the release before. */
+function VitalCell({ v }) {
+  if (!v) return <td class="num muted">–</td>;
+  return (
+    <td class={`num ${ratingClass(v.rating)}`} data-vital={v.name}>
+      <span class="vital-p75" title={RATING_LABEL[v.rating] || v.rating}>
+        {formatVital(v.name, v.p75)}
+      </span>
+      <span class="visually-hidden"> {RATING_LABEL[v.rating] || v.rating}</span>
+      <Distribution m={v} />
+      <div class="small">
+        <VitalChange name={v.name} change={v.p75Change} />
+      </div>
+      <div class="small muted">{countOf(v.count, 'sample', 'samples')}</div>
+    </td>
+  );
+}
+
+/** Each release's web vitals (telemetry.vitals), newest release first, as the releases table. */
+function ReleaseVitals({ items }) {
+  if (items.every((rel) => rel.telemetry.vitals.length === 0)) {
+    return (
+      <Empty>No web vitals with these releases yet: the web-vitals library's reports carry the page's release.</Empty>
+    );
+  }
+  return (
+    <Card id="release-vitals-title" title="Web vitals at p75, against the release before">
+      <Table class="release-vitals" columns={['Release', ...SHOWN.map((n) => ({ label: n, num: true }))]}>
+        {items.map((rel) => {
+          const byName = new Map(rel.telemetry.vitals.map((v) => [v.name, v]));
+          return (
+            <tr data-vitals-release={rel.release}>
+              <td>
+                <strong>{rel.release}</strong>
+              </td>
+              {SHOWN.map((n) => (
+                <VitalCell v={byName.get(n)} />
+              ))}
+            </tr>
+          );
+        })}
+      </Table>
+    </Card>
+  );
+}
+
+/** The releases, newest first, with their builds and the events and errors seen with each. */
+function ReleaseTable({ appId, items }) {
+  return (
+    <Card id="releases-title" title={countOf(items.length, 'release', 'releases')}>
+      <Table
+        class="releases"
+        columns={[
+          'Release',
+          'Builds',
+          'First seen',
+          { label: 'Events', num: true },
+          { label: 'Errors', num: true },
+          'New error groups',
+          { label: 'Error rate', num: true },
+          { label: 'Against previous', num: true },
+        ]}
+      >
+        {items.map((rel) => {
+          const t = rel.telemetry;
+          return (
+            <tr data-release={rel.release}>
+              <td>
+                <strong class="release-name">{rel.release}</strong>
+                <div class="small muted" title={formatDateTime(rel.createdAt)}>
+                  built {formatAgo(rel.createdAt)}
+                </div>
+              </td>
+              <td>
+                <ul class="plain">
+                  {rel.builds.map((b) => (
+                    <li>
+                      <a href={appPath(appId, `/builds/${encodeURIComponent(b.id)}`)}>
+                        <code>{b.id.slice(0, 8)}</code>
+                      </a>
+                      {b.kind && b.kind !== 'build' && <span class="badge">{b.kind}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>{t.firstSeen ? formatDateTime(t.firstSeen) : <span class="muted">no event yet</span>}</td>
+              <td class="num" data-cell="events">
+                {formatInteger(t.events)}
+              </td>
+              <td class="num" data-cell="errors">
+                {formatInteger(t.errorEvents)}
+                <div class="small muted">{countOf(t.errorGroups, 'group', 'groups')}</div>
+              </td>
+              <td data-cell="new-groups">
+                <NewGroups appId={appId} release={rel} />
+              </td>
+              <td class="num" data-cell="error-rate">
+                {formatPercent(t.errorRate)}
+              </td>
+              <td class="num" data-cell="change">
+                <RateChange change={t.errorRateChange} />
+              </td>
+            </tr>
+          );
+        })}
+      </Table>
+    </Card>
+  );
+}
+
 export function Releases({ appId }) {
   const releases = useApi(`/api/apps/${encodeURIComponent(appId)}/releases?${query({ limit: 20 })}`);
   return (
@@ -73,71 +188,17 @@ export function Releases({ appId }) {
       </div>
       <p class="muted">
         The releases the app's successful builds made (the build passes it as <code>TRACEFLOW_RELEASE</code>), and what each did to
-        the app's users: the events sent with that <code>release</code> since it was built.
+        the app's users: the events sent with that <code>release</code> since it was built, and their web vitals.
       </p>
       <Loaded result={releases}>
         {(r) =>
           r.items.length === 0 ? (
             <Empty>No release yet: a successful build makes one.</Empty>
           ) : (
-            <Card id="releases-title" title={countOf(r.items.length, 'release', 'releases')}>
-              <Table
-                class="releases"
-                columns={[
-                  'Release',
-                  'Builds',
-                  'First seen',
-                  { label: 'Events', num: true },
-                  { label: 'Errors', num: true },
-                  'New error groups',
-                  { label: 'Error rate', num: true },
-                  { label: 'Against previous', num: true },
-                ]}
-              >
-                {r.items.map((rel) => {
-                  const t = rel.telemetry;
-                  return (
-                    <tr data-release={rel.release}>
-                      <td>
-                        <strong class="release-name">{rel.release}</strong>
-                        <div class="small muted" title={formatDateTime(rel.createdAt)}>
-                          built {formatAgo(rel.createdAt)}
-                        </div>
-                      </td>
-                      <td>
-                        <ul class="plain">
-                          {rel.builds.map((b) => (
-                            <li>
-                              <a href={appPath(appId, `/builds/${encodeURIComponent(b.id)}`)}>
-                                <code>{b.id.slice(0, 8)}</code>
-                              </a>
-                              {b.kind && b.kind !== 'build' && <span class="badge">{b.kind}</span>}
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                      <td>{t.firstSeen ? formatDateTime(t.firstSeen) : <span class="muted">no event yet</span>}</td>
-                      <td class="num" data-cell="events">
-                        {formatInteger(t.events)}
-                      </td>
-                      <td class="num" data-cell="errors">
-                        {formatInteger(t.errorEvents)}
-                        <div class="small muted">{countOf(t.errorGroups, 'group', 'groups')}</div>
-                      </td>
-                      <td data-cell="new-groups">
-                        <NewGroups appId={appId} release={rel} />
-                      </td>
-                      <td class="num" data-cell="error-rate">
-                        {formatPercent(t.errorRate)}
-                      </td>
-                      <td class="num" data-cell="change">
-                        <RateChange change={t.errorRateChange} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </Table>
-            </Card>
+            <>
+              <ReleaseTable appId={appId} items={r.items} />
+              <ReleaseVitals items={r.items} />
+            </>
           )
         }
       </Loaded>

@@ -207,7 +207,7 @@ class DashboardBrowserIT extends ServerTest {
         assertThat(node.exitValue()).as("the browser tests passed:\n" + output).isZero();
         assertThat(output).containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ tests [1-9]").containsPattern("(?m)^ℹ skipped 0$");
         try (var shots = Files.list(SCREENSHOTS)) {
-            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(23);
+            assertThat(shots.filter(p -> p.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(24);
         }
     }
 }

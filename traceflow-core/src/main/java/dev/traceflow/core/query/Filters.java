@@ -23,6 +23,11 @@ public record Filters(String release, String environment, String path, String br
         return equals(NONE);
     }
 
+    /** These filters with {@code release} in place of this one's (null: any release). */
+    public Filters withRelease(String release) {
+        return new Filters(release, environment, path, browser, os, deviceType, country);
+    }
+
     /**
      * The asked filters by dimension column name ({@code release, environment, path, browser, os,
      * device_type, country}), in that order; what a SQL backend turns into bound equality checks.

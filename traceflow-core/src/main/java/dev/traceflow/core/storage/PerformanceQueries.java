@@ -5,7 +5,9 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.WebVitals;
 
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Read capability: web vitals, navigation timings and resource timings (API.md `/api/performance*`).
@@ -40,6 +42,26 @@ public interface PerformanceQueries {
      * @param groupBy null for one row per vital
      */
     List<VitalStats> webVitals(EventQuery query, GroupBy groupBy);
+
+    /**
+     * Web vitals per release (what each release did to its users, issue 21 item 8): for each of
+     * {@code releases}, exactly the ungrouped rows {@link #webVitals} answers for {@code query} with its
+     * release filter replaced by that release. Repeated reports of one web-vitals id are therefore
+     * deduplicated within a release.
+     *
+     * <p>The default asks {@link #webVitals} once per release; a backend that can answer every release in
+     * one pass overrides it (as added later, a default keeps other backends compiling).
+     *
+     * @param releases the releases to answer, none null; duplicates are answered once
+     * @return every asked release, in the order given, to its rows (an empty list without samples)
+     */
+    default Map<String, List<VitalStats>> webVitalsByRelease(EventQuery query, List<String> releases) {
+        Map<String, List<VitalStats>> out = new LinkedHashMap<>();
+        for (String release : releases) {
+            out.computeIfAbsent(release, r -> webVitals(query.withFilters(query.filters().withRelease(r)), null));
+        }
+        return out;
+    }
 
     /**
      * Resource timings: one row per resource name and initiator type, from {@code resource} events

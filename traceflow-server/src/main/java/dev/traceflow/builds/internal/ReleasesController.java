@@ -9,6 +9,8 @@ import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.query.SeriesPoint;
 import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.EventStorage;
+import dev.traceflow.core.storage.PerformanceQueries;
+import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
 import dev.traceflow.http.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +38,10 @@ import java.util.Set;
  * defined, each with its builds and the telemetry browsers sent with that {@code release}, read
  * through the storage SPI's existing metrics and error queries: events and first seen (from the
  * {@code events} series filtered by the release), error events, error groups and the groups new in it
- * (not seen with any older release of the list), and the error rate against the previous release.
+ * (not seen with any older release of the list), and the error rate against the previous release; and
+ * its web vitals (p75, counts and ratings per vital, as {@code /api/performance/web-vitals} defines them)
+ * with the change of each p75 against the previous release, all releases in one
+ * {@link PerformanceQueries#webVitalsByRelease} call.
  */
 @RestController
 @Tag(name = "Builds")
@@ -65,7 +71,14 @@ class ReleasesController {
             day for releases older than 7 days, with an event; null before any), `errorEvents`, `errorGroups`, \
             `newErrorGroups` (fingerprints of groups with errors in this release and in none of the older releases \
             listed; at most 100 listed, `newErrorGroupCount` counts all), `errorRate` (errorEvents / events; null \
-            without events) and `errorRateChange` (this rate minus the previous release's; null when either is null).""",
+            without events) and `errorRateChange` (this rate minus the previous release's; null when either is null). \
+            `telemetry.vitals`: the release's web vitals as GET /api/performance/web-vitals defines them (the last report \
+            of each web-vitals id, a `performance` event's metrics one sample each, rated by the server, never by the \
+            client), over the events with that release from an hour before the oldest listed release was built to now: \
+            [{name, count, p50, p75, p95, rating, good, needsImprovement, poor, p75Change, previousRating}] in the order \
+            LCP, INP, CLS, FCP, TTFB, FID, vitals without samples left out; `p75Change` is this p75 minus the previous \
+            (older) release's p75 of the same vital and `previousRating` that release's rating (both left out when it has \
+            no sample of that vital).""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> releases(@PathVariable String id, @RequestParam(defaultValue = "20") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
@@ -81,18 +94,23 @@ class ReleasesController {
         Instant now = clock.instant();
         // oldest first, so that each release's groups are compared with those of every older one
         List<String> names = new ArrayList<>(byRelease.keySet());
-        java.util.Collections.reverse(names);
+        Collections.reverse(names);
+        Map<String, Instant> created = new LinkedHashMap<>();
+        names.forEach(name -> created.put(name, byRelease.get(name).stream().map(Build::finishedAt).min(Instant::compareTo).orElse(now)));
+        Map<String, List<VitalStats>> vitals = vitals(id, created, now);
         Set<String> olderGroups = new HashSet<>();
         Double previousRate = null;
+        List<VitalStats> previousVitals = List.of();
         List<Map<String, Object>> items = new ArrayList<>();
         for (String name : names) {
             List<Build> list = byRelease.get(name);
-            Instant created = list.stream().map(Build::finishedAt).min(Instant::compareTo).orElse(now);
-            Map<String, Object> telemetry = telemetry(id, name, created, now, olderGroups, previousRate);
+            Map<String, Object> telemetry = telemetry(id, name, created.get(name), now, olderGroups, previousRate);
             previousRate = (Double) telemetry.get("errorRate");
+            telemetry.put("vitals", ReleaseVitals.against(vitals.get(name), previousVitals));
+            previousVitals = vitals.get(name);
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("release", name);
-            item.put("createdAt", created);
+            item.put("createdAt", created.get(name));
             item.put("builds", list.stream().map(b -> {
                 Map<String, Object> v = new LinkedHashMap<>();
                 v.put("id", b.id());
@@ -109,15 +127,9 @@ class ReleasesController {
 
     private Map<String, Object> telemetry(String appId, String release, Instant created, Instant now, Set<String> olderGroups,
                                           Double previousRate) {
-        // events carry the browser's clock: a little before the build ended still counts
-        Instant from = created.minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
-        Instant to = now.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
-        Granularity g = Duration.between(from, to).compareTo(Duration.ofDays(7)) > 0 ? Granularity.DAY : Granularity.HOUR;
-        if (g == Granularity.DAY) {
-            from = from.truncatedTo(ChronoUnit.DAYS);
-        }
+        Window w = window(created, now);
         Filters filters = new Filters(release, null, null, null, null, null, null);
-        EventQuery q = new EventQuery(appId, from, to, filters, g, ZoneOffset.UTC);
+        EventQuery q = new EventQuery(appId, w.from(), w.to(), filters, w.granularity(), ZoneOffset.UTC);
         long events = 0;
         Instant firstSeen = null;
         for (SeriesPoint p : storage.metrics().series(q, Metric.EVENTS, null, 1)) {
@@ -141,5 +153,29 @@ class ReleasesController {
         t.put("errorRate", rate);
         t.put("errorRateChange", rate == null || previousRate == null ? null : rate - previousRate);
         return t;
+    }
+
+    /**
+     * Every release's vitals in one storage call, over one range: from the oldest release's window start
+     * (events of a release come after its build, so a younger release loses nothing) to now.
+     */
+    private Map<String, List<VitalStats>> vitals(String appId, Map<String, Instant> created, Instant now) {
+        if (created.isEmpty()) {
+            return Map.of();
+        }
+        Window w = window(created.values().stream().min(Instant::compareTo).orElseThrow(), now);
+        return storage.performance().webVitalsByRelease(EventQuery.of(appId, w.from(), w.to()), List.copyOf(created.keySet()));
+    }
+
+    /** The range a release's telemetry is read over, and the series buckets that find its first event. */
+    private record Window(Instant from, Instant to, Granularity granularity) {
+    }
+
+    private static Window window(Instant created, Instant now) {
+        // events carry the browser's clock: a little before the build ended still counts
+        Instant from = created.minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+        Instant to = now.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+        Granularity g = Duration.between(from, to).compareTo(Duration.ofDays(7)) > 0 ? Granularity.DAY : Granularity.HOUR;
+        return new Window(g == Granularity.DAY ? from.truncatedTo(ChronoUnit.DAYS) : from, to, g);
     }
 }

@@ -4,6 +4,7 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.storage.PerformanceQueries;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link PerformanceQueries} in DuckDB SQL, one class per query. Navigation timings and the vitals
@@ -31,6 +32,11 @@ final class DuckDbPerformanceQueries implements PerformanceQueries {
     @Override
     public List<VitalStats> webVitals(EventQuery query, GroupBy groupBy) {
         return webVitals.run(query, groupBy);
+    }
+
+    @Override
+    public Map<String, List<VitalStats>> webVitalsByRelease(EventQuery query, List<String> releases) {
+        return webVitals.byRelease(query, releases);
     }
 
     @Override

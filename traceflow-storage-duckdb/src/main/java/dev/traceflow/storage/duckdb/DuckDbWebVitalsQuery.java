@@ -7,10 +7,13 @@ import dev.traceflow.core.storage.PerformanceQueries.GroupBy;
 import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@link PerformanceQueries#webVitals}: the samples are the last report of each web-vitals id
+ * {@link PerformanceQueries#webVitals} and {@link PerformanceQueries#webVitalsByRelease}: the samples are the last report of each web-vitals id
  * (per {@code name, metric_id}, the report with the latest {@code ts}, then the highest
  * {@code rowid}: DuckDB numbers appended rows in the order stored), the reports without an id,
  * and the vitals among {@code performance} events' metrics, unpivoted in one pass; thresholds come
@@ -41,26 +44,58 @@ final class DuckDbWebVitalsQuery {
     List<VitalStats> run(EventQuery q, GroupBy groupBy) {
         // a fixed column name from the enum, never request text
         String group = groupBy == null ? "CAST(NULL AS VARCHAR)" : groupBy.column();
+        List<VitalStats> rows = new ArrayList<>(rows(q, group, ""));
+        rows.sort(VitalStats.ORDER);
+        return rows;
+    }
+
+    /**
+     * {@link PerformanceQueries#webVitalsByRelease} in one statement: grouped by release, repeated ids
+     * kept once per release (as the per-release definition does), the asked releases bound as values.
+     */
+    Map<String, List<VitalStats>> byRelease(EventQuery q, List<String> releases) {
+        Map<String, List<VitalStats>> out = new LinkedHashMap<>();
+        releases.forEach(r -> out.put(r, new ArrayList<>()));
+        if (out.isEmpty()) {
+            return out;
+        }
+        String asked = " AND release IN (" + String.join(", ", Collections.nCopies(out.size(), "?")) + ")";
+        EventQuery anyRelease = q.withFilters(q.filters().withRelease(null));
+        for (VitalStats v : rows(anyRelease, "release", asked, out.keySet().toArray())) {
+            out.get(v.group()).add(new VitalStats(v.name(), null, v.count(), v.p50(), v.p75(), v.p95(), v.rating(), v.good(),
+                    v.needsImprovement(), v.poor()));
+        }
+        out.values().forEach(rows -> rows.sort(VitalStats.ORDER));
+        return out;
+    }
+
+    /**
+     * One row per vital and {@code group} value, unordered; {@code extra} adds a condition (with its
+     * values) to both kinds of samples. Grouped by release, a report's id is deduplicated within its release.
+     */
+    private List<VitalStats> rows(EventQuery q, String group, String extra, Object... extraValues) {
+        // grouped by release, a report's id is one sample per release; otherwise an id's last report decides its group
+        String lastPer = group.equals("release") ? "grp, name, metric_id" : "name, metric_id";
         Sql sql = new Sql().append("""
                 WITH reports AS (
                     SELECT name, value, metric_id, ts, rowid AS seq, %s AS grp
                     FROM events
                     WHERE type = 'web-vital' AND\s""".formatted(group));
-        sql.appAndRange("", q).eventFilters("", q).append("""
+        sql.appAndRange("", q).eventFilters("", q).append(extra, extraValues).append("""
 
                 ),
                 last_reports AS (
                     SELECT name, %s AS value, %s AS grp
                     FROM reports
                     WHERE metric_id IS NOT NULL
-                    GROUP BY name, metric_id
+                    GROUP BY %s
                 ),
                 navigations AS (
                     SELECT %s AS grp, %s AS m
                     FROM events
                     WHERE type = 'performance' AND\s""".formatted(dialect.lastBy("value", "ts, seq"),
-                dialect.lastBy("grp", "ts, seq"), group, dialect.jsonValue("data", "metrics")));
-        sql.appAndRange("", q).eventFilters("", q).append("""
+                dialect.lastBy("grp", "ts, seq"), lastPer, group, dialect.jsonValue("data", "metrics")));
+        sql.appAndRange("", q).eventFilters("", q).append(extra, extraValues).append("""
 
                 ),
                 samples AS (
@@ -90,13 +125,11 @@ final class DuckDbWebVitalsQuery {
                     FROM samples s JOIN thresholds t ON t.name = s.name
                     GROUP BY s.name, s.grp
                 )""".formatted(dialect.percentiles("s.value", 0.5, 0.75, 0.95)));
-        List<VitalStats> rows = new ArrayList<>(reads.list(sql, rs -> {
+        return reads.list(sql, rs -> {
             String name = rs.getString(1);
             double p75 = rs.getDouble(5);
             return new VitalStats(name, rs.getString(2), rs.getLong(3), rs.getDouble(4), p75, rs.getDouble(6),
                     WebVitals.rate(name, p75), rs.getLong(7), rs.getLong(8), rs.getLong(9));
-        }));
-        rows.sort(VitalStats.ORDER);
-        return rows;
+        });
     }
 }

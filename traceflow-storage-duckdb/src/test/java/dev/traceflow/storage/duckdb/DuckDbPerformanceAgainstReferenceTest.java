@@ -80,17 +80,13 @@ class DuckDbPerformanceAgainstReferenceTest {
             assertClose(new double[] {a.p50(), a.p75(), a.p95()}, new double[] {e.p50(), e.p75(), e.p95()}, what);
         }
 
-        List<VitalStats> expectedVitals = reference.webVitals(q, groupBy);
-        List<VitalStats> vitals = duck.webVitals(q, groupBy);
-        assertThat(vitals).as(what).hasSameSizeAs(expectedVitals);
-        for (int i = 0; i < vitals.size(); i++) {
-            VitalStats a = vitals.get(i);
-            VitalStats e = expectedVitals.get(i);
-            assertThat(List.of(a.name(), String.valueOf(a.group()), a.count(), a.rating(), a.good(), a.needsImprovement(), a.poor()))
-                    .as(what).isEqualTo(List.of(e.name(), String.valueOf(e.group()), e.count(), e.rating(), e.good(),
-                            e.needsImprovement(), e.poor()));
-            assertClose(new double[] {a.p50(), a.p75(), a.p95()}, new double[] {e.p50(), e.p75(), e.p95()}, what);
-        }
+        assertSameVitals(duck.webVitals(q, groupBy), reference.webVitals(q, groupBy), what);
+        // one statement for every release (DuckDB) against one webVitals call per release (the reference's default)
+        List<String> releases = List.of("2.0", "1.0", "9.9");
+        Map<String, List<VitalStats>> expectedByRelease = reference.webVitalsByRelease(q, releases);
+        Map<String, List<VitalStats>> byRelease = duck.webVitalsByRelease(q, releases);
+        assertThat(List.copyOf(byRelease.keySet())).as(what).isEqualTo(List.copyOf(expectedByRelease.keySet()));
+        expectedByRelease.forEach((release, expected) -> assertSameVitals(byRelease.get(release), expected, what + ", release " + release));
 
         ResourceStatsPage expectedResources = reference.resources(q, limit);
         ResourceStatsPage resources = duck.resources(q, limit);
@@ -106,6 +102,18 @@ class DuckDbPerformanceAgainstReferenceTest {
             } else {
                 assertClose(new double[] {a.avgTransferSize()}, new double[] {e.avgTransferSize()}, what);
             }
+        }
+    }
+
+    private static void assertSameVitals(List<VitalStats> vitals, List<VitalStats> expectedVitals, String what) {
+        assertThat(vitals).as(what).hasSameSizeAs(expectedVitals);
+        for (int i = 0; i < vitals.size(); i++) {
+            VitalStats a = vitals.get(i);
+            VitalStats e = expectedVitals.get(i);
+            assertThat(List.of(a.name(), String.valueOf(a.group()), a.count(), a.rating(), a.good(), a.needsImprovement(), a.poor()))
+                    .as(what).isEqualTo(List.of(e.name(), String.valueOf(e.group()), e.count(), e.rating(), e.good(),
+                            e.needsImprovement(), e.poor()));
+            assertClose(new double[] {a.p50(), a.p75(), a.p95()}, new double[] {e.p50(), e.p75(), e.p95()}, what);
         }
     }
 

@@ -284,6 +284,46 @@ public abstract class PerformanceQueriesContract extends AnswerContract {
         assertVital(release2.getFirst(), "INP", 2, 300, 325, 345, Rating.NEEDS_IMPROVEMENT, 0, 2, 0);
     }
 
+    // ---- the releases answer (GET /api/apps/{id}/releases)
+
+    @Test
+    void webVitalsByRelease_answersEachAskedRelease_asWebVitalsFilteredByIt() {
+        store(vital(at("16:00:00"), "LCP", 1000, "a").release("1.0"),
+                vital(at("16:05:00"), "LCP", 3000, "a").release("1.0"),   // the last report of "a" in 1.0
+                vital(at("16:01:00"), "LCP", 2000, "b").release("1.0"),
+                vital(at("16:08:00"), "LCP", 1000, "a").release("2.0"),   // "a" again, in another release: a sample of 2.0
+                performance(at("16:02:00"), "lcp", 5000, "cls", 0.3).release("2.0"),
+                vital(at("16:03:00"), "LCP", 4500, "c").release("2.0"),
+                vital(at("16:04:00"), "INP", 100, "d").release("2.0").path("/other"),  // outside the path filter
+                vital(at("16:06:00"), "LCP", 100, "e").release("3.0"),    // a release not asked for
+                vital(at("16:07:00"), "LCP", 100, "f"));                  // no release
+
+        // the query's own release filter is replaced by each asked release; its other filters stay
+        Map<String, List<VitalStats>> byRelease = storage.performance().webVitalsByRelease(
+                day().withFilters(new Filters("3.0", null, "/", null, null, null, null)), List.of("2.0", "1.0", "0.9"));
+
+        assertThat(byRelease).containsOnlyKeys("2.0", "1.0", "0.9");
+        assertThat(List.copyOf(byRelease.keySet())).containsExactly("2.0", "1.0", "0.9");
+        List<VitalStats> v2 = byRelease.get("2.0");
+        assertThat(v2).extracting(VitalStats::name).containsExactly("LCP", "CLS");
+        // LCP 1000 4500 5000: p50 4500, p75 at 1.5 = 4750 (poor), p95 at 1.9 = 4950
+        assertVital(v2.get(0), "LCP", 3, 4500, 4750, 4950, Rating.POOR, 1, 0, 2);
+        assertVital(v2.get(1), "CLS", 1, 0.3, 0.3, 0.3, Rating.POOR, 0, 0, 1);
+        List<VitalStats> v1 = byRelease.get("1.0");
+        // LCP 2000 3000: p50 2500, p75 2750 (needs improvement), p95 2950
+        assertThat(v1).hasSize(1);
+        assertVital(v1.getFirst(), "LCP", 2, 2500, 2750, 2950, Rating.NEEDS_IMPROVEMENT, 1, 1, 0);
+        assertThat(v1.getFirst().group()).isNull();
+        assertThat(byRelease.get("0.9")).isEmpty();
+    }
+
+    @Test
+    void webVitalsByRelease_withoutReleases_answersNothing() {
+        store(vital(at("16:00:00"), "LCP", 1000, "a").release("1.0"));
+
+        assertThat(storage.performance().webVitalsByRelease(day(), List.of())).isEmpty();
+    }
+
     // ---- GET /api/performance/resources
 
     private void storeResources() {
