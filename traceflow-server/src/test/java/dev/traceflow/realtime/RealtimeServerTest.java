@@ -434,7 +434,7 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
-    void tomcatsBuffersOfEveryWebSocket_areTwoKibibytes_notItsEight() throws Exception {
+    void tomcatsBuffersOfEveryWebSocket_areOneAndAHalfKibibytes_notItsEight() throws Exception {
         WsClient client = WsClient.connect(port, "?app=" + app() + "&token=" + q(auth.admin()));
         client.send("{\"type\":\"ping\"}");
         client.next("pong");
@@ -443,7 +443,7 @@ class RealtimeServerTest extends ServerTest {
         // read once by Tomcat when its first WebSocket class loads: this proves the server set it in time
         java.lang.reflect.Field size = Class.forName("org.apache.tomcat.websocket.Constants").getDeclaredField("DEFAULT_BUFFER_SIZE");
         size.setAccessible(true);
-        assertThat(size.getInt(null)).isEqualTo(2048);
+        assertThat(size.getInt(null)).isEqualTo(1536);
     }
 
     @Test

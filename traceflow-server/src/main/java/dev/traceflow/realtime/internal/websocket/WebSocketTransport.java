@@ -43,7 +43,7 @@ class WebSocketTransport implements WebSocketConfigurer {
 
     /** The system property Tomcat sizes each WebSocket's read, write and encoder buffers by (8 KiB each by default). */
     static final String TOMCAT_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
-    static final int TOMCAT_BUFFER_BYTES = 2048;
+    static final int TOMCAT_BUFFER_BYTES = 1536;
 
     private final Broker broker;
     private final RealtimeAuthenticator authenticator;
@@ -121,8 +121,11 @@ class WebSocketTransport implements WebSocketConfigurer {
      * Tomcat allocates three buffers of {@link #TOMCAT_BUFFER_PROPERTY}'s size for every WebSocket up
      * front (frame input, output, encoder), and reads the property once, when its first WebSocket
      * class loads: so it is set here, as the web server is made, unless the operator set it. Longer
-     * frames and bursts are read and written in parts. Measured with 2,000 idle Socket.IO connections
-     * (heap histogram before and after): 8 KiB each was 18 KB of every connection's heap.
+     * frames and bursts are read and written in parts (an output buffer holds about eight events).
+     * Measured with 2,000 idle Socket.IO connections (heap histogram before and after): 8 KiB each was
+     * 18 KB of every connection's heap. At 10,000 idle connections (realtime-bench.sh) 2 KiB left
+     * 16.8 KB per Socket.IO connection, over the 16 KiB target; 1.5 KiB 15.4 KB, with deliveries
+     * within the run-to-run noise of 2 KiB's.
      * Static, so the web server's factory does not make the transport and its broker early.
      */
     @Bean
