@@ -1,9 +1,9 @@
 package dev.traceflow.dashboard;
 
+import dev.traceflow.support.NodeJs;
 import dev.traceflow.support.Requirements;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class BuildLogFollowerScriptTest {
 
     @Test
     void theFollower_showsEveryLineOnce_andResumesFromItsCursor() throws Exception {
-        Requirements.require(nodeMajor() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs)");
+        Requirements.require(NodeJs.majorVersion() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs)");
         Path log = Files.createTempFile("dashboard-buildlog-", ".log");
         Process node = new ProcessBuilder("node", "--test", "--test-reporter=spec", "dashboard-buildlog.test.mjs")
                 .directory(NODE_TESTS.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -38,17 +38,4 @@ class BuildLogFollowerScriptTest {
         assertThat(output).containsPattern("(?m)^ℹ pass 4$").containsPattern("(?m)^ℹ fail 0$").containsPattern("(?m)^ℹ skipped 0$");
     }
 
-    private static int nodeMajor() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("v")
-                    ? Integer.parseInt(out.substring(1, out.indexOf('.'))) : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.traceflow.it;
 
+import dev.traceflow.support.NodeJs;
 import dev.traceflow.builds.BuildsFixture;
 import dev.traceflow.support.Requirements;
 import org.junit.jupiter.api.BeforeEach;
@@ -7,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,24 +33,11 @@ class BuildLogNodeIT extends BuildsFixture {
 
     @BeforeEach
     void node() {
-        Requirements.require(nodeVersion() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs npm)");
+        Requirements.require(NodeJs.majorVersion() >= 18, "Node.js >= 18 on the PATH (apt-get install nodejs npm)");
         Requirements.require(Files.isDirectory(NODE_TESTS.resolve("node_modules/ws")),
                 "the Node test clients installed: npm ci in traceflow-server/src/test/node");
     }
 
-    private static int nodeVersion() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("v")
-                    ? Integer.parseInt(out.substring(1, out.indexOf('.'))) : 0;
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
-    }
 
     @Test
     void aBuildsLogFollowedOverWsUnderNode_withResumesAfterDisconnects_endsWithExactlyItsLines() throws Exception {
