@@ -35,6 +35,8 @@ public record TraceFlowProperties(
      * {@code BrokerSettings}, which these become.
      *
      * @param historyMaxBytes bytes every topic's history may hold together
+     * @param liveEventsPerSecond summaries of accepted events an app's {@code traceflow:events} topic carries per
+     *                            second (the rest are counted, not sent); 0: no live event topic
      */
     public record Realtime(@DefaultValue("65536") int maxMessageBytes,
                            @DefaultValue("1000") int sendQueueCapacity,
@@ -56,7 +58,8 @@ public record TraceFlowProperties(
                            @DefaultValue("1h") Duration topicIdleTtl,
                            @DefaultValue("5s") Duration recheckInterval,
                            @DefaultValue("2s") Duration closeGrace,
-                           @DefaultValue("300") int auditRowsPerAppPerMinute) {
+                           @DefaultValue("300") int auditRowsPerAppPerMinute,
+                           @DefaultValue("20") int liveEventsPerSecond) {
     }
 
     /**

@@ -10,6 +10,11 @@ import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.processing.ProcessingPipeline;
 import dev.traceflow.storage.EventWriteQueue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -32,6 +37,8 @@ import java.util.concurrent.TimeoutException;
 @Component
 class Ingestion {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
+
     private final ProcessingPipeline pipeline;
     private final EventWriteQueue queue;
     private final IngestOutcomes outcomes;
@@ -39,9 +46,11 @@ class Ingestion {
     private final long commitTimeoutMillis;
     private final int retryAfterSeconds;
     private final Duration admissionWait;
+    private final List<AcceptedEventsListener> listeners;
+    private final Counter listenerFailures;
 
     Ingestion(ProcessingPipeline pipeline, EventWriteQueue queue, IngestOutcomes outcomes, IngestRateLimits rateLimits,
-              TraceFlowProperties properties) {
+              TraceFlowProperties properties, ObjectProvider<AcceptedEventsListener> listeners, MeterRegistry registry) {
         this.pipeline = pipeline;
         this.queue = queue;
         this.outcomes = outcomes;
@@ -49,6 +58,9 @@ class Ingestion {
         this.commitTimeoutMillis = properties.ingest().commitTimeout().toMillis();
         this.retryAfterSeconds = properties.ingest().retryAfterSeconds();
         this.admissionWait = properties.ingest().admissionWait();
+        this.listeners = listeners.orderedStream().toList();
+        this.listenerFailures = Counter.builder("traceflow.ingest.accepted.listener.failures")
+                .description("Listeners of accepted events that threw (the client was answered all the same)").register(registry);
     }
 
     /**
@@ -103,6 +115,7 @@ class Ingestion {
         if (!live.isEmpty()) {
             // accepted and duplicate are counted by IngestOutcomes.stored once the events are loaded
             commit(appId, live);
+            tellListeners(appId, live);
         }
         Map<DropReason, Integer> byReason = new EnumMap<>(DropReason.class);
         for (Drop d : drops) {
@@ -116,6 +129,18 @@ class Ingestion {
             errors.add(new IngestResponse.Error(d.index(), d.code(), d.message()));
         }
         return new IngestResponse(live.size(), drops.size(), errors);
+    }
+
+    private void tellListeners(String appId, List<Event> live) {
+        for (AcceptedEventsListener listener : listeners) {
+            try {
+                listener.accepted(appId, live);
+            } catch (RuntimeException e) {
+                // the events are durable: a listener's failure must not turn the 202 into an error
+                listenerFailures.increment();
+                LOG.warn("A listener of accepted events failed: {}", listener.getClass().getName(), e);
+            }
+        }
     }
 
     private void commit(String appId, List<Event> live) {

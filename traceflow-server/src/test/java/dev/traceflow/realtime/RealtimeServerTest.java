@@ -327,6 +327,54 @@ class RealtimeServerTest extends ServerTest {
     }
 
     @Test
+    void eventsIngestAccepts_arriveOnTheLiveEventTopic_once_asSummariesWithoutPersonalData() {
+        String appId = app();
+        String ingestKey = auth.createKey(appId);
+        WsClient client = WsClient.connect(port, "?app=" + appId + "&token=" + q(auth.admin()));
+        client.send("{\"type\":\"subscribe\",\"topic\":\"traceflow:events\"}");
+        client.next("subscribed");
+
+        String errorId = UUID.randomUUID().toString();
+        String body = TestHttp.JSON.writeValueAsString(Map.of("events", List.of(
+                Map.of("appId", appId, "type", "pageview", "timestamp", System.currentTimeMillis(), "eventId",
+                        UUID.randomUUID().toString(), "url", "https://shop.test/cart?coupon=SECRET", "sessionId", "s-live",
+                        "userId", "alice@example.com"),
+                Map.of("appId", appId, "type", "error", "timestamp", System.currentTimeMillis(), "eventId", errorId,
+                        "message", "x is undefined", "errorType", "TypeError", "sessionId", "s-live"))));
+        for (int i = 0; i < 2; i++) { // the second time: a client's retry of the same events
+            TestHttp.Response sent = http.post("/api/collect/batch", body, "Content-Type", "application/json", "X-TraceFlow-Key", ingestKey);
+            assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
+        }
+
+        JsonNode pageview = client.next("event");
+        assertThat(pageview.path("topic").asString()).isEqualTo("traceflow:events");
+        assertThat(pageview.path("payload").path("eventType").asString()).isEqualTo("pageview");
+        assertThat(pageview.path("payload").path("path").asString()).isEqualTo("/cart");
+        assertThat(pageview.path("payload").path("sessionId").asString()).isEqualTo("s-live");
+        assertThat(pageview.toString()).doesNotContain("alice").doesNotContain("SECRET");
+        JsonNode error = client.next("event");
+        assertThat(error.path("seq").asLong()).isEqualTo(pageview.path("seq").asLong() + 1);
+        assertThat(error.path("payload").path("eventType").asString()).isEqualTo("error");
+        assertThat(error.path("payload").path("eventId").asString()).isEqualTo(errorId);
+        assertThat(error.path("payload").path("detail").path("errorType").asString()).isEqualTo("TypeError");
+        assertThat(error.path("payload").path("detail").path("message").asString()).isEqualTo("x is undefined");
+        assertThat(error.path("payload").path("detail").path("fingerprint").asString()).isNotEmpty();
+        // the retry's events carry the same eventIds: not sequenced again, so the next event is the next one sent
+        TestHttp.Response later = http.post("/api/collect/batch", TestHttp.JSON.writeValueAsString(Map.of("events", List.of(
+                        Map.of("appId", appId, "type", "click", "timestamp", System.currentTimeMillis(), "eventId", "click-1",
+                                "sessionId", "s-live", "x", 10, "y", 20, "viewportWidth", 800, "viewportHeight", 600, "selector", "#buy")))),
+                "Content-Type", "application/json", "X-TraceFlow-Key", ingestKey);
+        assertThat(later.status()).as(later.toString()).isEqualTo(202);
+        JsonNode click = client.next("event");
+        assertThat(click.path("payload").path("eventType").asString()).isEqualTo("click");
+        assertThat(click.path("seq").asLong()).isEqualTo(error.path("seq").asLong() + 1);
+
+        client.send("{\"type\":\"publish\",\"topic\":\"traceflow:events\",\"id\":\"fake\",\"payload\":{}}");
+        assertThat(client.next("error").path("code").asString()).isEqualTo("FORBIDDEN_TOPIC");
+        client.close();
+    }
+
+    @Test
     void socketIoServesEngineIo4_overPollingAndWebSocket_andRefusesOlderClientsWithAnApiError() {
         TestHttp.Response polling = http.get("/socket.io/?EIO=4&transport=polling");
         TestHttp.Response v3 = http.get("/socket.io/?EIO=3&transport=polling");

@@ -56,6 +56,13 @@ class RealtimeConfiguration {
         return new LiveMetrics(publisher, clock, registry);
     }
 
+    /** Accepted events on {@code traceflow:events}; published by the realtime executor, off the request thread. */
+    @Bean
+    LiveEvents realtimeLiveEvents(RealtimePublisher publisher, Clock clock, TraceFlowProperties properties, ExecutorService realtimeExecutor,
+                                  MeterRegistry registry) {
+        return new LiveEvents(publisher, clock, properties.realtime().liveEventsPerSecond(), realtimeExecutor, registry);
+    }
+
     /** Each load's counts, on the thread {@link EventsStored} comes on (not the loader's). */
     @Bean
     ApplicationListener<PayloadApplicationEvent<EventsStored>> realtimeLiveMetricsListener(LiveMetrics realtimeLiveMetrics) {
