@@ -492,7 +492,7 @@ test('a viewer sees no administration, and writes by hand are refused', async ()
   await context.close();
 });
 
-test('the live page shows events stored now, through the realtime gateway', async () => {
+test('the live page shows events arriving and stored now, through the realtime gateway', async () => {
   const { context, page } = await newPage();
   // every connection to the gateway passes through the test, which can drop it as a network would
   const connections = [];
@@ -507,7 +507,13 @@ test('the live page shows events stored now, through the realtime gateway', asyn
   await ingest([
     { type: 'pageview', sessionId: 'live-1', path: '/' },
     { type: 'pageview', sessionId: 'live-1', path: '/pricing' },
+    { type: 'error', sessionId: 'live-1', path: '/pricing', message: 'price is undefined', errorType: 'TypeError' },
   ]);
+  // each arrives on traceflow:events at once, newest first, with what it was
+  const arrived = page.locator('.live-events tbody tr');
+  await arrived.nth(2).waitFor();
+  assert.deepEqual(await page.locator('.live-events tbody tr td:nth-child(3)').allInnerTexts(), ['/pricing', '/pricing', '/']);
+  assert.match(await arrived.first().innerText(), /error[\s\S]*TypeError: price is undefined[\s\S]*Chrome/);
   // the next 5-second round of metrics_updated counts them
   const pageViewsAtLeast = (n) => page.waitForFunction((want) =>
     Number(document.querySelector('[data-live="page_views"] .kpi-value')?.textContent) >= want, n, { timeout: 20_000 });
@@ -524,6 +530,8 @@ test('the live page shows events stored now, through the realtime gateway', asyn
   await page.getByTestId('live-resume').filter({ hasText: /^resumed after seq \d+/ }).waitFor();
   await page.locator('.live-status', { hasText: 'Connected' }).waitFor();
   await ingest([{ type: 'pageview', sessionId: 'live-2', path: '/docs' }]);
+  await page.locator('.live-events tbody tr td:nth-child(3)', { hasText: '/docs' }).waitFor();
+  assert.equal(await arrived.count(), 4, 'each event once, also across the reconnect');
   await pageViewsAtLeast(3);
   const seqs = await page.locator('.live-table tbody tr td:nth-child(2)').allInnerTexts();
   assert.equal(new Set(seqs).size, seqs.length, `no round shown twice: ${seqs}`);

@@ -1,16 +1,19 @@
-// Live: what the server stores right now, through the realtime gateway (README "Realtime") with the
-// reference client the server serves at /realtime/client.js (reconnects with backoff, resumes from the
-// last seq, drops repeats, acknowledges). The only live topic there is yet is traceflow:metrics: every
-// 5 s, a `metrics_updated` with the events stored in that round, by type. There is no topic that
-// carries the events themselves, so this page shows those counts, not single events.
+// Live: events arriving now and what the server stores, through the realtime gateway (README
+// "Realtime") with the reference client the server serves at /realtime/client.js (reconnects with
+// backoff, resumes from the last seq, drops repeats, acknowledges). Two of the app's server topics:
+// traceflow:events (each accepted event as a summary, at most 20 a second per app; `skipped` counts
+// what was left out) and traceflow:metrics (every 5 s, a `metrics_updated` with the events stored in
+// that round, by type).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { freshToken } from '../api.js';
 import { ErrorBox, Loading } from '../ui.jsx';
 import { TimeChart } from '../chart.jsx';
-import { formatInteger, formatDateTime } from '../format.js';
+import { formatInteger, formatDateTime, formatVital, formatMoney, formatDecimal } from '../format.js';
 
 const TOPIC = 'traceflow:metrics';
+const EVENTS_TOPIC = 'traceflow:events';
 const KEPT_UPDATES = 120; // ten minutes of rounds
+const KEPT_EVENTS = 100;
 const COUNTED = [
   { type: 'events', label: 'Events' },
   { type: 'page_views', label: 'Page views' },
@@ -25,6 +28,30 @@ const STATUS_TEXT = {
   reconnecting: 'Reconnecting…',
   closed: 'Closed',
 };
+
+/** What an event summary's detail says, in a few words. */
+function describe(e) {
+  const d = e.detail || {};
+  switch (e.eventType) {
+    case 'error':
+      return [d.errorType, d.message].filter(Boolean).join(': ');
+    case 'web-vital':
+      return d.name ? `${d.name} ${formatVital(d.name, d.value)}${d.rating ? ` (${d.rating})` : ''}` : '';
+    case 'api':
+      return [d.method, d.url, d.status, d.duration != null ? `${formatInteger(d.duration)} ms` : null].filter((x) => x != null).join(' ');
+    case 'click':
+      return d.selector || '';
+    case 'resource':
+      return [d.name, d.duration != null ? `${formatInteger(d.duration)} ms` : null].filter(Boolean).join(' · ');
+    case 'purchase':
+    case 'conversion':
+      return [d.conversionType, d.revenue != null ? formatMoney(d.revenue) : null].filter(Boolean).join(' · ');
+    case 'performance':
+      return d.metrics ? Object.entries(d.metrics).slice(0, 3).map(([k, v]) => `${k} ${formatDecimal(v)}`).join(' · ') : '';
+    default:
+      return d.name || e.title || '';
+  }
+}
 
 /** One metrics_updated as {at, seq, totals: {events, page_views, ...}, byType: {pageview: n, ...}}. */
 function summarise(payload, meta) {
@@ -42,6 +69,8 @@ export function Live({ appId }) {
   const [position, setPosition] = useState(null); // {seq, epoch}
   const [connection, setConnection] = useState({ connects: 0, lastProblem: null, nextDelayMs: null, resume: null });
   const [updates, setUpdates] = useState([]);
+  const [events, setEvents] = useState([]); // newest first, each {seq, ...summary}
+  const [skipped, setSkipped] = useState(0);
   const [failed, setFailed] = useState(null);
 
   useEffect(() => {
@@ -87,6 +116,14 @@ export function Live({ appId }) {
           },
           onError: (e) => setFailed({ message: e.message, code: e.code }),
         });
+        client.subscribe(EVENTS_TOPIC, {
+          onEvent: (payload, meta) => {
+            if (payload?.type !== 'event') return;
+            if (payload.skipped) setSkipped((n) => n + payload.skipped);
+            setEvents((list) => [{ ...payload, seq: meta.seq }, ...list].slice(0, KEPT_EVENTS));
+          },
+          onError: (e) => setFailed({ message: e.message, code: e.code }),
+        });
       })
       .catch((error) => setFailed({ message: `The realtime client could not be loaded: ${error.message}`, code: 'CLIENT_UNAVAILABLE' }));
     return () => {
@@ -118,8 +155,8 @@ export function Live({ appId }) {
         </span>
       </div>
       <p class="muted">
-        Events stored by the server in each 5-second round, from <code>metrics_updated</code> on the realtime topic{' '}
-        <code>{TOPIC}</code>. The gateway has no topic that carries the events themselves yet, so this page shows their counts.
+        Events as the server accepts them, from the realtime topic <code>{EVENTS_TOPIC}</code>, and the events stored in each
+        5-second round, from <code>metrics_updated</code> on <code>{TOPIC}</code>.
       </p>
       {failed && <ErrorBox error={failed} />}
       <dl class="facts card">
@@ -165,6 +202,47 @@ export function Live({ appId }) {
           </li>
         ))}
       </ul>
+      <section class="card" aria-labelledby="live-events">
+        <h3 id="live-events">Events arriving</h3>
+        <p class="muted small">
+          Each event the server accepted, newest first, from <code>{EVENTS_TOPIC}</code> (at most 20 a second per app; the rest are
+          counted, not shown{skipped > 0 && <span data-testid="live-skipped">: {formatInteger(skipped)} left out since this page opened</span>}).
+        </p>
+        {events.length === 0 ? (
+          status === 'open' ? (
+            <p class="muted">Waiting for events…</p>
+          ) : (
+            <Loading label="Connecting to the realtime gateway…" />
+          )
+        ) : (
+          <table class="table live-events">
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Type</th>
+                <th scope="col">Page</th>
+                <th scope="col">What</th>
+                <th scope="col">Client</th>
+                <th scope="col">Release</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.seq} data-event-type={e.eventType}>
+                  <td>{formatDateTime(e.receivedAt)}</td>
+                  <td>
+                    <span class={`badge type-${e.eventType}`}>{e.eventType}</span>
+                  </td>
+                  <td class="small">{e.path || '–'}</td>
+                  <td class="small">{describe(e) || '–'}</td>
+                  <td class="small">{[e.browser, e.os, e.deviceType].filter(Boolean).join(' · ') || '–'}</td>
+                  <td class="small">{e.release || '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       {chart && (
         <section class="card">
           <h3>Events stored per round</h3>
