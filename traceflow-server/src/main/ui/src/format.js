@@ -4,6 +4,7 @@ const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -42,6 +43,11 @@ export function formatMoney(n) {
 
 export function formatDateTime(iso) {
   return iso ? dateTime.format(new Date(iso)) : '–';
+}
+
+/** The time of day with seconds, for what happens now (the live page). */
+export function formatTime(iso) {
+  return iso ? timeOfDay.format(new Date(iso)) : '–';
 }
 
 export function formatAgo(iso) {

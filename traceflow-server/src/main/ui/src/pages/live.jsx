@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { freshToken } from '../api.js';
 import { ErrorBox, Loading } from '../ui.jsx';
 import { TimeChart } from '../chart.jsx';
-import { formatInteger, formatDateTime, formatVital, formatMoney, formatDecimal } from '../format.js';
+import { formatInteger, formatDateTime, formatTime, formatVital, formatMoney, formatDecimal } from '../format.js';
 
 const TOPIC = 'traceflow:metrics';
 const EVENTS_TOPIC = 'traceflow:events';
@@ -229,7 +229,11 @@ export function Live({ appId }) {
             <tbody>
               {events.map((e) => (
                 <tr key={e.seq} data-event-type={e.eventType}>
-                  <td>{formatDateTime(e.receivedAt)}</td>
+                  <td>
+                    <time dateTime={e.receivedAt} title={formatDateTime(e.receivedAt)}>
+                      {formatTime(e.receivedAt)}
+                    </time>
+                  </td>
                   <td>
                     <span class={`badge type-${e.eventType}`}>{e.eventType}</span>
                   </td>
