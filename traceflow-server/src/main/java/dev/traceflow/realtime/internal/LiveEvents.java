@@ -92,11 +92,15 @@ final class LiveEvents implements AcceptedEventsListener {
         }
         long now = clock.millis();
         Second second = seconds.computeIfAbsent(appId, id -> new Second());
-        for (Event e : events) {
+        int over = 0;
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
             long left = second.take(now / 1000, perSecond);
             if (left < 0) {
-                skipped.increment();
-                continue;
+                // the second is full: so are the rest of this request's events (the common case under load)
+                over = events.size() - i;
+                second.leftOut(over - 1);
+                break;
             }
             if (waitingCount.incrementAndGet() > MAX_WAITING) {
                 waitingCount.decrementAndGet();
@@ -105,6 +109,9 @@ final class LiveEvents implements AcceptedEventsListener {
                 continue;
             }
             waiting.add(new Summary(appId, publishId(e), summary(e, now, left)));
+        }
+        if (over > 0) {
+            skipped.increment(over);
         }
         drainSoon();
     }
