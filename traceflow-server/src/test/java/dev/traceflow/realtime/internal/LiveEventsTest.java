@@ -3,7 +3,6 @@ package dev.traceflow.realtime.internal;
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails;
 import dev.traceflow.core.event.EventType;
-import dev.traceflow.realtime.RealtimePublisher;
 import dev.traceflow.support.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -25,18 +24,8 @@ class LiveEventsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Published(String appId, String topic, JsonNode payload, String id) {
-    }
-
-    private final List<Published> published = new ArrayList<>();
-    private boolean refusing;
-    private final RealtimePublisher publisher = (appId, topic, payloadJson, id) -> {
-        if (refusing) {
-            throw new RealtimePublisher.RealtimePublishRefused("RATE_LIMITED", "slow down");
-        }
-        published.add(new Published(appId, topic, JSON.readTree(payloadJson), id));
-        return published.size();
-    };
+    private final RecordingPublisher publisher = new RecordingPublisher();
+    private final List<RecordingPublisher.Published> published = publisher.published;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     /** Tasks handed to the executor, run when the test says: shows that nothing is published on the caller's thread. */
     private final List<Runnable> tasks = new ArrayList<>();
@@ -76,10 +65,10 @@ class LiveEventsTest {
         assertThat(published).as("nothing on the request thread").isEmpty();
         runTasks();
 
-        assertThat(published).extracting(Published::topic).containsOnly("traceflow:events");
-        assertThat(published).extracting(Published::appId).containsOnly("shop");
+        assertThat(published).extracting(RecordingPublisher.Published::topic).containsOnly("traceflow:events");
+        assertThat(published).extracting(RecordingPublisher.Published::appId).containsOnly("shop");
         assertThat(published).extracting(p -> p.payload().path("path").asString()).containsExactly("/a", "/b");
-        assertThat(published).extracting(Published::id).as("the event's own id: a retry is not sequenced again")
+        assertThat(published).extracting(RecordingPublisher.Published::id).as("the event's own id: a retry is not sequenced again")
                 .containsExactly("event:e1", "event:e2");
         assertThat(counter("traceflow.realtime.live.events.published")).isEqualTo(2);
         assertThat(tasks).as("one drainer, not a task per event").isEmpty();
@@ -156,7 +145,7 @@ class LiveEventsTest {
         LiveEvents live = live(20);
         live.accepted("shop", List.of(pageview("shop", null, "https://shop.test/"), pageview("shop", "y".repeat(200), "https://shop.test/")));
         runTasks();
-        assertThat(published).extracting(Published::id).allSatisfy(id -> assertThat(id).startsWith("event~").hasSizeLessThan(129));
+        assertThat(published).extracting(RecordingPublisher.Published::id).allSatisfy(id -> assertThat(id).startsWith("event~").hasSizeLessThan(129));
         assertThat(published.get(0).id()).isNotEqualTo(published.get(1).id());
     }
 
@@ -176,14 +165,14 @@ class LiveEventsTest {
     @Test
     void aRefusedPublish_isCounted_andTheOthersStillGo() {
         LiveEvents live = live(20);
-        refusing = true;
+        publisher.refusing = true;
         live.accepted("shop", List.of(pageview("shop", "r1", "https://shop.test/")));
         runTasks();
-        refusing = false;
+        publisher.refusing = false;
         live.accepted("shop", List.of(pageview("shop", "r2", "https://shop.test/")));
         runTasks();
         assertThat(counter("traceflow.realtime.live.events.dropped", "reason", "refused")).isEqualTo(1);
-        assertThat(published).extracting(Published::id).containsExactly("event:r2");
+        assertThat(published).extracting(RecordingPublisher.Published::id).containsExactly("event:r2");
     }
 
     @Test

@@ -1,17 +1,14 @@
 package dev.traceflow.realtime.internal;
 
 import dev.traceflow.core.event.EventType;
-import dev.traceflow.realtime.RealtimePublisher;
 import dev.traceflow.storage.EventsStored;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,20 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code metrics_updated}: a round's increments per app, in seed 004's shape, only for apps that had events. */
 class LiveMetricsTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private record Published(String appId, String topic, JsonNode payload, String id) {
-    }
-
-    private final List<Published> published = new ArrayList<>();
-    private boolean refusing;
-    private final RealtimePublisher publisher = (appId, topic, payloadJson, id) -> {
-        if (refusing) {
-            throw new RealtimePublisher.RealtimePublishRefused("RATE_LIMITED", "slow down");
-        }
-        published.add(new Published(appId, topic, JSON.readTree(payloadJson), id));
-        return published.size();
-    };
+    private final RecordingPublisher publisher = new RecordingPublisher();
+    private final List<RecordingPublisher.Published> published = publisher.published;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LiveMetrics live = new LiveMetrics(publisher, Clock.fixed(Instant.parse("2026-12-04T21:30:05.123Z"), ZoneOffset.UTC), meters);
 
@@ -60,8 +45,8 @@ class LiveMetricsTest {
 
         live.publishRound();
 
-        assertThat(published).extracting(Published::topic).containsOnly("traceflow:metrics");
-        assertThat(published).extracting(Published::appId).containsExactlyInAnyOrder("shop", "kiosk");
+        assertThat(published).extracting(RecordingPublisher.Published::topic).containsOnly("traceflow:metrics");
+        assertThat(published).extracting(RecordingPublisher.Published::appId).containsExactlyInAnyOrder("shop", "kiosk");
         JsonNode shop = published.stream().filter(p -> p.appId().equals("shop")).findFirst().orElseThrow().payload();
         assertThat(shop.path("type").asString()).isEqualTo("metrics_updated");
         assertThat(shop.path("timestamp").asString()).isEqualTo("2026-12-04T21:30:05.123Z");
@@ -95,9 +80,9 @@ class LiveMetricsTest {
     @Test
     void aRefusedPublish_isCounted_andTheNextRoundGoesOn() {
         live.stored(load("shop", Map.of(EventType.PAGEVIEW, 1L)));
-        refusing = true;
+        publisher.refusing = true;
         live.publishRound();
-        refusing = false;
+        publisher.refusing = false;
         live.stored(load("shop", Map.of(EventType.PAGEVIEW, 2L)));
         live.publishRound();
 
