@@ -13,8 +13,6 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevObject;
-import org.eclipse.jgit.revwalk.RevTag;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
@@ -24,7 +22,6 @@ import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.semver4j.Semver;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /**
  * A git source's repository, reached with JGit only (the server never runs {@code git}): a
@@ -48,10 +44,8 @@ import java.util.regex.Pattern;
  */
 public final class GitRemote implements AutoCloseable {
 
-    public static final int MAX_CHANGELOG_COMMITS = 50;
-    public static final int RECENT_COMMITS = 50;
-    /** Refs with names outside this are not offered as versions (they could not be named in a strategy). */
-    private static final Pattern REF_NAME = Pattern.compile("[A-Za-z0-9._/+-]{1,200}");
+    public static final int MAX_CHANGELOG_COMMITS = MirrorVersions.MAX_CHANGELOG_COMMITS;
+    public static final int RECENT_COMMITS = MirrorVersions.RECENT_COMMITS;
 
     private final GitUrlGuard guard;
     private final GuardedHttpConnectionFactory connections;
@@ -101,9 +95,9 @@ public final class GitRemote implements AutoCloseable {
             String branch = defaultBranch(refs);
             return new ProbeResult(true, true, branch, refs.size(), branch == null ? "the repository has no default branch (HEAD)" : null);
         } catch (TransportException e) {
-            return failed(e, c.hostKeys());
+            return GitFailures.failed(e, c.hostKeys());
         } catch (GitAPIException | RuntimeException e) {
-            return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + safe(e));
+            return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + GitFailures.safe(e));
         }
     }
 
@@ -126,18 +120,14 @@ public final class GitRemote implements AutoCloseable {
         Connection c = connection(url, auth, hostKeys);
         lock.lock();
         try (c; Repository repo = mirror(sourceId)) {
-            List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
-            if (branch != null) {
-                specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
-            }
             try (Git git = new Git(repo)) {
-                git.fetch().setRemote(c.remote()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS).setRemoveDeletedRefs(true)
+                git.fetch().setRemote(c.remote()).setRefSpecs(fetched(branch)).setTagOpt(TagOpt.NO_TAGS).setRemoveDeletedRefs(true)
                         .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
                         .setTransportConfigCallback(c.callback()).call();
             }
-            return read(repo, branch);
+            return MirrorVersions.read(repo, branch, maxTags);
         } catch (TransportException e) {
-            ProbeResult failed = failed(e, c.hostKeys());
+            ProbeResult failed = GitFailures.failed(e, c.hostKeys());
             throw new GitUnavailable(c.hostKeys() != null && c.hostKeys().refused() ? GitUnavailable.Cause.HOST_KEY
                     : failed.reachable() && !failed.authenticated() ? GitUnavailable.Cause.AUTHENTICATION : GitUnavailable.Cause.SERVER,
                     failed.problem());
@@ -145,7 +135,7 @@ public final class GitRemote implements AutoCloseable {
             if (e instanceof GitUnavailable g) {
                 throw g;
             }
-            throw new GitUnavailable("the repository could not be fetched: " + safe(e));
+            throw new GitUnavailable("the repository could not be fetched: " + GitFailures.safe(e));
         } finally {
             lock.unlock();
         }
@@ -257,17 +247,13 @@ public final class GitRemote implements AutoCloseable {
         lock.lock();
         try (Repository repo = mirror(sourceId)) {
             if (!repo.getObjectDatabase().has(id)) {
-                List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
-                if (branch != null) {
-                    specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
-                }
                 Connection c = connection(url, auth, hostKeys);
                 try (c; Git git = new Git(repo)) {
-                    git.fetch().setRemote(c.remote()).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)
+                    git.fetch().setRemote(c.remote()).setRefSpecs(fetched(branch)).setTagOpt(TagOpt.NO_TAGS)
                             .setCredentialsProvider(credentials(auth)).setTimeout(timeoutSeconds)
                             .setTransportConfigCallback(c.callback()).call();
                 } catch (TransportException e) {
-                    throw new GitUnavailable(failed(e, c.hostKeys()).problem());
+                    throw new GitUnavailable(GitFailures.failed(e, c.hostKeys()).problem());
                 }
                 if (!repo.getObjectDatabase().has(id)) {
                     throw new GitUnavailable("commit " + commit + " is no longer in the repository (force-pushed away?)");
@@ -278,58 +264,13 @@ public final class GitRemote implements AutoCloseable {
                 if (!c.getId().equals(id)) {
                     throw new GitUnavailable("commit " + commit + " did not verify");
                 }
-                Path root = target.toAbsolutePath().normalize();
-                Files.createDirectories(root);
-                int files = 0;
-                long bytes = 0;
-                List<Path> links = new ArrayList<>();
-                try (TreeWalk tw = new TreeWalk(repo)) {
-                    tw.addTree(c.getTree());
-                    tw.setRecursive(true);
-                    while (tw.next()) {
-                        FileMode mode = tw.getFileMode(0);
-                        Path out = root.resolve(tw.getPathString()).normalize();
-                        if (!out.startsWith(root) || mode == FileMode.GITLINK) {
-                            continue;
-                        }
-                        Files.createDirectories(out.getParent());
-                        ObjectLoader loader = repo.open(tw.getObjectId(0));
-                        bytes += loader.getSize();
-                        if (bytes > maxBytes) {
-                            throw new GitUnavailable("the checkout is larger than " + maxBytes + " bytes");
-                        }
-                        if (mode == FileMode.SYMLINK) {
-                            Path link = Path.of(new String(loader.getBytes(), java.nio.charset.StandardCharsets.UTF_8));
-                            if (!link.isAbsolute() && out.getParent().resolve(link).normalize().startsWith(root)) {
-                                Files.createSymbolicLink(out, link);
-                                links.add(out);
-                            }
-                            continue;
-                        }
-                        try (var in = loader.openStream()) {
-                            Files.copy(in, out);
-                        }
-                        if (mode == FileMode.EXECUTABLE_FILE) {
-                            out.toFile().setExecutable(true, false);
-                        }
-                        files++;
-                    }
-                }
-                // a link's text can look inside and still lead out through another link ("c/.." where c -> ".."):
-                // once every link exists, each is followed for real, and one that leaves the checkout is removed
-                Path realRoot = root.toRealPath();
-                for (Path link : links) {
-                    if (!CheckoutLinks.staysInside(realRoot, link)) {
-                        Files.delete(link);
-                    }
-                }
-                return files;
+                return MirrorTrees.write(repo, c, target, maxBytes);
             }
         } catch (GitAPIException | IOException | RuntimeException e) {
             if (e instanceof GitUnavailable g) {
                 throw g;
             }
-            throw new GitUnavailable("the commit could not be checked out: " + safe(e));
+            throw new GitUnavailable("the commit could not be checked out: " + GitFailures.safe(e));
         } finally {
             lock.unlock();
         }
@@ -347,77 +288,13 @@ public final class GitRemote implements AutoCloseable {
         }
     }
 
-    private List<RemoteVersion> read(Repository repo, String branch) throws IOException {
-        List<Ref> tags = repo.getRefDatabase().getRefsByPrefix(Constants.R_TAGS);
-        if (tags.size() > maxTags) {
-            throw new GitUnavailable("the repository has " + tags.size() + " tags; at most " + maxTags + " are read");
+    /** What a mirror fetches: every tag, and the default branch (whose recent commits are versions too). */
+    private static List<RefSpec> fetched(String branch) {
+        List<RefSpec> specs = new ArrayList<>(List.of(new RefSpec("+refs/tags/*:refs/tags/*")));
+        if (branch != null) {
+            specs.add(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch));
         }
-        List<RemoteVersion> out = new ArrayList<>();
-        try (RevWalk walk = new RevWalk(repo)) {
-            record Tagged(String name, RevCommit commit, String summary, Semver semver) {
-            }
-            List<Tagged> tagged = new ArrayList<>();
-            for (Ref ref : tags) {
-                String name = ref.getName().substring(Constants.R_TAGS.length());
-                if (!REF_NAME.matcher(name).matches()) {
-                    continue;
-                }
-                RevObject object = walk.parseAny(ref.getObjectId());
-                String summary = null;
-                if (object instanceof RevTag tag) {
-                    summary = firstLine(tag.getShortMessage());
-                }
-                RevObject peeled = walk.peel(object);
-                if (!(peeled instanceof RevCommit commit)) {
-                    continue; // a tag of a tree or blob is no version
-                }
-                walk.parseBody(commit);
-                tagged.add(new Tagged(name, commit, summary == null || summary.isEmpty() ? firstLine(commit.getShortMessage()) : summary,
-                        Semver.parse(name.startsWith("v") ? name.substring(1) : name)));
-            }
-            // semver tags in semver order, the others after them by commit time: the changelog of each runs from the one before
-            tagged.sort(Comparator.comparing(Tagged::semver, Comparator.nullsLast(Comparator.naturalOrder()))
-                    .thenComparing(t -> t.commit().getCommitTime()).thenComparing(Tagged::name));
-            RevCommit previous = null;
-            for (Tagged t : tagged) {
-                out.add(new RemoteVersion("tag", t.name(), t.commit().name(), t.summary(), changelog(walk, t.commit(), previous)));
-                previous = t.commit();
-            }
-            if (branch != null) {
-                ObjectId head = repo.resolve(Constants.R_HEADS + branch);
-                if (head != null) {
-                    walk.reset();
-                    walk.markStart(walk.parseCommit(head));
-                    int n = 0;
-                    for (RevCommit c : walk) {
-                        if (n++ >= RECENT_COMMITS) {
-                            break;
-                        }
-                        out.add(new RemoteVersion("commit", c.name(), c.name(), firstLine(c.getShortMessage()),
-                                truncate(c.getFullMessage(), 4000)));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String changelog(RevWalk walk, RevCommit to, RevCommit from) throws IOException {
-        walk.reset();
-        walk.markStart(to);
-        if (from != null && !from.equals(to)) {
-            walk.markUninteresting(from);
-        }
-        StringBuilder log = new StringBuilder();
-        int n = 0;
-        for (RevCommit c : walk) {
-            if (n++ >= MAX_CHANGELOG_COMMITS) {
-                log.append("...\n");
-                break;
-            }
-            log.append(c.name(), 0, 7).append(' ').append(firstLine(c.getShortMessage())).append('\n');
-        }
-        return log.toString();
+        return specs;
     }
 
     private Repository mirror(String sourceId) throws IOException {
@@ -510,68 +387,6 @@ public final class GitRemote implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private static ProbeResult failed(TransportException e, SshHostKeyCheck hostKeys) {
-        if (hostKeys != null && hostKeys.refused()) {
-            return new ProbeResult(true, false, null, 0, hostKeys.problem());
-        }
-        // the guard's refusal (of a redirect's target, say) lies in the causes, under JGit's "cannot open ..."
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("URL refused: ")) {
-                String m = t.getMessage();
-                return new ProbeResult(false, false, null, 0, m.substring(m.indexOf("URL refused: ")));
-            }
-        }
-        String message = safe(e);
-        String lower = statusText(message);
-        if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("auth fail")
-                || lower.contains("cannot log in") || lower.contains("no more authentication methods") || lower.contains("401")
-                || lower.contains("403") || lower.contains("credentialsprovider")) {
-            return new ProbeResult(true, false, null, 0, "the git server refused the credential (or wants one)");
-        }
-        int refused = message.toLowerCase(java.util.Locale.ROOT).lastIndexOf("refused:");
-        if (lower.contains("refused:") && refused >= 0) {
-            return new ProbeResult(false, false, null, 0, message.substring(refused));
-        }
-        if (lower.contains("not found") || lower.contains("404")) {
-            return new ProbeResult(false, false, null, 0, "the git server has no repository at this URL");
-        }
-        return new ProbeResult(false, false, null, 0, "the git server could not be reached: " + message);
-    }
-
-    /**
-     * A transport error's message, lower case, without the URLs JGit puts in it: the status words and
-     * codes are read from what is left, so a port or a repository name holding "401" or "404" is never
-     * taken for an answer (a random port 34017 made a missing repository look like a refused credential).
-     */
-    static String statusText(String message) {
-        return message.replaceAll("[A-Za-z][A-Za-z0-9+.-]*://\\S*", "").toLowerCase(java.util.Locale.ROOT);
-    }
-
-    /** An exception's message without anything that could be a credential (JGit puts URLs into messages; ours hold none). */
-    private static String safe(Throwable e) {
-        Throwable t = e;
-        String message = null;
-        while (t != null && message == null) {
-            message = t.getMessage();
-            t = t.getCause();
-        }
-        String m = message == null ? e.getClass().getSimpleName() : message;
-        m = m.replaceAll("://[^/@\\s]+@", "://***@");
-        return truncate(m, 300);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return null;
-        }
-        int nl = s.indexOf('\n');
-        return truncate(nl < 0 ? s : s.substring(0, nl), 1000);
-    }
-
-    private static String truncate(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     @Override

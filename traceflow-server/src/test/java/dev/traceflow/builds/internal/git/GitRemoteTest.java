@@ -62,9 +62,9 @@ class GitRemoteTest {
 
     @Test
     void statusText_readsCodesFromTheAnswer_neverFromTheUrlsPortOrPath() {
-        assertThat(GitRemote.statusText("http://127.0.0.1:34017/no-such-repository: not found."))
+        assertThat(GitFailures.statusText("http://127.0.0.1:34017/no-such-repository: not found."))
                 .doesNotContain("401").contains("not found");
-        assertThat(GitRemote.statusText("https://git.example/repo-403.git: 401 Unauthorized")).doesNotContain("403")
+        assertThat(GitFailures.statusText("https://git.example/repo-403.git: 401 Unauthorized")).doesNotContain("403")
                 .contains("401 unauthorized");
     }
 
