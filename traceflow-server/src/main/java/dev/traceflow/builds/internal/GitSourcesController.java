@@ -2,23 +2,16 @@ package dev.traceflow.builds.internal;
 
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.audit.AuditLog;
-import dev.traceflow.builds.internal.git.GitAuth;
 import dev.traceflow.builds.internal.git.GitRemote;
-import dev.traceflow.builds.internal.git.GitUnavailable;
 import dev.traceflow.builds.internal.git.GitUrl;
 import dev.traceflow.builds.internal.git.GitUrlGuard;
 import dev.traceflow.builds.internal.git.GitUrlRefused;
 import dev.traceflow.builds.internal.git.ProbeResult;
-import dev.traceflow.builds.internal.git.RemoteVersion;
 import dev.traceflow.builds.internal.git.SshHostKeyCheck;
 import dev.traceflow.builds.internal.git.SshKeys;
 import dev.traceflow.http.ApiException;
-import dev.traceflow.reading.PageCursors;
-import dev.traceflow.reading.ReadRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -32,7 +25,6 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -47,9 +39,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * {@code /git-sources} (seed 003 "GitSource"): repositories to build from, their connectivity
- * test and their versions. Admins write (and test, and fetch versions: both make the server
- * connect out); every signed-in user reads.
+ * {@code /git-sources} (seed 003 "GitSource"): repositories to build from and their connectivity
+ * test (their versions: {@link SourceVersionsController}). Admins write (and test: it makes the
+ * server connect out); every signed-in user reads.
  */
 @RestController
 @Tag(name = "Sources", description = "Git sources and their versions (admins write, signed-in users read)")
@@ -57,43 +49,35 @@ class GitSourcesController {
 
     private static final Logger LOG = LoggerFactory.getLogger(GitSourcesController.class);
     static final int MAX_SOURCES = 1000;
-    static final int DEFAULT_VERSIONS_LIMIT = 100;
-    static final int MAX_VERSIONS_LIMIT = 1000;
     /** A branch name git accepts, without the forms that could be read as options or ranges. */
     static final Pattern BRANCH = Pattern.compile("(?!-)(?!.*\\.\\.)(?!.*//)[A-Za-z0-9._/+-]{1,200}(?<![./])");
 
     private final JdbcGitSources sources;
-    private final JdbcSourceVersions versions;
     private final JdbcCredentials credentials;
     private final AppAccess access;
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final Clock clock;
-    private final StoredFetchSources unsealed;
+    private final SourceRemotes remotes;
     private final GitUrlGuard guard;
     private final GitRemote remote;
     private final SchemaChecker schemas;
     private final MeterRegistry metrics;
-    private final BuildsProperties properties;
-    private final PageCursors cursors;
 
-    GitSourcesController(JdbcGitSources sources, JdbcSourceVersions versions, JdbcCredentials credentials, AppAccess access,
-                         AuditLog audit, TransactionTemplate tx, Clock clock, StoredFetchSources unsealed, GitUrlGuard guard, GitRemote remote,
-                         SchemaChecker schemas, MeterRegistry metrics, BuildsProperties properties, PageCursors cursors) {
+    GitSourcesController(JdbcGitSources sources, JdbcCredentials credentials, AppAccess access, AuditLog audit, TransactionTemplate tx,
+                         Clock clock, SourceRemotes remotes, GitUrlGuard guard, GitRemote remote, SchemaChecker schemas,
+                         MeterRegistry metrics) {
         this.sources = sources;
-        this.versions = versions;
         this.credentials = credentials;
         this.access = access;
         this.audit = audit;
         this.tx = tx;
         this.clock = clock;
-        this.unsealed = unsealed;
+        this.remotes = remotes;
         this.guard = guard;
         this.remote = remote;
         this.schemas = schemas;
         this.metrics = metrics;
-        this.properties = properties;
-        this.cursors = cursors;
     }
 
     record SourceBody(@Schema(example = "shop-web") String name,
@@ -157,7 +141,7 @@ class GitSourcesController {
     @Operation(summary = "One git source", description = "Role: viewer (any signed-in user).", security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> get(@PathVariable String id) {
         access.caller();
-        return view(existing(id));
+        return view(remotes.existing(id));
     }
 
     @PatchMapping("/git-sources/{id}")
@@ -169,7 +153,7 @@ class GitSourcesController {
                 && body.exposedSchema() == null && body.sshHostKey() == null) {
             throw ApiException.invalid("nothing to change: give name, repoUrl, defaultBranch, credentialId, exposedSchema or sshHostKey");
         }
-        GitSource old = existing(id);
+        GitSource old = remotes.existing(id);
         String name = body.name() == null ? old.name() : Strings.name("name", body.name());
         GitUrl parsed = body.repoUrl() == null ? guard.parseStored(old.repoUrl()) : url(body.repoUrl());
         String url = parsed.toString();
@@ -204,7 +188,7 @@ class GitSourcesController {
             + "with it. Audited (`git_source.delete`).", security = @SecurityRequirement(name = "BearerAuth"))
     void delete(@PathVariable String id) {
         access.requireAdmin();
-        GitSource s = existing(id);
+        GitSource s = remotes.existing(id);
         tx.executeWithoutResult(t -> {
             if (sources.boundToTemplates(id)) {
                 throw new ApiException(HttpStatus.CONFLICT, "IN_USE", "a template binds this source; unbind it first");
@@ -231,10 +215,10 @@ class GitSourcesController {
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> test(@PathVariable String id) {
         access.requireAdmin();
-        GitSource s = existing(id);
-        SshHostKeyCheck hostKeys = hostKeys(s);
-        ProbeResult r = remote.probe(storedUrl(s), auth(s), hostKeys);
-        rememberHostKey(s, hostKeys);
+        GitSource s = remotes.existing(id);
+        SshHostKeyCheck hostKeys = remotes.hostKeys(s);
+        ProbeResult r = remote.probe(remotes.storedUrl(s), remotes.auth(s), hostKeys);
+        remotes.rememberHostKey(s, hostKeys);
         metrics.counter("traceflow.builds.git.tests", "outcome", r.ok() ? "ok" : !r.reachable() ? "unreachable"
                 : !r.authenticated() ? "unauthenticated" : "no_default_branch").increment();
         Map<String, Object> v = new LinkedHashMap<>();
@@ -247,176 +231,6 @@ class GitSourcesController {
             v.put("problem", r.problem());
         }
         return v;
-    }
-
-    @GetMapping("/git-sources/{id}/versions")
-    @Operation(summary = "A git source's registered versions, a page at a time", description = """
-            Role: viewer (any signed-in user). Tags (semver order; tags registered by a later fetch after the ones \
-            before) then the default branch's recent commits, each with `tagOrCommit`, `commit`, `summary`, \
-            `changelog` (commits since the version before) and `usable`. Answer: `{"items", "total", "nextCursor"}`. \
-            `limit` 1-1000 (default 100); `cursor`: the previous page's `nextCursor` (absent on the last page; \
-            signed, so an edited cursor, one of another source or one from before a server restart is a 400). The \
-            order is stable: versions registered between two pages never make a page repeat or skip one. A bad \
-            `limit` or `cursor` is 400 `INVALID_PARAMETER` with the parameter in `details`.""",
-            parameters = {
-                    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "1-1000, default 100"),
-                    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "`nextCursor` of the previous page")},
-            security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> versions(@PathVariable String id, @RequestParam(required = false) String limit,
-                                 @RequestParam(required = false) String cursor) {
-        access.caller();
-        int n = limit(limit);
-        JdbcSourceVersions.Position after = cursor == null ? null : position(id, cursor);
-        existing(id);
-        return page(id, after, n);
-    }
-
-    /** A page of the listing, with the cursor of the next one and the total. */
-    private Map<String, Object> page(String sourceId, JdbcSourceVersions.Position after, int limit) {
-        List<SourceVersion> rows = versions.page(sourceId, after, limit + 1);
-        boolean more = rows.size() > limit;
-        if (more) {
-            rows = rows.subList(0, limit);
-        }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("items", rows.stream().map(GitSourcesController::view).toList());
-        answer.put("total", versions.count(sourceId));
-        if (more) {
-            SourceVersion last = rows.get(rows.size() - 1);
-            answer.put("nextCursor", cursors.encode(String.join("|", sourceId, last.kind(), last.createdAt().toString(), last.tagOrCommit())));
-        }
-        return answer;
-    }
-
-    private static int limit(String limit) {
-        if (limit == null) {
-            return DEFAULT_VERSIONS_LIMIT;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(limit.strip());
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 || n > MAX_VERSIONS_LIMIT) {
-            throw ReadRequests.invalid("limit", "limit must be a whole number from 1 to " + MAX_VERSIONS_LIMIT);
-        }
-        return n;
-    }
-
-    private JdbcSourceVersions.Position position(String sourceId, String cursor) {
-        // signed by this server, so the parts are ours; still checked, and tied to the source it was made for
-        String[] parts = cursors.decode(cursor).split("\\|", 4);
-        if (parts.length != 4 || !parts[0].equals(sourceId) || !(parts[1].equals("tag") || parts[1].equals("commit"))) {
-            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
-        }
-        try {
-            return new JdbcSourceVersions.Position(parts[1], Instant.parse(parts[2]), parts[3]);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ReadRequests.invalid("cursor", "cursor belongs to another list: start this one again without it");
-        }
-    }
-
-    record VersionMark(@Schema(example = "v1.2.0") String tagOrCommit, Boolean usable) {
-    }
-
-    @PostMapping("/git-sources/{id}/versions")
-    @Operation(summary = "Fetch a git source's versions, or mark one", description = """
-            Role: admin. Without a body: fetches the tags and the default branch (JGit, into the source's mirror) \
-            and registers what is there; versions gone from the repository become unusable. With \
-            `{"tagOrCommit", "usable"}`: marks a registered version usable or not (strategies skip unusable ones). \
-            Answers the first page of the listing, as `GET` with the default `limit` (its `nextCursor` continues with `GET`). \
-            502 GIT_UNAVAILABLE when the repository cannot be reached or read; 422 GIT_AUTH_FAILED when the server \
-            refuses the source's credential (or wants one), 422 SSH_HOST_KEY_MISMATCH when an ssh server shows a host \
-            key other than the source's `sshHostKey`. Audited (`git_source.versions`).""",
-            security = @SecurityRequirement(name = "BearerAuth"))
-    Map<String, Object> refresh(@PathVariable String id, @RequestBody(required = false) VersionMark mark) {
-        access.requireAdmin();
-        GitSource s = existing(id);
-        if (mark != null) {
-            if (mark.tagOrCommit() == null || mark.usable() == null) {
-                throw ApiException.invalid("give tagOrCommit and usable, or no body to fetch the versions");
-            }
-            SourceVersion v = versions.find(id, mark.tagOrCommit())
-                    .orElseThrow(() -> Strings.notFound("version of this source", mark.tagOrCommit()));
-            tx.executeWithoutResult(t -> {
-                versions.setUsable(v.id(), mark.usable());
-                audit.record("git_source.version_mark", "git_source", id, null, Map.of("tagOrCommit", v.tagOrCommit(),
-                        "usable", mark.usable()));
-            });
-            return page(id, null, DEFAULT_VERSIONS_LIMIT);
-        }
-        GitUrl url = storedUrl(s);
-        GitAuth auth = auth(s);
-        String branch = s.defaultBranch();
-        SshHostKeyCheck hostKeys = hostKeys(s);
-        if (branch == null) {
-            ProbeResult probe = remote.probe(url, auth, hostKeys);
-            rememberHostKey(s, hostKeys);
-            if (!probe.ok()) {
-                throw unavailable(hostKeys != null && hostKeys.refused() ? GitUnavailable.Cause.HOST_KEY
-                        : probe.reachable() && !probe.authenticated() ? GitUnavailable.Cause.AUTHENTICATION : GitUnavailable.Cause.SERVER,
-                        probe.problem());
-            }
-            branch = probe.defaultBranch();
-            hostKeys = hostKeys(existing(id));
-        }
-        long started = System.nanoTime();
-        List<RemoteVersion> found;
-        try {
-            found = remote.versions(id, url, auth, branch, hostKeys);
-        } catch (GitUnavailable e) {
-            metrics.counter("traceflow.builds.git.fetches", "outcome", "failed").increment();
-            rememberHostKey(s, hostKeys);
-            throw unavailable(e.kind(), e.getMessage());
-        }
-        rememberHostKey(s, hostKeys);
-        metrics.timer("traceflow.builds.git.fetch").record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        metrics.counter("traceflow.builds.git.fetches", "outcome", "ok").increment();
-        int[] changed = tx.execute(t -> {
-            int[] c = versions.sync(id, found, clock.instant());
-            audit.record("git_source.versions", "git_source", id, null, Map.of("added", c[0], "changed", c[1], "retired", c[2]));
-            return c;
-        });
-        LOG.info("Versions of git source {} fetched: {} found, {} added, {} changed, {} retired", id, found.size(), changed[0], changed[1],
-                changed[2]);
-        return page(id, null, DEFAULT_VERSIONS_LIMIT);
-    }
-
-    /**
-     * The answer when the repository cannot be read: 422 when the source's own settings are what
-     * the server refused (its credential, its ssh host key), for the admin to fix; 502 when the
-     * server could not be reached or read.
-     */
-    private static ApiException unavailable(GitUnavailable.Cause cause, String problem) {
-        return switch (cause) {
-            case AUTHENTICATION -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "GIT_AUTH_FAILED", problem);
-            case HOST_KEY -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "SSH_HOST_KEY_MISMATCH", problem);
-            case SERVER -> new ApiException(HttpStatus.BAD_GATEWAY, "GIT_UNAVAILABLE", problem);
-        };
-    }
-
-    /** The host key check of an ssh source (null for https): its recorded key, or trust on first use as configured. */
-    private SshHostKeyCheck hostKeys(GitSource s) {
-        if (!s.repoUrl().startsWith("ssh://")) {
-            return null;
-        }
-        return SshHostKeyCheck.of(s.sshHostKey(), properties.sshTrustOnFirstUse());
-    }
-
-    /** Records, with an audit row, the host key an ssh source's server showed at its first connection. */
-    private void rememberHostKey(GitSource s, SshHostKeyCheck hostKeys) {
-        String seen = hostKeys == null ? null : hostKeys.firstSeenKey();
-        if (seen == null) {
-            return;
-        }
-        tx.executeWithoutResult(t -> {
-            if (sources.recordHostKey(s.id(), s.repoUrl(), seen)) {
-                audit.record("git_source.host_key", "git_source", s.id(), null, Map.of("sshHostKey", seen,
-                        "fingerprint", SshKeys.fingerprint(SshKeys.publicKey(seen)), "trustedOnFirstUse", true));
-                LOG.info("Git source {}: ssh host key {} recorded at the first connection", s.id(), SshKeys.fingerprint(SshKeys.publicKey(seen)));
-            }
-        });
     }
 
     private static String hostKey(GitUrl url, String line) {
@@ -448,10 +262,6 @@ class GitSourcesController {
         }
     }
 
-    private GitSource existing(String id) {
-        return sources.find(id).orElseThrow(() -> Strings.notFound("git source", id));
-    }
-
     private GitUrl url(String repoUrl) {
         if (repoUrl == null) {
             throw ApiException.invalid("repoUrl is required");
@@ -462,19 +272,6 @@ class GitSourcesController {
             metrics.counter("traceflow.builds.git.urls_refused", "reason", e.reason()).increment();
             throw ApiException.invalid("repoUrl is refused: " + e.getMessage());
         }
-    }
-
-    /** A stored URL, read back with the guard's parser (the connection is checked again when made). */
-    private GitUrl storedUrl(GitSource s) {
-        try {
-            return guard.requireAllowed(s.repoUrl());
-        } catch (GitUrlRefused e) {
-            throw ApiException.invalid("the source's repoUrl is refused now: " + e.getMessage());
-        }
-    }
-
-    private GitAuth auth(GitSource s) {
-        return unsealed.auth(s);
     }
 
     private static String branch(String branch) {
@@ -536,19 +333,5 @@ class GitSourcesController {
         v.put("createdAt", s.createdAt());
         v.put("updatedAt", s.updatedAt());
         return v;
-    }
-
-    static Map<String, Object> view(SourceVersion v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", v.id());
-        m.put("gitSourceId", v.gitSourceId());
-        m.put("kind", v.kind());
-        m.put("tagOrCommit", v.tagOrCommit());
-        m.put("commit", v.commit());
-        m.put("summary", v.summary());
-        m.put("changelog", v.changelog());
-        m.put("usable", v.usable());
-        m.put("createdAt", v.createdAt());
-        return m;
     }
 }
