@@ -88,7 +88,9 @@ export function useAction() {
     }
   }, []);
   const clear = useCallback(() => setState({ busy: null, error: null }), []);
-  return { ...state, run, clear };
+  /** DELETE `path` as the action `name`: true once it went through (a failure is the action's error). */
+  const remove = useCallback(async (name, path) => (await run(name, () => api(path, { method: 'DELETE' }))) !== undefined, [run]);
+  return { ...state, run, clear, remove };
 }
 
 /** A panel with a heading that names it for assistive technology; `actions` sit beside the heading. */

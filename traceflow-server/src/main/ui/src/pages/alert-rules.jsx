@@ -191,8 +191,7 @@ export function Rules({ rules, channels, canEdit }) {
   const [editing, setEditing] = useState(null);
   const action = useAction();
   const remove = async (rule) => {
-    const path = `/api/alerts/rules/${encodeURIComponent(rule.id)}`;
-    if ((await action.run(rule.id, () => api(path, { method: 'DELETE' }))) !== undefined) {
+    if (await action.remove(rule.id, `/api/alerts/rules/${encodeURIComponent(rule.id)}`)) {
       if (editing === rule.id) setEditing(null);
       rules.reload();
     }

@@ -107,9 +107,7 @@ function Channels({ appId, channels, canEdit }) {
     }
   };
   const remove = async (id) => {
-    if ((await action.run(id, () => api(`/api/alerts/channels/${encodeURIComponent(id)}`, { method: 'DELETE' }))) !== undefined) {
-      channels.reload();
-    }
+    if (await action.remove(id, `/api/alerts/channels/${encodeURIComponent(id)}`)) channels.reload();
   };
   return (
     <Card id="channels-title" title="Channels">
@@ -212,9 +210,7 @@ function Silences({ appId, rules, canEdit }) {
     }
   };
   const end = async (id) => {
-    if ((await action.run(id, () => api(`/api/alerts/silences/${encodeURIComponent(id)}`, { method: 'DELETE' }))) !== undefined) {
-      silences.reload();
-    }
+    if (await action.remove(id, `/api/alerts/silences/${encodeURIComponent(id)}`)) silences.reload();
   };
   return (
     <Card id="silences-title" title="Silences">
