@@ -25,7 +25,7 @@ public record TokenCeiling(String tokenId, String tokenName, boolean userAdmin, 
     public Optional<AppRole> cap(String appId, Optional<AppRole> userRole) {
         AppRole ceiling = apps.get(appId);
         if (ceiling == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return userRole.map(own -> own.compareTo(ceiling) <= 0 ? own : ceiling);
     }

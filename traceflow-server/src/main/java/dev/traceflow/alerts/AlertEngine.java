@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -389,10 +390,10 @@ class AlertEngine {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString(v.longValue());
         }
-        return String.format(java.util.Locale.ROOT, "%.4g", v);
+        return String.format(Locale.ROOT, "%.4g", v);
     }
 
     static String human(Duration d) {
-        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 }

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /** {@code /api/alerts/rules} (API.md "Alerts"): an app's rules; editors write, viewers read. */
 @RestController
@@ -223,7 +224,7 @@ class AlertRulesController {
     }
 
     /** Whether a channel id names a channel of the app. */
-    private java.util.function.Predicate<String> channelOf(String appId) {
+    private Predicate<String> channelOf(String appId) {
         return id -> channels.find(id).filter(c -> c.appId().equals(appId)).isPresent();
     }
 

@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ class BuildSettings {
             definition(rs.getString("name")).ifPresent(d -> {
                 try {
                     stored.put(d.name(), new Value(d, CanonicalJson.JSON.readTree(rs.getString("setting_value")), instant(rs, "updated_at")));
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });

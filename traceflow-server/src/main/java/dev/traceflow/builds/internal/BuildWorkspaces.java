@@ -2,6 +2,7 @@ package dev.traceflow.builds.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class BuildWorkspaces {
             Files.createDirectories(workspaces.getParent());
             try {
                 Files.createDirectory(workspaces, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // another build made it meanwhile: checked below like any existing one
             } catch (UnsupportedOperationException notPosix) {
                 Files.createDirectories(workspaces);

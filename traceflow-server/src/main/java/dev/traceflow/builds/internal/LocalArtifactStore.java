@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ final class LocalArtifactStore implements ArtifactStore {
         boolean deleted = Files.deleteIfExists(file.get());
         try {
             Files.deleteIfExists(file.get().getParent());
-        } catch (java.nio.file.DirectoryNotEmptyException e) {
+        } catch (DirectoryNotEmptyException e) {
             // an upload of the same build is being written beside it: its folder stays
         }
         return deleted;

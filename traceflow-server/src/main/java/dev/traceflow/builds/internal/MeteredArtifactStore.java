@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Times every call to the artifact store ({@code traceflow.builds.artifacts.store{store, operation, outcome}}:
@@ -49,7 +50,7 @@ final class MeteredArtifactStore implements ArtifactStore, AutoCloseable {
         } finally {
             Timer.builder("traceflow.builds.artifacts.store").description("calls to the build artifact store")
                     .tags("store", kind, "operation", operation, "outcome", outcome).register(registry)
-                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 
 /**
@@ -186,8 +187,8 @@ final class Replacements {
     private record Located(byte[] content, String problem) {
     }
 
-    private static java.util.Optional<String> entry(String path, Map<String, Checkout> checkouts, GitRemote remote, boolean mustExist) {
-        return java.util.Optional.ofNullable(locate(path, checkouts, remote, mustExist).problem());
+    private static Optional<String> entry(String path, Map<String, Checkout> checkouts, GitRemote remote, boolean mustExist) {
+        return Optional.ofNullable(locate(path, checkouts, remote, mustExist).problem());
     }
 
     private static Located locate(String path, Map<String, Checkout> checkouts, GitRemote remote, boolean mustExist) {

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -112,7 +113,7 @@ sealed interface VersionStrategy {
         return new Resolution(exact.get(), null);
     }
 
-    private static Resolution highest(List<SourceVersion> usable, java.util.function.Predicate<Semver> accept, String none) {
+    private static Resolution highest(List<SourceVersion> usable, Predicate<Semver> accept, String none) {
         return usable.stream().filter(v -> v.kind().equals("tag"))
                 .map(v -> new Object[]{v, semver(v.tagOrCommit())})
                 .filter(p -> p[1] != null && accept.test((Semver) p[1]))

@@ -24,6 +24,9 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,12 +338,12 @@ public final class GitRemote implements AutoCloseable {
      * @throws GitUnavailable when the guard refuses the host, it does not resolve, or the ssh key cannot be read
      */
     private Connection connection(GitUrl url, GitAuth auth, SshHostKeyCheck hostKeys) {
-        java.net.InetAddress address;
+        InetAddress address;
         try {
             address = guard.requireAllowedAtConnect(url);
         } catch (GitUrlRefused e) {
             throw new GitUnavailable(e.getMessage());
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new GitUnavailable("the git server's host " + url.host() + " does not resolve");
         }
         if (!url.scheme().equals("ssh")) {
@@ -358,7 +361,7 @@ public final class GitRemote implements AutoCloseable {
         SshSessions.Factory sessions = ssh.factory(auth == null ? null : auth.secret(),
                 hostKeys == null ? SshHostKeyCheck.of(null, false) : hostKeys);
         String user = url.user() != null ? url.user() : auth != null && auth.username() != null ? auth.username() : "git";
-        String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
         return new Connection("ssh://" + user + "@" + host + ":" + url.effectivePort() + url.path(), sessions, transport -> {
             if (transport instanceof SshTransport t) {
                 t.setSshSessionFactory(sessions.factory());

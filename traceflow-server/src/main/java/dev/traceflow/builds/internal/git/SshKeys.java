@@ -15,6 +15,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * SSH keys as they are stored: a credential's private key (OpenSSH or PEM text, no passphrase: the
@@ -44,7 +45,7 @@ public final class SshKeys {
                 read.forEach(keys::add);
             }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             if (m.contains("passphrase") || m.contains("password") || m.contains("encrypt")) {
                 throw new IllegalArgumentException("the ssh key is protected by a passphrase: store it without one "
                         + "(ssh-keygen -p -N ''); the server seals it with the master key instead");

@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -85,7 +86,7 @@ public class SandboxedCommandRunner implements CommandRunner {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(checkout.toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.environment());
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process process = builder.start();
         meters.started();
         return new RunningProcess(process, spec, output, settings.mode() == SandboxProperties.Mode.BWRAP, settings.gracePeriod(),
