@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * request thread. Reads stay exact without it: a day not refreshed yet is formed on read, as
  * before, and both take the cache's lock, so a day is never formed twice at once.
  *
- * <p>Bounded: after each commit of the writer {@link #changed()} marks a pass pending (signals
- * during a pass make one more pass, not one each); a pass re-forms at most
+ * <p>Bounded: one pass at start (for days outdated before a restart), then after each commit of the
+ * writer {@link #changed()} marks a pass pending (signals during a pass make one more pass, not one
+ * each); a pass re-forms at most
  * {@link #MAX_DAYS_PER_PASS} outdated days, newest first, and the thread then rests
  * {@link #REST_PER_WORK} times as long as the pass took, so under steady ingest it takes at most a
  * quarter of a core from ingest and reads. Only days already cached are refreshed: what readers
@@ -54,7 +55,12 @@ final class DuckDbSessionRefresher {
 
     // guarded by this
     private boolean enabled = true;
-    private boolean pending;
+    /**
+     * True at start: one pass re-forms the days that loads outdated before the last shutdown (a load
+     * commits, then the process stops before the pass it asked for), so that the first read after
+     * a restart finds them current instead of forming them on its request thread.
+     */
+    private boolean pending = true;
     private boolean running;
     private boolean closed;
 

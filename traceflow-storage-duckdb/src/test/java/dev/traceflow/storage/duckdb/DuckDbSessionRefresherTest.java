@@ -5,7 +5,9 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Granularity;
 import dev.traceflow.storage.tests.InMemoryStorage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -82,6 +84,28 @@ class DuckDbSessionRefresherTest {
             assertThat(duckdb.sessions().count(days(1, 6))).isEqualTo(7);
             assertThat(cache.formedOnRead()).isEqualTo(6 + 3);
             assertThat(cache.formedInBackground()).isZero();
+        }
+    }
+
+    /** A load whose pass never ran (the process stopped first): the next start re-forms its days before any read. */
+    @Test
+    void daysOutdatedBeforeARestart_areFormedAgainAtStart_notByTheFirstRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("events.duckdb");
+        try (InMemoryStorage reference = new InMemoryStorage()) {
+            try (DuckDbStorage before = new DuckDbStorage(file, 1, "512MB", 1000)) {
+                load(before, reference, visits(1, 6, "a"));
+                assertThat(before.sessions().count(days(1, 6))).isEqualTo(6);
+                before.refreshSessionsInBackground(false);
+                load(before, reference, visits(3, 3, "b"));
+            }
+            try (DuckDbStorage after = new DuckDbStorage(file, 1, "512MB", 1000)) {
+                after.sessionRefresher().awaitIdle();
+                DuckDbSessionCache cache = after.reads().sessionCache();
+                assertThat(cache.formedInBackground()).as("days 2, 3 and 4, at start").isEqualTo(3);
+                assertThat(after.sessions().count(days(1, 6))).isEqualTo(7);
+                assertThat(cache.formedOnRead()).as("the first read formed nothing").isZero();
+                DuckDbSessionCacheTest.sameAnswers(after, reference, days(1, 6));
+            }
         }
     }
 
