@@ -194,10 +194,10 @@ class BuildsApiTest extends BuildsFixture {
     @Test
     void releases_listTheBuildsReleasesWithTheTelemetrySeenWithEach() {
         Setup s = setup("build.sh");
-        String first = trigger(s);
-        String r1 = awaitStatus(first, "success").path("release").asString();
-        String second = status(post("/builds/" + first + "/rollback", "", auth.admin()), 202).path("id").asString();
-        String r2 = awaitStatus(second, "success").path("release").asString();
+        TwoReleases releases = twoReleases(s);
+        String r1 = releases.olderRelease();
+        String r2 = releases.newerRelease();
+        String second = releases.newerBuild();
         String key = auth.createKey(s.app());
         long now = System.currentTimeMillis();
         List<Map<String, Object>> events = new java.util.ArrayList<>();

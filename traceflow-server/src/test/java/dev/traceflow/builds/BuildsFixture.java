@@ -109,6 +109,18 @@ public abstract class BuildsFixture extends BuildsApiSupport {
         return out;
     }
 
+    /** A build and its rollback, both succeeded: two releases of the setup's project, ids and releases older first. */
+    public record TwoReleases(String olderBuild, String olderRelease, String newerBuild, String newerRelease) {
+    }
+
+    protected TwoReleases twoReleases(Setup s) {
+        String first = trigger(s);
+        String older = awaitStatus(first, "success").path("release").asString();
+        String second = status(post("/builds/" + first + "/rollback", "", auth.admin()), 202).path("id").asString();
+        String newer = awaitStatus(second, "success").path("release").asString();
+        return new TwoReleases(first, older, second, newer);
+    }
+
     protected JsonNode awaitStatus(String id, String expected) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> get("/builds/" + id, auth.admin()).json().path("status").asString().equals(expected));

@@ -24,10 +24,9 @@ class ReleaseVitalsApiTest extends BuildsFixture {
     @Test
     void releases_showEachReleasesVitals_andTheirChangeAgainstThePreviousRelease() {
         Setup s = setup("build.sh");
-        String first = trigger(s);
-        String older = awaitStatus(first, "success").path("release").asString();
-        String second = status(post("/builds/" + first + "/rollback", "", auth.admin()), 202).path("id").asString();
-        String newer = awaitStatus(second, "success").path("release").asString();
+        TwoReleases releases = twoReleases(s);
+        String older = releases.olderRelease();
+        String newer = releases.newerRelease();
         long now = System.currentTimeMillis();
         List<Map<String, Object>> events = List.of(
                 vital(s.app(), older, now - 60_000, "LCP", 1000, "good", "a"),
