@@ -120,6 +120,7 @@ final class CanonicalJson {
         out.append('"');
     }
 
+    /** The reference implementation's form, from the printed tree: for node kinds the writer leaves to it, and to hold the writer to. */
     static String reference(JsonNode value) {
         try {
             return new JsonCanonicalizer(JSON.writeValueAsString(value)).getEncodedString();
