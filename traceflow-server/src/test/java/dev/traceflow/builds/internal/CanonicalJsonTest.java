@@ -44,7 +44,9 @@ class CanonicalJsonTest {
     void numbersAndStrings_atTheEdges_matchTheReference() {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ArrayNode edges = f.arrayNode();
-        for (double d : new double[] {0.0, -0.0, 1e21, 1e20, 1e-7, 1e-6, 5e-324, Double.MAX_VALUE, -Double.MIN_NORMAL, 0.1, 1 / 3.0, 9007199254740993.0}) {
+        double[] doubles = {0.0, -0.0, 1e21, 1e20, 1e-7, 1e-6, 5e-324, Double.MAX_VALUE, -Double.MIN_NORMAL, 0.1, 1 / 3.0,
+            9007199254740993.0};
+        for (double d : doubles) {
             edges.add(d);
         }
         edges.add(0.1f).add(3.4028235e38f).add(Long.MAX_VALUE).add(Long.MIN_VALUE).add(9007199254740993L)
