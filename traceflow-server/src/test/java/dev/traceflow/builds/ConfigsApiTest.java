@@ -147,6 +147,38 @@ class ConfigsApiTest extends BuildsApiSupport {
     }
 
     @Test
+    void validateAgain_toTheStoredAnswer_writesNothing_butANewAnswerIsStoredAndAudited() {
+        Setup s = setup();
+        String id = status(post("/configs", config(s, Map.of("apiUrl", "https://api.acme.example", "retries", 3)), auth.admin()), 201)
+                .path("id").asString();
+        String hash = status(post("/configs/" + id + "/validate", "", auth.admin()), 200).path("snapshotHash").asString();
+        JsonNode stored = status(get("/configs/" + id, auth.admin()), 200);
+        assertThat(validations(id)).isEqualTo(1);
+
+        JsonNode again = status(post("/configs/" + id + "/validate", "", auth.admin()), 200);
+        assertThat(again.path("snapshotHash").asString()).isEqualTo(hash);
+        assertThat(again.path("resolvedVersions")).isEqualTo(stored.path("resolvedVersions"));
+        assertThat(status(get("/configs/" + id, auth.admin()), 200).path("updatedAt")).isEqualTo(stored.path("updatedAt"));
+        assertThat(validations(id)).isEqualTo(1);
+
+        // the template now pins an older tag: a new answer, stored and audited as before
+        status(post("/templates/" + s.template() + "/sources", binding(s.storefront(), Map.of("type", "fixed", "ref", "v1.0.0"), 0,
+                List.of(s.uiKit())), auth.admin()), 200);
+        JsonNode pinned = status(post("/configs/" + id + "/validate", "", auth.admin()), 200);
+        assertThat(pinned.path("snapshotHash").asString()).isNotEqualTo(hash);
+        assertThat(pinned.path("resolvedVersions").findValuesAsString("ref")).containsExactly("v3.1.0", "v1.0.0");
+        JsonNode restored = status(get("/configs/" + id, auth.admin()), 200);
+        assertThat(restored.path("snapshotHash").asString()).isEqualTo(pinned.path("snapshotHash").asString());
+        assertThat(restored.path("resolvedVersions")).isEqualTo(pinned.path("resolvedVersions"));
+        assertThat(validations(id)).isEqualTo(2);
+    }
+
+    private long validations(String configId) {
+        JsonNode items = status(get("/audits?resourceType=config&resourceId=" + configId, auth.admin()), 200).path("items");
+        return items.valueStream().filter(a -> a.path("action").asString().equals("config.validate")).count();
+    }
+
+    @Test
     void validate_answersSchemaProblemsWithPointers_andStoresNothing() {
         Setup s = setup();
         String id = status(post("/configs", config(s, Map.of("apiUrl", "ftp://x", "retries", 9, "extra", true)), auth.admin()), 201)

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Appends audit rows to the metadata database; the only statement on {@code audits} here is INSERT. */
 @Component
@@ -26,6 +27,9 @@ class JdbcAuditLog implements AuditLog {
     /** Detail names that hold a secret: the name itself, or its last word (newPassword, refreshToken, ingestKey). */
     private static final Set<String> SECRET_WORDS = Set.of("password", "token", "secret", "hash", "privatekey", "key", "credential");
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Compiled once: {@link #namesSecret} runs for every detail of every audited write. */
+    private static final Pattern WORD_BOUNDARY = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|[_\\-.]");
+    private static final Pattern SEPARATORS = Pattern.compile("[_\\-.]");
 
     private final JdbcClient jdbc;
     private final AppAccess access;
@@ -91,9 +95,9 @@ class JdbcAuditLog implements AuditLog {
      * and stay (a rotation row keeps the new key's id).
      */
     static boolean namesSecret(String name) {
-        String[] words = name.split("(?<=[a-z0-9])(?=[A-Z])|[_\\-.]");
+        String[] words = WORD_BOUNDARY.split(name);
         String last = words[words.length - 1].toLowerCase(Locale.ROOT);
-        String whole = name.toLowerCase(Locale.ROOT).replaceAll("[_\\-.]", "");
+        String whole = SEPARATORS.matcher(name.toLowerCase(Locale.ROOT)).replaceAll("");
         return SECRET_WORDS.contains(last) || SECRET_WORDS.contains(whole);
     }
 

@@ -4,8 +4,8 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -109,9 +109,9 @@ class AccessTokens implements JwtDecoder {
         if (header.getKeyID() == null) {
             throw new BadJwtException("kid missing");
         }
-        RSAKey key = keys.verificationKey(header.getKeyID()).orElseThrow(() -> new BadJwtException("unknown kid"));
+        JWSVerifier verifier = keys.verifier(header.getKeyID()).orElseThrow(() -> new BadJwtException("unknown kid"));
         try {
-            if (!jwt.verify(new RSASSAVerifier(key))) {
+            if (!jwt.verify(verifier)) {
                 throw new BadJwtException("bad signature");
             }
         } catch (JOSEException e) {

@@ -2,6 +2,8 @@ package dev.traceflow.auth.internal;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
@@ -30,7 +32,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -72,7 +76,23 @@ class SigningKeys implements InitializingBean {
     record StoredKey(RSAKey key, Instant createdAt, Instant retiredAt) {
     }
 
-    private record Loaded(List<StoredKey> keys, Instant at) {
+    /** The keys as last read, with a verifier per key made once: making one converts and checks the key, per request otherwise. */
+    private record Loaded(List<StoredKey> keys, Instant at, Map<String, JWSVerifier> verifiers) {
+        Loaded(List<StoredKey> keys, Instant at) {
+            this(keys, at, verifiersOf(keys));
+        }
+
+        private static Map<String, JWSVerifier> verifiersOf(List<StoredKey> keys) {
+            Map<String, JWSVerifier> verifiers = new HashMap<>();
+            for (StoredKey k : keys) {
+                try {
+                    verifiers.put(k.key().getKeyID(), new RSASSAVerifier(k.key().toRSAPublicKey()));
+                } catch (JOSEException e) {
+                    throw new IllegalStateException("stored signing key " + k.key().getKeyID() + " has no usable public half", e);
+                }
+            }
+            return Map.copyOf(verifiers);
+        }
     }
 
     @Override
@@ -94,10 +114,22 @@ class SigningKeys implements InitializingBean {
 
     /** The public key for {@code kid} if it may still verify tokens; reloads (rate-limited) on a miss, for keys made elsewhere. */
     Optional<RSAKey> verificationKey(String kid) {
-        Optional<RSAKey> found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).map(k -> k.key().toPublicJWK()).findFirst();
+        return mayVerify(kid).map(k -> k.key().toPublicJWK());
+    }
+
+    /**
+     * The signature verifier of {@link #verificationKey}'s key, the same instance until the keys are read
+     * again (a revoked key's verifier goes with its key at that read).
+     */
+    Optional<JWSVerifier> verifier(String kid) {
+        return mayVerify(kid).flatMap(k -> Optional.ofNullable(loaded.verifiers().get(kid)));
+    }
+
+    private Optional<StoredKey> mayVerify(String kid) {
+        Optional<StoredKey> found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).findFirst();
         if (found.isEmpty() && loaded.at().plus(RELOAD_AT_MOST_EVERY).isBefore(clock.instant())) {
             reload();
-            found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).map(k -> k.key().toPublicJWK()).findFirst();
+            found = verifying(loaded).filter(k -> k.key().getKeyID().equals(kid)).findFirst();
         }
         return found;
     }

@@ -21,7 +21,11 @@ import java.time.Duration;
  *                              limit, only each worker's own concurrency); when set, claims take one database row lock
  *                              in turn, so they are serialized
  * @param workers               in-process workers; 0 runs none (remote workers only); null: the {@code build.concurrency} setting
- * @param poll                  how often an idle worker looks at the queue
+ * @param poll                  how often an idle worker looks at the queue, at first: each look that finds nothing
+ *                              doubles the wait, up to {@code maxIdlePoll} ({@link IdlePolling}); a build queued on
+ *                              this server wakes its workers at once
+ * @param maxIdlePoll           the longest wait of an idle worker between looks (so the longest a build queued
+ *                              through another server sharing the database waits for this one's workers)
  * @param artifactsDir          the local artifact store; default {@code <data-dir>/builds/artifacts}
  * @param workspacesDir         where builds are checked out; default {@code <data-dir>/builds/workspaces}, or a folder of
  *                              the server's own under the system's temporary directory when it runs as root ({@link BuildWorkspaces})
@@ -41,6 +45,7 @@ public record BuildQueueProperties(@DefaultValue("30s") Duration lease,
                                    @DefaultValue("0") int maxRunning,
                                    Integer workers,
                                    @DefaultValue("500ms") Duration poll,
+                                   @DefaultValue("5s") Duration maxIdlePoll,
                                    Path artifactsDir,
                                    Path workspacesDir,
                                    @DefaultValue("1GB") DataSize maxArtifactBytes,

@@ -30,15 +30,17 @@ class BuildTriggers {
     private final BuildSettings platform;
     private final BuildQueueProperties settings;
     private final Clock clock;
+    private final IdlePolling idle;
 
     BuildTriggers(JdbcBuilds builds, JdbcTemplates templates, JdbcGitSources sources, BuildSettings platform,
-                  BuildQueueProperties settings, Clock clock) {
+                  BuildQueueProperties settings, Clock clock, IdlePolling idle) {
         this.builds = builds;
         this.templates = templates;
         this.sources = sources;
         this.platform = platform;
         this.settings = settings;
         this.clock = clock;
+        this.idle = idle;
     }
 
     /**
@@ -116,6 +118,7 @@ class BuildTriggers {
                 inputs, 0, settings.maxAttempts(), null, null, false, triggeredBy, now, null, null, null, null, null, null, null, null,
                 null);
         builds.insert(b);
+        idle.buildQueued();
         return b;
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The in-process workers (issue 21 item 3): {@code workers} threads (the {@code build.concurrency}
  * setting unless {@code traceflow.builds.queue.workers} is set), each claiming a build, running it
- * with the {@link BuildExecutor} and finishing it. A ticker sends waiting log lines every second and
+ * with the {@link BuildExecutor} and finishing it; idle, they look at the queue less and less often
+ * until a build is queued here ({@link IdlePolling}). A ticker sends waiting log lines every second and
  * renews each running build's lease every {@code heartbeat}; a lost lease or a cancel ends the
  * running command. Stopping the server stops claiming and cancels running builds; their leases then
  * run out and the reaper re-queues them for the next server.
@@ -41,6 +42,7 @@ class BuildWorkers implements SmartLifecycle {
     private final BuildSettings platform;
     private final BuildQueueProperties settings;
     private final Clock clock;
+    private final IdlePolling idle;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final String owner;
     private volatile boolean started;
@@ -50,7 +52,7 @@ class BuildWorkers implements SmartLifecycle {
     }
 
     BuildWorkers(BuildQueue queue, JdbcBuilds builds, BuildExecutor executor, StoredFetchSources sources, BuildLogSink logs, ArtifactStore store,
-                 BuildSettings platform, BuildQueueProperties settings, Clock clock) {
+                 BuildSettings platform, BuildQueueProperties settings, Clock clock, IdlePolling idle) {
         this.queue = queue;
         this.builds = builds;
         this.executor = executor;
@@ -60,6 +62,7 @@ class BuildWorkers implements SmartLifecycle {
         this.platform = platform;
         this.settings = settings;
         this.clock = clock;
+        this.idle = idle;
         this.owner = hostName() + ":" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
@@ -104,13 +107,16 @@ class BuildWorkers implements SmartLifecycle {
     }
 
     private void loop(String me) {
+        int emptyLooks = 0;
         while (started && !Thread.currentThread().isInterrupted()) {
             try {
+                long mark = idle.mark();
                 Optional<Build.Claim> claim = queue.claim(me);
                 if (claim.isPresent()) {
+                    emptyLooks = 0;
                     run(claim.get());
-                } else {
-                    Thread.sleep(settings.poll().toMillis());
+                } else if (idle.await(mark, IdlePolling.delay(settings.poll(), settings.maxIdlePoll(), ++emptyLooks))) {
+                    emptyLooks = 0;
                 }
             } catch (InterruptedException e) {
                 return;

@@ -187,7 +187,9 @@ class ConfigsController {
             "resolvedVersions": [{"gitSourceId", "ref", "commit"}]}`, stored on the config; or 422 VALIDATION_FAILED \
             with `details: [{"in": "config|fileReplacements|textReplacements|versions", "pointer", "message"}]`, the \
             config unchanged. The hash is sha256 over the RFC 8785 canonical JSON of the template (id, deploy type, \
-            bindings in build order), the resolved commits, env, config and replacements. Audited (`config.validate`).""",
+            bindings in build order), the resolved commits, env, config and replacements. Audited (`config.validate`) \
+            when the answer changes what the config holds; validating again to the answer already stored writes \
+            nothing (no audit row, `updatedAt` unchanged).""",
             security = @SecurityRequirement(name = "BearerAuth"))
     Map<String, Object> validate(@PathVariable String id) {
         Found found = readable(id);
@@ -203,19 +205,36 @@ class ConfigsController {
                     + " problem(s) in details", details, null);
         }
         ConfigInstance old = found.config();
-        String resolved = CanonicalJson.JSON.writeValueAsString(outcome.resolvedVersions());
-        ConfigInstance c = new ConfigInstance(old.id(), old.projectId(), template.id(), old.env(), old.config(), old.fileReplacements(),
-                old.textReplacements(), old.contentHash(), true, outcome.snapshotHash(), resolved, old.createdAt(), clock.instant());
-        tx.executeWithoutResult(t -> {
-            projects.update(c);
-            audit.record("config.validate", "config", id, found.project().appId(), Map.of("snapshotHash", outcome.snapshotHash(),
-                    "resolvedVersions", outcome.resolvedVersions()));
-        });
+        if (!alreadyStored(old, template, outcome)) {
+            String resolved = CanonicalJson.JSON.writeValueAsString(outcome.resolvedVersions());
+            ConfigInstance c = new ConfigInstance(old.id(), old.projectId(), template.id(), old.env(), old.config(), old.fileReplacements(),
+                    old.textReplacements(), old.contentHash(), true, outcome.snapshotHash(), resolved, old.createdAt(), clock.instant());
+            tx.executeWithoutResult(t -> {
+                projects.update(c);
+                audit.record("config.validate", "config", id, found.project().appId(), Map.of("snapshotHash", outcome.snapshotHash(),
+                        "resolvedVersions", outcome.resolvedVersions()));
+            });
+        }
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("valid", true);
         v.put("snapshotHash", outcome.snapshotHash());
         v.put("resolvedVersions", outcome.resolvedVersions());
         return v;
+    }
+
+    /**
+     * Whether the config already holds this answer (validated, same template, hash and versions), so that
+     * validating it again writes nothing: a repeated validation (a CI job checking before each build) changed
+     * no row, and its UPDATE and audit row were the endpoint's slowest part (an H2 commit, and the store's
+     * background writer on the same CPU afterwards).
+     */
+    private static boolean alreadyStored(ConfigInstance stored, Template template, ConfigValidation.Outcome outcome) {
+        if (!stored.validated() || stored.resolvedVersions() == null || !template.id().equals(stored.templateId())
+                || !outcome.snapshotHash().equals(stored.snapshotHash())) {
+            return false;
+        }
+        // compared as JSON, not as text: the stored text's key order is whichever the writing JVM's Map.of had
+        return CanonicalJson.JSON.readTree(stored.resolvedVersions()).equals(CanonicalJson.JSON.valueToTree(outcome.resolvedVersions()));
     }
 
     private record Found(Project project, ConfigInstance config) {

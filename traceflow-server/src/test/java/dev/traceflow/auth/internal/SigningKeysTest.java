@@ -172,12 +172,22 @@ class SigningKeysTest {
     }
 
     @Test
+    void aKeysVerifier_isMadeOncePerRead_notPerToken() {
+        SigningKeys keys = keys();
+        String kid = keys.active().getKeyID();
+        assertThat(keys.verifier(kid)).isPresent();
+        assertThat(keys.verifier(kid).orElseThrow()).isSameAs(keys.verifier(kid).orElseThrow());
+        assertThat(keys.verifier("no-such-kid")).isEmpty();
+    }
+
+    @Test
     void aRevokedKey_stopsVerifyingAtOnce_andANewOneSigns() {
         SigningKeys one = keys();
         SigningKeys two = keys();
         String kid = one.active().getKeyID();
         assertThat(one.revoke(kid)).isTrue();
         assertThat(one.verificationKey(kid)).isEmpty();
+        assertThat(one.verifier(kid)).isEmpty();
         assertThat(one.active().getKeyID()).isNotEqualTo(kid);
         clock.now = clock.now.plus(Duration.ofMinutes(1));
         two.reloadWhenDue();

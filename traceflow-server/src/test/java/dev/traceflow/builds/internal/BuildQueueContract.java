@@ -92,11 +92,14 @@ abstract class BuildQueueContract {
     }
 
     BuildQueue queue(int maxRunningPerProject, int maxAttempts, int maxRunning) {
-        BuildQueueProperties settings = new BuildQueueProperties(LEASE, Duration.ofSeconds(10), Duration.ofSeconds(5), maxAttempts,
-                maxRunningPerProject, maxRunning, 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
+        return new BuildQueue(builds, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock,
+                settings(maxRunningPerProject, maxAttempts, maxRunning), logs, new SimpleMeterRegistry());
+    }
+
+    static BuildQueueProperties settings(int maxRunningPerProject, int maxAttempts, int maxRunning) {
+        return new BuildQueueProperties(LEASE, Duration.ofSeconds(10), Duration.ofSeconds(5), maxAttempts, maxRunningPerProject, maxRunning,
+                0, Duration.ofMillis(100), Duration.ofSeconds(5), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
                 Duration.ofMinutes(5), "");
-        return new BuildQueue(builds, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock, settings, logs,
-                new SimpleMeterRegistry());
     }
 
     String project() {
@@ -113,6 +116,27 @@ abstract class BuildQueueContract {
                 "{\"sources\":[{\"ref\":\"v1.0.0\"}]}", 0, maxAttempts, null, null, false, new Build.Trigger("u", "alice", null), clock.instant(), null, null, null, null,
                 null, null, null, null, null));
         return id;
+    }
+
+    @Test
+    void aQueuedBuild_wakesIdleWorkers_whenItsTransactionCommits() {
+        IdlePolling idle = new IdlePolling();
+        BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), new BuildSettings(jdbc, clock),
+                settings(2, 3, 0), clock, idle);
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        String project = project();
+        long mark = idle.mark();
+        tx.executeWithoutResult(t -> {
+            triggers.queue(project, "c1", app, "build", null, "a".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            assertThat(idle.mark()).as("not before the loops it wakes can see the build").isEqualTo(mark);
+        });
+        assertThat(idle.mark()).isEqualTo(mark + 1);
+
+        assertThatThrownBy(() -> tx.executeWithoutResult(t -> {
+            triggers.queue(project, "c1", app, "build", null, "b".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            throw new IllegalStateException("rolled back");
+        })).hasMessage("rolled back");
+        assertThat(idle.mark()).as("a rolled-back build wakes no one").isEqualTo(mark + 1);
     }
 
     @Test

@@ -71,8 +71,8 @@ class PostgresBuildQueueMeasurement {
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
             Clock clock = Clock.systemUTC();
             BuildQueueProperties settings = new BuildQueueProperties(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
-                    3, 2, Integer.getInteger("maxRunning", 0), 0, Duration.ofMillis(100), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
-                    Duration.ofMinutes(5), "");
+                    3, 2, Integer.getInteger("maxRunning", 0), 0, Duration.ofMillis(100), Duration.ofSeconds(5), null, null,
+                    DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16, Duration.ofMinutes(5), "");
             BuildQueue queue = new BuildQueue(builds, tx, clock, settings, new RecordingLogSink(), new SimpleMeterRegistry());
             Instant now = Instant.now();
             jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES ('bench', 'bench', 30, ?)").param(time(now)).update();
@@ -137,7 +137,7 @@ class PostgresBuildQueueMeasurement {
             jdbc.sql("INSERT INTO build_settings (name, setting_value, updated_at) VALUES ('build.queueCapacity', '10000', ?)")
                     .param(time(Instant.now())).update();
             BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), new BuildSettings(jdbc, clock),
-                    settings, clock);
+                    settings, clock, new IdlePolling());
             int n = rate * seconds;
             long[] latencies = new long[n];
             ExecutorService senders = Executors.newFixedThreadPool(16);
