@@ -124,7 +124,7 @@ class BuildExecutor {
         Build b = claim.build();
         JsonNode inputs = CanonicalJson.JSON.readTree(b.inputs());
         String release = releaseName(b);
-        LogBuffer log = new LogBuffer(reporter, clock);
+        LogBuffer log = new LogBuffer(reporter, clock, metrics);
         execution.log = log;
         Path workspace = workspaces.resolve(b.id() + "-" + claim.attempt());
         String stage = null;
@@ -180,6 +180,7 @@ class BuildExecutor {
             return stopped(reporter, log, stage, Build.FAIL, "io_error", stage + " could not read or write files: "
                     + e.getClass().getSimpleName());
         } finally {
+            log.close();
             try {
                 deleteTree(workspace);
             } catch (IOException ignored) {
