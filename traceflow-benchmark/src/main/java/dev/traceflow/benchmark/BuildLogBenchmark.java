@@ -260,8 +260,11 @@ public final class BuildLogBenchmark {
         return (int) Math.min(waiting, max);
     }
 
-    /** Lines the simulated command printed and the sender sent; the command waits while {@link #MAX_PENDING} are unsent. */
-    private static final class Queued {
+    /**
+     * Lines the simulated command printed and the sender sent; the command's lines beyond
+     * {@link #MAX_PENDING} unsent wait until the sender has sent some, those within it are queued at once.
+     */
+    static final class Queued {
         private final int total;
         private long printed;
         private long sent;
@@ -272,14 +275,20 @@ public final class BuildLogBenchmark {
         }
 
         synchronized void printedUpTo(long line) throws InterruptedException {
-            if (line - sent > MAX_PENDING) {
-                heldBack++;
-                while (line - sent > MAX_PENDING) {
-                    wait();
+            boolean waited = false;
+            while (true) {
+                // what fits is queued before waiting: the sender may be waiting for exactly those lines
+                printed = Math.max(printed, Math.min(line, sent + MAX_PENDING));
+                notifyAll();
+                if (printed == line) {
+                    return;
                 }
+                if (!waited) {
+                    heldBack++;
+                    waited = true;
+                }
+                wait();
             }
-            printed = line;
-            notifyAll();
         }
 
         /** Waits for the next append's size (0 when everything is sent). */

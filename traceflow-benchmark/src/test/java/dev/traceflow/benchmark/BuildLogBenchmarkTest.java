@@ -2,7 +2,9 @@ package dev.traceflow.benchmark;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -43,6 +45,31 @@ class BuildLogBenchmarkTest {
         assertThat(BuildLogBenchmark.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
         assertThat(BuildLogBenchmark.nextAppend(100_000, 100_000, true, 1000)).isZero();
         assertThat(BuildLogBenchmark.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
+    }
+
+    @Test
+    void aCommandThatPrintedFarAheadOfTheSender_isHeldBackOnlyPastTheBound_andEverythingIsSent() throws Exception {
+        int total = 3 * BuildLogBenchmark.MAX_PENDING;
+        BuildLogBenchmark.Queued queued = new BuildLogBenchmark.Queued(total);
+        // one burst far past the bound (a printer that was descheduled for seconds): queued up to the bound, then held back
+        Thread printer = Thread.ofPlatform().start(() -> {
+            try {
+                queued.printedUpTo(total);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long sent = 0;
+        List<Integer> sizes = new ArrayList<>();
+        for (int n = queued.nextAppend(1000); n > 0; n = queued.nextAppend(1000)) {
+            sizes.add(n);
+            sent += n;
+            queued.sentUpTo(sent);
+        }
+        printer.join(10_000);
+        assertThat(sent).isEqualTo(total);
+        assertThat(sizes).allMatch(n -> n == 1000);
+        assertThat(queued.heldBack()).isEqualTo(1);
     }
 
     @Test
