@@ -56,11 +56,16 @@ class BuildExecutor {
         private volatile CommandRunner.RunningCommand command;
         private volatile LogBuffer log;
 
-        /** Sends the log lines waiting in the buffer (the worker's ticker calls it, so a quiet command's lines go out too). */
-        void flushLog() {
+        /**
+         * Asks for the log lines waiting in the buffer to be sent, without waiting for the send (the worker's ticker
+         * calls it, so a quiet command's lines go out too, and its heartbeats never wait behind a busy log sender).
+         *
+         * @throws JdbcBuilds.LeaseLost when the last log send found that the attempt lost the build
+         */
+        void sendLogSoon() {
             LogBuffer l = log;
             if (l != null) {
-                l.flush();
+                l.sendSoon();
             }
         }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #MAX_APPEND_CHARS}): a worker that fell behind while an append was answered catches up with
  * larger appends, so a chatty command costs one store write per append, not per line, and the number
  * of appends a second stays what the server can take. The sender starts a send once {@link #BATCH}
- * lines wait; fewer go out at the next {@link #flush} (each step's end, the worker's ticker).
+ * lines wait; fewer go out when the worker's ticker calls {@link #sendSoon} (which never waits for a
+ * send, so that heartbeats are not held up behind a busy sender) or at each step's {@link #flush}.
  * <p>
  * Only {@link #MAX_PENDING} lines may wait while sends work: beyond that the output reader waits for
  * the sender (back-pressure on the command, counted in {@code traceflow.builds.log.reader.waits}).
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * cancellation work); what waits is then bounded by the command's output limit.
  * <p>
  * A batch that failed to send is kept and sent again with the same numbers; the sink skips what it
- * stored. One send is in flight at a time, so lines reach the sink in order.
+ * stored. One send is in flight at a time, so lines reach the sink in order; the sender takes the
+ * send lock for one append at a time and the lock is fair, so a step's flush is not starved by it.
  */
 final class LogBuffer implements AutoCloseable {
 
@@ -49,7 +51,7 @@ final class LogBuffer implements AutoCloseable {
     /** signalled when lines are added or taken, a send failed, or the buffer closed */
     private final Condition changed = lock.newCondition();
     /** held for a whole send, so that sends (the sender's, a flush's) go out one at a time, in order */
-    private final ReentrantLock sending = new ReentrantLock();
+    private final ReentrantLock sending = new ReentrantLock(true);
     private final Counter readerWaits;
     private final Timer readerWaited;
     private final DistributionSummary appendLines;
@@ -60,6 +62,8 @@ final class LogBuffer implements AutoCloseable {
     private String stage = "fetch";
     private int autoSendAt = BATCH;
     private boolean failing;
+    private RuntimeException lastFailure;
+    private boolean soon;
     private boolean closed;
 
     LogBuffer(BuildReporter reporter, Clock clock, MeterRegistry metrics) {
@@ -136,7 +140,40 @@ final class LogBuffer implements AutoCloseable {
      * @throws RuntimeException     when a batch could not be sent (it stays pending, with its numbers)
      */
     void flush() {
-        send(true);
+        long upTo = lastQueued();
+        while (sendOne(upTo, 1)) {
+            // until what was pending when flush was called is sent: lines printed meanwhile do not prolong it
+        }
+    }
+
+    /**
+     * Asks the sender to send every line pending now, also fewer than a batch, without waiting for it.
+     *
+     * @throws JdbcBuilds.LeaseLost when the last send found that the attempt lost the build
+     * @throws RuntimeException     when the last send failed otherwise (its lines stay pending, the sender tries again)
+     */
+    void sendSoon() {
+        RuntimeException failure;
+        lock.lock();
+        try {
+            soon = true;
+            changed.signalAll();
+            failure = failing ? lastFailure : null;
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private long lastQueued() {
+        lock.lock();
+        try {
+            return nextSeq + pending.size() - 1;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ends the sender (after the send it has in flight); lines still pending are not sent. Idempotent. */
@@ -151,56 +188,70 @@ final class LogBuffer implements AutoCloseable {
         }
     }
 
-    /** The sender thread: waits for {@link #autoSendAt} lines, then sends what is pending until fewer than {@link #BATCH} wait. */
+    /**
+     * The sender thread: waits for {@link #autoSendAt} lines, then sends while a batch's worth waits; or,
+     * asked by {@link #sendSoon}, sends all that was pending then.
+     */
     private void sendInBackground() {
         while (true) {
+            long upTo;
+            int atLeast;
             lock.lock();
             try {
-                while (!closed && pending.size() < autoSendAt) {
+                while (!closed && pending.size() < autoSendAt && !(soon && !pending.isEmpty())) {
                     changed.await();
                 }
                 if (closed) {
                     return;
                 }
+                upTo = soon ? nextSeq + pending.size() - 1 : Long.MAX_VALUE;
+                atLeast = soon ? 1 : BATCH;
+                soon = false;
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
             try {
-                send(false);
+                while (sendOne(upTo, atLeast)) {
+                    // one append per turn of the send lock, so that a step's flush waits for one append at most
+                }
             } catch (RuntimeException e) {
-                // kept pending: retried after one more batch or by the next flush, which reports the failure
+                // kept pending: retried after one more batch or when asked, and reported by the next flush or sendSoon
             }
         }
     }
 
-    /** @param all whether to send until nothing is pending, or only while a batch's worth waits (the sender's way) */
-    private void send(boolean all) {
+    /**
+     * Sends one append: the first pending lines, up to the limits and to line {@code upTo}.
+     *
+     * @return false when nothing was sent: fewer than {@code atLeast} lines wait, or none up to {@code upTo}
+     */
+    private boolean sendOne(long upTo, int atLeast) {
         sending.lock();
         try {
-            while (true) {
-                List<BuildLogSink.LogLine> batch;
-                long firstSeq;
-                lock.lock();
-                try {
-                    if (pending.isEmpty() || !all && pending.size() < BATCH) {
-                        return;
-                    }
-                    batch = List.copyOf(pending.subList(0, nextAppendSize(pending)));
-                    firstSeq = nextSeq;
-                } finally {
-                    lock.unlock();
+            List<BuildLogSink.LogLine> batch;
+            long firstSeq;
+            lock.lock();
+            try {
+                long count = Math.min(nextAppendSize(pending), upTo - nextSeq + 1);
+                if (pending.size() < atLeast || count <= 0) {
+                    return false;
                 }
-                try {
-                    reporter.logs(firstSeq, batch);
-                } catch (RuntimeException e) {
-                    sent(0, e);
-                    throw e;
-                }
-                appendLines.record(batch.size());
-                sent(batch.size(), null);
+                batch = List.copyOf(pending.subList(0, (int) count));
+                firstSeq = nextSeq;
+            } finally {
+                lock.unlock();
             }
+            try {
+                reporter.logs(firstSeq, batch);
+            } catch (RuntimeException e) {
+                sent(0, e);
+                throw e;
+            }
+            appendLines.record(batch.size());
+            sent(batch.size(), null);
+            return true;
         } finally {
             sending.unlock();
         }
@@ -213,6 +264,7 @@ final class LogBuffer implements AutoCloseable {
             pending.subList(0, count).clear();
             nextSeq += count;
             failing = failure != null;
+            lastFailure = failure;
             autoSendAt = failing ? pending.size() + BATCH : BATCH;
             changed.signalAll();
         } finally {

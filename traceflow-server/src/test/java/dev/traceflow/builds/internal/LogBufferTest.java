@@ -209,6 +209,31 @@ class LogBufferTest {
     }
 
     @Test
+    void sendSoon_sendsFewerThanABatch_withoutWaitingForASlowSend_andReportsALostLease() {
+        FlakyReporter reporter = new FlakyReporter();
+        try (LogBuffer log = new LogBuffer(reporter, Clock.systemUTC(), new SimpleMeterRegistry())) {
+            for (int i = 1; i <= 5; i++) {
+                log.info("line " + i);
+            }
+            log.sendSoon();
+            await().atMost(SOON).until(() -> reporter.lines.size() == 5);
+
+            reporter.hold = new CountDownLatch(1);
+            log.info("line 6");
+            log.sendSoon();
+            await().atMost(SOON).until(() -> reporter.started == 2); // stuck in the server
+            // the worker's ticker heartbeats right after: it must not wait for that send
+            assertTimeoutPreemptively(Duration.ofSeconds(2), log::sendSoon);
+
+            reporter.failure = new JdbcBuilds.LeaseLost("b1", 1);
+            reporter.hold.countDown();
+            await().atMost(SOON).until(() -> reporter.refused >= 1); // twice: the ticker asked for a send meanwhile
+            assertThatThrownBy(log::sendSoon).isInstanceOf(JdbcBuilds.LeaseLost.class);
+            assertLines(reporter, 5);
+        }
+    }
+
+    @Test
     void close_endsTheSenderThread() {
         LogBuffer log = new LogBuffer(new FlakyReporter(), Clock.systemUTC(), new SimpleMeterRegistry());
         log.close();
