@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the server and the benchmark, then runs issue 21's build log target (BuildLogBenchmark): the server in
 # its own process on an empty data dir; the harness claims one build as a remote worker and prints into its log
-# over HTTP (5,000 lines a second for 20 s, in appends of 200 as a worker sends them), while 100 /ws clients follow it and one more is
+# over HTTP (5,000 lines a second for 20 s, each append all lines waiting up to 1000, as a worker sends them), while 100 /ws clients follow it and one more is
 # killed and reconnected 20 times, resuming by cursor. Prints whether every follower got exactly lines 1..N in
 # order, and the p50 / p90 / p99 latency from each line's write to each receipt (target p99 < 500 ms). About 1 minute.
 #

@@ -27,11 +27,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * printing {@code rate} lines a second for {@code seconds}, followed over {@code /ws} by
  * {@code followers} clients, and by one more follower that is killed and reconnected
  * {@code reconnects} times during the run and resumes by cursor each time. The harness is the build's
- * worker (it claims the build through the worker API and appends its lines over HTTP, a batch every
- * 1/{@code batches-per-second} s, one append at a time as a worker sends them) and its followers; the server runs in its own process (pinned apart
- * with {@code SERVER_CPUS} / {@code CLIENT_CPUS}). Reports whether every follower got exactly lines
- * 1..N in order, whether the resuming follower did, and the latency from a line's write (just before
- * its append is sent) to each follower's receipt: target p99 under 500 ms.
+ * worker (it claims the build through the worker API and appends its lines over HTTP as the worker's
+ * {@code LogBuffer} does: a command prints at {@code rate} into a queue, and one append at a time
+ * carries all lines waiting, up to {@code max-lines-per-append}, once 200 wait) and its followers; the
+ * server runs in its own process (pinned apart with {@code SERVER_CPUS} / {@code CLIENT_CPUS}). Reports
+ * whether every follower got exactly lines 1..N in order, whether the resuming follower did, the lines a
+ * second the writer sustained, and the latency to each follower's receipt from a line's write (just
+ * before its append is sent: target p99 under 500 ms) and from its output by the command (which adds
+ * the time it waited in the worker).
  */
 public final class BuildLogBenchmark {
 
@@ -41,37 +44,40 @@ public final class BuildLogBenchmark {
               --seconds N            how long the build prints (20)
               --followers N          /ws followers that stay connected (100)
               --reconnects N         times the one resuming follower is killed and reconnected (20; 0: no such follower)
-              --batches-per-second N log appends a second, rate/N lines each (25: the worker's batches of 200 lines at 5,000/s)
+              --max-lines-per-append N  the most lines an append carries (1000, the worker API's limit, as the worker
+                                     sends them; 200: the worker before it sent all pending lines, 200 at a time)
               --out FILE             JSON results (build-log-results.json)
             """ + BuildBenchServer.Choice.USAGE;
 
     static final double TARGET_P99_MILLIS = 500;
-    /**
-     * A worker sends its log in batches of 200 lines (LogBuffer.BATCH in the server), so a build printing
-     * 5,000 lines a second makes 25 appends a second; a line's write is when its batch is sent.
-     */
-    static final int DEFAULT_BATCHES_PER_SECOND = 25;
+    /** How much longer than the printing the writing may take and still count as keeping up with the rate. */
+    static final double WRITER_SLACK = 0.02;
+    /** The worker's sender starts an append once this many lines wait (LogBuffer.BATCH in the server). */
+    static final int BATCH = 200;
+    /** The worker API's limit (and LogBuffer.MAX_APPEND): a worker that is behind sends this many lines at once. */
+    static final int MAX_APPEND = 1000;
+    /** Lines that may wait unsent before the command's output is held back (LogBuffer.MAX_PENDING). */
+    static final int MAX_PENDING = 10 * MAX_APPEND;
+    /** How often the simulated command prints the lines due by then. */
+    static final long PRINT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** the gateway's connections of one user (TRACEFLOW_REALTIME_MAX_CONNECTIONS_PER_USER's default is 50) */
     static final int FOLLOWERS_PER_USER = 25;
     /** one JDK client (one selector thread) per this many followers: a single one would read for all and lag */
     static final int FOLLOWERS_PER_CLIENT = 10;
 
-    record Options(int rate, int seconds, int followers, int reconnects, int batchesPerSecond, BuildBenchServer.Choice server, Path out) {
+    record Options(int rate, int seconds, int followers, int reconnects, int maxLinesPerAppend, BuildBenchServer.Choice server, Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
             var options = new Options(r.positiveInt("rate", 5_000), r.positiveInt("seconds", 20), r.positiveInt("followers", 100),
-                    (int) r.longValue("reconnects", 20), r.positiveInt("batches-per-second", DEFAULT_BATCHES_PER_SECOND),
+                    (int) r.longValue("reconnects", 20), r.positiveInt("max-lines-per-append", MAX_APPEND),
                     BuildBenchServer.Choice.read(r), r.path("out", "build-log-results.json"));
             r.rejectUnknown();
             if (options.reconnects() < 0) {
                 throw new UsageException("--reconnects must be 0 or more");
             }
-            if (options.rate() % options.batchesPerSecond() != 0) {
-                throw new UsageException("--rate must be a multiple of --batches-per-second (each append carries rate/batches lines)");
-            }
-            if (options.rate() / options.batchesPerSecond() > 1000) {
-                throw new UsageException("an append carries at most 1000 lines: raise --batches-per-second");
+            if (options.maxLinesPerAppend() > MAX_APPEND) {
+                throw new UsageException("an append carries at most " + MAX_APPEND + " lines: lower --max-lines-per-append");
             }
             if ((long) options.rate() * options.seconds() > 50_000_000) {
                 throw new UsageException("--rate x --seconds must be at most 50,000,000 lines");
@@ -81,10 +87,6 @@ public final class BuildLogBenchmark {
 
         int total() {
             return rate * seconds;
-        }
-
-        int linesPerBatch() {
-            return rate / batchesPerSecond;
         }
     }
 
@@ -121,6 +123,7 @@ public final class BuildLogBenchmark {
         String buildId = fixture.trigger(fixture.validatedConfig(1));
         int total = options.total();
         AtomicLongArray writtenAt = new AtomicLongArray(total + 1);
+        AtomicLongArray printedAt = new AtomicLongArray(total + 1);
         int connections = options.followers() + (options.reconnects() > 0 ? 1 : 0);
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < (connections + FOLLOWERS_PER_USER - 1) / FOLLOWERS_PER_USER; i++) {
@@ -133,7 +136,7 @@ public final class BuildLogBenchmark {
         List<LogFollower> followers = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             URI uri = URI.create(base.replace("http://", "ws://") + "/ws?app=" + fixture.appId + "&token=" + tokens.get(i / FOLLOWERS_PER_USER));
-            LogFollower follower = new LogFollower(clients.get(i / FOLLOWERS_PER_CLIENT), uri, buildId, writtenAt);
+            LogFollower follower = new LogFollower(clients.get(i / FOLLOWERS_PER_CLIENT), uri, buildId, writtenAt, printedAt);
             follower.connect();
             followers.add(follower);
         }
@@ -168,7 +171,7 @@ public final class BuildLogBenchmark {
                 }, every / 2 + i * every, TimeUnit.MILLISECONDS);
             }
         }
-        Writes writes = write(worker, claim, writtenAt);
+        Writes writes = write(worker, claim, writtenAt, printedAt);
         timers.shutdown();
         timers.awaitTermination(30, TimeUnit.SECONDS);
         worker.finish(claim, "fail", "benchmark");
@@ -186,10 +189,12 @@ public final class BuildLogBenchmark {
         }
 
         LatencyHistogram merged = new LatencyHistogram();
+        LatencyHistogram sincePrinted = new LatencyHistogram();
         long receipts = 0;
         int exact = 0;
         for (LogFollower f : steady) {
             merged.add(f.latencies());
+            sincePrinted.add(f.latenciesSincePrinted());
             receipts += f.received();
             exact += f.exactly(total) ? 1 : 0;
         }
@@ -198,11 +203,15 @@ public final class BuildLogBenchmark {
         report.put("machineCpus", BuildsBenchmark.machineCpus());
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
         report.put("options", Map.of("rate", options.rate(), "seconds", options.seconds(), "followers", options.followers(),
-                "reconnects", options.reconnects(), "linesPerAppend", options.linesPerBatch()));
+                "reconnects", options.reconnects(), "maxLinesPerAppend", options.maxLinesPerAppend()));
         report.put("lines", total);
         report.put("writeSeconds", round(writes.seconds()));
         report.put("linesPerSecondWritten", Math.round(total / writes.seconds()));
+        report.put("appends", writes.appendMillis().length);
         report.put("appendMs", Map.of("p50", round(writes.millis(0.50)), "p99", round(writes.millis(0.99)), "max", round(writes.millis(1.0))));
+        report.put("linesPerAppend", Map.of("p50", Math.round(BuildsBenchmark.percentile(writes.appendLines(), 0.50)),
+                "max", Math.round(BuildsBenchmark.percentile(writes.appendLines(), 1.0))));
+        report.put("printerHeldBack", writes.printerHeldBack());
         report.put("followersExact", exact);
         report.put("followersEnded", ended);
         report.put("receipts", receipts);
@@ -210,8 +219,14 @@ public final class BuildLogBenchmark {
         report.put("secondsUntilAllEnded", round(allSeconds));
         report.put("latencyMs", Map.of("p50", round(merged.millisAtPercentile(50)), "p90", round(merged.millisAtPercentile(90)),
                 "p99", round(merged.millisAtPercentile(99)), "p999", round(merged.millisAtPercentile(99.9)), "max", round(merged.maxMillis())));
+        report.put("latencySincePrintedMs", Map.of("p50", round(sincePrinted.millisAtPercentile(50)),
+                "p90", round(sincePrinted.millisAtPercentile(90)), "p99", round(sincePrinted.millisAtPercentile(99)),
+                "max", round(sincePrinted.maxMillis())));
         report.put("targetP99Ms", TARGET_P99_MILLIS);
-        report.put("targetMet", exact == options.followers() && merged.millisAtPercentile(99) < TARGET_P99_MILLIS);
+        // the build prints at the rate: a writer that took longer than 2 % over the printing time did not keep up
+        boolean keptUp = writes.seconds() <= options.seconds() * (1 + WRITER_SLACK);
+        report.put("writerKeptUp", keptUp);
+        report.put("targetMet", keptUp && exact == options.followers() && merged.millisAtPercentile(99) < TARGET_P99_MILLIS);
         if (resuming != null) {
             report.put("resuming", Map.of("reconnects", resuming.reconnects(), "received", resuming.received(),
                     "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected())));
@@ -222,45 +237,148 @@ public final class BuildLogBenchmark {
         return report;
     }
 
-    /** The writer's side: when it started, how long it took, each append's time in ms (sorted). */
-    record Writes(long startNanos, double seconds, double[] appendMillis) {
+    /**
+     * The writer's side: when it started, how long until the last append was answered, each append's time
+     * in ms and its lines (both sorted), and how often the command's output was held back.
+     */
+    record Writes(long startNanos, double seconds, double[] appendMillis, double[] appendLines, long printerHeldBack) {
         double millis(double q) {
             return appendMillis.length == 0 ? 0 : BuildsBenchmark.percentile(appendMillis, q);
         }
     }
 
-    /** Appends the lines on a fixed schedule, noting each line's write time just before its append is sent. */
-    private Writes write(RemoteWorkerClient worker, RemoteWorkerClient.Claim claim, AtomicLongArray writtenAt) throws Exception {
-        int perBatch = options.linesPerBatch();
+    /**
+     * How many lines the worker's sender puts in its next append, given the lines printed and sent so
+     * far: all that wait up to {@code max}, once a batch waits or the command has printed its last line;
+     * 0: wait for more.
+     */
+    static int nextAppend(long printed, long sent, boolean allPrinted, int max) {
+        long waiting = printed - sent;
+        if (waiting <= 0 || waiting < Math.min(BATCH, max) && !allPrinted) {
+            return 0;
+        }
+        return (int) Math.min(waiting, max);
+    }
+
+    /**
+     * Lines the simulated command printed and the sender sent; the command's lines beyond
+     * {@link #MAX_PENDING} unsent wait until the sender has sent some, those within it are queued at once.
+     */
+    static final class Queued {
+        private final int total;
+        private long printed;
+        private long sent;
+        private long heldBack;
+
+        Queued(int total) {
+            this.total = total;
+        }
+
+        synchronized void printedUpTo(long line) throws InterruptedException {
+            boolean waited = false;
+            while (true) {
+                // what fits is queued before waiting: the sender may be waiting for exactly those lines
+                printed = Math.max(printed, Math.min(line, sent + MAX_PENDING));
+                notifyAll();
+                if (printed == line) {
+                    return;
+                }
+                if (!waited) {
+                    heldBack++;
+                    waited = true;
+                }
+                wait();
+            }
+        }
+
+        /** Waits for the next append's size (0 when everything is sent). */
+        synchronized int nextAppend(int max) throws InterruptedException {
+            while (true) {
+                if (sent == total) {
+                    return 0;
+                }
+                int n = BuildLogBenchmark.nextAppend(printed, sent, printed == total, max);
+                if (n > 0) {
+                    return n;
+                }
+                wait();
+            }
+        }
+
+        synchronized void sentUpTo(long line) {
+            sent = line;
+            notifyAll();
+        }
+
+        synchronized long heldBack() {
+            return heldBack;
+        }
+    }
+
+    /**
+     * Prints the lines at the rate on one thread, as a build's command does (each line's output time
+     * noted), and sends them on this one as the worker does: one append at a time of all lines waiting,
+     * up to the limit (each line's write time noted just before its append is sent).
+     */
+    private Writes write(RemoteWorkerClient worker, RemoteWorkerClient.Claim claim, AtomicLongArray writtenAt, AtomicLongArray printedAt)
+            throws Exception {
         int total = options.total();
         String padding = "x".repeat(40);
-        double[] appendMillis = new double[total / perBatch];
-        long period = 1_000_000_000L / options.batchesPerSecond();
+        Queued queued = new Queued(total);
+        AtomicReference<Exception> printFailed = new AtomicReference<>();
         long start = System.nanoTime();
-        int batch = 0;
-        for (int first = 1; first <= total; first += perBatch, batch++) {
-            long wait = start + batch * period - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
+        Thread printer = Thread.ofPlatform().name("bench-log-printer").daemon(true).start(() -> {
+            try {
+                long done = 0;
+                for (long tick = 1; done < total; tick++) {
+                    long wait = start + tick * PRINT_EVERY_NANOS - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    long now = System.nanoTime();
+                    long due = Math.min(total, (long) options.rate() * (now - start) / 1_000_000_000L);
+                    for (long line = done + 1; line <= due; line++) {
+                        printedAt.set((int) line, now);
+                    }
+                    if (due > done) {
+                        queued.printedUpTo(due);
+                        done = due;
+                    }
+                }
+            } catch (Exception e) {
+                printFailed.set(e);
             }
-            String[] lines = new String[perBatch];
-            for (int i = 0; i < perBatch; i++) {
-                lines[i] = "line " + (first + i) + " " + padding;
+        });
+        List<Double> millis = new ArrayList<>();
+        List<Double> sizes = new ArrayList<>();
+        long sent = 0;
+        for (int n = queued.nextAppend(options.maxLinesPerAppend()); n > 0; n = queued.nextAppend(options.maxLinesPerAppend())) {
+            String[] lines = new String[n];
+            for (int i = 0; i < n; i++) {
+                lines[i] = "line " + (sent + 1 + i) + " " + padding;
             }
             String ts = Instant.now().toString();
             long before = System.nanoTime();
-            for (int i = 0; i < perBatch; i++) {
-                writtenAt.set(first + i, before);
+            for (int i = 1; i <= n; i++) {
+                writtenAt.set((int) (sent + i), before);
             }
-            long cursor = worker.append(claim, first, ts, lines);
-            appendMillis[batch] = (System.nanoTime() - before) / 1e6;
-            if (cursor != first + perBatch - 1) {
-                throw new IOException("the append of lines " + first + ".. answered cursor " + cursor);
+            long cursor = worker.append(claim, sent + 1, ts, lines);
+            millis.add((System.nanoTime() - before) / 1e6);
+            sizes.add((double) n);
+            if (cursor != sent + n) {
+                throw new IOException("the append of lines " + (sent + 1) + ".. answered cursor " + cursor);
             }
+            sent += n;
+            queued.sentUpTo(sent);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(appendMillis);
-        return new Writes(start, seconds, appendMillis);
+        printer.join();
+        if (printFailed.get() != null) {
+            throw printFailed.get();
+        }
+        double[] appendMillis = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] appendLines = sizes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Writes(start, seconds, appendMillis, appendLines, queued.heldBack());
     }
 
     @SuppressWarnings("unchecked")
@@ -282,8 +400,15 @@ public final class BuildLogBenchmark {
         s.append(String.format(Locale.ROOT, "  write -> receipt latency (ms): p50 %s, p90 %s, p99 %s, p99.9 %s, max %s (target p99 < %s: %s)%n",
                 latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p999"), latency.get("max"), r.get("targetP99Ms"),
                 Boolean.TRUE.equals(r.get("targetMet")) ? "met" : "NOT met"));
-        s.append(String.format(Locale.ROOT, "  append of %s lines over HTTP (ms): p50 %s, p99 %s, max %s%n", options.get("linesPerAppend"),
-                append.get("p50"), append.get("p99"), append.get("max")));
+        if (r.get("latencySincePrintedMs") instanceof Map<?, ?> printed) {
+            s.append(String.format(Locale.ROOT, "  output -> receipt latency (ms, with the wait in the worker): p50 %s, p90 %s, p99 %s, max %s%n",
+                    printed.get("p50"), printed.get("p90"), printed.get("p99"), printed.get("max")));
+        }
+        Map<String, Object> lines = (Map<String, Object>) r.get("linesPerAppend");
+        s.append(String.format(Locale.ROOT, "  %s appends over HTTP of up to %s lines (p50 %s, max %s lines): p50 %s ms, p99 %s, max %s; "
+                        + "the command held back %s times; writer kept up: %s%n", r.get("appends"), options.get("maxLinesPerAppend"),
+                lines.get("p50"), lines.get("max"), append.get("p50"), append.get("p99"), append.get("max"), r.get("printerHeldBack"),
+                r.get("writerKeptUp")));
         s.append(String.format(Locale.ROOT, "  load average before %s, after %s; server %s%n", Arrays.toString((double[]) r.get("loadAverageBefore")),
                 Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar")));
         return s.toString();

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * One {@code /ws} follower of a build's log (API.md "Builds"): subscribes with its last cursor,
  * checks that the {@code log} messages come exactly once and in order (each cursor is the one after
- * the last), records the latency from each line's write to its receipt, and counts down when the
- * {@code end} message comes.
+ * the last), records the latency to each line's receipt from its write (when its append was sent) and
+ * from its output (when the build's command printed it, which includes the time it waited in the
+ * worker), and counts down when the {@code end} message comes.
  * <p>
  * {@link #reconnect} kills the connection without a goodbye and opens a new one that resumes from
  * the last cursor received, as a client whose network dropped does: what the old connection still
@@ -25,7 +26,10 @@ final class LogFollower {
     private final String buildId;
     /** when each cursor's line was written (System.nanoTime), set by the writer before it sends */
     private final AtomicLongArray writtenAt;
+    /** when each cursor's line was printed by the command (System.nanoTime), set by the writer before it queues it */
+    private final AtomicLongArray printedAt;
     private final LatencyHistogram latencies = new LatencyHistogram();
+    private final LatencyHistogram sincePrinted = new LatencyHistogram();
     private final CountDownLatch ended = new CountDownLatch(1);
     private WebSocket socket;
     /** which connection is current: a message of an older one is dropped */
@@ -36,11 +40,12 @@ final class LogFollower {
     private int reconnects;
     private String unexpected;
 
-    LogFollower(HttpClient client, URI uri, String buildId, AtomicLongArray writtenAt) {
+    LogFollower(HttpClient client, URI uri, String buildId, AtomicLongArray writtenAt, AtomicLongArray printedAt) {
         this.client = client;
         this.uri = uri;
         this.buildId = buildId;
         this.writtenAt = writtenAt;
+        this.printedAt = printedAt;
     }
 
     /** Connects and subscribes from the last cursor received (from the start the first time). */
@@ -113,6 +118,11 @@ final class LogFollower {
         return latencies;
     }
 
+    /** As {@link #latencies}, from each line's output by the command rather than its append. */
+    synchronized LatencyHistogram latenciesSincePrinted() {
+        return sincePrinted;
+    }
+
     /** One message's text: a log line (its cursor checked and its latency recorded), the end, or anything else. */
     synchronized void onMessage(int from, String text, long receivedAt) {
         if (from != generation) {
@@ -127,6 +137,7 @@ final class LogFollower {
             received++;
             if (cursor < writtenAt.length()) {
                 latencies.record(receivedAt - writtenAt.get((int) cursor));
+                sincePrinted.record(receivedAt - printedAt.get((int) cursor));
             }
         } else if (text.startsWith("{\"type\":\"end\"")) {
             ended.countDown();

@@ -2,7 +2,9 @@ package dev.traceflow.benchmark;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -12,26 +14,62 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BuildLogBenchmarkTest {
 
     @Test
-    void options_haveTheIssuesDefaults_withTheWorkersBatchesOf200() throws Exception {
+    void options_haveTheIssuesDefaults_withAppendsUpToTheWorkerApisLimit() throws Exception {
         BuildLogBenchmark.Options options = BuildLogBenchmark.Options.parse(new String[0]);
         assertThat(options.rate()).isEqualTo(5_000);
         assertThat(options.seconds()).isEqualTo(20);
         assertThat(options.followers()).isEqualTo(100);
         assertThat(options.reconnects()).isEqualTo(20);
-        assertThat(options.linesPerBatch()).isEqualTo(200);
+        assertThat(options.maxLinesPerAppend()).isEqualTo(1000);
         assertThat(options.total()).isEqualTo(100_000);
     }
 
     @Test
-    void options_refuseAppendsTheServerWouldRefuse_andUnevenBatches() {
-        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--rate", "5000", "--batches-per-second", "3"}))
-                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("multiple");
-        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--rate", "5000", "--batches-per-second", "1"}))
+    void options_refuseAppendsTheServerWouldRefuse() {
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--max-lines-per-append", "1001"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("1000 lines");
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--max-lines-per-append", "0"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--reconnects", "-1"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--folowers", "3"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("--folowers");
+    }
+
+    @Test
+    void theWritersNextAppend_waitsForABatch_thenCarriesAllThatWaitsUpToTheLimit_andTheRestAtTheEnd() {
+        assertThat(BuildLogBenchmark.nextAppend(199, 0, false, 1000)).isZero();
+        assertThat(BuildLogBenchmark.nextAppend(200, 0, false, 1000)).isEqualTo(200);
+        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 1000)).isEqualTo(1000); // behind: one large append
+        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 200)).isEqualTo(200); // the worker before: 200 at a time
+        assertThat(BuildLogBenchmark.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
+        assertThat(BuildLogBenchmark.nextAppend(100_000, 100_000, true, 1000)).isZero();
+        assertThat(BuildLogBenchmark.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
+    }
+
+    @Test
+    void aCommandThatPrintedFarAheadOfTheSender_isHeldBackOnlyPastTheBound_andEverythingIsSent() throws Exception {
+        int total = 3 * BuildLogBenchmark.MAX_PENDING;
+        BuildLogBenchmark.Queued queued = new BuildLogBenchmark.Queued(total);
+        // one burst far past the bound (a printer that was descheduled for seconds): queued up to the bound, then held back
+        Thread printer = Thread.ofPlatform().start(() -> {
+            try {
+                queued.printedUpTo(total);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long sent = 0;
+        List<Integer> sizes = new ArrayList<>();
+        for (int n = queued.nextAppend(1000); n > 0; n = queued.nextAppend(1000)) {
+            sizes.add(n);
+            sent += n;
+            queued.sentUpTo(sent);
+        }
+        printer.join(10_000);
+        assertThat(sent).isEqualTo(total);
+        assertThat(sizes).allMatch(n -> n == 1000);
+        assertThat(queued.heldBack()).isEqualTo(1);
     }
 
     @Test
@@ -58,6 +96,7 @@ class BuildLogBenchmarkTest {
         assertThat(inOrder.exactly(3)).isTrue();
         assertThat(inOrder.ended().getCount()).isZero();
         assertThat(inOrder.latencies().count()).isEqualTo(3);
+        assertThat(inOrder.latenciesSincePrinted().count()).isEqualTo(3);
 
         LogFollower duplicate = follower();
         for (int c : new int[]{1, 2, 2, 3}) {
@@ -90,11 +129,16 @@ class BuildLogBenchmarkTest {
     @Test
     void summary_printsTheFiguresAndWhetherTheTargetIsMet() {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("options", Map.of("rate", 5000, "seconds", 20, "followers", 100, "reconnects", 20, "linesPerAppend", 200));
+        r.put("options", Map.of("rate", 5000, "seconds", 20, "followers", 100, "reconnects", 20, "maxLinesPerAppend", 1000));
         r.put("lines", 100_000);
         r.put("writeSeconds", 20.1);
         r.put("linesPerSecondWritten", 4975);
+        r.put("appends", 480);
         r.put("appendMs", Map.of("p50", 3.5, "p99", 20.0, "max", 41.0));
+        r.put("linesPerAppend", Map.of("p50", 200L, "max", 1000L));
+        r.put("printerHeldBack", 0L);
+        r.put("writerKeptUp", true);
+        r.put("latencySincePrintedMs", Map.of("p50", 30.0, "p90", 90.0, "p99", 700.0, "max", 1100.0));
         r.put("followersExact", 100);
         r.put("followersEnded", 101);
         r.put("secondsUntilAllEnded", 20.6);
@@ -109,11 +153,13 @@ class BuildLogBenchmarkTest {
         r.put("serverJar", "s.jar");
         String text = BuildLogBenchmark.summary(r);
         assertThat(text).contains("100 of 100").contains("reconnected 20 times, 100000 lines received, exactly 1..100000: true")
-                .contains("p50 12.0, p90 80.0, p99 620.0").contains("NOT met").contains("[1.0, 2.0, 3.0]");
+                .contains("p50 12.0, p90 80.0, p99 620.0").contains("NOT met").contains("[1.0, 2.0, 3.0]")
+                .contains("with the wait in the worker): p50 30.0, p90 90.0, p99 700.0").contains("480 appends over HTTP of up to 1000 lines")
+                .contains("writer kept up: true");
     }
 
     private static LogFollower follower() {
-        return new LogFollower(null, null, "b", new AtomicLongArray(10));
+        return new LogFollower(null, null, "b", new AtomicLongArray(10), new AtomicLongArray(10));
     }
 
     private static String log(long cursor) {

@@ -56,11 +56,16 @@ class BuildExecutor {
         private volatile CommandRunner.RunningCommand command;
         private volatile LogBuffer log;
 
-        /** Sends the log lines waiting in the buffer (the worker's ticker calls it, so a quiet command's lines go out too). */
-        void flushLog() {
+        /**
+         * Asks for the log lines waiting in the buffer to be sent, without waiting for the send (the worker's ticker
+         * calls it, so a quiet command's lines go out too, and its heartbeats never wait behind a busy log sender).
+         *
+         * @throws JdbcBuilds.LeaseLost when the last log send found that the attempt lost the build
+         */
+        void sendLogSoon() {
             LogBuffer l = log;
             if (l != null) {
-                l.flush();
+                l.sendSoon();
             }
         }
 
@@ -124,7 +129,7 @@ class BuildExecutor {
         Build b = claim.build();
         JsonNode inputs = CanonicalJson.JSON.readTree(b.inputs());
         String release = releaseName(b);
-        LogBuffer log = new LogBuffer(reporter, clock);
+        LogBuffer log = new LogBuffer(reporter, clock, metrics);
         execution.log = log;
         Path workspace = workspaces.resolve(b.id() + "-" + claim.attempt());
         String stage = null;
@@ -180,6 +185,7 @@ class BuildExecutor {
             return stopped(reporter, log, stage, Build.FAIL, "io_error", stage + " could not read or write files: "
                     + e.getClass().getSimpleName());
         } finally {
+            log.close();
             try {
                 deleteTree(workspace);
             } catch (IOException ignored) {

@@ -163,7 +163,7 @@ class BuildWorkers implements SmartLifecycle {
         Instant now = clock.instant();
         for (Running r : running.values()) {
             try {
-                r.execution().flushLog();
+                r.execution().sendLogSoon();
                 if (r.reporter().heartbeatDue(now) && r.reporter().heartbeat()) {
                     r.execution().cancel();
                 }

@@ -172,7 +172,7 @@ final class RemoteWorkers implements SmartLifecycle {
         Instant now = clock.instant();
         for (Running r : running.values()) {
             try {
-                r.execution().flushLog();
+                r.execution().sendLogSoon();
                 if (r.reporter().heartbeatDue(now) && r.reporter().heartbeat()) {
                     log.atInfo().addKeyValue("buildId", r.claim().build().id()).log("cancel asked for: ending the build");
                     r.execution().cancel();
