@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class DuckDbReadMeters implements MeterBinder {
 
+    /** One text for both phases: Prometheus keeps one description per name. */
+    private static final String TIMES = "Answer queries: time queued for a reader thread (phase=wait) and on it, "
+            + "running the statement and reading its rows (phase=run)";
+
     private final DuckDbReads reads;
 
     DuckDbReadMeters(DuckDbReads reads) {
@@ -26,11 +30,11 @@ final class DuckDbReadMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         FunctionTimer.builder("traceflow.storage.reads", reads, DuckDbReads::ran, DuckDbReads::waitNanos, TimeUnit.NANOSECONDS)
                 .tag("phase", "wait")
-                .description("Answer queries: time queued for a reader thread")
+                .description(TIMES)
                 .register(registry);
         FunctionTimer.builder("traceflow.storage.reads", reads, DuckDbReads::ran, DuckDbReads::runNanos, TimeUnit.NANOSECONDS)
                 .tag("phase", "run")
-                .description("Answer queries: time on a reader thread (the statement and its rows)")
+                .description(TIMES)
                 .register(registry);
         Gauge.builder("traceflow.storage.reads.waiting", reads, DuckDbReads::waiting)
                 .description("Answer queries waiting for a reader thread now (at most " + DuckDbReads.MAX_WAITING + ")")
