@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * A page's click heatmap ({@link dev.traceflow.core.storage.SessionQueries#heatmap}): the clicks'
- * coordinates and viewport read from {@code data}, placed on the grid with the same double
- * arithmetic as {@link Heatmap#cellOf}.
+ * coordinates and viewport from their typed columns ({@code schema/V8__click_columns.sql}, the
+ * numbers of {@code data}), placed on the grid with the same double arithmetic as
+ * {@link Heatmap#cellOf}. The typed columns spare the query the {@code data} column, whose zstd
+ * blocks it would otherwise decompress for nearly every vector of the range.
  */
 final class DuckDbClickHeatmap {
 
@@ -23,18 +25,17 @@ final class DuckDbClickHeatmap {
             ORDER BY cy, cx""".formatted(Heatmap.GRID, Heatmap.GRID - 1);
 
     private final DuckDbReads reads;
-    private final SqlDialect dialect;
 
-    DuckDbClickHeatmap(DuckDbReads reads, SqlDialect dialect) {
+    DuckDbClickHeatmap(DuckDbReads reads) {
         this.reads = reads;
-        this.dialect = dialect;
     }
 
     Heatmap of(EventQuery q, String path) {
-        Sql sql = new Sql().append("WITH clicks AS (\n    SELECT " + dialect.jsonNumber("data", "x") + " AS x, "
-                + dialect.jsonNumber("data", "y") + " AS y,\n           "
-                + dialect.jsonNumber("data", "viewportWidth") + " AS width, "
-                + dialect.jsonNumber("data", "viewportHeight") + " AS height\n    FROM events\n    WHERE ");
+        Sql sql = new Sql().append("""
+                WITH clicks AS (
+                    SELECT click_x AS x, click_y AS y, viewport_width AS width, viewport_height AS height
+                    FROM events
+                    WHERE\s""");
         sql.appAndRange("", q).append(" AND type = 'click' AND path = ?", path).eventFilters("", q);
         sql.append("\n)\n").append(CELLS);
         List<Heatmap.Cell> cells = reads.list(sql, rs -> new Heatmap.Cell(rs.getInt(1), rs.getInt(2), rs.getLong(3)));

@@ -281,30 +281,60 @@ final class DuckDbMetricQueries implements MetricQueries {
         });
     }
 
+    /**
+     * The overview's session numbers in one pass over the app's cached sessions up to the range's
+     * last day, grouped by user: each user's first session start (as {@link #FIRST_SEEN_CACHED}) and
+     * their sessions in the range that match the filters ({@code in_range}, written between
+     * {@link #PER_USER_OPEN} and {@link #PER_USER_CLOSE}); a visitor is a user with one, new if their
+     * first session starts in the range. The numbers of a join of the range's sessions to
+     * {@code first_seen} with two distinct counts, from one scan and one grouping instead of two
+     * scans, two groupings and a join. {@code %s}: the totals' conditions and duration.
+     */
+    private static final String PER_USER_OPEN = """
+            WITH per_user AS (
+                SELECT who, min(start_ts) AS first_start,
+                       count(*) FILTER (WHERE in_range) AS sessions,
+                       count(*) FILTER (WHERE in_range AND %s) AS engaged,
+                       count(*) FILTER (WHERE in_range AND %s) AS viewed,
+                       count(*) FILTER (WHERE in_range AND s.page_views = 1 AND s.conversions = 0) AS bounced,
+                       sum(%s) FILTER (WHERE in_range AND %s) AS duration_ms,
+                       sum(s.page_views) FILTER (WHERE in_range AND %s) AS views
+                FROM (SELECT *, (""";
+
+    /** After {@code in_range}; parameters: app, last day, then the range's start (for new users). */
+    private static final String PER_USER_CLOSE = """
+            ) AS in_range FROM session_cache WHERE app_id = ? AND day <= ?) s
+                GROUP BY who
+            ),
+            session_totals AS (
+                SELECT count(*) FILTER (WHERE sessions > 0 AND who IS NOT NULL) AS visitors,
+                       coalesce(sum(sessions), 0) AS sessions,
+                       coalesce(sum(engaged), 0) AS engaged,
+                       coalesce(sum(viewed), 0) AS viewed,
+                       coalesce(sum(bounced), 0) AS bounced,
+                       coalesce(sum(duration_ms), 0) AS duration_ms,
+                       coalesce(sum(views), 0) AS views,
+                       count(*) FILTER (WHERE sessions > 0 AND who IS NOT NULL AND first_start >= ?) AS new_users
+                FROM per_user
+            ),
+            """;
+
     @Override
     public MetricsOverview overview(EventQuery q) {
-        Sql sql = DuckDbSessionsSql.with(q, dialect, new Sql());
-        firstSeen(sql, q);
-        String viewed = "s.page_views >= 1";
+        Sql sql = new Sql().defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (coverage.sessions() && coverage.users()) {
+                cachedSessionTotals(into, q);
+            } else {
+                sessionTotals(into, q, coverage);
+            }
+        });
         sql.append("""
-                , session_totals AS (
-                    SELECT count(DISTINCT s.who) AS visitors,
-                           count(*) AS sessions,
-                           count(*) FILTER (WHERE %s) AS engaged,
-                           count(*) FILTER (WHERE %s) AS viewed,
-                           count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
-                           coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
-                           coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views,
-                           count(DISTINCT s.who) FILTER (WHERE f.first_start IS NULL OR f.first_start >= ?) AS new_users
-                    FROM sessions s LEFT JOIN first_seen f ON f.who = s.who
-                ),
                 event_totals AS (
                     SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
                            count(*) FILTER (WHERE type IN %s) AS conversions,
                            coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
                     FROM events
-                    WHERE\s""".formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed,
-                CONVERSION_TYPES, CONVERSION_TYPES), q.from());
+                    WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
         sql.appAndRange("", q).eventFilters("", q);
         sql.append("\n)\nSELECT * FROM session_totals, event_totals");
         return reads.one(sql, rs -> {
@@ -317,5 +347,44 @@ final class DuckDbMetricQueries implements MetricQueries {
                     Metric.PAGES_PER_SESSION.value(rs.getDouble(7), viewedSessions),
                     rs.getLong(3), newUsers, visitors - newUsers, rs.getLong(10), rs.getDouble(11));
         });
+    }
+
+    /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all of the app's days before. */
+    private void cachedSessionTotals(Sql into, EventQuery q) {
+        String viewed = "s.page_views >= 1";
+        into.append(PER_USER_OPEN.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed));
+        // a session of the range that matches the filters, as DuckDbSessionsSql reads them from the cache
+        into.append("day >= ? AND start_ts >= ? AND start_ts < ?", DuckDbSessionCache.firstDay(q), q.from(), q.to());
+        DuckDbSessionsSql.filters(q, into);
+        into.append(PER_USER_CLOSE, q.appId(), DuckDbSessionCache.lastDay(q), q.from());
+    }
+
+    /** {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows. */
+    private void sessionTotals(Sql into, EventQuery q, DuckDbSessionCache.Coverage coverage) {
+        if (coverage.sessions()) {
+            DuckDbSessionsSql.withCached(q, into, "");
+        } else {
+            DuckDbSessionsSql.withEvents(q, dialect, into);
+        }
+        if (coverage.users()) {
+            into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
+        } else {
+            Instant bound = q.to().plus(Sessionizer.HORIZON);
+            into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
+        }
+        String viewed = "s.page_views >= 1";
+        into.append("""
+                , session_totals AS (
+                    SELECT count(DISTINCT s.who) AS visitors,
+                           count(*) AS sessions,
+                           count(*) FILTER (WHERE %s) AS engaged,
+                           count(*) FILTER (WHERE %s) AS viewed,
+                           count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
+                           coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
+                           coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views,
+                           count(DISTINCT s.who) FILTER (WHERE f.first_start IS NULL OR f.first_start >= ?) AS new_users
+                    FROM sessions s LEFT JOIN first_seen f ON f.who = s.who
+                ),
+                """.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed), q.from());
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs answer queries: each on its own duplicated connection, so reads run in parallel with each
@@ -48,6 +49,11 @@ final class DuckDbReads {
     private final DuckDbSessionCache cache = new DuckDbSessionCache();
     private volatile boolean useCache = true;
     private final ThreadPoolExecutor readers;
+    // what DuckDbReadMeters publishes: where an answer's time goes, waiting for a reader or on it
+    private final LongAdder ran = new LongAdder();
+    private final LongAdder waitNanos = new LongAdder();
+    private final LongAdder runNanos = new LongAdder();
+    private final LongAdder refused = new LongAdder();
 
     /**
      * @param readerThreads how many answer queries run at once; the others wait (up to
@@ -71,9 +77,20 @@ final class DuckDbReads {
      */
     private <T> T onReader(Callable<T> read) {
         Future<T> future;
+        long submitted = System.nanoTime();
         try {
-            future = readers.submit(read);
+            future = readers.submit(() -> {
+                long started = System.nanoTime();
+                try {
+                    return read.call();
+                } finally {
+                    waitNanos.add(started - submitted);
+                    runNanos.add(System.nanoTime() - started);
+                    ran.increment();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            refused.increment();
             throw new StorageException("too many answer queries are waiting; retry shortly", e);
         }
         try {
@@ -88,6 +105,31 @@ final class DuckDbReads {
             }
             throw new StorageException("an answer query failed: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Reads that ran on a reader thread (finished or failed). */
+    long ran() {
+        return ran.sum();
+    }
+
+    /** Their time queued for a reader thread, in total. */
+    long waitNanos() {
+        return waitNanos.sum();
+    }
+
+    /** Their time on a reader thread (the statements and their rows), in total. */
+    long runNanos() {
+        return runNanos.sum();
+    }
+
+    /** Reads refused because {@value #MAX_WAITING} were already waiting. */
+    long refused() {
+        return refused.sum();
+    }
+
+    /** Reads waiting for a reader thread now. */
+    int waiting() {
+        return readers.getQueue().size();
     }
 
     /** Stops the reader threads; queries still running finish. */

@@ -2,6 +2,7 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails.ApiCallDetails;
+import dev.traceflow.core.event.EventDetails.ClickDetails;
 import dev.traceflow.core.event.EventDetails.CustomEventDetails;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.event.EventDetails.ResourceDetails;
@@ -24,11 +25,11 @@ import java.util.List;
  * memory: the journal keeps events in its own, backend-neutral format.
  *
  * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order, V4
- * added two at the end, V7 one more): {@value #STRINGS} string columns per row in table order
- * ({@code app_id, type}, then after {@code ts} {@code event_id ... name}, then after {@code value}
- * {@code fingerprint ... data, kind, metric_id}),
- * {@code ts} as epoch microseconds, {@code value} and the last column, {@code transfer_size}, as
- * doubles with presence flags.
+ * added two at the end, V7 one more, V8 four more): {@value #STRINGS} string columns per row in
+ * table order ({@code app_id, type}, then after {@code ts} {@code event_id ... name}, then after
+ * {@code value} {@code fingerprint ... data, kind, metric_id}), {@code ts} as epoch microseconds,
+ * {@code value} and the {@value #TRAILING_DOUBLES} last columns ({@code transfer_size, click_x,
+ * click_y, viewport_width, viewport_height}) as doubles with presence flags.
  */
 final class DuckDbRows {
 
@@ -37,6 +38,13 @@ final class DuckDbRows {
     /** Strings before {@code ts}, and from there before {@code value}. */
     private static final int BEFORE_TS = 2;
     private static final int BEFORE_VALUE = 8;
+    /** DOUBLE columns after the strings. */
+    static final int TRAILING_DOUBLES = 5;
+    private static final int TRANSFER_SIZE = 0;
+    private static final int CLICK_X = 1;
+    private static final int CLICK_Y = 2;
+    private static final int VIEWPORT_WIDTH = 3;
+    private static final int VIEWPORT_HEIGHT = 4;
 
     private static final byte[][] TYPE_NAMES = new byte[EventType.values().length][];
 
@@ -55,13 +63,13 @@ final class DuckDbRows {
      *
      * @param keys the de-duplication keys, 0 for an event without {@code eventId}
      */
-    record Batch(long[] keys, byte[][] strings, long[] micros, Doubles values, Doubles transferSizes, int from, int size)
+    record Batch(long[] keys, byte[][] strings, long[] micros, Doubles values, Doubles trailing, int from, int size)
             implements PreparedEvents {
 
         @Override
         public PreparedEvents slice(int sliceFrom, int sliceTo) {
             PreparedEvents.checkRange(sliceFrom, sliceTo, size);
-            return new Batch(keys, strings, micros, values, transferSizes, from + sliceFrom, sliceTo - sliceFrom);
+            return new Batch(keys, strings, micros, values, trailing, from + sliceFrom, sliceTo - sliceFrom);
         }
 
         long key(int row) {
@@ -94,28 +102,37 @@ final class DuckDbRows {
             for (int i = BEFORE_VALUE; i < STRINGS; i++) {
                 a.append(strings[s + i]);
             }
-            transferSizes.append(a, r);
+            for (int i = 0; i < TRAILING_DOUBLES; i++) {
+                trailing.append(a, r * TRAILING_DOUBLES + i);
+            }
             a.endRow();
         }
     }
 
-    /** A nullable DOUBLE column of a batch: values and presence flags, without boxing. */
+    /**
+     * Nullable DOUBLE cells of a batch, without boxing: values and presence flags by cell index (a
+     * row's cell for one column, or {@code row * columns + column} for several).
+     */
     record Doubles(double[] values, boolean[] present) {
 
         Doubles(int n) {
             this(new double[n], new boolean[n]);
         }
 
-        void set(int row, Double value) {
+        void set(int cell, Double value) {
             if (value != null) {
-                values[row] = value;
-                present[row] = true;
+                set(cell, value.doubleValue());
             }
         }
 
-        void append(DuckDBAppender a, int row) throws SQLException {
-            if (present[row]) {
-                a.append(values[row]);
+        void set(int cell, double value) {
+            values[cell] = value;
+            present[cell] = true;
+        }
+
+        void append(DuckDBAppender a, int cell) throws SQLException {
+            if (present[cell]) {
+                a.append(values[cell]);
             } else {
                 a.append((Double) null);
             }
@@ -134,9 +151,10 @@ final class DuckDbRows {
         byte[][] strings = new byte[n * STRINGS][];
         long[] micros = new long[n];
         Doubles values = new Doubles(n);
-        Doubles transferSizes = new Doubles(n);
+        Doubles trailing = new Doubles(n * TRAILING_DOUBLES);
         Utf8 utf8 = new Utf8();
-        // kind and metric_id: see schema/V4__query_columns.sql; transfer_size: V7__transfer_size.sql
+        // kind and metric_id: see schema/V4__query_columns.sql; transfer_size: V7__transfer_size.sql;
+        // click_x ... viewport_height: V8__click_columns.sql
         EventDataJson json = new EventDataJson();
         for (int r = 0; r < n; r++) {
             Event e = events.get(r);
@@ -167,7 +185,14 @@ final class DuckDbRows {
                     name = res.timing().name();
                     value = res.timing().duration();
                     kind = res.timing().initiatorType();
-                    transferSizes.set(r, res.timing().transferSize());
+                    trailing.set(r * TRAILING_DOUBLES + TRANSFER_SIZE, res.timing().transferSize());
+                }
+                case ClickDetails click -> {
+                    int c = r * TRAILING_DOUBLES;
+                    setFinite(trailing, c + CLICK_X, click.x());
+                    setFinite(trailing, c + CLICK_Y, click.y());
+                    trailing.set(c + VIEWPORT_WIDTH, click.viewportWidth());
+                    trailing.set(c + VIEWPORT_HEIGHT, click.viewportHeight());
                 }
                 case ErrorDetails err -> kind = err.errorType();
                 case ApiCallDetails api -> {
@@ -203,7 +228,17 @@ final class DuckDbRows {
             strings[s + 18] = utf8.repeating(14, kind);
             strings[s + 19] = utf8.of(metricId);
         }
-        return new Batch(keys, strings, micros, values, transferSizes, 0, n);
+        return new Batch(keys, strings, micros, values, trailing, 0, n);
+    }
+
+    /**
+     * A finite coordinate as itself; NaN or an infinity as NULL, as the {@code data} JSON holds them
+     * (as strings, which the JSON number the heatmap read before these columns did not take).
+     */
+    private static void setFinite(Doubles cells, int cell, double value) {
+        if (Double.isFinite(value)) {
+            cells.set(cell, value);
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ final class DuckDbSessionQueries implements SessionQueries {
         this.dialect = dialect;
         this.detail = new DuckDbSessionDetail(reads, dialect);
         this.transitions = new DuckDbPageTransitions(reads, dialect);
-        this.heatmap = new DuckDbClickHeatmap(reads, dialect);
+        this.heatmap = new DuckDbClickHeatmap(reads);
     }
 
     @Override

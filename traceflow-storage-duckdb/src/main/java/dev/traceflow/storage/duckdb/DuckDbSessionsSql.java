@@ -197,7 +197,8 @@ final class DuckDbSessionsSql {
         return sql.append(FORM.formatted(computedId));
     }
 
-    private static void filters(EventQuery q, Sql sql) {
+    /** {@code AND column = ?} for every asked filter, on a session's columns ({@code path}: its entry page). */
+    static void filters(EventQuery q, Sql sql) {
         for (Map.Entry<String, String> f : q.filters().byColumn().entrySet()) {
             // a session's path is its entry page
             String column = f.getKey().equals("path") ? "entry_page" : f.getKey();

@@ -33,7 +33,7 @@ public class DuckDbStorageAutoConfiguration {
                 settings.checkpointThreshold(), settings.rowGroupSize());
     }
 
-    /** The session cache's meters, when the application has Micrometer (a separate class, so it loads only then). */
+    /** The session cache's and the reads' meters, when the application has Micrometer (a separate class, so it loads only then). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(MeterBinder.class)
     static class Meters {
@@ -42,6 +42,11 @@ public class DuckDbStorageAutoConfiguration {
         @Bean
         MeterBinder duckDbSessionCacheMeters(ObjectProvider<DuckDbStorage> storage) {
             return registry -> storage.ifAvailable(s -> new DuckDbSessionCacheMeters(s).bindTo(registry));
+        }
+
+        @Bean
+        MeterBinder duckDbReadMeters(ObjectProvider<DuckDbStorage> storage) {
+            return registry -> storage.ifAvailable(s -> new DuckDbReadMeters(s.reads()).bindTo(registry));
         }
     }
 }

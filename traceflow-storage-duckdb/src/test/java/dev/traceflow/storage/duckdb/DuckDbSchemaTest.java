@@ -146,9 +146,10 @@ class DuckDbSchemaTest {
 
             assertThat(DuckDbSchema.migrate(c)).isEqualTo(DuckDbSchema.MIGRATIONS.size());
 
-            // V3 keeps the order; V4 and V7 append their columns at the end (the Appender writes by position)
+            // V3 keeps the order; V4, V7 and V8 append their columns at the end (the Appender writes by position)
             assertThat(columns(st)).startsWith(columnsBefore.toArray(String[]::new))
-                    .endsWith("kind VARCHAR", "metric_id VARCHAR", "transfer_size DOUBLE");
+                    .endsWith("kind VARCHAR", "metric_id VARCHAR", "transfer_size DOUBLE", "click_x DOUBLE", "click_y DOUBLE",
+                            "viewport_width DOUBLE", "viewport_height DOUBLE");
             assertThat(digest(st)).isEqualTo(before);
             try (ResultSet rs = st.executeQuery("SELECT position FROM journal_position")) {
                 rs.next();
@@ -209,6 +210,34 @@ class DuckDbSchemaTest {
             }
             // a size sent as a string is not a number: NULL, as for new events
             assertThat(rows).containsExactly("a1|null", "r1|3400.0", "r2|1500.0", "r3|null", "r4|null");
+        }
+    }
+
+    @Test
+    void aVersion7Database_getsTheCoordinatesOfItsClicksFromTheJson() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v7.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 7);
+            String row = "INSERT INTO events (" + V1_COLUMNS + ") VALUES ('demo', '%s', TIMESTAMP '2026-11-28 00:00:00', "
+                    + "%s, NULL, NULL, NULL, '/pricing', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %s)";
+            st.execute(row.formatted("click", "'c1'", "'{\"x\": 120.5, \"y\": 40, \"viewportWidth\": 1280, "
+                    + "\"viewportHeight\": 800, \"selector\": \"#buy\"}'"));
+            st.execute(row.formatted("click", "'c2'", "'{\"x\": 1.5e3, \"y\": \"NaN\", \"viewportWidth\": 390}'"));
+            // not a click: its numbers are not coordinates (only clicks have the columns)
+            st.execute(row.formatted("pageview", "'p1'", "'{\"x\": 1, \"y\": 2, \"viewportWidth\": 3, \"viewportHeight\": 4}'"));
+
+            DuckDbSchema.migrate(c);
+
+            List<String> rows = new java.util.ArrayList<>();
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT event_id, click_x, click_y, viewport_width, viewport_height FROM events ORDER BY event_id")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getObject(2) + "|" + rs.getObject(3) + "|" + rs.getObject(4) + "|"
+                            + rs.getObject(5));
+                }
+            }
+            // NaN, held in the JSON as a string, and a missing field are NULL, as for new events
+            assertThat(rows).containsExactly("c1|120.5|40.0|1280.0|800.0", "c2|1500.0|null|390.0|null", "p1|null|null|null|null");
         }
     }
 

@@ -1,0 +1,46 @@
+package dev.traceflow.storage.duckdb;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The answer queries' meters: how long reads waited for one of the bounded reader threads and how
+ * long they then ran on it, how many wait now and how many were refused. Beside the server's own
+ * request timers they tell a slow answer's queueing from its query time and from the rest of the
+ * request (authentication, JSON).
+ */
+final class DuckDbReadMeters implements MeterBinder {
+
+    /** One text for both phases: Prometheus keeps one description per name. */
+    private static final String TIMES = "Answer queries: time queued for a reader thread (phase=wait) and on it, "
+            + "running the statement and reading its rows (phase=run)";
+
+    private final DuckDbReads reads;
+
+    DuckDbReadMeters(DuckDbReads reads) {
+        this.reads = reads;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionTimer.builder("traceflow.storage.reads", reads, DuckDbReads::ran, DuckDbReads::waitNanos, TimeUnit.NANOSECONDS)
+                .tag("phase", "wait")
+                .description(TIMES)
+                .register(registry);
+        FunctionTimer.builder("traceflow.storage.reads", reads, DuckDbReads::ran, DuckDbReads::runNanos, TimeUnit.NANOSECONDS)
+                .tag("phase", "run")
+                .description(TIMES)
+                .register(registry);
+        Gauge.builder("traceflow.storage.reads.waiting", reads, DuckDbReads::waiting)
+                .description("Answer queries waiting for a reader thread now (at most " + DuckDbReads.MAX_WAITING + ")")
+                .register(registry);
+        FunctionCounter.builder("traceflow.storage.reads.refused", reads, DuckDbReads::refused)
+                .description("Answer queries refused because too many were waiting (the server answers 503)")
+                .register(registry);
+    }
+}
