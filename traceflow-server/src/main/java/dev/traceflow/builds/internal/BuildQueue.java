@@ -180,7 +180,7 @@ class BuildQueue implements ReadinessCheck {
                 } catch (JdbcBuilds.LeaseLost lost) {
                     // the worker came back and finished it first
                 }
-            } else if (builds.requeue(e, now)) {
+            } else if (Boolean.TRUE.equals(tx.execute(t -> builds.requeue(e, now)))) {
                 metrics.counter("traceflow.builds.queue.requeued").increment();
                 n++;
             }

@@ -27,6 +27,11 @@ import static dev.traceflow.builds.internal.Rows.time;
  * worker's write only lands while the row is {@code running} at the worker's attempt. Under READ
  * COMMITTED (PostgreSQL) and H2's row locks a second claimer's UPDATE waits for the first and then
  * matches nothing, so one build is never claimed twice, without {@code SKIP LOCKED}.
+ *
+ * <p>Every change into or out of {@code queued} also moves the project's row of {@code build_queue_counts}
+ * in the same transaction (call these inside one where a method says so), so that {@link #queuedBuilds()}
+ * answers without counting the queue. That row is written last, after the build's row, so it is held
+ * only until the commit.
  */
 @Component
 class JdbcBuilds {
@@ -78,6 +83,9 @@ class JdbcBuilds {
             params.add(Build.STAGES.get(i));
         }
         jdbc.sql(sql.toString()).params(params).update();
+        if (b.status().equals(Build.QUEUED)) {
+            moveQueued(b.projectId(), 1);
+        }
     }
 
     Optional<Build> find(String id) {
@@ -176,22 +184,45 @@ class JdbcBuilds {
                 .list();
     }
 
-    /** Queued builds, counted up to {@code max}: enough to tell whether the queue is full without counting all of it. */
-    long countQueuedUpTo(long max) {
-        return jdbc.sql("SELECT count(*) FROM (SELECT 1 FROM builds WHERE status = 'queued' LIMIT ?) q").param(max).query(Long.class).single();
+    /**
+     * The queued builds, as the kept counts say (one row per project, not a count of the queue). Under READ
+     * COMMITTED it misses the builds of transactions that are not committed yet.
+     */
+    long queuedBuilds() {
+        return jdbc.sql("SELECT COALESCE(SUM(queued), 0) FROM build_queue_counts").query(Long.class).single();
+    }
+
+    /**
+     * Moves the project's count of queued builds by {@code delta}. A project without a row (made outside
+     * {@link JdbcProjects#insert}) gets one counted from its builds, which already include this transaction's change.
+     */
+    private void moveQueued(String projectId, int delta) {
+        if (jdbc.sql("UPDATE build_queue_counts SET queued = queued + ? WHERE project_id = ?").params(delta, projectId).update() == 0) {
+            jdbc.sql("INSERT INTO build_queue_counts (project_id, queued) SELECT ?, count(*) FROM builds WHERE project_id = ? "
+                    + "AND status = 'queued'").params(projectId, projectId).update();
+        }
+    }
+
+    /** {@link #moveQueued} for the project of a build. */
+    private void moveQueuedOf(String buildId, int delta) {
+        moveQueued(jdbc.sql("SELECT project_id FROM builds WHERE id = ?").param(buildId).query(String.class).single(), delta);
     }
 
     /**
      * Takes a queued build: raises its attempt, leases it to {@code owner} until {@code leaseUntil}.
      * Call inside a transaction that holds the project's row lock (see {@link #lockProject}) when the
-     * per-project limit matters.
+     * per-project limit matters (it always is one: the claim also moves the project's queued count).
      *
      * @return whether this caller got it (false: another claimer was first, or it was canceled)
      */
     boolean claim(Candidate candidate, String owner, Instant now, Instant leaseUntil) {
-        return jdbc.sql("UPDATE builds SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?, "
+        boolean won = jdbc.sql("UPDATE builds SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?, "
                         + "started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued' AND attempt = ?")
                 .params(owner, time(leaseUntil), time(now), candidate.id(), candidate.attempt()).update() == 1;
+        if (won) {
+            moveQueued(candidate.projectId(), -1);
+        }
+        return won;
     }
 
     /** Serialises the claims of one project's builds, so that its running count is read and raised by one claimer at a time. */
@@ -262,10 +293,14 @@ class JdbcBuilds {
         jdbc.sql("UPDATE builds SET logs_ref = ? WHERE id = ?").params(ref, id).update();
     }
 
-    /** Cancels a build no worker holds. @return whether it was queued */
+    /** Cancels a build no worker holds; call inside a transaction. @return whether it was queued */
     boolean cancelQueued(String id, Instant now) {
-        return jdbc.sql("UPDATE builds SET status = 'canceled', finished_at = ?, cancel_requested = TRUE, active_snapshot = NULL, "
+        boolean canceled = jdbc.sql("UPDATE builds SET status = 'canceled', finished_at = ?, cancel_requested = TRUE, active_snapshot = NULL, "
                 + "failure_reason = 'canceled' WHERE id = ? AND status = 'queued'").params(time(now), id).update() == 1;
+        if (canceled) {
+            moveQueuedOf(id, -1);
+        }
+        return canceled;
     }
 
     /** Asks the worker of a running build to end it. @return whether it was running */
@@ -280,10 +315,18 @@ class JdbcBuilds {
                 .list();
     }
 
-    /** Puts an expired attempt's build back in the queue (its next claim raises the attempt). @return whether it was still expired */
+    /**
+     * Puts an expired attempt's build back in the queue (its next claim raises the attempt); call inside a transaction.
+     *
+     * @return whether it was still expired
+     */
     boolean requeue(Expired e, Instant now) {
-        return jdbc.sql("UPDATE builds SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = ? AND attempt = ? "
+        boolean requeued = jdbc.sql("UPDATE builds SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = ? AND attempt = ? "
                 + "AND status = 'running' AND lease_until < ?").params(e.id(), e.attempt(), time(now)).update() == 1;
+        if (requeued) {
+            moveQueuedOf(e.id(), 1);
+        }
+        return requeued;
     }
 
     /** The app's successful builds that define a release, newest first (at most {@code limit} of them). */

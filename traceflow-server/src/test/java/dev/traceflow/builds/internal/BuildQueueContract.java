@@ -3,6 +3,7 @@ package dev.traceflow.builds.internal;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.traceflow.access.AppScope;
 import dev.traceflow.builds.internal.run.RecordingLogSink;
+import dev.traceflow.http.ApiException;
 import dev.traceflow.support.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
@@ -13,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.traceflow.builds.internal.Rows.time;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The build queue's guarantees, written once and run on H2 ({@link BuildQueueTest}) and on the
  * machine's PostgreSQL ({@code PostgresBuildQueueIT}): racing claimers never take one build twice,
  * a lost lease is re-queued and the old attempt's writes are refused, attempts run out, and the
- * per-project and overall limits hold; the builds list narrows to an app and reads a page's stages at once.
+ * per-project and overall limits hold; the builds list narrows to an app and reads a page's stages at once; the
+ * kept count of queued builds follows every way in and out of the queue, and the capacity check that reads it
+ * refuses triggers beyond {@code build.queueCapacity} (racing triggers pass it by fewer than their number).
  */
 abstract class BuildQueueContract {
 
@@ -92,14 +97,45 @@ abstract class BuildQueueContract {
     }
 
     BuildQueue queue(int maxRunningPerProject, int maxAttempts, int maxRunning) {
-        return new BuildQueue(builds, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock,
-                settings(maxRunningPerProject, maxAttempts, maxRunning), logs, new SimpleMeterRegistry());
+        return new BuildQueue(builds, tx(), clock, settings(maxRunningPerProject, maxAttempts, maxRunning), logs, new SimpleMeterRegistry());
     }
 
     static BuildQueueProperties settings(int maxRunningPerProject, int maxAttempts, int maxRunning) {
         return new BuildQueueProperties(LEASE, Duration.ofSeconds(10), Duration.ofSeconds(5), maxAttempts, maxRunningPerProject, maxRunning,
                 0, Duration.ofMillis(100), Duration.ofSeconds(5), null, null, DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16,
                 Duration.ofMinutes(5), "");
+    }
+
+    TransactionTemplate tx() {
+        return new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    BuildTriggers triggers(int queueCapacity) {
+        BuildSettings platform = new BuildSettings(jdbc, clock);
+        tx().executeWithoutResult(t -> platform.set(BuildSettings.definition("build.queueCapacity").orElseThrow(),
+                JsonNodeFactory.instance.numberNode(queueCapacity)));
+        return new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), platform, settings(2, 3, 0), clock, new IdlePolling());
+    }
+
+    /** A trigger's database work (BuildTriggers.queue) in a transaction of its own, as the controller runs it. */
+    Build trigger(BuildTriggers triggers, String projectId) {
+        String hash = UUID.randomUUID().toString().replace("-", "").repeat(2);
+        return tx().execute(t -> triggers.queue(projectId, "c1", app, "build", null, hash, "[]", "{}", new Build.Trigger("u", "alice", null)));
+    }
+
+    static void assertQueueFull(Runnable trigger) {
+        assertThatThrownBy(trigger::run).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status().value()).isEqualTo(429);
+            assertThat(e.code()).isEqualTo("QUEUE_FULL");
+        });
+    }
+
+    boolean cancel(String buildId) {
+        return Boolean.TRUE.equals(tx().execute(t -> builds.cancelQueued(buildId, clock.instant())));
+    }
+
+    void assertKeptCountIsTheQueue() {
+        assertThat(builds.queuedBuilds()).isEqualTo(builds.count(Build.QUEUED));
     }
 
     String project() {
@@ -322,5 +358,109 @@ abstract class BuildQueueContract {
         assertThat(queue.claim("w")).isEmpty();
         assertThat(builds.activeWithSnapshot(b.projectId(), b.snapshotHash())).isEmpty();
         assertThat(builds.cancelQueued(id, clock.instant())).isFalse();
+    }
+
+    @Test
+    void theKeptQueuedCount_followsEveryWayIntoAndOutOfTheQueue() {
+        BuildQueue queue = queue(10, 3);
+        String a = project();
+        String b = project();
+        for (int i = 0; i < 3; i++) {
+            queued(a, 3);
+            queued(b, 3);
+        }
+        assertThat(builds.queuedBuilds()).isEqualTo(6);
+        assertKeptCountIsTheQueue();
+
+        Build.Claim finished = queue.claim("w1").orElseThrow();
+        assertThat(builds.queuedBuilds()).isEqualTo(5);
+        queue.finish(finished, Build.SUCCESS, null, null, "r");
+        assertKeptCountIsTheQueue();
+        String lastChance = queued(b, 1);
+
+        // leases that run out: re-queued (back in the count), or failed after the last attempt (not)
+        List<Build.Claim> lost = new ArrayList<>();
+        for (Optional<Build.Claim> c = queue.claim("w2"); c.isPresent(); c = queue.claim("w2")) {
+            lost.add(c.get());
+        }
+        assertThat(lost).hasSize(6);
+        assertThat(builds.queuedBuilds()).isZero();
+        clock.advance(LEASE.plusSeconds(1));
+        assertThat(queue.reap(clock.instant())).isEqualTo(6);
+        assertThat(builds.find(lastChance).orElseThrow().status()).isEqualTo(Build.FAIL);
+        assertThat(builds.queuedBuilds()).isEqualTo(5);
+        assertKeptCountIsTheQueue();
+
+        String canceled = builds.queued(10).stream().filter(c -> c.projectId().equals(a)).findFirst().orElseThrow().id();
+        assertThat(cancel(canceled)).isTrue();
+        assertThat(cancel(canceled)).isFalse();
+        assertThat(builds.queuedBuilds()).isEqualTo(4);
+        assertKeptCountIsTheQueue();
+
+        // a deleted project's builds go, and its count with them; so do an app's
+        jdbc.sql("DELETE FROM build_projects WHERE id = ?").param(b).update();
+        assertKeptCountIsTheQueue();
+        assertThat(builds.queuedBuilds()).isPositive();
+        jdbc.sql("DELETE FROM apps WHERE id = ?").param(app).update();
+        assertThat(builds.queuedBuilds()).isZero();
+        assertKeptCountIsTheQueue();
+    }
+
+    @Test
+    void theQueueCapacity_refusesTriggersBeyondIt_untilAClaimOrACancelMakesRoom() {
+        BuildQueue queue = queue(10, 3);
+        BuildTriggers triggers = triggers(2);
+        String project = project();
+        trigger(triggers, project);
+        trigger(triggers, project);
+        assertQueueFull(() -> trigger(triggers, project()));
+
+        queue.claim("w").orElseThrow();
+        Build third = trigger(triggers, project);
+        assertQueueFull(() -> trigger(triggers, project));
+
+        assertThat(cancel(third.id())).isTrue();
+        trigger(triggers, project);
+        assertQueueFull(() -> trigger(triggers, project));
+        assertKeptCountIsTheQueue();
+    }
+
+    @Test
+    void racingTriggers_passTheCapacityByFewerThanTheirNumber_andTheNextIsRefused() throws Exception {
+        int capacity = 20;
+        int racers = 8; // the pool's connections: at most this many triggers are in flight at once
+        BuildTriggers triggers = triggers(capacity);
+        List<String> projects = new ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+            projects.add(project());
+        }
+        AtomicInteger accepted = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        List<Future<?>> done = new ArrayList<>();
+        for (String project : projects) {
+            done.add(pool.submit(() -> {
+                start.await();
+                try {
+                    for (int i = 0; i < capacity; i++) {
+                        trigger(triggers, project);
+                        accepted.incrementAndGet();
+                    }
+                } catch (ApiException full) {
+                    assertThat(full.code()).isEqualTo("QUEUE_FULL");
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        // each accepted trigger saw fewer than capacity committed; only the others in flight then were unseen
+        assertThat(accepted.get()).isBetween(capacity, capacity + racers - 1);
+        assertThat(builds.count(Build.QUEUED)).isEqualTo(accepted.get());
+        assertKeptCountIsTheQueue();
+        assertQueueFull(() -> trigger(triggers, projects.getFirst()));
     }
 }
