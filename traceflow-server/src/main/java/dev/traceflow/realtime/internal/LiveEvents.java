@@ -225,13 +225,6 @@ final class LiveEvents implements AcceptedEventsListener {
         return s == null || s.length() <= MAX_CHARS ? s : s.substring(0, MAX_CHARS) + "…";
     }
 
-    /** Forgets the apps' seconds (at stop: a restart counts afresh). */
-    void clear() {
-        seconds.clear();
-        waiting.clear();
-        waitingCount.set(0);
-    }
-
     private record Summary(String appId, String id, Map<String, Object> payload) {
     }
 
