@@ -192,12 +192,12 @@ final class LiveEvents implements AcceptedEventsListener {
             case EventDetails.ClickDetails c -> d.put("selector", cut(c.selector()));
             case EventDetails.ApiCallDetails a -> {
                 d.put("method", a.method());
-                d.put("url", cut(withoutQuery(a.url())));
+                d.put("url", cut(withoutQueryOrFragment(a.url())));
                 d.put("status", a.status());
                 d.put("duration", a.duration());
             }
             case EventDetails.ResourceDetails r -> {
-                d.put("name", cut(withoutQuery(r.timing().name())));
+                d.put("name", cut(withoutQueryOrFragment(r.timing().name())));
                 d.put("duration", r.timing().duration());
             }
             case EventDetails.PerformanceDetails p -> d.put("metrics", p.metrics());
@@ -213,12 +213,18 @@ final class LiveEvents implements AcceptedEventsListener {
         return d;
     }
 
-    private static String withoutQuery(String url) {
+    private static String withoutQueryOrFragment(String url) {
         if (url == null) {
             return null;
         }
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        // the fragment too: an OAuth implicit flow puts its access token there
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == '#') {
+                return url.substring(0, i);
+            }
+        }
+        return url;
     }
 
     private static String cut(String s) {

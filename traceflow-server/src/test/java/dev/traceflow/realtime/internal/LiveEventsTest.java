@@ -131,6 +131,10 @@ class LiveEventsTest {
         JsonNode a = JSON.valueToTree(LiveEvents.summary(api, 1_764_928_801_000L, 0));
         assertThat(a.path("detail").path("url").asString()).isEqualTo("https://api.shop.test/pay");
         assertThat(a.path("detail").path("status").asInt()).isEqualTo(502);
+        Event resource = Event.builder("shop", EventType.RESOURCE, 1_764_928_800_000L).details(new EventDetails.ResourceDetails(
+                new EventDetails.ResourceTiming("https://cdn.shop.test/app.js#access_token=xyz", "script", 1.0, 80.0, null))).build();
+        JsonNode r = JSON.valueToTree(LiveEvents.summary(resource, 1_764_928_801_000L, 0));
+        assertThat(r.path("detail").path("name").asString()).as("no fragment either").isEqualTo("https://cdn.shop.test/app.js");
 
         Event purchase = Event.builder("shop", EventType.PURCHASE, 1_764_928_800_000L)
                 .properties(Map.of("revenue", 49.9, "conversionType", "checkout", "email", "bob@example.com")).build();
