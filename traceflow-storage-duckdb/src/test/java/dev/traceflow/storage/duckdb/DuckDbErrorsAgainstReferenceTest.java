@@ -11,6 +11,7 @@ import dev.traceflow.storage.tests.GeneratedDataset;
 import dev.traceflow.storage.tests.InMemoryStorage;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -62,8 +63,9 @@ class DuckDbErrorsAgainstReferenceTest {
             Instant to = dataset.start().plus(Duration.ofDays(dataset.days())).minus(Duration.ofMinutes(r.nextInt(36 * 60)));
             EventQuery q = EventQuery.of(APP, from, to).withFilters(filters(r)).withSeries(granularity, zone);
             String where = "seed " + seed + ", " + q;
-            assertThat(duckdb.errors().totals(EventQuery.of(APP, dataset.start(), to)).events())
-                    .as("the dataset has errors to compare, %s", where).isPositive();
+            // a dataset with no error up to the range's end compares nothing: not a case of this property (jqwik's
+            // edge cases such as seed 2 generate one); jqwik counts discarded tries and fails when too many are
+            Assume.that(duckdb.errors().totals(EventQuery.of(APP, dataset.start(), to)).events() > 0);
 
             ErrorQueries.Stats stats = duckdb.errors().stats(q);
             assertThat(stats).as("stats, %s", where).isEqualTo(reference.errors().stats(q));
