@@ -25,14 +25,28 @@ public record EventsStored(Instant storedAt, List<AppEvents> apps) {
      * @param errorGroups  the error groups (fingerprints) that got events, with their first and
      *                     last event time in this load and how many
      * @param releases     the releases the stored events named
+     * @param breakdown    page views by path, conversions by type, revenue
      */
     public record AppEvents(String appId, Map<EventType, Long> countsByType, long duplicates,
-                            List<ErrorGroupSeen> errorGroups, Set<String> releases) {
+                            List<ErrorGroupSeen> errorGroups, Set<String> releases, Breakdown breakdown) {
 
         /** Events stored for the app in this load, all types. */
         public long stored() {
             return countsByType.values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /**
+     * What the live metrics break the stored events down by (seed 004's realtime increments).
+     *
+     * @param pageViewsByPath   page views by their path (those without a path are only in the counts)
+     * @param conversionsByType conversion and purchase events by {@code properties.conversionType}
+     *                          (those without one are only in the counts)
+     * @param revenue           the sum of their {@code properties.revenue} (finite numbers only)
+     */
+    public record Breakdown(Map<String, Long> pageViewsByPath, Map<String, Long> conversionsByType, double revenue) {
+
+        public static final Breakdown NONE = new Breakdown(Map.of(), Map.of(), 0);
     }
 
     /**

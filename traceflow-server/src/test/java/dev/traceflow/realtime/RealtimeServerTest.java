@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -299,24 +300,27 @@ class RealtimeServerTest extends ServerTest {
         List<Map<String, Object>> events = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             events.add(Map.of("appId", appId, "type", "pageview", "timestamp", System.currentTimeMillis(), "eventId",
-                    UUID.randomUUID().toString(), "url", "https://shop.test/p" + i, "sessionId", "s-1"));
+                    UUID.randomUUID().toString(), "url", "https://shop.test/p" + (i % 2) + "?q=1", "sessionId", "s-1"));
         }
+        events.add(Map.of("appId", appId, "type", "purchase", "timestamp", System.currentTimeMillis(), "eventId",
+                UUID.randomUUID().toString(), "sessionId", "s-1", "properties", Map.of("revenue", 12.5, "conversionType", "order")));
         TestHttp.Response sent = http.post("/api/collect/batch", TestHttp.JSON.writeValueAsString(Map.of("events", events)),
                 "Content-Type", "application/json", "X-TraceFlow-Key", ingestKey);
         assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
-        long pageViews = 0;
-        while (pageViews < 3) { // one round, or two if the load straddled a round's end
+        Map<String, Double> totals = new HashMap<>(); // metricType/dimensionValue -> summed over the rounds
+        while (totals.getOrDefault("events/", 0.0) < 4) { // one round, or two if the load straddled a round's end
             JsonNode event = client.next("event");
             assertThat(event.path("topic").asString()).isEqualTo("traceflow:metrics");
             assertThat(event.path("payload").path("type").asString()).isEqualTo("metrics_updated");
             for (JsonNode m : event.path("payload").path("metrics")) {
-                if (m.path("metricType").asString().equals("page_views")) {
-                    pageViews += m.path("value").asLong();
-                }
+                String dimensionValue = m.path("dimension").isNull() ? "" : m.path("dimensionValue").asString();
+                totals.merge(m.path("metricType").asString() + "/" + dimensionValue, m.path("value").asDouble(), Double::sum);
             }
             client.send("{\"type\":\"ack\",\"topic\":\"traceflow:metrics\",\"seq\":" + event.path("seq").asLong() + "}");
         }
-        assertThat(pageViews).isEqualTo(3);
+        assertThat(totals).containsEntry("page_views/", 3.0).containsEntry("page_views//p0", 2.0)
+                .containsEntry("page_views//p1", 1.0).containsEntry("conversions/", 1.0)
+                .containsEntry("conversions/order", 1.0).containsEntry("revenue/", 12.5);
 
         client.send("{\"type\":\"publish\",\"topic\":\"traceflow:metrics\",\"id\":\"fake\",\"payload\":{}}");
         assertThat(client.next("error").path("code").asString()).isEqualTo("FORBIDDEN_TOPIC");

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +32,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 004's shape: {@code {type, timestamp, metrics: [{metricType, granularity, value, dimension,
  * dimensionValue}]}}. Values are increments: the events stored in the round, put into the minute
  * bucket of {@code timestamp} (granularity {@code minute}), as seed 004's buffer of increments does;
- * metric types {@code events} (all, and by {@code event_type}), {@code page_views}, {@code errors}
- * and {@code conversions} (conversion and purchase events).
+ * metric types {@code events} (all, and by {@code event_type}), {@code page_views} (all, and by
+ * {@code path}), {@code errors}, {@code conversions} (conversion and purchase events; all, and by
+ * {@code conversion_type}) and {@code revenue} (their {@code properties.revenue} summed). A
+ * breakdown names at most {@value #TOP_VALUES} values a round, the most frequent; the rest are
+ * summed under {@value #OTHER}, so a payload stays small whatever the paths.
  * <p>
  * Driven by {@link EventsStored}, which arrives on a thread of its own after each load: the listener
  * only adds to per-app counters (no query, no lock held for long), so it never holds up the loader;
  * the round publishes off that thread. Counts are by storage time (late events count when stored).
  * Apps without events in a round get nothing. Held: one counter set per app with events since the
- * last round (apps are bounded by the apps table).
+ * last round (apps are bounded by the apps table), each breakdown at most {@value #MAX_HELD_VALUES}
+ * distinct values (later new values count under {@value #OTHER}).
  */
 final class LiveMetrics {
 
@@ -47,11 +52,16 @@ final class LiveMetrics {
     /** the app's metrics topic: under the server's reserved prefix, so no client or backend can publish on it */
     static final String TOPIC = TopicNames.RESERVED_PREFIX + "metrics";
     static final Duration EVERY = Duration.ofSeconds(5);
+    /** values a breakdown names in one payload */
+    static final int TOP_VALUES = 20;
+    /** distinct values a breakdown holds between two rounds */
+    static final int MAX_HELD_VALUES = 1_000;
+    static final String OTHER = "(other)";
 
     private final RealtimePublisher publisher;
     private final Clock clock;
     private final Counter failed;
-    private final ConcurrentHashMap<String, Map<EventType, Long>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Round> pending = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
     private volatile boolean running;
     private Timers timers;
@@ -70,9 +80,9 @@ final class LiveMetrics {
             if (app.countsByType().isEmpty()) {
                 continue;
             }
-            pending.compute(app.appId(), (id, counts) -> {
-                Map<EventType, Long> sum = counts == null ? new EnumMap<>(EventType.class) : counts;
-                app.countsByType().forEach((type, n) -> sum.merge(type, n, Long::sum));
+            pending.compute(app.appId(), (id, round) -> {
+                Round sum = round == null ? new Round() : round;
+                sum.add(app);
                 return sum;
             });
         }
@@ -82,11 +92,11 @@ final class LiveMetrics {
     void publishRound() {
         Instant now = clock.instant();
         for (String appId : new ArrayList<>(pending.keySet())) {
-            Map<EventType, Long> counts = pending.remove(appId);
-            if (counts == null || counts.isEmpty()) {
+            Round round = pending.remove(appId);
+            if (round == null || round.counts.isEmpty()) {
                 continue;
             }
-            String payload = JSON.writeValueAsString(payload(now, counts));
+            String payload = JSON.writeValueAsString(payload(now, round));
             try {
                 publisher.publish(appId, TOPIC, payload, "metrics-" + now.toEpochMilli());
             } catch (RealtimePublisher.RealtimePublishRefused e) {
@@ -96,14 +106,21 @@ final class LiveMetrics {
         }
     }
 
-    static Map<String, Object> payload(Instant now, Map<EventType, Long> counts) {
+    static Map<String, Object> payload(Instant now, Round round) {
+        Map<EventType, Long> counts = round.counts;
         List<Map<String, Object>> metrics = new ArrayList<>();
         long all = counts.values().stream().mapToLong(Long::longValue).sum();
         metrics.add(metric("events", all, null, null));
         add(metrics, "page_views", counts.getOrDefault(EventType.PAGEVIEW, 0L));
         add(metrics, "errors", counts.getOrDefault(EventType.ERROR, 0L));
-        add(metrics, "conversions", counts.getOrDefault(EventType.CONVERSION, 0L) + counts.getOrDefault(EventType.PURCHASE, 0L));
+        long conversions = counts.getOrDefault(EventType.CONVERSION, 0L) + counts.getOrDefault(EventType.PURCHASE, 0L);
+        add(metrics, "conversions", conversions);
+        if (conversions > 0) {
+            metrics.add(metric("revenue", round.revenue, null, null));
+        }
         counts.forEach((type, n) -> metrics.add(metric("events", n, "event_type", type.wireName())));
+        round.pageViewsByPath.top(TOP_VALUES).forEach((path, n) -> metrics.add(metric("page_views", n, "path", path)));
+        round.conversionsByType.top(TOP_VALUES).forEach((type, n) -> metrics.add(metric("conversions", n, "conversion_type", type)));
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", "metrics_updated");
         payload.put("timestamp", now.truncatedTo(ChronoUnit.MILLIS).toString());
@@ -117,7 +134,7 @@ final class LiveMetrics {
         }
     }
 
-    private static Map<String, Object> metric(String type, long value, String dimension, String dimensionValue) {
+    private static Map<String, Object> metric(String type, Number value, String dimension, String dimensionValue) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("metricType", type);
         m.put("granularity", "minute");
@@ -125,6 +142,56 @@ final class LiveMetrics {
         m.put("dimension", dimension);
         m.put("dimensionValue", dimensionValue);
         return m;
+    }
+
+    /** One app's increments since the last round. Guarded by {@link ConcurrentHashMap#compute}. */
+    static final class Round {
+        final Map<EventType, Long> counts = new EnumMap<>(EventType.class);
+        final Breakdown pageViewsByPath = new Breakdown();
+        final Breakdown conversionsByType = new Breakdown();
+        double revenue;
+
+        void add(EventsStored.AppEvents app) {
+            app.countsByType().forEach((type, n) -> counts.merge(type, n, Long::sum));
+            pageViewsByPath.add(app.breakdown().pageViewsByPath());
+            conversionsByType.add(app.breakdown().conversionsByType());
+            revenue += app.breakdown().revenue();
+        }
+    }
+
+    /** Counts by value, holding at most {@link #MAX_HELD_VALUES} values; later new ones count as {@link #OTHER}. */
+    static final class Breakdown {
+        private final Map<String, Long> byValue = new HashMap<>();
+        private long other;
+
+        void add(Map<String, Long> counts) {
+            counts.forEach((value, n) -> {
+                if (byValue.containsKey(value) || byValue.size() < MAX_HELD_VALUES) {
+                    byValue.merge(value, n, Long::sum);
+                } else {
+                    other += n;
+                }
+            });
+        }
+
+        /** The {@code limit} most frequent values (ties by value), then the rest as {@link #OTHER} if any. */
+        Map<String, Long> top(int limit) {
+            List<Map.Entry<String, Long>> sorted = new ArrayList<>(byValue.entrySet());
+            sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+            Map<String, Long> top = new LinkedHashMap<>();
+            long rest = other;
+            for (int i = 0; i < sorted.size(); i++) {
+                if (i < limit) {
+                    top.put(sorted.get(i).getKey(), sorted.get(i).getValue());
+                } else {
+                    rest += sorted.get(i).getValue();
+                }
+            }
+            if (rest > 0) {
+                top.merge(OTHER, rest, Long::sum);
+            }
+            return top;
+        }
     }
 
     /** Starts the rounds. Restartable after {@link #stop()}. */

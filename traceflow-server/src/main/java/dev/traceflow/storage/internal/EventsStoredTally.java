@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,36 +49,26 @@ final class EventsStoredTally {
         apps.forEach((appId, app) -> {
             Map<EventType, Long> counts = new EnumMap<>(EventType.class);
             for (int t = 0; t < TYPES.length; t++) {
-                if (app.sum.counts()[t] > 0) {
-                    counts.put(TYPES[t], app.sum.counts()[t]);
+                if (app.sum.counts[t] > 0) {
+                    counts.put(TYPES[t], app.sum.counts[t]);
                 }
             }
-            List<EventsStored.ErrorGroupSeen> groups = new ArrayList<>(app.sum.groups().size());
-            app.sum.groups().forEach((fingerprint, g) -> groups.add(new EventsStored.ErrorGroupSeen(fingerprint,
+            List<EventsStored.ErrorGroupSeen> groups = new ArrayList<>(app.sum.groups.size());
+            app.sum.groups.forEach((fingerprint, g) -> groups.add(new EventsStored.ErrorGroupSeen(fingerprint,
                     Instant.ofEpochMilli(g.first), Instant.ofEpochMilli(g.last), g.count, g.errorType, g.message)));
             out.add(new EventsStored.AppEvents(appId, Map.copyOf(counts), app.duplicates, List.copyOf(groups),
-                    Set.copyOf(app.sum.releases())));
+                    Set.copyOf(app.sum.releases), new EventsStored.Breakdown(Map.copyOf(app.sum.pageViewsByPath),
+                    Map.copyOf(app.sum.conversionsByType), app.sum.revenue)));
         });
         return new EventsStored(storedAt, List.copyOf(out));
     }
 
     private static final class App {
-        final StoredFacts.Sum sum = new StoredFacts.Sum(new long[TYPES.length], new LinkedHashSet<>(), new LinkedHashMap<>());
+        final StoredFacts.Sum sum = new StoredFacts.Sum();
         long duplicates;
 
         void add(StoredFacts.Sum request) {
-            for (int t = 0; t < TYPES.length; t++) {
-                sum.counts()[t] += request.counts()[t];
-            }
-            sum.releases().addAll(request.releases());
-            request.groups().forEach((fingerprint, g) -> {
-                StoredFacts.Group mine = sum.groups().get(fingerprint);
-                if (mine == null) {
-                    sum.groups().put(fingerprint, g.copy());
-                } else {
-                    mine.add(g);
-                }
-            });
+            sum.add(request);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.PreparedEvents;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,15 +15,53 @@ import java.util.Set;
 /**
  * What {@link dev.traceflow.storage.EventsStored} tells about one request's events, kept from
  * submit to load instead of the events themselves: per event its type, event time, error
- * fingerprint, type and message, and release, and the same already added up for the whole request. The sum is made
- * on the request thread, so the loader only adds requests up, event by event only for a request
- * with duplicates or split across two transactions. Slices share the arrays.
+ * fingerprint, type and message, release, a page view's path, a conversion's type and revenue, and
+ * the same already added up for the whole request. The sum is made on the request thread, so the
+ * loader only adds requests up, event by event only for a request with duplicates or split across
+ * two transactions. Slices share the arrays.
  */
 record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, String[] errorTypes, String[] messages,
-                   String[] releases, int from, int to, Sum sum) {
+                   String[] releases, Conversions conversions, String[] pageViewPaths, int from, int to, Sum sum) {
 
-    /** A request's facts added up: counts by type ordinal, releases, error groups by fingerprint. */
-    record Sum(long[] counts, Set<String> releases, Map<String, Group> groups) {
+    /**
+     * The conversion and purchase events' own facts, null for a request without any (most): their
+     * {@code properties.conversionType} and {@code properties.revenue} (0 when absent or not a finite
+     * number, as the revenue answers sum it).
+     */
+    record Conversions(String[] types, double[] revenues) {
+    }
+
+    /**
+     * Facts added up: counts by type ordinal, releases, error groups by fingerprint, page views by
+     * path, conversions by type (those with one), revenue. Mutable, owned by one request or one
+     * load's app.
+     */
+    static final class Sum {
+        final long[] counts = new long[EventType.values().length];
+        final Set<String> releases = new LinkedHashSet<>();
+        final Map<String, Group> groups = new LinkedHashMap<>();
+        final Map<String, Long> pageViewsByPath = new HashMap<>();
+        final Map<String, Long> conversionsByType = new HashMap<>();
+        double revenue;
+
+        /** Adds the facts of {@code later}, added after this one's. */
+        void add(Sum later) {
+            for (int t = 0; t < counts.length; t++) {
+                counts[t] += later.counts[t];
+            }
+            releases.addAll(later.releases);
+            later.groups.forEach((fingerprint, g) -> {
+                Group mine = groups.get(fingerprint);
+                if (mine == null) {
+                    groups.put(fingerprint, g.copy());
+                } else {
+                    mine.add(g);
+                }
+            });
+            later.pageViewsByPath.forEach((path, n) -> pageViewsByPath.merge(path, n, Long::sum));
+            later.conversionsByType.forEach((type, n) -> conversionsByType.merge(type, n, Long::sum));
+            revenue += later.revenue;
+        }
     }
 
     /**
@@ -87,6 +126,8 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
         String[] errorTypes = new String[n];
         String[] messages = new String[n];
         String[] releases = new String[n];
+        String[] pageViewPaths = new String[n];
+        Conversions conversions = null;
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             types[i] = e.type();
@@ -97,13 +138,28 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
                 messages[i] = error.message();
             }
             releases[i] = e.release();
+            if (e.type() == EventType.PAGEVIEW) {
+                pageViewPaths[i] = e.path();
+            } else if (e.type() == EventType.CONVERSION || e.type() == EventType.PURCHASE) {
+                if (conversions == null) {
+                    conversions = new Conversions(new String[n], new double[n]);
+                }
+                Map<String, Object> properties = e.properties();
+                if (properties != null) {
+                    conversions.types[i] = properties.get("conversionType") instanceof String type ? type : null;
+                    conversions.revenues[i] = properties.get("revenue") instanceof Number revenue
+                            && Double.isFinite(revenue.doubleValue()) ? revenue.doubleValue() : 0;
+                }
+            }
         }
-        StoredFacts whole = new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, 0, n, null);
-        Sum sum = new Sum(new long[EventType.values().length], new LinkedHashSet<>(), new LinkedHashMap<>());
+        StoredFacts whole = new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions,
+                pageViewPaths, 0, n, null);
+        Sum sum = new Sum();
         for (int i = 0; i < n; i++) {
             whole.addTo(sum, i);
         }
-        return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, 0, n, sum);
+        return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions, pageViewPaths,
+                0, n, sum);
     }
 
     int size() {
@@ -118,27 +174,38 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
     /** Adds event {@code i} of this slice (counted from its start) to {@code into}. */
     void addTo(Sum into, int i) {
         int at = from + i;
-        into.counts()[types[at].ordinal()]++;
+        into.counts[types[at].ordinal()]++;
         String release = releases[at];
         if (release != null) {
-            into.releases().add(release);
+            into.releases.add(release);
         }
         String fingerprint = fingerprints[at];
         if (fingerprint != null) {
             long time = timestamps[at];
-            Group group = into.groups().get(fingerprint);
+            Group group = into.groups.get(fingerprint);
             if (group == null) {
-                into.groups().put(fingerprint, new Group(time, errorTypes[at], messages[at]));
+                into.groups.put(fingerprint, new Group(time, errorTypes[at], messages[at]));
             } else {
                 group.add(time, errorTypes[at], messages[at]);
             }
+        }
+        String path = pageViewPaths[at];
+        if (path != null) {
+            into.pageViewsByPath.merge(path, 1L, Long::sum);
+        }
+        if (conversions != null && (types[at] == EventType.CONVERSION || types[at] == EventType.PURCHASE)) {
+            String type = conversions.types[at];
+            if (type != null) {
+                into.conversionsByType.merge(type, 1L, Long::sum);
+            }
+            into.revenue += conversions.revenues[at];
         }
     }
 
     /** Events {@code from} to {@code to} of this slice, counted from its start. */
     StoredFacts slice(int sliceFrom, int sliceTo) {
         PreparedEvents.checkRange(sliceFrom, sliceTo, size());
-        return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, from + sliceFrom, from + sliceTo,
-                sum);
+        return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions, pageViewPaths,
+                from + sliceFrom, from + sliceTo, sum);
     }
 }

@@ -9,6 +9,8 @@ import tools.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,17 +26,35 @@ class LiveMetricsTest {
     private final LiveMetrics live = new LiveMetrics(publisher, Clock.fixed(Instant.parse("2026-12-04T21:30:05.123Z"), ZoneOffset.UTC), meters);
 
     private static EventsStored load(String appId, Map<EventType, Long> counts) {
-        return new EventsStored(Instant.now(), List.of(new EventsStored.AppEvents(appId, counts, 0, List.of(), Set.of())));
+        return load(appId, counts, EventsStored.Breakdown.NONE);
+    }
+
+    private static EventsStored load(String appId, Map<EventType, Long> counts, EventsStored.Breakdown breakdown) {
+        return new EventsStored(Instant.now(), List.of(new EventsStored.AppEvents(appId, counts, 0, List.of(), Set.of(), breakdown)));
     }
 
     private static long value(JsonNode payload, String metricType, String dimensionValue) {
+        return (long) number(payload, metricType, dimensionValue);
+    }
+
+    private static double number(JsonNode payload, String metricType, String dimensionValue) {
         for (JsonNode m : payload.path("metrics")) {
             if (m.path("metricType").asString().equals(metricType)
                     && (dimensionValue == null ? m.path("dimension").isNull() : dimensionValue.equals(m.path("dimensionValue").asString()))) {
-                return m.path("value").asLong();
+                return m.path("value").asDouble();
             }
         }
         return 0;
+    }
+
+    private static List<String> dimensionValues(JsonNode payload, String metricType) {
+        List<String> values = new ArrayList<>();
+        for (JsonNode m : payload.path("metrics")) {
+            if (m.path("metricType").asString().equals(metricType) && !m.path("dimension").isNull()) {
+                values.add(m.path("dimensionValue").asString());
+            }
+        }
+        return values;
     }
 
     @Test
@@ -89,5 +109,63 @@ class LiveMetricsTest {
         assertThat(meters.counter("traceflow.realtime.live.metrics.failed").count()).isEqualTo(1);
         assertThat(published).hasSize(1);
         assertThat(value(published.getFirst().payload(), "events", null)).isEqualTo(2);
+    }
+
+    @Test
+    void pageViewsByPath_conversionsByType_andRevenue_addUpOverTheRoundsLoads() {
+        live.stored(load("shop", Map.of(EventType.PAGEVIEW, 3L, EventType.PURCHASE, 1L),
+                new EventsStored.Breakdown(Map.of("/", 2L, "/cart", 1L), Map.of("order", 1L), 19.5)));
+        live.stored(load("shop", Map.of(EventType.PAGEVIEW, 1L, EventType.CONVERSION, 2L),
+                new EventsStored.Breakdown(Map.of("/cart", 1L), Map.of("signup", 1L), 0.25)));
+
+        live.publishRound();
+
+        JsonNode shop = published.getFirst().payload();
+        assertThat(value(shop, "page_views", "/")).isEqualTo(2);
+        assertThat(value(shop, "page_views", "/cart")).isEqualTo(2);
+        assertThat(shop.toString()).contains("\"dimension\":\"path\"");
+        assertThat(value(shop, "conversions", "order")).isEqualTo(1);
+        assertThat(value(shop, "conversions", "signup")).isEqualTo(1);
+        assertThat(number(shop, "revenue", null)).isEqualTo(19.75);
+        assertThat(dimensionValues(shop, "page_views")).as("most frequent first, ties by value").containsExactly("/", "/cart");
+    }
+
+    @Test
+    void aRoundWithoutConversions_hasNoRevenue_andWithConversionsOfNoRevenue_aZero() {
+        live.stored(load("shop", Map.of(EventType.PAGEVIEW, 1L)));
+        live.publishRound();
+        live.stored(load("shop", Map.of(EventType.CONVERSION, 1L)));
+        live.publishRound();
+
+        assertThat(published.get(0).payload().toString()).doesNotContain("revenue");
+        assertThat(published.get(1).payload().toString()).contains("\"metricType\":\"revenue\"");
+        assertThat(number(published.get(1).payload(), "revenue", null)).isZero();
+    }
+
+    @Test
+    void aBreakdownNamesTheTopValues_andSumsTheRestAsOther_holdingABoundedNumberOfValues() {
+        Map<String, Long> paths = new HashMap<>();
+        for (int i = 0; i < LiveMetrics.MAX_HELD_VALUES; i++) {
+            paths.put("/p" + i, i < 5 ? 100L : 1L);
+        }
+        live.stored(load("shop", Map.of(EventType.PAGEVIEW, 500L + LiveMetrics.MAX_HELD_VALUES - 5 + 7),
+                new EventsStored.Breakdown(paths, Map.of(), 0)));
+        // held values are full: a new path counts as other, a held one still by itself
+        live.stored(load("shop", Map.of(EventType.PAGEVIEW, 7L), new EventsStored.Breakdown(Map.of("/new", 4L, "/p0", 3L), Map.of(), 0)));
+
+        live.publishRound();
+
+        JsonNode shop = published.getFirst().payload();
+        List<String> named = dimensionValues(shop, "page_views");
+        assertThat(named).hasSize(LiveMetrics.TOP_VALUES + 1).startsWith("/p0", "/p1", "/p2", "/p3", "/p4").endsWith(LiveMetrics.OTHER)
+                .doesNotContain("/new");
+        assertThat(value(shop, "page_views", "/p0")).isEqualTo(103);
+        long namedSum = 0;
+        for (String path : named) {
+            namedSum += value(shop, "page_views", path);
+        }
+        assertThat(namedSum).as("nothing lost: the named and other add up to the held counts")
+                .isEqualTo(5 * 100 + (LiveMetrics.MAX_HELD_VALUES - 5) + 7);
+        assertThat(value(shop, "page_views", LiveMetrics.OTHER)).isEqualTo(LiveMetrics.MAX_HELD_VALUES - 5 - (LiveMetrics.TOP_VALUES - 5) + 4);
     }
 }

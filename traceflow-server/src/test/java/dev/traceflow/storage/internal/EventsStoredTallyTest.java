@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,5 +71,53 @@ class EventsStoredTallyTest {
 
         assertThat(groups(load1.build(Instant.now())).getFirst().message()).isEqualTo("first half");
         assertThat(groups(load2.build(Instant.now())).getFirst().message()).isEqualTo("second half");
+    }
+
+    private static Event pageView(String path) {
+        Event e = Event.builder("app", EventType.PAGEVIEW, T).build();
+        e.path(path);
+        return e;
+    }
+
+    private static Event conversion(EventType type, Map<String, Object> properties) {
+        return Event.builder("app", type, T).properties(properties).build();
+    }
+
+    @Test
+    void theBreakdown_countsPageViewsByPath_conversionsByType_andRevenue_withoutDuplicates() {
+        Map<String, Object> nanRevenue = new HashMap<>();
+        nanRevenue.put("revenue", Double.NaN);
+        StoredFacts request = StoredFacts.of(List.of(pageView("/"), pageView("/cart"), pageView("/"), pageView(null),
+                conversion(EventType.PURCHASE, Map.of("revenue", 19.5, "conversionType", "order")),
+                conversion(EventType.CONVERSION, Map.of("conversionType", "signup")),
+                conversion(EventType.PURCHASE, Map.of("revenue", "12", "conversionType", "order")),
+                conversion(EventType.PURCHASE, nanRevenue),
+                conversion(EventType.PURCHASE, Map.of("revenue", 100, "conversionType", "order")),
+                pageView("/cart")));
+        BitSet duplicates = new BitSet();
+        duplicates.set(8); // the 100 purchase was stored before
+        duplicates.set(9); // and so was the last page view
+        EventsStoredTally tally = new EventsStoredTally();
+        tally.add("app", request, duplicates, 0);
+
+        EventsStored.Breakdown breakdown = tally.build(Instant.now()).apps().getFirst().breakdown();
+
+        assertThat(breakdown.pageViewsByPath()).isEqualTo(Map.of("/", 2L, "/cart", 1L));
+        assertThat(breakdown.conversionsByType()).isEqualTo(Map.of("order", 2L, "signup", 1L));
+        assertThat(breakdown.revenue()).as("a string or NaN revenue is no revenue").isEqualTo(19.5);
+    }
+
+    @Test
+    void theBreakdown_ofWholeRequests_addsUpAcrossRequests() {
+        EventsStoredTally tally = new EventsStoredTally();
+        tally.add("app", StoredFacts.of(List.of(pageView("/"), conversion(EventType.PURCHASE, Map.of("revenue", 2.25)))),
+                new BitSet(), 0);
+        tally.add("app", StoredFacts.of(List.of(pageView("/"), conversion(EventType.PURCHASE, Map.of("revenue", 1)))),
+                new BitSet(), 2);
+
+        EventsStored.Breakdown breakdown = tally.build(Instant.now()).apps().getFirst().breakdown();
+
+        assertThat(breakdown.pageViewsByPath()).isEqualTo(Map.of("/", 2L));
+        assertThat(breakdown.revenue()).isEqualTo(3.25);
     }
 }
