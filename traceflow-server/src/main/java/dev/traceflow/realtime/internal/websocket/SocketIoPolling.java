@@ -36,7 +36,7 @@ import java.util.Objects;
  * {@code PAYLOAD_TOO_LARGE} (a body over {@code maxPayload}), 403 {@code ORIGIN_NOT_ALLOWED} (a request
  * from another Origin than the session's handshake), 429 {@code TOO_MANY_CONNECTIONS} (too many
  * sessions of one IP). Who may connect at all is decided at the namespace CONNECT, with the
- * handshake's Origin, as for Socket.IO over WebSocket ({@link SocketIoSession}).
+ * handshake's Origin, as for Socket.IO over WebSocket ({@link SocketIoReceiver}).
  * <p>
  * CORS: any page may make the requests (a page's Origin is checked against its app's at the
  * CONNECT, when the app is known, as {@code /ws} does at its handshake).
