@@ -1,7 +1,5 @@
 package dev.traceflow.builds.internal;
 
-import com.samskivert.mustache.Mustache;
-import com.samskivert.mustache.MustacheException;
 import dev.traceflow.builds.internal.git.GitAuth;
 import dev.traceflow.builds.internal.git.GitRemote;
 import dev.traceflow.builds.internal.git.GitUnavailable;
@@ -17,7 +15,6 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -28,20 +25,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
 /**
  * Runs one claimed build through its steps (issue 21 item 4): fetch (each source's frozen commit
- * from its bare mirror, verified) → replace (file replacements rendered with Mustache, strict: a
- * missing variable fails the step; text replacements, each of which must match) → build (each
+ * from its bare mirror, verified) → replace ({@link ReplaceStep}) → build (each
  * source's argument list through the {@link CommandRunner}, in build order, each reading the checkouts of the sources
  * it depends on and writing only its own) → package (tar.gz with a
- * manifest) → output (the artifact store) → verify (the stored archive's hash and manifest).
- *
- * <p>Mustache variables: the config's own keys at the top ({@code {{apiUrl}}}) and under
- * {@code config.}; {@code build.id}, {@code build.release}, {@code build.attempt};
- * {@code project.name}, {@code project.customer}; {@code env}.
+ * manifest) → output (the artifact store) → verify (the stored archive's hash and manifest). Each
+ * step begins and ends in the build's log and its reporter together ({@link StageLog}).
  */
 @Component
 class BuildExecutor {
@@ -82,21 +74,11 @@ class BuildExecutor {
         }
     }
 
-    /** A step failed: the build fails with {@code reason}. */
-    private static final class StepFailed extends Exception {
-        final String reason;
-
-        StepFailed(String reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-    }
-
     private final GitRemote remote;
     private final GitUrlGuard guard;
     private final CommandRunner runner;
     private final BuildQueueProperties settings;
-    private final BuildsProperties limits;
+    private final ReplaceStep replaceStep;
     private final Path workspaces;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -107,7 +89,7 @@ class BuildExecutor {
         this.guard = guard;
         this.runner = runner;
         this.settings = settings;
-        this.limits = limits;
+        this.replaceStep = new ReplaceStep(limits);
         this.workspaces = (settings.workspacesDir() != null ? settings.workspacesDir()
                 : BuildWorkspaces.defaultDir(properties.dataDir(), SandboxedCommandRunner.runsAsRoot())).toAbsolutePath().normalize();
         this.clock = clock;
@@ -131,6 +113,7 @@ class BuildExecutor {
         String release = releaseName(b);
         LogBuffer log = new LogBuffer(reporter, clock, metrics);
         execution.log = log;
+        StageLog stages = new StageLog(reporter, log);
         Path workspace = workspaces.resolve(b.id() + "-" + claim.attempt());
         String stage = null;
         try {
@@ -138,29 +121,29 @@ class BuildExecutor {
             deleteTree(workspace);
             Files.createDirectories(workspace);
             stage = "fetch";
-            begin(reporter, log, stage);
+            stages.begin(stage);
             long t0 = System.nanoTime();
             fetch(inputs, sources, workspace, reporter, log);
             metrics.timer("traceflow.builds.step", "step", "fetch").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            end(reporter, log, stage, execution);
+            stages.end(stage, execution);
             stage = "replace";
-            begin(reporter, log, stage);
-            replace(inputs, workspace, b, release, claim.attempt(), log);
-            end(reporter, log, stage, execution);
+            stages.begin(stage);
+            replaceStep.run(inputs, workspace, b, release, claim.attempt(), log);
+            stages.end(stage, execution);
             stage = "build";
-            begin(reporter, log, stage);
+            stages.begin(stage);
             t0 = System.nanoTime();
             build(inputs, workspace, b, release, log, execution);
             metrics.timer("traceflow.builds.step", "step", "build").record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            end(reporter, log, stage, execution);
+            stages.end(stage, execution);
             stage = "package";
-            begin(reporter, log, stage);
+            stages.begin(stage);
             Path archive = workspaces.resolve(b.id() + "-" + claim.attempt() + ".tar.gz");
             ArtifactPackager.Packed packed = pack(inputs, workspace, b, release, archive);
             log.info("packed " + packed.files() + " files, " + packed.size() + " bytes, sha256 " + packed.sha256());
-            end(reporter, log, stage, execution);
+            stages.end(stage, execution);
             stage = "output";
-            begin(reporter, log, stage);
+            stages.begin(stage);
             String ref;
             try {
                 ref = reporter.artifact(archive, packed.sha256(), packed.size());
@@ -171,18 +154,17 @@ class BuildExecutor {
                 Files.deleteIfExists(archive);
             }
             log.info("stored as " + ref);
-            end(reporter, log, stage, execution);
+            stages.end(stage, execution);
             stage = "verify";
-            begin(reporter, log, stage);
+            stages.begin(stage);
             // the store read back what it stored and checked its sha256 and manifest inside reporter.artifact
             log.info("artifact verified: sha256 " + packed.sha256() + " matches the stored archive and its manifest");
-            reporter.stageEnded(stage, "success");
-            log.flush();
+            stages.endLast(stage);
             return new Result(Build.SUCCESS, null, null, release);
         } catch (StepFailed e) {
-            return stopped(reporter, log, stage, e.reason.equals("canceled") ? Build.CANCELED : Build.FAIL, e.reason, e.getMessage());
+            return stopped(stages, stage, e.reason.equals("canceled") ? Build.CANCELED : Build.FAIL, e.reason, e.getMessage());
         } catch (IOException e) {
-            return stopped(reporter, log, stage, Build.FAIL, "io_error", stage + " could not read or write files: "
+            return stopped(stages, stage, Build.FAIL, "io_error", stage + " could not read or write files: "
                     + e.getClass().getSimpleName());
         } finally {
             log.close();
@@ -194,26 +176,9 @@ class BuildExecutor {
         }
     }
 
-    private Result stopped(BuildReporter reporter, LogBuffer log, String stage, String status, String reason, String message) {
-        log.error(stage + " " + (status.equals(Build.CANCELED) ? "canceled" : "failed: " + message));
-        log.flush();
-        if (stage != null) {
-            reporter.stageEnded(stage, status);
-        }
+    private static Result stopped(StageLog stages, String stage, String status, String reason, String message) {
+        stages.stopped(stage, status, message);
         return new Result(status, reason, message, null);
-    }
-
-    private static void begin(BuildReporter reporter, LogBuffer log, String stage) {
-        log.stage(stage);
-        reporter.stageStarted(stage);
-    }
-
-    private static void end(BuildReporter reporter, LogBuffer log, String stage, Execution execution) throws StepFailed {
-        log.flush();
-        if (execution.canceled()) {
-            throw new StepFailed("canceled", "canceled");
-        }
-        reporter.stageEnded(stage, "success");
     }
 
     private void fetch(JsonNode inputs, FetchSources sources, Path workspace, BuildReporter reporter, LogBuffer log) throws StepFailed {
@@ -250,77 +215,6 @@ class BuildExecutor {
         } catch (GitUnavailable e) {
             throw new StepFailed("fetch_failed", e.getMessage());
         }
-    }
-
-    private void replace(JsonNode inputs, Path workspace, Build b, String release, int attempt, LogBuffer log)
-            throws StepFailed, IOException {
-        Map<String, Object> context = new LinkedHashMap<>();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> config = CanonicalJson.JSON.convertValue(inputs.path("config"), Map.class);
-        context.putAll(config);
-        context.put("config", config);
-        context.put("env", inputs.path("env").asString());
-        context.put("build", Map.of("id", b.id(), "release", release, "attempt", attempt));
-        Map<String, Object> project = new LinkedHashMap<>();
-        project.put("name", inputs.path("projectName").asString());
-        project.put("customer", inputs.path("customer").asString(""));
-        context.put("project", project);
-        Mustache.Compiler mustache = Mustache.compiler().strictSections(true).escapeHTML(false);
-        List<Replacements.FileReplacement> files = Replacements.files(inputs.path("fileReplacements"));
-        for (int i = 0; i < files.size(); i++) {
-            Replacements.FileReplacement f = files.get(i);
-            Path target = inside(workspace, f.path(), "fileReplacements/" + i);
-            String rendered;
-            try {
-                rendered = mustache.compile(f.content()).execute(context);
-            } catch (MustacheException e) {
-                throw new StepFailed("replace_failed", "fileReplacements/" + i + ": " + ApiText.excerpt(e.getMessage()));
-            }
-            Files.createDirectories(target.getParent());
-            Files.writeString(target, rendered, StandardCharsets.UTF_8);
-            log.info("wrote " + f.path());
-        }
-        List<Replacements.TextReplacement> texts = Replacements.texts(inputs.path("textReplacements"), limits);
-        for (int i = 0; i < texts.size(); i++) {
-            Replacements.TextReplacement t = texts.get(i);
-            Path target = inside(workspace, t.path(), "textReplacements/" + i);
-            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) || Files.size(target) > Replacements.MAX_FILE_BYTES) {
-                throw new StepFailed("replace_failed", "textReplacements/" + i + ": " + t.path() + " is not a file of at most "
-                        + Replacements.MAX_FILE_BYTES + " bytes");
-            }
-            String text = Files.readString(target, StandardCharsets.UTF_8);
-            String replaced;
-            try {
-                if (t.regex()) {
-                    Matcher m = BoundedRegex.compile(t.search(), limits.maxPatternLength(), limits.regexSteps()).matcher(text);
-                    replaced = m.find() ? m.replaceAll(t.replace()) : null;
-                } else {
-                    replaced = text.contains(t.search()) ? text.replace(t.search(), t.replace()) : null;
-                }
-            } catch (BoundedRegex.TooExpensive | IllegalArgumentException | IndexOutOfBoundsException e) {
-                throw new StepFailed("replace_failed", "textReplacements/" + i + ": the pattern or its replacement cannot be applied");
-            }
-            if (replaced == null) {
-                throw new StepFailed("replace_failed", "textReplacements/" + i + ": the search text is not in " + t.path());
-            }
-            Files.writeString(target, replaced, StandardCharsets.UTF_8);
-            log.info("edited " + t.path());
-        }
-    }
-
-    /** The replacement's file in the workspace, through no symbolic link. */
-    private static Path inside(Path workspace, String path, String at) throws StepFailed {
-        String problem = CheckoutPaths.problem(path);
-        Path target = workspace.resolve(path).normalize();
-        if (problem != null || !target.startsWith(workspace)) {
-            throw new StepFailed("replace_failed", at + ": the path " + (problem == null ? "leaves the checkout" : problem));
-        }
-        for (Path p = target; !p.equals(workspace); p = p.getParent()) {
-            if (Files.isSymbolicLink(p)) {
-                throw new StepFailed("replace_failed", at + ": the path goes through a symbolic link");
-            }
-        }
-        return target;
     }
 
     private void build(JsonNode inputs, Path workspace, Build b, String release, LogBuffer log, Execution execution)

@@ -5,36 +5,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +41,8 @@ import java.util.regex.Pattern;
  * that dies in between loses them, at most the few lines that end in a secret's beginning. The
  * secrets themselves live only in memory: the worker registers them at the start of every attempt.
  * <p>
- * The archive is {@code <dir>/<buildId>.log}, one line per log line: {@code <ts> <level> <stage> <line>}
- * (ISO-8601 UTC, the line as stored); line n of the file is cursor n.
+ * Its parts: {@link BuildLogLines} is the table of lines, {@link BuildLogArchive} the archives (their
+ * file format is there), {@link RunningBuildLog} a running build's state in memory.
  */
 @Component
 public class JdbcBuildLogStore implements BuildLogSink {
@@ -84,27 +66,23 @@ public class JdbcBuildLogStore implements BuildLogSink {
         void ended(String buildId, String status);
     }
 
-    private final JdbcClient jdbc;
-    private final JdbcTemplate jdbcTemplate;
-    private final TransactionTemplate tx;
+    private final BuildLogLines table;
+    private final BuildLogArchive archives;
     private final BuildLogProperties settings;
-    private final Path dir;
     private final Clock clock;
-    private final Map<String, BuildLog> logs = new ConcurrentHashMap<>();
+    private final Map<String, RunningBuildLog> logs = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Counter linesStored;
     private final Counter bytesStored;
     private final Counter secretsMasked;
     private final Counter linesCut;
-    private volatile Boolean onH2;
 
     public JdbcBuildLogStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, TransactionTemplate tx, BuildLogProperties settings,
                              TraceFlowProperties properties, Clock clock, MeterRegistry registry) {
-        this.jdbc = jdbc;
-        this.jdbcTemplate = jdbcTemplate;
-        this.tx = tx;
+        this.table = new BuildLogLines(jdbc, jdbcTemplate, tx);
+        Path dir = settings.dir() != null ? settings.dir() : properties.dataDir().resolve("builds").resolve("logs");
+        this.archives = new BuildLogArchive(jdbc, tx, table, dir, settings.pruneArchived(), clock);
         this.settings = settings;
-        this.dir = settings.dir() != null ? settings.dir() : properties.dataDir().resolve("builds").resolve("logs");
         this.clock = clock;
         this.linesStored = Counter.builder("traceflow.builds.log.lines").description("build log lines stored").register(registry);
         this.bytesStored = Counter.builder("traceflow.builds.log.bytes").baseUnit("bytes")
@@ -118,34 +96,9 @@ public class JdbcBuildLogStore implements BuildLogSink {
         listeners.add(listener);
     }
 
-    /** A running build's log state: what masking holds back, the writers' last seq, the recent lines. Guarded by itself. */
-    private static final class BuildLog {
-        BuildLog(int recentLines) {
-            recent = new StoredLine[Math.max(1, recentLines)];
-        }
-
-        final SecretMasker masker = new SecretMasker();
-        final Map<Integer, Long> lastSeq = new HashMap<>();
-        final List<Held> held = new ArrayList<>();
-        /** the last lines stored since this state was made: cursor c in slot (c - 1) % length */
-        final StoredLine[] recent;
-        long firstInMemory;
-        int secrets;
-        long lastCursor;
-        volatile boolean ended;
-        String status;
-        volatile long endedAt;
-    }
-
-    private record Held(int attempt, long seq, LogLine meta, String text) {
-    }
-
-    private BuildLog log(String buildId) {
+    private RunningBuildLog log(String buildId) {
         return logs.computeIfAbsent(buildId, id -> {
-            BuildLog log = new BuildLog(settings.recentLines());
-            log.lastCursor = jdbc.sql("SELECT COALESCE(MAX(cursor), 0) FROM build_log_lines WHERE build_id = ?").param(id)
-                    .query(Long.class).single();
-            log.firstInMemory = log.lastCursor + 1;
+            RunningBuildLog log = new RunningBuildLog(settings.recentLines(), table.lastCursor(id));
             Optional<Archive> archive = archived(id);
             log.ended = archive.isPresent();
             log.status = archive.map(Archive::status).orElse(null);
@@ -163,7 +116,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
     @Override
     public void registerSecrets(String buildId, Collection<String> secrets) {
         checkBuildId(buildId);
-        BuildLog log = log(buildId);
+        RunningBuildLog log = log(buildId);
         synchronized (log) {
             if (log.secrets + secrets.size() > settings.maxSecretsPerBuild()) {
                 throw new IllegalArgumentException("a build may register at most " + settings.maxSecretsPerBuild() + " secrets");
@@ -184,21 +137,19 @@ public class JdbcBuildLogStore implements BuildLogSink {
         for (LogLine line : lines) {
             check(line);
         }
-        BuildLog log = log(buildId);
+        RunningBuildLog log = log(buildId);
         long last;
         List<StoredLine> rows;
         synchronized (log) {
             if (log.ended) {
                 throw new IllegalStateException("the log of build " + buildId + " has ended");
             }
-            long stored = log.lastSeq.computeIfAbsent(attempt, a -> jdbc.sql(
-                    "SELECT COALESCE(MAX(seq), 0) FROM build_log_lines WHERE build_id = ? AND attempt = ?").params(buildId, a)
-                    .query(Long.class).single());
-            List<Held> incoming = new ArrayList<>(log.held);
+            long stored = log.lastSeq.computeIfAbsent(attempt, a -> table.lastSeq(buildId, a));
+            List<RunningBuildLog.Held> incoming = new ArrayList<>(log.held);
             long seq = firstSeq;
             for (LogLine line : lines) {
                 if (seq > stored) {
-                    incoming.add(new Held(attempt, seq, line, clean(line.line())));
+                    incoming.add(new RunningBuildLog.Held(attempt, seq, line, clean(line.line())));
                 }
                 seq++;
             }
@@ -211,22 +162,6 @@ public class JdbcBuildLogStore implements BuildLogSink {
         }
         told(buildId, rows);
         return last;
-    }
-
-    /**
-     * H2 keeps committed changes in memory for up to its write delay (500 ms) before it writes them to
-     * its file, so a server killed with SIGKILL would lose lines it already acknowledged; a checkpoint
-     * writes them out before the append answers (PostgreSQL's commit is durable by itself).
-     */
-    private void writtenOut() {
-        Boolean h2 = onH2;
-        if (h2 == null) {
-            h2 = jdbcTemplate.execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().equals("H2"));
-            onH2 = h2;
-        }
-        if (Boolean.TRUE.equals(h2)) {
-            jdbcTemplate.execute("CHECKPOINT");
-        }
     }
 
     private void told(String buildId, List<StoredLine> rows) {
@@ -242,15 +177,15 @@ public class JdbcBuildLogStore implements BuildLogSink {
      *
      * @return the lines stored (none when masking holds them all back)
      */
-    private List<StoredLine> store(String buildId, BuildLog log, List<Held> incoming, boolean end) {
-        SecretMasker.Result masked = log.masker.mask(incoming.stream().map(Held::text).toList(), end);
+    private List<StoredLine> store(String buildId, RunningBuildLog log, List<RunningBuildLog.Held> incoming, boolean end) {
+        SecretMasker.Result masked = log.masker.mask(incoming.stream().map(RunningBuildLog.Held::text).toList(), end);
         List<StoredLine> rows = new ArrayList<>(masked.released().size());
-        List<Object[]> params = new ArrayList<>(masked.released().size());
+        List<BuildLogLines.Row> inserts = new ArrayList<>(masked.released().size());
         long cursor = log.lastCursor;
         long bytes = 0;
         int cut = 0;
         for (int i = 0; i < masked.released().size(); i++) {
-            Held h = incoming.get(i);
+            RunningBuildLog.Held h = incoming.get(i);
             String text = masked.released().get(i);
             if (text.length() > settings.maxLineChars()) {
                 text = text.substring(0, settings.maxLineChars()) + " [cut: " + (text.length() - settings.maxLineChars()) + " more characters]";
@@ -259,25 +194,19 @@ public class JdbcBuildLogStore implements BuildLogSink {
             cursor++;
             StoredLine row = new StoredLine(cursor, h.meta().ts().truncatedTo(ChronoUnit.MILLIS), h.meta().level(), h.meta().stage(), text);
             rows.add(row);
-            params.add(new Object[]{buildId, cursor, h.attempt(), h.seq(), OffsetDateTime.ofInstant(row.ts(), ZoneOffset.UTC),
-                    row.level(), row.stage(), text});
+            inserts.add(new BuildLogLines.Row(h.attempt(), h.seq(), row));
             bytes += text.getBytes(StandardCharsets.UTF_8).length;
         }
-        if (!params.isEmpty()) {
-            tx.executeWithoutResult(s -> jdbcTemplate.batchUpdate(
-                    "INSERT INTO build_log_lines (build_id, cursor, attempt, seq, ts, level, stage, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    params));
-            writtenOut();
+        if (!inserts.isEmpty()) {
+            table.insert(buildId, inserts);
         }
         log.lastCursor = cursor;
         log.held.clear();
         for (int i = masked.released().size(); i < incoming.size(); i++) {
-            Held h = incoming.get(i);
-            log.held.add(new Held(h.attempt(), h.seq(), h.meta(), masked.held().get(i - masked.released().size())));
+            RunningBuildLog.Held h = incoming.get(i);
+            log.held.add(new RunningBuildLog.Held(h.attempt(), h.seq(), h.meta(), masked.held().get(i - masked.released().size())));
         }
-        for (StoredLine row : rows) {
-            log.recent[(int) ((row.cursor() - 1) % log.recent.length)] = row;
-        }
+        log.rememberLocked(rows);
         linesStored.increment(rows.size());
         bytesStored.increment(bytes);
         secretsMasked.increment(masked.found());
@@ -311,7 +240,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         if (!STATUSES.contains(status)) {
             throw new IllegalArgumentException("status is success, fail or canceled");
         }
-        BuildLog log = log(buildId);
+        RunningBuildLog log = log(buildId);
         String ref;
         List<StoredLine> rows = List.of();
         synchronized (log) {
@@ -323,7 +252,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
             if (!log.held.isEmpty()) {
                 rows = store(buildId, log, new ArrayList<>(log.held), true);
             }
-            ref = archive(buildId, status, log.lastCursor);
+            ref = archives.write(buildId, status, log.lastCursor);
             log.status = status;
             log.endedAt = clock.millis();
             log.ended = true;
@@ -338,70 +267,22 @@ public class JdbcBuildLogStore implements BuildLogSink {
         return ref;
     }
 
-    /** Writes the file (atomically: a temporary file renamed), then its row; then, when configured, prunes the rows. */
-    private String archive(String buildId, String status, long lines) {
-        String ref = buildId + ".log";
-        Path file = dir.resolve(ref);
-        long bytes;
-        String sha256;
-        try {
-            Files.createDirectories(dir);
-            Path temporary = Files.createTempFile(dir, buildId, ".part");
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(temporary), digest);
-                 BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
-                long after = 0;
-                while (true) {
-                    List<StoredLine> page = select(buildId, after, 5000);
-                    for (StoredLine line : page) {
-                        writer.write(line.ts() + " " + line.level() + " " + line.stage() + " " + line.line());
-                        writer.write('\n');
-                    }
-                    if (page.size() < 5000) {
-                        break;
-                    }
-                    after = page.getLast().cursor();
-                }
-            }
-            bytes = Files.size(temporary);
-            sha256 = HexFormat.of().formatHex(digest.digest());
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not archive the log of build " + buildId, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        tx.executeWithoutResult(s -> {
-            jdbc.sql("INSERT INTO build_log_archives (build_id, status, logs_ref, lines, bytes, sha256, lines_pruned, finished_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                    .params(buildId, status, ref, lines, bytes, sha256, settings.pruneArchived(),
-                            OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)).update();
-            if (settings.pruneArchived()) {
-                jdbc.sql("DELETE FROM build_log_lines WHERE build_id = ?").param(buildId).update();
-            }
-        });
-        LOG.debug("Archived the log of build {}: {} lines, {} bytes", buildId, lines, bytes);
-        return ref;
-    }
-
     /** An ended build's archive. */
     public record Archive(String buildId, String status, String logsRef, long lines, long bytes, String sha256, boolean pruned) {
     }
 
     public Optional<Archive> archived(String buildId) {
-        return jdbc.sql("SELECT build_id, status, logs_ref, lines, bytes, sha256, lines_pruned FROM build_log_archives WHERE build_id = ?")
-                .param(buildId).query((rs, n) -> new Archive(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        rs.getLong(5), rs.getString(6), rs.getBoolean(7))).optional();
+        return archives.find(buildId);
     }
 
     /** The archive's file; it exists once {@link #archived} says so. */
     public Path archiveFile(Archive archive) {
-        return dir.resolve(archive.logsRef());
+        return archives.file(archive);
     }
 
     /** The build's last stored cursor (0 when it has none). */
     public long lastCursor(String buildId) {
-        BuildLog log = logs.get(buildId);
+        RunningBuildLog log = logs.get(buildId);
         if (log != null) {
             synchronized (log) {
                 return log.lastCursor;
@@ -411,8 +292,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         if (archive.isPresent()) {
             return archive.get().lines();
         }
-        return jdbc.sql("SELECT COALESCE(MAX(cursor), 0) FROM build_log_lines WHERE build_id = ?").param(buildId)
-                .query(Long.class).single();
+        return table.lastCursor(buildId);
     }
 
     /**
@@ -431,11 +311,11 @@ public class JdbcBuildLogStore implements BuildLogSink {
      */
     public LogPage read(String buildId, long after, int limit, Semaphore databaseReads) {
         checkBuildId(buildId);
-        BuildLog running = logs.get(buildId);
+        RunningBuildLog running = logs.get(buildId);
         if (running != null) {
             // a running build's followers read here at every append: answered from memory without a query when possible
             synchronized (running) {
-                List<StoredLine> recent = recentLocked(running, after, limit);
+                List<StoredLine> recent = running.recentLocked(after, limit);
                 if (recent != null) {
                     long next = recent.isEmpty() ? after : recent.getLast().cursor();
                     return new LogPage(recent, next, running.ended && next >= running.lastCursor, running.ended ? running.status : null);
@@ -458,7 +338,8 @@ public class JdbcBuildLogStore implements BuildLogSink {
         Optional<Archive> archive = archived(buildId);
         List<StoredLine> lines = recent(buildId, after, limit);
         if (lines == null) {
-            lines = archive.isPresent() && archive.get().pruned() ? fromArchive(archive.get(), after, limit) : select(buildId, after, limit);
+            lines = archive.isPresent() && archive.get().pruned() ? archives.read(archive.get(), after, limit)
+                    : table.select(buildId, after, limit);
         }
         long next = lines.isEmpty() ? after : lines.getLast().cursor();
         boolean done = archive.isPresent() && next >= archive.get().lines();
@@ -467,57 +348,12 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     /** From memory when the running build's recent lines reach back to {@code after + 1}; null otherwise. */
     private List<StoredLine> recent(String buildId, long after, int limit) {
-        BuildLog log = logs.get(buildId);
+        RunningBuildLog log = logs.get(buildId);
         if (log == null) {
             return null;
         }
         synchronized (log) {
-            return recentLocked(log, after, limit);
+            return log.recentLocked(after, limit);
         }
-    }
-
-    /** The lines after {@code after} that memory holds, or null when it does not reach back that far. */
-    private static List<StoredLine> recentLocked(BuildLog log, long after, int limit) {
-        if (after >= log.lastCursor) {
-            return List.of();
-        }
-        long lowest = Math.max(log.firstInMemory, log.lastCursor - log.recent.length + 1);
-        if (after + 1 < lowest) {
-            return null;
-        }
-        long last = Math.min(log.lastCursor, after + limit);
-        List<StoredLine> out = new ArrayList<>((int) (last - after));
-        for (long c = after + 1; c <= last; c++) {
-            out.add(log.recent[(int) ((c - 1) % log.recent.length)]);
-        }
-        return out;
-    }
-
-    private List<StoredLine> select(String buildId, long after, int limit) {
-        return jdbc.sql("SELECT cursor, ts, level, stage, line FROM build_log_lines WHERE build_id = ? AND cursor > ? "
-                        + "ORDER BY cursor LIMIT ?")
-                .params(buildId, after, limit).query(JdbcBuildLogStore::row).list();
-    }
-
-    private static StoredLine row(ResultSet rs, int n) throws SQLException {
-        return new StoredLine(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4),
-                rs.getString(5));
-    }
-
-    private List<StoredLine> fromArchive(Archive archive, long after, int limit) {
-        List<StoredLine> out = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(archiveFile(archive), StandardCharsets.UTF_8)) {
-            long cursor = 0;
-            for (String text = reader.readLine(); text != null && out.size() < limit; text = reader.readLine()) {
-                if (++cursor <= after) {
-                    continue;
-                }
-                String[] parts = text.split(" ", 4);
-                out.add(new StoredLine(cursor, Instant.parse(parts[0]), parts[1], parts[2], parts.length > 3 ? parts[3] : ""));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read the archived log of build " + archive.buildId(), e);
-        }
-        return out;
     }
 }

@@ -27,7 +27,7 @@ import java.util.Objects;
  * packets, namespace {@value SocketIoSessions#NAMESPACE}): a client that connects with
  * {@code transports: ['websocket']} gets a session on this WebSocket from the start; one that
  * polled first ({@link SocketIoPolling}) opens it with its {@code sid}, answers the probe and moves
- * its session here ({@link SocketIoSession} does the switch). Everything above Engine.IO's framing is
+ * its session here (the session's {@link EngineIoChannel} does the switch). Everything above Engine.IO's framing is
  * the session's.
  * <p>
  * The page's {@code Origin} is taken from the upgrade request; an upgrade must come from the

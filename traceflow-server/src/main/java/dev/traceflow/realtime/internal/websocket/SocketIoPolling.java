@@ -36,7 +36,7 @@ import java.util.Objects;
  * {@code PAYLOAD_TOO_LARGE} (a body over {@code maxPayload}), 403 {@code ORIGIN_NOT_ALLOWED} (a request
  * from another Origin than the session's handshake), 429 {@code TOO_MANY_CONNECTIONS} (too many
  * sessions of one IP). Who may connect at all is decided at the namespace CONNECT, with the
- * handshake's Origin, as for Socket.IO over WebSocket ({@link SocketIoSession}).
+ * handshake's Origin, as for Socket.IO over WebSocket ({@link SocketIoReceiver}).
  * <p>
  * CORS: any page may make the requests (a page's Origin is checked against its app's at the
  * CONNECT, when the app is known, as {@code /ws} does at its handshake).
@@ -162,7 +162,7 @@ final class SocketIoPolling implements HttpRequestHandler, CorsConfigurationSour
     }
 
     private void poll(HttpServletRequest request, HttpServletResponse response, SocketIoSession session) throws IOException {
-        SocketIoSession.Poll poll;
+        EngineIoChannel.Poll poll;
         try {
             poll = session.poll();
         } catch (InterruptedException e) {
@@ -171,10 +171,10 @@ final class SocketIoPolling implements HttpRequestHandler, CorsConfigurationSour
             return;
         }
         switch (poll) {
-            case SocketIoSession.Poll.Packets p -> text(response, p.body());
-            case SocketIoSession.Poll.Overlap o -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
+            case EngineIoChannel.Poll.Packets p -> text(response, p.body());
+            case EngineIoChannel.Poll.Overlap o -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
                     "A GET came while another of the session was waiting: one at a time. The session has ended");
-            case SocketIoSession.Poll.Upgraded u -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
+            case EngineIoChannel.Poll.Upgraded u -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
                     "The session has moved to its WebSocket");
         }
     }

@@ -34,7 +34,7 @@ class ManualExecutor implements Executor {
             if (next == null) {
                 break;
             }
-            if (held != null && next instanceof Connection.Writer writer && writer.connection() == held) {
+            if (held != null && next instanceof ConnectionWriter writer && writer.connection() == held) {
                 kept.add(next);
             } else {
                 next.run();

@@ -55,7 +55,7 @@ class ResumeSeamTest {
 
         @Override
         public void execute(Runnable task) {
-            if (task instanceof Connection.Writer writer && writer.connection() == holdWriterOf) {
+            if (task instanceof ConnectionWriter writer && writer.connection() == holdWriterOf) {
                 holdWriterOf = null;
                 reached.countDown();
                 try {

@@ -68,8 +68,8 @@ class SocketIoSessionTest {
     private final SocketIoSessions sessions = new SocketIoSessions(null, null, null, clock, Runnable::run, Duration.ofMillis(100),
             Duration.ofMillis(100), Duration.ofSeconds(45), 12, 3, 2);
 
-    private static String body(SocketIoSession.Poll poll) {
-        return ((SocketIoSession.Poll.Packets) poll).body();
+    private static String body(EngineIoChannel.Poll poll) {
+        return ((EngineIoChannel.Poll.Packets) poll).body();
     }
 
     @Test
@@ -156,7 +156,7 @@ class SocketIoSessionTest {
         SocketIoSession session = sessions.openPolling(null, null, "10.0.0.1");
         session.packet("4last", false);
 
-        session.close(CloseReason.SLOW_CONSUMER);
+        session.channel().close(CloseReason.SLOW_CONSUMER);
 
         assertThat(body(session.poll())).isEqualTo("4last\u001e1");
         assertThat(sessions.find(session.sid)).isNull();
