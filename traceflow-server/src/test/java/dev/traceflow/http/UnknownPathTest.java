@@ -1,9 +1,11 @@
 package dev.traceflow.http;
 
 import dev.traceflow.support.ServerTest;
+import dev.traceflow.support.TestAuth;
 import dev.traceflow.support.TestHttp;
 import org.junit.jupiter.api.Test;
 
+import static dev.traceflow.support.TestAuth.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 18 item 10: a mistyped path is a 404, not a 401 that sends people looking for a wrong key. */
@@ -26,5 +28,17 @@ class UnknownPathTest extends ServerTest {
         assertThat(http.get("/api/errors/123").status()).isEqualTo(401);
         assertThat(http.get("/actuator/prometheus").status()).isEqualTo(401);
         assertThat(http.get("/audits").status()).isEqualTo(401);
+    }
+
+    /** The admin routes refuse a user who is no admin (403), except where nothing would answer anyway (404). */
+    @Test
+    void unknownAdminPaths_answer404_toAUserWhoIsNoAdmin_butKnownOnesRefuseThem() {
+        String user = auth.newUserToken(TestAuth.uniqueName("plain"));
+
+        assertThat(http.get("/api/users/x/y/z", bearer(user)).status()).isEqualTo(404);
+        assertThat(http.get("/api/auth/nothing-here", bearer(user)).status()).isEqualTo(404);
+        assertThat(http.get("/api/users", bearer(user)).status()).isEqualTo(403);
+        assertThat(http.get("/actuator/prometheus", bearer(user)).status()).isEqualTo(403);
+        assertThat(http.get("/api/users/me", bearer(user)).status()).isEqualTo(200);
     }
 }

@@ -1,5 +1,7 @@
 package dev.traceflow.auth.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -10,7 +12,10 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.traceflow.TraceFlowProperties;
+import dev.traceflow.auth.SecretTokens;
 import dev.traceflow.auth.User;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -37,6 +42,17 @@ import java.util.UUID;
  * required; {@code exp} and {@code nbf} are checked with the configured clock skew, and
  * {@code exp - iat} may not exceed the configured access-token lifetime (a shorter lifetime set
  * later also cuts the tokens already out).
+ * <p>
+ * A token that passed is remembered by its SHA-256 for a while ({@link #VERIFIED_TOKENS}), because a
+ * client sends the same token with every request for its whole lifetime and parsing and checking
+ * its RSA signature again each time was a measurable part of every API request. Everything the
+ * checks depend on apart from time and the signing keys is inside the token (and the settings do
+ * not change while the server runs), so a remembered token is checked again on every request for
+ * what can change: {@code exp}, {@code nbf} and {@code iat} against the clock, and that its signing
+ * key may still verify (a revoked key ends its tokens at once, remembered or not). What the token's
+ * user may do (disabled, password or role changed) is not remembered here: {@link CallerAuthentication}
+ * checks it on every request as before. Keyed by the digest, not the token, so that looking a
+ * presented token up never compares it with a stored one character by character.
  */
 @Component
 class AccessTokens implements JwtDecoder {
@@ -45,15 +61,23 @@ class AccessTokens implements JwtDecoder {
     static final String ROLES = "roles";
     static final String USERNAME = "name";
     static final String TOKEN_VERSION = "ver";
+    /** Verified tokens remembered at most: a few MB (a token and its claims are 2-3 KB), far more than concurrent users. */
+    static final int VERIFIED_TOKENS = 2_048;
 
     private final SigningKeys keys;
     private final TraceFlowProperties.Auth settings;
     private final Clock clock;
+    /** SHA-256 of a token that passed every check -> the token as verified */
+    private final Cache<String, Verified> verified;
 
-    AccessTokens(SigningKeys keys, TraceFlowProperties properties, Clock clock) {
+    AccessTokens(SigningKeys keys, TraceFlowProperties properties, Clock clock, MeterRegistry meters) {
         this.keys = keys;
         this.settings = properties.auth();
         this.clock = clock;
+        // no token is valid longer than its lifetime plus the skew after it was first seen: drop it then
+        this.verified = Caffeine.newBuilder().maximumSize(VERIFIED_TOKENS)
+                .expireAfterWrite(settings.accessTokenTtl().plus(settings.clockSkew())).recordStats().build();
+        CaffeineCacheMetrics.monitor(meters, verified, "traceflow.auth.verified.tokens");
     }
 
     /** @return the compact JWT and its lifetime in seconds */
@@ -89,6 +113,28 @@ class AccessTokens implements JwtDecoder {
         if (token == null || token.length() > MAX_TOKEN_CHARS) {
             throw new BadJwtException("token missing or too long");
         }
+        String digest = SecretTokens.hash(token);
+        Verified remembered = verified.getIfPresent(digest);
+        if (remembered == null) {
+            Verified checked = verify(token);
+            verified.put(digest, checked);
+            return checked.jwt();
+        }
+        // what may have changed since it was verified: the time, and whether its key may still verify
+        checkTimes(remembered.expiresAt(), remembered.notBefore(), remembered.issuedAt());
+        if (keys.verifier(remembered.kid()).isEmpty()) {
+            verified.invalidate(digest);
+            throw new BadJwtException("unknown kid");
+        }
+        return remembered.jwt();
+    }
+
+    /** A token that passed every check, with what is checked again each time it is presented. @param notBefore null when absent */
+    private record Verified(Jwt jwt, String kid, Instant expiresAt, Instant notBefore, Instant issuedAt) {
+    }
+
+    /** Every check of a token not seen before, in the order they always ran (the first that fails names the reason). */
+    private Verified verify(String token) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token); // an unsigned (alg=none) or encrypted JWT does not parse as signed
@@ -123,7 +169,6 @@ class AccessTokens implements JwtDecoder {
         } catch (ParseException e) {
             throw new BadJwtException("bad claims");
         }
-        Instant now = clock.instant();
         Date exp = claims.getExpirationTime();
         Date iat = claims.getIssueTime();
         Date nbf = claims.getNotBeforeTime();
@@ -134,15 +179,7 @@ class AccessTokens implements JwtDecoder {
         if (!(claims.getClaim(ROLES) instanceof List<?>)) {
             throw new BadJwtException("roles are required");
         }
-        if (!exp.toInstant().plus(settings.clockSkew()).isAfter(now)) {
-            throw new BadJwtException("expired");
-        }
-        if (nbf != null && nbf.toInstant().minus(settings.clockSkew()).isAfter(now)) {
-            throw new BadJwtException("not yet valid");
-        }
-        if (iat.toInstant().minus(settings.clockSkew()).isAfter(now)) {
-            throw new BadJwtException("issued in the future");
-        }
+        checkTimes(exp.toInstant(), nbf == null ? null : nbf.toInstant(), iat.toInstant());
         if (iat.toInstant().plus(settings.accessTokenTtl()).isBefore(exp.toInstant())) {
             throw new BadJwtException("lives longer than an access token may");
         }
@@ -153,11 +190,26 @@ class AccessTokens implements JwtDecoder {
             throw new BadJwtException("wrong audience");
         }
         Map<String, Object> headers = header.toJSONObject();
-        return Jwt.withTokenValue(token)
+        Jwt verifiedJwt = Jwt.withTokenValue(token)
                 .headers(h -> h.putAll(headers))
                 .claims(c -> c.putAll(claims.toJSONObject()))
                 .issuedAt(iat.toInstant())
                 .expiresAt(exp.toInstant())
                 .build();
+        return new Verified(verifiedJwt, header.getKeyID(), exp.toInstant(), nbf == null ? null : nbf.toInstant(), iat.toInstant());
+    }
+
+    /** {@code exp}, {@code nbf} (may be null) and {@code iat} against the clock, with the configured skew. */
+    private void checkTimes(Instant exp, Instant nbf, Instant iat) {
+        Instant now = clock.instant();
+        if (!exp.plus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("expired");
+        }
+        if (nbf != null && nbf.minus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("not yet valid");
+        }
+        if (iat.minus(settings.clockSkew()).isAfter(now)) {
+            throw new BadJwtException("issued in the future");
+        }
     }
 }

@@ -41,6 +41,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
+import static org.springframework.security.authorization.AuthenticatedAuthorizationManager.authenticated;
+import static org.springframework.security.authorization.AuthorityAuthorizationManager.hasAnyRole;
+import static org.springframework.security.authorization.AuthorityAuthorizationManager.hasRole;
+
 /**
  * The route rules of every endpoint:
  * <ol>
@@ -126,6 +130,7 @@ class SecurityConfiguration {
         // to the JWT decoder (a JWT never starts with tft_: its first part is base64url JSON, "eyJ")
         JwtAuthenticationProvider jwts = new JwtAuthenticationProvider(decoder);
         jwts.setJwtAuthenticationConverter(callers);
+        UnmappedRequests unmapped = new UnmappedRequests(context);
         AuthenticationManager bearerAuthentication = authentication ->
                 authentication instanceof BearerTokenAuthenticationToken bearer && ApiTokens.looksLikeApiToken(bearer.getToken())
                         ? apiTokens.authenticate(authentication) : jwts.authenticate(authentication);
@@ -134,11 +139,12 @@ class SecurityConfiguration {
                         .requestMatchers(PUBLIC_PATHS).permitAll()
                         .requestMatchers(HttpMethod.GET, DASHBOARD_PATHS).permitAll()
                         .requestMatchers(HttpMethod.HEAD, DASHBOARD_PATHS).permitAll()
-                        .requestMatchers(new UnmappedRequests(context)).permitAll()
-                        .requestMatchers("/api/users/me", "/api/users/me/**").authenticated()
-                        .requestMatchers(MetricsScrapeFilter.PATH).hasAnyRole("ADMIN", MetricsScrapeFilter.ROLE)
-                        .requestMatchers("/api/users", "/api/users/**", "/api/auth/**", "/actuator/**").hasRole("ADMIN")
-                        .anyRequest().authenticated())
+                        // a path no handler serves answers 404 whatever the credentials (each rule below, where it refuses)
+                        .requestMatchers("/api/users/me", "/api/users/me/**").access(unmapped.orElse(authenticated()))
+                        .requestMatchers(MetricsScrapeFilter.PATH).access(unmapped.orElse(hasAnyRole("ADMIN", MetricsScrapeFilter.ROLE)))
+                        .requestMatchers("/api/users", "/api/users/**", "/api/auth/**", "/actuator/**")
+                        .access(unmapped.orElse(hasRole("ADMIN")))
+                        .anyRequest().access(unmapped.orElse(authenticated())))
                 .oauth2ResourceServer(o -> o
                         // the scrape credential is no JWT: left to MetricsScrapeFilter
                         .bearerTokenResolver(request -> {

@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.traceflow.TraceFlowProperties;
 import dev.traceflow.auth.User;
 import dev.traceflow.support.TestProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,7 +88,7 @@ class SigningKeysTest {
     @Test
     void rotation_keepsVerifyingOldTokensUntilTheyHaveExpired() {
         SigningKeys keys = keys();
-        AccessTokens tokens = new AccessTokens(keys, properties, clock);
+        AccessTokens tokens = new AccessTokens(keys, properties, clock, new SimpleMeterRegistry());
         String oldToken = tokens.issue(alice, 0).token();
         String oldKid = keys.active().getKeyID();
 
@@ -108,7 +109,7 @@ class SigningKeysTest {
         SigningKeys keys = keys();
         var retired = keys.active();
         keys.rotate();
-        AccessTokens tokens = new AccessTokens(keys, properties, clock);
+        AccessTokens tokens = new AccessTokens(keys, properties, clock, new SimpleMeterRegistry());
         clock.now = clock.now.plus(Duration.ofHours(1));
         // a token signed with the retired key after it stopped verifying (e.g. from a leaked backup)
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(retired.getKeyID()).build(),
