@@ -59,7 +59,7 @@ final class SentryItems {
             try {
                 outcome = switch (item.type()) {
                     case "event" -> {
-                        events.add(mapping.error(json(item, JsonShape.WHOLE), index, item.size()));
+                        events.add(mapping.error(json(item, SentryEvents.ERROR_FIELDS), index, item.size()));
                         yield Outcome.MAPPED;
                     }
                     case "transaction" -> {
