@@ -2,6 +2,8 @@ package dev.traceflow.ingest;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.sym.BinaryNameMatcher;
+import tools.jackson.core.sym.PropertyNameMatcher;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,21 +29,31 @@ import java.util.Map;
 final class JsonShape {
 
     /** Every part is built: {@link IngestJson#readValue}. */
-    static final JsonShape WHOLE = new JsonShape(null, null);
+    static final JsonShape WHOLE = new JsonShape(null, null, null);
 
-    /** Per kept field its shape; null: an object is built whole. */
-    private final Map<String, JsonShape> fields;
+    /** The kept fields' names; null: an object is built whole. */
+    private final String[] names;
+    /** Per kept field, in {@link #names}' order, its shape. */
+    private final JsonShape[] shapes;
+    /**
+     * Matches a field name to its index in {@link #names} from the name's bytes as the parser reads
+     * them: looking each name up in a map was most of what leaving fields out saved.
+     */
+    private final PropertyNameMatcher matcher;
     /** The shape of a list's elements; null: a list is built whole. */
     private final JsonShape elements;
 
-    private JsonShape(Map<String, JsonShape> fields, JsonShape elements) {
-        this.fields = fields;
+    private JsonShape(String[] names, JsonShape[] shapes, JsonShape elements) {
+        this.names = names;
+        this.shapes = shapes;
+        this.matcher = names == null ? null : BinaryNameMatcher.construct(List.of(names));
         this.elements = elements;
     }
 
     /** An object of which only {@code fields} are kept, each with its shape (a list too: elements whole). */
     static JsonShape fields(Map<String, JsonShape> fields) {
-        return new JsonShape(Map.copyOf(fields), null);
+        List<String> names = List.copyOf(fields.keySet());
+        return new JsonShape(names.toArray(String[]::new), names.stream().map(fields::get).toArray(JsonShape[]::new), null);
     }
 
     /** An object of which only the named fields are kept, each whole. */
@@ -55,12 +67,12 @@ final class JsonShape {
 
     /** A list whose elements are read with {@code elements}; an object is built whole. */
     static JsonShape listOf(JsonShape elements) {
-        return new JsonShape(null, elements);
+        return new JsonShape(null, null, elements);
     }
 
     /** This shape, and a list's elements read with {@code elements}. */
     JsonShape orListOf(JsonShape elements) {
-        return new JsonShape(fields, elements);
+        return new JsonShape(names, shapes, elements);
     }
 
     /**
@@ -68,7 +80,7 @@ final class JsonShape {
      * this shape's parts built.
      */
     Object read(JsonParser p, JsonToken t) {
-        if (t == JsonToken.START_OBJECT && fields != null) {
+        if (t == JsonToken.START_OBJECT && names != null) {
             return readObject(p);
         }
         if (t == JsonToken.START_ARRAY && elements != null) {
@@ -90,17 +102,17 @@ final class JsonShape {
      * shape's fields (the last of repeated keys wins, as in {@link IngestJson#readObject}).
      */
     Map<String, Object> readObject(JsonParser p) {
-        if (fields == null) {
+        if (names == null) {
             return IngestJson.readObject(p);
         }
         Map<String, Object> object = new LinkedHashMap<>();
-        String name;
-        while ((name = p.nextName()) != null) {
-            JsonShape shape = fields.get(name);
-            if (shape == null) {
+        int match;
+        // as in CollectEventReader: the loop ends where nextName() would return null, at the object's end
+        while ((match = p.nextNameMatch(matcher)) >= 0 || match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+            if (match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
                 IngestJson.skipValue(p, p.nextToken());
             } else {
-                object.put(name, shape.read(p, p.nextToken()));
+                object.put(names[match], shapes[match].read(p, p.nextToken()));
             }
         }
         return object;

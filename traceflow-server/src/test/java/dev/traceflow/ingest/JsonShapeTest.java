@@ -68,6 +68,14 @@ class JsonShapeTest {
     }
 
     @Test
+    void fieldNames_areMatchedAsDecoded_escapesAndNonAsciiToo() {
+        JsonShape shape = JsonShape.fields("type", "größe", "a-much-longer-field-name-than-a-quad");
+
+        assertThat(read(shape, "{\"\\u0074ype\":1,\"größe\":2,\"a-much-longer-field-name-than-a-quad\":3,\"typ\":4,\"types\":5}"))
+                .isEqualTo(Map.of("type", 1, "größe", 2, "a-much-longer-field-name-than-a-quad", 3));
+    }
+
+    @Test
     void repeatedKeys_theLastWins_asInTheWholeRead() {
         assertThat(read(JsonShape.fields("a"), "{\"a\":1,\"b\":0,\"a\":{\"c\":2}}")).isEqualTo(Map.of("a", Map.of("c", 2)));
     }
