@@ -25,7 +25,8 @@ import java.util.Map;
  * header has no items. Anything else, a {@code length} that runs past the end or is not followed by
  * a newline included, is a malformed envelope: nothing of it is used.
  *
- * @param headers the envelope header's fields ({@code event_id}, {@code dsn}, {@code sent_at}...)
+ * @param headers the envelope header's fields TraceFlow reads ({@code event_id}, {@code dsn}); the others
+ *                ({@code sent_at}, {@code sdk}, {@code trace}...) are checked as JSON but not kept
  * @param items   in envelope order
  */
 record SentryEnvelope(Map<String, Object> headers, List<Item> items) {
@@ -57,6 +58,8 @@ record SentryEnvelope(Map<String, Object> headers, List<Item> items) {
         }
     }
 
+    /** What is read of the envelope header: an SDK sends its name, the trace's context and more with every request. */
+    private static final JsonShape ENVELOPE_HEADER = JsonShape.fields("event_id", "dsn");
     private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -79,7 +82,7 @@ record SentryEnvelope(Map<String, Object> headers, List<Item> items) {
             throw ApiException.malformed("the envelope is empty: it needs at least its header line");
         }
         int headerEnd = lineEnd(body, at);
-        Map<String, Object> headers = header(body, at, headerEnd, "the envelope header");
+        Map<String, Object> headers = header(body, at, headerEnd, "the envelope header", ENVELOPE_HEADER);
         List<Item> items = new ArrayList<>();
         at = skipBlank(body, headerEnd + 1);
         while (at < body.length) {
@@ -88,7 +91,7 @@ record SentryEnvelope(Map<String, Object> headers, List<Item> items) {
             }
             int itemHeaderEnd = lineEnd(body, at);
             String where = "the header of item " + items.size();
-            Map<String, Object> itemHeaders = header(body, at, itemHeaderEnd, where);
+            Map<String, Object> itemHeaders = header(body, at, itemHeaderEnd, where, JsonShape.WHOLE);
             if (!(itemHeaders.get("type") instanceof String type) || type.isBlank()) {
                 throw ApiException.malformed(where + " has no 'type'");
             }
@@ -176,12 +179,12 @@ record SentryEnvelope(Map<String, Object> headers, List<Item> items) {
     }
 
     /** A header line: one JSON object, alone on its line (headers never contain a newline). */
-    private static Map<String, Object> header(byte[] body, int from, int to, String what) {
+    private static Map<String, Object> header(byte[] body, int from, int to, String what, JsonShape shape) {
         try (JsonParser p = JSON.createParser(body, from, to - from)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ApiException.malformed(what + " is not a JSON object");
             }
-            Map<String, Object> header = IngestJson.readObject(p);
+            Map<String, Object> header = shape.readObject(p);
             if (p.nextToken() != null) {
                 throw ApiException.malformed(what + " has more on its line than one JSON object");
             }

@@ -49,6 +49,15 @@ class SentryEnvelopeTest {
     }
 
     @Test
+    void ofTheEnvelopeHeader_onlyWhatIsReadIsKept() {
+        SentryEnvelope e = parse("{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\",\"sent_at\":\"2026-12-05T12:00:00Z\","
+                + "\"sdk\":{\"name\":\"sentry.javascript.browser\",\"version\":\"11.17.0\"},\"trace\":{\"public_key\":\"k\"}}\n");
+
+        assertThat(e.headers()).containsOnlyKeys("event_id");
+        assertThat(e.eventId()).isEqualTo("9ec79c33ec9942ab8353589fcb2e04dc");
+    }
+
+    @Test
     void itemsAreRangesOfTheBody_notCopies() {
         byte[] body = (HEADER + "\n{\"type\":\"event\"}\n{\"message\":\"hi\"}\n").getBytes(StandardCharsets.UTF_8);
         SentryEnvelope.Item item = SentryEnvelope.parse(body, 1000, 1 << 20).items().getFirst();
