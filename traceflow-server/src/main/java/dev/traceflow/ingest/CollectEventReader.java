@@ -117,7 +117,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         while ((match = p.nextNameMatch(Field.MATCHER)) >= 0 || match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
             JsonToken t = p.nextToken();
             if (match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
-                skip(p, t);
+                IngestJson.skipValue(p, t);
                 continue;
             }
             Field field = Field.ALL[match];
@@ -133,7 +133,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
                     if (field.materialised) {
                         yield IngestJson.readValue(p, t);
                     }
-                    skip(p, t);
+                    IngestJson.skipValue(p, t);
                     yield Raw.OTHER_KIND;
                 }
                 case VALUE_TRUE, VALUE_FALSE -> Raw.OTHER_KIND;
@@ -142,36 +142,6 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             };
         }
         return this;
-    }
-
-    /**
-     * Walks over the value starting at token {@code t} with the same parser calls as
-     * {@link IngestJson#readValue}, building nothing. Strings are decoded (into the parser's buffer)
-     * rather than skipped: Jackson's skipping of an unread string does not check all of UTF-8 (it
-     * lets encoded surrogates through), and such a body must stay refused wherever the string is.
-     * Depth is bounded by the parser's nesting limit, so the recursion is too.
-     */
-    private static void skip(JsonParser p, JsonToken t) {
-        if (t == null) {
-            throw IngestJson.endsInsideAValue();
-        }
-        switch (t) {
-            case VALUE_STRING -> p.getStringLength();
-            case START_OBJECT -> {
-                while (p.nextName() != null) {
-                    skip(p, p.nextToken());
-                }
-            }
-            case START_ARRAY -> {
-                JsonToken next;
-                while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
-                    skip(p, next);
-                }
-            }
-            default -> {
-                // numbers, true, false, null: the token is all there is (its digits were checked when read)
-            }
-        }
     }
 
     /** The double the map path's boxed number gave ({@code getNumberValue().doubleValue()}), unboxed where it can be. */

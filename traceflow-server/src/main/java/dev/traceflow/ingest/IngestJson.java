@@ -247,6 +247,36 @@ final class IngestJson {
         };
     }
 
+    /**
+     * Walks over the value starting at token {@code t} with the same parser calls as
+     * {@link #readValue}, building nothing. Strings are decoded (into the parser's buffer)
+     * rather than skipped: Jackson's skipping of an unread string does not check all of UTF-8 (it
+     * lets encoded surrogates through), and such a body must stay refused wherever the string is.
+     * Depth is bounded by the parser's nesting limit, so the recursion is too.
+     */
+    static void skipValue(JsonParser p, JsonToken t) {
+        if (t == null) {
+            throw endsInsideAValue();
+        }
+        switch (t) {
+            case VALUE_STRING -> p.getStringLength();
+            case START_OBJECT -> {
+                while (p.nextName() != null) {
+                    skipValue(p, p.nextToken());
+                }
+            }
+            case START_ARRAY -> {
+                JsonToken next;
+                while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
+                    skipValue(p, next);
+                }
+            }
+            default -> {
+                // numbers, true, false, null: the token is all there is (its digits were checked when read)
+            }
+        }
+    }
+
     static ApiException endsInsideAValue() {
         return ApiException.malformed("the body is not valid JSON: it ends inside a value");
     }

@@ -226,15 +226,23 @@ class SentryController {
     }
 
     private void count(App app, SentryItems.Result items) {
-        for (Map.Entry<String, SentryItems.Outcome> item : items.outcomes()) {
-            // looked up per item, so by a key that needs no string building (SDKs send an envelope per event)
+        List<Map.Entry<String, SentryItems.Outcome>> itemOutcomes = items.outcomes();
+        for (int i = 0; i < itemOutcomes.size(); ) {
+            // a run of items of one type and outcome (an envelope's events, mostly) is counted with one
+            // look-up, by a key that needs no string building
+            Map.Entry<String, SentryItems.Outcome> item = itemOutcomes.get(i);
+            int run = 1;
+            while (i + run < itemOutcomes.size() && itemOutcomes.get(i + run).equals(item)) {
+                run++;
+            }
+            i += run;
             itemCounters.computeIfAbsent(new ItemCounter(app.id(), item.getKey(), item.getValue()), key -> Counter
                     .builder("traceflow.ingest.sentry.items")
                     .description("Sentry envelope items received, by app, item type and what became of them "
                             + "(mapped to TraceFlow events, skipped, invalid)")
                     .tags("app", key.app(), "type", key.type(), "outcome", key.outcome().tag)
                     .register(meters))
-                    .increment();
+                    .increment(run);
         }
         for (SentryClientReports.Discard d : items.discards()) {
             if (d.outcome() != null) {

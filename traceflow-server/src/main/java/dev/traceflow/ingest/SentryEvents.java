@@ -59,6 +59,32 @@ final class SentryEvents {
     private static final Map<String, String> VITALS = Map.of("fcp", "fcp", "lcp", "lcp", "cls", "cls", "ttfb", "ttfb",
             "inp", "inp", "fid", "fid");
 
+    /**
+     * What {@link #error} reads of an {@code event} payload, the rest walked over unbuilt
+     * ({@link JsonShape}): of the SDK its name and version, of each exception its type, value,
+     * mechanism and frames, of each frame its file, function, line and column. Unread, and so never
+     * built: the SDK's integrations and packages, frames' source context and variables, modules,
+     * debug images, spans and the like. A field read here must be named here.
+     */
+    static final JsonShape ERROR_FIELDS = errorFields();
+
+    private static JsonShape errorFields() {
+        JsonShape frame = JsonShape.fields("abs_path", "filename", "function", "lineno", "colno");
+        JsonShape stacktrace = JsonShape.fields(Map.of("frames", JsonShape.listOf(frame)));
+        JsonShape exception = JsonShape.fields(Map.of("type", JsonShape.WHOLE, "value", JsonShape.WHOLE,
+                "stacktrace", stacktrace, "mechanism", JsonShape.WHOLE));
+        Map<String, JsonShape> event = new LinkedHashMap<>();
+        for (String whole : List.of("event_id", "timestamp", "message", "logentry", "fingerprint", "level", "logger", "platform",
+                "server_name", "release", "environment", "tags", "user", "contexts", "extra", "breadcrumbs")) {
+            event.put(whole, JsonShape.WHOLE);
+        }
+        // exception.values, or the older form where exception is the list itself (SentryStacks.exceptions)
+        event.put("exception", JsonShape.fields(Map.of("values", JsonShape.listOf(exception))).orListOf(exception));
+        event.put("request", JsonShape.fields("url", "headers"));
+        event.put("sdk", JsonShape.fields("name", "version"));
+        return JsonShape.fields(event);
+    }
+
     private final String appId;
     private final String headerUserAgent;
     private final long receivedAt;

@@ -59,29 +59,29 @@ final class SentryItems {
             try {
                 outcome = switch (item.type()) {
                     case "event" -> {
-                        events.add(mapping.error(json(item), index, item.payload().length));
+                        events.add(mapping.error(json(item, SentryEvents.ERROR_FIELDS), index, item.size()));
                         yield Outcome.MAPPED;
                     }
                     case "transaction" -> {
-                        List<Event> page = mapping.transaction(json(item), index, item.payload().length);
+                        List<Event> page = mapping.transaction(json(item, JsonShape.WHOLE), index, item.size());
                         events.addAll(page);
                         yield page.isEmpty() ? Outcome.SKIPPED : Outcome.MAPPED;
                     }
                     case "session" -> {
-                        events.add(mapping.session(json(item), index, item.payload().length));
+                        events.add(mapping.session(json(item, JsonShape.WHOLE), index, item.size()));
                         yield Outcome.MAPPED;
                     }
                     case "sessions" -> {
-                        events.addAll(mapping.sessionAggregates(json(item), index, item.payload().length));
+                        events.addAll(mapping.sessionAggregates(json(item, JsonShape.WHOLE), index, item.size()));
                         yield Outcome.MAPPED;
                     }
                     case "span" -> {
-                        List<Event> page = mapping.spans(json(item), index, item.payload().length);
+                        List<Event> page = mapping.spans(json(item, JsonShape.WHOLE), index, item.size());
                         events.addAll(page);
                         yield page.isEmpty() ? Outcome.SKIPPED : Outcome.MAPPED;
                     }
                     case "client_report" -> {
-                        discards.addAll(SentryClientReports.discards(json(item)));
+                        discards.addAll(SentryClientReports.discards(json(item, JsonShape.WHOLE)));
                         yield Outcome.MAPPED;
                     }
                     default -> Outcome.SKIPPED;
@@ -97,9 +97,9 @@ final class SentryItems {
         return new Result(new ParsedEvents(events, drops, events.size() + invalidItems), discards, outcomes);
     }
 
-    /** A JSON item payload as a field reader. */
-    private static FieldReader json(SentryEnvelope.Item item) {
-        Map<String, Object> object = SentryEnvelope.jsonObject(item.payload());
+    /** A JSON item payload as a field reader, with the parts {@code shape} names built. */
+    private static FieldReader json(SentryEnvelope.Item item, JsonShape shape) {
+        Map<String, Object> object = item.json(shape);
         if (object == null) {
             throw new FieldReader.FieldError("INVALID_ITEM", "the payload is not one JSON object");
         }

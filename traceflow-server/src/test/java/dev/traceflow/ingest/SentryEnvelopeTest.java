@@ -4,6 +4,7 @@ import dev.traceflow.http.ApiException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,6 +20,51 @@ class SentryEnvelopeTest {
 
     private static String payload(SentryEnvelope e, int item) {
         return new String(e.items().get(item).payload(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void lineEnd_findsTheFirstNewline_wherever_itLies_andWhateverBytesSurroundIt() {
+        // every position within and around the 8-byte steps, beside bytes one off a newline and with the high bit set
+        byte[] fill = {'a', (byte) 0x0B, (byte) 0x09, (byte) 0x8A, (byte) 0xFF, (byte) 0x80, 0, (byte) 0x0A ^ (byte) 0x80};
+        for (int length = 0; length <= 40; length++) {
+            for (int from = 0; from <= length; from++) {
+                for (int newline = -1; newline < length; newline++) {
+                    byte[] line = new byte[length];
+                    for (int i = 0; i < length; i++) {
+                        line[i] = fill[(i * 5 + length) % fill.length];
+                    }
+                    if (newline >= 0) {
+                        line[newline] = '\n';
+                    }
+                    if (newline + 3 < length && newline >= 0) {
+                        line[newline + 3] = '\n';
+                    }
+                    int expected = newline >= from ? newline : newline >= 0 && newline + 3 >= from && newline + 3 < length
+                            ? newline + 3 : length;
+                    assertThat(SentryEnvelope.lineEnd(line, from)).as("length %d from %d newline %d", length, from, newline)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void ofTheEnvelopeHeader_onlyWhatIsReadIsKept() {
+        SentryEnvelope e = parse("{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\",\"sent_at\":\"2026-12-05T12:00:00Z\","
+                + "\"sdk\":{\"name\":\"sentry.javascript.browser\",\"version\":\"11.17.0\"},\"trace\":{\"public_key\":\"k\"}}\n");
+
+        assertThat(e.headers()).containsOnlyKeys("event_id");
+        assertThat(e.eventId()).isEqualTo("9ec79c33ec9942ab8353589fcb2e04dc");
+    }
+
+    @Test
+    void itemsAreRangesOfTheBody_notCopies() {
+        byte[] body = (HEADER + "\n{\"type\":\"event\"}\n{\"message\":\"hi\"}\n").getBytes(StandardCharsets.UTF_8);
+        SentryEnvelope.Item item = SentryEnvelope.parse(body, 1000, 1 << 20).items().getFirst();
+
+        assertThat(item.body()).isSameAs(body);
+        assertThat(new String(body, item.offset(), item.size(), StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"hi\"}");
+        assertThat(item.json(JsonShape.WHOLE)).isEqualTo(Map.of("message", "hi"));
     }
 
     @Test

@@ -15,12 +15,99 @@ class SentryEventsTest {
 
     private static final int MAX_DEPTH = 8;
 
+    /** An event item's payload read as the envelope path reads it: only what the error mapping reads is built. */
     private static FieldReader json(String json) {
-        return new FieldReader(SentryEnvelope.jsonObject(json.getBytes(StandardCharsets.UTF_8)));
+        return json(json, SentryEvents.ERROR_FIELDS);
+    }
+
+    private static FieldReader json(String json, JsonShape shape) {
+        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+        return new FieldReader(new SentryEnvelope.Item("event", Map.of(), payload).json(shape));
     }
 
     private static Event error(String json) {
-        return new SentryEvents("shop", "header-UA", 1_764_806_400_000L, MAX_DEPTH).error(json(json), 0, json.length());
+        return error(json(json));
+    }
+
+    private static Event error(FieldReader payload) {
+        return new SentryEvents("shop", "header-UA", 1_764_806_400_000L, MAX_DEPTH).error(payload, 0, 100);
+    }
+
+    /** What an SDK sends beside what is kept: integrations, packages, frame context and variables, modules, debug images... */
+    private static final String RICH_EVENT = """
+            {"event_id":"0f2a4c1e9b8d4e7fa1b2c3d4e5f60718","timestamp":1764806399.25,"platform":"node","level":"fatal",
+             "logger":"worker","server_name":"web-3","release":"shop@2.4.1","environment":"production","transaction":"GET /cart",
+             "exception":[{"type":"IOError","value":"disk full","module":"fs","thread_id":1,
+               "mechanism":{"type":"onunhandledrejection","handled":false,"data":{"promise":"[object Promise]"}},
+               "stacktrace":{"registers":{"rip":"0x1"},"frames":[
+                 {"filename":"node:internal/process/task_queues","abs_path":"node:internal/process/task_queues","function":"processTicks",
+                  "lineno":95,"colno":5,"in_app":false,"module":"task_queues","context_line":"  run();",
+                  "pre_context":["a","b"],"post_context":["c"],"vars":{"x":{"deep":[1,2,3]}}},
+                 "not a frame",
+                 {"filename":"app:///save.js","abs_path":"/srv/app/save.js","function":"?","lineno":12.0,"colno":-1,"in_app":true,
+                  "data":{"sourcemap":"save.js.map"}}]}}],
+             "message":{"formatted":"unused because an exception names the error","params":[1]},
+             "fingerprint":["{{ default }}","eu",3],
+             "tags":[["region","eu"],["build",42],["bad"]],
+             "user":{"id":"u-7","username":"dana","email":"dana@shop.example","ip_address":"{{auto}}","geo":{"city":"Berlin"}},
+             "request":{"url":"https://shop.example/cart","method":"POST","data":{"card":"[Filtered]"},"cookies":"sid=1",
+               "headers":[["USER-AGENT","Mozilla/5.0 (X11)"],["Referer","https://shop.example/"],["Cookie","sid=1"]]},
+             "contexts":{"os":{"name":"Linux"},"trace":{"trace_id":"abc","span_id":"def"}},
+             "extra":{"cartSize":3},"breadcrumbs":{"values":[{"category":"nav","message":"to /cart"}]},
+             "sdk":{"name":"sentry.javascript.node","version":"11.0.0","integrations":["Http","Console"],
+               "packages":[{"name":"npm:@sentry/node","version":"11.0.0"}],"settings":{"infer_ip":"never"}},
+             "modules":{"express":"5.1.0","react":"19.0.0"},"debug_meta":{"images":[{"type":"sourcemap","code_file":"app:///save.js"}]},
+             "spans":[{"op":"db","description":"SELECT 1"}],"measurements":{"lcp":{"value":1}}}
+            """;
+
+    @Test
+    void anEventReadWithOnlyWhatTheMappingReads_becomesTheSameErrorAsOneReadWhole() {
+        Event pruned = error(json(RICH_EVENT));
+        Event whole = error(json(RICH_EVENT, JsonShape.WHOLE));
+
+        assertThat(pruned.details()).isEqualTo(whole.details());
+        assertThat(pruned.metadata()).isEqualTo(whole.metadata());
+        assertThat(pruned.properties()).isEqualTo(whole.properties());
+        assertThat(List.of(pruned.eventId(), pruned.timestamp(), pruned.userId(), pruned.url(), pruned.referrer(), pruned.userAgent(),
+                pruned.release(), pruned.environment())).isEqualTo(List.of(whole.eventId(), whole.timestamp(), whole.userId(), whole.url(),
+                whole.referrer(), whole.userAgent(), whole.release(), whole.environment()));
+        EventDetails.ErrorDetails d = (EventDetails.ErrorDetails) pruned.details();
+        assertThat(d.stack()).as("the payload's frames are all there").isEqualTo("""
+                IOError: disk full
+                    at /srv/app/save.js:12
+                    at processTicks (node:internal/process/task_queues:95:5)""");
+        assertThat(pruned.userAgent()).isEqualTo("Mozilla/5.0 (X11)");
+    }
+
+    @Test
+    void whatNoMappingReads_isNotBuilt() {
+        Map<String, Object> read = json(RICH_EVENT).raw();
+
+        assertThat(read).doesNotContainKeys("modules", "debug_meta", "spans", "measurements", "transaction")
+                .containsKeys("exception", "request", "sdk", "user", "contexts", "breadcrumbs", "tags", "fingerprint");
+        assertThat(read.get("sdk")).isEqualTo(Map.of("name", "sentry.javascript.node", "version", "11.0.0"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> frame = (Map<String, Object>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) ((List<?>) read.get("exception")).getFirst())
+                .get("stacktrace")).get("frames")).getFirst();
+        assertThat(frame).containsOnlyKeys("filename", "abs_path", "function", "lineno", "colno");
+    }
+
+    @Test
+    void fieldsOfTheWrongKind_areReportedAsWhenTheWholeEventWasRead() {
+        for (String bad : List.of("{\"request\":[1]}", "{\"user\":\"dana\"}", "{\"exception\":{\"values\":[{\"type\":1}]}}",
+                "{\"exception\":[{\"stacktrace\":[{\"frames\":[]}]}]}", "{\"sdk\":[],\"release\":7}", "{\"fingerprint\":{\"a\":1}}",
+                "{\"exception\":[{\"stacktrace\":{\"frames\":{\"a\":1}}}],\"request\":{\"url\":5}}")) {
+            assertThat(message(() -> error(json(bad)))).as(bad).isEqualTo(message(() -> error(json(bad, JsonShape.WHOLE))));
+        }
+    }
+
+    private static String message(Runnable mapping) {
+        try {
+            mapping.run();
+            return "mapped";
+        } catch (FieldReader.FieldError e) {
+            return e.code() + ": " + e.getMessage();
+        }
     }
 
     @Test
