@@ -290,40 +290,50 @@ final class DuckDbMetricQueries implements MetricQueries {
     }
 
     /**
-     * The overview's session numbers in one pass over the app's cached sessions up to the range's
-     * last day, grouped by user: each user's first session start (as {@link #FIRST_SEEN_CACHED}) and
-     * their sessions in the range that match the filters ({@code in_range}, written between
-     * {@link #PER_USER_OPEN} and {@link #PER_USER_CLOSE}); a visitor is a user with one, new if their
-     * first session starts in the range. The numbers of a join of the range's sessions to
-     * {@code first_seen} with two distinct counts, from one scan and one grouping instead of two
-     * scans, two groupings and a join. {@code %s}: the totals' conditions and duration.
+     * The overview's session numbers from the app's cached sessions up to the range's last day, as
+     * a join of the range's sessions to {@link #FIRST_SEEN_CACHED} with two distinct counts would
+     * give them: the sessions of the range that match the filters ({@code in_range}, written
+     * between {@link #SESSION_TOTALS_OPEN} and {@link #SESSION_TOTALS_CLOSE}) summed without
+     * grouping, and only the two user counts from a grouping by user (each user's first session
+     * start, and whether they have a session in the range: a visitor, new if that first start is in
+     * the range). Grouping by user with two aggregates instead of all eight measured about a third
+     * less CPU for these numbers (the grouping of some 27k users is most of their cost).
      */
-    private static final String PER_USER_OPEN = """
-            WITH per_user AS (
-                SELECT who, min(start_ts) AS first_start,
-                       count(*) FILTER (WHERE in_range) AS sessions,
-                       count(*) FILTER (WHERE in_range AND %s) AS engaged,
-                       count(*) FILTER (WHERE in_range AND %s) AS viewed,
-                       count(*) FILTER (WHERE in_range AND s.page_views = 1 AND s.conversions = 0) AS bounced,
-                       sum(%s) FILTER (WHERE in_range AND %s) AS duration_ms,
-                       sum(s.page_views) FILTER (WHERE in_range AND %s) AS views
-                FROM (SELECT *, (""";
+    private static final String SESSION_TOTALS_OPEN = """
+            WITH cached AS (
+                SELECT who, start_ts, end_ts, page_views, conversions, (""";
 
-    /** After {@code in_range}; parameters: app, last day, then the range's start (for new users). */
-    private static final String PER_USER_CLOSE = """
-            ) AS in_range FROM session_cache WHERE app_id = ? AND day <= ?) s
+    /**
+     * After {@code in_range}; parameters: app, last day, then the range's start (for new users).
+     * {@code %s}: the totals' conditions and duration.
+     */
+    private static final String SESSION_TOTALS_CLOSE = """
+            ) AS in_range
+                FROM session_cache
+                WHERE app_id = ? AND day <= ?
+            ),
+            per_user AS (
+                SELECT min(start_ts) AS first_start, bool_or(in_range) AS visited
+                FROM cached
+                WHERE who IS NOT NULL
                 GROUP BY who
             ),
             session_totals AS (
-                SELECT count(*) FILTER (WHERE sessions > 0 AND who IS NOT NULL) AS visitors,
-                       coalesce(sum(sessions), 0) AS sessions,
-                       coalesce(sum(engaged), 0) AS engaged,
-                       coalesce(sum(viewed), 0) AS viewed,
-                       coalesce(sum(bounced), 0) AS bounced,
-                       coalesce(sum(duration_ms), 0) AS duration_ms,
-                       coalesce(sum(views), 0) AS views,
-                       count(*) FILTER (WHERE sessions > 0 AND who IS NOT NULL AND first_start >= ?) AS new_users
-                FROM per_user
+                SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
+                FROM (
+                    SELECT count(*) FILTER (WHERE visited) AS visitors,
+                           count(*) FILTER (WHERE visited AND first_start >= ?) AS new_users
+                    FROM per_user
+                ) u, (
+                    SELECT count(*) AS sessions,
+                           count(*) FILTER (WHERE %s) AS engaged,
+                           count(*) FILTER (WHERE %s) AS viewed,
+                           count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
+                           coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
+                           coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views
+                    FROM cached s
+                    WHERE in_range
+                ) t
             ),
             """;
 
@@ -360,11 +370,12 @@ final class DuckDbMetricQueries implements MetricQueries {
     /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all of the app's days before. */
     private void cachedSessionTotals(Sql into, EventQuery q) {
         String viewed = "s.page_views >= 1";
-        into.append(PER_USER_OPEN.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed));
+        into.append(SESSION_TOTALS_OPEN);
         // a session of the range that matches the filters, as DuckDbSessionsSql reads them from the cache
         into.append("day >= ? AND start_ts >= ? AND start_ts < ?", DuckDbSessionCache.firstDay(q), q.from(), q.to());
         DuckDbSessionsSql.filters(q, into);
-        into.append(PER_USER_CLOSE, q.appId(), DuckDbSessionCache.lastDay(q), q.from());
+        into.append(SESSION_TOTALS_CLOSE.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed),
+                q.appId(), DuckDbSessionCache.lastDay(q), q.from());
     }
 
     /** {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows. */

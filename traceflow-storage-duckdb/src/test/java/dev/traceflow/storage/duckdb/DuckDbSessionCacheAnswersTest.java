@@ -117,7 +117,7 @@ class DuckDbSessionCacheAnswersTest {
     }
 
     @Test
-    void theOverview_fromOnePassOverCachedSessions_answersAsFormedFromTheEvents_withFiltersAndReturningUsers() throws SQLException {
+    void theOverview_fromCachedSessions_answersAsFormedFromTheEvents_withFiltersAndReturningUsers() throws SQLException {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
             duckdb.consumer().accept(returningAndNew());
             reference.consumer().accept(returningAndNew());
