@@ -77,8 +77,7 @@ final class DuckDbMetricQueries implements MetricQueries {
      * An event's cached session, in one hash join: an event with a {@code session_id} finds the
      * client session of that id; one without, the session formed for its user that spans its time.
      * The same matches as one join per kind of session (an event is of one kind only), with one
-     * hash table and one probe of the events instead of two, which measured about a fifth less CPU
-     * for event metrics by a session dimension.
+     * hash table and one probe of the events instead of two.
      */
     private static final String JOIN_CACHED_EVENT_SESSIONS = """
                 LEFT JOIN event_sessions es ON es.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
@@ -296,8 +295,8 @@ final class DuckDbMetricQueries implements MetricQueries {
      * between {@link #SESSION_TOTALS_OPEN} and {@link #SESSION_TOTALS_CLOSE}) summed without
      * grouping, and only the two user counts from a grouping by user (each user's first session
      * start, and whether they have a session in the range: a visitor, new if that first start is in
-     * the range). Grouping by user with two aggregates instead of all eight measured about a third
-     * less CPU for these numbers (the grouping of some 27k users is most of their cost).
+     * the range): the grouping of an app's users is most of these numbers' cost, and it is cheaper
+     * with two aggregates than with eight.
      */
     private static final String SESSION_TOTALS_OPEN = """
             WITH cached AS (

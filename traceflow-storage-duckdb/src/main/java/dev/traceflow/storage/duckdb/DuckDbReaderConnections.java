@@ -15,9 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The connections answer queries run on, kept between reads together with the statements prepared
  * on them, so that an answer asked again (a dashboard's refresh, another range or app: the values
- * are parameters, the text is the same) skips DuckDB's parsing, binding and planning. Planning is a
- * good part of an answer's CPU: on the query benchmark's file a web-vitals statement took about
- * 6 ms to prepare against about 20 ms to run, the {@code /api/performance} one 7 against 8.
+ * are parameters, the text is the same) skips DuckDB's parsing, binding and planning, which for an
+ * answer's statement of several CTEs is a good part of its CPU (README, query benchmark).
  *
  * <p>A read borrows an idle connection (or a new one) and gives it back when done; at most as many
  * exist as reads ran at once (the bounded reader threads). A connection is given back only in
