@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The answer queries' meters: how long reads waited for one of the bounded reader threads and how
- * long they then ran on it, how many wait now and how many were refused. Beside the server's own
+ * long they then ran on it, how many wait now and how many were refused, and how many statements
+ * were prepared or reused. Beside the server's own
  * request timers they tell a slow answer's queueing from its query time and from the rest of the
  * request (authentication, JSON).
  */
@@ -19,6 +20,9 @@ final class DuckDbReadMeters implements MeterBinder {
     /** One text for both phases: Prometheus keeps one description per name. */
     private static final String TIMES = "Answer queries: time queued for a reader thread (phase=wait) and on it, "
             + "running the statement and reading its rows (phase=run)";
+
+    private static final String STATEMENTS = "Answer statements prepared (result=prepared) and run again on a reader "
+            + "connection without preparing (result=reused)";
 
     private final DuckDbReads reads;
 
@@ -41,6 +45,14 @@ final class DuckDbReadMeters implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder("traceflow.storage.reads.refused", reads, DuckDbReads::refused)
                 .description("Answer queries refused because too many were waiting (the server answers 503)")
+                .register(registry);
+        FunctionCounter.builder("traceflow.storage.reads.statements", reads, DuckDbReads::statementsPrepared)
+                .tag("result", "prepared")
+                .description(STATEMENTS)
+                .register(registry);
+        FunctionCounter.builder("traceflow.storage.reads.statements", reads, DuckDbReads::statementsReused)
+                .tag("result", "reused")
+                .description(STATEMENTS)
                 .register(registry);
     }
 }

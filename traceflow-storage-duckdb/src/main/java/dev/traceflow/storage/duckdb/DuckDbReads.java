@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Runs answer queries: each on its own duplicated connection, so reads run in parallel with each
- * other and with the loader, and see the last committed load. A statement that reads sessions
+ * Runs answer queries: each on a duplicated connection of its own while it runs, so reads run in
+ * parallel with each other and with the loader, and see the last committed load; the connections
+ * and the statements prepared on them are kept for later reads ({@link DuckDbReaderConnections}). A statement that reads sessions
  * ({@link Sql#need()}) runs in one transaction with the check of {@link DuckDbSessionCache}, so
  * the cached days it reads are current in the snapshot it reads them from; days the cache lacks
  * are formed first, under the cache's lock, in the same transaction as the answer.
@@ -44,9 +45,9 @@ final class DuckDbReads {
     /** Queries waiting for a reader thread beyond which a read is refused (the server answers 503). */
     static final int MAX_WAITING = 64;
 
-    private final EventDatabase database;
     private final SqlDialect dialect;
     private final DuckDbSessionCache cache = new DuckDbSessionCache();
+    private final DuckDbReaderConnections connections;
     private volatile boolean useCache = true;
     private final ThreadPoolExecutor readers;
     // what DuckDbReadMeters publishes: where an answer's time goes, waiting for a reader or on it
@@ -60,8 +61,8 @@ final class DuckDbReads {
      *                      {@value #MAX_WAITING}), so reads cannot take every core from ingest
      */
     DuckDbReads(EventDatabase database, SqlDialect dialect, int readerThreads) {
-        this.database = database;
         this.dialect = dialect;
+        this.connections = new DuckDbReaderConnections(database);
         AtomicInteger n = new AtomicInteger();
         this.readers = new ThreadPoolExecutor(readerThreads, readerThreads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(MAX_WAITING),
@@ -132,9 +133,22 @@ final class DuckDbReads {
         return readers.getQueue().size();
     }
 
-    /** Stops the reader threads; queries still running finish. */
+    /** Statements prepared for answers so far, and those run again without preparing. */
+    long statementsPrepared() {
+        return connections.prepared();
+    }
+
+    long statementsReused() {
+        return connections.reused();
+    }
+
+    /**
+     * Stops the reader threads (queries still running finish) and closes the idle reader
+     * connections; one still in use closes when its read ends.
+     */
     void close() {
         readers.shutdown();
+        connections.close();
     }
 
     /** The session cache these reads form and read, for {@link DuckDbSessionRefresher}. */
@@ -157,26 +171,45 @@ final class DuckDbReads {
     }
 
     private <T> List<T> listHere(Sql sql, RowMapper<T> mapper) {
-        try (DuckDBConnection c = database.connect()) {
-            DuckDbSessionCache.Need need = sql.need();
-            if (need == null) {
-                return run(c, sql, mapper);
-            }
-            if (!useCache) {
-                return run(c, sql.resolve(DuckDbSessionCache.Coverage.NONE), mapper);
-            }
-            c.setAutoCommit(false);
-            DuckDbSessionCache.Coverage coverage = cache.coverage(c, need);
-            if (!coverage.missing()) {
-                List<T> rows = run(c, sql.resolve(coverage), mapper);
-                c.commit();
-                return rows;
-            }
-            c.rollback();
-            return formingThenRun(c, sql, need, mapper);
+        DuckDbReaderConnections.Reader reader;
+        try {
+            reader = connections.borrow();
         } catch (SQLException e) {
             throw new StorageException("an answer query failed: " + e.getMessage(), e);
         }
+        try {
+            List<T> rows = listOn(reader, sql, mapper);
+            // a connection goes back only without an open transaction: the next read must see newer commits
+            reader.connection().setAutoCommit(true);
+            connections.giveBack(reader);
+            return rows;
+        } catch (SQLException | RuntimeException e) {
+            connections.discard(reader);
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StorageException("an answer query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> listOn(DuckDbReaderConnections.Reader reader, Sql sql, RowMapper<T> mapper) throws SQLException {
+        DuckDBConnection c = reader.connection();
+        DuckDbSessionCache.Need need = sql.need();
+        if (need == null) {
+            return run(reader, sql, mapper);
+        }
+        if (!useCache) {
+            return run(reader, sql.resolve(DuckDbSessionCache.Coverage.NONE), mapper);
+        }
+        c.setAutoCommit(false);
+        DuckDbSessionCache.Coverage coverage = cache.coverage(c, need);
+        if (!coverage.missing()) {
+            List<T> rows = run(reader, sql.resolve(coverage), mapper);
+            c.commit();
+            return rows;
+        }
+        c.rollback();
+        return formingThenRun(reader, sql, need, mapper);
     }
 
     /**
@@ -184,14 +217,15 @@ final class DuckDbReads {
      * so it sees the days another reader formed meanwhile). Should the commit fail, the answer,
      * read in that transaction, still stands; the days are formed again by a later read.
      */
-    private <T> List<T> formingThenRun(DuckDBConnection c, Sql sql, DuckDbSessionCache.Need need, RowMapper<T> mapper)
-            throws SQLException {
+    private <T> List<T> formingThenRun(DuckDbReaderConnections.Reader reader, Sql sql, DuckDbSessionCache.Need need,
+                                       RowMapper<T> mapper) throws SQLException {
+        DuckDBConnection c = reader.connection();
         cache.lock().lock();
         try {
             List<T> rows;
             try {
                 DuckDbSessionCache.Coverage coverage = cache.form(c, need, dialect);
-                rows = run(c, sql.resolve(coverage), mapper);
+                rows = run(reader, sql.resolve(coverage), mapper);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -208,20 +242,20 @@ final class DuckDbReads {
         }
     }
 
-    private static <T> List<T> run(DuckDBConnection c, Sql sql, RowMapper<T> mapper) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-            List<Object> params = sql.parameters();
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 1, params.get(i));
-            }
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(mapper.map(rs));
-                }
-            }
-            return out;
+    /** Runs the statement, prepared on the reader's connection once per text and kept there. */
+    private static <T> List<T> run(DuckDbReaderConnections.Reader reader, Sql sql, RowMapper<T> mapper) throws SQLException {
+        PreparedStatement ps = reader.prepare(sql.text());
+        List<Object> params = sql.parameters();
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
         }
+        List<T> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+        }
+        return out;
     }
 
     /** The single row of an aggregate query. */

@@ -24,7 +24,8 @@ import java.util.Properties;
 
 /**
  * Events in DuckDB, in process: one database file (or memory), one writer connection driven by
- * the server's writer thread, and short-lived duplicated connections for reads.
+ * the server's writer thread, and duplicated connections for reads (answer queries keep theirs, with
+ * the statements prepared on them, between reads).
  */
 public final class DuckDbStorage implements EventStorage {
 

@@ -1,20 +1,26 @@
 package dev.traceflow.storage.duckdb;
 
+import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.storage.StorageException;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.traceflow.storage.tests.QueryEvents.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Answer queries run on reader threads, never on the caller's (virtual) thread, their queue is bounded and metered. */
+/**
+ * Answer queries run on reader threads, never on the caller's (virtual) thread, their queue is
+ * bounded and metered; the connections they run on keep their prepared statements between reads.
+ */
 class DuckDbReadsTest {
 
     @Test
@@ -91,6 +97,68 @@ class DuckDbReadsTest {
             assertThat(wait.count()).isEqualTo(1);
             assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isLessThan(50);
             assertThat(registry.get("traceflow.storage.reads.refused").functionCounter().count()).isZero();
+        }
+    }
+
+    @Test
+    void theSameStatementAskedAgain_isPreparedOnce_withNewValues() {
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            DuckDbReads reads = storage.reads();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new DuckDbReadMeters(reads).bindTo(registry);
+
+            List<Long> answers = new ArrayList<>();
+            for (long v : new long[] {1, 2, 3}) {
+                answers.add(reads.one(new Sql().append("SELECT CAST(? AS BIGINT) * 10", v), rs -> rs.getLong(1)));
+            }
+            reads.one(new Sql().append("SELECT 7"), rs -> rs.getLong(1));
+
+            assertThat(answers).containsExactly(10L, 20L, 30L);
+            assertThat(registry.get("traceflow.storage.reads.statements").tag("result", "prepared").functionCounter().count())
+                    .isEqualTo(2);
+            assertThat(registry.get("traceflow.storage.reads.statements").tag("result", "reused").functionCounter().count())
+                    .isEqualTo(2);
+        }
+    }
+
+    /**
+     * A read that ran in a transaction (the overview checks the session cache in one) gives its
+     * connection back in autocommit mode: later reads on it each see what was stored before them,
+     * not a snapshot a transaction left open.
+     */
+    @Test
+    void aReusedConnection_seesWhatWasStoredAfterAReadInATransaction() {
+        Instant day = Instant.parse("2026-11-02T00:00:00Z");
+        EventQuery q = EventQuery.of("app", day, day.plusSeconds(86_400));
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            List<Long> counts = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                storage.consumer().accept(List.of(pageview("app", day.plusSeconds(600L * i), "/").anonymous("a" + i).build()));
+                if (i == 1) {
+                    assertThat(storage.metrics().overview(q).pageViews()).isEqualTo(1);
+                } else {
+                    counts.add(storage.reads().one(new Sql().append("SELECT count(*) FROM events"), rs -> rs.getLong(1)));
+                }
+            }
+
+            assertThat(counts).containsExactly(2L, 3L);
+            assertThat(storage.metrics().overview(q).pageViews()).isEqualTo(3);
+            assertThat(storage.reads().statementsReused()).as("the overview's statement ran again").isPositive();
+        }
+    }
+
+    @Test
+    void aFailedRead_doesNotSpoilTheNextOne() {
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            DuckDbReads reads = storage.reads();
+            assertThatThrownBy(() -> reads.one(new Sql().append("SELECT * FROM no_such_table"), rs -> 1))
+                    .isInstanceOf(StorageException.class).hasMessageContaining("no_such_table");
+            assertThatThrownBy(() -> reads.one(new Sql().append("SELECT 1"), rs -> {
+                throw new IllegalStateException("mapper failed");
+            })).isInstanceOf(IllegalStateException.class);
+
+            long answer = reads.one(new Sql().append("SELECT 1"), rs -> rs.getLong(1));
+            assertThat(answer).isEqualTo(1);
         }
     }
 }

@@ -117,7 +117,7 @@ class DuckDbSessionCacheAnswersTest {
     }
 
     @Test
-    void theOverview_fromOnePassOverCachedSessions_answersAsFormedFromTheEvents_withFiltersAndReturningUsers() throws SQLException {
+    void theOverview_fromCachedSessions_answersAsFormedFromTheEvents_withFiltersAndReturningUsers() throws SQLException {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
             duckdb.consumer().accept(returningAndNew());
             reference.consumer().accept(returningAndNew());
@@ -177,6 +177,28 @@ class DuckDbSessionCacheAnswersTest {
 
             duckdb.useSessionCache(false);
             assertThat(duckdb.sessions().transitions(q, 10)).isEqualTo(paths);
+        }
+    }
+
+    /**
+     * A client sessionId equal to a user's id, at the same time as that user's visit without one:
+     * the breakdown by a session dimension finds an event's cached session by its session id or by
+     * its user and time (one join for both), never a session of the other kind.
+     */
+    @Test
+    void aClientSessionIdEqualToAUserId_breaksDownEachEventByItsOwnKindOfSession() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = List.of(
+                    pageview(APP, at(3, "10:00:00"), "/a").session("bob").client("Safari", "macOS", "desktop").build(),
+                    pageview(APP, at(3, "10:01:00"), "/b").session("bob").build(),
+                    pageview(APP, at(3, "10:00:30"), "/a").user("bob").client("Firefox", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "10:02:00"), "/c").user("bob").client("Chrome", "Linux", "desktop").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            DuckDbSessionCacheTest.sameAnswers(duckdb, reference, days(3, 3));
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.PAGE_VIEWS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Safari", 2.0), tuple("Firefox", 2.0));
         }
     }
 
