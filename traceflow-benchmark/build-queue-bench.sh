@@ -19,5 +19,6 @@ JDK="$(find_jdk || true)"
 export JAVA_HOME="$JDK"
 cd "$REPO_DIR"
 ./mvnw -B -q -o -pl traceflow-server -am -Dtraceflow.ui.skip=true -Dtest=PostgresBuildQueueMeasurement \
-  -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false "$@" test \
-  | grep -E '^(DRAIN|TRIGGER) '
+  -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false "$@" test
+# surefire writes a test's stdout to its report folder, not to ours: the figures are read from there
+grep -hE '^(DRAIN|TRIGGER) ' traceflow-server/target/surefire-reports/dev.traceflow.builds.internal.PostgresBuildQueueMeasurement-output.txt

@@ -42,12 +42,20 @@ class BuildTriggerBenchmarkTest {
     @Test
     void aRun_timesThe202s_andCountsConflictsAndFailuresApart() {
         BuildTriggerBenchmark.Result result = BuildTriggerBenchmark.result(new double[]{30, 10, 900, 20, 40},
-                new int[]{202, 202, 409, 202, 0}, 1.0);
+                new int[]{202, 202, 409, 202, 0}, 1.0, 2.0);
         assertThat(result.acceptedMillis()).containsExactly(10, 20, 30);
         assertThat(result.statuses()).containsEntry(202, 3).containsEntry(409, 1).containsEntry(0, 1);
         Map<String, Object> report = result.toReport(500);
         assertThat(report).containsEntry("sent", 5).containsEntry("accepted", 3).containsEntry("conflicts", 1)
-                .containsEntry("p50Ms", 20.0).containsEntry("p99Ms", 30.0).containsEntry("targetMet", false);
+                .containsEntry("p50Ms", 20.0).containsEntry("p99Ms", 30.0).containsEntry("targetMet", false)
+                .containsEntry("answeredSeconds", 2.0).containsEntry("acceptedPerSecond", 1.5);
+    }
+
+    @Test
+    void theServersThroughput_runsToTheLastAnswer_notToTheLastSend() {
+        // due at 0, 0.5 and 1.0 s; the second answered last, 2.5 s after its send
+        assertThat(BuildTriggerBenchmark.answeredSeconds(new double[]{100, 2_500, 300}, 500_000_000L)).isEqualTo(3.0);
+        assertThat(BuildTriggerBenchmark.answeredSeconds(new double[0], 500_000_000L)).isZero();
     }
 
     @Test
@@ -58,8 +66,9 @@ class BuildTriggerBenchmarkTest {
             millis[i] = i < 99 ? 5 : 400; // the slowest 1 % is beyond p99
             status[i] = 202;
         }
-        assertThat(BuildTriggerBenchmark.result(millis, status, 0.2).toReport(500)).containsEntry("p99Ms", 5.0).containsEntry("targetMet", true);
-        assertThat(BuildTriggerBenchmark.result(new double[0], new int[0], 0).toReport(500)).containsEntry("p99Ms", null)
+        assertThat(BuildTriggerBenchmark.result(millis, status, 0.2, 0.3).toReport(500)).containsEntry("p99Ms", 5.0).containsEntry("targetMet", true);
+        assertThat(BuildTriggerBenchmark.result(new double[0], new int[0], 0, 0).toReport(500)).containsEntry("p99Ms", null)
+                .containsEntry("acceptedPerSecond", null)
                 .containsEntry("targetMet", false);
     }
 
@@ -67,11 +76,11 @@ class BuildTriggerBenchmarkTest {
     void summary_namesTheDatabase_theFigures_andTheTarget() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("database", "h2");
-        r.put("triggers", BuildTriggerBenchmark.result(new double[]{12, 8}, new int[]{202, 202}, 10.0).toReport(500));
+        r.put("triggers", BuildTriggerBenchmark.result(new double[]{12, 8}, new int[]{202, 202}, 10.0, 4.0).toReport(500));
         r.put("loadAverageBefore", new double[]{0.5, 0.4, 0.3});
         r.put("loadAverageAfter", new double[]{0.6, 0.4, 0.3});
         r.put("serverJar", "s.jar");
         assertThat(BuildTriggerBenchmark.summary(r)).contains("(h2)").contains("2 sent, 2 accepted (202), 0 conflicts (409)")
-                .contains("p50 8.0").contains("p99 12.0").contains(": met").contains("[0.5, 0.4, 0.3]");
+                .contains("p50 8.0").contains("p99 12.0").contains("after 4.0 s: 0.5 accepted a second").contains(": met").contains("[0.5, 0.4, 0.3]");
     }
 }

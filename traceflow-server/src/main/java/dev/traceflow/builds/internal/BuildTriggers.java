@@ -26,43 +26,47 @@ class BuildTriggers {
 
     private final JdbcBuilds builds;
     private final JdbcTemplates templates;
-    private final JdbcGitSources sources;
-    private final BuildSettings platform;
+    private final QueueAdmission admission;
     private final BuildQueueProperties settings;
     private final Clock clock;
     private final IdlePolling idle;
 
-    BuildTriggers(JdbcBuilds builds, JdbcTemplates templates, JdbcGitSources sources, BuildSettings platform,
-                  BuildQueueProperties settings, Clock clock, IdlePolling idle) {
+    BuildTriggers(JdbcBuilds builds, JdbcTemplates templates, QueueAdmission admission, BuildQueueProperties settings, Clock clock,
+                  IdlePolling idle) {
         this.builds = builds;
         this.templates = templates;
-        this.sources = sources;
-        this.platform = platform;
+        this.admission = admission;
         this.settings = settings;
         this.clock = clock;
         this.idle = idle;
     }
 
     /**
-     * A new build of the config. Call inside the caller's transaction (with its audit row).
+     * A new build of the config. Call inside the caller's transaction (with its audit row). Its reads: the template with
+     * its bindings and their sources (one statement), then the queue's {@link QueueAdmission} (one).
      *
      * @throws ApiException 422 when the config is not validated or went stale, 409 when the snapshot is queued or
      *                      running, 429 when the queue is full
+     * @throws SnapshotRaced when a trigger of the same snapshot committed meanwhile
      */
     Build trigger(Project project, ConfigInstance config, Build.Trigger triggeredBy) {
         if (!config.validated() || config.snapshotHash() == null || config.resolvedVersions() == null) {
             throw ApiException.invalid("the config is not validated: POST /configs/" + config.id() + "/validate first");
         }
-        Template template = templates.find(project.templateId()).orElseThrow(() -> ApiException.invalid("the project's template is gone"));
+        JdbcTemplates.WithSources bound = templates.withSources(project.templateId())
+                .orElseThrow(() -> ApiException.invalid("the project's template is gone"));
+        Template template = bound.template();
         if (!template.id().equals(config.templateId())) {
             throw ApiException.invalid("the project's template changed since the config was validated: validate it again");
         }
         JsonNode resolved = CanonicalJson.JSON.readTree(config.resolvedVersions());
         Map<String, JsonNode> bySource = new HashMap<>();
         resolved.forEach(r -> bySource.put(r.path("gitSourceId").asString(), r));
-        List<Template.Binding> bound = templates.bindings(template.id());
-        List<String> order = BuildGraph.order(bound.stream().map(b -> new BuildGraph.Node(b.gitSourceId(), b.gitSourceId(),
-                b.buildOrder(), b.dependencies())).toList()).orElseThrow(() -> new IllegalStateException("stored bindings form a cycle"));
+        Map<String, JdbcTemplates.BoundSource> byId = new HashMap<>();
+        bound.sources().forEach(b -> byId.put(b.binding().gitSourceId(), b));
+        List<String> order = BuildGraph.order(bound.sources().stream().map(JdbcTemplates.BoundSource::binding)
+                .map(b -> new BuildGraph.Node(b.gitSourceId(), b.gitSourceId(), b.buildOrder(), b.dependencies())).toList())
+                .orElseThrow(() -> new IllegalStateException("stored bindings form a cycle"));
         ObjectNode inputs = CanonicalJson.JSON.createObjectNode();
         inputs.put("templateId", template.id());
         inputs.put("deployType", template.deployType());
@@ -74,15 +78,15 @@ class BuildTriggers {
         inputs.set("textReplacements", CanonicalJson.JSON.readTree(config.textReplacements()));
         ArrayNode list = inputs.putArray("sources");
         for (String sourceId : order) {
-            Template.Binding b = bound.stream().filter(x -> x.gitSourceId().equals(sourceId)).findFirst().orElseThrow();
+            JdbcTemplates.BoundSource source = byId.get(sourceId);
+            Template.Binding b = source.binding();
             JsonNode r = bySource.get(sourceId);
-            GitSource source = sources.find(sourceId).orElse(null);
-            if (r == null || source == null || bound.size() != bySource.size()) {
+            if (r == null || source.sourceName() == null || bound.sources().size() != bySource.size()) {
                 throw ApiException.invalid("the template's sources changed since the config was validated: validate it again");
             }
             ObjectNode s = list.addObject();
             s.put("gitSourceId", sourceId);
-            s.put("name", source.name());
+            s.put("name", source.sourceName());
             s.put("ref", r.path("ref").asString());
             s.put("commit", r.path("commit").asString());
             s.set("build", b.build().toJson());
@@ -103,38 +107,62 @@ class BuildTriggers {
                 parent.resolvedVersions(), parent.inputs(), triggeredBy);
     }
 
-    /** Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times). */
+    /**
+     * Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times): the
+     * queue's admission in one read, then the build's rows (see {@link JdbcBuilds#insert}).
+     *
+     * @throws SnapshotRaced when a trigger of the same snapshot committed after the admission was read
+     */
     Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
                         String resolved, String inputs, Build.Trigger triggeredBy) {
-        builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
-        long capacity = platform.all().stream().filter(v -> v.definition().name().equals("build.queueCapacity")).findFirst()
-                .map(v -> v.value().asLong()).orElse(100L);
+        QueueAdmission.Answer answer = admission.of(projectId, snapshotHash);
+        answer.activeBuild().ifPresent(BuildTriggers::duplicate);
         // Concurrent triggers each see the others' builds only once committed: together they may pass the capacity
         // by fewer than their number (BuildQueueContract has the bound), as they did when this counted the queue.
-        if (builds.queuedBuilds() >= capacity) {
-            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "QUEUE_FULL", capacity + " builds are waiting already (build.queueCapacity)",
-                    null, 30);
+        if (answer.full()) {
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "QUEUE_FULL", answer.capacity()
+                    + " builds are waiting already (build.queueCapacity)", null, 30);
         }
         Instant now = clock.instant();
         Build b = new Build(UUID.randomUUID().toString(), projectId, configId, appId, Build.QUEUED, kind, parentId, snapshotHash, resolved,
                 inputs, 0, settings.maxAttempts(), null, null, false, triggeredBy, now, null, null, null, null, null, null, null, null,
                 null);
-        builds.insert(b);
+        try {
+            builds.insert(b);
+        } catch (DuplicateKeyException e) {
+            throw new SnapshotRaced(projectId, snapshotHash, e);
+        }
         idle.buildQueued();
         return b;
     }
 
     /**
-     * After a {@link DuplicateKeyException} of {@link #trigger} or {@link #again} (two triggers of one snapshot at once, the
-     * unique key let one in), outside the failed transaction: the 409 naming the build that won.
+     * Two triggers of one snapshot at once: the unique key let the other one in. Its transaction is spoiled (on
+     * PostgreSQL), so the 409 naming the winner is read after it, by {@link #conflict}.
      */
-    ApiException conflict(String projectId, String snapshotHash, DuplicateKeyException e) {
+    static final class SnapshotRaced extends RuntimeException {
+
+        final String projectId;
+        final String snapshotHash;
+
+        SnapshotRaced(String projectId, String snapshotHash, DuplicateKeyException cause) {
+            super("another build of the snapshot was queued meanwhile", cause);
+            this.projectId = projectId;
+            this.snapshotHash = snapshotHash;
+        }
+    }
+
+    /**
+     * After a {@link SnapshotRaced} of {@link #trigger} or {@link #again}, outside the failed transaction: the 409 naming the
+     * build that won, or the key's failure itself when that build has ended already.
+     */
+    RuntimeException conflict(SnapshotRaced raced) {
         try {
-            builds.activeWithSnapshot(projectId, snapshotHash).ifPresent(BuildTriggers::duplicate);
+            builds.activeWithSnapshot(raced.projectId, raced.snapshotHash).ifPresent(BuildTriggers::duplicate);
         } catch (ApiException conflict) {
             return conflict;
         }
-        throw e;
+        return (DuplicateKeyException) raced.getCause();
     }
 
     static void duplicate(String existingId) {

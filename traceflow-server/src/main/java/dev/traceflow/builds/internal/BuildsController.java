@@ -12,7 +12,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,7 +41,6 @@ class BuildsController {
     private static final Set<String> STATUSES = Set.of(Build.QUEUED, Build.RUNNING, Build.SUCCESS, Build.FAIL, Build.CANCELED);
 
     private final JdbcBuilds builds;
-    private final JdbcProjects projects;
     private final ProjectReader projectAccess;
     private final BuildTriggers triggers;
     private final BuildQueue queue;
@@ -52,10 +50,9 @@ class BuildsController {
     private final AuditLog audit;
     private final TransactionTemplate tx;
 
-    BuildsController(JdbcBuilds builds, JdbcProjects projects, ProjectReader projectAccess, BuildTriggers triggers, BuildQueue queue,
+    BuildsController(JdbcBuilds builds, ProjectReader projectAccess, BuildTriggers triggers, BuildQueue queue,
                      BuildWorkers workers, AppAccess access, AppDirectory apps, AuditLog audit, TransactionTemplate tx) {
         this.builds = builds;
-        this.projects = projects;
         this.projectAccess = projectAccess;
         this.triggers = triggers;
         this.queue = queue;
@@ -83,12 +80,13 @@ class BuildsController {
         if (body == null || body.projectId() == null || body.configId() == null) {
             throw ApiException.invalid("projectId and configId are required");
         }
-        Project project = projectAccess.readable(body.projectId());
-        access.require(project.appId(), AppPermission.EXECUTE);
-        ConfigInstance config = projects.findConfig(body.configId()).filter(c -> c.projectId().equals(project.id()))
-                .orElseThrow(() -> Strings.notFound("config", body.configId()));
         Build.Trigger caller = Build.Trigger.of(access.caller());
-        Build b = queued(project.id(), config.snapshotHash(), () -> {
+        // one transaction, one connection: the project with the config, the caller's role, the template with its sources,
+        // the queue's admission, then the build, its stages, the queue count and the audit row
+        Build b = queued(() -> {
+            ProjectReader.ProjectConfig found = projectAccess.executableWithConfig(body.projectId(), body.configId());
+            Project project = found.project();
+            ConfigInstance config = found.config();
             Build built = triggers.trigger(project, config, caller);
             audit.record("build.trigger", "build", built.id(), project.appId(), Map.of("projectId", project.id(), "configId", config.id(),
                     "snapshotHash", built.snapshotHash()));
@@ -215,7 +213,7 @@ class BuildsController {
 
     private Map<String, Object> again(Build parent, String kind) {
         Build.Trigger caller = Build.Trigger.of(access.caller());
-        Build b = queued(parent.projectId(), parent.snapshotHash(), () -> {
+        Build b = queued(() -> {
             Build built = triggers.again(parent, kind, caller);
             audit.record("build." + kind, "build", built.id(), parent.appId(), Map.of("parentId", parent.id()));
             return built;
@@ -223,11 +221,11 @@ class BuildsController {
         return Map.of("id", b.id(), "status", b.status(), "parentId", parent.id());
     }
 
-    private Build queued(String projectId, String snapshotHash, Supplier<Build> work) {
+    private Build queued(Supplier<Build> work) {
         try {
             return tx.execute(t -> work.get());
-        } catch (DuplicateKeyException e) {
-            throw triggers.conflict(projectId, snapshotHash, e);
+        } catch (BuildTriggers.SnapshotRaced raced) {
+            throw triggers.conflict(raced);
         }
     }
 

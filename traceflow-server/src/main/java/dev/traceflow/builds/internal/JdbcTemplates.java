@@ -1,5 +1,6 @@
 package dev.traceflow.builds.internal;
 
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +21,24 @@ class JdbcTemplates {
 
     private static final String COLUMNS = "id, name, deploy_type, description, created_at, updated_at";
     private static final String BINDING_COLUMNS = "id, template_id, git_source_id, version_strategy, build_order, dependencies, build";
+    /** The template's columns as they are, each binding's as {@code b_<name>}, and its source's name. */
+    private static final String WITH_SOURCES = "SELECT "
+            + String.join(", ", Arrays.stream(COLUMNS.split(", ")).map(c -> "t." + c).toList()) + ", "
+            + String.join(", ", Arrays.stream(BINDING_COLUMNS.split(", ")).map(c -> "ts." + c + " AS b_" + c).toList())
+            + ", gs.name AS source_name FROM build_templates t LEFT JOIN template_sources ts ON ts.template_id = t.id "
+            + "LEFT JOIN git_sources gs ON gs.id = ts.git_source_id WHERE t.id = ? ORDER BY ts.build_order, ts.git_source_id";
+
+    /**
+     * A template with its bound sources.
+     *
+     * @param sources in the order of {@link #bindings}
+     */
+    record WithSources(Template template, List<BoundSource> sources) {
+    }
+
+    /** A binding and the name of its git source (null when the source is gone). */
+    record BoundSource(Template.Binding binding, String sourceName) {
+    }
 
     private final JdbcClient jdbc;
 
@@ -72,6 +92,22 @@ class JdbcTemplates {
                 .param(templateId).query(JdbcTemplates::binding).list();
     }
 
+    /** The template, its bindings and their sources' names in one statement (a trigger's read); empty when there is no such template. */
+    Optional<WithSources> withSources(String templateId) {
+        List<Template> template = new ArrayList<>(1);
+        List<BoundSource> sources = new ArrayList<>();
+        // one row per binding, the template's columns on each (one row with null bindings when it has none)
+        jdbc.sql(WITH_SOURCES).param(templateId).query((RowCallbackHandler) rs -> {
+            if (template.isEmpty()) {
+                template.add(row(rs, 0));
+            }
+            if (rs.getString("b_id") != null) {
+                sources.add(new BoundSource(binding(rs, "b_"), rs.getString("source_name")));
+            }
+        });
+        return template.isEmpty() ? Optional.empty() : Optional.of(new WithSources(template.getFirst(), List.copyOf(sources)));
+    }
+
     void upsert(Template.Binding b) {
         int updated = jdbc.sql("UPDATE template_sources SET version_strategy = ?, build_order = ?, dependencies = ?, build = ? "
                         + "WHERE template_id = ? AND git_source_id = ?")
@@ -101,10 +137,15 @@ class JdbcTemplates {
     }
 
     private static Template.Binding binding(ResultSet rs, int n) throws SQLException {
+        return binding(rs, "");
+    }
+
+    /** A binding from columns named with {@code prefix} (a join's aliases) before their own names. */
+    private static Template.Binding binding(ResultSet rs, String prefix) throws SQLException {
         List<String> deps = new ArrayList<>();
-        CanonicalJson.JSON.readTree(rs.getString("dependencies")).forEach(d -> deps.add(d.asString()));
-        return new Template.Binding(rs.getString("id"), rs.getString("template_id"), rs.getString("git_source_id"),
-                VersionStrategy.parse(CanonicalJson.JSON.readTree(rs.getString("version_strategy"))), rs.getInt("build_order"),
-                List.copyOf(deps), BuildSpec.parse(CanonicalJson.JSON.readTree(rs.getString("build"))));
+        CanonicalJson.JSON.readTree(rs.getString(prefix + "dependencies")).forEach(d -> deps.add(d.asString()));
+        return new Template.Binding(rs.getString(prefix + "id"), rs.getString(prefix + "template_id"), rs.getString(prefix + "git_source_id"),
+                VersionStrategy.parse(CanonicalJson.JSON.readTree(rs.getString(prefix + "version_strategy"))), rs.getInt(prefix + "build_order"),
+                List.copyOf(deps), BuildSpec.parse(CanonicalJson.JSON.readTree(rs.getString(prefix + "build"))));
     }
 }

@@ -3,6 +3,7 @@ package dev.traceflow.builds.internal;
 import dev.traceflow.access.AppAccess;
 import dev.traceflow.access.AppPermission;
 import dev.traceflow.http.ApiException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,6 +19,28 @@ class ProjectReader {
     ProjectReader(JdbcProjects projects, AppAccess access) {
         this.projects = projects;
         this.access = access;
+    }
+
+    /** A project and one of its configs. */
+    record ProjectConfig(Project project, ConfigInstance config) {
+    }
+
+    /**
+     * The project and its config {@code configId} when the caller may execute on the project's app, in two statements (the
+     * project with its config, then the caller's role). A caller without a role gets the 404 of a project that does not
+     * exist, a viewer 403; a config that does not exist or belongs to another project is a 404 of the config.
+     */
+    ProjectConfig executableWithConfig(String projectId, String configId) {
+        JdbcProjects.WithConfig found = projects.findWithConfig(projectId, configId).orElseThrow(() -> Strings.notFound("project", projectId));
+        try {
+            access.require(found.project().appId(), AppPermission.EXECUTE);
+        } catch (ApiException e) {
+            if (e.status() == HttpStatus.NOT_FOUND) {
+                throw Strings.notFound("project", projectId);
+            }
+            throw e;
+        }
+        return new ProjectConfig(found.project(), found.config().orElseThrow(() -> Strings.notFound("config", configId)));
     }
 
     Project readable(String id) {

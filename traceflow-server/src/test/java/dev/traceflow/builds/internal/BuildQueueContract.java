@@ -6,7 +6,6 @@ import dev.traceflow.builds.internal.run.RecordingLogSink;
 import dev.traceflow.http.ApiException;
 import dev.traceflow.support.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +47,7 @@ abstract class BuildQueueContract {
 
     static final Duration LEASE = Duration.ofSeconds(30);
 
+    QueueDatabase database;
     HikariDataSource dataSource;
     JdbcClient jdbc;
     JdbcBuilds builds;
@@ -55,25 +55,13 @@ abstract class BuildQueueContract {
     RecordingLogSink logs;
     String app;
 
-    /** A fresh, empty database (or schema) for one test. */
-    abstract HikariDataSource newDatabase() throws Exception;
-
-    /** Flyway's schema setting for the database, or null. */
-    String schema() {
-        return null;
-    }
-
-    void dropDatabase() throws Exception {
-    }
+    /** A fresh, empty, migrated database (or schema) for one test. */
+    abstract QueueDatabase newDatabase() throws Exception;
 
     @BeforeEach
     void migrate() throws Exception {
-        dataSource = newDatabase();
-        var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
-        if (schema() != null) {
-            flyway.schemas(schema());
-        }
-        flyway.load().migrate();
+        database = newDatabase();
+        dataSource = database.dataSource;
         jdbc = JdbcClient.create(dataSource);
         builds = new JdbcBuilds(jdbc);
         clock = new TestClock();
@@ -88,8 +76,7 @@ abstract class BuildQueueContract {
 
     @AfterEach
     void close() throws Exception {
-        dataSource.close();
-        dropDatabase();
+        database.close();
     }
 
     BuildQueue queue(int maxRunningPerProject, int maxAttempts) {
@@ -114,7 +101,7 @@ abstract class BuildQueueContract {
         BuildSettings platform = new BuildSettings(jdbc, clock);
         tx().executeWithoutResult(t -> platform.set(BuildSettings.definition("build.queueCapacity").orElseThrow(),
                 JsonNodeFactory.instance.numberNode(queueCapacity)));
-        return new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), platform, settings(2, 3, 0), clock, new IdlePolling());
+        return new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, new IdlePolling());
     }
 
     /** A trigger's database work (BuildTriggers.queue) in a transaction of its own, as the controller runs it. */
@@ -157,8 +144,7 @@ abstract class BuildQueueContract {
     @Test
     void aQueuedBuild_wakesIdleWorkers_whenItsTransactionCommits() {
         IdlePolling idle = new IdlePolling();
-        BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), new BuildSettings(jdbc, clock),
-                settings(2, 3, 0), clock, idle);
+        BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, idle);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         String project = project();
         long mark = idle.mark();

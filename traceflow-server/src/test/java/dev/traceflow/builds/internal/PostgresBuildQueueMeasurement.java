@@ -136,8 +136,8 @@ class PostgresBuildQueueMeasurement {
             // (2) triggers at a fixed rate; the queue may hold them all
             jdbc.sql("INSERT INTO build_settings (name, setting_value, updated_at) VALUES ('build.queueCapacity', '10000', ?)")
                     .param(time(Instant.now())).update();
-            BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new JdbcGitSources(jdbc), new BuildSettings(jdbc, clock),
-                    settings, clock, new IdlePolling());
+            BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings, clock,
+                    new IdlePolling());
             int n = rate * seconds;
             long[] latencies = new long[n];
             ExecutorService senders = Executors.newFixedThreadPool(16);
