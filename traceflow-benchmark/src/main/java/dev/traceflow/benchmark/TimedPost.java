@@ -13,9 +13,9 @@ import java.nio.charset.StandardCharsets;
  * Why not {@link ApiClient}: the JDK's HttpClient hands every exchange from the calling thread to its
  * selector thread, on to a worker thread and back, and each hand-off is a wake-up that waits for a CPU
  * on a busy machine, inside the time it reports. And when the server ends a kept-alive connection
- * (Tomcat does after 100 requests, {@code server.tomcat.max-keep-alive-requests}), the next send opens a
- * new one inside its time, which put the TCP handshake into every 100th request (1 % of the requests,
- * where the p99 is read). Here a new connection is opened before the clock starts; the server still accepts it
+ * (after {@code server.tomcat.max-keep-alive-requests}: Tomcat's default is 100), the next send opens a
+ * new one inside its time, which put the TCP handshake into every 100th request at Tomcat's default (1 % of
+ * the requests, where the p99 is read). Here a new connection is opened before the clock starts; the server still accepts it
  * while the request runs, so its side of a new connection stays in the time. Not thread-safe.
  */
 final class TimedPost implements AutoCloseable {
