@@ -147,8 +147,8 @@ final class LiveMetrics {
     /** One app's increments since the last round. Guarded by {@link ConcurrentHashMap#compute}. */
     static final class Round {
         final Map<EventType, Long> counts = new EnumMap<>(EventType.class);
-        final Breakdown pageViewsByPath = new Breakdown();
-        final Breakdown conversionsByType = new Breakdown();
+        final BoundedCounts pageViewsByPath = new BoundedCounts();
+        final BoundedCounts conversionsByType = new BoundedCounts();
         double revenue;
 
         void add(EventsStored.AppEvents app) {
@@ -160,7 +160,7 @@ final class LiveMetrics {
     }
 
     /** Counts by value, holding at most {@link #MAX_HELD_VALUES} values; later new ones count as {@link #OTHER}. */
-    static final class Breakdown {
+    static final class BoundedCounts {
         private final Map<String, Long> byValue = new HashMap<>();
         private long other;
 
