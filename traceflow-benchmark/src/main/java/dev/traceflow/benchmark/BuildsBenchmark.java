@@ -46,17 +46,16 @@ import java.util.Map;
 public final class BuildsBenchmark {
 
     /**
-     * Validate requests before measuring. After 1,000 the server's C2 compiler was still at work
-     * (compilations of 0.5-0.9 s in the measured window in a JFR recording) on the one CPU the server is
-     * pinned to, and the p99 measured the JIT's warm-up, not the endpoint: 11.6 ms after 1,000 against
-     * 5.0 ms after 15,000, same build, load average 8.6 and 10 (2026-12-05).
+     * Validate requests before measuring. The server is pinned to one CPU, so until the C2 compiler has
+     * finished with the validate path its compilations take that CPU from the requests, and the p99 measures
+     * the JIT's warm-up, not the endpoint (README, "Builds benchmark": the figures at 1,000, 15,000 and 40,000).
      */
-    static final int DEFAULT_WARMUP = 15_000;
+    static final int DEFAULT_WARMUP = 40_000;
 
     static final String USAGE = """
             Usage: builds-bench.sh [options]
               --validate-requests N  measured validate requests (5000)
-              --warmup N             validate requests before measuring (15000)
+              --warmup N             validate requests before measuring (40000)
               --tags N               tags of the big repository, one commit each (10000)
               --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     taskset -c list for the server
