@@ -37,6 +37,8 @@ public record TraceFlowProperties(
      * @param historyMaxBytes bytes every topic's history may hold together
      * @param liveEventsPerSecond summaries of accepted events an app's {@code traceflow:events} topic carries per
      *                            second (the rest are counted, not sent); 0: no live event topic
+     * @param liveSessionsPerApp  sessions the live metrics follow at once per app (the one touched longest ago
+     *                            is dropped for a new one)
      */
     public record Realtime(@DefaultValue("65536") int maxMessageBytes,
                            @DefaultValue("1000") int sendQueueCapacity,
@@ -59,7 +61,8 @@ public record TraceFlowProperties(
                            @DefaultValue("5s") Duration recheckInterval,
                            @DefaultValue("2s") Duration closeGrace,
                            @DefaultValue("300") int auditRowsPerAppPerMinute,
-                           @DefaultValue("20") int liveEventsPerSecond) {
+                           @DefaultValue("20") int liveEventsPerSecond,
+                           @DefaultValue("20000") int liveSessionsPerApp) {
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.traceflow.storage;
 
+import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
+import dev.traceflow.core.query.Sessionizer;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,9 +28,12 @@ public record EventsStored(Instant storedAt, List<AppEvents> apps) {
      *                     last event time in this load and how many
      * @param releases     the releases the stored events named
      * @param breakdown    page views by path, conversions by type, revenue
+     * @param sessionEvents the stored events that belong to a session, in the order stored (those
+     *                      with neither a sessionId nor a user are not in it)
      */
     public record AppEvents(String appId, Map<EventType, Long> countsByType, long duplicates,
-                            List<ErrorGroupSeen> errorGroups, Set<String> releases, Breakdown breakdown) {
+                            List<ErrorGroupSeen> errorGroups, Set<String> releases, Breakdown breakdown,
+                            List<SessionEvent> sessionEvents) {
 
         /** Events stored for the app in this load, all types. */
         public long stored() {
@@ -47,6 +52,39 @@ public record EventsStored(Instant storedAt, List<AppEvents> apps) {
     public record Breakdown(Map<String, Long> pageViewsByPath, Map<String, Long> conversionsByType, double revenue) {
 
         public static final Breakdown NONE = new Breakdown(Map.of(), Map.of(), 0);
+    }
+
+    /**
+     * What a stored event tells about the session it belongs to (API.md "Meaning of the numbers":
+     * events sharing a {@code sessionId}, else the user's events split at the inactivity gap).
+     *
+     * @param sessionId  the client's session id, or null
+     * @param user       userId, else anonymousId; null when the event has a sessionId and neither
+     * @param timestamp  event time, epoch ms
+     * @param pageView   a {@code pageview} event
+     * @param conversion a {@code conversion} or {@code purchase} event
+     * @param dimensions the event's own dimensions (a session takes those of its first event)
+     */
+    public record SessionEvent(String sessionId, String user, long timestamp, boolean pageView, boolean conversion,
+                               SessionDimensions dimensions) {
+
+        /** The event's part in its session, or null when it belongs to none (no sessionId, userId or anonymousId). */
+        public static SessionEvent of(Event e, SessionDimensions dimensions) {
+            String user = e.userId() != null ? e.userId() : e.anonymousId();
+            if (e.sessionId() == null && user == null) {
+                return null;
+            }
+            return new SessionEvent(e.sessionId(), user, e.timestamp(), e.type() == EventType.PAGEVIEW,
+                    Sessionizer.isConversion(e), dimensions);
+        }
+    }
+
+    /** An event's dimensions that a session takes from its first event; each may be null (none). */
+    public record SessionDimensions(String deviceType, String trafficSource, String browser, String os, String country) {
+
+        public static SessionDimensions of(Event e) {
+            return new SessionDimensions(e.deviceType(), e.trafficSource(), e.browser(), e.os(), e.country());
+        }
     }
 
     /**

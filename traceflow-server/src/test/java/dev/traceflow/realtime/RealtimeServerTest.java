@@ -320,7 +320,8 @@ class RealtimeServerTest extends ServerTest {
         }
         assertThat(totals).containsEntry("page_views/", 3.0).containsEntry("page_views//p0", 2.0)
                 .containsEntry("page_views//p1", 1.0).containsEntry("conversions/", 1.0)
-                .containsEntry("conversions/order", 1.0).containsEntry("revenue/", 12.5);
+                .containsEntry("conversions/order", 1.0).containsEntry("revenue/", 12.5)
+                .containsEntry("sessions/", 1.0).containsEntry("engaged_sessions/", 1.0); // s-1: three page views and a purchase
 
         client.send("{\"type\":\"publish\",\"topic\":\"traceflow:metrics\",\"id\":\"fake\",\"payload\":{}}");
         assertThat(client.next("error").path("code").asString()).isEqualTo("FORBIDDEN_TOPIC");

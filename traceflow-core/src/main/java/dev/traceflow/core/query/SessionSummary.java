@@ -34,7 +34,15 @@ public record SessionSummary(String id, String user, String userId, long start, 
 
     /** At least 10 s long, or at least two page views, or a conversion. */
     public boolean engaged() {
-        return durationSeconds() >= 10 || pageViews >= 2 || conversions > 0;
+        return engaged(start, end, pageViews, conversions);
+    }
+
+    /**
+     * {@link #engaged()} of a session known only by its first and last event time (epoch ms) and its
+     * counts: for those who follow sessions as they form, without a summary.
+     */
+    public static boolean engaged(long start, long end, long pageViews, long conversions) {
+        return (end - start) / 1000.0 >= 10 || pageViews >= 2 || conversions > 0;
     }
 
     /** Whether the session's dimensions (entry page for {@code path}) match the filters. */

@@ -1,6 +1,7 @@
 package dev.traceflow.realtime.internal;
 
 import dev.traceflow.core.event.EventType;
+import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.realtime.RealtimePublisher;
 import dev.traceflow.realtime.internal.broker.TopicNames;
 import dev.traceflow.realtime.internal.broker.Timers;
@@ -34,16 +35,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bucket of {@code timestamp} (granularity {@code minute}), as seed 004's buffer of increments does;
  * metric types {@code events} (all, and by {@code event_type}), {@code page_views} (all, and by
  * {@code path}), {@code errors}, {@code conversions} (conversion and purchase events; all, and by
- * {@code conversion_type}) and {@code revenue} (their {@code properties.revenue} summed). A
- * breakdown names at most {@value #TOP_VALUES} values a round, the most frequent; the rest are
- * summed under {@value #OTHER}, so a payload stays small whatever the paths.
+ * {@code conversion_type}) and {@code revenue} (their {@code properties.revenue} summed); and
+ * {@code sessions} and {@code engaged_sessions} (all, and by {@code device_type},
+ * {@code traffic_source}, {@code browser}, {@code os} and {@code country}): the sessions the round's
+ * events started or made engaged, as {@link LiveSessions} follows them. A breakdown names at most
+ * {@value #TOP_VALUES} values a round, the most frequent; the rest are summed under {@value #OTHER},
+ * so a payload stays small whatever the paths.
  * <p>
  * Driven by {@link EventsStored}, which arrives on a thread of its own after each load: the listener
  * only adds to per-app counters (no query, no lock held for long), so it never holds up the loader;
  * the round publishes off that thread. Counts are by storage time (late events count when stored).
  * Apps without events in a round get nothing. Held: one counter set per app with events since the
  * last round (apps are bounded by the apps table), each breakdown at most {@value #MAX_HELD_VALUES}
- * distinct values (later new values count under {@value #OTHER}).
+ * distinct values (later new values count under {@value #OTHER}); and the sessions being followed,
+ * bounded per app ({@link LiveSessions}).
  */
 final class LiveMetrics {
 
@@ -60,6 +65,7 @@ final class LiveMetrics {
 
     private final RealtimePublisher publisher;
     private final Clock clock;
+    private final LiveSessions sessions;
     private final Counter failed;
     private final ConcurrentHashMap<String, Round> pending = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
@@ -67,14 +73,16 @@ final class LiveMetrics {
     private Timers timers;
     private Executor executor;
 
-    LiveMetrics(RealtimePublisher publisher, Clock clock, MeterRegistry registry) {
+    /** @param sessionsPerApp sessions {@link LiveSessions} follows at most per app ({@code TRACEFLOW_REALTIME_LIVE_SESSIONS_PER_APP}) */
+    LiveMetrics(RealtimePublisher publisher, Clock clock, MeterRegistry registry, int sessionsPerApp) {
         this.publisher = publisher;
         this.clock = clock;
+        this.sessions = new LiveSessions(sessionsPerApp, registry);
         this.failed = Counter.builder("traceflow.realtime.live.metrics.failed")
                 .description("metrics_updated events that could not be published (the topic's limits)").register(registry);
     }
 
-    /** Adds a load's counts; cheap, never blocks beyond a map merge. */
+    /** Adds a load's counts and follows its sessions; on the thread {@link EventsStored} comes on, never the loader's. */
     void stored(EventsStored stored) {
         for (EventsStored.AppEvents app : stored.apps()) {
             if (app.countsByType().isEmpty()) {
@@ -83,6 +91,7 @@ final class LiveMetrics {
             pending.compute(app.appId(), (id, round) -> {
                 Round sum = round == null ? new Round() : round;
                 sum.add(app);
+                sessions.add(id, app.sessionEvents(), stored.storedAt(), sum.sessions);
                 return sum;
             });
         }
@@ -91,6 +100,7 @@ final class LiveMetrics {
     /** Publishes one round: a {@code metrics_updated} per app with events since the last one. */
     void publishRound() {
         Instant now = clock.instant();
+        sessions.expire(now);
         for (String appId : new ArrayList<>(pending.keySet())) {
             Round round = pending.remove(appId);
             if (round == null || round.counts.isEmpty()) {
@@ -121,11 +131,28 @@ final class LiveMetrics {
         counts.forEach((type, n) -> metrics.add(metric("events", n, "event_type", type.wireName())));
         round.pageViewsByPath.top(TOP_VALUES).forEach((path, n) -> metrics.add(metric("page_views", n, "path", path)));
         round.conversionsByType.top(TOP_VALUES).forEach((type, n) -> metrics.add(metric("conversions", n, "conversion_type", type)));
+        addSessions(metrics, round.sessions);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", "metrics_updated");
         payload.put("timestamp", now.truncatedTo(ChronoUnit.MILLIS).toString());
         payload.put("metrics", metrics);
         return payload;
+    }
+
+    /** Sessions and engaged sessions; a correction may make a value negative, a value that nets to 0 is left out. */
+    private static void addSessions(List<Map<String, Object>> metrics, SessionCounts counts) {
+        if (counts.sessions != 0) {
+            metrics.add(metric("sessions", counts.sessions, null, null));
+        }
+        if (counts.engaged != 0) {
+            metrics.add(metric("engaged_sessions", counts.engaged, null, null));
+        }
+        for (MetricDimension d : SessionCounts.DIMENSIONS) {
+            counts.sessionsBy.get(d).top(TOP_VALUES).forEach((value, n) -> metrics.add(metric("sessions", n, d.wireName(), value)));
+        }
+        for (MetricDimension d : SessionCounts.DIMENSIONS) {
+            counts.engagedBy.get(d).top(TOP_VALUES).forEach((value, n) -> metrics.add(metric("engaged_sessions", n, d.wireName(), value)));
+        }
     }
 
     private static void add(List<Map<String, Object>> metrics, String type, long value) {
@@ -149,6 +176,7 @@ final class LiveMetrics {
         final Map<EventType, Long> counts = new EnumMap<>(EventType.class);
         final BoundedCounts pageViewsByPath = new BoundedCounts();
         final BoundedCounts conversionsByType = new BoundedCounts();
+        final SessionCounts sessions = new SessionCounts();
         double revenue;
 
         void add(EventsStored.AppEvents app) {
@@ -165,18 +193,24 @@ final class LiveMetrics {
         private long other;
 
         void add(Map<String, Long> counts) {
-            counts.forEach((value, n) -> {
-                if (byValue.containsKey(value) || byValue.size() < MAX_HELD_VALUES) {
-                    byValue.merge(value, n, Long::sum);
-                } else {
-                    other += n;
-                }
-            });
+            counts.forEach(this::add);
         }
 
-        /** The {@code limit} most frequent values (ties by value), then the rest as {@link #OTHER} if any. */
+        void add(String value, long n) {
+            if (byValue.containsKey(value) || byValue.size() < MAX_HELD_VALUES) {
+                byValue.merge(value, n, Long::sum);
+            } else {
+                other += n;
+            }
+        }
+
+        /**
+         * The {@code limit} most frequent values (ties by value), then the rest as {@link #OTHER} if any;
+         * values whose increments net to 0 are left out.
+         */
         Map<String, Long> top(int limit) {
-            List<Map.Entry<String, Long>> sorted = new ArrayList<>(byValue.entrySet());
+            List<Map.Entry<String, Long>> sorted = new ArrayList<>();
+            byValue.entrySet().stream().filter(e -> e.getValue() != 0).forEach(sorted::add);
             sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
             Map<String, Long> top = new LinkedHashMap<>();
             long rest = other;
@@ -187,7 +221,7 @@ final class LiveMetrics {
                     rest += sorted.get(i).getValue();
                 }
             }
-            if (rest > 0) {
+            if (rest != 0) {
                 top.merge(OTHER, rest, Long::sum);
             }
             return top;
@@ -206,6 +240,7 @@ final class LiveMetrics {
         running = false;
         generation.incrementAndGet();
         pending.clear();
+        sessions.clear();
     }
 
     private void schedule(int started) {

@@ -52,8 +52,8 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    LiveMetrics realtimeLiveMetrics(RealtimePublisher publisher, Clock clock, MeterRegistry registry) {
-        return new LiveMetrics(publisher, clock, registry);
+    LiveMetrics realtimeLiveMetrics(RealtimePublisher publisher, Clock clock, TraceFlowProperties properties, MeterRegistry registry) {
+        return new LiveMetrics(publisher, clock, registry, properties.realtime().liveSessionsPerApp());
     }
 
     /** Accepted events on {@code traceflow:events}; published by the realtime executor, off the request thread. */

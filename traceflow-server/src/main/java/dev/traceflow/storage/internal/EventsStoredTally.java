@@ -33,6 +33,7 @@ final class EventsStoredTally {
         StoredFacts.Sum whole = facts.wholeSum();
         if (whole != null && noDuplicates) {
             app.add(whole); // the common case: one merge per request, summed on its request thread
+            facts.addSessionEventsTo(app.sessionEvents);
             return;
         }
         for (int i = 0; i < facts.size(); i++) {
@@ -40,6 +41,7 @@ final class EventsStoredTally {
                 app.duplicates++;
             } else {
                 facts.addTo(app.sum, i);
+                facts.addSessionEventTo(app.sessionEvents, i);
             }
         }
     }
@@ -58,13 +60,14 @@ final class EventsStoredTally {
                     Instant.ofEpochMilli(g.first), Instant.ofEpochMilli(g.last), g.count, g.errorType, g.message)));
             out.add(new EventsStored.AppEvents(appId, Map.copyOf(counts), app.duplicates, List.copyOf(groups),
                     Set.copyOf(app.sum.releases), new EventsStored.Breakdown(Map.copyOf(app.sum.pageViewsByPath),
-                    Map.copyOf(app.sum.conversionsByType), app.sum.revenue)));
+                    Map.copyOf(app.sum.conversionsByType), app.sum.revenue), List.copyOf(app.sessionEvents)));
         });
         return new EventsStored(storedAt, List.copyOf(out));
     }
 
     private static final class App {
         final StoredFacts.Sum sum = new StoredFacts.Sum();
+        final List<EventsStored.SessionEvent> sessionEvents = new ArrayList<>();
         long duplicates;
 
         void add(StoredFacts.Sum request) {

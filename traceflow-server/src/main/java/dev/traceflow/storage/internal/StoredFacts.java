@@ -4,24 +4,28 @@ import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.PreparedEvents;
+import dev.traceflow.storage.EventsStored.SessionDimensions;
+import dev.traceflow.storage.EventsStored.SessionEvent;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * What {@link dev.traceflow.storage.EventsStored} tells about one request's events, kept from
  * submit to load instead of the events themselves: per event its type, event time, error
- * fingerprint, type and message, release, a page view's path, a conversion's type and revenue, and
- * the same already added up for the whole request. The sum is made on the request thread, so the
+ * fingerprint, type and message, release, a page view's path, a conversion's type and revenue, its
+ * part in a session, and the same (but the sessions) already added up for the whole request. The sum is made on the request thread, so the
  * loader only adds requests up, event by event only for a request with duplicates or split across
  * two transactions. Slices share the arrays.
  */
 record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, String[] errorTypes, String[] messages,
-                   String[] releases, Conversions conversions, String[] pageViewPaths, int from, int to, Sum sum) {
+                   String[] releases, Conversions conversions, String[] pageViewPaths, SessionEvent[] sessionEvents,
+                   int from, int to, Sum sum) {
 
     /**
      * The conversion and purchase events' own facts, null for a request without any (most): their
@@ -128,8 +132,17 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
         String[] releases = new String[n];
         String[] pageViewPaths = new String[n];
         Conversions conversions = null;
+        SessionEvent[] sessionEvents = null;
+        SessionDimensions dimensions = null;
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
+            if (e.sessionId() != null || e.userId() != null || e.anonymousId() != null) {
+                if (sessionEvents == null) {
+                    sessionEvents = new SessionEvent[n];
+                }
+                dimensions = dimensionsOf(e, dimensions);
+                sessionEvents[i] = SessionEvent.of(e, dimensions);
+            }
             types[i] = e.type();
             timestamps[i] = e.timestamp();
             fingerprints[i] = e.fingerprint();
@@ -153,13 +166,23 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
             }
         }
         StoredFacts whole = new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions,
-                pageViewPaths, 0, n, null);
+                pageViewPaths, sessionEvents, 0, n, null);
         Sum sum = new Sum();
         for (int i = 0; i < n; i++) {
             whole.addTo(sum, i);
         }
         return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions, pageViewPaths,
-                0, n, sum);
+                sessionEvents, 0, n, sum);
+    }
+
+    /** The event's dimensions, the previous event's object when they are the same (the events of a request mostly share them). */
+    private static SessionDimensions dimensionsOf(Event e, SessionDimensions previous) {
+        if (previous != null && Objects.equals(previous.deviceType(), e.deviceType())
+                && Objects.equals(previous.trafficSource(), e.trafficSource()) && Objects.equals(previous.browser(), e.browser())
+                && Objects.equals(previous.os(), e.os()) && Objects.equals(previous.country(), e.country())) {
+            return previous;
+        }
+        return SessionDimensions.of(e);
     }
 
     int size() {
@@ -206,6 +229,24 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
     StoredFacts slice(int sliceFrom, int sliceTo) {
         PreparedEvents.checkRange(sliceFrom, sliceTo, size());
         return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions, pageViewPaths,
-                from + sliceFrom, from + sliceTo, sum);
+                sessionEvents, from + sliceFrom, from + sliceTo, sum);
+    }
+
+    /** Adds the session events of this whole slice to {@code into}, in order. */
+    void addSessionEventsTo(List<SessionEvent> into) {
+        if (sessionEvents != null) {
+            for (int at = from; at < to; at++) {
+                if (sessionEvents[at] != null) {
+                    into.add(sessionEvents[at]);
+                }
+            }
+        }
+    }
+
+    /** Adds the session event of event {@code i} of this slice (counted from its start) to {@code into}, if it has one. */
+    void addSessionEventTo(List<SessionEvent> into, int i) {
+        if (sessionEvents != null && sessionEvents[from + i] != null) {
+            into.add(sessionEvents[from + i]);
+        }
     }
 }

@@ -23,14 +23,14 @@ class LiveMetricsTest {
     private final RecordingPublisher publisher = new RecordingPublisher();
     private final List<RecordingPublisher.Published> published = publisher.published;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final LiveMetrics live = new LiveMetrics(publisher, Clock.fixed(Instant.parse("2026-12-04T21:30:05.123Z"), ZoneOffset.UTC), meters);
+    private final LiveMetrics live = new LiveMetrics(publisher, Clock.fixed(Instant.parse("2026-12-04T21:30:05.123Z"), ZoneOffset.UTC), meters, 100);
 
     private static EventsStored load(String appId, Map<EventType, Long> counts) {
         return load(appId, counts, EventsStored.Breakdown.NONE);
     }
 
     private static EventsStored load(String appId, Map<EventType, Long> counts, EventsStored.Breakdown breakdown) {
-        return new EventsStored(Instant.now(), List.of(new EventsStored.AppEvents(appId, counts, 0, List.of(), Set.of(), breakdown)));
+        return new EventsStored(Instant.now(), List.of(new EventsStored.AppEvents(appId, counts, 0, List.of(), Set.of(), breakdown, List.of())));
     }
 
     private static long value(JsonNode payload, String metricType, String dimensionValue) {
@@ -167,5 +167,52 @@ class LiveMetricsTest {
         assertThat(namedSum).as("nothing lost: the named and other add up to the held counts")
                 .isEqualTo(5 * 100 + (LiveMetrics.MAX_HELD_VALUES - 5) + 7);
         assertThat(value(shop, "page_views", LiveMetrics.OTHER)).isEqualTo(LiveMetrics.MAX_HELD_VALUES - 5 - (LiveMetrics.TOP_VALUES - 5) + 4);
+    }
+
+    private static EventsStored sessionLoad(String appId, EventsStored.SessionEvent... events) {
+        return new EventsStored(Instant.now(), List.of(new EventsStored.AppEvents(appId, Map.of(EventType.PAGEVIEW, (long) events.length), 0,
+                List.of(), Set.of(), EventsStored.Breakdown.NONE, List.of(events))));
+    }
+
+    private static EventsStored.SessionEvent pageView(String sessionId, long at, String country) {
+        return new EventsStored.SessionEvent(sessionId, null, at, true, false,
+                new EventsStored.SessionDimensions("mobile", "direct", "Chrome", "Android", country));
+    }
+
+    @Test
+    void sessionsStarted_andMadeEngaged_inTheRound_allAndBySessionDimension() {
+        long t = Instant.parse("2026-12-04T21:29:00Z").toEpochMilli();
+        live.stored(sessionLoad("shop", pageView("s1", t, "DE"), pageView("s2", t, "DE"), pageView("s3", t, null)));
+        live.stored(sessionLoad("shop", pageView("s1", t + 1000, "FR")));
+
+        live.publishRound();
+
+        JsonNode shop = published.getFirst().payload();
+        assertThat(value(shop, "sessions", null)).isEqualTo(3);
+        assertThat(value(shop, "engaged_sessions", null)).as("s1 has two page views").isEqualTo(1);
+        assertThat(value(shop, "sessions", "DE")).isEqualTo(2);
+        assertThat(value(shop, "sessions", "(none)")).isEqualTo(1);
+        assertThat(value(shop, "sessions", "Chrome")).isEqualTo(3);
+        assertThat(value(shop, "engaged_sessions", "DE")).isEqualTo(1);
+        assertThat(dimensionValues(shop, "sessions")).containsExactly("mobile", "direct", "Chrome", "Android", "DE", "(none)");
+        assertThat(shop.toString()).contains("\"dimension\":\"device_type\"", "\"dimension\":\"traffic_source\"",
+                "\"dimension\":\"country\"");
+    }
+
+    @Test
+    void aSessionIsNotCountedAgainInALaterRound_andACorrectionCanBeNegative() {
+        long t = Instant.parse("2026-12-04T21:29:00Z").toEpochMilli();
+        live.stored(sessionLoad("shop", pageView("s1", t + 5000, "DE")));
+        live.publishRound();
+        live.stored(sessionLoad("shop", pageView("s1", t, "FR")));
+        live.publishRound();
+
+        JsonNode later = published.get(1).payload();
+        assertThat(later.toString()).as("the total nets to nothing").doesNotContain("\"metricType\":\"sessions\",\"granularity\":\"minute\",\"value\":0");
+        assertThat(value(later, "sessions", null)).isZero();
+        assertThat(value(later, "sessions", "DE")).isEqualTo(-1);
+        assertThat(value(later, "sessions", "FR")).isEqualTo(1);
+        assertThat(value(later, "sessions", "mobile")).as("unchanged values net to nothing, left out").isZero();
+        assertThat(dimensionValues(later, "sessions")).containsExactlyInAnyOrder("FR", "DE");
     }
 }

@@ -120,4 +120,35 @@ class EventsStoredTallyTest {
         assertThat(breakdown.pageViewsByPath()).isEqualTo(Map.of("/", 2L));
         assertThat(breakdown.revenue()).isEqualTo(3.25);
     }
+
+    private static Event inSession(String sessionId, String userId, String anonymousId, EventType type, long at) {
+        Event e = Event.builder("app", type, at).sessionId(sessionId).userId(userId).anonymousId(anonymousId).build();
+        e.client("Chrome", "124", "Android", "14", "mobile");
+        e.country("DE");
+        e.trafficSource("google");
+        return e;
+    }
+
+    @Test
+    void sessionEvents_areTheStoredEventsWithASessionOrUser_inTheOrderStored_withoutDuplicates() {
+        StoredFacts request = StoredFacts.of(List.of(inSession("s1", null, null, EventType.PAGEVIEW, T + 2),
+                inSession(null, null, null, EventType.PAGEVIEW, T), // in no session
+                inSession(null, "u1", "a1", EventType.PURCHASE, T + 1),
+                inSession(null, null, "a2", EventType.CLICK, T),
+                inSession("s1", null, null, EventType.PAGEVIEW, T + 3))); // stored before
+        BitSet duplicates = new BitSet();
+        duplicates.set(4);
+        EventsStoredTally tally = new EventsStoredTally();
+        tally.add("app", request, duplicates, 0);
+        tally.add("app", StoredFacts.of(List.of(inSession("s2", null, null, EventType.CLICK, T))), new BitSet(), 5);
+
+        List<EventsStored.SessionEvent> events = tally.build(Instant.now()).apps().getFirst().sessionEvents();
+
+        EventsStored.SessionDimensions dimensions = new EventsStored.SessionDimensions("mobile", "google", "Chrome", "Android", "DE");
+        assertThat(events).containsExactly(new EventsStored.SessionEvent("s1", null, T + 2, true, false, dimensions),
+                new EventsStored.SessionEvent(null, "u1", T + 1, false, true, dimensions),
+                new EventsStored.SessionEvent(null, "a2", T, false, false, dimensions),
+                new EventsStored.SessionEvent("s2", null, T, false, false, dimensions));
+        assertThat(events.get(0).dimensions()).as("a request's events share equal dimensions").isSameAs(events.get(1).dimensions());
+    }
 }
