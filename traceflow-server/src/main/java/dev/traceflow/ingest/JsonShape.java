@@ -127,7 +127,8 @@ final class JsonShape {
         if (names == null) {
             return IngestJson.readObject(p);
         }
-        Map<String, Object> object = new LinkedHashMap<>();
+        // sized for every kept field: a Sentry event keeps more than a default map holds without growing
+        Map<String, Object> object = LinkedHashMap.newLinkedHashMap(names.length);
         int match;
         // as in CollectEventReader: the loop ends where nextName() would return null, at the object's end
         while ((match = p.nextNameMatch(matcher)) >= 0 || match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {

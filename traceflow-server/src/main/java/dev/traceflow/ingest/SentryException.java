@@ -9,9 +9,9 @@ import static dev.traceflow.ingest.SentryValues.cut;
 /**
  * What the error mapping reads of a Sentry event's {@code exception}: the exception thrown last
  * (the last object of {@code exception.values}, or of {@code exception} itself in the older form),
- * its {@code type}, {@code value} and {@code mechanism} as sent, and its frames already written as
- * the lines of a V8 stack ({@code     at function (file:line:column)}), the form TraceFlow's
- * grouping and frame parser read for every browser.
+ * its {@code type}, {@code value} and {@code mechanism} as sent, and of its frames only what the
+ * V8 stack it is written as ({@code     at function (file:line:column)}, newest call first, the form
+ * TraceFlow's grouping and frame parser read for every browser) shows of them.
  *
  * <p>Made either straight from the payload's parser ({@link SentryExceptionReader}, the envelope
  * path: no map per frame, no list of them, no boxed numbers) or from an event read whole
@@ -29,19 +29,19 @@ final class SentryException {
     private Object value;
     private Object mechanism;
     private boolean stacktraceNotAnObject;
-    /** Every frame object's stack line, oldest call first; a frame without a file has an empty one. */
-    private final StringBuilder lines = new StringBuilder(256);
-    /** Per frame object, where its line ends in {@link #lines}. */
-    private int[] lineEnds = new int[8];
-    /** Per frame object, its position in the frames list, whose other elements are not frames. */
+    /**
+     * Per frame object, oldest call first: its file ({@link #file}, null when it names none), its
+     * function (null unless named), line and column (-1: none), and its position in the frames
+     * list, whose other elements are not frames. Parallel arrays rather than an object per frame.
+     */
+    private String[] files = new String[8];
+    private String[] functions = new String[8];
+    private int[] lines = new int[8];
+    private int[] columns = new int[8];
     private int[] positions = new int[8];
     private int frames;
     /** Elements of the frames list, frame objects or not. */
     private int elements;
-    /** The last frame object's file, line and column (-1: none). */
-    private String lastFile;
-    private int lastLine = -1;
-    private int lastColumn = -1;
 
     /**
      * The exception thrown last of an event's {@code exception} field as read whole (maps and lists),
@@ -123,31 +123,55 @@ final class SentryException {
         if (first == frames) {
             return null;
         }
-        int from = first == 0 ? 0 : lineEnds[first - 1];
-        StringBuilder stack = new StringBuilder(64 + lines.length() - from);
-        stack.append(type == null ? "Error" : type);
-        if (value != null) {
-            stack.append(": ").append(value.replace('\n', ' '));
+        String header = type == null ? "Error" : type;
+        String message = value == null ? null : value.replace('\n', ' ');
+        int capacity = header.length() + (message == null ? 0 : 2 + message.length());
+        for (int i = first; i < frames; i++) {
+            if (files[i] != null) {
+                // "\n    at " + function + " (" + file + ":" + line + ":" + column + ")", numbers at their longest
+                capacity += 8 + (functions[i] == null ? 0 : functions[i].length() + 3) + files[i].length() + 22;
+            }
+        }
+        StringBuilder stack = new StringBuilder(capacity);
+        stack.append(header);
+        if (message != null) {
+            stack.append(": ").append(message);
         }
         for (int i = frames - 1; i >= first; i--) {
-            stack.append(lines, i == 0 ? 0 : lineEnds[i - 1], lineEnds[i]);
+            if (files[i] == null) {
+                continue;
+            }
+            stack.append("\n    at ");
+            if (functions[i] != null) {
+                stack.append(functions[i]).append(" (");
+            }
+            stack.append(files[i]);
+            if (lines[i] >= 0) {
+                stack.append(':').append(lines[i]);
+                if (columns[i] >= 0) {
+                    stack.append(':').append(columns[i]);
+                }
+            }
+            if (functions[i] != null) {
+                stack.append(')');
+            }
         }
         return stack.toString();
     }
 
     /** The newest frame's file, when {@link #hasFrames}. */
     String topFile() {
-        return lastFile;
+        return frames == 0 ? null : files[frames - 1];
     }
 
     /** The newest frame's line, when {@link #hasFrames} and it has a whole non-negative one. */
     Integer topLine() {
-        return lastLine < 0 ? null : lastLine;
+        return frames == 0 || lines[frames - 1] < 0 ? null : lines[frames - 1];
     }
 
     /** The newest frame's column, as {@link #topLine}. */
     Integer topColumn() {
-        return lastColumn < 0 ? null : lastColumn;
+        return frames == 0 || columns[frames - 1] < 0 ? null : columns[frames - 1];
     }
 
     void type(Object type) {
@@ -170,12 +194,8 @@ final class SentryException {
 
     /** A {@code frames} field (or none): it replaces any earlier one. */
     void startFrames() {
-        lines.setLength(0);
         frames = 0;
         elements = 0;
-        lastFile = null;
-        lastLine = -1;
-        lastColumn = -1;
     }
 
     /** An element of the frames list that is not an object: it takes a place among the newest, nothing else. */
@@ -190,35 +210,21 @@ final class SentryException {
      * @param column likewise
      */
     void frame(String absPath, String filename, String function, int line, int column) {
-        String file = file(absPath, filename);
-        if (file != null) {
-            boolean named = function != null && !function.isBlank() && !function.equals("?");
-            lines.append("\n    at ");
-            if (named) {
-                lines.append(function).append(" (");
-            }
-            lines.append(file);
-            if (line >= 0) {
-                lines.append(':').append(line);
-                if (column >= 0) {
-                    lines.append(':').append(column);
-                }
-            }
-            if (named) {
-                lines.append(')');
-            }
+        if (frames == files.length) {
+            int grown = frames * 2;
+            files = Arrays.copyOf(files, grown);
+            functions = Arrays.copyOf(functions, grown);
+            lines = Arrays.copyOf(lines, grown);
+            columns = Arrays.copyOf(columns, grown);
+            positions = Arrays.copyOf(positions, grown);
         }
-        if (frames == lineEnds.length) {
-            lineEnds = Arrays.copyOf(lineEnds, frames * 2);
-            positions = Arrays.copyOf(positions, frames * 2);
-        }
-        lineEnds[frames] = lines.length();
+        files[frames] = file(absPath, filename);
+        functions[frames] = function != null && !function.isBlank() && !function.equals("?") ? function : null;
+        lines[frames] = line;
+        columns[frames] = column;
         positions[frames] = elements;
         frames++;
         elements++;
-        lastFile = file;
-        lastLine = line;
-        lastColumn = column;
     }
 
     /** The first frame among the newest {@value #MAX_FRAMES} elements; {@link #frames} when none is. */
