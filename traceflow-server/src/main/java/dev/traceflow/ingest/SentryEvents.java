@@ -57,7 +57,7 @@ final class SentryEvents {
     /**
      * What {@link #error} reads of an {@code event} payload, the rest walked over unbuilt
      * ({@link JsonShape}): of the SDK its name and version, of the exceptions the one thrown last
-     * with its frames as stack lines ({@link SentryExceptionReader}). Unread, and so never built: the
+     * and what its stack shows of its frames ({@link SentryExceptionReader}). Unread, and so never built: the
      * SDK's integrations and packages, frames' source context and variables, modules, debug images,
      * spans and the like. A field read here must be named here.
      */

@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * Reads a Sentry event's {@code exception} field straight from the parser into a
- * {@link SentryException}, each frame's file, function, line and column written into its stack line
- * as they are read: building a map per frame, a list of them and a map per exception, only to turn
- * them into stack text, was the largest part of the error mapping's own work. Reads as
+ * {@link SentryException}, of each frame only its file, function, line and column: building a map
+ * per frame, a list of them and a map per exception, only to turn them into stack text, was the
+ * largest part of the error mapping's own work. Reads as
  * {@link SentryException#of} reads the same field built whole, the last of repeated keys winning;
  * whatever it does not keep (a frame's source context and variables, an exception's module...) is
  * walked over and checked as {@link IngestJson#skipValue} does.
