@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  *                         of requests per connection for every phase)
  * @param sentryProject    envelope comparison with --no-server: app demo's sentryProjectId; null to ask
  *                         the server the benchmark started
- * @param targetEnvelopeRatio envelope events/s ÷ collect-batch events/s (median) needed for PASS
+ * @param targetEnvelopeRatio envelope-batch events/s ÷ collect-batch-errors events/s (the same events; median) needed for PASS
  */
 public record BenchmarkOptions(
         int connections, int batch, int templates, Duration warmup, Duration duration,
@@ -79,7 +79,8 @@ public record BenchmarkOptions(
               --rounds N             envelope comparison: rounds, phase order alternating (3)
               --envelope-events N    envelope comparison: events per phase (50000)
               --sentry-project N     envelope comparison with --no-server: app demo's sentryProjectId
-              --target-envelope-ratio R  median envelope/collect-batch events/s for PASS (0.8)
+              --target-envelope-ratio R  median envelope-batch/collect-batch-errors events/s
+                                     (the same events both ways) for PASS (0.8)
               --help
             Durations: 500ms, 5s, 2m or plain seconds.""";
 

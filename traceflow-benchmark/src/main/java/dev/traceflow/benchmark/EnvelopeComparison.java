@@ -61,7 +61,11 @@ final class EnvelopeComparison {
     static final List<Variant> WARMUP_ORDER = List.of(Variant.ENVELOPE, Variant.ENVELOPE_BATCH, Variant.COLLECT_SINGLE,
             Variant.COLLECT_BATCH_ERRORS, Variant.COLLECT_BATCH);
 
-    /** The ratios reported, numerator over denominator; the first is issue 23's target. */
+    /**
+     * The ratios reported, numerator over denominator: first issue 23's wording (envelope over
+     * collect-batch, unequal work: one browser error per request against batches of mixed events),
+     * last its target on equal work ({@link Summary#sameEventsRatio}).
+     */
     static final List<Variant[]> RATIOS = List.of(
             new Variant[] {Variant.ENVELOPE, Variant.COLLECT_BATCH},
             new Variant[] {Variant.ENVELOPE, Variant.COLLECT_SINGLE},
@@ -118,9 +122,27 @@ final class EnvelopeComparison {
     record Summary(long eventsPerPhase, int rounds, boolean storedEndToEnd, List<VariantDescription> variants,
                    List<Measurement> measurements, Map<String, Double> medianEventsPerSecond, List<Ratio> ratios) {
 
-        /** The issue's ratio: envelope over collect-batch, the median of the rounds. */
-        double targetRatio() {
+        /**
+         * The issue's ratio in its words: envelope over collect-batch, the median of the rounds. Not
+         * the same events: one ~3,000-byte browser error per request against batches of ~378-byte
+         * mixed events, so it measures the workload more than the endpoint.
+         */
+        double issueWordingRatio() {
             return ratios.getFirst().median();
+        }
+
+        /**
+         * What the target is judged on: batched envelopes over the same errors as TraceFlow batches
+         * (same seed, same batching, same number of events), the median of the rounds; only the
+         * format differs.
+         */
+        double sameEventsRatio() {
+            return ratios.getLast().median();
+        }
+
+        /** Whether {@link #sameEventsRatio} was measured in any round. */
+        boolean sameEventsMeasured() {
+            return !ratios.getLast().perRound().isEmpty();
         }
 
         String toMarkdown() {
@@ -157,6 +179,9 @@ final class EnvelopeComparison {
                 ratio.perRound().forEach(value -> md.append(String.format(Locale.ROOT, " %.2f |", value)));
                 md.append(String.format(Locale.ROOT, " **%.2f** |%n", ratio.median()));
             }
+            md.append("\nThe target is judged on ").append(ratios.getLast().name()).append(": the same errors, batched alike, "
+                    + "in either format. ").append(ratios.getFirst().name()).append(" is the issue's wording on unequal work "
+                    + "(one browser error per request against batches of the usual mix).\n");
             return md.toString();
         }
     }

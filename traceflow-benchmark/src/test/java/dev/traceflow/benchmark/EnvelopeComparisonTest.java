@@ -69,12 +69,15 @@ class EnvelopeComparisonTest {
         assertThat(target.name()).isEqualTo("envelope / collect-batch");
         assertThat(target.perRound()).containsExactly(0.5, 0.9, 0.75);
         // the median of the rounds' ratios, not the ratio of the medians (50k / 80k = 0.625)
-        assertThat(summary.targetRatio()).isEqualTo(0.75);
+        assertThat(summary.issueWordingRatio()).isEqualTo(0.75);
         assertThat(summary.ratios().get(1).name()).isEqualTo("envelope / collect-single");
         assertThat(summary.ratios().get(1).median()).isCloseTo(1.25, within(1e-9));
         assertThat(summary.ratios().get(2).name()).isEqualTo("envelope-batch / collect-batch");
         assertThat(summary.ratios().get(3).name()).isEqualTo("envelope-batch / collect-batch-errors");
         assertThat(summary.ratios().get(3).perRound()).containsExactly(0.9, 0.8, 0.8);
+        // the target is judged on the same events both ways
+        assertThat(summary.sameEventsRatio()).isEqualTo(0.8);
+        assertThat(summary.toMarkdown()).contains("The target is judged on envelope-batch / collect-batch-errors");
         assertThat(summary.medianEventsPerSecond()).containsEntry("collect-batch", 80_000.0).containsEntry("envelope", 50_000.0);
     }
 

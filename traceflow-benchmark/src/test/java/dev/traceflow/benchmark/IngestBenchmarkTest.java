@@ -68,7 +68,7 @@ class IngestBenchmarkTest {
         assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
         assertThat(printed).contains("| envelope r1 |", "| collect-batch r2 |", "| envelope / collect-batch |",
                 "| envelope / collect-single |", "| envelope-batch / collect-batch |", "| envelope-batch / collect-batch-errors |",
-                        "envelope / collect-batch (median)")
+                        "envelope-batch / collect-batch-errors (the same events, median)", "envelope / collect-batch (median)")
                 .doesNotContain("| noop |", "ingest / noop");
         JsonNode json = JsonMapper.shared().readTree(out.toFile());
         // a warmup per variant, 5 variants x 2 rounds (the ingest warmup is reported apart)
@@ -78,8 +78,12 @@ class IngestBenchmarkTest {
         // every storing endpoint counts toward the loss check: batches, single events and Sentry's events
         long sentryEvents = stub.sentryEventItems.get();
         assertThat(json.get("acceptedIngestEvents").asLong()).isEqualTo(stub.ingestedEventIds.size() + sentryEvents);
-        assertThat(json.get("checks")).hasSize(2);
-        assertThat(json.get("checks").get(1).get("name").asString()).isEqualTo("envelope / collect-batch (median)");
+        assertThat(json.get("checks")).hasSize(3);
+        // judged on the same errors in both formats; the literal ratio (unequal work) is shown, not judged
+        assertThat(json.get("checks").get(1).get("name").asString()).isEqualTo("envelope-batch / collect-batch-errors (the same events, median)");
+        assertThat(json.get("checks").get(1).get("verdict").asString()).isIn("PASS", "FAIL");
+        assertThat(json.get("checks").get(2).get("name").asString()).isEqualTo("envelope / collect-batch (median)");
+        assertThat(json.get("checks").get(2).get("verdict").asString()).isEqualTo("SKIPPED");
     }
 
     @Test

@@ -36,7 +36,11 @@ final class FieldReader {
 
     /** A string, or null when absent or JSON null; numbers are not silently turned into strings. */
     String string(String field) {
-        Object v = json.get(field);
+        return string(field, json.get(field));
+    }
+
+    /** {@code v}, the value of {@code field}, as {@link #string(String)} reads it. */
+    static String string(String field, Object v) {
         if (v == null) {
             return null;
         }

@@ -22,14 +22,25 @@ import java.util.Map;
  * context and variables of each frame, loaded modules, debug images): building maps of it only to
  * drop it was a large part of the envelope path's parsing. A value whose kind the shape does not
  * expect (a list where it names fields, an object where it gives an element shape) is built whole,
- * so the mapping sees it exactly as before and reports it the same way.
+ * so the mapping sees it exactly as before and reports it the same way. A part the mapping turns
+ * into something else than maps anyway (Sentry's exception frames into stack text) can be read by
+ * a reader of its own ({@link #readWith}), which must check what it walks over as the rest does.
  *
  * <p>Immutable; shapes are built once and shared.
  */
 final class JsonShape {
 
     /** Every part is built: {@link IngestJson#readValue}. */
-    static final JsonShape WHOLE = new JsonShape(null, null, null);
+    static final JsonShape WHOLE = new JsonShape(null, null, null, null);
+
+    /**
+     * Reads a value its own way, from its first token through its last, into whatever the mapping
+     * reads (a {@link SentryException} for Sentry's exceptions): for parts a mapping turns into
+     * something else than maps anyway.
+     */
+    interface ValueReader {
+        Object read(JsonParser p, JsonToken t);
+    }
 
     /** The kept fields' names; null: an object is built whole. */
     private final String[] names;
@@ -42,18 +53,21 @@ final class JsonShape {
     private final PropertyNameMatcher matcher;
     /** The shape of a list's elements; null: a list is built whole. */
     private final JsonShape elements;
+    /** Reads the whole value instead of the above; null: the above say how. */
+    private final ValueReader reader;
 
-    private JsonShape(String[] names, JsonShape[] shapes, JsonShape elements) {
+    private JsonShape(String[] names, JsonShape[] shapes, JsonShape elements, ValueReader reader) {
         this.names = names;
         this.shapes = shapes;
         this.matcher = names == null ? null : BinaryNameMatcher.construct(List.of(names));
         this.elements = elements;
+        this.reader = reader;
     }
 
     /** An object of which only {@code fields} are kept, each with its shape (a list too: elements whole). */
     static JsonShape fields(Map<String, JsonShape> fields) {
         List<String> names = List.copyOf(fields.keySet());
-        return new JsonShape(names.toArray(String[]::new), names.stream().map(fields::get).toArray(JsonShape[]::new), null);
+        return new JsonShape(names.toArray(String[]::new), names.stream().map(fields::get).toArray(JsonShape[]::new), null, null);
     }
 
     /** An object of which only the named fields are kept, each whole. */
@@ -67,19 +81,27 @@ final class JsonShape {
 
     /** A list whose elements are read with {@code elements}; an object is built whole. */
     static JsonShape listOf(JsonShape elements) {
-        return new JsonShape(null, null, elements);
+        return new JsonShape(null, null, elements, null);
+    }
+
+    /** A value of any kind read by {@code reader}, which must read it through its last token. */
+    static JsonShape readWith(ValueReader reader) {
+        return new JsonShape(null, null, null, reader);
     }
 
     /** This shape, and a list's elements read with {@code elements}. */
     JsonShape orListOf(JsonShape elements) {
-        return new JsonShape(names, shapes, elements);
+        return new JsonShape(names, shapes, elements, null);
     }
 
     /**
      * The value starting at token {@code t}, as {@link IngestJson#readValue} gives it but with only
-     * this shape's parts built.
+     * this shape's parts built; of a {@link #readWith} shape, what its reader gives.
      */
     Object read(JsonParser p, JsonToken t) {
+        if (reader != null) {
+            return reader.read(p, t);
+        }
         if (t == JsonToken.START_OBJECT && names != null) {
             return readObject(p);
         }
@@ -105,7 +127,8 @@ final class JsonShape {
         if (names == null) {
             return IngestJson.readObject(p);
         }
-        Map<String, Object> object = new LinkedHashMap<>();
+        // sized for every kept field: a Sentry event keeps more than a default map holds without growing
+        Map<String, Object> object = LinkedHashMap.newLinkedHashMap(names.length);
         int match;
         // as in CollectEventReader: the loop ends where nextName() would return null, at the object's end
         while ((match = p.nextNameMatch(matcher)) >= 0 || match == PropertyNameMatcher.MATCH_UNKNOWN_NAME) {

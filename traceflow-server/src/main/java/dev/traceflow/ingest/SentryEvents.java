@@ -9,13 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.traceflow.ingest.SentryStacks.exceptions;
-import static dev.traceflow.ingest.SentryStacks.file;
-import static dev.traceflow.ingest.SentryStacks.fingerprint;
-import static dev.traceflow.ingest.SentryStacks.frames;
-import static dev.traceflow.ingest.SentryStacks.message;
-import static dev.traceflow.ingest.SentryStacks.v8Stack;
-import static dev.traceflow.ingest.SentryStacks.whole;
+import static dev.traceflow.ingest.SentryGrouping.fingerprint;
+import static dev.traceflow.ingest.SentryGrouping.message;
 import static dev.traceflow.ingest.SentryValues.MAX_LIST;
 import static dev.traceflow.ingest.SentryValues.bounded;
 import static dev.traceflow.ingest.SentryValues.cut;
@@ -61,25 +56,20 @@ final class SentryEvents {
 
     /**
      * What {@link #error} reads of an {@code event} payload, the rest walked over unbuilt
-     * ({@link JsonShape}): of the SDK its name and version, of each exception its type, value,
-     * mechanism and frames, of each frame its file, function, line and column. Unread, and so never
-     * built: the SDK's integrations and packages, frames' source context and variables, modules,
-     * debug images, spans and the like. A field read here must be named here.
+     * ({@link JsonShape}): of the SDK its name and version, of the exceptions the one thrown last
+     * and what its stack shows of its frames ({@link SentryExceptionReader}). Unread, and so never built: the
+     * SDK's integrations and packages, frames' source context and variables, modules, debug images,
+     * spans and the like. A field read here must be named here.
      */
     static final JsonShape ERROR_FIELDS = errorFields();
 
     private static JsonShape errorFields() {
-        JsonShape frame = JsonShape.fields("abs_path", "filename", "function", "lineno", "colno");
-        JsonShape stacktrace = JsonShape.fields(Map.of("frames", JsonShape.listOf(frame)));
-        JsonShape exception = JsonShape.fields(Map.of("type", JsonShape.WHOLE, "value", JsonShape.WHOLE,
-                "stacktrace", stacktrace, "mechanism", JsonShape.WHOLE));
         Map<String, JsonShape> event = new LinkedHashMap<>();
         for (String whole : List.of("event_id", "timestamp", "message", "logentry", "fingerprint", "level", "logger", "platform",
                 "server_name", "release", "environment", "tags", "user", "contexts", "extra", "breadcrumbs")) {
             event.put(whole, JsonShape.WHOLE);
         }
-        // exception.values, or the older form where exception is the list itself (SentryStacks.exceptions)
-        event.put("exception", JsonShape.fields(Map.of("values", JsonShape.listOf(exception))).orListOf(exception));
+        event.put("exception", JsonShape.readWith(SentryExceptionReader::read));
         event.put("request", JsonShape.fields("url", "headers"));
         event.put("sdk", JsonShape.fields("name", "version"));
         return JsonShape.fields(event);
@@ -107,8 +97,7 @@ final class SentryEvents {
 
     /** An {@code event} item (or a {@code /store/} body) as one error event. */
     Event error(FieldReader f, int index, int size) {
-        List<Map<String, Object>> exceptions = exceptions(f);
-        Map<String, Object> main = exceptions.isEmpty() ? null : exceptions.getLast();
+        SentryException main = SentryException.of(f.raw().get("exception"));
         String type = null;
         String value = null;
         String stack = null;
@@ -116,16 +105,14 @@ final class SentryEvents {
         Integer lineno = null;
         Integer colno = null;
         if (main != null) {
-            FieldReader e = new FieldReader(main);
-            type = e.string("type");
-            value = e.string("value");
-            List<Map<String, Object>> frames = frames(e.object("stacktrace"));
-            stack = v8Stack(type, value, frames);
-            if (!frames.isEmpty()) {
-                FieldReader top = new FieldReader(frames.getLast());
-                filename = file(top);
-                lineno = whole(top, "lineno");
-                colno = whole(top, "colno");
+            type = FieldReader.string("type", main.type());
+            value = FieldReader.string("value", main.value());
+            main.checkStacktrace();
+            stack = main.stack(type, value);
+            if (main.hasFrames()) {
+                filename = main.topFile();
+                lineno = main.topLine();
+                colno = main.topColumn();
             }
         }
         String message = value != null ? value : message(f);
@@ -134,7 +121,7 @@ final class SentryEvents {
         }
         List<String> fingerprint = fingerprint(f.array("fingerprint"), type, message, stack);
         Map<String, Object> sentry = sentryData(f);
-        if (main != null && main.get("mechanism") instanceof Map<?, ?> mechanism) {
+        if (main != null && main.mechanism() instanceof Map<?, ?> mechanism) {
             sentry.put("mechanism", bounded(mechanism, sentryDepth - 1));
         }
         return common(f, EventType.ERROR, time(f, "timestamp"), index, size, f.string("event_id"), sentry)

@@ -68,6 +68,18 @@ class JsonShapeTest {
     }
 
     @Test
+    void readWith_readsTheValueItsOwnWay_andTheObjectAroundItReadsOn() {
+        JsonShape.ValueReader counter = (p, t) -> {
+            IngestJson.skipValue(p, t);
+            return t.name();
+        };
+        JsonShape shape = JsonShape.fields(Map.of("n", JsonShape.readWith(counter), "m", JsonShape.WHOLE));
+
+        assertThat(read(shape, "{\"n\":{\"a\":[1,{}]},\"x\":[],\"m\":2}")).isEqualTo(Map.of("n", "START_OBJECT", "m", 2));
+        assertThat(read(shape, "{\"n\":\"s\",\"m\":[3]}")).isEqualTo(Map.of("n", "VALUE_STRING", "m", List.of(3)));
+    }
+
+    @Test
     void fieldNames_areMatchedAsDecoded_escapesAndNonAsciiToo() {
         JsonShape shape = JsonShape.fields("type", "größe", "a-much-longer-field-name-than-a-quad");
 

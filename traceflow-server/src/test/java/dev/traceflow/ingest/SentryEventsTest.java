@@ -86,10 +86,8 @@ class SentryEventsTest {
         assertThat(read).doesNotContainKeys("modules", "debug_meta", "spans", "measurements", "transaction")
                 .containsKeys("exception", "request", "sdk", "user", "contexts", "breadcrumbs", "tags", "fingerprint");
         assertThat(read.get("sdk")).isEqualTo(Map.of("name", "sentry.javascript.node", "version", "11.0.0"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> frame = (Map<String, Object>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) ((List<?>) read.get("exception")).getFirst())
-                .get("stacktrace")).get("frames")).getFirst();
-        assertThat(frame).containsOnlyKeys("filename", "abs_path", "function", "lineno", "colno");
+        // of the exceptions only the one thrown last, its frames already stack lines: no map per frame or exception
+        assertThat(read.get("exception")).isInstanceOf(SentryException.class);
     }
 
     @Test
