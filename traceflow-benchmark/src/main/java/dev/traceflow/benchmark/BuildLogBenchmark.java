@@ -102,12 +102,13 @@ public final class BuildLogBenchmark {
 
     int run(PrintStream out) throws Exception {
         String workerToken = BenchmarkSetup.hex(24);
+        String metricsToken = BenchmarkSetup.hex(24);
         Map<String, Object> report;
         // no in-process workers: the harness claims the build as a remote worker does, nobody else runs it
-        try (BuildBenchServer server = BuildBenchServer.start(options.server(),
-                Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0", "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken), "build log", out);
+        try (BuildBenchServer server = BuildBenchServer.start(options.server(), Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0",
+                "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken, "TRACEFLOW_METRICS_TOKEN", metricsToken), "build log", out);
              RemoteWorkerClient worker = new RemoteWorkerClient(server.base(), workerToken)) {
-            report = measure(server.api(), worker, server.base(), server.repoUrl());
+            report = measure(server.api(), worker, server.base(), server.repoUrl(), new ServerAppendPhases(server.base(), metricsToken));
         } catch (ServerStartException e) {
             out.println("FAILED: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
@@ -118,7 +119,8 @@ public final class BuildLogBenchmark {
         return Boolean.TRUE.equals(report.get("allExact")) ? 0 : 1;
     }
 
-    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl) throws Exception {
+    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl, ServerAppendPhases phases)
+            throws Exception {
         BuildFixture fixture = BuildFixture.create(api, "bench-logs", repoUrl, null);
         String buildId = fixture.trigger(fixture.validatedConfig(1));
         int total = options.total();
@@ -171,7 +173,9 @@ public final class BuildLogBenchmark {
                 }, every / 2 + i * every, TimeUnit.MILLISECONDS);
             }
         }
+        String metricsBefore = phases.scrape();
         Writes writes = write(worker, claim, writtenAt, printedAt);
+        Map<String, Double> serverAppendMs = ServerAppendPhases.meanMillis(metricsBefore, phases.scrape());
         timers.shutdown();
         timers.awaitTermination(30, TimeUnit.SECONDS);
         worker.finish(claim, "fail", "benchmark");
@@ -211,6 +215,7 @@ public final class BuildLogBenchmark {
         report.put("appendMs", Map.of("p50", round(writes.millis(0.50)), "p99", round(writes.millis(0.99)), "max", round(writes.millis(1.0))));
         report.put("linesPerAppend", Map.of("p50", Math.round(BuildsBenchmark.percentile(writes.appendLines(), 0.50)),
                 "max", Math.round(BuildsBenchmark.percentile(writes.appendLines(), 1.0))));
+        report.put("serverAppendMs", serverAppendMs);
         report.put("printerHeldBack", writes.printerHeldBack());
         report.put("followersExact", exact);
         report.put("followersEnded", ended);
@@ -409,6 +414,7 @@ public final class BuildLogBenchmark {
                         + "the command held back %s times; writer kept up: %s%n", r.get("appends"), options.get("maxLinesPerAppend"),
                 lines.get("p50"), lines.get("max"), append.get("p50"), append.get("p99"), append.get("max"), r.get("printerHeldBack"),
                 r.get("writerKeptUp")));
+        s.append(String.format(Locale.ROOT, "  the server's mean ms per append (request, then its phases): %s%n", r.get("serverAppendMs")));
         s.append(String.format(Locale.ROOT, "  load average before %s, after %s; server %s%n", Arrays.toString((double[]) r.get("loadAverageBefore")),
                 Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar")));
         return s.toString();

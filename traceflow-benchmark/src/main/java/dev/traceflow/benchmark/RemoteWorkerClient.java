@@ -61,12 +61,17 @@ final class RemoteWorkerClient implements AutoCloseable {
 
     /** Ends the build (the log is archived and its followers get {@code end}). */
     void finish(Claim claim, String status, String reason) throws IOException, InterruptedException {
+        // archiving 100,000 lines took over 30 s on the loaded machine (2026-12-05, load average 17): not measured, so waited for
         post("/api/workers/builds/" + claim.buildId() + "/finish",
-                BuildFixture.json(Map.of("attempt", claim.attempt(), "status", status, "reason", reason)), 200);
+                BuildFixture.json(Map.of("attempt", claim.attempt(), "status", status, "reason", reason)), 200, Duration.ofMinutes(5));
     }
 
     private JsonNode post(String path, String json, int expected) throws IOException, InterruptedException {
-        var response = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        return post(path, json, expected, Duration.ofSeconds(30));
+    }
+
+    private JsonNode post(String path, String json, int expected, Duration timeout) throws IOException, InterruptedException {
+        var response = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Content-Type", "application/json").header(TOKEN_HEADER, token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), BodyHandlers.ofString());
         if (response.statusCode() != expected) {

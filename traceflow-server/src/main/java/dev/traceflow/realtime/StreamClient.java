@@ -44,4 +44,15 @@ public interface StreamClient {
         }
         return true;
     }
+
+    /**
+     * As {@link #sendAll}, for messages prepared once for many connections (the same log line to every
+     * follower): the connection's writer hands runs of them to the transport together, which writes
+     * their bytes without encoding them again. Never blocks.
+     *
+     * @return false when the connection is closing (then some of the messages may not have been queued)
+     */
+    default boolean sendPrepared(List<PreparedText> messages) {
+        return sendAll(messages.stream().map(PreparedText::json).toList());
+    }
 }

@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Instant;
@@ -38,9 +39,13 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
     @Autowired
     JdbcBuildLogStore store;
 
-    /** A /ws connection that queues what it receives. */
+    /** Pings one test sends while lines are written to it. */
+    static final int PINGS = 50;
+
+    /** A /ws connection that queues what it receives, and counts the pongs. */
     static final class Ws implements WebSocket.Listener {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+        final CountDownLatch pongs = new CountDownLatch(PINGS);
         private final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
@@ -68,6 +73,13 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
                 received.add(JSON.readTree(partial.toString()));
                 partial.setLength(0);
             }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            pongs.countDown();
             webSocket.request(1);
             return null;
         }
@@ -236,5 +248,37 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
         }
         writer.join();
         assertThat(got).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    }
+
+    /**
+     * A follower's burst goes out as runs of frames written together: every line arrives whole and in
+     * order whatever its frame's header (short lines, lines of 126+ bytes, multi-byte characters), also
+     * while the client pings (the server's pongs wait for a run to end, never land inside one).
+     */
+    @Test
+    void aBurstOfLinesOfEverySize_andPingsMeanwhile_arriveWholeAndInOrder() throws Exception {
+        String id = build(newApp());
+        Ws ws = Ws.connect(port, app, auth.admin());
+        ws.send("{\"type\":\"subscribe\",\"buildId\":\"" + id + "\"}");
+        int total = 1500;
+        List<String> texts = IntStream.rangeClosed(1, total)
+                .mapToObj(i -> i % 3 == 0 ? "é".repeat(i % 700) + " line " + i : i % 3 == 1 ? "line " + i : "x".repeat(130 + i) + " " + i)
+                .toList();
+        Thread pinger = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < PINGS && !Thread.currentThread().isInterrupted(); i++) {
+                ws.socket.sendPing(ByteBuffer.wrap(new byte[] {(byte) i})).join();
+            }
+        });
+        for (int from = 1; from <= total; from += 300) {
+            store.append(id, 1, from, IntStream.range(from, from + 300)
+                    .mapToObj(i -> new LogLine(Instant.parse("2026-12-05T01:00:00Z"), "info", "build", texts.get(i - 1))).toList());
+        }
+        for (int c = 1; c <= total; c++) {
+            JsonNode m = ws.next();
+            assertThat(m.path("cursor").asLong()).as(m.toString()).isEqualTo(c);
+            assertThat(m.path("line").asString()).isEqualTo(texts.get(c - 1));
+        }
+        pinger.join();
+        assertThat(ws.pongs.await(20, TimeUnit.SECONDS)).as("a pong for every ping").isTrue();
     }
 }

@@ -1,6 +1,7 @@
 package dev.traceflow.builds.internal.run;
 
 import dev.traceflow.realtime.ConnectionStreams;
+import dev.traceflow.realtime.PreparedText;
 import dev.traceflow.realtime.StreamClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lines after the last cursor it delivered. Replay and live are the same loop, so no line is skipped or
  * sent twice whatever interleaves (Concourse's design). Where it takes them from is only a question of
  * cost: a live follower from {@link LiveLines}, the build's last lines rendered once as they were
- * stored (one serialization per line for all followers, no store read), a follower that is behind it
+ * stored (one serialization per line for all followers, no store read; as many lines as the store
+ * keeps in memory, {@link BuildLogProperties#recentLines()}), a follower that is behind it
  * (or ahead of what was told) from the store: running builds' recent lines from memory, older ones
  * from the database.
  * <p>
@@ -68,8 +70,6 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         /** the log could not be read (the database failed): subscribe again with the last cursor */
         UNAVAILABLE
     }
-    /** how many of each followed build's last lines are kept as sent JSON (about 1.5 MB at 8192 lines of 150 bytes) */
-    static final int LIVE_LINES = 8192;
 
     private final JdbcBuildLogStore store;
     private final ObjectProvider<BuildDirectory> directory;
@@ -180,7 +180,10 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         byBuild.compute(buildId, (k, set) -> {
             Set<Follower> followers = set != null ? set : ConcurrentHashMap.newKeySet();
             followers.add(f);
-            live.computeIfAbsent(k, id -> new LiveLines(LIVE_LINES, line -> logJson(id, line)));
+            // as far back as the store's memory reaches: a follower that fell behind but not out of it still takes lines
+            // rendered once (at 5,000 lines a second, 8192 lines were 1.6 s: one stall put all 100 followers on
+            // rendering each line for themselves, reading the database beyond the memory, and they never caught up)
+            live.computeIfAbsent(k, id -> new LiveLines(settings.recentLines(), line -> logJson(id, line)));
             return followers;
         });
         wake(f);
@@ -270,9 +273,9 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                 return; // the queue running empty wakes us
             }
             int limit = Math.min(room, settings.pageSize());
-            List<String> rendered = lastLines == null ? List.of() : lastLines.after(f.delivered, limit);
+            List<PreparedText> rendered = lastLines == null ? List.of() : lastLines.after(f.delivered, limit);
             if (!rendered.isEmpty()) {
-                if (!f.client.sendAll(rendered)) {
+                if (!f.client.sendPrepared(rendered)) {
                     remove(f);
                     return;
                 }
@@ -281,11 +284,11 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                 continue;
             }
             LogPage page = store.read(f.buildId, f.delivered, limit, databaseReads);
-            List<String> messages = new ArrayList<>(page.lines().size());
+            List<PreparedText> messages = new ArrayList<>(page.lines().size());
             for (StoredLine line : page.lines()) {
-                messages.add(logJson(f.buildId, line));
+                messages.add(PreparedText.of(logJson(f.buildId, line)));
             }
-            if (!f.client.sendAll(messages)) {
+            if (!f.client.sendPrepared(messages)) {
                 remove(f);
                 return;
             }

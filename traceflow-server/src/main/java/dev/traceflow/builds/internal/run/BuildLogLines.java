@@ -45,7 +45,7 @@ final class BuildLogLines {
                 .query(Long.class).single();
     }
 
-    /** Inserts the rows in one transaction, written out before it returns (see {@link #writtenOut()}). */
+    /** Inserts the rows in one transaction; {@link #writeOut()} makes them survive the server's SIGKILL. */
     void insert(String buildId, List<Row> rows) {
         List<Object[]> params = new ArrayList<>(rows.size());
         for (Row r : rows) {
@@ -56,7 +56,6 @@ final class BuildLogLines {
         tx.executeWithoutResult(s -> jdbcTemplate.batchUpdate(
                 "INSERT INTO build_log_lines (build_id, cursor, attempt, seq, ts, level, stage, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 params));
-        writtenOut();
     }
 
     /** Up to {@code limit} lines after cursor {@code after}, in cursor order. */
@@ -74,9 +73,9 @@ final class BuildLogLines {
     /**
      * H2 keeps committed changes in memory for up to its write delay (500 ms) before it writes them to
      * its file, so a server killed with SIGKILL would lose lines it already acknowledged; a checkpoint
-     * writes them out before the append answers (PostgreSQL's commit is durable by itself).
+     * writes every commit made before it out (PostgreSQL's commit is durable by itself: nothing to do).
      */
-    private void writtenOut() {
+    void writeOut() {
         Boolean h2 = onH2;
         if (h2 == null) {
             h2 = jdbcTemplate.execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().equals("H2"));

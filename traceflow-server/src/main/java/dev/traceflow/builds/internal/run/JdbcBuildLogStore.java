@@ -76,6 +76,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
     private final Counter bytesStored;
     private final Counter secretsMasked;
     private final Counter linesCut;
+    private final AppendPhases phases;
 
     public JdbcBuildLogStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, TransactionTemplate tx, BuildLogProperties settings,
                              TraceFlowProperties properties, Clock clock, MeterRegistry registry) {
@@ -90,6 +91,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
         this.secretsMasked = Counter.builder("traceflow.builds.log.masked")
                 .description("occurrences of registered secrets masked in build logs").register(registry);
         this.linesCut = Counter.builder("traceflow.builds.log.cut").description("build log lines cut at the line limit").register(registry);
+        this.phases = new AppendPhases(registry);
     }
 
     public void listen(Listener listener) {
@@ -166,9 +168,11 @@ public class JdbcBuildLogStore implements BuildLogSink {
 
     private void told(String buildId, List<StoredLine> rows) {
         if (!rows.isEmpty()) {
+            long start = System.nanoTime();
             for (Listener l : listeners) {
                 l.appended(buildId, rows);
             }
+            phases.ended(AppendPhases.Phase.TELL, start);
         }
     }
 
@@ -178,6 +182,7 @@ public class JdbcBuildLogStore implements BuildLogSink {
      * @return the lines stored (none when masking holds them all back)
      */
     private List<StoredLine> store(String buildId, RunningBuildLog log, List<RunningBuildLog.Held> incoming, boolean end) {
+        long start = System.nanoTime();
         SecretMasker.Result masked = log.masker.mask(incoming.stream().map(RunningBuildLog.Held::text).toList(), end);
         List<StoredLine> rows = new ArrayList<>(masked.released().size());
         List<BuildLogLines.Row> inserts = new ArrayList<>(masked.released().size());
@@ -198,7 +203,11 @@ public class JdbcBuildLogStore implements BuildLogSink {
             bytes += text.getBytes(StandardCharsets.UTF_8).length;
         }
         if (!inserts.isEmpty()) {
+            start = phases.ended(AppendPhases.Phase.MASK, start);
             table.insert(buildId, inserts);
+            start = phases.ended(AppendPhases.Phase.INSERT, start);
+            table.writeOut();
+            phases.ended(AppendPhases.Phase.WRITE_OUT, start);
         }
         log.lastCursor = cursor;
         log.held.clear();

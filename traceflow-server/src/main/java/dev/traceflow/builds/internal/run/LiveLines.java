@@ -1,27 +1,29 @@
 package dev.traceflow.builds.internal.run;
 
+import dev.traceflow.realtime.PreparedText;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * The last lines of one followed build as the {@code log} messages sent for them, rendered once as
- * they are stored and then handed to every follower that is live: 100 followers of a line cost one
- * serialization and no store read. It holds one contiguous run of cursors, at most {@code capacity}
+ * The last lines of one followed build as the {@code log} messages sent for them, rendered and
+ * encoded once as they are stored ({@link PreparedText}) and then handed to every follower that is
+ * live: 100 followers of a line cost one serialization, one encoding and no store read. It holds one contiguous run of cursors, at most {@code capacity}
  * of them; what it does not hold (older lines, or lines whose append was told out of order) a follower
  * reads from the store, which has them all, so a follower continues from its own cursor wherever it
  * reads and never skips or repeats a line. Thread-safe.
  */
 final class LiveLines {
 
-    private final String[] messages;
+    private final PreparedText[] messages;
     private final Function<StoredLine, String> render;
     /** the held run is (lowest - 1, last]; empty while last < lowest */
     private long lowest = 1;
     private long last;
 
     LiveLines(int capacity, Function<StoredLine, String> render) {
-        this.messages = new String[Math.max(1, capacity)];
+        this.messages = new PreparedText[Math.max(1, capacity)];
         this.render = render;
     }
 
@@ -34,9 +36,9 @@ final class LiveLines {
             return;
         }
         // rendered outside the lock: the writer's thread pays for it once, followers only copy references
-        String[] rendered = new String[lines.size()];
+        PreparedText[] rendered = new PreparedText[lines.size()];
         for (int i = 0; i < rendered.length; i++) {
-            rendered[i] = render.apply(lines.get(i));
+            rendered[i] = PreparedText.of(render.apply(lines.get(i)));
         }
         long first = lines.getFirst().cursor();
         synchronized (this) {
@@ -60,12 +62,12 @@ final class LiveLines {
      * line after it is not held (not stored yet, not told yet, or older than the held run): the store
      * answers then.
      */
-    synchronized List<String> after(long after, int limit) {
+    synchronized List<PreparedText> after(long after, int limit) {
         if (after >= last || after + 1 < lowest) {
             return List.of();
         }
         int count = (int) Math.min(limit, last - after);
-        List<String> out = new ArrayList<>(count);
+        List<PreparedText> out = new ArrayList<>(count);
         for (long c = after + 1; c <= after + count; c++) {
             out.add(messages[slot(c)]);
         }

@@ -1,6 +1,9 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.PreparedText;
+
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A transport's side of one connection. The broker calls {@link #send} from one thread at a time,
@@ -16,6 +19,18 @@ public interface ClientChannel {
      * @throws IOException when the connection is gone
      */
     void send(String json) throws IOException;
+
+    /**
+     * Sends messages prepared once for many connections, in order, as many {@link #send} calls would;
+     * a transport that can write their bytes as they are writes the whole burst at once.
+     *
+     * @throws IOException when the connection is gone (some of the messages may have been sent)
+     */
+    default void sendPrepared(List<PreparedText> burst) throws IOException {
+        for (PreparedText message : burst) {
+            send(message.json());
+        }
+    }
 
     /** Writes out whatever {@link #send} buffered; the broker calls it whenever its queue runs empty. */
     default void flush() throws IOException {

@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.PreparedText;
 import dev.traceflow.realtime.StreamClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,6 +150,11 @@ public final class Connection implements StreamClient {
     @Override
     public boolean sendAll(List<String> messages) {
         return writer.sendAll(messages);
+    }
+
+    @Override
+    public boolean sendPrepared(List<PreparedText> messages) {
+        return writer.sendPrepared(messages);
     }
 
     // ---- access over time ----

@@ -1,9 +1,11 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.PreparedText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +29,8 @@ import java.util.function.Consumer;
 final class ConnectionWriter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionWriter.class);
+    /** the most prepared messages handed to the transport in one call (a follower's burst is up to half the queue) */
+    static final int MAX_PREPARED_RUN = 256;
 
     private final Connection connection;
     private final Broker broker;
@@ -87,6 +91,22 @@ final class ConnectionWriter implements Runnable {
                     return false;
                 }
                 enqueue(Outgoing.reply(json));
+            }
+            return !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #sendAll}, for messages prepared once for many connections. */
+    boolean sendPrepared(List<PreparedText> messages) {
+        lock.lock();
+        try {
+            for (PreparedText message : messages) {
+                if (closing || connection.isClosed()) {
+                    return false;
+                }
+                enqueue(Outgoing.prepared(message));
             }
             return !closing;
         } finally {
@@ -182,11 +202,15 @@ final class ConnectionWriter implements Runnable {
     public void run() {
         while (true) {
             Outgoing item;
+            List<PreparedText> run = null;
             boolean pause;
             lock.lock();
             try {
                 pause = windowFullLocked();
                 item = pause ? null : outbox.poll();
+                if (item != null && item.prepared() != null) {
+                    run = preparedRunLocked(item);
+                }
                 queued = outbox.size();
                 if (item != null && item.redelivery() != null && item.redelivery().settled) {
                     continue; // acknowledged while it waited
@@ -218,12 +242,20 @@ final class ConnectionWriter implements Runnable {
             if (item.subscription() != null && !item.subscription().active) {
                 continue;
             }
+            if (run != null) {
+                try {
+                    channel.sendPrepared(run);
+                } catch (IOException | RuntimeException e) {
+                    writeFailed(e);
+                    return;
+                }
+                broker.meters.sent.increment(run.size());
+                continue;
+            }
             try {
                 channel.send(item.json());
             } catch (IOException | RuntimeException e) {
-                LOG.debug("Realtime connection {} could not be written to: {}", connection.id(), e.toString());
-                connection.ended("write_failed", true);
-                connection.close();
+                writeFailed(e);
                 return;
             }
             broker.meters.sent.increment();
@@ -237,6 +269,25 @@ final class ConnectionWriter implements Runnable {
                 track(item);
             }
         }
+    }
+
+    /**
+     * Under the lock: {@code first} (a prepared message just taken) and the prepared messages queued right
+     * behind it, taken too, so that the transport writes them in one go instead of one message at a time.
+     */
+    private List<PreparedText> preparedRunLocked(Outgoing first) {
+        List<PreparedText> run = new ArrayList<>();
+        run.add(first.prepared());
+        for (Outgoing next = outbox.peek(); next != null && next.prepared() != null && run.size() < MAX_PREPARED_RUN; next = outbox.peek()) {
+            run.add(outbox.poll().prepared());
+        }
+        return run;
+    }
+
+    private void writeFailed(Exception e) {
+        LOG.debug("Realtime connection {} could not be written to: {}", connection.id(), e.toString());
+        connection.ended("write_failed", true);
+        connection.close();
     }
 
     /** @return false when the connection is gone (it is closed then) */

@@ -1,5 +1,7 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.PreparedText;
+
 /**
  * One message waiting in a connection's {@link Outbox}.
  *
@@ -9,8 +11,10 @@ package dev.traceflow.realtime.internal.broker;
  * @param redelivery   the unacknowledged delivery this is a repeat of, or null for a first send
  * @param kind         how the queue's bound treats it
  * @param close        after sending (or failing to send) it, close the connection with this reason; null otherwise
+ * @param prepared     the same message encoded once for many connections (another feature's stream), or null
  */
-record Outgoing(String json, Subscription subscription, PublishedEvent event, Pending redelivery, Kind kind, CloseReason close) {
+record Outgoing(String json, Subscription subscription, PublishedEvent event, Pending redelivery, Kind kind, CloseReason close,
+                PreparedText prepared) {
 
     enum Kind {
         /** replies and reliable events: counted against the bound; a full queue makes a slow consumer */
@@ -21,8 +25,17 @@ record Outgoing(String json, Subscription subscription, PublishedEvent event, Pe
         UNCOUNTED
     }
 
+    /** A message of the broker's own (not prepared elsewhere). */
+    Outgoing(String json, Subscription subscription, PublishedEvent event, Pending redelivery, Kind kind, CloseReason close) {
+        this(json, subscription, event, redelivery, kind, close, null);
+    }
+
     static Outgoing reply(String json) {
         return new Outgoing(json, null, null, null, Kind.RELIABLE, null);
+    }
+
+    static Outgoing prepared(PreparedText message) {
+        return new Outgoing(message.json(), null, null, null, Kind.RELIABLE, null, message);
     }
 
     static Outgoing event(Subscription subscription, PublishedEvent event, boolean isVolatile) {

@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.websocket;
 
+import dev.traceflow.realtime.PreparedText;
 import dev.traceflow.realtime.internal.broker.ClientChannel;
 import dev.traceflow.realtime.internal.broker.CloseReason;
 import org.springframework.web.socket.CloseStatus;
@@ -10,11 +11,9 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A WebSocket session as the broker's channel, on Tomcat's own session (Spring's would write one
@@ -22,47 +21,25 @@ import java.nio.charset.StandardCharsets;
  * blocking-send timeout and the send fails); the broker calls them from one writer at a time, as a
  * WebSocket session needs.
  * <p>
- * <b>Text frames from UTF-8 bytes.</b> Tomcat's {@code sendText(String)} encodes through a
- * {@code CharBuffer} wrapped around the string, one {@code charAt} at a time: in a JFR profile of
- * 100 followers of a build log (500,000 messages a second) that loop was 57 % of the time spent
- * sending and a quarter of the server's CPU. {@link String#getBytes} does the same encoding as an
- * array copy for ASCII text. Tomcat has no public call that sends a text frame from bytes, so its
- * internal one (the one {@code sendText} ends in, after encoding) is looked up once; with a Tomcat
- * where it is missing, {@code sendText} is used as before ({@link #framesAsBytes()} says which).
+ * Text goes out as UTF-8 bytes ({@link TomcatFrames#sendText}), and runs of prepared messages as
+ * frames made here and written together ({@link TomcatFrames#writeFrames}): both much cheaper than
+ * Tomcat's public {@code sendText} when a connection gets a build log's thousands of lines a second.
+ * With a Tomcat whose internals differ, the public API is used ({@link #framesAsBytes()},
+ * {@link #frameRuns()} say which).
  */
 final class WebSocketChannel implements ClientChannel {
 
-    private static final byte OPCODE_TEXT = 0x1;
-    /** Tomcat's {@code WsRemoteEndpointImplBase.sendMessageBlock(byte opCode, ByteBuffer payload, boolean last)}, or null */
-    private static final MethodHandle SEND_FRAME;
-    /** the {@code base} (the implementation above) of Tomcat's {@code RemoteEndpoint.Basic}, or null */
-    private static final MethodHandle BASE_OF_REMOTE;
-
-    static {
-        MethodHandle send = null;
-        MethodHandle base = null;
-        try {
-            Class<?> implementation = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointImplBase");
-            Class<?> remoteBase = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointBase");
-            MethodHandles.Lookup inImplementation = MethodHandles.privateLookupIn(implementation, MethodHandles.lookup());
-            send = inImplementation.findVirtual(implementation, "sendMessageBlock",
-                    MethodType.methodType(void.class, byte.class, ByteBuffer.class, boolean.class))
-                    .asType(MethodType.methodType(void.class, Object.class, byte.class, ByteBuffer.class, boolean.class));
-            base = MethodHandles.privateLookupIn(remoteBase, MethodHandles.lookup()).findGetter(remoteBase, "base", implementation)
-                    .asType(MethodType.methodType(Object.class, Object.class));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            send = null; // another Tomcat: sendText it is
-            base = null;
-        }
-        SEND_FRAME = send;
-        BASE_OF_REMOTE = base;
-    }
+    /** Tomcat's default blocking-send timeout, used when the session sets none */
+    static final long DEFAULT_SEND_TIMEOUT_MILLIS = 20_000;
+    static final String SEND_TIMEOUT_PROPERTY = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     private final WebSocketSession session;
-
+    private final Session nativeSession;
     private final RemoteEndpoint.Basic remote;
-    /** Tomcat's sender behind {@link #remote}, for {@link #SEND_FRAME}; null when text goes through sendText */
-    private final Object frames;
+    /** Tomcat's sender behind {@link #remote}; null when text goes through sendText */
+    private final Object endpoint;
+    /** a message went into Tomcat's batch since its last flush: it goes out before a run written past the batch */
+    private boolean batched;
 
     /**
      * Batching on: a burst of events is written in as few frames-per-write as Tomcat's buffer holds,
@@ -70,45 +47,59 @@ final class WebSocketChannel implements ClientChannel {
      */
     WebSocketChannel(WebSocketSession session) throws IOException {
         this.session = session;
-        this.remote = ((NativeWebSocketSession) session).getNativeSession(Session.class).getBasicRemote();
+        this.nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
+        this.remote = nativeSession.getBasicRemote();
         remote.setBatchingAllowed(true);
-        this.frames = framesOf(remote);
-    }
-
-    private static Object framesOf(RemoteEndpoint.Basic remote) {
-        if (SEND_FRAME == null) {
-            return null;
-        }
-        try {
-            return BASE_OF_REMOTE.invoke(remote);
-        } catch (Throwable e) {
-            return null; // not Tomcat's endpoint
-        }
+        this.endpoint = TomcatFrames.sendsTextAsBytes() ? TomcatFrames.endpointOf(remote) : null;
     }
 
     /** Whether the Tomcat on the class path takes text frames as bytes (else text goes through its {@code sendText}). */
     static boolean framesAsBytes() {
-        return SEND_FRAME != null;
+        return TomcatFrames.sendsTextAsBytes();
+    }
+
+    /** Whether the Tomcat on the class path lets runs of prepared messages be written at once. */
+    static boolean frameRuns() {
+        return TomcatFrames.writesFrameRuns();
     }
 
     @Override
     public void send(String json) throws IOException {
-        if (frames == null) {
+        batched = true;
+        if (endpoint == null) {
             remote.sendText(json);
             return;
         }
-        try {
-            // one whole text frame; the broker's single writer per connection stands in for sendText's state checks
-            SEND_FRAME.invokeExact(frames, OPCODE_TEXT, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), true);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IOException(e);
+        // one whole text frame; the broker's single writer per connection stands in for sendText's state checks
+        TomcatFrames.sendText(endpoint, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void sendPrepared(List<PreparedText> burst) throws IOException {
+        if (endpoint == null || !TomcatFrames.writesFrameRuns()) {
+            for (PreparedText message : burst) {
+                if (endpoint == null) {
+                    remote.sendText(message.json());
+                } else {
+                    TomcatFrames.sendText(endpoint, message.bytes());
+                }
+            }
+            batched = true;
+            return;
         }
+        if (batched) {
+            flush(); // what Tomcat holds was queued before this run
+        }
+        TomcatFrames.writeFrames(endpoint, burst, sendTimeoutMillis());
+    }
+
+    private long sendTimeoutMillis() {
+        return nativeSession.getUserProperties().get(SEND_TIMEOUT_PROPERTY) instanceof Long millis ? millis : DEFAULT_SEND_TIMEOUT_MILLIS;
     }
 
     @Override
     public void flush() throws IOException {
+        batched = false;
         remote.flushBatch();
     }
 

@@ -137,6 +137,16 @@ abstract class BuildLogStoreContract {
     }
 
     @Test
+    void anAppend_recordsWhereItsTimeWent_byPhase() {
+        JdbcBuildLogStore store = store(false);
+        store.append("b1", 1, 1, lines("a", "b"));
+        store.append("b1", 1, 3, lines("c"));
+        for (String phase : List.of("mask", "insert", "write_out", "tell")) {
+            assertThat(registry.get("traceflow.builds.log.append.phase").tag("phase", phase).timer().count()).as(phase).isEqualTo(2);
+        }
+    }
+
+    @Test
     void longLinesAreCut() {
         JdbcBuildLogStore store = store(false);
         store.append("b1", 1, 1, lines("x".repeat(250)));

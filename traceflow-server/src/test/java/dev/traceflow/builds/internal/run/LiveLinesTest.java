@@ -1,5 +1,6 @@
 package dev.traceflow.builds.internal.run;
 
+import dev.traceflow.realtime.PreparedText;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -22,7 +23,7 @@ class LiveLinesTest {
     void eachLine_isRenderedOnce_whateverTheNumberOfFollowersThatTakeIt() {
         live.add(lines(1, 5));
         for (int follower = 0; follower < 100; follower++) {
-            assertThat(live.after(0, 100)).containsExactly("m1", "m2", "m3", "m4", "m5");
+            assertThat(after(0, 100)).containsExactly("m1", "m2", "m3", "m4", "m5");
         }
         assertThat(renders).hasValue(5);
     }
@@ -31,43 +32,48 @@ class LiveLinesTest {
     void after_givesTheLinesAfterTheCursor_upToTheLimit_andNothingOnceCaughtUp() {
         live.add(lines(1, 3));
         live.add(lines(4, 6));
-        assertThat(live.after(2, 3)).containsExactly("m3", "m4", "m5");
-        assertThat(live.after(5, 100)).containsExactly("m6");
-        assertThat(live.after(6, 100)).isEmpty();
-        assertThat(live.after(9, 100)).isEmpty(); // a follower that read ahead from the store
+        assertThat(after(2, 3)).containsExactly("m3", "m4", "m5");
+        assertThat(after(5, 100)).containsExactly("m6");
+        assertThat(after(6, 100)).isEmpty();
+        assertThat(after(9, 100)).isEmpty(); // a follower that read ahead from the store
     }
 
     @Test
     void linesOlderThanTheCapacity_areLeftToTheStore() {
         live.add(lines(1, 25));
-        assertThat(live.after(0, 100)).isEmpty();
-        assertThat(live.after(14, 100)).isEmpty(); // line 15 is gone: only 16..25 are held
-        assertThat(live.after(15, 100)).containsExactly("m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24", "m25");
+        assertThat(after(0, 100)).isEmpty();
+        assertThat(after(14, 100)).isEmpty(); // line 15 is gone: only 16..25 are held
+        assertThat(after(15, 100)).containsExactly("m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24", "m25");
     }
 
     @Test
     void linesToldOutOfOrder_restartTheRun_andTheGapIsLeftToTheStore() {
         live.add(lines(1, 3));
         live.add(lines(7, 8)); // 4..6 were stored but told later
-        assertThat(live.after(3, 100)).isEmpty();
-        assertThat(live.after(6, 100)).containsExactly("m7", "m8");
+        assertThat(after(3, 100)).isEmpty();
+        assertThat(after(6, 100)).containsExactly("m7", "m8");
         live.add(lines(4, 6)); // late: older than the held run, skipped
-        assertThat(live.after(6, 100)).containsExactly("m7", "m8");
-        assertThat(live.after(3, 100)).isEmpty();
+        assertThat(after(6, 100)).containsExactly("m7", "m8");
+        assertThat(after(3, 100)).isEmpty();
     }
 
     @Test
     void linesHeldAlready_areNotAddedTwice() {
         live.add(lines(1, 4));
         live.add(lines(3, 6));
-        assertThat(live.after(0, 100)).containsExactly("m1", "m2", "m3", "m4", "m5", "m6");
+        assertThat(after(0, 100)).containsExactly("m1", "m2", "m3", "m4", "m5", "m6");
     }
 
     @Test
     void beforeAnyLine_nothingIsHeld() {
-        assertThat(live.after(0, 100)).isEmpty();
+        assertThat(after(0, 100)).isEmpty();
         live.add(List.of());
-        assertThat(live.after(0, 100)).isEmpty();
+        assertThat(after(0, 100)).isEmpty();
+    }
+
+    /** The held messages' JSON (the lines are rendered as "m" + cursor here). */
+    private List<String> after(long after, int limit) {
+        return live.after(after, limit).stream().map(PreparedText::json).toList();
     }
 
     private static List<StoredLine> lines(long from, long to) {

@@ -1,5 +1,6 @@
 package dev.traceflow.realtime.internal.broker;
 
+import dev.traceflow.realtime.PreparedText;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -13,12 +14,26 @@ final class RecordingChannel implements ClientChannel {
 
     private final List<JsonNode> received = new ArrayList<>();
     private final List<String> raw = new ArrayList<>();
+    private final List<Integer> preparedRuns = new ArrayList<>();
     private CloseReason closedWith;
 
     @Override
     public synchronized void send(String json) {
         raw.add(json);
         received.add(JSON.readTree(json));
+    }
+
+    @Override
+    public synchronized void sendPrepared(List<PreparedText> burst) {
+        preparedRuns.add(burst.size());
+        for (PreparedText message : burst) {
+            send(message.json());
+        }
+    }
+
+    /** The size of each run of prepared messages handed over at once, in order. */
+    synchronized List<Integer> preparedRuns() {
+        return List.copyOf(preparedRuns);
     }
 
     @Override

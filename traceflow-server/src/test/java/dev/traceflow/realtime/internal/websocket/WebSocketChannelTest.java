@@ -11,4 +11,10 @@ class WebSocketChannelTest {
     void theTomcatOnTheClassPath_takesTextFramesAsBytes() {
         assertThat(WebSocketChannel.framesAsBytes()).isTrue();
     }
+
+    /** Likewise for runs of prepared messages: without them a build log's followers cost Tomcat's per-message path again. */
+    @Test
+    void theTomcatOnTheClassPath_letsRunsOfFramesBeWrittenAtOnce() {
+        assertThat(WebSocketChannel.frameRuns()).isTrue();
+    }
 }
