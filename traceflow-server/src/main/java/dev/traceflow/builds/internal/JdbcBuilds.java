@@ -2,6 +2,7 @@ package dev.traceflow.builds.internal;
 
 import dev.traceflow.access.AppScope;
 import dev.traceflow.http.ApiException;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -28,10 +29,10 @@ import static dev.traceflow.builds.internal.Rows.time;
  * COMMITTED (PostgreSQL) and H2's row locks a second claimer's UPDATE waits for the first and then
  * matches nothing, so one build is never claimed twice, without {@code SKIP LOCKED}.
  *
- * <p>Every change into or out of {@code queued} also moves the project's row of {@code build_queue_counts}
- * in the same transaction (call these inside one where a method says so), so that {@link #queuedBuilds()}
- * answers without counting the queue. That row is written last, after the build's row, so it is held
- * only until the commit.
+ * <p>Every change into or out of {@code queued} also moves the project's count in {@code build_queue_counts}
+ * ({@link JdbcQueueCounts}) in the same transaction (call these inside one where a method says so), so that
+ * {@link #queuedBuilds()} answers without counting the queue. The count is written after the build's rows,
+ * so its row is held only from then until the commit.
  */
 @Component
 class JdbcBuilds {
@@ -57,9 +58,16 @@ class JdbcBuilds {
     }
 
     private final JdbcClient jdbc;
+    private final JdbcQueueCounts counts;
 
+    @Autowired
     JdbcBuilds(JdbcClient jdbc) {
+        this(jdbc, new JdbcQueueCounts(jdbc));
+    }
+
+    JdbcBuilds(JdbcClient jdbc, JdbcQueueCounts counts) {
         this.jdbc = jdbc;
+        this.counts = counts;
     }
 
     /** @throws org.springframework.dao.DuplicateKeyException when the project has a queued or running build of the snapshot */
@@ -185,22 +193,16 @@ class JdbcBuilds {
     }
 
     /**
-     * The queued builds, as the kept counts say (one row per project, not a count of the queue). Under READ
+     * The queued builds, as the kept counts say ({@link JdbcQueueCounts#SLOTS} rows per project, not a count of the queue). Under READ
      * COMMITTED it misses the builds of transactions that are not committed yet.
      */
     long queuedBuilds() {
-        return jdbc.sql("SELECT COALESCE(SUM(queued), 0) FROM build_queue_counts").query(Long.class).single();
+        return counts.total();
     }
 
-    /**
-     * Moves the project's count of queued builds by {@code delta}. A project without a row (made outside
-     * {@link JdbcProjects#insert}) gets one counted from its builds, which already include this transaction's change.
-     */
+    /** Moves the project's count of queued builds by {@code delta} (see {@link JdbcQueueCounts#move}). */
     private void moveQueued(String projectId, int delta) {
-        if (jdbc.sql("UPDATE build_queue_counts SET queued = queued + ? WHERE project_id = ?").params(delta, projectId).update() == 0) {
-            jdbc.sql("INSERT INTO build_queue_counts (project_id, queued) SELECT ?, count(*) FROM builds WHERE project_id = ? "
-                    + "AND status = 'queued'").params(projectId, projectId).update();
-        }
+        counts.move(projectId, delta);
     }
 
     /** {@link #moveQueued} for the project of a build. */
@@ -225,12 +227,12 @@ class JdbcBuilds {
         return won;
     }
 
-    /** Serialises the claims of one project's builds, so that its running count is read and raised by one claimer at a time. */
     /** Serializes claims under the overall limit: held until the transaction ends. Take it before {@link #lockProject}. */
     void lockClaims() {
         jdbc.sql("SELECT id FROM build_claim_lock WHERE id = 1 FOR UPDATE").query(Integer.class).optional();
     }
 
+    /** Serialises the claims of one project's builds, so that its running count is read and raised by one claimer at a time. */
     void lockProject(String projectId) {
         jdbc.sql("SELECT id FROM build_projects WHERE id = ? FOR UPDATE").param(projectId).query(String.class).optional();
     }

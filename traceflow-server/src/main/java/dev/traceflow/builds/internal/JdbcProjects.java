@@ -34,9 +34,11 @@ class JdbcProjects {
     }
 
     private final JdbcClient jdbc;
+    private final JdbcQueueCounts counts;
 
     JdbcProjects(JdbcClient jdbc) {
         this.jdbc = jdbc;
+        this.counts = new JdbcQueueCounts(jdbc);
     }
 
     void insert(Project p) {
@@ -44,8 +46,7 @@ class JdbcProjects {
                 .params(p.id(), p.appId(), p.name(), p.customer(), p.environment(), p.templateId(), p.ownerId(), time(p.createdAt()),
                         time(p.updatedAt()))
                 .update();
-        // its count of queued builds (JdbcBuilds), there before its first trigger, so that two first triggers never both add it
-        jdbc.sql("INSERT INTO build_queue_counts (project_id, queued) VALUES (?, 0)").param(p.id()).update();
+        counts.create(p.id());
     }
 
     void update(Project p) {

@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * machine's PostgreSQL ({@code PostgresBuildQueueIT}): racing claimers never take one build twice,
  * a lost lease is re-queued and the old attempt's writes are refused, attempts run out, and the
  * per-project and overall limits hold; the builds list narrows to an app and reads a page's stages at once; the
- * kept count of queued builds follows every way in and out of the queue, and the capacity check that reads it
- * refuses triggers beyond {@code build.queueCapacity} (racing triggers pass it by fewer than their number).
+ * kept count of queued builds (spread over a project's slots, carried over from its one row per project) follows
+ * every way in and out of the queue, and the capacity check that reads it refuses triggers beyond
+ * {@code build.queueCapacity} (racing triggers pass it by fewer than their number).
  */
 abstract class BuildQueueContract {
 
@@ -55,12 +56,16 @@ abstract class BuildQueueContract {
     RecordingLogSink logs;
     String app;
 
-    /** A fresh, empty, migrated database (or schema) for one test. */
-    abstract QueueDatabase newDatabase() throws Exception;
+    /**
+     * A fresh, empty, migrated database (or schema) for one test.
+     *
+     * @param migratedTo the last migration to run ({@code "22"}), or null for all of them
+     */
+    abstract QueueDatabase newDatabase(String migratedTo) throws Exception;
 
     @BeforeEach
     void migrate() throws Exception {
-        database = newDatabase();
+        database = newDatabase(null);
         dataSource = database.dataSource;
         jdbc = JdbcClient.create(dataSource);
         builds = new JdbcBuilds(jdbc);
@@ -390,6 +395,77 @@ abstract class BuildQueueContract {
         jdbc.sql("DELETE FROM apps WHERE id = ?").param(app).update();
         assertThat(builds.queuedBuilds()).isZero();
         assertKeptCountIsTheQueue();
+    }
+
+    /** The project's slots of the kept count, in slot order: {@code [slot, queued]}. */
+    List<List<Long>> slots(String projectId) {
+        return jdbc.sql("SELECT slot, queued FROM build_queue_counts WHERE project_id = ? ORDER BY slot").param(projectId)
+                .query((rs, n) -> List.of(rs.getLong("slot"), rs.getLong("queued"))).list();
+    }
+
+    @Test
+    void aBusyProjectsCount_isSpreadOverItsSlots_whoseSumIsTheQueue() {
+        BuildQueue queue = queue(10, 3);
+        BuildTriggers triggers = triggers(1000);
+        String project = project();
+        for (int i = 0; i < 64; i++) {
+            trigger(triggers, project);
+        }
+        assertThat(slots(project)).hasSize(JdbcQueueCounts.SLOTS);
+        // one row would have every trigger of the project wait for the previous one's commit
+        assertThat(slots(project).stream().filter(s -> s.get(1) != 0)).as("slots moved").hasSizeGreaterThan(1);
+        assertThat(builds.queuedBuilds()).isEqualTo(64);
+
+        for (int i = 0; i < 10; i++) {
+            queue.claim("w" + i).orElseThrow();
+        }
+        assertThat(builds.queuedBuilds()).isEqualTo(54);
+        assertThat(slots(project).stream().mapToLong(s -> s.get(1)).sum()).isEqualTo(54);
+        assertKeptCountIsTheQueue();
+    }
+
+    @Test
+    void aProjectMadeWithoutItsSlots_getsThemAtItsFirstChange_countedFromItsBuilds() {
+        String project = project(); // its rows inserted directly, as before the kept count
+        for (int i = 0; i < 2; i++) {
+            String hash = UUID.randomUUID().toString().replace("-", "").repeat(2);
+            jdbc.sql("INSERT INTO builds (id, project_id, config_id, app_id, status, kind, snapshot_hash, active_snapshot, resolved_versions, "
+                    + "inputs, attempt, max_attempts, cancel_requested, queued_at) VALUES (?, ?, 'c1', ?, 'queued', 'build', ?, ?, '[]', '{}', 0, "
+                    + "3, FALSE, ?)").params(UUID.randomUUID().toString(), project, app, hash, hash, time(clock.instant())).update();
+        }
+        assertThat(slots(project)).isEmpty();
+
+        trigger(triggers(100), project);
+        assertThat(slots(project)).hasSize(JdbcQueueCounts.SLOTS);
+        assertThat(builds.queuedBuilds()).isEqualTo(3);
+        assertKeptCountIsTheQueue();
+    }
+
+    @Test
+    void aCountKeptBeforeTheSlots_isCarriedIntoTheProjectsFirstSlot() throws Exception {
+        try (QueueDatabase before = newDatabase("22")) {
+            JdbcClient old = JdbcClient.create(before.dataSource);
+            old.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES (?, ?, 30, ?)").params(app, app, time(Instant.now()))
+                    .update();
+            old.sql("INSERT INTO build_templates (id, name, deploy_type, created_at, updated_at) VALUES ('t1', 't1', 'static', ?, ?)")
+                    .params(time(Instant.now()), time(Instant.now())).update();
+            for (String project : List.of("p1", "p2")) {
+                old.sql("INSERT INTO build_projects (id, app_id, name, template_id, owner_id, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, 't1', 'u', ?, ?)").params(project, app, project, time(Instant.now()), time(Instant.now())).update();
+            }
+            old.sql("INSERT INTO build_queue_counts (project_id, queued) VALUES ('p1', 3), ('p2', 0)").update();
+
+            before.migrate();
+
+            List<List<Long>> p1 = old.sql("SELECT slot, queued FROM build_queue_counts WHERE project_id = 'p1' ORDER BY slot")
+                    .query((rs, n) -> List.of(rs.getLong("slot"), rs.getLong("queued"))).list();
+            assertThat(p1).hasSize(JdbcQueueCounts.SLOTS);
+            assertThat(p1.getFirst()).containsExactly(0L, 3L);
+            assertThat(p1.subList(1, p1.size())).allSatisfy(slot -> assertThat(slot.get(1)).isZero());
+            assertThat(new JdbcBuilds(old).queuedBuilds()).isEqualTo(3);
+            old.sql("DELETE FROM build_projects WHERE id = 'p1'").update();
+            assertThat(new JdbcBuilds(old).queuedBuilds()).as("the slots go with their project").isZero();
+        }
     }
 
     @Test

@@ -4,7 +4,7 @@ package dev.traceflow.builds.internal;
 class BuildQueueTest extends BuildQueueContract {
 
     @Override
-    QueueDatabase newDatabase() {
-        return QueueDatabase.h2();
+    QueueDatabase newDatabase(String migratedTo) {
+        return QueueDatabase.h2(migratedTo);
     }
 }

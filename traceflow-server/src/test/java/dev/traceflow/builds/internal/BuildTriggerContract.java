@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static dev.traceflow.builds.internal.Rows.time;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +31,9 @@ import static org.assertj.core.api.Assertions.tuple;
 /**
  * A trigger's database work, written once and run on H2 ({@link BuildTriggerTest}) and on the machine's
  * PostgreSQL ({@code PostgresBuildTriggerIT}): the round trips it costs (counted on the connection), what each of
- * its reads answers, and what it freezes into the build; the 422s of a config that cannot be built, and the 409
- * of two triggers of one snapshot racing past the admission.
+ * its reads answers, and what it freezes into the build; the 422s of a config that cannot be built, the 409
+ * of two triggers of one snapshot racing past the admission, and that triggers of one project wait for each other's
+ * commit only when their queue counts land in the same slot.
  */
 abstract class BuildTriggerContract {
 
@@ -72,7 +77,16 @@ abstract class BuildTriggerContract {
     }
 
     BuildTriggers triggers(QueueAdmission admission) {
-        return new BuildTriggers(builds, templates, admission, BuildQueueContract.settings(2, 3, 0), clock, new IdlePolling());
+        return triggers(builds, admission);
+    }
+
+    BuildTriggers triggers(JdbcBuilds writer, QueueAdmission admission) {
+        return new BuildTriggers(writer, templates, admission, BuildQueueContract.settings(2, 3, 0), clock, new IdlePolling());
+    }
+
+    /** Triggers whose kept count moves the project's slot {@code slot} (see {@link JdbcQueueCounts}), not a random one. */
+    BuildTriggers countingIn(int slot) {
+        return triggers(new JdbcBuilds(jdbc, new JdbcQueueCounts(jdbc, () -> slot)), new QueueAdmission(jdbc));
     }
 
     Template template(String name) {
@@ -154,6 +168,61 @@ abstract class BuildTriggerContract {
         assertThat(frozen.path("build").path("command").get(1).asString()).isEqualTo("webshop");
         assertThat(builds.stages(b.id())).extracting(Build.Stage::name).containsExactlyElementsOf(Build.STAGES);
         assertThat(builds.queuedBuilds()).isEqualTo(1);
+    }
+
+    /**
+     * A trigger of the project on {@code thread}, in the transaction it leaves open (counted in {@code slot}, holding
+     * that row) until {@code release}; {@code counted} opens once it holds it.
+     */
+    CompletableFuture<Build> heldOpen(Project project, int slot, CountDownLatch counted, CountDownLatch release, Executor thread) {
+        BuildTriggers triggers = countingIn(slot);
+        ConfigInstance config = config(project, template, true, source);
+        return CompletableFuture.supplyAsync(() -> tx.execute(t -> {
+            Build b = triggers.trigger(project, projects.findWithConfig(project.id(), config.id()).orElseThrow().config().orElseThrow(),
+                    ALICE);
+            counted.countDown();
+            try {
+                assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return b;
+        }), thread);
+    }
+
+    @Test
+    void triggersOfOneProject_countedInOtherSlots_doNotWaitForAnUncommittedOne_whileOneInTheSameSlotDoes() throws Exception {
+        Project project = project(template);
+        CountDownLatch counted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // threads of its own: the common pool may have a single one, which the open trigger holds
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            CompletableFuture<Build> open = heldOpen(project, 0, counted, release, threads);
+            assertThat(counted.await(30, TimeUnit.SECONDS)).isTrue();
+
+            // the project's other slots are free: these commit while the first trigger still holds slot 0's row
+            for (int slot = 1; slot < 4; slot++) {
+                ConfigInstance config = config(project, template, true, source);
+                BuildTriggers other = countingIn(slot);
+                assertThat(CompletableFuture.supplyAsync(() -> trigger(other, project.id(), config.id()), threads).get(10, TimeUnit.SECONDS)
+                        .status()).isEqualTo(Build.QUEUED);
+            }
+            // slot 0 is what one row per project was for every trigger: the next one waits for the first's commit
+            ConfigInstance sameSlot = config(project, template, true, source);
+            BuildTriggers waiting = countingIn(0);
+            CompletableFuture<Build> behind = CompletableFuture.supplyAsync(() -> trigger(waiting, project.id(), sameSlot.id()), threads);
+            assertThatThrownBy(() -> behind.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
+            release.countDown();
+            open.get(30, TimeUnit.SECONDS);
+            assertThat(behind.get(30, TimeUnit.SECONDS).status()).isEqualTo(Build.QUEUED);
+            assertThat(builds.queuedBuilds()).isEqualTo(5);
+            assertThat(builds.count(Build.QUEUED)).isEqualTo(5);
+        } finally {
+            release.countDown();
+            threads.shutdown();
+        }
     }
 
     @Test

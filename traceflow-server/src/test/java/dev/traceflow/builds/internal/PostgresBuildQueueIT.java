@@ -4,7 +4,7 @@ package dev.traceflow.builds.internal;
 class PostgresBuildQueueIT extends BuildQueueContract {
 
     @Override
-    QueueDatabase newDatabase() throws Exception {
-        return QueueDatabase.postgres("traceflow_queue_it_");
+    QueueDatabase newDatabase(String migratedTo) throws Exception {
+        return QueueDatabase.postgres("traceflow_queue_it_", migratedTo);
     }
 }

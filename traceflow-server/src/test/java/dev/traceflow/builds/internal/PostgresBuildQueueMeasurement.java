@@ -41,8 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * trigger's database transaction (duplicate-snapshot check, queue capacity, insert of the build and its
  * stages), latency measured from each trigger's scheduled start (no coordinated omission). HTTP and
  * authentication are not in (2): it is the queue's share of a trigger's answer.
- * Settings: {@code -Dbuilds=10000 -Dclaimers=8 -Drate=500 -Dseconds=10 -DmaxRunning=0} (maxRunning: the overall
- * limit, whose row lock serializes claims; 0 leaves it off, as by default).
+ * Settings: {@code -Dbuilds=10000 -Dclaimers=8 -Drate=500 -Dseconds=10 -DmaxRunning=0 -DtriggerProjects=100} (maxRunning:
+ * the overall limit, whose row lock serializes claims; 0 leaves it off, as by default. triggerProjects: how many
+ * projects the triggers go to in turn; 1 is {@code build-trigger-bench.sh}'s case, whose triggers of a moment all name
+ * one project).
  */
 class PostgresBuildQueueMeasurement {
 
@@ -55,6 +57,8 @@ class PostgresBuildQueueMeasurement {
         int claimers = Integer.getInteger("claimers", 8);
         int rate = Integer.getInteger("rate", 500);
         int seconds = Integer.getInteger("seconds", 10);
+        int triggerProjects = Integer.getInteger("triggerProjects", 100);
+        assertThat(triggerProjects).as("-DtriggerProjects, of the 100 projects").isBetween(1, 100);
         String schema = "traceflow_queue_bench_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8);
         try (var c = DriverManager.getConnection(URL, USER, ""); var st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
@@ -73,7 +77,8 @@ class PostgresBuildQueueMeasurement {
             BuildQueueProperties settings = new BuildQueueProperties(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5),
                     3, 2, Integer.getInteger("maxRunning", 0), 0, Duration.ofMillis(100), Duration.ofSeconds(5), null, null,
                     DataSize.ofMegabytes(10), DataSize.ofMegabytes(1), 16, Duration.ofMinutes(5), "");
-            BuildQueue queue = new BuildQueue(builds, tx, clock, settings, new RecordingLogSink(), new SimpleMeterRegistry());
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            BuildQueue queue = new BuildQueue(builds, tx, clock, settings, new RecordingLogSink(), meters);
             Instant now = Instant.now();
             jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES ('bench', 'bench', 30, ?)").param(time(now)).update();
             jdbc.sql("INSERT INTO build_templates (id, name, deploy_type, created_at, updated_at) VALUES ('t', 't', 'static', ?, ?)")
@@ -127,8 +132,10 @@ class PostgresBuildQueueMeasurement {
             pool.shutdown();
             int duplicates = claimed.size() - new HashSet<>(claimed).size();
             long twice = jdbc.sql("SELECT count(*) FROM builds WHERE attempt <> 1").query(Long.class).single();
-            System.out.printf("DRAIN builds=%d claimers=%d seconds=%.2f claimsPerSecond=%.0f duplicates=%d attemptsAbove1=%d%n", total,
-                    claimers, drainSeconds, claimed.size() / drainSeconds, duplicates, twice);
+            // a claimer that chose a build another one was taking waited for that one's commit, then took nothing
+            System.out.printf("DRAIN builds=%d claimers=%d seconds=%.2f claimsPerSecond=%.0f duplicates=%d attemptsAbove1=%d racesLost=%.0f%n",
+                    total, claimers, drainSeconds, claimed.size() / drainSeconds, duplicates, twice,
+                    meters.counter("traceflow.builds.queue.claim_races_lost").count());
             assertThat(claimed).hasSize(total);
             assertThat(duplicates).isZero();
             assertThat(twice).isZero();
@@ -152,7 +159,7 @@ class PostgresBuildQueueMeasurement {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
                     String hash = String.format("%064x", 1_000_000 + k);
-                    tx.execute(t -> triggers.queue(projects.get(k % projects.size()), "c", "bench", "build", null, hash, "[]",
+                    tx.execute(t -> triggers.queue(projects.get(k % triggerProjects), "c", "bench", "build", null, hash, "[]",
                             "{\"sources\":[{\"ref\":\"v1\"}]}", new Build.Trigger("u", "bench", null)));
                     latencies[k] = System.nanoTime() - scheduled;
                     return null;
@@ -163,8 +170,8 @@ class PostgresBuildQueueMeasurement {
             }
             senders.shutdown();
             Arrays.sort(latencies);
-            System.out.printf("TRIGGER rate=%d/s seconds=%d n=%d p50=%.1fms p99=%.1fms max=%.1fms%n", rate, seconds, n,
-                    latencies[n / 2] / 1e6, latencies[(int) (n * 0.99)] / 1e6, latencies[n - 1] / 1e6);
+            System.out.printf("TRIGGER rate=%d/s seconds=%d projects=%d n=%d p50=%.1fms p99=%.1fms max=%.1fms%n", rate, seconds,
+                    triggerProjects, n, latencies[n / 2] / 1e6, latencies[(int) (n * 0.99)] / 1e6, latencies[n - 1] / 1e6);
             assertThat(builds.count(Build.QUEUED)).isEqualTo(n);
         } finally {
             ds.close();
