@@ -58,6 +58,9 @@ final class WebSocketChannel implements ClientChannel {
         BASE_OF_REMOTE = base;
     }
 
+    /** {@code /ws}'s event frames, shared by every connection of the process */
+    private static final EventFrames PLAIN_EVENTS = EventFrames.plain();
+
     private final WebSocketSession session;
 
     private final RemoteEndpoint.Basic remote;
@@ -97,9 +100,31 @@ final class WebSocketChannel implements ClientChannel {
             remote.sendText(json);
             return;
         }
+        sendUtf8(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An event's frame is encoded once for all of its topic's {@code /ws} subscribers ({@link EventFrames}). */
+    @Override
+    public void sendEvent(String json) throws IOException {
+        if (frames == null) {
+            remote.sendText(json);
+            return;
+        }
+        sendUtf8(PLAIN_EVENTS.frame(json));
+    }
+
+    /**
+     * One whole text frame from its UTF-8 payload. The array may be shared with other connections'
+     * writers: Tomcat only reads it (a server's frames are not masked), through a buffer of its own.
+     */
+    void sendUtf8(byte[] utf8) throws IOException {
+        if (frames == null) {
+            remote.sendText(new String(utf8, StandardCharsets.UTF_8));
+            return;
+        }
         try {
-            // one whole text frame; the broker's single writer per connection stands in for sendText's state checks
-            SEND_FRAME.invokeExact(frames, OPCODE_TEXT, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), true);
+            // the broker's single writer per connection stands in for sendText's state checks
+            SEND_FRAME.invokeExact(frames, OPCODE_TEXT, ByteBuffer.wrap(utf8), true);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
