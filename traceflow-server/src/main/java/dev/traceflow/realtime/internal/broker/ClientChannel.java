@@ -32,6 +32,16 @@ public interface ClientChannel {
         }
     }
 
+    /**
+     * Sends one event, as {@link #send} does. The broker hands every subscriber of the topic the same
+     * {@code json} instance, so a transport may encode it once for all of them and find it again by identity.
+     *
+     * @throws IOException when the connection is gone
+     */
+    default void sendEvent(String json) throws IOException {
+        send(json);
+    }
+
     /** Writes out whatever {@link #send} buffered; the broker calls it whenever its queue runs empty. */
     default void flush() throws IOException {
     }

@@ -253,7 +253,11 @@ final class ConnectionWriter implements Runnable {
                 continue;
             }
             try {
-                channel.send(item.json());
+                if (item.subscription() != null) {
+                    channel.sendEvent(item.json()); // the topic's one instance of the event, as every subscriber gets it
+                } else {
+                    channel.send(item.json());
+                }
             } catch (IOException | RuntimeException e) {
                 writeFailed(e);
                 return;

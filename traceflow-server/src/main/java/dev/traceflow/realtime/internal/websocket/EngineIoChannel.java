@@ -27,6 +27,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * everything else. The buffer, the transport and the GET in flight are guarded by {@link #lock};
  * WebSocket writes by {@link #writing} (taken before {@link #lock} when both are needed), so a slow
  * WebSocket write never holds up a GET or the end of the session.
+ * <p>
+ * Once on the WebSocket (for most sessions, from the start to the end), a packet takes only
+ * {@link #writing}: {@link #carrier} is set under both locks at the switch and cleared as the session
+ * ends, so a writer that reads it set has nothing to buffer and no end to check; it then waits for
+ * {@link #writing}, which the switch holds until the buffer's rest is out, so order is kept. Events
+ * go out as frames shared by all the topic's Socket.IO subscribers ({@link EventFrames}), not
+ * re-encoded per subscriber.
  */
 final class EngineIoChannel implements ClientChannel {
 
@@ -81,6 +88,8 @@ final class EngineIoChannel implements ClientChannel {
     private WebSocketChannel ws;
     private WebSocketSession probe;
     private final ReentrantLock writing = new ReentrantLock();
+    /** the WebSocket while it carries the live session: set under {@link #writing} and {@link #lock}, null once ended */
+    private volatile WebSocketChannel carrier;
 
     /** @param ws the WebSocket the session started on, or null for a polling session */
     EngineIoChannel(SocketIoSession session, SocketIoSessions owner, WebSocketChannel ws) {
@@ -88,18 +97,39 @@ final class EngineIoChannel implements ClientChannel {
         this.owner = owner;
         this.ws = ws;
         this.transport = ws == null ? Transport.POLLING : Transport.WEBSOCKET;
+        this.carrier = ws;
     }
 
     // ---- to the client ----
 
     @Override
     public void send(String json) throws IOException {
-        packet("42" + SocketIoSessions.NAMESPACE + ",[\"message\"," + json + "]", false);
+        packet(SocketIoSessions.messageEvent(json), false);
+    }
+
+    /** On the WebSocket, the frame of the event made once for every Socket.IO subscriber of its topic. */
+    @Override
+    public void sendEvent(String json) throws IOException {
+        WebSocketChannel socket = carrier;
+        if (socket == null) {
+            send(json); // polling (or upgrading, or ended): the packet is buffered as text, or refused
+            return;
+        }
+        byte[] frame = owner.eventFrames.frame(json);
+        writing.lock();
+        try {
+            socket.sendUtf8(frame);
+        } finally {
+            writing.unlock();
+        }
     }
 
     @Override
     public void flush() throws IOException {
-        WebSocketChannel socket = webSocket();
+        WebSocketChannel socket = carrier;
+        if (socket == null) {
+            socket = webSocket();
+        }
         if (socket != null) {
             writing.lock();
             try {
@@ -140,7 +170,31 @@ final class EngineIoChannel implements ClientChannel {
 
     /** One Engine.IO packet, to whichever transport carries the session now. */
     void packet(String text, boolean flush) throws IOException {
-        WebSocketChannel socket;
+        WebSocketChannel socket = carrier;
+        if (socket == null) {
+            socket = bufferedOrWebSocket(text);
+            if (socket == null) {
+                return;
+            }
+        }
+        writing.lock();
+        try {
+            socket.send(text);
+            if (flush) {
+                socket.flush();
+            }
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * Not on the WebSocket yet (or any more): buffers {@code text} for a polling GET, waiting for room,
+     * or finds the session ended.
+     *
+     * @return the WebSocket to send {@code text} on after all (the switch happened meanwhile), or null when it was buffered
+     */
+    private WebSocketChannel bufferedOrWebSocket(String text) throws IOException {
         lock.lock();
         try {
             long nanos = TimeUnit.MILLISECONDS.toNanos(owner.pingInterval.plus(owner.pingTimeout).toMillis());
@@ -158,23 +212,14 @@ final class EngineIoChannel implements ClientChannel {
                 buffer.add(text);
                 bufferedChars += text.length();
                 changed.signalAll();
-                return;
+                return null;
             }
-            socket = ws;
+            return ws;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the polling client", e);
         } finally {
             lock.unlock();
-        }
-        writing.lock();
-        try {
-            socket.send(text);
-            if (flush) {
-                socket.flush();
-            }
-        } finally {
-            writing.unlock();
         }
     }
 
@@ -297,6 +342,7 @@ final class EngineIoChannel implements ClientChannel {
                     buffer.clear();
                     bufferedChars = 0;
                     ws = channel;
+                    carrier = channel;
                     probe = null;
                     transport = Transport.WEBSOCKET;
                     changed.signalAll();
@@ -386,6 +432,7 @@ final class EngineIoChannel implements ClientChannel {
 
     private void endLocked() {
         ended = true;
+        carrier = null;
         changed.signalAll();
         session.stopTimers();
     }

@@ -5,6 +5,7 @@ import dev.traceflow.realtime.internal.RealtimeAuthenticator;
 import dev.traceflow.realtime.internal.broker.Broker;
 import dev.traceflow.realtime.internal.broker.Timers;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ final class SocketIoSessions {
     final int maxBufferedPackets;
     final int maxBufferedChars;
     final int maxSessionsPerIp;
+    /** the WebSocket frames of events, made once for every Socket.IO subscriber of their topic */
+    final EventFrames eventFrames = new EventFrames(json -> messageEvent(json).getBytes(StandardCharsets.UTF_8));
 
     private final ConcurrentHashMap<String, SocketIoSession> polling = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> pollingPerIp = new ConcurrentHashMap<>();
@@ -63,6 +66,11 @@ final class SocketIoSessions {
         this.maxBufferedPackets = maxBufferedPackets;
         this.maxBufferedChars = maxPayload * 4;
         this.maxSessionsPerIp = maxSessionsPerIp;
+    }
+
+    /** Socket.IO's EVENT {@code message} in the namespace, with an API.md message as its argument, as an Engine.IO MESSAGE. */
+    static String messageEvent(String json) {
+        return "42" + NAMESPACE + ",[\"message\"," + json + "]";
     }
 
     /** A new polling session, or null when the IP has as many as it may (or the server is stopping). */

@@ -33,6 +33,9 @@ final class WebSocketChannel implements ClientChannel {
     static final long DEFAULT_SEND_TIMEOUT_MILLIS = 20_000;
     static final String SEND_TIMEOUT_PROPERTY = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
+    /** {@code /ws}'s event frames, shared by every connection of the process */
+    private static final EventFrames PLAIN_EVENTS = EventFrames.plain();
+
     private final WebSocketSession session;
     private final Session nativeSession;
     private final RemoteEndpoint.Basic remote;
@@ -70,8 +73,31 @@ final class WebSocketChannel implements ClientChannel {
             remote.sendText(json);
             return;
         }
+        sendUtf8(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An event's frame is encoded once for all of its topic's {@code /ws} subscribers ({@link EventFrames}). */
+    @Override
+    public void sendEvent(String json) throws IOException {
+        if (endpoint == null) {
+            send(json);
+            return;
+        }
+        sendUtf8(PLAIN_EVENTS.frame(json));
+    }
+
+    /**
+     * One whole text frame from its UTF-8 payload. The array may be shared with other connections'
+     * writers: Tomcat only reads it (a server's frames are not masked), through a buffer of its own.
+     */
+    void sendUtf8(byte[] utf8) throws IOException {
+        batched = true;
+        if (endpoint == null) {
+            remote.sendText(new String(utf8, StandardCharsets.UTF_8));
+            return;
+        }
         // one whole text frame; the broker's single writer per connection stands in for sendText's state checks
-        TomcatFrames.sendText(endpoint, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+        TomcatFrames.sendText(endpoint, ByteBuffer.wrap(utf8));
     }
 
     @Override

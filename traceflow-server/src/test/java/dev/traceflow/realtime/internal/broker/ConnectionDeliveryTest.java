@@ -18,6 +18,30 @@ class ConnectionDeliveryTest {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
 
+    /** Transports encode an event once for all its subscribers and find it again by identity (the WebSocket transports' EventFrames). */
+    @Test
+    void everySend_ofAnEvent_handsTheChannelTheTopicsOneInstance_live_replayed_andRedelivered_whileRepliesGoAsMessages() {
+        Client alice = f.connect("shop");
+        Client bob = f.connect("shop");
+        alice.subscribe("orders:1");
+        bob.subscribe("orders:1");
+        f.connect("shop").publish("orders:1", "e1", "1");
+        f.flush();
+        Client late = f.connect("shop");
+        late.resume("orders:1", 0, alice.subscribed("orders:1").path("epoch").asString());
+        f.flush();
+        f.time.advance(Duration.ofSeconds(5)); // the ack timeout: sent again to all three
+        f.flush();
+
+        String event = alice.channel().events().getFirst();
+        assertThat(alice.channel().events()).as("live, then redelivered").hasSize(2).allSatisfy(e -> assertThat(e).isSameAs(event));
+        assertThat(bob.channel().events()).hasSize(2).allSatisfy(e -> assertThat(e).isSameAs(event));
+        assertThat(late.channel().events()).as("replayed from the history, then redelivered").hasSize(2)
+                .allSatisfy(e -> assertThat(e).isSameAs(event));
+        assertThat(late.channel().events()).noneMatch(e -> e.contains("\"subscribed\""));
+        assertThat(late.channel().ofType("subscribed")).hasSize(1);
+    }
+
     @Test
     void anUnackedEvent_isSentAgainWithBackoff_thenGivenUpAndCounted() {
         Client c = f.connect("shop");

@@ -15,12 +15,20 @@ final class RecordingChannel implements ClientChannel {
     private final List<JsonNode> received = new ArrayList<>();
     private final List<String> raw = new ArrayList<>();
     private final List<Integer> preparedRuns = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
     private CloseReason closedWith;
 
     @Override
     public synchronized void send(String json) {
         raw.add(json);
         received.add(JSON.readTree(json));
+    }
+
+    /** Events also go to {@link #events}, as handed over (the instance, not a copy). */
+    @Override
+    public synchronized void sendEvent(String json) {
+        events.add(json);
+        send(json);
     }
 
     @Override
@@ -65,6 +73,11 @@ final class RecordingChannel implements ClientChannel {
     /** The messages as sent, text for text. */
     synchronized List<String> raw() {
         return List.copyOf(raw);
+    }
+
+    /** What came through {@link ClientChannel#sendEvent}, in order. */
+    synchronized List<String> events() {
+        return List.copyOf(events);
     }
 
     synchronized JsonNode last() {
