@@ -53,7 +53,7 @@ final class LiveSessions {
 
     LiveSessions(int maxPerApp, MeterRegistry registry) {
         if (maxPerApp < 1) {
-            throw new IllegalArgumentException("maxPerApp must be at least 1");
+            throw new IllegalArgumentException("TRACEFLOW_REALTIME_LIVE_SESSIONS_PER_APP must be at least 1, was " + maxPerApp);
         }
         this.maxPerApp = maxPerApp;
         Gauge.builder("traceflow.realtime.live.sessions.held", held, AtomicInteger::get)

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Sessions followed as their events are stored, on a hand-moved clock: what each load changes in the
@@ -55,6 +56,13 @@ class LiveSessionsTest {
 
     private static Map<String, Long> by(SessionCounts counts, MetricDimension d) {
         return counts.sessionsBy.get(d).top(1000);
+    }
+
+    @Test
+    void aBoundBelowOne_isRefused_namingTheSetting() {
+        assertThatThrownBy(() -> new LiveSessions(0, new SimpleMeterRegistry()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TRACEFLOW_REALTIME_LIVE_SESSIONS_PER_APP");
     }
 
     @Test
