@@ -48,34 +48,6 @@ final class EngineIoChannel implements ClientChannel {
         WEBSOCKET
     }
 
-    /** What a polling GET gets. */
-    sealed interface Poll {
-        record Packets(String body) implements Poll {
-        }
-
-        /** a GET came while another was waiting: Engine.IO allows one, the session ends */
-        record Overlap() implements Poll {
-        }
-
-        /** the session is carried by a WebSocket now */
-        record Upgraded() implements Poll {
-        }
-    }
-
-    /** The sockets still open when the session ended, to be closed once the broker connection has been told. */
-    record OpenSockets(WebSocketChannel carrier, WebSocketSession probe) {
-
-        /** The carrier closes as at a shutdown, the probe quietly. */
-        void close() {
-            if (carrier != null) {
-                carrier.close(CloseReason.SHUTDOWN);
-            }
-            if (probe != null) {
-                closeQuietly(probe);
-            }
-        }
-    }
-
     private final SocketIoSession session;
     private final SocketIoSessions owner;
     private final ReentrantLock lock = new ReentrantLock();
@@ -239,14 +211,14 @@ final class EngineIoChannel implements ClientChannel {
      * many packets as one payload holds, joined by {@value #SEPARATOR}. An upgrade in progress
      * releases it with a NOOP, as the client waits for that before it switches.
      */
-    Poll poll() throws InterruptedException {
+    EnginePoll poll() throws InterruptedException {
         boolean overlap = false;
         boolean forget;
         String body;
         lock.lock();
         try {
             if (transport == Transport.WEBSOCKET) {
-                return new Poll.Upgraded();
+                return new EnginePoll.Upgraded();
             }
             if (pollInFlight) {
                 overlap = true;
@@ -258,7 +230,7 @@ final class EngineIoChannel implements ClientChannel {
         }
         if (overlap) {
             session.lost("protocol_error");
-            return new Poll.Overlap();
+            return new EnginePoll.Overlap();
         }
         lock.lock();
         try {
@@ -292,7 +264,7 @@ final class EngineIoChannel implements ClientChannel {
         if (forget) {
             owner.forget(session);
         }
-        return new Poll.Packets(body);
+        return new EnginePoll.Packets(body);
     }
 
     // ---- the upgrade to WebSocket ----
@@ -437,7 +409,7 @@ final class EngineIoChannel implements ClientChannel {
         session.stopTimers();
     }
 
-    private static void closeQuietly(WebSocketSession socket) {
+    static void closeQuietly(WebSocketSession socket) {
         try {
             socket.close();
         } catch (IOException | RuntimeException e) {

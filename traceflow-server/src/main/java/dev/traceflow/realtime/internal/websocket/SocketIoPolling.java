@@ -162,7 +162,7 @@ final class SocketIoPolling implements HttpRequestHandler, CorsConfigurationSour
     }
 
     private void poll(HttpServletRequest request, HttpServletResponse response, SocketIoSession session) throws IOException {
-        EngineIoChannel.Poll poll;
+        EnginePoll poll;
         try {
             poll = session.poll();
         } catch (InterruptedException e) {
@@ -171,10 +171,10 @@ final class SocketIoPolling implements HttpRequestHandler, CorsConfigurationSour
             return;
         }
         switch (poll) {
-            case EngineIoChannel.Poll.Packets p -> text(response, p.body());
-            case EngineIoChannel.Poll.Overlap o -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
+            case EnginePoll.Packets p -> text(response, p.body());
+            case EnginePoll.Overlap o -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
                     "A GET came while another of the session was waiting: one at a time. The session has ended");
-            case EngineIoChannel.Poll.Upgraded u -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
+            case EnginePoll.Upgraded u -> ApiErrorWriter.write(request, response, HttpStatus.BAD_REQUEST, "BAD_REQUEST",
                     "The session has moved to its WebSocket");
         }
     }

@@ -103,7 +103,7 @@ final class SocketIoSession {
     }
 
     /** A polling GET (see {@link EngineIoChannel#poll}). */
-    EngineIoChannel.Poll poll() throws InterruptedException {
+    EnginePoll poll() throws InterruptedException {
         return channel.poll();
     }
 
@@ -213,7 +213,7 @@ final class SocketIoSession {
      * broker connection ends (a client's close normally, anything else abnormally), the session is forgotten.
      */
     void lost(String how) {
-        EngineIoChannel.OpenSockets open = channel.endLost();
+        OpenSockets open = channel.endLost();
         if (open == null) {
             return;
         }

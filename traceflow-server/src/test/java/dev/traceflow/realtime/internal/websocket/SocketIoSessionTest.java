@@ -68,8 +68,8 @@ class SocketIoSessionTest {
     private final SocketIoSessions sessions = new SocketIoSessions(null, null, null, clock, Runnable::run, Duration.ofMillis(100),
             Duration.ofMillis(100), Duration.ofSeconds(45), 12, 3, 2);
 
-    private static String body(EngineIoChannel.Poll poll) {
-        return ((EngineIoChannel.Poll.Packets) poll).body();
+    private static String body(EnginePoll poll) {
+        return ((EnginePoll.Packets) poll).body();
     }
 
     @Test
