@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A connection's way out: its bounded send queue ({@link Outbox}), the one writer that drains it
@@ -84,29 +85,22 @@ final class ConnectionWriter implements Runnable {
 
     /** Another feature's messages, in order; false once the connection is closing (the rest were not queued). */
     boolean sendAll(List<String> messages) {
-        lock.lock();
-        try {
-            for (String json : messages) {
-                if (closing || connection.isClosed()) {
-                    return false;
-                }
-                enqueue(Outgoing.reply(json));
-            }
-            return !closing;
-        } finally {
-            lock.unlock();
-        }
+        return enqueueAll(messages, Outgoing::reply);
     }
 
     /** As {@link #sendAll}, for messages prepared once for many connections. */
     boolean sendPrepared(List<PreparedText> messages) {
+        return enqueueAll(messages, Outgoing::prepared);
+    }
+
+    private <T> boolean enqueueAll(List<T> messages, Function<T, Outgoing> outgoing) {
         lock.lock();
         try {
-            for (PreparedText message : messages) {
+            for (T message : messages) {
                 if (closing || connection.isClosed()) {
                     return false;
                 }
-                enqueue(Outgoing.prepared(message));
+                enqueue(outgoing.apply(message));
             }
             return !closing;
         } finally {
