@@ -10,11 +10,8 @@ import tools.jackson.core.sym.PropertyNameMatcher;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Reads a TraceFlow event object (API.md "TraceFlow events", {@code /api/collect} and
@@ -33,8 +30,6 @@ import java.util.function.Supplier;
  */
 final class CollectEventReader implements IngestJson.EventReader<CollectEventReader> {
 
-    static final Set<String> PERFORMANCE_METRICS = Set.of("fcp", "lcp", "fid", "inp", "cls", "ttfb", "domLoad", "load");
-    static final Set<String> WEB_VITALS = Set.of("LCP", "INP", "CLS", "FCP", "TTFB", "FID");
     private static final String TYPE_NAMES = Arrays.stream(EventType.values()).map(EventType::wireName).toList().toString();
 
     /** The fields the event API reads; any other field of the object is skipped. */
@@ -198,9 +193,9 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         return switch (type) {
             case ERROR -> new EventDetails.ErrorDetails(requiredString(Field.MESSAGE), string(Field.STACK),
                     string(Field.ERROR_TYPE), string(Field.FILENAME), integer(Field.LINENO), integer(Field.COLNO),
-                    fingerprint(array(Field.FINGERPRINT)));
+                    EventDetailsRules.fingerprint(array(Field.FINGERPRINT)));
             // resources are read after the metrics are checked, so an event wrong in both reports the metrics
-            case PERFORMANCE -> performance(object(Field.METRICS), () -> array(Field.RESOURCES));
+            case PERFORMANCE -> EventDetailsRules.performance(object(Field.METRICS), () -> array(Field.RESOURCES));
             case WEB_VITAL -> webVital();
             case RESOURCE -> new EventDetails.ResourceDetails(new EventDetails.ResourceTiming(requiredString(Field.NAME),
                     requiredString(Field.INITIATOR_TYPE), number(Field.START_TIME), requiredNumber(Field.DURATION),
@@ -212,7 +207,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
                         string(Field.SELECTOR));
             }
             case EVENT -> new EventDetails.CustomEventDetails(requiredString(Field.NAME));
-            case API -> api(object(Field.PROPERTIES));
+            case API -> EventDetailsRules.api(object(Field.PROPERTIES));
             case SESSION_UPDATE -> {
                 // release health is counted per release: an update without one would count for none
                 requiredString(Field.RELEASE);
@@ -230,8 +225,8 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
 
     private EventDetails webVital() {
         String name = requiredString(Field.NAME);
-        if (!WEB_VITALS.contains(name)) {
-            throw new FieldReader.FieldError("INVALID_FIELD", "web-vital name must be one of " + WEB_VITALS);
+        if (!EventDetailsRules.WEB_VITALS.contains(name)) {
+            throw new FieldReader.FieldError("INVALID_FIELD", "web-vital name must be one of " + EventDetailsRules.WEB_VITALS);
         }
         double value = requiredNumber(Field.VALUE);
         if (value < 0) {
@@ -239,86 +234,6 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         }
         return new EventDetails.WebVitalDetails(name, value, string(Field.RATING), number(Field.DELTA),
                 requiredString(Field.ID), string(Field.NAVIGATION_TYPE));
-    }
-
-    /**
-     * A performance event's details (also seed 001's telemetry perf items): at least one known
-     * metric, each null or a non-negative finite number; resources, when present, objects with a
-     * resource timing's fields.
-     *
-     * @param metrics   the {@code metrics} object, or null when absent
-     * @param resourcesField reads the {@code resources} array (null when absent), once the metrics passed
-     * @throws FieldReader.FieldError naming the first metric or resource entry that breaks a rule
-     */
-    static EventDetails performance(Map<String, Object> metrics, Supplier<List<?>> resourcesField) {
-        if (metrics == null || metrics.isEmpty()) {
-            throw new FieldReader.FieldError("MISSING_FIELD", "field 'metrics' is required and must hold at least one of " + PERFORMANCE_METRICS);
-        }
-        Map<String, Double> byName = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> m : metrics.entrySet()) {
-            if (!PERFORMANCE_METRICS.contains(m.getKey())) {
-                throw new FieldReader.FieldError("INVALID_FIELD", "metrics." + RequestBodies.truncate(m.getKey())
-                        + " is not one of " + PERFORMANCE_METRICS);
-            }
-            if (m.getValue() == null) {
-                continue;
-            }
-            if (!(m.getValue() instanceof Number n) || n.doubleValue() < 0 || Double.isNaN(n.doubleValue())
-                    || Double.isInfinite(n.doubleValue())) {
-                throw new FieldReader.FieldError("INVALID_FIELD", "metrics." + m.getKey() + " must be a non-negative number");
-            }
-            byName.put(m.getKey(), n.doubleValue());
-        }
-        List<EventDetails.ResourceTiming> timings = new ArrayList<>();
-        List<?> resources = resourcesField.get();
-        if (resources != null) {
-            for (Object o : resources) {
-                if (!(o instanceof Map<?, ?> m)) {
-                    throw new FieldReader.FieldError("INVALID_FIELD", "field 'resources' must be an array of objects");
-                }
-                @SuppressWarnings("unchecked")
-                FieldReader r = new FieldReader((Map<String, Object>) m);
-                try {
-                    timings.add(new EventDetails.ResourceTiming(r.requiredString("name"), r.requiredString("initiatorType"),
-                            r.number("startTime"), r.requiredNumber("duration"), r.number("transferSize")));
-                } catch (FieldReader.FieldError e) {
-                    throw new FieldReader.FieldError(e.code(), "resources[]: " + e.getMessage());
-                }
-            }
-        }
-        return new EventDetails.PerformanceDetails(byName, timings);
-    }
-
-    /** The client's grouping override: null when absent or empty. */
-    private static List<String> fingerprint(List<?> raw) {
-        if (raw == null) {
-            return null;
-        }
-        List<String> parts = new ArrayList<>(raw.size());
-        for (Object o : raw) {
-            if (!(o instanceof String s)) {
-                throw new FieldReader.FieldError("INVALID_FIELD", "field 'fingerprint' must be an array of strings");
-            }
-            parts.add(s);
-        }
-        return parts.isEmpty() ? null : parts;
-    }
-
-    /**
-     * An API call needs what the "slowest / failing endpoints" questions read: its URL and duration.
-     * Method and status stay optional, as a request that failed at the network level has no status.
-     */
-    private static EventDetails api(Map<String, Object> props) {
-        if (props == null) {
-            throw new FieldReader.FieldError("MISSING_FIELD", "field 'properties' is required (with url and duration)");
-        }
-        FieldReader p = new FieldReader(props);
-        try {
-            return new EventDetails.ApiCallDetails(p.string("method"), p.requiredString("url"), p.integer("status"),
-                    p.requiredNumber("duration"));
-        } catch (FieldReader.FieldError e) {
-            throw new FieldReader.FieldError(e.code(), "properties: " + e.getMessage());
-        }
     }
 
     // The slot accessors below keep FieldReader's rules and messages: empty strings and JSON null

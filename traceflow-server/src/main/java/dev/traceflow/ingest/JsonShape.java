@@ -89,11 +89,6 @@ final class JsonShape {
         return new JsonShape(null, null, null, reader);
     }
 
-    /** This shape, and a list's elements read with {@code elements}. */
-    JsonShape orListOf(JsonShape elements) {
-        return new JsonShape(names, shapes, elements, null);
-    }
-
     /**
      * The value starting at token {@code t}, as {@link IngestJson#readValue} gives it but with only
      * this shape's parts built; of a {@link #readWith} shape, what its reader gives.

@@ -77,7 +77,7 @@ final class TelemetryMapping {
                     throw new FieldReader.FieldError("MISSING_FIELD", "field 'name' is required for type 'perf'");
                 }
                 String upper = name.toUpperCase(Locale.ROOT);
-                if (CollectEventReader.WEB_VITALS.contains(upper)) {
+                if (EventDetailsRules.WEB_VITALS.contains(upper)) {
                     type = EventType.WEB_VITAL;
                     double value = p.requiredNumber("value");
                     details = new EventDetails.WebVitalDetails(upper, value, p.string("rating"), p.number("delta"),
@@ -85,7 +85,7 @@ final class TelemetryMapping {
                 } else {
                     type = EventType.PERFORMANCE;
                     Map<String, Object> metrics = p.object("metrics");
-                    details = CollectEventReader.performance(metrics != null ? metrics : single(name, p.requiredNumber("value")), () -> null);
+                    details = EventDetailsRules.performance(metrics != null ? metrics : single(name, p.requiredNumber("value")), () -> null);
                 }
             }
             default -> throw new FieldReader.FieldError("UNKNOWN_TYPE", "type '" + RequestBodies.truncate(kind)

@@ -59,15 +59,6 @@ class JsonShapeTest {
     }
 
     @Test
-    void orListOf_takesAnObjectByItsFields_andAListByItsElements() {
-        JsonShape element = JsonShape.fields("type");
-        JsonShape shape = JsonShape.fields(Map.of("values", JsonShape.listOf(element))).orListOf(element);
-
-        assertThat(read(shape, "{\"values\":[{\"type\":\"E\",\"x\":1}],\"y\":2}")).isEqualTo(Map.of("values", List.of(Map.of("type", "E"))));
-        assertThat(read(shape, "[{\"type\":\"E\",\"x\":1}]")).isEqualTo(List.of(Map.of("type", "E")));
-    }
-
-    @Test
     void readWith_readsTheValueItsOwnWay_andTheObjectAroundItReadsOn() {
         JsonShape.ValueReader counter = (p, t) -> {
             IngestJson.skipValue(p, t);
