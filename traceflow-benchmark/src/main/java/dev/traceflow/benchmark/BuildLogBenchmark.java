@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +45,8 @@ public final class BuildLogBenchmark {
               --reconnects N         times the one resuming follower is killed and reconnected (20; 0: no such follower)
               --max-lines-per-append N  the most lines an append carries (1000, the worker API's limit, as the worker
                                      sends them; 200: the worker before it sent all pending lines, 200 at a time)
+              --client raw|jdk       the followers' WebSocket client: raw (frames read as bytes, a thread per follower) or
+                                     jdk (java.net.http, the harness's client before 2026-12-05 evening) (raw)
               --out FILE             JSON results (build-log-results.json)
             """ + BuildBenchServer.Choice.USAGE;
 
@@ -65,12 +66,13 @@ public final class BuildLogBenchmark {
     /** one JDK client (one selector thread) per this many followers: a single one would read for all and lag */
     static final int FOLLOWERS_PER_CLIENT = 10;
 
-    record Options(int rate, int seconds, int followers, int reconnects, int maxLinesPerAppend, BuildBenchServer.Choice server, Path out) {
+    record Options(int rate, int seconds, int followers, int reconnects, int maxLinesPerAppend, LogFollower.Client client,
+                   BuildBenchServer.Choice server, Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
             var options = new Options(r.positiveInt("rate", 5_000), r.positiveInt("seconds", 20), r.positiveInt("followers", 100),
-                    (int) r.longValue("reconnects", 20), r.positiveInt("max-lines-per-append", MAX_APPEND),
+                    (int) r.longValue("reconnects", 20), r.positiveInt("max-lines-per-append", MAX_APPEND), client(r.text("client", "raw")),
                     BuildBenchServer.Choice.read(r), r.path("out", "build-log-results.json"));
             r.rejectUnknown();
             if (options.reconnects() < 0) {
@@ -83,6 +85,14 @@ public final class BuildLogBenchmark {
                 throw new UsageException("--rate x --seconds must be at most 50,000,000 lines");
             }
             return options;
+        }
+
+        private static LogFollower.Client client(String name) throws UsageException {
+            return switch (name) {
+                case "raw" -> LogFollower.Client.RAW;
+                case "jdk" -> LogFollower.Client.JDK;
+                default -> throw new UsageException("--client is raw or jdk");
+            };
         }
 
         int total() {
@@ -108,19 +118,20 @@ public final class BuildLogBenchmark {
         try (BuildBenchServer server = BuildBenchServer.start(options.server(), Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0",
                 "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken, "TRACEFLOW_METRICS_TOKEN", metricsToken), "build log", out);
              RemoteWorkerClient worker = new RemoteWorkerClient(server.base(), workerToken)) {
-            report = measure(server.api(), worker, server.base(), server.repoUrl(), new ServerAppendPhases(server.base(), metricsToken));
+            report = measure(server.api(), worker, server.base(), server.repoUrl(), new ServerAppendPhases(server.base(), metricsToken),
+                    server.pid());
         } catch (ServerStartException e) {
             out.println("FAILED: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
         }
         report.put("serverJar", options.server().jar().toString());
         Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        out.println(summary(report));
+        out.println(BuildLogSummary.of(report));
         return Boolean.TRUE.equals(report.get("allExact")) ? 0 : 1;
     }
 
-    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl, ServerAppendPhases phases)
-            throws Exception {
+    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl, ServerAppendPhases phases,
+                                        long serverPid) throws Exception {
         BuildFixture fixture = BuildFixture.create(api, "bench-logs", repoUrl, null);
         String buildId = fixture.trigger(fixture.validatedConfig(1));
         int total = options.total();
@@ -132,13 +143,15 @@ public final class BuildLogBenchmark {
             tokens.add(fixture.userToken("follower-" + i, "viewer", base));
         }
         List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < (connections + FOLLOWERS_PER_CLIENT - 1) / FOLLOWERS_PER_CLIENT; i++) {
+        boolean jdk = options.client() == LogFollower.Client.JDK;
+        for (int i = 0; jdk && i < (connections + FOLLOWERS_PER_CLIENT - 1) / FOLLOWERS_PER_CLIENT; i++) {
             clients.add(HttpClient.newHttpClient());
         }
         List<LogFollower> followers = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             URI uri = URI.create(base.replace("http://", "ws://") + "/ws?app=" + fixture.appId + "&token=" + tokens.get(i / FOLLOWERS_PER_USER));
-            LogFollower follower = new LogFollower(clients.get(i / FOLLOWERS_PER_CLIENT), uri, buildId, writtenAt, printedAt);
+            LogFollower follower = new LogFollower(jdk ? clients.get(i / FOLLOWERS_PER_CLIENT) : null, uri, "log-follower-" + i, buildId,
+                    writtenAt, printedAt);
             follower.connect();
             followers.add(follower);
         }
@@ -174,6 +187,7 @@ public final class BuildLogBenchmark {
             }
         }
         String metricsBefore = phases.scrape();
+        RunCpu cpu = RunCpu.start(serverPid);
         Writes writes = write(worker, claim, writtenAt, printedAt);
         Map<String, Double> serverAppendMs = ServerAppendPhases.meanMillis(metricsBefore, phases.scrape());
         timers.shutdown();
@@ -185,6 +199,7 @@ public final class BuildLogBenchmark {
             ended += f.ended().await(Math.max(0, endBy - System.nanoTime()), TimeUnit.NANOSECONDS) ? 1 : 0;
         }
         double allSeconds = (System.nanoTime() - writes.startNanos()) / 1e9;
+        Map<String, Object> cpuUsed = cpu.report();
         double[] loadAfter = BuildsBenchmark.loadAverage();
         followers.forEach(LogFollower::close);
         clients.forEach(HttpClient::shutdownNow); // close() would wait for the aborted WebSockets of the killed follower
@@ -207,7 +222,8 @@ public final class BuildLogBenchmark {
         report.put("machineCpus", BuildsBenchmark.machineCpus());
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
         report.put("options", Map.of("rate", options.rate(), "seconds", options.seconds(), "followers", options.followers(),
-                "reconnects", options.reconnects(), "maxLinesPerAppend", options.maxLinesPerAppend()));
+                "reconnects", options.reconnects(), "maxLinesPerAppend", options.maxLinesPerAppend(),
+                "client", options.client().name().toLowerCase(Locale.ROOT)));
         report.put("lines", total);
         report.put("writeSeconds", round(writes.seconds()));
         report.put("linesPerSecondWritten", Math.round(total / writes.seconds()));
@@ -237,6 +253,7 @@ public final class BuildLogBenchmark {
                     "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected())));
         }
         report.put("allExact", exact == options.followers() && (resuming == null || resuming.exactly(total)));
+        report.put("cpu", cpuUsed);
         report.put("loadAverageBefore", loadBefore);
         report.put("loadAverageAfter", loadAfter);
         return report;
@@ -384,40 +401,6 @@ public final class BuildLogBenchmark {
         double[] appendMillis = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double[] appendLines = sizes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Writes(start, seconds, appendMillis, appendLines, queued.heldBack());
-    }
-
-    @SuppressWarnings("unchecked")
-    static String summary(Map<String, Object> r) {
-        Map<String, Object> latency = (Map<String, Object>) r.get("latencyMs");
-        Map<String, Object> append = (Map<String, Object>) r.get("appendMs");
-        Map<String, Object> options = (Map<String, Object>) r.get("options");
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%nBUILD LOG BENCH: %s lines at %s/s for %s s (written in %s s, %s lines/s), %s followers over /ws%n",
-                r.get("lines"), options.get("rate"), options.get("seconds"), r.get("writeSeconds"), r.get("linesPerSecondWritten"),
-                options.get("followers")));
-        s.append(String.format(Locale.ROOT, "  followers with exactly lines 1..%s, in order: %s of %s; %s got end, %s s after the first write%n",
-                r.get("lines"), r.get("followersExact"), options.get("followers"), r.get("followersEnded"), r.get("secondsUntilAllEnded")));
-        if (r.get("resuming") instanceof Map<?, ?> resuming) {
-            s.append(String.format(Locale.ROOT, "  resuming follower: killed and reconnected %s times, %s lines received, exactly 1..%s: %s%n",
-                    resuming.get("reconnects"), resuming.get("received"), r.get("lines"), resuming.get("exact")));
-        }
-        s.append(String.format(Locale.ROOT, "  receipts: %s (%s a second over the run)%n", r.get("receipts"), r.get("receiptsPerSecond")));
-        s.append(String.format(Locale.ROOT, "  write -> receipt latency (ms): p50 %s, p90 %s, p99 %s, p99.9 %s, max %s (target p99 < %s: %s)%n",
-                latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p999"), latency.get("max"), r.get("targetP99Ms"),
-                Boolean.TRUE.equals(r.get("targetMet")) ? "met" : "NOT met"));
-        if (r.get("latencySincePrintedMs") instanceof Map<?, ?> printed) {
-            s.append(String.format(Locale.ROOT, "  output -> receipt latency (ms, with the wait in the worker): p50 %s, p90 %s, p99 %s, max %s%n",
-                    printed.get("p50"), printed.get("p90"), printed.get("p99"), printed.get("max")));
-        }
-        Map<String, Object> lines = (Map<String, Object>) r.get("linesPerAppend");
-        s.append(String.format(Locale.ROOT, "  %s appends over HTTP of up to %s lines (p50 %s, max %s lines): p50 %s ms, p99 %s, max %s; "
-                        + "the command held back %s times; writer kept up: %s%n", r.get("appends"), options.get("maxLinesPerAppend"),
-                lines.get("p50"), lines.get("max"), append.get("p50"), append.get("p99"), append.get("max"), r.get("printerHeldBack"),
-                r.get("writerKeptUp")));
-        s.append(String.format(Locale.ROOT, "  the server's mean ms per append (request, then its phases): %s%n", r.get("serverAppendMs")));
-        s.append(String.format(Locale.ROOT, "  load average before %s, after %s; server %s%n", Arrays.toString((double[]) r.get("loadAverageBefore")),
-                Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar")));
-        return s.toString();
     }
 
     private static double round(double value) {

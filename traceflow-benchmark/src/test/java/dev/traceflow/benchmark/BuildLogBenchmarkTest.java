@@ -118,6 +118,23 @@ class BuildLogBenchmarkTest {
     }
 
     @Test
+    void cursorOfBytes_readsTheLastField_andLeavesAnythingElseToTheTextReading() {
+        byte[] padded = ("xx" + log(12_345).replace("\"line\":\"x\"", "\"line\":\"say \\\"cursor\\\":7\"") + "yy")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(padded, 2, padded.length - 4)).isEqualTo(12_345);
+        byte[] end = "{\"type\":\"end\",\"buildId\":\"b\",\"status\":\"fail\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(end, 0, end.length)).isZero();
+        byte[] otherOrder = "{\"type\":\"log\",\"cursor\":5,\"line\":\"9\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(otherOrder, 0, otherOrder.length)).isZero();
+        LogFollower f = follower();
+        f.onMessage(0, otherOrder, 0, otherOrder.length, 0); // read as text then: still counted
+        byte[] two = log(2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        f.onMessage(0, two, 0, two.length, 0);
+        assertThat(f.received()).isEqualTo(2);
+        assertThat(f.exactly(2)).isFalse(); // 5 then 2: out of order
+    }
+
+    @Test
     void aKilledConnectionsMessages_areNotCounted() {
         LogFollower f = follower();
         f.onMessage(0, log(1), 0);
@@ -151,7 +168,7 @@ class BuildLogBenchmarkTest {
         r.put("loadAverageBefore", new double[]{1, 2, 3});
         r.put("loadAverageAfter", new double[]{4, 5, 6});
         r.put("serverJar", "s.jar");
-        String text = BuildLogBenchmark.summary(r);
+        String text = BuildLogSummary.of(r);
         assertThat(text).contains("100 of 100").contains("reconnected 20 times, 100000 lines received, exactly 1..100000: true")
                 .contains("p50 12.0, p90 80.0, p99 620.0").contains("NOT met").contains("[1.0, 2.0, 3.0]")
                 .contains("with the wait in the worker): p50 30.0, p90 90.0, p99 700.0").contains("480 appends over HTTP of up to 1000 lines")
@@ -159,7 +176,7 @@ class BuildLogBenchmarkTest {
     }
 
     private static LogFollower follower() {
-        return new LogFollower(null, null, "b", new AtomicLongArray(10), new AtomicLongArray(10));
+        return new LogFollower(null, null, "f", "b", new AtomicLongArray(10), new AtomicLongArray(10));
     }
 
     private static String log(long cursor) {
