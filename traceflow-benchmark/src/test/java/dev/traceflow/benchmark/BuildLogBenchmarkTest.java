@@ -22,6 +22,12 @@ class BuildLogBenchmarkTest {
         assertThat(options.reconnects()).isEqualTo(20);
         assertThat(options.maxLinesPerAppend()).isEqualTo(1000);
         assertThat(options.total()).isEqualTo(100_000);
+        assertThat(options.warmupSeconds()).isEqualTo(10);
+        assertThat(options.warmupLines()).isEqualTo(50_000);
+        assertThat(options.client()).isEqualTo(LogFollower.Client.RAW);
+        assertThat(BuildLogBenchmark.Options.parse(new String[]{"--client", "jdk", "--warmup-seconds", "0"}))
+                .satisfies(o -> assertThat(o.client()).isEqualTo(LogFollower.Client.JDK))
+                .satisfies(o -> assertThat(o.warmupSeconds()).isZero());
     }
 
     @Test
@@ -32,25 +38,29 @@ class BuildLogBenchmarkTest {
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--reconnects", "-1"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--client", "netty"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("raw or jdk");
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--warmup-seconds", "-1"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--folowers", "3"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("--folowers");
     }
 
     @Test
     void theWritersNextAppend_waitsForABatch_thenCarriesAllThatWaitsUpToTheLimit_andTheRestAtTheEnd() {
-        assertThat(BuildLogBenchmark.nextAppend(199, 0, false, 1000)).isZero();
-        assertThat(BuildLogBenchmark.nextAppend(200, 0, false, 1000)).isEqualTo(200);
-        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 1000)).isEqualTo(1000); // behind: one large append
-        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 200)).isEqualTo(200); // the worker before: 200 at a time
-        assertThat(BuildLogBenchmark.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
-        assertThat(BuildLogBenchmark.nextAppend(100_000, 100_000, true, 1000)).isZero();
-        assertThat(BuildLogBenchmark.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
+        assertThat(WorkerLogWriter.nextAppend(199, 0, false, 1000)).isZero();
+        assertThat(WorkerLogWriter.nextAppend(200, 0, false, 1000)).isEqualTo(200);
+        assertThat(WorkerLogWriter.nextAppend(1_450, 200, false, 1000)).isEqualTo(1000); // behind: one large append
+        assertThat(WorkerLogWriter.nextAppend(1_450, 200, false, 200)).isEqualTo(200); // the worker before: 200 at a time
+        assertThat(WorkerLogWriter.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
+        assertThat(WorkerLogWriter.nextAppend(100_000, 100_000, true, 1000)).isZero();
+        assertThat(WorkerLogWriter.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
     }
 
     @Test
     void aCommandThatPrintedFarAheadOfTheSender_isHeldBackOnlyPastTheBound_andEverythingIsSent() throws Exception {
-        int total = 3 * BuildLogBenchmark.MAX_PENDING;
-        BuildLogBenchmark.Queued queued = new BuildLogBenchmark.Queued(total);
+        int total = 3 * WorkerLogWriter.MAX_PENDING;
+        WorkerLogWriter.Queued queued = new WorkerLogWriter.Queued(total);
         // one burst far past the bound (a printer that was descheduled for seconds): queued up to the bound, then held back
         Thread printer = Thread.ofPlatform().start(() -> {
             try {
