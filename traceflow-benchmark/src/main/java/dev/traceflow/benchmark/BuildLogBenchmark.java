@@ -232,7 +232,8 @@ public final class BuildLogBenchmark {
         report.put("targetMet", keptUp && exact == options.followers() && merged.millisAtPercentile(99) < TARGET_P99_MILLIS);
         if (resuming != null) {
             report.put("resuming", Map.of("reconnects", resuming.reconnects(), "received", resuming.received(),
-                    "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected())));
+                    "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected()),
+                    "connectFailures", resuming.connectFailures()));
         }
         report.put("allExact", exact == options.followers() && (resuming == null || resuming.exactly(total)));
         report.put("cpu", cpuUsed);

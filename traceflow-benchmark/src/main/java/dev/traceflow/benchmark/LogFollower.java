@@ -57,6 +57,10 @@ final class LogFollower {
     private long received;
     private long outOfOrder;
     private int reconnects;
+    private int failedConnects;
+    private String lastConnectFailure;
+    /** a resume whose new connection fails is tried again this many times in all */
+    static final int MAX_CONNECT_ATTEMPTS = 5;
     private String unexpected;
 
     /**
@@ -121,7 +125,34 @@ final class LogFollower {
             old = socket;
         }
         abort(old);
-        connect();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                connect();
+                return;
+            } catch (RuntimeException e) {
+                // the server may end a new connection at once (on the loaded machine of 2026-12-05 one did): a client whose
+                // network dropped tries again, and resumes from the same cursor, so the checks still hold
+                synchronized (this) {
+                    failedConnects++;
+                    lastConnectFailure = e.toString();
+                    generation++;
+                }
+                if (attempt == MAX_CONNECT_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Connections that failed at once when resuming (each tried again), and the last one's failure, or null. */
+    synchronized String connectFailures() {
+        return failedConnects == 0 ? "none" : failedConnects + " (last: " + lastConnectFailure + ")";
     }
 
     void close() {

@@ -51,6 +51,8 @@ final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final Handler handler;
     private volatile boolean aborted;
+    /** why the reading thread ended the connection, for a send that fails after it */
+    private volatile String endedWhy;
 
     private RawWebSocket(Socket socket, Handler handler) throws IOException {
         this.socket = socket;
@@ -137,6 +139,9 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     private synchronized void sendFrame(int opcode, byte[] payload) throws IOException {
+        if (endedWhy != null) {
+            throw new IOException("the connection ended: " + endedWhy);
+        }
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write(0x80 | opcode);
         if (payload.length < 126) {
@@ -218,7 +223,10 @@ final class RawWebSocket implements AutoCloseable {
                         case OP_PONG -> {
                         }
                         case OP_CLOSE -> {
-                            ended("close frame from the server");
+                            int length = (int) f.payloadLength;
+                            int code = length >= 2 ? ((buf[f.payloadStart] & 0xFF) << 8) | (buf[f.payloadStart + 1] & 0xFF) : 1005;
+                            String reason = length > 2 ? new String(buf, f.payloadStart + 2, length - 2, StandardCharsets.UTF_8) : "";
+                            ended("close frame from the server: " + code + " " + reason);
                             return;
                         }
                         default -> throw new IOException(String.format(Locale.ROOT, "opcode 0x%x", f.opcode));
@@ -245,6 +253,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     private void ended(String why) {
+        endedWhy = why;
         try {
             socket.close();
         } catch (IOException e) {
