@@ -145,6 +145,11 @@ final class BuildBenchServer implements AutoCloseable {
         return BenchmarkSetup.base(server);
     }
 
+    /** The server process's id (its JVM's: taskset execs it in place). */
+    long pid() {
+        return server.pid();
+    }
+
     ApiClient api() {
         return api;
     }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,47 +45,60 @@ public final class BuildLogBenchmark {
               --reconnects N         times the one resuming follower is killed and reconnected (20; 0: no such follower)
               --max-lines-per-append N  the most lines an append carries (1000, the worker API's limit, as the worker
                                      sends them; 200: the worker before it sent all pending lines, 200 at a time)
+              --warmup-seconds N     a build of its own printed at the rate for this long first, with as many followers,
+                                     not measured: the server's JIT compiles its hot paths there, not in the measured
+                                     build (10; 0: none)
+              --client raw|jdk       the followers' WebSocket client: raw (frames read as bytes, a thread per follower) or
+                                     jdk (java.net.http, the harness's client before 2026-12-05 evening) (raw)
               --out FILE             JSON results (build-log-results.json)
             """ + BuildBenchServer.Choice.USAGE;
 
     static final double TARGET_P99_MILLIS = 500;
     /** How much longer than the printing the writing may take and still count as keeping up with the rate. */
     static final double WRITER_SLACK = 0.02;
-    /** The worker's sender starts an append once this many lines wait (LogBuffer.BATCH in the server). */
-    static final int BATCH = 200;
     /** The worker API's limit (and LogBuffer.MAX_APPEND): a worker that is behind sends this many lines at once. */
-    static final int MAX_APPEND = 1000;
-    /** Lines that may wait unsent before the command's output is held back (LogBuffer.MAX_PENDING). */
-    static final int MAX_PENDING = 10 * MAX_APPEND;
-    /** How often the simulated command prints the lines due by then. */
-    static final long PRINT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final int MAX_APPEND = WorkerLogWriter.MAX_APPEND;
     /** the gateway's connections of one user (TRACEFLOW_REALTIME_MAX_CONNECTIONS_PER_USER's default is 50) */
     static final int FOLLOWERS_PER_USER = 25;
     /** one JDK client (one selector thread) per this many followers: a single one would read for all and lag */
     static final int FOLLOWERS_PER_CLIENT = 10;
 
-    record Options(int rate, int seconds, int followers, int reconnects, int maxLinesPerAppend, BuildBenchServer.Choice server, Path out) {
+    record Options(int rate, int seconds, int followers, int reconnects, int maxLinesPerAppend, int warmupSeconds,
+                   LogFollower.Client client, BuildBenchServer.Choice server, Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
             var options = new Options(r.positiveInt("rate", 5_000), r.positiveInt("seconds", 20), r.positiveInt("followers", 100),
                     (int) r.longValue("reconnects", 20), r.positiveInt("max-lines-per-append", MAX_APPEND),
+                    (int) r.longValue("warmup-seconds", 10), client(r.text("client", "raw")),
                     BuildBenchServer.Choice.read(r), r.path("out", "build-log-results.json"));
             r.rejectUnknown();
-            if (options.reconnects() < 0) {
-                throw new UsageException("--reconnects must be 0 or more");
+            if (options.reconnects() < 0 || options.warmupSeconds() < 0) {
+                throw new UsageException("--reconnects and --warmup-seconds must be 0 or more");
             }
             if (options.maxLinesPerAppend() > MAX_APPEND) {
                 throw new UsageException("an append carries at most " + MAX_APPEND + " lines: lower --max-lines-per-append");
             }
-            if ((long) options.rate() * options.seconds() > 50_000_000) {
+            if ((long) options.rate() * Math.max(options.seconds(), options.warmupSeconds()) > 50_000_000) {
                 throw new UsageException("--rate x --seconds must be at most 50,000,000 lines");
             }
             return options;
         }
 
+        private static LogFollower.Client client(String name) throws UsageException {
+            return switch (name) {
+                case "raw" -> LogFollower.Client.RAW;
+                case "jdk" -> LogFollower.Client.JDK;
+                default -> throw new UsageException("--client is raw or jdk");
+            };
+        }
+
         int total() {
             return rate * seconds;
+        }
+
+        int warmupLines() {
+            return rate * warmupSeconds;
         }
     }
 
@@ -108,40 +120,29 @@ public final class BuildLogBenchmark {
         try (BuildBenchServer server = BuildBenchServer.start(options.server(), Map.of("TRACEFLOW_BUILDS_QUEUE_WORKERS", "0",
                 "TRACEFLOW_BUILDS_QUEUE_WORKER_TOKEN", workerToken, "TRACEFLOW_METRICS_TOKEN", metricsToken), "build log", out);
              RemoteWorkerClient worker = new RemoteWorkerClient(server.base(), workerToken)) {
-            report = measure(server.api(), worker, server.base(), server.repoUrl(), new ServerAppendPhases(server.base(), metricsToken));
+            report = measure(server.api(), worker, server.base(), server.repoUrl(), new ServerAppendPhases(server.base(), metricsToken),
+                    server.pid());
         } catch (ServerStartException e) {
             out.println("FAILED: " + e.getMessage());
             return QueryBenchmark.EXIT_NO_SERVER;
         }
         report.put("serverJar", options.server().jar().toString());
         Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        out.println(summary(report));
+        out.println(BuildLogSummary.of(report));
         return Boolean.TRUE.equals(report.get("allExact")) ? 0 : 1;
     }
 
-    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl, ServerAppendPhases phases)
-            throws Exception {
+    private Map<String, Object> measure(ApiClient api, RemoteWorkerClient worker, String base, String repoUrl, ServerAppendPhases phases,
+                                        long serverPid) throws Exception {
         BuildFixture fixture = BuildFixture.create(api, "bench-logs", repoUrl, null);
+        Map<String, Object> warmup = options.warmupSeconds() > 0 ? warmUp(fixture, worker, base) : null;
         String buildId = fixture.trigger(fixture.validatedConfig(1));
         int total = options.total();
         AtomicLongArray writtenAt = new AtomicLongArray(total + 1);
         AtomicLongArray printedAt = new AtomicLongArray(total + 1);
         int connections = options.followers() + (options.reconnects() > 0 ? 1 : 0);
-        List<String> tokens = new ArrayList<>();
-        for (int i = 0; i < (connections + FOLLOWERS_PER_USER - 1) / FOLLOWERS_PER_USER; i++) {
-            tokens.add(fixture.userToken("follower-" + i, "viewer", base));
-        }
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < (connections + FOLLOWERS_PER_CLIENT - 1) / FOLLOWERS_PER_CLIENT; i++) {
-            clients.add(HttpClient.newHttpClient());
-        }
-        List<LogFollower> followers = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
-            URI uri = URI.create(base.replace("http://", "ws://") + "/ws?app=" + fixture.appId + "&token=" + tokens.get(i / FOLLOWERS_PER_USER));
-            LogFollower follower = new LogFollower(clients.get(i / FOLLOWERS_PER_CLIENT), uri, buildId, writtenAt, printedAt);
-            follower.connect();
-            followers.add(follower);
-        }
+        List<HttpClient> clients = clients(connections);
+        List<LogFollower> followers = follow(fixture, base, buildId, connections, "follower", clients, writtenAt, printedAt);
         LogFollower resuming = options.reconnects() > 0 ? followers.getLast() : null;
         List<LogFollower> steady = resuming == null ? followers : followers.subList(0, options.followers());
 
@@ -154,13 +155,7 @@ public final class BuildLogBenchmark {
         double[] loadBefore = BuildsBenchmark.loadAverage();
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         AtomicReference<Exception> background = new AtomicReference<>();
-        timers.scheduleAtFixedRate(() -> {
-            try {
-                worker.heartbeat(claim);
-            } catch (Exception e) {
-                background.compareAndSet(null, e);
-            }
-        }, 5, 5, TimeUnit.SECONDS);
+        heartbeats(timers, worker, claim, background);
         if (resuming != null) {
             long every = TimeUnit.SECONDS.toMillis(options.seconds()) / options.reconnects();
             for (int i = 0; i < options.reconnects(); i++) {
@@ -174,7 +169,8 @@ public final class BuildLogBenchmark {
             }
         }
         String metricsBefore = phases.scrape();
-        Writes writes = write(worker, claim, writtenAt, printedAt);
+        RunCpu cpu = RunCpu.start(serverPid);
+        WorkerLogWriter.Writes writes = writer().write(worker, claim, total, writtenAt, printedAt);
         Map<String, Double> serverAppendMs = ServerAppendPhases.meanMillis(metricsBefore, phases.scrape());
         timers.shutdown();
         timers.awaitTermination(30, TimeUnit.SECONDS);
@@ -185,6 +181,7 @@ public final class BuildLogBenchmark {
             ended += f.ended().await(Math.max(0, endBy - System.nanoTime()), TimeUnit.NANOSECONDS) ? 1 : 0;
         }
         double allSeconds = (System.nanoTime() - writes.startNanos()) / 1e9;
+        Map<String, Object> cpuUsed = cpu.report();
         double[] loadAfter = BuildsBenchmark.loadAverage();
         followers.forEach(LogFollower::close);
         clients.forEach(HttpClient::shutdownNow); // close() would wait for the aborted WebSockets of the killed follower
@@ -207,7 +204,8 @@ public final class BuildLogBenchmark {
         report.put("machineCpus", BuildsBenchmark.machineCpus());
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
         report.put("options", Map.of("rate", options.rate(), "seconds", options.seconds(), "followers", options.followers(),
-                "reconnects", options.reconnects(), "maxLinesPerAppend", options.maxLinesPerAppend()));
+                "reconnects", options.reconnects(), "maxLinesPerAppend", options.maxLinesPerAppend(), "warmupSeconds", options.warmupSeconds(),
+                "client", options.client().name().toLowerCase(Locale.ROOT)));
         report.put("lines", total);
         report.put("writeSeconds", round(writes.seconds()));
         report.put("linesPerSecondWritten", Math.round(total / writes.seconds()));
@@ -234,190 +232,101 @@ public final class BuildLogBenchmark {
         report.put("targetMet", keptUp && exact == options.followers() && merged.millisAtPercentile(99) < TARGET_P99_MILLIS);
         if (resuming != null) {
             report.put("resuming", Map.of("reconnects", resuming.reconnects(), "received", resuming.received(),
-                    "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected())));
+                    "exact", resuming.exactly(total), "unexpected", String.valueOf(resuming.unexpected()),
+                    "connectFailures", resuming.connectFailures()));
         }
         report.put("allExact", exact == options.followers() && (resuming == null || resuming.exactly(total)));
+        report.put("cpu", cpuUsed);
+        if (warmup != null) {
+            report.put("warmup", warmup);
+        }
         report.put("loadAverageBefore", loadBefore);
         report.put("loadAverageAfter", loadAfter);
         return report;
     }
 
     /**
-     * The writer's side: when it started, how long until the last append was answered, each append's time
-     * in ms and its lines (both sorted), and how often the command's output was held back.
+     * The warm-up (not measured): a build of its own, followed by as many followers with the same client,
+     * printed at the rate for {@code --warmup-seconds} and ended, so that the server's JIT has compiled the
+     * append and delivery paths before the measured build starts: on the server's one CPU, C2's compiler
+     * threads took as much CPU as the work itself in a cold run (2026-12-05). Reports how it went.
      */
-    record Writes(long startNanos, double seconds, double[] appendMillis, double[] appendLines, long printerHeldBack) {
-        double millis(double q) {
-            return appendMillis.length == 0 ? 0 : BuildsBenchmark.percentile(appendMillis, q);
+    private Map<String, Object> warmUp(BuildFixture fixture, RemoteWorkerClient worker, String base) throws Exception {
+        int lines = options.warmupLines();
+        String buildId = fixture.trigger(fixture.validatedConfig(2));
+        AtomicLongArray at = new AtomicLongArray(lines + 1);
+        List<HttpClient> clients = clients(options.followers());
+        List<LogFollower> followers = follow(fixture, base, buildId, options.followers(), "warmup", clients, at, at);
+        RemoteWorkerClient.Claim claim = worker.claim("bench-log-warmup");
+        if (!claim.buildId().equals(buildId)) {
+            throw new IOException("claimed build " + claim.buildId() + " for the warm-up, triggered " + buildId);
         }
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        AtomicReference<Exception> background = new AtomicReference<>();
+        heartbeats(timers, worker, claim, background);
+        WorkerLogWriter.Writes writes;
+        try {
+            writes = writer().write(worker, claim, lines, at, at);
+        } finally {
+            timers.shutdownNow();
+        }
+        worker.finish(claim, "fail", "warm-up");
+        long endBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int exact = 0;
+        for (LogFollower f : followers) {
+            f.ended().await(Math.max(0, endBy - System.nanoTime()), TimeUnit.NANOSECONDS);
+            exact += f.exactly(lines) ? 1 : 0;
+        }
+        followers.forEach(LogFollower::close);
+        clients.forEach(HttpClient::shutdownNow);
+        if (background.get() != null) {
+            throw background.get();
+        }
+        return Map.of("seconds", options.warmupSeconds(), "lines", lines, "linesPerSecondWritten", Math.round(lines / writes.seconds()),
+                "followersExact", exact);
     }
 
-    /**
-     * How many lines the worker's sender puts in its next append, given the lines printed and sent so
-     * far: all that wait up to {@code max}, once a batch waits or the command has printed its last line;
-     * 0: wait for more.
-     */
-    static int nextAppend(long printed, long sent, boolean allPrinted, int max) {
-        long waiting = printed - sent;
-        if (waiting <= 0 || waiting < Math.min(BATCH, max) && !allPrinted) {
-            return 0;
+    /** JDK clients for {@code connections} followers (one per {@link #FOLLOWERS_PER_CLIENT}); none for the raw client. */
+    private List<HttpClient> clients(int connections) {
+        List<HttpClient> clients = new ArrayList<>();
+        boolean jdk = options.client() == LogFollower.Client.JDK;
+        for (int i = 0; jdk && i < (connections + FOLLOWERS_PER_CLIENT - 1) / FOLLOWERS_PER_CLIENT; i++) {
+            clients.add(HttpClient.newHttpClient());
         }
-        return (int) Math.min(waiting, max);
+        return clients;
     }
 
-    /**
-     * Lines the simulated command printed and the sender sent; the command's lines beyond
-     * {@link #MAX_PENDING} unsent wait until the sender has sent some, those within it are queued at once.
-     */
-    static final class Queued {
-        private final int total;
-        private long printed;
-        private long sent;
-        private long heldBack;
-
-        Queued(int total) {
-            this.total = total;
+    /** Connects {@code connections} followers of the build, subscribed from its start, as viewers named {@code who}-N. */
+    private List<LogFollower> follow(BuildFixture fixture, String base, String buildId, int connections, String who, List<HttpClient> clients,
+                                     AtomicLongArray writtenAt, AtomicLongArray printedAt) throws IOException, InterruptedException {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < (connections + FOLLOWERS_PER_USER - 1) / FOLLOWERS_PER_USER; i++) {
+            tokens.add(fixture.userToken(who + "-" + i, "viewer", base));
         }
-
-        synchronized void printedUpTo(long line) throws InterruptedException {
-            boolean waited = false;
-            while (true) {
-                // what fits is queued before waiting: the sender may be waiting for exactly those lines
-                printed = Math.max(printed, Math.min(line, sent + MAX_PENDING));
-                notifyAll();
-                if (printed == line) {
-                    return;
-                }
-                if (!waited) {
-                    heldBack++;
-                    waited = true;
-                }
-                wait();
-            }
+        List<LogFollower> followers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            URI uri = URI.create(base.replace("http://", "ws://") + "/ws?app=" + fixture.appId + "&token=" + tokens.get(i / FOLLOWERS_PER_USER));
+            LogFollower follower = new LogFollower(clients.isEmpty() ? null : clients.get(i / FOLLOWERS_PER_CLIENT), uri, who + "-" + i,
+                    buildId, writtenAt, printedAt);
+            follower.connect();
+            followers.add(follower);
         }
-
-        /** Waits for the next append's size (0 when everything is sent). */
-        synchronized int nextAppend(int max) throws InterruptedException {
-            while (true) {
-                if (sent == total) {
-                    return 0;
-                }
-                int n = BuildLogBenchmark.nextAppend(printed, sent, printed == total, max);
-                if (n > 0) {
-                    return n;
-                }
-                wait();
-            }
-        }
-
-        synchronized void sentUpTo(long line) {
-            sent = line;
-            notifyAll();
-        }
-
-        synchronized long heldBack() {
-            return heldBack;
-        }
+        return followers;
     }
 
-    /**
-     * Prints the lines at the rate on one thread, as a build's command does (each line's output time
-     * noted), and sends them on this one as the worker does: one append at a time of all lines waiting,
-     * up to the limit (each line's write time noted just before its append is sent).
-     */
-    private Writes write(RemoteWorkerClient worker, RemoteWorkerClient.Claim claim, AtomicLongArray writtenAt, AtomicLongArray printedAt)
-            throws Exception {
-        int total = options.total();
-        String padding = "x".repeat(40);
-        Queued queued = new Queued(total);
-        AtomicReference<Exception> printFailed = new AtomicReference<>();
-        long start = System.nanoTime();
-        Thread printer = Thread.ofPlatform().name("bench-log-printer").daemon(true).start(() -> {
+    private WorkerLogWriter writer() {
+        return new WorkerLogWriter(options.rate(), options.maxLinesPerAppend());
+    }
+
+    private static void heartbeats(ScheduledExecutorService timers, RemoteWorkerClient worker, RemoteWorkerClient.Claim claim,
+                                   AtomicReference<Exception> background) {
+        timers.scheduleAtFixedRate(() -> {
             try {
-                long done = 0;
-                for (long tick = 1; done < total; tick++) {
-                    long wait = start + tick * PRINT_EVERY_NANOS - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                    long now = System.nanoTime();
-                    long due = Math.min(total, (long) options.rate() * (now - start) / 1_000_000_000L);
-                    for (long line = done + 1; line <= due; line++) {
-                        printedAt.set((int) line, now);
-                    }
-                    if (due > done) {
-                        queued.printedUpTo(due);
-                        done = due;
-                    }
-                }
+                worker.heartbeat(claim);
             } catch (Exception e) {
-                printFailed.set(e);
+                background.compareAndSet(null, e);
             }
-        });
-        List<Double> millis = new ArrayList<>();
-        List<Double> sizes = new ArrayList<>();
-        long sent = 0;
-        for (int n = queued.nextAppend(options.maxLinesPerAppend()); n > 0; n = queued.nextAppend(options.maxLinesPerAppend())) {
-            String[] lines = new String[n];
-            for (int i = 0; i < n; i++) {
-                lines[i] = "line " + (sent + 1 + i) + " " + padding;
-            }
-            String ts = Instant.now().toString();
-            long before = System.nanoTime();
-            for (int i = 1; i <= n; i++) {
-                writtenAt.set((int) (sent + i), before);
-            }
-            long cursor = worker.append(claim, sent + 1, ts, lines);
-            millis.add((System.nanoTime() - before) / 1e6);
-            sizes.add((double) n);
-            if (cursor != sent + n) {
-                throw new IOException("the append of lines " + (sent + 1) + ".. answered cursor " + cursor);
-            }
-            sent += n;
-            queued.sentUpTo(sent);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        printer.join();
-        if (printFailed.get() != null) {
-            throw printFailed.get();
-        }
-        double[] appendMillis = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double[] appendLines = sizes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Writes(start, seconds, appendMillis, appendLines, queued.heldBack());
-    }
-
-    @SuppressWarnings("unchecked")
-    static String summary(Map<String, Object> r) {
-        Map<String, Object> latency = (Map<String, Object>) r.get("latencyMs");
-        Map<String, Object> append = (Map<String, Object>) r.get("appendMs");
-        Map<String, Object> options = (Map<String, Object>) r.get("options");
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%nBUILD LOG BENCH: %s lines at %s/s for %s s (written in %s s, %s lines/s), %s followers over /ws%n",
-                r.get("lines"), options.get("rate"), options.get("seconds"), r.get("writeSeconds"), r.get("linesPerSecondWritten"),
-                options.get("followers")));
-        s.append(String.format(Locale.ROOT, "  followers with exactly lines 1..%s, in order: %s of %s; %s got end, %s s after the first write%n",
-                r.get("lines"), r.get("followersExact"), options.get("followers"), r.get("followersEnded"), r.get("secondsUntilAllEnded")));
-        if (r.get("resuming") instanceof Map<?, ?> resuming) {
-            s.append(String.format(Locale.ROOT, "  resuming follower: killed and reconnected %s times, %s lines received, exactly 1..%s: %s%n",
-                    resuming.get("reconnects"), resuming.get("received"), r.get("lines"), resuming.get("exact")));
-        }
-        s.append(String.format(Locale.ROOT, "  receipts: %s (%s a second over the run)%n", r.get("receipts"), r.get("receiptsPerSecond")));
-        s.append(String.format(Locale.ROOT, "  write -> receipt latency (ms): p50 %s, p90 %s, p99 %s, p99.9 %s, max %s (target p99 < %s: %s)%n",
-                latency.get("p50"), latency.get("p90"), latency.get("p99"), latency.get("p999"), latency.get("max"), r.get("targetP99Ms"),
-                Boolean.TRUE.equals(r.get("targetMet")) ? "met" : "NOT met"));
-        if (r.get("latencySincePrintedMs") instanceof Map<?, ?> printed) {
-            s.append(String.format(Locale.ROOT, "  output -> receipt latency (ms, with the wait in the worker): p50 %s, p90 %s, p99 %s, max %s%n",
-                    printed.get("p50"), printed.get("p90"), printed.get("p99"), printed.get("max")));
-        }
-        Map<String, Object> lines = (Map<String, Object>) r.get("linesPerAppend");
-        s.append(String.format(Locale.ROOT, "  %s appends over HTTP of up to %s lines (p50 %s, max %s lines): p50 %s ms, p99 %s, max %s; "
-                        + "the command held back %s times; writer kept up: %s%n", r.get("appends"), options.get("maxLinesPerAppend"),
-                lines.get("p50"), lines.get("max"), append.get("p50"), append.get("p99"), append.get("max"), r.get("printerHeldBack"),
-                r.get("writerKeptUp")));
-        s.append(String.format(Locale.ROOT, "  the server's mean ms per append (request, then its phases): %s%n", r.get("serverAppendMs")));
-        s.append(String.format(Locale.ROOT, "  load average before %s, after %s; server %s%n", Arrays.toString((double[]) r.get("loadAverageBefore")),
-                Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar")));
-        return s.toString();
+        }, 5, 5, TimeUnit.SECONDS);
     }
 
     private static double round(double value) {

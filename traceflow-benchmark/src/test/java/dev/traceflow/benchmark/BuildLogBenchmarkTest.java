@@ -22,6 +22,12 @@ class BuildLogBenchmarkTest {
         assertThat(options.reconnects()).isEqualTo(20);
         assertThat(options.maxLinesPerAppend()).isEqualTo(1000);
         assertThat(options.total()).isEqualTo(100_000);
+        assertThat(options.warmupSeconds()).isEqualTo(10);
+        assertThat(options.warmupLines()).isEqualTo(50_000);
+        assertThat(options.client()).isEqualTo(LogFollower.Client.RAW);
+        assertThat(BuildLogBenchmark.Options.parse(new String[]{"--client", "jdk", "--warmup-seconds", "0"}))
+                .satisfies(o -> assertThat(o.client()).isEqualTo(LogFollower.Client.JDK))
+                .satisfies(o -> assertThat(o.warmupSeconds()).isZero());
     }
 
     @Test
@@ -32,25 +38,29 @@ class BuildLogBenchmarkTest {
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--reconnects", "-1"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--client", "netty"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("raw or jdk");
+        assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--warmup-seconds", "-1"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> BuildLogBenchmark.Options.parse(new String[]{"--folowers", "3"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("--folowers");
     }
 
     @Test
     void theWritersNextAppend_waitsForABatch_thenCarriesAllThatWaitsUpToTheLimit_andTheRestAtTheEnd() {
-        assertThat(BuildLogBenchmark.nextAppend(199, 0, false, 1000)).isZero();
-        assertThat(BuildLogBenchmark.nextAppend(200, 0, false, 1000)).isEqualTo(200);
-        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 1000)).isEqualTo(1000); // behind: one large append
-        assertThat(BuildLogBenchmark.nextAppend(1_450, 200, false, 200)).isEqualTo(200); // the worker before: 200 at a time
-        assertThat(BuildLogBenchmark.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
-        assertThat(BuildLogBenchmark.nextAppend(100_000, 100_000, true, 1000)).isZero();
-        assertThat(BuildLogBenchmark.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
+        assertThat(WorkerLogWriter.nextAppend(199, 0, false, 1000)).isZero();
+        assertThat(WorkerLogWriter.nextAppend(200, 0, false, 1000)).isEqualTo(200);
+        assertThat(WorkerLogWriter.nextAppend(1_450, 200, false, 1000)).isEqualTo(1000); // behind: one large append
+        assertThat(WorkerLogWriter.nextAppend(1_450, 200, false, 200)).isEqualTo(200); // the worker before: 200 at a time
+        assertThat(WorkerLogWriter.nextAppend(100_000, 99_950, true, 1000)).isEqualTo(50); // the last lines, fewer than a batch
+        assertThat(WorkerLogWriter.nextAppend(100_000, 100_000, true, 1000)).isZero();
+        assertThat(WorkerLogWriter.nextAppend(150, 0, false, 100)).isEqualTo(100); // a limit under a batch starts at the limit
     }
 
     @Test
     void aCommandThatPrintedFarAheadOfTheSender_isHeldBackOnlyPastTheBound_andEverythingIsSent() throws Exception {
-        int total = 3 * BuildLogBenchmark.MAX_PENDING;
-        BuildLogBenchmark.Queued queued = new BuildLogBenchmark.Queued(total);
+        int total = 3 * WorkerLogWriter.MAX_PENDING;
+        WorkerLogWriter.Queued queued = new WorkerLogWriter.Queued(total);
         // one burst far past the bound (a printer that was descheduled for seconds): queued up to the bound, then held back
         Thread printer = Thread.ofPlatform().start(() -> {
             try {
@@ -118,6 +128,23 @@ class BuildLogBenchmarkTest {
     }
 
     @Test
+    void cursorOfBytes_readsTheLastField_andLeavesAnythingElseToTheTextReading() {
+        byte[] padded = ("xx" + log(12_345).replace("\"line\":\"x\"", "\"line\":\"say \\\"cursor\\\":7\"") + "yy")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(padded, 2, padded.length - 4)).isEqualTo(12_345);
+        byte[] end = "{\"type\":\"end\",\"buildId\":\"b\",\"status\":\"fail\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(end, 0, end.length)).isZero();
+        byte[] otherOrder = "{\"type\":\"log\",\"cursor\":5,\"line\":\"9\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(LogFollower.cursorOf(otherOrder, 0, otherOrder.length)).isZero();
+        LogFollower f = follower();
+        f.onMessage(0, otherOrder, 0, otherOrder.length, 0); // read as text then: still counted
+        byte[] two = log(2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        f.onMessage(0, two, 0, two.length, 0);
+        assertThat(f.received()).isEqualTo(2);
+        assertThat(f.exactly(2)).isFalse(); // 5 then 2: out of order
+    }
+
+    @Test
     void aKilledConnectionsMessages_areNotCounted() {
         LogFollower f = follower();
         f.onMessage(0, log(1), 0);
@@ -151,7 +178,7 @@ class BuildLogBenchmarkTest {
         r.put("loadAverageBefore", new double[]{1, 2, 3});
         r.put("loadAverageAfter", new double[]{4, 5, 6});
         r.put("serverJar", "s.jar");
-        String text = BuildLogBenchmark.summary(r);
+        String text = BuildLogSummary.of(r);
         assertThat(text).contains("100 of 100").contains("reconnected 20 times, 100000 lines received, exactly 1..100000: true")
                 .contains("p50 12.0, p90 80.0, p99 620.0").contains("NOT met").contains("[1.0, 2.0, 3.0]")
                 .contains("with the wait in the worker): p50 30.0, p90 90.0, p99 700.0").contains("480 appends over HTTP of up to 1000 lines")
@@ -159,7 +186,7 @@ class BuildLogBenchmarkTest {
     }
 
     private static LogFollower follower() {
-        return new LogFollower(null, null, "b", new AtomicLongArray(10), new AtomicLongArray(10));
+        return new LogFollower(null, null, "f", "b", new AtomicLongArray(10), new AtomicLongArray(10));
     }
 
     private static String log(long cursor) {

@@ -3,6 +3,7 @@ package dev.traceflow.builds;
 import dev.traceflow.builds.internal.run.BuildLogSink.LogLine;
 import dev.traceflow.builds.internal.run.JdbcBuildLogStore;
 import dev.traceflow.support.TestAuth;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -38,6 +39,8 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
     int port;
     @Autowired
     JdbcBuildLogStore store;
+    @Autowired
+    MeterRegistry registry;
 
     /** Pings one test sends while lines are written to it. */
     static final int PINGS = 50;
@@ -140,6 +143,30 @@ class BuildLogFollowersWsTest extends BuildsApiSupport {
             assertThat(ws.next().path("cursor").asLong()).isEqualTo(c);
         }
         assertThat(ws.next().path("type").asString()).isEqualTo("end");
+    }
+
+    @Test
+    void aFollowerThatHasEveryLineTold_waitsForTheNextAppend_withoutAskingTheStore() throws Exception {
+        String id = build(newApp());
+        append(id, 1, 1);
+        Ws ws = Ws.connect(port, app, auth.admin());
+        ws.send("{\"type\":\"subscribe\",\"buildId\":\"" + id + "\"}");
+        assertThat(ws.next().path("cursor").asLong()).isEqualTo(1); // a replay: from the store
+        double before = storeReads();
+        for (int c = 2; c <= 41; c++) {
+            append(id, c, c);
+            assertThat(ws.next().path("cursor").asLong()).isEqualTo(c);
+        }
+        // asking the store at every wake (each append, each drained queue) was two reads an append; the replay's last may still come
+        assertThat(storeReads() - before).isLessThanOrEqualTo(3);
+        store.finish(id, "success");
+        JsonNode end = ws.next();
+        assertThat(end.path("type").asString()).isEqualTo("end");
+        assertThat(end.path("status").asString()).isEqualTo("success");
+    }
+
+    private double storeReads() {
+        return registry.counter("traceflow.builds.log.follower.store.reads").count();
     }
 
     @Test

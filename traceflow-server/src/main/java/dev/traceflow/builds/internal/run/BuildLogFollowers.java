@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stored (one serialization per line for all followers, no store read; as many lines as the store
  * keeps in memory, {@link BuildLogProperties#recentLines()}), a follower that is behind it
  * (or ahead of what was told) from the store: running builds' recent lines from memory, older ones
- * from the database.
+ * from the database. A follower that has every line told so far waits for the next wake without
+ * asking the store: every stored line is told, and telling wakes it.
  * <p>
  * <b>Backpressure.</b> A follower only fills its connection's send queue up to half its capacity
  * and continues when the queue has run empty: a slow client lags behind, reading from the store at
@@ -79,6 +80,7 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
     private final Map<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
     private final Map<String, LiveLines> live = new ConcurrentHashMap<>();
     private final Counter linesSent;
+    private final Counter storeReads;
     /** followers behind what memory holds read the database two at a time: the pool stays free for writers and checks */
     private final Semaphore databaseReads = new Semaphore(2);
 
@@ -91,6 +93,9 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
         Gauge.builder("traceflow.builds.log.followers", byBuild, m -> m.values().stream().mapToInt(Set::size).sum())
                 .description("build log followers on /ws").register(registry);
         linesSent = Counter.builder("traceflow.builds.log.sent").description("build log lines sent to /ws followers").register(registry);
+        storeReads = Counter.builder("traceflow.builds.log.follower.store.reads")
+                .description("pages build log followers asked the store for (replays, the end, followers behind the lines held rendered)")
+                .register(registry);
     }
 
     private static final class Follower {
@@ -216,6 +221,10 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
 
     @Override
     public void ended(String buildId, String status) {
+        LiveLines lastLines = live.get(buildId);
+        if (lastLines != null) {
+            lastLines.ended(); // before the wakes: a woken follower goes to the store for the end
+        }
         wakeAll(buildId);
     }
 
@@ -283,6 +292,10 @@ public class BuildLogFollowers implements ConnectionStreams, JdbcBuildLogStore.L
                 linesSent.increment(rendered.size());
                 continue;
             }
+            if (lastLines != null && lastLines.caughtUp(f.delivered)) {
+                return; // has every line told, and the log goes on: the next append or the end wakes us
+            }
+            storeReads.increment();
             LogPage page = store.read(f.buildId, f.delivered, limit, databaseReads);
             List<PreparedText> messages = new ArrayList<>(page.lines().size());
             for (StoredLine line : page.lines()) {

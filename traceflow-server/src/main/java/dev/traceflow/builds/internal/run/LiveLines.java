@@ -21,6 +21,8 @@ final class LiveLines {
     /** the held run is (lowest - 1, last]; empty while last < lowest */
     private long lowest = 1;
     private long last;
+    /** the build's log ended: its last lines were added before */
+    private boolean ended;
 
     LiveLines(int capacity, Function<StoredLine, String> render) {
         this.messages = new PreparedText[Math.max(1, capacity)];
@@ -72,6 +74,22 @@ final class LiveLines {
             out.add(messages[slot(c)]);
         }
         return out;
+    }
+
+    /** The build's log ended (after its last lines were {@link #add added}): followers now read the end from the store. */
+    synchronized void ended() {
+        ended = true;
+    }
+
+    /**
+     * Whether a follower that delivered up to {@code after} has every line told so far and nothing else to
+     * do until the next lines are added or the log ends: the held run is not empty, {@code after} is at or
+     * past its last line, and the log goes on. Such a follower need not ask the store (every stored line is
+     * told after it is stored, and that wakes it); asking it took the build's lock, which an append holds
+     * through its insert and write-out, and a hundred followers waiting there spun on the server's CPU.
+     */
+    synchronized boolean caughtUp(long after) {
+        return !ended && last >= lowest && after >= last;
     }
 
     private int slot(long cursor) {

@@ -39,6 +39,17 @@ class LiveLinesTest {
     }
 
     @Test
+    void caughtUp_onlyAtOrPastTheLastLineHeld_andNeverOnceTheLogEnded() {
+        assertThat(live.caughtUp(0)).isFalse(); // nothing held: the store says what there is
+        live.add(lines(1, 3));
+        assertThat(live.caughtUp(2)).isFalse();
+        assertThat(live.caughtUp(3)).isTrue();
+        assertThat(live.caughtUp(5)).isTrue(); // read ahead from the store: the lines' own tells wake it
+        live.ended();
+        assertThat(live.caughtUp(3)).isFalse(); // the end is read from the store
+    }
+
+    @Test
     void linesOlderThanTheCapacity_areLeftToTheStore() {
         live.add(lines(1, 25));
         assertThat(after(0, 100)).isEmpty();
