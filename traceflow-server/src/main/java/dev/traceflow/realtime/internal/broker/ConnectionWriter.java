@@ -246,18 +246,14 @@ final class ConnectionWriter implements Runnable {
                 broker.meters.sent.increment(run.size());
                 continue;
             }
-            if (events != null && events.size() > 1) {
+            if (events != null) {
                 if (!sendEvents(events)) {
                     return;
                 }
                 continue;
             }
             try {
-                if (item.subscription() != null) {
-                    channel.sendEvent(item.json()); // the topic's one instance of the event, as every subscriber gets it
-                } else {
-                    channel.send(item.json());
-                }
+                channel.send(item.json());
             } catch (IOException | RuntimeException e) {
                 writeFailed(e);
                 return;
@@ -269,9 +265,6 @@ final class ConnectionWriter implements Runnable {
                 connection.close();
                 return;
             }
-            if (item.event() != null) {
-                track(List.of(item));
-            }
         }
     }
 
@@ -279,7 +272,10 @@ final class ConnectionWriter implements Runnable {
         return item.redelivery() != null && item.redelivery().settled;
     }
 
-    /** A run of events in one call to the transport, then their acks awaited; false when the connection is gone. */
+    /**
+     * A run of events (one or more) in one call to the transport, each the topic's one instance of the event as
+     * every subscriber gets it; then their acks awaited. False when the connection is gone.
+     */
     private boolean sendEvents(List<Outgoing> events) {
         List<String> texts = new ArrayList<>(events.size());
         for (Outgoing event : events) {

@@ -97,11 +97,11 @@ final class EngineIoChannel implements ClientChannel {
         }
     }
 
-    /** On the WebSocket, a run of events as their shared frames, written together when Tomcat lets us. */
+    /** On the WebSocket, a run of events as their shared frames, written together; a lone one as {@link #sendEvent}. */
     @Override
     public void sendEvents(List<String> events) throws IOException {
         WebSocketChannel socket = carrier;
-        if (socket == null || !socket.writesRuns()) {
+        if (socket == null || !socket.writesRuns() || events.size() == 1) {
             ClientChannel.super.sendEvents(events);
             return;
         }

@@ -121,10 +121,13 @@ final class WebSocketChannel implements ClientChannel {
         writeRun(payloads);
     }
 
-    /** A run of a topic's events, as frames shared by all of the topic's {@code /ws} subscribers and written together. */
+    /**
+     * A run of events as frames shared by all of their topic's {@code /ws} subscribers, written together; a lone
+     * event joins Tomcat's batch as {@link #sendEvent} does (the writer's flush sends it).
+     */
     @Override
     public void sendEvents(List<String> events) throws IOException {
-        if (!writesRuns()) {
+        if (!writesRuns() || events.size() == 1) {
             ClientChannel.super.sendEvents(events);
             return;
         }

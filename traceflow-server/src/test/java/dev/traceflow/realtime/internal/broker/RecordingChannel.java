@@ -49,7 +49,7 @@ final class RecordingChannel implements ClientChannel {
         }
     }
 
-    /** The size of each run of events handed over at once (more than one event), in order. */
+    /** The size of each run of events handed over at once (a lone event is a run of one), in order. */
     synchronized List<Integer> eventRuns() {
         return List.copyOf(eventRuns);
     }
