@@ -8,7 +8,6 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,13 +104,9 @@ final class EngineIoChannel implements ClientChannel {
             ClientChannel.super.sendEvents(events);
             return;
         }
-        List<ByteBuffer> payloads = new ArrayList<>(events.size());
-        for (String json : events) {
-            payloads.add(ByteBuffer.wrap(owner.eventFrames.frame(json)));
-        }
         writing.lock();
         try {
-            socket.writeRun(payloads);
+            socket.writeEvents(events, owner.eventFrames);
         } finally {
             writing.unlock();
         }

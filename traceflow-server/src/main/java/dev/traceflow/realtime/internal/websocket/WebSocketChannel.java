@@ -131,9 +131,14 @@ final class WebSocketChannel implements ClientChannel {
             ClientChannel.super.sendEvents(events);
             return;
         }
+        writeEvents(events, PLAIN_EVENTS);
+    }
+
+    /** Events as whole text frames of {@code frames}' payloads (a transport's, shared by the topic's subscribers), written together. */
+    void writeEvents(List<String> events, EventFrames frames) throws IOException {
         List<ByteBuffer> payloads = new ArrayList<>(events.size());
         for (String json : events) {
-            payloads.add(ByteBuffer.wrap(PLAIN_EVENTS.frame(json)));
+            payloads.add(ByteBuffer.wrap(frames.frame(json)));
         }
         writeRun(payloads);
     }
