@@ -28,4 +28,13 @@ record RealtimeMeasurement(int round, String scenario, String variant,
                            long lost, long duplicates, long disconnects,
                            double heapBytesPerConnection, double rssBytesPerConnection,
                            double maxServerCpu, double maxClientCpu) {
+
+    /**
+     * Deliveries per second of the server's CPU at the maximum rate: what it would deliver with one whole CPU if
+     * it scaled, a figure that a machine shared with other work moves less than deliveries/s (a server that gets
+     * a third of its CPU delivers about a third as much). NaN without a CPU figure.
+     */
+    double deliveriesPerServerCpuSecond() {
+        return maxServerCpu > 0 ? deliveriesPerSecond / maxServerCpu : Double.NaN;
+    }
 }

@@ -73,7 +73,7 @@ class RealtimeRoundsTest {
         assertThat(idle.rssBytesPerConnection()).isEqualTo(40_000);
         assertThat(idle.deliveriesPerSecond()).isNaN();
         assertThat(idle.deliveriesRatio()).isNaN();
-        assertThat(rounds.mediansTable()).contains("| idle-2000 | traceflow | 2 | – | – | – / – | – / – |");
+        assertThat(rounds.mediansTable()).contains("| idle-2000 | traceflow | 2 | – | – | – / – | – (–) | – / – |");
     }
 
     @Test
@@ -88,7 +88,7 @@ class RealtimeRoundsTest {
     }
 
     @Test
-    void summaries_takeTheMedianCpuOfEachSide_soTheTableSaysWhichSideWasTheLimit() {
+    void summaries_takeTheMedianCpuOfEachSide_andDeliveriesPerServerCpuSecond_soTheTableSaysWhichSideWasTheLimit() {
         List<RealtimeMeasurement> all = List.of(m(1, "100x1", "traceflow", 300, 10, 0.99), m(1, "100x1", "node", 100, 10, 0.7),
                 m(2, "100x1", "traceflow", 310, 10, 0.95), m(2, "100x1", "node", 110, 10, 0.8),
                 m(3, "100x1", "traceflow", 320, 10, 0.97), m(3, "100x1", "node", 120, 10, 0.9));
@@ -96,7 +96,10 @@ class RealtimeRoundsTest {
         RealtimeRounds.Summary traceflow = rounds.summary("100x1", "traceflow").orElseThrow();
         assertThat(traceflow.maxServerCpu()).isEqualTo(0.97);
         assertThat(traceflow.maxClientCpu()).isEqualTo(0.5);
-        assertThat(rounds.mediansTable()).contains("| 100x1 | node | 3 | 110 | 1.00 | 0.80 / 0.50 |");
+        // per second of server CPU: what a loaded machine moves less; the ratio is taken within each round too
+        assertThat(traceflow.deliveriesPerServerCpuSecond()).isCloseTo(310 / 0.95, within(1e-9));
+        assertThat(traceflow.serverCpuRatio()).isCloseTo((310 / 0.95) / (110 / 0.8), within(1e-9));
+        assertThat(rounds.mediansTable()).contains("| 100x1 | node | 3 | 110 | 1.00 | 0.80 / 0.50 | 138 (1.00) |");
     }
 
     @Test
