@@ -8,8 +8,9 @@
 //   -> {"stage":"result", ...}      the figures; then every connection closes
 //   -> {"stage":"closed"}
 //
-// Subscribers (socket.io-client 4 on namespace /realtime with transports ['websocket'], or the plain
-// WebSocket /ws with transport "ws") are spread round-robin over the topics and acknowledge
+// Subscribers (Socket.IO namespace /realtime over a WebSocket, or the plain WebSocket /ws with transport
+// "ws"; option `client` says with which client code, see connections.mjs) are spread round-robin over the
+// topics and acknowledge
 // cumulatively (every `ackEvery` events of a topic, else within `ackFlushMs`), as the reference client does
 // (/realtime/client.js: every 20 events or 1 s).
 // One publisher connection sends `publish` messages; its topics go round-robin.
@@ -19,16 +20,22 @@
 // this session's max publishes/s; latency counted from when a publish was due, so a stall is not
 // hidden). The payload carries the publish time (performance.now(), one clock: publisher and
 // subscribers share this process); latency is receive time minus that. Repeats (a seq already seen
-// on that connection and topic) are counted as duplicates, not deliveries.
+// on that connection and topic) are counted as duplicates, not deliveries. Per phase, the CPU this process
+// used (clientCpu) and, with `serverPid`, the server's (serverCpu, from /proc): near 1 on its one CPU, that
+// side is the limit.
 import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { io } from 'socket.io-client';
-import WebSocket from 'ws';
+import { readFileSync } from 'node:fs';
+import { connect } from './connections.mjs';
 
 const o = JSON.parse(process.argv[2]);
 const PHASES = ['warmup', 'max', 'fixed'];
 const STALL_MS = 2000;
 const DRAIN_MS = 1500;
+// On a loaded machine a publish's ack can come later than DRAIN_MS after its events: counted as expected only
+// once acked, its events would show as negative loss. So a phase's count waits for its acks (and deliveries)
+// this long at most.
+const DRAIN_MAX_MS = 15000;
 const runTag = Math.random().toString(36).slice(2, 8);
 
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
@@ -36,44 +43,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const stats = Object.fromEntries(PHASES.map((p) => [p, {
   published: 0, acked: 0, publishErrors: 0, expected: 0, received: 0, receivedInWindow: 0,
-  latencies: [], start: 0, end: 0, cpuStart: null, cpu: null, stalled: 0, rate: null,
+  latencies: [], start: 0, end: 0, cpuStart: null, cpu: null, serverTicksStart: null, serverCpu: null, stalled: 0, rate: null,
 }]));
 const errors = {};
 let duplicates = 0;
 let unexpectedDisconnects = 0;
 let closing = false;
 
-// ---- connections -----------------------------------------------------------------------------
+// ---- connections (connections.mjs: the client, "raw" or "socket.io-client") -------------------
 
-function connect(token, onMessage) {
-  return new Promise((resolve, reject) => {
-    if (o.transport === 'ws') {
-      const url = `${o.url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`;
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      ws.on('open', () => resolve({ send: (m) => ws.send(JSON.stringify(m)), close: () => ws.close() }));
-      ws.on('message', (data) => onMessage(JSON.parse(data)));
-      ws.on('error', (e) => reject(e));
-      ws.on('close', (code) => {
-        if (!closing) {
-          unexpectedDisconnects++;
-          errors[`close_${code}`] = (errors[`close_${code}`] ?? 0) + 1;
-        }
-      });
-      return;
-    }
-    const socket = io(`${o.url}/realtime`, {
-      transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, timeout: 30000,
-    });
-    socket.on('connect', () => resolve({ send: (m) => socket.emit('message', m), close: () => socket.disconnect() }));
-    socket.on('connect_error', (e) => reject(new Error(`connect_error ${JSON.stringify(e.data ?? e.message)}`)));
-    socket.on('message', onMessage);
-    socket.on('disconnect', (reason) => {
-      if (!closing) {
-        unexpectedDisconnects++;
-        errors[`disconnect_${reason}`] = (errors[`disconnect_${reason}`] ?? 0) + 1;
-      }
-    });
-  });
+function onClose(reason) {
+  if (!closing) {
+    unexpectedDisconnects++;
+    errors[reason] = (errors[reason] ?? 0) + 1;
+  }
 }
 
 function countError(m) {
@@ -96,42 +79,40 @@ function subscriber(index) {
   let conn;
   let subscribed;
   const ready = new Promise((r) => { subscribed = r; });
-  const onMessage = (m) => {
-    switch (m.type) {
-      case 'event': {
-        const now = performance.now();
-        if (m.seq != null) {
-          if (m.seq <= lastSeq) {
-            duplicates++;
-            return;
-          }
-          lastSeq = m.seq;
-          if (++unacked >= o.ackEvery) {
-            conn.send({ type: 'ack', topic, seq: lastSeq });
-            unacked = 0;
-          } else {
-            dirty.add(ackState);
-          }
-        }
-        const p = m.payload;
-        const s = stats[p.p];
-        s.received++;
-        if (now <= s.end || s.end === 0) {
-          s.receivedInWindow++;
-        }
-        s.latencies.push(now - p.t);
-        const left = inFlight.get(p.n);
-        if (left !== undefined) {
-          if (left <= 1) {
-            inFlight.delete(p.n);
-            inFlightSince.delete(p.n);
-            releaseSlot();
-          } else {
-            inFlight.set(p.n, left - 1);
-          }
-        }
-        break;
+  const onEvent = (seq, phase, t, n) => {
+    const now = performance.now();
+    if (seq >= 0) {
+      if (seq <= lastSeq) {
+        duplicates++;
+        return;
       }
+      lastSeq = seq;
+      if (++unacked >= o.ackEvery) {
+        conn.send({ type: 'ack', topic, seq: lastSeq });
+        unacked = 0;
+      } else {
+        dirty.add(ackState);
+      }
+    }
+    const s = stats[phase];
+    s.received++;
+    if (now <= s.end || s.end === 0) {
+      s.receivedInWindow++;
+    }
+    s.latencies.push(now - t);
+    const left = inFlight.get(n);
+    if (left !== undefined) {
+      if (left <= 1) {
+        inFlight.delete(n);
+        inFlightSince.delete(n);
+        releaseSlot();
+      } else {
+        inFlight.set(n, left - 1);
+      }
+    }
+  };
+  const onOther = (m) => {
+    switch (m.type) {
       case 'subscribed':
         lastSeq = m.seq ?? 0;
         subscribed();
@@ -143,7 +124,7 @@ function subscriber(index) {
     }
   };
   const ackState = { flush: () => { if (unacked > 0) { conn.send({ type: 'ack', topic, seq: lastSeq }); unacked = 0; } } };
-  return connect(o.subscriberToken, onMessage).then(async (c) => {
+  return connect(o, o.subscriberToken, { onEvent, onOther, onClose }).then(async (c) => {
     conn = c;
     conn.send({ type: 'subscribe', topic });
     await ready;
@@ -207,8 +188,22 @@ function onPublisherMessage(m) {
 
 // ---- phases ----------------------------------------------------------------------------------
 
+// The server's CPU time so far in clock ticks (USER_HZ, 100 a second on Linux): utime + stime of
+// /proc/PID/stat, fields 14 and 15, counted after the command name's closing parenthesis. null without /proc.
+function serverTicks() {
+  if (!o.serverPid) return null;
+  try {
+    const stat = readFileSync(`/proc/${o.serverPid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
 function begin(phase) {
   const s = stats[phase];
+  s.serverTicksStart = serverTicks();
   s.start = performance.now();
   s.end = 0;
   s.cpuStart = process.cpuUsage();
@@ -219,6 +214,10 @@ function finish(phase) {
   s.end = performance.now();
   const cpu = process.cpuUsage(s.cpuStart);
   s.cpu = (cpu.user + cpu.system) / 1000 / (s.end - s.start); // the load generator's CPUs busy
+  const ticks = serverTicks();
+  if (ticks != null && s.serverTicksStart != null) {
+    s.serverCpu = (ticks - s.serverTicksStart) * 10 / (s.end - s.start); // the server's CPUs busy
+  }
 }
 
 async function closedLoop(phase, ms) {
@@ -273,6 +272,17 @@ async function openLoop(phase, ms, perSecond) {
   finish(phase);
 }
 
+/** Waits DRAIN_MS, then until every publish of the phase is answered and its deliveries are in, DRAIN_MAX_MS at most. */
+async function drain(phase) {
+  const s = stats[phase];
+  const until = performance.now() + DRAIN_MAX_MS;
+  await sleep(DRAIN_MS);
+  const unanswered = () => [...publishPhase.values()].some((entry) => entry.phase === phase);
+  while (performance.now() < until && (unanswered() || s.received < s.expected)) {
+    await sleep(50);
+  }
+}
+
 function percentile(sorted, q) {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
@@ -299,6 +309,7 @@ function summary(phase) {
     p99Ms: round(percentile(sorted, 0.99)),
     maxMs: round(sorted.length ? sorted[sorted.length - 1] : null),
     clientCpu: round(s.cpu),
+    serverCpu: round(s.serverCpu),
   };
 }
 
@@ -316,23 +327,25 @@ async function main() {
   }
   const connectMs = performance.now() - connectStart;
   if (!o.idle) {
-    publisher = await connect(o.publisherToken, onPublisherMessage);
+    publisher = await connect(o, o.publisherToken, {
+      onEvent: () => {}, onOther: onPublisherMessage, onClose,
+    });
   }
   out({ stage: 'connected', subscribers: subscribers.length, connectMs: Math.round(connectMs) });
 
   const lines = readline.createInterface({ input: process.stdin });
   const it = lines[Symbol.asyncIterator]();
   await it.next(); // "go"
-  const result = { stage: 'result', transport: o.transport, subscribers: subscribers.length, topics: o.topics,
+  const result = { stage: 'result', transport: o.transport, client: o.client, subscribers: subscribers.length, topics: o.topics,
     connectMs: Math.round(connectMs) };
   if (!o.idle) {
     await closedLoop('warmup', o.warmupMs);
-    await sleep(DRAIN_MS);
+    await drain('warmup');
     await closedLoop('max', o.durationMs);
-    await sleep(DRAIN_MS);
+    await drain('max');
     const maxRate = stats.max.acked / ((stats.max.end - stats.max.start) / 1000);
     await openLoop('fixed', o.durationMs, Math.max(1, maxRate * o.fixedFraction));
-    await sleep(DRAIN_MS);
+    await drain('fixed');
     result.max = summary('max');
     result.fixed = summary('fixed');
   }

@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * (B) the reference server {@code realtime/node-server.mjs} ({@code node}), also with per-topic seq
  * numbers ({@code node-seq}). Every server is pinned to the same CPUs ({@code --server-cpus}), the load
  * generator {@code realtime/load.mjs} runs on this harness's CPUs (CLIENT_CPUS) and drives every variant
- * with the same socket.io-client code. Rounds alternate the variants' order. Per scenario and variant:
- * deliveries/s at the maximum rate, p50/p99 there and at a fixed fraction of it, loss, and the server's
- * heap (after a full GC) and RSS per connection.
+ * with the same client code ({@code --client}). Rounds alternate the variants' order. Per scenario and variant:
+ * deliveries/s at the maximum rate, p50/p99 there and at a fixed fraction of it, loss, the server's and the
+ * load generator's CPU at the maximum rate (which side was the limit), and the server's heap (after a full
+ * GC) and RSS per connection.
  */
 public final class RealtimeBenchmark {
 
@@ -51,6 +52,8 @@ public final class RealtimeBenchmark {
               --payload-bytes N      the payload's JSON size, about (100)
               --ack-every N          a subscriber acks cumulatively every N events of a topic (20, as the reference client)
               --ack-flush D          ... or this long after the last ack at most (1s, as the reference client)
+              --client NAME          the load generator's client code for every server: raw (ws and hand-written
+                                     Engine.IO / Socket.IO framing, cheap per message) or socket.io-client (raw)
               --server-jar FILE      the server (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     taskset -c list for every server (TraceFlow and Node alike)
               --server-jvm-args ARGS extra JVM options of the TraceFlow server
@@ -66,6 +69,9 @@ public final class RealtimeBenchmark {
     static final String TARGET_SCENARIO = "100x1";
     static final String BASELINE = "node";
     private static final int CONNECT_CONCURRENCY = 100;
+    /** load.mjs's client code (realtime/connections.mjs), the same for every server of a run. */
+    static final String CLIENT_RAW = "raw";
+    static final List<String> CLIENTS = List.of(CLIENT_RAW, "socket.io-client");
 
     /** What a variant is: which server it talks to and over which transport. */
     enum Variant {
@@ -122,7 +128,7 @@ public final class RealtimeBenchmark {
     }
 
     record Options(int rounds, List<Scenario> scenarios, List<Variant> variants, Duration warmup, Duration duration, int window,
-                   double fixedFraction, int payloadBytes, int ackEvery, Duration ackFlush, Path serverJar, String serverCpus, List<String> serverJvmArgs,
+                   double fixedFraction, int payloadBytes, int ackEvery, Duration ackFlush, String client, Path serverJar, String serverCpus, List<String> serverJvmArgs,
                    Path nodeDir, Duration readyTimeout, Path out) {
 
         static Options parse(String[] args) throws UsageException {
@@ -144,12 +150,16 @@ public final class RealtimeBenchmark {
             var options = new Options(r.positiveInt("rounds", 3), List.copyOf(scenarios), List.copyOf(variants),
                     r.duration("warmup", Duration.ofSeconds(2), true), r.duration("duration", Duration.ofSeconds(4), false),
                     r.positiveInt("window", 50), r.positiveDouble("fixed-fraction", 0.5), r.positiveInt("payload-bytes", 100),
-                    r.positiveInt("ack-every", 20), r.duration("ack-flush", Duration.ofSeconds(1), false), r.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
+                    r.positiveInt("ack-every", 20), r.duration("ack-flush", Duration.ofSeconds(1), false),
+                    r.text("client", CLIENT_RAW), r.path("server-jar", "traceflow-server/target/traceflow-server.jar"),
                     r.text("server-cpus", null), r.words("server-jvm-args"), r.path("node", "traceflow-benchmark/realtime"),
                     r.duration("ready-timeout", Duration.ofSeconds(300), false), r.path("out", "realtime-results.json"));
             r.rejectUnknown();
             if (!variants.contains(Variant.NODE)) {
                 throw new UsageException("--variants must include node: it is the baseline of every ratio");
+            }
+            if (!CLIENTS.contains(options.client())) {
+                throw new UsageException("--client is one of " + String.join(", ", CLIENTS) + ", not " + options.client());
             }
             if (options.fixedFraction() > 1) {
                 throw new UsageException("--fixed-fraction must be at most 1");
@@ -223,6 +233,7 @@ public final class RealtimeBenchmark {
         report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
         report.put("serverCpus", options.serverCpus());
         report.put("loadAverageBefore", BuildsBenchmark.loadAverage());
+        report.put("client", options.client());
         report.put("options", Map.of("rounds", options.rounds(), "scenarios", options.scenarios().stream().map(Scenario::name).toList(),
                 "variants", options.variants().stream().map(v -> v.wireName).toList(), "warmupMs", options.warmup().toMillis(),
                 "durationMs", options.duration().toMillis(), "window", options.window(), "fixedFraction", options.fixedFraction(),
@@ -278,8 +289,9 @@ public final class RealtimeBenchmark {
                         raw.add(entry);
                         RealtimeMeasurement m = measurement(round, scenario, variant, result);
                         measurements.add(m);
-                        out.printf(Locale.ROOT, "  %,.0f deliveries/s, p99 %.1f ms at max, %.1f ms at fixed; lost %d; heap %,.0f B/conn%n",
-                                m.deliveriesPerSecond(), m.maxP99Ms(), m.fixedP99Ms(), m.lost(), m.heapBytesPerConnection());
+                        out.printf(Locale.ROOT, "  %,.0f deliveries/s (CPU server %.2f, client %.2f), p99 %.1f ms at max, %.1f ms at fixed; lost %d; heap %,.0f B/conn%n",
+                                m.deliveriesPerSecond(), m.maxServerCpu(), m.maxClientCpu(), m.maxP99Ms(), m.fixedP99Ms(), m.lost(),
+                                m.heapBytesPerConnection());
                     }
                 }
             }
@@ -356,6 +368,8 @@ public final class RealtimeBenchmark {
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("url", target.url());
         load.put("transport", variant.transport);
+        load.put("client", options.client());
+        load.put("serverPid", target.pid());
         load.put("subscriberToken", keys.browser());
         load.put("publisherToken", keys.server());
         load.put("subscribers", scenario.subscribers());
@@ -420,7 +434,8 @@ public final class RealtimeBenchmark {
                 number(max, "deliveriesPerSecond"), number(max, "p50Ms"), number(max, "p99Ms"),
                 number(fixed, "publishRate"), number(fixed, "p50Ms"), number(fixed, "p99Ms"),
                 max.path("lost").asLong() + fixed.path("lost").asLong(), r.path("duplicates").asLong(), disconnects,
-                number(r, "heapBytesPerConnection"), number(r, "rssBytesPerConnection"));
+                number(r, "heapBytesPerConnection"), number(r, "rssBytesPerConnection"),
+                number(max, "serverCpu"), number(max, "clientCpu"));
     }
 
     private static double number(JsonNode node, String field) {

@@ -18,10 +18,23 @@ package dev.traceflow.benchmark;
  * @param disconnects         connections the server ended during the run, and refused publishes
  * @param heapBytesPerConnection server heap after a full GC with the subscribers connected, minus before, per connection
  * @param rssBytesPerConnection  the same for the server's resident memory
+ * @param maxServerCpu        the server's CPUs busy in the max phase (CPU seconds per second, from /proc): near the
+ *                            CPUs it is pinned to, the server is the limit of {@code deliveriesPerSecond}
+ * @param maxClientCpu        the same for the load generator (one process, one CPU): near 1, the client is the limit
  */
 record RealtimeMeasurement(int round, String scenario, String variant,
                            double deliveriesPerSecond, double maxP50Ms, double maxP99Ms,
                            double fixedRate, double fixedP50Ms, double fixedP99Ms,
                            long lost, long duplicates, long disconnects,
-                           double heapBytesPerConnection, double rssBytesPerConnection) {
+                           double heapBytesPerConnection, double rssBytesPerConnection,
+                           double maxServerCpu, double maxClientCpu) {
+
+    /**
+     * Deliveries per second of the server's CPU at the maximum rate: what it would deliver with one whole CPU if
+     * it scaled, a figure that a machine shared with other work moves less than deliveries/s (a server that gets
+     * a third of its CPU delivers about a third as much). NaN without a CPU figure.
+     */
+    double deliveriesPerServerCpuSecond() {
+        return maxServerCpu > 0 ? deliveriesPerSecond / maxServerCpu : Double.NaN;
+    }
 }

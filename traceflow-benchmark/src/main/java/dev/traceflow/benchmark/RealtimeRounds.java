@@ -19,7 +19,8 @@ final class RealtimeRounds {
     /** One scenario and variant over all rounds: medians, and the median of its per-round ratios to the baseline. */
     record Summary(String scenario, String variant, int rounds, double deliveriesPerSecond, double deliveriesRatio,
                    double maxP50Ms, double maxP99Ms, double fixedRate, double fixedP50Ms, double fixedP99Ms,
-                   long lost, long duplicates, long disconnects, double heapBytesPerConnection, double rssBytesPerConnection) {
+                   long lost, long duplicates, long disconnects, double heapBytesPerConnection, double rssBytesPerConnection,
+                   double maxServerCpu, double maxClientCpu, double deliveriesPerServerCpuSecond, double serverCpuRatio) {
     }
 
     private final List<RealtimeMeasurement> measurements;
@@ -81,7 +82,10 @@ final class RealtimeRounds {
                         of.stream().mapToLong(RealtimeMeasurement::duplicates).sum(),
                         of.stream().mapToLong(RealtimeMeasurement::disconnects).sum(),
                         median(of, RealtimeMeasurement::heapBytesPerConnection),
-                        median(of, RealtimeMeasurement::rssBytesPerConnection)));
+                        median(of, RealtimeMeasurement::rssBytesPerConnection),
+                        median(of, RealtimeMeasurement::maxServerCpu), median(of, RealtimeMeasurement::maxClientCpu),
+                        median(of, RealtimeMeasurement::deliveriesPerServerCpuSecond),
+                        median(ratios(scenario, variant, RealtimeMeasurement::deliveriesPerServerCpuSecond))));
             }
         }
         return summaries;
@@ -94,15 +98,16 @@ final class RealtimeRounds {
     /** Every measurement, one line each, with its ratio to the baseline of the same round and scenario. */
     String roundsTable() {
         StringBuilder table = new StringBuilder("""
-                | round | scenario | variant | deliveries/s | ÷ %s | p50 / p99 ms at max | fixed publishes/s | p50 / p99 ms at fixed | lost | dup | disc | heap B/conn | RSS B/conn |
-                |---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                | round | scenario | variant | deliveries/s | ÷ %s | CPU server / client at max | p50 / p99 ms at max | fixed publishes/s | p50 / p99 ms at fixed | lost | dup | disc | heap B/conn | RSS B/conn |
+                |---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
                 """.formatted(baseline));
         for (RealtimeMeasurement m : measurements) {
             Optional<RealtimeMeasurement> b = find(m.round(), m.scenario(), baseline);
             double ratio = b.isPresent() && b.get().deliveriesPerSecond() > 0
                     ? m.deliveriesPerSecond() / b.get().deliveriesPerSecond() : Double.NaN;
-            table.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s / %s | %s | %s / %s | %d | %d | %d | %s | %s |%n",
+            table.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s / %s | %d | %d | %d | %s | %s |%n",
                     m.round(), m.scenario(), m.variant(), number(m.deliveriesPerSecond()), ratio(ratio),
+                    ratio(m.maxServerCpu()), ratio(m.maxClientCpu()),
                     millis(m.maxP50Ms()), millis(m.maxP99Ms()), number(m.fixedRate()), millis(m.fixedP50Ms()), millis(m.fixedP99Ms()),
                     m.lost(), m.duplicates(), m.disconnects(), number(m.heapBytesPerConnection()), number(m.rssBytesPerConnection())));
         }
@@ -112,12 +117,13 @@ final class RealtimeRounds {
     /** The medians over the rounds, one line per scenario and variant. */
     String mediansTable() {
         StringBuilder table = new StringBuilder("""
-                | scenario | variant | rounds | deliveries/s | median ÷ %s | p50 / p99 ms at max | fixed publishes/s | p50 / p99 ms at fixed | lost | dup | disc | heap B/conn | RSS B/conn |
-                |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-                """.formatted(baseline));
+                | scenario | variant | rounds | deliveries/s | median ÷ %s | CPU server / client at max | per server CPU-s (÷ %s) | p50 / p99 ms at max | fixed publishes/s | p50 / p99 ms at fixed | lost | dup | disc | heap B/conn | RSS B/conn |
+                |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                """.formatted(baseline, baseline));
         for (Summary s : summaries()) {
-            table.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s / %s | %s | %s / %s | %d | %d | %d | %s | %s |%n",
+            table.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s / %s | %s (%s) | %s / %s | %s | %s / %s | %d | %d | %d | %s | %s |%n",
                     s.scenario(), s.variant(), s.rounds(), number(s.deliveriesPerSecond()), ratio(s.deliveriesRatio()),
+                    ratio(s.maxServerCpu()), ratio(s.maxClientCpu()), number(s.deliveriesPerServerCpuSecond()), ratio(s.serverCpuRatio()),
                     millis(s.maxP50Ms()), millis(s.maxP99Ms()), number(s.fixedRate()), millis(s.fixedP50Ms()), millis(s.fixedP99Ms()),
                     s.lost(), s.duplicates(), s.disconnects(), number(s.heapBytesPerConnection()), number(s.rssBytesPerConnection())));
         }

@@ -22,6 +22,9 @@ class RealtimeBenchmarkTest {
         // acks as the reference client (/realtime/client.js) sends them
         assertThat(options.ackEvery()).isEqualTo(20);
         assertThat(options.ackFlush()).isEqualTo(java.time.Duration.ofSeconds(1));
+        // the hand-written Engine.IO client: socket.io-client's own CPU was the limit of every variant
+        assertThat(options.client()).isEqualTo("raw");
+        assertThat(RealtimeBenchmark.Options.parse(new String[]{"--client", "socket.io-client"}).client()).isEqualTo("socket.io-client");
     }
 
     @Test
@@ -29,7 +32,7 @@ class RealtimeBenchmarkTest {
         for (String[] bad : List.of(new String[]{"--scenarios", "100"}, new String[]{"--scenarios", "10x20"},
                 new String[]{"--scenarios", "0x0"}, new String[]{"--scenarios", "ax1"}, new String[]{"--variants", "traceflow"},
                 new String[]{"--variants", "node,centrifugo"}, new String[]{"--fixed-fraction", "1.5"},
-                new String[]{"--scenarios", "", "--idle-connections", "0"})) {
+                new String[]{"--scenarios", "", "--idle-connections", "0"}, new String[]{"--client", "engine.io-client"})) {
             assertThatThrownBy(() -> RealtimeBenchmark.Options.parse(bad)).isInstanceOf(BenchmarkOptions.UsageException.class);
         }
     }
@@ -67,11 +70,11 @@ class RealtimeBenchmarkTest {
     void aMeasurement_takesTheLoadGeneratorsFigures_andAddsBothPhasesLoss() {
         var result = JsonMapper.shared().readTree("""
                 {"stage":"result","subscribers":100,"topics":1,
-                 "max":{"deliveriesPerSecond":50000.5,"p50Ms":3.2,"p99Ms":20.1,"lost":2,"publishErrors":1},
+                 "max":{"deliveriesPerSecond":50000.5,"p50Ms":3.2,"p99Ms":20.1,"lost":2,"publishErrors":1,"serverCpu":0.98,"clientCpu":0.61},
                  "fixed":{"publishRate":250,"p50Ms":1.1,"p99Ms":9.9,"lost":3,"publishErrors":0},
                  "duplicates":4,"unexpectedDisconnects":5,"heapBytesPerConnection":12000,"rssBytesPerConnection":30000}""");
         RealtimeMeasurement m = RealtimeBenchmark.measurement(2, new Scenario(100, 1, false), Variant.NODE_SEQ, result);
-        assertThat(m).isEqualTo(new RealtimeMeasurement(2, "100x1", "node-seq", 50000.5, 3.2, 20.1, 250, 1.1, 9.9, 5, 4, 6, 12000, 30000));
+        assertThat(m).isEqualTo(new RealtimeMeasurement(2, "100x1", "node-seq", 50000.5, 3.2, 20.1, 250, 1.1, 9.9, 5, 4, 6, 12000, 30000, 0.98, 0.61));
 
         var idle = JsonMapper.shared().readTree("""
                 {"stage":"result","subscribers":10,"topics":1,"duplicates":0,"unexpectedDisconnects":0,"heapBytesPerConnection":900}""");
