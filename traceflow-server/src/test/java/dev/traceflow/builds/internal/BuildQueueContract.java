@@ -110,13 +110,14 @@ abstract class BuildQueueContract {
         BuildSettings platform = new BuildSettings(jdbc, clock);
         tx().executeWithoutResult(t -> platform.set(BuildSettings.definition("build.queueCapacity").orElseThrow(),
                 JsonNodeFactory.instance.numberNode(queueCapacity)));
-        return new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, new IdlePolling());
+        return new BuildTriggers(builds, new QueueAdmission(jdbc), settings(2, 3, 0), clock, new IdlePolling());
     }
 
     /** A trigger's database work (BuildTriggers.queue) in a transaction of its own, as the controller runs it. */
     Build trigger(BuildTriggers triggers, String projectId) {
         String hash = UUID.randomUUID().toString().replace("-", "").repeat(2);
-        return tx().execute(t -> triggers.queue(projectId, "c1", app, "build", null, hash, "[]", "{}", new Build.Trigger("u", "alice", null)));
+        return tx().execute(t -> triggers.queue(new QueueAdmission(jdbc).of(projectId, hash), projectId, "c1", app, "build", null, hash,
+                "[]", "{}", new Build.Trigger("u", "alice", null)));
     }
 
     static void assertQueueFull(Runnable trigger) {
@@ -153,18 +154,20 @@ abstract class BuildQueueContract {
     @Test
     void aQueuedBuild_wakesIdleWorkers_whenItsTransactionCommits() {
         IdlePolling idle = new IdlePolling();
-        BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, idle);
+        BuildTriggers triggers = new BuildTriggers(builds, new QueueAdmission(jdbc), settings(2, 3, 0), clock, idle);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         String project = project();
         long mark = idle.mark();
         tx.executeWithoutResult(t -> {
-            triggers.queue(project, "c1", app, "build", null, "a".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            triggers.queue(new QueueAdmission(jdbc).of(project, "a".repeat(64)), project, "c1", app, "build", null, "a".repeat(64), "[]",
+                    "{}", new Build.Trigger("u", "alice", null));
             assertThat(idle.mark()).as("not before the loops it wakes can see the build").isEqualTo(mark);
         });
         assertThat(idle.mark()).isEqualTo(mark + 1);
 
         assertThatThrownBy(() -> tx.executeWithoutResult(t -> {
-            triggers.queue(project, "c1", app, "build", null, "b".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            triggers.queue(new QueueAdmission(jdbc).of(project, "b".repeat(64)), project, "c1", app, "build", null, "b".repeat(64), "[]",
+                    "{}", new Build.Trigger("u", "alice", null));
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
         assertThat(idle.mark()).as("a rolled-back build wakes no one").isEqualTo(mark + 1);
