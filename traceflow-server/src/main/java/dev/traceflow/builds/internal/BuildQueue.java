@@ -84,6 +84,10 @@ class BuildQueue implements ReadinessCheck {
                         return null; // full: no other candidate can start either
                     }
                 }
+                if (!builds.lockCandidate(candidate)) {
+                    lostClaims.increment(); // another claimer is taking it, or took it: no wait for its commit
+                    return false;
+                }
                 builds.lockProject(candidate.projectId());
                 if (builds.countRunning(candidate.projectId()) >= settings.maxRunningPerProject()) {
                     return false;

@@ -25,16 +25,13 @@ import java.util.UUID;
 class BuildTriggers {
 
     private final JdbcBuilds builds;
-    private final JdbcTemplates templates;
     private final QueueAdmission admission;
     private final BuildQueueProperties settings;
     private final Clock clock;
     private final IdlePolling idle;
 
-    BuildTriggers(JdbcBuilds builds, JdbcTemplates templates, QueueAdmission admission, BuildQueueProperties settings, Clock clock,
-                  IdlePolling idle) {
+    BuildTriggers(JdbcBuilds builds, QueueAdmission admission, BuildQueueProperties settings, Clock clock, IdlePolling idle) {
         this.builds = builds;
-        this.templates = templates;
         this.admission = admission;
         this.settings = settings;
         this.clock = clock;
@@ -42,19 +39,20 @@ class BuildTriggers {
     }
 
     /**
-     * A new build of the config. Call inside the caller's transaction (with its audit row). Its reads: the template with
-     * its bindings and their sources (one statement), then the queue's {@link QueueAdmission} (one).
+     * A new build of the found config (present: see {@link ProjectReader#executableForTrigger}). Call inside the caller's
+     * transaction (with its audit row); {@code found} was read in it, so the build's writes follow its one read.
      *
      * @throws ApiException 422 when the config is not validated or went stale, 409 when the snapshot is queued or
      *                      running, 429 when the queue is full
      * @throws SnapshotRaced when a trigger of the same snapshot committed meanwhile
      */
-    Build trigger(Project project, ConfigInstance config, Build.Trigger triggeredBy) {
+    Build trigger(TriggerRead.Found found, Build.Trigger triggeredBy) {
+        Project project = found.project();
+        ConfigInstance config = found.config().orElseThrow();
         if (!config.validated() || config.snapshotHash() == null || config.resolvedVersions() == null) {
             throw ApiException.invalid("the config is not validated: POST /configs/" + config.id() + "/validate first");
         }
-        JdbcTemplates.WithSources bound = templates.withSources(project.templateId())
-                .orElseThrow(() -> ApiException.invalid("the project's template is gone"));
+        JdbcTemplates.WithSources bound = found.template().orElseThrow(() -> ApiException.invalid("the project's template is gone"));
         Template template = bound.template();
         if (!template.id().equals(config.templateId())) {
             throw ApiException.invalid("the project's template changed since the config was validated: validate it again");
@@ -94,8 +92,8 @@ class BuildTriggers {
             ArrayNode dependencies = s.putArray("dependencies");
             b.dependencies().forEach(dependencies::add);
         }
-        return queue(project.id(), config.id(), project.appId(), "build", null, config.snapshotHash(), config.resolvedVersions(),
-                CanonicalJson.JSON.writeValueAsString(inputs), triggeredBy);
+        return queue(found.admission(), project.id(), config.id(), project.appId(), "build", null, config.snapshotHash(),
+                config.resolvedVersions(), CanonicalJson.JSON.writeValueAsString(inputs), triggeredBy);
     }
 
     /**
@@ -103,19 +101,18 @@ class BuildTriggers {
      * trigger). Call inside the caller's transaction.
      */
     Build again(Build parent, String kind, Build.Trigger triggeredBy) {
-        return queue(parent.projectId(), parent.configId(), parent.appId(), kind, parent.id(), parent.snapshotHash(),
-                parent.resolvedVersions(), parent.inputs(), triggeredBy);
+        return queue(admission.of(parent.projectId(), parent.snapshotHash()), parent.projectId(), parent.configId(), parent.appId(), kind,
+                parent.id(), parent.snapshotHash(), parent.resolvedVersions(), parent.inputs(), triggeredBy);
     }
 
     /**
-     * Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times): the
-     * queue's admission in one read, then the build's rows (see {@link JdbcBuilds#insert}).
+     * Queues a build with these frozen inputs (the trigger's database work, which the queue measurement times) if the
+     * queue's {@code answer}, read in this transaction, admits it: the build's rows (see {@link JdbcBuilds#insert}).
      *
      * @throws SnapshotRaced when a trigger of the same snapshot committed after the admission was read
      */
-    Build queue(String projectId, String configId, String appId, String kind, String parentId, String snapshotHash,
-                        String resolved, String inputs, Build.Trigger triggeredBy) {
-        QueueAdmission.Answer answer = admission.of(projectId, snapshotHash);
+    Build queue(QueueAdmission.Answer answer, String projectId, String configId, String appId, String kind, String parentId,
+                String snapshotHash, String resolved, String inputs, Build.Trigger triggeredBy) {
         answer.activeBuild().ifPresent(BuildTriggers::duplicate);
         // Concurrent triggers each see the others' builds only once committed: together they may pass the capacity
         // by fewer than their number (BuildQueueContract has the bound), as they did when this counted the queue.

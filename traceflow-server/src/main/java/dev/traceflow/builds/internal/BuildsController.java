@@ -81,15 +81,14 @@ class BuildsController {
             throw ApiException.invalid("projectId and configId are required");
         }
         Build.Trigger caller = Build.Trigger.of(access.caller());
-        // one transaction, one connection: the project with the config, the caller's role, the template with its sources,
-        // the queue's admission, then the build, its stages, the queue count and the audit row
+        // one transaction, one connection: the project with the config, its template with the sources and the queue's
+        // admission in one read, the caller's role, then the build, its stages, the queue count and the audit row
         Build b = queued(() -> {
-            ProjectReader.ProjectConfig found = projectAccess.executableWithConfig(body.projectId(), body.configId());
+            TriggerRead.Found found = projectAccess.executableForTrigger(body.projectId(), body.configId());
             Project project = found.project();
-            ConfigInstance config = found.config();
-            Build built = triggers.trigger(project, config, caller);
-            audit.record("build.trigger", "build", built.id(), project.appId(), Map.of("projectId", project.id(), "configId", config.id(),
-                    "snapshotHash", built.snapshotHash()));
+            Build built = triggers.trigger(found, caller);
+            audit.record("build.trigger", "build", built.id(), project.appId(), Map.of("projectId", project.id(), "configId",
+                    built.configId(), "snapshotHash", built.snapshotHash()));
             return built;
         });
         return Map.of("id", b.id(), "status", b.status());

@@ -27,7 +27,8 @@ import static dev.traceflow.builds.internal.Rows.time;
  * conditional updates: a claim only takes a row still {@code queued} at the attempt it read, and a
  * worker's write only lands while the row is {@code running} at the worker's attempt. Under READ
  * COMMITTED (PostgreSQL) and H2's row locks a second claimer's UPDATE waits for the first and then
- * matches nothing, so one build is never claimed twice, without {@code SKIP LOCKED}.
+ * matches nothing, so one build is never claimed twice; {@link #lockCandidate} ({@code SKIP LOCKED}) only spares a
+ * claimer that wait.
  *
  * <p>Every change into or out of {@code queued} also moves the project's count in {@code build_queue_counts}
  * ({@link JdbcQueueCounts}) in the same transaction (call these inside one where a method says so), so that
@@ -227,7 +228,18 @@ class JdbcBuilds {
         return won;
     }
 
-    /** Serializes claims under the overall limit: held until the transaction ends. Take it before {@link #lockProject}. */
+    /**
+     * Locks a candidate's row for the caller's transaction, without waiting: false when another transaction holds it (a
+     * claimer taking it, a cancel) or it is no longer queued at the attempt read. A claimer that picked the build another
+     * one is taking moves on at once instead of waiting for that one's commit to find it taken. Take it before
+     * {@link #lockProject}.
+     */
+    boolean lockCandidate(Candidate candidate) {
+        return jdbc.sql("SELECT id FROM builds WHERE id = ? AND status = 'queued' AND attempt = ? FOR UPDATE SKIP LOCKED")
+                .params(candidate.id(), candidate.attempt()).query(String.class).optional().isPresent();
+    }
+
+    /** Serializes claims under the overall limit: held until the transaction ends. Take it before {@link #lockCandidate}. */
     void lockClaims() {
         jdbc.sql("SELECT id FROM build_claim_lock WHERE id = 1 FOR UPDATE").query(Integer.class).optional();
     }

@@ -5,7 +5,6 @@ import org.springframework.stereotype.Component;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,23 +15,9 @@ import static dev.traceflow.builds.internal.Rows.time;
 @Component
 class JdbcProjects {
 
-    private static final String COLUMNS = "id, app_id, name, customer, environment, template_id, owner_id, created_at, updated_at";
-    private static final String CONFIG_COLUMNS = "id, project_id, template_id, env, config, file_replacements, text_replacements, "
+    static final String COLUMNS = "id, app_id, name, customer, environment, template_id, owner_id, created_at, updated_at";
+    static final String CONFIG_COLUMNS = "id, project_id, template_id, env, config, file_replacements, text_replacements, "
             + "content_hash, validated, snapshot_hash, resolved_versions, created_at, updated_at";
-    /** The project's columns as they are, the config's as {@code c_<name>}: a config of another project is not joined. */
-    private static final String PROJECT_WITH_CONFIG = "SELECT "
-            + String.join(", ", Arrays.stream(COLUMNS.split(", ")).map(c -> "p." + c).toList()) + ", "
-            + String.join(", ", Arrays.stream(CONFIG_COLUMNS.split(", ")).map(c -> "c." + c + " AS c_" + c).toList())
-            + " FROM build_projects p LEFT JOIN config_instances c ON c.id = ? AND c.project_id = p.id WHERE p.id = ?";
-
-    /**
-     * A project and one of its configs, read together (a trigger's first read).
-     *
-     * @param config empty when there is no such config, or it belongs to another project
-     */
-    record WithConfig(Project project, Optional<ConfigInstance> config) {
-    }
-
     private final JdbcClient jdbc;
     private final JdbcQueueCounts counts;
 
@@ -101,13 +86,6 @@ class JdbcProjects {
                 .optional();
     }
 
-    /** The project with its config {@code configId}, in one statement; empty when there is no such project. */
-    Optional<WithConfig> findWithConfig(String projectId, String configId) {
-        return jdbc.sql(PROJECT_WITH_CONFIG).params(configId, projectId)
-                .query((rs, n) -> new WithConfig(row(rs, n), rs.getString("c_id") == null ? Optional.empty() : Optional.of(config(rs, "c_"))))
-                .optional();
-    }
-
     /** The project's config with this content, if one is saved (another than {@code exceptId}). */
     Optional<String> sameContent(String projectId, String contentHash, String exceptId) {
         return jdbc.sql("SELECT id FROM config_instances WHERE project_id = ? AND content_hash = ? AND id <> ?")
@@ -127,7 +105,7 @@ class JdbcProjects {
         return jdbc.sql("DELETE FROM config_instances WHERE id = ?").param(id).update() == 1;
     }
 
-    private static Project row(ResultSet rs, int n) throws SQLException {
+    static Project row(ResultSet rs, int n) throws SQLException {
         return new Project(rs.getString("id"), rs.getString("app_id"), rs.getString("name"), rs.getString("customer"),
                 rs.getString("environment"), rs.getString("template_id"), rs.getString("owner_id"), instant(rs, "created_at"),
                 instant(rs, "updated_at"));
@@ -138,7 +116,7 @@ class JdbcProjects {
     }
 
     /** A config from columns named with {@code prefix} (a join's aliases) before their own names. */
-    private static ConfigInstance config(ResultSet rs, String prefix) throws SQLException {
+    static ConfigInstance config(ResultSet rs, String prefix) throws SQLException {
         String snapshotHash = rs.getString(prefix + "snapshot_hash");
         return new ConfigInstance(rs.getString(prefix + "id"), rs.getString(prefix + "project_id"), rs.getString(prefix + "template_id"),
                 rs.getString(prefix + "env"), rs.getString(prefix + "config"), rs.getString(prefix + "file_replacements"),

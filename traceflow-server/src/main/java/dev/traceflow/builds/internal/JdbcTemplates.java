@@ -1,6 +1,5 @@
 package dev.traceflow.builds.internal;
 
-import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -8,7 +7,6 @@ import tools.jackson.databind.JsonNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,14 +17,8 @@ import static dev.traceflow.builds.internal.Rows.time;
 @Component
 class JdbcTemplates {
 
-    private static final String COLUMNS = "id, name, deploy_type, description, created_at, updated_at";
-    private static final String BINDING_COLUMNS = "id, template_id, git_source_id, version_strategy, build_order, dependencies, build";
-    /** The template's columns as they are, each binding's as {@code b_<name>}, and its source's name. */
-    private static final String WITH_SOURCES = "SELECT "
-            + String.join(", ", Arrays.stream(COLUMNS.split(", ")).map(c -> "t." + c).toList()) + ", "
-            + String.join(", ", Arrays.stream(BINDING_COLUMNS.split(", ")).map(c -> "ts." + c + " AS b_" + c).toList())
-            + ", gs.name AS source_name FROM build_templates t LEFT JOIN template_sources ts ON ts.template_id = t.id "
-            + "LEFT JOIN git_sources gs ON gs.id = ts.git_source_id WHERE t.id = ? ORDER BY ts.build_order, ts.git_source_id";
+    static final String COLUMNS = "id, name, deploy_type, description, created_at, updated_at";
+    static final String BINDING_COLUMNS = "id, template_id, git_source_id, version_strategy, build_order, dependencies, build";
 
     /**
      * A template with its bound sources.
@@ -92,22 +84,6 @@ class JdbcTemplates {
                 .param(templateId).query(JdbcTemplates::binding).list();
     }
 
-    /** The template, its bindings and their sources' names in one statement (a trigger's read); empty when there is no such template. */
-    Optional<WithSources> withSources(String templateId) {
-        List<Template> template = new ArrayList<>(1);
-        List<BoundSource> sources = new ArrayList<>();
-        // one row per binding, the template's columns on each (one row with null bindings when it has none)
-        jdbc.sql(WITH_SOURCES).param(templateId).query((RowCallbackHandler) rs -> {
-            if (template.isEmpty()) {
-                template.add(row(rs, 0));
-            }
-            if (rs.getString("b_id") != null) {
-                sources.add(new BoundSource(binding(rs, "b_"), rs.getString("source_name")));
-            }
-        });
-        return template.isEmpty() ? Optional.empty() : Optional.of(new WithSources(template.getFirst(), List.copyOf(sources)));
-    }
-
     void upsert(Template.Binding b) {
         int updated = jdbc.sql("UPDATE template_sources SET version_strategy = ?, build_order = ?, dependencies = ?, build = ? "
                         + "WHERE template_id = ? AND git_source_id = ?")
@@ -132,8 +108,13 @@ class JdbcTemplates {
     }
 
     private static Template row(ResultSet rs, int n) throws SQLException {
-        return new Template(rs.getString("id"), rs.getString("name"), rs.getString("deploy_type"), rs.getString("description"),
-                instant(rs, "created_at"), instant(rs, "updated_at"));
+        return row(rs, "");
+    }
+
+    /** A template from columns named with {@code prefix} (a join's aliases) before their own names. */
+    static Template row(ResultSet rs, String prefix) throws SQLException {
+        return new Template(rs.getString(prefix + "id"), rs.getString(prefix + "name"), rs.getString(prefix + "deploy_type"),
+                rs.getString(prefix + "description"), instant(rs, prefix + "created_at"), instant(rs, prefix + "updated_at"));
     }
 
     private static Template.Binding binding(ResultSet rs, int n) throws SQLException {
@@ -141,7 +122,7 @@ class JdbcTemplates {
     }
 
     /** A binding from columns named with {@code prefix} (a join's aliases) before their own names. */
-    private static Template.Binding binding(ResultSet rs, String prefix) throws SQLException {
+    static Template.Binding binding(ResultSet rs, String prefix) throws SQLException {
         List<String> deps = new ArrayList<>();
         CanonicalJson.JSON.readTree(rs.getString(prefix + "dependencies")).forEach(d -> deps.add(d.asString()));
         return new Template.Binding(rs.getString(prefix + "id"), rs.getString(prefix + "template_id"), rs.getString(prefix + "git_source_id"),

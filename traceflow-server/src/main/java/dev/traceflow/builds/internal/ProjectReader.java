@@ -14,24 +14,23 @@ import org.springframework.stereotype.Component;
 class ProjectReader {
 
     private final JdbcProjects projects;
+    private final TriggerRead triggerRead;
     private final AppAccess access;
 
-    ProjectReader(JdbcProjects projects, AppAccess access) {
+    ProjectReader(JdbcProjects projects, TriggerRead triggerRead, AppAccess access) {
         this.projects = projects;
+        this.triggerRead = triggerRead;
         this.access = access;
     }
 
-    /** A project and one of its configs. */
-    record ProjectConfig(Project project, ConfigInstance config) {
-    }
-
     /**
-     * The project and its config {@code configId} when the caller may execute on the project's app, in two statements (the
-     * project with its config, then the caller's role). A caller without a role gets the 404 of a project that does not
-     * exist, a viewer 403; a config that does not exist or belongs to another project is a 404 of the config.
+     * What a trigger of the project's config {@code configId} reads ({@link TriggerRead}: the config present) when the caller
+     * may execute on the project's app, in two statements (that read, then the caller's role). A caller without a role gets
+     * the 404 of a project that does not exist, a viewer 403; a config that does not exist or belongs to another project is
+     * a 404 of the config.
      */
-    ProjectConfig executableWithConfig(String projectId, String configId) {
-        JdbcProjects.WithConfig found = projects.findWithConfig(projectId, configId).orElseThrow(() -> Strings.notFound("project", projectId));
+    TriggerRead.Found executableForTrigger(String projectId, String configId) {
+        TriggerRead.Found found = triggerRead.find(projectId, configId).orElseThrow(() -> Strings.notFound("project", projectId));
         try {
             access.require(found.project().appId(), AppPermission.EXECUTE);
         } catch (ApiException e) {
@@ -40,7 +39,8 @@ class ProjectReader {
             }
             throw e;
         }
-        return new ProjectConfig(found.project(), found.config().orElseThrow(() -> Strings.notFound("config", configId)));
+        found.config().orElseThrow(() -> Strings.notFound("config", configId));
+        return found;
     }
 
     Project readable(String id) {

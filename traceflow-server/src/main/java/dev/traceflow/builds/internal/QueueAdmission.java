@@ -4,6 +4,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -38,15 +40,32 @@ class QueueAdmission {
     }
 
     Answer of(String projectId, String snapshotHash) {
-        return jdbc.sql("SELECT (SELECT id FROM builds WHERE project_id = ? AND active_snapshot = ?) AS active_build, "
-                        + "(SELECT COALESCE(SUM(queued), 0) FROM build_queue_counts) AS queued, "
-                        + "(SELECT setting_value FROM build_settings WHERE name = ?) AS capacity")
-                .params(projectId, snapshotHash, CAPACITY.name())
-                .query((rs, n) -> {
-                    String stored = rs.getString("capacity");
-                    JsonNode capacity = stored == null ? CAPACITY.defaultValue() : CanonicalJson.JSON.readTree(stored);
-                    return new Answer(Optional.ofNullable(rs.getString("active_build")), rs.getLong("queued"), capacity.asLong());
-                })
-                .single();
+        return jdbc.sql("SELECT " + columns("?", "?")).params(projectId, snapshotHash, CAPACITY.name()).query((rs, n) -> answer(rs)).single();
+    }
+
+    /**
+     * The admission's select list, for a statement that reads it along with other things ({@link TriggerRead}): its
+     * columns {@code active_build, queued, capacity}, read back by {@link #answer}; its one parameter, after any in
+     * {@code project} and {@code snapshot}, is {@link #capacitySetting}.
+     *
+     * @param project  SQL giving the project's id
+     * @param snapshot SQL giving the snapshot's hash
+     */
+    static String columns(String project, String snapshot) {
+        return "(SELECT id FROM builds WHERE project_id = " + project + " AND active_snapshot = " + snapshot + ") AS active_build, "
+                + "(SELECT COALESCE(SUM(queued), 0) FROM build_queue_counts) AS queued, "
+                + "(SELECT setting_value FROM build_settings WHERE name = ?) AS capacity";
+    }
+
+    /** The parameter of {@link #columns}. */
+    static String capacitySetting() {
+        return CAPACITY.name();
+    }
+
+    /** The answer in the current row of a statement that selected {@link #columns}. */
+    static Answer answer(ResultSet rs) throws SQLException {
+        String stored = rs.getString("capacity");
+        JsonNode capacity = stored == null ? CAPACITY.defaultValue() : CanonicalJson.JSON.readTree(stored);
+        return new Answer(Optional.ofNullable(rs.getString("active_build")), rs.getLong("queued"), capacity.asLong());
     }
 }

@@ -15,6 +15,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.traceflow.builds.internal.Rows.time;
@@ -106,13 +110,14 @@ abstract class BuildQueueContract {
         BuildSettings platform = new BuildSettings(jdbc, clock);
         tx().executeWithoutResult(t -> platform.set(BuildSettings.definition("build.queueCapacity").orElseThrow(),
                 JsonNodeFactory.instance.numberNode(queueCapacity)));
-        return new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, new IdlePolling());
+        return new BuildTriggers(builds, new QueueAdmission(jdbc), settings(2, 3, 0), clock, new IdlePolling());
     }
 
     /** A trigger's database work (BuildTriggers.queue) in a transaction of its own, as the controller runs it. */
     Build trigger(BuildTriggers triggers, String projectId) {
         String hash = UUID.randomUUID().toString().replace("-", "").repeat(2);
-        return tx().execute(t -> triggers.queue(projectId, "c1", app, "build", null, hash, "[]", "{}", new Build.Trigger("u", "alice", null)));
+        return tx().execute(t -> triggers.queue(new QueueAdmission(jdbc).of(projectId, hash), projectId, "c1", app, "build", null, hash,
+                "[]", "{}", new Build.Trigger("u", "alice", null)));
     }
 
     static void assertQueueFull(Runnable trigger) {
@@ -149,18 +154,20 @@ abstract class BuildQueueContract {
     @Test
     void aQueuedBuild_wakesIdleWorkers_whenItsTransactionCommits() {
         IdlePolling idle = new IdlePolling();
-        BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings(2, 3, 0), clock, idle);
+        BuildTriggers triggers = new BuildTriggers(builds, new QueueAdmission(jdbc), settings(2, 3, 0), clock, idle);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         String project = project();
         long mark = idle.mark();
         tx.executeWithoutResult(t -> {
-            triggers.queue(project, "c1", app, "build", null, "a".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            triggers.queue(new QueueAdmission(jdbc).of(project, "a".repeat(64)), project, "c1", app, "build", null, "a".repeat(64), "[]",
+                    "{}", new Build.Trigger("u", "alice", null));
             assertThat(idle.mark()).as("not before the loops it wakes can see the build").isEqualTo(mark);
         });
         assertThat(idle.mark()).isEqualTo(mark + 1);
 
         assertThatThrownBy(() -> tx.executeWithoutResult(t -> {
-            triggers.queue(project, "c1", app, "build", null, "b".repeat(64), "[]", "{}", new Build.Trigger("u", "alice", null));
+            triggers.queue(new QueueAdmission(jdbc).of(project, "b".repeat(64)), project, "c1", app, "build", null, "b".repeat(64), "[]",
+                    "{}", new Build.Trigger("u", "alice", null));
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
         assertThat(idle.mark()).as("a rolled-back build wakes no one").isEqualTo(mark + 1);
@@ -254,6 +261,41 @@ abstract class BuildQueueContract {
         assertThat(b.failureReason()).isEqualTo("lease_lost");
         assertThat(queue.claim("worker-3")).isEmpty();
         assertThat(builds.activeWithSnapshot(b.projectId(), b.snapshotHash())).isEmpty();
+    }
+
+    @Test
+    void aClaimer_passesOverBuildsAnotherTransactionHolds_insteadOfWaitingForItsCommit() throws Exception {
+        BuildQueue queue = queue(1000, 3);
+        String project = project();
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 12; i++) { // more than the head claimers choose from: without SKIP LOCKED the first pick waits
+            held.add(queued(project, 3));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        String free = queued(project, 3);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            // what other claimers taking them hold until they commit
+            try (PreparedStatement lock = holder.prepareStatement("SELECT id FROM builds WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(held.size(), "?")) + ") FOR UPDATE")) {
+                for (int i = 0; i < held.size(); i++) {
+                    lock.setString(i + 1, held.get(i));
+                }
+                try (ResultSet rows = lock.executeQuery()) {
+                    while (rows.next()) {
+                        assertThat(held).contains(rows.getString(1));
+                    }
+                }
+            }
+            Future<Optional<Build.Claim>> claim = pool.submit(() -> queue.claim("w1"));
+            assertThat(claim.get(5, TimeUnit.SECONDS)).map(c -> c.build().id()).contains(free);
+            holder.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(queue.claim("w2")).map(c -> c.build().id()).hasValueSatisfying(id -> assertThat(held).contains(id));
+        assertKeptCountIsTheQueue();
     }
 
     @Test

@@ -48,6 +48,7 @@ abstract class BuildTriggerContract {
     JdbcTemplates templates;
     JdbcGitSources sources;
     JdbcBuilds builds;
+    TriggerRead reads;
     String app = "triggerapp";
     Template template;
     GitSource source;
@@ -65,6 +66,7 @@ abstract class BuildTriggerContract {
         templates = new JdbcTemplates(jdbc);
         sources = new JdbcGitSources(jdbc);
         builds = new JdbcBuilds(jdbc);
+        reads = new TriggerRead(jdbc);
         jdbc.sql("INSERT INTO apps (id, name, retention_days, created_at) VALUES (?, ?, 30, ?)").params(app, app, time(Instant.now()))
                 .update();
         template = template("web");
@@ -81,7 +83,7 @@ abstract class BuildTriggerContract {
     }
 
     BuildTriggers triggers(JdbcBuilds writer, QueueAdmission admission) {
-        return new BuildTriggers(writer, templates, admission, BuildQueueContract.settings(2, 3, 0), clock, new IdlePolling());
+        return new BuildTriggers(writer, admission, BuildQueueContract.settings(2, 3, 0), clock, new IdlePolling());
     }
 
     /** Triggers whose kept count moves the project's slot {@code slot} (see {@link JdbcQueueCounts}), not a random one. */
@@ -127,16 +129,13 @@ abstract class BuildTriggerContract {
         return c;
     }
 
-    /** The controller's trigger without its role check and audit row: the project with its config, then the trigger. */
+    /** The controller's trigger without its role check and audit row: the trigger's read, then the trigger. */
     Build trigger(BuildTriggers triggers, String projectId, String configId) {
-        return tx.execute(t -> {
-            JdbcProjects.WithConfig found = projects.findWithConfig(projectId, configId).orElseThrow();
-            return triggers.trigger(found.project(), found.config().orElseThrow(), ALICE);
-        });
+        return tx.execute(t -> triggers.trigger(reads.find(projectId, configId).orElseThrow(), ALICE));
     }
 
     @Test
-    void aTrigger_readsInThreeStatements_writesInThree_andCommitsOnce() {
+    void aTrigger_readsInOneStatement_writesInThree_andCommitsOnce() {
         BuildTriggers triggers = triggers(new QueueAdmission(jdbc));
         Project project = project(template);
         ConfigInstance config = config(project, template, true, source);
@@ -144,11 +143,10 @@ abstract class BuildTriggerContract {
 
         Build b = trigger(triggers, project.id(), config.id());
 
-        // with the role check and the audit row around it, a POST /builds is 8 statements and 1 commit
+        // with the role check and the audit row around it, a POST /builds is 6 statements and 1 commit
         assertThat(recorder.statements()).satisfiesExactly(
-                sql -> assertThat(sql).contains("FROM build_projects p LEFT JOIN config_instances c"),
-                sql -> assertThat(sql).contains("FROM build_templates t LEFT JOIN template_sources ts"),
-                sql -> assertThat(sql).startsWith("SELECT (SELECT id FROM builds"),
+                sql -> assertThat(sql).contains("FROM build_projects p LEFT JOIN config_instances c").contains("LEFT JOIN template_sources ts")
+                        .contains("(SELECT id FROM builds WHERE project_id = p.id AND active_snapshot = c.snapshot_hash)"),
                 sql -> assertThat(sql).startsWith("INSERT INTO builds "),
                 sql -> assertThat(sql).startsWith("INSERT INTO build_stages "),
                 sql -> assertThat(sql).startsWith("UPDATE build_queue_counts "));
@@ -178,8 +176,7 @@ abstract class BuildTriggerContract {
         BuildTriggers triggers = countingIn(slot);
         ConfigInstance config = config(project, template, true, source);
         return CompletableFuture.supplyAsync(() -> tx.execute(t -> {
-            Build b = triggers.trigger(project, projects.findWithConfig(project.id(), config.id()).orElseThrow().config().orElseThrow(),
-                    ALICE);
+            Build b = triggers.trigger(reads.find(project.id(), config.id()).orElseThrow(), ALICE);
             counted.countDown();
             try {
                 assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
@@ -226,13 +223,13 @@ abstract class BuildTriggerContract {
     }
 
     @Test
-    void theFirstRead_joinsOnlyTheProjectsOwnConfig() {
+    void theRead_joinsOnlyTheProjectsOwnConfig() {
         Project project = project(template);
         Project other = project(template);
         ConfigInstance own = config(project, template, true, source);
         ConfigInstance elsewhere = config(other, template, true, source);
 
-        JdbcProjects.WithConfig found = projects.findWithConfig(project.id(), own.id()).orElseThrow();
+        TriggerRead.Found found = reads.find(project.id(), own.id()).orElseThrow();
         assertThat(found.project().id()).isEqualTo(project.id());
         assertThat(found.project().appId()).isEqualTo(app);
         assertThat(found.project().templateId()).isEqualTo(template.id());
@@ -243,22 +240,29 @@ abstract class BuildTriggerContract {
         assertThat(read.snapshotHash()).isEqualTo(own.snapshotHash());
         assertThat(read.resolvedVersions()).isEqualTo(own.resolvedVersions());
 
-        assertThat(projects.findWithConfig(project.id(), elsewhere.id()).orElseThrow().config()).isEmpty();
-        assertThat(projects.findWithConfig(project.id(), "no-such-config").orElseThrow().config()).isEmpty();
-        assertThat(projects.findWithConfig("no-such-project", own.id())).isEmpty();
+        assertThat(reads.find(project.id(), elsewhere.id()).orElseThrow().config()).isEmpty();
+        assertThat(reads.find(project.id(), "no-such-config").orElseThrow().config()).isEmpty();
+        assertThat(reads.find("no-such-project", own.id())).isEmpty();
     }
 
     @Test
-    void theTemplateRead_listsItsSourcesInBuildOrder_withTheirNames() {
+    void theRead_listsTheTemplatesSourcesInBuildOrder_withTheirNames() {
         GitSource first = boundSource(template, "api", -1);
-        assertThat(templates.withSources(template.id()).orElseThrow().sources())
+        Project project = project(template);
+        ConfigInstance config = config(project, template, true, source);
+        JdbcTemplates.WithSources bound = reads.find(project.id(), config.id()).orElseThrow().template().orElseThrow();
+        assertThat(bound.template().id()).isEqualTo(template.id());
+        assertThat(bound.template().name()).isEqualTo("web");
+        assertThat(bound.sources())
                 .extracting(s -> s.binding().gitSourceId(), JdbcTemplates.BoundSource::sourceName)
                 .containsExactly(tuple(first.id(), "api"),
                         tuple(source.id(), "webshop"));
+        assertThat(bound.sources().getFirst().binding().build().command()).containsExactly("make", "api");
         Template empty = template("empty");
-        assertThat(templates.withSources(empty.id()).orElseThrow().template().name()).isEqualTo("empty");
-        assertThat(templates.withSources(empty.id()).orElseThrow().sources()).isEmpty();
-        assertThat(templates.withSources("no-such-template")).isEmpty();
+        Project ofEmpty = project(empty);
+        TriggerRead.Found noSources = reads.find(ofEmpty.id(), "no-such-config").orElseThrow();
+        assertThat(noSources.template().orElseThrow().template().name()).isEqualTo("empty");
+        assertThat(noSources.template().orElseThrow().sources()).isEmpty();
     }
 
     @Test
@@ -267,6 +271,7 @@ abstract class BuildTriggerContract {
         Project project = project(template);
         ConfigInstance config = config(project, template, true, source);
         QueueAdmission.Answer empty = admission.of(project.id(), config.snapshotHash());
+        assertThat(reads.find(project.id(), config.id()).orElseThrow().admission()).as("the trigger's read").isEqualTo(empty);
         assertThat(empty.activeBuild()).isEmpty();
         assertThat(empty.queued()).isZero();
         assertThat(empty.capacity()).isEqualTo(100);
@@ -281,6 +286,8 @@ abstract class BuildTriggerContract {
         assertThat(one.capacity()).isEqualTo(1);
         assertThat(one.full()).isTrue();
         assertThat(admission.of(project(template).id(), config.snapshotHash()).activeBuild()).as("another project's").isEmpty();
+        assertThat(reads.find(project.id(), config.id()).orElseThrow().admission()).as("the trigger's read").isEqualTo(one);
+        assertThat(reads.find(project.id(), "no-such-config").orElseThrow().admission().activeBuild()).isEmpty();
     }
 
     @Test
@@ -312,20 +319,17 @@ abstract class BuildTriggerContract {
         CountDownLatch admitted = new CountDownLatch(1);
         CountDownLatch winnerCommitted = new CountDownLatch(1);
         // the late trigger reads its admission (no build of the snapshot yet), then waits for the other to commit one
-        BuildTriggers late = triggers(new QueueAdmission(jdbc) {
-            @Override
-            Answer of(String projectId, String snapshotHash) {
-                Answer answer = super.of(projectId, snapshotHash);
-                admitted.countDown();
-                try {
-                    assertThat(winnerCommitted.await(30, TimeUnit.SECONDS)).isTrue();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                return answer;
+        BuildTriggers late = triggers(new QueueAdmission(jdbc));
+        CompletableFuture<Build> lateTrigger = CompletableFuture.supplyAsync(() -> tx.execute(t -> {
+            TriggerRead.Found found = reads.find(project.id(), config.id()).orElseThrow();
+            admitted.countDown();
+            try {
+                assertThat(winnerCommitted.await(30, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
             }
-        });
-        CompletableFuture<Build> lateTrigger = CompletableFuture.supplyAsync(() -> trigger(late, project.id(), config.id()));
+            return late.trigger(found, ALICE);
+        }));
         assertThat(admitted.await(30, TimeUnit.SECONDS)).isTrue();
         Build winner = trigger(triggers(new QueueAdmission(jdbc)), project.id(), config.id());
         winnerCommitted.countDown();

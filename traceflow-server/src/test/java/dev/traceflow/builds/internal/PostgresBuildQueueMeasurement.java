@@ -143,7 +143,8 @@ class PostgresBuildQueueMeasurement {
             // (2) triggers at a fixed rate; the queue may hold them all
             jdbc.sql("INSERT INTO build_settings (name, setting_value, updated_at) VALUES ('build.queueCapacity', '10000', ?)")
                     .param(time(Instant.now())).update();
-            BuildTriggers triggers = new BuildTriggers(builds, new JdbcTemplates(jdbc), new QueueAdmission(jdbc), settings, clock,
+            QueueAdmission admission = new QueueAdmission(jdbc);
+            BuildTriggers triggers = new BuildTriggers(builds, admission, settings, clock,
                     new IdlePolling());
             int n = rate * seconds;
             long[] latencies = new long[n];
@@ -159,7 +160,8 @@ class PostgresBuildQueueMeasurement {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
                     String hash = String.format("%064x", 1_000_000 + k);
-                    tx.execute(t -> triggers.queue(projects.get(k % triggerProjects), "c", "bench", "build", null, hash, "[]",
+                    String project = projects.get(k % triggerProjects);
+                    tx.execute(t -> triggers.queue(admission.of(project, hash), project, "c", "bench", "build", null, hash, "[]",
                             "{\"sources\":[{\"ref\":\"v1\"}]}", new Build.Trigger("u", "bench", null)));
                     latencies[k] = System.nanoTime() - scheduled;
                     return null;
