@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DuckDbPropertiesTest {
 
     private static DuckDbProperties threads(Integer threads) {
-        return new DuckDbProperties(null, threads, null, null, null, null);
+        return new DuckDbProperties(null, threads, null, null, null, null, null, null);
     }
 
     @Test
@@ -27,7 +27,7 @@ class DuckDbPropertiesTest {
 
     @Test
     void unsetSettings_getTheDefaults() {
-        DuckDbProperties defaults = new DuckDbProperties(null, null, null, null, null, null);
+        DuckDbProperties defaults = new DuckDbProperties(null, null, null, null, null, null, null, null);
 
         assertThat(defaults.memoryLimit()).isEqualTo("2GB");
         assertThat(defaults.dedupCapacity()).isEqualTo(1_000_000);
@@ -39,6 +39,6 @@ class DuckDbPropertiesTest {
     @Test
     void nonsense_isRefused() {
         assertThatThrownBy(() -> threads(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new DuckDbProperties(null, null, null, 0, null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DuckDbProperties(null, null, null, 0, null, null, null, null)).isInstanceOf(IllegalArgumentException.class);
     }
 }
