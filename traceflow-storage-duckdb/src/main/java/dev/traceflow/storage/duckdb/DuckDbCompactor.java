@@ -33,8 +33,8 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>Bounded: one background thread; after each range it rests {@link #REST_PER_WORK} times as long
  * as the range took, so it takes at most a quarter of a core from ingest and reads; it looks for work
- * when the writer commits (at most every {@link #MIN_INTERVAL}) and every {@link #CHECK_EVERY}, so a
- * day closing without traffic is found too. After a pass that rewrote something it asks DuckDB for a
+ * when the writer commits (at most every {@link #MIN_INTERVAL}, or {@link #REST_PER_LOOK} times as long
+ * as the last look took) and every {@link #CHECK_EVERY}, so a day closing without traffic is found too. After a pass that rewrote something it asks DuckDB for a
  * checkpoint, which frees the row groups the rewrites emptied for reuse.
  */
 final class DuckDbCompactor {
@@ -44,6 +44,8 @@ final class DuckDbCompactor {
     static final int REST_PER_WORK = 3;
     static final Duration MIN_INTERVAL = Duration.ofSeconds(10);
     static final Duration CHECK_EVERY = Duration.ofMinutes(5);
+    /** The look for due ranges counts a big table's rows: the next one waits at least this many times as long. */
+    static final int REST_PER_LOOK = 20;
 
     private final EventDatabase database;
     private final Lock deletes;
@@ -55,6 +57,8 @@ final class DuckDbCompactor {
     private final AtomicLong nanos = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong pendingRanges = new AtomicLong();
+    /** How long the last look for due ranges took (only the background thread reads it). */
+    private volatile long lookNanos;
     private volatile Runnable beforeAppend = () -> { };
 
     // guarded by this
@@ -159,11 +163,12 @@ final class DuckDbCompactor {
 
     private void run() {
         long lastLook = 0;
+        long minInterval = MIN_INTERVAL.toNanos();
         while (true) {
             synchronized (this) {
                 while (!closed) {
                     long sinceLook = System.nanoTime() - lastLook;
-                    long wait = changed ? MIN_INTERVAL.toNanos() - sinceLook : CHECK_EVERY.toNanos() - sinceLook;
+                    long wait = (changed ? minInterval : Math.max(minInterval, CHECK_EVERY.toNanos())) - sinceLook;
                     if (lastLook == 0 || wait <= 0) {
                         break;
                     }
@@ -180,6 +185,7 @@ final class DuckDbCompactor {
             lastLook = System.nanoTime();
             try {
                 pass(true);
+                minInterval = Math.max(MIN_INTERVAL.toNanos(), REST_PER_LOOK * lookNanos);
             } catch (SQLException | RuntimeException e) {
                 failures.incrementAndGet();
                 // the range stays due and is rewritten by a later pass
@@ -203,7 +209,9 @@ final class DuckDbCompactor {
         long total = 0;
         try (DuckDBConnection c = database.connect()) {
             LocalDate openFrom = clock.instant().minus(closedAfter).atZone(ZoneOffset.UTC).toLocalDate();
+            long looking = System.nanoTime();
             List<DuckDbRangeRewrite.Range> due = DuckDbRangeRewrite.pending(c, openFrom, lateRows);
+            lookNanos = System.nanoTime() - looking;
             pendingRanges.set(due.size());
             c.setAutoCommit(false);
             for (DuckDbRangeRewrite.Range range : due) {

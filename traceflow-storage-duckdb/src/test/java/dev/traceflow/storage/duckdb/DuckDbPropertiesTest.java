@@ -2,6 +2,8 @@ package dev.traceflow.storage.duckdb;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,6 +35,8 @@ class DuckDbPropertiesTest {
         assertThat(defaults.dedupCapacity()).isEqualTo(1_000_000);
         assertThat(defaults.checkpointThreshold()).isEqualTo("64MB");
         assertThat(defaults.rowGroupSize()).isEqualTo(30_720);
+        assertThat(defaults.compaction()).as("closed days are compacted unless turned off").isTrue();
+        assertThat(defaults.compactionDelay()).isEqualTo(Duration.ofHours(1));
         assertThat(defaults.file()).as("<data-dir>/events.duckdb, resolved by the auto-configuration").isNull();
     }
 
@@ -40,5 +44,7 @@ class DuckDbPropertiesTest {
     void nonsense_isRefused() {
         assertThatThrownBy(() -> threads(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DuckDbProperties(null, null, null, 0, null, null, null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DuckDbProperties(null, null, null, null, null, null, true, Duration.ofMinutes(-1)))
+                .hasMessageContaining("compaction-delay");
     }
 }
