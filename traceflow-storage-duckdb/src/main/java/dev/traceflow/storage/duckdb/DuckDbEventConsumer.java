@@ -43,6 +43,7 @@ final class DuckDbEventConsumer implements EventConsumer {
     private final int rowGroupSize;
     private final DuckDbDayVersions dayVersions;
     private final Runnable committed;
+    private final Lock deletes;
     private DuckDBAppender appender;
     private PreparedStatement updatePosition;
     private Thread appenderOwner;
@@ -50,11 +51,14 @@ final class DuckDbEventConsumer implements EventConsumer {
     /**
      * @param committed told after every commit of events or deletes (the session cache's days may
      *                  be outdated); must not block
+     * @param deletes   held around each delete: the compaction ({@link DuckDbCompactor}) holds it
+     *                  around each rewrite, whose delete of the same rows would otherwise conflict
      */
-    DuckDbEventConsumer(DuckDBConnection connection, int dedupCapacity, int rowGroupSize, Runnable committed)
-            throws SQLException {
+    DuckDbEventConsumer(DuckDBConnection connection, int dedupCapacity, int rowGroupSize, Runnable committed,
+                        Lock deletes) throws SQLException {
         this.connection = connection;
         this.committed = committed;
+        this.deletes = deletes;
         this.ids = new RecentEventIds(dedupCapacity);
         this.rowGroupSize = rowGroupSize;
         this.dayVersions = new DuckDbDayVersions(connection);
@@ -187,6 +191,7 @@ final class DuckDbEventConsumer implements EventConsumer {
 
     @Override
     public long deleteApp(String appId) {
+        deletes.lock();
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ?")) {
             dayVersions.deleting("app_id = ?", appId);
             ps.setString(1, appId);
@@ -194,11 +199,14 @@ final class DuckDbEventConsumer implements EventConsumer {
         } catch (SQLException e) {
             rollbackQuietly();
             throw new StorageException("deleting the events of app '" + appId + "' failed: " + e.getMessage(), e);
+        } finally {
+            deletes.unlock();
         }
     }
 
     @Override
     public long deleteOlderThan(String appId, Instant cutoff) {
+        deletes.lock();
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ? AND ts < ?")) {
             dayVersions.deleting("app_id = ? AND ts < ?", appId, DuckDbEventCounts.utc(cutoff));
             ps.setString(1, appId);
@@ -207,11 +215,14 @@ final class DuckDbEventConsumer implements EventConsumer {
         } catch (SQLException e) {
             rollbackQuietly();
             throw new StorageException("retention delete failed: " + e.getMessage(), e);
+        } finally {
+            deletes.unlock();
         }
     }
 
     @Override
     public long deleteUser(String appId, String userId, String anonymousId) {
+        deletes.lock();
         try (PreparedStatement ps = connection.prepareStatement(
                 "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR anonymous_id = ?)")) {
             dayVersions.deleting("app_id = ? AND (user_id = ? OR anonymous_id = ?)", appId, userId, anonymousId);
@@ -222,6 +233,8 @@ final class DuckDbEventConsumer implements EventConsumer {
         } catch (SQLException e) {
             rollbackQuietly();
             throw new StorageException("deleting a user's events failed: " + e.getMessage(), e);
+        } finally {
+            deletes.unlock();
         }
     }
 

@@ -20,7 +20,10 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Events in DuckDB, in process: one database file (or memory), one writer connection driven by
@@ -38,6 +41,9 @@ public final class DuckDbStorage implements EventStorage {
      */
     public static final int DEFAULT_ROW_GROUP_SIZE = 30_720;
 
+    /** How long after its end a UTC day is compacted unless configured ({@link DuckDbCompactor}). */
+    public static final Duration DEFAULT_COMPACTION_DELAY = Duration.ofHours(1);
+
     private final EventDatabase database;
     private final DuckDbEventConsumer consumer;
     private final DuckDbEventCounts counts;
@@ -49,6 +55,7 @@ public final class DuckDbStorage implements EventStorage {
     private final DuckDbMetricQueries metrics;
     private final DuckDbProductQueries product;
     private final DuckDbReleaseHealthQueries releaseHealth;
+    private final DuckDbCompactor compactor;
 
     /**
      * @param file              the database file, created with its parent folders when missing;
@@ -70,6 +77,17 @@ public final class DuckDbStorage implements EventStorage {
      */
     public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold,
                          int rowGroupSize) {
+        this(file, threads, memoryLimit, dedupCapacity, checkpointThreshold, rowGroupSize, false, DEFAULT_COMPACTION_DELAY);
+    }
+
+    /**
+     * @param compactInBackground whether closed days are rewritten in (app, type, time) order on a
+     *                            background thread ({@link DuckDbCompactor}); without it only
+     *                            {@link #compactClosedRanges()} does
+     * @param compactionDelay     how long after its end a UTC day counts as closed
+     */
+    public DuckDbStorage(Path file, int threads, String memoryLimit, int dedupCapacity, String checkpointThreshold,
+                         int rowGroupSize, boolean compactInBackground, Duration compactionDelay) {
         String location = file == null ? ":memory:" : file.toAbsolutePath().toString();
         try {
             if (file != null && file.toAbsolutePath().getParent() != null) {
@@ -92,7 +110,12 @@ public final class DuckDbStorage implements EventStorage {
             this.reads = new DuckDbReads(database, dialect, Math.max(2, threads));
             startedRefresher = new DuckDbSessionRefresher(database, reads.sessionCache(), dialect);
             this.refresher = startedRefresher;
-            this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize, refresher::changed);
+            ReentrantLock deletes = new ReentrantLock();
+            this.compactor = new DuckDbCompactor(database, deletes, compactionDelay, rowGroupSize, Clock.systemUTC());
+            this.consumer = new DuckDbEventConsumer(database.connect(), dedupCapacity, rowGroupSize, () -> {
+                refresher.changed();
+                compactor.changed();
+            }, deletes);
             this.counts = new DuckDbEventCounts(database);
             this.performance = new DuckDbPerformanceQueries(reads, dialect);
             this.errors = new DuckDbErrorQueries(reads, dialect);
@@ -100,7 +123,11 @@ public final class DuckDbStorage implements EventStorage {
             this.metrics = new DuckDbMetricQueries(reads, dialect);
             this.product = new DuckDbProductQueries(reads, dialect);
             this.releaseHealth = new DuckDbReleaseHealthQueries(reads, dialect);
-            log.info("DuckDB event store open at {} (row groups of {} rows)", location, rowGroupSize);
+            if (compactInBackground) {
+                compactor.start();
+            }
+            log.info("DuckDB event store open at {} (row groups of {} rows, compaction {})", location, rowGroupSize,
+                    compactInBackground ? "of days closed " + compactionDelay + " after their end" : "off");
         } catch (SQLException | RuntimeException e) {
             if (startedRefresher != null) {
                 // its thread must not outlive the database it reads
@@ -143,6 +170,26 @@ public final class DuckDbStorage implements EventStorage {
     /** The background re-forming of cached session days, for tests and meters. */
     DuckDbSessionRefresher sessionRefresher() {
         return refresher;
+    }
+
+    /**
+     * Rewrites, on the calling thread and without rests, every closed range of days that is not in
+     * (app, type, time) order yet ({@link DuckDbCompactor}), e.g. after a bulk load, before timing
+     * queries on it. Answers do not change, only how many row groups they read.
+     *
+     * @return the rows rewritten
+     */
+    public long compactClosedRanges() {
+        try {
+            return compactor.compactAll();
+        } catch (SQLException e) {
+            throw new StorageException("compacting DuckDB's closed days failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The compaction, for tests and meters. */
+    DuckDbCompactor compactor() {
+        return compactor;
     }
 
     /** An in-memory store, for tests. */
@@ -218,6 +265,7 @@ public final class DuckDbStorage implements EventStorage {
 
     @Override
     public void close() {
+        compactor.close();
         consumer.close();
         refresher.close();
         reads.close();

@@ -30,7 +30,7 @@ public class DuckDbStorageAutoConfiguration {
         Path file = settings.file() != null ? settings.file()
                 : Path.of(environment.getProperty("traceflow.data-dir", "./data")).resolve("events.duckdb");
         return new DuckDbStorage(file, settings.effectiveThreads(), settings.memoryLimit(), settings.dedupCapacity(),
-                settings.checkpointThreshold(), settings.rowGroupSize());
+                settings.checkpointThreshold(), settings.rowGroupSize(), settings.compaction(), settings.compactionDelay());
     }
 
     /** The session cache's and the reads' meters, when the application has Micrometer (a separate class, so it loads only then). */
@@ -42,6 +42,11 @@ public class DuckDbStorageAutoConfiguration {
         @Bean
         MeterBinder duckDbSessionCacheMeters(ObjectProvider<DuckDbStorage> storage) {
             return registry -> storage.ifAvailable(s -> new DuckDbSessionCacheMeters(s).bindTo(registry));
+        }
+
+        @Bean
+        MeterBinder duckDbCompactionMeters(ObjectProvider<DuckDbStorage> storage) {
+            return registry -> storage.ifAvailable(s -> new DuckDbCompactionMeters(s.compactor()).bindTo(registry));
         }
 
         @Bean

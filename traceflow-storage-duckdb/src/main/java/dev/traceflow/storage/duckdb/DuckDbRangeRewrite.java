@@ -1,0 +1,151 @@
+package dev.traceflow.storage.duckdb;
+
+import org.duckdb.DuckDBConnection;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of the compaction ({@link DuckDbCompactor}): which closed ranges of an app need rewriting,
+ * and the rewrite of one range in one transaction.
+ *
+ * <p>A range is a whole UTC day, or a whole ISO week (Monday to Sunday, UTC) once all of it is
+ * closed: a day is compacted as soon as it closes, so the last days are sorted too, and merged with
+ * its week when the week closes, so that one app's one type over a week sits in a few row groups
+ * instead of a fraction of one row group per day (a small app's day is smaller than a row group, and
+ * DuckDB keeps min/max per row group). Rows of a range are rewritten in (type, ts) order, ties in
+ * their storage order, so the order among one type's rows at the same instant is kept; rows of
+ * different types at the same instant come out in type order.
+ */
+final class DuckDbRangeRewrite {
+
+    /** A range of one app's events: {@code days} whole UTC days from {@code firstDay}. */
+    record Range(String appId, LocalDate firstDay, int days, long rows) {
+    }
+
+    /**
+     * Ranges ending before the first day that is not closed (parameter 1 and 2, a DATE) whose rows are
+     * not compacted yet or have grown since (late events) by at least a tenth of what was compacted,
+     * at most parameter 3 rows (a row group): rows appended after a compaction sit unsorted in later
+     * row groups, where they cost little until they are many. Newest first: recent days are the ones
+     * asked for most.
+     */
+    private static final String PENDING = """
+            WITH present AS (
+                SELECT app_id, CAST(ts AS DATE) AS day, count(*) AS n
+                FROM events
+                WHERE ts < CAST($1 AS TIMESTAMP)
+                GROUP BY ALL
+            ),
+            ranges AS (
+                SELECT app_id,
+                       CASE WHEN CAST(date_trunc('week', day) AS DATE) + 7 <= $1
+                            THEN CAST(date_trunc('week', day) AS DATE) ELSE day END AS first_day,
+                       CASE WHEN CAST(date_trunc('week', day) AS DATE) + 7 <= $1 THEN 7 ELSE 1 END AS days,
+                       sum(n) AS n
+                FROM present
+                GROUP BY ALL
+            )
+            SELECT r.app_id, r.first_day, r.days, r.n
+            FROM ranges r
+            LEFT JOIN compacted_ranges c ON c.app_id = r.app_id AND c.first_day = r.first_day AND c.days = r.days
+            WHERE c.row_count IS NULL OR r.n - c.row_count >= greatest(1, least($2, c.row_count // 10))
+            ORDER BY r.first_day DESC, r.days DESC, r.app_id""";
+
+    private static final String WHERE_RANGE = " WHERE app_id = ? AND ts >= CAST(? AS TIMESTAMP) AND ts < CAST(? AS TIMESTAMP)";
+
+    private DuckDbRangeRewrite() {
+    }
+
+    /**
+     * The ranges that need a rewrite, newest first.
+     *
+     * @param openFrom the first UTC day that is not closed: only ranges wholly before it are listed
+     * @param lateRows rows appended to a compacted range that make it due again, at most (a tenth of
+     *                 the range's rows when that is fewer)
+     */
+    static List<Range> pending(DuckDBConnection c, LocalDate openFrom, int lateRows) throws SQLException {
+        List<Range> ranges = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(PENDING)) {
+            ps.setObject(1, openFrom);
+            ps.setInt(2, lateRows);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ranges.add(new Range(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getInt(3), rs.getLong(4)));
+                }
+            }
+        }
+        return ranges;
+    }
+
+    /**
+     * Rewrites one range in one transaction on {@code c} (which must be in manual commit): copies its
+     * rows in order into a temporary table, deletes them from {@code events}, appends the copy, and
+     * records the range. Rows other transactions commit meanwhile are not in this transaction's
+     * snapshot, so they are neither copied nor deleted; a failure anywhere rolls all of it back.
+     *
+     * @param beforeAppend run after the delete, before the copy is appended (tests fail there)
+     * @return the rows rewritten
+     */
+    static long rewrite(DuckDBConnection c, Range range, Runnable beforeAppend) throws SQLException {
+        LocalDate end = range.firstDay().plusDays(range.days());
+        try {
+            try (PreparedStatement copy = c.prepareStatement("CREATE OR REPLACE TEMP TABLE compacting AS SELECT * FROM events"
+                    + WHERE_RANGE + " ORDER BY type, ts, rowid")) {
+                bindRange(copy, range, end);
+                copy.execute();
+            }
+            long copied;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM compacting")) {
+                rs.next();
+                copied = rs.getLong(1);
+            }
+            long deleted;
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM events" + WHERE_RANGE)) {
+                bindRange(delete, range, end);
+                deleted = delete.executeLargeUpdate();
+            }
+            if (deleted != copied) {
+                // one snapshot reads and deletes: they cannot differ unless something is badly wrong
+                throw new SQLException("compaction copied " + copied + " rows of " + range + " but deleted " + deleted);
+            }
+            beforeAppend.run();
+            try (Statement st = c.createStatement()) {
+                // the temporary table's rowids are its insertion order, the sorted one
+                st.execute("INSERT INTO events SELECT * FROM compacting ORDER BY rowid");
+                st.execute("DROP TABLE compacting");
+            }
+            try (PreparedStatement forget = c.prepareStatement(
+                    "DELETE FROM compacted_ranges WHERE app_id = ? AND first_day >= ? AND first_day < ?")) {
+                // a week replaces its days
+                forget.setString(1, range.appId());
+                forget.setObject(2, range.firstDay());
+                forget.setObject(3, end);
+                forget.executeUpdate();
+            }
+            try (PreparedStatement record = c.prepareStatement("INSERT INTO compacted_ranges VALUES (?, ?, ?, ?)")) {
+                record.setString(1, range.appId());
+                record.setObject(2, range.firstDay());
+                record.setInt(3, range.days());
+                record.setLong(4, copied);
+                record.executeUpdate();
+            }
+            c.commit();
+            return copied;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    private static void bindRange(PreparedStatement ps, Range range, LocalDate end) throws SQLException {
+        ps.setString(1, range.appId());
+        ps.setObject(2, range.firstDay());
+        ps.setObject(3, end);
+    }
+}

@@ -1,0 +1,14 @@
+-- Which closed time ranges of an app the background compaction (DuckDbCompactor) has rewritten in
+-- (type, ts) order, and how many rows each held then. Rows arrive in arrival order, every row group
+-- holding every app and type, so DuckDB's row-group min/max could skip by time only; a rewritten
+-- range keeps one app's rows together, one type after the other, so a scan for one app's one type
+-- skips the rest. A range is a whole UTC day (first_day, days = 1), or a whole ISO week (first_day a
+-- Monday, days = 7) once the week has ended, which replaces its days' rows here. A range is rewritten
+-- again when it holds enough rows more than `row_count` (late events, appended unsorted).
+-- Written only by the compaction, in the transaction that rewrites the range.
+CREATE TABLE compacted_ranges (
+    app_id    VARCHAR NOT NULL,
+    first_day DATE    NOT NULL,
+    days      INTEGER NOT NULL,
+    row_count BIGINT  NOT NULL
+);
