@@ -45,8 +45,10 @@ public final class Sessionizer {
      */
     public static List<Session> sessions(List<Event> events) {
         List<Event> ordered = new ArrayList<>(events);
-        // List.sort is stable: equal times keep the storage order
-        ordered.sort(Comparator.comparingLong(Event::timestamp));
+        // events of one time in type order, then storage order (List.sort is stable): a backend
+        // may store a closed range one type after the other (DuckDB's compaction), so storage
+        // order is only kept within a type
+        ordered.sort(Comparator.comparingLong(Event::timestamp).thenComparing(e -> e.type().wireName()));
         Map<String, List<Event>> byClientSession = new LinkedHashMap<>();
         Map<String, List<Event>> byUser = new LinkedHashMap<>();
         for (Event e : ordered) {

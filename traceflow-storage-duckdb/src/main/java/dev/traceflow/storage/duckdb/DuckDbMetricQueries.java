@@ -37,8 +37,8 @@ final class DuckDbMetricQueries implements MetricQueries {
                     WHERE app_id = ? AND ts < ? AND session_id IS NULL AND coalesce(user_id, anonymous_id) IS NOT NULL
                     GROUP BY 1
                     UNION ALL
-                    SELECT coalesce(first(user_id ORDER BY ts, rowid) FILTER (WHERE user_id IS NOT NULL),
-                                    first(anonymous_id ORDER BY ts, rowid) FILTER (WHERE anonymous_id IS NOT NULL),
+                    SELECT coalesce(first(user_id ORDER BY ts, type, rowid) FILTER (WHERE user_id IS NOT NULL),
+                                    first(anonymous_id ORDER BY ts, type, rowid) FILTER (WHERE anonymous_id IS NOT NULL),
                                     session_id) AS who,
                            min(ts) AS start_ts
                     FROM events

@@ -67,7 +67,7 @@ final class DuckDbSessionDetail {
         sql.append("""
                 ) e ON e.seq = se.seq
                 WHERE s.id = ?
-                ORDER BY se.ts, se.seq""", id);
+                ORDER BY se.ts, se.type, se.seq""", id);
     }
 
     /**
@@ -90,7 +90,7 @@ final class DuckDbSessionDetail {
                    AND CASE WHEN s.client THEN e.session_id = s.id
                             ELSE e.session_id IS NULL AND coalesce(e.user_id, e.anonymous_id) = s.who END
                 WHERE s.id = ?
-                ORDER BY e.ts, e.seq""", id);
+                ORDER BY e.ts, e.type, e.seq""", id);
     }
 
     /** The events sessions starting in the range are formed from (its horizons included), narrowed. */

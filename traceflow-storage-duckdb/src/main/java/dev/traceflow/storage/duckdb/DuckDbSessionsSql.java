@@ -49,10 +49,10 @@ final class DuckDbSessionsSql {
                        CASE WHEN ts - lag(ts) OVER w <= INTERVAL 30 MINUTE THEN 0 ELSE 1 END AS opens
                 FROM ev
                 WHERE session_id IS NULL AND coalesce(user_id, anonymous_id) IS NOT NULL
-                WINDOW w AS (PARTITION BY coalesce(user_id, anonymous_id) ORDER BY ts, seq)
+                WINDOW w AS (PARTITION BY coalesce(user_id, anonymous_id) ORDER BY ts, type, seq)
             ),
             numbered AS (
-                SELECT *, sum(opens) OVER (PARTITION BY who ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS n
+                SELECT *, sum(opens) OVER (PARTITION BY who ORDER BY ts, type, seq ROWS UNBOUNDED PRECEDING) AS n
                 FROM by_user
             ),
             keyed AS (
@@ -63,9 +63,11 @@ final class DuckDbSessionsSql {
                 FROM numbered
             ),
             -- "the value of the first (last) event" as the min (max) of a struct that starts with
-            -- (ts, seq): (ts, seq) is unique, so the struct's order is the events' order and the rest
+            -- (ts, type, seq): that is unique, so the struct's order is the events' order and the rest
             -- comes from that one row. Measured about 5x faster than first(x ORDER BY ts, seq),
-            -- which sorts every group once per aggregate.
+            -- which sorts every group once per aggregate. Events of one time are taken in type
+            -- order, then storage order (Sessionizer's rule): compaction rewrites a range one type
+            -- after the other, so storage order holds only within a type.
             aggregated AS (
                 SELECT skey,
                        any_value(who) AS who,
@@ -75,11 +77,11 @@ final class DuckDbSessionsSql {
                        count(*) FILTER (WHERE type = 'pageview') AS page_views,
                        count(*) FILTER (WHERE type IN ('conversion', 'purchase')) AS conversions,
                        coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0) AS revenue,
-                       min(struct_pack(ts := ts, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS first_view,
-                       max(struct_pack(ts := ts, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS last_view,
-                       min(struct_pack(ts := ts, seq := seq, v := user_id)) FILTER (WHERE user_id IS NOT NULL) AS first_user,
-                       min(struct_pack(ts := ts, seq := seq, v := anonymous_id)) FILTER (WHERE anonymous_id IS NOT NULL) AS first_anonymous,
-                       min(struct_pack(ts := ts, seq := seq, browser := browser, os := os, device_type := device_type,
+                       min(struct_pack(ts := ts, t := type, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS first_view,
+                       max(struct_pack(ts := ts, t := type, seq := seq, path := path)) FILTER (WHERE type = 'pageview') AS last_view,
+                       min(struct_pack(ts := ts, t := type, seq := seq, v := user_id)) FILTER (WHERE user_id IS NOT NULL) AS first_user,
+                       min(struct_pack(ts := ts, t := type, seq := seq, v := anonymous_id)) FILTER (WHERE anonymous_id IS NOT NULL) AS first_anonymous,
+                       min(struct_pack(ts := ts, t := type, seq := seq, browser := browser, os := os, device_type := device_type,
                                        country := country, traffic_source := traffic_source, release := release,
                                        environment := environment)) AS first_event
                 FROM keyed

@@ -1,8 +1,12 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
+import dev.traceflow.core.event.EventDetails;
+import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.SessionSummary;
 import dev.traceflow.core.storage.PerformanceQueries;
+import dev.traceflow.core.storage.StoredEvent;
 import dev.traceflow.storage.tests.GeneratedDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.traceflow.storage.tests.QueryEvents.event;
 import static dev.traceflow.storage.tests.QueryEvents.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,6 +73,31 @@ class DuckDbCompactorTest {
             assertThat(single(storage, "SELECT count(*) FROM compacted_ranges WHERE days = 1")).isZero();
             // nothing left to do
             assertThat(storage.compactClosedRanges()).isZero();
+        }
+    }
+
+    @Test
+    void eventsOfDifferentTypesAtOneInstant_giveTheSameSessionsBeforeAndAfterARewrite(@TempDir Path dir) throws Exception {
+        Instant at = Instant.parse("2026-11-03T10:00:00Z");
+        // stored pageview first; the rewrite stores clicks before page views (type order)
+        List<Event> tied = List.of(
+                pageview("alpha", at, "/a").session("tie").eventId("view").client("Firefox", "Linux", "desktop").build(),
+                event("alpha", EventType.CLICK, at).session("tie").path("/a").eventId("click")
+                        .client("Chrome", "Windows", "mobile").details(new EventDetails.ClickDetails(1, 2, 800, 600, "#a")).build(),
+                pageview("alpha", at, "/b").anonymous("anon").eventId("view2").client("Firefox", "Linux", "desktop").build(),
+                event("alpha", EventType.EVENT, at).anonymous("anon").path("/b").eventId("custom")
+                        .client("Safari", "macOS", "tablet").details(new EventDetails.CustomEventDetails("go")).build());
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
+            storage.consumer().accept(tied);
+            EventQuery q = EventQuery.of("alpha", at.minus(Duration.ofDays(1)), at.plus(Duration.ofDays(1)));
+            List<SessionSummary> before = storage.sessions().summaries(q);
+            List<StoredEvent> timelineBefore = storage.sessions().session(q, "tie").orElseThrow().events();
+
+            assertThat(storage.compactClosedRanges()).isEqualTo(4);
+
+            assertThat(storage.sessions().summaries(q)).isEqualTo(before);
+            assertThat(storage.sessions().session(q, "tie").orElseThrow().events()).isEqualTo(timelineBefore);
+            assertThat(before).extracting(SessionSummary::browser).containsExactlyInAnyOrder("Chrome", "Safari");
         }
     }
 
