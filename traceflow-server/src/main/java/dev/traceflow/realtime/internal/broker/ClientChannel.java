@@ -42,18 +42,6 @@ public interface ClientChannel {
         send(json);
     }
 
-    /**
-     * Sends events one after the other, as that many {@link #sendEvent} calls would; a transport that can write
-     * their frames as they are writes the whole run at once.
-     *
-     * @throws IOException when the connection is gone (some of the events may have been sent)
-     */
-    default void sendEvents(List<String> events) throws IOException {
-        for (String json : events) {
-            sendEvent(json);
-        }
-    }
-
     /** Writes out whatever {@link #send} buffered; the broker calls it whenever its queue runs empty. */
     default void flush() throws IOException {
     }

@@ -30,6 +30,9 @@ import java.util.function.Function;
 final class ConnectionWriter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionWriter.class);
+    /** the most prepared messages handed to the transport in one call (a follower's burst is up to half the queue) */
+    static final int MAX_PREPARED_RUN = 256;
+
     private final Connection connection;
     private final Broker broker;
     private final BrokerSettings settings;
@@ -194,19 +197,16 @@ final class ConnectionWriter implements Runnable {
         while (true) {
             Outgoing item;
             List<PreparedText> run = null;
-            List<Outgoing> events = null;
             boolean pause;
             lock.lock();
             try {
                 pause = windowFullLocked();
                 item = pause ? null : outbox.poll();
                 if (item != null && item.prepared() != null) {
-                    run = WriterRuns.prepared(outbox, item);
-                } else if (item != null && WriterRuns.isEvent(item) && item.subscription().active && !settled(item)) {
-                    events = WriterRuns.events(outbox, item, settings.maxUnackedPerConnection() - unacked);
+                    run = preparedRunLocked(item);
                 }
                 queued = outbox.size();
-                if (item != null && settled(item)) {
+                if (item != null && item.redelivery() != null && item.redelivery().settled) {
                     continue; // acknowledged while it waited
                 }
             } finally {
@@ -246,14 +246,12 @@ final class ConnectionWriter implements Runnable {
                 broker.meters.sent.increment(run.size());
                 continue;
             }
-            if (events != null) {
-                if (!sendEvents(events)) {
-                    return;
-                }
-                continue;
-            }
             try {
-                channel.send(item.json());
+                if (item.subscription() != null) {
+                    channel.sendEvent(item.json()); // the topic's one instance of the event, as every subscriber gets it
+                } else {
+                    channel.send(item.json());
+                }
             } catch (IOException | RuntimeException e) {
                 writeFailed(e);
                 return;
@@ -265,31 +263,23 @@ final class ConnectionWriter implements Runnable {
                 connection.close();
                 return;
             }
+            if (item.event() != null) {
+                track(item);
+            }
         }
-    }
-
-    private static boolean settled(Outgoing item) {
-        return item.redelivery() != null && item.redelivery().settled;
     }
 
     /**
-     * A run of events (one or more) in one call to the transport, each the topic's one instance of the event as
-     * every subscriber gets it; then their acks awaited. False when the connection is gone.
+     * Under the lock: {@code first} (a prepared message just taken) and the prepared messages queued right
+     * behind it, taken too, so that the transport writes them in one go instead of one message at a time.
      */
-    private boolean sendEvents(List<Outgoing> events) {
-        List<String> texts = new ArrayList<>(events.size());
-        for (Outgoing event : events) {
-            texts.add(event.json());
+    private List<PreparedText> preparedRunLocked(Outgoing first) {
+        List<PreparedText> run = new ArrayList<>();
+        run.add(first.prepared());
+        for (Outgoing next = outbox.peek(); next != null && next.prepared() != null && run.size() < MAX_PREPARED_RUN; next = outbox.peek()) {
+            run.add(outbox.poll().prepared());
         }
-        try {
-            channel.sendEvents(texts);
-        } catch (IOException | RuntimeException e) {
-            writeFailed(e);
-            return false;
-        }
-        broker.meters.sent.increment(events.size());
-        track(events);
-        return true;
+        return run;
     }
 
     private void writeFailed(Exception e) {
@@ -313,40 +303,32 @@ final class ConnectionWriter implements Runnable {
 
     // ---- acknowledgements ----
 
-    /** After reliable events went out: wait for their acks, and send each again when none comes in time. */
-    private void track(List<Outgoing> sent) {
+    /** After a reliable event went out: wait for its ack, and send it again when none comes in time. */
+    private void track(Outgoing item) {
         long now = broker.clock.millis();
         lock.lock();
         try {
-            for (Outgoing item : sent) {
-                if (item.event() != null) {
-                    trackLocked(item, now);
-                }
+            Subscription subscription = item.subscription();
+            if (!subscription.active || closing) {
+                return;
             }
+            Pending pending = item.redelivery();
+            if (pending == null) {
+                if (item.event().seq() <= subscription.ackedSeq) {
+                    return; // the ack overtook us
+                }
+                pending = new Pending(item.event(), now + settings.ackTimeout().toMillis());
+                subscription.unacked.addLast(pending);
+                unacked++;
+            } else if (!pending.settled) {
+                pending.dueAt = now + settings.redeliveryDelay(pending.sends).toMillis();
+            } else {
+                return;
+            }
+            redelivery.armLocked(pending.dueAt);
         } finally {
             lock.unlock();
         }
-    }
-
-    private void trackLocked(Outgoing item, long now) {
-        Subscription subscription = item.subscription();
-        if (!subscription.active || closing) {
-            return;
-        }
-        Pending pending = item.redelivery();
-        if (pending == null) {
-            if (item.event().seq() <= subscription.ackedSeq) {
-                return; // the ack overtook us
-            }
-            pending = new Pending(item.event(), now + settings.ackTimeout().toMillis());
-            subscription.unacked.addLast(pending);
-            unacked++;
-        } else if (!pending.settled) {
-            pending.dueAt = now + settings.redeliveryDelay(pending.sends).toMillis();
-        } else {
-            return;
-        }
-        redelivery.armLocked(pending.dueAt);
     }
 
     /**

@@ -96,22 +96,6 @@ final class EngineIoChannel implements ClientChannel {
         }
     }
 
-    /** On the WebSocket, a run of events as their shared frames, written together; a lone one as {@link #sendEvent}. */
-    @Override
-    public void sendEvents(List<String> events) throws IOException {
-        WebSocketChannel socket = carrier;
-        if (socket == null || !socket.writesRuns() || events.size() == 1) {
-            ClientChannel.super.sendEvents(events);
-            return;
-        }
-        writing.lock();
-        try {
-            socket.writeEvents(events, owner.eventFrames);
-        } finally {
-            writing.unlock();
-        }
-    }
-
     @Override
     public void flush() throws IOException {
         WebSocketChannel socket = carrier;

@@ -23,8 +23,8 @@ import java.util.List;
  * that benchmark); {@link String#getBytes} does it as an array copy.</li>
  * <li>{@link #writeFrames}: a run of whole text frames made by us and written with one socket write.
  * Each message sent through the API costs its own send state, handlers, semaphore and copies; a build
- * log follower's burst is the same lines for everyone, already encoded ({@link PreparedText}), and so
- * is a burst of a topic's events ({@link EventFrames}), so only their frame headers are made here.</li>
+ * log follower's burst is the same lines for everyone, already encoded ({@link PreparedText}), so only
+ * their frame headers are made here.</li>
  * </ul>
  * Both stay inside Tomcat's own rule for one message at a time: {@link #writeFrames} holds the
  * endpoint's message-in-progress permit while it writes, as a message sent through the API does, so a
@@ -122,30 +122,29 @@ final class TomcatFrames {
     }
 
     /**
-     * Writes each payload (UTF-8 text, from its position to its limit, left as it is) as one whole text frame,
-     * in order, in socket writes of up to {@link #WRITE_BYTES} (a longer payload gets a write of its own),
-     * blocking until written or until {@code timeoutMillis} have passed. What Tomcat holds batched must have
-     * been flushed before.
+     * Writes each message as one whole text frame, in order, in socket writes of up to {@link #WRITE_BYTES}
+     * (a longer message gets a write of its own), blocking until written or until {@code timeoutMillis}
+     * have passed. What Tomcat holds batched must have been flushed before.
      *
      * @throws IOException when the connection is gone or the client read nothing for the timeout
      */
-    static void writeFrames(Object endpoint, List<ByteBuffer> payloads, long timeoutMillis) throws IOException {
+    static void writeFrames(Object endpoint, List<PreparedText> burst, long timeoutMillis) throws IOException {
         long expiry = System.currentTimeMillis() + timeoutMillis;
         if (!acquire(endpoint, expiry)) {
             throw new SocketTimeoutException("the WebSocket connection was busy sending for " + timeoutMillis + " ms");
         }
         try {
             int from = 0;
-            while (from < payloads.size()) {
+            while (from < burst.size()) {
                 int to = from;
                 int bytes = 0;
-                while (to < payloads.size() && (to == from || bytes + frameLength(payloads.get(to)) <= WRITE_BYTES)) {
-                    bytes += frameLength(payloads.get(to));
+                while (to < burst.size() && (to == from || bytes + frameLength(burst.get(to)) <= WRITE_BYTES)) {
+                    bytes += frameLength(burst.get(to));
                     to++;
                 }
                 ByteBuffer frames = ByteBuffer.allocate(bytes);
                 for (int i = from; i < to; i++) {
-                    putFrame(frames, payloads.get(i));
+                    putFrame(frames, burst.get(i));
                 }
                 write(endpoint, frames.flip(), expiry);
                 from = to;
@@ -155,9 +154,9 @@ final class TomcatFrames {
         }
     }
 
-    /** The length of {@code payload} as a whole text frame: header and payload (server frames are not masked). */
-    static int frameLength(ByteBuffer payload) {
-        int length = payload.remaining();
+    /** The length of {@code message} as a whole text frame: header and payload (server frames are not masked). */
+    static int frameLength(PreparedText message) {
+        int length = message.byteLength();
         return headerLength(length) + length;
     }
 
@@ -165,9 +164,9 @@ final class TomcatFrames {
         return payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10;
     }
 
-    /** Puts {@code payload} as a whole, unmasked text frame (RFC 6455, 5.2); {@code payload}'s position does not move. */
-    static void putFrame(ByteBuffer out, ByteBuffer payload) {
-        int length = payload.remaining();
+    /** Puts {@code message} as a whole, unmasked text frame (RFC 6455, 5.2). */
+    static void putFrame(ByteBuffer out, PreparedText message) {
+        int length = message.byteLength();
         out.put(FIN_TEXT);
         if (length < 126) {
             out.put((byte) length);
@@ -176,7 +175,7 @@ final class TomcatFrames {
         } else {
             out.put((byte) 127).putLong(length);
         }
-        out.put(payload.duplicate());
+        message.copyTo(out);
     }
 
     private static boolean acquire(Object endpoint, long expiry) throws IOException {

@@ -13,7 +13,6 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -114,49 +113,10 @@ final class WebSocketChannel implements ClientChannel {
             batched = true;
             return;
         }
-        List<ByteBuffer> payloads = new ArrayList<>(burst.size());
-        for (PreparedText message : burst) {
-            payloads.add(message.bytes());
-        }
-        writeRun(payloads);
-    }
-
-    /**
-     * A run of events as frames shared by all of their topic's {@code /ws} subscribers, written together; a lone
-     * event joins Tomcat's batch as {@link #sendEvent} does (the writer's flush sends it).
-     */
-    @Override
-    public void sendEvents(List<String> events) throws IOException {
-        if (!writesRuns() || events.size() == 1) {
-            ClientChannel.super.sendEvents(events);
-            return;
-        }
-        writeEvents(events, PLAIN_EVENTS);
-    }
-
-    /** Events as whole text frames of {@code frames}' payloads (a transport's, shared by the topic's subscribers), written together. */
-    void writeEvents(List<String> events, EventFrames frames) throws IOException {
-        List<ByteBuffer> payloads = new ArrayList<>(events.size());
-        for (String json : events) {
-            payloads.add(ByteBuffer.wrap(frames.frame(json)));
-        }
-        writeRun(payloads);
-    }
-
-    /** Whether this session can {@link #writeRun} (Tomcat's sender was found behind it). */
-    boolean writesRuns() {
-        return endpoint != null && TomcatFrames.writesFrameRuns();
-    }
-
-    /**
-     * Whole text frames of these UTF-8 payloads (which may be shared: only read), in order, in as few socket
-     * writes as {@link TomcatFrames#writeFrames} makes. Only when {@link #writesRuns()}.
-     */
-    void writeRun(List<ByteBuffer> payloads) throws IOException {
         if (batched) {
             flush(); // what Tomcat holds was queued before this run
         }
-        TomcatFrames.writeFrames(endpoint, payloads, sendTimeoutMillis());
+        TomcatFrames.writeFrames(endpoint, burst, sendTimeoutMillis());
     }
 
     private long sendTimeoutMillis() {

@@ -33,10 +33,10 @@ class PreparedRunsTest {
     @Test
     void aLongBurst_goesInRunsOfAtMostTheLimit() {
         BrokerFixture.Client c = fixture.connect("app1");
-        int total = 2 * WriterRuns.MAX_RUN + 88;
+        int total = 2 * ConnectionWriter.MAX_PREPARED_RUN + 88;
         c.connection().sendPrepared(logLines(1, total));
         fixture.flush();
-        assertThat(c.channel().preparedRuns()).containsExactly(WriterRuns.MAX_RUN, WriterRuns.MAX_RUN, 88);
+        assertThat(c.channel().preparedRuns()).containsExactly(ConnectionWriter.MAX_PREPARED_RUN, ConnectionWriter.MAX_PREPARED_RUN, 88);
         assertThat(c.channel().raw()).hasSize(total).last().isEqualTo("{\"type\":\"log\",\"cursor\":" + total + "}");
     }
 

@@ -15,7 +15,6 @@ final class RecordingChannel implements ClientChannel {
     private final List<JsonNode> received = new ArrayList<>();
     private final List<String> raw = new ArrayList<>();
     private final List<Integer> preparedRuns = new ArrayList<>();
-    private final List<Integer> eventRuns = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
     private CloseReason closedWith;
 
@@ -38,20 +37,6 @@ final class RecordingChannel implements ClientChannel {
         for (PreparedText message : burst) {
             send(message.json());
         }
-    }
-
-    /** A run's events also go to {@link #events}, one by one; its size to {@link #eventRuns}. */
-    @Override
-    public synchronized void sendEvents(List<String> run) {
-        eventRuns.add(run.size());
-        for (String json : run) {
-            sendEvent(json);
-        }
-    }
-
-    /** The size of each run of events handed over at once (a lone event is a run of one), in order. */
-    synchronized List<Integer> eventRuns() {
-        return List.copyOf(eventRuns);
     }
 
     /** The size of each run of prepared messages handed over at once, in order. */
