@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 
@@ -52,20 +51,16 @@ final class DuckDbCompactor {
     private final Duration closedAfter;
     private final int lateRows;
     private final Clock clock;
+    private final BackgroundPasses passes;
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong ranges = new AtomicLong();
     private final AtomicLong nanos = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
     private final AtomicLong pendingRanges = new AtomicLong();
     /** How long the last look for due ranges took (only the background thread reads it). */
     private volatile long lookNanos;
+    /** The least time between the starts of two background passes (only the background thread uses it). */
+    private long minInterval = MIN_INTERVAL.toNanos();
     private volatile Runnable beforeAppend = () -> { };
-
-    // guarded by this
-    private Thread thread;
-    private boolean changed = true;
-    private boolean running;
-    private boolean closed;
 
     /**
      * @param deletes     held by the writer around its deletes, and here around each rewrite
@@ -82,19 +77,19 @@ final class DuckDbCompactor {
         this.closedAfter = closedAfter;
         this.lateRows = lateRows;
         this.clock = clock;
+        // a failed pass leaves its ranges due, for a later pass
+        this.passes = new BackgroundPasses("duckdb-compaction", log, "compacting closed DuckDB ranges",
+                this::backgroundPass, took -> minInterval, CHECK_EVERY);
     }
 
     /** Starts the background thread. */
-    synchronized void start() {
-        if (thread == null && !closed) {
-            thread = Thread.ofPlatform().daemon().name("duckdb-compaction").start(this::run);
-        }
+    void start() {
+        passes.start();
     }
 
     /** The writer committed: there may be work (late events, or a day that closed). Never blocks. */
-    synchronized void changed() {
-        changed = true;
-        notifyAll();
+    void changed() {
+        passes.request();
     }
 
     /**
@@ -124,7 +119,7 @@ final class DuckDbCompactor {
     }
 
     long failures() {
-        return failures.get();
+        return passes.failures();
     }
 
     /** Ranges due at the last look, less those rewritten since. */
@@ -139,64 +134,17 @@ final class DuckDbCompactor {
 
     /** Stops the thread after the range under way, if any (the caller then closes the database). */
     void close() {
-        Thread t;
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        passes.close();
     }
 
     /** Waits until the background thread has nothing due and is not working (tests). */
-    synchronized void awaitIdle() throws InterruptedException {
-        while ((changed || running || pendingRanges.get() > 0) && !closed) {
-            wait(100);
-        }
+    void awaitIdle() throws InterruptedException {
+        passes.awaitIdle(() -> pendingRanges.get() == 0);
     }
 
-    private void run() {
-        long lastLook = 0;
-        long minInterval = MIN_INTERVAL.toNanos();
-        while (true) {
-            synchronized (this) {
-                while (!closed) {
-                    long sinceLook = System.nanoTime() - lastLook;
-                    long wait = (changed ? minInterval : Math.max(minInterval, CHECK_EVERY.toNanos())) - sinceLook;
-                    if (lastLook == 0 || wait <= 0) {
-                        break;
-                    }
-                    if (!waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)))) {
-                        return;
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-                changed = false;
-                running = true;
-            }
-            lastLook = System.nanoTime();
-            try {
-                pass(true);
-                minInterval = Math.max(MIN_INTERVAL.toNanos(), REST_PER_LOOK * lookNanos);
-            } catch (SQLException | RuntimeException e) {
-                failures.incrementAndGet();
-                // the range stays due and is rewritten by a later pass
-                log.warn("compacting closed DuckDB ranges failed: {}", e.getMessage());
-            } finally {
-                synchronized (this) {
-                    running = false;
-                    notifyAll();
-                }
-            }
-        }
+    private void backgroundPass() throws SQLException {
+        pass(true);
+        minInterval = Math.max(MIN_INTERVAL.toNanos(), REST_PER_LOOK * lookNanos);
     }
 
     /**
@@ -215,7 +163,7 @@ final class DuckDbCompactor {
             pendingRanges.set(due.size());
             c.setAutoCommit(false);
             for (DuckDbRangeRewrite.Range range : due) {
-                if (isClosed()) {
+                if (passes.isClosed()) {
                     break;
                 }
                 long started = System.nanoTime();
@@ -234,7 +182,7 @@ final class DuckDbCompactor {
                 total += rewritten;
                 log.debug("compacted {} rows of app {} from {} ({} days) in {} ms", rewritten, range.appId(),
                         range.firstDay(), range.days(), took / 1_000_000);
-                if (rest && !restFor(took)) {
+                if (rest && !passes.rest(REST_PER_WORK * took)) {
                     break;
                 }
             }
@@ -253,31 +201,6 @@ final class DuckDbCompactor {
         } catch (SQLException e) {
             // another transaction is open; DuckDB's own checkpoints (and the next pass) free them later
             log.debug("checkpoint after compaction skipped: {}", e.getMessage());
-        }
-    }
-
-    private synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** Rests {@link #REST_PER_WORK} times {@code took}; false when closed meanwhile. */
-    private synchronized boolean restFor(long took) {
-        long until = System.nanoTime() + REST_PER_WORK * took;
-        for (long left = until - System.nanoTime(); left > 0 && !closed; left = until - System.nanoTime()) {
-            if (!waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)))) {
-                return false;
-            }
-        }
-        return !closed;
-    }
-
-    /** Waits on this monitor; false when interrupted (the thread then ends). */
-    private boolean waitQuietly(long millis) {
-        try {
-            wait(millis);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
         }
     }
 }

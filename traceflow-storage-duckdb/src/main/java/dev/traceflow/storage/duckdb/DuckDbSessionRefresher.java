@@ -7,14 +7,13 @@ import org.slf4j.LoggerFactory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Re-forms the days of {@link DuckDbSessionCache} that loads (or deletes) outdated, on one
@@ -48,34 +47,30 @@ final class DuckDbSessionRefresher {
     private final EventDatabase database;
     private final DuckDbSessionCache cache;
     private final SqlDialect dialect;
-    private final Thread thread;
-    private final AtomicLong passes = new AtomicLong();
-    private final AtomicLong passNanos = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    /**
+     * Asked for at start: one pass re-forms the days that loads outdated before the last shutdown (a
+     * load commits, then the process stops before the pass it asked for), so that the first read after
+     * a restart finds them current instead of forming them on its request thread.
+     */
+    private final BackgroundPasses passes;
 
     // guarded by this
     private boolean enabled = true;
-    /**
-     * True at start: one pass re-forms the days that loads outdated before the last shutdown (a load
-     * commits, then the process stops before the pass it asked for), so that the first read after
-     * a restart finds them current instead of forming them on its request thread.
-     */
-    private boolean pending = true;
-    private boolean running;
-    private boolean closed;
 
     DuckDbSessionRefresher(EventDatabase database, DuckDbSessionCache cache, SqlDialect dialect) {
         this.database = database;
         this.cache = cache;
         this.dialect = dialect;
-        this.thread = Thread.ofPlatform().daemon().name("duckdb-session-refresh").start(this::run);
+        // the days stay outdated after a failed pass and are formed by the next read or pass
+        this.passes = new BackgroundPasses("duckdb-session-refresh", log, "refreshing outdated session days",
+                this::refreshOutdated, took -> (1 + REST_PER_WORK) * took, Duration.ZERO);
+        passes.start();
     }
 
     /** The writer committed events or deletes: cached days may be outdated. Never blocks. */
     synchronized void changed() {
-        if (enabled && !closed) {
-            pending = true;
-            notifyAll();
+        if (enabled) {
+            passes.request();
         }
     }
 
@@ -83,101 +78,43 @@ final class DuckDbSessionRefresher {
     synchronized void enable(boolean on) {
         enabled = on;
         if (!on) {
-            pending = false;
+            passes.withdraw();
         }
     }
 
     /** Waits until no pass is pending or running (tests). */
-    synchronized void awaitIdle() throws InterruptedException {
-        while ((pending || running) && !closed) {
-            wait();
-        }
+    void awaitIdle() throws InterruptedException {
+        passes.awaitIdle(() -> true);
     }
 
     long passes() {
-        return passes.get();
+        return passes.passes();
     }
 
     long passNanos() {
-        return passNanos.get();
+        return passes.passNanos();
     }
 
     long failures() {
-        return failures.get();
+        return passes.failures();
     }
 
     /** Stops the thread after the pass under way, if any (the caller then closes the database). */
     void close() {
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-        }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        passes.close();
     }
 
-    private void run() {
-        while (true) {
-            synchronized (this) {
-                while (!pending && !closed) {
-                    if (!waitQuietly(0)) {
-                        return;
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-                pending = false;
-                running = true;
-            }
-            long started = System.nanoTime();
-            boolean more = false;
-            try {
-                more = refreshOutdated();
-            } catch (SQLException | RuntimeException e) {
-                failures.incrementAndGet();
-                // the days stay outdated and are formed by the next read or pass
-                log.warn("refreshing outdated session days failed: {}", e.getMessage());
-            }
-            long took = System.nanoTime() - started;
-            passes.incrementAndGet();
-            passNanos.addAndGet(took);
-            synchronized (this) {
-                running = false;
-                pending |= more && enabled;
-                notifyAll();
-                long restUntil = System.nanoTime() + REST_PER_WORK * took;
-                for (long left = restUntil - System.nanoTime(); left > 0 && !closed; left = restUntil - System.nanoTime()) {
-                    if (!waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)))) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Waits on this monitor; false when interrupted (the thread then ends). */
-    private boolean waitQuietly(long millis) {
-        try {
-            wait(millis);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** One pass: re-forms up to {@link #MAX_DAYS_PER_PASS} outdated days; true when there may be more. */
-    private boolean refreshOutdated() throws SQLException {
+    /** One pass: re-forms up to {@link #MAX_DAYS_PER_PASS} outdated days, and asks for another when there may be more. */
+    private void refreshOutdated() throws SQLException {
         try (DuckDBConnection c = database.connect()) {
             Map<String, TreeSet<LocalDate>> byApp = outdated(c);
             int found = byApp.values().stream().mapToInt(TreeSet::size).sum();
             for (Map.Entry<String, TreeSet<LocalDate>> app : byApp.entrySet()) {
                 refresh(c, app.getKey(), runs(app.getValue()));
             }
-            return found == MAX_DAYS_PER_PASS;
+            if (found == MAX_DAYS_PER_PASS) {
+                changed();
+            }
         }
     }
 
