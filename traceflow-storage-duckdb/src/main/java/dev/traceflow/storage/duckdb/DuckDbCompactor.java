@@ -28,7 +28,10 @@ import java.util.concurrent.locks.Lock;
  * <p>Concurrency: the writer's appends never conflict with a rewrite (they are new rows, outside its
  * snapshot); the writer's deletes (retention, apps, opt-outs) would, so they and each rewrite take
  * {@code deletes} in turn, and a delete waits for at most one range. Readers see the range before or
- * after, never half of it.
+ * after, never half of it. Deleting an app's events, or retention's, forgets the ranges it empties in
+ * its own transaction ({@link DuckDbRangeRewrite#forgetApp}, {@link DuckDbRangeRewrite#forgetEndedBy}),
+ * and a range found empty when its turn comes is not recorded, so neither leaves rows behind for good
+ * (a user's delete, which seldom empties a range, leaves its row, with a row count now too high).
  *
  * <p>Bounded: one background thread; after each range it rests {@link #REST_PER_WORK} times as long
  * as the range took, so it takes at most a quarter of a core from ingest and reads; it looks for work

@@ -194,6 +194,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         deletes.lock();
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ?")) {
             dayVersions.deleting("app_id = ?", appId);
+            DuckDbRangeRewrite.forgetApp(connection, appId);
             ps.setString(1, appId);
             return deleteAndCommit(ps);
         } catch (SQLException e) {
@@ -209,6 +210,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         deletes.lock();
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM events WHERE app_id = ? AND ts < ?")) {
             dayVersions.deleting("app_id = ? AND ts < ?", appId, DuckDbEventCounts.utc(cutoff));
+            DuckDbRangeRewrite.forgetEndedBy(connection, appId, DuckDbEventCounts.utc(cutoff));
             ps.setString(1, appId);
             ps.setObject(2, DuckDbEventCounts.utc(cutoff));
             return deleteAndCommit(ps);

@@ -2,11 +2,13 @@ package dev.traceflow.storage.duckdb;
 
 import org.duckdb.DuckDBConnection;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -128,18 +130,48 @@ final class DuckDbRangeRewrite {
                 forget.setObject(3, end);
                 forget.executeUpdate();
             }
-            try (PreparedStatement record = c.prepareStatement("INSERT INTO compacted_ranges VALUES (?, ?, ?, ?)")) {
-                record.setString(1, range.appId());
-                record.setObject(2, range.firstDay());
-                record.setInt(3, range.days());
-                record.setLong(4, copied);
-                record.executeUpdate();
+            if (copied > 0) {
+                // none: the writer deleted the range's events since the look (an app, retention); recording it
+                // would leave a row that nothing removes
+                try (PreparedStatement record = c.prepareStatement("INSERT INTO compacted_ranges VALUES (?, ?, ?, ?)")) {
+                    record.setString(1, range.appId());
+                    record.setObject(2, range.firstDay());
+                    record.setInt(3, range.days());
+                    record.setLong(4, copied);
+                    record.executeUpdate();
+                }
             }
             c.commit();
             return copied;
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
+        }
+    }
+
+    /**
+     * In the writer's transaction that deletes all of an app's events: forgets the app's compacted
+     * ranges. Left behind, they would stay for good and, were the app's events stored again, make
+     * its ranges look compacted already with more rows than they hold (so never due).
+     */
+    static void forgetApp(Connection c, String appId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM compacted_ranges WHERE app_id = ?")) {
+            ps.setString(1, appId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * In the writer's transaction that deletes an app's events before {@code cutoff} (retention):
+     * forgets the app's compacted ranges that end by then, which that delete empties, as
+     * {@link #forgetApp} does for a whole app. A range the cutoff falls into keeps its row.
+     */
+    static void forgetEndedBy(Connection c, String appId, LocalDateTime cutoff) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM compacted_ranges WHERE app_id = ? AND CAST(first_day + days AS TIMESTAMP) <= ?")) {
+            ps.setString(1, appId);
+            ps.setObject(2, cutoff);
+            ps.executeUpdate();
         }
     }
 

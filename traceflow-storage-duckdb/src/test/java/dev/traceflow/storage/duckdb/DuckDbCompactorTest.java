@@ -146,6 +146,56 @@ class DuckDbCompactorTest {
     }
 
     @Test
+    void deletingAnApp_forgetsItsCompactedRanges_soItsEventsStoredAgainAreCompacted(@TempDir Path dir) throws Exception {
+        Instant monday = Instant.parse("2026-11-02T00:00:00Z");
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
+            storage.consumer().accept(pageviews(monday, 100, "first"));
+            assertThat(storage.compactClosedRanges()).isEqualTo(100);
+
+            storage.consumer().deleteApp("alpha");
+
+            assertThat(single(storage, "SELECT count(*) FROM compacted_ranges")).isZero();
+            // fewer rows than the forgotten range held: with its row left, the range would never be due
+            storage.consumer().accept(pageviews(monday, 50, "again"));
+            assertThat(storage.compactClosedRanges()).isEqualTo(50);
+            assertThat(single(storage, "SELECT row_count FROM compacted_ranges WHERE app_id = 'alpha'")).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void retention_forgetsTheCompactedRangesItEmptied_andKeepsTheOneItsCutoffFallsInto(@TempDir Path dir) throws Exception {
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
+            for (String day : List.of("2026-10-19", "2026-10-26", "2026-11-02", "2026-11-04")) {
+                storage.consumer().accept(pageviews(Instant.parse(day + "T12:00:00Z"), 10, "on" + day));
+            }
+            storage.consumer().accept(List.of(pageview("beta", Instant.parse("2026-10-19T12:00:00Z"), "/b").anonymous("b").build()));
+            assertThat(storage.compactClosedRanges()).isEqualTo(41);
+
+            storage.consumer().deleteOlderThan("alpha", Instant.parse("2026-11-03T00:00:00Z"));
+
+            assertThat(strings(storage, "SELECT app_id || ' ' || first_day || ' ' || days || ' ' || row_count "
+                    + "FROM compacted_ranges ORDER BY ALL"))
+                    .containsExactly("alpha 2026-11-02 7 20", "beta 2026-10-19 7 1");
+            assertThat(single(storage, "SELECT count(*) FROM events WHERE app_id = 'alpha'")).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aRangeWhoseEventsWereDeletedSinceTheLook_isNotRecordedAsCompacted(@TempDir Path dir) throws Exception {
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048);
+             var c = storage.database().connect()) {
+            storage.consumer().accept(pageviews(Instant.parse("2026-11-02T00:00:00Z"), 10, "gone"));
+            List<DuckDbRangeRewrite.Range> due = DuckDbRangeRewrite.pending(c, java.time.LocalDate.parse("2026-12-01"), 30_720);
+            storage.consumer().deleteApp("alpha");
+            c.setAutoCommit(false);
+
+            assertThat(DuckDbRangeRewrite.rewrite(c, due.getFirst(), () -> { })).isZero();
+
+            assertThat(single(storage, "SELECT count(*) FROM compacted_ranges")).isZero();
+        }
+    }
+
+    @Test
     void aRewriteThatFailsAfterItsDelete_leavesEveryRowWhereItWas(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("e.duckdb");
         List<String> rowsBefore;
