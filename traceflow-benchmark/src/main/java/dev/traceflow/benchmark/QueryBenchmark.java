@@ -6,7 +6,6 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
 import dev.traceflow.storage.tests.GeneratedDataset;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,8 +49,6 @@ public final class QueryBenchmark {
     private final QueryBenchmarkOptions options;
     private final PrintStream out;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Object> report = new LinkedHashMap<>();
-    private final List<String> notes = new ArrayList<>();
 
     QueryBenchmark(QueryBenchmarkOptions options, PrintStream out) {
         this.options = options;
@@ -86,7 +83,7 @@ public final class QueryBenchmark {
         }
         String ingestKey = "tfb_" + BenchmarkSetup.hex(16);
         String adminPassword = options.adminPassword() != null ? options.adminPassword() : "bench-" + BenchmarkSetup.hex(16);
-        config(now, apps, dataDir);
+        QueryReport report = new QueryReport(options, now, apps, dataDir);
 
         out.printf(Locale.ROOT, "sizing the dataset for %,d events over %d apps...%n", options.events(), apps.size());
         GeneratedDataset dataset = DatasetLoader.sized(options.seed(), options.events(), apps, now);
@@ -134,7 +131,7 @@ public final class QueryBenchmark {
         load.put("events", loaded.events());
         load.put("duplicates", loaded.duplicates());
         load.put("skippedAfterNow", loaded.skippedFuture());
-        load.put("seconds", round(loaded.seconds()));
+        load.put("seconds", QueryReport.round(loaded.seconds()));
         load.put("eventsPerSecond", Math.round(loaded.eventsPerSecond()));
         load.put("storeOnlyEventsPerSecond", Math.round(loaded.storeEventsPerSecond()));
         load.put("firstEvent", loaded.first().toString());
@@ -142,7 +139,7 @@ public final class QueryBenchmark {
         load.put("fileBytes", fileBytes);
         load.put("walBytes", walBytes);
         load.put("compaction", compaction);
-        report.put("load", load);
+        report.load(load);
         out.printf(Locale.ROOT, "  file %s: %.1f MB (WAL %.1f MB)%n", file, fileBytes / 1e6, walBytes / 1e6);
 
         // (3) the server on the loaded file
@@ -224,47 +221,18 @@ public final class QueryBenchmark {
             out.println("FAILED: the server did not start on the loaded file: " + e.getMessage());
             return EXIT_NO_SERVER;
         }
-        report.put("ingest", ingest);
-        report.put("serverMemory", memory);
+        report.ingest(ingest);
+        report.serverMemory(memory);
 
         // (6) the report
-        List<Map<String, Object>> rows = new ArrayList<>();
-        long failures = 0;
-        for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-            LatencySamples b = bare.get(endpoint.name());
-            HttpTimings h = http.get(endpoint.name());
-            failures += h.failures().size();
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("endpoint", endpoint.name());
-            row.put("targetP95Ms", endpoint.targetMs());
-            row.put("bareP50Ms", round(b.percentile(50)));
-            row.put("bareP95Ms", round(b.percentile(95)));
-            row.put("httpP50Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(50)));
-            row.put("httpP95Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(95)));
-            row.put("httpMaxMs", h.samples().count() == 0 ? null : round(h.samples().max()));
-            row.put("requests", h.samples().count() + h.failures().size());
-            row.put("failures", h.failures());
-            row.put("met", h.failures().isEmpty() && h.samples().count() > 0 && h.samples().percentile(95) < endpoint.targetMs());
-            rows.add(row);
-        }
-        report.put("endpoints", rows);
-        notes.add("bare = the storage calls the endpoint's controller makes, in the harness process on the same file before "
-                + "the server started (DuckDB lets only one process open a database file), without ingest running; "
-                + "http = the same requests to the server while ingest ran at half its maximum.");
-        notes.add("percentiles are nearest-rank over " + options.queries() + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
-        report.put("notes", notes);
+        long failures = report.endpoints(bare, http, options.queries());
         if (!options.keepData()) {
             BenchmarkSetup.deleteTree(dataDir);
         } else {
-            notes.add("data dir kept: " + dataDir);
+            report.note("data dir kept: " + dataDir);
         }
         out.println();
-        out.print(markdown(rows, load, ingest, memory));
-        Path parent = options.out().toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        report.write(out, options.out());
         out.println("\nresults: " + options.out().toAbsolutePath());
         return failures > 0 ? EXIT_FAILED_REQUESTS : 0;
     }
@@ -288,8 +256,8 @@ public final class QueryBenchmark {
         out.printf(Locale.ROOT, "  compacted %,d rows of closed days in %.1f s (%.1f s of CPU)%n", rows, seconds, cpuSeconds);
         Map<String, Object> compaction = new LinkedHashMap<>();
         compaction.put("rows", rows);
-        compaction.put("seconds", round(seconds));
-        compaction.put("cpuSeconds", round(cpuSeconds));
+        compaction.put("seconds", QueryReport.round(seconds));
+        compaction.put("cpuSeconds", QueryReport.round(cpuSeconds));
         return compaction;
     }
 
@@ -390,78 +358,6 @@ public final class QueryBenchmark {
                 BenchmarkReport.number(result.eventsPerSecond()), BenchmarkReport.millis(result.p50Ms()),
                 BenchmarkReport.millis(result.p99Ms()), result.nonSuccess(), result.ioErrors());
         return result;
-    }
-
-    private void config(Instant now, List<String> apps, Path dataDir) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("startedAt", now.toString());
-        config.put("events", options.events());
-        config.put("apps", apps);
-        config.put("queriesPerEndpoint", options.queries());
-        config.put("seed", options.seed());
-        config.put("dataDir", dataDir.toString());
-        config.put("duckDbThreads", options.effectiveDuckDbThreads());
-        config.put("duckDbMemory", options.duckDbMemory());
-        config.put("ingestConnections", options.connections());
-        config.put("ingestBatch", options.batch());
-        config.put("serverCpus", options.serverCpus() == null ? "not pinned" : options.serverCpus());
-        config.put("clientCpus", IngestBenchmark.ownCpuAffinity().orElse("unknown"));
-        config.put("serverJvmArgs", options.serverJvmArgs());
-        config.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-        config.put("java", Runtime.version().toString());
-        report.put("configuration", config);
-    }
-
-    static String markdown(List<Map<String, Object>> rows, Map<String, Object> load, Map<String, Object> ingest,
-                           Map<String, Object> memory) {
-        StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Loaded %,d events through the storage writer at %,d events/s (%,d events/s "
-                        + "in prepare + store alone), from %s to %s; file %.1f MB.%n%n", (long) load.get("events"),
-                (long) load.get("eventsPerSecond"), (long) load.get("storeOnlyEventsPerSecond"), load.get("firstEvent"),
-                load.get("lastEvent"), (long) load.get("fileBytes") / 1e6));
-        if (load.get("compaction") instanceof Map<?, ?> compaction) {
-            md.append(String.format(Locale.ROOT, "Compacted %,d rows of closed days before the timings in %s s (%s s of CPU).%n%n",
-                    (long) compaction.get("rows"), compaction.get("seconds"), compaction.get("cpuSeconds")));
-        }
-        md.append("| endpoint | target p95 | bare p50 | bare p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        for (Map<String, Object> row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
-                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("httpP50Ms")),
-                    ms(row.get("httpP95Ms")), ms(row.get("httpMaxMs")), ((List<?>) row.get("failures")).size(),
-                    Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**"));
-        }
-        md.append('\n');
-        if (ingest.get("max") instanceof PhaseResult max) {
-            md.append(String.format(Locale.ROOT, "Ingest maximum (closed loop, %.0f s): %s events/s acknowledged, %s events/s "
-                            + "stored end to end.%n", max.seconds(), BenchmarkReport.number(max.eventsPerSecond()),
-                    BenchmarkReport.number(((Number) ingest.get("maxStoredEventsPerSecond")).doubleValue())));
-        }
-        if (ingest.get("half") instanceof PhaseResult half) {
-            md.append(String.format(Locale.ROOT, "Ingest during the queries (open loop at half the maximum, %.0f s): %s events/s "
-                            + "(asked %s), p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d.%n",
-                    half.seconds(), BenchmarkReport.number(half.eventsPerSecond()),
-                    BenchmarkReport.number(half.targetRequestsPerSecond() * (half.requests() == 0 ? 0
-                            : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
-                    BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.nonSuccess(), half.ioErrors()));
-        }
-        md.append(String.format(Locale.ROOT, "Server resident memory: %s after start on the loaded file, %s at most during "
-                        + "the queries (sampled every 0.5 s), %s at the end of the queries, peak since start %s.%n",
-                mb(memory.get("afterStartRssBytes")), mb(memory.get("duringQueriesPeakRssBytes")),
-                mb(memory.get("endOfQueriesRssBytes")), mb(memory.get("peakRssBytes"))));
-        return md.toString();
-    }
-
-    private static String ms(Object value) {
-        return value == null ? "-" : BenchmarkReport.millis((double) value);
-    }
-
-    private static String mb(Object bytes) {
-        return bytes == null ? "unknown" : String.format(Locale.ROOT, "%.0f MB", ((Number) bytes).longValue() / 1e6);
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 100) / 100.0;
     }
 
     private static String abbreviate(String s) {

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,17 +226,7 @@ public final class RealtimeBenchmark {
             out.println("FAILED: " + options.nodeDir() + "/node_modules missing: npm ci there first (realtime-bench.sh does)");
             return QueryBenchmark.EXIT_NO_SERVER;
         }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("startedAt", Instant.now().toString());
-        report.put("machineCpus", BuildsBenchmark.machineCpus());
-        report.put("harnessCpus", Runtime.getRuntime().availableProcessors());
-        report.put("serverCpus", options.serverCpus());
-        report.put("loadAverageBefore", BuildsBenchmark.loadAverage());
-        report.put("client", options.client());
-        report.put("options", Map.of("rounds", options.rounds(), "scenarios", options.scenarios().stream().map(Scenario::name).toList(),
-                "variants", options.variants().stream().map(v -> v.wireName).toList(), "warmupMs", options.warmup().toMillis(),
-                "durationMs", options.duration().toMillis(), "window", options.window(), "fixedFraction", options.fixedFraction(),
-                "payloadBytes", options.payloadBytes(), "ackEvery", options.ackEvery(), "ackFlushMs", options.ackFlush().toMillis()));
+        RealtimeReport report = new RealtimeReport(options);
         Path dataDir = BenchmarkSetup.prepareDataDir(null, "traceflow-realtime-bench-");
         String adminPassword = "bench-" + BenchmarkSetup.hex(16);
         String metricsToken = "metrics-" + BenchmarkSetup.hex(16);
@@ -302,39 +291,8 @@ public final class RealtimeBenchmark {
         } finally {
             BenchmarkSetup.deleteTree(dataDir);
         }
-        RealtimeRounds rounds = new RealtimeRounds(measurements, BASELINE);
-        report.put("loadAverageAfter", BuildsBenchmark.loadAverage());
-        report.put("measurements", measurements);
-        report.put("medians", rounds.summaries());
-        report.put("targets", targets(rounds));
-        report.put("raw", raw);
-        Files.writeString(options.out(), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        out.println();
-        out.println(rounds.roundsTable());
-        out.println(rounds.mediansTable());
-        out.printf(Locale.ROOT, "load average (1, 5, 15 min) before %s, after %s; results in %s%n",
-                java.util.Arrays.toString((double[]) report.get("loadAverageBefore")),
-                java.util.Arrays.toString((double[]) report.get("loadAverageAfter")), options.out());
+        report.write(measurements, raw, out);
         return 0;
-    }
-
-    /** Issue 19's three targets, as far as this run measured them. */
-    private Map<String, Object> targets(RealtimeRounds rounds) {
-        Map<String, Object> targets = new LinkedHashMap<>();
-        rounds.summary(TARGET_SCENARIO, Variant.TRACEFLOW.wireName).ifPresent(s -> {
-            targets.put("deliveriesRatio", verdict(s.deliveriesRatio(), ">= " + TARGET_RATIO, s.deliveriesRatio() >= TARGET_RATIO));
-            targets.put("p99AtHalfLoadMs", verdict(s.fixedP99Ms(), "< " + TARGET_P99_MILLIS, s.fixedP99Ms() < TARGET_P99_MILLIS));
-        });
-        options.scenarios().stream().filter(Scenario::idle).findFirst()
-                .flatMap(idle -> rounds.summary(idle.name(), Variant.TRACEFLOW.wireName))
-                .ifPresent(s -> targets.put("idleHeapBytesPerConnection", verdict(s.heapBytesPerConnection(),
-                        "< " + (int) TARGET_HEAP_BYTES_PER_CONNECTION, s.heapBytesPerConnection() < TARGET_HEAP_BYTES_PER_CONNECTION)));
-        targets.forEach((name, v) -> out.println("target " + name + ": " + v));
-        return targets;
-    }
-
-    private static Map<String, Object> verdict(double actual, String target, boolean pass) {
-        return Map.of("actual", actual, "target", target, "result", pass ? "PASS" : "FAIL");
     }
 
     record Keys(String server, String browser) {

@@ -1,0 +1,171 @@
+package dev.traceflow.benchmark;
+
+import dev.traceflow.benchmark.QueryBenchmark.HttpTimings;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@link QueryBenchmark}'s results: the JSON file ({@code --out}) with the run's configuration, the
+ * load, the ingest phases, the server's memory and every endpoint's timings beside its target, in
+ * that order, and the Markdown summary it prints.
+ */
+final class QueryReport {
+
+    private final Map<String, Object> report = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+    private Map<String, Object> load = Map.of();
+    private Map<String, Object> ingest = Map.of();
+    private Map<String, Object> memory = Map.of();
+
+    /** Starts with the run's configuration. */
+    QueryReport(QueryBenchmarkOptions options, Instant now, List<String> apps, Path dataDir) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("startedAt", now.toString());
+        config.put("events", options.events());
+        config.put("apps", apps);
+        config.put("queriesPerEndpoint", options.queries());
+        config.put("seed", options.seed());
+        config.put("dataDir", dataDir.toString());
+        config.put("duckDbThreads", options.effectiveDuckDbThreads());
+        config.put("duckDbMemory", options.duckDbMemory());
+        config.put("ingestConnections", options.connections());
+        config.put("ingestBatch", options.batch());
+        config.put("serverCpus", options.serverCpus() == null ? "not pinned" : options.serverCpus());
+        config.put("clientCpus", IngestBenchmark.ownCpuAffinity().orElse("unknown"));
+        config.put("serverJvmArgs", options.serverJvmArgs());
+        config.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        config.put("java", Runtime.version().toString());
+        report.put("configuration", config);
+    }
+
+    /** The load into the file: events, rates, their time span, the file's size and the compaction. */
+    void load(Map<String, Object> load) {
+        this.load = load;
+        report.put("load", load);
+    }
+
+    /** The ingest phases on the server: {@code max} and {@code half} ({@link PhaseResult}s) and the stored rate. */
+    void ingest(Map<String, Object> ingest) {
+        this.ingest = ingest;
+        report.put("ingest", ingest);
+    }
+
+    /** The server's resident memory at the points the run read it, in bytes. */
+    void serverMemory(Map<String, Object> memory) {
+        this.memory = memory;
+        report.put("serverMemory", memory);
+    }
+
+    /**
+     * Every endpoint's bare and HTTP timings beside its target, and notes on how they were taken.
+     *
+     * @param queries requests per endpoint
+     * @return the HTTP requests that did not answer 200
+     */
+    long endpoints(Map<String, LatencySamples> bare, Map<String, HttpTimings> http, int queries) {
+        long failures = 0;
+        for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+            LatencySamples b = bare.get(endpoint.name());
+            HttpTimings h = http.get(endpoint.name());
+            failures += h.failures().size();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("endpoint", endpoint.name());
+            row.put("targetP95Ms", endpoint.targetMs());
+            row.put("bareP50Ms", round(b.percentile(50)));
+            row.put("bareP95Ms", round(b.percentile(95)));
+            row.put("httpP50Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(50)));
+            row.put("httpP95Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(95)));
+            row.put("httpMaxMs", h.samples().count() == 0 ? null : round(h.samples().max()));
+            row.put("requests", h.samples().count() + h.failures().size());
+            row.put("failures", h.failures());
+            row.put("met", h.failures().isEmpty() && h.samples().count() > 0 && h.samples().percentile(95) < endpoint.targetMs());
+            rows.add(row);
+        }
+        report.put("endpoints", rows);
+        notes.add("bare = the storage calls the endpoint's controller makes, in the harness process on the same file before "
+                + "the server started (DuckDB lets only one process open a database file), without ingest running; "
+                + "http = the same requests to the server while ingest ran at half its maximum.");
+        notes.add("percentiles are nearest-rank over " + queries + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
+        report.put("notes", notes);
+        return failures;
+    }
+
+    /** A note for the results file (after the endpoints' notes). */
+    void note(String note) {
+        notes.add(note);
+    }
+
+    /** Prints the Markdown summary, then writes the results file (its folder made when missing). */
+    void write(PrintStream out, Path file) throws IOException {
+        out.print(markdown(rows, load, ingest, memory));
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+    }
+
+    static String markdown(List<Map<String, Object>> rows, Map<String, Object> load, Map<String, Object> ingest,
+                           Map<String, Object> memory) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Loaded %,d events through the storage writer at %,d events/s (%,d events/s "
+                        + "in prepare + store alone), from %s to %s; file %.1f MB.%n%n", (long) load.get("events"),
+                (long) load.get("eventsPerSecond"), (long) load.get("storeOnlyEventsPerSecond"), load.get("firstEvent"),
+                load.get("lastEvent"), (long) load.get("fileBytes") / 1e6));
+        if (load.get("compaction") instanceof Map<?, ?> compaction) {
+            md.append(String.format(Locale.ROOT, "Compacted %,d rows of closed days before the timings in %s s (%s s of CPU).%n%n",
+                    (long) compaction.get("rows"), compaction.get("seconds"), compaction.get("cpuSeconds")));
+        }
+        md.append("| endpoint | target p95 | bare p50 | bare p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Map<String, Object> row : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
+                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("httpP50Ms")),
+                    ms(row.get("httpP95Ms")), ms(row.get("httpMaxMs")), ((List<?>) row.get("failures")).size(),
+                    Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**"));
+        }
+        md.append('\n');
+        if (ingest.get("max") instanceof PhaseResult max) {
+            md.append(String.format(Locale.ROOT, "Ingest maximum (closed loop, %.0f s): %s events/s acknowledged, %s events/s "
+                            + "stored end to end.%n", max.seconds(), BenchmarkReport.number(max.eventsPerSecond()),
+                    BenchmarkReport.number(((Number) ingest.get("maxStoredEventsPerSecond")).doubleValue())));
+        }
+        if (ingest.get("half") instanceof PhaseResult half) {
+            md.append(String.format(Locale.ROOT, "Ingest during the queries (open loop at half the maximum, %.0f s): %s events/s "
+                            + "(asked %s), p50 %s ms, p99 %s ms, non-202 %d, I/O errors %d.%n",
+                    half.seconds(), BenchmarkReport.number(half.eventsPerSecond()),
+                    BenchmarkReport.number(half.targetRequestsPerSecond() * (half.requests() == 0 ? 0
+                            : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
+                    BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.nonSuccess(), half.ioErrors()));
+        }
+        md.append(String.format(Locale.ROOT, "Server resident memory: %s after start on the loaded file, %s at most during "
+                        + "the queries (sampled every 0.5 s), %s at the end of the queries, peak since start %s.%n",
+                mb(memory.get("afterStartRssBytes")), mb(memory.get("duringQueriesPeakRssBytes")),
+                mb(memory.get("endOfQueriesRssBytes")), mb(memory.get("peakRssBytes"))));
+        return md.toString();
+    }
+
+    /** Two decimals, as the results show times and rates. */
+    static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static String ms(Object value) {
+        return value == null ? "-" : BenchmarkReport.millis((double) value);
+    }
+
+    private static String mb(Object bytes) {
+        return bytes == null ? "unknown" : String.format(Locale.ROOT, "%.0f MB", ((Number) bytes).longValue() / 1e6);
+    }
+}
