@@ -1,8 +1,7 @@
 package dev.traceflow.benchmark;
 
-import dev.traceflow.benchmark.RealtimeBenchmark.Options;
-import dev.traceflow.benchmark.RealtimeBenchmark.Scenario;
-import dev.traceflow.benchmark.RealtimeBenchmark.Variant;
+import dev.traceflow.benchmark.RealtimeBenchmarkOptions.Scenario;
+import dev.traceflow.benchmark.RealtimeBenchmarkOptions.Variant;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -22,11 +21,11 @@ import java.util.Map;
  */
 final class RealtimeReport {
 
-    private final Options options;
+    private final RealtimeBenchmarkOptions options;
     private final Map<String, Object> report = new LinkedHashMap<>();
 
     /** Takes the run's setting and the machine's load now, before the servers start. */
-    RealtimeReport(Options options) {
+    RealtimeReport(RealtimeBenchmarkOptions options) {
         this.options = options;
         report.put("startedAt", Instant.now().toString());
         report.put("machineCpus", BuildsBenchmark.machineCpus());

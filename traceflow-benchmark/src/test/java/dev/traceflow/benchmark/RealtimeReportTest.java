@@ -32,7 +32,7 @@ class RealtimeReportTest {
     @Test
     void theResults_holdEverySectionInOrder_andThePrintedEndGivesVerdictsTablesAndLoad(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("realtime-results.json");
-        RealtimeBenchmark.Options options = RealtimeBenchmark.Options.parse(new String[]{"--out", file.toString(), "--rounds", "1"});
+        RealtimeBenchmarkOptions options = RealtimeBenchmarkOptions.parse(new String[]{"--out", file.toString(), "--rounds", "1"});
         List<RealtimeMeasurement> measurements = List.of(m(1, "100x1", "traceflow", 300, 12, NAN), m(1, "100x1", "node", 100, 30, NAN),
                 m(1, "idle-2000", "traceflow", NAN, NAN, 20_000), m(1, "idle-2000", "node", NAN, NAN, 10_000));
         List<Map<String, Object>> raw = new ArrayList<>();
@@ -61,7 +61,7 @@ class RealtimeReportTest {
                 m(1, "1000x10", "node", 100, 30, NAN)), "node");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-        Map<String, Object> targets = RealtimeReport.targets(rounds, List.of(new RealtimeBenchmark.Scenario(1000, 10, false)),
+        Map<String, Object> targets = RealtimeReport.targets(rounds, List.of(new RealtimeBenchmarkOptions.Scenario(1000, 10, false)),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
 
         assertThat(targets).isEmpty();
