@@ -29,9 +29,10 @@ import java.util.concurrent.locks.Lock;
  * snapshot); the writer's deletes (retention, apps, opt-outs) would, so they and each rewrite take
  * {@code deletes} in turn, and a delete waits for at most one range. Readers see the range before or
  * after, never half of it. Deleting an app's events, or retention's, forgets the ranges it empties in
- * its own transaction ({@link DuckDbRangeRewrite#forgetApp}, {@link DuckDbRangeRewrite#forgetEndedBy}),
- * and a range found empty when its turn comes is not recorded, so neither leaves rows behind for good
- * (a user's delete, which seldom empties a range, leaves its row, with a row count now too high).
+ * its own transaction ({@link DuckDbRangeRewrite#forgetApp}, {@link DuckDbRangeRewrite#forgetEndedBy});
+ * a user's delete lowers the row counts of the ranges it touches and forgets those it empties
+ * ({@link DuckDbRangeRewrite#forgetUserRows}), so late rows still make them due as before; and a range
+ * found empty when its turn comes is not recorded, so no delete leaves rows behind for good.
  *
  * <p>Bounded: one background thread; after each range it rests {@link #REST_PER_WORK} times as long
  * as the range took, so it takes at most a quarter of a core from ingest and reads; it looks for work

@@ -228,6 +228,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         try (PreparedStatement ps = connection.prepareStatement(
                 "DELETE FROM events WHERE app_id = ? AND (user_id = ? OR anonymous_id = ?)")) {
             dayVersions.deleting("app_id = ? AND (user_id = ? OR anonymous_id = ?)", appId, userId, anonymousId);
+            DuckDbRangeRewrite.forgetUserRows(connection, appId, userId, anonymousId);
             ps.setString(1, appId);
             ps.setString(2, userId);       // NULL = NULL is not true: a null argument matches nothing
             ps.setString(3, anonymousId);

@@ -175,6 +175,36 @@ final class DuckDbRangeRewrite {
         }
     }
 
+    /**
+     * In the writer's transaction that deletes one user's events of an app (an opt-out), before that
+     * delete: lowers each of the app's compacted ranges' row count by the rows of the user's it holds,
+     * and forgets the ranges left with none. Left as it was, a range's count would stay above what it
+     * holds, so it would take that many more late rows to come due again, and a range the delete
+     * emptied would keep its row for good. The compacted and the late rows among the deleted cannot be
+     * told apart, so every deleted row is taken off: the late rows a range is reckoned to hold stay as
+     * they were (a range whose deleted rows were late comes due that many rows early, never later).
+     */
+    static void forgetUserRows(Connection c, String appId, String userId, String anonymousId) throws SQLException {
+        try (PreparedStatement lower = c.prepareStatement("""
+                UPDATE compacted_ranges SET row_count = row_count - deleted.n
+                FROM (SELECT r.first_day, r.days, count(*) AS n
+                      FROM compacted_ranges r
+                      JOIN events e ON e.app_id = r.app_id AND e.ts >= CAST(r.first_day AS TIMESTAMP)
+                                   AND e.ts < CAST(r.first_day + r.days AS TIMESTAMP)
+                      WHERE r.app_id = $1 AND e.app_id = $1 AND (e.user_id = $2 OR e.anonymous_id = $3)
+                      GROUP BY ALL) deleted
+                WHERE compacted_ranges.app_id = $1 AND compacted_ranges.first_day = deleted.first_day
+                  AND compacted_ranges.days = deleted.days""");
+             PreparedStatement forget = c.prepareStatement("DELETE FROM compacted_ranges WHERE app_id = ? AND row_count <= 0")) {
+            lower.setString(1, appId);
+            lower.setString(2, userId);
+            lower.setString(3, anonymousId);
+            lower.executeUpdate();
+            forget.setString(1, appId);
+            forget.executeUpdate();
+        }
+    }
+
     private static void bindRange(PreparedStatement ps, Range range, LocalDate end) throws SQLException {
         ps.setString(1, range.appId());
         ps.setObject(2, range.firstDay());

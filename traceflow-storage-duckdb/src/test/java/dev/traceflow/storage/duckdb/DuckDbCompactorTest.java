@@ -181,6 +181,44 @@ class DuckDbCompactorTest {
     }
 
     @Test
+    void aUsersDelete_lowersTheRowCountsOfTheRangesItTouched_soLateEventsMakeThemDueAsBefore(@TempDir Path dir) throws Exception {
+        Instant monday = Instant.parse("2026-11-02T00:00:00Z");
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
+            storage.consumer().accept(pageviews(monday, 100, "early"));
+            storage.consumer().accept(List.of(pageview("alpha", Instant.parse("2026-10-20T12:00:00Z"), "/o").anonymous("other")
+                    .eventId("other").build()));
+            assertThat(storage.compactClosedRanges()).isEqualTo(101);
+
+            // early-0 has 34 of the 100 rows, all in one range
+            assertThat(storage.consumer().deleteUser("alpha", null, "early-0")).isEqualTo(34);
+
+            assertThat(strings(storage, "SELECT first_day || ' ' || days || ' ' || row_count FROM compacted_ranges ORDER BY ALL"))
+                    .containsExactly("2026-10-19 7 1", "2026-11-02 7 66");
+            // a tenth of the 66 left; with the count left at 100 it would take 44 late rows, not 6
+            storage.consumer().accept(pageviews(monday.plusSeconds(5), 6, "late"));
+            assertThat(storage.compactClosedRanges()).isEqualTo(72);
+            assertThat(single(storage, "SELECT row_count FROM compacted_ranges WHERE first_day = '2026-11-02'")).isEqualTo(72);
+        }
+    }
+
+    @Test
+    void aUsersDelete_forgetsTheCompactedRangesItEmptied_andLeavesOtherAppsRanges(@TempDir Path dir) throws Exception {
+        Instant monday = Instant.parse("2026-11-02T00:00:00Z");
+        try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
+            storage.consumer().accept(pageviews(monday, 30, "early"));
+            storage.consumer().accept(List.of(
+                    pageview("alpha", Instant.parse("2026-10-20T12:00:00Z"), "/a").anonymous("early-0").eventId("alone").build(),
+                    pageview("beta", Instant.parse("2026-10-20T12:00:00Z"), "/b").anonymous("early-0").eventId("beta").build()));
+            assertThat(storage.compactClosedRanges()).isEqualTo(32);
+
+            storage.consumer().deleteUser("alpha", null, "early-0");
+
+            assertThat(strings(storage, "SELECT app_id || ' ' || first_day || ' ' || row_count FROM compacted_ranges ORDER BY ALL"))
+                    .containsExactly("alpha 2026-11-02 20", "beta 2026-10-19 1");
+        }
+    }
+
+    @Test
     void aRangeWhoseEventsWereDeletedSinceTheLook_isNotRecordedAsCompacted(@TempDir Path dir) throws Exception {
         try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048);
              var c = storage.database().connect()) {
