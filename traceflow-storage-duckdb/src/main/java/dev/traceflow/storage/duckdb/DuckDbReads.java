@@ -90,13 +90,17 @@ final class DuckDbReads {
                 try {
                     return read.call();
                 } finally {
+                    // the thread's clocks first, the end of the run last: their parts stay within the run
+                    long cpuAfter = ReaderThreadTimes.cpuNanos();
+                    long runQueueAfter = ReaderThreadTimes.runQueueNanos();
+                    long ended = System.nanoTime();
                     waitNanos.add(started - submitted);
-                    runNanos.add(System.nanoTime() - started);
+                    runNanos.add(ended - started);
                     if (cpuBefore >= 0) {
-                        cpuNanos.add(ReaderThreadTimes.cpuNanos() - cpuBefore);
+                        cpuNanos.add(cpuAfter - cpuBefore);
                     }
                     if (runQueueBefore >= 0) {
-                        cpuWaitNanos.add(ReaderThreadTimes.runQueueNanos() - runQueueBefore);
+                        cpuWaitNanos.add(runQueueAfter - runQueueBefore);
                     }
                     ran.increment();
                 }

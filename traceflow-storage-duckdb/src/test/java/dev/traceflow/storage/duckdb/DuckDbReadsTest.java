@@ -163,7 +163,8 @@ class DuckDbReadsTest {
             double cpu = registry.get("traceflow.storage.reads.cpu").functionTimer().totalTime(TimeUnit.MILLISECONDS);
             double waited = registry.get("traceflow.storage.reads.cpu.wait").functionTimer().totalTime(TimeUnit.MILLISECONDS);
             assertThat(waited).isPositive();
-            assertThat(cpu + waited).isLessThanOrEqualTo(run + 1);
+            // the kernel's and the JVM's clocks differ by their tick accounting: a little slack
+            assertThat(cpu + waited).isLessThanOrEqualTo(run * 1.05 + 5);
         }
     }
 
