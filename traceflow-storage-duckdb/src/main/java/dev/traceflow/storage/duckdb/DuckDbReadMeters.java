@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The answer queries' meters: how long reads waited for one of the bounded reader threads and how
- * long they then ran on it, how many wait now and how many were refused, and how many statements
- * were prepared or reused. Beside the server's own
- * request timers they tell a slow answer's queueing from its query time and from the rest of the
- * request (authentication, JSON).
+ * long they then ran on it, of that how much was the reader thread's own CPU time and how much it
+ * waited for a CPU held by other threads, how many wait now and how many were refused, and how many
+ * statements were prepared or reused. Beside the server's own request timers they tell a slow
+ * answer's queueing from its query's work, from CPU contention and from the rest of the request
+ * (authentication, JSON).
  */
 final class DuckDbReadMeters implements MeterBinder {
 
@@ -40,6 +41,16 @@ final class DuckDbReadMeters implements MeterBinder {
                 .tag("phase", "run")
                 .description(TIMES)
                 .register(registry);
+        FunctionTimer.builder("traceflow.storage.reads.cpu", reads, DuckDbReads::ran, DuckDbReads::cpuNanos, TimeUnit.NANOSECONDS)
+                .description("Answer queries: CPU time of their reader threads while they ran (part of phase=run)")
+                .register(registry);
+        if (ReaderThreadTimes.runQueueMeasured()) {
+            FunctionTimer.builder("traceflow.storage.reads.cpu.wait", reads, DuckDbReads::ran, DuckDbReads::cpuWaitNanos,
+                            TimeUnit.NANOSECONDS)
+                    .description("Answer queries: time their reader threads were ready to run but waited for a CPU "
+                            + "taken by other threads (part of phase=run; Linux run-queue delay)")
+                    .register(registry);
+        }
         Gauge.builder("traceflow.storage.reads.waiting", reads, DuckDbReads::waiting)
                 .description("Answer queries waiting for a reader thread now (at most " + DuckDbReads.MAX_WAITING + ")")
                 .register(registry);

@@ -54,6 +54,9 @@ final class DuckDbReads {
     private final LongAdder ran = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
     private final LongAdder runNanos = new LongAdder();
+    // the run split by the reader thread's own clocks: on a CPU, and runnable but waiting for one
+    private final LongAdder cpuNanos = new LongAdder();
+    private final LongAdder cpuWaitNanos = new LongAdder();
     private final LongAdder refused = new LongAdder();
 
     /**
@@ -82,11 +85,23 @@ final class DuckDbReads {
         try {
             future = readers.submit(() -> {
                 long started = System.nanoTime();
+                long cpuBefore = ReaderThreadTimes.cpuNanos();
+                long runQueueBefore = ReaderThreadTimes.runQueueNanos();
                 try {
                     return read.call();
                 } finally {
+                    // the thread's clocks first, the end of the run last: their parts stay within the run
+                    long cpuAfter = ReaderThreadTimes.cpuNanos();
+                    long runQueueAfter = ReaderThreadTimes.runQueueNanos();
+                    long ended = System.nanoTime();
                     waitNanos.add(started - submitted);
-                    runNanos.add(System.nanoTime() - started);
+                    runNanos.add(ended - started);
+                    if (cpuBefore >= 0) {
+                        cpuNanos.add(cpuAfter - cpuBefore);
+                    }
+                    if (runQueueBefore >= 0) {
+                        cpuWaitNanos.add(runQueueAfter - runQueueBefore);
+                    }
                     ran.increment();
                 }
             });
@@ -121,6 +136,19 @@ final class DuckDbReads {
     /** Their time on a reader thread (the statements and their rows), in total. */
     long runNanos() {
         return runNanos.sum();
+    }
+
+    /** Of {@link #runNanos()}: the reader threads' CPU time (0 where the JVM does not measure it). */
+    long cpuNanos() {
+        return cpuNanos.sum();
+    }
+
+    /**
+     * Of {@link #runNanos()}: the time the reader threads were runnable but waited for a CPU (Linux's
+     * run-queue delay; 0 where it is not measured, see {@link ReaderThreadTimes#runQueueMeasured()}).
+     */
+    long cpuWaitNanos() {
+        return cpuWaitNanos.sum();
     }
 
     /** Reads refused because {@value #MAX_WAITING} were already waiting. */

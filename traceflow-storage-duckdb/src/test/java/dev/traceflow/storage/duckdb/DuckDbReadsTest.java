@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.traceflow.storage.tests.QueryEvents.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Answer queries run on reader threads, never on the caller's (virtual) thread, their queue is
@@ -97,6 +99,81 @@ class DuckDbReadsTest {
             assertThat(wait.count()).isEqualTo(1);
             assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isLessThan(50);
             assertThat(registry.get("traceflow.storage.reads.refused").functionCounter().count()).isZero();
+        }
+    }
+
+    @Test
+    void aReadThatSleeps_runsWithoutCpu_andOneThatComputes_countsItsCpu() {
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            DuckDbReads reads = storage.reads();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new DuckDbReadMeters(reads).bindTo(registry);
+            FunctionTimer run = registry.get("traceflow.storage.reads").tag("phase", "run").functionTimer();
+            FunctionTimer cpu = registry.get("traceflow.storage.reads.cpu").functionTimer();
+
+            reads.one(new Sql().append("SELECT 1"), rs -> {
+                try {
+                    Thread.sleep(100); // running, but off the CPU
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return rs.getLong(1);
+            });
+            assertThat(run.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(100);
+            assertThat(cpu.totalTime(TimeUnit.MILLISECONDS)).isLessThan(50);
+
+            double cpuBefore = cpu.totalTime(TimeUnit.MILLISECONDS);
+            double runBefore = run.totalTime(TimeUnit.MILLISECONDS);
+            reads.one(new Sql().append("SELECT sum(i * i % 7) FROM range(30000000) t(i)"), rs -> rs.getLong(1));
+            double computed = cpu.totalTime(TimeUnit.MILLISECONDS) - cpuBefore;
+            assertThat(computed).isPositive().isLessThanOrEqualTo(run.totalTime(TimeUnit.MILLISECONDS) - runBefore + 1);
+            assertThat(cpu.count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aReadWhoseThreadWaitsForTheCpu_isMeteredAsWaitingForIt() throws Exception {
+        assumeTrue(ReaderThreadTimes.runQueueMeasured(), "Linux run-queue delay (/proc/thread-self/schedstat) not readable here");
+        try (DuckDbStorage storage = DuckDbStorage.inMemory()) {
+            DuckDbReads reads = storage.reads();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new DuckDbReadMeters(reads).bindTo(registry);
+            // more busy threads than CPUs, so the reader thread must queue for one while it computes
+            AtomicBoolean spin = new AtomicBoolean(true);
+            List<Thread> busy = new ArrayList<>();
+            for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+                busy.add(Thread.ofPlatform().daemon().start(() -> {
+                    long x = 0;
+                    while (spin.get()) {
+                        x += System.nanoTime() % 3;
+                    }
+                    Blackhole.keep(x);
+                }));
+            }
+            try {
+                reads.one(new Sql().append("SELECT sum(i * i % 7) FROM range(30000000) t(i)"), rs -> rs.getLong(1));
+            } finally {
+                spin.set(false);
+                for (Thread t : busy) {
+                    t.join();
+                }
+            }
+
+            double run = registry.get("traceflow.storage.reads").tag("phase", "run").functionTimer().totalTime(TimeUnit.MILLISECONDS);
+            double cpu = registry.get("traceflow.storage.reads.cpu").functionTimer().totalTime(TimeUnit.MILLISECONDS);
+            double waited = registry.get("traceflow.storage.reads.cpu.wait").functionTimer().totalTime(TimeUnit.MILLISECONDS);
+            assertThat(waited).isPositive();
+            // the kernel's and the JVM's clocks differ by their tick accounting: a little slack
+            assertThat(cpu + waited).isLessThanOrEqualTo(run * 1.05 + 5);
+        }
+    }
+
+    /** Keeps a busy loop's result alive, so the JIT cannot drop the loop. */
+    static final class Blackhole {
+        static volatile long sink;
+
+        static void keep(long value) {
+            sink = value;
         }
     }
 
