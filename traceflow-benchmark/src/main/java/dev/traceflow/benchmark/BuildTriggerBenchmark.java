@@ -210,11 +210,15 @@ public final class BuildTriggerBenchmark {
      * PostgreSQL meanwhile), from the first send until the last answer.
      */
     private static Map<String, Object> measured(Sender sender, List<String> bodies, int rate, long serverPid) throws Exception {
+        Instant start = Instant.now();
         RunCpu cpu = RunCpu.start(serverPid);
         long databaseBefore = DatabaseCpu.postgresNanos();
         Result result = sender.openLoop(bodies, rate);
         long databaseNanos = DatabaseCpu.postgresNanos() - databaseBefore;
         Map<String, Object> report = result.toReport(rate);
+        // the phase's window, to cut a profile of the server to it
+        report.put("startedAt", start.toString());
+        report.put("endedAt", Instant.now().toString());
         Map<String, Object> used = cpu.report();
         report.put("cpu", used);
         int accepted = (Integer) report.get("accepted");
