@@ -39,8 +39,8 @@ public final class BuildTriggerBenchmark {
 
     static final String USAGE = """
             Usage: build-trigger-bench.sh [options]
-              --rate N               triggers a second (500)
-              --seconds N            measured seconds (10)
+              --rate N[,N...]        triggers a second (500); several (300,400,500): one measured phase at each, in turn
+              --seconds N            measured seconds (10), at each rate
               --warmup N             triggers at the same rate before measuring, not counted (2000)
               --metadata-url URL     the server's metadata database (H2 in the data dir); e.g. an empty PostgreSQL database
               --metadata-user NAME   its user (TRACEFLOW_METADATA_USER)
@@ -53,11 +53,12 @@ public final class BuildTriggerBenchmark {
     /** configs are made and validated by this many clients at once before the run */
     private static final int PREPARE_THREADS = 4;
 
-    record Options(int rate, int seconds, int warmup, String metadataUrl, String metadataUser, BuildBenchServer.Choice server, Path out) {
+    record Options(List<Integer> rates, int seconds, int warmup, String metadataUrl, String metadataUser, BuildBenchServer.Choice server,
+                   Path out) {
 
         static Options parse(String[] args) throws UsageException {
             OptionReader r = OptionReader.of(args, List.of("keep-data", "help"), USAGE);
-            var options = new Options(r.positiveInt("rate", 500), r.positiveInt("seconds", 10), (int) r.longValue("warmup", 2_000),
+            var options = new Options(rates(r.text("rate", "500")), r.positiveInt("seconds", 10), (int) r.longValue("warmup", 2_000),
                     r.text("metadata-url", null), r.text("metadata-user", null), BuildBenchServer.Choice.read(r),
                     r.path("out", "build-trigger-results.json"));
             r.rejectUnknown();
@@ -74,8 +75,30 @@ public final class BuildTriggerBenchmark {
             return options;
         }
 
+        /** The first rate: the warm-up's. */
+        int rate() {
+            return rates.getFirst();
+        }
+
+        /** Triggers measured over every rate. */
         int measured() {
-            return rate * seconds;
+            return rates.stream().mapToInt(rate -> rate * seconds).sum();
+        }
+
+        private static List<Integer> rates(String text) throws UsageException {
+            List<Integer> rates = new ArrayList<>();
+            for (String part : text.split(",")) {
+                try {
+                    int rate = Integer.parseInt(part.strip());
+                    if (rate < 1) {
+                        throw new NumberFormatException();
+                    }
+                    rates.add(rate);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--rate takes positive integers, comma-separated: " + text);
+                }
+            }
+            return List.copyOf(rates);
         }
 
         /** The server's settings for this run. */
@@ -157,8 +180,18 @@ public final class BuildTriggerBenchmark {
                     .connectTimeout(Duration.ofSeconds(5)).build()) {
                 Sender sender = new Sender(client, URI.create(server.base() + "/builds"), editorToken);
                 report.put("warmup", sender.openLoop(triggers.subList(0, options.warmup()), options.rate()).toReport(options.rate()));
-                report.put("triggers", sender.openLoop(triggers.subList(options.warmup(), triggers.size()), options.rate())
-                        .toReport(options.rate()));
+                List<Map<String, Object>> byRate = new ArrayList<>();
+                int from = options.warmup();
+                for (int rate : options.rates()) {
+                    int to = from + rate * options.seconds();
+                    byRate.add(measured(sender, triggers.subList(from, to), rate, server.pid()));
+                    from = to;
+                }
+                // "triggers": the last rate's, the target's when the rates rise to 500
+                report.put("triggers", byRate.getLast());
+                if (byRate.size() > 1) {
+                    report.put("byRate", byRate);
+                }
             }
             report.put("loadAverageAfter", BuildsBenchmark.loadAverage());
         } catch (ServerStartException e) {
@@ -169,6 +202,34 @@ public final class BuildTriggerBenchmark {
         out.println(summary(report));
         @SuppressWarnings("unchecked") Map<String, Object> triggers = (Map<String, Object>) report.get("triggers");
         return Boolean.TRUE.equals(triggers.get("targetMet")) ? 0 : 1;
+    }
+
+    /**
+     * One measured phase, with the CPU it cost per accepted trigger: the server process's, and that of every
+     * PostgreSQL process on the machine (the database's backends; zero on H2, and it counts whatever else uses that
+     * PostgreSQL meanwhile), from the first send until the last answer.
+     */
+    private static Map<String, Object> measured(Sender sender, List<String> bodies, int rate, long serverPid) throws Exception {
+        Instant start = Instant.now();
+        RunCpu cpu = RunCpu.start(serverPid);
+        long databaseBefore = DatabaseCpu.postgresNanos();
+        Result result = sender.openLoop(bodies, rate);
+        long databaseNanos = DatabaseCpu.postgresNanos() - databaseBefore;
+        Map<String, Object> report = result.toReport(rate);
+        // the phase's window, to cut a profile of the server to it
+        report.put("startedAt", start.toString());
+        report.put("endedAt", Instant.now().toString());
+        Map<String, Object> used = cpu.report();
+        report.put("cpu", used);
+        int accepted = (Integer) report.get("accepted");
+        @SuppressWarnings("unchecked") Map<String, Object> serverCpu = (Map<String, Object>) used.get("server");
+        if (serverCpu != null && accepted > 0) {
+            report.put("serverCpuMsPerTrigger", round(((Number) serverCpu.get("cpuSeconds")).doubleValue() * 1e3 / accepted));
+        }
+        if (accepted > 0) {
+            report.put("databaseCpuMsPerTrigger", round(databaseNanos / 1e6 / accepted));
+        }
+        return report;
     }
 
     /**
@@ -272,7 +333,31 @@ public final class BuildTriggerBenchmark {
                 r.get("database"), t.get("rate"), ((Number) t.get("sendSeconds")).doubleValue(), t.get("sent"), t.get("accepted"),
                 t.get("conflicts"), t.get("statuses"), t.get("answeredSeconds"), t.get("acceptedPerSecond"), t.get("p50Ms"), t.get("p90Ms"), t.get("p99Ms"), t.get("maxMs"), t.get("targetP99Ms"),
                 Boolean.TRUE.equals(t.get("targetMet")) ? "met" : "NOT met", Arrays.toString((double[]) r.get("loadAverageBefore")),
-                Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar"));
+                Arrays.toString((double[]) r.get("loadAverageAfter")), r.get("serverJar"))
+                + cpuLine(t) + byRateLines(r);
+    }
+
+    private static String cpuLine(Map<String, Object> t) {
+        return t.containsKey("serverCpuMsPerTrigger") ? String.format(Locale.ROOT, "  CPU per accepted trigger: server %s ms, PostgreSQL processes %s ms%n",
+                t.get("serverCpuMsPerTrigger"), t.get("databaseCpuMsPerTrigger")) : "";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String byRateLines(Map<String, Object> r) {
+        if (!(r.get("byRate") instanceof List<?> phases)) {
+            return "";
+        }
+        StringBuilder lines = new StringBuilder("  | rate/s | sent | 202 | other | accepted/s | p50 ms | p90 ms | p99 ms | server CPU ms/trigger | PostgreSQL CPU ms/trigger |\n"
+                + "  |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Object phase : phases) {
+            Map<String, Object> p = (Map<String, Object>) phase;
+            int sent = (Integer) p.get("sent");
+            int accepted = (Integer) p.get("accepted");
+            lines.append(String.format(Locale.ROOT, "  | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s |%n", p.get("rate"), sent, accepted,
+                    sent - accepted, p.get("acceptedPerSecond"), p.get("p50Ms"), p.get("p90Ms"), p.get("p99Ms"),
+                    p.get("serverCpuMsPerTrigger"), p.get("databaseCpuMsPerTrigger")));
+        }
+        return lines.toString();
     }
 
     private static Double round(double value) {

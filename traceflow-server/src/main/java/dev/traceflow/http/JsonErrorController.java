@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Errors that happen outside Spring MVC (in a filter, or rejected by Tomcat itself) are
@@ -26,8 +27,14 @@ class JsonErrorController implements ErrorController {
         if (status == null) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
         }
-        if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof ApiException api) {
+        Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        if (exception instanceof ApiException api) {
             return new ApiErrorHandler().api(api, request);
+        }
+        // a filter's database read (the caller's token version, an API token) that found every connection busy
+        Optional<ApiException> overloaded = exception instanceof Throwable t ? ApiErrorHandler.overloaded(t) : Optional.empty();
+        if (overloaded.isPresent()) {
+            return new ApiErrorHandler().api(overloaded.get(), request);
         }
         String errorCode = codeFor(status);
         String message = messageFor(status);

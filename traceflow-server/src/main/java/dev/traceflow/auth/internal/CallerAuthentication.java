@@ -11,6 +11,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,10 +42,27 @@ class CallerAuthentication implements Converter<Jwt, AbstractAuthenticationToken
         if (!(version instanceof Number n) || current.isEmpty() || current.get() != n.intValue()) {
             throw new InvalidBearerTokenException("token no longer valid");
         }
-        List<String> roles = jwt.getClaimAsStringList(AccessTokens.ROLES);
-        boolean admin = roles != null && roles.contains("admin");
-        return new Token(new Caller(userId, jwt.getClaimAsString(AccessTokens.USERNAME), admin),
+        boolean admin = isAdmin(jwt.getClaims().get(AccessTokens.ROLES));
+        Object username = jwt.getClaims().get(AccessTokens.USERNAME);
+        return new Token(new Caller(userId, username == null ? null : username.toString(), admin),
                 admin ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN")) : List.of());
+    }
+
+    /**
+     * Whether the {@code roles} claim names admin. The claims are read as they are, not through
+     * {@code getClaimAsStringList} and {@code getClaimAsString}, whose conversion service (generic type
+     * resolution on every call) showed in every request's profile; {@link AccessTokens} accepts only a
+     * list there, whose elements it converted to strings with {@code toString}, as this compares them.
+     */
+    static boolean isAdmin(Object roles) {
+        if (roles instanceof Collection<?> list) {
+            for (Object role : list) {
+                if (role != null && "admin".equals(role.toString())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether the user is enabled and their access tokens of this version still count (cached like every request's check). */

@@ -23,7 +23,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
-import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.BadJwtException;
@@ -93,6 +93,12 @@ class SecurityConfiguration {
         return web -> web.ignoring().requestMatchers(INGEST_PATHS).requestMatchers(REALTIME_PATHS);
     }
 
+    /** Spring's strict firewall with its header checks' shortcut for printable ASCII ({@link FastHeaderChecks}). */
+    @Bean
+    WebSecurityCustomizer strictFirewallWithoutRegexForPlainHeaders() {
+        return web -> web.httpFirewall(FastHeaderChecks.firewall());
+    }
+
     /** Security filters are not traced one by one: {@code http.server.requests} already times every request. */
     @Bean
     SecurityObservationSettings noPerFilterObservations() {
@@ -125,7 +131,7 @@ class SecurityConfiguration {
         AccessDeniedHandler forbidden = (request, response, e) -> ApiErrorWriter.write(request, response, HttpStatus.FORBIDDEN,
                 "FORBIDDEN", "Your account may not do this");
         MetricsScrapeFilter scrape = new MetricsScrapeFilter(properties.auth().metricsToken());
-        DefaultBearerTokenResolver bearerTokens = new DefaultBearerTokenResolver();
+        BearerTokenResolver bearerTokens = FastHeaderChecks.bearerTokens();
         // one bearer header, two kinds of credential: tft_ API tokens to ApiTokens, everything else
         // to the JWT decoder (a JWT never starts with tft_: its first part is base64url JSON, "eyJ")
         JwtAuthenticationProvider jwts = new JwtAuthenticationProvider(decoder);
