@@ -31,11 +31,30 @@ class EnrichProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        batch.forEachLive((position, e) -> enrich(e));
+        LastClient last = new LastClient();
+        batch.forEachLive((position, e) -> enrich(e, last));
     }
 
-    void enrich(Event e) {
-        UserAgents.ClientInfo client = userAgents.parse(e.userAgent());
+    /**
+     * The user agent of a batch's previous event and what it is: the events of a batch nearly always
+     * share one (the parser hands them the same String), so the cache is asked once per batch.
+     */
+    private static final class LastClient {
+        String userAgent;
+        UserAgents.ClientInfo client;
+    }
+
+    private void enrich(Event e, LastClient last) {
+        String userAgent = e.userAgent();
+        UserAgents.ClientInfo client;
+        // identity, not equals: an equal String that is another object costs the cache's lookup, no more
+        if (userAgent != null && userAgent == last.userAgent) {
+            client = last.client;
+        } else {
+            client = userAgents.parse(userAgent);
+            last.userAgent = userAgent;
+            last.client = client;
+        }
         e.client(client.browser(), client.browserVersion(), client.os(), client.osVersion(), client.deviceType());
         e.bot(client.bot());
 
