@@ -49,13 +49,19 @@ final class DuckDbDayVersions {
         private final Map<String, Set<Long>> byApp = new HashMap<>();
         private byte[] lastApp;
         private Set<Long> lastDays;
+        /** The day last added to {@link #lastDays}: rows in a row mostly share it, so it is not boxed and added again. */
+        private long lastDay = Long.MIN_VALUE;
 
         void add(byte[] app, long epochMicros) {
+            long day = Math.floorDiv(epochMicros, MICROS_PER_DAY);
             if (app != lastApp) {
                 lastApp = app;
                 lastDays = byApp.computeIfAbsent(new String(app, StandardCharsets.UTF_8), k -> new HashSet<>());
+            } else if (day == lastDay) {
+                return;
             }
-            lastDays.add(Math.floorDiv(epochMicros, MICROS_PER_DAY));
+            lastDay = day;
+            lastDays.add(day);
         }
 
         boolean isEmpty() {
