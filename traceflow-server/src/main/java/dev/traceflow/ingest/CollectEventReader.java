@@ -34,20 +34,22 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
 
     /** The fields the event API reads; any other field of the object is skipped. */
     private enum Field {
-        APP_ID("appId"), TYPE("type"), TIMESTAMP("timestamp"), EVENT_ID("eventId"), SESSION_ID("sessionId"),
-        USER_ID("userId"), ANONYMOUS_ID("anonymousId"), URL("url"), REFERRER("referrer"), TITLE("title"),
-        USER_AGENT("userAgent"), RELEASE("release"), ENVIRONMENT("environment"),
-        PROPERTIES("properties", true), METADATA("metadata", true),
+        APP_ID("appId", Kind.REPEATING), TYPE("type", Kind.REPEATING), TIMESTAMP("timestamp"), EVENT_ID("eventId"),
+        SESSION_ID("sessionId", Kind.REPEATING), USER_ID("userId", Kind.REPEATING), ANONYMOUS_ID("anonymousId", Kind.REPEATING),
+        URL("url", Kind.REPEATING), REFERRER("referrer", Kind.REPEATING), TITLE("title", Kind.REPEATING),
+        USER_AGENT("userAgent", Kind.REPEATING), RELEASE("release", Kind.REPEATING), ENVIRONMENT("environment", Kind.REPEATING),
+        PROPERTIES("properties", Kind.MATERIALISED), METADATA("metadata", Kind.MATERIALISED),
         // error
-        MESSAGE("message"), STACK("stack"), ERROR_TYPE("errorType"), FILENAME("filename"), LINENO("lineno"),
-        COLNO("colno"), FINGERPRINT("fingerprint", true),
+        MESSAGE("message"), STACK("stack"), ERROR_TYPE("errorType", Kind.REPEATING), FILENAME("filename", Kind.REPEATING),
+        LINENO("lineno"), COLNO("colno"), FINGERPRINT("fingerprint", Kind.MATERIALISED),
         // performance
-        METRICS("metrics", true), RESOURCES("resources", true),
+        METRICS("metrics", Kind.MATERIALISED), RESOURCES("resources", Kind.MATERIALISED),
         // web-vital, resource, event
-        NAME("name"), VALUE("value"), RATING("rating"), DELTA("delta"), ID("id"), NAVIGATION_TYPE("navigationType"),
-        INITIATOR_TYPE("initiatorType"), START_TIME("startTime"), DURATION("duration"), TRANSFER_SIZE("transferSize"),
+        NAME("name", Kind.REPEATING), VALUE("value"), RATING("rating", Kind.REPEATING), DELTA("delta"), ID("id"),
+        NAVIGATION_TYPE("navigationType", Kind.REPEATING), INITIATOR_TYPE("initiatorType", Kind.REPEATING),
+        START_TIME("startTime"), DURATION("duration"), TRANSFER_SIZE("transferSize"),
         // click
-        X("x"), Y("y"), VIEWPORT_WIDTH("viewportWidth"), VIEWPORT_HEIGHT("viewportHeight"), SELECTOR("selector");
+        X("x"), Y("y"), VIEWPORT_WIDTH("viewportWidth"), VIEWPORT_HEIGHT("viewportHeight"), SELECTOR("selector", Kind.REPEATING);
 
         private static final Field[] ALL = values();
         /**
@@ -60,15 +62,27 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
         final String json;
         /** Whether an object or array value is kept; for the other fields it is only a wrong kind. */
         final boolean materialised;
+        /** Whether a string value often equals the previous event's (see {@link #repeated}). */
+        final boolean repeating;
 
         Field(String json) {
-            this(json, false);
+            this(json, Kind.PLAIN);
         }
 
-        Field(String json, boolean materialised) {
+        Field(String json, Kind kind) {
             this.json = json;
-            this.materialised = materialised;
+            this.materialised = kind == Kind.MATERIALISED;
+            this.repeating = kind == Kind.REPEATING;
         }
+    }
+
+    /** How a field's value is read beyond the plain case. */
+    private enum Kind {
+        PLAIN,
+        /** An object or array value is kept (as {@link IngestJson#readValue} reads it). */
+        MATERIALISED,
+        /** A string value is compared with the previous event's, and that String is reused when equal. */
+        REPEATING
     }
 
     /** Slot values that are not the JSON value itself. */
@@ -86,6 +100,8 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
     /** Per field: null (absent or JSON null), a String, a Map or List (materialised fields only), or a {@link Raw}. */
     private final Object[] values = new Object[FIELDS];
     private final double[] numbers = new double[FIELDS];
+    /** Per repeating field: the last string value read in this request, reused when the next one is equal. */
+    private final String[] previous = new String[FIELDS];
 
     /**
      * @param headerUserAgent the request's User-Agent, used for events that have none
@@ -94,6 +110,8 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
     CollectEventReader(String headerUserAgent, long receivedAt) {
         this.headerUserAgent = headerUserAgent;
         this.receivedAt = receivedAt;
+        // an event's own userAgent is mostly the request's: then all its events share one String
+        previous[Field.USER_AGENT.ordinal()] = headerUserAgent;
     }
 
     /**
@@ -118,7 +136,7 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             Field field = Field.ALL[match];
             int slot = field.ordinal();
             values[slot] = switch (t) {
-                case VALUE_STRING -> p.getString();
+                case VALUE_STRING -> field.repeating ? repeated(slot, p) : p.getString();
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     numbers[slot] = number(p, t);
                     yield Raw.NUMBER;
@@ -137,6 +155,32 @@ final class CollectEventReader implements IngestJson.EventReader<CollectEventRea
             };
         }
         return this;
+    }
+
+    /**
+     * The current string value, as the previous event's String when the text is the same. The events
+     * of a request mostly share their app, session, user, release and user agent: one String for all
+     * of them saves making a String per event, and everything after the parser that compares an
+     * event's strings with the previous event's (the journal's and the store's encoders, the user
+     * agent cache, the session facts) then finds them equal by identity, and their hash computed once.
+     */
+    private String repeated(int slot, JsonParser p) {
+        char[] chars = p.getStringCharacters();
+        int offset = p.getStringOffset();
+        int length = p.getStringLength();
+        String last = previous[slot];
+        if (last != null && last.length() == length) {
+            int i = 0;
+            while (i < length && last.charAt(i) == chars[offset + i]) {
+                i++;
+            }
+            if (i == length) {
+                return last;
+            }
+        }
+        String s = new String(chars, offset, length);
+        previous[slot] = s;
+        return s;
     }
 
     /** The double the map path's boxed number gave ({@code getNumberValue().doubleValue()}), unboxed where it can be. */

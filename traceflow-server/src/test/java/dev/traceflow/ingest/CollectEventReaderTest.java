@@ -232,6 +232,28 @@ class CollectEventReaderTest {
     // --- hand-written cases --------------------------------------------------------------------
 
     @Test
+    void equalStringsOfOneRequest_areOneString_theHeaderUserAgentIncluded() {
+        String header = new String(HEADER_UA.toCharArray()); // not the constant: only an equal String
+        String event = "{\"appId\":\"demo\",\"type\":\"pageview\",\"timestamp\":" + NOW + ",\"sessionId\":\"s-1\","
+                + "\"userAgent\":\"" + HEADER_UA + "\",\"url\":\"https://shop.example/%s\",\"release\":\"web@1.0\"}";
+        String body = "[" + event.formatted("a") + "," + event.formatted("b") + "," + event.formatted("b") + "]";
+
+        List<Event> events = json.readCollect(body.getBytes(StandardCharsets.UTF_8), false, header, NOW).events();
+
+        assertThat(events).hasSize(3);
+        for (Event e : events) {
+            assertThat(e.appId()).isSameAs(events.getFirst().appId());
+            assertThat(e.sessionId()).isSameAs(events.getFirst().sessionId()).isEqualTo("s-1");
+            assertThat(e.release()).isSameAs(events.getFirst().release()).isEqualTo("web@1.0");
+            assertThat(e.userAgent()).isSameAs(header);
+        }
+        assertThat(events.get(1).url()).isEqualTo("https://shop.example/b").isNotEqualTo(events.get(0).url())
+                .isSameAs(events.get(2).url());
+        assertThat(events.get(0).url()).isEqualTo("https://shop.example/a");
+    }
+
+
+    @Test
     void everyTypeValid_givesTheSameEvents() {
         List<String> objects = VALID.values().stream().map(CollectEventReaderTest::object).toList();
         assertSameEach(objects);

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 
@@ -98,6 +99,33 @@ class IngestByteBudgetTest {
             counting.read(request(new ByteArrayInputStream(new byte[1000]), 1000, null), lease);
         }
         assertThat(yields.get()).as("a body within the first chunk").isZero();
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aBodyOfDeclaredLength_needsNoMoreThanItsFirstChunkAndItsOwnSize() {
+        byte[] body = new byte[19_000]; // a request of the ingest benchmark: 50 events
+        new Random(3).nextBytes(body);
+        IngestByteBudget budget = new IngestByteBudget(RequestBodies.FIRST_CHUNK + body.length, 1);
+
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            assertThat(bodies.read(request(new ByteArrayInputStream(body), body.length, null), lease))
+                    .as("read without a second chunk and a join that needed room for both").isEqualTo(body);
+            assertThat(lease.held()).as("held once read: the body's size").isEqualTo(body.length);
+        }
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aBodyEndingBeforeItsDeclaredLength_isWhatCame_andHoldsThatMuch() {
+        byte[] body = new byte[12_000];
+        new Random(4).nextBytes(body);
+        IngestByteBudget budget = new IngestByteBudget(MIB, 1);
+
+        try (IngestByteBudget.Lease lease = budget.lease()) {
+            assertThat(bodies.read(request(new ByteArrayInputStream(body), 20_000, null), lease)).isEqualTo(body);
+            assertThat(lease.held()).isEqualTo(body.length);
+        }
         assertThat(budget.held()).isZero();
     }
 

@@ -31,32 +31,74 @@ class EnrichProcessor implements EventProcessor {
 
     @Override
     public void process(EventBatch batch) {
-        batch.forEachLive((position, e) -> enrich(e));
+        Previous previous = new Previous();
+        batch.forEachLive((position, e) -> enrich(e, previous));
     }
 
-    void enrich(Event e) {
-        UserAgents.ClientInfo client = userAgents.parse(e.userAgent());
+    /**
+     * What the batch's previous event's user agent, URL and referrer gave. The events of a batch
+     * nearly always share a user agent and mostly a page (the parser hands them the same String for
+     * the same text), so the cache is asked, and a URL parsed, once per change rather than per event,
+     * and the events share the Strings made from them (path, UTM values, source), which the encoders
+     * after the pipeline then find equal by identity. Compared by identity, not equals: an equal
+     * String that is another object costs what it cost before, no more.
+     */
+    private static final class Previous {
+        String userAgent;
+        UserAgents.ClientInfo client;
+        String url;
+        Page page;
+        String referrer;
+        UrlParts referrerParts;
+    }
+
+    /** A page URL's parts and its UTM parameters. */
+    private record Page(UrlParts parts, String utmSource, String utmMedium, String utmCampaign) {
+
+        static Page of(String url) {
+            UrlParts parts = UrlParts.parse(url);
+            return new Page(parts, parts.query("utm_source"), parts.query("utm_medium"), parts.query("utm_campaign"));
+        }
+    }
+
+    private void enrich(Event e, Previous previous) {
+        String userAgent = e.userAgent();
+        if (userAgent == null || userAgent != previous.userAgent) {
+            previous.client = userAgents.parse(userAgent);
+            previous.userAgent = userAgent;
+        }
+        UserAgents.ClientInfo client = previous.client;
         e.client(client.browser(), client.browserVersion(), client.os(), client.osVersion(), client.deviceType());
         e.bot(client.bot());
 
-        UrlParts page = UrlParts.parse(e.url());
-        e.path(page.path());
-        e.utm(page.query("utm_source"), page.query("utm_medium"), page.query("utm_campaign"));
-        e.trafficSource(trafficSource(e, page));
+        String url = e.url();
+        if (url == null || url != previous.url || previous.page == null) {
+            previous.page = Page.of(url);
+            previous.url = url;
+        }
+        Page page = previous.page;
+        e.path(page.parts().path());
+        e.utm(page.utmSource(), page.utmMedium(), page.utmCampaign());
+        e.trafficSource(trafficSource(e, page.parts(), previous));
 
         if (e.country() == null && e.properties().get("country") instanceof String country && !country.isBlank()) {
             e.country(country.length() > 64 ? country.substring(0, 64) : country);
         }
     }
 
-    private static String trafficSource(Event e, UrlParts page) {
+    private static String trafficSource(Event e, UrlParts page, Previous previous) {
         if (e.properties().get("trafficSource") instanceof String declared && !declared.isBlank()) {
             return declared;
         }
         if (e.utmSource() != null && !e.utmSource().isBlank()) {
             return e.utmSource();
         }
-        UrlParts referrer = UrlParts.parse(e.referrer());
+        String referrerUrl = e.referrer();
+        if (referrerUrl == null || referrerUrl != previous.referrer || previous.referrerParts == null) {
+            previous.referrerParts = UrlParts.parse(referrerUrl);
+            previous.referrer = referrerUrl;
+        }
+        UrlParts referrer = previous.referrerParts;
         if (referrer.host() != null && !referrer.host().equals(page.host())) {
             return referrer.host().startsWith("www.") ? referrer.host().substring(4) : referrer.host();
         }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -146,12 +145,14 @@ final class IngestJournal implements AutoCloseable {
      */
     long[] append(List<Entry> entries) throws IOException {
         long[] positions = new long[entries.size()];
-        List<ByteBuffer> buffers = new ArrayList<>(entries.size());
+        ByteBuffer[] buffers = new ByteBuffer[entries.size() * 2];
         long offset = end;
         for (int i = 0; i < entries.size(); i++) {
-            ByteBuffer record = encode(entries.get(i));
-            buffers.add(record);
-            offset += record.remaining();
+            Entry entry = entries.get(i);
+            ByteBuffer head = head(entry);
+            buffers[2 * i] = head;
+            buffers[2 * i + 1] = ByteBuffer.wrap(entry.batch());
+            offset += head.remaining() + entry.batch().length;
             positions[i] = offset;
         }
         if (failed) {
@@ -164,7 +165,7 @@ final class IngestJournal implements AutoCloseable {
             failed = false;
         }
         try {
-            active.append(buffers.toArray(ByteBuffer[]::new));
+            active.append(buffers);
             active.force();
         } catch (IOException e) {
             // cut what part of the group reached the file, or the next group would follow a torn
@@ -243,14 +244,23 @@ final class IngestJournal implements AutoCloseable {
         return String.format("%020d%s", base, SUFFIX);
     }
 
-    private static ByteBuffer encode(Entry entry) {
+    /**
+     * A record up to its batch: the header, the app id and the event count. The batch follows it as
+     * it is (written from the entry's own array, not copied into one buffer with the head: a record
+     * is a request's events, ~8 KB in the ingest benchmark, and the copy was garbage per request).
+     */
+    private static ByteBuffer head(Entry entry) {
         byte[] app = entry.appId().getBytes(StandardCharsets.UTF_8);
-        int length = 2 + app.length + 4 + entry.batch().length;
-        ByteBuffer b = ByteBuffer.allocate(HEADER + length);
+        byte[] batch = entry.batch();
+        int length = 2 + app.length + 4 + batch.length;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 2 + app.length + 4);
         b.putInt(length);
         b.putInt(0); // crc, below
-        b.putShort((short) app.length).put(app).putInt(entry.events()).put(entry.batch());
-        b.putInt(4, crc32c(b.array(), HEADER, length));
+        b.putShort((short) app.length).put(app).putInt(entry.events());
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), HEADER, b.position() - HEADER);
+        crc.update(batch, 0, batch.length);
+        b.putInt(4, (int) crc.getValue());
         return b.flip();
     }
 

@@ -5,6 +5,7 @@ import dev.traceflow.core.event.EventType;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * The journal's own format for a request's events, independent of any storage backend, so that
@@ -30,6 +31,16 @@ final class JournalEventCodec {
 
     static final EventType[] TYPES = EventType.values();
 
+    /**
+     * Buffers to encode into, shared by the request threads: a request's events are encoded into
+     * one, then copied out at their size. A buffer per request, sized for the worst case, was the
+     * request path's third largest allocation (JFR), each one garbage once copied.
+     */
+    private static final ArrayBlockingQueue<byte[]> SCRATCH = new ArrayBlockingQueue<>(16);
+    private static final int SCRATCH_BYTES = 32 * 1024;
+    /** A buffer that grew past this (a request of large events) is left to the collector rather than kept. */
+    private static final int MAX_SCRATCH_BYTES = 256 * 1024;
+
     private JournalEventCodec() {
     }
 
@@ -40,13 +51,18 @@ final class JournalEventCodec {
      *                                  string, number, boolean, null)
      */
     static byte[] encode(List<Event> events) {
-        JournalEventWriter out = new JournalEventWriter(events.size() * 384 + 16);
+        byte[] scratch = SCRATCH.poll();
+        JournalEventWriter out = new JournalEventWriter(scratch != null ? scratch : new byte[SCRATCH_BYTES]);
         out.writeByte(FORMAT);
         out.varint(events.size());
         for (Event e : events) {
             out.event(e);
         }
-        return out.toByteArray();
+        byte[] encoded = out.toByteArray();
+        if (out.buffer().length <= MAX_SCRATCH_BYTES) {
+            SCRATCH.offer(out.buffer());
+        }
+        return encoded;
     }
 
     /**

@@ -27,8 +27,14 @@ final class JournalEventWriter {
     private int size;
     private final String[] previous = new String[SLOTS];
 
-    JournalEventWriter(int initial) {
-        buf = new byte[initial];
+    /** @param buffer where to write, grown when too small; any content is overwritten */
+    JournalEventWriter(byte[] buffer) {
+        buf = buffer;
+    }
+
+    /** The buffer written into: the one given, or the larger one it grew into. */
+    byte[] buffer() {
+        return buf;
     }
 
     void event(Event e) {

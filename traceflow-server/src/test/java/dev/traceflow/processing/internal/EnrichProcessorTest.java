@@ -4,6 +4,8 @@ import dev.traceflow.core.event.Event;
 import dev.traceflow.core.event.EventType;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +18,47 @@ class EnrichProcessorTest {
         Event e = b.build();
         enrich.process(Events.batch(e));
         return e;
+    }
+
+    /** The events of one batch, built fresh each time, with user agents, URLs and referrers repeating and changing. */
+    private static List<Event> mixedBatch() {
+        String shop = "https://shop.test/p/1?utm_source=newsletter&utm_medium=email";
+        String cart = "https://www.shop.test/cart";
+        String google = "https://www.google.com/";
+        return List.of(
+                Events.of(EventType.PAGEVIEW).userAgent(Events.CHROME).url(shop).referrer(google).build(),
+                Events.of(EventType.CLICK).userAgent(Events.CHROME).url(shop).referrer(google).build(),
+                Events.of(EventType.EVENT).userAgent(Events.CHROME).url(shop).referrer(google)
+                        .properties(Map.of("trafficSource", "partner")).build(),
+                Events.of(EventType.PAGEVIEW).userAgent(Events.IPHONE).url(cart).referrer(google).build(),
+                Events.of(EventType.EVENT).userAgent(Events.IPHONE).url(cart).referrer(cart).build(),
+                Events.of(EventType.EVENT).url(cart).build(),
+                Events.of(EventType.PAGEVIEW).userAgent(Events.CHROME).url(cart).referrer("https://t.co/").build(),
+                Events.of(EventType.EVENT).userAgent(Events.GOOGLEBOT).build());
+    }
+
+    private static List<Object> enrichment(Event e) {
+        return Arrays.asList(e.browser(), e.browserVersion(), e.os(), e.osVersion(), e.deviceType(), e.bot(), e.path(),
+                e.utmSource(), e.utmMedium(), e.utmCampaign(), e.trafficSource(), e.country());
+    }
+
+    @Test
+    void aBatch_isEnrichedAsItsEventsOneByOne_sharingWhatRepeats() {
+        List<Event> together = mixedBatch();
+        enrich.process(Events.batch(together.toArray(Event[]::new)));
+        List<Event> alone = mixedBatch();
+        for (Event e : alone) {
+            enrich.process(Events.batch(e));
+        }
+
+        for (int i = 0; i < together.size(); i++) {
+            assertThat(enrichment(together.get(i))).as("event " + i).isEqualTo(enrichment(alone.get(i)));
+        }
+        assertThat(together.get(1).path()).as("one String for the events of one page").isSameAs(together.get(0).path());
+        assertThat(together.get(1).utmSource()).isSameAs(together.get(0).utmSource()).isEqualTo("newsletter");
+        assertThat(together.get(2).trafficSource()).isEqualTo("partner");
+        assertThat(together.get(4).trafficSource()).as("a referrer of the page's own host").isEqualTo("direct");
+        assertThat(together.get(6).trafficSource()).isEqualTo("t.co");
     }
 
     @Test

@@ -6,12 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The writer's side of {@link DuckDbSessionCache}: gives every UTC day whose sessions a write can
@@ -24,9 +28,12 @@ final class DuckDbDayVersions {
 
     private static final long MICROS_PER_DAY = 86_400_000_000L;
 
+    /** Parameters: app, day and version of each row, for as many rows as the statement was made for. */
     private static final String UPSERT = """
-            INSERT INTO day_versions VALUES (?, ?, ?)
+            INSERT INTO day_versions VALUES %s
             ON CONFLICT (app_id, day) DO UPDATE SET version = excluded.version""";
+    /** Statements kept by row count: a load of one app's events of one day upserts 3 rows. */
+    private static final int KEPT_UPSERTS = 8;
 
     /** Parameters: version, then those of the condition. */
     private static final String UPSERT_DELETED = """
@@ -38,7 +45,9 @@ final class DuckDbDayVersions {
             ON CONFLICT (app_id, day) DO UPDATE SET version = excluded.version""";
 
     private final DuckDBConnection connection;
-    private PreparedStatement upsert;
+    /** By row count - 1; each made on first use. */
+    private final PreparedStatement[] upserts = new PreparedStatement[KEPT_UPSERTS];
+    private PreparedStatement next;
 
     DuckDbDayVersions(DuckDBConnection connection) {
         this.connection = connection;
@@ -49,13 +58,19 @@ final class DuckDbDayVersions {
         private final Map<String, Set<Long>> byApp = new HashMap<>();
         private byte[] lastApp;
         private Set<Long> lastDays;
+        /** The day last added to {@link #lastDays}: rows in a row mostly share it, so it is not boxed and added again. */
+        private long lastDay = Long.MIN_VALUE;
 
         void add(byte[] app, long epochMicros) {
+            long day = Math.floorDiv(epochMicros, MICROS_PER_DAY);
             if (app != lastApp) {
                 lastApp = app;
                 lastDays = byApp.computeIfAbsent(new String(app, StandardCharsets.UTF_8), k -> new HashSet<>());
+            } else if (day == lastDay) {
+                return;
             }
-            lastDays.add(Math.floorDiv(epochMicros, MICROS_PER_DAY));
+            lastDay = day;
+            lastDays.add(day);
         }
 
         boolean isEmpty() {
@@ -63,29 +78,48 @@ final class DuckDbDayVersions {
         }
     }
 
-    /** Gives the days of the events and the days either side a new version. */
+    /**
+     * Gives the days of the events and the days either side a new version, in one statement of
+     * all those rows (a statement per row cost the loader a native call and an index probe each).
+     */
     void stored(Days days) throws SQLException {
         if (days.isEmpty()) {
             return;
         }
         long version = nextVersion();
-        if (upsert == null) {
-            upsert = connection.prepareStatement(UPSERT);
-        }
+        List<Map.Entry<String, Long>> rows = new ArrayList<>();
         for (Map.Entry<String, Set<Long>> app : days.byApp.entrySet()) {
-            Set<Long> changed = new HashSet<>();
+            Set<Long> changed = new TreeSet<>();
             for (long day : app.getValue()) {
                 changed.add(day - 1);
                 changed.add(day);
                 changed.add(day + 1);
             }
             for (long day : changed) {
-                upsert.setString(1, app.getKey());
-                upsert.setObject(2, LocalDate.ofEpochDay(day));
-                upsert.setLong(3, version);
-                upsert.executeUpdate();
+                rows.add(Map.entry(app.getKey(), day));
             }
         }
+        for (int from = 0; from < rows.size(); from += KEPT_UPSERTS) {
+            List<Map.Entry<String, Long>> some = rows.subList(from, Math.min(rows.size(), from + KEPT_UPSERTS));
+            PreparedStatement upsert = upsert(some.size());
+            int p = 1;
+            for (Map.Entry<String, Long> row : some) {
+                upsert.setString(p++, row.getKey());
+                upsert.setObject(p++, LocalDate.ofEpochDay(row.getValue()));
+                upsert.setLong(p++, version);
+            }
+            upsert.executeUpdate();
+        }
+    }
+
+    private PreparedStatement upsert(int rows) throws SQLException {
+        PreparedStatement upsert = upserts[rows - 1];
+        if (upsert == null) {
+            String values = String.join(", ", Collections.nCopies(rows, "(?, ?, ?)"));
+            upsert = connection.prepareStatement(UPSERT.formatted(values));
+            upserts[rows - 1] = upsert;
+        }
+        return upsert;
     }
 
     /**
@@ -103,18 +137,25 @@ final class DuckDbDayVersions {
     }
 
     private long nextVersion() throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT nextval('day_version_seq')")) {
+        if (next == null) {
+            next = connection.prepareStatement("SELECT nextval('day_version_seq')");
+        }
+        try (ResultSet rs = next.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     void close() {
-        if (upsert != null) {
-            try {
-                upsert.close();
-            } catch (SQLException ignored) {
-                // closing the writer anyway
+        List<PreparedStatement> statements = new ArrayList<>(Arrays.asList(upserts));
+        statements.add(next);
+        for (PreparedStatement statement : statements) {
+            if (statement != null) {
+                try {
+                    statement.close();
+                } catch (SQLException ignored) {
+                    // closing the writer anyway
+                }
             }
         }
     }

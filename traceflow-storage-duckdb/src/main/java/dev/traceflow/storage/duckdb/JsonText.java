@@ -100,7 +100,7 @@ final class JsonText {
 
     void longField(byte[] name, long value) {
         name(name);
-        ascii(Long.toString(value));
+        digits(value);
     }
 
     void doubleField(byte[] name, double value) {
@@ -134,8 +134,8 @@ final class JsonText {
             case null -> writeBytes(NULL);
             case String s -> string(s);
             case Boolean b -> writeBytes(b ? TRUE : FALSE);
-            case Integer i -> ascii(Integer.toString(i));
-            case Long l -> ascii(Long.toString(l));
+            case Integer i -> digits(i);
+            case Long l -> digits(l);
             case Double d -> number(d);
             case Float f -> {
                 if (Float.isFinite(f)) {
@@ -179,11 +179,46 @@ final class JsonText {
     }
 
     private void number(double d) {
-        if (Double.isFinite(d)) {
+        if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || Double.doubleToRawLongBits(d) == 0)) {
+            // what Double.toString writes for a whole number below 10^7 (but -0.0): its digits and
+            // ".0". Whole numbers are most of the doubles written (coordinates, durations, metrics),
+            // and Double.toString's shortest-digits search was ~5 % of the request threads' samples
+            digits((long) d);
+            writeByte('.');
+            writeByte('0');
+        } else if (Double.isFinite(d)) {
             ascii(Double.toString(d));
         } else {
             string(Double.toString(d));
         }
+    }
+
+    /** A long's decimal digits, as {@link Long#toString(long)} writes them, without making that String. */
+    private void digits(long v) {
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v));
+            return;
+        }
+        ensure(20);
+        if (v < 0) {
+            buf[size++] = '-';
+            v = -v;
+        }
+        int end = size + digitCount(v);
+        int p = end;
+        do {
+            buf[--p] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        } while (v != 0);
+        size = end;
+    }
+
+    private static int digitCount(long v) {
+        int n = 1;
+        for (long limit = 10; n < 19 && v >= limit; limit *= 10) {
+            n++;
+        }
+        return n;
     }
 
     void string(String s) {

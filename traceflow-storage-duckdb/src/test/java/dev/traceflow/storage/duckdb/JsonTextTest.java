@@ -76,6 +76,31 @@ class JsonTextTest {
     }
 
     @Test
+    void numbers_areWrittenAsTheirToStringWrites_wholeDoublesAndLongsIncluded() {
+        Random random = new Random(11);
+        List<Object> numbers = new ArrayList<>(List.of(0.0, -0.0, 1.0, -1.0, 9_999_999.0, 10_000_000.0, -9_999_999.0,
+                1e7 + 1, 123.5, 0.001, 1e-4, 1e21, Double.MIN_VALUE, Double.MAX_VALUE, (double) Long.MAX_VALUE,
+                0L, -1L, 9L, 10L, 99L, 100L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, 1_767_225_600_000L,
+                0, -7, Integer.MAX_VALUE, Integer.MIN_VALUE));
+        for (int i = 0; i < 2000; i++) {
+            numbers.add((double) (random.nextInt(20_000_000) - 10_000_000));
+            numbers.add(random.nextInt(100_000) / 10.0);
+            numbers.add(random.nextLong());
+            numbers.add(random.nextLong(10_000_000_000_000L));
+        }
+        for (Object n : numbers) {
+            assertThat(write(n)).as(n.getClass().getSimpleName() + " " + n).isEqualTo(String.valueOf(n));
+        }
+        JsonText t = new JsonText();
+        t.startObject();
+        t.longField(JsonText.fieldName("at"), 1_767_225_600_123L);
+        t.doubleField(JsonText.fieldName("x"), 512.0);
+        t.doubleField(JsonText.fieldName("y"), -0.0);
+        t.endObject();
+        assertThat(new String(t.bytes(), 0, t.length(), StandardCharsets.UTF_8)).isEqualTo("{\"at\":1767225600123,\"x\":512.0,\"y\":-0.0}");
+    }
+
+    @Test
     void nonFiniteNumbersAreWrittenAsStrings() {
         assertThat(write(Arrays.asList(Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)))
                 .isEqualTo("[\"NaN\",\"Infinity\",\"-Infinity\"]");
