@@ -79,7 +79,8 @@ class ErrorResponsesDocumentation implements OpenApiCustomizer {
             if (operation.getRequestBody() != null) {
                 errors.put("422", "Well-formed but invalid (`VALIDATION_FAILED`)");
             }
-            errors.put("503", "A store the answer needs is unavailable (with Retry-After)");
+            errors.put("503", "A store the answer needs is unavailable, or every metadata database connection stayed busy "
+                    + "for the pool's whole wait (`OVERLOADED`); with Retry-After");
         }
         if (errors.isEmpty()) {
             return;

@@ -77,6 +77,8 @@ class OpenApiValidityTest extends ServerTest {
         assertThat(collect.getResponses()).containsKeys("202", "400", "401", "413", "429", "503");
         assertThat(errors.getResponses()).containsKeys("200", "400", "401", "403", "404");
         assertThat(errors.getResponses().get("404").getContent().get("application/json").getSchema().get$ref()).endsWith("ApiError");
+        // a signed-in caller's request that found every metadata connection busy answers 503 OVERLOADED (DatabaseBusyAnswerTest)
+        assertThat(errors.getResponses().get("503").getDescription()).contains("OVERLOADED");
     }
 
     /** Request bodies say which fields are required and which values a field takes. */
