@@ -5,7 +5,9 @@
 -- skips the rest. A range is a whole UTC day (first_day, days = 1), or a whole ISO week (first_day a
 -- Monday, days = 7) once the week has ended, which replaces its days' rows here. A range is rewritten
 -- again when it holds enough rows more than `row_count` (late events, appended unsorted).
--- Written only by the compaction, in the transaction that rewrites the range.
+-- Written by the compaction, in the transaction that rewrites the range, and by the writer's deletes
+-- in theirs: deleting an app's events or retention's forget the ranges they empty, a user's delete
+-- (opt-out) lowers the counts of the ranges it touches (DuckDbRangeRewrite).
 CREATE TABLE compacted_ranges (
     app_id    VARCHAR NOT NULL,
     first_day DATE    NOT NULL,
