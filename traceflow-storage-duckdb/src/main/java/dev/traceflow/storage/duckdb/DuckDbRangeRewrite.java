@@ -162,16 +162,32 @@ final class DuckDbRangeRewrite {
     }
 
     /**
-     * In the writer's transaction that deletes an app's events before {@code cutoff} (retention):
-     * forgets the app's compacted ranges that end by then, which that delete empties, as
-     * {@link #forgetApp} does for a whole app. A range the cutoff falls into keeps its row.
+     * In the writer's transaction that deletes an app's events before {@code cutoff} (retention),
+     * before that delete: forgets the app's compacted ranges that end by then, which that delete
+     * empties, as {@link #forgetApp} does for a whole app, and lowers the row count of the range the
+     * cutoff falls into by its rows before the cutoff (forgotten too if none are left). Left as it
+     * was, that range's count would stay above what it holds, so late rows would make it due later
+     * than a tenth of what it holds, as {@link #forgetUserRows} explains for a user's delete.
      */
     static void forgetEndedBy(Connection c, String appId, LocalDateTime cutoff) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM compacted_ranges WHERE app_id = ? AND CAST(first_day + days AS TIMESTAMP) <= ?")) {
-            ps.setString(1, appId);
-            ps.setObject(2, cutoff);
-            ps.executeUpdate();
+        try (PreparedStatement lower = c.prepareStatement("""
+                UPDATE compacted_ranges SET row_count = row_count - deleted.n
+                FROM (SELECT r.first_day, r.days, count(*) AS n
+                      FROM compacted_ranges r
+                      JOIN events e ON e.app_id = r.app_id AND e.ts >= CAST(r.first_day AS TIMESTAMP) AND e.ts < $2
+                      WHERE r.app_id = $1 AND e.app_id = $1
+                        AND CAST(r.first_day AS TIMESTAMP) < $2 AND CAST(r.first_day + r.days AS TIMESTAMP) > $2
+                      GROUP BY ALL) deleted
+                WHERE compacted_ranges.app_id = $1 AND compacted_ranges.first_day = deleted.first_day
+                  AND compacted_ranges.days = deleted.days""");
+             PreparedStatement forget = c.prepareStatement(
+                     "DELETE FROM compacted_ranges WHERE app_id = ? AND (CAST(first_day + days AS TIMESTAMP) <= ? OR row_count <= 0)")) {
+            lower.setString(1, appId);
+            lower.setObject(2, cutoff);
+            lower.executeUpdate();
+            forget.setString(1, appId);
+            forget.setObject(2, cutoff);
+            forget.executeUpdate();
         }
     }
 

@@ -163,7 +163,7 @@ class DuckDbCompactorTest {
     }
 
     @Test
-    void retention_forgetsTheCompactedRangesItEmptied_andKeepsTheOneItsCutoffFallsInto(@TempDir Path dir) throws Exception {
+    void retention_forgetsTheCompactedRangesItEmptied_andLowersTheCountOfTheOneItsCutoffFallsInto(@TempDir Path dir) throws Exception {
         try (DuckDbStorage storage = store(dir.resolve("e.duckdb"), 2048)) {
             for (String day : List.of("2026-10-19", "2026-10-26", "2026-11-02", "2026-11-04")) {
                 storage.consumer().accept(pageviews(Instant.parse(day + "T12:00:00Z"), 10, "on" + day));
@@ -175,8 +175,11 @@ class DuckDbCompactorTest {
 
             assertThat(strings(storage, "SELECT app_id || ' ' || first_day || ' ' || days || ' ' || row_count "
                     + "FROM compacted_ranges ORDER BY ALL"))
-                    .containsExactly("alpha 2026-11-02 7 20", "beta 2026-10-19 7 1");
+                    .containsExactly("alpha 2026-11-02 7 10", "beta 2026-10-19 7 1");
             assertThat(single(storage, "SELECT count(*) FROM events WHERE app_id = 'alpha'")).isEqualTo(10);
+            // a tenth of the 10 left makes the range due again (with the count left at 20: 2 rows)
+            storage.consumer().accept(pageviews(Instant.parse("2026-11-04T13:00:00Z"), 1, "late"));
+            assertThat(storage.compactClosedRanges()).isEqualTo(11);
         }
     }
 
