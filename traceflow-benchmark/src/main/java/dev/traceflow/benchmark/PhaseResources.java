@@ -31,7 +31,7 @@ public record PhaseResources(String phase, double seconds, long events, double c
             Map.entry("requests", "requests: HTTP, JSON, processing, encoding"),
             Map.entry("loader", "storage loader (DuckDB append + commit)"),
             Map.entry("journal", "journal (write + fsync)"),
-            Map.entry("gc", "garbage collector"),
+            Map.entry("gc", "garbage collector (with the VM Thread)"),
             Map.entry("jit", "JIT compiler"),
             Map.entry(ProcessCpu.OTHER, "other server threads"));
 
@@ -50,7 +50,10 @@ public record PhaseResources(String phase, double seconds, long events, double c
         if (name.startsWith("traceflow-jour")) {
             return "journal";
         }
-        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("ZGC") || name.startsWith("Parallel GC")) {
+        // The Serial collector, which the JVM picks on one CPU (a server pinned with taskset), collects
+        // on the VM Thread; under the other collectors that thread only runs short safepoint work.
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("ZGC") || name.startsWith("Parallel GC")
+                || name.equals("VM Thread")) {
             return "gc";
         }
         if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {

@@ -47,7 +47,7 @@ class ProcessResourcesTest {
                 "ForkJoinPool-1-", new long[] {40, 10},
                 "http-nio-8080-P", new long[] {5, 5},
                 "traceflow-stora", new long[] {30, 20},
-                "VM Thread", new long[] {1, 0}));
+                "VM Periodic Tas", new long[] {1, 0}));
 
         ProcessCpu.Snapshot snapshot = ProcessCpu.read(proc, PhaseResources::groupOfServerThread).orElseThrow();
 
@@ -131,10 +131,11 @@ class ProcessResourcesTest {
 
     @Test
     void serverThreadsAreGroupedByTheirJob() {
-        assertThat(List.of("ForkJoinPool-1-", "ForkJoinPool.co", "traceflow-journ", "GC Thread#0", "G1 Conc#0",
-                        "C2 CompilerThre", "C1 CompilerThre", "HikariPool-1:ho"))
+        assertThat(List.of("ForkJoinPool-1-", "ForkJoinPool.co", "traceflow-journ", "GC Thread#0", "G1 Conc#0", "VM Thread",
+                        "C2 CompilerThre", "C1 CompilerThre", "HikariPool-1:ho", "VM Periodic Tas"))
                 .map(PhaseResources::groupOfServerThread)
-                .containsExactly("requests", ProcessCpu.OTHER, "journal", "gc", "gc", "jit", "jit", ProcessCpu.OTHER);
+                .containsExactly("requests", ProcessCpu.OTHER, "journal", "gc", "gc", "gc", "jit", "jit", ProcessCpu.OTHER,
+                        ProcessCpu.OTHER);
     }
 
     @Test
