@@ -51,6 +51,11 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
     private static final Logger log = LoggerFactory.getLogger(JournaledWriteQueue.class);
     /** Loads whose EventsStored may wait for slow listeners before the loader waits too. */
     private static final int PUBLISH_BACKLOG = 4096;
+    /**
+     * Stored events the queued {@link EventsStored} signals may carry (about 100 bytes of
+     * {@link EventsStored.SessionEvent} each): a few seconds of the highest ingest rate measured.
+     */
+    private static final long PUBLISH_BACKLOG_EVENTS = 1_000_000;
 
     /**
      * Settings; see {@code traceflow.storage} in {@code TraceFlowProperties}.
@@ -117,7 +122,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         this.clock = clock;
         this.budget = new QueueBudget(settings.capacityEvents(), settings.capacityBytes());
         this.meters = new WriteQueueMeters(registry, budget, () -> journal == null ? 0L : journal.diskBytes(),
-                () -> publisher == null ? 0 : publisher.backlog());
+                () -> publisher == null ? 0 : publisher.backlog(), () -> publisher == null ? 0L : publisher.queuedEvents());
     }
 
     @Override
@@ -218,7 +223,7 @@ public final class JournaledWriteQueue implements EventWriteQueue, SmartLifecycl
         }
         JournalReplay.checkFormats(backlog, settings.dir());
         progress.start(Math.max(stored, journal.end()), stored);
-        publisher = new EventsStoredPublisher(listener, progress, PUBLISH_BACKLOG, meters.publishWaits);
+        publisher = new EventsStoredPublisher(listener, progress, PUBLISH_BACKLOG, PUBLISH_BACKLOG_EVENTS, meters.publishWaits);
         BatchingPolicy policy = new BatchingPolicy(settings.maxLoadEvents(), consumer.batchSizeHint(), settings.loadLinger(),
                 settings.loadMaxDelay(), System.nanoTime());
         loader = new StoreLoader(consumer, storage.name(), toLoad, policy, progress, budget, meters, publisher, journal, clock,

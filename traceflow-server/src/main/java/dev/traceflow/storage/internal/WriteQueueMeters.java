@@ -21,7 +21,8 @@ final class WriteQueueMeters {
     final Counter admissionWaits;
     final Counter publishWaits;
 
-    WriteQueueMeters(MeterRegistry registry, QueueBudget budget, Supplier<Long> journalBytes, Supplier<Integer> publishBacklog) {
+    WriteQueueMeters(MeterRegistry registry, QueueBudget budget, Supplier<Long> journalBytes, Supplier<Integer> publishBacklog,
+                     Supplier<Long> publishBacklogEvents) {
         Gauge.builder("traceflow.storage.queue.events", budget, QueueBudget::queuedEvents)
                 .description("Events accepted or waiting for the journal, not yet in the event store").register(registry);
         Gauge.builder("traceflow.storage.queue.capacity.events", budget, QueueBudget::capacityEvents)
@@ -35,6 +36,9 @@ final class WriteQueueMeters {
                 .description("Bytes in the ingest journal's segment files").register(registry);
         Gauge.builder("traceflow.storage.events.stored.backlog", publishBacklog, s -> s.get())
                 .description("EventsStored signals waiting for their listeners").register(registry);
+        Gauge.builder("traceflow.storage.events.stored.backlog.events", publishBacklogEvents, s -> s.get())
+                .description("Stored events the EventsStored signals waiting for their listeners carry (bounded)")
+                .register(registry);
         journalAppend = Timer.builder("traceflow.storage.journal.append")
                 .description("Time to append and fsync one group of requests to the journal")
                 .publishPercentileHistogram().register(registry);
