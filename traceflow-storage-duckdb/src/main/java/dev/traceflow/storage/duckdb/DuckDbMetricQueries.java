@@ -115,10 +115,11 @@ final class DuckDbMetricQueries implements MetricQueries {
 
     private void sessionCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
                               MetricDimension dimension) {
-        DuckDbSessionsSql.with(q, dialect, sql);
         boolean users = metric == Metric.NEW_USERS || metric == Metric.RETURNING_USERS;
         if (users) {
-            firstSeen(sql, q);
+            sessionsWithFirstStart(sql, q);
+        } else {
+            DuckDbSessionsSql.with(q, dialect, sql);
         }
         String key = dialect.bucketKey("s.start_ts", buckets, keysFrom, q.to());
         String viewed = "s.page_views >= 1";
@@ -141,8 +142,8 @@ final class DuckDbMetricQueries implements MetricQueries {
             }
             case VISITORS -> numerator = "count(DISTINCT s.who)";
             case NEW_USERS, RETURNING_USERS -> {
-                String isNew = "(f.first_start IS NULL OR (f.first_start >= ? AND "
-                        + dialect.bucketKey("f.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
+                String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
+                        + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
                 numerator = "count(DISTINCT s.who) FILTER (WHERE " + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + ")";
             }
             default -> throw new IllegalArgumentException("not a session metric: " + metric);
@@ -153,8 +154,7 @@ final class DuckDbMetricQueries implements MetricQueries {
         } else {
             sql.append(numerator + " AS num");
         }
-        sql.append(", " + denominator + " AS den\n    FROM sessions s"
-                + (users ? " LEFT JOIN first_seen f ON f.who = s.who" : "")
+        sql.append(", " + denominator + " AS den\n    FROM " + (users ? "user_sessions" : "sessions") + " s"
                 + "\n    GROUP BY ALL\n)");
         // a ratio's dimension values rank by their sessions with page views, the others by the value
         sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
@@ -272,19 +272,34 @@ final class DuckDbMetricQueries implements MetricQueries {
     }
 
     /**
-     * Appends {@code first_seen}: from the session cache when it holds every day of the app up to
-     * the range's last (a GROUP BY over session rows), else {@link #FIRST_SEEN} over the events.
-     * Both give each user's first session start; sessions starting after the range cannot change
-     * the answer (a user with a session in the range first started at or before it).
+     * Appends {@code sessions} and {@code user_sessions}: the query's sessions, each with its
+     * user's first session start ever ({@code first_start}, NULL for a session without a user).
+     * When the cache holds every day of the app up to the range's last, that start is the cached
+     * row's own {@code user_first} (schema V10, kept by {@link DuckDbSessionCache}); else the
+     * sessions are joined to {@code first_seen}: a GROUP BY over the cached rows when they hold the
+     * days, else {@link #FIRST_SEEN} over the events. All give each user's first session start;
+     * sessions starting after the range cannot change the answer (a user with a session in the
+     * range first started at or before it).
      */
-    private static void firstSeen(Sql sql, EventQuery q) {
+    private void sessionsWithFirstStart(Sql sql, EventQuery q) {
         sql.defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (coverage.sessions() && coverage.users()) {
+                DuckDbSessionsSql.withCached(q, into, ", user_first AS first_start");
+                into.append(", user_sessions AS (SELECT * FROM sessions)\n");
+                return;
+            }
+            if (coverage.sessions()) {
+                DuckDbSessionsSql.withCached(q, into, "");
+            } else {
+                DuckDbSessionsSql.withEvents(q, dialect, into);
+            }
             if (coverage.users()) {
                 into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
             } else {
                 Instant bound = q.to().plus(Sessionizer.HORIZON);
                 into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
             }
+            into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
         });
     }
 
