@@ -119,6 +119,11 @@ public class SessionAnswersProbe {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<V> vs = variations(now, APPS);
         boolean dump = Boolean.getBoolean("probe.dump");
+        int bump = Integer.getInteger("probe.bumpDays", -1);
+        if (bump >= 0) {
+            formingCpu(file, bump, vs.getFirst());
+            return;
+        }
         try (DuckDbStorage storage = new DuckDbStorage(file, 1, "4GB", 1000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
             for (String name : wanted) {
                 Call call = calls.get(name);
@@ -148,6 +153,28 @@ public class SessionAnswersProbe {
                         sorted[(int) Math.ceil(0.95 * sorted.length) - 1], Arrays.stream(medians).average().orElse(0));
             }
         }
+    }
+
+    /**
+     * {@code -Dprobe.bumpDays=N}: outdates the newest N days of the first variation's app (as loads
+     * do), then opens the storage and asks its overview, so that the cache forms them again (on the
+     * read or in the background); prints the process's CPU from opening to 5 s after the answer.
+     * With N = 0 the same without forming, the baseline to subtract.
+     */
+    static void formingCpu(Path file, int days, V v) throws Exception {
+        if (days > 0) {
+            try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file); var st = c.createStatement()) {
+                st.execute("UPDATE day_versions SET version = version + 1000000 WHERE app_id = '" + v.app()
+                        + "' AND day > (SELECT max(day) FROM day_versions WHERE app_id = '" + v.app() + "') - " + days);
+            }
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long t0 = os.getProcessCpuTime();
+        try (DuckDbStorage storage = new DuckDbStorage(file, 1, "4GB", 1000, "16MB", DuckDbStorage.DEFAULT_ROW_GROUP_SIZE)) {
+            storage.metrics().overview(v.query(false));
+            Thread.sleep(5000);
+        }
+        System.out.printf(Locale.ROOT, "forming %d days of %s: process CPU %.0f ms%n", days, v.app(), (os.getProcessCpuTime() - t0) / 1e6);
     }
 
     /** CPU so far of the storage's reader threads ({@code duckdb-read-*}), where answers run. */

@@ -304,39 +304,26 @@ final class DuckDbMetricQueries implements MetricQueries {
     }
 
     /**
-     * The overview's session numbers from the app's cached sessions up to the range's last day, as
-     * a join of the range's sessions to {@link #FIRST_SEEN_CACHED} with two distinct counts would
-     * give them: the sessions of the range that match the filters ({@code in_range}, written
-     * between {@link #SESSION_TOTALS_OPEN} and {@link #SESSION_TOTALS_CLOSE}) summed without
-     * grouping, and only the two user counts from a grouping by user (each user's first session
-     * start, and whether they have a session in the range: a visitor, new if that first start is in
-     * the range): the grouping of an app's users is most of these numbers' cost, and it is cheaper
-     * with two aggregates than with eight.
+     * The overview's session numbers from the cached sessions of the range that match the filters
+     * ({@code in_range}, from {@link DuckDbSessionsSql#withCached}), each with its user's first
+     * session start ever ({@code user_first}, schema V10): the sessions summed without grouping, and
+     * only the two user counts from a grouping by user (a visitor; new if that first start is in the
+     * range). Reading the range's rows only, not every cached day of the app's history, and
+     * grouping them with one aggregate: the grouping of an app's users is most of these numbers'
+     * cost. Parameters: the range's start (for new users). {@code %s}: the totals' conditions and
+     * duration.
      */
-    private static final String SESSION_TOTALS_OPEN = """
-            WITH cached AS (
-                SELECT who, start_ts, end_ts, page_views, conversions, (""";
-
-    /**
-     * After {@code in_range}; parameters: app, last day, then the range's start (for new users).
-     * {@code %s}: the totals' conditions and duration.
-     */
-    private static final String SESSION_TOTALS_CLOSE = """
-            ) AS in_range
-                FROM session_cache
-                WHERE app_id = ? AND day <= ?
-            ),
-            per_user AS (
-                SELECT min(start_ts) AS first_start, bool_or(in_range) AS visited
-                FROM cached
+    private static final String CACHED_SESSION_TOTALS = """
+            , per_user AS (
+                SELECT min(user_first) AS first_start
+                FROM sessions
                 WHERE who IS NOT NULL
                 GROUP BY who
             ),
             session_totals AS (
                 SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
                 FROM (
-                    SELECT count(*) FILTER (WHERE visited) AS visitors,
-                           count(*) FILTER (WHERE visited AND first_start >= ?) AS new_users
+                    SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
                     FROM per_user
                 ) u, (
                     SELECT count(*) AS sessions,
@@ -345,8 +332,7 @@ final class DuckDbMetricQueries implements MetricQueries {
                            count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
                            coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
                            coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views
-                    FROM cached s
-                    WHERE in_range
+                    FROM sessions s
                 ) t
             ),
             """;
@@ -384,12 +370,8 @@ final class DuckDbMetricQueries implements MetricQueries {
     /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all of the app's days before. */
     private void cachedSessionTotals(Sql into, EventQuery q) {
         String viewed = "s.page_views >= 1";
-        into.append(SESSION_TOTALS_OPEN);
-        // a session of the range that matches the filters, as DuckDbSessionsSql reads them from the cache
-        into.append("day >= ? AND start_ts >= ? AND start_ts < ?", DuckDbSessionCache.firstDay(q), q.from(), q.to());
-        DuckDbSessionsSql.filters(q, into);
-        into.append(SESSION_TOTALS_CLOSE.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed),
-                q.appId(), DuckDbSessionCache.lastDay(q), q.from());
+        DuckDbSessionsSql.withCached(q, into, ", user_first");
+        into.append(CACHED_SESSION_TOTALS.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed), q.from());
     }
 
     /** {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows. */

@@ -90,17 +90,19 @@ class DuckDbSessionCacheUserFirstTest {
     }
 
     @Test
-    void newUsers_readTheCachedRowsUserFirst_whenTheCacheHoldsTheAppsHistory() throws Exception {
+    void newUsersAndTheOverview_readTheCachedRowsUserFirst_whenTheCacheHoldsTheAppsHistory() throws Exception {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
             duckdb.refreshSessionsInBackground(false);
             duckdb.consumer().accept(visits());
             assertThat(values(duckdb.metrics().series(days(5, 5), Metric.NEW_USERS, null, 10))).containsExactly(1.0);
+            assertThat(duckdb.metrics().overview(days(5, 5)).newUsers()).isEqualTo(1);
 
             // a stand-in value only this path reads: every session of day 5 marked as its user's first
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
                 st.execute("UPDATE session_cache SET user_first = start_ts WHERE day = DATE '2026-11-06'");
             }
             assertThat(values(duckdb.metrics().series(days(5, 5), Metric.NEW_USERS, null, 10))).containsExactly(2.0);
+            assertThat(duckdb.metrics().overview(days(5, 5)).newUsers()).isEqualTo(2);
         }
     }
 
