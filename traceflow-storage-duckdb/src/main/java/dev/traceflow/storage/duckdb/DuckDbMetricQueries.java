@@ -16,8 +16,8 @@ import java.util.List;
  * {@link MetricQueries} in DuckDB SQL: session metrics on {@link DuckDbSessionsSql}'s
  * {@code sessions} (from {@link DuckDbSessionCache} when it can), event metrics on the events table
  * (joined to their sessions, formed from the events, for the session dimensions), new and
- * returning users against each user's first session start (from the cache's session rows when it
- * holds the app's whole history, else {@link #FIRST_SEEN}).
+ * returning users against each user's first session start (the cached row's {@code user_first}
+ * when the cache holds the app's whole history, else {@link #FIRST_SEEN}).
  */
 final class DuckDbMetricQueries implements MetricQueries {
 
@@ -305,7 +305,7 @@ final class DuckDbMetricQueries implements MetricQueries {
 
     /**
      * The overview's session numbers from the cached sessions of the range that match the filters
-     * ({@code in_range}, from {@link DuckDbSessionsSql#withCached}), each with its user's first
+     * ({@code sessions}, from {@link DuckDbSessionsSql#withCached}), each with its user's first
      * session start ever ({@code user_first}, schema V10): the sessions summed without grouping, and
      * only the two user counts from a grouping by user (a visitor; new if that first start is in the
      * range). Reading the range's rows only, not every cached day of the app's history, and
