@@ -16,8 +16,8 @@ import java.util.List;
  * {@link MetricQueries} in DuckDB SQL: session metrics on {@link DuckDbSessionsSql}'s
  * {@code sessions} (from {@link DuckDbSessionCache} when it can), event metrics on the events table
  * (joined to their sessions, formed from the events, for the session dimensions), new and
- * returning users against each user's first session start (from the cache's session rows when it
- * holds the app's whole history, else {@link #FIRST_SEEN}).
+ * returning users against each user's first session start (the cached row's {@code user_first}
+ * when the cache holds the app's whole history, else {@link #FIRST_SEEN}).
  */
 final class DuckDbMetricQueries implements MetricQueries {
 
@@ -115,10 +115,11 @@ final class DuckDbMetricQueries implements MetricQueries {
 
     private void sessionCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
                               MetricDimension dimension) {
-        DuckDbSessionsSql.with(q, dialect, sql);
         boolean users = metric == Metric.NEW_USERS || metric == Metric.RETURNING_USERS;
         if (users) {
-            firstSeen(sql, q);
+            sessionsWithFirstStart(sql, q);
+        } else {
+            DuckDbSessionsSql.with(q, dialect, sql);
         }
         String key = dialect.bucketKey("s.start_ts", buckets, keysFrom, q.to());
         String viewed = "s.page_views >= 1";
@@ -141,8 +142,8 @@ final class DuckDbMetricQueries implements MetricQueries {
             }
             case VISITORS -> numerator = "count(DISTINCT s.who)";
             case NEW_USERS, RETURNING_USERS -> {
-                String isNew = "(f.first_start IS NULL OR (f.first_start >= ? AND "
-                        + dialect.bucketKey("f.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
+                String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
+                        + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
                 numerator = "count(DISTINCT s.who) FILTER (WHERE " + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + ")";
             }
             default -> throw new IllegalArgumentException("not a session metric: " + metric);
@@ -153,8 +154,7 @@ final class DuckDbMetricQueries implements MetricQueries {
         } else {
             sql.append(numerator + " AS num");
         }
-        sql.append(", " + denominator + " AS den\n    FROM sessions s"
-                + (users ? " LEFT JOIN first_seen f ON f.who = s.who" : "")
+        sql.append(", " + denominator + " AS den\n    FROM " + (users ? "user_sessions" : "sessions") + " s"
                 + "\n    GROUP BY ALL\n)");
         // a ratio's dimension values rank by their sessions with page views, the others by the value
         sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
@@ -272,56 +272,58 @@ final class DuckDbMetricQueries implements MetricQueries {
     }
 
     /**
-     * Appends {@code first_seen}: from the session cache when it holds every day of the app up to
-     * the range's last (a GROUP BY over session rows), else {@link #FIRST_SEEN} over the events.
-     * Both give each user's first session start; sessions starting after the range cannot change
-     * the answer (a user with a session in the range first started at or before it).
+     * Appends {@code sessions} and {@code user_sessions}: the query's sessions, each with its
+     * user's first session start ever ({@code first_start}, NULL for a session without a user).
+     * When the cache holds every day of the app up to the range's last, that start is the cached
+     * row's own {@code user_first} (schema V10, kept by {@link DuckDbSessionCache}); else the
+     * sessions are joined to {@code first_seen}: a GROUP BY over the cached rows when they hold the
+     * days, else {@link #FIRST_SEEN} over the events. All give each user's first session start;
+     * sessions starting after the range cannot change the answer (a user with a session in the
+     * range first started at or before it).
      */
-    private static void firstSeen(Sql sql, EventQuery q) {
+    private void sessionsWithFirstStart(Sql sql, EventQuery q) {
         sql.defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (coverage.sessions() && coverage.users()) {
+                DuckDbSessionsSql.withCached(q, into, ", user_first AS first_start");
+                into.append(", user_sessions AS (SELECT * FROM sessions)\n");
+                return;
+            }
+            if (coverage.sessions()) {
+                DuckDbSessionsSql.withCached(q, into, "");
+            } else {
+                DuckDbSessionsSql.withEvents(q, dialect, into);
+            }
             if (coverage.users()) {
                 into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
             } else {
                 Instant bound = q.to().plus(Sessionizer.HORIZON);
                 into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
             }
+            into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
         });
     }
 
     /**
-     * The overview's session numbers from the app's cached sessions up to the range's last day, as
-     * a join of the range's sessions to {@link #FIRST_SEEN_CACHED} with two distinct counts would
-     * give them: the sessions of the range that match the filters ({@code in_range}, written
-     * between {@link #SESSION_TOTALS_OPEN} and {@link #SESSION_TOTALS_CLOSE}) summed without
-     * grouping, and only the two user counts from a grouping by user (each user's first session
-     * start, and whether they have a session in the range: a visitor, new if that first start is in
-     * the range): the grouping of an app's users is most of these numbers' cost, and it is cheaper
-     * with two aggregates than with eight.
+     * The overview's session numbers from the cached sessions of the range that match the filters
+     * ({@code sessions}, from {@link DuckDbSessionsSql#withCached}), each with its user's first
+     * session start ever ({@code user_first}, schema V10): the sessions summed without grouping, and
+     * only the two user counts from a grouping by user (a visitor; new if that first start is in the
+     * range). Reading the range's rows only, not every cached day of the app's history, and
+     * grouping them with one aggregate: the grouping of an app's users is most of these numbers'
+     * cost. Parameters: the range's start (for new users). {@code %s}: the totals' conditions and
+     * duration.
      */
-    private static final String SESSION_TOTALS_OPEN = """
-            WITH cached AS (
-                SELECT who, start_ts, end_ts, page_views, conversions, (""";
-
-    /**
-     * After {@code in_range}; parameters: app, last day, then the range's start (for new users).
-     * {@code %s}: the totals' conditions and duration.
-     */
-    private static final String SESSION_TOTALS_CLOSE = """
-            ) AS in_range
-                FROM session_cache
-                WHERE app_id = ? AND day <= ?
-            ),
-            per_user AS (
-                SELECT min(start_ts) AS first_start, bool_or(in_range) AS visited
-                FROM cached
+    private static final String CACHED_SESSION_TOTALS = """
+            , per_user AS (
+                SELECT min(user_first) AS first_start
+                FROM sessions
                 WHERE who IS NOT NULL
                 GROUP BY who
             ),
             session_totals AS (
                 SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
                 FROM (
-                    SELECT count(*) FILTER (WHERE visited) AS visitors,
-                           count(*) FILTER (WHERE visited AND first_start >= ?) AS new_users
+                    SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
                     FROM per_user
                 ) u, (
                     SELECT count(*) AS sessions,
@@ -330,8 +332,7 @@ final class DuckDbMetricQueries implements MetricQueries {
                            count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
                            coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
                            coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views
-                    FROM cached s
-                    WHERE in_range
+                    FROM sessions s
                 ) t
             ),
             """;
@@ -369,12 +370,8 @@ final class DuckDbMetricQueries implements MetricQueries {
     /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all of the app's days before. */
     private void cachedSessionTotals(Sql into, EventQuery q) {
         String viewed = "s.page_views >= 1";
-        into.append(SESSION_TOTALS_OPEN);
-        // a session of the range that matches the filters, as DuckDbSessionsSql reads them from the cache
-        into.append("day >= ? AND start_ts >= ? AND start_ts < ?", DuckDbSessionCache.firstDay(q), q.from(), q.to());
-        DuckDbSessionsSql.filters(q, into);
-        into.append(SESSION_TOTALS_CLOSE.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed),
-                q.appId(), DuckDbSessionCache.lastDay(q), q.from());
+        DuckDbSessionsSql.withCached(q, into, ", user_first");
+        into.append(CACHED_SESSION_TOTALS.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed), q.from());
     }
 
     /** {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows. */

@@ -99,6 +99,49 @@ final class DuckDbSessionCache {
             SELECT i.*, starts_with(i.skey, 'c:') AS client, p.transitions
             FROM identified i LEFT JOIN page_steps p USING (skey)""";
 
+    /**
+     * Inserts the run's formed sessions ({@code %s}: the columns, then the same prefixed by
+     * {@code f.}) with {@code user_first}: the earliest start among the user's sessions of the run
+     * and those cached on other days (the run's days are deleted by then). Parameters: the run's
+     * start and end, the app three times.
+     */
+    private static final String INSERT_FORMED = """
+            WITH run AS (
+                SELECT * FROM formed_sessions WHERE start_ts >= ? AND start_ts < ?
+            ),
+            firsts AS (
+                SELECT who, min(start_ts) AS first_start
+                FROM (
+                    SELECT who, start_ts FROM run WHERE who IS NOT NULL
+                    UNION ALL
+                    SELECT who, start_ts FROM session_cache
+                    WHERE app_id = ? AND who IN (SELECT who FROM run WHERE who IS NOT NULL)
+                )
+                GROUP BY who
+            )
+            INSERT INTO session_cache (app_id, day, version, %s, client, transitions, user_first)
+            SELECT ?, f.start_ts::DATE, coalesce(v.version, 0), %s, f.client, f.transitions, u.first_start
+            FROM run f
+            LEFT JOIN day_versions v ON v.app_id = ? AND v.day = f.start_ts::DATE
+            LEFT JOIN firsts u ON u.who = f.who
+            ORDER BY f.start_ts""";
+
+    /**
+     * After {@link #INSERT_FORMED}: {@code user_first} of the other cached rows of every user whose
+     * rows the run deleted ({@code touched_users}) or inserted, where it changed (a user's earlier
+     * session formed now, or their first one deleted). Usually few rows: runs are mostly the newest
+     * days. Parameters: the app twice.
+     */
+    private static final String CORRECT_USER_FIRST = """
+            UPDATE session_cache AS s SET user_first = m.first_start
+            FROM (
+                SELECT who, min(start_ts) AS first_start
+                FROM session_cache
+                WHERE app_id = ? AND who IN (SELECT who FROM touched_users)
+                GROUP BY who
+            ) m
+            WHERE s.app_id = ? AND s.who = m.who AND s.user_first IS DISTINCT FROM m.first_start""";
+
     /** What a statement needs: an app's sessions on the days {@code first..last}, and for users every day before. */
     record Need(String appId, LocalDate first, LocalDate last, boolean users) {
 
@@ -283,6 +326,12 @@ final class DuckDbSessionCache {
         Instant runTo = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant windowFrom = runFrom.minus(Sessionizer.HORIZON);
         Instant windowTo = runTo.plus(Sessionizer.HORIZON);
+        // the users whose rows this run deletes: their other rows' user_first may change
+        Sql touched = new Sql().append("""
+                CREATE OR REPLACE TEMP TABLE touched_users AS
+                SELECT DISTINCT who FROM session_cache WHERE app_id = ? AND day >= ? AND day <= ? AND who IS NOT NULL""",
+                appId, first, last);
+        execute(c, touched);
         for (String table : List.of("session_cache", "session_cache_days")) {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE app_id = ? AND day >= ? AND day <= ?")) {
                 bindDays(ps, appId, first, last);
@@ -294,14 +343,14 @@ final class DuckDbSessionCache {
         formed.append(WITH_PAGE_TRANSITIONS);
         execute(c, formed);
         long t1 = System.nanoTime();
-        Sql insert = new Sql().append("""
-                INSERT INTO session_cache (app_id, day, version, %s, client, transitions)
-                SELECT ?, f.start_ts::DATE, coalesce(v.version, 0), %s, f.client, f.transitions
-                FROM formed_sessions f LEFT JOIN day_versions v ON v.app_id = ? AND v.day = f.start_ts::DATE
-                WHERE f.start_ts >= ? AND f.start_ts < ?
-                ORDER BY f.start_ts""".formatted(DuckDbSessionsSql.SESSION_COLUMNS, prefixed("f.")),
-                appId, appId, runFrom, runTo);
+        Sql insert = new Sql().append(INSERT_FORMED.formatted(DuckDbSessionsSql.SESSION_COLUMNS, prefixed("f.")),
+                runFrom, runTo, appId, appId, appId);
         execute(c, insert);
+        execute(c, new Sql().append("""
+                INSERT INTO touched_users
+                SELECT DISTINCT who FROM formed_sessions WHERE start_ts >= ? AND start_ts < ? AND who IS NOT NULL""",
+                runFrom, runTo));
+        execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
         long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
         Sql suspicious = new Sql().append(SUSPICIOUS, appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());
@@ -324,6 +373,7 @@ final class DuckDbSessionCache {
         }
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE formed_sessions");
+            st.execute("DROP TABLE touched_users");
         }
         log.debug("formed the sessions of app {} for {}..{} in {} ms (forming {}, storing {}, checking {})", appId, first,
                 last, (System.nanoTime() - started) / 1_000_000, (t1 - started) / 1_000_000, (t2 - t1) / 1_000_000,

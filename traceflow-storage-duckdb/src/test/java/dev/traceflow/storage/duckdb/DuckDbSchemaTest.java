@@ -241,6 +241,33 @@ class DuckDbSchemaTest {
         }
     }
 
+    @Test
+    void aVersion9Database_getsEachCachedSessionsUserFirstStart() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v9.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 9);
+            String row = "INSERT INTO session_cache (app_id, day, version, id, who, start_ts, end_ts, page_views, events, "
+                    + "conversions, revenue) VALUES ('%s', DATE '%s', 1, '%s', %s, TIMESTAMP '%s 10:00:00', "
+                    + "TIMESTAMP '%s 10:05:00', 1, 1, 0, 0)";
+            st.execute(row.formatted("a", "2026-11-02", "s1", "'u'", "2026-11-02", "2026-11-02"));
+            st.execute(row.formatted("a", "2026-11-05", "s2", "'u'", "2026-11-05", "2026-11-05"));
+            // the same user in another app starts there later
+            st.execute(row.formatted("b", "2026-11-04", "s3", "'u'", "2026-11-04", "2026-11-04"));
+            st.execute(row.formatted("a", "2026-11-03", "s4", "NULL", "2026-11-03", "2026-11-03"));
+
+            DuckDbSchema.migrate(c);
+
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT id, user_first FROM session_cache ORDER BY id")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getString(2));
+                }
+            }
+            assertThat(rows).containsExactly("s1|2026-11-02 10:00:00.0", "s2|2026-11-02 10:00:00.0", "s3|2026-11-04 10:00:00.0",
+                    "s4|null");
+        }
+    }
+
     /** The database as a release at schema {@code version} left it: the first migrations applied and recorded. */
     private static void migrateTo(Statement st, int version) throws Exception {
         st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
