@@ -6,8 +6,7 @@ import dev.traceflow.core.storage.LongHashSet;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.RecentEventIds;
 import dev.traceflow.core.storage.WriteResult;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -32,10 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * one of three ways to store each transaction:
  *
  * <ul>
- *   <li>{@code consumer}: {@link DuckDbEventConsumer#store} itself, timed as a whole;</li>
- *   <li>{@code appender}: the same steps (position, de-duplication, Appender, day versions, commit)
- *       copied here so each can be timed;</li>
- *   <li>{@code arrow}: those steps with the rows inserted through {@link ArrowRowImport}.</li>
+ *   <li>{@code consumer}: {@link DuckDbEventConsumer#store} itself (Arrow import since issue 14),
+ *       timed as a whole;</li>
+ *   <li>{@code arrow}: the same steps (position, de-duplication, Arrow import, day versions,
+ *       commit) copied here so each can be timed;</li>
+ *   <li>{@code appender}: those steps with DuckDB's Appender, the store path before issue 14 (a
+ *       native call per value), kept here as the baseline.</li>
  * </ul>
  *
  * In the storage package (but built with the harness) because the rows and the consumer are the
@@ -171,8 +172,7 @@ public final class LoaderProbe {
         private final boolean arrow;
         private final DuckDbDayVersions dayVersions;
         private final PreparedStatement position;
-        private final BufferAllocator allocator;
-        private final ArrowRowImport arrowImport;
+        private final DuckDbArrowImport arrowImport;
         private final RecentEventIds ids = new RecentEventIds(1_000_000);
         private DuckDBAppender appender;
 
@@ -183,8 +183,7 @@ public final class LoaderProbe {
             this.dayVersions = new DuckDbDayVersions(c);
             this.position = c.prepareStatement(
                     "UPDATE journal_position SET position = CASE WHEN ? >= 0 THEN ? ELSE position END");
-            this.allocator = arrow ? new RootAllocator() : null;
-            this.arrowImport = arrow ? new ArrowRowImport(c, allocator) : null;
+            this.arrowImport = arrow ? new DuckDbArrowImport(c) : null;
         }
 
         long store(List<PreparedEvents> tx, long at, long[] t) throws SQLException {
@@ -221,10 +220,10 @@ public final class LoaderProbe {
             long stored = 0;
             long flushStart;
             if (arrow) {
-                long[] fill = {0};
-                stored = arrowImport.insert(rows, duplicates, fill);
-                t[0] += fill[0];
-                flushStart = appendStart + fill[0];
+                ArrowReader filled = arrowImport.fill(rows, duplicates);
+                flushStart = cpu();
+                t[0] += flushStart - appendStart;
+                stored = arrowImport.load(filled);
             } else {
                 if (appender == null) {
                     appender = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
@@ -233,7 +232,7 @@ public final class LoaderProbe {
                 for (DuckDbRows.Batch r : rows) {
                     for (int i = 0; i < r.size(); i++, row++) {
                         if (!duplicates.get(row)) {
-                            r.append(appender, i);
+                            append(appender, r, i);
                             stored++;
                         }
                     }
@@ -263,6 +262,36 @@ public final class LoaderProbe {
             return stored;
         }
 
+        /** Row {@code row} of a batch through the Appender, a call per value, in table order ({@link DuckDbRows}). */
+        private static void append(DuckDBAppender a, DuckDbRows.Batch b, int row) throws SQLException {
+            int r = b.from() + row;
+            int s = r * DuckDbRows.STRINGS;
+            byte[][] strings = b.strings();
+            a.beginRow();
+            a.append(strings[s]);
+            a.append(strings[s + 1]);
+            a.appendEpochMicros(b.micros()[r]);
+            for (int i = 2; i < 8; i++) {
+                a.append(strings[s + i]);
+            }
+            append(a, b.values(), r);
+            for (int i = 8; i < DuckDbRows.STRINGS; i++) {
+                a.append(strings[s + i]);
+            }
+            for (int i = 0; i < DuckDbRows.TRAILING_DOUBLES; i++) {
+                append(a, b.trailing(), r * DuckDbRows.TRAILING_DOUBLES + i);
+            }
+            a.endRow();
+        }
+
+        private static void append(DuckDBAppender a, DuckDbRows.Doubles cells, int cell) throws SQLException {
+            if (cells.present()[cell]) {
+                a.append(cells.values()[cell]);
+            } else {
+                a.append((Double) null);
+            }
+        }
+
         @Override
         public void close() throws SQLException {
             if (appender != null) {
@@ -270,8 +299,8 @@ public final class LoaderProbe {
             }
             position.close();
             dayVersions.close();
-            if (allocator != null) {
-                allocator.close();
+            if (arrowImport != null) {
+                arrowImport.close();
             }
             c.close();
         }

@@ -4,6 +4,7 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.TimeStampMicroVector;
@@ -18,6 +19,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -25,13 +28,19 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Stores prepared rows through DuckDB's Arrow import instead of the Appender: the rows of one
- * transaction are copied into Arrow vectors (one VarChar vector per string column, the byte arrays
- * {@link DuckDbRows} already holds), exported as a C-data stream, registered as a view and inserted
- * with {@code INSERT INTO events SELECT * FROM view}. A measuring variant for the loader harness,
- * not the server's path: it lives in the storage package only to read the package's row arrays.
+ * Inserts prepared rows ({@link DuckDbRows}) through DuckDB's Arrow import: the rows of one
+ * transaction are copied into Arrow vectors (a VarChar vector per string column, from the UTF-8
+ * arrays the request threads made), exported as a C-data stream, registered as a view on the
+ * connection and inserted with one {@code INSERT INTO events SELECT * FROM} that view, inside the
+ * caller's transaction. DuckDB's Appender took a native call per value (strings under a lock);
+ * here the loader makes a few native calls per transaction, and the storing thread's CPU per event
+ * fell by about a quarter (README "The loader's write path (issue 14)").
+ *
+ * <p>Arrow's memory module needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (the server
+ * jar's manifest carries it for {@code java -jar}; the launcher and the test forks pass it). The
+ * vectors live off the heap only while {@link #insert} runs. One thread at a time.
  */
-final class ArrowRowImport {
+final class DuckDbArrowImport {
 
     private static final String VIEW = "traceflow_arrow_load";
     private static final String[] STRING_NAMES = {"app_id", "type", "event_id", "session_id", "user_id",
@@ -45,9 +54,9 @@ final class ArrowRowImport {
     private final DuckDBConnection connection;
     private final BufferAllocator allocator;
 
-    ArrowRowImport(DuckDBConnection connection, BufferAllocator allocator) {
+    DuckDbArrowImport(DuckDBConnection connection) {
         this.connection = connection;
-        this.allocator = allocator;
+        this.allocator = new RootAllocator();
     }
 
     private static Schema schema() {
@@ -72,21 +81,19 @@ final class ArrowRowImport {
     }
 
     /**
-     * Fills vectors with the rows not marked in {@code duplicates} (row numbers run over all
-     * batches), then inserts them in the connection's open transaction.
+     * Inserts the rows not marked in {@code duplicates} (row numbers run over all batches) in the
+     * connection's open transaction; on an exception the caller rolls back.
      *
-     * @param fillNanos where the thread CPU nanoseconds of filling the vectors are added
      * @return rows inserted
      */
-    long insert(List<DuckDbRows.Batch> batches, BitSet duplicates, long[] fillNanos) throws SQLException {
-        long start = LoaderProbe.cpu();
-        OneBatch reader = new OneBatch(allocator);
-        VectorSchemaRoot root;
-        try {
-            root = reader.getVectorSchemaRoot();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
+    long insert(List<DuckDbRows.Batch> batches, BitSet duplicates) throws SQLException {
+        if (count(batches, duplicates) == 0) {
+            return 0;
         }
+        return load(fill(batches, duplicates));
+    }
+
+    private static int count(List<DuckDbRows.Batch> batches, BitSet duplicates) {
         int n = 0;
         int row = 0;
         for (DuckDbRows.Batch b : batches) {
@@ -96,15 +103,53 @@ final class ArrowRowImport {
                 }
             }
         }
-        fill(root, batches, duplicates, n);
-        fillNanos[0] += LoaderProbe.cpu() - start;
+        return n;
+    }
+
+    /** The rows to insert, in vectors held by a reader of one batch; {@link #load} frees them. */
+    ArrowReader fill(List<DuckDbRows.Batch> batches, BitSet duplicates) {
+        int n = count(batches, duplicates);
+        OneBatch reader = new OneBatch(allocator);
+        try {
+            fill(reader.getVectorSchemaRoot(), batches, duplicates, n);
+            return reader;
+        } catch (IOException e) {
+            closeQuietly(reader, e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            closeQuietly(reader, e);
+            throw e;
+        }
+    }
+
+    /** Inserts what {@link #fill} made; the stream's release (DuckDB's, or ours on failure) frees the vectors. */
+    long load(ArrowReader rows) throws SQLException {
         try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-            Data.exportArrayStream(allocator, reader, stream);
+            try {
+                Data.exportArrayStream(allocator, rows, stream);
+            } catch (RuntimeException e) {
+                closeQuietly(rows, e);
+                throw e;
+            }
+            // registering the same name again replaces the view of the previous (consumed) stream
             connection.registerArrowStream(VIEW, stream);
             try (Statement st = connection.createStatement()) {
                 return st.executeLargeUpdate("INSERT INTO events SELECT * FROM " + VIEW);
             }
         }
+    }
+
+    private static void closeQuietly(ArrowReader reader, Exception failure) {
+        try {
+            reader.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Frees the allocator; fails loudly if vectors were not given back (a leak). */
+    void close() {
+        allocator.close();
     }
 
     private static void fill(VectorSchemaRoot root, List<DuckDbRows.Batch> batches, BitSet duplicates, int n) {
