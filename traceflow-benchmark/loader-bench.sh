@@ -2,7 +2,7 @@
 # The loader's DuckDB write path in process (LoaderBenchmark): the Appender against Arrow import and
 # DuckDB settings, CPU per stored event, variants alternating, a fresh DuckDB file per round.
 #
-#   ./traceflow-benchmark/loader-bench.sh [--events 1000000] [--rounds 5] [--variants consumer,arrow]
+#   ./traceflow-benchmark/loader-bench.sh [--events 1000000] [--rounds 5] [--variants consumer,appender]
 #   SKIP_BUILD=1 ./traceflow-benchmark/loader-bench.sh ...   reuse the jars already built
 #   LOADER_CPUS=1 ./traceflow-benchmark/loader-bench.sh ...  pin the run to CPU 1 (taskset)
 #   HARNESS_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/l.jfr" ./traceflow-benchmark/loader-bench.sh ...

@@ -53,7 +53,7 @@ public final class LoaderBenchmark {
         o.put("threads", "1");
         o.put("memory-limit", "2GB");
         o.put("checkpoint-threshold", "64MB");
-        o.put("variants", "consumer,arrow");
+        o.put("variants", "consumer,appender");
         o.put("dir", "/tmp/loader-bench");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--") || !o.containsKey(args[i].substring(2))) {
