@@ -78,7 +78,7 @@ class LauncherScriptTest {
         assertThat(run.call(0)).containsExactly("mvnw", "jar-absent", "JAVA_HOME=" + jdk,
                 "-B", "-q", "-DskipTests", "-pl", "traceflow-server", "-am", "package");
         assertThat(run.call(1)).containsExactly(jdk + "/bin/java", "--enable-native-access=ALL-UNNAMED",
-                "-XX:G1PeriodicGCInterval=30000", "-jar", repo.resolve(JAR).toString());
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-XX:G1PeriodicGCInterval=30000", "-jar", repo.resolve(JAR).toString());
         assertThat(run.output()).contains("building the server");
     }
 

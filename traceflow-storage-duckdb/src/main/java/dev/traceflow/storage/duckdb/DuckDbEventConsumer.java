@@ -7,7 +7,6 @@ import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.RecentEventIds;
 import dev.traceflow.core.storage.StorageException;
 import dev.traceflow.core.storage.WriteResult;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,16 +22,15 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 /**
- * Stores events through DuckDB's Appender and commits once per {@link #store} call, so one call
- * carries many requests' events: DuckDB pays a fixed cost per commit whatever its size. Request
- * threads {@link #prepare} the rows ({@link DuckDbRows}: JSON columns, UTF-8, id hashes), so the
- * storing thread only copies byte ranges into the Appender.
+ * Stores events through DuckDB's Arrow import ({@link DuckDbArrowImport}) and commits once per
+ * {@link #store} call, so one call carries many requests' events: DuckDB pays a fixed cost per
+ * commit whatever its size. Request threads {@link #prepare} the rows ({@link DuckDbRows}: JSON
+ * columns, UTF-8, id hashes), so the storing thread only copies byte arrays into Arrow vectors.
  *
  * <p>De-duplication: {@code (appId, eventId)} pairs of at least the last {@code dedupCapacity} stored
  * events are remembered in memory, and on start reloaded from the table (the most recent by event
  * time); an id older than that window would be stored again. Only the storing thread touches them.
- * Thread confinement: the Appender belongs to the thread that made it; callers use one thread at a
- * time.
+ * Callers use one thread at a time (any thread).
  */
 final class DuckDbEventConsumer implements EventConsumer {
 
@@ -44,9 +42,8 @@ final class DuckDbEventConsumer implements EventConsumer {
     private final DuckDbDayVersions dayVersions;
     private final Runnable committed;
     private final Lock deletes;
-    private DuckDBAppender appender;
+    private final DuckDbArrowImport rowImport;
     private PreparedStatement updatePosition;
-    private Thread appenderOwner;
 
     /**
      * @param committed told after every commit of events or deletes (the session cache's days may
@@ -62,6 +59,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         this.ids = new RecentEventIds(dedupCapacity);
         this.rowGroupSize = rowGroupSize;
         this.dayVersions = new DuckDbDayVersions(connection);
+        this.rowImport = new DuckDbArrowImport(connection);
         connection.setAutoCommit(false);
         loadRecentIds(dedupCapacity);
     }
@@ -114,24 +112,20 @@ final class DuckDbEventConsumer implements EventConsumer {
                 }
             }
         }
-        int stored = 0;
+        int stored;
         try {
-            // The Appender joins the connection's transaction only when one is open; JDBC opens it
-            // lazily with the first statement, so run one first or the rows would auto-commit.
+            // JDBC opens the transaction lazily with the first statement: the position update
             recordPosition(position);
-            DuckDBAppender a = appender();
             DuckDbDayVersions.Days days = new DuckDbDayVersions.Days();
             row = 0;
             for (DuckDbRows.Batch r : rows) {
                 for (int i = 0; i < r.size(); i++, row++) {
                     if (!duplicates.get(row)) {
-                        r.append(a, i);
                         days.add(r.app(i), r.micros(i));
-                        stored++;
                     }
                 }
             }
-            a.flush();
+            stored = Math.toIntExact(rowImport.insert(rows, duplicates));
             // cached sessions of these days are outdated from this commit on
             dayVersions.stored(days);
             connection.commit();
@@ -248,44 +242,7 @@ final class DuckDbEventConsumer implements EventConsumer {
         return deleted;
     }
 
-    private DuckDBAppender appender() throws SQLException {
-        if (appender != null && appenderOwner != Thread.currentThread()) {
-            // The caller's thread changed (e.g. a lifecycle stop/start made a new one). An
-            // Appender is bound to the thread that made it; after a commit it holds no rows, so
-            // close it under its own lock and make a new one for this thread.
-            discardAppender();
-        }
-        if (appender == null) {
-            appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
-            appenderOwner = Thread.currentThread();
-        }
-        return appender;
-    }
-
-    /** Closes the appender from whichever thread is current, then forgets it. */
-    private void discardAppender() {
-        if (appender == null) {
-            return;
-        }
-        DuckDBAppender old = appender;
-        appender = null;
-        appenderOwner = null;
-        try {
-            Lock lock = old.unsafeBreakThreadConfinement();
-            lock.lock();
-            try {
-                old.close();
-            } finally {
-                lock.unlock();
-            }
-        } catch (SQLException | RuntimeException e) {
-            log.debug("closing a discarded appender failed: {}", e.getMessage());
-        }
-    }
-
     private void rollbackQuietly() {
-        // the appender may hold half a chunk of the failed write: drop it with the transaction
-        discardAppender();
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -294,7 +251,6 @@ final class DuckDbEventConsumer implements EventConsumer {
     }
 
     void close() {
-        discardAppender();
         dayVersions.close();
         if (updatePosition != null) {
             try {
@@ -307,6 +263,11 @@ final class DuckDbEventConsumer implements EventConsumer {
             connection.close();
         } catch (SQLException e) {
             log.warn("closing the DuckDB writer failed: {}", e.getMessage());
+        }
+        try {
+            rowImport.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the DuckDB writer's Arrow memory failed: {}", e.getMessage());
         }
     }
 }

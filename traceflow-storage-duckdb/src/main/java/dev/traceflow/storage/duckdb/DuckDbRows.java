@@ -10,18 +10,16 @@ import dev.traceflow.core.event.EventDetails.WebVitalDetails;
 import dev.traceflow.core.event.EventType;
 import dev.traceflow.core.storage.PreparedEvents;
 import dev.traceflow.core.storage.RecentEventIds;
-import org.duckdb.DuckDBAppender;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rows of the {@code events} table, ready for the Appender: what {@link DuckDbEventConsumer#prepare}
- * makes on request threads and {@link DuckDbEventConsumer#store} appends. Everything costly (JSON
- * columns, UTF-8, the de-duplication hash) happens while preparing; appending hands over arrays
- * that already exist, since the Appender takes a VARCHAR as one UTF-8 {@code byte[]}. Held only in
+ * Rows of the {@code events} table, ready for the loader: what {@link DuckDbEventConsumer#prepare}
+ * makes on request threads and {@link DuckDbEventConsumer#store} inserts ({@link DuckDbArrowImport}).
+ * Everything costly (JSON columns, UTF-8, the de-duplication hash) happens while preparing; the
+ * loader copies arrays that already exist into Arrow's VarChar vectors. Held only in
  * memory: the journal keeps events in its own, backend-neutral format.
  *
  * <p>Column by column ({@code schema/V1__events.sql}; V3 rebuilt the table in the same order, V4
@@ -85,28 +83,6 @@ final class DuckDbRows {
         long micros(int row) {
             return micros[from + row];
         }
-
-        /** Appends row {@code row} of this batch. */
-        void append(DuckDBAppender a, int row) throws SQLException {
-            int r = from + row;
-            int s = r * STRINGS;
-            a.beginRow();
-            for (int i = 0; i < BEFORE_TS; i++) {
-                a.append(strings[s + i]);
-            }
-            a.appendEpochMicros(micros[r]);
-            for (int i = BEFORE_TS; i < BEFORE_VALUE; i++) {
-                a.append(strings[s + i]);
-            }
-            values.append(a, r);
-            for (int i = BEFORE_VALUE; i < STRINGS; i++) {
-                a.append(strings[s + i]);
-            }
-            for (int i = 0; i < TRAILING_DOUBLES; i++) {
-                trailing.append(a, r * TRAILING_DOUBLES + i);
-            }
-            a.endRow();
-        }
     }
 
     /**
@@ -128,14 +104,6 @@ final class DuckDbRows {
         void set(int cell, double value) {
             values[cell] = value;
             present[cell] = true;
-        }
-
-        void append(DuckDBAppender a, int cell) throws SQLException {
-            if (present[cell]) {
-                a.append(values[cell]);
-            } else {
-                a.append((Double) null);
-            }
         }
     }
 
