@@ -52,7 +52,10 @@ bench_main() {
   # A fixed heap and ParallelGC keep the harness's own GC out of the latencies it measures; native
   # access is for the DuckDB driver it loads or counts events with.
   cd "$REPO_DIR"
+  # --add-opens: the harnesses that load a dataset in process (query, alert) store through the DuckDB
+  # loader's Arrow import, whose memory module reads java.nio.Buffer's address
   # shellcheck disable=SC2086 # HARNESS_JAVA_OPTS is a space-separated option list on purpose
   exec "${launcher[@]}" "$JDK/bin/java" "-Xms$heap" "-Xmx$heap" -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+    --add-opens=java.base/java.nio=ALL-UNNAMED \
     ${HARNESS_JAVA_OPTS:-} "${entry[@]}" "${args[@]}" "$@"
 }
