@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * stored through {@link DuckDbStorage}'s writer in this process; (2) bare timings on that storage;
  * (3) the server is started on the loaded file (DuckDB lets one process open a file, so the bare
  * timings must come first and the storage is closed before); (4) the maximum ingest rate, closed
- * loop; (5) the HTTP timings while a fixed-rate ingest at half that rate runs in the background;
- * (6) the report. Exit codes: 0 when the run completed (targets met or not), 1 when a request
+ * loop; (5) with a fixed-rate ingest at half that rate in the background, {@code --query-warmup}
+ * passes over other variations of every endpoint (the first timed: the cold figure), then the timed
+ * HTTP pass, the server's GC pauses of both read from its GC log; (6) the report, with each
+ * variation's own times. Exit codes: 0 when the run completed (targets met or not), 1 when a request
  * failed, 2 when the server could not be started, 64 for a bad command line.
  */
 public final class QueryBenchmark {
