@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * stored through {@link DuckDbStorage}'s writer in this process; (2) bare timings on that storage;
  * (3) the server is started on the loaded file (DuckDB lets one process open a file, so the bare
  * timings must come first and the storage is closed before); (4) the maximum ingest rate, closed
- * loop; (5) the HTTP timings while a fixed-rate ingest at half that rate runs in the background;
- * (6) the report. Exit codes: 0 when the run completed (targets met or not), 1 when a request
+ * loop; (5) with a fixed-rate ingest at half that rate in the background, {@code --query-warmup}
+ * passes over other variations of every endpoint (the first timed: the cold figure), then the timed
+ * HTTP pass, the server's GC pauses of both read from its GC log; (6) the report, with each
+ * variation's own times. Exit codes: 0 when the run completed (targets met or not), 1 when a request
  * failed, 2 when the server could not be started, 64 for a bad command line.
  */
 public final class QueryBenchmark {
@@ -106,7 +108,7 @@ public final class QueryBenchmark {
         // (1) load and (2) bare timings, in this process
         DatasetLoader.Loaded loaded;
         Map<String, Object> compaction;
-        Map<String, LatencySamples> bare = new LinkedHashMap<>();
+        Map<String, EndpointTimings> bare = new LinkedHashMap<>();
         KnownIds errors;
         out.printf(Locale.ROOT, "loading into %s (DuckDB threads %d, memory %s)...%n", file, options.effectiveDuckDbThreads(),
                 options.duckDbMemory());
@@ -142,11 +144,15 @@ public final class QueryBenchmark {
         report.load(load);
         out.printf(Locale.ROOT, "  file %s: %.1f MB (WAL %.1f MB)%n", file, fileBytes / 1e6, walBytes / 1e6);
 
-        // (3) the server on the loaded file
-        Map<String, HttpTimings> http = new LinkedHashMap<>();
+        // (3) the server on the loaded file, with a GC log read per phase
+        Map<String, EndpointTimings> warmup = new LinkedHashMap<>();
+        Map<String, EndpointTimings> http = new LinkedHashMap<>();
+        Map<String, Object> gc = new LinkedHashMap<>();
+        GcLog gcLog = new GcLog(dataDir.resolve("server-gc.log"));
         Map<String, Object> ingest = new LinkedHashMap<>();
         Map<String, Object> memory = new LinkedHashMap<>();
-        try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file");
+        try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file",
+                List.of(gcLog.jvmOption()));
              ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
             Thread.sleep(2_000); // let start-up work (retention, error group catch-up) settle before reading RSS
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("afterStartRssBytes", m.rssBytes()));
@@ -197,10 +203,35 @@ public final class QueryBenchmark {
                 }
             });
             Thread.sleep(2_000); // the background load settles first
-            out.println("http: the same requests over HTTP, with ingest at half its maximum");
-            for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-                http.put(endpoint.name(), timeHttp(api, endpoint, now, errors));
+            gc.put("collector", gcLog.collector());
+            // A dashboard's server is long-lived; without this the timed pass met a JVM ~90 s old, still
+            // compiling the answer paths. The first warm-up pass is timed and reported: the cold figure.
+            for (int pass = 1; pass <= options.queryWarmup(); pass++) {
+                out.printf(Locale.ROOT, "warm-up %d of %d: other variations (ranges %d s earlier), with ingest at half its maximum%n",
+                        pass, options.queryWarmup(), WARMUP_SHIFT.toSeconds() * pass);
+                List<QueryVariation> others = QueryVariations.of(options.queries(), apps, now.minus(WARMUP_SHIFT.multipliedBy(pass)));
+                long mark = gcLog.mark();
+                long started = System.nanoTime();
+                for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+                    EndpointTimings t = timeHttp(api, endpoint, others, errors);
+                    if (pass == 1) {
+                        warmup.put(endpoint.name(), t);
+                    }
+                }
+                if (pass == 1) {
+                    gc.put("warmup", gcLog.pausesSince(mark).toMap((System.nanoTime() - started) / 1e9));
+                }
             }
+            out.println("http: the same requests over HTTP, with ingest at half its maximum");
+            long mark = gcLog.mark();
+            long started = System.nanoTime();
+            for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+                http.put(endpoint.name(), timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors));
+            }
+            GcLog.Pauses pauses = gcLog.pausesSince(mark);
+            gc.put("http", pauses.toMap((System.nanoTime() - started) / 1e9));
+            out.printf(Locale.ROOT, "  server GC (%s) during the timed requests: %d pauses, %.1f ms in all, longest %.1f ms%n",
+                    gc.get("collector"), pauses.count(), pauses.totalMs(), pauses.maxMs());
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("endOfQueriesRssBytes", m.rssBytes()));
             sampler.interrupt();
             memory.put("duringQueriesPeakRssBytes", peakRss.get());
@@ -223,9 +254,10 @@ public final class QueryBenchmark {
         }
         report.ingest(ingest);
         report.serverMemory(memory);
+        report.serverGc(gc);
 
         // (6) the report
-        long failures = report.endpoints(bare, http, options.queries());
+        long failures = report.endpoints(QueryVariations.of(options.queries(), apps, now), bare, warmup, http, options.queries());
         if (!options.keepData()) {
             BenchmarkSetup.deleteTree(dataDir);
         } else {
@@ -237,9 +269,8 @@ public final class QueryBenchmark {
         return failures > 0 ? EXIT_FAILED_REQUESTS : 0;
     }
 
-    /** Timings of one endpoint over HTTP, and the requests that did not answer 200. */
-    record HttpTimings(LatencySamples samples, List<String> failures) {
-    }
+    /** How much earlier the warm-up pass {@code p} ends its ranges ({@code p} times this): other values, the same statements. */
+    static final Duration WARMUP_SHIFT = Duration.ofSeconds(37);
 
     /**
      * Rewrites the loaded closed days in (app, type, time) order, as the server's background
@@ -266,55 +297,63 @@ public final class QueryBenchmark {
                 ? os.getProcessCpuTime() : 0;
     }
 
-    private LatencySamples timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
+    private EndpointTimings timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
         List<QueryVariation> variations = QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now);
         endpoint.bare().run(storage, variations.getLast(), errors);
-        LatencySamples samples = new LatencySamples();
+        EndpointTimings timings = EndpointTimings.of(variations.size());
+        LatencySamples samples = timings.samples();
         for (QueryVariation v : variations) {
             long start = System.nanoTime();
             Object answer = endpoint.bare().run(storage, v, errors);
-            samples.add((System.nanoTime() - start) / 1e6);
+            timings.add(v.index(), (System.nanoTime() - start) / 1e6);
             if (answer == null) {
                 throw new IllegalStateException("no answer");
             }
         }
         out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms%n", endpoint.name(),
                 BenchmarkReport.millis(samples.percentile(50)), BenchmarkReport.millis(samples.percentile(95)));
-        return samples;
+        return timings;
     }
 
-    private HttpTimings timeHttp(ApiClient api, ReadEndpoint endpoint, Instant now, KnownIds errors)
+    private EndpointTimings timeHttp(ApiClient api, ReadEndpoint endpoint, List<QueryVariation> variations, KnownIds errors)
             throws IOException, InterruptedException {
-        List<QueryVariation> variations = QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now);
         api.get(endpoint.pathAndQuery(variations.getLast(), errors));
-        LatencySamples samples = new LatencySamples();
-        List<String> failures = new ArrayList<>();
+        EndpointTimings timings = EndpointTimings.of(variations.size());
+        LatencySamples samples = timings.samples();
+        List<String> failures = timings.failures();
         for (QueryVariation v : variations) {
             String request = endpoint.pathAndQuery(v, errors);
             ApiClient.Answer answer;
             try {
                 answer = api.get(request);
             } catch (IOException e) {
-                failures.add(request + " -> " + e);
+                timings.fail(request + " -> " + e);
                 continue;
             }
             if (answer.status() == 200) {
-                samples.add(answer.millis());
+                timings.add(v.index(), answer.millis());
             } else {
-                failures.add(request + " -> HTTP " + answer.status() + " " + abbreviate(answer.body()));
+                timings.fail(request + " -> HTTP " + answer.status() + " " + abbreviate(answer.body()));
             }
         }
         out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms  failures %d%n", endpoint.name(),
                 samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(50)),
                 samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(95)), failures.size());
         failures.forEach(f -> out.println("    FAILED " + f));
-        return new HttpTimings(samples, failures);
+        return timings;
     }
 
     private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why)
             throws ServerStartException, IOException {
+        return startServer(javaHome, dataDir, ingestKey, adminPassword, why, List.of());
+    }
+
+    private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why,
+                                      List<String> moreJvmArgs) throws ServerStartException, IOException {
+        List<String> jvmArgs = new ArrayList<>(options.serverJvmArgs());
+        jvmArgs.addAll(moreJvmArgs);
         var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, FreePort.pick(), ingestKey,
-                options.serverCpus(), options.serverJvmArgs(), adminPassword);
+                options.serverCpus(), jvmArgs, adminPassword);
         return BenchmarkSetup.startServer(launch, options.readyTimeout(), why, out);
     }
 

@@ -32,11 +32,12 @@ import java.util.Set;
  * @param ingestMax     the closed-loop phase that measures the maximum ingest rate
  * @param readyTimeout  how long the server may take to answer {@code /healthz}
  * @param out           JSON results
+ * @param queryWarmup   passes over other variations of every answer endpoint before the timed HTTP pass (0: none)
  */
 record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path dataDir, boolean keepData, String adminPassword,
                              Path serverJar, String serverCpus, List<String> serverJvmArgs, int duckDbThreads,
                              String duckDbMemory, int connections, int batch, Duration ingestWarmup, Duration ingestMax,
-                             Duration readyTimeout, Path out) {
+                             Duration readyTimeout, Path out, int queryWarmup) {
 
     static final String USAGE = """
             Usage: QueryBenchmark [options]
@@ -59,6 +60,9 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
               --ingest-max D         closed-loop phase measuring the maximum ingest rate (15s)
               --ready-timeout D      wait this long for the server's /healthz (300s)
               --out FILE             JSON results (query-results.json)
+              --query-warmup N       passes over other variations (ranges ending 37 s earlier per pass) of every
+                                     answer endpoint before the timed HTTP pass, ingest running; the first is
+                                     timed and reported as the cold figure; 0 = none (1)
             Durations: 500ms, 5s, 2m or plain seconds.""";
 
     private static final Set<String> FLAGS = Set.of("keep-data", "help");
@@ -101,7 +105,8 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
                 BenchmarkOptions.parseDuration(text(values, used, "ingest-warmup", "10s")),
                 BenchmarkOptions.parseDuration(text(values, used, "ingest-max", "15s")),
                 BenchmarkOptions.parseDuration(text(values, used, "ready-timeout", "300s")),
-                path(values, used, "out", "query-results.json"));
+                path(values, used, "out", "query-results.json"),
+                (int) number(values, used, "query-warmup", 1));
         for (String name : values.keySet()) {
             if (!used.contains(name)) {
                 throw new BenchmarkOptions.UsageException("unknown option --" + name + "\n" + USAGE);
@@ -112,6 +117,9 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
         }
         if (options.ingestMax().isZero()) {
             throw new BenchmarkOptions.UsageException("--ingest-max must be positive");
+        }
+        if (options.queryWarmup() > 100) {
+            throw new BenchmarkOptions.UsageException("--query-warmup must be at most 100");
         }
         if (options.events() > Integer.MAX_VALUE) {
             throw new BenchmarkOptions.UsageException("--events must be at most " + Integer.MAX_VALUE);

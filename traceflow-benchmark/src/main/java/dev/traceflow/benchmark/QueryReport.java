@@ -1,6 +1,5 @@
 package dev.traceflow.benchmark;
 
-import dev.traceflow.benchmark.QueryBenchmark.HttpTimings;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -27,6 +26,7 @@ final class QueryReport {
     private Map<String, Object> load = Map.of();
     private Map<String, Object> ingest = Map.of();
     private Map<String, Object> memory = Map.of();
+    private Map<String, Object> gc = Map.of();
 
     /** Starts with the run's configuration. */
     QueryReport(QueryBenchmarkOptions options, Instant now, List<String> apps, Path dataDir) {
@@ -68,28 +68,46 @@ final class QueryReport {
     }
 
     /**
-     * Every endpoint's bare and HTTP timings beside its target, and notes on how they were taken.
-     *
-     * @param queries requests per endpoint
-     * @return the HTTP requests that did not answer 200
+     * The server's GC pauses: {@code collector}, and per phase ({@code warmup}, {@code http}) the
+     * {@link GcLog.Pauses} map.
      */
-    long endpoints(Map<String, LatencySamples> bare, Map<String, HttpTimings> http, int queries) {
+    void serverGc(Map<String, Object> gc) {
+        this.gc = gc;
+        report.put("serverGc", gc);
+    }
+
+    /**
+     * Every endpoint's bare, warm-up and HTTP timings beside its target, each variation's own times,
+     * and notes on how they were taken.
+     *
+     * @param variations the timed variations, by index
+     * @param warmup     the first warm-up pass per endpoint; empty when there was none
+     * @param queries    requests per endpoint
+     * @return the timed HTTP requests that did not answer 200 (the warm-up's are reported, not counted)
+     */
+    long endpoints(List<QueryVariation> variations, Map<String, EndpointTimings> bare, Map<String, EndpointTimings> warmup,
+                   Map<String, EndpointTimings> http, int queries) {
         long failures = 0;
         for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-            LatencySamples b = bare.get(endpoint.name());
-            HttpTimings h = http.get(endpoint.name());
+            EndpointTimings b = bare.get(endpoint.name());
+            EndpointTimings w = warmup.get(endpoint.name());
+            EndpointTimings h = http.get(endpoint.name());
             failures += h.failures().size();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("endpoint", endpoint.name());
             row.put("targetP95Ms", endpoint.targetMs());
             row.put("bareP50Ms", round(b.percentile(50)));
             row.put("bareP95Ms", round(b.percentile(95)));
-            row.put("httpP50Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(50)));
-            row.put("httpP95Ms", h.samples().count() == 0 ? null : round(h.samples().percentile(95)));
-            row.put("httpMaxMs", h.samples().count() == 0 ? null : round(h.samples().max()));
+            row.put("warmupP50Ms", w == null ? null : round(w.percentile(50)));
+            row.put("warmupP95Ms", w == null ? null : round(w.percentile(95)));
+            row.put("warmupFailures", w == null ? 0 : w.failures().size());
+            row.put("httpP50Ms", round(h.percentile(50)));
+            row.put("httpP95Ms", round(h.percentile(95)));
+            row.put("httpMaxMs", round(h.percentile(100)));
             row.put("requests", h.samples().count() + h.failures().size());
             row.put("failures", h.failures());
             row.put("met", h.failures().isEmpty() && h.samples().count() > 0 && h.samples().percentile(95) < endpoint.targetMs());
+            row.put("variations", variationRows(endpoint, variations, b, h));
             rows.add(row);
         }
         report.put("endpoints", rows);
@@ -97,8 +115,34 @@ final class QueryReport {
                 + "the server started (DuckDB lets only one process open a database file), without ingest running; "
                 + "http = the same requests to the server while ingest ran at half its maximum.");
         notes.add("percentiles are nearest-rank over " + queries + " requests per endpoint, after one untimed warmup request (the last variation, run once more first).");
+        notes.add("warmup = the first of the --query-warmup passes over other variations (the same requests with ranges ending "
+                + QueryBenchmark.WARMUP_SHIFT.toSeconds() + " s earlier) before the timed HTTP pass, with ingest running: "
+                + "what a server just started answers; serverGc = the server's GC pauses in those phases (its -Xlog:gc).");
         report.put("notes", notes);
         return failures;
+    }
+
+    /** Each variation's parameters and its bare and HTTP times, so a p95 can be traced to the request that made it. */
+    private static List<Map<String, Object>> variationRows(ReadEndpoint endpoint, List<QueryVariation> variations,
+                                                           EndpointTimings bare, EndpointTimings http) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (QueryVariation v : variations) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("index", v.index());
+            row.put("app", v.appId());
+            row.put("filters", v.filters());
+            row.put("breakdown", v.broken());
+            row.put("granularity", endpoint.series() ? v.granularity().wireName() : null);
+            row.put("zone", endpoint.series() ? v.zone().getId() : null);
+            row.put("bareMs", round(at(bare, v.index())));
+            row.put("httpMs", round(at(http, v.index())));
+            list.add(row);
+        }
+        return list;
+    }
+
+    private static Double at(EndpointTimings timings, int index) {
+        return timings == null || index >= timings.byVariation().size() ? null : timings.byVariation().get(index);
     }
 
     /** A note for the results file (after the endpoints' notes). */
@@ -108,7 +152,7 @@ final class QueryReport {
 
     /** Prints the Markdown summary, then writes the results file (its folder made when missing). */
     void write(PrintStream out, Path file) throws IOException {
-        out.print(markdown(rows, load, ingest, memory));
+        out.print(markdown(rows, load, ingest, memory, gc));
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -118,6 +162,11 @@ final class QueryReport {
 
     static String markdown(List<Map<String, Object>> rows, Map<String, Object> load, Map<String, Object> ingest,
                            Map<String, Object> memory) {
+        return markdown(rows, load, ingest, memory, Map.of());
+    }
+
+    static String markdown(List<Map<String, Object>> rows, Map<String, Object> load, Map<String, Object> ingest,
+                           Map<String, Object> memory, Map<String, Object> gc) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Loaded %,d events through the storage writer at %,d events/s (%,d events/s "
                         + "in prepare + store alone), from %s to %s; file %.1f MB.%n%n", (long) load.get("events"),
@@ -127,11 +176,12 @@ final class QueryReport {
             md.append(String.format(Locale.ROOT, "Compacted %,d rows of closed days before the timings in %s s (%s s of CPU).%n%n",
                     (long) compaction.get("rows"), compaction.get("seconds"), compaction.get("cpuSeconds")));
         }
-        md.append("| endpoint | target p95 | bare p50 | bare p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("| endpoint | target p95 | bare p50 | bare p95 | warm-up p50 | warm-up p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Map<String, Object> row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
-                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("httpP50Ms")),
+            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
+                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("warmupP50Ms")),
+                    ms(row.get("warmupP95Ms")), ms(row.get("httpP50Ms")),
                     ms(row.get("httpP95Ms")), ms(row.get("httpMaxMs")), ((List<?>) row.get("failures")).size(),
                     Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**"));
         }
@@ -149,6 +199,14 @@ final class QueryReport {
                             : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
                     BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.nonSuccess(), half.ioErrors()));
         }
+        for (String phase : List.of("warmup", "http")) {
+            if (gc.get(phase) instanceof Map<?, ?> p) {
+                md.append(String.format(Locale.ROOT, "Server GC (%s) during the %s requests: %s pauses, %s ms in all (%s %% of %s s), "
+                                + "longest %s ms, %s of 50 ms or more.%n", gc.get("collector"),
+                        phase.equals("http") ? "timed" : "warm-up", p.get("pauses"), p.get("totalMs"), p.get("pausedPercent"),
+                        p.get("phaseSeconds"), p.get("maxMs"), p.get("pausesOver50Ms")));
+            }
+        }
         md.append(String.format(Locale.ROOT, "Server resident memory: %s after start on the loaded file, %s at most during "
                         + "the queries (sampled every 0.5 s), %s at the end of the queries, peak since start %s.%n",
                 mb(memory.get("afterStartRssBytes")), mb(memory.get("duringQueriesPeakRssBytes")),
@@ -159,6 +217,11 @@ final class QueryReport {
     /** Two decimals, as the results show times and rates. */
     static double round(double value) {
         return Math.round(value * 100) / 100.0;
+    }
+
+    /** Two decimals, or null for no value. */
+    static Double round(Double value) {
+        return value == null ? null : round(value.doubleValue());
     }
 
     private static String ms(Object value) {

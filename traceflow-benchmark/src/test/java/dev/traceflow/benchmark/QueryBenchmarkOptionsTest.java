@@ -17,4 +17,15 @@ class QueryBenchmarkOptionsTest {
         assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--admin-password", "short"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("12");
     }
+
+    @Test
+    void oneWarmupPassByDefault_noneOrMoreWhenAsked() throws Exception {
+        assertThat(QueryBenchmarkOptions.parse(new String[] {}).queryWarmup()).isEqualTo(1);
+        assertThat(QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "0"}).queryWarmup()).isZero();
+        assertThat(QueryBenchmarkOptions.parse(new String[] {"--query-warmup=3"}).queryWarmup()).isEqualTo(3);
+        assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "-1"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
+        assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "101"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("at most 100");
+    }
 }

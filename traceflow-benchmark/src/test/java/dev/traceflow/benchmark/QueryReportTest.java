@@ -56,17 +56,26 @@ class QueryReportTest {
         Path file = dir.resolve("out/query-results.json");
         QueryBenchmarkOptions options = QueryBenchmarkOptions.parse(new String[] {"--events", "1000"});
         QueryReport report = new QueryReport(options, Instant.parse("2026-12-05T00:00:00Z"), List.of("a", "b"), dir);
-        Map<String, LatencySamples> bare = new LinkedHashMap<>();
-        Map<String, QueryBenchmark.HttpTimings> http = new LinkedHashMap<>();
+        List<QueryVariation> variations = QueryVariations.of(2, List.of("a", "b"), Instant.parse("2026-12-05T00:00:00Z"));
+        Map<String, EndpointTimings> bare = new LinkedHashMap<>();
+        Map<String, EndpointTimings> warmup = new LinkedHashMap<>();
+        Map<String, EndpointTimings> http = new LinkedHashMap<>();
         boolean first = true;
         for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-            LatencySamples b = new LatencySamples();
-            b.add(1.234);
-            b.add(5);
+            EndpointTimings b = EndpointTimings.of(2);
+            b.add(0, 1.234);
+            b.add(1, 5);
             bare.put(endpoint.name(), b);
-            LatencySamples h = new LatencySamples();
-            h.add(2);
-            http.put(endpoint.name(), new QueryBenchmark.HttpTimings(h, first ? List.of("/x -> HTTP 500 boom") : List.of()));
+            EndpointTimings w = EndpointTimings.of(2);
+            w.add(0, 40);
+            w.add(1, 90);
+            warmup.put(endpoint.name(), w);
+            EndpointTimings h = EndpointTimings.of(2);
+            h.add(1, 2);
+            if (first) {
+                h.fail("/x -> HTTP 500 boom");
+            }
+            http.put(endpoint.name(), h);
             first = false;
         }
         Map<String, Object> memory = new LinkedHashMap<>();
@@ -75,7 +84,8 @@ class QueryReportTest {
         report.load(load());
         report.ingest(Map.of());
         report.serverMemory(memory);
-        long failures = report.endpoints(bare, http, 20);
+        report.serverGc(Map.of("collector", "Serial", "http", new GcLog.Pauses(3, 160, 120, 1).toMap(20)));
+        long failures = report.endpoints(variations, bare, warmup, http, 20);
         report.note("data dir kept: " + dir);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.write(new PrintStream(printed, true, StandardCharsets.UTF_8), file);
@@ -84,17 +94,35 @@ class QueryReportTest {
         String json = Files.readString(file);
         assertThat(json).endsWith("}\n");
         JsonNode tree = JsonMapper.shared().readTree(json);
-        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "endpoints", "notes");
+        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "serverGc", "endpoints",
+                "notes");
+        assertThat(tree.path("serverGc").path("http").path("maxMs").asDouble()).isEqualTo(120);
         assertThat(tree.path("configuration").path("events").asLong()).isEqualTo(1000);
         assertThat(tree.path("endpoints")).hasSize(ReadEndpoints.all().size());
         JsonNode row = tree.path("endpoints").get(0);
         assertThat(row.path("bareP50Ms").asDouble()).isEqualTo(1.23);
         assertThat(row.path("requests").asInt()).isEqualTo(2);
         assertThat(row.path("met").asBoolean()).isFalse();
+        assertThat(row.path("warmupP95Ms").asDouble()).isEqualTo(90);
+        // each variation's own times: the failed one has no HTTP time, the answered one has
+        JsonNode failed = row.path("variations").get(0);
+        assertThat(failed.path("index").asInt()).isZero();
+        assertThat(failed.path("app").asString()).isEqualTo("a");
+        assertThat(failed.path("bareMs").asDouble()).isEqualTo(1.23);
+        assertThat(failed.path("httpMs").isNull()).isTrue();
+        JsonNode answered = row.path("variations").get(1);
+        assertThat(answered.path("breakdown").asBoolean()).isTrue();
+        assertThat(answered.path("filters").path("browser").asString()).isEqualTo("Chrome");
+        assertThat(answered.path("httpMs").asDouble()).isEqualTo(2);
+        JsonNode series = tree.path("endpoints").get(4); // /api/errors/{id} takes granularity and tz
+        assertThat(series.path("variations").get(1).path("granularity").asString()).isEqualTo("day");
+        assertThat(series.path("variations").get(1).path("zone").asString()).isEqualTo("Z");
+        assertThat(row.path("variations").get(1).path("zone").isNull()).isTrue();
         assertThat(tree.path("endpoints").get(1).path("met").asBoolean()).isTrue();
-        assertThat(tree.path("notes")).hasSize(3);
-        assertThat(tree.path("notes").get(2).asString()).startsWith("data dir kept: ");
+        assertThat(tree.path("notes")).hasSize(4);
+        assertThat(tree.path("notes").get(3).asString()).startsWith("data dir kept: ");
         assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Loaded 1,000 events")
-                .contains("| 1 | **no** |", "300 MB after start");
+                .contains("| 1.23 | 5.00 | 40.0 | 90.0 |", "| 1 | **no** |", "300 MB after start",
+                        "Server GC (Serial) during the timed requests: 3 pauses, 160.0 ms in all (0.8 % of 20.0 s), longest 120.0 ms, 1 of 50 ms or more.");
     }
 }

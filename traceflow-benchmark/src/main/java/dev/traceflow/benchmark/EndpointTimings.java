@@ -1,0 +1,36 @@
+package dev.traceflow.benchmark;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One endpoint's timings in one pass over the variations (bare, warm-up or HTTP): the samples for
+ * the percentiles, each variation's own time so a slow p95 can be traced to the request that made
+ * it, and the requests that failed.
+ *
+ * @param samples     the times of the requests that answered
+ * @param byVariation each variation's time in ms by its index, null where it failed
+ * @param failures    the failed requests with what they answered
+ */
+record EndpointTimings(LatencySamples samples, List<Double> byVariation, List<String> failures) {
+
+    /** Empty timings for {@code variations} requests. */
+    static EndpointTimings of(int variations) {
+        return new EndpointTimings(new LatencySamples(), new ArrayList<>(Collections.nCopies(variations, null)), new ArrayList<>());
+    }
+
+    void add(int index, double ms) {
+        samples.add(ms);
+        byVariation.set(index, ms);
+    }
+
+    void fail(String what) {
+        failures.add(what);
+    }
+
+    /** The nearest-rank percentile, or null without samples. */
+    Double percentile(double p) {
+        return samples.count() == 0 ? null : samples.percentile(p);
+    }
+}
