@@ -42,6 +42,11 @@ import java.util.List;
  */
 final class DuckDbArrowImport {
 
+    static {
+        // before any Arrow class touches sun.misc.Unsafe: its JDK warning as a JSON log line
+        UnsafeMemoryAccessNotice.logOnce();
+    }
+
     private static final String VIEW = "traceflow_arrow_load";
     private static final String[] STRING_NAMES = {"app_id", "type", "event_id", "session_id", "user_id",
             "anonymous_id", "path", "name", "fingerprint", "release", "environment", "browser", "os",
