@@ -310,7 +310,12 @@ test('sessions, a session timeline, the page transitions and a click heatmap', a
   await page.waitForFunction((n) => document.querySelector('[data-testid="heatmap-clicks"]')?.textContent.startsWith(`${n} clicks`),
     F.clicksOnPricing);
   assert.match(await page.getByTestId('heatmap-clicks').innerText(), new RegExp(`^${F.clicksOnPricing} clicks .* in 2 cells`));
-  // drawn: the busiest cell (x 50, y 25 of 100) is painted, a corner is not
+  // drawn: the busiest cell (x 50, y 25 of 100) is painted, a corner is not. The canvas is drawn in
+  // an effect, which runs after the count's text is shown: wait for the paint, then check it.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('canvas.heatmap');
+    return c && c.width > 0 && c.getContext('2d').getImageData(Math.floor(c.width * 0.505), Math.floor(c.height * 0.255), 1, 1).data[3] > 0;
+  }).catch(() => {});
   const painted = await page.evaluate(() => {
     const c = document.querySelector('canvas.heatmap');
     const g = c.getContext('2d');
