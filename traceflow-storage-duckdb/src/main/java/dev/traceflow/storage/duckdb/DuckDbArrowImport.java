@@ -68,15 +68,15 @@ final class DuckDbArrowImport {
         List<Field> fields = new ArrayList<>();
         FieldType utf8 = FieldType.nullable(new ArrowType.Utf8());
         FieldType dbl = FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < DuckDbRows.BEFORE_TS; i++) {
             fields.add(new Field(STRING_NAMES[i], utf8, null));
         }
         fields.add(new Field("ts", FieldType.nullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, null)), null));
-        for (int i = 2; i < 8; i++) {
+        for (int i = DuckDbRows.BEFORE_TS; i < DuckDbRows.BEFORE_VALUE; i++) {
             fields.add(new Field(STRING_NAMES[i], utf8, null));
         }
         fields.add(new Field("value", dbl, null));
-        for (int i = 8; i < DuckDbRows.STRINGS; i++) {
+        for (int i = DuckDbRows.BEFORE_VALUE; i < DuckDbRows.STRINGS; i++) {
             fields.add(new Field(STRING_NAMES[i], utf8, null));
         }
         for (String name : TRAILING_NAMES) {
@@ -161,9 +161,9 @@ final class DuckDbArrowImport {
         VarCharVector[] strings = new VarCharVector[DuckDbRows.STRINGS];
         int column = 0;
         for (int c = 0; c < DuckDbRows.STRINGS; c++) {
-            if (c == 2) {
+            if (c == DuckDbRows.BEFORE_TS) {
                 fillTimes((TimeStampMicroVector) root.getVector(column++), batches, duplicates, n);
-            } else if (c == 8) {
+            } else if (c == DuckDbRows.BEFORE_VALUE) {
                 fillDoubles((Float8Vector) root.getVector(column++), batches, duplicates, n, -1);
             }
             strings[c] = (VarCharVector) root.getVector(column++);

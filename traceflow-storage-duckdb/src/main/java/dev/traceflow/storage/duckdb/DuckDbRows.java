@@ -34,8 +34,8 @@ final class DuckDbRows {
     /** String columns per row. */
     static final int STRINGS = 20;
     /** Strings before {@code ts}, and from there before {@code value}. */
-    private static final int BEFORE_TS = 2;
-    private static final int BEFORE_VALUE = 8;
+    static final int BEFORE_TS = 2;
+    static final int BEFORE_VALUE = 8;
     /** DOUBLE columns after the strings. */
     static final int TRAILING_DOUBLES = 5;
     private static final int TRANSFER_SIZE = 0;
