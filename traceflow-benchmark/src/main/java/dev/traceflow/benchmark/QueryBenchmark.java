@@ -120,7 +120,8 @@ public final class QueryBenchmark {
                     BenchmarkReport.number(loaded.storeEventsPerSecond()));
             compaction = compact(storage);
             errors = new KnownIds(fingerprints.values().stream().distinct().toList(), loaded.first(), loaded.last(), Map.of(),
-                    ReadEndpoints.sessionIds(storage, QueryVariations.of(options.queries(), apps, now)));
+                    ReadEndpoints.sessionIds(storage, QueryVariations.of(options.queries(), apps, now),
+                            WARMUP_SHIFT.multipliedBy(options.queryWarmup())));
             out.println("bare: the controllers' storage calls, same process, same file, before the server starts");
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
                 bare.put(endpoint.name(), timeBare(storage, endpoint, now, errors));

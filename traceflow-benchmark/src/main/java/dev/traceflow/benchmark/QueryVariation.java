@@ -4,6 +4,7 @@ import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.Granularity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -56,6 +57,11 @@ record QueryVariation(int index, String appId, Instant from, Instant to, Map<Str
         Map<String, String> more = new LinkedHashMap<>(filters);
         more.put(name, value);
         return new QueryVariation(index, appId, from, to, more, granularity, zone, broken);
+    }
+
+    /** This variation with its range ending {@code earlier} before its end; its start unchanged. */
+    QueryVariation endingEarlier(Duration earlier) {
+        return new QueryVariation(index, appId, from, to.minus(earlier), filters, granularity, zone, broken);
     }
 
     /** The option of {@code options} for this variation: cycles through them by index. */

@@ -8,6 +8,7 @@ import dev.traceflow.core.storage.ErrorQueries;
 import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.PerformanceQueries.GroupBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,11 +91,15 @@ final class ReadEndpoints {
     /**
      * For each variation, a session that starts in its range and matches its filters, as the
      * sessions list finds it: the session detail asks for it (a filtered-out session is a 404).
+     * The session starts at least {@code margin} before the range's end, so that a warm-up pass's
+     * variation of the same index, whose range ends up to {@code margin} earlier, holds it too (the
+     * newest sessions of the range would otherwise start after that range and answer 404).
      */
-    static Map<Integer, String> sessionIds(EventStorage storage, List<QueryVariation> variations) {
+    static Map<Integer, String> sessionIds(EventStorage storage, List<QueryVariation> variations, Duration margin) {
         Map<Integer, String> ids = new LinkedHashMap<>();
         for (QueryVariation v : variations) {
-            var items = storage.sessions().newestFirst(v.query(false), null, SESSIONS_LIMIT).items();
+            QueryVariation inEveryPass = v.endingEarlier(margin);
+            var items = storage.sessions().newestFirst(inEveryPass.query(false), null, SESSIONS_LIMIT).items();
             if (items.isEmpty()) {
                 throw new IllegalStateException("no session matches variation " + v.label(false));
             }
