@@ -2,7 +2,6 @@ package dev.traceflow.benchmark;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.traceflow.core.event.EventDetails.ErrorDetails;
-import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.storage.duckdb.DuckDbStorage;
 import dev.traceflow.storage.tests.GeneratedDataset;
 import tools.jackson.databind.JsonNode;
@@ -124,7 +123,7 @@ public final class QueryBenchmark {
                             WARMUP_SHIFT.multipliedBy(options.queryWarmup())));
             out.println("bare: the controllers' storage calls, same process, same file, before the server starts");
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-                bare.put(endpoint.name(), timeBare(storage, endpoint, now, errors));
+                bare.put(endpoint.name(), EndpointTimer.timeBare(storage, endpoint, QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now), errors, out));
             }
         }
         long fileBytes = Files.size(file);
@@ -214,7 +213,7 @@ public final class QueryBenchmark {
                 long mark = gcLog.mark();
                 long started = System.nanoTime();
                 for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-                    EndpointTimings t = timeHttp(api, endpoint, others, errors);
+                    EndpointTimings t = EndpointTimer.timeHttp(api, endpoint, others, errors, out);
                     if (pass == 1) {
                         warmup.put(endpoint.name(), t);
                     }
@@ -227,7 +226,7 @@ public final class QueryBenchmark {
             long mark = gcLog.mark();
             long started = System.nanoTime();
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
-                http.put(endpoint.name(), timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors));
+                http.put(endpoint.name(), EndpointTimer.timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors, out));
             }
             GcLog.Pauses pauses = gcLog.pausesSince(mark);
             gc.put("http", pauses.toMap((System.nanoTime() - started) / 1e9));
@@ -298,52 +297,6 @@ public final class QueryBenchmark {
                 ? os.getProcessCpuTime() : 0;
     }
 
-    private EndpointTimings timeBare(EventStorage storage, ReadEndpoint endpoint, Instant now, KnownIds errors) {
-        List<QueryVariation> variations = QueryVariations.of(options.queries(), BenchmarkSetup.appIds(options.apps()), now);
-        endpoint.bare().run(storage, variations.getLast(), errors);
-        EndpointTimings timings = EndpointTimings.of(variations.size());
-        LatencySamples samples = timings.samples();
-        for (QueryVariation v : variations) {
-            long start = System.nanoTime();
-            Object answer = endpoint.bare().run(storage, v, errors);
-            timings.add(v.index(), (System.nanoTime() - start) / 1e6);
-            if (answer == null) {
-                throw new IllegalStateException("no answer");
-            }
-        }
-        out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms%n", endpoint.name(),
-                BenchmarkReport.millis(samples.percentile(50)), BenchmarkReport.millis(samples.percentile(95)));
-        return timings;
-    }
-
-    private EndpointTimings timeHttp(ApiClient api, ReadEndpoint endpoint, List<QueryVariation> variations, KnownIds errors)
-            throws IOException, InterruptedException {
-        api.get(endpoint.pathAndQuery(variations.getLast(), errors));
-        EndpointTimings timings = EndpointTimings.of(variations.size());
-        LatencySamples samples = timings.samples();
-        List<String> failures = timings.failures();
-        for (QueryVariation v : variations) {
-            String request = endpoint.pathAndQuery(v, errors);
-            ApiClient.Answer answer;
-            try {
-                answer = api.get(request);
-            } catch (IOException e) {
-                timings.fail(request + " -> " + e);
-                continue;
-            }
-            if (answer.status() == 200) {
-                timings.add(v.index(), answer.millis());
-            } else {
-                timings.fail(request + " -> HTTP " + answer.status() + " " + abbreviate(answer.body()));
-            }
-        }
-        out.printf(Locale.ROOT, "  %-34s p50 %8s ms  p95 %8s ms  failures %d%n", endpoint.name(),
-                samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(50)),
-                samples.count() == 0 ? "-" : BenchmarkReport.millis(samples.percentile(95)), failures.size());
-        failures.forEach(f -> out.println("    FAILED " + f));
-        return timings;
-    }
-
     private ServerProcess startServer(Path javaHome, Path dataDir, String ingestKey, String adminPassword, String why)
             throws ServerStartException, IOException {
         return startServer(javaHome, dataDir, ingestKey, adminPassword, why, List.of());
@@ -398,10 +351,6 @@ public final class QueryBenchmark {
                 BenchmarkReport.number(result.eventsPerSecond()), BenchmarkReport.millis(result.p50Ms()),
                 BenchmarkReport.millis(result.p99Ms()), result.nonSuccess(), result.ioErrors());
         return result;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
     private String runTag() {
