@@ -208,7 +208,7 @@ final class DuckDbSessionCache {
 
     /** What the cache holds for {@code need}, read in {@code c}'s current transaction. */
     Coverage coverage(DuckDBConnection c, Need need) throws SQLException {
-        LocalDate from = need.users() ? historyStart(c, need) : need.first();
+        LocalDate from = firstNeeded(c, need);
         Map<LocalDate, Long> current = versions(c, need.appId(), from, need.last());
         Map<LocalDate, Cached> cached = cachedDays(c, need.appId(), from, need.last());
         boolean missing = false;
@@ -245,7 +245,7 @@ final class DuckDbSessionCache {
     }
 
     private Coverage form(DuckDBConnection c, Need need, SqlDialect dialect, AtomicLong formed) throws SQLException {
-        LocalDate from = need.users() ? historyStart(c, need) : need.first();
+        LocalDate from = firstNeeded(c, need);
         Map<LocalDate, Long> current = versions(c, need.appId(), from, need.last());
         Map<LocalDate, Cached> cached = cachedDays(c, need.appId(), from, need.last());
         LocalDate runStart = null;
@@ -263,14 +263,25 @@ final class DuckDbSessionCache {
         return coverage(c, need);
     }
 
-    /** The first day to cache for first sessions ever: the app's first versioned day (its first events' day - 1). */
-    private static LocalDate historyStart(DuckDBConnection c, Need need) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT min(day) FROM day_versions WHERE app_id = ?")) {
+    /**
+     * The first day of {@code need} to cache: for first sessions ever, the app's first day that can
+     * hold a session, else the need's first day, but never a day before the app's first events.
+     * Storing an event of day d versions d - 1 ({@link DuckDbDayVersions}), so the app's first
+     * versioned day holds no events, and no session starts on it or before it: such days are empty
+     * whatever the window, while forming one reads the events of the days after it (the horizon),
+     * which cost a first read of new users or of an event metric by a session dimension over the
+     * app's first days several times a usual answer (issue 16).
+     */
+    private static LocalDate firstNeeded(DuckDBConnection c, Need need) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT min(day) + 1 FROM day_versions WHERE app_id = ?")) {
             ps.setString(1, need.appId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 LocalDate first = rs.getObject(1, LocalDate.class);
-                return first == null || first.isAfter(need.first()) ? need.first() : first;
+                if (first == null) {
+                    return need.first();
+                }
+                return need.users() || first.isAfter(need.first()) ? first : need.first();
             }
         }
     }

@@ -90,6 +90,29 @@ class DuckDbSessionCacheTest {
         }
     }
 
+    /**
+     * The day before an app's first events is versioned (its events outdate it) but holds no
+     * session: new users (every day of the app's history) and event metrics by a session dimension
+     * (the day before the range too) answer without forming it.
+     */
+    @Test
+    void theDayBeforeTheAppsFirstEvents_isNotFormed() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            // counts the days reads form: none formed in the background
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(sixDays());
+            reference.consumer().accept(sixDays());
+
+            for (Metric m : List.of(Metric.NEW_USERS, Metric.RETURNING_USERS, Metric.PAGE_VIEWS)) {
+                MetricDimension d = m == Metric.PAGE_VIEWS ? MetricDimension.BROWSER : null;
+                assertThat(duckdb.metrics().series(days(1, 6), m, d, 10)).as(m.wireName())
+                        .isEqualTo(reference.metrics().series(days(1, 6), m, d, 10));
+            }
+            assertThat(duckdb.metrics().overview(days(1, 6))).isEqualTo(reference.metrics().overview(days(1, 6)));
+            assertThat(duckdb.sessionDaysFormed()).as("days 1 to 6, not day 0").isEqualTo(6);
+        }
+    }
+
     @Test
     void newEventsOutdateTheirDayAndTheDaysEitherSide_andTheAnswerChanges() {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
