@@ -60,16 +60,18 @@ final class DuckDbMetricQueries implements MetricQueries {
             """;
 
     /**
-     * The cached sessions of {@link #eventSessionsNeed}'s days with the dimension as {@code d}
-     * ({@code %s}: a session dimension's column, not request input) and the key an event finds its
-     * session by ({@code skey}): a client session's id, or the user of a session formed without
-     * one. Parameters: app, first and last day.
+     * The cached sessions of {@link #eventSessionsNeed}'s days that can hold an event the metric
+     * counts: within the range (a session holds its events between its start and end) and, by the
+     * second {@code %s}, {@link #sessionsHolding}; the join builds its hash table from these rows.
+     * The dimension is {@code d} (the first {@code %s}: a column, not request input), the key an
+     * event finds its session by {@code skey}: a client session's id, or the user of a session
+     * formed without one. Parameters: app, first and last day, the range's start and end.
      */
     private static final String CACHED_EVENT_SESSIONS = """
             WITH event_sessions AS (
                 SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s AS d
                 FROM session_cache
-                WHERE app_id = ? AND day >= ? AND day <= ?
+                WHERE app_id = ? AND day >= ? AND day <= ? AND end_ts >= ? AND start_ts < ?%s
             ),
             """;
 
@@ -191,7 +193,8 @@ final class DuckDbMetricQueries implements MetricQueries {
         boolean joinSessions = dimension != null && dimension.fromSession();
         if (joinSessions && cached) {
             DuckDbSessionCache.Need need = eventSessionsNeed(q);
-            sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName()), q.appId(), need.first(), need.last());
+            sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName(), sessionsHolding(metric)), q.appId(),
+                    need.first(), need.last(), q.from(), q.to());
         } else if (joinSessions) {
             // session_events and identified exist only in sessions formed from the events
             DuckDbSessionsSql.withEvents(q, dialect, sql);
@@ -220,6 +223,15 @@ final class DuckDbMetricQueries implements MetricQueries {
         }
         sql.eventFilters("e.", q);
         sql.append("\n    GROUP BY ALL\n)");
+    }
+
+    /** {@code AND ...} true for every cached session holding an event of the metric's types (see {@link #eventCells}). */
+    private static String sessionsHolding(Metric metric) {
+        return switch (metric) {
+            case CONVERSIONS, REVENUE -> " AND conversions > 0";
+            case PAGE_VIEWS -> " AND page_views > 0";
+            default -> "";
+        };
     }
 
     private static String sessionDimension(MetricDimension d) {

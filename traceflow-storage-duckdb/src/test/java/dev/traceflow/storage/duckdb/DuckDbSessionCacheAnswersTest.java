@@ -202,6 +202,37 @@ class DuckDbSessionCacheAnswersTest {
         }
     }
 
+    /**
+     * Conversions by a session dimension join only the cached sessions that can hold them (of the
+     * range, with conversions): a conversion still takes its session's value when the session
+     * started the day before the range, and one of no session keeps its own.
+     */
+    @Test
+    void conversionsByASessionDimension_takeTheirSessionsValue_fromTheDayBeforeToo() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = new ArrayList<>(acrossMidnight());
+            events.add(event(APP, EventType.PURCHASE, at(3, "00:08:00")).session("tab").client("Chrome", "Linux", "mobile")
+                    .properties(java.util.Map.of("revenue", 5)).build());
+            events.add(event(APP, EventType.CONVERSION, at(3, "00:07:00")).anonymous("night").client("Edge", "Windows", "desktop")
+                    .build());
+            events.add(event(APP, EventType.CONVERSION, at(3, "09:40:00")).client("Opera", "Windows", "desktop").build());
+            // a session of the day before without conversions: not joined, and no event of the range is its
+            events.add(pageview(APP, at(2, "08:00:00"), "/early").session("early").client("Safari", "iOS", "mobile").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            DuckDbSessionCacheTest.sameAnswers(duckdb, reference, days(3, 3));
+            for (Metric m : List.of(Metric.CONVERSIONS, Metric.REVENUE)) {
+                for (MetricDimension d : List.of(MetricDimension.BROWSER, MetricDimension.DEVICE_TYPE, MetricDimension.OS)) {
+                    assertThat(duckdb.metrics().series(days(3, 3), m, d, 10)).as(m + " by " + d)
+                            .isEqualTo(reference.metrics().series(days(3, 3), m, d, 10));
+                }
+            }
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.CONVERSIONS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Safari", 1.0), tuple("Firefox", 1.0), tuple("Opera", 1.0));
+        }
+    }
+
     @Test
     void aClientSessionIdThatLooksFormed_keepsItsOwnEvents() {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
