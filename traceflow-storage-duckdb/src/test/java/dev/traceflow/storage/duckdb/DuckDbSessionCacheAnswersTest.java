@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static dev.traceflow.storage.tests.QueryEvents.event;
 import static dev.traceflow.storage.tests.QueryEvents.pageview;
@@ -212,7 +213,7 @@ class DuckDbSessionCacheAnswersTest {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
             List<Event> events = new ArrayList<>(acrossMidnight());
             events.add(event(APP, EventType.PURCHASE, at(3, "00:08:00")).session("tab").client("Chrome", "Linux", "mobile")
-                    .properties(java.util.Map.of("revenue", 5)).build());
+                    .properties(Map.of("revenue", 5)).build());
             events.add(event(APP, EventType.CONVERSION, at(3, "00:07:00")).anonymous("night").client("Edge", "Windows", "desktop")
                     .build());
             events.add(event(APP, EventType.CONVERSION, at(3, "09:40:00")).client("Opera", "Windows", "desktop").build());
