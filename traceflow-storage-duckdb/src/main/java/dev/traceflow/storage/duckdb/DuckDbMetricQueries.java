@@ -143,21 +143,23 @@ final class DuckDbMetricQueries implements MetricQueries {
                 denominator = "count(*) FILTER (WHERE " + viewed + ")";
             }
             case VISITORS -> numerator = "count(DISTINCT s.who)";
-            case NEW_USERS, RETURNING_USERS -> {
-                String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
-                        + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
-                numerator = "count(DISTINCT s.who) FILTER (WHERE " + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + ")";
-            }
+            case NEW_USERS, RETURNING_USERS -> numerator = "count(x)";
             default -> throw new IllegalArgumentException("not a session metric: " + metric);
         }
-        sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, ");
         if (users) {
-            sql.append(numerator + " AS num", keysFrom);
+            // the users counted in a cell, then per cell how many: count(DISTINCT who) FILTER
+            // (WHERE ...) grouped every session by its user; here the sessions of the users not
+            // counted fall into one group per cell (x NULL), which keeps the cell with 0
+            String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
+                    + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
+            sql.append(", session_cells AS (\n    SELECT k, d, count(x) AS num, 0 AS den FROM (\n        SELECT " + key
+                    + " AS k, " + sessionDimension(dimension) + " AS d, CASE WHEN "
+                    + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + " THEN s.who END AS x", keysFrom);
+            sql.append("\n        FROM user_sessions s\n        GROUP BY ALL\n    )\n    GROUP BY ALL\n)");
         } else {
-            sql.append(numerator + " AS num");
+            sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, "
+                    + numerator + " AS num, " + denominator + " AS den\n    FROM sessions s\n    GROUP BY ALL\n)");
         }
-        sql.append(", " + denominator + " AS den\n    FROM " + (users ? "user_sessions" : "sessions") + " s"
-                + "\n    GROUP BY ALL\n)");
         // a ratio's dimension values rank by their sessions with page views, the others by the value
         sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
     }

@@ -234,6 +234,34 @@ class DuckDbSessionCacheAnswersTest {
         }
     }
 
+    /**
+     * New and returning users by a session dimension count each cell's users once, and keep a
+     * dimension value whose users are all of the other kind, at 0.
+     */
+    @Test
+    void newAndReturningUsersByADimension_keepAValueWithNoneOfTheKind() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = List.of(
+                    pageview(APP, at(1, "10:00:00"), "/a").user("old").client("Firefox", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "10:00:00"), "/a").user("old").client("Chrome", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "14:00:00"), "/b").user("old").client("Chrome", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "11:00:00"), "/a").user("fresh").client("Firefox", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "15:00:00"), "/b").user("fresh").client("Firefox", "Linux", "desktop").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            for (Metric m : List.of(Metric.NEW_USERS, Metric.RETURNING_USERS)) {
+                assertThat(duckdb.metrics().series(days(3, 3), m, MetricDimension.BROWSER, 10)).as(m.wireName())
+                        .isEqualTo(reference.metrics().series(days(3, 3), m, MetricDimension.BROWSER, 10));
+            }
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.NEW_USERS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Firefox", 1.0), tuple("Chrome", 0.0));
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.RETURNING_USERS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Chrome", 1.0), tuple("Firefox", 0.0));
+        }
+    }
+
     @Test
     void aClientSessionIdThatLooksFormed_keepsItsOwnEvents() {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
