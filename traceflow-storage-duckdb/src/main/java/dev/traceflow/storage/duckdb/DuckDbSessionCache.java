@@ -264,24 +264,40 @@ final class DuckDbSessionCache {
     }
 
     /**
-     * The first day of {@code need} to cache: for first sessions ever, the app's first day that can
-     * hold a session, else the need's first day, but never a day before the app's first events.
-     * Storing an event of day d versions d - 1 ({@link DuckDbDayVersions}), so the app's first
-     * versioned day holds no events, and no session starts on it or before it: such days are empty
-     * whatever the window, while forming one reads the events of the days after it (the horizon),
-     * which cost a first read of new users or of an event metric by a session dimension over the
-     * app's first days several times a usual answer (issue 16).
+     * The first day of {@code need} to cache: for first sessions ever, the app's first versioned
+     * day (or the need's first day when earlier), else the need's first day; but from there up to
+     * that first versioned day, no day without events. Storing an event of day d versions d - 1
+     * ({@link DuckDbDayVersions}), so the first versioned day and any before it hold no events,
+     * unless events were stored before days had versions (schema V5), which the check finds. A day
+     * without events holds no session whatever the window, while forming it reads the events of the
+     * next day (the horizon): the first read of new users, or of an event metric by a session
+     * dimension over an app's first days, paid that several times over (issue 16).
      */
     private static LocalDate firstNeeded(DuckDBConnection c, Need need) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT min(day) + 1 FROM day_versions WHERE app_id = ?")) {
+        LocalDate firstVersioned;
+        try (PreparedStatement ps = c.prepareStatement("SELECT min(day) FROM day_versions WHERE app_id = ?")) {
             ps.setString(1, need.appId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                LocalDate first = rs.getObject(1, LocalDate.class);
-                if (first == null) {
-                    return need.first();
-                }
-                return need.users() || first.isAfter(need.first()) ? first : need.first();
+                firstVersioned = rs.getObject(1, LocalDate.class);
+            }
+        }
+        if (firstVersioned == null) {
+            return need.first();
+        }
+        LocalDate from = need.users() && firstVersioned.isBefore(need.first()) ? firstVersioned : need.first();
+        if (from.isAfter(firstVersioned)) {
+            return from;
+        }
+        LocalDate firstWithEvents = firstVersioned.plusDays(1);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND ts >= ? AND ts < ?)")) {
+            ps.setString(1, need.appId());
+            ps.setObject(2, from.atStartOfDay());
+            ps.setObject(3, firstWithEvents.atStartOfDay());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? from : firstWithEvents;
             }
         }
     }
