@@ -60,16 +60,18 @@ final class DuckDbMetricQueries implements MetricQueries {
             """;
 
     /**
-     * The cached sessions of {@link #eventSessionsNeed}'s days with the dimension as {@code d}
-     * ({@code %s}: a session dimension's column, not request input) and the key an event finds its
-     * session by ({@code skey}): a client session's id, or the user of a session formed without
-     * one. Parameters: app, first and last day.
+     * The cached sessions of {@link #eventSessionsNeed}'s days that can hold an event the metric
+     * counts: within the range (a session holds its events between its start and end) and, by the
+     * second {@code %s}, {@link #sessionsHolding}; the join builds its hash table from these rows.
+     * The dimension is {@code d} (the first {@code %s}: a column, not request input), the key an
+     * event finds its session by {@code skey}: a client session's id, or the user of a session
+     * formed without one. Parameters: app, first and last day, the range's start and end.
      */
     private static final String CACHED_EVENT_SESSIONS = """
             WITH event_sessions AS (
                 SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s AS d
                 FROM session_cache
-                WHERE app_id = ? AND day >= ? AND day <= ?
+                WHERE app_id = ? AND day >= ? AND day <= ? AND end_ts >= ? AND start_ts < ?%s
             ),
             """;
 
@@ -141,21 +143,23 @@ final class DuckDbMetricQueries implements MetricQueries {
                 denominator = "count(*) FILTER (WHERE " + viewed + ")";
             }
             case VISITORS -> numerator = "count(DISTINCT s.who)";
-            case NEW_USERS, RETURNING_USERS -> {
-                String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
-                        + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
-                numerator = "count(DISTINCT s.who) FILTER (WHERE " + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + ")";
-            }
+            case NEW_USERS, RETURNING_USERS -> numerator = "count(x)";
             default -> throw new IllegalArgumentException("not a session metric: " + metric);
         }
-        sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, ");
         if (users) {
-            sql.append(numerator + " AS num", keysFrom);
+            // the users counted in a cell, then per cell how many: count(DISTINCT who) FILTER
+            // (WHERE ...) grouped every session by its user; here the sessions of the users not
+            // counted fall into one group per cell (x NULL), which keeps the cell with 0
+            String isNew = "(s.first_start IS NULL OR (s.first_start >= ? AND "
+                    + dialect.bucketKey("s.first_start", buckets, keysFrom, q.to()) + " = " + key + "))";
+            sql.append(", session_cells AS (\n    SELECT k, d, count(x) AS num, 0 AS den FROM (\n        SELECT " + key
+                    + " AS k, " + sessionDimension(dimension) + " AS d, CASE WHEN "
+                    + (metric == Metric.NEW_USERS ? "" : "NOT ") + isNew + " THEN s.who END AS x", keysFrom);
+            sql.append("\n        FROM user_sessions s\n        GROUP BY ALL\n    )\n    GROUP BY ALL\n)");
         } else {
-            sql.append(numerator + " AS num");
+            sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, "
+                    + numerator + " AS num, " + denominator + " AS den\n    FROM sessions s\n    GROUP BY ALL\n)");
         }
-        sql.append(", " + denominator + " AS den\n    FROM " + (users ? "user_sessions" : "sessions") + " s"
-                + "\n    GROUP BY ALL\n)");
         // a ratio's dimension values rank by their sessions with page views, the others by the value
         sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
     }
@@ -191,7 +195,8 @@ final class DuckDbMetricQueries implements MetricQueries {
         boolean joinSessions = dimension != null && dimension.fromSession();
         if (joinSessions && cached) {
             DuckDbSessionCache.Need need = eventSessionsNeed(q);
-            sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName()), q.appId(), need.first(), need.last());
+            sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName(), sessionsHolding(metric)), q.appId(),
+                    need.first(), need.last(), q.from(), q.to());
         } else if (joinSessions) {
             // session_events and identified exist only in sessions formed from the events
             DuckDbSessionsSql.withEvents(q, dialect, sql);
@@ -220,6 +225,15 @@ final class DuckDbMetricQueries implements MetricQueries {
         }
         sql.eventFilters("e.", q);
         sql.append("\n    GROUP BY ALL\n)");
+    }
+
+    /** {@code AND ...} true for every cached session holding an event of the metric's types (see {@link #eventCells}). */
+    private static String sessionsHolding(Metric metric) {
+        return switch (metric) {
+            case CONVERSIONS, REVENUE -> " AND conversions > 0";
+            case PAGE_VIEWS -> " AND page_views > 0";
+            default -> "";
+        };
     }
 
     private static String sessionDimension(MetricDimension d) {

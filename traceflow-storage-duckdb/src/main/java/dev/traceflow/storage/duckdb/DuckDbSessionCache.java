@@ -208,7 +208,7 @@ final class DuckDbSessionCache {
 
     /** What the cache holds for {@code need}, read in {@code c}'s current transaction. */
     Coverage coverage(DuckDBConnection c, Need need) throws SQLException {
-        LocalDate from = need.users() ? historyStart(c, need) : need.first();
+        LocalDate from = firstNeeded(c, need);
         Map<LocalDate, Long> current = versions(c, need.appId(), from, need.last());
         Map<LocalDate, Cached> cached = cachedDays(c, need.appId(), from, need.last());
         boolean missing = false;
@@ -245,7 +245,7 @@ final class DuckDbSessionCache {
     }
 
     private Coverage form(DuckDBConnection c, Need need, SqlDialect dialect, AtomicLong formed) throws SQLException {
-        LocalDate from = need.users() ? historyStart(c, need) : need.first();
+        LocalDate from = firstNeeded(c, need);
         Map<LocalDate, Long> current = versions(c, need.appId(), from, need.last());
         Map<LocalDate, Cached> cached = cachedDays(c, need.appId(), from, need.last());
         LocalDate runStart = null;
@@ -263,14 +263,41 @@ final class DuckDbSessionCache {
         return coverage(c, need);
     }
 
-    /** The first day to cache for first sessions ever: the app's first versioned day (its first events' day - 1). */
-    private static LocalDate historyStart(DuckDBConnection c, Need need) throws SQLException {
+    /**
+     * The first day of {@code need} to cache: for first sessions ever, the app's first versioned
+     * day (or the need's first day when earlier), else the need's first day; but from there up to
+     * that first versioned day, no day without events. Storing an event of day d versions d - 1
+     * ({@link DuckDbDayVersions}), so the first versioned day and any before it hold no events,
+     * unless events were stored before days had versions (schema V5), which the check finds. A day
+     * without events holds no session whatever the window, while forming it reads the events of the
+     * next day (the horizon): the first read of new users, or of an event metric by a session
+     * dimension over an app's first days, paid that several times over (issue 16).
+     */
+    private static LocalDate firstNeeded(DuckDBConnection c, Need need) throws SQLException {
+        LocalDate firstVersioned;
         try (PreparedStatement ps = c.prepareStatement("SELECT min(day) FROM day_versions WHERE app_id = ?")) {
             ps.setString(1, need.appId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                LocalDate first = rs.getObject(1, LocalDate.class);
-                return first == null || first.isAfter(need.first()) ? need.first() : first;
+                firstVersioned = rs.getObject(1, LocalDate.class);
+            }
+        }
+        if (firstVersioned == null) {
+            return need.first();
+        }
+        LocalDate from = need.users() && firstVersioned.isBefore(need.first()) ? firstVersioned : need.first();
+        if (from.isAfter(firstVersioned)) {
+            return from;
+        }
+        LocalDate firstWithEvents = firstVersioned.plusDays(1);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE app_id = ? AND ts >= ? AND ts < ?)")) {
+            ps.setString(1, need.appId());
+            ps.setObject(2, from.atStartOfDay());
+            ps.setObject(3, firstWithEvents.atStartOfDay());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? from : firstWithEvents;
             }
         }
     }

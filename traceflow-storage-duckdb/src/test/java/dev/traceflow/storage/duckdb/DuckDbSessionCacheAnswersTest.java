@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static dev.traceflow.storage.tests.QueryEvents.event;
 import static dev.traceflow.storage.tests.QueryEvents.pageview;
@@ -199,6 +200,65 @@ class DuckDbSessionCacheAnswersTest {
             assertThat(duckdb.metrics().series(days(3, 3), Metric.PAGE_VIEWS, MetricDimension.BROWSER, 10))
                     .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
                     .containsExactlyInAnyOrder(tuple("Safari", 2.0), tuple("Firefox", 2.0));
+        }
+    }
+
+    /**
+     * Conversions by a session dimension join only the cached sessions that can hold them (of the
+     * range, with conversions): a conversion still takes its session's value when the session
+     * started the day before the range, and one of no session keeps its own.
+     */
+    @Test
+    void conversionsByASessionDimension_takeTheirSessionsValue_fromTheDayBeforeToo() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = new ArrayList<>(acrossMidnight());
+            events.add(event(APP, EventType.PURCHASE, at(3, "00:08:00")).session("tab").client("Chrome", "Linux", "mobile")
+                    .properties(Map.of("revenue", 5)).build());
+            events.add(event(APP, EventType.CONVERSION, at(3, "00:07:00")).anonymous("night").client("Edge", "Windows", "desktop")
+                    .build());
+            events.add(event(APP, EventType.CONVERSION, at(3, "09:40:00")).client("Opera", "Windows", "desktop").build());
+            // a session of the day before without conversions: not joined, and no event of the range is its
+            events.add(pageview(APP, at(2, "08:00:00"), "/early").session("early").client("Safari", "iOS", "mobile").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            DuckDbSessionCacheTest.sameAnswers(duckdb, reference, days(3, 3));
+            for (Metric m : List.of(Metric.CONVERSIONS, Metric.REVENUE)) {
+                for (MetricDimension d : List.of(MetricDimension.BROWSER, MetricDimension.DEVICE_TYPE, MetricDimension.OS)) {
+                    assertThat(duckdb.metrics().series(days(3, 3), m, d, 10)).as(m + " by " + d)
+                            .isEqualTo(reference.metrics().series(days(3, 3), m, d, 10));
+                }
+            }
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.CONVERSIONS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Safari", 1.0), tuple("Firefox", 1.0), tuple("Opera", 1.0));
+        }
+    }
+
+    /**
+     * New and returning users by a session dimension count each cell's users once, and keep a
+     * dimension value whose users are all of the other kind, at 0.
+     */
+    @Test
+    void newAndReturningUsersByADimension_keepAValueWithNoneOfTheKind() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            List<Event> events = List.of(
+                    pageview(APP, at(1, "10:00:00"), "/a").user("old").client("Firefox", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "10:00:00"), "/a").user("old").client("Chrome", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "14:00:00"), "/b").user("old").client("Chrome", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "11:00:00"), "/a").user("fresh").client("Firefox", "Linux", "desktop").build(),
+                    pageview(APP, at(3, "15:00:00"), "/b").user("fresh").client("Firefox", "Linux", "desktop").build());
+            duckdb.consumer().accept(events);
+            reference.consumer().accept(events);
+            for (Metric m : List.of(Metric.NEW_USERS, Metric.RETURNING_USERS)) {
+                assertThat(duckdb.metrics().series(days(3, 3), m, MetricDimension.BROWSER, 10)).as(m.wireName())
+                        .isEqualTo(reference.metrics().series(days(3, 3), m, MetricDimension.BROWSER, 10));
+            }
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.NEW_USERS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Firefox", 1.0), tuple("Chrome", 0.0));
+            assertThat(duckdb.metrics().series(days(3, 3), Metric.RETURNING_USERS, MetricDimension.BROWSER, 10))
+                    .extracting(SeriesPoint::dimensionValue, SeriesPoint::value)
+                    .containsExactlyInAnyOrder(tuple("Chrome", 1.0), tuple("Firefox", 0.0));
         }
     }
 

@@ -15,10 +15,13 @@ import dev.traceflow.core.storage.SessionDetail;
 import dev.traceflow.core.storage.StoredEvent;
 import dev.traceflow.storage.tests.GeneratedDataset;
 import dev.traceflow.storage.tests.InMemoryStorage;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -87,6 +90,51 @@ class DuckDbSessionCacheTest {
 
             assertThat(duckdb.sessions().count(days(5, 8))).isEqualTo(2);
             assertThat(duckdb.sessionDaysFormed()).as("only the two new days").isEqualTo(8);
+        }
+    }
+
+    /**
+     * The day before an app's first events is versioned (its events outdate it) but holds no
+     * session: new users (every day of the app's history) and event metrics by a session dimension
+     * (the day before the range too) answer without forming it.
+     */
+    @Test
+    void theDayBeforeTheAppsFirstEvents_isNotFormed() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            // counts the days reads form: none formed in the background
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(sixDays());
+            reference.consumer().accept(sixDays());
+
+            for (Metric m : List.of(Metric.NEW_USERS, Metric.RETURNING_USERS, Metric.PAGE_VIEWS)) {
+                MetricDimension d = m == Metric.PAGE_VIEWS ? MetricDimension.BROWSER : null;
+                assertThat(duckdb.metrics().series(days(1, 6), m, d, 10)).as(m.wireName())
+                        .isEqualTo(reference.metrics().series(days(1, 6), m, d, 10));
+            }
+            assertThat(duckdb.metrics().overview(days(1, 6))).isEqualTo(reference.metrics().overview(days(1, 6)));
+            assertThat(duckdb.sessionDaysFormed()).as("days 1 to 6, not day 0").isEqualTo(6);
+        }
+    }
+
+    /**
+     * Events stored before days had versions (schema V5): the first versioned day may hold events,
+     * and the days before it too; they are formed, not taken for empty.
+     */
+    @Test
+    void daysWithEventsBeforeTheFirstVersionedDay_areFormed() throws SQLException {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(sixDays());
+            reference.consumer().accept(sixDays());
+            try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM day_versions WHERE app_id = '" + APP + "' AND day < DATE '2026-11-04'");
+            }
+            assertThat(duckdb.sessions().count(days(1, 6))).isEqualTo(6);
+            for (Metric m : List.of(Metric.NEW_USERS, Metric.PAGE_VIEWS)) {
+                MetricDimension d = m == Metric.PAGE_VIEWS ? MetricDimension.BROWSER : null;
+                assertThat(duckdb.metrics().series(days(3, 6), m, d, 10)).as(m.wireName())
+                        .isEqualTo(reference.metrics().series(days(3, 6), m, d, 10));
+            }
         }
     }
 
