@@ -1,0 +1,167 @@
+package dev.traceflow.storage.duckdb;
+
+import dev.traceflow.core.event.Event;
+import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.Filters;
+import dev.traceflow.core.query.Granularity;
+import dev.traceflow.core.storage.ProductQueries.ActiveUsers;
+import dev.traceflow.storage.tests.InMemoryStorage;
+import dev.traceflow.storage.tests.QueryEvents;
+import org.duckdb.DuckDBConnection;
+import org.junit.jupiter.api.Test;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static dev.traceflow.storage.tests.QueryEvents.pageview;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Active users from the per-hour users ({@link DuckDbActiveUserHours}, schema V12) answer what the
+ * reference answers from the events: ranges not hour-aligned, Berlin's DST end (a 25-hour day),
+ * a zone behind UTC, weeks and months; after new events and deletes re-form days; and minute
+ * buckets, filters and a half-hour zone are still answered from the events.
+ */
+class DuckDbActiveUserHoursTest {
+
+    private static final String APP = "active";
+    /** Berlin's clocks go back on 2026-10-25 at 01:00 UTC, in the middle of these six days. */
+    private static final Instant START = Instant.parse("2026-10-22T00:00:00Z");
+    private static final List<ZoneId> ZONES = List.of(ZoneOffset.UTC, ZoneId.of("Europe/Berlin"),
+            ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata"));
+
+    /** 40 users (by user id, anonymous id or session alone) with events at random times over six days. */
+    private static List<Event> events(long seed, int count) {
+        Random r = new Random(seed);
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant t = START.plusSeconds(r.nextInt(6 * 86_400));
+            int who = r.nextInt(40);
+            QueryEvents e = pageview(APP, t, "/p" + (i % 3)).client(i % 2 == 0 ? "Firefox" : "Chrome", "Linux",
+                    i % 3 == 0 ? "desktop" : "mobile");
+            switch (who % 3) {
+                case 0 -> e.user("u" + who).anonymous("a" + who);
+                case 1 -> e.anonymous("a" + who);
+                default -> e.session("s" + who);
+            }
+            events.add(e.build());
+        }
+        return events;
+    }
+
+    /** Ranges: hour-aligned, and not (from 7 minutes past, to 13 minutes before), across the DST end. */
+    private static List<EventQuery> queries() {
+        List<EventQuery> out = new ArrayList<>();
+        List<Instant[]> ranges = List.of(
+                new Instant[]{START.plus(Duration.ofDays(1)), START.plus(Duration.ofDays(4))},
+                new Instant[]{START.plus(Duration.ofMinutes(60 * 26 + 7)), START.plus(Duration.ofDays(5)).minus(Duration.ofMinutes(13))},
+                new Instant[]{START.plus(Duration.ofMinutes(60 * 70 + 7)), START.plus(Duration.ofMinutes(60 * 75 + 50))},
+                new Instant[]{START.minus(Duration.ofDays(3)), START.plus(Duration.ofDays(9))});
+        for (Instant[] range : ranges) {
+            for (ZoneId zone : ZONES) {
+                for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY, Granularity.WEEK, Granularity.MONTH)) {
+                    out.add(EventQuery.of(APP, range[0], range[1]).withSeries(g, zone));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void sameAnswers(DuckDbStorage duckdb, InMemoryStorage reference, List<EventQuery> queries) {
+        for (EventQuery q : queries) {
+            List<ActiveUsers> expected = reference.product().activeUsers(q);
+            assertThat(duckdb.product().activeUsers(q)).as("%s %s %s..%s", q.granularity(), q.zone(), q.from(), q.to())
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void activeUsers_answerAsTheReference_overWholeAndPartialBuckets_inEveryZoneAndGranularity() {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.consumer().accept(events(16, 1500));
+            reference.consumer().accept(events(16, 1500));
+            sameAnswers(duckdb, reference, queries());
+        }
+    }
+
+    @Test
+    void hourRows_areFormedWithTheDays_andReformedAfterNewEventsAndDeletes() throws Exception {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(events(1, 800));
+            reference.consumer().accept(events(1, 800));
+            EventQuery days = EventQuery.of(APP, START, START.plus(Duration.ofDays(6))).withSeries(Granularity.DAY, ZoneOffset.UTC);
+            sameAnswers(duckdb, reference, List.of(days));
+            assertThat(rows(duckdb, "SELECT count(*) FROM active_user_hours WHERE app_id = 'active'")).as("formed with the days")
+                    .isEqualTo(rows(duckdb, """
+                            SELECT count(*) FROM (SELECT DISTINCT date_trunc('hour', ts), coalesce(user_id, anonymous_id, session_id)
+                            FROM events WHERE app_id = 'active')"""));
+
+            // new events on day 3 re-form days 2 to 4
+            duckdb.consumer().accept(events(2, 300));
+            reference.consumer().accept(events(2, 300));
+            sameAnswers(duckdb, reference, queries());
+
+            // a user's events deleted, then retention: their days re-form without them
+            duckdb.consumer().deleteUser(APP, "u3", "a3");
+            reference.consumer().deleteUser(APP, "u3", "a3");
+            sameAnswers(duckdb, reference, queries());
+            duckdb.consumer().deleteOlderThan(APP, START.plus(Duration.ofHours(50)));
+            reference.consumer().deleteOlderThan(APP, START.plus(Duration.ofHours(50)));
+            sameAnswers(duckdb, reference, queries());
+        }
+    }
+
+    /**
+     * Which answers read the rows: with the rows emptied behind the cache's back, hour and day
+     * buckets of whole-hour zones lose their whole buckets' users, while minute buckets, a filter
+     * and India's half-hour offset keep theirs (answered from the events).
+     */
+    @Test
+    void wholeBucketsReadTheRows_minuteFiltersAndHalfHourZonesReadTheEvents() throws Exception {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(events(3, 600));
+            reference.consumer().accept(events(3, 600));
+            Instant from = START.plus(Duration.ofMinutes(60 * 26 + 7));
+            Instant to = START.plus(Duration.ofDays(4)).minus(Duration.ofMinutes(13));
+            List<EventQuery> fromRows = new ArrayList<>();
+            for (ZoneId zone : List.of(ZoneOffset.UTC, ZoneId.of("Europe/Berlin"))) {
+                for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY)) {
+                    fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone));
+                }
+            }
+            List<EventQuery> fromEvents = List.of(
+                    EventQuery.of(APP, from, from.plus(Duration.ofHours(5))).withSeries(Granularity.MINUTE, ZoneOffset.UTC),
+                    EventQuery.of(APP, from, to).withSeries(Granularity.DAY, ZoneOffset.UTC)
+                            .withFilters(new Filters(null, null, null, "Firefox", null, null, null)),
+                    EventQuery.of(APP, from, to).withSeries(Granularity.HOUR, ZoneId.of("Asia/Kolkata")));
+            sameAnswers(duckdb, reference, fromRows);
+            sameAnswers(duckdb, reference, fromEvents);
+
+            try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM active_user_hours");
+            }
+            for (EventQuery q : fromRows) {
+                assertThat(duckdb.product().activeUsers(q)).as("%s %s", q.granularity(), q.zone())
+                        .isNotEqualTo(reference.product().activeUsers(q));
+            }
+            sameAnswers(duckdb, reference, fromEvents);
+        }
+    }
+
+    private static long rows(DuckDbStorage duckdb, String sql) throws SQLException {
+        try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
