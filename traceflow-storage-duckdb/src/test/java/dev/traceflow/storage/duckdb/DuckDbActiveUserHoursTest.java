@@ -10,6 +10,8 @@ import dev.traceflow.storage.tests.QueryEvents;
 import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -155,6 +157,34 @@ class DuckDbActiveUserHoursTest {
                         .isNotEqualTo(reference.product().activeUsers(q));
             }
             sameAnswers(duckdb, reference, fromEvents);
+        }
+    }
+
+    /** A file whose days were cached before V12 gets their rows from the migration, as forming would make them. */
+    @Test
+    void migration_fillsTheRowsOfDaysCachedBeforeIt() throws Exception {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(events(4, 900));
+            reference.consumer().accept(events(4, 900));
+            EventQuery days = EventQuery.of(APP, START, START.plus(Duration.ofDays(6))).withSeries(Granularity.DAY, ZoneOffset.UTC);
+            duckdb.sessions().count(days);
+            String script;
+            try (InputStream in = DuckDbSchema.class.getResourceAsStream("schema/V12__active_user_hours.sql")) {
+                script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            List<String> statements = DuckDbSchema.statements(script);
+            try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM active_user_hours");
+                // the script's statements after the CREATE TABLE
+                for (String sql : statements.subList(1, statements.size())) {
+                    st.execute(sql);
+                }
+            }
+            assertThat(duckdb.sessionDaysFormed()).as("formed once, before the migration").isEqualTo(6);
+            sameAnswers(duckdb, reference, queries().stream()
+                    .filter(q -> !q.from().isBefore(START) && !q.to().isAfter(days.to())).toList());
+            assertThat(duckdb.sessionDaysFormed()).as("no day formed again: the answers read the migrated rows").isEqualTo(6);
         }
     }
 
