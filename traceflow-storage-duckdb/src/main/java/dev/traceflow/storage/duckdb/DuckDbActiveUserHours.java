@@ -20,41 +20,62 @@ import java.util.List;
  * versions, lock and transaction), so a statement that finds the range's days cached at their
  * current version ({@link DuckDbSessionCache.Coverage#days()}) may read them.
  *
- * <p><b>Which answers.</b> Without event filters (the rows keep no event columns), for hour, day,
- * week and month buckets, when the zone's offset is a whole number of hours over the range: then
- * every bucket is a run of whole UTC hours. Buckets wholly inside the range are counted from the
- * rows; the partial first and last bucket (a range is rarely hour-aligned) from the events, as
- * before. Minute buckets, filters and half-hour zones are answered from the events.
+ * <p><b>Which answers.</b> Hour, day, week and month buckets, with any filter but a path (a row
+ * keeps the other filter columns of its events, not their paths), when the zone's offset is a
+ * whole number of hours over the range: then every bucket is a run of whole UTC hours. Buckets
+ * wholly inside the range are counted from the rows; the partial first and last bucket (a range is
+ * rarely hour-aligned) from the events, as before. Minute buckets, a path filter and half-hour
+ * zones are answered from the events.
  *
- * <p><b>Exactness.</b> A row is one (hour, user) with an event, so an hour bucket's users are its
- * rows. A day bucket counts a user's first row in it: a row whose {@code prev_hour} lies outside
- * the bucket. {@code prev_hour} is exact back to the start of the previous UTC day, and a day
- * bucket of a zone with an offset under 24 hours starts no earlier than that for every row in it.
- * Weeks and months count distinct users over the rows.
+ * <p><b>Exactness.</b> A user is active in a bucket when an event of theirs (matching the filters)
+ * is in it, that is when a row of theirs (matching the filters) has its hour in it: with filters,
+ * the count is of distinct user numbers over those rows. Without, one row per (hour, user) is
+ * marked, so an hour's users are its marked rows, and a day counts a user's first marked row in it:
+ * one whose {@code prev_hour} lies outside the bucket. {@code prev_hour} is exact back to the start
+ * of the previous UTC day, and a day bucket of a zone with an offset under 24 hours starts no
+ * earlier than that for every row in it. Weeks and months count distinct user numbers.
  */
 final class DuckDbActiveUserHours {
 
     /** API.md's user of one event. */
     static final String USER = "coalesce(user_id, anonymous_id, session_id)";
 
+    /** The event columns a row keeps, those filters compare (all of {@code Filters}' but path). */
+    private static final String COLUMNS = "release, environment, browser, os, device_type, country";
+
     /**
-     * A run's rows, from the events of the run and the day before it (for {@code prev_hour}), in
-     * hour order so that the rows of a range lie together. Parameters: app twice, the window's
-     * start and end, the run's start.
+     * A run's rows with the user's text, from the events of the run and the day before it (for
+     * {@code prev_hour}). Parameters: app, the window's start and end, the run's start.
      */
-    private static final String FORM = """
-            INSERT INTO active_user_hours
-            SELECT ?, hour::DATE, hour, who, prev_hour
-            FROM (
-                SELECT hour, who, lag(hour) OVER (PARTITION BY who ORDER BY hour) AS prev_hour
+    private static final String FORMED = """
+            CREATE OR REPLACE TEMP TABLE formed_user_hours AS
+            SELECT * FROM (
+                SELECT hour, who, %2$s, first_of_hour,
+                       CASE WHEN first_of_hour THEN lag(hour) OVER (PARTITION BY who, first_of_hour ORDER BY hour) END AS prev_hour
                 FROM (
-                    SELECT DISTINCT date_trunc('hour', ts) AS hour, %1$s AS who
-                    FROM events
-                    WHERE app_id = ? AND ts >= ? AND ts < ? AND %1$s IS NOT NULL
+                    SELECT *, row_number() OVER (PARTITION BY hour, who) = 1 AS first_of_hour
+                    FROM (
+                        SELECT DISTINCT date_trunc('hour', ts) AS hour, %1$s AS who, %2$s
+                        FROM events
+                        WHERE app_id = ? AND ts >= ? AND ts < ? AND %1$s IS NOT NULL
+                    )
                 )
             )
-            WHERE hour >= ?
-            ORDER BY hour""".formatted(USER);
+            WHERE hour >= ?""".formatted(USER, COLUMNS);
+
+    /** Numbers the run's users not numbered yet, after the app's highest number. Parameters: app three times. */
+    private static final String NEW_IDS = """
+            INSERT INTO active_user_ids
+            SELECT ?, who, (SELECT coalesce(max(uid), 0) FROM active_user_ids WHERE app_id = ?) + row_number() OVER (ORDER BY who)
+            FROM (SELECT DISTINCT who FROM formed_user_hours) n
+            WHERE NOT EXISTS (SELECT 1 FROM active_user_ids i WHERE i.app_id = ? AND i.who = n.who)""";
+
+    /** In hour order, so that the rows of a range lie together. Parameters: app twice. */
+    private static final String INSERT = """
+            INSERT INTO active_user_hours
+            SELECT ?, f.hour::DATE, f.hour, i.uid, %s, f.first_of_hour, f.prev_hour
+            FROM formed_user_hours f JOIN active_user_ids i ON i.app_id = ? AND i.who = f.who
+            ORDER BY f.hour""".formatted("f." + COLUMNS.replace(", ", ", f."));
 
     private DuckDbActiveUserHours() {
     }
@@ -64,30 +85,31 @@ final class DuckDbActiveUserHours {
      * {@code c}'s transaction; called by {@link DuckDbSessionCache} for every run it forms.
      */
     static void form(DuckDBConnection c, String appId, LocalDate first, LocalDate last) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM active_user_hours WHERE app_id = ? AND day >= ? AND day <= ?")) {
-            ps.setString(1, appId);
-            ps.setObject(2, first);
-            ps.setObject(3, last);
-            ps.executeUpdate();
-        }
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
-        try (PreparedStatement ps = c.prepareStatement(FORM)) {
-            ps.setString(1, appId);
-            ps.setString(2, appId);
-            ps.setObject(3, Sql.utc(runFrom.minusSeconds(86_400)));
-            ps.setObject(4, Sql.utc(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
-            ps.setObject(5, Sql.utc(runFrom));
-            ps.executeUpdate();
+        execute(c, "DELETE FROM active_user_hours WHERE app_id = ? AND day >= ? AND day <= ?", appId, first, last);
+        execute(c, FORMED, appId, Sql.utc(runFrom.minusSeconds(86_400)),
+                Sql.utc(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()), Sql.utc(runFrom));
+        execute(c, NEW_IDS, appId, appId, appId);
+        execute(c, INSERT, appId, appId);
+        execute(c, "DROP TABLE formed_user_hours");
+    }
+
+    private static void execute(DuckDBConnection c, String sql, Object... values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setObject(i + 1, values[i]);
+            }
+            ps.execute();
         }
     }
 
     /**
-     * Whether the rows can answer {@code q}'s active users: no event filter, hour or coarser
+     * Whether the rows can answer {@code q}'s active users: no path filter, hour or coarser
      * buckets, and a whole-hour offset throughout the range.
      */
     static boolean answers(EventQuery q) {
         TimeBuckets buckets = q.buckets();
-        if (!q.filters().byColumn().isEmpty() || buckets.granularity() == Granularity.MINUTE) {
+        if (q.filters().path() != null || buckets.granularity() == Granularity.MINUTE) {
             return false;
         }
         for (OffsetSpan span : TimeBuckets.offsets(buckets.zone(), buckets.starts().getFirst(), q.to())) {
@@ -115,20 +137,23 @@ final class DuckDbActiveUserHours {
             return;
         }
         String key = dialect.bucketKey("hour", buckets, starts.getFirst(), q.to());
-        String users = switch (buckets.granularity()) {
-            case HOUR -> "count(*)";
-            case DAY -> "count(*) FILTER (prev_hour IS NULL OR prev_hour < ? OR "
-                    + dialect.bucketKey("prev_hour", buckets, starts.getFirst(), q.to()) + " <> " + key + ")";
-            default -> "count(DISTINCT who)";
+        boolean filtered = !q.filters().isEmpty();
+        String users = filtered ? "count(DISTINCT uid)" : switch (buckets.granularity()) {
+            case HOUR -> "count(*) FILTER (first_of_hour)";
+            case DAY -> "count(*) FILTER (first_of_hour AND (prev_hour IS NULL OR prev_hour < ? OR "
+                    + dialect.bucketKey("prev_hour", buckets, starts.getFirst(), q.to()) + " <> " + key + "))";
+            default -> "count(DISTINCT uid)";
         };
         String select = "SELECT " + key + " AS k, " + users + " AS users\nFROM active_user_hours\n"
-                + "WHERE app_id = ? AND hour >= ? AND hour < ?\nGROUP BY k";
-        if (buckets.granularity() == Granularity.DAY) {
+                + "WHERE app_id = ? AND hour >= ? AND hour < ?";
+        if (!filtered && buckets.granularity() == Granularity.DAY) {
             // a prev_hour before the whole buckets is outside them, and the bucket key is only meant for the range
             into.append(select, wholeFrom, q.appId(), wholeFrom, wholeTo);
         } else {
             into.append(select, q.appId(), wholeFrom, wholeTo);
         }
+        // the rows keep the filtered columns under the events' names
+        into.eventFilters("", q).append("\nGROUP BY k");
         if (q.from().isBefore(wholeFrom)) {
             into.append("\nUNION ALL\n");
             eventsPart.write(into, q.from(), wholeFrom);

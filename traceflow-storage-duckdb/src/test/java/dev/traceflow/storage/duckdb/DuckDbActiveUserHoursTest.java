@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Active users from the per-hour users ({@link DuckDbActiveUserHours}, schema V12) answer what the
  * reference answers from the events: ranges not hour-aligned, Berlin's DST end (a 25-hour day),
- * a zone behind UTC, weeks and months; after new events and deletes re-form days; and minute
- * buckets, filters and a half-hour zone are still answered from the events.
+ * a zone behind UTC, weeks and months, filters; after new events and deletes re-form days; and
+ * minute buckets, a path filter and a half-hour zone are still answered from the events.
  */
 class DuckDbActiveUserHoursTest {
 
@@ -40,6 +40,14 @@ class DuckDbActiveUserHoursTest {
     private static final List<ZoneId> ZONES = List.of(ZoneOffset.UTC, ZoneId.of("Europe/Berlin"),
             ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata"));
 
+    /** A browser, a device type, both, a release (which some events lack) and a path. */
+    private static final List<Filters> FILTERS = List.of(
+            new Filters(null, null, null, "Firefox", null, null, null),
+            new Filters(null, null, null, null, null, "mobile", null),
+            new Filters(null, null, null, "Chrome", null, "desktop", null),
+            new Filters("2.0", null, null, null, null, null, null),
+            new Filters(null, null, "/p1", null, null, null, null));
+
     /** 40 users (by user id, anonymous id or session alone) with events at random times over six days. */
     private static List<Event> events(long seed, int count) {
         Random r = new Random(seed);
@@ -47,8 +55,12 @@ class DuckDbActiveUserHoursTest {
         for (int i = 0; i < count; i++) {
             Instant t = START.plusSeconds(r.nextInt(6 * 86_400));
             int who = r.nextInt(40);
-            QueryEvents e = pageview(APP, t, "/p" + (i % 3)).client(i % 2 == 0 ? "Firefox" : "Chrome", "Linux",
-                    i % 3 == 0 ? "desktop" : "mobile");
+            // a user's events differ in browser, device and release, so a row per combination is kept
+            QueryEvents e = pageview(APP, t, "/p" + (i % 3)).client(r.nextBoolean() ? "Firefox" : "Chrome", "Linux",
+                    r.nextInt(3) == 0 ? "desktop" : "mobile");
+            if (r.nextBoolean()) {
+                e.release(r.nextBoolean() ? "1.0" : "2.0");
+            }
             switch (who % 3) {
                 case 0 -> e.user("u" + who).anonymous("a" + who);
                 case 1 -> e.anonymous("a" + who);
@@ -71,6 +83,10 @@ class DuckDbActiveUserHoursTest {
             for (ZoneId zone : ZONES) {
                 for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY, Granularity.WEEK, Granularity.MONTH)) {
                     out.add(EventQuery.of(APP, range[0], range[1]).withSeries(g, zone));
+                }
+                for (Filters f : FILTERS) {
+                    out.add(EventQuery.of(APP, range[0], range[1]).withSeries(Granularity.DAY, zone).withFilters(f));
+                    out.add(EventQuery.of(APP, range[0], range[1]).withSeries(Granularity.HOUR, zone).withFilters(f));
                 }
             }
         }
@@ -102,7 +118,8 @@ class DuckDbActiveUserHoursTest {
             reference.consumer().accept(events(1, 800));
             EventQuery days = EventQuery.of(APP, START, START.plus(Duration.ofDays(6))).withSeries(Granularity.DAY, ZoneOffset.UTC);
             sameAnswers(duckdb, reference, List.of(days));
-            assertThat(rows(duckdb, "SELECT count(*) FROM active_user_hours WHERE app_id = 'active'")).as("formed with the days")
+            assertThat(rows(duckdb, "SELECT count(*) FROM active_user_hours WHERE app_id = 'active' AND first_of_hour"))
+                    .as("formed with the days: one marked row per hour and user")
                     .isEqualTo(rows(duckdb, """
                             SELECT count(*) FROM (SELECT DISTINCT date_trunc('hour', ts), coalesce(user_id, anonymous_id, session_id)
                             FROM events WHERE app_id = 'active')"""));
@@ -124,8 +141,9 @@ class DuckDbActiveUserHoursTest {
 
     /**
      * Which answers read the rows: with the rows emptied behind the cache's back, hour and day
-     * buckets of whole-hour zones lose their whole buckets' users, while minute buckets, a filter
-     * and India's half-hour offset keep theirs (answered from the events).
+     * buckets of whole-hour zones (with or without a browser filter) lose their whole buckets'
+     * users, while minute buckets, a path filter and India's half-hour offset keep theirs
+     * (answered from the events).
      */
     @Test
     void wholeBucketsReadTheRows_minuteFiltersAndHalfHourZonesReadTheEvents() throws Exception {
@@ -139,12 +157,12 @@ class DuckDbActiveUserHoursTest {
             for (ZoneId zone : List.of(ZoneOffset.UTC, ZoneId.of("Europe/Berlin"))) {
                 for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY)) {
                     fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone));
+                    fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone).withFilters(FILTERS.getFirst()));
                 }
             }
             List<EventQuery> fromEvents = List.of(
                     EventQuery.of(APP, from, from.plus(Duration.ofHours(5))).withSeries(Granularity.MINUTE, ZoneOffset.UTC),
-                    EventQuery.of(APP, from, to).withSeries(Granularity.DAY, ZoneOffset.UTC)
-                            .withFilters(new Filters(null, null, null, "Firefox", null, null, null)),
+                    EventQuery.of(APP, from, to).withSeries(Granularity.DAY, ZoneOffset.UTC).withFilters(FILTERS.getLast()),
                     EventQuery.of(APP, from, to).withSeries(Granularity.HOUR, ZoneId.of("Asia/Kolkata")));
             sameAnswers(duckdb, reference, fromRows);
             sameAnswers(duckdb, reference, fromEvents);
@@ -176,9 +194,12 @@ class DuckDbActiveUserHoursTest {
             List<String> statements = DuckDbSchema.statements(script);
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
                 st.execute("DELETE FROM active_user_hours");
-                // the script's statements after the CREATE TABLE
-                for (String sql : statements.subList(1, statements.size())) {
-                    st.execute(sql);
+                st.execute("DELETE FROM active_user_ids");
+                // the script's statements but its tables' creation
+                for (String sql : statements) {
+                    if (!sql.startsWith("CREATE TABLE")) {
+                        st.execute(sql);
+                    }
                 }
             }
             assertThat(duckdb.sessionDaysFormed()).as("formed once, before the migration").isEqualTo(6);
