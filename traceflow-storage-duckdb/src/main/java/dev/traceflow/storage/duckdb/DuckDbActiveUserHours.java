@@ -20,12 +20,13 @@ import java.util.List;
  * versions, lock and transaction), so a statement that finds the range's days cached at their
  * current version ({@link DuckDbSessionCache.Coverage#days()}) may read them.
  *
- * <p><b>Which answers.</b> Hour, day, week and month buckets, with any filter but a path (a row
- * keeps the other filter columns of its events, not their paths), when the zone's offset is a
- * whole number of hours over the range: then every bucket is a run of whole UTC hours. Buckets
- * wholly inside the range are counted from the rows; the partial first and last bucket (a range is
- * rarely hour-aligned) from the events, as before. Minute buckets, a path filter and half-hour
- * zones are answered from the events.
+ * <p><b>Which answers.</b> Hour, day, week and month buckets, with any filters or a path filter
+ * alone (a row keeps the filter columns of its events but path; {@code active_user_paths} keeps
+ * (hour, user, path)), when the zone's offset is a whole number of hours over the range: then
+ * every bucket is a run of whole UTC hours. Buckets wholly inside the range are counted from the
+ * rows; the partial first and last bucket (a range is rarely hour-aligned) from the events, as
+ * before. Minute buckets, a path with another filter and half-hour zones are answered from the
+ * events.
  *
  * <p><b>Exactness.</b> A user is active in a bucket when an event of theirs (matching the filters)
  * is in it, that is when a row of theirs (matching the filters) has its hour in it: with filters,
@@ -70,6 +71,18 @@ final class DuckDbActiveUserHours {
             FROM (SELECT DISTINCT who FROM formed_user_hours) n
             WHERE NOT EXISTS (SELECT 1 FROM active_user_ids i WHERE i.app_id = ? AND i.who = n.who)""";
 
+    /** The run's (hour, user, path) rows, numbered as the run's users. Parameters: app three times, the run's start and end. */
+    private static final String INSERT_PATHS = """
+            INSERT INTO active_user_paths
+            SELECT ?, p.hour::DATE, p.hour, i.uid, p.path
+            FROM (
+                SELECT DISTINCT date_trunc('hour', ts) AS hour, %1$s AS who, path
+                FROM events
+                WHERE app_id = ? AND ts >= ? AND ts < ? AND %1$s IS NOT NULL AND path IS NOT NULL
+            ) p
+            JOIN active_user_ids i ON i.app_id = ? AND i.who = p.who
+            ORDER BY p.hour""".formatted(USER);
+
     /** In hour order, so that the rows of a range lie together. Parameters: app twice. */
     private static final String INSERT = """
             INSERT INTO active_user_hours
@@ -86,11 +99,15 @@ final class DuckDbActiveUserHours {
      */
     static void form(DuckDBConnection c, String appId, LocalDate first, LocalDate last) throws SQLException {
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
-        execute(c, "DELETE FROM active_user_hours WHERE app_id = ? AND day >= ? AND day <= ?", appId, first, last);
-        execute(c, FORMED, appId, Sql.utc(runFrom.minusSeconds(86_400)),
-                Sql.utc(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()), Sql.utc(runFrom));
+        Instant runTo = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        for (String table : List.of("active_user_hours", "active_user_paths")) {
+            execute(c, "DELETE FROM " + table + " WHERE app_id = ? AND day >= ? AND day <= ?", appId, first, last);
+        }
+        execute(c, FORMED, appId, Sql.utc(runFrom.minusSeconds(86_400)), Sql.utc(runTo), Sql.utc(runFrom));
         execute(c, NEW_IDS, appId, appId, appId);
         execute(c, INSERT, appId, appId);
+        // the run's users with a path are among formed_user_hours', so all are numbered by now
+        execute(c, INSERT_PATHS, appId, appId, Sql.utc(runFrom), Sql.utc(runTo), appId);
         execute(c, "DROP TABLE formed_user_hours");
     }
 
@@ -104,12 +121,12 @@ final class DuckDbActiveUserHours {
     }
 
     /**
-     * Whether the rows can answer {@code q}'s active users: no path filter, hour or coarser
-     * buckets, and a whole-hour offset throughout the range.
+     * Whether the rows can answer {@code q}'s active users: hour or coarser buckets, a path
+     * filter only alone, and a whole-hour offset throughout the range.
      */
     static boolean answers(EventQuery q) {
         TimeBuckets buckets = q.buckets();
-        if (q.filters().path() != null || buckets.granularity() == Granularity.MINUTE) {
+        if (q.filters().path() != null && q.filters().byColumn().size() > 1 || buckets.granularity() == Granularity.MINUTE) {
             return false;
         }
         for (OffsetSpan span : TimeBuckets.offsets(buckets.zone(), buckets.starts().getFirst(), q.to())) {
@@ -144,7 +161,8 @@ final class DuckDbActiveUserHours {
                     + dialect.bucketKey("prev_hour", buckets, starts.getFirst(), q.to()) + " <> " + key + "))";
             default -> "count(DISTINCT uid)";
         };
-        String select = "SELECT " + key + " AS k, " + users + " AS users\nFROM active_user_hours\n"
+        String table = q.filters().path() != null ? "active_user_paths" : "active_user_hours";
+        String select = "SELECT " + key + " AS k, " + users + " AS users\nFROM " + table + "\n"
                 + "WHERE app_id = ? AND hour >= ? AND hour < ?";
         if (!filtered && buckets.granularity() == Granularity.DAY) {
             // a prev_hour before the whole buckets is outside them, and the bucket key is only meant for the range

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Active users from the per-hour users ({@link DuckDbActiveUserHours}, schema V12) answer what the
  * reference answers from the events: ranges not hour-aligned, Berlin's DST end (a 25-hour day),
  * a zone behind UTC, weeks and months, filters; after new events and deletes re-form days; and
- * minute buckets, a path filter and a half-hour zone are still answered from the events.
+ * minute buckets, a path with another filter and a half-hour zone are still answered from the events.
  */
 class DuckDbActiveUserHoursTest {
 
@@ -40,13 +40,14 @@ class DuckDbActiveUserHoursTest {
     private static final List<ZoneId> ZONES = List.of(ZoneOffset.UTC, ZoneId.of("Europe/Berlin"),
             ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata"));
 
-    /** A browser, a device type, both, a release (which some events lack) and a path. */
+    /** A browser, a device type, both, a release (which some events lack), a path, a path and a browser. */
     private static final List<Filters> FILTERS = List.of(
             new Filters(null, null, null, "Firefox", null, null, null),
             new Filters(null, null, null, null, null, "mobile", null),
             new Filters(null, null, null, "Chrome", null, "desktop", null),
             new Filters("2.0", null, null, null, null, null, null),
-            new Filters(null, null, "/p1", null, null, null, null));
+            new Filters(null, null, "/p1", null, null, null, null),
+            new Filters(null, null, "/p2", "Chrome", null, null, null));
 
     /** 40 users (by user id, anonymous id or session alone) with events at random times over six days. */
     private static List<Event> events(long seed, int count) {
@@ -141,9 +142,9 @@ class DuckDbActiveUserHoursTest {
 
     /**
      * Which answers read the rows: with the rows emptied behind the cache's back, hour and day
-     * buckets of whole-hour zones (with or without a browser filter) lose their whole buckets'
-     * users, while minute buckets, a path filter and India's half-hour offset keep theirs
-     * (answered from the events).
+     * buckets of whole-hour zones (with a browser filter, a path filter or none) lose their whole
+     * buckets' users, while minute buckets, a path with a browser and India's half-hour offset keep
+     * theirs (answered from the events).
      */
     @Test
     void wholeBucketsReadTheRows_minuteFiltersAndHalfHourZonesReadTheEvents() throws Exception {
@@ -158,6 +159,7 @@ class DuckDbActiveUserHoursTest {
                 for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY)) {
                     fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone));
                     fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone).withFilters(FILTERS.getFirst()));
+                    fromRows.add(EventQuery.of(APP, from, to).withSeries(g, zone).withFilters(FILTERS.get(4)));
                 }
             }
             List<EventQuery> fromEvents = List.of(
@@ -169,6 +171,7 @@ class DuckDbActiveUserHoursTest {
 
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
                 st.execute("DELETE FROM active_user_hours");
+                st.execute("DELETE FROM active_user_paths");
             }
             for (EventQuery q : fromRows) {
                 assertThat(duckdb.product().activeUsers(q)).as("%s %s", q.granularity(), q.zone())
@@ -194,6 +197,7 @@ class DuckDbActiveUserHoursTest {
             List<String> statements = DuckDbSchema.statements(script);
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
                 st.execute("DELETE FROM active_user_hours");
+                st.execute("DELETE FROM active_user_paths");
                 st.execute("DELETE FROM active_user_ids");
                 // the script's statements but its tables' creation
                 for (String sql : statements) {

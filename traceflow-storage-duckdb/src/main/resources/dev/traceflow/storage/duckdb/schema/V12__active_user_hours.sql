@@ -12,8 +12,7 @@ CREATE TABLE active_user_ids (
     who    VARCHAR NOT NULL,
     uid    INTEGER NOT NULL
 );
--- One row per hour, user and combination of the filter columns (path is not kept: a path filter
--- reads the events).
+-- One row per hour, user and combination of the filter columns but path (active_user_paths).
 --   day           the UTC day of hour (rows are replaced per day)
 --   first_of_hour one row of each (hour, user) is marked: unfiltered counts read those
 --   prev_hour     on a marked row, the user's latest hour with an event before this one, when it
@@ -33,6 +32,14 @@ CREATE TABLE active_user_hours (
     country       VARCHAR,
     first_of_hour BOOLEAN   NOT NULL,
     prev_hour     TIMESTAMP
+);
+-- One row per hour, user and path of their events: a path filter (alone) reads these.
+CREATE TABLE active_user_paths (
+    app_id VARCHAR   NOT NULL,
+    day    DATE      NOT NULL,
+    hour   TIMESTAMP NOT NULL,
+    uid    INTEGER   NOT NULL,
+    path   VARCHAR   NOT NULL
 );
 -- The days cached before this migration get their rows here, from every event (prev_hour exact).
 CREATE TEMP TABLE migrated_user_hours AS
@@ -57,4 +64,14 @@ SELECT m.app_id, m.hour::DATE, m.hour, i.uid, m.release, m.environment, m.browse
        m.first_of_hour, m.prev_hour
 FROM migrated_user_hours m JOIN active_user_ids i ON i.app_id = m.app_id AND i.who = m.who
 ORDER BY m.app_id, m.hour;
+INSERT INTO active_user_paths
+SELECT p.app_id, p.hour::DATE, p.hour, i.uid, p.path
+FROM (
+    SELECT DISTINCT app_id, date_trunc('hour', ts) AS hour, coalesce(user_id, anonymous_id, session_id) AS who, path
+    FROM events
+    WHERE coalesce(user_id, anonymous_id, session_id) IS NOT NULL AND path IS NOT NULL
+) p
+JOIN session_cache_days d ON d.app_id = p.app_id AND d.day = p.hour::DATE
+JOIN active_user_ids i ON i.app_id = p.app_id AND i.who = p.who
+ORDER BY p.app_id, p.hour;
 DROP TABLE migrated_user_hours;
