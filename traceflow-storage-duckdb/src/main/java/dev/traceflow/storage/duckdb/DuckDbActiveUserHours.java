@@ -64,7 +64,10 @@ final class DuckDbActiveUserHours {
             )
             WHERE hour >= ?""".formatted(USER, COLUMNS);
 
-    /** Numbers the run's users not numbered yet, after the app's highest number. Parameters: app three times. */
+    /**
+     * Numbers the run's users not numbered yet, after the app's highest number (a number freed by
+     * a forgotten user may be given again: no row holds it). Parameters: app three times.
+     */
     private static final String NEW_IDS = """
             INSERT INTO active_user_ids
             SELECT ?, who, (SELECT coalesce(max(uid), 0) FROM active_user_ids WHERE app_id = ?) + row_number() OVER (ORDER BY who)
@@ -100,6 +103,10 @@ final class DuckDbActiveUserHours {
     static void form(DuckDBConnection c, String appId, LocalDate first, LocalDate last) throws SQLException {
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant runTo = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        // the numbers of the users whose rows this run deletes: those left without rows are forgotten
+        execute(c, """
+                CREATE OR REPLACE TEMP TABLE touched_uids AS
+                SELECT DISTINCT uid FROM active_user_hours WHERE app_id = ? AND day >= ? AND day <= ?""", appId, first, last);
         for (String table : List.of("active_user_hours", "active_user_paths")) {
             execute(c, "DELETE FROM " + table + " WHERE app_id = ? AND day >= ? AND day <= ?", appId, first, last);
         }
@@ -108,7 +115,13 @@ final class DuckDbActiveUserHours {
         execute(c, INSERT, appId, appId);
         // the run's users with a path are among formed_user_hours', so all are numbered by now
         execute(c, INSERT_PATHS, appId, appId, Sql.utc(runFrom), Sql.utc(runTo), appId);
+        // an opted-out or retired user's text goes with their last rows (a path row always has an hour row)
+        execute(c, """
+                DELETE FROM active_user_ids
+                WHERE app_id = ? AND uid IN (SELECT uid FROM touched_uids)
+                  AND uid NOT IN (SELECT uid FROM active_user_hours WHERE app_id = ?)""", appId, appId);
         execute(c, "DROP TABLE formed_user_hours");
+        execute(c, "DROP TABLE touched_uids");
     }
 
     private static void execute(DuckDBConnection c, String sql, Object... values) throws SQLException {

@@ -130,10 +130,12 @@ class DuckDbActiveUserHoursTest {
             reference.consumer().accept(events(2, 300));
             sameAnswers(duckdb, reference, queries());
 
-            // a user's events deleted, then retention: their days re-form without them
+            // a user's events deleted (an opt-out), then retention: their days re-form without them
+            assertThat(rows(duckdb, "SELECT count(*) FROM active_user_ids WHERE who = 'u3'")).isOne();
             duckdb.consumer().deleteUser(APP, "u3", "a3");
             reference.consumer().deleteUser(APP, "u3", "a3");
             sameAnswers(duckdb, reference, queries());
+            assertThat(rows(duckdb, "SELECT count(*) FROM active_user_ids WHERE who = 'u3'")).as("forgotten with their rows").isZero();
             duckdb.consumer().deleteOlderThan(APP, START.plus(Duration.ofHours(50)));
             reference.consumer().deleteOlderThan(APP, START.plus(Duration.ofHours(50)));
             sameAnswers(duckdb, reference, queries());

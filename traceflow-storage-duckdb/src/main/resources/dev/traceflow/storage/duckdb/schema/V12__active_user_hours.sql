@@ -6,7 +6,8 @@
 -- session_cache_days holds the day.
 --
 -- active_user_ids: a number per user of an app, so that the rows count distinct integers rather
--- than strings. Only added to (under the session cache's lock), never reused.
+-- than strings. Written under the session cache's lock; a user is forgotten when a re-formed run
+-- leaves them without rows (an opt-out, retention).
 CREATE TABLE active_user_ids (
     app_id VARCHAR NOT NULL,
     who    VARCHAR NOT NULL,
