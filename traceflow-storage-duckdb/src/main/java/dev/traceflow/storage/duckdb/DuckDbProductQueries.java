@@ -16,7 +16,7 @@ import java.util.Map;
 final class DuckDbProductQueries implements ProductQueries {
 
     /** API.md's user of one event. */
-    private static final String USER = "coalesce(user_id, anonymous_id, session_id)";
+    private static final String USER = DuckDbActiveUserHours.USER;
 
     private final DuckDbReads reads;
     private final SqlDialect dialect;
@@ -26,12 +26,25 @@ final class DuckDbProductQueries implements ProductQueries {
         this.dialect = dialect;
     }
 
+    /**
+     * From the per-hour users ({@link DuckDbActiveUserHours}) where they answer the query and the
+     * range's days are cached, else from the events.
+     */
     @Override
     public List<ActiveUsers> activeUsers(EventQuery q) {
         TimeBuckets buckets = q.buckets();
-        Sql sql = new Sql().append("SELECT " + dialect.bucketKey("ts", buckets, buckets.starts().getFirst(), q.to())
-                + " AS k, count(DISTINCT " + USER + ") AS users\nFROM events\nWHERE ");
-        sql.appAndRange("", q).eventFilters("", q).append("\nGROUP BY k");
+        Sql sql = new Sql();
+        if (DuckDbActiveUserHours.answers(q)) {
+            sql.defer(DuckDbSessionCache.Need.sessions(q), (into, coverage) -> {
+                if (coverage.days()) {
+                    DuckDbActiveUserHours.write(into, q, dialect, (part, from, to) -> activeFromEvents(part, q, from, to));
+                } else {
+                    activeFromEvents(into, q, q.from(), q.to());
+                }
+            });
+        } else {
+            activeFromEvents(sql, q, q.from(), q.to());
+        }
         Map<Instant, Long> users = new HashMap<>();
         reads.list(sql, rs -> users.put(buckets.startOfKey(DuckDbReads.localDateTime(rs, 1)), rs.getLong(2)));
         List<ActiveUsers> out = new ArrayList<>(buckets.size());
@@ -39,6 +52,14 @@ final class DuckDbProductQueries implements ProductQueries {
             out.add(new ActiveUsers(start, users.getOrDefault(start, 0L)));
         }
         return out;
+    }
+
+    /** {@code (k, users)} of {@code q}'s events in {@code [from, to)}, keyed by {@code q}'s buckets. */
+    private void activeFromEvents(Sql into, EventQuery q, Instant from, Instant to) {
+        TimeBuckets buckets = q.buckets();
+        into.append("SELECT " + dialect.bucketKey("ts", buckets, buckets.starts().getFirst(), q.to())
+                + " AS k, count(DISTINCT " + USER + ") AS users\nFROM events\nWHERE ");
+        into.appAndRange("", q.appId(), from, to).eventFilters("", q).append("\nGROUP BY k");
     }
 
     @Override

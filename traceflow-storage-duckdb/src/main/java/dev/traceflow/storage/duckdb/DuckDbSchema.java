@@ -24,11 +24,15 @@ final class DuckDbSchema {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbSchema.class);
 
-    /** Append only: never edit a released migration, add the next version. */
+    /**
+     * Append only: never edit a released migration, add the next version. A script's version is
+     * the number in its name; numbers assigned to work in parallel may leave a gap until the
+     * missing one is merged (a database is at the highest version applied).
+     */
     static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__journal_position.sql", "V3__zstd_json_columns.sql",
             "V4__query_columns.sql", "V5__session_cache.sql", "V6__session_cache_paths.sql",
             "V7__transfer_size.sql", "V8__click_columns.sql", "V9__compacted_ranges.sql",
-            "V10__session_cache_user_first.sql");
+            "V10__session_cache_user_first.sql", "V12__active_user_hours.sql");
 
     private DuckDbSchema() {
     }
@@ -41,12 +45,16 @@ final class DuckDbSchema {
                     + "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)");
             connection.commit();
             int current = currentVersion(st);
-            if (current > MIGRATIONS.size()) {
+            int latest = version(MIGRATIONS.getLast());
+            if (current > latest) {
                 throw new SQLException("DuckDB event store is at schema version " + current
-                        + " but this TraceFlow knows only up to " + MIGRATIONS.size() + "; upgrade TraceFlow");
+                        + " but this TraceFlow knows only up to " + latest + "; upgrade TraceFlow");
             }
-            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-                String script = MIGRATIONS.get(version - 1);
+            for (String script : MIGRATIONS) {
+                int version = version(script);
+                if (version <= current) {
+                    continue;
+                }
                 // said before, not only after: a migration that rebuilds the events table (V3) copies
                 // every stored event, which on a big file is a visible pause at start
                 log.info("Applying DuckDB schema migration {}", script);
@@ -62,13 +70,18 @@ final class DuckDbSchema {
                 connection.commit();
                 log.info("Applied DuckDB schema migration {}", script);
             }
-            return MIGRATIONS.size();
+            return latest;
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /** The number of {@code V<n>__<description>.sql}. */
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
     }
 
     private static int currentVersion(Statement st) throws SQLException {

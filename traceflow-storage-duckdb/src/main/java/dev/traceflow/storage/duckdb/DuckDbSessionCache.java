@@ -168,9 +168,11 @@ final class DuckDbSessionCache {
      * @param sessions the need's days are cached at their current version and none is unsafe
      * @param users    so are all of the app's days up to the last one (first sessions ever)
      * @param missing  days to form first (then ask again)
+     * @param days     the need's days are cached at their current version, safe or not (what
+     *                 {@link DuckDbActiveUserHours} needs: its rows do not depend on sessions)
      */
-    record Coverage(boolean sessions, boolean users, boolean missing) {
-        static final Coverage NONE = new Coverage(false, false, false);
+    record Coverage(boolean sessions, boolean users, boolean missing, boolean days) {
+        static final Coverage NONE = new Coverage(false, false, false, false);
     }
 
     /** Forms one run at a time, so that two readers never form (delete and insert) the same day. */
@@ -228,7 +230,7 @@ final class DuckDbSessionCache {
             }
         }
         // with days missing, the answer waits for them rather than reading the events
-        return new Coverage(!missing && sessionsSafe, !missing && need.users() && historySafe, missing);
+        return new Coverage(!missing && sessionsSafe, !missing && need.users() && historySafe, missing, !missing);
     }
 
     /**
@@ -378,6 +380,7 @@ final class DuckDbSessionCache {
                 SELECT DISTINCT who FROM formed_sessions WHERE start_ts >= ? AND start_ts < ? AND who IS NOT NULL""",
                 runFrom, runTo));
         execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
+        DuckDbActiveUserHours.form(c, appId, first, last);
         long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
         Sql suspicious = new Sql().append(SUSPICIOUS, appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());
