@@ -340,21 +340,26 @@ final class DuckDbMetricQueries implements MetricQueries {
     @Override
     public MetricsOverview overview(EventQuery q) {
         Sql sql = new Sql().defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (DuckDbOverviewHours.answers(q, coverage)) {
+                DuckDbOverviewHours.totals(into, q, dialect);
+                return;
+            }
             if (coverage.sessions() && coverage.users()) {
                 cachedSessionTotals(into, q);
             } else {
                 sessionTotals(into, q, coverage);
             }
+            into.append("""
+                    event_totals AS (
+                        SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
+                               count(*) FILTER (WHERE type IN %s) AS conversions,
+                               coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
+                        FROM events
+                        WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
+            into.appAndRange("", q).eventFilters("", q);
+            into.append("\n)\n");
         });
-        sql.append("""
-                event_totals AS (
-                    SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
-                           count(*) FILTER (WHERE type IN %s) AS conversions,
-                           coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
-                    FROM events
-                    WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
-        sql.appAndRange("", q).eventFilters("", q);
-        sql.append("\n)\nSELECT * FROM session_totals, event_totals");
+        sql.append("SELECT * FROM session_totals, event_totals");
         return reads.one(sql, rs -> {
             long visitors = rs.getLong(1);
             long viewedSessions = rs.getLong(4);

@@ -351,6 +351,7 @@ final class DuckDbSessionCache {
                 SELECT DISTINCT who FROM formed_sessions WHERE start_ts >= ? AND start_ts < ? AND who IS NOT NULL""",
                 runFrom, runTo));
         execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
+        DuckDbOverviewHours.formed(c, appId, first, last, dialect);
         long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
         Sql suspicious = new Sql().append(SUSPICIOUS, appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());
@@ -384,7 +385,7 @@ final class DuckDbSessionCache {
         return alias + DuckDbSessionsSql.SESSION_COLUMNS.replace(", ", ", " + alias);
     }
 
-    private static void execute(DuckDBConnection c, Sql sql) throws SQLException {
+    static void execute(DuckDBConnection c, Sql sql) throws SQLException {
         try (PreparedStatement ps = prepared(c, sql)) {
             ps.execute();
         }
