@@ -48,19 +48,21 @@ class DuckDbOverviewHoursTest {
     }
 
     /**
-     * "old" on days 1, 4 and 6; "tie" with two client sessions starting at the same time on day 4
-     * after one on day 2; "late" on days 5 and 6; "mid" on day 3; conversions with revenue, and a
+     * "old" on days 1, 4 and 6 (release 1.1 on day 4); "tie" with two client sessions starting at
+     * the same time on day 4 (Firefox) after one on day 2; "late" on days 5 and 6; "mid" on day 3; conversions with revenue, and a
      * page view of no session on day 4.
      */
     private static List<Event> visits() {
         List<Event> events = new ArrayList<>();
         for (int day : List.of(1, 4, 6)) {
-            events.add(pageview(APP, at(day, 9, 10), "/a").user("old").client("Firefox", "Linux", "desktop").build());
-            events.add(pageview(APP, at(day, 9, 20), "/b").user("old").client("Firefox", "Linux", "desktop").build());
+            String release = day == 4 ? "1.1" : "1.0";
+            events.add(pageview(APP, at(day, 9, 10), "/a").user("old").client("Firefox", "Linux", "desktop").release(release).build());
+            events.add(pageview(APP, at(day, 9, 20), "/b").user("old").client("Firefox", "Linux", "desktop").release(release).build());
         }
-        events.add(pageview(APP, at(2, 23, 50), "/").session("t-0").user("tie").build());
+        events.add(pageview(APP, at(2, 23, 50), "/").session("t-0").user("tie").release("1.1").build());
         for (String sid : List.of("t-b", "t-a")) {
-            events.add(pageview(APP, at(4, 9, 30), "/").session(sid).user("tie").build());
+            events.add(pageview(APP, at(4, 9, 30), "/").session(sid).user("tie").release("1.1").client("Firefox", "macOS", "desktop")
+                    .build());
         }
         events.add(event(APP, EventType.CONVERSION, at(4, 9, 35)).session("t-a").user("tie").path("/")
                 .properties(Map.of("revenue", 12.5)).build());
@@ -75,7 +77,7 @@ class DuckDbOverviewHoursTest {
     }
 
     @Test
-    void theUnfilteredOverview_matchesTheReference_whenDaysAreFormedOutOfOrderAndReformedByStoresAndDeletes() throws Exception {
+    void theOverview_matchesTheReference_whenDaysAreFormedOutOfOrderAndReformedByStoresAndDeletes() throws Exception {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
             duckdb.refreshSessionsInBackground(false);
             duckdb.consumer().accept(visits());
@@ -103,18 +105,20 @@ class DuckDbOverviewHoursTest {
     }
 
     @Test
-    void theUnfilteredOverview_readsUserPrevAndTheHours_aFilteredOneTheSessions() throws Exception {
+    void anOverviewOfNoneOrOneFilter_readsUserPrevAndTheHours_oneOfTwoFiltersTheSessions() throws Exception {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
             duckdb.refreshSessionsInBackground(false);
             duckdb.consumer().accept(visits());
             EventQuery days = range(at(1, 0, 0), at(7, 0, 0));
             EventQuery firefox = days.withFilters(new Filters(null, null, null, "Firefox", null, null, null));
+            EventQuery two = days.withFilters(new Filters("1.1", null, null, "Firefox", null, null, null));
             MetricsOverview before = duckdb.metrics().overview(days);
             MetricsOverview firefoxBefore = duckdb.metrics().overview(firefox);
+            MetricsOverview twoBefore = duckdb.metrics().overview(two);
 
             // stand-in values only the unfiltered path reads (never done outside tests)
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
-                st.execute("UPDATE session_cache SET user_prev = NULL");
+                st.execute("UPDATE session_cache SET user_prev = NULL, user_prev_browser = NULL, user_prev_release = NULL");
                 st.execute("UPDATE overview_hours SET page_views = page_views + 100 WHERE hour = TIMESTAMP '2026-11-05 09:00:00'");
             }
             MetricsOverview after = duckdb.metrics().overview(days);
@@ -122,28 +126,46 @@ class DuckDbOverviewHoursTest {
             assertThat(after.visitors()).isEqualTo(after.sessions()).isGreaterThan(before.visitors());
             assertThat(after.newUsers()).isEqualTo(after.sessions());
             assertThat(after.pageViews()).isEqualTo(before.pageViews() + 100);
-            assertThat(duckdb.metrics().overview(firefox)).isEqualTo(firefoxBefore);
+            MetricsOverview firefoxAfter = duckdb.metrics().overview(firefox);
+            assertThat(firefoxAfter.visitors()).isEqualTo(firefoxAfter.sessions()).isGreaterThan(firefoxBefore.visitors());
+            assertThat(firefoxAfter.pageViews()).isEqualTo(firefoxBefore.pageViews() + 100);
+            assertThat(duckdb.metrics().overview(two)).isEqualTo(twoBefore);
         }
     }
 
+    /** No filter, one (the path of sessions is their entry page, of events their own), and two (answered by grouping). */
+    private static final List<Filters> FILTERS = List.of(Filters.NONE,
+            new Filters(null, null, null, "Firefox", null, null, null), new Filters(null, null, "/a", null, null, null, null),
+            new Filters(null, null, "/b", null, null, null, null), new Filters("1.0", null, null, null, null, null, null),
+            new Filters("1.1", null, null, "Firefox", null, null, null));
+
     private static void sameOverviews(DuckDbStorage duckdb, InMemoryStorage reference) throws SQLException {
-        for (EventQuery q : ranges()) {
-            assertThat(duckdb.metrics().overview(q)).as("overview, %s", q).isEqualTo(reference.metrics().overview(q));
+        for (EventQuery range : ranges()) {
+            for (Filters f : FILTERS) {
+                EventQuery q = range.withFilters(f);
+                assertThat(duckdb.metrics().overview(q)).as("overview, %s", q).isEqualTo(reference.metrics().overview(q));
+            }
         }
         assertThat(wrongUserPrev(duckdb)).as("rows whose user_prev is not their user's previous start").isEmpty();
         assertThat(wrongHours(duckdb)).as("hours that differ from the cached rows and the events").isEmpty();
     }
 
-    /** Rows whose user_prev differs from the previous start among the user's cached rows. */
+    /** Rows whose user_prev (or user_prev_browser, _release, _path) differs from the previous start among the user's rows. */
     private static List<String> wrongUserPrev(DuckDbStorage duckdb) throws SQLException {
-        return strings(duckdb, """
-                SELECT id || ' ' || coalesce(user_prev::VARCHAR, 'NULL') || ' expected ' || coalesce(prev::VARCHAR, 'NULL')
-                FROM (SELECT *, lag(start_ts) OVER (PARTITION BY app_id, who ORDER BY start_ts, id) AS prev
-                      FROM session_cache WHERE who IS NOT NULL)
-                WHERE user_prev IS DISTINCT FROM prev""");
+        List<String> wrong = new ArrayList<>();
+        for (String column : List.of("", "browser", "release", "entry_page")) {
+            String prev = column.isEmpty() ? "user_prev" : "user_prev_" + (column.equals("entry_page") ? "path" : column);
+            String partition = column.isEmpty() ? "app_id, who" : "app_id, who, " + column;
+            wrong.addAll(strings(duckdb, """
+                    SELECT '%1$s of ' || id || ': ' || coalesce(%1$s::VARCHAR, 'NULL') || ', expected ' || coalesce(prev::VARCHAR, 'NULL')
+                    FROM (SELECT *, lag(start_ts) OVER (PARTITION BY %2$s ORDER BY start_ts, id) AS prev
+                          FROM session_cache WHERE who IS NOT NULL)
+                    WHERE %1$s IS DISTINCT FROM prev""".formatted(prev, partition)));
+        }
+        return wrong;
     }
 
-    /** Hours of the cached days whose session or event sums differ from the rows and events they sum. */
+    /** Hours of the cached days whose sums over all sessions or events differ from the rows and events they sum. */
     private static List<String> wrongHours(DuckDbStorage duckdb) throws SQLException {
         return strings(duckdb, """
                 WITH s AS (
@@ -158,7 +180,7 @@ class DuckDbOverviewHoursTest {
                     FROM s FULL JOIN e USING (hour)
                 )
                 SELECT coalesce(x.hour, h.hour)::VARCHAR
-                FROM expected x FULL JOIN overview_hours h USING (hour)
+                FROM expected x FULL JOIN (SELECT * FROM overview_hours WHERE dim = '') h USING (hour)
                 WHERE x.sessions IS DISTINCT FROM h.sessions OR x.views IS DISTINCT FROM h.views
                    OR x.page_views IS DISTINCT FROM h.page_views""");
     }

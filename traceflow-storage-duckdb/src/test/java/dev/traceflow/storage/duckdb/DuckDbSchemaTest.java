@@ -280,6 +280,8 @@ class DuckDbSchemaTest {
             // two sessions of one start: the second in id order follows the first
             st.execute(row.formatted("a", "2026-11-05", "s5", "'u'", "2026-11-05", "2026-11-05"));
             st.execute(row.formatted("a", "2026-11-05", "s2", "'u'", "2026-11-05", "2026-11-05"));
+            // by browser, s1 (no browser) is not the one before s2
+            st.execute("UPDATE session_cache SET browser = 'Firefox' WHERE id IN ('s2', 's5')");
             st.execute(row.formatted("b", "2026-11-04", "s3", "'u'", "2026-11-04", "2026-11-04"));
             st.execute(row.formatted("a", "2026-11-03", "s4", "NULL", "2026-11-03", "2026-11-03"));
             st.execute("INSERT INTO session_cache_days VALUES ('a', DATE '2026-11-02', 1, false), ('a', DATE '2026-11-05', 1, false)");
@@ -291,12 +293,16 @@ class DuckDbSchemaTest {
 
             DuckDbSchema.migrate(c);
 
-            assertThat(strings(st, "SELECT id || '|' || coalesce(user_prev::VARCHAR, 'null') FROM session_cache ORDER BY id"))
-                    .containsExactly("s1|null", "s2|2026-11-02 10:00:00", "s3|null", "s4|null", "s5|2026-11-05 10:00:00");
+            assertThat(strings(st, "SELECT concat_ws('|', id, coalesce(user_prev::VARCHAR, 'null'), "
+                    + "coalesce(user_prev_browser::VARCHAR, 'null')) FROM session_cache ORDER BY id"))
+                    .containsExactly("s1|null|null", "s2|2026-11-02 10:00:00|null", "s3|null|null", "s4|null|null",
+                            "s5|2026-11-05 10:00:00|2026-11-05 10:00:00");
             assertThat(strings(st, "SELECT concat_ws('|', app_id, hour, sessions, viewed, views, page_views, conversions, revenue) "
-                    + "FROM overview_hours ORDER BY app_id, hour"))
+                    + "FROM overview_hours WHERE dim = '' ORDER BY app_id, hour"))
                     .containsExactly("a|2026-11-02 10:00:00|1|1|1|1|1|7.5", "a|2026-11-03 10:00:00|1|1|1|0|0|0.0",
                             "a|2026-11-05 10:00:00|2|2|2|0|0|0.0", "b|2026-11-04 10:00:00|1|1|1|0|0|0.0");
+            assertThat(strings(st, "SELECT concat_ws('|', app_id, hour, dim, dim_value, sessions) FROM overview_hours "
+                    + "WHERE dim = 'browser' ORDER BY app_id, hour")).containsExactly("a|2026-11-05 10:00:00|browser|Firefox|2");
         }
     }
 
