@@ -316,8 +316,9 @@ final class DuckDbSessionCache {
 
     /**
      * Forms the sessions starting on the days {@code first..last} from the events of the run
-     * widened by the horizon, replaces the days' cached rows with them, and marks the days a
-     * suspicious session touches (its days and one either side) unsafe.
+     * widened by the horizon, replaces the days' cached rows with them (with {@code user_first}, and
+     * the overview's {@code user_prev} columns and hours by {@link DuckDbOverviewHours}), and marks
+     * the days a suspicious session touches (its days and one either side) unsafe.
      */
     private void formRun(DuckDBConnection c, String appId, LocalDate first, LocalDate last,
                                 Map<LocalDate, Long> versions, SqlDialect dialect) throws SQLException {
