@@ -55,7 +55,7 @@ CREATE TABLE overview_hours (
     conversions BIGINT    NOT NULL,
     revenue     DOUBLE    NOT NULL
 );
--- the cached days' hours, as DuckDbOverviewHours.form writes them for a formed run
+-- the cached days' hours, as DuckDbOverviewHours.formed writes them for a formed run
 INSERT INTO overview_hours
 SELECT app_id, day, hour, dim, dim_value, sum(sessions), sum(engaged), sum(viewed), sum(bounced), sum(duration_ms), sum(views),
        sum(page_views), sum(conversions), sum(revenue)
