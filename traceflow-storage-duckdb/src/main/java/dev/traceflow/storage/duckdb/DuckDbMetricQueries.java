@@ -318,14 +318,12 @@ final class DuckDbMetricQueries implements MetricQueries {
     }
 
     /**
-     * The overview's session numbers from the cached sessions of the range that match the filters
-     * ({@code sessions}, from {@link DuckDbSessionsSql#withCached}), each with its user's first
-     * session start ever ({@code user_first}, schema V10): the sessions summed without grouping, and
-     * only the two user counts from a grouping by user (a visitor; new if that first start is in the
-     * range). Reading the range's rows only, not every cached day of the app's history, and
-     * grouping them with one aggregate: the grouping of an app's users is most of these numbers'
-     * cost. Parameters: the range's start (for new users). {@code %s}: the totals' conditions and
-     * duration.
+     * The overview's session numbers, with two or more filters (fewer: {@link DuckDbOverviewHours}),
+     * from the range's cached sessions that match them ({@code sessions}, from
+     * {@link DuckDbSessionsSql#withCached}), each with its user's first session start ever
+     * ({@code user_first}, schema V10): the sessions summed without grouping, and only the two user
+     * counts from a grouping by user (a visitor; new if that first start is in the range).
+     * Parameters: the range's start (for new users). {@code %s}: the totals' conditions and duration.
      */
     private static final String CACHED_SESSION_TOTALS = """
             , per_user AS (
@@ -354,21 +352,26 @@ final class DuckDbMetricQueries implements MetricQueries {
     @Override
     public MetricsOverview overview(EventQuery q) {
         Sql sql = new Sql().defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
+            if (DuckDbOverviewHours.answers(q, coverage)) {
+                DuckDbOverviewHours.totals(into, q, dialect);
+                return;
+            }
             if (coverage.sessions() && coverage.users()) {
                 cachedSessionTotals(into, q);
             } else {
                 sessionTotals(into, q, coverage);
             }
+            into.append("""
+                    event_totals AS (
+                        SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
+                               count(*) FILTER (WHERE type IN %s) AS conversions,
+                               coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
+                        FROM events
+                        WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
+            into.appAndRange("", q).eventFilters("", q);
+            into.append("\n)\n");
         });
-        sql.append("""
-                event_totals AS (
-                    SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
-                           count(*) FILTER (WHERE type IN %s) AS conversions,
-                           coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
-                    FROM events
-                    WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
-        sql.appAndRange("", q).eventFilters("", q);
-        sql.append("\n)\nSELECT * FROM session_totals, event_totals");
+        sql.append("SELECT * FROM session_totals, event_totals");
         return reads.one(sql, rs -> {
             long visitors = rs.getLong(1);
             long viewedSessions = rs.getLong(4);
@@ -381,7 +384,7 @@ final class DuckDbMetricQueries implements MetricQueries {
         });
     }
 
-    /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all of the app's days before. */
+    /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all before, with 2+ filters. */
     private void cachedSessionTotals(Sql into, EventQuery q) {
         String viewed = "s.page_views >= 1";
         DuckDbSessionsSql.withCached(q, into, ", user_first");

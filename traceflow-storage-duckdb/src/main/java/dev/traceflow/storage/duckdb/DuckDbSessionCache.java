@@ -345,8 +345,9 @@ final class DuckDbSessionCache {
 
     /**
      * Forms the sessions starting on the days {@code first..last} from the events of the run
-     * widened by the horizon, replaces the days' cached rows with them, and marks the days a
-     * suspicious session touches (its days and one either side) unsafe.
+     * widened by the horizon, replaces the days' cached rows with them (with {@code user_first}, and
+     * the overview's {@code user_prev} columns and hours by {@link DuckDbOverviewHours}), and marks
+     * the days a suspicious session touches (its days and one either side) unsafe.
      */
     private void formRun(DuckDBConnection c, String appId, LocalDate first, LocalDate last,
                                 Map<LocalDate, Long> versions, SqlDialect dialect) throws SQLException {
@@ -380,6 +381,7 @@ final class DuckDbSessionCache {
                 SELECT DISTINCT who FROM formed_sessions WHERE start_ts >= ? AND start_ts < ? AND who IS NOT NULL""",
                 runFrom, runTo));
         execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
+        DuckDbOverviewHours.formed(c, appId, first, last, dialect);
         DuckDbActiveUserHours.form(c, appId, first, last);
         long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
@@ -414,7 +416,7 @@ final class DuckDbSessionCache {
         return alias + DuckDbSessionsSql.SESSION_COLUMNS.replace(", ", ", " + alias);
     }
 
-    private static void execute(DuckDBConnection c, Sql sql) throws SQLException {
+    static void execute(DuckDBConnection c, Sql sql) throws SQLException {
         try (PreparedStatement ps = prepared(c, sql)) {
             ps.execute();
         }

@@ -269,6 +269,54 @@ class DuckDbSchemaTest {
         }
     }
 
+    @Test
+    void aVersion10Database_getsEachCachedSessionsUserPrev_andTheOverviewHoursOfItsCachedDays() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v10.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 10);
+            String row = "INSERT INTO session_cache (app_id, day, version, id, who, start_ts, end_ts, page_views, events, "
+                    + "conversions, revenue) VALUES ('%s', DATE '%s', 1, '%s', %s, TIMESTAMP '%s 10:00:00', "
+                    + "TIMESTAMP '%s 10:05:00', 1, 1, 0, 0)";
+            st.execute(row.formatted("a", "2026-11-02", "s1", "'u'", "2026-11-02", "2026-11-02"));
+            // two sessions of one start: the second in id order follows the first
+            st.execute(row.formatted("a", "2026-11-05", "s5", "'u'", "2026-11-05", "2026-11-05"));
+            st.execute(row.formatted("a", "2026-11-05", "s2", "'u'", "2026-11-05", "2026-11-05"));
+            // by browser, s1 (no browser) is not the one before s2
+            st.execute("UPDATE session_cache SET browser = 'Firefox' WHERE id IN ('s2', 's5')");
+            st.execute(row.formatted("b", "2026-11-04", "s3", "'u'", "2026-11-04", "2026-11-04"));
+            st.execute(row.formatted("a", "2026-11-03", "s4", "NULL", "2026-11-03", "2026-11-03"));
+            st.execute("INSERT INTO session_cache_days VALUES ('a', DATE '2026-11-02', 1, false), ('a', DATE '2026-11-05', 1, false)");
+            String event = "INSERT INTO events (app_id, type, ts, event_id, value) VALUES ('a', '%s', TIMESTAMP '%s', '%s', %s)";
+            st.execute(event.formatted("pageview", "2026-11-02 10:00:00", "e1", "NULL"));
+            st.execute(event.formatted("purchase", "2026-11-02 10:30:00", "e2", "7.5"));
+            // a day not cached: its hours are formed with it
+            st.execute(event.formatted("pageview", "2026-11-20 10:00:00", "e3", "NULL"));
+
+            DuckDbSchema.migrate(c);
+
+            assertThat(strings(st, "SELECT concat_ws('|', id, coalesce(user_prev::VARCHAR, 'null'), "
+                    + "coalesce(user_prev_browser::VARCHAR, 'null')) FROM session_cache ORDER BY id"))
+                    .containsExactly("s1|null|null", "s2|2026-11-02 10:00:00|null", "s3|null|null", "s4|null|null",
+                            "s5|2026-11-05 10:00:00|2026-11-05 10:00:00");
+            assertThat(strings(st, "SELECT concat_ws('|', app_id, hour, sessions, viewed, views, page_views, conversions, revenue) "
+                    + "FROM overview_hours WHERE dim = '' ORDER BY app_id, hour"))
+                    .containsExactly("a|2026-11-02 10:00:00|1|1|1|1|1|7.5", "a|2026-11-03 10:00:00|1|1|1|0|0|0.0",
+                            "a|2026-11-05 10:00:00|2|2|2|0|0|0.0", "b|2026-11-04 10:00:00|1|1|1|0|0|0.0");
+            assertThat(strings(st, "SELECT concat_ws('|', app_id, hour, dim, dim_value, sessions) FROM overview_hours "
+                    + "WHERE dim = 'browser' ORDER BY app_id, hour")).containsExactly("a|2026-11-05 10:00:00|browser|Firefox|2");
+        }
+    }
+
+    private static List<String> strings(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     /** The database as a release at schema {@code version} left it: the first migrations applied and recorded. */
     private static void migrateTo(Statement st, int version) throws Exception {
         st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "

@@ -2,6 +2,7 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.event.Event;
 import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.Granularity;
 import dev.traceflow.core.query.Metric;
 import dev.traceflow.core.query.MetricDimension;
@@ -90,19 +91,21 @@ class DuckDbSessionCacheUserFirstTest {
     }
 
     @Test
-    void newUsersAndTheOverview_readTheCachedRowsUserFirst_whenTheCacheHoldsTheAppsHistory() throws Exception {
+    void newUsersAndAFilteredOverview_readTheCachedRowsUserFirst_whenTheCacheHoldsTheAppsHistory() throws Exception {
         try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
             duckdb.refreshSessionsInBackground(false);
             duckdb.consumer().accept(visits());
+            // an unfiltered overview reads user_prev instead (DuckDbOverviewHoursTest)
+            EventQuery firefox = days(5, 5).withFilters(new Filters(null, null, null, "Firefox", null, null, null));
             assertThat(values(duckdb.metrics().series(days(5, 5), Metric.NEW_USERS, null, 10))).containsExactly(1.0);
-            assertThat(duckdb.metrics().overview(days(5, 5)).newUsers()).isEqualTo(1);
+            assertThat(duckdb.metrics().overview(firefox).newUsers()).isEqualTo(0);
 
             // a stand-in value only this path reads: every session of day 5 marked as its user's first
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
                 st.execute("UPDATE session_cache SET user_first = start_ts WHERE day = DATE '2026-11-06'");
             }
             assertThat(values(duckdb.metrics().series(days(5, 5), Metric.NEW_USERS, null, 10))).containsExactly(2.0);
-            assertThat(duckdb.metrics().overview(days(5, 5)).newUsers()).isEqualTo(2);
+            assertThat(duckdb.metrics().overview(firefox).newUsers()).isEqualTo(1);
         }
     }
 
