@@ -34,20 +34,31 @@ final class DuckDbOverviewHours {
     private static final List<String> FILTERS = List.of("release", "environment", "path", "browser", "os", "device_type", "country");
 
     /**
-     * {@code user_prev} and {@code user_prev_<filter>} of every cached row of the run's
-     * {@code touched_users} (whose rows the run deleted or inserted), where one changed: the run's
-     * new rows, and the user's rows after the run's days whose previous session is now another.
-     * Matched by row id: a join on the rows' keys costs more than the windows. {@code %s}: the
-     * assignments, the old values and windows, the conditions. Parameters: the app.
+     * {@code user_prev} and {@code user_prev_<filter>} of the cached rows of the run's
+     * {@code touched_users} (whose rows the run deleted or inserted) from the run's first day on,
+     * where one changed: the run's new rows, and the user's rows after the run's days whose previous
+     * session is now another. A row before the run keeps its previous session (all of it is before
+     * the run too), so the windows run over the rows from the first day on only, each partition's
+     * first row taking the latest start before that day ({@code seed_*}: an aggregate, not a sort,
+     * of the user's earlier rows); a row's day is its start's, so every earlier row starts before
+     * every later one. Matched by row id: a join on the rows' keys costs more than the windows.
+     * {@code %s}: the assignments, the seeds, the old values and windows, the seeds' joins, the
+     * conditions. Parameters: the app, the run's first day twice.
      */
     private static final String CORRECT_USER_PREV = """
             UPDATE session_cache AS s SET %s
             FROM (
-                SELECT *
-                FROM (
-                    SELECT rowid AS row_id, %s
+                WITH touched AS (
+                    SELECT rowid AS row_id, *, entry_page AS path
                     FROM session_cache
                     WHERE app_id = ? AND who IN (SELECT who FROM touched_users)
+                ),
+                recent AS (SELECT * FROM touched WHERE day >= ?),
+                earlier AS (SELECT * FROM touched WHERE day < ?)%s
+                SELECT *
+                FROM (
+                    SELECT r.row_id, %s
+                    FROM recent r%s
                 )
                 WHERE %s
             ) m
@@ -149,20 +160,30 @@ final class DuckDbOverviewHours {
     static void formed(DuckDBConnection c, String appId, LocalDate first, LocalDate last, SqlDialect dialect)
             throws SQLException {
         List<String> sets = new ArrayList<>();
+        StringBuilder seeds = new StringBuilder();
         List<String> columns = new ArrayList<>();
+        StringBuilder joins = new StringBuilder();
         List<String> changed = new ArrayList<>();
         List<String> filters = new ArrayList<>(FILTERS);
         filters.addFirst(null);
         for (String filter : filters) {
             String column = prevColumn(filter);
+            String seed = "seed_" + column;
             sets.add(column + " = m." + column);
-            String partition = filter == null ? "who" : "who, " + sessionColumn(filter);
-            columns.add(column + " AS old_" + column + ", lag(start_ts) OVER (PARTITION BY " + partition
-                    + " ORDER BY start_ts, id) AS " + column);
+            // path: the entry page, as touched names it; NULL values partition together, as in a window
+            String partition = filter == null ? "who" : "who, " + filter;
+            seeds.append(",\n    ").append(seed).append(" AS (SELECT ").append(partition)
+                    .append(", max(start_ts) AS p FROM earlier GROUP BY ").append(partition).append(")");
+            joins.append("\n    LEFT JOIN ").append(seed).append(" ON ").append(seed).append(".who = r.who");
+            if (filter != null) {
+                joins.append(" AND ").append(seed).append('.').append(filter).append(" IS NOT DISTINCT FROM r.").append(filter);
+            }
+            columns.add("r." + column + " AS old_" + column + ", coalesce(lag(r.start_ts) OVER (PARTITION BY r."
+                    + partition.replace(", ", ", r.") + " ORDER BY r.start_ts, r.id), " + seed + ".p) AS " + column);
             changed.add("old_" + column + " IS DISTINCT FROM " + column);
         }
-        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_PREV.formatted(String.join(", ", sets),
-                String.join(",\n                           ", columns), String.join(" OR ", changed)), appId));
+        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_PREV.formatted(String.join(", ", sets), seeds,
+                String.join(",\n                           ", columns), joins, String.join(" OR ", changed)), appId, first, first));
         DuckDbSessionCache.execute(c, new Sql().append("DELETE FROM overview_hours WHERE app_id = ? AND day >= ? AND day <= ?",
                 appId, first, last));
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
