@@ -138,8 +138,16 @@ final class DuckDbActiveUserHours {
      * filter only alone, and a whole-hour offset throughout the range.
      */
     static boolean answers(EventQuery q) {
+        return (q.filters().path() == null || q.filters().byColumn().size() == 1) && wholeHourBuckets(q);
+    }
+
+    /**
+     * Whether every bucket of {@code q} is a run of whole UTC hours: hour or coarser buckets, and a
+     * whole-hour offset throughout the range (also {@link DuckDbEventSessionHours}' condition).
+     */
+    static boolean wholeHourBuckets(EventQuery q) {
         TimeBuckets buckets = q.buckets();
-        if (q.filters().path() != null && q.filters().byColumn().size() > 1 || buckets.granularity() == Granularity.MINUTE) {
+        if (buckets.granularity() == Granularity.MINUTE) {
             return false;
         }
         for (OffsetSpan span : TimeBuckets.offsets(buckets.zone(), buckets.starts().getFirst(), q.to())) {

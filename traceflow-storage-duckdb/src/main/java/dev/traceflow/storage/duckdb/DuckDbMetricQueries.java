@@ -65,15 +65,14 @@ final class DuckDbMetricQueries implements MetricQueries {
      * second {@code %s}, {@link #sessionsHolding}; the join builds its hash table from these rows.
      * The dimension is {@code d} (the first {@code %s}: a column, not request input), the key an
      * event finds its session by {@code skey}: a client session's id, or the user of a session
-     * formed without one. Parameters: app, first and last day, the range's start and end.
+     * formed without one. Parameters: app, first and last day, the range's start and end; the
+     * caller may narrow the rows further, then closes the CTE.
      */
     private static final String CACHED_EVENT_SESSIONS = """
             WITH event_sessions AS (
                 SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s AS d
                 FROM session_cache
-                WHERE app_id = ? AND day >= ? AND day <= ? AND end_ts >= ? AND start_ts < ?%s
-            ),
-            """;
+                WHERE app_id = ? AND day >= ? AND day <= ? AND end_ts >= ? AND start_ts < ?%s""";
 
     /**
      * An event's cached session, in one hash join: an event with a {@code session_id} finds the
@@ -193,10 +192,17 @@ final class DuckDbMetricQueries implements MetricQueries {
     private void eventCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
                             MetricDimension dimension, boolean cached) {
         boolean joinSessions = dimension != null && dimension.fromSession();
+        // with the cache, the whole hours' cells are read from their sums, the edge hours' joined
+        DuckDbEventSessionHours.Hours hours = joinSessions && cached ? DuckDbEventSessionHours.hours(q) : null;
         if (joinSessions && cached) {
             DuckDbSessionCache.Need need = eventSessionsNeed(q);
             sql.append(CACHED_EVENT_SESSIONS.formatted(dimension.wireName(), sessionsHolding(metric)), q.appId(),
                     need.first(), need.last(), q.from(), q.to());
+            if (hours != null) {
+                // only the sessions that can hold an event of an edge hour
+                sql.append(" AND (start_ts < ? OR end_ts >= ?)", hours.from(), hours.to());
+            }
+            sql.append("\n),\n");
         } else if (joinSessions) {
             // session_events and identified exist only in sessions formed from the events
             DuckDbSessionsSql.withEvents(q, dialect, sql);
@@ -205,9 +211,16 @@ final class DuckDbMetricQueries implements MetricQueries {
             sql.append("WITH ");
         }
         String numerator = metric == Metric.REVENUE ? "coalesce(sum(e.value), 0)" : "count(*)";
-        sql.append("cells AS (\n    SELECT " + dialect.bucketKey("e.ts", buckets, keysFrom, q.to()) + " AS k, "
-                + eventDimension(dimension, cached) + " AS d, " + numerator + " AS num, 0 AS den, " + numerator + " AS w\n"
-                + "    FROM events e\n");
+        sql.append("cells AS (\n");
+        if (hours != null) {
+            DuckDbEventSessionHours.hourCells(sql, q, dialect, keysFrom, metric, dimension, hours);
+        }
+        sql.append("    SELECT " + dialect.bucketKey("e.ts", buckets, keysFrom, q.to()) + " AS k, "
+                + eventDimension(dimension, cached) + " AS d, " + numerator + " AS num"
+                + (hours == null ? ", 0 AS den, " + numerator + " AS w\n    FROM events e\n" : "\n    FROM "));
+        if (hours != null) {
+            DuckDbEventSessionHours.edgeEvents(sql, q, hours);
+        }
         if (joinSessions && cached) {
             sql.append(JOIN_CACHED_EVENT_SESSIONS);
         } else if (joinSessions) {
@@ -224,7 +237,7 @@ final class DuckDbMetricQueries implements MetricQueries {
             default -> throw new IllegalArgumentException("not an event metric: " + metric);
         }
         sql.eventFilters("e.", q);
-        sql.append("\n    GROUP BY ALL\n)");
+        sql.append("\n    GROUP BY ALL\n" + (hours == null ? "" : ")\nGROUP BY k, d\n") + ")");
     }
 
     /** {@code AND ...} true for every cached session holding an event of the metric's types (see {@link #eventCells}). */

@@ -346,7 +346,8 @@ final class DuckDbSessionCache {
     /**
      * Forms the sessions starting on the days {@code first..last} from the events of the run
      * widened by the horizon, replaces the days' cached rows with them (with {@code user_first}, and
-     * the overview's {@code user_prev} columns and hours by {@link DuckDbOverviewHours}), and marks
+     * the overview's {@code user_prev} columns and hours by {@link DuckDbOverviewHours}, the active users'
+     * and the event metrics' hours by {@link DuckDbActiveUserHours} and {@link DuckDbEventSessionHours}), and marks
      * the days a suspicious session touches (its days and one either side) unsafe.
      */
     private void formRun(DuckDBConnection c, String appId, LocalDate first, LocalDate last,
@@ -383,6 +384,7 @@ final class DuckDbSessionCache {
         execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
         DuckDbOverviewHours.formed(c, appId, first, last, dialect);
         DuckDbActiveUserHours.form(c, appId, first, last);
+        DuckDbEventSessionHours.form(c, appId, first, last);
         long t2 = System.nanoTime();
         Set<LocalDate> unsafe = new HashSet<>();
         Sql suspicious = new Sql().append(SUSPICIOUS, appId, windowFrom, windowTo, SUSPICIOUS_SPAN.toMillis());

@@ -307,6 +307,45 @@ class DuckDbSchemaTest {
         }
     }
 
+    @Test
+    void aVersion12Database_getsTheEventSessionHoursOfItsCachedDays_andForgetsDaysWithoutTheDayBefore() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v12.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 12);
+            String session = "INSERT INTO session_cache (app_id, day, version, id, who, start_ts, end_ts, page_views, events, "
+                    + "conversions, revenue, client, browser) VALUES ('a', DATE '%s', 1, '%s', '%s', TIMESTAMP '%s', "
+                    + "TIMESTAMP '%s', 1, 1, 0, 0, %s, '%s')";
+            // a client session across midnight, a user's session of an hour of day 2
+            st.execute(session.formatted("2026-11-02", "tab", "tab", "2026-11-02 23:50:00", "2026-11-03 00:10:00", true, "Safari"));
+            st.execute(session.formatted("2026-11-03", "~x", "u", "2026-11-03 10:00:00", "2026-11-03 10:20:00", false, "Firefox"));
+            st.execute(session.formatted("2026-11-05", "tab5", "tab5", "2026-11-05 08:00:00", "2026-11-05 08:00:00", true, "Safari"));
+            st.execute("INSERT INTO session_cache_days VALUES ('a', DATE '2026-11-02', 1, false), ('a', DATE '2026-11-03', 1, false), "
+                    + "('a', DATE '2026-11-05', 1, false)");
+            String event = "INSERT INTO events (app_id, type, ts, event_id, value, session_id, user_id, browser) "
+                    + "VALUES ('a', '%s', TIMESTAMP '%s', '%s', %s, %s, %s, '%s')";
+            st.execute(event.formatted("pageview", "2026-11-02 23:50:00", "e1", "NULL", "'tab'", "NULL", "Chrome"));
+            st.execute(event.formatted("purchase", "2026-11-03 00:10:00", "e2", "7.5", "'tab'", "NULL", "Chrome"));
+            st.execute(event.formatted("pageview", "2026-11-03 10:00:00", "e3", "NULL", "NULL", "'u'", "Edge"));
+            st.execute(event.formatted("pageview", "2026-11-03 10:20:00", "e4", "NULL", "NULL", "'u'", "Edge"));
+            // after the user's session: of no cached session, it keeps its own browser; so does an event of no one
+            st.execute(event.formatted("pageview", "2026-11-03 12:00:00", "e5", "NULL", "NULL", "'u'", "Opera"));
+            st.execute(event.formatted("click", "2026-11-03 11:00:00", "e6", "NULL", "NULL", "NULL", "Lynx"));
+            // day 5 is cached, day 4 holds events but is not: day 5 is forgotten, to be formed again
+            st.execute(event.formatted("pageview", "2026-11-04 09:00:00", "e7", "NULL", "NULL", "'v'", "Edge"));
+            st.execute(event.formatted("pageview", "2026-11-05 08:00:00", "e8", "NULL", "'tab5'", "NULL", "Edge"));
+
+            DuckDbSchema.migrate(c);
+
+            assertThat(strings(st, "SELECT concat_ws('|', hour, s_browser, browser, events, page_views, conversions, revenue) "
+                    + "FROM event_session_hours ORDER BY hour"))
+                    .containsExactly("2026-11-02 23:00:00|Safari|Chrome|1|1|0|0.0", "2026-11-03 00:00:00|Safari|Chrome|1|0|1|7.5",
+                            "2026-11-03 10:00:00|Firefox|Edge|2|2|0|0.0", "2026-11-03 11:00:00|Lynx|Lynx|1|0|0|0.0",
+                            "2026-11-03 12:00:00|Opera|Opera|1|1|0|0.0");
+            assertThat(strings(st, "SELECT day::VARCHAR FROM session_cache_days ORDER BY day")).containsExactly("2026-11-02", "2026-11-03");
+            assertThat(strings(st, "SELECT id FROM session_cache ORDER BY id")).containsExactly("tab", "~x");
+        }
+    }
+
     private static List<String> strings(Statement st, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = st.executeQuery(sql)) {
