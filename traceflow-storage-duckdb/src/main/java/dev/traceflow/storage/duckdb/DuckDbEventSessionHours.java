@@ -64,6 +64,16 @@ final class DuckDbEventSessionHours {
 
     /** The whole UTC hours {@code [from, to)} of a range that the rows answer. */
     record Hours(Instant from, Instant to) {
+
+        /** The whole UTC hours within {@code [from, to)}, or null when it holds none. */
+        static Hours within(Instant from, Instant to) {
+            Instant first = from.truncatedTo(ChronoUnit.HOURS);
+            if (first.isBefore(from)) {
+                first = first.plus(Duration.ofHours(1));
+            }
+            Instant end = to.truncatedTo(ChronoUnit.HOURS);
+            return first.isBefore(end) ? new Hours(first, end) : null;
+        }
     }
 
     private DuckDbEventSessionHours() {
@@ -97,12 +107,7 @@ final class DuckDbEventSessionHours {
         if (q.filters().path() != null || !DuckDbActiveUserHours.wholeHourBuckets(q)) {
             return null;
         }
-        Instant from = q.from().truncatedTo(ChronoUnit.HOURS);
-        if (from.isBefore(q.from())) {
-            from = from.plus(Duration.ofHours(1));
-        }
-        Instant to = q.to().truncatedTo(ChronoUnit.HOURS);
-        return from.isBefore(to) ? new Hours(from, to) : null;
+        return Hours.within(q.from(), q.to());
     }
 
     /**

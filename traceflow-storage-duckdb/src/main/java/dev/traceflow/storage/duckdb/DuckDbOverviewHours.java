@@ -4,11 +4,9 @@ import dev.traceflow.core.query.EventQuery;
 import org.duckdb.DuckDBConnection;
 
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -213,15 +211,10 @@ final class DuckDbOverviewHours {
         Instant from = q.from();
         Instant to = q.to();
         // the whole hours [hoursFrom, hoursTo) come from overview_hours, the rest of the range from the rows
-        Instant hoursFrom = from.truncatedTo(ChronoUnit.HOURS);
-        if (hoursFrom.isBefore(from)) {
-            hoursFrom = hoursFrom.plus(Duration.ofHours(1));
-        }
-        Instant hoursTo = to.truncatedTo(ChronoUnit.HOURS);
-        if (!hoursFrom.isBefore(hoursTo)) {
-            hoursFrom = to;
-            hoursTo = to;
-        }
+        DuckDbEventSessionHours.Hours whole = DuckDbEventSessionHours.Hours.within(from, to);
+        // no whole hour: an empty run of hours at the end, the rest from the rows
+        Instant hoursFrom = whole == null ? to : whole.from();
+        Instant hoursTo = whole == null ? to : whole.to();
         Map.Entry<String, String> filter = q.filters().byColumn().entrySet().stream().findFirst().orElse(null);
         String dim = filter == null ? "" : filter.getKey();
         String value = filter == null ? "" : filter.getValue();
