@@ -327,6 +327,8 @@ class JournaledWriteQueueTest {
 
         JournaledWriteQueue second = queue(failing.delegate, 1000, Duration.ZERO, new SimpleMeterRegistry());
         assertThat(count(failing.delegate)).as("loaded during start").isEqualTo(9);
+        // listeners are told on the publisher's own thread: the start does not wait for them
+        assertThat(second.awaitStored(Duration.ofSeconds(10))).isTrue();
         assertThat(told.get("app:stored").get()).isEqualTo(9);
         second.submit("app", events(1, "later")).get(5, TimeUnit.SECONDS);
         second.stop();
