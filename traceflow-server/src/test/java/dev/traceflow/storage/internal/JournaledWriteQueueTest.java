@@ -22,12 +22,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,8 +49,8 @@ class JournaledWriteQueueTest {
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, AtomicInteger> told = new ConcurrentHashMap<>();
-    private final List<EventsStored> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.function.Consumer<EventsStored> listener = signal -> {
+    private final List<EventsStored> signals = new CopyOnWriteArrayList<>();
+    private final Consumer<EventsStored> listener = signal -> {
         signals.add(signal);
         for (EventsStored.AppEvents app : signal.apps()) {
             told.computeIfAbsent(app.appId() + ":stored", k -> new AtomicInteger()).addAndGet((int) app.stored());
@@ -133,7 +138,7 @@ class JournaledWriteQueueTest {
         // a linger no submission outlasts, however slow the machine: awaitStored ends it
         JournaledWriteQueue q = queue(storage, 100_000, Duration.ofSeconds(60), registry);
 
-        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             acks.add(q.submit("app", events(10, "r" + i + "-")));
         }
@@ -227,7 +232,7 @@ class JournaledWriteQueueTest {
 
         assertThat(q.awaitRoom(Duration.ofMillis(100))).isFalse();
 
-        var admitted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var admitted = CompletableFuture.supplyAsync(() -> {
             try {
                 return q.awaitRoom(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
@@ -497,7 +502,7 @@ class JournaledWriteQueueTest {
 
         assertThat(q.awaitStored(Duration.ofSeconds(10))).as("stored, and the signal delivered").isTrue();
 
-        Map<String, EventsStored.AppEvents> byApp = new java.util.HashMap<>();
+        Map<String, EventsStored.AppEvents> byApp = new HashMap<>();
         assertThat(signals).as("one load: the linger is 60 s and awaitStored asked for it").hasSize(1);
         for (EventsStored.AppEvents a : signals.getFirst().apps()) {
             byApp.put(a.appId(), a);
@@ -611,7 +616,7 @@ class JournaledWriteQueueTest {
 
         var failed = q.submit("app", batch);
         assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
-                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(StorageException.class)
                 .hasMessageContaining("the ingest journal could not be written");
 

@@ -4,6 +4,7 @@ import dev.traceflow.core.query.Granularity;
 import dev.traceflow.core.query.TimeBuckets;
 import dev.traceflow.core.query.TimeBuckets.OffsetSpan;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -14,6 +15,9 @@ import java.util.regex.Pattern;
 final class DuckDbDialect implements SqlDialect {
 
     static final DuckDbDialect INSTANCE = new DuckDbDialect();
+
+    /** Ranges from here on have positive local times in every zone (offsets are at most 18 hours). */
+    static final Instant INTEGER_KEYS_FROM = Instant.EPOCH.plus(Duration.ofDays(1));
 
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
 
@@ -42,29 +46,60 @@ final class DuckDbDialect implements SqlDialect {
      * Local time = UTC time + the offset in force, written as a CASE over the zone's offset changes
      * in the range (so no time-zone extension is needed, and the same SQL works for any zone the
      * JDK knows); the offsets come from {@link TimeBuckets#offsets}, so Java and SQL agree.
+     * Minute, hour and day keys are integer arithmetic on the microseconds since the epoch: the
+     * same keys as {@code date_trunc}, which cost about three times as much per row (an hourly
+     * count of 2.4M events: 97 against 43 ms of CPU; README "Bucket keys as integer arithmetic").
+     * Integer division truncates toward zero, so that form is used only for ranges from
+     * {@link #INTEGER_KEYS_FROM} on, where every local time is positive; weeks and months (Monday
+     * alignment, months of unequal length) stay on {@code date_trunc}.
      */
     @Override
     public String bucketKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
-        List<OffsetSpan> spans = TimeBuckets.offsets(buckets.zone(), from, to);
-        String offset;
-        if (spans.size() == 1) {
-            offset = Integer.toString(spans.getFirst().offsetSeconds());
-        } else {
-            StringBuilder c = new StringBuilder("CASE");
-            for (int i = 0; i < spans.size() - 1; i++) {
-                c.append(" WHEN ").append(tsColumn).append(" < ").append(timestamp(spans.get(i).end()))
-                        .append(" THEN ").append(spans.get(i).offsetSeconds());
-            }
-            c.append(" ELSE ").append(spans.getLast().offsetSeconds()).append(" END");
-            offset = c.toString();
-        }
-        String shift = "to_seconds(" + offset + ")";
-        String local = "(" + tsColumn + " + " + shift + ")";
         Granularity g = buckets.granularity();
+        boolean integer = g == Granularity.MINUTE || g == Granularity.HOUR || g == Granularity.DAY;
+        return integer && !from.isBefore(INTEGER_KEYS_FROM)
+                ? integerKey(tsColumn, buckets, from, to)
+                : dateTruncKey(tsColumn, buckets, from, to);
+    }
+
+    /** {@link #bucketKey} for minutes, hours and days of ranges from {@link #INTEGER_KEYS_FROM} on. */
+    String integerKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
+        Granularity g = buckets.granularity();
+        long unitMicros = switch (g) {
+            case MINUTE -> 60_000_000L;
+            case HOUR -> 3_600_000_000L;
+            case DAY -> 86_400_000_000L;
+            case WEEK, MONTH -> throw new IllegalArgumentException("no integer key for " + g);
+        };
+        String offset = offsets(tsColumn, TimeBuckets.offsets(buckets.zone(), from, to), 1_000_000L);
+        boolean utc = offset.equals("0");
+        String start = "(epoch_us(" + tsColumn + ")" + (utc ? "" : " + " + offset) + ") // " + unitMicros + " * " + unitMicros;
+        // minute and hour keys are UTC instants, day keys the local date-time of midnight
+        return "make_timestamp(" + start + (g != Granularity.DAY && !utc ? " - " + offset : "") + ")";
+    }
+
+    /** {@link #bucketKey} by {@code date_trunc} on the local time: any granularity, any range. */
+    String dateTruncKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
+        Granularity g = buckets.granularity();
+        String shift = "to_seconds(" + offsets(tsColumn, TimeBuckets.offsets(buckets.zone(), from, to), 1) + ")";
+        String local = "(" + tsColumn + " + " + shift + ")";
         return switch (g) {
             case MINUTE, HOUR -> "(date_trunc('" + g.wireName() + "', " + local + ") - " + shift + ")";
             case DAY, WEEK, MONTH -> "date_trunc('" + g.wireName() + "', " + local + ")::TIMESTAMP";
         };
+    }
+
+    /** The offset in force at {@code tsColumn}, in seconds times {@code scale}: a constant or a CASE over the spans. */
+    private static String offsets(String tsColumn, List<OffsetSpan> spans, long scale) {
+        if (spans.size() == 1) {
+            return Long.toString(spans.getFirst().offsetSeconds() * scale);
+        }
+        StringBuilder c = new StringBuilder("(CASE");
+        for (int i = 0; i < spans.size() - 1; i++) {
+            c.append(" WHEN ").append(tsColumn).append(" < ").append(timestamp(spans.get(i).end()))
+                    .append(" THEN ").append(spans.get(i).offsetSeconds() * scale);
+        }
+        return c.append(" ELSE ").append(spans.getLast().offsetSeconds() * scale).append(" END)").toString();
     }
 
     private static String timestamp(Instant t) {
