@@ -174,8 +174,10 @@ class DuckDbOverviewHoursTest {
             duckdb.consumer().accept(twoFilterVisits());
             reference.consumer().accept(twoFilterVisits());
             List<EventQuery> ranges = new ArrayList<>(ranges());
-            // the hour of "early"'s purchase with its edges, and the days after "early"'s first
+            // no whole hour; partial first and last hours with matching events (early's and both's page
+            // views); the days after "early"'s first
             ranges.add(range(at(4, 8, 59), at(4, 9, 21)));
+            ranges.add(range(at(4, 8, 30), at(5, 9, 20)));
             ranges.add(range(at(4, 0, 0), at(7, 0, 0)));
             for (EventQuery range : ranges) {
                 for (Filters f : TWO_FILTERS) {
