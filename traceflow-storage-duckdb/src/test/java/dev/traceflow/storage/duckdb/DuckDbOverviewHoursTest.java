@@ -139,7 +139,7 @@ class DuckDbOverviewHoursTest {
      * release 1.0 on Chrome; "half" matches one filter in each session, and a page view of its day-5
      * session has both values (counted as an event, not as a session); "early" first comes on day 1
      * with release 1.0 (a new user whose first session is before any range that starts later) and
-     * matches both on day 4, with a client session and a purchase; an anonymous event of no session
+     * matches both on day 4, with a client session and a purchase; a page view of no user or session
      * matches both on day 6.
      */
     private static List<Event> twoFilterVisits() {
