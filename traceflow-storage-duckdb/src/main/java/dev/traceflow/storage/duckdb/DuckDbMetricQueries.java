@@ -330,38 +330,6 @@ final class DuckDbMetricQueries implements MetricQueries {
         });
     }
 
-    /**
-     * The overview's session numbers, with two or more filters (fewer: {@link DuckDbOverviewHours}),
-     * from the range's cached sessions that match them ({@code sessions}, from
-     * {@link DuckDbSessionsSql#withCached}), each with its user's first session start ever
-     * ({@code user_first}, schema V10): the sessions summed without grouping, and only the two user
-     * counts from a grouping by user (a visitor; new if that first start is in the range).
-     * Parameters: the range's start (for new users). {@code %s}: the totals' conditions and duration.
-     */
-    private static final String CACHED_SESSION_TOTALS = """
-            , per_user AS (
-                SELECT min(user_first) AS first_start
-                FROM sessions
-                WHERE who IS NOT NULL
-                GROUP BY who
-            ),
-            session_totals AS (
-                SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
-                FROM (
-                    SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
-                    FROM per_user
-                ) u, (
-                    SELECT count(*) AS sessions,
-                           count(*) FILTER (WHERE %s) AS engaged,
-                           count(*) FILTER (WHERE %s) AS viewed,
-                           count(*) FILTER (WHERE s.page_views = 1 AND s.conversions = 0) AS bounced,
-                           coalesce(sum(%s) FILTER (WHERE %s), 0) AS duration_ms,
-                           coalesce(sum(s.page_views) FILTER (WHERE %s), 0) AS views
-                    FROM sessions s
-                ) t
-            ),
-            """;
-
     @Override
     public MetricsOverview overview(EventQuery q) {
         Sql sql = new Sql().defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
@@ -370,19 +338,11 @@ final class DuckDbMetricQueries implements MetricQueries {
                 return;
             }
             if (coverage.sessions() && coverage.users()) {
-                cachedSessionTotals(into, q);
-            } else {
-                sessionTotals(into, q, coverage);
+                DuckDbOverviewFilters.totals(into, q, dialect);
+                return;
             }
-            into.append("""
-                    event_totals AS (
-                        SELECT count(*) FILTER (WHERE type = 'pageview') AS page_views,
-                               count(*) FILTER (WHERE type IN %s) AS conversions,
-                               coalesce(sum(value) FILTER (WHERE type IN %s), 0) AS revenue
-                        FROM events
-                        WHERE\s""".formatted(CONVERSION_TYPES, CONVERSION_TYPES));
-            into.appAndRange("", q).eventFilters("", q);
-            into.append("\n)\n");
+            sessionTotals(into, q, coverage);
+            DuckDbOverviewFilters.eventTotals(into, q);
         });
         sql.append("SELECT * FROM session_totals, event_totals");
         return reads.one(sql, rs -> {
@@ -397,14 +357,10 @@ final class DuckDbMetricQueries implements MetricQueries {
         });
     }
 
-    /** {@code WITH ... session_totals AS (...),} when the cache holds the range's days and all before, with 2+ filters. */
-    private void cachedSessionTotals(Sql into, EventQuery q) {
-        String viewed = "s.page_views >= 1";
-        DuckDbSessionsSql.withCached(q, into, ", user_first");
-        into.append(CACHED_SESSION_TOTALS.formatted(engaged("s."), viewed, durationMillis("s."), viewed, viewed), q.from());
-    }
-
-    /** {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows. */
+    /**
+     * {@code WITH sessions ..., first_seen ..., session_totals AS (...),} from the cache or the events, as the coverage allows:
+     * for a range the cache does not hold with all days before it (else {@link DuckDbOverviewHours} or {@link DuckDbOverviewFilters}).
+     */
     private void sessionTotals(Sql into, EventQuery q, DuckDbSessionCache.Coverage coverage) {
         if (coverage.sessions()) {
             DuckDbSessionsSql.withCached(q, into, "");

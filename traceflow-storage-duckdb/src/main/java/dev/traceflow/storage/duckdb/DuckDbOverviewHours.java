@@ -23,8 +23,8 @@ import java.util.Map;
  * session is missing or before the range: visitors are a count of the range's rows, new users the
  * count of those whose {@code user_first} is in the range. The sums come from the hours wholly
  * inside the range, plus the matching cached sessions and events of its partial first and last
- * hour. Two or more filters are answered by the grouping ({@link DuckDbMetricQueries}); the
- * numbers are the same either way.
+ * hour. Two or more filters are answered by grouping the matching sessions by user
+ * ({@link DuckDbOverviewFilters}); the numbers are the same either way.
  */
 final class DuckDbOverviewHours {
 
@@ -71,7 +71,8 @@ final class DuckDbOverviewHours {
                        coalesce(sum(%1$s) FILTER (WHERE page_views >= 1), 0) AS duration_ms,
                        coalesce(sum(page_views) FILTER (WHERE page_views >= 1), 0) AS views""";
 
-    private static final String EVENT_SUMS = """
+    /** The overview's sums of events (shared with {@link DuckDbOverviewFilters}). */
+    static final String EVENT_SUMS = """
             count(*) FILTER (WHERE type = 'pageview') AS page_views,
                        count(*) FILTER (WHERE type IN ('conversion', 'purchase')) AS conversions,
                        coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0) AS revenue""";
@@ -249,7 +250,8 @@ final class DuckDbOverviewHours {
         return filter.equals("path") ? "entry_page" : filter;
     }
 
-    private static String sessionSums(SqlDialect dialect) {
+    /** {@link #SESSION_SUMS} for the dialect (shared with {@link DuckDbOverviewFilters}). */
+    static String sessionSums(SqlDialect dialect) {
         return SESSION_SUMS.formatted("(" + dialect.epochMillis("end_ts") + " - " + dialect.epochMillis("start_ts") + ")");
     }
 }

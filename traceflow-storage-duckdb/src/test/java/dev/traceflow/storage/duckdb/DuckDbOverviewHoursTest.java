@@ -133,6 +133,83 @@ class DuckDbOverviewHoursTest {
         }
     }
 
+    /**
+     * Two filters, release 1.1 and Firefox (sessions by their first event's columns, events by their
+     * own): "both" matches both on days 2 and 5, and on day 5 a page view of its session is of
+     * release 1.0 on Chrome; "half" matches one filter in each session, and a page view of its day-5
+     * session has both values (counted as an event, not as a session); "early" first comes on day 1
+     * with release 1.0 (a new user whose first session is before any range that starts later) and
+     * matches both on day 4, with a client session and a purchase; a page view of no user or session
+     * matches both on day 6.
+     */
+    private static List<Event> twoFilterVisits() {
+        List<Event> events = new ArrayList<>();
+        for (int day : List.of(2, 5)) {
+            events.add(pageview(APP, at(day, 9, 10), "/a").user("both").client("Firefox", "Linux", "desktop").release("1.1").build());
+            events.add(pageview(APP, at(day, 9, 25), "/b").user("both").client("Firefox", "Linux", "desktop").release("1.1").build());
+        }
+        events.add(pageview(APP, at(5, 9, 40), "/c").user("both").client("Chrome", "Linux", "desktop").release("1.0").build());
+        events.add(pageview(APP, at(3, 8, 50), "/a").user("half").client("Chrome", "Windows", "desktop").release("1.1").build());
+        events.add(pageview(APP, at(5, 9, 5), "/a").user("half").client("Firefox", "Windows", "desktop").release("1.0").build());
+        events.add(pageview(APP, at(5, 9, 15), "/b").user("half").client("Firefox", "Windows", "desktop").release("1.1").build());
+        events.add(pageview(APP, at(1, 22, 0), "/a").user("early").client("Firefox", "macOS", "desktop").release("1.0").build());
+        events.add(pageview(APP, at(4, 8, 58), "/a").session("e-1").user("early").client("Firefox", "macOS", "desktop")
+                .release("1.1").build());
+        events.add(event(APP, EventType.PURCHASE, at(4, 9, 3)).session("e-1").user("early").path("/a")
+                .client("Firefox", "macOS", "desktop").release("1.1").properties(Map.of("revenue", 12.5)).build());
+        events.add(event(APP, EventType.CONVERSION, at(4, 9, 20)).session("e-1").user("early").path("/a")
+                .release("1.1").properties(Map.of("revenue", 3.25)).build());
+        events.add(pageview(APP, at(6, 8, 30), "/d").client("Firefox", "Android", "mobile").release("1.1").build());
+        return events;
+    }
+
+    private static final List<Filters> TWO_FILTERS = List.of(new Filters("1.1", null, null, "Firefox", null, null, null),
+            new Filters("1.0", null, null, "Firefox", null, null, null), new Filters("1.1", null, null, "Chrome", null, null, null),
+            new Filters("1.1", null, null, "Firefox", null, "desktop", null), new Filters("1.1", null, "/a", "Firefox", null, null, null));
+
+    @Test
+    void theOverviewOfTwoFilters_matchesTheReference_forUsersAndEventsThatMatchOnlyOneFilter() throws Exception {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(twoFilterVisits());
+            reference.consumer().accept(twoFilterVisits());
+            List<EventQuery> ranges = new ArrayList<>(ranges());
+            // no whole hour; partial first and last hours with matching events (early's and both's page
+            // views); the days after "early"'s first
+            ranges.add(range(at(4, 8, 59), at(4, 9, 21)));
+            ranges.add(range(at(4, 8, 30), at(5, 9, 20)));
+            ranges.add(range(at(4, 0, 0), at(7, 0, 0)));
+            for (EventQuery range : ranges) {
+                for (Filters f : TWO_FILTERS) {
+                    EventQuery q = range.withFilters(f);
+                    assertThat(duckdb.metrics().overview(q)).as("overview, %s", q).isEqualTo(reference.metrics().overview(q));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theOverviewOfTwoFilters_readsTheEventsWholeHoursFromTheirRows_butWithAPathFilterTheEvents() throws Exception {
+        try (DuckDbStorage duckdb = DuckDbStorage.inMemory()) {
+            duckdb.refreshSessionsInBackground(false);
+            duckdb.consumer().accept(twoFilterVisits());
+            EventQuery days = range(at(1, 0, 0), at(7, 0, 0));
+            EventQuery two = days.withFilters(new Filters("1.1", null, null, "Firefox", null, null, null));
+            EventQuery withPath = days.withFilters(new Filters("1.1", null, "/a", "Firefox", null, null, null));
+            MetricsOverview twoBefore = duckdb.metrics().overview(two);
+            MetricsOverview withPathBefore = duckdb.metrics().overview(withPath);
+
+            // stand-in values only the hours' rows hold (never done outside tests)
+            try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
+                st.execute("""
+                        UPDATE event_session_hours SET page_views = page_views + 100
+                        WHERE hour = TIMESTAMP '2026-11-06 09:00:00' AND release = '1.1' AND browser = 'Firefox' AND os = 'Linux'""");
+            }
+            assertThat(duckdb.metrics().overview(two).pageViews()).isEqualTo(twoBefore.pageViews() + 100);
+            assertThat(duckdb.metrics().overview(withPath)).isEqualTo(withPathBefore);
+        }
+    }
+
     /** No filter, one (the path of sessions is their entry page, of events their own), and two (answered by grouping). */
     private static final List<Filters> FILTERS = List.of(Filters.NONE,
             new Filters(null, null, null, "Firefox", null, null, null), new Filters(null, null, "/a", null, null, null, null),
