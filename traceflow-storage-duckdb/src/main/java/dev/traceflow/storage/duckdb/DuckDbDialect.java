@@ -91,6 +91,46 @@ final class DuckDbDialect implements SqlDialect {
         return "json_extract(" + column + ", " + path(key) + ")";
     }
 
+    /** A list of paths makes json_extract parse the text once and answer a list of JSON values, one per path. */
+    @Override
+    public String jsonValues(String column, List<String> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no keys to read");
+        }
+        return "json_extract(" + column + ", [" + String.join(", ", keys.stream().map(DuckDbDialect::path).toList()) + "])";
+    }
+
+    @Override
+    public String jsonValueAt(String values, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("an index counts from 0: " + index);
+        }
+        return "(" + values + ")[" + (index + 1) + "]";
+    }
+
+    /**
+     * Read from the value's JSON text without parsing it again (a parse per value cost as much as the
+     * parse of the whole document): json_extract writes a number as a JSON number and anything else
+     * as a string in quotes, {@code true}, {@code false}, {@code null}, an array or an object, and of
+     * those only a JSON number is a number to DuckDB's cast from text; both casts round the written
+     * digits to the nearest double, as {@link #jsonNumber}'s cast of the JSON value does.
+     */
+    @Override
+    public String jsonNumberOf(String value) {
+        return "TRY_CAST((" + value + ")::VARCHAR AS DOUBLE)";
+    }
+
+    /**
+     * A JSON string without a backslash holds its characters as they are, between its quotes; only
+     * one with escapes is parsed (json_extract writes UTF-8 as it is, and escapes only what JSON must).
+     */
+    @Override
+    public String jsonTextOf(String value) {
+        String text = "(" + value + ")::VARCHAR";
+        return "(CASE WHEN starts_with(" + text + ", '\"') THEN CASE WHEN contains(" + text + ", '\\') THEN json_extract_string("
+                + value + ", '$') ELSE (" + text + ")[2:-2] END END)";
+    }
+
     /** A {@code [*]} path makes json_extract answer a list (empty when the key is absent), which unnest turns into rows. */
     @Override
     public String jsonArrayElements(String column, String key) {

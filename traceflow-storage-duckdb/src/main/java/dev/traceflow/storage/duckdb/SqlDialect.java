@@ -3,6 +3,7 @@ package dev.traceflow.storage.duckdb;
 import dev.traceflow.core.query.TimeBuckets;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What differs between SQL engines in the answer queries, in one place: the queries are written
@@ -49,6 +50,29 @@ interface SqlDialect {
      * walking the whole column for each.
      */
     String jsonValue(String column, String key);
+
+    /**
+     * The JSON values at several top-level keys of a JSON text column, from one reading of the text
+     * (where {@link #jsonNumber}, {@link #jsonText} or {@link #jsonValue} per key read all of it again
+     * for each key): one expression whose parts {@link #jsonValueAt} picks, each as {@link #jsonValue}
+     * gives it (NULL when absent). Select it once in a subquery, so that the text is read once per row.
+     */
+    String jsonValues(String column, List<String> keys);
+
+    /** The value of the {@code index}-th key (from 0) of a {@link #jsonValues} expression. */
+    String jsonValueAt(String values, int index);
+
+    /**
+     * A JSON value itself (as {@link #jsonValue} gives it) as a number: what {@link #jsonNumber}
+     * answers for the key that holds it, NULL when it is NULL or not a number.
+     */
+    String jsonNumberOf(String value);
+
+    /**
+     * A JSON value itself (as {@link #jsonValue} gives it) as a string: what {@link #jsonText}
+     * answers for the key that holds it, NULL when it is NULL or not a string.
+     */
+    String jsonTextOf(String value);
 
     /**
      * A set-returning expression for a SELECT list: one row per element of the JSON array at a
