@@ -16,6 +16,7 @@ final class DuckDbDialect implements SqlDialect {
     static final DuckDbDialect INSTANCE = new DuckDbDialect();
 
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
+    private static final Pattern PLAIN_TEXT = Pattern.compile("[A-Za-z0-9 ()_$-]{0,64}");
 
     private DuckDbDialect() {
     }
@@ -121,14 +122,29 @@ final class DuckDbDialect implements SqlDialect {
     }
 
     /**
-     * A JSON string without a backslash holds its characters as they are, between its quotes; only
-     * one with escapes is parsed (json_extract writes UTF-8 as it is, and escapes only what JSON must).
+     * The value's JSON text when it is a string: json_extract writes each string one way (the parse
+     * undoes the escapes, the writer escapes only what JSON must and writes UTF-8 as it is), so two
+     * texts are equal exactly when the strings are.
      */
     @Override
-    public String jsonTextOf(String value) {
+    public String jsonTextKey(String value) {
         String text = "(" + value + ")::VARCHAR";
-        return "(CASE WHEN starts_with(" + text + ", '\"') THEN CASE WHEN contains(" + text + ", '\\') THEN json_extract_string("
-                + value + ", '$') ELSE (" + text + ")[2:-2] END END)";
+        return "(CASE WHEN starts_with(" + text + ", '\"') THEN " + text + " END)";
+    }
+
+    /** The JSON text json_extract writes for the string: a plain one needs no escapes. */
+    @Override
+    public String jsonTextKeyOf(String constant) {
+        if (!PLAIN_TEXT.matcher(constant).matches()) {
+            throw new IllegalArgumentException("a constant text key must be 0-64 of A-Z a-z 0-9 space ( ) _ - $: " + constant);
+        }
+        return "'\"" + constant + "\"'";
+    }
+
+    /** A JSON string without a backslash holds its characters as they are, between its quotes: only one with escapes is parsed. */
+    @Override
+    public String jsonTextOfKey(String key) {
+        return "(CASE WHEN contains(" + key + ", '\\') THEN json_extract_string(" + key + ", '$') ELSE (" + key + ")[2:-2] END)";
     }
 
     /** A {@code [*]} path makes json_extract answer a list (empty when the key is absent), which unnest turns into rows. */

@@ -2,6 +2,7 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.query.EventAggregate;
 import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.core.query.SeriesPoint;
 import dev.traceflow.core.query.TimeBuckets;
 import dev.traceflow.core.storage.ProductQueries;
@@ -65,8 +66,12 @@ final class DuckDbProductQueries implements ProductQueries {
     /**
      * Each matching event's properties are parsed once for the summed property and the breakdown
      * together ({@link SqlDialect#jsonValues}, in the innermost SELECT so that it is computed once per
-     * row): parsing the whole text was most of the answer's time, and reading it per key and again
-     * for each of the type test and the value parsed it up to four times.
+     * row), and the rows are grouped by the breakdown's {@link SqlDialect#jsonTextKey} so that only
+     * the groups' keys become strings: parsing the text per key and again for the type test and the
+     * value (up to four times per event) was most of the sum / avg by type answers' time. Events
+     * whose breakdown is missing or not a string take the key of {@link MetricDimension#NONE}, so they
+     * share its group with the string {@code "(none)"} as {@link DuckDbMetricQueries#none} has them:
+     * each cell sums the same events in the same order as one grouped by the string would.
      */
     @Override
     public List<SeriesPoint> events(EventQuery q, EventAggregate a) {
@@ -81,7 +86,8 @@ final class DuckDbProductQueries implements ProductQueries {
         // property names were validated as plain names; the dialect checks again
         String values = keys.isEmpty() ? "NULL" : dialect.jsonValues("properties", keys);
         String number = a.property() == null ? "NULL::DOUBLE" : dialect.jsonNumberOf(dialect.jsonValueAt("p", 0));
-        String text = a.breakdown() == null ? "NULL::VARCHAR" : dialect.jsonTextOf(dialect.jsonValueAt("p", keys.size() - 1));
+        String textKey = a.breakdown() == null ? "NULL::VARCHAR" : "coalesce("
+                + dialect.jsonTextKey(dialect.jsonValueAt("p", keys.size() - 1)) + ", " + dialect.jsonTextKeyOf(MetricDimension.NONE) + ")";
         String numerator = switch (a.kind()) {
             case COUNT -> "count(*)";
             case UNIQUE_USERS -> "count(DISTINCT who)";
@@ -90,21 +96,24 @@ final class DuckDbProductQueries implements ProductQueries {
         String denominator = a.property() == null ? "0" : "count(n)";
         Sql sql = new Sql().append("""
                 WITH matched AS (
-                    SELECT k, who, %s AS n, %s AS t
+                    SELECT k, who, %s AS n, %s AS tk
                     FROM (
                         SELECT %s AS k, %s AS who, %s AS p
                         FROM events
-                        WHERE\s""".formatted(number, text,
+                        WHERE\s""".formatted(number, textKey,
                 dialect.bucketKey("ts", buckets, buckets.starts().getFirst(), q.to()), USER, values));
         sql.appAndRange("", q).append(" AND type = 'event' AND name = ?", a.name()).eventFilters("", q);
         sql.append("""
 
                     )
                 ), cells AS (
-                    SELECT k, %s AS d, %s AS num, %s AS den, count(*) AS w
-                    FROM matched
-                    GROUP BY ALL
-                )""".formatted(a.breakdown() == null ? "NULL::VARCHAR" : DuckDbMetricQueries.none("t"), numerator, denominator));
+                    SELECT k, %s AS d, num, den, w
+                    FROM (
+                        SELECT k, tk, %s AS num, %s AS den, count(*) AS w
+                        FROM matched
+                        GROUP BY k, tk
+                    )
+                )""".formatted(a.breakdown() == null ? "NULL::VARCHAR" : dialect.jsonTextOfKey("tk"), numerator, denominator));
         DuckDbSeriesCells.select(sql, a.breakdown() != null, a.limit());
         return DuckDbSeriesCells.read(reads, sql, buckets, a.breakdown() != null, a::value);
     }

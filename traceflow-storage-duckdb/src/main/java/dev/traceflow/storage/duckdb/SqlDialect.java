@@ -69,10 +69,18 @@ interface SqlDialect {
     String jsonNumberOf(String value);
 
     /**
-     * A JSON value itself (as {@link #jsonValue} gives it) as a string: what {@link #jsonText}
-     * answers for the key that holds it, NULL when it is NULL or not a string.
+     * A stand-in for a JSON value's string (what {@link #jsonText} answers for the key that holds
+     * it) that is cheaper to compute per row and to group by: equal for two values exactly when they
+     * are equal strings, NULL when the value is NULL or not a string. {@link #jsonTextOfKey} gives the
+     * string back, so a query groups by the key and turns only the groups' keys into strings.
      */
-    String jsonTextOf(String value);
+    String jsonTextKey(String value);
+
+    /** {@link #jsonTextKey} of a constant string of ours (plain characters: letters, digits, spaces, {@code ( ) _ - $}). */
+    String jsonTextKeyOf(String constant);
+
+    /** The string of a non-NULL {@link #jsonTextKey}. */
+    String jsonTextOfKey(String key);
 
     /**
      * A set-returning expression for a SELECT list: one row per element of the JSON array at a

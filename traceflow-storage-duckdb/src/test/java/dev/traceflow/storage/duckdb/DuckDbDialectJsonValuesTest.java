@@ -14,9 +14,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The keys read from one parse ({@link SqlDialect#jsonValues}, {@link SqlDialect#jsonNumberOf},
- * {@link SqlDialect#jsonTextOf}) answer what the per-key reads ({@link SqlDialect#jsonNumber},
- * {@link SqlDialect#jsonText}) answer, on raw documents no writer of ours needs to produce:
- * numbers in every JSON spelling, numeric strings, escapes, unicode, nesting, duplicate keys.
+ * {@link SqlDialect#jsonTextKey} and {@link SqlDialect#jsonTextOfKey}) answer what the per-key reads
+ * ({@link SqlDialect#jsonNumber}, {@link SqlDialect#jsonText}) answer, on raw documents no writer of
+ * ours needs to produce: numbers in every JSON spelling, numeric strings, escapes, unicode, combining
+ * marks, nesting, duplicate keys; and a string's key is the same however the document spells it.
  */
 class DuckDbDialectJsonValuesTest {
 
@@ -30,6 +31,8 @@ class DuckDbDialectJsonValuesTest {
             "{\"size\": 1.0, \"type\": \"été 😀 ünïcödé\"}",
             "{\"size\": -0.0, \"type\": \"\"}",
             "{\"size\": -0, \"type\": \"\\\"\"}",
+            "{\"size\": 3, \"type\": \"\u0301x\u0301\"}",
+            "{\"size\": 4, \"type\": \"(none)\"}",
             "{\"size\": 0, \"type\": \"x\\u0000y\\u001f\"}",
             "{\"size\": 0.1, \"type\": \" padded \"}",
             "{\"size\": 123456789012345678, \"type\": \"\\\\\"}",
@@ -52,8 +55,8 @@ class DuckDbDialectJsonValuesTest {
     void numbersAndTextsFromOneParse_areThePerKeyReads() throws Exception {
         String values = DIALECT.jsonValues("doc", List.of("size", "type"));
         String sql = "SELECT " + DIALECT.jsonNumber("doc", "size") + ", " + DIALECT.jsonNumberOf(DIALECT.jsonValueAt("p", 0)) + ", "
-                + DIALECT.jsonText("doc", "type") + ", " + DIALECT.jsonTextOf(DIALECT.jsonValueAt("p", 1)) + ", "
-                + DIALECT.jsonText("doc", "size") + ", " + DIALECT.jsonTextOf(DIALECT.jsonValueAt("p", 0)) + ", "
+                + DIALECT.jsonText("doc", "type") + ", " + text(DIALECT.jsonValueAt("p", 1)) + ", "
+                + DIALECT.jsonText("doc", "size") + ", " + text(DIALECT.jsonValueAt("p", 0)) + ", "
                 + DIALECT.jsonNumber("doc", "type") + ", " + DIALECT.jsonNumberOf(DIALECT.jsonValueAt("p", 1))
                 + " FROM (SELECT doc, " + values + " AS p FROM (SELECT ?::VARCHAR AS doc))";
         List<String> all = new ArrayList<>(DOCUMENTS);
@@ -85,10 +88,52 @@ class DuckDbDialectJsonValuesTest {
         assertThat(texts).as("documents with a text to compare").isGreaterThanOrEqualTo(8);
     }
 
+    /** The string of a value by way of its key, as a query that groups by the key reads it. */
+    private static String text(String value) {
+        String key = DIALECT.jsonTextKey(value);
+        return "(CASE WHEN " + key + " IS NOT NULL THEN " + DIALECT.jsonTextOfKey(key) + " END)";
+    }
+
+    @Test
+    void aStringsKey_isTheSameHoweverItIsSpelled_andDiffersForAnotherString() throws Exception {
+        String sql = "SELECT " + DIALECT.jsonTextKey(DIALECT.jsonValueAt(DIALECT.jsonValues("doc", List.of("type")), 0))
+                + " FROM (SELECT ?::VARCHAR AS doc)";
+        List<List<String>> sameStrings = List.of(
+                List.of("{\"type\": \"\u00e9t\u00e9\"}", "{\"type\": \"été\"}", "{\"type\":\"\\u00e9t\\u00E9\"}"),
+                List.of("{\"type\": \"a/b\"}", "{\"type\": \"a\\/b\"}", "{\"type\": \"\\u0061/b\"}"),
+                List.of("{\"type\": \"say \\\"hi\\\"\"}", "{\"type\": \"say \\u0022hi\\u0022\"}"),
+                List.of("{\"type\": \"\\ud83d\\ude00\"}", "{\"type\": \"😀\"}"),
+                List.of("{\"type\": \"(none)\"}", "{\"type\": \"(none)\", \"size\": 1}"));
+        List<String> keys = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); PreparedStatement st = c.prepareStatement(sql)) {
+            for (List<String> spellings : sameStrings) {
+                List<String> ofThis = new ArrayList<>();
+                for (String doc : spellings) {
+                    st.setString(1, doc);
+                    try (ResultSet rs = st.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        ofThis.add(rs.getString(1));
+                    }
+                }
+                assertThat(ofThis).as("keys of %s", spellings).doesNotContainNull().containsOnly(ofThis.getFirst());
+                keys.add(ofThis.getFirst());
+            }
+            assertThat(keys).doesNotHaveDuplicates();
+            assertThat(keys.getLast()).isEqualTo(constant(c, DIALECT.jsonTextKeyOf("(none)")));
+        }
+    }
+
+    private static String constant(Connection c, String expr) throws Exception {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + expr)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        }
+    }
+
     @Test
     void aNumericString_isNoNumber_andANumberIsNoText() throws Exception {
         String p = DIALECT.jsonValues("doc", List.of("size", "type"));
-        String sql = "SELECT " + DIALECT.jsonNumberOf(DIALECT.jsonValueAt("p", 0)) + ", " + DIALECT.jsonTextOf(DIALECT.jsonValueAt("p", 1))
+        String sql = "SELECT " + DIALECT.jsonNumberOf(DIALECT.jsonValueAt("p", 0)) + ", " + DIALECT.jsonTextKey(DIALECT.jsonValueAt("p", 1))
                 + " FROM (SELECT " + p + " AS p FROM (SELECT '{\"size\": \"250\", \"type\": 7}' AS doc))";
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
@@ -101,5 +146,6 @@ class DuckDbDialectJsonValuesTest {
     void keysThatAreNotPlainNames_areRefused() {
         assertThatThrownBy(() -> DIALECT.jsonValues("doc", List.of("size", "a'b"))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DIALECT.jsonValues("doc", List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DIALECT.jsonTextKeyOf("a\"b")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /api/analytics/events}' sums, means and breakdowns of JSON properties (the summed property
  * and the breakdown read from one parse of each event's properties) against the reference backend
  * ({@code InMemoryStorage}) on properties of every shape: numbers and numeric strings, missing keys,
- * nested objects and arrays, nulls and booleans, unicode and escaped quotes in values, and keys with
- * {@code $} and {@code -}, over hours and days, in UTC and Berlin, with and without filters.
+ * nested objects and arrays, nulls and booleans, unicode and escaped quotes in values, the string
+ * {@code "(none)"} (the same breakdown value as a missing one), and keys with {@code $} and {@code -},
+ * over hours and days, in UTC and Berlin, with and without filters.
  */
 class DuckDbEventAggregatesTest {
 
@@ -65,6 +66,8 @@ class DuckDbEventAggregatesTest {
                 props("type", List.of("a"), "size", List.of(1, 2)),
                 props("type", nested, "size", nested),
                 props("size", 40),
+                props("type", "(none)", "size", 0.1),
+                props("type", "(none)", "size", 0.7),
                 props("type", "text"),
                 props("other", 1),
                 props(),
@@ -87,7 +90,8 @@ class DuckDbEventAggregatesTest {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 240; i++) {
             long at = START.toEpochMilli() + i * 17L * 60_000;
-            Map<String, Object> p = shapes.get((i * 7) % shapes.size());
+            // every shape in every few hours: 240 events cycle through the shapes 11 times
+            Map<String, Object> p = shapes.get(i % shapes.size());
             String name = i % 11 == 0 ? "other_event" : NAME;
             Event e = Event.builder(APP, EventType.EVENT, at).receivedAt(at).details(new CustomEventDetails(name))
                     .properties(p).userId(i % 3 == 0 ? null : "u" + (i % 13)).anonymousId("a" + (i % 5))
