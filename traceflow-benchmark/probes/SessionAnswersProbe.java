@@ -1,4 +1,5 @@
 import dev.traceflow.core.query.DimensionSeries;
+import dev.traceflow.core.query.EventAggregate;
 import dev.traceflow.core.query.EventQuery;
 import dev.traceflow.core.query.Filters;
 import dev.traceflow.core.query.Granularity;
@@ -24,7 +25,8 @@ import java.util.function.Function;
 
 /**
  * The reader thread's CPU per storage call of the query benchmark's session-based answers
- * (issue 16): the overview, active users, session metrics and event metrics, each of the
+ * (issue 16): the overview, active users, session metrics, event metrics and custom-event aggregates
+ * ({@code /api/analytics/events}), each of the
  * benchmark's 20 variations ({@code QueryVariations}, copied here: the probe runs outside the
  * module), on an existing benchmark file: the CPU of the storage's reader threads
  * ({@code duckdb-read-*}) during the call (DuckDB with one thread runs a statement on the thread
@@ -38,7 +40,7 @@ import java.util.function.Function;
  * </pre>
  *
  * {@code NOW_EPOCH_MS}: the benchmark's {@code now} (the end of the generated data). Endpoints:
- * {@code overview}, {@code active}, {@code session}, {@code event}. Not part of the build.
+ * {@code overview}, {@code active}, {@code session}, {@code event}, {@code events}. Not part of the build.
  */
 public class SessionAnswersProbe {
 
@@ -51,6 +53,10 @@ public class SessionAnswersProbe {
     static final List<String> SESSION_METRICS = List.of("sessions", "bounce_rate", "new_users", "visitors",
             "avg_session_duration", "pages_per_session", "engaged_sessions", "returning_users");
     static final List<String> DIMENSIONS = List.of("browser", "path", "device_type", "traffic_source", "country");
+    /** ReadEndpoints' {@code /api/analytics/events}: its aggregates by pair of variations, broken down by {@code type} when odd. */
+    static final List<String> EVENT_AGGREGATES = List.of("count", "unique_users", "sum:size", "avg:size");
+    static final String CUSTOM_EVENT = "message_sent";
+    static final String EVENT_BREAKDOWN = "type";
 
     record V(int i, String app, Instant from, Instant to, Map<String, String> filters, Granularity g, ZoneId zone,
              boolean broken) {
@@ -103,7 +109,7 @@ public class SessionAnswersProbe {
         Path file = Path.of(args[0]);
         Instant now = Instant.ofEpochMilli(Long.parseLong(args[1]));
         int rounds = Integer.parseInt(args[2]);
-        List<String> wanted = args.length > 3 ? Arrays.asList(args[3].split(",")) : List.of("overview", "active", "session", "event");
+        List<String> wanted = args.length > 3 ? Arrays.asList(args[3].split(",")) : List.of("overview", "active", "session", "event", "events");
         Map<String, Call> calls = new LinkedHashMap<>();
         calls.put("overview", (s, v) -> s.metrics().overview(v.query(false)));
         calls.put("active", (s, v) -> s.product().activeUsers(v.query(true)));
@@ -111,11 +117,14 @@ public class SessionAnswersProbe {
                 v.broken() ? MetricDimension.fromWireName(DIMENSIONS.get(v.i() % DIMENSIONS.size())) : null, DimensionSeries.DEFAULT_LIMIT));
         calls.put("event", (s, v) -> s.metrics().series(v.query(true), Metric.fromWireName(pair(v, EVENT_METRICS)),
                 v.broken() ? MetricDimension.fromWireName(DIMENSIONS.get(v.i() % DIMENSIONS.size())) : null, DimensionSeries.DEFAULT_LIMIT));
+        calls.put("events", (s, v) -> s.product().events(v.query(true), EventAggregate.parse(CUSTOM_EVENT,
+                pair(v, EVENT_AGGREGATES), v.broken() ? EVENT_BREAKDOWN : null, DimensionSeries.DEFAULT_LIMIT)));
         Map<String, Function<V, String>> extras = Map.of(
                 "overview", v -> "",
                 "active", v -> "",
                 "session", v -> pair(v, SESSION_METRICS) + (v.broken() ? " by " + DIMENSIONS.get(v.i() % DIMENSIONS.size()) : ""),
-                "event", v -> pair(v, EVENT_METRICS) + (v.broken() ? " by " + DIMENSIONS.get(v.i() % DIMENSIONS.size()) : ""));
+                "event", v -> pair(v, EVENT_METRICS) + (v.broken() ? " by " + DIMENSIONS.get(v.i() % DIMENSIONS.size()) : ""),
+                "events", v -> CUSTOM_EVENT + " " + pair(v, EVENT_AGGREGATES) + (v.broken() ? " by " + EVENT_BREAKDOWN : ""));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<V> vs = variations(now, APPS);
         boolean dump = Boolean.getBoolean("probe.dump");

@@ -20,6 +20,7 @@ final class DuckDbDialect implements SqlDialect {
     static final Instant INTEGER_KEYS_FROM = Instant.EPOCH.plus(Duration.ofDays(1));
 
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_$-]{1,64}");
+    private static final Pattern PLAIN_TEXT = Pattern.compile("[A-Za-z0-9 ()_$-]{0,64}");
 
     private DuckDbDialect() {
     }
@@ -124,6 +125,61 @@ final class DuckDbDialect implements SqlDialect {
     @Override
     public String jsonValue(String column, String key) {
         return "json_extract(" + column + ", " + path(key) + ")";
+    }
+
+    /** A list of paths makes json_extract parse the text once and answer a list of JSON values, one per path. */
+    @Override
+    public String jsonValues(String column, List<String> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no keys to read");
+        }
+        return "json_extract(" + column + ", [" + String.join(", ", keys.stream().map(DuckDbDialect::path).toList()) + "])";
+    }
+
+    @Override
+    public String jsonValueAt(String values, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("an index counts from 0: " + index);
+        }
+        return "(" + values + ")[" + (index + 1) + "]";
+    }
+
+    /**
+     * Read from the value's JSON text without parsing it again (a parse per value cost as much as the
+     * parse of the whole document): json_extract writes a number as a JSON number and anything else
+     * as a string in quotes, {@code true}, {@code false}, {@code null}, an array or an object, and of
+     * those only a JSON number is a number to DuckDB's cast from text; both casts round the written
+     * digits to the nearest double, as {@link #jsonNumber}'s cast of the JSON value does.
+     */
+    @Override
+    public String jsonNumberOf(String value) {
+        return "TRY_CAST((" + value + ")::VARCHAR AS DOUBLE)";
+    }
+
+    /**
+     * The value's JSON text when it is a string: json_extract writes each string one way (the parse
+     * undoes the escapes, the writer escapes only what JSON must and writes UTF-8 as it is), so two
+     * texts are equal exactly when the strings are.
+     */
+    @Override
+    public String jsonTextKey(String value) {
+        String text = "(" + value + ")::VARCHAR";
+        return "(CASE WHEN starts_with(" + text + ", '\"') THEN " + text + " END)";
+    }
+
+    /** The JSON text json_extract writes for the string: a plain one needs no escapes. */
+    @Override
+    public String jsonTextKeyOf(String constant) {
+        if (!PLAIN_TEXT.matcher(constant).matches()) {
+            throw new IllegalArgumentException("a constant text key must be 0-64 of A-Z a-z 0-9 space ( ) _ - $: " + constant);
+        }
+        return "'\"" + constant + "\"'";
+    }
+
+    /** A JSON string without a backslash holds its characters as they are, between its quotes: only one with escapes is parsed. */
+    @Override
+    public String jsonTextOfKey(String key) {
+        return "(CASE WHEN contains(" + key + ", '\\') THEN json_extract_string(" + key + ", '$') ELSE (" + key + ")[2:-2] END)";
     }
 
     /** A {@code [*]} path makes json_extract answer a list (empty when the key is absent), which unnest turns into rows. */

@@ -2,6 +2,7 @@ package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.query.EventAggregate;
 import dev.traceflow.core.query.EventQuery;
+import dev.traceflow.core.query.MetricDimension;
 import dev.traceflow.core.query.SeriesPoint;
 import dev.traceflow.core.query.TimeBuckets;
 import dev.traceflow.core.storage.ProductQueries;
@@ -62,28 +63,57 @@ final class DuckDbProductQueries implements ProductQueries {
         into.appAndRange("", q.appId(), from, to).eventFilters("", q).append("\nGROUP BY k");
     }
 
+    /**
+     * Each matching event's properties are parsed once for the summed property and the breakdown
+     * together ({@link SqlDialect#jsonValues}, in the innermost SELECT so that it is computed once per
+     * row), and the rows are grouped by the breakdown's {@link SqlDialect#jsonTextKey} so that only
+     * the groups' keys become strings: parsing the text per key and again for the type test and the
+     * value (up to four times per event) was most of the sum / avg by type answers' time. Events
+     * whose breakdown is missing or not a string take the key of {@link MetricDimension#NONE}, so they
+     * share its group with the string {@code "(none)"} as {@link DuckDbMetricQueries#none} has them:
+     * each cell sums the same events in the same order as one grouped by the string would.
+     */
     @Override
     public List<SeriesPoint> events(EventQuery q, EventAggregate a) {
         TimeBuckets buckets = q.buckets();
-        String breakdown = a.breakdown() == null ? "NULL::VARCHAR"
-                : DuckDbMetricQueries.none(dialect.jsonText("properties", a.breakdown()));
-        String numerator;
-        String denominator = "0";
-        switch (a.kind()) {
-            case COUNT -> numerator = "count(*)";
-            case UNIQUE_USERS -> numerator = "count(DISTINCT " + USER + ")";
-            default -> {
-                // property names were validated as plain names; the dialect checks again
-                String number = dialect.jsonNumber("properties", a.property());
-                numerator = "coalesce(sum(" + number + "), 0)";
-                denominator = "count(" + number + ")";
-            }
+        List<String> keys = new ArrayList<>();
+        if (a.property() != null) {
+            keys.add(a.property());
         }
-        Sql sql = new Sql().append("WITH cells AS (\n    SELECT "
-                + dialect.bucketKey("ts", buckets, buckets.starts().getFirst(), q.to()) + " AS k, " + breakdown + " AS d, "
-                + numerator + " AS num, " + denominator + " AS den, count(*) AS w\n    FROM events\n    WHERE ");
+        if (a.breakdown() != null) {
+            keys.add(a.breakdown());
+        }
+        // property names were validated as plain names; the dialect checks again
+        String values = keys.isEmpty() ? "NULL" : dialect.jsonValues("properties", keys);
+        String number = a.property() == null ? "NULL::DOUBLE" : dialect.jsonNumberOf(dialect.jsonValueAt("p", 0));
+        String textKey = a.breakdown() == null ? "NULL::VARCHAR" : "coalesce("
+                + dialect.jsonTextKey(dialect.jsonValueAt("p", keys.size() - 1)) + ", " + dialect.jsonTextKeyOf(MetricDimension.NONE) + ")";
+        String numerator = switch (a.kind()) {
+            case COUNT -> "count(*)";
+            case UNIQUE_USERS -> "count(DISTINCT who)";
+            case SUM, AVG -> "coalesce(sum(n), 0)";
+        };
+        String denominator = a.property() == null ? "0" : "count(n)";
+        Sql sql = new Sql().append("""
+                WITH matched AS (
+                    SELECT k, who, %s AS n, %s AS tk
+                    FROM (
+                        SELECT %s AS k, %s AS who, %s AS p
+                        FROM events
+                        WHERE\s""".formatted(number, textKey,
+                dialect.bucketKey("ts", buckets, buckets.starts().getFirst(), q.to()), USER, values));
         sql.appAndRange("", q).append(" AND type = 'event' AND name = ?", a.name()).eventFilters("", q);
-        sql.append("\n    GROUP BY ALL\n)");
+        sql.append("""
+
+                    )
+                ), cells AS (
+                    SELECT k, %s AS d, num, den, w
+                    FROM (
+                        SELECT k, tk, %s AS num, %s AS den, count(*) AS w
+                        FROM matched
+                        GROUP BY k, tk
+                    )
+                )""".formatted(a.breakdown() == null ? "NULL::VARCHAR" : dialect.jsonTextOfKey("tk"), numerator, denominator));
         DuckDbSeriesCells.select(sql, a.breakdown() != null, a.limit());
         return DuckDbSeriesCells.read(reads, sql, buckets, a.breakdown() != null, a::value);
     }

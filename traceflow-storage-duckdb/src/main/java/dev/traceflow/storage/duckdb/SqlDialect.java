@@ -3,6 +3,7 @@ package dev.traceflow.storage.duckdb;
 import dev.traceflow.core.query.TimeBuckets;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What differs between SQL engines in the answer queries, in one place: the queries are written
@@ -49,6 +50,37 @@ interface SqlDialect {
      * walking the whole column for each.
      */
     String jsonValue(String column, String key);
+
+    /**
+     * The JSON values at several top-level keys of a JSON text column, from one reading of the text
+     * (where {@link #jsonNumber}, {@link #jsonText} or {@link #jsonValue} per key read all of it again
+     * for each key): one expression whose parts {@link #jsonValueAt} picks, each as {@link #jsonValue}
+     * gives it (NULL when absent). Select it once in a subquery, so that the text is read once per row.
+     */
+    String jsonValues(String column, List<String> keys);
+
+    /** The value of the {@code index}-th key (from 0) of a {@link #jsonValues} expression. */
+    String jsonValueAt(String values, int index);
+
+    /**
+     * A JSON value itself (as {@link #jsonValue} gives it) as a number: what {@link #jsonNumber}
+     * answers for the key that holds it, NULL when it is NULL or not a number.
+     */
+    String jsonNumberOf(String value);
+
+    /**
+     * A stand-in for a JSON value's string (what {@link #jsonText} answers for the key that holds
+     * it) that is cheaper to compute per row and to group by: equal for two values exactly when they
+     * are equal strings, NULL when the value is NULL or not a string. {@link #jsonTextOfKey} gives the
+     * string back, so a query groups by the key and turns only the groups' keys into strings.
+     */
+    String jsonTextKey(String value);
+
+    /** {@link #jsonTextKey} of a constant string of ours (plain characters: letters, digits, spaces, {@code ( ) _ - $}). */
+    String jsonTextKeyOf(String constant);
+
+    /** The string of a non-NULL {@link #jsonTextKey}. */
+    String jsonTextOfKey(String key);
 
     /**
      * A set-returning expression for a SELECT list: one row per element of the JSON array at a
