@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
  * Event metrics (events, page views, conversions, revenue) broken down by a session dimension from
@@ -24,10 +25,13 @@ import java.time.temporal.ChronoUnit;
  *
  * <p><b>Which answers.</b> Hour, day, week and month buckets of a zone whose offset is a whole number
  * of hours over the range ({@link DuckDbActiveUserHours#wholeHourBuckets}), with any filters but
- * path (a row keeps the events' other filter columns): the range's whole UTC hours come from the
- * rows, keyed by their hour (a whole hour lies in one bucket), and its partial first and last hour
- * from the events joined to the cached sessions, as before; per bucket and value the parts add up.
- * Minute buckets, a path filter, half-hour zones and ranges without a whole hour join all events.
+ * path (a row keeps the events' other filter columns), or with a path filter alone
+ * ({@code event_session_path_hours}, {@code schema/V17__event_session_path_hours.sql}: per path and
+ * value of one dimension at a time, without the other filter columns): the range's whole UTC hours
+ * come from the rows, keyed by their hour (a whole hour lies in one bucket), and its partial first
+ * and last hour from the events joined to the cached sessions, as before; per bucket and value the
+ * parts add up. Minute buckets, a path filter with another filter, half-hour zones and ranges
+ * without a whole hour join all events.
  */
 final class DuckDbEventSessionHours {
 
@@ -62,6 +66,36 @@ final class DuckDbEventSessionHours {
                      release, environment, browser, os, device_type, country
             ORDER BY hour""";
 
+    /**
+     * The run's events with a path by hour and path, each with its session found as {@link #FORM}
+     * finds it, summed per value of each session dimension: in a grouping set one dimension is
+     * grouped and the others are NULL, so coalesce gives the grouped one's value (NULL when that
+     * is). {@code %s}: the session's values, the dimensions. Parameters: app twice, the run's start and end.
+     */
+    private static final String FORM_PATHS = """
+            INSERT INTO event_session_path_hours
+            SELECT ?, hour::DATE, hour, path,
+                   CASE WHEN grouping(s_browser) = 0 THEN 'browser' WHEN grouping(s_os) = 0 THEN 'os'
+                        WHEN grouping(s_device_type) = 0 THEN 'device_type' WHEN grouping(s_country) = 0 THEN 'country'
+                        ELSE 'traffic_source' END,
+                   coalesce(s_browser, s_os, s_device_type, s_country, s_traffic_source),
+                   count(*), count(*) FILTER (WHERE type = 'pageview'), count(*) FILTER (WHERE type IN ('conversion', 'purchase')),
+                   coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0)
+            FROM (
+                SELECT date_trunc('hour', e.ts) AS hour, e.path, %s, e.type, e.value
+                FROM events e
+                LEFT JOIN (
+                    SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s
+                    FROM formed_sessions
+                ) f ON f.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
+                     AND f.client = (e.session_id IS NOT NULL)
+                     AND (f.client OR (e.ts >= f.start_ts AND e.ts <= f.end_ts))
+                WHERE e.app_id = ? AND e.ts >= ? AND e.ts < ? AND e.path IS NOT NULL
+            )
+            GROUP BY GROUPING SETS ((hour, path, s_browser), (hour, path, s_os), (hour, path, s_device_type),
+                                    (hour, path, s_country), (hour, path, s_traffic_source))
+            ORDER BY hour""";
+
     /** The whole UTC hours {@code [from, to)} of a range that the rows answer. */
     record Hours(Instant from, Instant to) {
 
@@ -87,8 +121,10 @@ final class DuckDbEventSessionHours {
     static void form(DuckDBConnection c, String appId, LocalDate first, LocalDate last) throws SQLException {
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant runTo = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        DuckDbSessionCache.execute(c, new Sql().append("DELETE FROM event_session_hours WHERE app_id = ? AND day >= ? AND day <= ?",
-                appId, first, last));
+        for (String table : List.of("event_session_hours", "event_session_path_hours")) {
+            DuckDbSessionCache.execute(c, new Sql().append("DELETE FROM " + table + " WHERE app_id = ? AND day >= ? AND day <= ?",
+                    appId, first, last));
+        }
         StringBuilder sessionValues = new StringBuilder();
         for (String d : DIMENSIONS.split(", ")) {
             // an event of no session keeps its own value, as DuckDbMetricQueries' eventDimension does
@@ -96,15 +132,17 @@ final class DuckDbEventSessionHours {
                     .append("CASE WHEN f.id IS NOT NULL THEN f.").append(d).append(" ELSE e.").append(d).append(" END AS s_").append(d);
         }
         DuckDbSessionCache.execute(c, new Sql().append(FORM.formatted(sessionValues, DIMENSIONS), appId, appId, runFrom, runTo));
+        DuckDbSessionCache.execute(c, new Sql().append(FORM_PATHS.formatted(sessionValues, DIMENSIONS), appId, appId, runFrom, runTo));
     }
 
     /**
      * The whole hours of {@code q}'s range that the rows answer, or null when the query must join
-     * all its events: a path filter, buckets that are not runs of whole UTC hours, no whole hour.
-     * Only for an event metric by a session dimension whose cached sessions cover the range.
+     * all its events: a path filter with another filter (the path rows keep no other filter
+     * column), buckets that are not runs of whole UTC hours, no whole hour. Only for an event
+     * metric by a session dimension whose cached sessions cover the range.
      */
     static Hours hours(EventQuery q) {
-        if (q.filters().path() != null || !DuckDbActiveUserHours.wholeHourBuckets(q)) {
+        if ((q.filters().path() != null && q.filters().byColumn().size() > 1) || !DuckDbActiveUserHours.wholeHourBuckets(q)) {
             return null;
         }
         return Hours.within(q.from(), q.to());
@@ -146,7 +184,17 @@ final class DuckDbEventSessionHours {
             default -> throw new IllegalArgumentException("not an event metric: " + metric);
         };
         String counted = metric == Metric.REVENUE ? "conversions" : column;
-        into.append("    SELECT " + dialect.bucketKey("hour", buckets, keysFrom, q.to()) + " AS k, "
+        String key = dialect.bucketKey("hour", buckets, keysFrom, q.to());
+        String path = q.filters().path();
+        if (path != null) {
+            // hours() let a path filter through only alone
+            into.append("    SELECT " + key + " AS k, " + DuckDbMetricQueries.none("dim_value") + " AS d, sum(" + column + ") AS num\n"
+                    + "    FROM event_session_path_hours\n"
+                    + "    WHERE app_id = ? AND path = ? AND dim = ? AND hour >= ? AND hour < ? AND " + counted + " > 0\n"
+                    + "    GROUP BY ALL\n", q.appId(), path, dimension.wireName(), hours.from(), hours.to());
+            return;
+        }
+        into.append("    SELECT " + key + " AS k, "
                 + DuckDbMetricQueries.none("s_" + dimension.wireName()) + " AS d, sum(" + column + ") AS num\n"
                 + "    FROM event_session_hours\n    WHERE app_id = ? AND hour >= ? AND hour < ? AND " + counted + " > 0",
                 q.appId(), hours.from(), hours.to());

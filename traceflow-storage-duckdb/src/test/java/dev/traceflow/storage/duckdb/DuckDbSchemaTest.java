@@ -346,6 +346,57 @@ class DuckDbSchemaTest {
         }
     }
 
+    /**
+     * V17 sums the cached days' events with a path by hour, path and each session dimension's
+     * value (the session's; an event of no cached session keeps its own), leaves events without a
+     * path out, and forgets a cached day whose previous day holds events but is not cached.
+     */
+    @Test
+    void aVersion13Database_getsTheEventSessionPathHoursOfItsCachedDays_andForgetsDaysWithoutTheDayBefore() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v13.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, 13);
+            String session = "INSERT INTO session_cache (app_id, day, version, id, who, start_ts, end_ts, page_views, events, "
+                    + "conversions, revenue, client, browser, country) VALUES ('a', DATE '%s', 1, '%s', '%s', TIMESTAMP '%s', "
+                    + "TIMESTAMP '%s', 1, 1, 0, 0, %s, '%s', 'DE')";
+            // a client session across midnight, a user's session of an hour of day 2
+            st.execute(session.formatted("2026-11-02", "tab", "tab", "2026-11-02 23:50:00", "2026-11-03 00:10:00", true, "Safari"));
+            st.execute(session.formatted("2026-11-03", "~x", "u", "2026-11-03 10:00:00", "2026-11-03 10:20:00", false, "Firefox"));
+            st.execute(session.formatted("2026-11-05", "tab5", "tab5", "2026-11-05 08:00:00", "2026-11-05 08:00:00", true, "Safari"));
+            st.execute("INSERT INTO session_cache_days VALUES ('a', DATE '2026-11-02', 1, false), ('a', DATE '2026-11-03', 1, false), "
+                    + "('a', DATE '2026-11-05', 1, false)");
+            String event = "INSERT INTO events (app_id, type, ts, event_id, value, session_id, user_id, browser, path) "
+                    + "VALUES ('a', '%s', TIMESTAMP '%s', '%s', %s, %s, %s, '%s', %s)";
+            st.execute(event.formatted("pageview", "2026-11-02 23:50:00", "e1", "NULL", "'tab'", "NULL", "Chrome", "'/'"));
+            st.execute(event.formatted("purchase", "2026-11-03 00:10:00", "e2", "7.5", "'tab'", "NULL", "Chrome", "'/checkout'"));
+            st.execute(event.formatted("pageview", "2026-11-03 10:00:00", "e3", "NULL", "NULL", "'u'", "Edge", "'/'"));
+            st.execute(event.formatted("pageview", "2026-11-03 10:20:00", "e4", "NULL", "NULL", "'u'", "Edge", "'/'"));
+            // without a path: left out
+            st.execute(event.formatted("click", "2026-11-03 10:10:00", "e9", "NULL", "NULL", "'u'", "Edge", "NULL"));
+            // after the user's session: of no cached session, it keeps its own browser (and no country)
+            st.execute(event.formatted("pageview", "2026-11-03 12:00:00", "e5", "NULL", "NULL", "'u'", "Opera", "'/'"));
+            // day 5 is cached, day 4 holds events but is not: day 5 is forgotten, to be formed again
+            st.execute(event.formatted("pageview", "2026-11-04 09:00:00", "e7", "NULL", "NULL", "'v'", "Edge", "'/'"));
+            st.execute(event.formatted("pageview", "2026-11-05 08:00:00", "e8", "NULL", "'tab5'", "NULL", "Edge", "'/'"));
+
+            DuckDbSchema.migrate(c);
+
+            assertThat(strings(st, "SELECT concat_ws('|', day, hour, path, dim_value, events, page_views, conversions, revenue) "
+                    + "FROM event_session_path_hours WHERE dim = 'browser' ORDER BY hour"))
+                    .containsExactly("2026-11-02|2026-11-02 23:00:00|/|Safari|1|1|0|0.0",
+                            "2026-11-03|2026-11-03 00:00:00|/checkout|Safari|1|0|1|7.5",
+                            "2026-11-03|2026-11-03 10:00:00|/|Firefox|2|2|0|0.0", "2026-11-03|2026-11-03 12:00:00|/|Opera|1|1|0|0.0");
+            assertThat(strings(st, "SELECT concat_ws('|', hour, coalesce(dim_value, 'NULL'), events) "
+                    + "FROM event_session_path_hours WHERE dim = 'country' ORDER BY hour"))
+                    .containsExactly("2026-11-02 23:00:00|DE|1", "2026-11-03 00:00:00|DE|1", "2026-11-03 10:00:00|DE|2",
+                            "2026-11-03 12:00:00|NULL|1");
+            assertThat(strings(st, "SELECT DISTINCT dim FROM event_session_path_hours ORDER BY dim"))
+                    .containsExactly("browser", "country", "device_type", "os", "traffic_source");
+            assertThat(strings(st, "SELECT day::VARCHAR FROM session_cache_days ORDER BY day")).containsExactly("2026-11-02", "2026-11-03");
+            assertThat(strings(st, "SELECT id FROM session_cache ORDER BY id")).containsExactly("tab", "~x");
+        }
+    }
+
     private static List<String> strings(Statement st, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = st.executeQuery(sql)) {
