@@ -45,6 +45,26 @@ final class DuckDbDialect implements SqlDialect {
      */
     @Override
     public String bucketKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
+        String shift = shift(tsColumn, buckets, from, to);
+        String local = "(" + tsColumn + " + " + shift + ")";
+        Granularity g = buckets.granularity();
+        return switch (g) {
+            case MINUTE, HOUR -> "(date_trunc('" + g.wireName() + "', " + local + ") - " + shift + ")";
+            case DAY, WEEK, MONTH -> "date_trunc('" + g.wireName() + "', " + local + ")::TIMESTAMP";
+        };
+    }
+
+    /** A minute or hour key is the bucket's start in UTC, a longer one its local start: compared as such. */
+    @Override
+    public String inBucketOf(String tsColumn, String key, TimeBuckets buckets, Instant from, Instant to) {
+        return switch (buckets.granularity()) {
+            case MINUTE, HOUR -> "(" + tsColumn + " >= " + key + ")";
+            case DAY, WEEK, MONTH -> "((" + tsColumn + " + " + shift(tsColumn, buckets, from, to) + ") >= " + key + ")";
+        };
+    }
+
+    /** The zone's offset at {@code tsColumn} as an INTERVAL. */
+    private static String shift(String tsColumn, TimeBuckets buckets, Instant from, Instant to) {
         List<OffsetSpan> spans = TimeBuckets.offsets(buckets.zone(), from, to);
         String offset;
         if (spans.size() == 1) {
@@ -58,13 +78,7 @@ final class DuckDbDialect implements SqlDialect {
             c.append(" ELSE ").append(spans.getLast().offsetSeconds()).append(" END");
             offset = c.toString();
         }
-        String shift = "to_seconds(" + offset + ")";
-        String local = "(" + tsColumn + " + " + shift + ")";
-        Granularity g = buckets.granularity();
-        return switch (g) {
-            case MINUTE, HOUR -> "(date_trunc('" + g.wireName() + "', " + local + ") - " + shift + ")";
-            case DAY, WEEK, MONTH -> "date_trunc('" + g.wireName() + "', " + local + ")::TIMESTAMP";
-        };
+        return "to_seconds(" + offset + ")";
     }
 
     private static String timestamp(Instant t) {
