@@ -41,12 +41,12 @@ final class DuckDbUserCells {
 
     /**
      * One part of the cells ({@code %s}: the count, the bucket key of the start, the dimension, the
-     * previous session's column); the caller appends {@link #RANGE_ROWS}, the filters, then closes it.
+     * user if the count reads it, the previous session's column); the caller appends {@link #RANGE_ROWS}, the filters, then closes it.
      */
     private static final String PART = """
             SELECT k, d, %s AS num, 0 AS den
                 FROM (
-                    SELECT %s AS k, %s AS d, s.who, s.%s AS prev, s.user_first AS first_start
+                    SELECT %s AS k, %s AS d%s, s.%s AS prev, s.user_first AS first_start
                     FROM session_cache s""";
 
     /** The range's cached rows. Parameters: app, first and last day, the range's start and end. */
@@ -98,10 +98,12 @@ final class DuckDbUserCells {
         // (as the grouping decides it: from keysFrom on, where the bucket expressions hold)
         String isNew = "(first_start IS NULL OR (first_start >= ? AND "
                 + dialect.inBucketOf("first_start", "k", buckets, keysFrom, q.to()) + "))";
+        // a cached row has a user_first exactly when it has a user (V10): testing it spares reading who,
+        // measured 20 ms of 100 per 686k sessions
         String kind = switch (metric) {
-            case VISITORS -> "who IS NOT NULL";
-            case NEW_USERS -> "who IS NOT NULL AND " + isNew;
-            case RETURNING_USERS -> "who IS NOT NULL AND NOT " + isNew;
+            case VISITORS -> "first_start IS NOT NULL";
+            case NEW_USERS -> "first_start IS NOT NULL AND " + isNew;
+            case RETURNING_USERS -> "first_start IS NOT NULL AND NOT " + isNew;
             default -> throw new IllegalArgumentException("not a user count: " + metric);
         };
         // the first of the user's sessions of the cell: its previous one is before the range or k
@@ -109,8 +111,9 @@ final class DuckDbUserCells {
         Object[] kindValues = metric == Metric.VISITORS ? new Object[0] : new Object[] {keysFrom};
         String column = dimension == null ? null : "s." + DuckDbOverviewHours.sessionColumn(dimensionColumn(dimension));
         into.append("WITH session_cells AS (\n    ");
-        into.append(PART.formatted("count(*) FILTER (WHERE " + kind + " AND " + first + ")", key, dim, previous),
-                append(kindValues, q.from()));
+        // this part's rows have the column (no coalesce to group by)
+        into.append(PART.formatted("count(*) FILTER (WHERE " + kind + " AND " + first + ")", key, column == null ? dim : column,
+                "", previous), append(kindValues, q.from()));
         rowsOf(into, q);
         if (column != null) {
             into.append(" AND " + column + " IS NOT NULL AND " + column + " <> '" + MetricDimension.NONE + "'");
@@ -118,7 +121,8 @@ final class DuckDbUserCells {
         into.append("\n    )\n    GROUP BY k, d");
         if (column != null && holdsNone(q, dimension)) {
             into.append("\n    UNION ALL\n    ");
-            into.append(PART.formatted("count(DISTINCT who) FILTER (WHERE " + kind + ")", key, dim, previous), kindValues);
+            into.append(PART.formatted("count(DISTINCT who) FILTER (WHERE " + kind + ")", key, dim, ", s.who",
+                    previous), kindValues);
             rowsOf(into, q);
             into.append(" AND (" + column + " IS NULL OR " + column + " = '" + MetricDimension.NONE + "')");
             into.append("\n    )\n    GROUP BY k, d");
