@@ -22,7 +22,8 @@ import java.util.Set;
  * order, a contiguous run: buckets follow time ({@link #keysRiseWithTime}), and every session of
  * the range with the value d is in the cell of its bucket. So exactly one of them, the first, has
  * its previous such session ({@code user_prev_<column>}, schema V11, kept by
- * {@link DuckDbOverviewHours}) missing, before the range or in an earlier bucket. Ties of start
+ * {@link DuckDbOverviewHours}) missing, before the range or in an earlier bucket (before k's start:
+ * {@link SqlDialect#inBucketOf}, cheaper than the previous session's own key). Ties of start
  * are ordered by id there too, so two sessions starting together count once. A user is new in k
  * when their first session ever ({@code user_first}, schema V10) is in k, as the grouping decides.
  *
@@ -145,8 +146,8 @@ final class DuckDbUserCells {
     /**
      * Whether the bucket of a later moment never comes before that of an earlier one over
      * {@code [from, to)}: true but where a zone turns its clocks back across a bucket's start (a
-     * day ending twice, as Chile's at midnight), where a user's sessions of one bucket need not
-     * follow each other.
+     * day ending twice, as St. John's did from 00:01 to 23:01 until 2011), where a user's sessions of
+     * one bucket need not follow each other.
      */
     static boolean keysRiseWithTime(TimeBuckets buckets, Instant from, Instant to) {
         List<OffsetSpan> spans = TimeBuckets.offsets(buckets.zone(), from, to);
