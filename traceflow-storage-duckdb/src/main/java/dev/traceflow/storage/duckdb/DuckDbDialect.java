@@ -90,6 +90,16 @@ final class DuckDbDialect implements SqlDialect {
         };
     }
 
+    /** A minute or hour key is the bucket's start in UTC, a longer one its local start: compared as such. */
+    @Override
+    public String inBucketOf(String tsColumn, String key, TimeBuckets buckets, Instant from, Instant to) {
+        return switch (buckets.granularity()) {
+            case MINUTE, HOUR -> "(" + tsColumn + " >= " + key + ")";
+            case DAY, WEEK, MONTH -> "((" + tsColumn + " + to_seconds(" + offsets(tsColumn, TimeBuckets.offsets(buckets.zone(), from, to), 1)
+                    + ")) >= " + key + ")";
+        };
+    }
+
     /** The offset in force at {@code tsColumn}, in seconds times {@code scale}: a constant or a CASE over the spans. */
     private static String offsets(String tsColumn, List<OffsetSpan> spans, long scale) {
         if (spans.size() == 1) {

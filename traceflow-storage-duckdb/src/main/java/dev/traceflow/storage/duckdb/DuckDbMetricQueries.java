@@ -17,7 +17,8 @@ import java.util.List;
  * {@code sessions} (from {@link DuckDbSessionCache} when it can), event metrics on the events table
  * (joined to their sessions, formed from the events, for the session dimensions), new and
  * returning users against each user's first session start (the cached row's {@code user_first}
- * when the cache holds the app's whole history, else {@link #FIRST_SEEN}).
+ * when the cache holds the app's whole history, else {@link #FIRST_SEEN}); visitors, new and
+ * returning users that match one session column at most count cached rows ({@link DuckDbUserCells}).
  */
 final class DuckDbMetricQueries implements MetricQueries {
 
@@ -117,11 +118,29 @@ final class DuckDbMetricQueries implements MetricQueries {
     private void sessionCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
                               MetricDimension dimension) {
         boolean users = metric == Metric.NEW_USERS || metric == Metric.RETURNING_USERS;
-        if (users) {
-            sessionsWithFirstStart(sql, q);
-        } else {
-            DuckDbSessionsSql.with(q, dialect, sql);
-        }
+        // which previous-session column (schema V11) makes the users a count of rows, if one does
+        String previous = DuckDbUserCells.previousColumn(q, buckets, keysFrom, metric, dimension);
+        DuckDbSessionCache.Need need = users ? DuckDbSessionCache.Need.users(q) : DuckDbSessionCache.Need.sessions(q);
+        sql.defer(need, (into, coverage) -> {
+            if (previous != null && DuckDbUserCells.answers(metric, coverage)) {
+                DuckDbUserCells.cells(into, q, dialect, buckets, keysFrom, metric, dimension, previous);
+                return;
+            }
+            if (users) {
+                sessionsWithFirstStart(into, q, coverage);
+            } else {
+                DuckDbSessionsSql.with(q, dialect, into, coverage);
+            }
+            groupedCells(into, q, buckets, keysFrom, metric, dimension);
+        });
+        // a ratio's dimension values rank by their sessions with page views, the others by the value
+        sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
+    }
+
+    /** {@code , session_cells AS (...)} grouped over {@code sessions} (and for new and returning users {@code user_sessions}). */
+    private void groupedCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
+                              MetricDimension dimension) {
+        boolean users = metric == Metric.NEW_USERS || metric == Metric.RETURNING_USERS;
         String key = dialect.bucketKey("s.start_ts", buckets, keysFrom, q.to());
         String viewed = "s.page_views >= 1";
         String numerator;
@@ -159,8 +178,6 @@ final class DuckDbMetricQueries implements MetricQueries {
             sql.append(", session_cells AS (\n    SELECT " + key + " AS k, " + sessionDimension(dimension) + " AS d, "
                     + numerator + " AS num, " + denominator + " AS den\n    FROM sessions s\n    GROUP BY ALL\n)");
         }
-        // a ratio's dimension values rank by their sessions with page views, the others by the value
-        sql.append(", cells AS (SELECT *, " + (metric.ratio() ? "den" : "num") + " AS w FROM session_cells)");
     }
 
     private void eventCells(Sql sql, EventQuery q, TimeBuckets buckets, Instant keysFrom, Metric metric,
@@ -249,7 +266,8 @@ final class DuckDbMetricQueries implements MetricQueries {
         };
     }
 
-    private static String sessionDimension(MetricDimension d) {
+    /** A cached or formed session's value of {@code d} as cells name it (alias {@code s}; NULL::VARCHAR without a dimension). */
+    static String sessionDimension(MetricDimension d) {
         if (d == null) {
             return "NULL::VARCHAR";
         }
@@ -306,28 +324,26 @@ final class DuckDbMetricQueries implements MetricQueries {
      * sessions are joined to {@code first_seen}: a GROUP BY over the cached rows when they hold the
      * days, else {@link #FIRST_SEEN} over the events. All give each user's first session start;
      * sessions starting after the range cannot change the answer (a user with a session in the
-     * range first started at or before it).
+     * range first started at or before it). {@code coverage}: the statement's, for {@link DuckDbSessionCache.Need#users}.
      */
-    private void sessionsWithFirstStart(Sql sql, EventQuery q) {
-        sql.defer(DuckDbSessionCache.Need.users(q), (into, coverage) -> {
-            if (coverage.sessions() && coverage.users()) {
-                DuckDbSessionsSql.withCached(q, into, ", user_first AS first_start");
-                into.append(", user_sessions AS (SELECT * FROM sessions)\n");
-                return;
-            }
-            if (coverage.sessions()) {
-                DuckDbSessionsSql.withCached(q, into, "");
-            } else {
-                DuckDbSessionsSql.withEvents(q, dialect, into);
-            }
-            if (coverage.users()) {
-                into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
-            } else {
-                Instant bound = q.to().plus(Sessionizer.HORIZON);
-                into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
-            }
-            into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
-        });
+    private void sessionsWithFirstStart(Sql into, EventQuery q, DuckDbSessionCache.Coverage coverage) {
+        if (coverage.sessions() && coverage.users()) {
+            DuckDbSessionsSql.withCached(q, into, ", user_first AS first_start");
+            into.append(", user_sessions AS (SELECT * FROM sessions)\n");
+            return;
+        }
+        if (coverage.sessions()) {
+            DuckDbSessionsSql.withCached(q, into, "");
+        } else {
+            DuckDbSessionsSql.withEvents(q, dialect, into);
+        }
+        if (coverage.users()) {
+            into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
+        } else {
+            Instant bound = q.to().plus(Sessionizer.HORIZON);
+            into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
+        }
+        into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.Map;
 final class DuckDbOverviewHours {
 
     /** The filters, as {@code Filters.byColumn()} names them, whose values have their own hours and previous sessions. */
-    private static final List<String> FILTERS = List.of("release", "environment", "path", "browser", "os", "device_type", "country");
+    static final List<String> FILTERS = List.of("release", "environment", "path", "browser", "os", "device_type", "country");
 
     /**
      * {@code user_prev} and {@code user_prev_<filter>} of the cached rows of the run's
@@ -241,12 +241,12 @@ final class DuckDbOverviewHours {
     }
 
     /** {@code user_prev}, or {@code user_prev_<filter>}: the previous session's start among those of the filter's value. */
-    private static String prevColumn(String filter) {
+    static String prevColumn(String filter) {
         return filter == null ? "user_prev" : "user_prev_" + filter;
     }
 
     /** The session's column a filter compares (a session's path is its entry page). */
-    private static String sessionColumn(String filter) {
+    static String sessionColumn(String filter) {
         return filter.equals("path") ? "entry_page" : filter;
     }
 

@@ -138,13 +138,12 @@ final class DuckDbSessionsSql {
      * from the events as {@link #withEvents} does: the same rows either way.
      */
     static Sql with(EventQuery q, SqlDialect dialect, Sql sql) {
-        return sql.defer(DuckDbSessionCache.Need.sessions(q), (into, coverage) -> {
-            if (coverage.sessions()) {
-                withCached(q, into, "");
-            } else {
-                withEvents(q, dialect, into);
-            }
-        });
+        return sql.defer(DuckDbSessionCache.Need.sessions(q), (into, coverage) -> with(q, dialect, into, coverage));
+    }
+
+    /** As {@link #with(EventQuery, SqlDialect, Sql)}, written for a known coverage (inside a caller's deferred part). */
+    static Sql with(EventQuery q, SqlDialect dialect, Sql into, DuckDbSessionCache.Coverage coverage) {
+        return coverage.sessions() ? withCached(q, into, "") : withEvents(q, dialect, into);
     }
 
     /**

@@ -37,6 +37,13 @@ interface SqlDialect {
      */
     String bucketKey(String tsColumn, TimeBuckets buckets, Instant from, Instant to);
 
+    /**
+     * True when the moment {@code tsColumn} is at or after the start of the bucket whose
+     * {@link #bucketKey} is {@code key}: for a moment in {@code [from, to)} no later than one of that
+     * bucket, whether it is in the bucket too, without computing its own key (which costs more).
+     */
+    String inBucketOf(String tsColumn, String key, TimeBuckets buckets, Instant from, Instant to);
+
     /** A number at a top-level key of a JSON text column, NULL when absent or not a number. */
     String jsonNumber(String column, String key);
 
