@@ -39,10 +39,26 @@ final class DuckDbEventSessionHours {
     private static final String DIMENSIONS = "browser, os, device_type, country, traffic_source";
 
     /**
-     * The run's events by hour, each with its session among {@code formed_sessions} (the window's,
-     * built by {@link DuckDbSessionCache}) found as {@link DuckDbMetricQueries}' join finds the cached
-     * one: a client session by its id, another by its user, spanning the event. Parameters: app
-     * twice, the run's start and end.
+     * The run's events, each with its session among {@code formed_sessions} (the window's, built by
+     * {@link DuckDbSessionRun}) found as {@link DuckDbMetricQueries}' join finds the cached one: a
+     * client session by its id, another by its user, spanning the event. The one join {@link #FORM}
+     * and {@link #FORM_PATHS} share. {@code %s}: the session columns to keep. Parameters: the app,
+     * the run's start and end.
+     */
+    private static final String EVENTS_WITH_SESSIONS = """
+                FROM events e
+                LEFT JOIN (
+                    SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s
+                    FROM formed_sessions
+                ) f ON f.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
+                     AND f.client = (e.session_id IS NOT NULL)
+                     AND (f.client OR (e.ts >= f.start_ts AND e.ts <= f.end_ts))
+                WHERE e.app_id = ? AND e.ts >= ? AND e.ts < ?""";
+
+    /**
+     * The run's events by hour with their sessions' values ({@link #EVENTS_WITH_SESSIONS}) and their
+     * own filter columns. {@code %s}: the session's values, the join. Parameters: app twice, the
+     * run's start and end.
      */
     private static final String FORM = """
             INSERT INTO event_session_hours
@@ -53,24 +69,16 @@ final class DuckDbEventSessionHours {
             FROM (
                 SELECT date_trunc('hour', e.ts) AS hour, %s,
                        e.release, e.environment, e.browser, e.os, e.device_type, e.country, e.type, e.value
-                FROM events e
-                LEFT JOIN (
-                    SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s
-                    FROM formed_sessions
-                ) f ON f.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
-                     AND f.client = (e.session_id IS NOT NULL)
-                     AND (f.client OR (e.ts >= f.start_ts AND e.ts <= f.end_ts))
-                WHERE e.app_id = ? AND e.ts >= ? AND e.ts < ?
+%s
             )
             GROUP BY hour, s_browser, s_os, s_device_type, s_country, s_traffic_source,
                      release, environment, browser, os, device_type, country
             ORDER BY hour""";
 
     /**
-     * The run's events with a path by hour and path, each with its session found as {@link #FORM}
-     * finds it, summed per value of each session dimension: in a grouping set one dimension is
+     * The run's events with a path by hour and path, each with its session ({@link #EVENTS_WITH_SESSIONS}), summed per value of each session dimension: in a grouping set one dimension is
      * grouped and the others are NULL, so coalesce gives the grouped one's value (NULL when that
-     * is). {@code %s}: the session's values, the dimensions. Parameters: app twice, the run's start and end.
+     * is). {@code %s}: the session's values, the join. Parameters: app twice, the run's start and end.
      */
     private static final String FORM_PATHS = """
             INSERT INTO event_session_path_hours
@@ -83,14 +91,7 @@ final class DuckDbEventSessionHours {
                    coalesce(sum(value) FILTER (WHERE type IN ('conversion', 'purchase')), 0)
             FROM (
                 SELECT date_trunc('hour', e.ts) AS hour, e.path, %s, e.type, e.value
-                FROM events e
-                LEFT JOIN (
-                    SELECT id, client, start_ts, end_ts, CASE WHEN client THEN id ELSE who END AS skey, %s
-                    FROM formed_sessions
-                ) f ON f.skey = coalesce(e.session_id, e.user_id, e.anonymous_id)
-                     AND f.client = (e.session_id IS NOT NULL)
-                     AND (f.client OR (e.ts >= f.start_ts AND e.ts <= f.end_ts))
-                WHERE e.app_id = ? AND e.ts >= ? AND e.ts < ? AND e.path IS NOT NULL
+%s AND e.path IS NOT NULL
             )
             GROUP BY GROUPING SETS ((hour, path, s_browser), (hour, path, s_os), (hour, path, s_device_type),
                                     (hour, path, s_country), (hour, path, s_traffic_source))
@@ -131,8 +132,9 @@ final class DuckDbEventSessionHours {
             sessionValues.append(sessionValues.isEmpty() ? "" : ", ")
                     .append("CASE WHEN f.id IS NOT NULL THEN f.").append(d).append(" ELSE e.").append(d).append(" END AS s_").append(d);
         }
-        DuckDbSessionCache.execute(c, new Sql().append(FORM.formatted(sessionValues, DIMENSIONS), appId, appId, runFrom, runTo));
-        DuckDbSessionCache.execute(c, new Sql().append(FORM_PATHS.formatted(sessionValues, DIMENSIONS), appId, appId, runFrom, runTo));
+        String events = EVENTS_WITH_SESSIONS.formatted(DIMENSIONS);
+        DuckDbSessionCache.execute(c, new Sql().append(FORM.formatted(sessionValues, events), appId, appId, runFrom, runTo));
+        DuckDbSessionCache.execute(c, new Sql().append(FORM_PATHS.formatted(sessionValues, events), appId, appId, runFrom, runTo));
     }
 
     /**

@@ -332,6 +332,16 @@ final class DuckDbMetricQueries implements MetricQueries {
             into.append(", user_sessions AS (SELECT * FROM sessions)\n");
             return;
         }
+        sessionsAndFirstSeen(into, q, coverage);
+        into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
+    }
+
+    /**
+     * {@code WITH sessions ..., first_seen ...}: the query's sessions (cached or formed from the
+     * events) and each user's first session start (from the cached rows or {@link #FIRST_SEEN}),
+     * as the coverage allows.
+     */
+    private void sessionsAndFirstSeen(Sql into, EventQuery q, DuckDbSessionCache.Coverage coverage) {
         if (coverage.sessions()) {
             DuckDbSessionsSql.withCached(q, into, "");
         } else {
@@ -343,7 +353,6 @@ final class DuckDbMetricQueries implements MetricQueries {
             Instant bound = q.to().plus(Sessionizer.HORIZON);
             into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
         }
-        into.append(", user_sessions AS (SELECT s.*, f.first_start FROM sessions s LEFT JOIN first_seen f ON f.who = s.who)\n");
     }
 
     @Override
@@ -378,17 +387,7 @@ final class DuckDbMetricQueries implements MetricQueries {
      * for a range the cache does not hold with all days before it (else {@link DuckDbOverviewHours} or {@link DuckDbOverviewFilters}).
      */
     private void sessionTotals(Sql into, EventQuery q, DuckDbSessionCache.Coverage coverage) {
-        if (coverage.sessions()) {
-            DuckDbSessionsSql.withCached(q, into, "");
-        } else {
-            DuckDbSessionsSql.withEvents(q, dialect, into);
-        }
-        if (coverage.users()) {
-            into.append(FIRST_SEEN_CACHED, q.appId(), DuckDbSessionCache.lastDay(q));
-        } else {
-            Instant bound = q.to().plus(Sessionizer.HORIZON);
-            into.append(FIRST_SEEN, q.appId(), bound, q.appId(), bound);
-        }
+        sessionsAndFirstSeen(into, q, coverage);
         String viewed = "s.page_views >= 1";
         into.append("""
                 , session_totals AS (
