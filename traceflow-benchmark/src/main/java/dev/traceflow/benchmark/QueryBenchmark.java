@@ -147,6 +147,7 @@ public final class QueryBenchmark {
         // (3) the server on the loaded file, with a GC log read per phase
         Map<String, EndpointTimings> warmup = new LinkedHashMap<>();
         Map<String, EndpointTimings> http = new LinkedHashMap<>();
+        Map<String, EndpointTimings> quiet = new LinkedHashMap<>();
         Map<String, Object> gc = new LinkedHashMap<>();
         GcLog gcLog = new GcLog(dataDir.resolve("server-gc.log"));
         Map<String, Object> ingest = new LinkedHashMap<>();
@@ -178,8 +179,8 @@ public final class QueryBenchmark {
             ingest.put("max", max);
             ingest.put("maxStoredEventsPerSecond", Math.round(maxStored));
 
-            // (5) half that rate in the background while the queries run
-            double halfRequestsPerSecond = maxStored / 2 / options.batch();
+            // (5) half that rate (or --ingest-rate) in the background while the queries run
+            double halfRequestsPerSecond = (options.ingestRate() > 0 ? options.ingestRate() : maxStored / 2) / options.batch();
             AtomicReference<PhaseResult> half = new AtomicReference<>();
             Thread background = Thread.ofPlatform().name("ingest-half").start(() -> {
                 try {
@@ -247,6 +248,12 @@ public final class QueryBenchmark {
                         BenchmarkReport.millis(halfResult.p50Ms()), BenchmarkReport.millis(halfResult.p99Ms()),
                         halfResult.nonSuccess(), halfResult.ioErrors());
             }
+            // (5b) the same requests without ingest: how much of the HTTP time is sharing the CPU with it
+            awaitStored(api);
+            out.println("quiet: the same requests over HTTP, the background ingest stopped and stored");
+            for (ReadEndpoint endpoint : ReadEndpoints.all()) {
+                quiet.put(endpoint.name(), EndpointTimer.timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors, out));
+            }
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("peakRssBytes", m.peakRssBytes()));
         } catch (ServerStartException e) {
             out.println("FAILED: the server did not start on the loaded file: " + e.getMessage());
@@ -257,7 +264,8 @@ public final class QueryBenchmark {
         report.serverGc(gc);
 
         // (6) the report
-        long failures = report.endpoints(QueryVariations.of(options.queries(), apps, now), bare, warmup, http, options.queries());
+        long failures = report.endpoints(QueryVariations.of(options.queries(), apps, now), bare, warmup, http, quiet,
+                options.queries());
         if (!options.keepData()) {
             BenchmarkSetup.deleteTree(dataDir);
         } else {

@@ -33,11 +33,12 @@ import java.util.Set;
  * @param readyTimeout  how long the server may take to answer {@code /healthz}
  * @param out           JSON results
  * @param queryWarmup   passes over other variations of every answer endpoint before the timed HTTP pass (0: none)
+ * @param ingestRate    events/s of the background ingest while the queries run; 0 = half the measured maximum
  */
 record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path dataDir, boolean keepData, String adminPassword,
                              Path serverJar, String serverCpus, List<String> serverJvmArgs, int duckDbThreads,
                              String duckDbMemory, int connections, int batch, Duration ingestWarmup, Duration ingestMax,
-                             Duration readyTimeout, Path out, int queryWarmup) {
+                             Duration readyTimeout, Path out, int queryWarmup, long ingestRate) {
 
     static final String USAGE = """
             Usage: QueryBenchmark [options]
@@ -63,6 +64,8 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
               --query-warmup N       passes over other variations (ranges ending 37 s earlier per pass) of every
                                      answer endpoint before the timed HTTP pass, ingest running; the first is
                                      timed and reported as the cold figure; 0 = none (1)
+              --ingest-rate N        events/s of the ingest while the queries run; 0 = half the measured maximum,
+                                     as issue 16 asks; a fixed rate compares two servers at the same load (0)
             Durations: 500ms, 5s, 2m or plain seconds.""";
 
     private static final Set<String> FLAGS = Set.of("keep-data", "help");
@@ -106,7 +109,8 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
                 BenchmarkOptions.parseDuration(text(values, used, "ingest-max", "15s")),
                 BenchmarkOptions.parseDuration(text(values, used, "ready-timeout", "300s")),
                 path(values, used, "out", "query-results.json"),
-                (int) number(values, used, "query-warmup", 1));
+                (int) number(values, used, "query-warmup", 1),
+                number(values, used, "ingest-rate", 0));
         for (String name : values.keySet()) {
             if (!used.contains(name)) {
                 throw new BenchmarkOptions.UsageException("unknown option --" + name + "\n" + USAGE);

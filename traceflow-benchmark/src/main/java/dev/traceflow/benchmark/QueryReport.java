@@ -82,16 +82,19 @@ final class QueryReport {
      *
      * @param variations the timed variations, by index
      * @param warmup     the first warm-up pass per endpoint; empty when there was none
+     * @param quiet      the same requests as {@code http} once the background ingest stopped and its events were
+     *                   stored; empty when that pass did not run
      * @param queries    requests per endpoint
      * @return the timed HTTP requests that did not answer 200 (the warm-up's are reported, not counted)
      */
     long endpoints(List<QueryVariation> variations, Map<String, EndpointTimings> bare, Map<String, EndpointTimings> warmup,
-                   Map<String, EndpointTimings> http, int queries) {
+                   Map<String, EndpointTimings> http, Map<String, EndpointTimings> quiet, int queries) {
         long failures = 0;
         for (ReadEndpoint endpoint : ReadEndpoints.all()) {
             EndpointTimings b = bare.get(endpoint.name());
             EndpointTimings w = warmup.get(endpoint.name());
             EndpointTimings h = http.get(endpoint.name());
+            EndpointTimings q = quiet.get(endpoint.name());
             failures += h.failures().size();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("endpoint", endpoint.name());
@@ -104,10 +107,13 @@ final class QueryReport {
             row.put("httpP50Ms", round(h.percentile(50)));
             row.put("httpP95Ms", round(h.percentile(95)));
             row.put("httpMaxMs", round(h.percentile(100)));
+            row.put("quietP50Ms", q == null ? null : round(q.percentile(50)));
+            row.put("quietP95Ms", q == null ? null : round(q.percentile(95)));
+            row.put("quietFailures", q == null ? 0 : q.failures().size());
             row.put("requests", h.samples().count() + h.failures().size());
             row.put("failures", h.failures());
             row.put("met", h.failures().isEmpty() && h.samples().count() > 0 && h.samples().percentile(95) < endpoint.targetMs());
-            row.put("variations", variationRows(endpoint, variations, b, h));
+            row.put("variations", variationRows(endpoint, variations, b, h, q));
             rows.add(row);
         }
         report.put("endpoints", rows);
@@ -118,13 +124,15 @@ final class QueryReport {
         notes.add("warmup = the first of the --query-warmup passes over other variations (the same requests with ranges ending "
                 + QueryBenchmark.WARMUP_SHIFT.toSeconds() + " s earlier) before the timed HTTP pass, with ingest running: "
                 + "what a server just started answers; serverGc = the server's GC pauses in those phases (its -Xlog:gc).");
+        notes.add("quiet = the timed requests once more after the background ingest stopped and its events were stored: "
+                + "the same answers over HTTP without ingest sharing the server's CPU.");
         report.put("notes", notes);
         return failures;
     }
 
     /** Each variation's parameters and its bare and HTTP times, so a p95 can be traced to the request that made it. */
     private static List<Map<String, Object>> variationRows(ReadEndpoint endpoint, List<QueryVariation> variations,
-                                                           EndpointTimings bare, EndpointTimings http) {
+                                                           EndpointTimings bare, EndpointTimings http, EndpointTimings quiet) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (QueryVariation v : variations) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -136,6 +144,7 @@ final class QueryReport {
             row.put("zone", endpoint.series() ? v.zone().getId() : null);
             row.put("bareMs", round(at(bare, v.index())));
             row.put("httpMs", round(at(http, v.index())));
+            row.put("quietMs", round(at(quiet, v.index())));
             list.add(row);
         }
         return list;
@@ -176,14 +185,15 @@ final class QueryReport {
             md.append(String.format(Locale.ROOT, "Compacted %,d rows of closed days before the timings in %s s (%s s of CPU).%n%n",
                     (long) compaction.get("rows"), compaction.get("seconds"), compaction.get("cpuSeconds")));
         }
-        md.append("| endpoint | target p95 | bare p50 | bare p95 | warm-up p50 | warm-up p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 | met |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("| endpoint | target p95 | bare p50 | bare p95 | warm-up p50 | warm-up p95 | HTTP p50 | HTTP p95 | HTTP max | non-200 "
+                + "| met | quiet p50 | quiet p95 |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for (Map<String, Object> row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %s | %s | %d | %s |%n", row.get("endpoint"),
-                    (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")), ms(row.get("warmupP50Ms")),
-                    ms(row.get("warmupP95Ms")), ms(row.get("httpP50Ms")),
+            md.append(String.format(Locale.ROOT, "| %s | < %.0f ms | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |%n",
+                    row.get("endpoint"), (double) row.get("targetP95Ms"), ms(row.get("bareP50Ms")), ms(row.get("bareP95Ms")),
+                    ms(row.get("warmupP50Ms")), ms(row.get("warmupP95Ms")), ms(row.get("httpP50Ms")),
                     ms(row.get("httpP95Ms")), ms(row.get("httpMaxMs")), ((List<?>) row.get("failures")).size(),
-                    Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**"));
+                    Boolean.TRUE.equals(row.get("met")) ? "yes" : "**no**", ms(row.get("quietP50Ms")), ms(row.get("quietP95Ms"))));
         }
         md.append('\n');
         if (ingest.get("max") instanceof PhaseResult max) {

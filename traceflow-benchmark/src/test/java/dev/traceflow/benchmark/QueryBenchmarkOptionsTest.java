@@ -28,4 +28,12 @@ class QueryBenchmarkOptionsTest {
         assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "101"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class).hasMessageContaining("at most 100");
     }
+
+    @Test
+    void ingestDuringTheQueries_isHalfTheMaximumByDefault_orAFixedRate() throws Exception {
+        assertThat(QueryBenchmarkOptions.parse(new String[] {}).ingestRate()).isZero();
+        assertThat(QueryBenchmarkOptions.parse(new String[] {"--ingest-rate", "20000"}).ingestRate()).isEqualTo(20_000);
+        assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--ingest-rate", "-5"}))
+                .isInstanceOf(BenchmarkOptions.UsageException.class);
+    }
 }

@@ -60,6 +60,7 @@ class QueryReportTest {
         Map<String, EndpointTimings> bare = new LinkedHashMap<>();
         Map<String, EndpointTimings> warmup = new LinkedHashMap<>();
         Map<String, EndpointTimings> http = new LinkedHashMap<>();
+        Map<String, EndpointTimings> quiet = new LinkedHashMap<>();
         boolean first = true;
         for (ReadEndpoint endpoint : ReadEndpoints.all()) {
             EndpointTimings b = EndpointTimings.of(2);
@@ -76,6 +77,10 @@ class QueryReportTest {
                 h.fail("/x -> HTTP 500 boom");
             }
             http.put(endpoint.name(), h);
+            EndpointTimings q = EndpointTimings.of(2);
+            q.add(0, 7);
+            q.add(1, 3);
+            quiet.put(endpoint.name(), q);
             first = false;
         }
         Map<String, Object> memory = new LinkedHashMap<>();
@@ -85,7 +90,7 @@ class QueryReportTest {
         report.ingest(Map.of());
         report.serverMemory(memory);
         report.serverGc(Map.of("collector", "Serial", "http", new GcLog.Pauses(3, 160, 120, 1).toMap(20)));
-        long failures = report.endpoints(variations, bare, warmup, http, 20);
+        long failures = report.endpoints(variations, bare, warmup, http, quiet, 20);
         report.note("data dir kept: " + dir);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.write(new PrintStream(printed, true, StandardCharsets.UTF_8), file);
@@ -104,6 +109,8 @@ class QueryReportTest {
         assertThat(row.path("requests").asInt()).isEqualTo(2);
         assertThat(row.path("met").asBoolean()).isFalse();
         assertThat(row.path("warmupP95Ms").asDouble()).isEqualTo(90);
+        assertThat(row.path("quietP95Ms").asDouble()).isEqualTo(7);
+        assertThat(row.path("variations").get(1).path("quietMs").asDouble()).isEqualTo(3);
         // each variation's own times: the failed one has no HTTP time, the answered one has
         JsonNode failed = row.path("variations").get(0);
         assertThat(failed.path("index").asInt()).isZero();
@@ -119,10 +126,10 @@ class QueryReportTest {
         assertThat(series.path("variations").get(1).path("zone").asString()).isEqualTo("Z");
         assertThat(row.path("variations").get(1).path("zone").isNull()).isTrue();
         assertThat(tree.path("endpoints").get(1).path("met").asBoolean()).isTrue();
-        assertThat(tree.path("notes")).hasSize(4);
-        assertThat(tree.path("notes").get(3).asString()).startsWith("data dir kept: ");
+        assertThat(tree.path("notes")).hasSize(5);
+        assertThat(tree.path("notes").get(4).asString()).startsWith("data dir kept: ");
         assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Loaded 1,000 events")
-                .contains("| 1.23 | 5.00 | 40.0 | 90.0 |", "| 1 | **no** |", "300 MB after start",
+                .contains("| 1.23 | 5.00 | 40.0 | 90.0 |", "| 1 | **no** | 3.00 | 7.00 |", "300 MB after start",
                         "Server GC (Serial) during the timed requests: 3 pauses, 160.0 ms in all (0.8 % of 20.0 s), longest 120.0 ms, 1 of 50 ms or more.");
     }
 }
