@@ -33,7 +33,8 @@ final class DuckDbSchema {
             "V4__query_columns.sql", "V5__session_cache.sql", "V6__session_cache_paths.sql",
             "V7__transfer_size.sql", "V8__click_columns.sql", "V9__compacted_ranges.sql",
             "V10__session_cache_user_first.sql", "V11__overview_hours.sql", "V12__active_user_hours.sql",
-            "V13__event_session_hours.sql", "V17__event_session_path_hours.sql");
+            "V13__event_session_hours.sql", "V17__event_session_path_hours.sql",
+            "V18__session_cache_who_uncompressed.sql");
 
     private DuckDbSchema() {
     }

@@ -397,6 +397,69 @@ class DuckDbSchemaTest {
         }
     }
 
+    /**
+     * V18 rebuilds session_cache with {@code who} uncompressed: every row and column of a version 17
+     * database is kept in the same column order, and the choice is in the catalog, so rows cached
+     * after a restart are stored uncompressed too, while the other string columns keep DuckDB's
+     * default.
+     */
+    @Test
+    void aVersion17Database_keepsItsCachedSessions_andWhoIsStoredUncompressed_alsoAfterReopening() throws Exception {
+        Path file = dir.resolve("v17.duckdb");
+        String digest;
+        List<String> columnsBefore;
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+            migrateTo(st, DuckDbSchema.MIGRATIONS.indexOf("V17__event_session_path_hours.sql") + 1);
+            insertSessions(st, "a", 0, 200_000);
+            digest = sessionDigest(st);
+            columnsBefore = sessionColumns(st);
+
+            DuckDbSchema.migrate(c);
+
+            assertThat(sessionDigest(st)).isEqualTo(digest);
+            assertThat(sessionColumns(st)).isEqualTo(columnsBefore);
+        }
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
+            DuckDbSchema.migrate(c);
+            insertSessions(st, "b", 200_000, 200_000);
+            st.execute("CHECKPOINT");
+            java.util.Map<String, java.util.Set<String>> compression = new java.util.TreeMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT column_name, compression FROM pragma_storage_info('session_cache') "
+                    + "WHERE segment_type = 'VARCHAR'")) {
+                while (rs.next()) {
+                    compression.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(rs.getString(2));
+                }
+            }
+            assertThat(compression.get("who")).containsOnly("Uncompressed");
+            assertThat(compression.get("browser")).doesNotContain("Uncompressed");
+            assertThat(strings(st, "SELECT count(*) FROM session_cache")).containsExactly("400000");
+        }
+    }
+
+    /** {@code n} cached sessions of an app, every column set (a path transition on every other one). */
+    private static void insertSessions(Statement st, String app, int from, int n) throws SQLException {
+        st.execute("INSERT INTO session_cache SELECT '" + app + "', DATE '2026-11-01' + (i // 10000)::INTEGER, 1, 's-' || i, "
+                + "'user-' || (i % 7919), CASE WHEN i % 2 = 0 THEN 'user-' || (i % 7919) END, "
+                + "TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i * 8) SECOND, TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i * 8 + 5) SECOND, "
+                + "i % 4, i % 9, i % 2, (i % 5) * 1.5, '/p' || (i % 30), '/q' || (i % 7), 'Chrome', 'Windows', 'desktop', 'DE', "
+                + "'direct', '1.' || (i % 3), 'production', i % 3 = 0, "
+                + "CASE WHEN i % 2 = 0 THEN [{'from_page': '/a', 'to_page': '/b'}] ELSE [] END, "
+                + "TIMESTAMP '2026-10-01 00:00:00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                + "TIMESTAMP '2026-10-02 00:00:00' FROM range(" + from + ", " + (from + n) + ") r(i)");
+    }
+
+    private static String sessionDigest(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) || ':' || sum(hash(s::VARCHAR)::HUGEINT) FROM session_cache s")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static List<String> sessionColumns(Statement st) throws SQLException {
+        return strings(st, "SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM duckdb_columns() "
+                + "WHERE table_name = 'session_cache' ORDER BY column_index");
+    }
+
     private static List<String> strings(Statement st, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = st.executeQuery(sql)) {
@@ -407,7 +470,7 @@ class DuckDbSchemaTest {
         return out;
     }
 
-    /** The database as a release at schema {@code version} left it: the first migrations applied and recorded. */
+    /** The database as a release left it with the first {@code version} scripts applied and recorded (V17 is the 14th). */
     private static void migrateTo(Statement st, int version) throws Exception {
         st.execute("CREATE TABLE traceflow_schema_history (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
                 + "applied_at TIMESTAMP NOT NULL)");
@@ -418,7 +481,7 @@ class DuckDbSchemaTest {
                     st.execute(sql);
                 }
             }
-            st.execute("INSERT INTO traceflow_schema_history VALUES (" + v + ", '" + script + "', now()::TIMESTAMP)");
+            st.execute("INSERT INTO traceflow_schema_history VALUES (" + DuckDbSchema.version(script) + ", '" + script + "', now()::TIMESTAMP)");
         }
     }
 
