@@ -78,11 +78,11 @@ class DuckDbSchemaTest {
                 .containsExactly("CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)");
     }
 
-    /** The compression DuckDB chose for each VARCHAR column of {@code events}, after a checkpoint. */
-    private static java.util.Map<String, java.util.Set<String>> stringCompression(Statement st) throws SQLException {
+    /** The compression DuckDB chose for each VARCHAR column of a table ({@code events}, {@code session_cache}), after a checkpoint. */
+    private static java.util.Map<String, java.util.Set<String>> stringCompression(Statement st, String table) throws SQLException {
         st.execute("CHECKPOINT");
         java.util.Map<String, java.util.Set<String>> byColumn = new java.util.TreeMap<>();
-        try (ResultSet rs = st.executeQuery("SELECT column_name, compression FROM pragma_storage_info('events') "
+        try (ResultSet rs = st.executeQuery("SELECT column_name, compression FROM pragma_storage_info('" + table + "') "
                 + "WHERE segment_type = 'VARCHAR'")) {
             while (rs.next()) {
                 byColumn.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(rs.getString(2));
@@ -115,7 +115,7 @@ class DuckDbSchemaTest {
         try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
             DuckDbSchema.migrate(c);
             insertRows(st, "other", 150_000);
-            var compression = stringCompression(st);
+            var compression = stringCompression(st, "events");
 
             assertThat(compression.get("data")).containsOnly("ZSTD");
             assertThat(compression.get("properties")).containsOnly("ZSTD");
@@ -156,7 +156,7 @@ class DuckDbSchemaTest {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(1234);
             }
-            assertThat(stringCompression(st).get("data")).containsOnly("ZSTD");
+            assertThat(stringCompression(st, "events").get("data")).containsOnly("ZSTD");
         }
     }
 
@@ -422,14 +422,7 @@ class DuckDbSchemaTest {
         try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file); Statement st = c.createStatement()) {
             DuckDbSchema.migrate(c);
             insertSessions(st, "b", 200_000, 200_000);
-            st.execute("CHECKPOINT");
-            java.util.Map<String, java.util.Set<String>> compression = new java.util.TreeMap<>();
-            try (ResultSet rs = st.executeQuery("SELECT column_name, compression FROM pragma_storage_info('session_cache') "
-                    + "WHERE segment_type = 'VARCHAR'")) {
-                while (rs.next()) {
-                    compression.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(rs.getString(2));
-                }
-            }
+            var compression = stringCompression(st, "session_cache");
             assertThat(compression.get("who")).containsOnly("Uncompressed");
             assertThat(compression.get("browser")).doesNotContain("Uncompressed");
             assertThat(strings(st, "SELECT count(*) FROM session_cache")).containsExactly("400000");
