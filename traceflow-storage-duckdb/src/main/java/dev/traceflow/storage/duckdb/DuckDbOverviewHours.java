@@ -41,11 +41,11 @@ final class DuckDbOverviewHours {
      * of the user's earlier rows); a row's day is its start's, so every earlier row starts before
      * every later one. Matched by row id: a join on the rows' keys costs more than the windows.
      * {@code %s}: the assignments, the seeds, the old values and windows, the seeds' joins, the
-     * conditions. {@code touched} names only the columns the windows read: with {@code *} it carried
-     * {@code transitions} (a list of structs) through the materialized CTE and the windows, and a
-     * DuckDB 2.0.0 reader thread crashed (SIGSEGV freeing a nested-type gather in a tuple data
-     * collection) in this statement in about one of seven runs of the DuckDB tests that form
-     * sessions (README, "Known problems"). Parameters: the app, the run's first day twice.
+     * conditions. {@code touched} names only the columns the windows read, not {@code *}: that kept
+     * {@code transitions} (a list of structs) out of the materialized CTE and the windows after a
+     * DuckDB 2.0.0 reader crashed here (SIGSEGV freeing a nested-type gather). It did not cure
+     * DuckDB's memory corruption around this statement, which still shows at random as a corrupted
+     * string segment (README, "What is not built yet"). Parameters: the app, the run's first day twice.
      */
     private static final String CORRECT_USER_PREV = """
             UPDATE session_cache AS s SET %s
