@@ -39,33 +39,39 @@ final class DuckDbOverviewHours {
      * the run too), so the windows run over the rows from the first day on only, each partition's
      * first row taking the latest start before that day ({@code seed_*}: an aggregate, not a sort,
      * of the user's earlier rows); a row's day is its start's, so every earlier row starts before
-     * every later one. Matched by row id: a join on the rows' keys costs more than the windows.
-     * {@code %s}: the assignments, the seeds, the old values and windows, the seeds' joins, the
-     * conditions. {@code touched} names only the columns the windows read, not {@code *}: that kept
-     * {@code transitions} (a list of structs) out of the materialized CTE and the windows after a
-     * DuckDB 2.0.0 reader crashed here (SIGSEGV freeing a nested-type gather). It did not cure
-     * DuckDB's memory corruption around this statement, which still shows at random as a corrupted
-     * string segment (README, "What is not built yet"). Parameters: the app, the run's first day twice.
+     * every later one. Kept in the temporary table {@code user_prev_fix} by row id (a join on the
+     * rows' keys costs more than the windows), applied by {@link #APPLY_USER_PREV}. {@code %s}: the
+     * seeds, the old values and windows, the seeds' joins, the conditions. Parameters: the app, the
+     * run's first day twice.
      */
     private static final String CORRECT_USER_PREV = """
-            UPDATE session_cache AS s SET %s
+            CREATE OR REPLACE TEMP TABLE user_prev_fix AS
+            WITH touched AS (
+                SELECT rowid AS row_id, who, day, id, start_ts, release, environment, browser, os, device_type,
+                       country, entry_page AS path, user_prev, user_prev_release, user_prev_environment,
+                       user_prev_path, user_prev_browser, user_prev_os, user_prev_device_type, user_prev_country
+                FROM session_cache
+                WHERE app_id = ? AND who IN (SELECT who FROM touched_users)
+            ),
+            recent AS (SELECT * FROM touched WHERE day >= ?),
+            earlier AS (SELECT * FROM touched WHERE day < ?)%s
+            SELECT *
             FROM (
-                WITH touched AS (
-                    SELECT rowid AS row_id, who, day, id, start_ts, release, environment, browser, os, device_type,
-                           country, entry_page AS path, user_prev, user_prev_release, user_prev_environment,
-                           user_prev_path, user_prev_browser, user_prev_os, user_prev_device_type, user_prev_country
-                    FROM session_cache
-                    WHERE app_id = ? AND who IN (SELECT who FROM touched_users)
-                ),
-                recent AS (SELECT * FROM touched WHERE day >= ?),
-                earlier AS (SELECT * FROM touched WHERE day < ?)%s
-                SELECT *
-                FROM (
-                    SELECT r.row_id, %s
-                    FROM recent r%s
-                )
-                WHERE %s
-            ) m
+                SELECT r.row_id, r.day, %s
+                FROM recent r%s
+            )
+            WHERE %s""";
+
+    /**
+     * Applies {@code user_prev_fix} to one side of the run's last day ({@code %s}: the assignments,
+     * the side's condition on {@code day}). Parameter: the run's last day. Twice, because DuckDB
+     * 2.0.0 corrupts memory when one UPDATE's rows, in the order its join hands them over, mix rows
+     * this transaction inserted (the run's days) with committed ones (the days after the run): one
+     * statement per kind keeps them apart (README, "DuckDB's memory corruption").
+     */
+    private static final String APPLY_USER_PREV = """
+            UPDATE session_cache AS s SET %s
+            FROM (SELECT * FROM user_prev_fix WHERE day %s ?) m
             WHERE s.rowid = m.row_id""";
 
     /** The overview's sums of cached sessions ({@code %s}: the duration in ms). */
@@ -177,9 +183,9 @@ final class DuckDbOverviewHours {
             sets.add(column + " = m." + column);
             // path: the entry page, as touched names it; NULL values partition together, as in a window
             String partition = filter == null ? "who" : "who, " + filter;
-            seeds.append(",\n    ").append(seed).append(" AS (SELECT ").append(partition)
+            seeds.append(",\n            ").append(seed).append(" AS (SELECT ").append(partition)
                     .append(", max(start_ts) AS p FROM earlier GROUP BY ").append(partition).append(")");
-            joins.append("\n    LEFT JOIN ").append(seed).append(" ON ").append(seed).append(".who = r.who");
+            joins.append("\n                LEFT JOIN ").append(seed).append(" ON ").append(seed).append(".who = r.who");
             if (filter != null) {
                 joins.append(" AND ").append(seed).append('.').append(filter).append(" IS NOT DISTINCT FROM r.").append(filter);
             }
@@ -187,8 +193,12 @@ final class DuckDbOverviewHours {
                     + partition.replace(", ", ", r.") + " ORDER BY r.start_ts, r.id), " + seed + ".p) AS " + column);
             changed.add("old_" + column + " IS DISTINCT FROM " + column);
         }
-        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_PREV.formatted(String.join(", ", sets), seeds,
-                String.join(",\n                           ", columns), joins, String.join(" OR ", changed)), appId, first, first));
+        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_PREV.formatted(seeds,
+                String.join(",\n                       ", columns), joins, String.join(" OR ", changed)), appId, first, first));
+        for (String side : List.of("<=", ">")) {
+            DuckDbSessionCache.execute(c, new Sql().append(APPLY_USER_PREV.formatted(String.join(", ", sets), side), last));
+        }
+        DuckDbSessionCache.execute(c, new Sql().append("DROP TABLE user_prev_fix"));
         DuckDbSessionCache.execute(c, new Sql().append("DELETE FROM overview_hours WHERE app_id = ? AND day >= ? AND day <= ?",
                 appId, first, last));
         Instant runFrom = first.atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -107,7 +107,10 @@ final class DuckDbSessionRun {
      * After {@link #INSERT_FORMED}: {@code user_first} of the other cached rows of every user whose
      * rows the run deleted ({@code touched_users}) or inserted, where it changed (a user's earlier
      * session formed now, or their first one deleted). Usually few rows: runs are mostly the newest
-     * days. Parameters: the app twice.
+     * days. Only rows outside the run's days: its own rows were inserted with their final
+     * {@code user_first}, and an UPDATE whose rows mix rows this transaction inserted with committed
+     * ones corrupts DuckDB 2.0.0's memory (see {@link DuckDbOverviewHours}). Parameters: the app
+     * twice, the run's first and last day.
      */
     private static final String CORRECT_USER_FIRST = """
             UPDATE session_cache AS s SET user_first = m.first_start
@@ -117,7 +120,8 @@ final class DuckDbSessionRun {
                 WHERE app_id = ? AND who IN (SELECT who FROM touched_users)
                 GROUP BY who
             ) m
-            WHERE s.app_id = ? AND s.who = m.who AND s.user_first IS DISTINCT FROM m.first_start""";
+            WHERE s.app_id = ? AND s.who = m.who AND s.user_first IS DISTINCT FROM m.first_start
+              AND (s.day < ? OR s.day > ?)""";
 
     private DuckDbSessionRun() {
     }
@@ -162,7 +166,7 @@ final class DuckDbSessionRun {
                 INSERT INTO touched_users
                 SELECT DISTINCT who FROM formed_sessions WHERE start_ts >= ? AND start_ts < ? AND who IS NOT NULL""",
                 runFrom, runTo));
-        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId));
+        DuckDbSessionCache.execute(c, new Sql().append(CORRECT_USER_FIRST, appId, appId, first, last));
         DuckDbOverviewHours.formed(c, appId, first, last, dialect);
         DuckDbActiveUserHours.form(c, appId, first, last);
         DuckDbEventSessionHours.form(c, appId, first, last);
