@@ -207,7 +207,7 @@ class IngestMemoryBoundIT {
             return r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()
                     ? "503 Retry-After" : Integer.toString(r.statusCode());
         } catch (IOException e) {
-            return "no answer: " + e.getClass().getSimpleName();
+            return "no answer: " + e.getClass().getSimpleName() + " " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
