@@ -87,8 +87,10 @@ class DuckDbSessionReformingTest {
                 List<Event> visits = randomVisits(random, 200);
                 duckdb.consumer().accept(visits);
                 reference.consumer().accept(visits);
-                assertThat(duckdb.sessions().count(late)).as("seed %d, round %d", seed, round).isEqualTo(reference.sessions().count(late));
-                assertThat(duckdb.metrics().overview(all)).as("seed %d, round %d", seed, round).isEqualTo(reference.metrics().overview(all));
+                assertThat(duckdb.sessions().count(late)).as("seed %d, round %d", seed, round)
+                        .isEqualTo(reference.sessions().count(late));
+                assertThat(duckdb.metrics().overview(all)).as("seed %d, round %d", seed, round)
+                        .isEqualTo(reference.metrics().overview(all));
                 for (int step = 1; step <= 6; step++) {
                     List<Event> more = randomVisits(random, 20);
                     duckdb.consumer().accept(more);
