@@ -177,9 +177,14 @@ class DuckDbUserCellsTest {
             duckdb.consumer().accept(events);
             reference.consumer().accept(events);
             EventQuery q = EventQuery.of(APP, from, to).withSeries(Granularity.DAY, stJohns);
-            // visitors only: new users in such a day differ between the grouping and the reference already on main
-            // (the 25th's session follows the user's first, of the 26th: the grouping's keys say returning)
-            assertThat(duckdb.metrics().series(q, Metric.VISITORS, null, 10)).isEqualTo(reference.metrics().series(q, Metric.VISITORS, null, 10));
+            // the user is new on the 26th, where their first session starts, and returning on the 25th, whose
+            // second hour 23:01-00:00 follows it
+            for (Metric m : List.of(Metric.VISITORS, Metric.NEW_USERS, Metric.RETURNING_USERS)) {
+                assertThat(duckdb.metrics().series(q, m, null, 10)).as(m.wireName()).isEqualTo(reference.metrics().series(q, m, null, 10));
+            }
+            Instant the25th = Instant.parse("1997-10-25T02:30:00Z"); // local midnight, daylight time (-2:30)
+            assertThat(duckdb.metrics().series(q, Metric.RETURNING_USERS, null, 10)).filteredOn(p -> p.ts().equals(the25th))
+                    .extracting(SeriesPoint::value).containsExactly(1.0);
         }
     }
 

@@ -66,7 +66,10 @@ final class InMemoryMetricQueries implements MetricQueries {
                 case VISITORS -> users.computeIfAbsent(key, k -> new HashSet<>()).add(s.user());
                 case NEW_USERS, RETURNING_USERS -> {
                     Long first = firstStarts.get(s.user());
-                    boolean isNew = first == null || first >= bucket.toEpochMilli();
+                    // new: the first session ever starts in this bucket (API.md); else returning. Not
+                    // "first >= the bucket's start": where a zone turns its clocks back across a bucket's
+                    // start, a first session in the later bucket can precede a session of the repeated one
+                    boolean isNew = first == null || buckets.startOf(Instant.ofEpochMilli(first)).equals(bucket);
                     if (isNew == (metric == Metric.NEW_USERS)) {
                         users.computeIfAbsent(key, k -> new HashSet<>()).add(s.user());
                     }
