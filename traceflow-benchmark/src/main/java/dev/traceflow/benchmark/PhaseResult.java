@@ -1,5 +1,7 @@
 package dev.traceflow.benchmark;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +33,9 @@ import java.util.TreeMap;
  * @param unreadableAnswers        success answers without an {@code accepted} count
  * @param connectsMade             TCP connections opened (more than {@code connections} means reconnects)
  * @param firstError               the first failure seen, for diagnosis; null when none
+ * @param slowBySecond             answers of at least 250 ms by the second (UTC, ISO-8601) their request was sent or
+ *                                 due, in time order: where a p99 comes from one stall, its time, to line up with the
+ *                                 server's log
  */
 public record PhaseResult(
         String name, String endpoint, String loop, int connections, double seconds,
@@ -38,7 +43,7 @@ public record PhaseResult(
         double eventsPerSecond, double requestsPerSecond,
         double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
         Map<Integer, Long> statuses, long nonSuccess, long overloaded, long ioErrors, long unreadableAnswers,
-        long connectsMade, String firstError) {
+        long connectsMade, String firstError, Map<String, Long> slowBySecond) {
 
     /** Merges the connections' observations of {@code phase}, which ran for {@code elapsedNanos}. */
     static PhaseResult merge(LoadPhase phase, long elapsedNanos, List<ConnectionStats> perConnection,
@@ -51,7 +56,9 @@ public record PhaseResult(
         long ioErrors = 0;
         long unreadable = 0;
         String firstError = null;
+        TreeMap<Long, Long> slow = new TreeMap<>();
         for (ConnectionStats stats : perConnection) {
+            stats.slowBySecond.forEach((second, count) -> slow.merge(second, count, Long::sum));
             latency.add(stats.latency);
             for (int i = 0; i < statusCounts.length; i++) {
                 statusCounts[i] += stats.statusCounts[i];
@@ -83,7 +90,25 @@ public record PhaseResult(
                 latency.millisAtPercentile(50), latency.millisAtPercentile(90), latency.millisAtPercentile(99),
                 latency.millisAtPercentile(99.9), latency.maxMillis(),
                 statuses, nonSuccess, statusCounts.length > 503 ? statusCounts[503] : 0, ioErrors, unreadable,
-                connectsMade, firstError);
+                connectsMade, firstError, isoSeconds(slow));
+    }
+
+    private static Map<String, Long> isoSeconds(TreeMap<Long, Long> bySecond) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        bySecond.forEach((second, count) -> out.put(Instant.ofEpochSecond(second).toString(), count));
+        return out;
+    }
+
+    /**
+     * The seconds with the most slow answers, in time order, as {@code "14:52:41Z 120, ..."}; empty
+     * when none was slow.
+     */
+    public String slowestSeconds(int most) {
+        return slowBySecond.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(most)
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey().substring(e.getKey().indexOf('T') + 1) + " " + e.getValue())
+                .reduce((a, b) -> a + ", " + b).orElse("");
     }
 
     /** Requests that did not end in the success status: other statuses plus I/O failures. */

@@ -247,6 +247,9 @@ public final class QueryBenchmark {
                         BenchmarkReport.number(halfResult.eventsPerSecond()), halfResult.seconds(),
                         BenchmarkReport.millis(halfResult.p50Ms()), BenchmarkReport.millis(halfResult.p99Ms()),
                         halfResult.nonSuccess(), halfResult.ioErrors());
+                if (!halfResult.slowBySecond().isEmpty()) {
+                    out.println("  answers of 250 ms or more, by the second sent (UTC; the 10 worst): " + halfResult.slowestSeconds(10));
+                }
             }
             // (5b) the same requests without ingest: how much of the HTTP time is sharing the CPU with it
             awaitStored(api);

@@ -208,6 +208,10 @@ final class QueryReport {
                     BenchmarkReport.number(half.targetRequestsPerSecond() * (half.requests() == 0 ? 0
                             : (double) half.acceptedEvents() / Math.max(1, half.requests()))),
                     BenchmarkReport.millis(half.p50Ms()), BenchmarkReport.millis(half.p99Ms()), half.nonSuccess(), half.ioErrors()));
+            if (!half.slowBySecond().isEmpty()) {
+                md.append("Its answers of 250 ms or more, by the second their request was due (UTC; the 10 worst seconds): ")
+                        .append(half.slowestSeconds(10)).append(".\n");
+            }
         }
         for (String phase : List.of("warmup", "http")) {
             if (gc.get(phase) instanceof Map<?, ?> p) {
