@@ -1,8 +1,11 @@
 package dev.traceflow.storage.duckdb;
 
 import dev.traceflow.core.query.EventQuery;
+import org.duckdb.DuckDBConnection;
 
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,9 +18,64 @@ import java.util.List;
  * compare the events' own columns, which {@code event_session_hours} (schema V13,
  * {@link DuckDbEventSessionHours}) keeps per UTC hour for every filter but path: the range's whole
  * hours are read there, its partial first and last hour from the events; with a path filter all
- * the range's events are scanned.
+ * the range's events are scanned. Without a path filter the session sums of the whole hours come
+ * likewise from {@code session_filter_hours} (schema V19, formed here with the cached days), so the
+ * range's matching sessions are read only for their users; with one, from the matching sessions.
  */
 final class DuckDbOverviewFilters {
+
+    /** The session columns {@code session_filter_hours} groups by: every filter's but the entry page's. */
+    static final List<String> HOUR_COLUMNS = List.of("release", "environment", "browser", "os", "device_type", "country");
+
+    /**
+     * The session sums of a formed run's days by hour and {@link #HOUR_COLUMNS} ({@code %1$s}: the
+     * columns, {@code %2$s}: the session sums). Parameters: app, first and last day.
+     */
+    private static final String FORM = """
+            INSERT INTO session_filter_hours
+            SELECT app_id, day, date_trunc('hour', start_ts) AS hour, %1$s, %2$s
+            FROM session_cache
+            WHERE app_id = ? AND day >= ? AND day <= ?
+            GROUP BY app_id, day, date_trunc('hour', start_ts), %1$s
+            ORDER BY hour""";
+
+    /**
+     * {@code per_user}, {@code session_parts} and {@code session_totals} where no filter is on the
+     * path: the users from the range's matching sessions (only who and the first start read), the
+     * sums from the whole hours' rows and the edge hours' sessions. {@code %1$s}: the filters'
+     * conditions, {@code %2$s}: the session sums. Parameters: app, days, range, [filters] (users);
+     * app, whole hours, [filters]; app, days, first edge, [filters]; app, days, last edge, [filters];
+     * the range's start (new users).
+     */
+    private static final String SESSION_TOTALS_BY_HOURS = """
+            WITH per_user AS (
+                SELECT min(user_first) AS first_start
+                FROM session_cache
+                WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?%1$s AND who IS NOT NULL
+                GROUP BY who
+            ),
+            session_parts AS (
+                SELECT sessions, engaged, viewed, bounced, duration_ms, views
+                FROM session_filter_hours
+                WHERE app_id = ? AND hour >= ? AND hour < ?%1$s
+                UNION ALL
+                SELECT %2$s FROM session_cache WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?%1$s
+                UNION ALL
+                SELECT %2$s FROM session_cache WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?%1$s
+            ),
+            session_totals AS (
+                SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
+                FROM (
+                    SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
+                    FROM per_user
+                ) u, (
+                    SELECT coalesce(sum(sessions), 0)::BIGINT AS sessions, coalesce(sum(engaged), 0)::BIGINT AS engaged,
+                           coalesce(sum(viewed), 0)::BIGINT AS viewed, coalesce(sum(bounced), 0)::BIGINT AS bounced,
+                           coalesce(sum(duration_ms), 0) AS duration_ms, coalesce(sum(views), 0) AS views
+                    FROM session_parts
+                ) t
+            ),
+            """;
 
     /**
      * {@code sessions}: the range's cached sessions that match the filters, only the columns the
@@ -91,16 +149,27 @@ final class DuckDbOverviewFilters {
      * all before ({@code coverage.sessions() && coverage.users()}).
      */
     static void totals(Sql into, EventQuery q, SqlDialect dialect) {
-        into.append(SESSIONS, q.appId(), DuckDbSessionCache.firstDay(q), DuckDbSessionCache.lastDay(q), q.from(), q.to());
-        DuckDbSessionsSql.filters(q, into);
-        into.append("\n)\n");
-        into.append(SESSION_TOTALS.formatted(DuckDbOverviewHours.sessionSums(dialect)), q.from());
         DuckDbEventSessionHours.Hours whole = q.filters().path() == null ? DuckDbEventSessionHours.Hours.within(q.from(), q.to()) : null;
         if (whole == null) {
+            into.append(SESSIONS, q.appId(), DuckDbSessionCache.firstDay(q), DuckDbSessionCache.lastDay(q), q.from(), q.to());
+            DuckDbSessionsSql.filters(q, into);
+            into.append("\n)\n");
+            into.append(SESSION_TOTALS.formatted(DuckDbOverviewHours.sessionSums(dialect)), q.from());
             eventTotals(into, q);
             return;
         }
+        // the filters compare the same column names in session_cache and session_filter_hours
         String filters = eventFilters(q);
+        LocalDate firstDay = DuckDbSessionCache.firstDay(q);
+        LocalDate lastDay = DuckDbSessionCache.lastDay(q);
+        List<Object> s = new ArrayList<>();
+        sessionPart(s, q, firstDay, lastDay, q.from(), q.to());
+        s.addAll(List.of(q.appId(), whole.from(), whole.to()));
+        s.addAll(q.filters().byColumn().values());
+        sessionPart(s, q, firstDay, lastDay, q.from(), whole.from());
+        sessionPart(s, q, firstDay, lastDay, whole.to(), q.to());
+        s.add(q.from());
+        into.append(SESSION_TOTALS_BY_HOURS.formatted(filters, DuckDbOverviewHours.sessionSums(dialect)), s.toArray());
         List<Object> p = new ArrayList<>();
         // the whole hours from their rows, then each edge from the events
         part(p, q, whole.from(), whole.to());
@@ -113,6 +182,23 @@ final class DuckDbOverviewFilters {
     static void eventTotals(Sql into, EventQuery q) {
         into.append(EVENT_TOTALS.formatted(DuckDbOverviewHours.EVENT_SUMS), q.appId(), q.from(), q.to());
         into.eventFilters("", q).append("\n)\n");
+    }
+
+    /** The parameters of one session part of {@link #SESSION_TOTALS_BY_HOURS}: app, days, {@code [from, to)}, the filters' values. */
+    private static void sessionPart(List<Object> p, EventQuery q, LocalDate firstDay, LocalDate lastDay, Instant from, Instant to) {
+        p.addAll(List.of(q.appId(), firstDay, lastDay, from, to));
+        p.addAll(q.filters().byColumn().values());
+    }
+
+    /**
+     * Forms {@code session_filter_hours} for a run of days that {@link DuckDbSessionCache} has just
+     * formed, in the same transaction (called by {@link DuckDbOverviewHours#formed}).
+     */
+    static void formed(DuckDBConnection c, String appId, LocalDate first, LocalDate last, SqlDialect dialect) throws SQLException {
+        DuckDbSessionCache.execute(c, new Sql().append("DELETE FROM session_filter_hours WHERE app_id = ? AND day >= ? AND day <= ?",
+                appId, first, last));
+        DuckDbSessionCache.execute(c, new Sql().append(FORM.formatted(String.join(", ", HOUR_COLUMNS),
+                DuckDbOverviewHours.sessionSums(dialect)), appId, first, last));
     }
 
     /** The parameters of one part of {@link #EVENT_TOTALS_BY_HOURS}: app, {@code [from, to)}, the filters' values. */

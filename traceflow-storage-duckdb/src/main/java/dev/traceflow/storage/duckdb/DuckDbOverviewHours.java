@@ -164,7 +164,8 @@ final class DuckDbOverviewHours {
     }
 
     /**
-     * Keeps the {@code user_prev} columns and {@code overview_hours} current for a run of days that
+     * Keeps the {@code user_prev} columns, {@code overview_hours} and {@code session_filter_hours}
+     * ({@link DuckDbOverviewFilters}) current for a run of days that
      * {@link DuckDbSessionCache} has just formed (its rows inserted, {@code user_first} corrected),
      * in the same transaction: the run's users are in {@code touched_users}.
      */
@@ -216,6 +217,7 @@ final class DuckDbOverviewHours {
         groupingSets.append(")");
         DuckDbSessionCache.execute(c, new Sql().append(FORM.formatted(dim, value, sessionSums(dialect), groupingSets, EVENT_SUMS),
                 appId, first, last, appId, runFrom, runTo));
+        DuckDbOverviewFilters.formed(c, appId, first, last, dialect);
     }
 
     /** Whether {@link #totals} answers the query: at most one filter, and the cache holds the range's days and all before. */

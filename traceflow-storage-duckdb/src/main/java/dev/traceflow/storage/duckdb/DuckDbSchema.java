@@ -34,7 +34,7 @@ final class DuckDbSchema {
             "V7__transfer_size.sql", "V8__click_columns.sql", "V9__compacted_ranges.sql",
             "V10__session_cache_user_first.sql", "V11__overview_hours.sql", "V12__active_user_hours.sql",
             "V13__event_session_hours.sql", "V17__event_session_path_hours.sql",
-            "V18__session_cache_who_uncompressed.sql");
+            "V18__session_cache_who_uncompressed.sql", "V19__session_filter_hours.sql");
 
     private DuckDbSchema() {
     }

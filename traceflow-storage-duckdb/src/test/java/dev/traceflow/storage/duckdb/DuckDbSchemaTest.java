@@ -429,6 +429,35 @@ class DuckDbSchemaTest {
         }
     }
 
+    /**
+     * V19 sums the cached sessions by UTC hour and every filter column but the entry page, for the
+     * overview with two or more filters: a version 18 database gets the rows of what it has cached.
+     */
+    @Test
+    void aVersion18Database_getsTheSessionFilterHoursOfItsCachedSessions() throws Exception {
+        try (var c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("v18.duckdb"));
+             Statement st = c.createStatement()) {
+            migrateTo(st, DuckDbSchema.MIGRATIONS.indexOf("V18__session_cache_who_uncompressed.sql") + 1);
+            String row = "INSERT INTO session_cache (app_id, day, version, id, who, start_ts, end_ts, page_views, events, "
+                    + "conversions, revenue, release, browser, client) VALUES ('a', DATE '2026-11-02', 1, '%s', 'u', "
+                    + "TIMESTAMP '2026-11-02 %s', TIMESTAMP '2026-11-02 %s', %d, 1, %d, 0, %s, 'Firefox', false)";
+            // 10:05, one view for 20 s (engaged, a bounce); 10:40 two views (engaged); 10:50 no view, another release;
+            // 11:10 one view and a conversion (engaged, not a bounce)
+            st.execute(row.formatted("s1", "10:05:00", "10:05:20", 1, 0, "'1.1'"));
+            st.execute(row.formatted("s2", "10:40:00", "10:40:05", 2, 0, "'1.1'"));
+            st.execute(row.formatted("s3", "10:50:00", "10:50:00", 0, 0, "NULL"));
+            st.execute(row.formatted("s4", "11:10:00", "11:10:00", 1, 1, "'1.1'"));
+
+            DuckDbSchema.migrate(c);
+
+            assertThat(strings(st, "SELECT concat_ws('|', hour, coalesce(release, 'null'), browser, sessions, engaged, viewed, "
+                    + "bounced, duration_ms, views) FROM session_filter_hours ORDER BY hour, release NULLS LAST"))
+                    .containsExactly("2026-11-02 10:00:00|1.1|Firefox|2|2|2|1|25000|3",
+                            "2026-11-02 10:00:00|null|Firefox|1|0|0|0|0|0",
+                            "2026-11-02 11:00:00|1.1|Firefox|1|1|1|0|0|1");
+        }
+    }
+
     /** {@code n} cached sessions of an app, every column set (a path transition on every other one). */
     private static void insertSessions(Statement st, String app, int from, int n) throws SQLException {
         st.execute("INSERT INTO session_cache SELECT '" + app + "', DATE '2026-11-01' + (i // 10000)::INTEGER, 1, 's-' || i, "

@@ -81,6 +81,9 @@ class DuckDbSessionReformingTest {
         EventQuery all = EventQuery.of(APP, at(1, 0, 0), at(8, 0, 0));
         EventQuery late = EventQuery.of(APP, at(5, 0, 0), at(8, 0, 0));
         EventQuery firefox = all.withFilters(new Filters(null, null, null, "Firefox", null, null, null));
+        // two filters, and partial first and last hours: session_filter_hours (V19) for the whole hours
+        EventQuery firefoxOn11 = EventQuery.of(APP, at(1, 5, 17), at(7, 20, 43))
+                .withFilters(new Filters("1.1", null, null, "Firefox", null, null, null));
         for (int round = 1; round <= ROUNDS; round++) {
             try (DuckDbStorage duckdb = DuckDbStorage.inMemory(); InMemoryStorage reference = new InMemoryStorage()) {
                 duckdb.refreshSessionsInBackground(false);
@@ -100,15 +103,21 @@ class DuckDbSessionReformingTest {
                             .isEqualTo(reference.sessions().count(q));
                     assertThat(duckdb.metrics().overview(firefox)).as("seed %d, round %d, step %d", seed, round, step)
                             .isEqualTo(reference.metrics().overview(firefox));
+                    assertThat(duckdb.metrics().overview(firefoxOn11)).as("seed %d, round %d, step %d, two filters", seed, round, step)
+                            .isEqualTo(reference.metrics().overview(firefoxOn11));
                 }
                 duckdb.consumer().deleteOlderThan(APP, at(3, 0, 0));
                 reference.consumer().deleteOlderThan(APP, at(3, 0, 0));
                 assertThat(duckdb.metrics().overview(all)).as("seed %d, round %d, after retention", seed, round)
                         .isEqualTo(reference.metrics().overview(all));
+                assertThat(duckdb.metrics().overview(firefoxOn11)).as("seed %d, round %d, after retention, two filters", seed, round)
+                        .isEqualTo(reference.metrics().overview(firefoxOn11));
                 duckdb.consumer().deleteUser(APP, "u3", null);
                 reference.consumer().deleteUser(APP, "u3", null);
                 assertThat(duckdb.metrics().overview(all)).as("seed %d, round %d, after an opt-out", seed, round)
                         .isEqualTo(reference.metrics().overview(all));
+                assertThat(duckdb.metrics().overview(firefoxOn11)).as("seed %d, round %d, after an opt-out, two filters", seed, round)
+                        .isEqualTo(reference.metrics().overview(firefoxOn11));
             }
         }
     }
