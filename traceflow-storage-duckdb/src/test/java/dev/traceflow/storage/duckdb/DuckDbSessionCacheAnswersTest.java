@@ -140,14 +140,20 @@ class DuckDbSessionCacheAnswersTest {
             assertThat(List.of(f.visitors(), f.sessions(), f.newUsers(), f.returningUsers(), f.engagedSessions()))
                     .containsExactly(3L, 3L, 2L, 1L, 2L);
 
-            // answered from the cached rows: a row changed by hand (never done outside tests) shows;
-            // with two filters (one or none read the hours of DuckDbOverviewHoursTest)
+            // answered from what the cache holds: rows changed by hand (never done outside tests) show;
+            // with two filters (one or none read the hours of DuckDbOverviewHoursTest): the sums of whole
+            // hours from session_filter_hours (V19), the users and the partial hours from session_cache
             EventQuery firefoxDesktop = firefox.withFilters(new Filters(null, null, null, "Firefox", null, "desktop", null));
             assertThat(duckdb.metrics().overview(firefoxDesktop)).isEqualTo(f);
             try (DuckDBConnection c = duckdb.database().connect(); Statement st = c.createStatement()) {
-                st.execute("UPDATE session_cache SET page_views = 5 WHERE id = 'tab'");
+                st.execute("UPDATE session_filter_hours SET views = 5 WHERE hour = TIMESTAMP '2026-11-05 09:00:00'");
+                st.execute("UPDATE session_cache SET user_first = TIMESTAMP '2026-11-04 10:00:00' WHERE who = 'back'");
             }
-            assertThat(duckdb.metrics().overview(firefoxDesktop).pagesPerSession()).isEqualTo((2 + 1 + 5) / 3.0);
+            MetricsOverview edited = duckdb.metrics().overview(firefoxDesktop);
+            assertThat(edited.pagesPerSession()).isEqualTo((2 + 1 + 5) / 3.0);
+            assertThat(List.of(edited.newUsers(), edited.returningUsers())).containsExactly(3L, 0L);
+            EventQuery partialHours = EventQuery.of(APP, at(3, "09:30:00"), at(4, "09:30:00")).withFilters(firefoxDesktop.filters());
+            assertThat(duckdb.metrics().overview(partialHours).pagesPerSession()).isEqualTo((2 + 1 + 1) / 3.0);
         }
     }
 
