@@ -40,14 +40,13 @@ final class DuckDbOverviewFilters {
             ORDER BY hour""";
 
     /**
-     * {@code per_user}, {@code session_parts} and {@code session_totals} where no filter is on the
-     * path: the users from the range's matching sessions (only who and the first start read), the
-     * sums from the whole hours' rows and the edge hours' sessions. {@code %1$s}: the filters'
-     * conditions, {@code %2$s}: the session sums. Parameters: app, days, range, [filters] (users);
-     * app, whole hours, [filters]; app, days, first edge, [filters]; app, days, last edge, [filters];
-     * the range's start (new users).
+     * {@code per_user} and {@code session_parts} where no filter is on the path: the users from the
+     * range's matching sessions (only who and the first start read), the sums from the whole hours'
+     * rows and the edge hours' sessions. {@code %1$s}: the filters' conditions, {@code %2$s}: the
+     * session sums. Parameters: app, days, range, [filters] (users); app, whole hours, [filters];
+     * app, days, first edge, [filters]; app, days, last edge, [filters].
      */
-    private static final String SESSION_TOTALS_BY_HOURS = """
+    private static final String USERS_AND_PARTS_BY_HOURS = """
             WITH per_user AS (
                 SELECT min(user_first) AS first_start
                 FROM session_cache
@@ -63,18 +62,6 @@ final class DuckDbOverviewFilters {
                 UNION ALL
                 SELECT %2$s FROM session_cache WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?%1$s
             ),
-            session_totals AS (
-                SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
-                FROM (
-                    SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
-                    FROM per_user
-                ) u, (
-                    SELECT coalesce(sum(sessions), 0)::BIGINT AS sessions, coalesce(sum(engaged), 0)::BIGINT AS engaged,
-                           coalesce(sum(viewed), 0)::BIGINT AS viewed, coalesce(sum(bounced), 0)::BIGINT AS bounced,
-                           coalesce(sum(duration_ms), 0) AS duration_ms, coalesce(sum(views), 0) AS views
-                    FROM session_parts
-                ) t
-            ),
             """;
 
     /**
@@ -87,27 +74,27 @@ final class DuckDbOverviewFilters {
                 FROM session_cache
                 WHERE app_id = ? AND day >= ? AND day <= ? AND start_ts >= ? AND start_ts < ?""";
 
-    /**
-     * The sessions summed without grouping, and only the two user counts from a grouping by user
-     * (a visitor; new if the first start is in the range). Parameters: the range's start (for new
-     * users). {@code %s}: the conditions and the duration of the totals.
-     */
-    private static final String SESSION_TOTALS = """
+    /** {@code per_user}: the first start of each user of {@code sessions} (a visitor; new if it is in the range). */
+    private static final String USERS_OF_SESSIONS = """
             , per_user AS (
                 SELECT min(user_first) AS first_start
                 FROM sessions
                 WHERE who IS NOT NULL
                 GROUP BY who
             ),
+            """;
+
+    /**
+     * {@code session_totals}: the two user counts of {@code per_user} beside one row of session sums
+     * ({@code %s}). Parameter: the range's start (new users).
+     */
+    private static final String SESSION_TOTALS = """
             session_totals AS (
                 SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
                 FROM (
                     SELECT count(*) AS visitors, count(*) FILTER (WHERE first_start >= ?) AS new_users
                     FROM per_user
-                ) u, (
-                    SELECT %s
-                    FROM sessions
-                ) t
+                ) u, (%s) t
             ),
             """;
 
@@ -154,7 +141,8 @@ final class DuckDbOverviewFilters {
             into.append(SESSIONS, q.appId(), DuckDbSessionCache.firstDay(q), DuckDbSessionCache.lastDay(q), q.from(), q.to());
             DuckDbSessionsSql.filters(q, into);
             into.append("\n)\n");
-            into.append(SESSION_TOTALS.formatted(DuckDbOverviewHours.sessionSums(dialect)), q.from());
+            into.append(USERS_OF_SESSIONS);
+            into.append(SESSION_TOTALS.formatted("SELECT " + DuckDbOverviewHours.sessionSums(dialect) + " FROM sessions"), q.from());
             eventTotals(into, q);
             return;
         }
@@ -168,8 +156,8 @@ final class DuckDbOverviewFilters {
         s.addAll(q.filters().byColumn().values());
         sessionPart(s, q, firstDay, lastDay, q.from(), whole.from());
         sessionPart(s, q, firstDay, lastDay, whole.to(), q.to());
-        s.add(q.from());
-        into.append(SESSION_TOTALS_BY_HOURS.formatted(filters, DuckDbOverviewHours.sessionSums(dialect)), s.toArray());
+        into.append(USERS_AND_PARTS_BY_HOURS.formatted(filters, DuckDbOverviewHours.sessionSums(dialect)), s.toArray());
+        into.append(SESSION_TOTALS.formatted(DuckDbOverviewHours.SUMMED_SESSION_PARTS), q.from());
         List<Object> p = new ArrayList<>();
         // the whole hours from their rows, then each edge from the events
         part(p, q, whole.from(), whole.to());
@@ -184,7 +172,7 @@ final class DuckDbOverviewFilters {
         into.eventFilters("", q).append("\n)\n");
     }
 
-    /** The parameters of one session part of {@link #SESSION_TOTALS_BY_HOURS}: app, days, {@code [from, to)}, the filters' values. */
+    /** The parameters of one session part of {@link #USERS_AND_PARTS_BY_HOURS}: app, days, {@code [from, to)}, the filters' values. */
     private static void sessionPart(List<Object> p, EventQuery q, LocalDate firstDay, LocalDate lastDay, Instant from, Instant to) {
         p.addAll(List.of(q.appId(), firstDay, lastDay, from, to));
         p.addAll(q.filters().byColumn().values());

@@ -113,10 +113,17 @@ final class DuckDbOverviewHours {
             WHERE dim_value IS NOT NULL
             GROUP BY app_id, day, hour, dim, dim_value""";
 
+    /** One row of the session sums over {@code session_parts} (shared with {@link DuckDbOverviewFilters}). */
+    static final String SUMMED_SESSION_PARTS = """
+            SELECT coalesce(sum(sessions), 0)::BIGINT AS sessions, coalesce(sum(engaged), 0)::BIGINT AS engaged,
+                   coalesce(sum(viewed), 0)::BIGINT AS viewed, coalesce(sum(bounced), 0)::BIGINT AS bounced,
+                   coalesce(sum(duration_ms), 0) AS duration_ms, coalesce(sum(views), 0) AS views
+            FROM session_parts""";
+
     /**
      * {@code session_totals} and {@code event_totals} in the columns {@link DuckDbMetricQueries#overview}
      * reads. {@code %s}: the previous matching session's column, the session sums, the event sums,
-     * the filter on sessions, the filter on events. Parameters: the range's start twice, app, days,
+     * the filter on sessions, the filter on events, {@link #SUMMED_SESSION_PARTS}. Parameters: the range's start twice, app, days,
      * range, [value] (users); app, dim and value, whole hours, app, days, first edge, [value], app,
      * days, last edge, [value] (sessions); app, dim and value, whole hours, app, first edge, [value],
      * app, last edge, [value] (events).
@@ -138,12 +145,7 @@ final class DuckDbOverviewHours {
             ),
             session_totals AS (
                 SELECT u.visitors, t.sessions, t.engaged, t.viewed, t.bounced, t.duration_ms, t.views, u.new_users
-                FROM users u, (
-                    SELECT coalesce(sum(sessions), 0)::BIGINT AS sessions, coalesce(sum(engaged), 0)::BIGINT AS engaged,
-                           coalesce(sum(viewed), 0)::BIGINT AS viewed, coalesce(sum(bounced), 0)::BIGINT AS bounced,
-                           coalesce(sum(duration_ms), 0) AS duration_ms, coalesce(sum(views), 0) AS views
-                    FROM session_parts
-                ) t
+                FROM users u, (%6$s) t
             ),
             event_parts AS (
                 SELECT page_views, conversions, revenue
@@ -255,7 +257,7 @@ final class DuckDbOverviewHours {
         p.addAll(List.of(app, hoursTo, to));
         p.addAll(List.of(valueIfAny));
         into.append(TOTALS.formatted(prevColumn(filter == null ? null : dim), sessionSums(dialect), EVENT_SUMS, sessionFilter,
-                eventFilter), p.toArray());
+                eventFilter, SUMMED_SESSION_PARTS), p.toArray());
     }
 
     /** {@code user_prev}, or {@code user_prev_<filter>}: the previous session's start among those of the filter's value. */
