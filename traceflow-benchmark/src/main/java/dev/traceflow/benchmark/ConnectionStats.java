@@ -48,7 +48,8 @@ final class ConnectionStats {
      *                     last byte of the answer, in nanoseconds
      */
     void recordAnswer(HttpResponse response, long latencyNanos) {
-        recordAnswer(response, latencyNanos, System.currentTimeMillis() - latencyNanos / 1_000_000);
+        // the wall clock only for a slow answer: this runs for every answer of a load phase
+        recordAnswer(response, latencyNanos, latencyNanos >= SLOW_NANOS ? System.currentTimeMillis() - latencyNanos / 1_000_000 : 0);
     }
 
     /** @param sentAtEpochMillis when the request was sent (open loop: due), wall clock */

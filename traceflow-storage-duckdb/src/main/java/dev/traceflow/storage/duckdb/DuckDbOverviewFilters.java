@@ -25,14 +25,14 @@ import java.util.List;
 final class DuckDbOverviewFilters {
 
     /** The session columns {@code session_filter_hours} groups by: every filter's but the entry page's. */
-    static final List<String> HOUR_COLUMNS = List.of("release", "environment", "browser", "os", "device_type", "country");
+    static final List<String> HOUR_COLUMNS = DuckDbOverviewHours.FILTERS.stream().filter(f -> !f.equals("path")).toList();
 
     /**
      * The session sums of a formed run's days by hour and {@link #HOUR_COLUMNS} ({@code %1$s}: the
      * columns, {@code %2$s}: the session sums). Parameters: app, first and last day.
      */
     private static final String FORM = """
-            INSERT INTO session_filter_hours
+            INSERT INTO session_filter_hours (app_id, day, hour, %1$s, sessions, engaged, viewed, bounced, duration_ms, views)
             SELECT app_id, day, date_trunc('hour', start_ts) AS hour, %1$s, %2$s
             FROM session_cache
             WHERE app_id = ? AND day >= ? AND day <= ?
