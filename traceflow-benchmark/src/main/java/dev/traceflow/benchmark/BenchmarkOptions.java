@@ -38,13 +38,16 @@ import java.util.regex.Pattern;
  * @param sentryProject    envelope comparison with --no-server: app demo's sentryProjectId; null to ask
  *                         the server the benchmark started
  * @param targetEnvelopeRatio envelope-batch events/s ÷ collect-batch-errors events/s (the same events; median) needed for PASS
+ * @param halfRate         events/s of the ingest-half phase; 0 = half the ingest phase's stored rate. A fixed
+ *                         rate compares two servers (or settings) at the same load, CPU per event included
  */
 public record BenchmarkOptions(
         int connections, int batch, int templates, Duration warmup, Duration duration,
         double targetEps, double targetRatioPercent, double targetP99Millis, Path out,
         Path serverJar, String serverCpus, List<String> serverJvmArgs, Path dataDir, boolean keepData,
         Duration readyTimeout, boolean noServer, URI url, String key, long seed,
-        boolean envelope, int rounds, long envelopeEvents, Long sentryProject, double targetEnvelopeRatio) {
+        boolean envelope, int rounds, long envelopeEvents, Long sentryProject, double targetEnvelopeRatio,
+        long halfRate) {
 
     /**
      * Long enough for the JIT: with 5 s, C2 was still compiling the ingest path through the ingest
@@ -62,6 +65,8 @@ public record BenchmarkOptions(
               --target-eps N         ingest events/s needed for PASS (100000)
               --target-ratio P       ingest/noop events/s in percent needed for PASS (50)
               --target-p99-ms N      ingest-half p99 must be below this for PASS (50)
+              --half-rate N          events/s of the ingest-half phase instead of half the ingest
+                                     phase's stored rate, to compare two servers at one load (0)
               --out FILE             JSON results (results.json)
               --server-jar FILE      server fat jar (traceflow-server/target/traceflow-server.jar)
               --server-cpus LIST     pin the server with taskset -c LIST, e.g. 0 or 0-1 (no pinning)
@@ -125,8 +130,12 @@ public record BenchmarkOptions(
                 reader.positiveInt("rounds", 3),
                 reader.positiveInt("envelope-events", 50_000),
                 reader.text("sentry-project", null) == null ? null : (Long) reader.longValue("sentry-project", 0),
-                reader.positiveDouble("target-envelope-ratio", 0.8));
+                reader.positiveDouble("target-envelope-ratio", 0.8),
+                reader.longValue("half-rate", 0));
         reader.rejectUnknown();
+        if (options.halfRate() < 0) {
+            throw new UsageException("--half-rate must not be negative (0: half the measured maximum)");
+        }
         if (options.noServer() && (options.url() == null || options.key() == null)) {
             throw new UsageException("--no-server needs --url and --key");
         }

@@ -124,7 +124,8 @@ public final class IngestBenchmark {
                 PhaseResources.since(phaseStart, serverPid, ingest.name(), ingest.acceptedEvents()).ifPresent(resources::add);
                 if (ingest.eventsPerSecond() > 0) {
                     // Half the measured maximum, in requests: the events/s the server showed it can take, / 2.
-                    double requestsPerSecond = (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
+                    double requestsPerSecond = options.halfRate() > 0 ? (double) options.halfRate() / options.batch()
+                            : (storedEps != null ? storedEps : ingest.eventsPerSecond()) / 2 / options.batch();
                     phaseStart = PhaseResources.start(serverPid);
                     PhaseResult half = runPhase(runner, LoadPhase.fixedRate("ingest-half", INGEST_PATH, options.duration(), requestsPerSecond));
                     phases.add(half);

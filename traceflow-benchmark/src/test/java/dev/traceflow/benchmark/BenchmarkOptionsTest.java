@@ -25,6 +25,13 @@ class BenchmarkOptionsTest {
         assertThat(options.serverCpus()).isNull();
         assertThat(options.noServer()).isFalse();
         assertThat(options.readyTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(options.halfRate()).as("half the measured maximum").isZero();
+    }
+
+    @Test
+    void aFixedHalfRate_isTakenAndANegativeOneRefused() throws Exception {
+        assertThat(BenchmarkOptions.parse(new String[] {"--half-rate", "12000"}).halfRate()).isEqualTo(12_000);
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--half-rate", "-1"})).hasMessageContaining("--half-rate");
     }
 
     @Test

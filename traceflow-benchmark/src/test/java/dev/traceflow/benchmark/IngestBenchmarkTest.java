@@ -54,6 +54,22 @@ class IngestBenchmarkTest {
     }
 
     @Test
+    void aFixedHalfRate_setsTheIngestHalfPhasesRate() throws Exception {
+        Path out = dir.resolve("fixed.json");
+        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
+                "--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY,
+                "--connections", "2", "--warmup", "0s", "--duration", "400ms", "--templates", "4",
+                "--target-eps", "1", "--half-rate", "1000", "--out", out.toString()});
+
+        int exitCode = new IngestBenchmark(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+
+        assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
+        JsonNode half = JsonMapper.shared().readTree(out.toFile()).get("phases").get(2);
+        assertThat(half.get("name").asString()).isEqualTo("ingest-half");
+        assertThat(half.get("targetRequestsPerSecond").asDouble()).as("1,000 events/s in requests of 50").isEqualTo(20.0);
+    }
+
+    @Test
     void theEnvelopeComparisonRunsInsteadOfTheStandardPhases_andReportsRatiosAndTheTarget() throws Exception {
         Path out = dir.resolve("envelope.json");
         BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
