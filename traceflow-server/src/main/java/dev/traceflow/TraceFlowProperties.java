@@ -291,12 +291,15 @@ public record TraceFlowProperties(
      * @param loadMaxDelay how long the loader waits to fill a batch of the backend's size (DuckDB: a
      *                     row group) when events arrive fast enough to fill one in that time; the
      *                     longest an event waits before reads see it (reads that call awaitStored do
-     *                     not wait: they make the loader load at once)
+     *                     not wait: they make the loader load at once). 3 s, so that from about
+     *                     10,000 events/s DuckDB gets whole row groups rather than small commits through
+     *                     its write-ahead log and the second-long checkpoints that copy them again
+     *                     (README "DuckDB checkpoints" has the measurements)
      */
     public record Journal(Path dir,
                           @DefaultValue("67108864") long segmentBytes,
                           @DefaultValue("100ms") Duration loadLinger,
-                          @DefaultValue("1s") Duration loadMaxDelay) {
+                          @DefaultValue("3s") Duration loadMaxDelay) {
     }
 
     /**

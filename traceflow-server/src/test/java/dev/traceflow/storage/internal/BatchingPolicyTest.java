@@ -1,8 +1,12 @@
 package dev.traceflow.storage.internal;
 
+import dev.traceflow.TraceFlowProperties;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,5 +82,24 @@ class BatchingPolicyTest {
         assertThatThrownBy(() -> new BatchingPolicy(0, 1, LINGER, MAX_DELAY, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new BatchingPolicy(1, 1, Duration.ofMillis(-1), MAX_DELAY, 0))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * The query benchmark's background ingest (half the maximum: 10-30k events/s on this machine)
+     * committed through DuckDB's write-ahead log with the old 1 s default, paying a checkpoint of
+     * about a second every few seconds beside the answers (README "DuckDB checkpoints").
+     */
+    @Test
+    void serverDefaults_waitForWholeRowGroupsFromAboutTenThousandEventsPerSecond() {
+        TraceFlowProperties.Journal journal = new Binder(new MapConfigurationPropertySource(Map.of()))
+                .bindOrCreate("traceflow.storage.journal", TraceFlowProperties.Journal.class);
+        BatchingPolicy defaults = new BatchingPolicy(200_000, 30_720, journal.loadLinger(), journal.loadMaxDelay(), 0);
+
+        defaults.loaded(12_000, SECOND);
+        assertThat(defaults.gatherUntil(2 * SECOND)).as("12,000 events/s fill a row group in 2.6 s")
+                .isEqualTo(2 * SECOND + journal.loadMaxDelay().toNanos());
+        defaults.loaded(8_000, 2 * SECOND);
+        assertThat(defaults.gatherUntil(3 * SECOND)).as("8,000 events/s would take 3.8 s: only the linger")
+                .isEqualTo(3 * SECOND + journal.loadLinger().toNanos());
     }
 }
