@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +32,7 @@ class IngestBenchmarkTest {
     @Test
     void runsAllPhasesAgainstAnExternalServerAndWritesMarkdownAndJson() throws Exception {
         Path out = dir.resolve("results.json");
-        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
-                "--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY,
-                "--connections", "2", "--warmup", "200ms", "--duration", "400ms", "--templates", "4",
-                "--target-eps", "1", "--out", out.toString()});
+        BenchmarkOptions options = shortPhasesAgainstTheStub(out);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
         int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
@@ -56,17 +55,25 @@ class IngestBenchmarkTest {
     @Test
     void aFixedHalfRate_setsTheIngestHalfPhasesRate() throws Exception {
         Path out = dir.resolve("fixed.json");
-        BenchmarkOptions options = BenchmarkOptions.parse(new String[] {
-                "--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY,
-                "--connections", "2", "--warmup", "0s", "--duration", "400ms", "--templates", "4",
-                "--target-eps", "1", "--half-rate", "1000", "--out", out.toString()});
+        BenchmarkOptions options = shortPhasesAgainstTheStub(out, "--warmup", "0s", "--half-rate", "1000");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-        int exitCode = new IngestBenchmark(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+        int exitCode = new IngestBenchmark(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
 
         assertThat(exitCode).isEqualTo(IngestBenchmark.EXIT_OK);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("p99 at 1,000 events/s").doesNotContain("p99 at half load");
         JsonNode half = JsonMapper.shared().readTree(out.toFile()).get("phases").get(2);
         assertThat(half.get("name").asString()).isEqualTo("ingest-half");
         assertThat(half.get("targetRequestsPerSecond").asDouble()).as("1,000 events/s in requests of 50").isEqualTo(20.0);
+    }
+
+    /** The noop, ingest and ingest-half phases, short, against the stub; {@code more} options win over these. */
+    private BenchmarkOptions shortPhasesAgainstTheStub(Path out, String... more) throws BenchmarkOptions.UsageException {
+        List<String> args = new ArrayList<>(List.of("--no-server", "--url", stub.url(), "--key", StubIngestServer.KEY,
+                "--connections", "2", "--warmup", "200ms", "--duration", "400ms", "--templates", "4",
+                "--target-eps", "1", "--out", out.toString()));
+        args.addAll(List.of(more));
+        return BenchmarkOptions.parse(args.toArray(String[]::new));
     }
 
     @Test
