@@ -134,6 +134,7 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
         Conversions conversions = null;
         SessionEvent[] sessionEvents = null;
         SessionDimensions dimensions = null;
+        SessionEvent lastSessionEvent = null;
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             if (e.sessionId() != null || e.userId() != null || e.anonymousId() != null) {
@@ -141,7 +142,8 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
                     sessionEvents = new SessionEvent[n];
                 }
                 dimensions = dimensionsOf(e, dimensions);
-                sessionEvents[i] = SessionEvent.of(e, dimensions);
+                sessionEvents[i] = sharing(SessionEvent.of(e, dimensions), lastSessionEvent);
+                lastSessionEvent = sessionEvents[i];
             }
             types[i] = e.type();
             timestamps[i] = e.timestamp();
@@ -150,7 +152,7 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
                 errorTypes[i] = error.errorType();
                 messages[i] = error.message();
             }
-            releases[i] = e.release();
+            releases[i] = i == 0 ? e.release() : same(releases[i - 1], e.release());
             if (e.type() == EventType.PAGEVIEW) {
                 pageViewPaths[i] = e.path();
             } else if (e.type() == EventType.CONVERSION || e.type() == EventType.PURCHASE) {
@@ -173,6 +175,26 @@ record StoredFacts(EventType[] types, long[] timestamps, String[] fingerprints, 
         }
         return new StoredFacts(types, timestamps, fingerprints, errorTypes, messages, releases, conversions, pageViewPaths,
                 sessionEvents, 0, n, sum);
+    }
+
+    /**
+     * {@code s}, or {@code previous} when they are equal. The facts wait from the request until
+     * its load (seconds), so each string they keep is copied by every young collection until then:
+     * the events of a request mostly share their session, user and release, and keep one copy.
+     */
+    private static String same(String previous, String s) {
+        return s != null && s.equals(previous) ? previous : s;
+    }
+
+    /** {@code e} with {@code previous}'s session id and user where they are equal ({@link #same}). */
+    private static SessionEvent sharing(SessionEvent e, SessionEvent previous) {
+        if (e == null || previous == null) {
+            return e;
+        }
+        String sessionId = same(previous.sessionId(), e.sessionId());
+        String user = same(previous.user(), e.user());
+        return sessionId == e.sessionId() && user == e.user() ? e
+                : new SessionEvent(sessionId, user, e.timestamp(), e.pageView(), e.conversion(), e.dimensions());
     }
 
     /** The event's dimensions, the previous event's object when they are the same (the events of a request mostly share them). */

@@ -176,7 +176,7 @@ final class DuckDbArrowImport {
     }
 
     /**
-     * The string columns row after row (a row's 20 arrays lie side by side, so one pass reads them
+     * The string columns row after row (a row's 20 cells lie side by side, so one pass reads them
      * in memory order), straight into the vectors' memory: offsets and bytes by address, validity
      * a byte per eight rows. Column after column with {@code VarCharVector.set} (bounds checks,
      * the previous offset read back, a bit set per call, the row arrays read 20 times) took about
@@ -188,16 +188,16 @@ final class DuckDbArrowImport {
         boolean anyDuplicate = !duplicates.isEmpty();
         int row = 0;
         for (DuckDbRows.Batch b : batches) {
-            byte[][] strings = b.strings();
-            int at = b.from() * columns;
+            int[] lengths = b.lengths();
+            int at = b.firstCell(0);
             for (int i = 0; i < b.size(); i++, row++, at += columns) {
                 if (anyDuplicate && duplicates.get(row)) {
                     continue;
                 }
                 for (int c = 0; c < columns; c++) {
-                    byte[] s = strings[at + c];
-                    if (s != null) {
-                        bytes[c] += s.length;
+                    int length = lengths[at + c];
+                    if (length != DuckDbRows.NULL_LENGTH) {
+                        bytes[c] += length;
                     }
                 }
             }
@@ -217,8 +217,10 @@ final class DuckDbArrowImport {
         row = 0;
         int out = 0;
         for (DuckDbRows.Batch b : batches) {
-            byte[][] strings = b.strings();
-            int at = b.from() * columns;
+            byte[] text = b.text();
+            int[] starts = b.starts();
+            int[] lengths = b.lengths();
+            int at = b.firstCell(0);
             for (int i = 0; i < b.size(); i++, row++, at += columns) {
                 if (anyDuplicate && duplicates.get(row)) {
                     continue;
@@ -226,10 +228,10 @@ final class DuckDbArrowImport {
                 int bit = 1 << (out & 7);
                 long offsetAt = 4L * (out + 1);
                 for (int c = 0; c < columns; c++) {
-                    byte[] s = strings[at + c];
-                    if (s != null) {
-                        MemoryUtil.copyToMemory(s, 0, data[c] + end[c], s.length);
-                        end[c] += s.length;
+                    int length = lengths[at + c];
+                    if (length != DuckDbRows.NULL_LENGTH) {
+                        MemoryUtil.copyToMemory(text, starts[at + c], data[c] + end[c], length);
+                        end[c] += length;
                         bits[c] |= bit;
                     }
                     MemoryUtil.putInt(offsets[c] + offsetAt, end[c]);

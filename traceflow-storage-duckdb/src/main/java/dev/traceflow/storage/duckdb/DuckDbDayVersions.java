@@ -2,7 +2,6 @@ package dev.traceflow.storage.duckdb;
 
 import org.duckdb.DuckDBConnection;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,16 +55,20 @@ final class DuckDbDayVersions {
     /** The UTC days of stored events, per app; cheap per row (the rows of one app share their app array). */
     static final class Days {
         private final Map<String, Set<Long>> byApp = new HashMap<>();
-        private byte[] lastApp;
+        /** The text array and start of the last row's app id: rows of one request share them ({@link DuckDbRows.Batch#appStart}). */
+        private byte[] lastText;
+        private int lastAppStart = -1;
         private Set<Long> lastDays;
         /** The day last added to {@link #lastDays}: rows in a row mostly share it, so it is not boxed and added again. */
         private long lastDay = Long.MIN_VALUE;
 
-        void add(byte[] app, long epochMicros) {
-            long day = Math.floorDiv(epochMicros, MICROS_PER_DAY);
-            if (app != lastApp) {
-                lastApp = app;
-                lastDays = byApp.computeIfAbsent(new String(app, StandardCharsets.UTF_8), k -> new HashSet<>());
+        /** Adds row {@code row} of {@code rows}. */
+        void add(DuckDbRows.Batch rows, int row) {
+            long day = Math.floorDiv(rows.micros(row), MICROS_PER_DAY);
+            if (rows.text() != lastText || rows.appStart(row) != lastAppStart) {
+                lastText = rows.text();
+                lastAppStart = rows.appStart(row);
+                lastDays = byApp.computeIfAbsent(rows.app(row), k -> new HashSet<>());
             } else if (day == lastDay) {
                 return;
             }

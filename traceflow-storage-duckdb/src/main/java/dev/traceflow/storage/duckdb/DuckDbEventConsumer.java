@@ -121,7 +121,7 @@ final class DuckDbEventConsumer implements EventConsumer {
             for (DuckDbRows.Batch r : rows) {
                 for (int i = 0; i < r.size(); i++, row++) {
                     if (!duplicates.get(row)) {
-                        days.add(r.app(i), r.micros(i));
+                        days.add(r, i);
                     }
                 }
             }

@@ -36,6 +36,8 @@ final class DuckDbRows {
     /** Strings before {@code ts}, and from there before {@code value}. */
     static final int BEFORE_TS = 2;
     static final int BEFORE_VALUE = 8;
+    /** The length of a NULL string cell. */
+    static final int NULL_LENGTH = -1;
     /** DOUBLE columns after the strings. */
     static final int TRAILING_DOUBLES = 5;
     private static final int TRANSFER_SIZE = 0;
@@ -59,24 +61,51 @@ final class DuckDbRows {
      * Encoded rows {@code from} to {@code from + size} of the arrays: a {@link PreparedEvents} of
      * this backend. Slices share the arrays.
      *
+     * <p>The strings of all rows lie in one array, {@code text}: cell {@code row * STRINGS + column}
+     * is {@code lengths[cell]} bytes from {@code starts[cell]}, or NULL where the length is
+     * {@value #NULL_LENGTH}; a value that repeats the previous row's points at the same bytes. One
+     * array rather than one per value (about ten per event before): a prepared batch waits in
+     * memory from its request until its load, seconds under {@code load-max-delay}, and the
+     * collector moves what is alive, so fewer objects per waiting event; the JSON columns are
+     * written into it without a copy of their own.
+     *
      * @param keys the de-duplication keys, 0 for an event without {@code eventId}
      */
-    record Batch(long[] keys, byte[][] strings, long[] micros, Doubles values, Doubles trailing, int from, int size)
-            implements PreparedEvents {
+    record Batch(long[] keys, byte[] text, int[] starts, int[] lengths, long[] micros, Doubles values, Doubles trailing,
+                 int from, int size) implements PreparedEvents {
 
         @Override
         public PreparedEvents slice(int sliceFrom, int sliceTo) {
             PreparedEvents.checkRange(sliceFrom, sliceTo, size);
-            return new Batch(keys, strings, micros, values, trailing, from + sliceFrom, sliceTo - sliceFrom);
+            return new Batch(keys, text, starts, lengths, micros, values, trailing, from + sliceFrom, sliceTo - sliceFrom);
         }
 
         long key(int row) {
             return keys[from + row];
         }
 
-        /** The app id of row {@code row}, UTF-8 (rows of one app mostly share the array). */
-        byte[] app(int row) {
-            return strings[(from + row) * STRINGS];
+        /** The cell index of row {@code row}'s first string ({@code app_id}); its others follow. */
+        int firstCell(int row) {
+            return (from + row) * STRINGS;
+        }
+
+        /** The app id of row {@code row}. */
+        String app(int row) {
+            int cell = firstCell(row);
+            return new String(text, starts[cell], lengths[cell], StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Where row {@code row}'s app id starts in {@link #text}: rows of one app mostly share their
+         * bytes, so an equal start in the same array is the same app without comparing them.
+         */
+        int appStart(int row) {
+            return starts[firstCell(row)];
+        }
+
+        /** A copy of cell {@code cell}'s bytes (an index into all the arrays, as {@link #firstCell}), null for NULL. */
+        byte[] bytes(int cell) {
+            return lengths[cell] == NULL_LENGTH ? null : Arrays.copyOfRange(text, starts[cell], starts[cell] + lengths[cell]);
         }
 
         /** The event time of row {@code row}, epoch microseconds. */
@@ -116,11 +145,10 @@ final class DuckDbRows {
     static Batch encode(List<Event> events) {
         int n = events.size();
         long[] keys = new long[n];
-        byte[][] strings = new byte[n * STRINGS][];
+        Text strings = new Text(n);
         long[] micros = new long[n];
         Doubles values = new Doubles(n);
         Doubles trailing = new Doubles(n * TRAILING_DOUBLES);
-        Utf8 utf8 = new Utf8();
         // kind and metric_id: see schema/V4__query_columns.sql; transfer_size: V7__transfer_size.sql;
         // click_x ... viewport_height: V8__click_columns.sql
         EventDataJson json = new EventDataJson();
@@ -131,13 +159,13 @@ final class DuckDbRows {
             }
             micros[r] = e.timestamp() * 1000;
             int s = r * STRINGS;
-            strings[s] = utf8.repeating(0, e.appId());
-            strings[s + 1] = TYPE_NAMES[e.type().ordinal()];
-            strings[s + 2] = utf8.of(e.eventId());
-            strings[s + 3] = utf8.repeating(1, e.sessionId());
-            strings[s + 4] = utf8.repeating(2, e.userId());
-            strings[s + 5] = utf8.repeating(3, e.anonymousId());
-            strings[s + 6] = utf8.repeating(4, e.path());
+            strings.repeating(s, 0, e.appId());
+            strings.repeating(s + 1, 15, TYPE_NAMES[e.type().ordinal()]);
+            strings.of(s + 2, e.eventId());
+            strings.repeating(s + 3, 1, e.sessionId());
+            strings.repeating(s + 4, 2, e.userId());
+            strings.repeating(s + 5, 3, e.anonymousId());
+            strings.repeating(s + 6, 4, e.path());
             String name = null;
             Double value = null;
             String kind = null;
@@ -178,25 +206,25 @@ final class DuckDbRows {
                     kind = conversionType;
                 }
             }
-            strings[s + 7] = utf8.repeating(5, name);
+            strings.repeating(s + 7, 5, name);
             values.set(r, value);
-            strings[s + 8] = utf8.repeating(6, e.fingerprint());
-            strings[s + 9] = utf8.repeating(7, e.release());
-            strings[s + 10] = utf8.repeating(8, e.environment());
-            strings[s + 11] = utf8.repeating(9, e.browser());
-            strings[s + 12] = utf8.repeating(10, e.os());
-            strings[s + 13] = utf8.repeating(11, e.deviceType());
-            strings[s + 14] = utf8.repeating(12, e.country());
-            strings[s + 15] = utf8.repeating(13, e.trafficSource());
+            strings.repeating(s + 8, 6, e.fingerprint());
+            strings.repeating(s + 9, 7, e.release());
+            strings.repeating(s + 10, 8, e.environment());
+            strings.repeating(s + 11, 9, e.browser());
+            strings.repeating(s + 12, 10, e.os());
+            strings.repeating(s + 13, 11, e.deviceType());
+            strings.repeating(s + 14, 12, e.country());
+            strings.repeating(s + 15, 13, e.trafficSource());
             int at = s + 16;
-            if (!json.json(e.properties(), (bytes, length) -> strings[at] = Arrays.copyOf(bytes, length))) {
-                strings[at] = null;
+            if (!json.json(e.properties(), (bytes, length) -> strings.copy(at, bytes, length))) {
+                strings.setNull(at);
             }
-            json.data(e, (bytes, length) -> strings[at + 1] = Arrays.copyOf(bytes, length));
-            strings[s + 18] = utf8.repeating(14, kind);
-            strings[s + 19] = utf8.of(metricId);
+            json.data(e, (bytes, length) -> strings.copy(at + 1, bytes, length));
+            strings.repeating(s + 18, 14, kind);
+            strings.of(s + 19, metricId);
         }
-        return new Batch(keys, strings, micros, values, trailing, 0, n);
+        return new Batch(keys, strings.trimmed(), strings.starts, strings.lengths, micros, values, trailing, 0, n);
     }
 
     /**
@@ -210,28 +238,74 @@ final class DuckDbRows {
     }
 
     /**
-     * UTF-8 of the strings of one batch; a column whose value repeats the previous event's (an
-     * app, a session, a release, a browser) shares its array, as the events of one request mostly do.
+     * The string cells of one batch as they are written: UTF-8 appended to one growing array. A
+     * column whose value repeats the previous event's (an app, a session, a release, a browser)
+     * points at the bytes already there, as the events of one request mostly do.
      */
-    private static final class Utf8 {
-        private final String[] lastString = new String[15];
-        private final byte[][] lastBytes = new byte[15][];
+    private static final class Text {
+        /** Columns {@link #repeating} remembers the last value of: 15 string columns and the type. */
+        private static final int REMEMBERED = 16;
+        /** A first guess of a row's bytes (JSON columns included), so most batches grow the array once or never. */
+        private static final int BYTES_PER_ROW = 512;
 
-        byte[] of(String s) {
-            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        final int[] starts;
+        final int[] lengths;
+        private byte[] bytes;
+        private int used;
+        private final Object[] lastValue = new Object[REMEMBERED];
+        private final int[] lastStart = new int[REMEMBERED];
+        private final int[] lastLength = new int[REMEMBERED];
+
+        Text(int rows) {
+            starts = new int[rows * STRINGS];
+            lengths = new int[rows * STRINGS];
+            bytes = new byte[Math.max(64, rows * BYTES_PER_ROW)];
         }
 
-        byte[] repeating(int column, String s) {
+        void setNull(int cell) {
+            lengths[cell] = NULL_LENGTH;
+        }
+
+        void of(int cell, String s) {
             if (s == null) {
-                return null;
+                setNull(cell);
+            } else {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                copy(cell, utf8, utf8.length);
             }
-            if (s.equals(lastString[column])) {
-                return lastBytes[column];
+        }
+
+        /** Cell {@code cell} of column {@code column}: a string, or a value's bytes that never change (a type's name). */
+        void repeating(int cell, int column, Object value) {
+            if (value == null) {
+                setNull(cell);
+                return;
             }
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            lastString[column] = s;
-            lastBytes[column] = bytes;
-            return bytes;
+            if (value == lastValue[column] || value.equals(lastValue[column])) {
+                starts[cell] = lastStart[column];
+                lengths[cell] = lastLength[column];
+                return;
+            }
+            byte[] utf8 = value instanceof byte[] b ? b : ((String) value).getBytes(StandardCharsets.UTF_8);
+            copy(cell, utf8, utf8.length);
+            lastValue[column] = value;
+            lastStart[column] = starts[cell];
+            lastLength[column] = lengths[cell];
+        }
+
+        void copy(int cell, byte[] from, int length) {
+            if (used + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(used + length, bytes.length * 2));
+            }
+            System.arraycopy(from, 0, bytes, used, length);
+            starts[cell] = used;
+            lengths[cell] = length;
+            used += length;
+        }
+
+        /** The bytes written, in an array of their size: the batch waits in memory, so no spare room. */
+        byte[] trimmed() {
+            return used == bytes.length ? bytes : Arrays.copyOf(bytes, used);
         }
     }
 }

@@ -98,7 +98,7 @@ class DuckDbArrowImportTest {
     @Test
     void aFailedInsert_givesItsArrowMemoryBack() throws Exception {
         DuckDbRows.Batch batch = DuckDbRows.encode(events("f", 3));
-        batch.strings()[DuckDbRows.STRINGS] = null;    // row 1's app_id: the column is NOT NULL
+        batch.lengths()[DuckDbRows.STRINGS] = DuckDbRows.NULL_LENGTH;    // row 1's app_id: the column is NOT NULL
 
         assertThatThrownBy(() -> rowImport.insert(List.of(batch), new BitSet())).isInstanceOf(SQLException.class);
         connection.rollback();
