@@ -166,6 +166,19 @@ class LauncherScriptTest {
     }
 
     @Test
+    void aJvmThatWouldRunTheSerialCollector_getsAYoungGenerationWithRoomForTheEventsAwaitingTheirLoad() throws Exception {
+        existingJar(600);
+
+        Run serial = launch(Map.of("JAVA_HOME", fakeJdk("21", true).toString(), "JAVA_OPTS", "-Xmn128m"));
+        Run other = launch(Map.of("JAVA_HOME", fakeJdk("21", false).toString()));
+
+        // JAVA_OPTS come after, so an -Xmn of the operator's wins
+        assertThat(serial.call(0)).containsSubsequence("-Xmn256m", "-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=80",
+                "-Xmn128m", "-jar");
+        assertThat(other.call(0)).noneMatch(arg -> arg.startsWith("-Xmn") || arg.contains("Survivor"));
+    }
+
+    @Test
     void jdk25_addsCompactHeaders_andStartsFromThePlainJarWhenNoStartUpCacheCouldBeRecorded() throws Exception {
         existingJar(600);
         Path jdk = fakeJdk("25.0.1");
@@ -197,13 +210,25 @@ class LauncherScriptTest {
 
     /** A JDK home with a release file and a java that logs its arguments (and exits 0, like a short-lived server). */
     private Path fakeJdk(String version) throws IOException {
-        Path home = Files.createDirectories(scratch.resolve("jdk-" + version));
+        return fakeJdk(version, false);
+    }
+
+    /**
+     * As {@link #fakeJdk(String)}; asked for its flags ({@code -XX:+PrintFlagsFinal}, not logged) it
+     * answers that it would run the Serial collector when {@code serial}, as a JVM on one CPU does.
+     */
+    private Path fakeJdk(String version, boolean serial) throws IOException {
+        Path home = Files.createDirectories(scratch.resolve("jdk-" + version + (serial ? "-serial" : "")));
         Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Fake\"\nJAVA_VERSION=\"" + version + "\"\n");
         Files.createDirectories(home.resolve("bin"));
         executable(home.resolve("bin/java"), """
                 #!/usr/bin/env bash
+                if [[ " $* " == *" -XX:+PrintFlagsFinal "* ]]; then
+                  echo "     bool UseSerialGC                              = %s                                      {product} {ergonomic}"
+                  exit 0
+                fi
                 (IFS=$'\\t'; echo "$0	$*") >> '%s'
-                """.formatted(log));
+                """.formatted(serial, log));
         return home;
     }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The TraceFlow server as a child process: started from its fat jar with the benchmark's settings in
@@ -66,22 +67,58 @@ public final class ServerProcess implements AutoCloseable {
     static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
 
     /**
-     * The command line: {@code [taskset -c <cpus>] <java> [launcher defaults] [jvmArgs] -jar <jar>}.
-     * {@code taskset} execs java in place, so the child's pid is the JVM's and SIGTERM reaches it directly.
+     * The young generation {@code ./traceflow} gives a JVM that would run the Serial collector (one
+     * CPU): room for the events awaiting their load, so young collections do not promote them.
      */
+    static final List<String> SERIAL_YOUNG_GENERATION = List.of("-Xmn256m", "-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=80");
+    private static final Pattern SERIAL_FLAG = Pattern.compile("(?m)^\\s*bool\\s+UseSerialGC\\s+=\\s+true\\b");
+
     static List<String> command(Launch launch) {
-        List<String> command = new ArrayList<>();
-        if (launch.cpus() != null && !launch.cpus().isBlank()) {
-            command.addAll(List.of("taskset", "-c", launch.cpus()));
-        }
+        return command(launch, false);
+    }
+
+    /**
+     * The command line: {@code [taskset -c <cpus>] <java> [launcher defaults] [jvmArgs] -jar <jar>},
+     * the launcher's defaults including {@link #SERIAL_YOUNG_GENERATION} when {@code serialCollector};
+     * the JVM arguments come after them, so they win. {@code taskset} execs java in place, so the
+     * child's pid is the JVM's and SIGTERM reaches it directly.
+     */
+    static List<String> command(Launch launch, boolean serialCollector) {
+        List<String> command = new ArrayList<>(pinning(launch));
         command.add(JdkFinder.javaExecutable(launch.javaHome()).toString());
         if (JdkFinder.featureVersion(launch.javaHome()).orElse(0) >= 25
                 && launch.jvmArgs().stream().noneMatch(arg -> arg.contains("UseCompactObjectHeaders"))) {
             command.add(COMPACT_HEADERS);
         }
+        if (serialCollector) {
+            command.addAll(SERIAL_YOUNG_GENERATION);
+        }
         command.addAll(launch.jvmArgs());
         command.addAll(List.of("-jar", launch.jar().toString()));
         return command;
+    }
+
+    private static List<String> pinning(Launch launch) {
+        return launch.cpus() != null && !launch.cpus().isBlank() ? List.of("taskset", "-c", launch.cpus()) : List.of();
+    }
+
+    /**
+     * Whether the server's JVM would run the Serial collector, asked of it as {@code ./traceflow}
+     * does: the same java, JVM arguments and CPUs, {@code -XX:+PrintFlagsFinal -version}.
+     */
+    static boolean runsSerialCollector(Launch launch) throws IOException, InterruptedException {
+        List<String> probe = new ArrayList<>(pinning(launch));
+        probe.add(JdkFinder.javaExecutable(launch.javaHome()).toString());
+        probe.addAll(launch.jvmArgs());
+        probe.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process process = new ProcessBuilder(probe).redirectErrorStream(true).start();
+        String flags = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return process.waitFor() == 0 && isSerial(flags);
+    }
+
+    /** Whether {@code -XX:+PrintFlagsFinal} output says the Serial collector. */
+    static boolean isSerial(String printedFlags) {
+        return SERIAL_FLAG.matcher(printedFlags).find();
     }
 
     /** The server's configuration; everything goes through environment variables (API contract). */
@@ -110,7 +147,16 @@ public final class ServerProcess implements AutoCloseable {
                     + " (build it with ./mvnw -B -q -DskipTests package)");
         }
         Path logFile = launch.dataDir().resolve("server.log");
-        ProcessBuilder builder = new ProcessBuilder(command(launch))
+        List<String> command;
+        try {
+            command = command(launch, runsSerialCollector(launch));
+        } catch (IOException e) {
+            throw new ServerStartException("could not ask " + launch.javaHome() + " for its collector: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerStartException("interrupted while asking the JVM for its collector", e);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
         builder.environment().putAll(environment(launch));
@@ -118,7 +164,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new ServerStartException("could not start " + String.join(" ", command(launch)) + ": " + e.getMessage(), e);
+            throw new ServerStartException("could not start " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
         ServerProcess server = new ServerProcess(process, launch.port(), logFile);
         try {

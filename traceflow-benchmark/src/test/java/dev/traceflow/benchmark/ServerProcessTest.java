@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,35 @@ class ServerProcessTest {
                 .containsExactly(jdk25.resolve("bin/java").toString(), "-XX:-UseCompactObjectHeaders", "-jar", "server.jar");
         assertThat(ServerProcess.command(launch(jdk21, List.of())))
                 .containsExactly(jdk21.resolve("bin/java").toString(), "-jar", "server.jar");
+    }
+
+    @Test
+    void aServerThatWouldRunTheSerialCollector_getsTheLaunchersYoungGeneration_beforeTheJvmArguments() {
+        Path jdk = Path.of("/jdk");
+
+        assertThat(ServerProcess.command(launch(jdk, List.of("-Xmn128m")), true))
+                .containsExactly("/jdk/bin/java", "-Xmn256m", "-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=80", "-Xmn128m",
+                        "-jar", "server.jar");
+        assertThat(ServerProcess.command(launch(jdk, List.of()), false)).containsExactly("/jdk/bin/java", "-jar", "server.jar");
+    }
+
+    @Test
+    void theCollectorIsAskedOfTheServersJvm_withItsArguments() throws Exception {
+        Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
+        Path executable = jdk.resolve("bin/java");
+        // answers as a JVM on one CPU does, unless told to use G1
+        Files.writeString(executable, """
+                #!/usr/bin/env bash
+                serial=true
+                [[ " $* " == *" -XX:+UseG1GC "* ]] && serial=false
+                echo "     bool UseG1GC                                  = false                                     {product} {default}"
+                echo "     bool UseSerialGC                              = $serial                                      {product} {ergonomic}"
+                """);
+        Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThat(ServerProcess.runsSerialCollector(launch(jdk, List.of()))).isTrue();
+        assertThat(ServerProcess.runsSerialCollector(launch(jdk, List.of("-XX:+UseG1GC")))).isFalse();
+        assertThat(ServerProcess.isSerial("     bool UseSerialGC      = false   {product} {default}")).isFalse();
     }
 
     private ServerProcess.Launch launch(Path jdk, List<String> jvmArgs) {
