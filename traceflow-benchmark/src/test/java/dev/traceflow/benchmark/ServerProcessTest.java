@@ -50,6 +50,14 @@ class ServerProcessTest {
         assertThat(ServerProcess.command(launch(jdk, List.of()), false)).containsExactly("/jdk/bin/java", "-jar", "server.jar");
     }
 
+    /** The launcher (bash) and the harness (here) each list the options: they must stay the same. */
+    @Test
+    void theSerialYoungGeneration_isTheOneTheLauncherSets() throws Exception {
+        String launcher = Files.readString(Path.of("..", "traceflow"));
+
+        assertThat(launcher).contains("serial_young=(" + String.join(" ", ServerProcess.SERIAL_YOUNG_GENERATION) + ")");
+    }
+
     @Test
     void theCollectorIsAskedOfTheServersJvm_withItsArguments() throws Exception {
         Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
