@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * minute sees windows that end at the same time. That lets the rounds of one minute share what they
  * read ({@link MinuteAnswers}): an answer once per (app, filters, window), counts once per (app,
  * filters) whatever the windows, so a thousand rules on one app cost a few queries per distinct
- * question, not one each. Events of a finished minute that load later in that minute are seen from
- * the next minute's windows on.
+ * question, not one each. The minute's first read waits until every event acknowledged so far is
+ * loaded, so a rule due a second after its window ends still counts the events sent inside it.
  */
 @Component
 class AlertEngine {
@@ -84,12 +84,16 @@ class AlertEngine {
                 .description("How long after its due time a rule's evaluation started (rounds longer than a tick make it grow)")
                 .register(registry);
         this.storeReads = registry.counter("traceflow.alerts.queries");
+        this.behindIngest = Counter.builder("traceflow.alerts.catch-up.timeouts")
+                .description("Minutes whose rules read the store before every event acknowledged until then was loaded")
+                .register(registry);
     }
 
     private final Timer evaluationTimer;
     private final Timer lateness;
     /** Queries the rules sent to the store: with shared answers, far fewer than evaluations. */
     private final Counter storeReads;
+    private final Counter behindIngest;
 
     /** What the rules of the current minute have read from the store, shared by every rule evaluated in it. */
     private MinuteAnswers answers;
@@ -111,7 +115,11 @@ class AlertEngine {
         // same complete-minute windows: the answers are kept until the minute changes, not per round
         Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
         if (answers == null || !minute.equals(answers.minute())) {
-            answers = new MinuteAnswers(minute, store, storeReads::increment);
+            answers = new MinuteAnswers(minute, store, storeReads::increment, () -> {
+                behindIngest.increment();
+                log.warn("Alert rules of {} measure what is loaded: the events acknowledged before it were not all loaded after {}",
+                        minute, StoreSources.CATCH_UP_WAIT);
+            });
         }
         int evaluated = 0;
         MinuteAnswers shared = answers;

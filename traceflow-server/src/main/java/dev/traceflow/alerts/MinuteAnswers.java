@@ -30,7 +30,11 @@ import java.util.function.Supplier;
  *       sum over it: rules with a thousand different windows on page views cost one scan, not a
  *       thousand.</li>
  * </ul>
- * Thread-safe: a round may evaluate rules in parallel; a second rule needing an answer being read
+ * Before its first read the minute catches up with ingest ({@link StoreSources#catchUp}): every
+ * event acknowledged until then is counted, however long the loader would have held it. What is
+ * acknowledged later, even if dated inside a window, is not in the answers already read this minute.
+ *
+ * <p>Thread-safe: a round may evaluate rules in parallel; a second rule needing an answer being read
  * waits for it rather than reading it again. A failed read fails every rule that needs it within
  * the minute, each with the same reason.
  */
@@ -42,14 +46,26 @@ final class MinuteAnswers implements MetricSources {
     private final Instant minute;
     private final StoreSources store;
     private final Runnable onStoreRead;
+    /** The minute's catch-up with ingest, run by the first read; the others wait for it. */
+    private final FutureTask<Boolean> caughtUp;
     private final Map<Key, FutureTask<Object>> answers = new ConcurrentHashMap<>();
     private final Map<SeriesKey, MinuteSeries> series = new ConcurrentHashMap<>();
 
-    /** @param onStoreRead called once for every query that goes to the store (a meter) */
-    MinuteAnswers(Instant minute, StoreSources store, Runnable onStoreRead) {
+    /**
+     * @param onStoreRead called once for every query that goes to the store (a meter)
+     * @param onBehind    called when the catch-up ran out of time (the minute reads what is loaded)
+     */
+    MinuteAnswers(Instant minute, StoreSources store, Runnable onStoreRead, Runnable onBehind) {
         this.minute = minute;
         this.store = store;
         this.onStoreRead = onStoreRead;
+        this.caughtUp = new FutureTask<>(() -> {
+            boolean done = store.catchUp();
+            if (!done) {
+                onBehind.run();
+            }
+            return done;
+        });
     }
 
     Instant minute() {
@@ -94,7 +110,7 @@ final class MinuteAnswers implements MetricSources {
         MinuteSeries minutes = series.computeIfAbsent(new SeriesKey(s, q.appId(), q.filters(), q.to()), k -> new MinuteSeries());
         int wanted = (int) Duration.between(q.from(), q.to()).toMinutes();
         return minutes.total(wanted, (from, to) -> {
-            onStoreRead.run();
+            beforeStoreRead();
             return store.perMinute(s, new EventQuery(q.appId(), from, to, q.filters(), null, q.zone()));
         }, q.to());
     }
@@ -110,7 +126,7 @@ final class MinuteAnswers implements MetricSources {
         FutureTask<Object> mine = new FutureTask<>(read::get);
         FutureTask<Object> first = answers.putIfAbsent(key, mine);
         if (first == null) {
-            onStoreRead.run();
+            beforeStoreRead();
             mine.run();
             first = mine;
         }
@@ -122,6 +138,19 @@ final class MinuteAnswers implements MetricSources {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for another rule's query", e);
         }
+    }
+
+    private void beforeStoreRead() {
+        caughtUp.run(); // runs once; returns at once while another thread runs it, so wait below
+        try {
+            caughtUp.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the minute's catch-up with ingest", e);
+        }
+        onStoreRead.run();
     }
 
     /** Reads the minutes {@code [from, to)}, oldest first. */

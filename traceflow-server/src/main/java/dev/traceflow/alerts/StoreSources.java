@@ -10,6 +10,7 @@ import dev.traceflow.core.storage.EventStorage;
 import dev.traceflow.core.storage.MetricsOverview;
 import dev.traceflow.core.storage.PerformanceQueries.VitalStats;
 import dev.traceflow.ingest.IngestOutcomeTotals;
+import dev.traceflow.storage.EventWriteQueue;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
@@ -25,12 +26,36 @@ import java.util.Map;
 @Component
 class StoreSources implements MetricSources {
 
+    /** The longest a minute's first read waits for the events acknowledged before it to be loaded. */
+    static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
+
     private final EventStorage storage;
     private final IngestOutcomeTotals ingest;
+    private final EventWriteQueue queue;
 
-    StoreSources(EventStorage storage, IngestOutcomeTotals ingest) {
+    StoreSources(EventStorage storage, IngestOutcomeTotals ingest, EventWriteQueue queue) {
         this.storage = storage;
         this.ingest = ingest;
+        this.queue = queue;
+    }
+
+    /**
+     * Waits until every event acknowledged so far is loaded (read your writes, as a read with
+     * {@code fresh=true} does), so that a window that ended before now counts the events that were
+     * sent inside it, not only those the loader had already taken: the loader may hold an event up
+     * to {@code load-max-delay}, and a rule due a second after its window ends would otherwise miss
+     * them for good. Called once a minute (the minute's first read), so it cuts at most one small
+     * load a minute into the loader's large ones.
+     *
+     * @return false when {@link #CATCH_UP_WAIT} passed first (the rules then measure what is loaded)
+     */
+    boolean catchUp() {
+        try {
+            return queue.awaitStored(CATCH_UP_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

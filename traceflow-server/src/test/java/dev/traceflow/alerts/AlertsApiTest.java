@@ -319,7 +319,7 @@ class AlertsApiTest extends ServerTest {
         String app = app("alerts-failing");
         String ruleId = created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 100), auth.admin()))
                 .path("id").asString();
-        StoreSources broken = new StoreSources(storage, null) {
+        StoreSources broken = new StoreSources(storage, null, writeQueue) {
             @Override
             double[] perMinute(AdditiveSeries series, dev.traceflow.core.query.EventQuery q) {
                 throw new dev.traceflow.core.storage.StorageException("the event store is not answering");
@@ -361,13 +361,20 @@ class AlertsApiTest extends ServerTest {
     void rulesAskingTheSameQuestion_inOneMinute_shareOneQuery_evenInDifferentRounds() {
         String app = app("alerts-shared");
         java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
-        StoreSources counting = new StoreSources(storage, null) {
+        java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
+        StoreSources counting = new StoreSources(storage, null, writeQueue) {
             @Override
             double[] perMinute(AdditiveSeries series, dev.traceflow.core.query.EventQuery q) {
                 if (q.appId().equals(app)) {
                     queries.incrementAndGet();
                 }
                 return super.perMinute(series, q);
+            }
+
+            @Override
+            boolean catchUp() {
+                catchUps.incrementAndGet();
+                return super.catchUp();
             }
         };
         AlertEngine shared = new AlertEngine(rules, incidentStore, counting, notifier, storage, tx, properties, registry);
@@ -377,8 +384,51 @@ class AlertsApiTest extends ServerTest {
         created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 5), auth.admin()));
         shared.evaluateDue(minute.plusSeconds(20)); // a later round of the same minute: only the second rule is due
         assertThat(queries.get()).as("one query for both rules").isEqualTo(1);
+        assertThat(catchUps.get()).as("one catch-up with ingest a minute, not one a round").isEqualTo(1);
         shared.evaluateDue(minute.plusSeconds(80)); // the next minute: measured afresh
         assertThat(queries.get()).isEqualTo(2);
+        assertThat(catchUps.get()).isEqualTo(2);
+    }
+
+    @Test
+    void anEventAcknowledgedButNotYetLoaded_isCountedByTheNextMinutesRules() {
+        String app = app("alerts-catch-up");
+        created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 0), auth.admin()));
+        // a new engine: its first minute's catch-up comes after the event, whatever other tests evaluated
+        AlertEngine fresh = new AlertEngine(rules, incidentStore, new StoreSources(storage, null, writeQueue), notifier, storage, tx,
+                properties, registry);
+        Instant now = CLOCK.instant();
+        // acknowledged (202) and not awaited: the loader may hold it for load-max-delay (3 s) before loading it
+        TestHttp.Response r = http.post("/api/collect/batch", TestHttp.JSON.writeValueAsString(Map.of("events",
+                events(app, "error", 1, now.minusSeconds(60), "1.0"))), "Content-Type", "application/json", "X-TraceFlow-Key",
+                KEYS.get(app));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+
+        fresh.evaluateDue(now.plus(Duration.ofMinutes(2)));
+        JsonNode incidents = incidents(app);
+        assertThat(incidents).as("the rule counted the acknowledged event").hasSize(1);
+        assertThat(incidents.get(0).path("value").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void whenTheCatchUpRunsOutOfTime_theRulesMeasureWhatIsLoaded_andTheMeterSaysSo() {
+        String app = app("alerts-behind");
+        String ruleId = created(post("/api/alerts/rules", threshold(app, null, "error_count", "gt", 0), auth.admin()))
+                .path("id").asString();
+        send(app, events(app, "error", 2, CLOCK.instant().minusSeconds(60), "1.0"));
+        StoreSources behind = new StoreSources(storage, null, writeQueue) {
+            @Override
+            boolean catchUp() {
+                return false;
+            }
+        };
+        AlertEngine engine2 = new AlertEngine(rules, incidentStore, behind, notifier, storage, tx, properties, registry);
+        double before = registry.counter("traceflow.alerts.catch-up.timeouts").count();
+
+        engine2.evaluateDue(CLOCK.instant().plus(Duration.ofMinutes(2)));
+        assertThat(registry.counter("traceflow.alerts.catch-up.timeouts").count()).isEqualTo(before + 1);
+        assertThat(rule(ruleId).path("lastValue").asDouble()).isEqualTo(2.0);
+        assertThat(incidents(app)).hasSize(1);
     }
 
     @Test
@@ -388,7 +438,7 @@ class AlertsApiTest extends ServerTest {
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicBoolean metAnother = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        StoreSources meeting = new StoreSources(storage, null) {
+        StoreSources meeting = new StoreSources(storage, null, writeQueue) {
             @Override
             public List<dev.traceflow.core.storage.PerformanceQueries.VitalStats> webVitals(dev.traceflow.core.query.EventQuery q) {
                 if (q.appId().equals(app)) {
@@ -457,8 +507,8 @@ class AlertsApiTest extends ServerTest {
         }
         send(app, batch);
 
-        StoreSources store = new StoreSources(storage, null);
-        MinuteAnswers minute = new MinuteAnswers(end, store, () -> { });
+        StoreSources store = new StoreSources(storage, null, writeQueue);
+        MinuteAnswers minute = new MinuteAnswers(end, store, () -> { }, () -> { });
         List<String> metrics = List.of("page_views", "error_count", "error_rate", "event_count:message_sent", "events", "conversions",
                 "revenue");
         for (String name : metrics) {

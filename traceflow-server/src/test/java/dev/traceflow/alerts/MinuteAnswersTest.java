@@ -35,9 +35,33 @@ class MinuteAnswersTest {
         final List<String> reads = new ArrayList<>();
         final AtomicInteger overviews = new AtomicInteger();
         volatile CountDownLatch overviewGate;
+        final AtomicInteger catchUps = new AtomicInteger();
+        volatile CountDownLatch catchUpGate;
+        volatile boolean caughtUp = true;
 
         FakeStore() {
-            super(null, null);
+            super(null, null, null);
+        }
+
+        @Override
+        boolean catchUp() {
+            catchUps.incrementAndGet();
+            pass(catchUpGate);
+            synchronized (reads) {
+                reads.add("catch-up");
+            }
+            return caughtUp;
+        }
+
+        /** Waits until the test opens the gate, if there is one. */
+        private static void pass(CountDownLatch gate) {
+            if (gate != null) {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         static double perMinuteValue(Instant minuteStart) {
@@ -68,14 +92,7 @@ class MinuteAnswersTest {
         @Override
         public MetricsOverview overview(EventQuery q) {
             overviews.incrementAndGet();
-            CountDownLatch gate = overviewGate;
-            if (gate != null) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            pass(overviewGate);
             return new MetricsOverview(7, 7, 3, 1, 0.5, 10, 20, 4, 3, 0, 0.0);
         }
 
@@ -108,14 +125,14 @@ class MinuteAnswersTest {
     void windowsOfOneCount_areSummedFromOneSeries_readingOnlyTheMinutesALongerWindowAdds() {
         FakeStore store = new FakeStore();
         AtomicInteger meter = new AtomicInteger();
-        MinuteAnswers answers = new MinuteAnswers(END, store, meter::incrementAndGet);
+        MinuteAnswers answers = new MinuteAnswers(END, store, meter::incrementAndGet, () -> { });
 
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofMinutes(5)))).isEqualTo(expected(Duration.ofMinutes(5)));
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofHours(2)))).isEqualTo(expected(Duration.ofHours(2)));
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofMinutes(17)))).isEqualTo(expected(Duration.ofMinutes(17)));
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofDays(6)))).isEqualTo(expected(Duration.ofDays(6)));
 
-        assertThat(store.reads).containsExactly(
+        assertThat(store.reads).containsExactly("catch-up",
                 "EVENT_METRIC null 2026-12-04T11:55:00Z..2026-12-04T12:00:00Z",
                 "EVENT_METRIC null 2026-12-04T10:00:00Z..2026-12-04T11:55:00Z",
                 "EVENT_METRIC null 2026-11-28T12:00:00Z..2026-12-04T10:00:00Z");
@@ -125,7 +142,7 @@ class MinuteAnswersTest {
     @Test
     void anotherSeriesOrFilterOrWindowEnd_isReadOnItsOwn() {
         FakeStore store = new FakeStore();
-        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { });
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, () -> { });
         answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofMinutes(5)));
         answers.total(AdditiveSeries.ERRORS, window(Duration.ofMinutes(5)));
         answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofMinutes(5), new Filters("2.0", null, null, null, null, null, null)));
@@ -133,7 +150,7 @@ class MinuteAnswersTest {
                 Filters.NONE, null, ZoneOffset.UTC);
         answers.total(AdditiveSeries.PAGE_VIEWS, weekAgo);
 
-        assertThat(store.reads).containsExactly(
+        assertThat(store.reads).containsExactly("catch-up",
                 "EVENT_METRIC null 2026-12-04T11:55:00Z..2026-12-04T12:00:00Z",
                 "ERROR_EVENTS null 2026-12-04T11:55:00Z..2026-12-04T12:00:00Z",
                 "EVENT_METRIC 2.0 2026-12-04T11:55:00Z..2026-12-04T12:00:00Z",
@@ -143,14 +160,14 @@ class MinuteAnswersTest {
     @Test
     void windowsLongerThanSixDays_orNotOnWholeMinutes_askTheStoreForTheirTotal_once() {
         FakeStore store = new FakeStore();
-        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { });
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, () -> { });
         EventQuery longWindow = window(Duration.ofDays(10));
         EventQuery ragged = new EventQuery("shop", END.minusSeconds(90), END, Filters.NONE, null, ZoneOffset.UTC);
 
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, longWindow)).isEqualTo(-1);
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, longWindow)).isEqualTo(-1);
         assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, ragged)).isEqualTo(-1);
-        assertThat(store.reads).containsExactly("total 2026-11-24T12:00:00Z..2026-12-04T12:00:00Z",
+        assertThat(store.reads).containsExactly("catch-up", "total 2026-11-24T12:00:00Z..2026-12-04T12:00:00Z",
                 "total 2026-12-04T11:58:30Z..2026-12-04T12:00:00Z");
     }
 
@@ -158,7 +175,7 @@ class MinuteAnswersTest {
     void rulesEvaluatedAtOnce_waitForTheOneReadOfAnAnswer_ratherThanReadingItAgain() throws Exception {
         FakeStore store = new FakeStore();
         store.overviewGate = new CountDownLatch(1);
-        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { });
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, () -> { });
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<MetricsOverview>> all = new ArrayList<>();
@@ -179,11 +196,54 @@ class MinuteAnswersTest {
     @Test
     void aFailedRead_failsEveryRuleThatNeedsItInTheMinute_withTheSameReason_readOnce() {
         FakeStore store = new FakeStore();
-        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { });
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, () -> { });
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> answers.webVitals(window(Duration.ofMinutes(10))))
                     .isInstanceOf(StorageException.class).hasMessage("the event store is not answering");
         }
-        assertThat(store.reads).hasSize(1);
+        assertThat(store.reads).containsExactly("catch-up", "vitals 2026-12-04T11:50:00Z..2026-12-04T12:00:00Z");
+    }
+
+    @Test
+    void theMinutesFirstRead_catchesUpWithIngestOnce_andEveryReadWaitsForIt() throws Exception {
+        FakeStore store = new FakeStore();
+        store.catchUpGate = new CountDownLatch(1);
+        AtomicInteger behind = new AtomicInteger();
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, behind::incrementAndGet);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Double>> all = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                Duration length = Duration.ofMinutes(i);
+                all.add(pool.submit(() -> answers.total(AdditiveSeries.PAGE_VIEWS, window(length, new Filters("r" + length, null, null, null,
+                        null, null, null)))));
+            }
+            Thread.sleep(100); // let them all reach the catch-up
+            synchronized (store.reads) {
+                assertThat(store.reads).as("no read before the catch-up has finished").isEmpty();
+            }
+            store.catchUpGate.countDown();
+            for (Future<Double> f : all) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.catchUps).hasValue(1);
+        assertThat(store.reads).hasSize(4).first().isEqualTo("catch-up");
+        assertThat(behind).hasValue(0);
+    }
+
+    @Test
+    void aCatchUpThatRanOutOfTime_isReported_andTheMinuteStillReads() {
+        FakeStore store = new FakeStore();
+        store.caughtUp = false;
+        AtomicInteger behind = new AtomicInteger();
+        MinuteAnswers answers = new MinuteAnswers(END, store, () -> { }, behind::incrementAndGet);
+
+        assertThat(answers.total(AdditiveSeries.PAGE_VIEWS, window(Duration.ofMinutes(5)))).isEqualTo(expected(Duration.ofMinutes(5)));
+        assertThat(answers.total(AdditiveSeries.ERRORS, window(Duration.ofMinutes(5)))).isEqualTo(expected(Duration.ofMinutes(5)));
+        assertThat(behind).as("reported once for the minute").hasValue(1);
+        assertThat(store.catchUps).hasValue(1);
     }
 }

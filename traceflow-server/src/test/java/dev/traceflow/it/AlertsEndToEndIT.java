@@ -43,8 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with their signatures verified, e-mail received by a real SMTP server (GreenMail).
  *
  * <p>Scheduled rules measure complete minutes and each rule is due at its own second of the
- * minute ({@code nextEvaluationAt}): the test reads it and dates its events so that exactly one
- * evaluation sees them, then waits for the incident to start and, a minute later, to resolve.
+ * minute ({@code nextEvaluationAt}): the test dates its events in the current minute, the window of
+ * exactly one evaluation (the next minute's), sends them before that minute starts (its first
+ * evaluation waits until they are loaded), then waits for the incident to start and, a minute later,
+ * to resolve.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AlertsEndToEndIT {
@@ -171,13 +173,37 @@ class AlertsEndToEndIT {
     }
 
     /**
-     * When the rule's evaluation that should see the test's events runs: its next one, unless that is
-     * too close for the events to be loaded first, then the one after.
+     * The minute whose window the scheduled rules will measure: the current one, if the events sent
+     * now are acknowledged well before it ends (then the next minute's first evaluation, which waits
+     * for every event acknowledged until it starts, counts them, however long the loader would have
+     * held them).
      */
-    private Instant evaluationFor(String ruleId) {
+    private static Instant windowForEventsSentNow() throws InterruptedException {
+        Instant now = Instant.now();
+        Instant start = now.truncatedTo(ChronoUnit.MINUTES);
+        Instant end = start.plus(Duration.ofMinutes(1));
+        if (Duration.between(now, end).compareTo(Duration.ofSeconds(10)) < 0) {
+            Thread.sleep(Duration.between(now, end).toMillis() + 1_000); // into the next minute, with room for the events' dates
+            return windowForEventsSentNow();
+        }
+        if (Duration.between(start, now).compareTo(Duration.ofSeconds(1)) < 0) {
+            Thread.sleep(1_000);
+        }
+        return start;
+    }
+
+    /** The rule's evaluation in the minute after {@code window}: on its own beat, a second of that minute. */
+    private Instant evaluationAfter(String ruleId, Instant window) {
         JsonNode rule = http.get("/api/alerts/rules/" + ruleId, TestAuth.bearer(auth.admin())).json();
         Instant next = Instant.parse(rule.path("nextEvaluationAt").asString());
-        return Duration.between(Instant.now(), next).compareTo(Duration.ofSeconds(5)) < 0 ? next.plus(Duration.ofMinutes(1)) : next;
+        Duration beat = Duration.between(next.truncatedTo(ChronoUnit.MINUTES), next);
+        return window.plus(Duration.ofMinutes(1)).plus(beat);
+    }
+
+    /** {@code at}, checked to be inside the minute starting at {@code window} with the 20 ms before it that {@link #pageViews} uses. */
+    private static Instant insideWindow(Instant window, Instant at) {
+        assertThat(at.minusMillis(20)).as("dated inside the window").isBetween(window, window.plus(Duration.ofSeconds(59)));
+        return at;
     }
 
     @Test
@@ -203,14 +229,17 @@ class AlertsEndToEndIT {
                 "channelIds", List.of(webhook)));
         String anomalyRule = post("/api/alerts/rules", anomaly, 201).path("id").asString();
 
-        // scheduled rules: events dated inside the one window each rule's chosen evaluation looks at
-        Instant thresholdAt = evaluationFor(thresholdRule);
-        send(key, pageViews(app, 3, thresholdAt.truncatedTo(ChronoUnit.MINUTES).minusSeconds(30), "/threshold"));
-        Instant anomalyAt = evaluationFor(anomalyRule);
-        Instant anomalyEvents = anomalyAt.truncatedTo(ChronoUnit.MINUTES).minusSeconds(30);
-        send(key, pageViews(app, 2, anomalyEvents.minus(Duration.ofDays(7)), "/anomaly"));
-        send(key, pageViews(app, 2, anomalyEvents.minus(Duration.ofDays(14)), "/anomaly"));
-        send(key, pageViews(app, 20, anomalyEvents, "/anomaly"));
+        // scheduled rules: events dated in the current minute, acknowledged before it ends, which is the
+        // window both rules measure at their evaluation in the next minute (and no other evaluation does)
+        Instant window = windowForEventsSentNow();
+        Instant dated = insideWindow(window, Instant.now());
+        Instant thresholdAt = evaluationAfter(thresholdRule, window);
+        Instant anomalyAt = evaluationAfter(anomalyRule, window);
+        send(key, pageViews(app, 3, dated, "/threshold"));
+        send(key, pageViews(app, 2, dated.minus(Duration.ofDays(7)), "/anomaly"));
+        send(key, pageViews(app, 2, dated.minus(Duration.ofDays(14)), "/anomaly"));
+        send(key, pageViews(app, 20, dated, "/anomaly"));
+        assertThat(Instant.now()).as("acknowledged before the window ended").isBefore(window.plus(Duration.ofMinutes(1)));
 
         // a new error group: webhook and e-mail within seconds of the 202
         Instant sent = Instant.now();
