@@ -48,6 +48,7 @@ final class EndpointTimer {
         for (QueryVariation v : variations) {
             String request = endpoint.pathAndQuery(v, errors);
             ApiClient.Answer answer;
+            timings.started(v.index(), System.currentTimeMillis());
             try {
                 answer = api.get(request);
             } catch (IOException e) {

@@ -12,17 +12,24 @@ import java.util.List;
  * @param samples     the times of the requests that answered
  * @param byVariation each variation's time in ms by its index, null where it failed
  * @param failures    the failed requests with what they answered
+ * @param startedAt   each variation's start (epoch ms) by its index, where known (HTTP), so a slow
+ *                    request can be lined up with the server's log of the same moment
  */
-record EndpointTimings(LatencySamples samples, List<Double> byVariation, List<String> failures) {
+record EndpointTimings(LatencySamples samples, List<Double> byVariation, List<String> failures, List<Long> startedAt) {
 
     /** Empty timings for {@code variations} requests. */
     static EndpointTimings of(int variations) {
-        return new EndpointTimings(new LatencySamples(), new ArrayList<>(Collections.nCopies(variations, null)), new ArrayList<>());
+        return new EndpointTimings(new LatencySamples(), new ArrayList<>(Collections.nCopies(variations, null)), new ArrayList<>(),
+                new ArrayList<>(Collections.nCopies(variations, null)));
     }
 
     void add(int index, double ms) {
         samples.add(ms);
         byVariation.set(index, ms);
+    }
+
+    void started(int index, long epochMillis) {
+        startedAt.set(index, epochMillis);
     }
 
     void fail(String what) {

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * loop; (5) with a fixed-rate ingest at half that rate in the background, {@code --query-warmup}
  * passes over other variations of every endpoint (the first timed: the cold figure), then the timed
  * HTTP pass, the server's GC pauses of both read from its GC log; (6) the report, with each
- * variation's own times. Exit codes: 0 when the run completed (targets met or not), 1 when a request
+ * variation's own times and which answers met a load of the storage loader ({@link LoadOverlap}).
+ * Exit codes: 0 when the run completed (targets met or not), 1 when a request
  * failed, 2 when the server could not be started, 64 for a bad command line.
  */
 public final class QueryBenchmark {
@@ -153,7 +154,7 @@ public final class QueryBenchmark {
         Map<String, Object> ingest = new LinkedHashMap<>();
         Map<String, Object> memory = new LinkedHashMap<>();
         try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file",
-                List.of(gcLog.jvmOption()));
+                List.of(gcLog.jvmOption(), LoadOverlap.JVM_OPTION));
              ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
             Thread.sleep(2_000); // let start-up work (retention, error group catch-up) settle before reading RSS
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("afterStartRssBytes", m.rssBytes()));
@@ -265,6 +266,8 @@ public final class QueryBenchmark {
         report.ingest(ingest);
         report.serverMemory(memory);
         report.serverGc(gc);
+        // the server has stopped: its log holds every load of the run
+        report.loadOverlap(LoadOverlap.of(LoadOverlap.loads(dataDir.resolve("server.log")), http, quiet));
 
         // (6) the report
         long failures = report.endpoints(QueryVariations.of(options.queries(), apps, now), bare, warmup, http, quiet,

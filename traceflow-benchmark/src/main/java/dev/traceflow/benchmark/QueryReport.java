@@ -27,6 +27,7 @@ final class QueryReport {
     private Map<String, Object> ingest = Map.of();
     private Map<String, Object> memory = Map.of();
     private Map<String, Object> gc = Map.of();
+    private Map<String, Object> overlap = Map.of();
 
     /** Starts with the run's configuration. */
     QueryReport(QueryBenchmarkOptions options, Instant now, List<String> apps, Path dataDir) {
@@ -74,6 +75,12 @@ final class QueryReport {
     void serverGc(Map<String, Object> gc) {
         this.gc = gc;
         report.put("serverGc", gc);
+    }
+
+    /** Which timed answers met a load of the storage loader ({@link LoadOverlap#of}). */
+    void loadOverlap(Map<String, Object> overlap) {
+        this.overlap = overlap;
+        report.put("loadOverlap", overlap);
     }
 
     /**
@@ -144,6 +151,7 @@ final class QueryReport {
             row.put("zone", endpoint.series() ? v.zone().getId() : null);
             row.put("bareMs", round(at(bare, v.index())));
             row.put("httpMs", round(at(http, v.index())));
+            row.put("httpStartedAtMs", http == null || v.index() >= http.startedAt().size() ? null : http.startedAt().get(v.index()));
             row.put("quietMs", round(at(quiet, v.index())));
             list.add(row);
         }
@@ -162,6 +170,13 @@ final class QueryReport {
     /** Prints the Markdown summary, then writes the results file (its folder made when missing). */
     void write(PrintStream out, Path file) throws IOException {
         out.print(markdown(rows, load, ingest, memory, gc));
+        if (overlap.get("loads") instanceof Integer loads && loads > 0) {
+            out.printf(Locale.ROOT, "Timed answers that met a load of the storage loader (%d loads; at least %.0f %% of the answer's time): "
+                            + "%s, median %s times the same request's quiet time; the %s others %s times. The answer at the p95 rank met "
+                            + "one at %s of %s endpoints.%n", loads, LoadOverlap.MET_A_LOAD * 100, overlap.get("answersThatMetALoad"),
+                    overlap.get("metALoadMedianOverQuiet"), overlap.get("otherAnswers"), overlap.get("othersMedianOverQuiet"),
+                    overlap.get("endpointsWhoseP95AnswerMetALoad"), overlap.get("endpoints"));
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

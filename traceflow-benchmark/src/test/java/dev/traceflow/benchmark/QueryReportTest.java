@@ -72,6 +72,7 @@ class QueryReportTest {
             w.add(1, 90);
             warmup.put(endpoint.name(), w);
             EndpointTimings h = EndpointTimings.of(2);
+            h.started(1, 1_765_000_000_000L);
             h.add(1, 2);
             if (first) {
                 h.fail("/x -> HTTP 500 boom");
@@ -90,6 +91,8 @@ class QueryReportTest {
         report.ingest(Map.of());
         report.serverMemory(memory);
         report.serverGc(Map.of("collector", "Serial", "http", new GcLog.Pauses(3, 160, 120, 1).toMap(20)));
+        report.loadOverlap(Map.of("loads", 7, "answersThatMetALoad", 4, "otherAnswers", 16, "metALoadMedianOverQuiet", 2.5,
+                "othersMedianOverQuiet", 1.4, "endpointsWhoseP95AnswerMetALoad", 9, "endpoints", 15));
         long failures = report.endpoints(variations, bare, warmup, http, quiet, 20);
         report.note("data dir kept: " + dir);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -99,8 +102,12 @@ class QueryReportTest {
         String json = Files.readString(file);
         assertThat(json).endsWith("}\n");
         JsonNode tree = JsonMapper.shared().readTree(json);
-        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "serverGc", "endpoints",
-                "notes");
+        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "serverGc", "loadOverlap",
+                "endpoints", "notes");
+        assertThat(tree.path("loadOverlap").path("endpointsWhoseP95AnswerMetALoad").asInt()).isEqualTo(9);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Timed answers that met a load of the storage loader (7 loads; "
+                + "at least 20 % of the answer's time): 4, median 2.5 times the same request's quiet time; the 16 others 1.4 times. "
+                + "The answer at the p95 rank met one at 9 of 15 endpoints.");
         assertThat(tree.path("serverGc").path("http").path("maxMs").asDouble()).isEqualTo(120);
         assertThat(tree.path("configuration").path("events").asLong()).isEqualTo(1000);
         assertThat(tree.path("endpoints")).hasSize(ReadEndpoints.all().size());
@@ -121,6 +128,8 @@ class QueryReportTest {
         assertThat(answered.path("breakdown").asBoolean()).isTrue();
         assertThat(answered.path("filters").path("browser").asString()).isEqualTo("Chrome");
         assertThat(answered.path("httpMs").asDouble()).isEqualTo(2);
+        assertThat(answered.path("httpStartedAtMs").asLong()).as("to line up with the server's log").isEqualTo(1_765_000_000_000L);
+        assertThat(failed.path("httpStartedAtMs").isNull()).isTrue();
         JsonNode series = tree.path("endpoints").get(4); // /api/errors/{id} takes granularity and tz
         assertThat(series.path("variations").get(1).path("granularity").asString()).isEqualTo("day");
         assertThat(series.path("variations").get(1).path("zone").asString()).isEqualTo("Z");

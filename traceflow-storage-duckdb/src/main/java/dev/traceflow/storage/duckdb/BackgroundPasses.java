@@ -170,6 +170,8 @@ final class BackgroundPasses {
                 passes.incrementAndGet();
                 passNanos.addAndGet(took);
                 gap = spacing.applyAsLong(took);
+                // its moment and length, to line up with slow answers sharing the CPU (the query benchmark)
+                log.debug("{}: a pass of {} ms", what, TimeUnit.NANOSECONDS.toMillis(took));
                 synchronized (this) {
                     running = false;
                     notifyAll();

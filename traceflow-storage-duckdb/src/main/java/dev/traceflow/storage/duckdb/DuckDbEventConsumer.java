@@ -125,10 +125,16 @@ final class DuckDbEventConsumer implements EventConsumer {
                     }
                 }
             }
+            long started = System.nanoTime();
             stored = Math.toIntExact(rowImport.insert(rows, duplicates));
+            long inserted = System.nanoTime();
             // cached sessions of these days are outdated from this commit on
             dayVersions.stored(days);
             connection.commit();
+            if (log.isDebugEnabled()) {
+                log.debug("{} events: inserted in {} ms, committed in {} ms", stored, (inserted - started) / 1_000_000,
+                        (System.nanoTime() - inserted) / 1_000_000);
+            }
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw new StorageException("writing " + total + " events to DuckDB failed: " + e.getMessage(), e);
