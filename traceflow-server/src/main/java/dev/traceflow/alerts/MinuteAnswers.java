@@ -46,8 +46,9 @@ final class MinuteAnswers implements MetricSources {
     private final Instant minute;
     private final StoreSources store;
     private final Runnable onStoreRead;
-    /** The minute's catch-up with ingest, run by the first read; the others wait for it. */
-    private final FutureTask<Boolean> caughtUp;
+    private final Runnable onBehind;
+    /** Whether the minute's catch-up with ingest ran; guarded by this (a read waits while another runs it). */
+    private boolean caughtUp;
     private final Map<Key, FutureTask<Object>> answers = new ConcurrentHashMap<>();
     private final Map<SeriesKey, MinuteSeries> series = new ConcurrentHashMap<>();
 
@@ -59,13 +60,7 @@ final class MinuteAnswers implements MetricSources {
         this.minute = minute;
         this.store = store;
         this.onStoreRead = onStoreRead;
-        this.caughtUp = new FutureTask<>(() -> {
-            boolean done = store.catchUp();
-            if (!done) {
-                onBehind.run();
-            }
-            return done;
-        });
+        this.onBehind = onBehind;
     }
 
     Instant minute() {
@@ -141,16 +136,17 @@ final class MinuteAnswers implements MetricSources {
     }
 
     private void beforeStoreRead() {
-        caughtUp.run(); // runs once; returns at once while another thread runs it, so wait below
-        try {
-            caughtUp.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the minute's catch-up with ingest", e);
-        }
+        catchUpOnce();
         onStoreRead.run();
+    }
+
+    private synchronized void catchUpOnce() {
+        if (!caughtUp) {
+            caughtUp = true;
+            if (!store.catchUp()) {
+                onBehind.run();
+            }
+        }
     }
 
     /** Reads the minutes {@code [from, to)}, oldest first. */
