@@ -37,10 +37,15 @@ final class DuckDbDialect implements SqlDialect {
         return "quantile_cont(" + expr + ", [" + list + "])";
     }
 
-    /** arg_max skips rows whose value is NULL; arg_max_null keeps them. The row of expressions compares as a struct. */
+    /**
+     * arg_max skips rows whose value is NULL; arg_max_null keeps them. The key is one HUGEINT, the time
+     * in microseconds times 2^63 plus the row number, which orders exactly as (time, row) does for any
+     * row number in [0, 2^63) and compares faster than a struct of the two (README, "Web vitals: the
+     * last report of each id").
+     */
     @Override
-    public String lastBy(String expr, String orderBy) {
-        return "arg_max_null(" + expr + ", (" + orderBy + "))";
+    public String latest(String expr, String time, String rowNumber) {
+        return "arg_max_null(" + expr + ", epoch_us(" + time + ")::HUGEINT * 9223372036854775808 + " + rowNumber + ")";
     }
 
     /**

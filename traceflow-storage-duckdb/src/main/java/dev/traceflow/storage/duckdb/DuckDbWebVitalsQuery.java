@@ -20,11 +20,10 @@ import java.util.Map;
  * from {@link WebVitals} as bound values, so SQL and Java rate alike. Ratings of p75 and the order
  * of rows are computed in Java.
  *
- * <p>The last report per id is a grouped {@link SqlDialect#lastBy} (a hash aggregate; value and
- * group both of the one report with the greatest {@code ts, rowid}, as one struct) rather than a
- * window ranking every report (a sort of all of them); the same aggregate, over the same one scan,
- * lists the reports without an id, which are all one group; the three percentiles are one
- * {@link SqlDialect#percentiles} aggregate. The {@code performance} rows are a scan of their own:
+ * <p>The last report per id is a grouped {@link SqlDialect#latest} (a hash aggregate; value and
+ * group each of the one report with the greatest {@code ts, rowid}) rather than a window ranking
+ * every report (a sort of all of them); the reports without an id are a scan of their own; the
+ * three percentiles are one {@link SqlDialect#percentiles} aggregate. The {@code performance} rows are a scan of their own:
  * only they read the {@code data} column, which a scan of both types would have to decompress
  * for nearly every vector.
  */
@@ -33,6 +32,9 @@ final class DuckDbWebVitalsQuery {
     /** The {@code performance} metric keys that are vitals, and the vital each counts as. */
     private static final List<String> PERFORMANCE_KEYS = PerformanceQueries.METRIC_NAMES.stream()
             .filter(k -> WebVitals.ofPerformanceMetric(k) != null).toList();
+
+    /** The group of every sample when none is asked. */
+    private static final String NO_GROUP = "CAST(NULL AS VARCHAR)";
 
     private final DuckDbReads reads;
     private final SqlDialect dialect;
@@ -44,7 +46,7 @@ final class DuckDbWebVitalsQuery {
 
     List<VitalStats> run(EventQuery q, GroupBy groupBy) {
         // a fixed column name from the enum, never request text
-        String group = groupBy == null ? "CAST(NULL AS VARCHAR)" : groupBy.column();
+        String group = groupBy == null ? NO_GROUP : groupBy.column();
         List<VitalStats> rows = new ArrayList<>(rows(q, group, ""));
         rows.sort(VitalStats.ORDER);
         return rows;
@@ -75,32 +77,44 @@ final class DuckDbWebVitalsQuery {
      * values) to both kinds of samples. Grouped by release, a report's id is deduplicated within its release.
      */
     private List<VitalStats> rows(EventQuery q, String group, String extra, Object... extraValues) {
+        boolean byRelease = group.equals("release");
         // grouped by release, a report's id is one sample per release; otherwise an id's last report decides its group
-        String perId = group.equals("release") ? "release, name, metric_id" : "name, metric_id";
-        // One scan of the web-vital rows: the last report per id (its value and group together, one
-        // arg_max of a struct) and, in the one group of reports without an id, all of them as a list.
-        // It replaced a materialized CTE read twice (0.71-0.74x of the statement's CPU at 10M events).
+        String perId = byRelease ? "release, name, metric_id" : "name, metric_id";
+        // grouped by release the group is part of the key; no group is a constant
+        String lastGroup = byRelease || group.equals(NO_GROUP) ? group : dialect.latest(group, "ts", "rowid");
+        // The last report of each id: a hash aggregate over the web-vital rows with an id, value and group
+        // each one scalar aggregate by the same (ts, rowid) key, so both come from the same report. The
+        // reports without an id are every one a sample, read by a second scan of the same rows rather than
+        // collected per group: with one id per page load nearly every group is one report, and a list per
+        // group cost more than the scan (README, "Web vitals: the last report of each id").
         Sql sql = new Sql().append("""
                 WITH per_id AS (
-                    SELECT name, metric_id, %s AS last,
-                           list({'v': value, 'g': %s}) FILTER (WHERE metric_id IS NULL) AS no_id
+                    SELECT name, %s AS value, %s AS grp
                     FROM events
-                    WHERE type = 'web-vital' AND\s""".formatted(dialect.lastBy("{'v': value, 'g': " + group + "}", "ts, rowid"), group));
+                    WHERE type = 'web-vital' AND metric_id IS NOT NULL AND\s""".formatted(
+                dialect.latest("value", "ts", "rowid"), lastGroup));
         sql.appAndRange("", q).eventFilters("", q).append(extra, extraValues).append("""
 
                     GROUP BY %s
                 ),
+                without_id AS (
+                    SELECT name, value, %s AS grp
+                    FROM events
+                    WHERE type = 'web-vital' AND metric_id IS NULL AND\s""".formatted(perId, group));
+        sql.appAndRange("", q).eventFilters("", q).append(extra, extraValues).append("""
+
+                ),
                 navigations AS (
                     SELECT %s AS grp, %s AS m
                     FROM events
-                    WHERE type = 'performance' AND\s""".formatted(perId, group, dialect.jsonValue("data", "metrics")));
+                    WHERE type = 'performance' AND\s""".formatted(group, dialect.jsonValue("data", "metrics")));
         sql.appAndRange("", q).eventFilters("", q).append(extra, extraValues).append("""
 
                 ),
                 samples AS (
-                    SELECT name, last.v AS value, last.g AS grp FROM per_id WHERE metric_id IS NOT NULL
+                    SELECT name, value, grp FROM per_id
                     UNION ALL
-                    SELECT name, r.v AS value, r.g AS grp FROM (SELECT name, unnest(no_id) AS r FROM per_id WHERE metric_id IS NULL)
+                    SELECT name, value, grp FROM without_id
                     UNION ALL
                     SELECT name, value, grp
                     FROM (SELECT grp, unnest([%s]) AS name, unnest([%s]) AS value FROM navigations)

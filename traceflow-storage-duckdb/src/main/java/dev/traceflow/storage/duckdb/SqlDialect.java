@@ -23,11 +23,11 @@ interface SqlDialect {
     String percentiles(String expr, double... fractions);
 
     /**
-     * The value of {@code expr} on the row of the group with the greatest {@code orderBy} (a
-     * list of expressions compared in turn; they must tell every row of a group apart). NULL
-     * values of {@code expr} are kept, not skipped.
+     * The value of {@code expr} on the row of the group with the latest {@code time} (a timestamp),
+     * ties to the greatest {@code rowNumber} (a non-negative integer that tells every row of a group
+     * apart). NULL values of {@code expr} are kept, not skipped.
      */
-    String lastBy(String expr, String orderBy);
+    String latest(String expr, String time, String rowNumber);
 
     /**
      * The bucket key of the event time {@code tsColumn} (a UTC TIMESTAMP), as
