@@ -23,9 +23,9 @@ import java.util.Map;
  * <p>The last report per id is a grouped {@link SqlDialect#latest} (a hash aggregate; value and
  * group each of the one report with the greatest {@code ts, rowid}) rather than a window ranking
  * every report (a sort of all of them); the reports without an id are a scan of their own; the
- * three percentiles are one {@link SqlDialect#percentiles} aggregate. The {@code performance} rows are a scan of their own:
- * only they read the {@code data} column, which a scan of both types would have to decompress
- * for nearly every vector.
+ * three percentiles are one {@link SqlDialect#percentiles} aggregate. The {@code performance} rows
+ * are a scan of their own too: only they read the {@code data} column, which a scan of both types
+ * would have to decompress for nearly every vector.
  */
 final class DuckDbWebVitalsQuery {
 
