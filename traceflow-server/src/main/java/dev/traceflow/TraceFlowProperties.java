@@ -286,10 +286,12 @@ public record TraceFlowProperties(
      *
      * @param dir          folder of the journal's segment files; {@code <data-dir>/journal} when unset
      * @param segmentBytes size at which a new segment file starts; loaded segments are deleted
-     * @param loadLinger   how long the loader waits to gather a bigger transaction when few events
-     *                     are waiting; also about how long an event takes to become visible to reads
+     * @param loadLinger   how long the loader waits to gather a transaction when hardly any events
+     *                     arrive; also how long an event then takes to become visible to reads (the
+     *                     wait grows with the arrival rate up to {@code loadMaxDelay})
      * @param loadMaxDelay how long the loader waits to fill a batch of the backend's size (DuckDB: a
-     *                     row group) when events arrive fast enough to fill one in that time; the
+     *                     row group) when events arrive fast enough to fill one in that time, and
+     *                     below that rate the share of it the rate is of that rate; the
      *                     longest an event waits before reads see it (reads that call awaitStored do
      *                     not wait: they make the loader load at once). 3 s, so that from about
      *                     10,000 events/s DuckDB gets whole row groups rather than small commits through

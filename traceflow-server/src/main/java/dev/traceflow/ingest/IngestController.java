@@ -153,7 +153,7 @@ class IngestController {
     @Operation(summary = "Send a batch of TraceFlow events",
             description = "`{\"events\": [...]}` or a JSON array, at most 1000 events of at most 64 KiB each. Invalid events are "
                     + "skipped and reported by index; the others are stored. " + REQUIRED_FIELDS)
-    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them about 100 ms later, up to 3 s under sustained load (longer while storage works off a backlog)",
+    @ApiResponse(responseCode = "202", description = "The accepted events are durable (journaled); reads see them 100 ms later when few arrive, later the more arrive, up to 3 s from about 10,000 events/s (longer while storage works off a backlog)",
             content = @Content(schema = @Schema(implementation = IngestResponse.class)))
     @KeyParameters
     @PostMapping(path = IngestPaths.COLLECT_BATCH, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE},

@@ -11,11 +11,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Why wait at all: a backend stores a batch of its {@code batchSizeHint} events much more
  * cheaply than many small ones (DuckDB writes a whole row group straight to its file and a part of
  * one through its write-ahead log, which a later checkpoint copies again while blocking writers).
- * So when events arrive fast enough to fill a batch within {@code maxDelay} the loader waits that
- * long; when they arrive slowly it waits only {@code linger}, as there is little to save. And it
- * ends a transaction on a whole number of batches, splitting a request if need be, because a
- * transaction that leaves a part-filled row group behind makes the next commits slow (README
- * "DuckDB checkpoints" has the measurements).
+ * So the loader waits from {@code linger}, when nothing arrives, up to {@code maxDelay}, when
+ * events arrive fast enough to fill a batch within it, in proportion to the arrival rate. The wait
+ * used to jump from {@code linger} to {@code maxDelay} at that rate, and just under it each event
+ * cost the store 2-3x the CPU (a transaction every {@code linger}, each paying a commit), at the
+ * rates where a server spends most of its life; growing with the rate, the loader's commits per
+ * second fall as the load rises instead (README "Transaction size"). And it ends a transaction on
+ * a whole number of batches, splitting a request if need be, because a transaction that leaves a
+ * part-filled row group behind makes the next commits slow (README "DuckDB checkpoints" has the
+ * measurements).
  */
 final class BatchingPolicy {
 
@@ -52,10 +56,17 @@ final class BatchingPolicy {
         return maxEvents;
     }
 
-    /** When a gathering that started at {@code startNanos} stops waiting for more events. */
+    /**
+     * When a gathering that started at {@code startNanos} stops waiting for more events: after the
+     * linger plus the share of the rest up to the max delay that the arrival rate is of the rate
+     * filling a batch within the max delay (all of it from that rate on). Never after the max delay,
+     * even when it is set shorter than the linger.
+     */
     long gatherUntil(long startNanos) {
-        boolean fast = arrivalRate * maxDelayNanos / 1e9 >= batchEvents;
-        return startNanos + (fast ? maxDelayNanos : lingerNanos);
+        long shortest = Math.min(lingerNanos, maxDelayNanos);
+        double batchFillingRate = batchEvents / (maxDelayNanos / 1e9);
+        double share = maxDelayNanos == 0 ? 1 : Math.min(1, arrivalRate / batchFillingRate);
+        return startNanos + shortest + Math.round((maxDelayNanos - shortest) * share);
     }
 
     /** A transaction of this many events need not wait for more. */
