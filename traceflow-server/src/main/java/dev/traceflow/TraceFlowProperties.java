@@ -291,7 +291,7 @@ public record TraceFlowProperties(
      *                     wait grows with the arrival rate up to {@code loadMaxDelay})
      * @param loadMaxDelay how long the loader waits to fill a batch of the backend's size (DuckDB: a
      *                     row group) when events arrive fast enough to fill one in that time, and
-     *                     below that rate the share of it the rate is of that rate; the
+     *                     below that rate a part of it in proportion to the rate; the
      *                     longest an event waits before reads see it (reads that call awaitStored do
      *                     not wait: they make the loader load at once). 3 s, so that from about
      *                     10,000 events/s DuckDB gets whole row groups rather than small commits through

@@ -27,8 +27,11 @@ final class BatchingPolicy {
 
     private final int maxEvents;
     private final int batchEvents;
-    private final long lingerNanos;
     private final long maxDelayNanos;
+    /** The linger, or the max delay when that is shorter: the wait when nothing arrives. */
+    private final long shortestWaitNanos;
+    /** Events per second that fill a batch within the max delay (infinite for no delay). */
+    private final double batchFillingRate;
     /** Events per second that reached the loader over the last window of at least a second. */
     private double arrivalRate;
     private long windowStart;
@@ -47,8 +50,9 @@ final class BatchingPolicy {
         }
         this.batchEvents = batchEvents;
         this.maxEvents = Math.max(maxEvents, batchEvents);
-        this.lingerNanos = linger.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
+        this.shortestWaitNanos = Math.min(linger.toNanos(), maxDelayNanos);
+        this.batchFillingRate = batchEvents / (maxDelayNanos / 1e9);
         this.windowStart = nowNanos;
     }
 
@@ -63,10 +67,8 @@ final class BatchingPolicy {
      * even when it is set shorter than the linger.
      */
     long gatherUntil(long startNanos) {
-        long shortest = Math.min(lingerNanos, maxDelayNanos);
-        double batchFillingRate = batchEvents / (maxDelayNanos / 1e9);
-        double share = maxDelayNanos == 0 ? 1 : Math.min(1, arrivalRate / batchFillingRate);
-        return startNanos + shortest + Math.round((maxDelayNanos - shortest) * share);
+        double share = Math.min(1, arrivalRate / batchFillingRate);
+        return startNanos + shortestWaitNanos + Math.round((maxDelayNanos - shortestWaitNanos) * share);
     }
 
     /** A transaction of this many events need not wait for more. */
