@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -153,6 +154,7 @@ public final class QueryBenchmark {
         GcLog gcLog = new GcLog(dataDir.resolve("server-gc.log"));
         Map<String, Object> ingest = new LinkedHashMap<>();
         Map<String, Object> memory = new LinkedHashMap<>();
+        Map<String, ServerCpuShares> cpu = new LinkedHashMap<>();
         try (ServerProcess server = startServer(javaHome, dataDir, ingestKey, adminPassword, "serving the loaded file",
                 List.of(gcLog.jvmOption(), LoadOverlap.JVM_OPTION));
              ApiClient api = new ApiClient(BenchmarkSetup.base(server), adminPassword)) {
@@ -227,13 +229,18 @@ public final class QueryBenchmark {
             out.println("http: the same requests over HTTP, with ingest at half its maximum");
             long mark = gcLog.mark();
             long started = System.nanoTime();
+            Optional<ProcessCpu.Snapshot> cpuBefore = ProcessCpu.read(server.pid(), ServerCpuShares::groupOfThread);
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
                 http.put(endpoint.name(), EndpointTimer.timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors, out));
             }
+            cpuSince(cpuBefore, server.pid(), started).ifPresent(shares -> cpu.put("http", shares));
             GcLog.Pauses pauses = gcLog.pausesSince(mark);
             gc.put("http", pauses.toMap((System.nanoTime() - started) / 1e9));
             out.printf(Locale.ROOT, "  server GC (%s) during the timed requests: %d pauses, %.1f ms in all, longest %.1f ms%n",
                     gc.get("collector"), pauses.count(), pauses.totalMs(), pauses.maxMs());
+            if (cpu.get("http") instanceof ServerCpuShares shares) {
+                out.println("  server CPU during the timed requests: " + shares.describe());
+            }
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("endOfQueriesRssBytes", m.rssBytes()));
             sampler.interrupt();
             memory.put("duringQueriesPeakRssBytes", peakRss.get());
@@ -255,9 +262,12 @@ public final class QueryBenchmark {
             // (5b) the same requests without ingest: how much of the HTTP time is sharing the CPU with it
             awaitStored(api);
             out.println("quiet: the same requests over HTTP, the background ingest stopped and stored");
+            long quietStarted = System.nanoTime();
+            Optional<ProcessCpu.Snapshot> quietCpuBefore = ProcessCpu.read(server.pid(), ServerCpuShares::groupOfThread);
             for (ReadEndpoint endpoint : ReadEndpoints.all()) {
                 quiet.put(endpoint.name(), EndpointTimer.timeHttp(api, endpoint, QueryVariations.of(options.queries(), apps, now), errors, out));
             }
+            cpuSince(quietCpuBefore, server.pid(), quietStarted).ifPresent(shares -> cpu.put("quiet", shares));
             ProcessMemory.read(server.pid()).ifPresent(m -> memory.put("peakRssBytes", m.peakRssBytes()));
         } catch (ServerStartException e) {
             out.println("FAILED: the server did not start on the loaded file: " + e.getMessage());
@@ -266,6 +276,7 @@ public final class QueryBenchmark {
         report.ingest(ingest);
         report.serverMemory(memory);
         report.serverGc(gc);
+        report.serverCpu(cpu);
         // the server has stopped: its log holds every load of the run
         report.loadOverlap(LoadOverlap.of(LoadOverlap.loads(dataDir.resolve("server.log")), http, quiet));
 
@@ -281,6 +292,13 @@ public final class QueryBenchmark {
         report.write(out, options.out());
         out.println("\nresults: " + options.out().toAbsolutePath());
         return failures > 0 ? EXIT_FAILED_REQUESTS : 0;
+    }
+
+    /** The server's CPU since {@code before} (read at {@code startedNanos}), by group; empty where /proc cannot tell. */
+    private static Optional<ServerCpuShares> cpuSince(Optional<ProcessCpu.Snapshot> before, long serverPid, long startedNanos) {
+        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        return before.flatMap(b -> ProcessCpu.read(serverPid, ServerCpuShares::groupOfThread).map(now -> now.since(b)))
+                .flatMap(used -> ServerCpuShares.of(used, seconds));
     }
 
     /** How much earlier the warm-up pass {@code p} ends its ranges ({@code p} times this): other values, the same statements. */

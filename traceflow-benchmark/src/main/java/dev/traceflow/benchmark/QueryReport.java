@@ -28,6 +28,7 @@ final class QueryReport {
     private Map<String, Object> memory = Map.of();
     private Map<String, Object> gc = Map.of();
     private Map<String, Object> overlap = Map.of();
+    private Map<String, ServerCpuShares> cpu = Map.of();
 
     /** Starts with the run's configuration. */
     QueryReport(QueryBenchmarkOptions options, Instant now, List<String> apps, Path dataDir) {
@@ -75,6 +76,14 @@ final class QueryReport {
     void serverGc(Map<String, Object> gc) {
         this.gc = gc;
         report.put("serverGc", gc);
+    }
+
+    /** Where the server's CPU went in each pass ({@code http}, {@code quiet}) that could be measured. */
+    void serverCpu(Map<String, ServerCpuShares> cpu) {
+        this.cpu = cpu;
+        Map<String, Object> byPass = new LinkedHashMap<>();
+        cpu.forEach((pass, shares) -> byPass.put(pass, shares.toMap()));
+        report.put("serverCpu", byPass);
     }
 
     /** Which timed answers met a load of the storage loader ({@link LoadOverlap#of}). */
@@ -177,6 +186,8 @@ final class QueryReport {
                     overlap.get("metALoadMedianOverQuiet"), overlap.get("otherAnswers"), overlap.get("othersMedianOverQuiet"),
                     overlap.get("endpointsWhoseP95AnswerMetALoad"), overlap.get("endpoints"));
         }
+        cpu.forEach((pass, shares) -> out.printf(Locale.ROOT, "Server CPU during the %s requests (%s s): %s.%n",
+                pass.equals("http") ? "timed" : pass, shares.seconds(), shares.describe()));
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -91,6 +91,7 @@ class QueryReportTest {
         report.ingest(Map.of());
         report.serverMemory(memory);
         report.serverGc(Map.of("collector", "Serial", "http", new GcLog.Pauses(3, 160, 120, 1).toMap(20)));
+        report.serverCpu(Map.of("http", new ServerCpuShares(17.6, 0.97, Map.of("answers", 50.6))));
         report.loadOverlap(Map.of("loads", 7, "answersThatMetALoad", 4, "otherAnswers", 16, "metALoadMedianOverQuiet", 2.5,
                 "othersMedianOverQuiet", 1.4, "endpointsWhoseP95AnswerMetALoad", 9, "endpoints", 15));
         long failures = report.endpoints(variations, bare, warmup, http, quiet, 20);
@@ -102,8 +103,11 @@ class QueryReportTest {
         String json = Files.readString(file);
         assertThat(json).endsWith("}\n");
         JsonNode tree = JsonMapper.shared().readTree(json);
-        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "serverGc", "loadOverlap",
-                "endpoints", "notes");
+        assertThat(tree.propertyNames()).containsExactly("configuration", "load", "ingest", "serverMemory", "serverGc", "serverCpu",
+                "loadOverlap", "endpoints", "notes");
+        assertThat(tree.path("serverCpu").path("http").path("percentByGroup").path("answers").asDouble()).isEqualTo(50.6);
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("Server CPU during the timed requests (17.6 s): 0.97 of a core: answers 50.6 %.");
         assertThat(tree.path("loadOverlap").path("endpointsWhoseP95AnswerMetALoad").asInt()).isEqualTo(9);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Timed answers that met a load of the storage loader (7 loads; "
                 + "at least 20 % of the answer's time): 4, median 2.5 times the same request's quiet time; the 16 others 1.4 times. "
