@@ -63,7 +63,7 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
               --out FILE             JSON results (query-results.json)
               --query-warmup N       passes over other variations (ranges ending 37 s earlier per pass) of every
                                      answer endpoint before the timed HTTP pass, ingest running; the first is
-                                     timed and reported as the cold figure; 0 = none (1)
+                                     timed and reported as the cold figure; 0 = none (3)
               --ingest-rate N        events/s of the ingest while the queries run; 0 = half the measured maximum,
                                      as issue 16 asks; a fixed rate compares two servers at the same load (0)
             Durations: 500ms, 5s, 2m or plain seconds.""";
@@ -109,7 +109,9 @@ record QueryBenchmarkOptions(long events, int apps, int queries, long seed, Path
                 BenchmarkOptions.parseDuration(text(values, used, "ingest-max", "15s")),
                 BenchmarkOptions.parseDuration(text(values, used, "ready-timeout", "300s")),
                 path(values, used, "out", "query-results.json"),
-                (int) number(values, used, "query-warmup", 1),
+                // three: after one the JIT still took 5-8 % of the server's core in the timed pass (README,
+                // "Query benchmark", nineteenth session), which a long-lived server has finished
+                (int) number(values, used, "query-warmup", 3),
                 number(values, used, "ingest-rate", 0));
         for (String name : values.keySet()) {
             if (!used.contains(name)) {

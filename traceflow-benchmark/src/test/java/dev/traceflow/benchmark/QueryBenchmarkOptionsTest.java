@@ -20,9 +20,9 @@ class QueryBenchmarkOptionsTest {
 
     @Test
     void oneWarmupPassByDefault_noneOrMoreWhenAsked() throws Exception {
-        assertThat(QueryBenchmarkOptions.parse(new String[] {}).queryWarmup()).isEqualTo(1);
+        assertThat(QueryBenchmarkOptions.parse(new String[] {}).queryWarmup()).isEqualTo(3);
         assertThat(QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "0"}).queryWarmup()).isZero();
-        assertThat(QueryBenchmarkOptions.parse(new String[] {"--query-warmup=3"}).queryWarmup()).isEqualTo(3);
+        assertThat(QueryBenchmarkOptions.parse(new String[] {"--query-warmup=1"}).queryWarmup()).isEqualTo(1);
         assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "-1"}))
                 .isInstanceOf(BenchmarkOptions.UsageException.class);
         assertThatThrownBy(() -> QueryBenchmarkOptions.parse(new String[] {"--query-warmup", "101"}))
