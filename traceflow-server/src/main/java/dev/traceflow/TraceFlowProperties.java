@@ -285,7 +285,7 @@ public record TraceFlowProperties(
      * The ingest journal in front of the event store (see README "How events are stored").
      *
      * @param dir          folder of the journal's segment files; {@code <data-dir>/journal} when unset
-     * @param segmentBytes size at which a new segment file starts; loaded segments are deleted
+     * @param segmentBytes size at which a new segment file starts; loaded segments are kept for reuse (two) or deleted
      * @param loadLinger   how long the loader waits to gather a transaction when hardly any events
      *                     arrive; also how long an event then takes to become visible to reads (the
      *                     wait grows with the arrival rate up to {@code loadMaxDelay})

@@ -40,13 +40,18 @@ final class FileJournalFiles implements JournalFiles {
         FileChannel channel = create
                 ? FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(dir.resolve(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        channel.position(channel.size());
         return new ChannelSegment(channel);
     }
 
     @Override
     public void delete(String name) throws IOException {
         Files.deleteIfExists(dir.resolve(name));
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        // no ATOMIC_MOVE: on Linux it replaces an existing target; a move within one folder is a rename(2) anyway
+        Files.move(dir.resolve(from), dir.resolve(to));
     }
 
     @Override
@@ -88,7 +93,9 @@ final class FileJournalFiles implements JournalFiles {
         }
 
         @Override
-        public void append(ByteBuffer[] buffers) throws IOException {
+        public void write(ByteBuffer[] buffers, long position) throws IOException {
+            // one writer per segment (the journal thread): the channel's position is its own
+            channel.position(position);
             long remaining = 0;
             for (ByteBuffer b : buffers) {
                 remaining += b.remaining();
@@ -101,7 +108,6 @@ final class FileJournalFiles implements JournalFiles {
         @Override
         public void truncate(long size) throws IOException {
             channel.truncate(size);
-            channel.position(size);
         }
 
         @Override

@@ -18,11 +18,14 @@ interface JournalFiles {
     /** The names of the regular files in the folder. */
     List<String> list() throws IOException;
 
-    /** Opens a file for reading and appending; creates it (empty) when {@code create} and it is missing. */
+    /** Opens a file for reading and writing; creates it (empty) when {@code create} and it is missing. */
     Segment open(String name, boolean create) throws IOException;
 
     /** Deletes the file if it is there. */
     void delete(String name) throws IOException;
+
+    /** Renames a file; fails when {@code to} exists (whatever it is). Durable once the folder is forced. */
+    void rename(String from, String to) throws IOException;
 
     /** Makes the folder's entries durable, so a file just created survives a power loss. */
     void forceFolder() throws IOException;
@@ -30,7 +33,7 @@ interface JournalFiles {
     /** Bytes in all files, or -1 when unknown. */
     long bytes();
 
-    /** One open file: read anywhere, write only at its end. */
+    /** One open file: read and write anywhere. */
     interface Segment extends Closeable {
 
         long size() throws IOException;
@@ -38,10 +41,10 @@ interface JournalFiles {
         /** Reads from {@code position} until {@code into} is full or the file ends; returns the bytes read. */
         int read(ByteBuffer into, long position) throws IOException;
 
-        /** Writes every remaining byte of the buffers at the end of the file. */
-        void append(ByteBuffer[] buffers) throws IOException;
+        /** Writes every remaining byte of the buffers, in order, from {@code position} on (at most the file's size). */
+        void write(ByteBuffer[] buffers, long position) throws IOException;
 
-        /** Cuts the file to {@code size} bytes; the next append continues there. */
+        /** Cuts the file to {@code size} bytes. */
         void truncate(long size) throws IOException;
 
         /** Returns once everything written so far is on the disk (fdatasync). */

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IngestJournalTest {
 
@@ -26,6 +30,18 @@ class IngestJournalTest {
         List<IngestJournal.Replayed> replayed = new ArrayList<>();
         IngestJournal.open(dir, 1 << 20, loaded, replayed::add).close();
         return replayed;
+    }
+
+    private Path onlySegment() throws IOException {
+        List<String> names = names();
+        assertThat(names).hasSize(1);
+        return dir.resolve(names.getFirst());
+    }
+
+    private List<String> names() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static List<String> texts(List<IngestJournal.Replayed> replayed) {
@@ -50,20 +66,15 @@ class IngestJournalTest {
     }
 
     @Test
-    void tornTail_isCutAndAppendsContinueAfterTheLastWholeRecord() throws IOException {
+    void tornTail_isOverwrittenByTheNextAppend() throws IOException {
         try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
             journal.append(List.of(entry("kept")));
         }
-        Path segment;
-        try (var files = Files.list(dir)) {
-            segment = files.findFirst().orElseThrow();
-        }
-        long whole = Files.size(segment);
+        Path segment = onlySegment();
         // a crash in the middle of a write: a header promising more than what follows
         Files.write(segment, new byte[]{0, 0, 0, 50, 1, 2, 3, 4, 9, 9}, StandardOpenOption.APPEND);
 
         try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
-            assertThat(Files.size(segment)).isEqualTo(whole);
             journal.append(List.of(entry("after")));
         }
 
@@ -75,10 +86,7 @@ class IngestJournalTest {
         try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
             journal.append(List.of(entry("good"), entry("flipped")));
         }
-        Path segment;
-        try (var files = Files.list(dir)) {
-            segment = files.findFirst().orElseThrow();
-        }
+        Path segment = onlySegment();
         byte[] bytes = Files.readAllBytes(segment);
         bytes[bytes.length - 2] ^= 0x20; // inside the second record's payload: its CRC no longer matches
         Files.write(segment, bytes);
@@ -87,22 +95,108 @@ class IngestJournalTest {
     }
 
     @Test
-    void segments_rollAndLoadedOnesAreDeleted() throws IOException {
+    void segments_rollAndLoadedOnesBecomeSparesOrAreDeleted() throws IOException {
         long last;
         try (IngestJournal journal = IngestJournal.open(dir, 64, -1, r -> { })) {
             for (int i = 0; i < 10; i++) {
                 journal.append(List.of(entry("record-number-" + i + "-with-some-padding")));
             }
             last = journal.end();
-            try (var files = Files.list(dir)) {
-                assertThat(files.count()).isGreaterThan(5);
-            }
+            assertThat(names()).hasSizeGreaterThan(5);
             journal.deleteLoadedSegments(last);
         }
-        try (var files = Files.list(dir)) {
-            assertThat(files.count()).isEqualTo(1); // the one being written
-        }
+        assertThat(names()).filteredOn(n -> n.endsWith(".journal")).hasSize(1); // the one being written
+        assertThat(names()).filteredOn(n -> n.endsWith(".journal.spare")).hasSize(IngestJournal.SPARES);
         assertThat(reopen(last)).isEmpty();
+    }
+
+    @Test
+    void spares_becomeTheNextSegmentsAndTheirOldRecordsAreNeverReplayed() throws IOException {
+        long loaded;
+        try (IngestJournal journal = IngestJournal.open(dir, 64, -1, r -> { })) {
+            // records of one size: three to a segment, so a reused file holds whole old records
+            // exactly where the new ones end, which only their CRC's position tells apart
+            for (int i = 0; i < 9; i++) {
+                journal.append(List.of(entry("old-" + i)));
+            }
+            loaded = journal.end();
+            journal.deleteLoadedSegments(loaded);
+            List<String> spares = names().stream().filter(n -> n.endsWith(".spare")).toList();
+            assertThat(spares).hasSize(IngestJournal.SPARES);
+            long spareBytes = Files.size(dir.resolve(spares.getFirst()));
+
+            for (int i = 0; i < 4; i++) {
+                journal.append(List.of(entry("new-" + i)));
+            }
+            assertThat(names()).as("a spare was taken").filteredOn(n -> n.endsWith(".spare")).hasSize(IngestJournal.SPARES - 1);
+            assertThat(Files.size(dir.resolve(names().getLast())))
+                    .as("the reused file keeps its size (overwritten, not grown)").isEqualTo(spareBytes);
+        }
+
+        assertThat(texts(reopen(loaded))).containsExactly("new-0", "new-1", "new-2", "new-3");
+        try (IngestJournal journal = IngestJournal.open(dir, 64, loaded, r -> { })) {
+            journal.append(List.of(entry("after-a-restart")));
+        }
+        assertThat(texts(reopen(loaded))).containsExactly("new-0", "new-1", "new-2", "new-3", "after-a-restart");
+    }
+
+    @Test
+    void segmentWhoseHeaderNamesAnotherPosition_holdsNothingAndIsWrittenAfresh() throws IOException {
+        // a spare renamed into place whose new header the power took: its records are another position's
+        try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
+            journal.append(List.of(entry("of-another-position"), entry("also")));
+        }
+        Path segment = onlySegment();
+        byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer.wrap(bytes).putLong(8, 4_096); // the header's position
+        Files.write(segment, bytes);
+
+        assertThat(reopen(-1)).isEmpty();
+        try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
+            assertThat(journal.end()).isZero();
+            journal.append(List.of(entry("new")));
+        }
+        assertThat(texts(reopen(-1))).containsExactly("new");
+    }
+
+    @Test
+    void unknownSegmentFormat_isRefusedWithAClearMessageAndNothingDeleted() throws IOException {
+        try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, r -> { })) {
+            journal.append(List.of(entry("written-by-a-newer-build")));
+        }
+        Path segment = onlySegment();
+        byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer.wrap(bytes).putShort(6, (short) 3);
+        Files.write(segment, bytes);
+
+        assertThatThrownBy(() -> reopen(-1))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("segment format 3")
+                .hasMessageContaining("Nothing was deleted");
+        assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
+    }
+
+    @Test
+    void segmentOfFormat1_isReplayedAndNeverWrittenTo() throws IOException {
+        // written by a build before segment format 2 (the format-2 batch fixture is such a segment)
+        String name = "00000000000000000000.journal";
+        byte[] old;
+        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
+            old = in.readAllBytes();
+        }
+        Files.write(dir.resolve(name), old);
+
+        List<IngestJournal.Replayed> replayed = new ArrayList<>();
+        try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, replayed::add)) {
+            assertThat(replayed).hasSize(2);
+            assertThat(journal.end()).isEqualTo(old.length);
+            journal.append(List.of(entry("next")));
+        }
+
+        assertThat(Files.readAllBytes(dir.resolve(name))).isEqualTo(old);
+        assertThat(names()).hasSize(2);
+        assertThat(reopen(-1)).hasSize(3);
+        assertThat(texts(reopen(old.length))).containsExactly("next");
     }
 
     @Test

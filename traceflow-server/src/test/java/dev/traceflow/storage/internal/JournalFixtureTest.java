@@ -70,6 +70,15 @@ class JournalFixtureTest {
     }
 
     @Test
+    void segmentFormat2_replaysEveryEventWithEveryField() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        JournaledWriteQueue q = start(storage, fixture("segment-2"));
+        q.stop();
+
+        assertThat(described(storage.events())).containsExactlyElementsOf(described(JournalFixtureEvents.all()));
+    }
+
+    @Test
     void unknownFutureFormat_isRefusedWithAClearMessageAndNothingDeleted() throws Exception {
         Path journal = fixture("format-2");
         byte[] bytes = Files.readAllBytes(journal.resolve(SEGMENT));
@@ -109,13 +118,28 @@ class JournalFixtureTest {
 
     /**
      * Writes the format-2 fixture from {@link JournalFixtureEvents}; run once when the format is
-     * introduced, never again for the same format:
+     * introduced, never again for the same format (today's build would write it in segment format
+     * 2, which the fixture {@code segment-2} holds):
      * {@code ./mvnw test -pl traceflow-server -am -Dtest=JournalFixtureTest -Dtraceflow.writeFixtures=true -Dsurefire.failIfNoSpecifiedTests=false}.
      */
     @Test
     @EnabledIfSystemProperty(named = "traceflow.writeFixtures", matches = "true")
     void writeFormat2Fixture() throws Exception {
-        Path out = Path.of("src/test/resources/journal-fixtures/format-2");
+        writeFixture(Path.of("src/test/resources/journal-fixtures/format-2"));
+    }
+
+    /**
+     * Writes the segment-format-2 fixture (a segment with a header, records whose CRC covers their
+     * position; batches in format 2); run once, when that segment format was introduced:
+     * {@code ./mvnw test -pl traceflow-server -am -Dtest=JournalFixtureTest -Dtraceflow.writeFixtures=segment-2 -Dsurefire.failIfNoSpecifiedTests=false}.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "traceflow.writeFixtures", matches = "segment-2")
+    void writeSegmentFormat2Fixture() throws Exception {
+        writeFixture(Path.of("src/test/resources/journal-fixtures/segment-2"));
+    }
+
+    private static void writeFixture(Path out) throws Exception {
         Files.createDirectories(out);
         List<Event> events = JournalFixtureEvents.all();
         int first = JournalFixtureEvents.FIRST_REQUEST;

@@ -569,12 +569,13 @@ class JournaledWriteQueueTest {
         assertThat(count(storage)).isEqualTo(25);
         assertThatThrownBy(() -> q.submit("app", events(1, null))).isInstanceOf(EventWriteQueue.QueueFullException.class);
         try (var files = Files.list(dir.resolve("journal"))) {
-            assertThat(files.filter(p -> p.toFile().length() > 0).count()).as("loaded segments deleted").isLessThanOrEqualTo(1);
+            assertThat(files.filter(p -> p.toString().endsWith(".journal") && p.toFile().length() > 0).count())
+                    .as("loaded segments retired").isLessThanOrEqualTo(1);
         }
     }
 
     @Test
-    void loadedSegments_areDeleted() throws Exception {
+    void loadedSegments_areKeptAsSparesOrDeleted() throws Exception {
         DuckDbStorage storage = duck();
         var settings = new JournaledWriteQueue.Settings(dir.resolve("journal"), 4096, 100_000, NO_BYTE_BOUND, 50_000, Duration.ZERO, Duration.ZERO);
         JournaledWriteQueue q = started(storage, settings, new SimpleMeterRegistry());
@@ -585,9 +586,14 @@ class JournaledWriteQueueTest {
         q.submit("app", events(1, null)).get(5, TimeUnit.SECONDS); // rolls and deletes behind the loader
         assertThat(q.awaitStored(Duration.ofSeconds(10))).isTrue();
 
+        List<String> names;
         try (var files = Files.list(dir.resolve("journal"))) {
-            assertThat(files.count()).isLessThanOrEqualTo(2);
+            names = files.map(p -> p.getFileName().toString()).toList();
         }
+        assertThat(names).filteredOn(n -> n.endsWith(".journal")).hasSizeLessThanOrEqualTo(2);
+        assertThat(names).as("loaded segments kept for reuse").filteredOn(n -> n.endsWith(".journal.spare"))
+                .hasSizeLessThanOrEqualTo(IngestJournal.SPARES);
+        assertThat(names).hasSizeLessThanOrEqualTo(2 + IngestJournal.SPARES);
         assertThat(count(storage)).isEqualTo(601);
     }
 

@@ -13,23 +13,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A disk for the journal that keeps, when the plug is pulled, only what a real one must keep: the
- * bytes of each file as they were at its last force, files whose folder entry was forced, and
- * deletions that were forced; of what was written after the last force it may keep a prefix, and
- * may garble that prefix's end (a torn write). Thread-safe: the journal thread writes while the
- * loader deletes.
+ * bytes of each file as they were at its last force, the names its folder had at its last force
+ * (files created, renamed or deleted since are as they were then); of each write or cut made after
+ * a file's last force it may keep all, nothing, or (of a write) a prefix whose end is garbled (a torn
+ * write), each independently, as a page cache flushes pages in any order. Thread-safe: the journal
+ * thread writes while the loader renames and deletes.
  */
 final class PowerLossDisk implements JournalFiles {
 
-    private static final class File {
-        byte[] content = new byte[0];
-        byte[] durable = new byte[0];
-        boolean entryDurable;
-        boolean deleted;
+    /** A change to a file's bytes since its last force: a write (bytes at) or a cut (bytes null, at = size). */
+    private record Change(long at, byte[] bytes) {
     }
 
-    private final Map<String, File> files = new LinkedHashMap<>();
+    private static final class File {
+        String name;
+        /** Its name at the folder's last force; null when its entry never reached the disk (or its deletion did). */
+        String durableName;
+        byte[] content = new byte[0];
+        byte[] durable = new byte[0];
+        final List<Change> since = new ArrayList<>();
+    }
+
+    /** Files by their current name. */
+    private final Map<String, File> live = new LinkedHashMap<>();
+    /** Every file whose entry may be on the disk: the live ones and those deleted or replaced since the folder's force. */
+    private final List<File> all = new ArrayList<>();
     private boolean dead;
-    /** Appends and forces left before the power goes by itself; negative: never. */
+    /** Writes and forces left before the power goes by itself; negative: never. */
     private int operationsLeft = -1;
     /** When set, {@link Segment#force()} waits for it (the ordering test). */
     volatile CountDownLatch forceGate;
@@ -43,25 +53,21 @@ final class PowerLossDisk implements JournalFiles {
     @Override
     public synchronized List<String> list() throws IOException {
         alive();
-        List<String> names = new ArrayList<>();
-        files.forEach((name, f) -> {
-            if (!f.deleted) {
-                names.add(name);
-            }
-        });
-        return names;
+        return new ArrayList<>(live.keySet());
     }
 
     @Override
     public synchronized Segment open(String name, boolean create) throws IOException {
         alive();
-        File f = files.get(name);
-        if (f == null || f.deleted) {
+        File f = live.get(name);
+        if (f == null) {
             if (!create) {
                 throw new IOException("no such file " + name);
             }
             f = new File();
-            files.put(name, f);
+            f.name = name;
+            live.put(name, f);
+            all.add(f);
         }
         File file = f;
         return new Segment() {
@@ -84,14 +90,20 @@ final class PowerLossDisk implements JournalFiles {
             }
 
             @Override
-            public void append(ByteBuffer[] buffers) throws IOException {
+            public void write(ByteBuffer[] buffers, long position) throws IOException {
                 synchronized (PowerLossDisk.this) {
                     alive();
                     countDown();
+                    if (position > file.content.length) {
+                        throw new IOException("a write at " + position + " past the end of " + file.name);
+                    }
+                    int at = (int) position;
                     for (ByteBuffer b : buffers) {
-                        int at = file.content.length;
-                        file.content = Arrays.copyOf(file.content, at + b.remaining());
-                        b.get(file.content, at, b.remaining());
+                        byte[] bytes = new byte[b.remaining()];
+                        b.get(bytes);
+                        file.content = written(file.content, at, bytes);
+                        file.since.add(new Change(at, bytes));
+                        at += bytes.length;
                     }
                 }
             }
@@ -101,6 +113,7 @@ final class PowerLossDisk implements JournalFiles {
                 synchronized (PowerLossDisk.this) {
                     alive();
                     file.content = Arrays.copyOf(file.content, (int) Math.min(size, file.content.length));
+                    file.since.add(new Change(size, null));
                 }
             }
 
@@ -119,6 +132,7 @@ final class PowerLossDisk implements JournalFiles {
                     alive();
                     countDown(); // the power may go before this force makes anything durable
                     file.durable = file.content.clone();
+                    file.since.clear();
                 }
             }
 
@@ -128,25 +142,43 @@ final class PowerLossDisk implements JournalFiles {
         };
     }
 
+    private static byte[] written(byte[] content, int at, byte[] bytes) {
+        byte[] after = content.length >= at + bytes.length ? content.clone() : Arrays.copyOf(content, at + bytes.length);
+        System.arraycopy(bytes, 0, after, at, bytes.length);
+        return after;
+    }
+
     @Override
     public synchronized void delete(String name) throws IOException {
         alive();
-        File f = files.get(name);
-        if (f != null) {
-            f.deleted = true;
+        live.remove(name);
+    }
+
+    @Override
+    public synchronized void rename(String from, String to) throws IOException {
+        alive();
+        File f = live.remove(from);
+        if (f == null) {
+            throw new IOException("no such file " + from);
         }
+        if (live.containsKey(to)) {
+            live.put(from, f);
+            throw new IOException(to + " exists");
+        }
+        f.name = to;
+        live.put(to, f);
     }
 
     @Override
     public synchronized void forceFolder() throws IOException {
         alive();
-        files.values().removeIf(f -> f.deleted);
-        files.values().forEach(f -> f.entryDurable = true);
+        all.removeIf(f -> live.get(f.name) != f);
+        all.forEach(f -> f.durableName = f.name);
     }
 
     @Override
     public synchronized long bytes() {
-        return files.values().stream().filter(f -> !f.deleted).mapToLong(f -> f.content.length).sum();
+        return live.values().stream().mapToLong(f -> f.content.length).sum();
     }
 
     private void alive() throws IOException {
@@ -161,7 +193,7 @@ final class PowerLossDisk implements JournalFiles {
     }
 
     /**
-     * Pulls the plug at the {@code operations}-th append or force from now, before it takes
+     * Pulls the plug at the {@code operations}-th write or force from now, before it takes
      * effect: where in the journal's work the power goes is then a function of the seed, not of
      * thread timing.
      */
@@ -181,35 +213,50 @@ final class PowerLossDisk implements JournalFiles {
     }
 
     /**
-     * Power back: each file as a real disk may have it after the loss. Returns how many files
-     * kept torn bytes after their durable content.
+     * Power back: each file under its name at the folder's last force, its bytes as a real disk
+     * may have them after the loss. Returns how many files kept a torn write.
      */
     synchronized int powerBack(Random random) {
         int torn = 0;
-        for (var it = files.entrySet().iterator(); it.hasNext(); ) {
-            File f = it.next().getValue();
-            if (!f.entryDurable) {
+        live.clear();
+        for (var it = all.iterator(); it.hasNext(); ) {
+            File f = it.next();
+            if (f.durableName == null) {
                 it.remove(); // created, but its folder entry never reached the disk
                 continue;
             }
-            f.deleted = false; // a deletion that was not forced did not happen
             byte[] after = f.durable;
-            boolean appendedSince = f.content.length > f.durable.length
-                    && Arrays.equals(f.content, 0, f.durable.length, f.durable, 0, f.durable.length);
-            if (appendedSince && random.nextBoolean()) {
-                int kept = 1 + random.nextInt(f.content.length - f.durable.length);
-                after = Arrays.copyOf(f.content, f.durable.length + kept);
-                if (random.nextBoolean()) {
-                    // the sectors of the torn end hold something else
-                    int garbled = 1 + random.nextInt(Math.min(kept, 64));
-                    for (int i = after.length - garbled; i < after.length; i++) {
-                        after[i] = (byte) random.nextInt(256);
-                    }
+            boolean tornHere = false;
+            for (Change change : f.since) {
+                int fate = random.nextInt(3); // 0: lost, 1: kept, 2: torn (a write) or kept (a cut)
+                if (fate == 0) {
+                    continue;
                 }
-                torn++;
+                if (change.bytes() == null) {
+                    after = Arrays.copyOf(after, (int) Math.min(change.at(), after.length));
+                } else {
+                    // past the end when a write before it was lost: the gap reads as zeros
+                    byte[] bytes = change.bytes();
+                    if (fate == 2 && bytes.length > 0) {
+                        bytes = Arrays.copyOf(bytes, 1 + random.nextInt(bytes.length));
+                        if (random.nextBoolean()) {
+                            // the sectors of the torn end hold something else
+                            int garbled = 1 + random.nextInt(Math.min(bytes.length, 64));
+                            for (int i = bytes.length - garbled; i < bytes.length; i++) {
+                                bytes[i] = (byte) random.nextInt(256);
+                            }
+                        }
+                        tornHere = true;
+                    }
+                    after = written(after, (int) change.at(), bytes);
+                }
             }
+            torn += tornHere ? 1 : 0;
+            f.since.clear();
+            f.name = f.durableName;
             f.content = after.clone();
             f.durable = after.clone();
+            live.put(f.name, f);
         }
         dead = false;
         operationsLeft = -1;
