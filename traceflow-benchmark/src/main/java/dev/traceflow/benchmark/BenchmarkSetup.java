@@ -69,10 +69,12 @@ final class BenchmarkSetup {
     /** Starts the server, says so with its command line, and stops it when the harness exits early. */
     static ServerProcess startServer(ServerProcess.Launch launch, Duration readyTimeout, String why, PrintStream out)
             throws ServerStartException, IOException {
-        out.println("starting the server (" + why + "): " + String.join(" ", ServerProcess.command(launch)));
+        out.println("starting the server (" + why + ")");
         long start = System.nanoTime();
         ServerProcess server = ServerProcess.start(launch, readyTimeout);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(10))));
+        // the command it ran: the collector's young generation is only known once the JVM was asked
+        out.println("  " + String.join(" ", server.command()));
         out.printf(Locale.ROOT, "  ready after %.1f s (pid %d, log %s)%n", (System.nanoTime() - start) / 1e9, server.pid(),
                 server.logFile());
         return server;

@@ -33,8 +33,10 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path logFile;
+    private final List<String> command;
 
-    private ServerProcess(Process process, int port, Path logFile) {
+    private ServerProcess(Process process, int port, Path logFile, List<String> command) {
+        this.command = List.copyOf(command);
         this.process = process;
         this.port = port;
         this.logFile = logFile;
@@ -166,7 +168,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new ServerStartException("could not start " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
-        ServerProcess server = new ServerProcess(process, launch.port(), logFile);
+        ServerProcess server = new ServerProcess(process, launch.port(), logFile, command);
         try {
             server.awaitReady(readyTimeout);
             return server;
@@ -213,6 +215,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** The command line it was started with, launcher defaults included (see {@link #command(Launch, boolean)}). */
+    public List<String> command() {
+        return command;
     }
 
     public long pid() {

@@ -54,11 +54,12 @@ record ServerUnderTest(InetSocketAddress address, String ingestKey, ServerProces
         String adminPassword = "bench-" + HexFormat.of().formatHex(keyBytes);
         var launch = new ServerProcess.Launch(javaHome, options.serverJar(), dataDir, port, ingestKey,
                 options.serverCpus(), options.serverJvmArgs(), adminPassword);
-        out.println("starting: " + String.join(" ", ServerProcess.command(launch)));
-        out.println("  data dir " + dataDir + ", port " + port
+        out.println("starting the server, data dir " + dataDir + ", port " + port
                 + (options.serverCpus() == null ? "" : ", server CPUs " + options.serverCpus()));
         long startNanos = System.nanoTime();
         ServerProcess process = ServerProcess.start(launch, options.readyTimeout());
+        // the command it ran: the collector's young generation is only known once the JVM was asked
+        out.println("  " + String.join(" ", process.command()));
         // A Ctrl-C of the benchmark must not leave the server running.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> process.stop(Duration.ofSeconds(10))));
         out.printf(Locale.ROOT, "  ready after %.1f s (pid %d, log %s)%n",

@@ -130,4 +130,35 @@ class ServerProcessTest {
                 .hasMessageContaining("exited with code")
                 .hasMessageContaining("server.log");
     }
+
+    @Test
+    void aStartedServer_saysTheCommandItRan_withTheSerialYoungGenerationItWasGiven() throws Exception {
+        // a JDK whose JVM would run Serial, and whose "server" answers /healthz: what the harness prints
+        // is the command that ran, not the one before the collector was asked (which lacked -Xmn)
+        Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
+        Path executable = jdk.resolve("bin/java");
+        Files.writeString(executable, """
+                #!/usr/bin/env bash
+                if [[ " $* " == *" -XX:+PrintFlagsFinal "* ]]; then
+                  echo "     bool UseSerialGC                              = true                                      {product} {ergonomic}"
+                  exit 0
+                fi
+                exec python3 -c 'import http.server as h, os
+                class Ok(h.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        self.send_response(200); self.end_headers()
+                h.HTTPServer(("127.0.0.1", int(os.environ["SERVER_PORT"])), Ok).serve_forever()'
+                """);
+        Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.writeString(dataDir.resolve("server.jar"), "a jar");
+        var launch = new ServerProcess.Launch(jdk, jar, dataDir, FreePort.pick(), "k", null, List.of("-Dmarker=1"), "pw");
+
+        ServerProcess server = ServerProcess.start(launch, Duration.ofSeconds(30));
+        try {
+            assertThat(server.command()).containsSubsequence(executable.toString(), "-Xmn256m", "-XX:SurvivorRatio=4",
+                    "-XX:TargetSurvivorRatio=80", "-Dmarker=1", "-jar", jar.toString());
+        } finally {
+            server.stop(Duration.ofSeconds(10));
+        }
+    }
 }
