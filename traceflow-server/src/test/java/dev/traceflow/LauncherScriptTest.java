@@ -179,6 +179,17 @@ class LauncherScriptTest {
     }
 
     @Test
+    void duckDbsAllocator_keepsFreedMemory30Seconds_unlessTheEnvironmentSaysOtherwise() throws Exception {
+        existingJar(600);
+
+        launch(Map.of("JAVA_HOME", fakeJdk("21").toString()));
+        launch(Map.of("JAVA_HOME", fakeJdk("21").toString(), "DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:-1"));
+
+        assertThat(Files.readAllLines(Path.of(log + ".env")))
+                .containsExactly("dirty_decay_ms:30000,muzzy_decay_ms:30000", "dirty_decay_ms:-1");
+    }
+
+    @Test
     void jdk25_addsCompactHeaders_andStartsFromThePlainJarWhenNoStartUpCacheCouldBeRecorded() throws Exception {
         existingJar(600);
         Path jdk = fakeJdk("25.0.1");
@@ -228,7 +239,8 @@ class LauncherScriptTest {
                   exit 0
                 fi
                 (IFS=$'\\t'; echo "$0	$*") >> '%s'
-                """.formatted(serial, log));
+                echo "${DUCKDB_JE_MALLOC_CONF-unset}" >> '%s.env'
+                """.formatted(serial, log, log));
         return home;
     }
 
@@ -251,6 +263,7 @@ class LauncherScriptTest {
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(scratch.toFile()).redirectErrorStream(true);
         pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("DUCKDB_JE_MALLOC_CONF");
         pb.environment().putAll(env);
         Process process = pb.start();
         byte[] output = process.getInputStream().readAllBytes();

@@ -75,6 +75,13 @@ public final class ServerProcess implements AutoCloseable {
     static final List<String> SERIAL_YOUNG_GENERATION = List.of("-Xmn256m", "-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=80");
     private static final Pattern SERIAL_FLAG = Pattern.compile("(?m)^\\s*bool\\s+UseSerialGC\\s+=\\s+true\\b");
 
+    /**
+     * The allocator setting {@code ./traceflow} gives DuckDB's jemalloc: freed memory kept 30 s instead
+     * of about a second, so an answer after other answers does not fault its working memory in again.
+     */
+    static final String DUCKDB_ALLOCATOR_VARIABLE = "DUCKDB_JE_MALLOC_CONF";
+    static final String DUCKDB_ALLOCATOR_DEFAULT = "dirty_decay_ms:30000,muzzy_decay_ms:30000";
+
     static List<String> command(Launch launch) {
         return command(launch, false);
     }
@@ -125,7 +132,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The server's configuration; everything goes through environment variables (API contract). */
     static Map<String, String> environment(Launch launch) {
-        Map<String, String> environment = new LinkedHashMap<>(launch.settings());
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put(DUCKDB_ALLOCATOR_VARIABLE, DUCKDB_ALLOCATOR_DEFAULT); // as ./traceflow; a setting given wins
+        environment.putAll(launch.settings());
         environment.putAll(Map.of(
                 "SERVER_PORT", Integer.toString(launch.port()),
                 "TRACEFLOW_DATA_DIR", launch.dataDir().toString(),

@@ -59,6 +59,19 @@ class ServerProcessTest {
     }
 
     @Test
+    void duckDbsAllocator_keepsFreedMemoryAsTheLauncherHasIt_unlessASettingSaysOtherwise() throws Exception {
+        String launcher = Files.readString(Path.of("..", "traceflow"));
+        assertThat(launcher).contains("export " + ServerProcess.DUCKDB_ALLOCATOR_VARIABLE + "=\"${"
+                + ServerProcess.DUCKDB_ALLOCATOR_VARIABLE + ":-" + ServerProcess.DUCKDB_ALLOCATOR_DEFAULT + "}\"");
+
+        assertThat(ServerProcess.environment(launch(Path.of("jdk"), List.of())))
+                .containsEntry("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:30000,muzzy_decay_ms:30000");
+        var never = new ServerProcess.Launch(Path.of("jdk"), Path.of("server.jar"), dataDir, 8080, "k", null, List.of(), "pw",
+                Map.of("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:-1"));
+        assertThat(ServerProcess.environment(never)).containsEntry("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:-1");
+    }
+
+    @Test
     void theCollectorIsAskedOfTheServersJvm_withItsArguments() throws Exception {
         Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
         Path executable = jdk.resolve("bin/java");
