@@ -133,7 +133,8 @@ public final class ServerProcess implements AutoCloseable {
     /** The server's configuration; everything goes through environment variables (API contract). */
     static Map<String, String> environment(Launch launch) {
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put(DUCKDB_ALLOCATOR_VARIABLE, DUCKDB_ALLOCATOR_DEFAULT); // as ./traceflow; a setting given wins
+        // as ./traceflow: the harness's own environment, else the launcher's default; a setting given wins
+        environment.put(DUCKDB_ALLOCATOR_VARIABLE, System.getenv().getOrDefault(DUCKDB_ALLOCATOR_VARIABLE, DUCKDB_ALLOCATOR_DEFAULT));
         environment.putAll(launch.settings());
         environment.putAll(Map.of(
                 "SERVER_PORT", Integer.toString(launch.port()),
