@@ -77,7 +77,8 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * The allocator setting {@code ./traceflow} gives DuckDB's jemalloc: freed memory kept 30 s instead
-     * of being given back soon after, so an answer after other answers does not fault its working memory in again.
+     * of being given back soon after, so an answer after other answers does not fault its working
+     * memory in again.
      */
     static final String DUCKDB_ALLOCATOR_VARIABLE = "DUCKDB_JE_MALLOC_CONF";
     static final String DUCKDB_ALLOCATOR_DEFAULT = "dirty_decay_ms:30000,muzzy_decay_ms:30000";
@@ -134,7 +135,8 @@ public final class ServerProcess implements AutoCloseable {
     static Map<String, String> environment(Launch launch) {
         Map<String, String> environment = new LinkedHashMap<>();
         // as ./traceflow: the harness's own environment, else the launcher's default; a setting given wins
-        environment.put(DUCKDB_ALLOCATOR_VARIABLE, System.getenv().getOrDefault(DUCKDB_ALLOCATOR_VARIABLE, DUCKDB_ALLOCATOR_DEFAULT));
+        environment.put(DUCKDB_ALLOCATOR_VARIABLE,
+                System.getenv().getOrDefault(DUCKDB_ALLOCATOR_VARIABLE, DUCKDB_ALLOCATOR_DEFAULT));
         environment.putAll(launch.settings());
         environment.putAll(Map.of(
                 "SERVER_PORT", Integer.toString(launch.port()),
