@@ -396,8 +396,7 @@ final class IngestJournal implements AutoCloseable {
         b.putInt(length);
         b.putInt(0); // crc, below
         b.putShort((short) app.length).put(app).putInt(entry.events());
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(0, start));
+        CRC32C crc = positioned(start);
         crc.update(b.array(), HEADER, b.position() - HEADER);
         crc.update(batch, 0, batch.length);
         b.putInt(4, (int) crc.getValue());
@@ -427,9 +426,15 @@ final class IngestJournal implements AutoCloseable {
 
     /** A format-2 segment's record's CRC: the position where it starts, then its payload. */
     private static int crc32c(long start, byte[] payload, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(0, start));
+        CRC32C crc = positioned(start);
         crc.update(payload, 0, length);
         return (int) crc.getValue();
+    }
+
+    /** A format-2 record's CRC so far: the position where the record starts, which is what tells a spare's old records apart. */
+    private static CRC32C positioned(long start) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, start));
+        return crc;
     }
 }

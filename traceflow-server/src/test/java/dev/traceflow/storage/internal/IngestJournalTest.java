@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,6 +175,21 @@ class IngestJournalTest {
                 .hasMessageContaining("segment format 3")
                 .hasMessageContaining("Nothing was deleted");
         assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
+    }
+
+    @Test
+    void zerosWhereARecordShouldBe_endTheReplayInsteadOfFailingIt() throws IOException {
+        // a format-1 segment whose tail reads as zeros (a hole left by a crash): length 0 and CRC 0
+        // pass the CRC of an empty payload, which has no app id to read
+        String name = "00000000000000000000.journal";
+        byte[] old;
+        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
+            old = in.readAllBytes();
+        }
+        byte[] withHole = Arrays.copyOf(old, old.length + 16);
+        Files.write(dir.resolve(name), withHole);
+
+        assertThat(reopen(-1)).hasSize(2);
     }
 
     @Test
