@@ -73,21 +73,27 @@ class ServerProcessTest {
 
     @Test
     void theCollectorIsAskedOfTheServersJvm_withItsArguments() throws Exception {
-        Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
-        Path executable = jdk.resolve("bin/java");
         // answers as a JVM on one CPU does, unless told to use G1
-        Files.writeString(executable, """
+        Path jdk = fakeJdkWithJava("""
                 #!/usr/bin/env bash
                 serial=true
                 [[ " $* " == *" -XX:+UseG1GC "* ]] && serial=false
                 echo "     bool UseG1GC                                  = false                                     {product} {default}"
                 echo "     bool UseSerialGC                              = $serial                                      {product} {ergonomic}"
                 """);
-        Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         assertThat(ServerProcess.runsSerialCollector(launch(jdk, List.of()))).isTrue();
         assertThat(ServerProcess.runsSerialCollector(launch(jdk, List.of("-XX:+UseG1GC")))).isFalse();
         assertThat(ServerProcess.isSerial("     bool UseSerialGC      = false   {product} {default}")).isFalse();
+    }
+
+    /** A JDK home whose {@code bin/java} is {@code script}. */
+    private Path fakeJdkWithJava(String script) throws Exception {
+        Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
+        Path executable = jdk.resolve("bin/java");
+        Files.writeString(executable, script);
+        Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return jdk;
     }
 
     private ServerProcess.Launch launch(Path jdk, List<String> jvmArgs) {
@@ -148,9 +154,7 @@ class ServerProcessTest {
     void aStartedServer_saysTheCommandItRan_withTheSerialYoungGenerationItWasGiven() throws Exception {
         // a JDK whose JVM would run Serial, and whose "server" answers /healthz: what the harness prints
         // is the command that ran, not the one before the collector was asked (which lacked -Xmn)
-        Path jdk = Files.createDirectories(dataDir.resolve("fake-jdk/bin")).getParent();
-        Path executable = jdk.resolve("bin/java");
-        Files.writeString(executable, """
+        Path jdk = fakeJdkWithJava("""
                 #!/usr/bin/env bash
                 if [[ " $* " == *" -XX:+PrintFlagsFinal "* ]]; then
                   echo "     bool UseSerialGC                              = true                                      {product} {ergonomic}"
@@ -162,13 +166,12 @@ class ServerProcessTest {
                         self.send_response(200); self.end_headers()
                 h.HTTPServer(("127.0.0.1", int(os.environ["SERVER_PORT"])), Ok).serve_forever()'
                 """);
-        Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = Files.writeString(dataDir.resolve("server.jar"), "a jar");
         var launch = new ServerProcess.Launch(jdk, jar, dataDir, FreePort.pick(), "k", null, List.of("-Dmarker=1"), "pw");
 
         ServerProcess server = ServerProcess.start(launch, Duration.ofSeconds(30));
         try {
-            assertThat(server.command()).containsSubsequence(executable.toString(), "-Xmn256m", "-XX:SurvivorRatio=4",
+            assertThat(server.command()).containsSubsequence(jdk.resolve("bin/java").toString(), "-Xmn256m", "-XX:SurvivorRatio=4",
                     "-XX:TargetSurvivorRatio=80", "-Dmarker=1", "-jar", jar.toString());
         } finally {
             server.stop(Duration.ofSeconds(10));
