@@ -5,12 +5,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 
 /**
  * An append-only log of accepted ingest requests, written and fsynced before the 202, so that the
@@ -20,20 +17,16 @@ import java.util.zip.CRC32C;
  *
  * <p>Records live in segment files named by the journal position where they start
  * ({@code 00000000000000000000.journal}); a position is a byte offset over all records ever
- * written, so it only grows. A record is {@code [int length][int crc32c][payload]}; the payload is
- * {@code [short appId length][appId UTF-8][int events][batch]}, the batch being the events in a
- * format that starts with its format byte ({@link JournalEventCodec}; format 1, DuckDB's rows, is
- * still read by {@link JournalFormatV1}). A record's position is the offset just after it.
+ * written, so it only grows; a record's position is the offset just after it. The files' bytes,
+ * their header and their records, are {@link JournalSegmentFormat}'s.
  *
- * <p>Segment format 2 (since 2026-12-07): a segment starts with a header, {@code "TFJRNL"}, the
- * format as a short and the segment's position, and each record's CRC also covers the position
- * where the record starts. Loaded segments are kept as spares ({@code <name>.spare}, at most
- * {@value #SPARES}) and renamed into the next segment, whose records then overwrite the old ones
- * instead of growing a file: ext4 commits its own journal for every size change, and an
- * {@code fdatasync} after an append cost twice what it costs after an overwrite (README, "Query
- * benchmark", nineteenth session). The old records left after the last new one cannot pass for
- * new ones, since their CRC covers another position. Segments of format 1 (no header; written
- * before) are still read, never written to again.
+ * <p>Loaded segments are kept as spares ({@code <name>.spare}, at most {@value #SPARES}) and renamed
+ * into the next segment, whose records then overwrite the old ones instead of growing a file: ext4
+ * commits its own journal for every size change, and an {@code fdatasync} after an append cost
+ * twice what it costs after an overwrite (README, "Query benchmark", nineteenth session). The old
+ * records left after the last new one cannot pass for new ones, since their CRC covers another
+ * position. Segments of format 1 (no header; written before 2026-12-07) are still read, never
+ * written to again.
  *
  * <p>One thread appends. {@link #deleteLoadedSegments} may run on another (the loader): it only
  * retires segments that end at or before the loaded position, which no append touches again,
@@ -47,15 +40,6 @@ final class IngestJournal implements AutoCloseable {
     private static final String SPARE_SUFFIX = ".spare";
     /** Loaded segments kept for reuse: at the maximum ingest rate a 64 MiB segment fills in ~3 s, about a load's period. */
     static final int SPARES = 2;
-    private static final int HEADER = 8;
-    private static final byte[] MAGIC = "TFJRNL".getBytes(StandardCharsets.US_ASCII);
-    private static final short SEGMENT_FORMAT = 2;
-    /** A format-2 segment's header: the magic, the format, the segment's position. */
-    static final int SEGMENT_HEADER = MAGIC.length + 2 + 8;
-    /** The app id's length and the event count: a shorter "record" is zeros, or garbage. */
-    private static final int MIN_PAYLOAD = 2 + 4;
-    /** Bigger records than this cannot come from a request (10 MiB decompressed at most). */
-    private static final int MAX_RECORD = 64 << 20;
 
     /** One accepted request: its app, how many events, and the events in a journal format. */
     record Entry(String appId, int events, byte[] batch) {
@@ -135,75 +119,25 @@ final class IngestJournal implements AutoCloseable {
     private Scanned scan(long base, long loadedPosition, Consumer<Replayed> replay) throws IOException {
         String file = name(base);
         try (JournalFiles.Segment segment = files.open(file, false)) {
-            long size = segment.size();
-            int format = segmentFormat(segment, file);
-            long first = format == 1 ? 0 : SEGMENT_HEADER;
-            if (format == SEGMENT_FORMAT && headerPosition(segment) != base) {
+            int format = JournalSegmentFormat.of(segment, file);
+            if (format != 1 && JournalSegmentFormat.headerPosition(segment) != base) {
                 // renamed from a spare, and the power went before its new header was forced (so
                 // before any of its records was acknowledged): it holds nothing yet
                 return new Scanned(base, true);
             }
-            long offset = first;
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            while (offset < size) {
-                header.clear();
-                if (size - offset < HEADER || segment.read(header, offset) < HEADER) {
-                    break;
-                }
-                header.flip();
-                int length = header.getInt();
-                int crc = header.getInt();
-                if (length < MIN_PAYLOAD || length > MAX_RECORD || size - offset - HEADER < length) {
-                    break;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(length);
-                long start = base + offset - first;
-                if (segment.read(payload, offset + HEADER) < length
-                        || (format == 1 ? crc32c(payload.array(), length) : crc32c(start, payload.array(), length)) != crc) {
-                    break;
-                }
-                offset += HEADER + length;
-                long position = base + offset - first;
-                if (position > loadedPosition) {
-                    replay.accept(new Replayed(decode(payload.array()), start, position));
-                }
-            }
+            long offset = JournalSegmentFormat.readRecords(segment, format, base, loadedPosition, replay);
+            long size = segment.size();
             if (format == 1 && offset < size) {
                 log.warn("journal segment {}: cutting {} bytes of an unfinished record at offset {} (written by a crash "
                         + "before it was acknowledged)", file, size - offset, offset);
                 segment.truncate(offset);
             }
-            return new Scanned(base + offset - first, format == SEGMENT_FORMAT);
+            return new Scanned(base + offset - JournalSegmentFormat.firstRecord(format), format != 1);
         }
     }
 
     /** A segment's end, and whether it has a header (format 2), so that records may follow. */
     private record Scanned(long end, boolean headed) {
-    }
-
-    /**
-     * 1 for a segment without a header (format 1, or a file cut to nothing), 2 for one with the
-     * header; refuses a format this build does not know, deleting nothing.
-     */
-    private int segmentFormat(JournalFiles.Segment segment, String file) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 2);
-        if (segment.read(head, 0) < head.capacity() || !Arrays.equals(head.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            // a format-1 segment starts with a record's length, at most 64 MiB: its first byte is
-            // never the magic's 'T'
-            return 1;
-        }
-        int format = head.getShort(MAGIC.length);
-        if (format != SEGMENT_FORMAT) {
-            throw new IOException("journal segment " + file + " is in segment format " + format + ", which this TraceFlow "
-                    + "does not know (it reads formats 1 and " + SEGMENT_FORMAT + "). A newer TraceFlow wrote it: start that "
-                    + "version again until it has stored its journal, or upgrade. Nothing was deleted.");
-        }
-        return format;
-    }
-
-    private static long headerPosition(JournalFiles.Segment segment) throws IOException {
-        ByteBuffer position = ByteBuffer.allocate(8);
-        return segment.read(position, MAGIC.length + 2) < 8 ? -1 : position.getLong(0);
     }
 
     /**
@@ -224,12 +158,12 @@ final class IngestJournal implements AutoCloseable {
         int first = headerPending ? 1 : 0;
         ByteBuffer[] buffers = new ByteBuffer[first + entries.size() * 2];
         if (headerPending) {
-            buffers[0] = ByteBuffer.allocate(SEGMENT_HEADER).put(MAGIC).putShort(SEGMENT_FORMAT).putLong(activeBase).flip();
+            buffers[0] = JournalSegmentFormat.header(activeBase);
         }
         long offset = end;
         for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
-            ByteBuffer head = head(entry, offset);
+            ByteBuffer head = JournalSegmentFormat.recordHead(entry, offset);
             buffers[first + 2 * i] = head;
             buffers[first + 2 * i + 1] = ByteBuffer.wrap(entry.batch());
             offset += head.remaining() + entry.batch().length;
@@ -363,7 +297,7 @@ final class IngestJournal implements AutoCloseable {
     }
 
     private long fileOffset(long position) {
-        return position - activeBase + SEGMENT_HEADER;
+        return position - activeBase + JournalSegmentFormat.HEADER_BYTES;
     }
 
     private static boolean isSpare(String name) {
@@ -380,61 +314,5 @@ final class IngestJournal implements AutoCloseable {
 
     private static String name(long base) {
         return String.format("%020d%s", base, SUFFIX);
-    }
-
-    /**
-     * A record up to its batch: the header, the app id and the event count; its CRC covers
-     * {@code start}, the position where it starts. The batch follows it as it is (written from the
-     * entry's own array, not copied into one buffer with the head: a record is a request's events,
-     * ~8 KB in the ingest benchmark, and the copy was garbage per request).
-     */
-    private static ByteBuffer head(Entry entry, long start) {
-        byte[] app = entry.appId().getBytes(StandardCharsets.UTF_8);
-        byte[] batch = entry.batch();
-        int length = 2 + app.length + 4 + batch.length;
-        ByteBuffer b = ByteBuffer.allocate(HEADER + 2 + app.length + 4);
-        b.putInt(length);
-        b.putInt(0); // crc, below
-        b.putShort((short) app.length).put(app).putInt(entry.events());
-        CRC32C crc = positioned(start);
-        crc.update(b.array(), HEADER, b.position() - HEADER);
-        crc.update(batch, 0, batch.length);
-        b.putInt(4, (int) crc.getValue());
-        return b.flip();
-    }
-
-    private static Entry decode(byte[] payload) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(payload);
-        int appLength = b.getShort() & 0xffff;
-        if (appLength > payload.length - 6) {
-            throw new IOException("a journal record is malformed (app id length " + appLength + ")");
-        }
-        String appId = new String(payload, 2, appLength, StandardCharsets.UTF_8);
-        b.position(2 + appLength);
-        int events = b.getInt();
-        byte[] batch = new byte[b.remaining()];
-        b.get(batch);
-        return new Entry(appId, events, batch);
-    }
-
-    /** A format-1 record's CRC: its payload's. */
-    private static int crc32c(byte[] payload, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(payload, 0, length);
-        return (int) crc.getValue();
-    }
-
-    /** A format-2 segment's record's CRC: the position where it starts, then its payload. */
-    private static int crc32c(long start, byte[] payload, int length) {
-        CRC32C crc = positioned(start);
-        crc.update(payload, 0, length);
-        return (int) crc.getValue();
-    }
-
-    /** A format-2 record's CRC so far: the position where the record starts, which is what tells a spare's old records apart. */
-    private static CRC32C positioned(long start) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, start));
-        return crc;
     }
 }

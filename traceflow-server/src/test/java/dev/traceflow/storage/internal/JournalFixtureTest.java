@@ -9,11 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,7 +103,7 @@ class JournalFixtureTest {
      * written it: a well-formed record of an unknown format, not a torn one.
      */
     private static byte[] patchSecondRecordFormat(byte[] segment, byte format) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(segment);
+        ByteBuffer b = ByteBuffer.wrap(segment);
         int firstLength = b.getInt(0);
         int second = 8 + firstLength;
         int length = b.getInt(second);
@@ -110,9 +112,9 @@ class JournalFixtureTest {
         int formatAt = payload + 2 + appLength + 4;
         byte[] copy = segment.clone();
         copy[formatAt] = format;
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(copy, payload, length);
-        java.nio.ByteBuffer.wrap(copy).putInt(second + 4, (int) crc.getValue());
+        ByteBuffer.wrap(copy).putInt(second + 4, (int) crc.getValue());
         return copy;
     }
 
