@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DuckDbStorage implements EventStorage {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbStorage.class);
+    private static final AtomicBoolean allocatorChecked = new AtomicBoolean();
 
     /**
      * Rows per row group unless configured: a quarter of DuckDB's default (122,880), so that the
@@ -128,6 +130,10 @@ public final class DuckDbStorage implements EventStorage {
             }
             log.info("DuckDB event store open at {} (row groups of {} rows, compaction {})", location, rowGroupSize,
                     compactInBackground ? "of days closed " + compactionDelay + " after their end" : "off");
+            if (!allocatorChecked.getAndSet(true)) {
+                // once per process: the allocator is the process's, not a store's
+                DuckDbAllocatorCheck.warning().ifPresent(log::warn);
+            }
         } catch (SQLException | RuntimeException e) {
             if (startedRefresher != null) {
                 // its thread must not outlive the database it reads
