@@ -77,7 +77,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * The allocator setting {@code ./traceflow} gives DuckDB's jemalloc: freed memory kept 30 s instead
-     * of being given back soon after, so an answer after other answers does not fault its working
+     * of DuckDB's one second, so an answer after other answers does not fault its working
      * memory in again.
      */
     static final String DUCKDB_ALLOCATOR_VARIABLE = "DUCKDB_JE_MALLOC_CONF";

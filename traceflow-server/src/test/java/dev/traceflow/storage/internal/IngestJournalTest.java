@@ -177,15 +177,19 @@ class IngestJournalTest {
         assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
     }
 
+    /** A segment of format 1, as a build before segment format 2 wrote it: the format-2 batch fixture's. */
+    private byte[] formatOneSegment(String name) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
     @Test
     void zerosWhereARecordShouldBe_endTheReplayInsteadOfFailingIt() throws IOException {
         // a format-1 segment whose tail reads as zeros (a hole left by a crash): length 0 and CRC 0
         // pass the CRC of an empty payload, which has no app id to read
         String name = "00000000000000000000.journal";
-        byte[] old;
-        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
-            old = in.readAllBytes();
-        }
+        byte[] old = formatOneSegment(name);
         byte[] withHole = Arrays.copyOf(old, old.length + 16);
         Files.write(dir.resolve(name), withHole);
 
@@ -196,10 +200,7 @@ class IngestJournalTest {
     void segmentOfFormat1_isReplayedAndNeverWrittenTo() throws IOException {
         // written by a build before segment format 2 (the format-2 batch fixture is such a segment)
         String name = "00000000000000000000.journal";
-        byte[] old;
-        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
-            old = in.readAllBytes();
-        }
+        byte[] old = formatOneSegment(name);
         Files.write(dir.resolve(name), old);
 
         List<IngestJournal.Replayed> replayed = new ArrayList<>();
