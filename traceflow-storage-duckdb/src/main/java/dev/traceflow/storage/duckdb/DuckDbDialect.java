@@ -53,8 +53,8 @@ final class DuckDbDialect implements SqlDialect {
      * in the range (so no time-zone extension is needed, and the same SQL works for any zone the
      * JDK knows); the offsets come from {@link TimeBuckets#offsets}, so Java and SQL agree.
      * Minute, hour and day keys are integer arithmetic on the microseconds since the epoch: the
-     * same keys as {@code date_trunc}, which cost about three times as much per row (an hourly
-     * count of 2.4M events: 97 against 43 ms of CPU; README "Bucket keys as integer arithmetic").
+     * same keys as {@code date_trunc}, which costs several times as much per row (README "Bucket
+     * keys as integer arithmetic" has the measurements).
      * Integer division truncates toward zero, so that form is used only for ranges from
      * {@link #INTEGER_KEYS_FROM} on, where every local time is positive; weeks and months (Monday
      * alignment, months of unequal length) stay on {@code date_trunc}.
