@@ -177,9 +177,12 @@ class IngestJournalTest {
         assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
     }
 
+    /** The name of the format-2 batch fixture's one segment, a segment of format 1. */
+    private static final String FORMAT_ONE_SEGMENT = "00000000000000000000.journal";
+
     /** A segment of format 1, as a build before segment format 2 wrote it: the format-2 batch fixture's. */
-    private byte[] formatOneSegment(String name) throws IOException {
-        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + name)) {
+    private byte[] formatOneSegment() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + FORMAT_ONE_SEGMENT)) {
             return in.readAllBytes();
         }
     }
@@ -188,8 +191,8 @@ class IngestJournalTest {
     void zerosWhereARecordShouldBe_endTheReplayInsteadOfFailingIt() throws IOException {
         // a format-1 segment whose tail reads as zeros (a hole left by a crash): length 0 and CRC 0
         // pass the CRC of an empty payload, which has no app id to read
-        String name = "00000000000000000000.journal";
-        byte[] old = formatOneSegment(name);
+        String name = FORMAT_ONE_SEGMENT;
+        byte[] old = formatOneSegment();
         byte[] withHole = Arrays.copyOf(old, old.length + 16);
         Files.write(dir.resolve(name), withHole);
 
@@ -199,8 +202,8 @@ class IngestJournalTest {
     @Test
     void segmentOfFormat1_isReplayedAndNeverWrittenTo() throws IOException {
         // written by a build before segment format 2 (the format-2 batch fixture is such a segment)
-        String name = "00000000000000000000.journal";
-        byte[] old = formatOneSegment(name);
+        String name = FORMAT_ONE_SEGMENT;
+        byte[] old = formatOneSegment();
         Files.write(dir.resolve(name), old);
 
         List<IngestJournal.Replayed> replayed = new ArrayList<>();
