@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IngestJournalTest {
 
+    /** The name of the format-2 batch fixture's one segment, a segment of format 1. */
+    private static final String FORMAT_ONE_SEGMENT = "00000000000000000000.journal";
+
     @TempDir
     Path dir;
 
@@ -177,9 +180,6 @@ class IngestJournalTest {
         assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
     }
 
-    /** The name of the format-2 batch fixture's one segment, a segment of format 1. */
-    private static final String FORMAT_ONE_SEGMENT = "00000000000000000000.journal";
-
     /** A segment of format 1, as a build before segment format 2 wrote it: the format-2 batch fixture's. */
     private byte[] formatOneSegment() throws IOException {
         try (InputStream in = getClass().getResourceAsStream("/journal-fixtures/format-2/" + FORMAT_ONE_SEGMENT)) {
@@ -191,10 +191,9 @@ class IngestJournalTest {
     void zerosWhereARecordShouldBe_endTheReplayInsteadOfFailingIt() throws IOException {
         // a format-1 segment whose tail reads as zeros (a hole left by a crash): length 0 and CRC 0
         // pass the CRC of an empty payload, which has no app id to read
-        String name = FORMAT_ONE_SEGMENT;
         byte[] old = formatOneSegment();
         byte[] withHole = Arrays.copyOf(old, old.length + 16);
-        Files.write(dir.resolve(name), withHole);
+        Files.write(dir.resolve(FORMAT_ONE_SEGMENT), withHole);
 
         assertThat(reopen(-1)).hasSize(2);
     }
@@ -202,9 +201,8 @@ class IngestJournalTest {
     @Test
     void segmentOfFormat1_isReplayedAndNeverWrittenTo() throws IOException {
         // written by a build before segment format 2 (the format-2 batch fixture is such a segment)
-        String name = FORMAT_ONE_SEGMENT;
         byte[] old = formatOneSegment();
-        Files.write(dir.resolve(name), old);
+        Files.write(dir.resolve(FORMAT_ONE_SEGMENT), old);
 
         List<IngestJournal.Replayed> replayed = new ArrayList<>();
         try (IngestJournal journal = IngestJournal.open(dir, 1 << 20, -1, replayed::add)) {
@@ -213,7 +211,7 @@ class IngestJournalTest {
             journal.append(List.of(entry("next")));
         }
 
-        assertThat(Files.readAllBytes(dir.resolve(name))).isEqualTo(old);
+        assertThat(Files.readAllBytes(dir.resolve(FORMAT_ONE_SEGMENT))).isEqualTo(old);
         assertThat(names()).hasSize(2);
         assertThat(reopen(-1)).hasSize(3);
         assertThat(texts(reopen(old.length))).containsExactly("next");
